@@ -1,0 +1,10 @@
+# Every dependency is a Debian package (scripts/install-deps.sh); nothing is downloaded at build time.
+find_package(OpenSSL 3.0 REQUIRED)
+find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(GTest CONFIG REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
+if(AIP_BENCH AND NOT AIP_FUZZ)
+  find_package(benchmark CONFIG REQUIRED)
+endif()

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything aip needs to build, test, fuzz and benchmark, from Debian packages
+# (and, for the interop tests, from npm). Idempotent: a fast no-op when all is present.
+# Runs as root, or through sudo when it is available.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config git ca-certificates curl
+  libssl-dev libsodium-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsqlite3-dev sqlite3 libpq-dev libhiredis-dev
+  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libre2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
+  postgresql redis-server wrk nghttp2-client nginx-light
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "install-deps: need root or sudo to install: ${packages[*]}" >&2; exit 3
+  fi
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: Debian packages present"
+fi
+
+# npm test tools (the official MCP SDK, reference server, conformance suite, Node 22) live in a
+# project-local folder so nothing global changes. Installed only when the lock of versions changed.
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="$root/tests/node"
+if [ -f "$tools/package.json" ]; then
+  stamp="$tools/node_modules/.aip-installed"
+  if [ ! -f "$stamp" ] || [ "$tools/package.json" -nt "$stamp" ]; then
+    echo "install-deps: installing npm test tools into tests/node"
+    (cd "$tools" && npm install --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  else
+    echo "install-deps: npm test tools present"
+  fi
+fi

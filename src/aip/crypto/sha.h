@@ -1,0 +1,34 @@
+// SHA-256, SHA-512 and HMAC-SHA256 (OpenSSL, which uses the SHA extensions of these CPUs).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "aip/base/bytes.h"
+
+namespace aip::crypto {
+
+using Sha256Digest = std::array<std::uint8_t, 32>;
+using Sha512Digest = std::array<std::uint8_t, 64>;
+
+Sha256Digest Sha256(ByteSpan data);
+Sha512Digest Sha512(ByteSpan data);
+Sha256Digest HmacSha256(ByteSpan key, ByteSpan data);
+
+// Sha256Hasher hashes a stream (a large file) piece by piece.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  void Update(ByteSpan data);
+  Sha256Digest Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace aip::crypto

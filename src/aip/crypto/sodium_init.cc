@@ -1,0 +1,18 @@
+#include "aip/crypto/sodium_init.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace aip::crypto {
+
+void EnsureSodium() {
+  static const bool ok = [] { return sodium_init() >= 0; }();
+  if (!ok) {
+    std::fputs("aip: libsodium failed to initialize\n", stderr);
+    std::abort();
+  }
+}
+
+}  // namespace aip::crypto
