@@ -1,0 +1,56 @@
+// Identity: an agent's (or server's) Ed25519 key with its name, platform and rotation history.
+// The primary identifier is the key's did:key (resolvable offline); did:aip is its alias for
+// the Python AIP ecosystem.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "aip/base/clock.h"
+#include "aip/base/json.h"
+#include "aip/crypto/ed25519.h"
+#include "aip/identity/did_document.h"
+#include "aip/identity/key_rotation.h"
+#include "aip/identity/signing_domain.h"
+
+namespace aip::identity {
+
+class Identity {
+ public:
+  Identity(crypto::Ed25519PrivateKey key, std::string name, std::string platform, TimePoint created)
+      : key_(std::move(key)), name_(std::move(name)), platform_(std::move(platform)), created_(created) {}
+
+  static Identity Generate(std::string name, std::string platform, TimePoint now);
+
+  const crypto::Ed25519PrivateKey& key() const { return key_; }
+  const crypto::Ed25519PublicKey& public_key() const { return key_.public_key(); }
+  std::string did() const;                // did:key of the current key.
+  std::string did_aip() const;            // did:aip alias of the current key.
+  std::string verification_method() const;
+  const std::string& name() const { return name_; }
+  const std::string& platform() const { return platform_; }
+  TimePoint created() const { return created_; }
+  const std::vector<KeyRotation>& rotations() const { return rotations_; }
+  void set_rotations(std::vector<KeyRotation> r) { rotations_ = std::move(r); }
+
+  // Sign signs `payload` in `domain` (see signing_domain.h).
+  crypto::Ed25519Signature Sign(SigningDomain domain, ByteSpan payload) const;
+
+  // Rotate replaces the key with `next`, recording a rotation signed by both keys.
+  Status Rotate(crypto::Ed25519PrivateKey next, TimePoint now);
+
+  // DidDocument returns this identity's DID document.
+  Result<json::Object> Document(KeyFormat format = KeyFormat::kMultikey) const;
+
+  // PublicJson describes the identity without secrets (export, whoami --json).
+  json::Object PublicJson() const;
+
+ private:
+  crypto::Ed25519PrivateKey key_;
+  std::string name_;
+  std::string platform_;
+  TimePoint created_;
+  std::vector<KeyRotation> rotations_;
+};
+
+}  // namespace aip::identity

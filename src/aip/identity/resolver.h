@@ -1,0 +1,66 @@
+// DID resolution. did:key resolves offline; other methods plug in behind the same interface
+// (did:aip through a local keyring or a registry, did:web over HTTPS in later modules).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aip/base/json.h"
+#include "aip/base/status.h"
+#include "aip/identity/did_document.h"
+
+namespace aip::identity {
+
+struct Resolution {
+  json::Object document;  // As resolved; the raw document for display.
+  DidDocument parsed;     // The validated view used for verification.
+};
+
+class DidResolver {
+ public:
+  virtual ~DidResolver() = default;
+  // Resolve returns the document of `did`; kNotFound if the method is not handled or the DID is
+  // unknown, kInvalidArgument if it is malformed.
+  virtual Result<Resolution> Resolve(std::string_view did) const = 0;
+};
+
+// DidKeyResolver derives did:key documents from the identifier itself.
+class DidKeyResolver final : public DidResolver {
+ public:
+  Result<Resolution> Resolve(std::string_view did) const override;
+};
+
+// StaticKeyResolver knows a fixed set of (did:aip or other) DIDs and their Ed25519 keys, such as
+// the public identities imported into the local keyring.
+class StaticKeyResolver final : public DidResolver {
+ public:
+  // Add registers `did` for `key`; fails if a did:aip or did:key does not match the key.
+  Status Add(std::string_view did, const crypto::Ed25519PublicKey& key);
+  Result<Resolution> Resolve(std::string_view did) const override;
+
+ private:
+  std::map<std::string, crypto::Ed25519PublicKey, std::less<>> keys_;
+};
+
+// CompositeResolver asks each resolver in turn, by DID method prefix ("did:key:").
+class CompositeResolver final : public DidResolver {
+ public:
+  void Register(std::string method_prefix, std::shared_ptr<const DidResolver> resolver);
+  Result<Resolution> Resolve(std::string_view did) const override;
+
+ private:
+  std::vector<std::pair<std::string, std::shared_ptr<const DidResolver>>> resolvers_;
+};
+
+// ResolveVerificationKey resolves the DID of DID URL `vm_id` ("did:...#fragment") and returns
+// the key if the document authorizes it for `purpose`.
+Result<VerificationMethod> ResolveVerificationKey(const DidResolver& resolver, std::string_view vm_id,
+                                                  Purpose purpose);
+
+// ResolutionResult wraps a resolution in the W3C DID Resolution result shape.
+json::Object ResolutionResult(const Resolution& r);
+
+}  // namespace aip::identity
