@@ -1,0 +1,110 @@
+#include "cli.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace aip::cli {
+namespace {
+
+void PrettyPrint(std::ostream& os, const json::Value& v, int indent) {
+  std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
+  std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+  if (v.is_object()) {
+    const auto& o = v.get_object();
+    if (o.empty()) { os << "{}"; return; }
+    os << "{\n";
+    bool first = true;
+    for (const auto& kv : o) {
+      if (!first) os << ",\n";
+      first = false;
+      os << inner << json::Serialize(json::Value(kv.key())) << ": ";
+      PrettyPrint(os, kv.value(), indent + 1);
+    }
+    os << "\n" << pad << "}";
+  } else if (v.is_array()) {
+    const auto& a = v.get_array();
+    if (a.empty()) { os << "[]"; return; }
+    os << "[\n";
+    bool first = true;
+    for (const auto& e : a) {
+      if (!first) os << ",\n";
+      first = false;
+      os << inner;
+      PrettyPrint(os, e, indent + 1);
+    }
+    os << "\n" << pad << "]";
+  } else {
+    os << json::Serialize(v);
+  }
+}
+
+// ReadHidden reads one line from the terminal with echo off.
+Result<std::string> ReadHidden(const char* prompt) {
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (tty == nullptr) return FailedPreconditionError("no terminal");
+  int fd = fileno(tty);
+  termios old {};
+  ::tcgetattr(fd, &old);
+  termios quiet = old;
+  quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+  ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  std::fputs(prompt, tty);
+  std::fflush(tty);
+  std::string line;
+  int c;
+  while ((c = std::fgetc(tty)) != EOF && c != '\n') line += static_cast<char>(c);
+  ::tcsetattr(fd, TCSAFLUSH, &old);
+  std::fputs("\n", tty);
+  std::fclose(tty);
+  return line;
+}
+
+}  // namespace
+
+void Fail(int code, const std::string& message) { throw CommandError{code, message}; }
+
+void Check(const Status& s, int code) {
+  if (!s.ok()) Fail(code, s.message());
+}
+
+void PrintJson(const json::Value& v) {
+  PrettyPrint(std::cout, v, 0);
+  std::cout << "\n";
+}
+
+Result<std::string> PassphraseFromUser(bool confirm) {
+  if (const char* p = std::getenv("AIP_PASSPHRASE"); p != nullptr) {
+    if (*p == '\0') return InvalidArgumentError("AIP_PASSPHRASE is empty");
+    return std::string(p);
+  }
+  if (!::isatty(STDIN_FILENO)) {
+    return FailedPreconditionError("a passphrase is needed: set AIP_PASSPHRASE or run on a terminal");
+  }
+  AIP_ASSIGN_OR_RETURN(std::string first, ReadHidden("Passphrase: "));
+  if (first.empty()) return InvalidArgumentError("empty passphrase");
+  if (confirm) {
+    AIP_ASSIGN_OR_RETURN(std::string second, ReadHidden("Repeat passphrase: "));
+    if (second != first) return InvalidArgumentError("passphrases do not match");
+  }
+  return first;
+}
+
+LoadedIdentity LoadIdentity(const Context& ctx) {
+  auto env = Check(identity::IdentityFromEnvironment());
+  if (env) return LoadedIdentity{std::move(*env), std::nullopt, true};
+  std::optional<std::string> used;
+  identity::PassphraseProvider provider = [&used]() -> Result<std::string> {
+    AIP_ASSIGN_OR_RETURN(std::string p, PassphraseFromUser(false));
+    used = p;
+    return p;
+  };
+  auto id = ctx.store.Load(provider);
+  if (!id) Fail(kError, id.error().message);
+  return LoadedIdentity{std::move(*id), used, false};
+}
+
+}  // namespace aip::cli

@@ -1,0 +1,60 @@
+// Shared plumbing of the `aip` subcommands: exit codes, output, and loading the local identity.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+#include "aip/base/json.h"
+#include "aip/base/status.h"
+#include "aip/identity/identity.h"
+#include "aip/identity/key_store.h"
+
+namespace aip::cli {
+
+// Documented exit codes (README "Exit codes").
+enum ExitCode : int { kOk = 0, kVerificationFailed = 1, kUsage = 2, kError = 3 };
+
+// CommandError carries an exit code and a message out of a command handler.
+struct CommandError {
+  int code;
+  std::string message;
+};
+
+// Fail aborts the running command with `code`; main() prints "aip: <message>" and exits.
+[[noreturn]] void Fail(int code, const std::string& message);
+// Check returns the value of `r`, or fails the command with `code` and the error message.
+template <typename T>
+T Check(Result<T> r, int code = kError) {
+  if (!r) Fail(code, r.error().message);
+  return std::move(r).value();
+}
+void Check(const Status& s, int code = kError);
+
+// PrintJson writes `v` to stdout with two-space indentation and a final newline.
+void PrintJson(const json::Value& v);
+
+// Context is what every command shares: the key store location.
+struct Context {
+  identity::KeyStore store{identity::KeyStore::DefaultHome()};
+};
+
+// PassphraseFromUser reads AIP_PASSPHRASE, else prompts on the terminal (twice when `confirm`).
+Result<std::string> PassphraseFromUser(bool confirm);
+
+// LoadedIdentity is the local identity and, for an encrypted file, the passphrase that opened it
+// (so a rotation can re-encrypt with it).
+struct LoadedIdentity {
+  identity::Identity identity;
+  std::optional<std::string> passphrase;
+  bool from_environment = false;
+};
+LoadedIdentity LoadIdentity(const Context& ctx);
+
+// Registration functions, one per command group.
+void AddIdentityCommands(CLI::App& app, Context& ctx);
+void AddKeyCommands(CLI::App& app, Context& ctx);
+void AddSigningCommands(CLI::App& app, Context& ctx);
+
+}  // namespace aip::cli

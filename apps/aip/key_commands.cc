@@ -1,0 +1,119 @@
+// aip key rotate | export | import
+#include <iostream>
+
+#include "aip/base/file_io.h"
+#include "aip/identity/did_aip.h"
+#include "aip/identity/did_key.h"
+#include "cli.h"
+
+namespace aip::cli {
+namespace {
+
+constexpr std::size_t kMaxImportBytes = 1024 * 1024;
+
+// ImportPublic stores another agent's public identity in the keyring after checking that every
+// identifier in the file belongs to its key.
+void ImportPublic(const Context& ctx, const json::Object& o) {
+  auto mk = json::RequireString(o, "public_key");
+  if (!mk) Fail(kError, "import: " + mk.error().message);
+  auto key = identity::ParseEd25519Multikey(*mk);
+  if (!key) Fail(kError, "import: public_key: " + key.error().message);
+  for (const char* field : {"did", "did_aip"}) {
+    if (auto d = json::OptionalString(o, field); d && !identity::DidMatchesKey(*d, *key)) {
+      Fail(kVerificationFailed, std::string("import: ") + field + " does not match the public key");
+    }
+  }
+  std::string name(json::OptionalString(o, "name").value_or(""));
+  Check(ctx.store.AddToKeyring(*key, name));
+  std::cout << "Added to keyring: " << identity::DidKeyFromPublicKey(*key) << " ("
+            << identity::DidAipFromPublicKey(*key) << ")\n";
+}
+
+}  // namespace
+
+void AddKeyCommands(CLI::App& app, Context& ctx) {
+  auto* key = app.add_subcommand("key", "Manage this agent's key");
+  key->require_subcommand(1);
+  auto* rotate = key->add_subcommand("rotate", "Replace the key; the old key signs the new one, which countersigns");
+  auto rotate_json = std::make_shared<bool>(false);
+  rotate->add_flag("--json", *rotate_json, "Print JSON");
+  rotate->callback([&ctx, rotate_json] {
+    LoadedIdentity li = LoadIdentity(ctx);
+    if (li.from_environment) Fail(kUsage, "cannot rotate a key given in AIP_PRIVATE_KEY");
+    std::string old_did = li.identity.did();
+    Check(li.identity.Rotate(crypto::Ed25519PrivateKey::Generate(), DefaultClock().Now()));
+    Check(ctx.store.Save(li.identity, li.passphrase, /*overwrite=*/true));
+    if (*rotate_json) {
+      PrintJson(li.identity.rotations().back().ToJson());
+      return;
+    }
+    std::cout << "Rotated key.\n  previous: " << old_did << "\n  current:  " << li.identity.did()
+              << "\n  did:aip:  " << li.identity.did_aip() << "\n";
+  });
+
+  struct ExportOptions {
+    bool include_private = false;
+    std::string out;
+  };
+  auto eo = std::make_shared<ExportOptions>();
+  auto* exp = app.add_subcommand("export", "Print this identity (public by default) as JSON");
+  exp->add_flag("--include-private", eo->include_private, "Include the private key (handle with care)");
+  exp->add_option("--out", eo->out, "Write to a file (mode 0600) instead of standard output");
+  exp->callback([&ctx, eo] {
+    LoadedIdentity li = LoadIdentity(ctx);
+    std::string text;
+    if (eo->include_private) {
+      text = Check(identity::SerializeIdentity(li.identity, std::nullopt));
+      std::cerr << "aip: warning: the output contains your private key\n";
+    } else {
+      json::Object o = li.identity.PublicJson();
+      o["format"] = "aip-public-identity/v1";
+      text = json::Serialize(o) + "\n";
+    }
+    if (eo->out.empty()) {
+      std::cout << text;
+    } else {
+      Check(WriteFileAtomic(eo->out, text, eo->include_private ? 0600 : 0644));
+      std::cout << "Wrote " << eo->out << "\n";
+    }
+  });
+
+  struct ImportOptions {
+    std::string file;
+    bool force = false;
+  };
+  auto io = std::make_shared<ImportOptions>();
+  auto* imp = app.add_subcommand("import",
+                                 "Import an identity (with private key: becomes this agent's identity; "
+                                 "public only: added to the keyring)");
+  imp->add_option("FILE", io->file, "Exported identity, or a Python AIP credentials.json")->required();
+  imp->add_flag("--force", io->force, "Replace an existing identity");
+  imp->callback([&ctx, io] {
+    std::string text = Check(ReadFile(io->file, kMaxImportBytes));
+    auto parsed = json::ParseJsonObject(text);
+    if (!parsed) Fail(kError, "import: " + parsed.error().message);
+    if (!parsed->contains("private_key")) {
+      ImportPublic(ctx, *parsed);
+      return;
+    }
+    if (!io->force && ctx.store.HasIdentity()) {
+      Fail(kError, "an identity already exists at " + ctx.store.identity_path().string() +
+                       " (use --force to replace it)");
+    }
+    std::optional<std::string> passphrase;
+    identity::PassphraseProvider provider = [&passphrase]() -> Result<std::string> {
+      AIP_ASSIGN_OR_RETURN(std::string p, PassphraseFromUser(false));
+      passphrase = p;
+      return p;
+    };
+    auto id = identity::ParseIdentity(text, provider);
+    if (!id) {
+      Fail(id.error().code == ErrorCode::kUnauthenticated ? kVerificationFailed : kError,
+           "import: " + id.error().message);
+    }
+    Check(ctx.store.Save(*id, passphrase, io->force));
+    std::cout << "Imported identity " << id->did() << " (" << id->did_aip() << ")\n";
+  });
+}
+
+}  // namespace aip::cli

@@ -1,0 +1,34 @@
+// aip: identity, signatures and trust for MCP agents. Thin wiring: each command group lives in
+// its own file; this file parses arguments and maps failures to the documented exit codes.
+#include <iostream>
+
+#include "cli.h"
+
+int main(int argc, char** argv) {
+  using namespace aip::cli;
+  CLI::App app{"aip: identity, signed calls and trust for MCP agents and servers"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "aip 0.1.0");
+  app.footer("Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 other error.\n"
+             "Environment: AIP_HOME (default ~/.aip), AIP_PASSPHRASE, AIP_PRIVATE_KEY, AIP_DID.");
+  Context ctx;
+  AddIdentityCommands(app, ctx);
+  AddKeyCommands(app, ctx);
+  AddSigningCommands(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsage;
+  } catch (const CommandError& e) {
+    std::cerr << "aip: " << e.message << "\n";
+    return e.code;
+  }
+  return kOk;
+}
