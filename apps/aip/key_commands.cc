@@ -20,7 +20,7 @@ void ImportPublic(const Context& ctx, const json::Object& o) {
   if (!key) Fail(kError, "import: public_key: " + key.error().message);
   for (const char* field : {"did", "did_aip"}) {
     if (auto d = json::OptionalString(o, field); d && !identity::DidMatchesKey(*d, *key)) {
-      Fail(kVerificationFailed, std::string("import: ") + field + " does not match the public key");
+      Fail(kError, std::string("import: ") + field + " does not match the public key");
     }
   }
   std::string name(json::OptionalString(o, "name").value_or(""));
@@ -107,10 +107,7 @@ void AddKeyCommands(CLI::App& app, Context& ctx) {
       return p;
     };
     auto id = identity::ParseIdentity(text, provider);
-    if (!id) {
-      Fail(id.error().code == ErrorCode::kUnauthenticated ? kVerificationFailed : kError,
-           "import: " + id.error().message);
-    }
+    if (!id) Fail(kError, "import: " + id.error().message);
     Check(ctx.store.Save(*id, passphrase, io->force));
     std::cout << "Imported identity " << id->did() << " (" << id->did_aip() << ")\n";
   });

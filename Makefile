@@ -1,0 +1,44 @@
+# aip front door. `make test` and `make demo` work on a fresh Debian 12 machine: each installs
+# what is missing (scripts/install-deps.sh), builds once with CMake + Ninja + ccache, then runs.
+SHELL := /bin/bash
+BUILD := build
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build test demo bench asan fuzz fuzz-replay clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake --preset release
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@echo "== test vectors covered =="
+	@grep -h '^\[vectors\]' $(BUILD)/Testing/Temporary/LastTest.log | sort -u
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)/bin/aip
+
+bench: build
+	@bash bench/run.sh $(BUILD)/bin
+
+# ASan + UBSan build of the unit tests and fuzzer corpus replays.
+asan: deps
+	@[ -f $(BUILD)/asan/build.ninja ] || cmake --preset asan
+	cmake --build $(BUILD)/asan -j $(JOBS)
+	ctest --test-dir $(BUILD)/asan --output-on-failure -j $(JOBS)
+
+# libFuzzer (clang-14): RUNS executions per target, new coverage merged into fuzz/corpus.
+fuzz: deps
+	@[ -f $(BUILD)/fuzz/build.ninja ] || cmake --preset fuzz
+	cmake --build $(BUILD)/fuzz -j $(JOBS)
+	bash fuzz/run.sh
+
+clean:
+	rm -rf $(BUILD)

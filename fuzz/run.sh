@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs each libFuzzer target (build/fuzz, preset "fuzz") for RUNS executions starting from its
+# committed corpus, then merges new coverage back into fuzz/corpus/<name>. Prints the counts.
+set -euo pipefail
+runs=${RUNS:-1000000}
+bin=build/fuzz/bin
+mkdir -p fuzz/artifacts
+for f in "$bin"/*_fuzzer; do
+  name=$(basename "$f")
+  work=$(mktemp -d)
+  "$f" -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -artifact_prefix=fuzz/artifacts/ \
+       "$work" "fuzz/corpus/$name" > "fuzz/artifacts/$name.log" 2>&1 || { echo "$name: FINDING (see fuzz/artifacts/$name.log)"; exit 1; }
+  "$f" -merge=1 "fuzz/corpus/$name" "$work" >> "fuzz/artifacts/$name.log" 2>&1
+  rm -rf "$work"
+  execs=$(grep -oE 'Done [0-9]+ runs' "fuzz/artifacts/$name.log" | head -1 | grep -oE '[0-9]+')
+  echo "$name: $execs executions, no finding; corpus $(ls "fuzz/corpus/$name" | wc -l) inputs"
+done
