@@ -1,6 +1,6 @@
 # Every dependency is a Debian package (scripts/install-deps.sh); nothing is downloaded at build time.
 find_package(OpenSSL 3.0 REQUIRED)
-find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json)
+find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json url)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(GTest CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)

@@ -48,7 +48,7 @@ bool LessUtf16(std::string_view a, std::string_view b) {
   return ca < cb;  // Same high surrogate: the low surrogates follow code point order.
 }
 
-enum class Style { kJcs, kPython };
+enum class Style { kJcs, kPython, kCompact };
 
 class Writer {
  public:
@@ -91,7 +91,11 @@ class Writer {
     out_.append(buf, r.ptr);
   }
   Status WriteDouble(double d) {
-    if (!std::isfinite(d)) return InvalidArgumentError("JCS: non-finite number");
+    if (!std::isfinite(d)) {
+      if (style_ != Style::kCompact) return InvalidArgumentError("JCS: non-finite number");
+      out_ += "null";  // JSON has no NaN or Infinity; JSON.stringify writes null too.
+      return OkStatus();
+    }
     if (style_ == Style::kPython) {
       return InvalidArgumentError("legacy JSON: non-integer numbers are not supported");
     }
@@ -168,7 +172,7 @@ class Writer {
       std::sort(members.begin(), members.end(), [](auto* x, auto* y) {
         return LessUtf16(x->key(), y->key());
       });
-    } else {  // Python sorts str by code point, which is UTF-8 byte order.
+    } else if (style_ == Style::kPython) {  // Python sorts str by code point: UTF-8 byte order.
       std::sort(members.begin(), members.end(), [](auto* x, auto* y) { return x->key() < y->key(); });
     }
     out_ += '{';
@@ -242,6 +246,12 @@ Result<std::string> Canonicalize(const Value& value) {
 Result<std::string> CanonicalizeText(std::string_view text, const ParseLimits& limits) {
   AIP_ASSIGN_OR_RETURN(Value v, ParseJson(text, limits));
   return Canonicalize(v);
+}
+
+std::string SerializeCompact(const Value& value) {
+  Writer w(Style::kCompact);
+  (void)w.Write(value);  // Cannot fail in this style.
+  return w.Take();
 }
 
 Result<std::string> SerializePythonSorted(const Value& value) {

@@ -24,6 +24,10 @@ Result<std::string> CanonicalizeText(std::string_view text, const ParseLimits& l
 // FormatNumber writes a finite double as ECMAScript's Number.prototype.toString() does.
 std::string FormatNumber(double value);
 
+// SerializeCompact writes `value` in member order with JCS string escaping and ECMAScript number
+// formatting (what JSON.stringify prints); non-finite numbers become null. json::Serialize uses it.
+std::string SerializeCompact(const Value& value);
+
 // SerializePythonSorted reproduces Python's
 // json.dumps(v, sort_keys=True, separators=(",", ":")) for documents of strings, integers,
 // booleans, null, arrays and objects: the bytes that the Python AIP project signs. Non-ASCII

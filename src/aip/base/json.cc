@@ -1,12 +1,13 @@
 #include "aip/base/json.h"
 
+#include "aip/base/jcs.h"
+
 #include <charconv>
 #include <cmath>
 #include <unordered_set>
 #include <vector>
 
 #include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value_stack.hpp>
 
 namespace aip::json {
@@ -203,7 +204,7 @@ Result<Object> ParseJsonObject(std::string_view text, const ParseLimits& limits)
   return std::move(v.as_object());
 }
 
-std::string Serialize(const Value& value) { return boost::json::serialize(value); }
+std::string Serialize(const Value& value) { return SerializeCompact(value); }
 
 Result<std::string_view> RequireString(const Object& obj, std::string_view key) {
   const Value* v = obj.if_contains(key);

@@ -1,0 +1,80 @@
+#include "serve_main.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "aip/mcp/http_transport.h"
+#include "aip/mcp/stdio_transport.h"
+#include "aip/net/http_server.h"
+
+namespace aip::examples {
+
+int ServeMain(mcp::McpServer& server, int argc, char** argv) {
+  CLI::App app{server.info().name + ": an example MCP server"};
+  bool stdio = false;
+  std::string http;
+  net::HttpServerOptions hopts;
+  mcp::StreamableHttpOptions topts;
+  app.add_flag("--stdio", stdio, "Serve MCP over stdin/stdout");
+  app.add_option("--http", http, "Serve MCP Streamable HTTP on HOST:PORT (path /mcp)");
+  app.add_option("--threads", hopts.threads, "I/O threads")->check(CLI::Range(1, 64));
+  app.add_option("--allow-origin", topts.allowed_origins, "Allowed Origin besides loopback (repeatable)");
+  app.add_option("--allow-host", topts.allowed_hosts, "Allowed Host besides loopback (repeatable)");
+  app.add_option("--tls-cert", hopts.tls_cert_file, "TLS certificate chain (PEM)");
+  app.add_option("--tls-key", hopts.tls_key_file, "TLS private key (PEM)");
+  app.add_option("--max-body", hopts.max_body_bytes, "Largest request body in bytes (default 4 MiB)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (stdio == !http.empty()) {
+    std::cerr << "choose exactly one of --stdio or --http HOST:PORT\n";
+    return 2;
+  }
+  if (stdio) {
+    Status s = mcp::ServeStdio(server, STDIN_FILENO, STDOUT_FILENO);
+    return s.ok() ? 0 : 3;
+  }
+  std::size_t colon = http.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "--http needs HOST:PORT\n";
+    return 2;
+  }
+  hopts.address = http.substr(0, colon);
+  if (hopts.address.size() > 2 && hopts.address.front() == '[') hopts.address = hopts.address.substr(1, hopts.address.size() - 2);
+  try {
+    hopts.port = static_cast<std::uint16_t>(std::stoi(http.substr(colon + 1)));
+  } catch (...) {
+    std::cerr << "--http: bad port\n";
+    return 2;
+  }
+  // Signals are taken by this thread only (sigwait), so no I/O thread is interrupted.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  net::RaiseFileLimit();
+  mcp::StreamableHttpTransport transport(server, topts);
+  auto srv = net::HttpServer::Start(hopts, [&transport](const net::HttpRequest& r, net::Exchange& e) {
+    transport.Handle(r, e);
+  });
+  if (!srv) {
+    std::cerr << server.info().name << ": " << srv.error().message << "\n";
+    return 3;
+  }
+  std::cerr << server.info().name << ": listening on " << (hopts.tls_cert_file.empty() ? "http" : "https") << "://"
+            << hopts.address << ":" << (*srv)->port() << "/mcp" << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::cerr << server.info().name << ": stopping\n";
+  (*srv)->Stop(std::chrono::seconds(5));
+  return 0;
+}
+
+}  // namespace aip::examples

@@ -1,0 +1,273 @@
+#include "aip/mcp/client.h"
+
+#include <iostream>
+
+#include "aip/mcp/jsonrpc.h"
+#include "aip/net/child_process.h"
+#include "aip/net/http_client.h"
+
+namespace aip::mcp {
+namespace {
+
+constexpr std::size_t kMaxMessageBytes = 16 * 1024 * 1024;
+
+Error RpcFailure(const json::Object& error) {
+  const json::Value* code = error.if_contains("code");
+  const json::Value* msg = error.if_contains("message");
+  std::string text = (code != nullptr ? json::Serialize(*code) : "?") + ": " +
+                     (msg != nullptr && msg->is_string() ? std::string(msg->get_string()) : "error");
+  return InvalidArgumentError(text);
+}
+
+class StdioTransport final : public ClientTransport {
+ public:
+  explicit StdioTransport(std::unique_ptr<net::ChildProcess> child) : child_(std::move(child)) {}
+  ~StdioTransport() override { Close(); }
+
+  Result<json::Object> Roundtrip(const json::Object& request, const NotificationHandler& on_notification,
+                                 std::chrono::milliseconds timeout) override {
+    AIP_RETURN_IF_ERROR(child_->WriteLine(json::Serialize(request)));
+    const json::Value& id = request.at("id");
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto line = child_->ReadLine(kMaxMessageBytes, std::max(left, std::chrono::milliseconds(1)));
+      if (!line) {
+        if (line.error().message.find("timeout") != std::string::npos) {
+          // Tell the server to stop working on it (stdio cancellation).
+          (void)Notify(json::Object{{"jsonrpc", "2.0"},
+                                    {"method", "notifications/cancelled"},
+                                    {"params", json::Object{{"requestId", id}, {"reason", "timeout"}}}});
+        }
+        return line.status();
+      }
+      if (line->empty()) continue;
+      auto parsed = ParseMessage(*line, kMaxMessageBytes);
+      if (std::holds_alternative<ErrorResponse>(parsed)) continue;  // Not JSON-RPC: ignore the line.
+      Message& m = std::get<Message>(parsed);
+      if (auto* n = std::get_if<Notification>(&m)) {
+        if (on_notification) on_notification(ToJson(*n));
+      } else if (auto* r = std::get_if<mcp::Request>(&m)) {
+        // A legacy server asking us something (sampling, roots, elicitation): we offer none.
+        (void)child_->WriteLine(json::Serialize(MakeError(r->id, kMethodNotFound, "Method not found")));
+      } else if (auto* res = std::get_if<Response>(&m); res != nullptr && res->id == id) {
+        return ToJson(*res);
+      } else if (auto* err = std::get_if<ErrorResponse>(&m); err != nullptr && (err->id == id || err->id.is_null())) {
+        return ToJson(*err);
+      }
+    }
+  }
+
+  Status Notify(const json::Object& notification) override {
+    return child_->WriteLine(json::Serialize(notification));
+  }
+  void Close() override {
+    if (child_) child_->Shutdown();
+  }
+
+ private:
+  std::unique_ptr<net::ChildProcess> child_;
+};
+
+class HttpTransport final : public ClientTransport {
+ public:
+  HttpTransport(net::Url url) : url_(url), http_(std::move(url)) {}
+  ~HttpTransport() override { Close(); }
+
+  Result<json::Object> Roundtrip(const json::Object& request, const NotificationHandler& on_notification,
+                                 std::chrono::milliseconds timeout) override {
+    (void)timeout;  // The HTTP client applies its own per-operation timeout.
+    net::Headers h = BaseHeaders(request);
+    json::Object response;
+    bool got = false;
+    auto on_event = [&](const net::SseEvent& e) {
+      auto parsed = ParseMessage(e.data, kMaxMessageBytes);
+      if (!std::holds_alternative<Message>(parsed)) return;
+      Message& m = std::get<Message>(parsed);
+      if (auto* n = std::get_if<Notification>(&m)) {
+        if (on_notification) on_notification(ToJson(*n));
+      } else if (std::holds_alternative<Response>(m) || std::holds_alternative<ErrorResponse>(m)) {
+        response = ToJson(m);
+        got = true;
+      }
+    };
+    AIP_ASSIGN_OR_RETURN(net::HttpResponse res, http_.Send("POST", url_.target, h, json::Serialize(request), on_event));
+    if (auto sid = res.headers.Get("mcp-session-id")) session_ = std::string(*sid);
+    if (got) return response;
+    if (res.headers.Get("content-type").value_or("").starts_with("application/json")) {
+      auto obj = json::ParseJsonObject(res.body, json::ParseLimits{kMaxMessageBytes, 64});
+      if (obj && (obj->contains("result") || obj->contains("error"))) return std::move(*obj);
+    }
+    return UnavailableError("HTTP " + std::to_string(res.status) + " without a JSON-RPC response");
+  }
+
+  Status Notify(const json::Object& notification) override {
+    AIP_ASSIGN_OR_RETURN(net::HttpResponse res,
+                         http_.Send("POST", url_.target, BaseHeaders(notification), json::Serialize(notification)));
+    if (res.status != 202 && res.status != 200) return UnavailableError("notification refused: HTTP " + std::to_string(res.status));
+    return OkStatus();
+  }
+
+  void SetLegacy(const std::string& protocol_version) override { legacy_version_ = protocol_version; }
+
+  void Close() override {
+    if (!session_.empty()) {
+      net::Headers h;
+      h.Set("mcp-session-id", session_);
+      (void)http_.Send("DELETE", url_.target, h, "");
+      session_.clear();
+    }
+    http_.Close();
+  }
+
+ private:
+  net::Headers BaseHeaders(const json::Object& message) {
+    net::Headers h;
+    h.Set("content-type", "application/json");
+    h.Set("accept", "application/json, text/event-stream");
+    if (!session_.empty()) h.Set("mcp-session-id", session_);
+    const json::Value* params = message.if_contains("params");
+    std::optional<std::string> modern;
+    if (params != nullptr && params->is_object()) modern = ModernVersionOf(params->get_object());
+    if (modern) {
+      h.Set("mcp-protocol-version", *modern);
+      std::string method(message.at("method").get_string());
+      h.Set("mcp-method", method);
+      const char* key = method == "resources/read" ? "uri" : "name";
+      if (method == "tools/call" || method == "prompts/get" || method == "resources/read") {
+        if (const json::Value* v = params->get_object().if_contains(key); v != nullptr && v->is_string()) {
+          h.Set("mcp-name", std::string(v->get_string()));
+        }
+      }
+    } else if (!legacy_version_.empty()) {
+      h.Set("mcp-protocol-version", legacy_version_);
+    }
+    return h;
+  }
+
+  net::Url url_;
+  net::HttpClient http_;
+  std::string session_;
+  std::string legacy_version_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv) {
+  AIP_ASSIGN_OR_RETURN(auto child, net::ChildProcess::Spawn(argv, [](std::string_view line) {
+    std::cerr << "[server] " << line << "\n";
+  }));
+  return std::unique_ptr<ClientTransport>(new StdioTransport(std::move(child)));
+}
+
+Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url) {
+  AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
+  return std::unique_ptr<ClientTransport>(new HttpTransport(std::move(u)));
+}
+
+McpClient::McpClient(std::unique_ptr<ClientTransport> transport, ClientOptions options)
+    : transport_(std::move(transport)), options_(std::move(options)) {}
+McpClient::~McpClient() { Close(); }
+
+void McpClient::Close() {
+  if (transport_) transport_->Close();
+}
+
+Result<json::Object> McpClient::Request(const std::string& method, json::Object params,
+                                        const NotificationHandler& on_notification) {
+  if (modern_) {
+    json::Object meta;
+    if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
+    meta[kMetaProtocolVersion] = version_;
+    meta[kMetaClientCapabilities] = json::Object{};
+    meta[kMetaClientInfo] = options_.client_info.ToJson();
+    params["_meta"] = std::move(meta);
+  }
+  json::Object request{{"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", method}, {"params", std::move(params)}};
+  AIP_ASSIGN_OR_RETURN(json::Object response, transport_->Roundtrip(request, on_notification, options_.timeout));
+  if (const json::Value* err = response.if_contains("error"); err != nullptr && err->is_object()) {
+    return RpcFailure(err->get_object());
+  }
+  const json::Value* result = response.if_contains("result");
+  if (result == nullptr || !result->is_object()) return InvalidArgumentError("response has no result object");
+  return result->get_object();
+}
+
+Status McpClient::Connect() {
+  if (options_.try_modern) {
+    modern_ = true;
+    version_ = std::string(kModernVersion);
+    auto discovered = Request("server/discover", json::Object{});
+    if (discovered) {
+      const json::Value* versions = discovered->if_contains("supportedVersions");
+      bool supports = false;
+      if (versions != nullptr && versions->is_array()) {
+        for (const auto& v : versions->get_array()) supports = supports || (v.is_string() && v.get_string() == kModernVersion);
+      }
+      if (supports) {
+        if (const json::Value* c = discovered->if_contains("capabilities"); c != nullptr && c->is_object()) {
+          capabilities_ = c->get_object();
+        }
+        if (const json::Value* m = discovered->if_contains("_meta"); m != nullptr && m->is_object()) {
+          if (const json::Value* si = m->get_object().if_contains(kMetaServerInfo); si != nullptr && si->is_object()) {
+            server_info_ = si->get_object();
+          }
+        }
+        return OkStatus();
+      }
+    }
+  }
+  // Legacy handshake.
+  modern_ = false;
+  json::Object params{{"protocolVersion", kLatestLegacyVersion},
+                      {"capabilities", json::Object{}},
+                      {"clientInfo", options_.client_info.ToJson()}};
+  AIP_ASSIGN_OR_RETURN(json::Object result, Request("initialize", std::move(params)));
+  const json::Value* v = result.if_contains("protocolVersion");
+  if (v == nullptr || !v->is_string() || !IsLegacyVersion(v->get_string())) {
+    return UnavailableError("server offered an unsupported protocol version");
+  }
+  version_ = std::string(v->get_string());
+  if (const json::Value* c = result.if_contains("capabilities"); c != nullptr && c->is_object()) capabilities_ = c->get_object();
+  if (const json::Value* si = result.if_contains("serverInfo"); si != nullptr && si->is_object()) server_info_ = si->get_object();
+  transport_->SetLegacy(version_);
+  return transport_->Notify(json::Object{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
+}
+
+Result<json::Array> McpClient::ListAll(const std::string& method, const std::string& key) {
+  json::Array all;
+  std::string cursor;
+  for (int page = 0; page < 1000; ++page) {
+    json::Object params;
+    if (!cursor.empty()) params["cursor"] = cursor;
+    AIP_ASSIGN_OR_RETURN(json::Object result, Request(method, std::move(params)));
+    const json::Value* items = result.if_contains(key);
+    if (items == nullptr || !items->is_array()) return InvalidArgumentError(method + " result has no " + key);
+    for (const auto& i : items->get_array()) all.push_back(i);
+    const json::Value* next = result.if_contains("nextCursor");
+    if (next == nullptr || !next->is_string() || next->get_string().empty()) return all;
+    cursor = std::string(next->get_string());
+  }
+  return ResourceExhaustedError(method + ": too many pages");
+}
+
+Result<json::Array> McpClient::ListTools() { return ListAll("tools/list", "tools"); }
+Result<json::Array> McpClient::ListResources() { return ListAll("resources/list", "resources"); }
+Result<json::Array> McpClient::ListPrompts() { return ListAll("prompts/list", "prompts"); }
+
+Result<json::Object> McpClient::CallTool(const std::string& name, const json::Object& arguments,
+                                         const NotificationHandler& on_progress) {
+  json::Object params{{"name", name}, {"arguments", arguments}};
+  if (on_progress) params["_meta"] = json::Object{{"progressToken", next_id_}};
+  return Request("tools/call", std::move(params), on_progress);
+}
+
+Result<json::Object> McpClient::ReadResource(const std::string& uri) {
+  return Request("resources/read", json::Object{{"uri", uri}});
+}
+
+Result<json::Object> McpClient::GetPrompt(const std::string& name, const json::Object& arguments) {
+  return Request("prompts/get", json::Object{{"name", name}, {"arguments", arguments}});
+}
+
+}  // namespace aip::mcp

@@ -1,0 +1,79 @@
+// McpClient: the MCP client SDK. It negotiates the era on Connect — `server/discover` first
+// (2026-07-28, stateless), falling back to legacy `initialize` — then lists and calls tools,
+// reads resources and gets prompts over stdio (a spawned server) or Streamable HTTP.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aip/base/json.h"
+#include "aip/base/status.h"
+#include "aip/mcp/protocol.h"
+
+namespace aip::mcp {
+
+using NotificationHandler = std::function<void(const json::Object& notification)>;
+
+// ClientTransport carries one request and its response (plus related notifications).
+class ClientTransport {
+ public:
+  virtual ~ClientTransport() = default;
+  // Roundtrip returns the response message ({result} or {error}) for `request`.
+  virtual Result<json::Object> Roundtrip(const json::Object& request, const NotificationHandler& on_notification,
+                                         std::chrono::milliseconds timeout) = 0;
+  virtual Status Notify(const json::Object& notification) = 0;
+  // SetLegacySession is called after a legacy initialize (HTTP keeps the session and version).
+  virtual void SetLegacy(const std::string& protocol_version) { (void)protocol_version; }
+  virtual void Close() {}
+};
+
+// Spawns `argv` and speaks newline-delimited JSON-RPC on its stdin/stdout.
+Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv);
+// Streamable HTTP to `url` ("http://127.0.0.1:8080/mcp").
+Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url);
+
+struct ClientOptions {
+  Implementation client_info{"aip", "0.1.0", ""};
+  std::chrono::milliseconds timeout{30000};
+  bool try_modern = true;  // Probe server/discover before falling back to initialize.
+};
+
+class McpClient {
+ public:
+  McpClient(std::unique_ptr<ClientTransport> transport, ClientOptions options = {});
+  ~McpClient();
+
+  Status Connect();
+  bool modern() const { return modern_; }
+  const std::string& protocol_version() const { return version_; }
+  const json::Object& server_info() const { return server_info_; }
+  const json::Object& server_capabilities() const { return capabilities_; }
+
+  Result<json::Array> ListTools();  // All pages.
+  Result<json::Object> CallTool(const std::string& name, const json::Object& arguments,
+                                const NotificationHandler& on_progress = nullptr);
+  Result<json::Array> ListResources();
+  Result<json::Object> ReadResource(const std::string& uri);
+  Result<json::Array> ListPrompts();
+  Result<json::Object> GetPrompt(const std::string& name, const json::Object& arguments);
+  // Request sends any method; the result object, or kUnavailable/kInvalidArgument with the
+  // JSON-RPC error message ("-32601: Method not found").
+  Result<json::Object> Request(const std::string& method, json::Object params,
+                               const NotificationHandler& on_notification = nullptr);
+  void Close();
+
+ private:
+  Result<json::Array> ListAll(const std::string& method, const std::string& key);
+  std::unique_ptr<ClientTransport> transport_;
+  ClientOptions options_;
+  bool modern_ = false;
+  std::string version_;
+  json::Object server_info_;
+  json::Object capabilities_;
+  std::int64_t next_id_ = 1;
+};
+
+}  // namespace aip::mcp

@@ -1,0 +1,316 @@
+#include "aip/mcp/http_transport.h"
+
+#include <algorithm>
+
+#include "aip/base/encoding.h"
+#include "aip/crypto/random.h"
+#include "aip/net/sse.h"
+
+namespace aip::mcp {
+namespace {
+
+bool IsLoopbackName(std::string_view host) {
+  return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]";
+}
+
+// HostName strips the port from a Host header or URL authority.
+std::string HostName(std::string_view authority) {
+  if (!authority.empty() && authority[0] == '[') {
+    return std::string(authority.substr(0, authority.find(']') + 1));
+  }
+  return std::string(authority.substr(0, authority.rfind(':')));
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+net::HttpResponse RpcErrorResponse(int status, const json::Value& id, int code, const std::string& message,
+                                   std::optional<json::Value> data = std::nullopt) {
+  return JsonHttpResponse(status, MakeError(id, code, message, std::move(data)));
+}
+
+bool Accepts(const net::HttpRequest& req, std::string_view type) {
+  auto accept = req.headers.Get("accept");
+  if (!accept) return true;
+  std::string a = Lower(*accept);
+  return a.find(type) != std::string::npos || a.find("*/*") != std::string::npos;
+}
+
+// ParamString renders an argument the way a client mirrors it into an Mcp-Param-* header.
+std::optional<std::string> ParamString(const json::Value& v) {
+  if (v.is_string()) return std::string(v.get_string());
+  if (v.is_bool()) return v.get_bool() ? "true" : "false";
+  if (v.is_int64() || v.is_uint64() || v.is_double()) return json::Serialize(v);
+  return std::nullopt;
+}
+
+// CheckRoutingHeaders enforces SEP-2243: the routing headers must repeat the body exactly.
+std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, const Request& r, const McpServer& server,
+                                               const std::string& version) {
+  auto pv = req.headers.Get("mcp-protocol-version");
+  if (!pv || *pv != version) return "MCP-Protocol-Version header does not match the request body";
+  auto method = req.headers.Get("mcp-method");
+  if (!method || *method != r.method) return "Mcp-Method header does not match the request body";
+  if (r.method == "tools/call" || r.method == "prompts/get" || r.method == "resources/read") {
+    const char* key = r.method == "resources/read" ? "uri" : "name";
+    const json::Value* v = r.params.if_contains(key);
+    auto name = req.headers.Get("mcp-name");
+    if (v == nullptr || !v->is_string() || !name) return "Mcp-Name header does not match the request body";
+    auto decoded = DecodeHeaderValue(*name);
+    if (!decoded || *decoded != v->get_string()) return "Mcp-Name header does not match the request body";
+  }
+  if (r.method != "tools/call") return std::nullopt;
+  // Mcp-Param-{Name} mirrors arguments whose schema property says "x-mcp-header": "{Name}".
+  const json::Value* name = r.params.if_contains("name");
+  const ToolDef* tool = name != nullptr && name->is_string() ? server.ToolByName(name->get_string()) : nullptr;
+  const json::Value* args = r.params.if_contains("arguments");
+  std::map<std::string, std::string> expected;  // lowercase header name → value
+  if (tool != nullptr && tool->input_schema.is_object()) {
+    const json::Value* props = tool->input_schema.get_object().if_contains("properties");
+    if (props != nullptr && props->is_object()) {
+      for (const auto& kv : props->get_object()) {
+        const json::Value* h = kv.value().is_object() ? kv.value().get_object().if_contains("x-mcp-header") : nullptr;
+        if (h == nullptr || !h->is_string()) continue;
+        const json::Value* arg = args != nullptr && args->is_object() ? args->get_object().if_contains(kv.key()) : nullptr;
+        if (arg == nullptr || arg->is_null()) continue;
+        auto s = ParamString(*arg);
+        if (s) expected["mcp-param-" + Lower(h->get_string())] = *s;
+      }
+    }
+  }
+  for (const auto& [hname, hvalue] : req.headers.fields()) {
+    if (!hname.starts_with("mcp-param-")) continue;
+    auto it = expected.find(hname);
+    auto decoded = DecodeHeaderValue(hvalue);
+    if (it == expected.end() || !decoded || *decoded != it->second) {
+      return "Mcp-Param header does not match the request body";
+    }
+    expected.erase(it);
+  }
+  if (!expected.empty()) return "Mcp-Param header missing for an annotated argument";
+  return std::nullopt;
+}
+
+}  // namespace
+
+net::HttpResponse JsonHttpResponse(int status, const json::Value& body) {
+  net::HttpResponse r;
+  r.status = status;
+  r.headers.Set("content-type", "application/json");
+  r.body = json::Serialize(body);
+  return r;
+}
+
+Result<std::string> DecodeHeaderValue(std::string_view value) {
+  if (value.starts_with("=?base64?") && value.ends_with("?=") && value.size() >= 11) {
+    AIP_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(value.substr(9, value.size() - 11)));
+    return ToString(raw);
+  }
+  return std::string(value);
+}
+
+StreamableHttpTransport::StreamableHttpTransport(McpServer& server, StreamableHttpOptions options)
+    : server_(server), options_(std::move(options)) {}
+
+std::size_t StreamableHttpTransport::session_count() {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
+
+void StreamableHttpTransport::Handle(const net::HttpRequest& req, net::Exchange& ex) {
+  // DNS rebinding: a browser page on an attacker's name must not reach a local server.
+  std::string host = Lower(HostName(req.headers.Get("host").value_or("")));
+  bool host_ok = IsLoopbackName(host) || std::find(options_.allowed_hosts.begin(), options_.allowed_hosts.end(),
+                                                   host) != options_.allowed_hosts.end();
+  if (!host_ok || req.headers.Count("host") != 1) {
+    ex.Respond(RpcErrorResponse(403, nullptr, kInvalidRequest, "Forbidden: Host not allowed"));
+    return;
+  }
+  if (auto origin = req.headers.Get("origin")) {
+    auto url = net::ParseUrl(*origin);
+    bool ok = (url && IsLoopbackName(url->host)) ||
+              std::find(options_.allowed_origins.begin(), options_.allowed_origins.end(), *origin) !=
+                  options_.allowed_origins.end();
+    if (!ok) {
+      ex.Respond(RpcErrorResponse(403, nullptr, kInvalidRequest, "Forbidden: Origin not allowed"));
+      return;
+    }
+  }
+  if (req.Path() != options_.path) {
+    net::HttpResponse r;
+    r.status = 404;
+    r.body = "not found\n";
+    ex.Respond(std::move(r));
+    return;
+  }
+  if (req.method == "POST") return HandlePost(req, ex);
+  if (req.method == "GET") return HandleGet(req, ex);
+  if (req.method == "DELETE") return HandleDelete(req, ex);
+  net::HttpResponse r;
+  r.status = 405;
+  r.headers.Set("allow", "GET, POST, DELETE");
+  ex.Respond(std::move(r));
+}
+
+std::shared_ptr<Session> StreamableHttpTransport::FindSession(const net::HttpRequest& req, net::Exchange& ex) {
+  auto id = req.headers.Get("mcp-session-id");
+  if (!id) {
+    ex.Respond(RpcErrorResponse(400, nullptr, kInvalidRequest, "Bad Request: Mcp-Session-Id header is required"));
+    return nullptr;
+  }
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(std::string(*id));
+  if (it == sessions_.end()) {
+    ex.Respond(RpcErrorResponse(404, nullptr, kInvalidRequest, "Session not found"));
+    return nullptr;
+  }
+  return it->second;
+}
+
+void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Exchange& ex) {
+  auto ctype = req.headers.Get("content-type");
+  if (!ctype || !Lower(*ctype).starts_with("application/json")) {
+    ex.Respond(RpcErrorResponse(415, nullptr, kInvalidRequest, "Unsupported Media Type: use application/json"));
+    return;
+  }
+  if (!Accepts(req, "application/json") && !Accepts(req, "text/event-stream")) {
+    ex.Respond(RpcErrorResponse(406, nullptr, kInvalidRequest, "Not Acceptable: accept application/json"));
+    return;
+  }
+  auto parsed = ParseMessage(req.body, req.body.size() + 1);
+  if (auto* err = std::get_if<ErrorResponse>(&parsed)) {
+    ex.Respond(JsonHttpResponse(400, ToJson(*err)));
+    return;
+  }
+  Message& msg = std::get<Message>(parsed);
+  const Request* r = std::get_if<Request>(&msg);
+  if (r == nullptr) {
+    // Notifications and responses: accepted with no body. Legacy ones name their session.
+    if (req.headers.Get("mcp-session-id") && !FindSession(req, ex)) return;
+    std::shared_ptr<Session> session;
+    if (auto id = req.headers.Get("mcp-session-id")) {
+      std::lock_guard lock(mu_);
+      auto it = sessions_.find(std::string(*id));
+      if (it != sessions_.end()) session = it->second;
+    }
+    CallContext ctx;
+    ctx.session = session.get();
+    server_.Handle(msg, ctx);
+    net::HttpResponse accepted;
+    accepted.status = 202;
+    ex.Respond(std::move(accepted));
+    return;
+  }
+
+  std::shared_ptr<Session> session;
+  net::Headers extra;
+  if (auto version = ModernVersionOf(r->params)) {
+    if (auto bad = ValidateModernMeta(r->params)) {
+      ex.Respond(JsonHttpResponse(400, json::Object{{"jsonrpc", "2.0"}, {"id", r->id}, {"error", std::move(*bad)}}));
+      return;
+    }
+    if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *version)) {
+      ex.Respond(RpcErrorResponse(400, r->id, kHeaderMismatch, "Header mismatch: " + *mismatch));
+      return;
+    }
+    if (!McpServer::IsKnownMethod(r->method) || r->method == "initialize" || r->method == "ping" ||
+        r->method == "logging/setLevel") {
+      ex.Respond(RpcErrorResponse(404, r->id, kMethodNotFound, "Method not found: " + r->method));
+      return;
+    }
+  } else {
+    if (auto pv = req.headers.Get("mcp-protocol-version"); pv && !IsLegacyVersion(*pv)) {
+      ex.Respond(RpcErrorResponse(400, r->id, kInvalidRequest, "Bad Request: unsupported MCP-Protocol-Version"));
+      return;
+    }
+    if (r->method == "initialize") {
+      session = std::make_shared<Session>();
+      session->id = crypto::RandomId(24);  // 192 bits, base64url: visible ASCII.
+      std::lock_guard lock(mu_);
+      if (sessions_.size() >= options_.max_sessions) {
+        ex.Respond(RpcErrorResponse(503, r->id, kInternalError, "Too many sessions"));
+        return;
+      }
+      sessions_[session->id] = session;
+      extra.Set("mcp-session-id", session->id);
+    } else if (r->method != "server/discover") {
+      session = FindSession(req, ex);
+      if (!session) return;
+    }
+  }
+
+  bool stream = r->method == "tools/call" && Accepts(req, "text/event-stream") &&
+                req.headers.Get("accept").value_or("").find("text/event-stream") != std::string_view::npos &&
+                RequestMeta(r->params) != nullptr && RequestMeta(r->params)->contains("progressToken");
+  CallContext ctx;
+  ctx.session = session.get();
+  ctx.cancelled = std::make_shared<std::atomic<bool>>(false);
+  if (!stream) {
+    std::optional<json::Object> response = server_.Handle(msg, ctx);
+    net::HttpResponse out = JsonHttpResponse(200, response ? json::Value(std::move(*response)) : json::Value(nullptr));
+    for (const auto& [n, v] : extra.fields()) out.headers.Set(n, v);
+    ex.Respond(std::move(out));
+    return;
+  }
+  net::Headers headers;
+  headers.Set("content-type", "text/event-stream");
+  headers.Set("cache-control", "no-cache");
+  headers.Set("x-accel-buffering", "no");
+  for (const auto& [n, v] : extra.fields()) headers.Set(n, v);
+  net::ResponseStream& sse = ex.BeginStream(200, headers);
+  auto cancelled = ctx.cancelled;
+  ctx.notify = [&sse, cancelled](json::Object note) {
+    // The client leaving the stream is the cancellation signal (2026-07-28).
+    if (!sse.Write(net::FormatSseEvent(json::Serialize(note), "message"))) cancelled->store(true);
+  };
+  std::optional<json::Object> response = server_.Handle(msg, ctx);
+  if (response) sse.Write(net::FormatSseEvent(json::Serialize(*response), "message"));
+}
+
+void StreamableHttpTransport::HandleGet(const net::HttpRequest& req, net::Exchange& ex) {
+  auto pv = req.headers.Get("mcp-protocol-version");
+  if (pv && IsModernVersion(*pv)) {
+    net::HttpResponse r;
+    r.status = 405;
+    r.headers.Set("allow", "POST");
+    ex.Respond(std::move(r));
+    return;
+  }
+  if (req.headers.Get("accept").value_or("").find("text/event-stream") == std::string_view::npos) {
+    ex.Respond(RpcErrorResponse(406, nullptr, kInvalidRequest, "Not Acceptable: GET needs Accept: text/event-stream"));
+    return;
+  }
+  if (!FindSession(req, ex)) return;
+  net::Headers headers;
+  headers.Set("content-type", "text/event-stream");
+  headers.Set("cache-control", "no-cache");
+  headers.Set("x-accel-buffering", "no");
+  // This server sends no server-initiated messages; the stream stays open with comments so
+  // clients and proxies see a live connection.
+  ex.HoldOpen(200, headers, options_.sse_keepalive, ": keepalive\n\n");
+}
+
+void StreamableHttpTransport::HandleDelete(const net::HttpRequest& req, net::Exchange& ex) {
+  auto pv = req.headers.Get("mcp-protocol-version");
+  if (pv && IsModernVersion(*pv)) {
+    net::HttpResponse r;
+    r.status = 405;
+    r.headers.Set("allow", "POST");
+    ex.Respond(std::move(r));
+    return;
+  }
+  auto session = FindSession(req, ex);
+  if (!session) return;
+  {
+    std::lock_guard lock(mu_);
+    sessions_.erase(session->id);
+  }
+  net::HttpResponse r;
+  r.status = 200;
+  ex.Respond(std::move(r));
+}
+
+}  // namespace aip::mcp

@@ -1,0 +1,59 @@
+// StreamableHttpTransport serves an McpServer over MCP Streamable HTTP, both eras:
+//  - legacy (≤ 2025-11-25): `initialize` mints a random Mcp-Session-Id; later requests must
+//    carry it (missing → 400, unknown → 404); GET opens an SSE stream kept alive with comments;
+//    DELETE ends the session.
+//  - modern (2026-07-28): stateless POST only; MCP-Protocol-Version, Mcp-Method, Mcp-Name and
+//    Mcp-Param-* headers must match the body (400 + -32020); unknown methods get 404 + -32601.
+// Every request is checked first: Host (DNS rebinding) and Origin (403), path (404), method
+// (405), media types (415/406). A tools/call carrying a progressToken from a client that accepts
+// SSE is answered as a stream: progress notifications, then the response.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "aip/mcp/server.h"
+#include "aip/net/http_server.h"
+
+namespace aip::mcp {
+
+struct StreamableHttpOptions {
+  std::string path = "/mcp";
+  // Origins allowed besides loopback ones, exactly as sent ("https://app.example.com").
+  std::vector<std::string> allowed_origins;
+  // Host names allowed besides loopback ones (the Host header without its port).
+  std::vector<std::string> allowed_hosts;
+  std::chrono::milliseconds sse_keepalive{15000};
+  std::size_t max_sessions = 10000;
+};
+
+class StreamableHttpTransport {
+ public:
+  StreamableHttpTransport(McpServer& server, StreamableHttpOptions options);
+  // Handle is the net::HttpHandler for the MCP endpoint.
+  void Handle(const net::HttpRequest& request, net::Exchange& exchange);
+  std::size_t session_count();
+
+ private:
+  void HandlePost(const net::HttpRequest& request, net::Exchange& exchange);
+  void HandleGet(const net::HttpRequest& request, net::Exchange& exchange);
+  void HandleDelete(const net::HttpRequest& request, net::Exchange& exchange);
+  std::shared_ptr<Session> FindSession(const net::HttpRequest& request, net::Exchange& exchange);
+
+  McpServer& server_;
+  StreamableHttpOptions options_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Session>> sessions_;
+};
+
+// JsonHttpResponse builds an application/json response.
+net::HttpResponse JsonHttpResponse(int status, const json::Value& body);
+
+// DecodeHeaderValue reads an Mcp-Param-* value: plain ASCII, or "=?base64?<b64>?=".
+Result<std::string> DecodeHeaderValue(std::string_view value);
+
+}  // namespace aip::mcp

@@ -1,0 +1,482 @@
+#include "aip/mcp/server.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "aip/base/encoding.h"
+#include "aip/base/jcs.h"
+
+namespace aip::mcp {
+namespace {
+
+constexpr std::string_view kMethods[] = {
+    "initialize", "notifications/initialized", "ping", "server/discover", "tools/list", "tools/call",
+    "resources/list", "resources/templates/list", "resources/read", "prompts/list", "prompts/get",
+    "completion/complete", "logging/setLevel", "notifications/cancelled"};
+
+constexpr std::string_view kLogLevels[] = {"debug", "info", "notice", "warning", "error", "critical", "alert",
+                                           "emergency"};
+
+int LogRank(std::string_view level) {
+  for (int i = 0; i < 8; ++i) {
+    if (kLogLevels[i] == level) return i;
+  }
+  return -1;
+}
+
+// Protocol errors travel as Error{kInvalidArgument ...} with the JSON-RPC code carried here.
+struct RpcFailure {
+  int code;
+  std::string message;
+  std::optional<json::Value> data;
+};
+thread_local std::optional<RpcFailure> g_failure;
+
+Error Fail(int code, std::string message, std::optional<json::Value> data = std::nullopt) {
+  g_failure = RpcFailure{code, message, std::move(data)};
+  return InvalidArgumentError(std::move(message));
+}
+
+bool ValidToolName(std::string_view n) {
+  if (n.empty() || n.size() > 128) return false;
+  return n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+         std::string_view::npos;
+}
+
+std::string EncodeCursor(std::size_t offset) { return Base64UrlEncode(AsBytes("o:" + std::to_string(offset))); }
+
+Result<std::size_t> DecodeCursor(const json::Object& params, std::size_t total) {
+  const json::Value* c = params.if_contains("cursor");
+  if (c == nullptr || c->is_null()) return std::size_t{0};
+  if (!c->is_string()) return Fail(kInvalidParams, "Invalid cursor");
+  auto raw = Base64UrlDecode(c->get_string());
+  std::string s = raw ? ToString(*raw) : "";
+  std::size_t off = 0;
+  if (!s.starts_with("o:") ||
+      std::from_chars(s.data() + 2, s.data() + s.size(), off).ec != std::errc() || off > total) {
+    return Fail(kInvalidParams, "Invalid cursor");
+  }
+  return off;
+}
+
+// Page returns items[offset, offset+page) into `key` of a result, with nextCursor when more remain.
+template <typename F>
+Result<json::Value> Page(const json::Object& params, std::size_t total, std::size_t page, std::string_view key,
+                         F item) {
+  AIP_ASSIGN_OR_RETURN(std::size_t off, DecodeCursor(params, total));
+  json::Array arr;
+  std::size_t end = std::min(total, off + page);
+  for (std::size_t i = off; i < end; ++i) arr.emplace_back(item(i));
+  json::Object result{{key, std::move(arr)}};
+  if (end < total) result["nextCursor"] = EncodeCursor(end);
+  return json::Value(std::move(result));
+}
+
+std::string IdKey(const Session* s, const json::Value& id) {
+  return (s != nullptr ? s->id : std::string()) + "|" + json::Serialize(id);
+}
+
+std::optional<std::string> StringParam(const json::Object& params, std::string_view key) {
+  const json::Value* v = params.if_contains(key);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return std::string(v->get_string());
+}
+
+}  // namespace
+
+ToolContext::ToolContext(const RequestInfo& info, std::function<void(json::Object)> notify,
+                         std::shared_ptr<std::atomic<bool>> cancelled, std::string log_level)
+    : info_(info), notify_(std::move(notify)), cancelled_(std::move(cancelled)), log_level_(std::move(log_level)) {}
+
+void ToolContext::Progress(double progress, std::optional<double> total, const std::string& message) {
+  const json::Value* token = info_.meta.if_contains("progressToken");
+  if (token == nullptr || !notify_) return;
+  json::Object params{{"progressToken", *token}, {"progress", progress}};
+  if (total) params["total"] = *total;
+  if (!message.empty()) params["message"] = message;
+  notify_(json::Object{{"jsonrpc", "2.0"}, {"method", "notifications/progress"}, {"params", std::move(params)}});
+}
+
+void ToolContext::Log(std::string_view level, json::Value data) {
+  if (!notify_ || LogRank(level) < LogRank(log_level_)) return;
+  notify_(json::Object{{"jsonrpc", "2.0"},
+                       {"method", "notifications/message"},
+                       {"params", json::Object{{"level", level}, {"data", std::move(data)}}}});
+}
+
+ToolResult ToolResult::Text(std::string text) {
+  ToolResult r;
+  r.content.emplace_back(json::Object{{"type", "text"}, {"text", std::move(text)}});
+  return r;
+}
+
+ToolResult ToolResult::Error(std::string text) {
+  ToolResult r = Text(std::move(text));
+  r.is_error = true;
+  return r;
+}
+
+McpServer::McpServer(Implementation info, ServerOptions options)
+    : info_(std::move(info)), options_(std::move(options)) {}
+
+bool McpServer::IsKnownMethod(std::string_view method) {
+  return std::find(std::begin(kMethods), std::end(kMethods), method) != std::end(kMethods);
+}
+
+Status McpServer::AddTool(ToolDef tool) {
+  if (!ValidToolName(tool.name)) return InvalidArgumentError("tool name must be 1-128 of [A-Za-z0-9_.-]");
+  if (ToolByName(tool.name) != nullptr) return AlreadyExistsError("duplicate tool " + tool.name);
+  if (!tool.handler) return InvalidArgumentError("tool " + tool.name + " has no handler");
+  AIP_ASSIGN_OR_RETURN(JsonSchema schema, JsonSchema::Compile(tool.input_schema));
+  tool_schemas_.push_back(std::move(schema));
+  tools_.push_back(std::move(tool));
+  return OkStatus();
+}
+
+Status McpServer::AddResource(ResourceDef resource, ReadHandler read) {
+  if (resource.uri.empty() || !read) return InvalidArgumentError("resource needs a URI and a reader");
+  resources_.emplace_back(std::move(resource), std::move(read));
+  return OkStatus();
+}
+
+Status McpServer::AddResourceTemplate(ResourceTemplateDef t) {
+  AIP_ASSIGN_OR_RETURN(UriTemplate parsed, UriTemplate::Parse(t.uri_template));
+  if (!t.read) return InvalidArgumentError("resource template needs a reader");
+  templates_.emplace_back(std::move(t), std::move(parsed));
+  return OkStatus();
+}
+
+Status McpServer::AddPrompt(PromptDef prompt) {
+  if (prompt.name.empty() || !prompt.get) return InvalidArgumentError("prompt needs a name and a handler");
+  prompts_.push_back(std::move(prompt));
+  return OkStatus();
+}
+
+const ToolDef* McpServer::ToolByName(std::string_view name) const {
+  for (const auto& t : tools_) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+json::Object McpServer::Capabilities() const {
+  json::Object caps;
+  if (!tools_.empty()) caps["tools"] = json::Object{{"listChanged", false}};
+  if (!resources_.empty() || !templates_.empty()) {
+    caps["resources"] = json::Object{{"subscribe", false}, {"listChanged", false}};
+  }
+  if (!prompts_.empty()) caps["prompts"] = json::Object{{"listChanged", false}};
+  caps["completions"] = json::Object{};
+  caps["logging"] = json::Object{};
+  return caps;
+}
+
+std::optional<json::Object> McpServer::Handle(const Message& message, CallContext& ctx) {
+  if (const auto* n = std::get_if<Notification>(&message)) {
+    if (n->method == "notifications/initialized" && ctx.session != nullptr) ctx.session->initialized = true;
+    if (n->method == "notifications/cancelled") Cancel(n->params, ctx);
+    return std::nullopt;
+  }
+  const auto* r = std::get_if<Request>(&message);
+  if (r == nullptr) return std::nullopt;  // Responses to requests we never send are ignored.
+
+  RequestInfo info;
+  info.method = r->method;
+  if (const json::Object* meta = RequestMeta(r->params)) info.meta = *meta;
+  if (auto v = ModernVersionOf(r->params)) {
+    info.modern = true;
+    info.protocol_version = *v;
+    if (auto bad = ValidateModernMeta(r->params)) {
+      return json::Object{{"jsonrpc", "2.0"}, {"id", r->id}, {"error", std::move(*bad)}};
+    }
+  } else {
+    info.protocol_version = ctx.session != nullptr && !ctx.session->protocol_version.empty()
+                                ? ctx.session->protocol_version
+                                : std::string(kLatestLegacyVersion);
+  }
+
+  g_failure.reset();
+  Result<json::Value> result = Dispatch(*r, info, ctx);
+  if (!result) {
+    if (g_failure) {
+      RpcFailure f = std::move(*g_failure);
+      g_failure.reset();
+      return MakeError(r->id, f.code, f.message, std::move(f.data));
+    }
+    return MakeError(r->id, kInternalError, "Internal error");
+  }
+  if (info.modern && result->is_object()) {
+    json::Object& o = result->as_object();
+    o["resultType"] = "complete";
+    json::Object meta;
+    if (const json::Value* m = o.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
+    meta[kMetaServerInfo] = info_.ToJson();
+    o["_meta"] = std::move(meta);
+  }
+  return MakeResult(r->id, std::move(*result));
+}
+
+Result<json::Value> McpServer::Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx) {
+  const std::string& m = r.method;
+  if (m == "initialize") {
+    if (info.modern) return Fail(kInvalidRequest, "initialize is not part of protocol " + info.protocol_version);
+    return Initialize(r, ctx);
+  }
+  if (m == "server/discover") return Discover();
+  if (m == "ping") return json::Value(json::Object{});
+  if (m == "tools/list") return ListTools(r.params);
+  if (m == "tools/call") return CallTool(r, info, ctx);
+  if (m == "resources/list") return ListResources(r.params);
+  if (m == "resources/templates/list") return ListTemplates(r.params);
+  if (m == "resources/read") return ReadResource(r.params, info);
+  if (m == "prompts/list") return ListPrompts(r.params);
+  if (m == "prompts/get") return GetPrompt(r.params);
+  if (m == "completion/complete") return Complete(r.params);
+  if (m == "logging/setLevel") {
+    auto level = StringParam(r.params, "level");
+    if (!level || LogRank(*level) < 0) return Fail(kInvalidParams, "Invalid params: unknown log level");
+    if (ctx.session != nullptr) ctx.session->log_level = *level;
+    return json::Value(json::Object{});
+  }
+  return Fail(kMethodNotFound, "Method not found: " + m);
+}
+
+Result<json::Value> McpServer::Initialize(const Request& r, CallContext& ctx) {
+  auto requested = StringParam(r.params, "protocolVersion");
+  if (!requested) return Fail(kInvalidParams, "Invalid params: protocolVersion is required");
+  std::string version = NegotiateLegacyVersion(*requested);
+  if (ctx.session != nullptr) {
+    ctx.session->protocol_version = version;
+    if (const json::Value* caps = r.params.if_contains("capabilities"); caps != nullptr && caps->is_object()) {
+      ctx.session->client_capabilities = caps->get_object();
+    }
+  }
+  json::Object result{{"protocolVersion", version}, {"capabilities", Capabilities()}, {"serverInfo", info_.ToJson()}};
+  if (!options_.instructions.empty()) result["instructions"] = options_.instructions;
+  return json::Value(std::move(result));
+}
+
+Result<json::Value> McpServer::Discover() {
+  json::Array versions;
+  for (const auto& v : ModernVersions()) versions.emplace_back(v);
+  for (const auto& v : LegacyVersions()) versions.emplace_back(v);
+  json::Object result{{"supportedVersions", std::move(versions)},
+                      {"capabilities", Capabilities()},
+                      {"ttlMs", options_.list_ttl_ms},
+                      {"cacheScope", "public"},
+                      {"_meta", json::Object{{kMetaServerInfo, info_.ToJson()}}}};
+  if (!options_.instructions.empty()) result["instructions"] = options_.instructions;
+  return json::Value(std::move(result));
+}
+
+namespace {
+void AddCacheHints(json::Value& v, std::int64_t ttl) {
+  v.as_object()["ttlMs"] = ttl;
+  v.as_object()["cacheScope"] = "public";
+}
+}  // namespace
+
+Result<json::Value> McpServer::ListTools(const json::Object& params) {
+  AIP_ASSIGN_OR_RETURN(json::Value v, Page(params, tools_.size(), options_.page_size, "tools", [&](std::size_t i) {
+    const ToolDef& t = tools_[i];
+    json::Object o{{"name", t.name}, {"inputSchema", t.input_schema}};
+    if (!t.title.empty()) o["title"] = t.title;
+    if (!t.description.empty()) o["description"] = t.description;
+    if (t.output_schema) o["outputSchema"] = *t.output_schema;
+    if (!t.annotations.empty()) o["annotations"] = t.annotations;
+    return o;
+  }));
+  AddCacheHints(v, options_.list_ttl_ms);
+  return v;
+}
+
+Result<json::Value> McpServer::CallTool(const Request& r, const RequestInfo& info, CallContext& ctx) {
+  auto name = StringParam(r.params, "name");
+  if (!name) return Fail(kInvalidParams, "Invalid params: name is required");
+  std::size_t index = tools_.size();
+  for (std::size_t i = 0; i < tools_.size(); ++i) {
+    if (tools_[i].name == *name) index = i;
+  }
+  if (index == tools_.size()) return Fail(kInvalidParams, "Unknown tool: " + *name);
+  json::Value args = json::Object{};
+  if (const json::Value* a = r.params.if_contains("arguments")) {
+    if (!a->is_object()) return Fail(kInvalidParams, "Invalid params: arguments must be an object");
+    args = *a;
+  }
+  ToolResult out;
+  if (Status valid = tool_schemas_[index].Validate(args); !valid.ok()) {
+    out = ToolResult::Error("Invalid arguments for tool " + *name + ": " + valid.message());
+  } else {
+    auto flag = ctx.cancelled ? ctx.cancelled : std::make_shared<std::atomic<bool>>(false);
+    std::string key = IdKey(ctx.session, r.id);
+    {
+      std::lock_guard lock(inflight_mu_);
+      inflight_[key] = flag;
+    }
+    std::string level = ctx.session != nullptr ? ctx.session->log_level : "info";
+    if (const json::Value* l = info.meta.if_contains(kMetaLogLevel); l != nullptr && l->is_string()) {
+      level = std::string(l->get_string());
+    }
+    ToolContext tctx(info, ctx.notify, flag, level);
+    Result<ToolResult> res = tools_[index].handler(args.get_object(), tctx);
+    {
+      std::lock_guard lock(inflight_mu_);
+      inflight_.erase(key);
+    }
+    out = res ? std::move(*res) : ToolResult::Error(res.error().message);
+  }
+  json::Object result{{"content", std::move(out.content)}};
+  if (out.structured) result["structuredContent"] = *out.structured;
+  if (out.is_error) result["isError"] = true;
+  return json::Value(std::move(result));
+}
+
+Result<json::Value> McpServer::ListResources(const json::Object& params) {
+  std::vector<ResourceDef> all;
+  for (const auto& [r, read] : resources_) all.push_back(r);
+  for (const auto& [t, parsed] : templates_) {
+    if (t.list) {
+      for (auto& r : t.list()) all.push_back(std::move(r));
+    }
+  }
+  AIP_ASSIGN_OR_RETURN(json::Value v, Page(params, all.size(), options_.page_size, "resources", [&](std::size_t i) {
+    const ResourceDef& r = all[i];
+    json::Object o{{"uri", r.uri}, {"name", r.name}};
+    if (!r.title.empty()) o["title"] = r.title;
+    if (!r.description.empty()) o["description"] = r.description;
+    if (!r.mime_type.empty()) o["mimeType"] = r.mime_type;
+    return o;
+  }));
+  AddCacheHints(v, options_.list_ttl_ms);
+  return v;
+}
+
+Result<json::Value> McpServer::ListTemplates(const json::Object& params) {
+  AIP_ASSIGN_OR_RETURN(json::Value v, Page(params, templates_.size(), options_.page_size, "resourceTemplates",
+                                           [&](std::size_t i) {
+                                             const ResourceTemplateDef& t = templates_[i].first;
+                                             json::Object o{{"uriTemplate", t.uri_template}, {"name", t.name}};
+                                             if (!t.title.empty()) o["title"] = t.title;
+                                             if (!t.description.empty()) o["description"] = t.description;
+                                             if (!t.mime_type.empty()) o["mimeType"] = t.mime_type;
+                                             return o;
+                                           }));
+  AddCacheHints(v, options_.list_ttl_ms);
+  return v;
+}
+
+Result<json::Value> McpServer::ReadResource(const json::Object& params, const RequestInfo& info) {
+  auto uri = StringParam(params, "uri");
+  if (!uri) return Fail(kInvalidParams, "Invalid params: uri is required");
+  auto not_found = [&]() {
+    // 2025-11-25 used -32002; from 2026-07-28 (SEP-2164) it is -32602.
+    int code = info.modern ? kInvalidParams : -32002;
+    return Fail(code, "Resource not found", json::Object{{"uri", *uri}});
+  };
+  Result<json::Array> contents = NotFoundError("");
+  bool matched = false;
+  for (const auto& [r, read] : resources_) {
+    if (r.uri == *uri) {
+      contents = read(*uri, {});
+      matched = true;
+      break;
+    }
+  }
+  for (std::size_t i = 0; !matched && i < templates_.size(); ++i) {
+    if (auto vars = templates_[i].second.Match(*uri)) {
+      contents = templates_[i].first.read(*uri, *vars);
+      matched = true;
+    }
+  }
+  if (!matched || (!contents && contents.error().code == ErrorCode::kNotFound)) return not_found();
+  if (!contents) return Fail(kInternalError, "Internal error reading resource");
+  json::Value v = json::Object{{"contents", std::move(*contents)}};
+  AddCacheHints(v, options_.list_ttl_ms);
+  return v;
+}
+
+Result<json::Value> McpServer::ListPrompts(const json::Object& params) {
+  AIP_ASSIGN_OR_RETURN(json::Value v, Page(params, prompts_.size(), options_.page_size, "prompts", [&](std::size_t i) {
+    const PromptDef& p = prompts_[i];
+    json::Array args;
+    for (const auto& a : p.arguments) {
+      json::Object ao{{"name", a.name}, {"required", a.required}};
+      if (!a.description.empty()) ao["description"] = a.description;
+      args.emplace_back(std::move(ao));
+    }
+    json::Object o{{"name", p.name}, {"arguments", std::move(args)}};
+    if (!p.title.empty()) o["title"] = p.title;
+    if (!p.description.empty()) o["description"] = p.description;
+    return o;
+  }));
+  AddCacheHints(v, options_.list_ttl_ms);
+  return v;
+}
+
+Result<json::Value> McpServer::GetPrompt(const json::Object& params) {
+  auto name = StringParam(params, "name");
+  if (!name) return Fail(kInvalidParams, "Invalid params: name is required");
+  for (const auto& p : prompts_) {
+    if (p.name != *name) continue;
+    std::map<std::string, std::string> args;
+    if (const json::Value* a = params.if_contains("arguments"); a != nullptr) {
+      if (!a->is_object()) return Fail(kInvalidParams, "Invalid params: arguments must be an object");
+      for (const auto& kv : a->get_object()) {
+        if (!kv.value().is_string()) return Fail(kInvalidParams, "Invalid params: prompt arguments must be strings");
+        args[std::string(kv.key())] = std::string(kv.value().get_string());
+      }
+    }
+    for (const auto& a : p.arguments) {
+      if (a.required && !args.contains(a.name)) {
+        return Fail(kInvalidParams, "Invalid params: missing required argument " + a.name);
+      }
+    }
+    auto result = p.get(args);
+    if (!result) return Fail(kInvalidParams, "Invalid params: " + result.error().message);
+    return json::Value(std::move(*result));
+  }
+  return Fail(kInvalidParams, "Unknown prompt: " + *name);
+}
+
+Result<json::Value> McpServer::Complete(const json::Object& params) {
+  const json::Value* ref = params.if_contains("ref");
+  const json::Value* arg = params.if_contains("argument");
+  if (ref == nullptr || !ref->is_object() || arg == nullptr || !arg->is_object()) {
+    return Fail(kInvalidParams, "Invalid params: ref and argument are required");
+  }
+  auto type = StringParam(ref->get_object(), "type");
+  auto arg_name = StringParam(arg->get_object(), "name");
+  std::string prefix = StringParam(arg->get_object(), "value").value_or("");
+  if (!type || !arg_name) return Fail(kInvalidParams, "Invalid params: ref.type and argument.name are required");
+  std::vector<std::string> values;
+  if (*type == "ref/prompt") {
+    auto name = StringParam(ref->get_object(), "name").value_or("");
+    auto it = std::find_if(prompts_.begin(), prompts_.end(), [&](const PromptDef& p) { return p.name == name; });
+    if (it == prompts_.end()) return Fail(kInvalidParams, "Unknown prompt: " + name);
+    if (it->complete) values = it->complete(*arg_name, prefix);
+  } else if (*type == "ref/resource") {
+    auto uri = StringParam(ref->get_object(), "uri").value_or("");
+    auto it = std::find_if(templates_.begin(), templates_.end(), [&](const auto& t) { return t.first.uri_template == uri; });
+    if (it == templates_.end()) return Fail(kInvalidParams, "Unknown resource template: " + uri);
+    if (it->first.complete) values = it->first.complete(*arg_name, prefix);
+  } else {
+    return Fail(kInvalidParams, "Invalid params: unknown ref type");
+  }
+  bool more = values.size() > 100;
+  std::size_t total = values.size();
+  if (more) values.resize(100);
+  json::Array arr;
+  for (auto& v : values) arr.emplace_back(std::move(v));
+  return json::Value(json::Object{
+      {"completion", json::Object{{"values", std::move(arr)}, {"total", total}, {"hasMore", more}}}});
+}
+
+void McpServer::Cancel(const json::Object& params, CallContext& ctx) {
+  const json::Value* id = params.if_contains("requestId");
+  if (id == nullptr) return;
+  std::lock_guard lock(inflight_mu_);
+  auto it = inflight_.find(IdKey(ctx.session, *id));
+  if (it != inflight_.end()) it->second->store(true);
+}
+
+}  // namespace aip::mcp

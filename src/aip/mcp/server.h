@@ -1,0 +1,183 @@
+// McpServer: the transport-independent MCP server. Register tools (with JSON Schema-validated
+// arguments), resources, resource templates, prompts and completions; transports (stdio,
+// Streamable HTTP) hand it parsed messages and deliver its responses and notifications.
+//
+// It speaks both eras: legacy requests rely on a Session negotiated by `initialize`; modern
+// requests (2026-07-28) carry their protocol version and client capabilities in `_meta` and
+// need no session. Unknown methods get -32601, unknown tools -32602, invalid tool arguments an
+// `isError` result naming the problem.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aip/base/json.h"
+#include "aip/base/status.h"
+#include "aip/mcp/json_schema.h"
+#include "aip/mcp/jsonrpc.h"
+#include "aip/mcp/protocol.h"
+#include "aip/mcp/uri_template.h"
+
+namespace aip::mcp {
+
+// Session is the state a legacy client negotiated with `initialize`.
+struct Session {
+  std::string id;
+  std::string protocol_version;
+  bool initialized = false;
+  json::Object client_capabilities;
+  std::string log_level = "info";
+};
+
+// RequestInfo describes the request being served, for handlers.
+struct RequestInfo {
+  std::string method;
+  std::string protocol_version;
+  bool modern = false;
+  json::Object meta;  // params._meta, if any.
+};
+
+// ToolContext lets a tool handler report progress, log, and notice cancellation.
+class ToolContext {
+ public:
+  ToolContext(const RequestInfo& info, std::function<void(json::Object)> notify,
+              std::shared_ptr<std::atomic<bool>> cancelled, std::string log_level);
+  const RequestInfo& request() const { return info_; }
+  // Progress sends notifications/progress when the caller asked for it (a progressToken).
+  void Progress(double progress, std::optional<double> total = std::nullopt, const std::string& message = "");
+  // Log sends notifications/message at `level` if the client's level admits it.
+  void Log(std::string_view level, json::Value data);
+  bool cancelled() const { return cancelled_ && cancelled_->load(); }
+
+ private:
+  const RequestInfo& info_;
+  std::function<void(json::Object)> notify_;
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::string log_level_;
+};
+
+struct ToolResult {
+  json::Array content;
+  std::optional<json::Value> structured;
+  bool is_error = false;
+  static ToolResult Text(std::string text);
+  static ToolResult Error(std::string text);
+};
+
+using ToolHandler = std::function<Result<ToolResult>(const json::Object& arguments, ToolContext& ctx)>;
+
+struct ToolDef {
+  std::string name;
+  std::string title;
+  std::string description;
+  json::Value input_schema = json::Object{{"type", "object"}};
+  std::optional<json::Value> output_schema;
+  json::Object annotations;
+  ToolHandler handler;
+};
+
+// ResourceContents is one entry of a resources/read result: {uri, mimeType, text|blob}.
+using ReadHandler = std::function<Result<json::Array>(const std::string& uri,
+                                                      const std::map<std::string, std::string>& vars)>;
+struct ResourceDef {
+  std::string uri;
+  std::string name;
+  std::string title;
+  std::string description;
+  std::string mime_type;
+};
+struct ResourceTemplateDef {
+  std::string uri_template;
+  std::string name;
+  std::string title;
+  std::string description;
+  std::string mime_type;
+  ReadHandler read;
+  // list returns the concrete resources this template currently covers (for resources/list).
+  std::function<std::vector<ResourceDef>()> list;
+  // complete returns candidate values for a template variable.
+  std::function<std::vector<std::string>(const std::string& var, const std::string& prefix)> complete;
+};
+
+struct PromptArgument {
+  std::string name;
+  std::string description;
+  bool required = false;
+};
+struct PromptDef {
+  std::string name;
+  std::string title;
+  std::string description;
+  std::vector<PromptArgument> arguments;
+  std::function<Result<json::Object>(const std::map<std::string, std::string>& args)> get;
+  std::function<std::vector<std::string>(const std::string& arg, const std::string& prefix)> complete;
+};
+
+// CallContext is what a transport knows about one incoming message.
+struct CallContext {
+  Session* session = nullptr;                       // Legacy session, if the transport has one.
+  std::function<void(json::Object)> notify;         // Sends a notification related to this request.
+  std::shared_ptr<std::atomic<bool>> cancelled;     // Set by the transport when the client goes away.
+};
+
+struct ServerOptions {
+  std::string instructions;
+  std::size_t page_size = 100;
+  std::int64_t list_ttl_ms = 60000;
+};
+
+class McpServer {
+ public:
+  McpServer(Implementation info, ServerOptions options = {});
+
+  // AddTool fails on a duplicate or badly formed name, or an invalid input schema.
+  Status AddTool(ToolDef tool);
+  Status AddResource(ResourceDef resource, ReadHandler read);
+  Status AddResourceTemplate(ResourceTemplateDef t);
+  Status AddPrompt(PromptDef prompt);
+
+  // Handle processes one message. For a request it returns the response; for notifications and
+  // responses, nullopt. Thread-safe: transports may call it from several threads.
+  std::optional<json::Object> Handle(const Message& message, CallContext& ctx);
+
+  // IsKnownMethod is true for methods this server implements (HTTP maps others to 404).
+  static bool IsKnownMethod(std::string_view method);
+  const Implementation& info() const { return info_; }
+  // ToolByName returns the tool or nullptr (the HTTP transport reads x-mcp-header annotations).
+  const ToolDef* ToolByName(std::string_view name) const;
+
+ private:
+  struct Registered;
+  Result<json::Value> Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx);
+  json::Object Capabilities() const;
+  Result<json::Value> Initialize(const Request& r, CallContext& ctx);
+  Result<json::Value> Discover();
+  Result<json::Value> ListTools(const json::Object& params);
+  Result<json::Value> CallTool(const Request& r, const RequestInfo& info, CallContext& ctx);
+  Result<json::Value> ListResources(const json::Object& params);
+  Result<json::Value> ListTemplates(const json::Object& params);
+  Result<json::Value> ReadResource(const json::Object& params, const RequestInfo& info);
+  Result<json::Value> ListPrompts(const json::Object& params);
+  Result<json::Value> GetPrompt(const json::Object& params);
+  Result<json::Value> Complete(const json::Object& params);
+  void Cancel(const json::Object& params, CallContext& ctx);
+
+  Implementation info_;
+  ServerOptions options_;
+  std::vector<ToolDef> tools_;
+  std::vector<JsonSchema> tool_schemas_;
+  std::vector<std::pair<ResourceDef, ReadHandler>> resources_;
+  std::vector<std::pair<ResourceTemplateDef, UriTemplate>> templates_;
+  std::vector<PromptDef> prompts_;
+
+  std::mutex inflight_mu_;
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> inflight_;  // session|id → cancelled flag.
+};
+
+}  // namespace aip::mcp

@@ -1,0 +1,48 @@
+// ChildProcess: a spawned program with pipes on stdin/stdout, its stderr forwarded line by line
+// to a callback (our log), and a clean shutdown: close stdin, wait, SIGTERM, wait, SIGKILL.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aip/base/status.h"
+
+namespace aip::net {
+
+class ChildProcess {
+ public:
+  // Spawn runs argv[0] (searched in PATH) with `argv`; `on_stderr` receives each stderr line.
+  static Result<std::unique_ptr<ChildProcess>> Spawn(const std::vector<std::string>& argv,
+                                                     std::function<void(std::string_view)> on_stderr = nullptr);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // WriteLine writes `line` plus '\n' to the child's stdin.
+  Status WriteLine(std::string_view line);
+  // ReadLine reads one line from the child's stdout (without '\n'); kUnavailable at EOF,
+  // kResourceExhausted past `max_bytes`, kUnavailable("timeout") after `timeout`.
+  Result<std::string> ReadLine(std::size_t max_bytes, std::chrono::milliseconds timeout);
+  // Shutdown closes stdin and escalates to SIGTERM and SIGKILL; returns the exit status.
+  int Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(2));
+  bool Running();
+  pid_t pid() const { return pid_; }
+
+ private:
+  ChildProcess() = default;
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  int stdout_fd_ = -1;
+  std::string buffer_;
+  std::thread stderr_thread_;
+  int exit_status_ = -1;
+  bool reaped_ = false;
+};
+
+}  // namespace aip::net

@@ -1,0 +1,111 @@
+#include "aip/net/http.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace aip::net {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+void Headers::Add(std::string_view name, std::string_view value) { fields_.emplace_back(Lower(name), value); }
+
+void Headers::Set(std::string_view name, std::string_view value) {
+  std::string n = Lower(name);
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == n; }),
+                fields_.end());
+  fields_.emplace_back(std::move(n), value);
+}
+
+std::optional<std::string_view> Headers::Get(std::string_view lower_name) const {
+  for (const auto& [n, v] : fields_) {
+    if (n == lower_name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+std::size_t Headers::Count(std::string_view lower_name) const {
+  return static_cast<std::size_t>(
+      std::count_if(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == lower_name; }));
+}
+
+std::string_view HttpRequest::Path() const {
+  std::string_view t = target;
+  return t.substr(0, t.find('?'));
+}
+
+std::string Url::Origin() const {
+  bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+  return scheme + "://" + host + (default_port ? "" : ":" + std::to_string(port));
+}
+
+Result<Url> ParseUrl(std::string_view text) {
+  Url u;
+  std::size_t sep = text.find("://");
+  if (sep == std::string_view::npos) return InvalidArgumentError("URL must start with http:// or https://");
+  u.scheme = Lower(text.substr(0, sep));
+  if (u.scheme != "http" && u.scheme != "https") return InvalidArgumentError("URL scheme must be http or https");
+  std::string_view rest = text.substr(sep + 3);
+  std::size_t slash = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, slash);
+  u.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  if (auto hash = u.target.find('#'); hash != std::string::npos) u.target.resize(hash);
+  if (u.target.empty() || u.target[0] == '?') u.target = "/" + u.target;
+  if (authority.find('@') != std::string_view::npos) return InvalidArgumentError("URL must not contain credentials");
+  std::string_view host = authority;
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return InvalidArgumentError("URL has a bad IPv6 host");
+    host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return InvalidArgumentError("URL has a bad port");
+      port = authority.substr(close + 2);
+    }
+  } else if (std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return InvalidArgumentError("URL has no host");
+  u.host = Lower(host);
+  u.port = u.scheme == "https" ? 443 : 80;
+  if (!port.empty()) {
+    unsigned p = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc() || ptr != port.data() + port.size() || p == 0 || p > 65535) {
+      return InvalidArgumentError("URL has a bad port");
+    }
+    u.port = static_cast<std::uint16_t>(p);
+  }
+  return u;
+}
+
+std::string_view StatusReason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    default: return "";
+  }
+}
+
+}  // namespace aip::net

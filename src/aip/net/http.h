@@ -1,0 +1,58 @@
+// HTTP message types shared by aip's server and client. Plain structs: no Boost.Beast or Asio in
+// public headers (they stay inside net/*.cc to keep builds fast).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "aip/base/status.h"
+
+namespace aip::net {
+
+// Headers keeps field names lowercased; lookups are by lowercase name.
+class Headers {
+ public:
+  void Add(std::string_view name, std::string_view value);
+  void Set(std::string_view name, std::string_view value);
+  std::optional<std::string_view> Get(std::string_view lower_name) const;
+  // Count returns how many fields have this name (a repeated security header is suspicious).
+  std::size_t Count(std::string_view lower_name) const;
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+struct HttpRequest {
+  std::string method;
+  std::string target;
+  Headers headers;
+  std::string body;
+  std::string remote_address;
+  // Path is the target without its query string.
+  std::string_view Path() const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  Headers headers;
+  std::string body;
+};
+
+// Url is an absolute http(s) URL split for a client.
+struct Url {
+  std::string scheme;  // "http" or "https".
+  std::string host;
+  std::uint16_t port = 0;
+  std::string target;  // Path and query, at least "/".
+  std::string Origin() const;
+};
+Result<Url> ParseUrl(std::string_view text);
+
+std::string_view StatusReason(int status);
+
+}  // namespace aip::net

@@ -1,0 +1,336 @@
+#include "aip/net/http_server.h"
+
+#include <sys/resource.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace aip::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::redirect_error;
+using asio::use_awaitable;
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler handler;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::optional<asio::ssl::context> tls;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> active_requests{0};
+  std::uint16_t port = 0;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopped = false;
+
+  awaitable<void> Accept();
+  template <class Stream>
+  awaitable<void> Serve(Stream stream);
+};
+
+namespace {
+
+template <class Stream>
+class StreamWriter final : public ResponseStream {
+ public:
+  explicit StreamWriter(Stream& s) : stream_(s) {}
+  bool Write(std::string_view data) override {
+    if (broken_ || data.empty()) return !broken_;
+    beast::error_code ec;
+    asio::write(stream_, http::make_chunk(asio::const_buffer(data.data(), data.size())), ec);
+    if (ec) broken_ = true;
+    return !broken_;
+  }
+  bool broken() const { return broken_; }
+  void MarkBroken() { broken_ = true; }
+
+ private:
+  Stream& stream_;
+  bool broken_ = false;
+};
+
+template <class Stream>
+class ExchangeImpl final : public Exchange {
+ public:
+  enum class Mode { kNone, kResponse, kStream, kHold };
+  ExchangeImpl(Stream& s, unsigned version) : stream_(s), version_(version), writer_(s) {}
+
+  void Respond(HttpResponse response) override {
+    if (mode_ != Mode::kNone) return;
+    mode_ = Mode::kResponse;
+    response_ = std::move(response);
+  }
+  ResponseStream& BeginStream(int status, const Headers& headers) override {
+    if (mode_ == Mode::kNone) {
+      mode_ = Mode::kStream;
+      WriteChunkedHeader(status, headers);
+    }
+    return writer_;
+  }
+  void HoldOpen(int status, const Headers& headers, std::chrono::milliseconds interval,
+                std::string keepalive_chunk) override {
+    if (mode_ != Mode::kNone) return;
+    mode_ = Mode::kHold;
+    interval_ = interval;
+    keepalive_ = std::move(keepalive_chunk);
+    WriteChunkedHeader(status, headers);
+  }
+
+  Mode mode() const { return mode_; }
+  HttpResponse& response() { return response_; }
+  StreamWriter<Stream>& writer() { return writer_; }
+  std::chrono::milliseconds interval() const { return interval_; }
+  const std::string& keepalive() const { return keepalive_; }
+
+ private:
+  void WriteChunkedHeader(int status, const Headers& headers) {
+    http::response<http::empty_body> res{static_cast<http::status>(status), version_};
+    for (const auto& [n, v] : headers.fields()) res.set(n, v);
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    beast::error_code ec;
+    http::write_header(stream_, sr, ec);
+    if (ec) writer_.MarkBroken();
+  }
+
+  Stream& stream_;
+  unsigned version_;
+  Mode mode_ = Mode::kNone;
+  HttpResponse response_;
+  StreamWriter<Stream> writer_;
+  std::chrono::milliseconds interval_{0};
+  std::string keepalive_;
+};
+
+http::response<http::string_body> ToBeast(HttpResponse& r, unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  for (const auto& [n, v] : r.headers.fields()) res.set(n, v);
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse Plain(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.Set("content-type", "text/plain; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+awaitable<void> HttpServer::Impl::Accept() {
+  while (!stopping) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io), redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (stopping || ec == asio::error::operation_aborted) co_return;
+      continue;  // EMFILE and the like: keep serving the connections we have.
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    if (tls) {
+      asio::co_spawn(executor, Serve(beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls)),
+                     asio::detached);
+    } else {
+      asio::co_spawn(executor, Serve(beast::tcp_stream(std::move(socket))), asio::detached);
+    }
+  }
+}
+
+template <class Stream>
+awaitable<void> HttpServer::Impl::Serve(Stream stream) {
+  beast::error_code ec;
+  std::string remote;
+  {
+    auto ep = beast::get_lowest_layer(stream).socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+    beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+    co_await stream.async_handshake(asio::ssl::stream_base::server, redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+  }
+  beast::flat_buffer buffer;
+  while (!stopping) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+    co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      // Answer before reading the rest of the body, then close: the rest is never read.
+      HttpResponse r = Plain(ec == http::error::body_limit ? 413 : 431,
+                             ec == http::error::body_limit ? "request body too large\n" : "request header too large\n");
+      auto res = ToBeast(r, 11, false);
+      co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
+      break;
+    }
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+      break;
+    }
+    if (ec) {
+      HttpResponse r = Plain(400, "malformed HTTP request\n");
+      auto res = ToBeast(r, 11, false);
+      co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
+      break;
+    }
+    auto& breq = parser.get();
+    HttpRequest req;
+    req.method = std::string(breq.method_string());
+    req.target = std::string(breq.target());
+    for (const auto& f : breq) req.headers.Add(f.name_string(), f.value());
+    req.body = std::move(breq.body());
+    req.remote_address = remote;
+    bool keep_alive = breq.keep_alive();
+    unsigned version = breq.version();
+
+    beast::get_lowest_layer(stream).expires_never();
+    ExchangeImpl<Stream> exchange(stream, version);
+    ++active_requests;
+    try {
+      handler(req, exchange);
+    } catch (...) {
+      // Handlers report errors as responses; an exception here is a bug. Fail the request only.
+      if (exchange.mode() == ExchangeImpl<Stream>::Mode::kNone) exchange.Respond(Plain(500, "internal error\n"));
+    }
+    --active_requests;
+
+    switch (exchange.mode()) {
+      case ExchangeImpl<Stream>::Mode::kNone:
+        exchange.Respond(Plain(500, "no response\n"));
+        [[fallthrough]];
+      case ExchangeImpl<Stream>::Mode::kResponse: {
+        auto res = ToBeast(exchange.response(), version, keep_alive && !stopping);
+        beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+        co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
+        if (ec || !res.keep_alive()) keep_alive = false;
+        break;
+      }
+      case ExchangeImpl<Stream>::Mode::kStream: {
+        if (!exchange.writer().broken()) asio::write(stream, http::make_chunk_last(), ec);
+        if (ec || exchange.writer().broken()) keep_alive = false;
+        break;
+      }
+      case ExchangeImpl<Stream>::Mode::kHold: {
+        asio::steady_timer timer(stream.get_executor());
+        while (!stopping) {
+          timer.expires_after(exchange.interval());
+          co_await timer.async_wait(redirect_error(use_awaitable, ec));
+          if (ec || stopping) break;
+          const std::string& chunk = exchange.keepalive();
+          co_await asio::async_write(stream, http::make_chunk(asio::const_buffer(chunk.data(), chunk.size())),
+                                     redirect_error(use_awaitable, ec));
+          if (ec) break;
+        }
+        keep_alive = false;
+        break;
+      }
+    }
+    if (!keep_alive) break;
+  }
+  beast::error_code ignored;
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options, HttpHandler handler) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->handler = std::move(handler);
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    impl->tls.emplace(asio::ssl::context::tls_server);
+    impl->tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    impl->tls->use_certificate_chain_file(options.tls_cert_file, ec);
+    if (ec) return InvalidArgumentError("TLS certificate " + options.tls_cert_file + ": " + ec.message());
+    impl->tls->use_private_key_file(options.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) return InvalidArgumentError("TLS key " + options.tls_key_file + ": " + ec.message());
+  }
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options.address, ec);
+  if (ec) return InvalidArgumentError("listen address \"" + options.address + "\": " + ec.message());
+  tcp::endpoint ep(address, options.port);
+  impl->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(ep, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return UnavailableError("cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
+                            ec.message());
+  }
+  impl->port = impl->acceptor.local_endpoint().port();
+  asio::co_spawn(impl->io, impl->Accept(), asio::detached);
+  int n = std::max(1, options.threads);
+  Impl* raw = impl.get();
+  for (int i = 0; i < n; ++i) raw->threads.emplace_back([raw] { raw->io.run(); });
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Stop(std::chrono::milliseconds grace) {
+  if (!impl_ || impl_->stopping.exchange(true)) {
+    return;
+  }
+  asio::post(impl_->io, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (impl_->active_requests > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->io.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  std::lock_guard lock(impl_->mu);
+  impl_->stopped = true;
+  impl_->cv.notify_all();
+}
+
+void HttpServer::Wait() {
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait(lock, [this] { return impl_->stopped; });
+}
+
+void RaiseFileLimit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+}  // namespace aip::net

@@ -1,0 +1,79 @@
+// HttpServer: an asynchronous HTTP/1.1 server (Boost.Beast, C++20 coroutines) with keep-alive,
+// header and body limits (431/413 before the body is read past the limit), idle timeouts,
+// optional TLS, streamed (chunked) responses for SSE, held-open streams that cost no thread,
+// and graceful shutdown.
+//
+// Handlers run on the server's I/O threads; a handler that streams writes synchronously to its
+// own connection, which no other operation touches meanwhile.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "aip/base/status.h"
+#include "aip/net/http.h"
+
+namespace aip::net {
+
+// ResponseStream is an open chunked response; Write returns false once the client is gone.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  virtual bool Write(std::string_view data) = 0;
+};
+
+// Exchange is the handler's side of one request: respond once, or stream, or hold open.
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+  virtual void Respond(HttpResponse response) = 0;
+  // BeginStream sends the status and headers with chunked encoding; the stream ends when the
+  // handler returns.
+  virtual ResponseStream& BeginStream(int status, const Headers& headers) = 0;
+  // HoldOpen sends the status and headers, then keeps the response open after the handler
+  // returns, writing `keepalive_chunk` every `interval`, until the client leaves or the server stops.
+  virtual void HoldOpen(int status, const Headers& headers, std::chrono::milliseconds interval,
+                        std::string keepalive_chunk) = 0;
+};
+
+using HttpHandler = std::function<void(const HttpRequest&, Exchange&)>;
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0 picks a free port.
+  int threads = 2;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  std::chrono::seconds idle_timeout{60};
+  std::string tls_cert_file;  // Both set: serve HTTPS.
+  std::string tls_key_file;
+};
+
+class HttpServer {
+ public:
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options, HttpHandler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  std::uint16_t port() const;
+  // Stop stops accepting, lets requests in progress finish for up to `grace`, then closes every
+  // connection and joins the threads. Idempotent.
+  void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+  // Wait blocks until Stop has completed (from a signal handler thread, for example).
+  void Wait();
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// RaiseFileLimit lifts RLIMIT_NOFILE to its hard maximum, so many idle clients fit.
+void RaiseFileLimit();
+
+}  // namespace aip::net
