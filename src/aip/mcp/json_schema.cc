@@ -88,6 +88,12 @@ Result<JsonSchema> JsonSchema::Compile(const json::Value& schema) {
 
 Status JsonSchema::Validate(const json::Value& instance) const { return Check(*schema_, instance, "", 0); }
 
+Status JsonSchema::ValidateAgainst(std::string_view ref, const json::Value& instance) const {
+  const json::Value* target = Resolve(ref);
+  if (target == nullptr) return NotFoundError("schema has no " + std::string(ref));
+  return Check(*target, instance, "", 0);
+}
+
 const json::Value* JsonSchema::Resolve(std::string_view ref) const {
   if (ref == "#") return schema_.get();
   if (!ref.starts_with("#/")) return nullptr;

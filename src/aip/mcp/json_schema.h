@@ -25,6 +25,9 @@ class JsonSchema {
   // Validate returns OK or kInvalidArgument "<path>: <problem>" for the first violation.
   Status Validate(const json::Value& instance) const;
 
+  // ValidateAgainst validates against a definition inside this schema ("#/$defs/Tool").
+  Status ValidateAgainst(std::string_view ref, const json::Value& instance) const;
+
   const json::Value& schema() const { return *schema_; }
 
  private:

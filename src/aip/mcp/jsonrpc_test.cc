@@ -1,0 +1,40 @@
+#include "aip/mcp/jsonrpc.h"
+
+#include <gtest/gtest.h>
+
+#include "aip/testing/testing.h"
+
+namespace aip::mcp {
+namespace {
+
+int ErrorCodeOf(const std::variant<Message, ErrorResponse>& v) {
+  return std::holds_alternative<ErrorResponse>(v) ? std::get<ErrorResponse>(v).error.code : 0;
+}
+
+TEST(ParseMessageTest, ClassifiesMessages) {
+  auto req = ParseMessage(R"({"jsonrpc":"2.0","id":"a","method":"tools/list"})", 1024);
+  ASSERT_TRUE(std::holds_alternative<Message>(req));
+  EXPECT_TRUE(std::holds_alternative<Request>(std::get<Message>(req)));
+  auto note = ParseMessage(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", 1024);
+  EXPECT_TRUE(std::holds_alternative<Notification>(std::get<Message>(note)));
+  auto res = ParseMessage(R"({"jsonrpc":"2.0","id":3,"result":{}})", 1024);
+  EXPECT_TRUE(std::holds_alternative<Response>(std::get<Message>(res)));
+}
+
+TEST(ParseMessageTest, RejectsMalformedMessagesWithTheRightCode) {
+  EXPECT_EQ(ErrorCodeOf(ParseMessage("{not json", 1024)), kParseError);
+  EXPECT_EQ(ErrorCodeOf(ParseMessage(R"({"jsonrpc":"2.0","id":1,"id":2,"method":"x"})", 1024)), kParseError);
+  EXPECT_EQ(ErrorCodeOf(ParseMessage(R"([{"jsonrpc":"2.0","id":1,"method":"x"}])", 1024)), kInvalidRequest);
+  EXPECT_EQ(ErrorCodeOf(ParseMessage(R"({"jsonrpc":"1.0","id":1,"method":"x"})", 1024)), kInvalidRequest);
+  EXPECT_EQ(ErrorCodeOf(ParseMessage(R"({"jsonrpc":"2.0","id":null,"method":"x"})", 1024)), kInvalidRequest);
+  EXPECT_EQ(ErrorCodeOf(ParseMessage(R"({"jsonrpc":"2.0","id":1,"method":"x","params":[1]})", 1024)), kInvalidRequest);
+  EXPECT_EQ(ErrorCodeOf(ParseMessage(R"({"jsonrpc":"2.0","id":{},"method":"x"})", 1024)), kInvalidRequest);
+  EXPECT_EQ(ErrorCodeOf(ParseMessage(R"("just a string")", 1024)), kInvalidRequest);
+  EXPECT_EQ(ErrorCodeOf(ParseMessage(std::string(2000, ' ') + "{}", 1024)), kParseError);
+  // The id is echoed when it can be read.
+  auto bad = ParseMessage(R"({"jsonrpc":"1.0","id":7,"method":"x"})", 1024);
+  EXPECT_EQ(std::get<ErrorResponse>(bad).id, json::Value(7));
+}
+
+}  // namespace
+}  // namespace aip::mcp
