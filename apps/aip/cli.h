@@ -56,5 +56,6 @@ LoadedIdentity LoadIdentity(const Context& ctx);
 void AddIdentityCommands(CLI::App& app, Context& ctx);
 void AddKeyCommands(CLI::App& app, Context& ctx);
 void AddSigningCommands(CLI::App& app, Context& ctx);
+void AddMcpCommands(CLI::App& app, Context& ctx);
 
 }  // namespace aip::cli

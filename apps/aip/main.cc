@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   AddIdentityCommands(app, ctx);
   AddKeyCommands(app, ctx);
   AddSigningCommands(app, ctx);
+  AddMcpCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

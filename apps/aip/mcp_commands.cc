@@ -1,0 +1,121 @@
+// aip tools | call: an MCP client on the command line, over Streamable HTTP or a spawned stdio
+// server. The protocol era is negotiated (2026-07-28 server/discover, else initialize).
+#include <iostream>
+#include <sstream>
+
+#include "aip/mcp/client.h"
+#include "cli.h"
+
+namespace aip::cli {
+namespace {
+
+struct Target {
+  std::string url;
+  std::string stdio;  // A command line, split on spaces.
+};
+
+std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t) {
+  Result<std::unique_ptr<mcp::ClientTransport>> transport = InternalError("no target");
+  if (!t.stdio.empty()) {
+    std::istringstream in(t.stdio);
+    std::vector<std::string> argv;
+    for (std::string w; in >> w;) argv.push_back(w);
+    transport = mcp::StdioClientTransport(argv);
+  } else {
+    transport = mcp::HttpClientTransport(t.url);
+  }
+  if (!transport) Fail(transport.error().code == ErrorCode::kInvalidArgument ? kUsage : kError, transport.error().message);
+  auto client = std::make_unique<mcp::McpClient>(std::move(*transport));
+  Status s = client->Connect();
+  if (!s.ok()) Fail(kError, "cannot connect: " + s.message());
+  return client;
+}
+
+// SplitTarget reads "[URL] NAME..." positionals: with --stdio there is no URL.
+Target SplitTarget(std::vector<std::string>& pos, const std::string& stdio, std::size_t names) {
+  Target t;
+  t.stdio = stdio;
+  if (stdio.empty()) {
+    if (pos.size() != names + 1) Fail(kUsage, "expected a URL (or --stdio CMD)");
+    t.url = pos.front();
+    pos.erase(pos.begin());
+  } else if (pos.size() != names) {
+    Fail(kUsage, "with --stdio, give no URL");
+  }
+  return t;
+}
+
+}  // namespace
+
+void AddMcpCommands(CLI::App& app, Context&) {
+  struct ToolsOptions {
+    std::vector<std::string> pos;
+    std::string stdio;
+    bool json = false;
+  };
+  auto to = std::make_shared<ToolsOptions>();
+  auto* tools = app.add_subcommand("tools", "List an MCP server's tools");
+  tools->add_option("URL", to->pos, "Streamable HTTP endpoint, e.g. http://127.0.0.1:8080/mcp");
+  tools->add_option("--stdio", to->stdio, "Spawn this server command and speak stdio instead");
+  tools->add_flag("--json", to->json, "Print JSON");
+  tools->callback([to] {
+    Target t = SplitTarget(to->pos, to->stdio, 0);
+    auto client = ConnectTo(t);
+    auto list = client->ListTools();
+    if (!list) Fail(kError, "tools/list failed: " + list.error().message);
+    if (to->json) {
+      PrintJson(*list);
+      return;
+    }
+    std::cout << "Server " << json::Serialize(client->server_info().if_contains("name") ? client->server_info().at("name") : json::Value("?"))
+              << " (protocol " << client->protocol_version() << "), " << list->size() << " tool(s):\n";
+    for (const auto& tool : *list) {
+      const auto& o = tool.as_object();
+      std::cout << "  " << o.at("name").as_string().c_str();
+      if (auto d = json::OptionalString(o, "description")) std::cout << " — " << *d;
+      std::cout << "\n";
+    }
+  });
+
+  struct CallOptions {
+    std::vector<std::string> pos;
+    std::string stdio;
+    std::string args = "{}";
+    bool json = false;
+  };
+  auto co = std::make_shared<CallOptions>();
+  auto* call = app.add_subcommand("call", "Call a tool on an MCP server: aip call URL TOOL [--args JSON]");
+  call->add_option("URL TOOL", co->pos, "Endpoint URL (omit with --stdio) and tool name")->required();
+  call->add_option("--stdio", co->stdio, "Spawn this server command and speak stdio instead");
+  call->add_option("--args", co->args, "Tool arguments as a JSON object (default {})");
+  call->add_flag("--json", co->json, "Print the whole result as JSON");
+  call->callback([co] {
+    Target t = SplitTarget(co->pos, co->stdio, 1);
+    std::string tool = co->pos.front();
+    auto args = json::ParseJsonObject(co->args);
+    if (!args) Fail(kUsage, "--args: " + args.error().message);
+    auto client = ConnectTo(t);
+    auto result = client->CallTool(tool, *args, [](const json::Object& note) {
+      if (json::OptionalString(note, "method") == "notifications/progress") {
+        std::cerr << "progress: " << json::Serialize(note.at("params")) << "\n";
+      }
+    });
+    if (!result) Fail(kError, "tools/call failed: " + result.error().message);
+    if (co->json) {
+      PrintJson(*result);
+    } else if (const json::Value* content = result->if_contains("content"); content != nullptr && content->is_array()) {
+      for (const auto& c : content->as_array()) {
+        if (c.is_object() && json::OptionalString(c.as_object(), "type") == "text") {
+          std::cout << c.as_object().at("text").as_string().c_str() << "\n";
+        } else {
+          std::cout << json::Serialize(c) << "\n";
+        }
+      }
+    }
+    if (const json::Value* e = result->if_contains("isError"); e != nullptr && e->is_bool() && e->get_bool()) {
+      Fail(kError, "the tool reported an error");
+    }
+  });
+}
+
+}  // namespace aip::cli
