@@ -178,7 +178,7 @@ TEST_F(McpHttpTest, StreamsProgressAsServerSentEvents) {
   h.Set("accept", "application/json, text/event-stream");
   std::vector<json::Object> events;
   // A tools/call with a progress token is answered as an SSE stream.
-  std::string body = R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow","arguments":{"n":4},"_meta":{"progressToken":"p","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  std::string body = R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow","arguments":{"n":4},"_meta":{"progressToken":"p","io.modelcontextprotocol/logLevel":"info","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
   auto s = c.Send("POST", "/mcp", h, body, [&](const net::SseEvent& e) { events.push_back(*json::ParseJsonObject(e.data)); });
   ASSERT_THAT(s, IsOk());
   EXPECT_EQ(s->headers.Get("content-type").value_or(""), "text/event-stream");

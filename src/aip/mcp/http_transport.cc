@@ -207,13 +207,22 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
 
   std::shared_ptr<Session> session;
   net::Headers extra;
-  if (auto version = ModernVersionOf(r->params)) {
-    if (auto bad = ValidateModernMeta(r->params)) {
-      ex.Respond(JsonHttpResponse(400, json::Object{{"jsonrpc", "2.0"}, {"id", r->id}, {"error", std::move(*bad)}}));
+  auto header_version = req.headers.Get("mcp-protocol-version");
+  std::optional<std::string> body_version = ModernVersionOf(r->params);
+  if (body_version || (header_version && !IsLegacyVersion(*header_version))) {
+    // Modern (stateless) request. Order matters: a body without its version is invalid params,
+    // then the headers must repeat the body, then the version must be one we speak.
+    if (!body_version) {
+      ex.Respond(RpcErrorResponse(400, r->id, kInvalidParams,
+                                  "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion"));
       return;
     }
-    if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *version)) {
+    if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *body_version)) {
       ex.Respond(RpcErrorResponse(400, r->id, kHeaderMismatch, "Header mismatch: " + *mismatch));
+      return;
+    }
+    if (auto bad = ValidateModernMeta(r->params)) {
+      ex.Respond(JsonHttpResponse(400, json::Object{{"jsonrpc", "2.0"}, {"id", r->id}, {"error", std::move(*bad)}}));
       return;
     }
     if (!McpServer::IsKnownMethod(r->method) || r->method == "initialize" || r->method == "ping" ||
@@ -222,10 +231,6 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
       return;
     }
   } else {
-    if (auto pv = req.headers.Get("mcp-protocol-version"); pv && !IsLegacyVersion(*pv)) {
-      ex.Respond(RpcErrorResponse(400, r->id, kInvalidRequest, "Bad Request: unsupported MCP-Protocol-Version"));
-      return;
-    }
     if (r->method == "initialize") {
       session = std::make_shared<Session>();
       session->id = crypto::RandomId(24);  // 192 bits, base64url: visible ASCII.

@@ -98,7 +98,8 @@ void ToolContext::Progress(double progress, std::optional<double> total, const s
 }
 
 void ToolContext::Log(std::string_view level, json::Value data) {
-  if (!notify_ || LogRank(level) < LogRank(log_level_)) return;
+  // An empty level means the client asked for no logs (2026: no _meta logLevel).
+  if (!notify_ || log_level_.empty() || LogRank(level) < LogRank(log_level_)) return;
   notify_(json::Object{{"jsonrpc", "2.0"},
                        {"method", "notifications/message"},
                        {"params", json::Object{{"level", level}, {"data", std::move(data)}}}});
@@ -313,7 +314,7 @@ Result<json::Value> McpServer::CallTool(const Request& r, const RequestInfo& inf
       std::lock_guard lock(inflight_mu_);
       inflight_[key] = flag;
     }
-    std::string level = ctx.session != nullptr ? ctx.session->log_level : "info";
+    std::string level = info.modern ? "" : (ctx.session != nullptr ? ctx.session->log_level : "info");
     if (const json::Value* l = info.meta.if_contains(kMetaLogLevel); l != nullptr && l->is_string()) {
       level = std::string(l->get_string());
     }
