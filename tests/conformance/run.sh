@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the official MCP conformance suite (server mode, pinned in tests/node/package.json) against
+# an aip example server, once per era, each with its expected-failures baseline.
+# Usage: run.sh SERVER_BINARY BASELINE_PREFIX   (baselines: <prefix>-2025-11-25.yml, -2026-07-28.yml)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../interop/lib.sh"
+need_node_tools
+server=$(realpath "${1:?usage: run.sh SERVER_BINARY BASELINE_PREFIX}")
+prefix=${2:?usage: run.sh SERVER_BINARY BASELINE_PREFIX}
+start_aip_server "$server" || exit 1
+out=$(mktemp -d)
+status=0
+for rev in 2025-11-25 2026-07-28; do
+  echo "== conformance $rev against $(basename "$server") =="
+  PATH="$NODE_DIR/node_modules/.bin:$PATH" timeout 600 "$NODE_DIR/node_modules/.bin/conformance" server \
+    --url "$SERVER_URL" --requirements "$rev" --expected-failures "$here/$prefix-$rev.yml" -o "$out/$rev" \
+    > "$out/$rev.log" 2>&1
+  rc=$?
+  sed -n '/=== SUMMARY ===/,$p' "$out/$rev.log" | grep -E '^(Total|Baseline|Unexpected|Stale|  [✗~])' | head -80
+  [ $rc -eq 0 ] || { status=1; echo "conformance $rev: FAILED (exit $rc); full log:"; tail -40 "$out/$rev.log"; }
+done
+rm -rf "$out"
+exit $status
