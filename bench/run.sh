@@ -31,3 +31,5 @@ print(f"Strict JSON parse (1 KB MCP request) {mbs('BM_StrictParse'):8.0f} MB/s  
 print(f"JCS canonicalize (parsed value)      {mbs('BM_Canonicalize'):8.0f} MB/s  (target >= 150)")
 print(f"Strict parse + JCS                   {mbs('BM_ParseAndCanonicalize'):8.0f} MB/s")
 PY
+echo
+bash "$(dirname "$0")/mcp_http_bench.sh" "$bin"

@@ -255,7 +255,9 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   ctx.cancelled = std::make_shared<std::atomic<bool>>(false);
   if (!stream) {
     std::optional<json::Object> response = server_.Handle(msg, ctx);
-    net::HttpResponse out = JsonHttpResponse(200, response ? json::Value(std::move(*response)) : json::Value(nullptr));
+    net::HttpResponse out;
+    out.headers.Set("content-type", "application/json");
+    out.body = response ? json::Serialize(json::Value(std::move(*response))) : "null";
     for (const auto& [n, v] : extra.fields()) out.headers.Set(n, v);
     ex.Respond(std::move(out));
     return;

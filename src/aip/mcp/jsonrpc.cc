@@ -22,13 +22,18 @@ std::variant<Message, ErrorResponse> ParseMessage(std::string_view text, std::si
   limits.max_bytes = max_bytes;
   auto v = json::ParseJson(text, limits);
   if (!v) return ErrorResponse{nullptr, RpcError{kParseError, "Parse error: " + v.error().message, std::nullopt}};
-  return ParseMessage(*v);
+  return ParseMessage(std::move(*v));
 }
 
 std::variant<Message, ErrorResponse> ParseMessage(const json::Value& value) {
+  json::Value copy = value;
+  return ParseMessage(std::move(copy));
+}
+
+std::variant<Message, ErrorResponse> ParseMessage(json::Value&& value) {
   if (value.is_array()) return Invalid(nullptr, "batches are not supported");
   if (!value.is_object()) return Invalid(nullptr, "a message must be a JSON object");
-  const json::Object& o = value.get_object();
+  json::Object& o = value.get_object();
   json::Value id = nullptr;
   const json::Value* idv = o.if_contains("id");
   if (idv != nullptr && ValidId(*idv)) id = *idv;
@@ -41,9 +46,9 @@ std::variant<Message, ErrorResponse> ParseMessage(const json::Value& value) {
     if (!method->is_string() || method->get_string().empty()) return Invalid(id, "method must be a non-empty string");
     json::Object params;
     bool has_params = false;
-    if (const json::Value* p = o.if_contains("params")) {
+    if (json::Value* p = o.if_contains("params")) {
       if (!p->is_object()) return Invalid(id, "params must be an object");
-      params = p->get_object();
+      params = std::move(p->get_object());
       has_params = true;
     }
     if (idv == nullptr) return Message(Notification{std::string(method->get_string()), std::move(params)});
@@ -51,9 +56,9 @@ std::variant<Message, ErrorResponse> ParseMessage(const json::Value& value) {
     return Message(Request{id, std::string(method->get_string()), std::move(params), has_params});
   }
   if (idv == nullptr) return Invalid(nullptr, "neither a request nor a response");
-  if (const json::Value* result = o.if_contains("result")) {
+  if (json::Value* result = o.if_contains("result")) {
     if (!ValidId(*idv)) return Invalid(nullptr, "response id must be a string or an integer");
-    return Message(Response{id, *result});
+    return Message(Response{id, std::move(*result)});
   }
   if (const json::Value* err = o.if_contains("error"); err != nullptr && err->is_object()) {
     const json::Object& e = err->get_object();

@@ -55,6 +55,8 @@ using Message = std::variant<Request, Notification, Response, ErrorResponse>;
 // (-32700 for bad JSON, -32600 for a bad envelope) with the id when it could be read.
 std::variant<Message, ErrorResponse> ParseMessage(std::string_view text, std::size_t max_bytes);
 std::variant<Message, ErrorResponse> ParseMessage(const json::Value& value);
+// ParseMessage(json::Value&&) moves params and results out of `value` instead of copying them.
+std::variant<Message, ErrorResponse> ParseMessage(json::Value&& value);
 
 json::Object ToJson(const Request& r);
 json::Object ToJson(const Notification& n);
