@@ -139,7 +139,7 @@ std::unique_ptr<mcp::McpServer> MakeTasksServer(std::shared_ptr<TaskStore> store
   prompt.title = "Summarize a project";
   prompt.description = "Ask for a short status summary of a project's tasks.";
   prompt.arguments = {{"project", "Project name", true}};
-  prompt.get = [store](const std::map<std::string, std::string>& args) -> Result<json::Object> {
+  prompt.get = [store](const std::map<std::string, std::string>& args, mcp::HandlerContext&) -> Result<json::Object> {
     const std::string& project = args.at("project");
     auto tasks = store->List(project);
     if (!tasks) return InvalidArgumentError("no such project: " + project);

@@ -257,6 +257,14 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
     std::optional<json::Object> response = server_.Handle(msg, ctx);
     net::HttpResponse out;
     out.headers.Set("content-type", "application/json");
+    // A missing client capability is a 400 on HTTP (2026-07-28).
+    if (response) {
+      const json::Value* e = response->if_contains("error");
+      if (e != nullptr && e->is_object() && e->get_object().if_contains("code") &&
+          e->get_object().at("code") == json::Value(kMissingRequiredClientCapability)) {
+        out.status = 400;
+      }
+    }
     out.body = response ? json::Serialize(json::Value(std::move(*response))) : "null";
     for (const auto& [n, v] : extra.fields()) out.headers.Set(n, v);
     ex.Respond(std::move(out));

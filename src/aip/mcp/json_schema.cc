@@ -216,6 +216,10 @@ Status JsonSchema::Check(const json::Value& s, const json::Value& v, const std::
     for (const auto& sub : any->get_array()) ok = ok || Check(sub, v, path, depth + 1).ok();
     if (!ok) return fail("does not match any allowed schema");
   }
+  if (const json::Value* cond = o.if_contains("if")) {
+    const json::Value* branch = Check(*cond, v, path, depth + 1).ok() ? o.if_contains("then") : o.if_contains("else");
+    if (branch != nullptr) AIP_RETURN_IF_ERROR(Check(*branch, v, path, depth + 1));
+  }
   if (const json::Value* one = o.if_contains("oneOf"); one != nullptr && one->is_array()) {
     int matches = 0;
     for (const auto& sub : one->get_array()) matches += Check(sub, v, path, depth + 1).ok() ? 1 : 0;

@@ -1,6 +1,7 @@
 // A JSON Schema validator for the subset MCP tool input schemas use: type, properties, required,
 // enum, const, minimum/maximum (and exclusive forms), minLength/maxLength, pattern (RE2: linear
-// time, no ReDoS), items, minItems/maxItems, additionalProperties, allOf/anyOf/oneOf, and local
+// time, no ReDoS), items, minItems/maxItems, additionalProperties, allOf/anyOf/oneOf,
+// if/then/else, and local
 // $ref ("#/..."). A $ref to anything else is refused at compile time: schemas never fetch.
 #pragma once
 

@@ -5,6 +5,7 @@
 
 #include "aip/base/encoding.h"
 #include "aip/base/jcs.h"
+#include "aip/crypto/sha.h"
 
 namespace aip::mcp {
 namespace {
@@ -24,17 +25,8 @@ int LogRank(std::string_view level) {
   return -1;
 }
 
-// Protocol errors travel as Error{kInvalidArgument ...} with the JSON-RPC code carried here.
-struct RpcFailure {
-  int code;
-  std::string message;
-  std::optional<json::Value> data;
-};
-thread_local std::optional<RpcFailure> g_failure;
-
-Error Fail(int code, std::string message, std::optional<json::Value> data = std::nullopt) {
-  g_failure = RpcFailure{code, message, std::move(data)};
-  return InvalidArgumentError(std::move(message));
+RpcError Rpc(int code, std::string message, std::optional<json::Value> data = std::nullopt) {
+  return RpcError{code, std::move(message), std::move(data)};
 }
 
 bool ValidToolName(std::string_view n) {
@@ -45,29 +37,31 @@ bool ValidToolName(std::string_view n) {
 
 std::string EncodeCursor(std::size_t offset) { return Base64UrlEncode(AsBytes("o:" + std::to_string(offset))); }
 
-Result<std::size_t> DecodeCursor(const json::Object& params, std::size_t total) {
+std::optional<std::size_t> DecodeCursor(const json::Object& params, std::size_t total) {
   const json::Value* c = params.if_contains("cursor");
   if (c == nullptr || c->is_null()) return std::size_t{0};
-  if (!c->is_string()) return Fail(kInvalidParams, "Invalid cursor");
+  if (!c->is_string()) return std::nullopt;
   auto raw = Base64UrlDecode(c->get_string());
   std::string s = raw ? ToString(*raw) : "";
   std::size_t off = 0;
-  if (!s.starts_with("o:") ||
-      std::from_chars(s.data() + 2, s.data() + s.size(), off).ec != std::errc() || off > total) {
-    return Fail(kInvalidParams, "Invalid cursor");
+  if (!s.starts_with("o:") || std::from_chars(s.data() + 2, s.data() + s.size(), off).ec != std::errc() ||
+      off > total) {
+    return std::nullopt;
   }
   return off;
 }
 
-// Page returns items[offset, offset+page) into `key` of a result, with nextCursor when more remain.
+// Page returns items[offset, offset+page) under `key`, with nextCursor when more remain, and the
+// cache hints that 2026-07-28 list results carry.
 template <typename F>
-Result<json::Value> Page(const json::Object& params, std::size_t total, std::size_t page, std::string_view key,
-                         F item) {
-  AIP_ASSIGN_OR_RETURN(std::size_t off, DecodeCursor(params, total));
+std::variant<json::Value, RpcError> Page(const json::Object& params, std::size_t total, std::size_t page,
+                                         std::string_view key, std::int64_t ttl, F item) {
+  std::optional<std::size_t> off = DecodeCursor(params, total);
+  if (!off) return Rpc(kInvalidParams, "Invalid cursor");
   json::Array arr;
-  std::size_t end = std::min(total, off + page);
-  for (std::size_t i = off; i < end; ++i) arr.emplace_back(item(i));
-  json::Object result{{key, std::move(arr)}};
+  std::size_t end = std::min(total, *off + page);
+  for (std::size_t i = *off; i < end; ++i) arr.emplace_back(item(i));
+  json::Object result{{key, std::move(arr)}, {"ttlMs", ttl}, {"cacheScope", "public"}};
   if (end < total) result["nextCursor"] = EncodeCursor(end);
   return json::Value(std::move(result));
 }
@@ -82,13 +76,28 @@ std::optional<std::string> StringParam(const json::Object& params, std::string_v
   return std::string(v->get_string());
 }
 
+// Binding names the request a sealed requestState may continue: method, target and arguments.
+std::string Binding(std::string_view method, std::string_view name, const json::Value& arguments) {
+  auto canonical = json::Canonicalize(arguments);
+  return std::string(method) + "\n" + std::string(name) + "\n" +
+         HexEncode(crypto::Sha256(AsBytes(canonical ? *canonical : std::string())));
+}
+
 }  // namespace
 
-ToolContext::ToolContext(const RequestInfo& info, std::function<void(json::Object)> notify,
-                         std::shared_ptr<std::atomic<bool>> cancelled, std::string log_level)
-    : info_(info), notify_(std::move(notify)), cancelled_(std::move(cancelled)), log_level_(std::move(log_level)) {}
+HandlerContext::HandlerContext(const RequestInfo& info, std::function<void(json::Object)> notify,
+                               std::shared_ptr<std::atomic<bool>> cancelled, std::string log_level,
+                               json::Object client_capabilities, json::Object input_responses,
+                               std::string request_state)
+    : info_(info),
+      notify_(std::move(notify)),
+      cancelled_(std::move(cancelled)),
+      log_level_(std::move(log_level)),
+      capabilities_(std::move(client_capabilities)),
+      input_responses_(std::move(input_responses)),
+      request_state_(std::move(request_state)) {}
 
-void ToolContext::Progress(double progress, std::optional<double> total, const std::string& message) {
+void HandlerContext::Progress(double progress, std::optional<double> total, const std::string& message) {
   const json::Value* token = info_.meta.if_contains("progressToken");
   if (token == nullptr || !notify_) return;
   json::Object params{{"progressToken", *token}, {"progress", progress}};
@@ -97,7 +106,7 @@ void ToolContext::Progress(double progress, std::optional<double> total, const s
   notify_(json::Object{{"jsonrpc", "2.0"}, {"method", "notifications/progress"}, {"params", std::move(params)}});
 }
 
-void ToolContext::Log(std::string_view level, json::Value data) {
+void HandlerContext::Log(std::string_view level, json::Value data) {
   // An empty level means the client asked for no logs (2026: no _meta logLevel).
   if (!notify_ || log_level_.empty() || LogRank(level) < LogRank(log_level_)) return;
   notify_(json::Object{{"jsonrpc", "2.0"},
@@ -118,7 +127,9 @@ ToolResult ToolResult::Error(std::string text) {
 }
 
 McpServer::McpServer(Implementation info, ServerOptions options)
-    : info_(std::move(info)), options_(std::move(options)) {}
+    : info_(std::move(info)),
+      options_(std::move(options)),
+      sealer_(options_.request_state_key ? RequestStateSealer(*options_.request_state_key) : RequestStateSealer()) {}
 
 bool McpServer::IsKnownMethod(std::string_view method) {
   return std::find(std::begin(kMethods), std::end(kMethods), method) != std::end(kMethods);
@@ -196,31 +207,24 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
                                 : std::string(kLatestLegacyVersion);
   }
 
-  g_failure.reset();
-  Result<json::Value> result = Dispatch(*r, info, ctx);
-  if (!result) {
-    if (g_failure) {
-      RpcFailure f = std::move(*g_failure);
-      g_failure.reset();
-      return MakeError(r->id, f.code, f.message, std::move(f.data));
-    }
-    return MakeError(r->id, kInternalError, "Internal error");
-  }
-  if (info.modern && result->is_object()) {
-    json::Object& o = result->as_object();
-    o["resultType"] = "complete";
+  Outcome outcome = Dispatch(*r, info, ctx);
+  if (auto* err = std::get_if<RpcError>(&outcome)) return ToJson(ErrorResponse{r->id, std::move(*err)});
+  json::Value& result = std::get<json::Value>(outcome);
+  if (info.modern && result.is_object()) {
+    json::Object& o = result.as_object();
+    if (!o.contains("resultType")) o["resultType"] = "complete";
     json::Object meta;
     if (const json::Value* m = o.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
     meta[kMetaServerInfo] = info_.ToJson();
     o["_meta"] = std::move(meta);
   }
-  return MakeResult(r->id, std::move(*result));
+  return MakeResult(r->id, std::move(result));
 }
 
-Result<json::Value> McpServer::Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx) {
+McpServer::Outcome McpServer::Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx) {
   const std::string& m = r.method;
   if (m == "initialize") {
-    if (info.modern) return Fail(kInvalidRequest, "initialize is not part of protocol " + info.protocol_version);
+    if (info.modern) return Rpc(kInvalidRequest, "initialize is not part of protocol " + info.protocol_version);
     return Initialize(r, ctx);
   }
   if (m == "server/discover") return Discover();
@@ -231,20 +235,20 @@ Result<json::Value> McpServer::Dispatch(const Request& r, const RequestInfo& inf
   if (m == "resources/templates/list") return ListTemplates(r.params);
   if (m == "resources/read") return ReadResource(r.params, info);
   if (m == "prompts/list") return ListPrompts(r.params);
-  if (m == "prompts/get") return GetPrompt(r.params);
+  if (m == "prompts/get") return GetPrompt(r, info, ctx);
   if (m == "completion/complete") return Complete(r.params);
   if (m == "logging/setLevel") {
     auto level = StringParam(r.params, "level");
-    if (!level || LogRank(*level) < 0) return Fail(kInvalidParams, "Invalid params: unknown log level");
+    if (!level || LogRank(*level) < 0) return Rpc(kInvalidParams, "Invalid params: unknown log level");
     if (ctx.session != nullptr) ctx.session->log_level = *level;
     return json::Value(json::Object{});
   }
-  return Fail(kMethodNotFound, "Method not found: " + m);
+  return Rpc(kMethodNotFound, "Method not found: " + m);
 }
 
-Result<json::Value> McpServer::Initialize(const Request& r, CallContext& ctx) {
+McpServer::Outcome McpServer::Initialize(const Request& r, CallContext& ctx) {
   auto requested = StringParam(r.params, "protocolVersion");
-  if (!requested) return Fail(kInvalidParams, "Invalid params: protocolVersion is required");
+  if (!requested) return Rpc(kInvalidParams, "Invalid params: protocolVersion is required");
   std::string version = NegotiateLegacyVersion(*requested);
   if (ctx.session != nullptr) {
     ctx.session->protocol_version = version;
@@ -257,7 +261,7 @@ Result<json::Value> McpServer::Initialize(const Request& r, CallContext& ctx) {
   return json::Value(std::move(result));
 }
 
-Result<json::Value> McpServer::Discover() {
+McpServer::Outcome McpServer::Discover() {
   json::Array versions;
   for (const auto& v : ModernVersions()) versions.emplace_back(v);
   for (const auto& v : LegacyVersions()) versions.emplace_back(v);
@@ -270,15 +274,8 @@ Result<json::Value> McpServer::Discover() {
   return json::Value(std::move(result));
 }
 
-namespace {
-void AddCacheHints(json::Value& v, std::int64_t ttl) {
-  v.as_object()["ttlMs"] = ttl;
-  v.as_object()["cacheScope"] = "public";
-}
-}  // namespace
-
-Result<json::Value> McpServer::ListTools(const json::Object& params) {
-  AIP_ASSIGN_OR_RETURN(json::Value v, Page(params, tools_.size(), options_.page_size, "tools", [&](std::size_t i) {
+McpServer::Outcome McpServer::ListTools(const json::Object& params) {
+  return Page(params, tools_.size(), options_.page_size, "tools", options_.list_ttl_ms, [&](std::size_t i) {
     const ToolDef& t = tools_[i];
     json::Object o{{"name", t.name}, {"inputSchema", t.input_schema}};
     if (!t.title.empty()) o["title"] = t.title;
@@ -286,44 +283,92 @@ Result<json::Value> McpServer::ListTools(const json::Object& params) {
     if (t.output_schema) o["outputSchema"] = *t.output_schema;
     if (!t.annotations.empty()) o["annotations"] = t.annotations;
     return o;
-  }));
-  AddCacheHints(v, options_.list_ttl_ms);
-  return v;
+  });
 }
 
-Result<json::Value> McpServer::CallTool(const Request& r, const RequestInfo& info, CallContext& ctx) {
+std::variant<std::unique_ptr<HandlerContext>, RpcError> McpServer::MakeContext(
+    const Request& r, const RequestInfo& info, CallContext& ctx, const std::string& binding,
+    std::shared_ptr<std::atomic<bool>> cancelled) {
+  std::string state;
+  json::Object responses;
+  if (info.modern) {
+    if (const json::Value* token = r.params.if_contains("requestState"); token != nullptr && !token->is_null()) {
+      if (!token->is_string()) return Rpc(kInvalidParams, "Invalid params: requestState must be a string");
+      auto opened = sealer_.Open(token->get_string(), binding, DefaultClock().Now());
+      if (!opened) return Rpc(kInvalidParams, "Invalid params: " + opened.error().message);
+      state = std::move(*opened);
+    }
+    if (const json::Value* ir = r.params.if_contains("inputResponses"); ir != nullptr && !ir->is_null()) {
+      if (!ir->is_object()) return Rpc(kInvalidParams, "Invalid params: inputResponses must be an object");
+      responses = ir->get_object();
+    }
+  }
+  std::string level = info.modern ? "" : (ctx.session != nullptr ? ctx.session->log_level : "info");
+  if (const json::Value* l = info.meta.if_contains(kMetaLogLevel); l != nullptr && l->is_string()) {
+    level = std::string(l->get_string());
+  }
+  json::Object caps;
+  if (info.modern) {
+    if (const json::Value* c = info.meta.if_contains(kMetaClientCapabilities); c != nullptr && c->is_object()) {
+      caps = c->get_object();
+    }
+  } else if (ctx.session != nullptr) {
+    caps = ctx.session->client_capabilities;
+  }
+  return std::make_unique<HandlerContext>(info, ctx.notify, std::move(cancelled), std::move(level), std::move(caps),
+                                          std::move(responses), std::move(state));
+}
+
+std::optional<McpServer::Outcome> McpServer::Interrupted(const HandlerContext& hctx, const RequestInfo& info,
+                                                         const std::string& binding) {
+  if (hctx.missing_capability()) {
+    return Outcome(Rpc(kMissingRequiredClientCapability,
+                       "Missing required client capability: " + *hctx.missing_capability(),
+                       json::Object{{"requiredCapabilities", json::Object{{*hctx.missing_capability(), json::Object{}}}}}));
+  }
+  if (!hctx.input_required()) return std::nullopt;
+  if (!info.modern) {
+    return Outcome(Rpc(kInvalidRequest, "This request needs client input, which protocol " + info.protocol_version +
+                                            " cannot carry; use 2026-07-28"));
+  }
+  json::Object result{{"resultType", "input_required"}, {"inputRequests", hctx.input_required()->input_requests}};
+  result["requestState"] = sealer_.Seal(binding, hctx.input_required()->state, DefaultClock().Now());
+  return Outcome(json::Value(std::move(result)));
+}
+
+McpServer::Outcome McpServer::CallTool(const Request& r, const RequestInfo& info, CallContext& ctx) {
   auto name = StringParam(r.params, "name");
-  if (!name) return Fail(kInvalidParams, "Invalid params: name is required");
+  if (!name) return Rpc(kInvalidParams, "Invalid params: name is required");
   std::size_t index = tools_.size();
   for (std::size_t i = 0; i < tools_.size(); ++i) {
     if (tools_[i].name == *name) index = i;
   }
-  if (index == tools_.size()) return Fail(kInvalidParams, "Unknown tool: " + *name);
+  if (index == tools_.size()) return Rpc(kInvalidParams, "Unknown tool: " + *name);
   json::Value args = json::Object{};
-  if (const json::Value* a = r.params.if_contains("arguments")) {
-    if (!a->is_object()) return Fail(kInvalidParams, "Invalid params: arguments must be an object");
+  if (const json::Value* a = r.params.if_contains("arguments"); a != nullptr && !a->is_null()) {
+    if (!a->is_object()) return Rpc(kInvalidParams, "Invalid params: arguments must be an object");
     args = *a;
   }
   ToolResult out;
   if (Status valid = tool_schemas_[index].Validate(args); !valid.ok()) {
     out = ToolResult::Error("Invalid arguments for tool " + *name + ": " + valid.message());
   } else {
+    std::string binding = Binding("tools/call", *name, args);
     auto flag = ctx.cancelled ? ctx.cancelled : std::make_shared<std::atomic<bool>>(false);
+    auto made = MakeContext(r, info, ctx, binding, flag);
+    if (auto* err = std::get_if<RpcError>(&made)) return std::move(*err);
+    HandlerContext& hctx = *std::get<std::unique_ptr<HandlerContext>>(made);
     std::string key = IdKey(ctx.session, r.id);
     {
       std::lock_guard lock(inflight_mu_);
       inflight_[key] = flag;
     }
-    std::string level = info.modern ? "" : (ctx.session != nullptr ? ctx.session->log_level : "info");
-    if (const json::Value* l = info.meta.if_contains(kMetaLogLevel); l != nullptr && l->is_string()) {
-      level = std::string(l->get_string());
-    }
-    ToolContext tctx(info, ctx.notify, flag, level);
-    Result<ToolResult> res = tools_[index].handler(args.get_object(), tctx);
+    Result<ToolResult> res = tools_[index].handler(args.get_object(), hctx);
     {
       std::lock_guard lock(inflight_mu_);
       inflight_.erase(key);
     }
+    if (auto interrupted = Interrupted(hctx, info, binding)) return std::move(*interrupted);
     out = res ? std::move(*res) : ToolResult::Error(res.error().message);
   }
   json::Object result{{"content", std::move(out.content)}};
@@ -332,7 +377,7 @@ Result<json::Value> McpServer::CallTool(const Request& r, const RequestInfo& inf
   return json::Value(std::move(result));
 }
 
-Result<json::Value> McpServer::ListResources(const json::Object& params) {
+McpServer::Outcome McpServer::ListResources(const json::Object& params) {
   std::vector<ResourceDef> all;
   for (const auto& [r, read] : resources_) all.push_back(r);
   for (const auto& [t, parsed] : templates_) {
@@ -340,40 +385,33 @@ Result<json::Value> McpServer::ListResources(const json::Object& params) {
       for (auto& r : t.list()) all.push_back(std::move(r));
     }
   }
-  AIP_ASSIGN_OR_RETURN(json::Value v, Page(params, all.size(), options_.page_size, "resources", [&](std::size_t i) {
+  return Page(params, all.size(), options_.page_size, "resources", options_.list_ttl_ms, [&](std::size_t i) {
     const ResourceDef& r = all[i];
     json::Object o{{"uri", r.uri}, {"name", r.name}};
     if (!r.title.empty()) o["title"] = r.title;
     if (!r.description.empty()) o["description"] = r.description;
     if (!r.mime_type.empty()) o["mimeType"] = r.mime_type;
     return o;
-  }));
-  AddCacheHints(v, options_.list_ttl_ms);
-  return v;
+  });
 }
 
-Result<json::Value> McpServer::ListTemplates(const json::Object& params) {
-  AIP_ASSIGN_OR_RETURN(json::Value v, Page(params, templates_.size(), options_.page_size, "resourceTemplates",
-                                           [&](std::size_t i) {
-                                             const ResourceTemplateDef& t = templates_[i].first;
-                                             json::Object o{{"uriTemplate", t.uri_template}, {"name", t.name}};
-                                             if (!t.title.empty()) o["title"] = t.title;
-                                             if (!t.description.empty()) o["description"] = t.description;
-                                             if (!t.mime_type.empty()) o["mimeType"] = t.mime_type;
-                                             return o;
-                                           }));
-  AddCacheHints(v, options_.list_ttl_ms);
-  return v;
+McpServer::Outcome McpServer::ListTemplates(const json::Object& params) {
+  return Page(params, templates_.size(), options_.page_size, "resourceTemplates", options_.list_ttl_ms,
+              [&](std::size_t i) {
+                const ResourceTemplateDef& t = templates_[i].first;
+                json::Object o{{"uriTemplate", t.uri_template}, {"name", t.name}};
+                if (!t.title.empty()) o["title"] = t.title;
+                if (!t.description.empty()) o["description"] = t.description;
+                if (!t.mime_type.empty()) o["mimeType"] = t.mime_type;
+                return o;
+              });
 }
 
-Result<json::Value> McpServer::ReadResource(const json::Object& params, const RequestInfo& info) {
+McpServer::Outcome McpServer::ReadResource(const json::Object& params, const RequestInfo& info) {
   auto uri = StringParam(params, "uri");
-  if (!uri) return Fail(kInvalidParams, "Invalid params: uri is required");
-  auto not_found = [&]() {
-    // 2025-11-25 used -32002; from 2026-07-28 (SEP-2164) it is -32602.
-    int code = info.modern ? kInvalidParams : -32002;
-    return Fail(code, "Resource not found", json::Object{{"uri", *uri}});
-  };
+  if (!uri) return Rpc(kInvalidParams, "Invalid params: uri is required");
+  // 2025-11-25 used -32002 for an unknown resource; from 2026-07-28 (SEP-2164) it is -32602.
+  RpcError not_found = Rpc(info.modern ? kInvalidParams : -32002, "Resource not found", json::Object{{"uri", *uri}});
   Result<json::Array> contents = NotFoundError("");
   bool matched = false;
   for (const auto& [r, read] : resources_) {
@@ -389,15 +427,14 @@ Result<json::Value> McpServer::ReadResource(const json::Object& params, const Re
       matched = true;
     }
   }
-  if (!matched || (!contents && contents.error().code == ErrorCode::kNotFound)) return not_found();
-  if (!contents) return Fail(kInternalError, "Internal error reading resource");
-  json::Value v = json::Object{{"contents", std::move(*contents)}};
-  AddCacheHints(v, options_.list_ttl_ms);
-  return v;
+  if (!matched || (!contents && contents.error().code == ErrorCode::kNotFound)) return not_found;
+  if (!contents) return Rpc(kInternalError, "Internal error reading resource");
+  return json::Value(json::Object{
+      {"contents", std::move(*contents)}, {"ttlMs", options_.list_ttl_ms}, {"cacheScope", "public"}});
 }
 
-Result<json::Value> McpServer::ListPrompts(const json::Object& params) {
-  AIP_ASSIGN_OR_RETURN(json::Value v, Page(params, prompts_.size(), options_.page_size, "prompts", [&](std::size_t i) {
+McpServer::Outcome McpServer::ListPrompts(const json::Object& params) {
+  return Page(params, prompts_.size(), options_.page_size, "prompts", options_.list_ttl_ms, [&](std::size_t i) {
     const PromptDef& p = prompts_[i];
     json::Array args;
     for (const auto& a : p.arguments) {
@@ -409,59 +446,61 @@ Result<json::Value> McpServer::ListPrompts(const json::Object& params) {
     if (!p.title.empty()) o["title"] = p.title;
     if (!p.description.empty()) o["description"] = p.description;
     return o;
-  }));
-  AddCacheHints(v, options_.list_ttl_ms);
-  return v;
+  });
 }
 
-Result<json::Value> McpServer::GetPrompt(const json::Object& params) {
+McpServer::Outcome McpServer::GetPrompt(const Request& r, const RequestInfo& info, CallContext& ctx) {
+  const json::Object& params = r.params;
   auto name = StringParam(params, "name");
-  if (!name) return Fail(kInvalidParams, "Invalid params: name is required");
-  for (const auto& p : prompts_) {
-    if (p.name != *name) continue;
-    std::map<std::string, std::string> args;
-    if (const json::Value* a = params.if_contains("arguments"); a != nullptr) {
-      if (!a->is_object()) return Fail(kInvalidParams, "Invalid params: arguments must be an object");
-      for (const auto& kv : a->get_object()) {
-        if (!kv.value().is_string()) return Fail(kInvalidParams, "Invalid params: prompt arguments must be strings");
-        args[std::string(kv.key())] = std::string(kv.value().get_string());
-      }
+  if (!name) return Rpc(kInvalidParams, "Invalid params: name is required");
+  auto it = std::find_if(prompts_.begin(), prompts_.end(), [&](const PromptDef& p) { return p.name == *name; });
+  if (it == prompts_.end()) return Rpc(kInvalidParams, "Unknown prompt: " + *name);
+  std::map<std::string, std::string> args;
+  json::Value arg_value = json::Object{};
+  if (const json::Value* a = params.if_contains("arguments"); a != nullptr && !a->is_null()) {
+    if (!a->is_object()) return Rpc(kInvalidParams, "Invalid params: arguments must be an object");
+    for (const auto& kv : a->get_object()) {
+      if (!kv.value().is_string()) return Rpc(kInvalidParams, "Invalid params: prompt arguments must be strings");
+      args[std::string(kv.key())] = std::string(kv.value().get_string());
     }
-    for (const auto& a : p.arguments) {
-      if (a.required && !args.contains(a.name)) {
-        return Fail(kInvalidParams, "Invalid params: missing required argument " + a.name);
-      }
-    }
-    auto result = p.get(args);
-    if (!result) return Fail(kInvalidParams, "Invalid params: " + result.error().message);
-    return json::Value(std::move(*result));
+    arg_value = *a;
   }
-  return Fail(kInvalidParams, "Unknown prompt: " + *name);
+  for (const auto& a : it->arguments) {
+    if (a.required && !args.contains(a.name)) return Rpc(kInvalidParams, "Invalid params: missing required argument " + a.name);
+  }
+  std::string binding = Binding("prompts/get", *name, arg_value);
+  auto made = MakeContext(r, info, ctx, binding, ctx.cancelled);
+  if (auto* err = std::get_if<RpcError>(&made)) return std::move(*err);
+  HandlerContext& hctx = *std::get<std::unique_ptr<HandlerContext>>(made);
+  auto result = it->get(args, hctx);
+  if (auto interrupted = Interrupted(hctx, info, binding)) return std::move(*interrupted);
+  if (!result) return Rpc(kInvalidParams, "Invalid params: " + result.error().message);
+  return json::Value(std::move(*result));
 }
 
-Result<json::Value> McpServer::Complete(const json::Object& params) {
+McpServer::Outcome McpServer::Complete(const json::Object& params) {
   const json::Value* ref = params.if_contains("ref");
   const json::Value* arg = params.if_contains("argument");
   if (ref == nullptr || !ref->is_object() || arg == nullptr || !arg->is_object()) {
-    return Fail(kInvalidParams, "Invalid params: ref and argument are required");
+    return Rpc(kInvalidParams, "Invalid params: ref and argument are required");
   }
   auto type = StringParam(ref->get_object(), "type");
   auto arg_name = StringParam(arg->get_object(), "name");
   std::string prefix = StringParam(arg->get_object(), "value").value_or("");
-  if (!type || !arg_name) return Fail(kInvalidParams, "Invalid params: ref.type and argument.name are required");
+  if (!type || !arg_name) return Rpc(kInvalidParams, "Invalid params: ref.type and argument.name are required");
   std::vector<std::string> values;
   if (*type == "ref/prompt") {
     auto name = StringParam(ref->get_object(), "name").value_or("");
     auto it = std::find_if(prompts_.begin(), prompts_.end(), [&](const PromptDef& p) { return p.name == name; });
-    if (it == prompts_.end()) return Fail(kInvalidParams, "Unknown prompt: " + name);
+    if (it == prompts_.end()) return Rpc(kInvalidParams, "Unknown prompt: " + name);
     if (it->complete) values = it->complete(*arg_name, prefix);
   } else if (*type == "ref/resource") {
     auto uri = StringParam(ref->get_object(), "uri").value_or("");
     auto it = std::find_if(templates_.begin(), templates_.end(), [&](const auto& t) { return t.first.uri_template == uri; });
-    if (it == templates_.end()) return Fail(kInvalidParams, "Unknown resource template: " + uri);
+    if (it == templates_.end()) return Rpc(kInvalidParams, "Unknown resource template: " + uri);
     if (it->first.complete) values = it->first.complete(*arg_name, prefix);
   } else {
-    return Fail(kInvalidParams, "Invalid params: unknown ref type");
+    return Rpc(kInvalidParams, "Invalid params: unknown ref type");
   }
   bool more = values.size() > 100;
   std::size_t total = values.size();

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "aip/base/json.h"
@@ -22,6 +23,7 @@
 #include "aip/mcp/json_schema.h"
 #include "aip/mcp/jsonrpc.h"
 #include "aip/mcp/protocol.h"
+#include "aip/mcp/request_state.h"
 #include "aip/mcp/uri_template.h"
 
 namespace aip::mcp {
@@ -43,11 +45,21 @@ struct RequestInfo {
   json::Object meta;  // params._meta, if any.
 };
 
-// ToolContext lets a tool handler report progress, log, and notice cancellation.
-class ToolContext {
+// InputRequired asks the client for more input (2026-07-28 multi-round-trip requests): the
+// client fulfils `input_requests` (elicitation, sampling, roots) and retries the same request
+// with `inputResponses` and the sealed `state`.
+struct InputRequired {
+  json::Object input_requests;
+  std::string state;
+};
+
+// HandlerContext is what a tool or prompt handler sees of its request: progress and logging,
+// cancellation, the client's capabilities, and the multi-round-trip exchange.
+class HandlerContext {
  public:
-  ToolContext(const RequestInfo& info, std::function<void(json::Object)> notify,
-              std::shared_ptr<std::atomic<bool>> cancelled, std::string log_level);
+  HandlerContext(const RequestInfo& info, std::function<void(json::Object)> notify,
+                 std::shared_ptr<std::atomic<bool>> cancelled, std::string log_level,
+                 json::Object client_capabilities, json::Object input_responses, std::string request_state);
   const RequestInfo& request() const { return info_; }
   // Progress sends notifications/progress when the caller asked for it (a progressToken).
   void Progress(double progress, std::optional<double> total = std::nullopt, const std::string& message = "");
@@ -55,12 +67,34 @@ class ToolContext {
   void Log(std::string_view level, json::Value data);
   bool cancelled() const { return cancelled_ && cancelled_->load(); }
 
+  const json::Object& client_capabilities() const { return capabilities_; }
+  bool HasClientCapability(std::string_view name) const { return capabilities_.contains(name); }
+  // The responses the client sent for an earlier InputRequired, and the state it echoed
+  // (already verified and opened; empty on the first round).
+  const json::Object& input_responses() const { return input_responses_; }
+  const std::string& request_state() const { return request_state_; }
+
+  // RequireInput answers this round with an input_required result instead of the handler's
+  // return value. Only modern (2026-07-28) requests can carry it; legacy ones get an error.
+  void RequireInput(InputRequired input) { input_required_ = std::move(input); }
+  // RequireCapability records that the client lacks `name`: the request fails with -32021.
+  void FailMissingCapability(std::string name) { missing_capability_ = std::move(name); }
+
+  const std::optional<InputRequired>& input_required() const { return input_required_; }
+  const std::optional<std::string>& missing_capability() const { return missing_capability_; }
+
  private:
   const RequestInfo& info_;
   std::function<void(json::Object)> notify_;
   std::shared_ptr<std::atomic<bool>> cancelled_;
   std::string log_level_;
+  json::Object capabilities_;
+  json::Object input_responses_;
+  std::string request_state_;
+  std::optional<InputRequired> input_required_;
+  std::optional<std::string> missing_capability_;
 };
+using ToolContext = HandlerContext;
 
 struct ToolResult {
   json::Array content;
@@ -115,7 +149,7 @@ struct PromptDef {
   std::string title;
   std::string description;
   std::vector<PromptArgument> arguments;
-  std::function<Result<json::Object>(const std::map<std::string, std::string>& args)> get;
+  std::function<Result<json::Object>(const std::map<std::string, std::string>& args, HandlerContext& ctx)> get;
   std::function<std::vector<std::string>(const std::string& arg, const std::string& prefix)> complete;
 };
 
@@ -128,6 +162,8 @@ struct CallContext {
 
 struct ServerOptions {
   std::string instructions;
+  // Key for sealing MRTR requestState; empty: a random per-process key.
+  std::optional<crypto::SecretBytes> request_state_key;
   std::size_t page_size = 100;
   std::int64_t list_ttl_ms = 60000;
 };
@@ -153,20 +189,26 @@ class McpServer {
   const ToolDef* ToolByName(std::string_view name) const;
 
  private:
-  struct Registered;
-  Result<json::Value> Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx);
+  using Outcome = std::variant<json::Value, RpcError>;
+  Outcome Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx);
   json::Object Capabilities() const;
-  Result<json::Value> Initialize(const Request& r, CallContext& ctx);
-  Result<json::Value> Discover();
-  Result<json::Value> ListTools(const json::Object& params);
-  Result<json::Value> CallTool(const Request& r, const RequestInfo& info, CallContext& ctx);
-  Result<json::Value> ListResources(const json::Object& params);
-  Result<json::Value> ListTemplates(const json::Object& params);
-  Result<json::Value> ReadResource(const json::Object& params, const RequestInfo& info);
-  Result<json::Value> ListPrompts(const json::Object& params);
-  Result<json::Value> GetPrompt(const json::Object& params);
-  Result<json::Value> Complete(const json::Object& params);
+  Outcome Initialize(const Request& r, CallContext& ctx);
+  Outcome Discover();
+  Outcome ListTools(const json::Object& params);
+  Outcome CallTool(const Request& r, const RequestInfo& info, CallContext& ctx);
+  Outcome ListResources(const json::Object& params);
+  Outcome ListTemplates(const json::Object& params);
+  Outcome ReadResource(const json::Object& params, const RequestInfo& info);
+  Outcome ListPrompts(const json::Object& params);
+  Outcome GetPrompt(const Request& r, const RequestInfo& info, CallContext& ctx);
+  Outcome Complete(const json::Object& params);
   void Cancel(const json::Object& params, CallContext& ctx);
+  // MakeContext opens the request's sealed state (if any) and builds the handler context.
+  std::variant<std::unique_ptr<HandlerContext>, RpcError> MakeContext(const Request& r, const RequestInfo& info,
+                                                                     CallContext& ctx, const std::string& binding,
+                                                                     std::shared_ptr<std::atomic<bool>> cancelled);
+  // Finish turns what a handler asked for (input, a missing capability) into the outcome.
+  std::optional<Outcome> Interrupted(const HandlerContext& hctx, const RequestInfo& info, const std::string& binding);
 
   Implementation info_;
   ServerOptions options_;
@@ -175,6 +217,7 @@ class McpServer {
   std::vector<std::pair<ResourceDef, ReadHandler>> resources_;
   std::vector<std::pair<ResourceTemplateDef, UriTemplate>> templates_;
   std::vector<PromptDef> prompts_;
+  RequestStateSealer sealer_;
 
   std::mutex inflight_mu_;
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> inflight_;  // session|id → cancelled flag.

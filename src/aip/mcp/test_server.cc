@@ -58,7 +58,7 @@ std::unique_ptr<McpServer> MakeTestServer() {
   PromptDef p;
   p.name = "greet";
   p.arguments = {{"name", "Who to greet", true}};
-  p.get = [](const std::map<std::string, std::string>& a) -> Result<json::Object> {
+  p.get = [](const std::map<std::string, std::string>& a, HandlerContext&) -> Result<json::Object> {
     return json::Object{{"messages", json::Array{json::Object{
                                          {"role", "user"},
                                          {"content", json::Object{{"type", "text"}, {"text", "Hello " + a.at("name")}}}}}}};
