@@ -247,42 +247,46 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
     }
   }
 
-  bool stream = r->method == "tools/call" && Accepts(req, "text/event-stream") &&
-                req.headers.Get("accept").value_or("").find("text/event-stream") != std::string_view::npos &&
-                RequestMeta(r->params) != nullptr && RequestMeta(r->params)->contains("progressToken");
+  // The response starts as plain JSON and becomes an SSE stream at the first notification the
+  // handler emits (progress, logs), if the client accepts one: cheap for the common case, and
+  // streaming whenever there is something to stream.
+  bool client_takes_sse = req.headers.Get("accept").value_or("").find("text/event-stream") != std::string_view::npos;
+  net::ResponseStream* sse = nullptr;
   CallContext ctx;
   ctx.session = session.get();
   ctx.cancelled = std::make_shared<std::atomic<bool>>(false);
-  if (!stream) {
-    std::optional<json::Object> response = server_.Handle(msg, ctx);
-    net::HttpResponse out;
-    out.headers.Set("content-type", "application/json");
-    // A missing client capability is a 400 on HTTP (2026-07-28).
-    if (response) {
-      const json::Value* e = response->if_contains("error");
-      if (e != nullptr && e->is_object() && e->get_object().if_contains("code") &&
-          e->get_object().at("code") == json::Value(kMissingRequiredClientCapability)) {
-        out.status = 400;
-      }
-    }
-    out.body = response ? json::Serialize(json::Value(std::move(*response))) : "null";
-    for (const auto& [n, v] : extra.fields()) out.headers.Set(n, v);
-    ex.Respond(std::move(out));
-    return;
-  }
-  net::Headers headers;
-  headers.Set("content-type", "text/event-stream");
-  headers.Set("cache-control", "no-cache");
-  headers.Set("x-accel-buffering", "no");
-  for (const auto& [n, v] : extra.fields()) headers.Set(n, v);
-  net::ResponseStream& sse = ex.BeginStream(200, headers);
   auto cancelled = ctx.cancelled;
-  ctx.notify = [&sse, cancelled](json::Object note) {
+  ctx.notify = [&, cancelled](json::Object note) {
+    if (!client_takes_sse) return;
+    if (sse == nullptr) {
+      net::Headers headers;
+      headers.Set("content-type", "text/event-stream");
+      headers.Set("cache-control", "no-cache");
+      headers.Set("x-accel-buffering", "no");
+      for (const auto& [n, v] : extra.fields()) headers.Set(n, v);
+      sse = &ex.BeginStream(200, headers);
+    }
     // The client leaving the stream is the cancellation signal (2026-07-28).
-    if (!sse.Write(net::FormatSseEvent(json::Serialize(note), "message"))) cancelled->store(true);
+    if (!sse->Write(net::FormatSseEvent(json::Serialize(note), "message"))) cancelled->store(true);
   };
   std::optional<json::Object> response = server_.Handle(msg, ctx);
-  if (response) sse.Write(net::FormatSseEvent(json::Serialize(*response), "message"));
+  if (sse != nullptr) {
+    if (response) sse->Write(net::FormatSseEvent(json::Serialize(*response), "message"));
+    return;
+  }
+  net::HttpResponse out;
+  out.headers.Set("content-type", "application/json");
+  // A missing client capability is a 400 on HTTP (2026-07-28).
+  if (response) {
+    const json::Value* e = response->if_contains("error");
+    if (e != nullptr && e->is_object() && e->get_object().if_contains("code") &&
+        e->get_object().at("code") == json::Value(kMissingRequiredClientCapability)) {
+      out.status = 400;
+    }
+  }
+  out.body = response ? json::Serialize(json::Value(std::move(*response))) : "null";
+  for (const auto& [n, v] : extra.fields()) out.headers.Set(n, v);
+  ex.Respond(std::move(out));
 }
 
 void StreamableHttpTransport::HandleGet(const net::HttpRequest& req, net::Exchange& ex) {

@@ -5,8 +5,8 @@
 //  - modern (2026-07-28): stateless POST only; MCP-Protocol-Version, Mcp-Method, Mcp-Name and
 //    Mcp-Param-* headers must match the body (400 + -32020); unknown methods get 404 + -32601.
 // Every request is checked first: Host (DNS rebinding) and Origin (403), path (404), method
-// (405), media types (415/406). A tools/call carrying a progressToken from a client that accepts
-// SSE is answered as a stream: progress notifications, then the response.
+// (405), media types (415/406). A response becomes an SSE stream when the handler emits a
+// notification (progress, logs) for a client that accepts one: notifications, then the response.
 #pragma once
 
 #include <chrono>
