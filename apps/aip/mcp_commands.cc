@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "aip/mcp/client.h"
+#include "aip/mcpsig/authenticator.h"
 #include "cli.h"
 
 namespace aip::cli {
@@ -14,7 +15,56 @@ struct Target {
   std::string stdio;  // A command line, split on spaces.
 };
 
-std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t) {
+// Signing is how aip calls: each request carries a proof made with the local identity, for the
+// server's audience (its URL, unless --audience says otherwise).
+struct SigningOptions {
+  bool no_sign = false;
+  std::string audience;
+  bool print_request = false;
+  std::string server_did;
+  bool require_signed_result = false;
+};
+
+void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
+  cmd->add_flag("--no-sign", o.no_sign, "Send unsigned requests");
+  cmd->add_option("--audience", o.audience, "Audience for the request proofs (default: the URL)");
+  cmd->add_flag("--print-request", o.print_request, "Print each signed JSON-RPC request exactly as sent (stderr)");
+  cmd->add_option("--server-did", o.server_did, "Require results signed by this DID");
+  cmd->add_flag("--require-signed-result", o.require_signed_result, "Fail unless the result is signed");
+}
+
+mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const SigningOptions& s) {
+  mcp::ClientOptions options;
+  if (!s.no_sign) {
+    auto id = std::make_shared<identity::Identity>(LoadIdentity(ctx).identity);
+    std::string audience = !s.audience.empty() ? s.audience : t.url;
+    if (audience.empty()) Fail(kUsage, "--stdio needs --audience (the server's DID or configured audience) to sign");
+    options.before_send = [id, audience](json::Object& request) {
+      return mcpsig::SignRequest(request, *id, mcpsig::SignOptions{audience, std::chrono::seconds(120), &DefaultClock()});
+    };
+  }
+  if (s.print_request) {
+    options.on_send = [](const json::Object& request) { std::cerr << json::Serialize(request) << "\n"; };
+  }
+  auto resolver = mcpsig::DefaultResolver();
+  bool require = s.require_signed_result || !s.server_did.empty();
+  std::optional<std::string> expected;
+  if (!s.server_did.empty()) expected = s.server_did;
+  options.after_receive = [resolver, require, expected](const json::Object& request, const json::Object& result) -> Status {
+    const json::Value* meta = result.if_contains("_meta");
+    bool signed_result = meta != nullptr && meta->is_object() && meta->get_object().contains(mcpsig::kProofKey);
+    if (!signed_result) {
+      return require ? UnauthenticatedError("the server did not sign its result") : OkStatus();
+    }
+    auto v = mcpsig::VerifyResult(request, result, *resolver, expected);
+    if (!v) return v.status();
+    std::cerr << "result signed by " << v->signer << "\n";
+    return OkStatus();
+  };
+  return options;
+}
+
+std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions options = {}) {
   Result<std::unique_ptr<mcp::ClientTransport>> transport = InternalError("no target");
   if (!t.stdio.empty()) {
     std::istringstream in(t.stdio);
@@ -25,7 +75,7 @@ std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t) {
     transport = mcp::HttpClientTransport(t.url);
   }
   if (!transport) Fail(transport.error().code == ErrorCode::kInvalidArgument ? kUsage : kError, transport.error().message);
-  auto client = std::make_unique<mcp::McpClient>(std::move(*transport));
+  auto client = std::make_unique<mcp::McpClient>(std::move(*transport), std::move(options));
   Status s = client->Connect();
   if (!s.ok()) Fail(kError, "cannot connect: " + s.message());
   return client;
@@ -47,20 +97,22 @@ Target SplitTarget(std::vector<std::string>& pos, const std::string& stdio, std:
 
 }  // namespace
 
-void AddMcpCommands(CLI::App& app, Context&) {
+void AddMcpCommands(CLI::App& app, Context& ctx) {
   struct ToolsOptions {
     std::vector<std::string> pos;
     std::string stdio;
     bool json = false;
+    SigningOptions signing;
   };
   auto to = std::make_shared<ToolsOptions>();
   auto* tools = app.add_subcommand("tools", "List an MCP server's tools");
   tools->add_option("URL", to->pos, "Streamable HTTP endpoint, e.g. http://127.0.0.1:8080/mcp");
   tools->add_option("--stdio", to->stdio, "Spawn this server command and speak stdio instead");
   tools->add_flag("--json", to->json, "Print JSON");
-  tools->callback([to] {
+  AddSigningFlags(tools, to->signing);
+  tools->callback([to, &ctx] {
     Target t = SplitTarget(to->pos, to->stdio, 0);
-    auto client = ConnectTo(t);
+    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, to->signing));
     auto list = client->ListTools();
     if (!list) Fail(kError, "tools/list failed: " + list.error().message);
     if (to->json) {
@@ -82,6 +134,7 @@ void AddMcpCommands(CLI::App& app, Context&) {
     std::string stdio;
     std::string args = "{}";
     bool json = false;
+    SigningOptions signing;
   };
   auto co = std::make_shared<CallOptions>();
   auto* call = app.add_subcommand("call", "Call a tool on an MCP server: aip call URL TOOL [--args JSON]");
@@ -89,12 +142,13 @@ void AddMcpCommands(CLI::App& app, Context&) {
   call->add_option("--stdio", co->stdio, "Spawn this server command and speak stdio instead");
   call->add_option("--args", co->args, "Tool arguments as a JSON object (default {})");
   call->add_flag("--json", co->json, "Print the whole result as JSON");
-  call->callback([co] {
+  AddSigningFlags(call, co->signing);
+  call->callback([co, &ctx] {
     Target t = SplitTarget(co->pos, co->stdio, 1);
     std::string tool = co->pos.front();
     auto args = json::ParseJsonObject(co->args);
     if (!args) Fail(kUsage, "--args: " + args.error().message);
-    auto client = ConnectTo(t);
+    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, co->signing));
     auto result = client->CallTool(tool, *args, [](const json::Object& note) {
       if (json::OptionalString(note, "method") == "notifications/progress") {
         std::cerr << "progress: " << json::Serialize(note.at("params")) << "\n";

@@ -6,7 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "aip/identity/key_store.h"
 #include "aip/mcp/http_transport.h"
+#include "aip/mcpsig/authenticator.h"
 #include "aip/mcp/stdio_transport.h"
 #include "aip/net/http_server.h"
 
@@ -26,10 +28,41 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_option("--tls-cert", hopts.tls_cert_file, "TLS certificate chain (PEM)");
   app.add_option("--tls-key", hopts.tls_key_file, "TLS private key (PEM)");
   app.add_option("--max-body", hopts.max_body_bytes, "Largest request body in bytes (default 4 MiB)");
+  bool require_proof = false, optional_proof = false, sign_results = false;
+  std::vector<std::string> audiences;
+  app.add_flag("--require-proof", require_proof, "Refuse requests without a valid signed-call proof (401)");
+  app.add_flag("--accept-proof", optional_proof, "Verify proofs when present; allow unsigned requests");
+  app.add_option("--audience", audiences, "Accepted proof audience (repeatable; HTTP adds its own URL)");
+  app.add_flag("--sign-results", sign_results, "Sign every result with the identity in $AIP_HOME or AIP_PRIVATE_KEY");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  std::shared_ptr<mcpsig::ProofAuthenticator> authenticator;
+  if (require_proof || optional_proof) {
+    mcpsig::VerifyOptions v;
+    v.audiences = audiences;
+    v.resolver = mcpsig::DefaultResolver();
+    v.replay_cache = std::make_shared<mcpsig::InMemoryReplayCache>();
+    authenticator = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
+    server.SetAuthenticator(authenticator, require_proof ? mcp::AuthMode::kRequired : mcp::AuthMode::kOptional);
+  }
+  if (sign_results) {
+    auto env = identity::IdentityFromEnvironment();
+    Result<identity::Identity> id = env && env->has_value()
+                                        ? Result<identity::Identity>(std::move(**env))
+                                        : identity::KeyStore(identity::KeyStore::DefaultHome()).Load([]() -> Result<std::string> {
+                                            const char* p = std::getenv("AIP_PASSPHRASE");
+                                            if (p == nullptr) return FailedPreconditionError("set AIP_PASSPHRASE");
+                                            return std::string(p);
+                                          });
+    if (!id) {
+      std::cerr << "--sign-results: " << id.error().message << "\n";
+      return 3;
+    }
+    std::cerr << server.info().name << ": signing results as " << id->did() << "\n";
+    server.SetResultSigner(std::make_shared<mcpsig::ProofResultSigner>(std::make_shared<identity::Identity>(std::move(*id))));
   }
   if (stdio == !http.empty()) {
     std::cerr << "choose exactly one of --stdio or --http HOST:PORT\n";
@@ -68,8 +101,14 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     std::cerr << server.info().name << ": " << srv.error().message << "\n";
     return 3;
   }
-  std::cerr << server.info().name << ": listening on " << (hopts.tls_cert_file.empty() ? "http" : "https") << "://"
-            << hopts.address << ":" << (*srv)->port() << "/mcp" << std::endl;
+  std::string scheme = hopts.tls_cert_file.empty() ? "http" : "https";
+  std::string port = std::to_string((*srv)->port());
+  if (authenticator) {
+    authenticator->AddAudience(scheme + "://" + hopts.address + ":" + port + "/mcp");
+    if (hopts.address == "127.0.0.1" || hopts.address == "::1") authenticator->AddAudience(scheme + "://localhost:" + port + "/mcp");
+  }
+  std::cerr << server.info().name << ": listening on " << scheme << "://" << hopts.address << ":" << port << "/mcp"
+            << (authenticator ? (require_proof ? " (signed calls required)" : " (signed calls verified)") : "") << std::endl;
   int sig = 0;
   sigwait(&set, &sig);
   std::cerr << server.info().name << ": stopping\n";

@@ -71,10 +71,14 @@ Result<VerifiedProof> VerifyProof(const json::Object& secured, const DidResolver
   const json::Value* proof_value = secured.if_contains("proof");
   if (proof_value == nullptr) return InvalidArgumentError("missing proof");
   if (!proof_value->is_object()) return InvalidArgumentError("proof must be a single object");
-  json::Object options = proof_value->get_object();  // The proof without proofValue.
   json::Object unsecured = secured;
   unsecured.erase("proof");
+  return VerifyDetachedProof(unsecured, proof_value->get_object(), resolver, expect);
+}
 
+Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const json::Object& proof,
+                                          const DidResolver& resolver, const ProofExpectations& expect) {
+  json::Object options = proof;  // The proof without proofValue.
   AIP_ASSIGN_OR_RETURN(std::string_view type, json::RequireString(options, "type"));
   AIP_ASSIGN_OR_RETURN(std::string_view suite, json::RequireString(options, "cryptosuite"));
   if (type != "DataIntegrityProof" || suite != kCryptosuite) {

@@ -67,4 +67,9 @@ struct VerifiedProof {
 Result<VerifiedProof> VerifyProof(const json::Object& secured, const DidResolver& resolver,
                                   const ProofExpectations& expect);
 
+// VerifyDetachedProof checks `proof` over `unsecured` when the proof travels outside the
+// document (a signed MCP request carries it in params._meta). Same errors as VerifyProof.
+Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const json::Object& proof,
+                                          const DidResolver& resolver, const ProofExpectations& expect);
+
 }  // namespace aip::identity

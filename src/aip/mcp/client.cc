@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "aip/base/encoding.h"
 #include "aip/mcp/jsonrpc.h"
 #include "aip/net/child_process.h"
 #include "aip/net/http_client.h"
@@ -24,7 +25,8 @@ class StdioTransport final : public ClientTransport {
   explicit StdioTransport(std::unique_ptr<net::ChildProcess> child) : child_(std::move(child)) {}
   ~StdioTransport() override { Close(); }
 
-  Result<json::Object> Roundtrip(const json::Object& request, const NotificationHandler& on_notification,
+  Result<json::Object> Roundtrip(const json::Object& request, const std::vector<std::pair<std::string, std::string>>&,
+                                 const NotificationHandler& on_notification,
                                  std::chrono::milliseconds timeout) override {
     AIP_RETURN_IF_ERROR(child_->WriteLine(json::Serialize(request)));
     const json::Value& id = request.at("id");
@@ -74,10 +76,13 @@ class HttpTransport final : public ClientTransport {
   HttpTransport(net::Url url) : url_(url), http_(std::move(url)) {}
   ~HttpTransport() override { Close(); }
 
-  Result<json::Object> Roundtrip(const json::Object& request, const NotificationHandler& on_notification,
+  Result<json::Object> Roundtrip(const json::Object& request,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const NotificationHandler& on_notification,
                                  std::chrono::milliseconds timeout) override {
     (void)timeout;  // The HTTP client applies its own per-operation timeout.
     net::Headers h = BaseHeaders(request);
+    for (const auto& [n, v] : headers) h.Set(n, v);
     json::Object response;
     bool got = false;
     auto on_event = [&](const net::SseEvent& e) {
@@ -175,6 +180,12 @@ void McpClient::Close() {
 
 Result<json::Object> McpClient::Request(const std::string& method, json::Object params,
                                         const NotificationHandler& on_notification) {
+  return Send(method, std::move(params), {}, on_notification);
+}
+
+Result<json::Object> McpClient::Send(const std::string& method, json::Object params,
+                                     const std::vector<std::pair<std::string, std::string>>& headers,
+                                     const NotificationHandler& on_notification) {
   if (modern_) {
     json::Object meta;
     if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
@@ -184,12 +195,15 @@ Result<json::Object> McpClient::Request(const std::string& method, json::Object 
     params["_meta"] = std::move(meta);
   }
   json::Object request{{"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", method}, {"params", std::move(params)}};
-  AIP_ASSIGN_OR_RETURN(json::Object response, transport_->Roundtrip(request, on_notification, options_.timeout));
+  if (options_.before_send) AIP_RETURN_IF_ERROR(options_.before_send(request));
+  if (options_.on_send) options_.on_send(request);
+  AIP_ASSIGN_OR_RETURN(json::Object response, transport_->Roundtrip(request, headers, on_notification, options_.timeout));
   if (const json::Value* err = response.if_contains("error"); err != nullptr && err->is_object()) {
     return RpcFailure(err->get_object());
   }
   const json::Value* result = response.if_contains("result");
   if (result == nullptr || !result->is_object()) return InvalidArgumentError("response has no result object");
+  if (options_.after_receive) AIP_RETURN_IF_ERROR(options_.after_receive(request, result->get_object()));
   return result->get_object();
 }
 
@@ -251,7 +265,46 @@ Result<json::Array> McpClient::ListAll(const std::string& method, const std::str
   return ResourceExhaustedError(method + ": too many pages");
 }
 
-Result<json::Array> McpClient::ListTools() { return ListAll("tools/list", "tools"); }
+Result<json::Array> McpClient::ListTools() {
+  AIP_ASSIGN_OR_RETURN(json::Array tools, ListAll("tools/list", "tools"));
+  for (const auto& t : tools) {
+    if (!t.is_object()) continue;
+    auto name = json::OptionalString(t.get_object(), "name");
+    const json::Value* schema = t.get_object().if_contains("inputSchema");
+    if (name && schema != nullptr && schema->is_object()) tool_schemas_[std::string(*name)] = schema->get_object();
+  }
+  tools_listed_ = true;
+  return tools;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> McpClient::ParamHeaders(const std::string& tool,
+                                                                                 const json::Object& args) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!modern_) return out;  // Only 2026-07-28 mirrors arguments into headers.
+  if (!tools_listed_) {
+    auto listed = ListTools();
+    if (!listed) return listed.status();
+  }
+  auto it = tool_schemas_.find(tool);
+  if (it == tool_schemas_.end()) return out;
+  const json::Value* props = it->second.if_contains("properties");
+  if (props == nullptr || !props->is_object()) return out;
+  for (const auto& kv : props->get_object()) {
+    const json::Value* h = kv.value().is_object() ? kv.value().get_object().if_contains("x-mcp-header") : nullptr;
+    const json::Value* arg = args.if_contains(kv.key());
+    if (h == nullptr || !h->is_string() || arg == nullptr || arg->is_null()) continue;
+    std::string value;
+    if (arg->is_string()) value = std::string(arg->get_string());
+    else if (arg->is_bool()) value = arg->get_bool() ? "true" : "false";
+    else if (arg->is_number()) value = json::Serialize(*arg);
+    else continue;
+    bool safe = !value.empty() && value.front() != ' ' && value.back() != ' ';
+    for (unsigned char c : value) safe = safe && c >= 0x20 && c <= 0x7e;
+    if (!safe) value = "=?base64?" + Base64Encode(AsBytes(value)) + "?=";
+    out.emplace_back("mcp-param-" + std::string(h->get_string()), value);
+  }
+  return out;
+}
 Result<json::Array> McpClient::ListResources() { return ListAll("resources/list", "resources"); }
 Result<json::Array> McpClient::ListPrompts() { return ListAll("prompts/list", "prompts"); }
 
@@ -259,7 +312,8 @@ Result<json::Object> McpClient::CallTool(const std::string& name, const json::Ob
                                          const NotificationHandler& on_progress) {
   json::Object params{{"name", name}, {"arguments", arguments}};
   if (on_progress) params["_meta"] = json::Object{{"progressToken", next_id_}};
-  return Request("tools/call", std::move(params), on_progress);
+  AIP_ASSIGN_OR_RETURN(auto headers, ParamHeaders(name, arguments));
+  return Send("tools/call", std::move(params), headers, on_progress);
 }
 
 Result<json::Object> McpClient::ReadResource(const std::string& uri) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,8 +22,11 @@ using NotificationHandler = std::function<void(const json::Object& notification)
 class ClientTransport {
  public:
   virtual ~ClientTransport() = default;
-  // Roundtrip returns the response message ({result} or {error}) for `request`.
-  virtual Result<json::Object> Roundtrip(const json::Object& request, const NotificationHandler& on_notification,
+  // Roundtrip returns the response message ({result} or {error}) for `request`. HTTP sends
+  // `headers` too (Mcp-Param-* mirrors of annotated arguments); stdio has no headers.
+  virtual Result<json::Object> Roundtrip(const json::Object& request,
+                                         const std::vector<std::pair<std::string, std::string>>& headers,
+                                         const NotificationHandler& on_notification,
                                          std::chrono::milliseconds timeout) = 0;
   virtual Status Notify(const json::Object& notification) = 0;
   // SetLegacySession is called after a legacy initialize (HTTP keeps the session and version).
@@ -39,6 +43,12 @@ struct ClientOptions {
   Implementation client_info{"aip", "0.1.0", ""};
   std::chrono::milliseconds timeout{30000};
   bool try_modern = true;  // Probe server/discover before falling back to initialize.
+  // Called on every request before it is sent (a signer adds its proof here).
+  std::function<Status(json::Object& request)> before_send;
+  // Called on every result with the request it answers (a verifier checks a signed result).
+  std::function<Status(const json::Object& request, const json::Object& result)> after_receive;
+  // Called with the exact request about to be sent (for --print-request).
+  std::function<void(const json::Object& request)> on_send;
 };
 
 class McpClient {
@@ -67,6 +77,14 @@ class McpClient {
 
  private:
   Result<json::Array> ListAll(const std::string& method, const std::string& key);
+  Result<json::Object> Send(const std::string& method, json::Object params,
+                            const std::vector<std::pair<std::string, std::string>>& headers,
+                            const NotificationHandler& on_notification);
+  // ParamHeaders mirrors arguments whose schema says "x-mcp-header" into Mcp-Param-* headers.
+  Result<std::vector<std::pair<std::string, std::string>>> ParamHeaders(const std::string& tool,
+                                                                         const json::Object& args);
+  std::map<std::string, json::Object> tool_schemas_;  // Filled by ListTools.
+  bool tools_listed_ = false;
   std::unique_ptr<ClientTransport> transport_;
   ClientOptions options_;
   bool modern_ = false;

@@ -276,12 +276,14 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   }
   net::HttpResponse out;
   out.headers.Set("content-type", "application/json");
-  // A missing client capability is a 400 on HTTP (2026-07-28).
+  // A missing client capability is a 400 on HTTP (2026-07-28); a refused credential a 401.
   if (response) {
     const json::Value* e = response->if_contains("error");
-    if (e != nullptr && e->is_object() && e->get_object().if_contains("code") &&
-        e->get_object().at("code") == json::Value(kMissingRequiredClientCapability)) {
-      out.status = 400;
+    const json::Value* code = e != nullptr && e->is_object() ? e->get_object().if_contains("code") : nullptr;
+    if (code != nullptr && *code == json::Value(kMissingRequiredClientCapability)) out.status = 400;
+    if (code != nullptr && *code == json::Value(kUnauthenticatedCode)) {
+      out.status = 401;
+      out.headers.Set("www-authenticate", options_.www_authenticate);
     }
   }
   out.body = response ? json::Serialize(json::Value(std::move(*response))) : "null";

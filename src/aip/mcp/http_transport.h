@@ -29,6 +29,8 @@ struct StreamableHttpOptions {
   std::vector<std::string> allowed_hosts;
   std::chrono::milliseconds sse_keepalive{15000};
   std::size_t max_sessions = 10000;
+  // Sent with 401 answers: how to authenticate here.
+  std::string www_authenticate = "DataIntegrity realm=\"mcp\", cryptosuite=\"eddsa-jcs-2022\"";
 };
 
 class StreamableHttpTransport {

@@ -207,6 +207,20 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
                                 : std::string(kLatestLegacyVersion);
   }
 
+  bool handshake = r->method == "initialize" || r->method == "server/discover" || r->method == "ping";
+  if (options_.authenticator && options_.auth_mode != AuthMode::kOff && !handshake) {
+    auto auth = options_.authenticator->Authenticate(ToJson(*r));
+    if (auto* failure = std::get_if<AuthFailure>(&auth)) {
+      return MakeError(r->id, kUnauthenticatedCode, "Unauthenticated: " + failure->message,
+                       json::Object{{"reason", failure->reason}});
+    }
+    info.principal = std::get<std::optional<Principal>>(auth);
+    if (!info.principal && options_.auth_mode == AuthMode::kRequired) {
+      return MakeError(r->id, kUnauthenticatedCode, "Unauthenticated: this server requires a signed request",
+                       json::Object{{"reason", "missing_proof"}});
+    }
+  }
+
   Outcome outcome = Dispatch(*r, info, ctx);
   if (auto* err = std::get_if<RpcError>(&outcome)) return ToJson(ErrorResponse{r->id, std::move(*err)});
   json::Value& result = std::get<json::Value>(outcome);
@@ -218,6 +232,7 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
     meta[kMetaServerInfo] = info_.ToJson();
     o["_meta"] = std::move(meta);
   }
+  if (options_.result_signer && result.is_object()) options_.result_signer->Sign(ToJson(*r), result.as_object());
   return MakeResult(r->id, std::move(result));
 }
 

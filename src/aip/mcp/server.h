@@ -22,6 +22,7 @@
 #include "aip/base/status.h"
 #include "aip/mcp/json_schema.h"
 #include "aip/mcp/jsonrpc.h"
+#include "aip/mcp/principal.h"
 #include "aip/mcp/protocol.h"
 #include "aip/mcp/request_state.h"
 #include "aip/mcp/uri_template.h"
@@ -43,7 +44,38 @@ struct RequestInfo {
   std::string protocol_version;
   bool modern = false;
   json::Object meta;  // params._meta, if any.
+  std::optional<Principal> principal;  // Set when an authenticator accepted the request.
 };
+
+// AuthFailure is an authentication refusal: a reason code and a log-safe message. Transports
+// answer it with HTTP 401 and JSON-RPC error kUnauthenticatedCode.
+struct AuthFailure {
+  std::string reason;  // e.g. "replayed_nonce", "wrong_audience".
+  std::string message;
+};
+
+// kUnauthenticatedCode is aip's JSON-RPC error for a refused credential. It sits outside
+// -32768..-32000, which JSON-RPC and MCP reserve.
+inline constexpr int kUnauthenticatedCode = -31001;
+
+// RequestAuthenticator checks the credential a request carries (a signed-call proof, later API
+// keys and tokens). `request` is the JSON-RPC request as received, with its id.
+class RequestAuthenticator {
+ public:
+  virtual ~RequestAuthenticator() = default;
+  // Authenticate returns the principal, nullopt when the request carries no credential of this
+  // kind, or the failure.
+  virtual std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request) = 0;
+};
+
+// ResultSigner adds a signature to a result, bound to the request it answers.
+class ResultSigner {
+ public:
+  virtual ~ResultSigner() = default;
+  virtual void Sign(const json::Object& request, json::Object& result) = 0;
+};
+
+enum class AuthMode { kOff, kOptional, kRequired };
 
 // InputRequired asks the client for more input (2026-07-28 multi-round-trip requests): the
 // client fulfils `input_requests` (elicitation, sampling, roots) and retries the same request
@@ -162,6 +194,11 @@ struct CallContext {
 
 struct ServerOptions {
   std::string instructions;
+  // Authentication of requests: with kRequired every request except the handshake
+  // (initialize, server/discover, ping) and notifications must carry a valid credential.
+  std::shared_ptr<RequestAuthenticator> authenticator;
+  AuthMode auth_mode = AuthMode::kOff;
+  std::shared_ptr<ResultSigner> result_signer;
   // Key for sealing MRTR requestState; empty: a random per-process key.
   std::optional<crypto::SecretBytes> request_state_key;
   std::size_t page_size = 100;
@@ -181,6 +218,13 @@ class McpServer {
   // Handle processes one message. For a request it returns the response; for notifications and
   // responses, nullopt. Thread-safe: transports may call it from several threads.
   std::optional<json::Object> Handle(const Message& message, CallContext& ctx);
+
+  // SetAuthenticator and SetResultSigner install the signed-call plug-ins; call before serving.
+  void SetAuthenticator(std::shared_ptr<RequestAuthenticator> a, AuthMode mode) {
+    options_.authenticator = std::move(a);
+    options_.auth_mode = mode;
+  }
+  void SetResultSigner(std::shared_ptr<ResultSigner> s) { options_.result_signer = std::move(s); }
 
   // IsKnownMethod is true for methods this server implements (HTTP maps others to 404).
   static bool IsKnownMethod(std::string_view method);

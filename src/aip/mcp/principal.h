@@ -1,0 +1,31 @@
+// Principal: who is calling, as established by an authenticator before a request is served.
+// Authentication (who you are) stays apart from authorization (what you may do): this struct
+// carries identity facts only; policy decides what they allow.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aip/base/clock.h"
+
+namespace aip::mcp {
+
+struct Principal {
+  enum class Kind { kAnonymous, kAgent, kApiKey, kUser };
+  Kind kind = Kind::kAnonymous;
+  std::string id;                   // Stable identifier: the DID for agents.
+  std::string did;                  // Agent DID (did:key / did:aip), when proven.
+  std::string verification_method;  // The key that signed.
+  std::string audience;             // The audience the credential was for.
+  std::optional<TimePoint> created;
+  std::string subject;              // Delegating user, for tokens on a user's behalf.
+  std::string client_id;
+  std::vector<std::string> actor_chain;
+  std::vector<std::string> scopes;
+  std::vector<std::string> roles;
+  std::map<std::string, std::string> attributes;
+};
+
+}  // namespace aip::mcp
