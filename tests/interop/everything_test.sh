@@ -12,10 +12,14 @@ expect() {  # expect PATTERN -- CMD...
   out=$("$@" 2>&1)
   if [ $? -eq 0 ] && grep -qE -- "$pattern" <<<"$out"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $* -> $out"; fi
 }
+# aip signs every request; a server that knows nothing of aip ignores the proof in _meta.
+export AIP_HOME=$(mktemp -d)/home
+unset AIP_PRIVATE_KEY AIP_DID
+"$AIP" init --name interop > /dev/null
 stdio_cmd="$NODE $EVERYTHING stdio"
-expect "echo — Echoes back" -- "$AIP" tools --stdio "$stdio_cmd"
-expect "Echo: hello over stdio" -- "$AIP" call --stdio "$stdio_cmd" echo --args '{"message":"hello over stdio"}'
-expect "The sum of 2 and 40 is 42" -- "$AIP" call --stdio "$stdio_cmd" get-sum --args '{"a":2,"b":40}'
+expect "echo — Echoes back" -- "$AIP" tools --stdio "$stdio_cmd" --audience urn:example:everything
+expect "Echo: hello over stdio" -- "$AIP" call --stdio "$stdio_cmd" echo --args '{"message":"hello over stdio"}' --audience urn:example:everything
+expect "The sum of 2 and 40 is 42" -- "$AIP" call --stdio "$stdio_cmd" get-sum --args '{"a":2,"b":40}' --no-sign
 
 port=$(free_port)
 PORT=$port "$NODE" "$EVERYTHING" streamableHttp > /dev/null 2>&1 &
