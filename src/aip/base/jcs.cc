@@ -69,6 +69,7 @@ class Writer {
   }
 
   std::string Take() { return std::move(out_); }
+  Status WriteTop(const Object& o) { return WriteObject(o); }
 
  private:
   void AppendInt(std::int64_t i) {
@@ -240,6 +241,12 @@ std::string FormatNumber(double value) {
 Result<std::string> Canonicalize(const Value& value) {
   Writer w(Style::kJcs);
   AIP_RETURN_IF_ERROR(w.Write(value));
+  return w.Take();
+}
+
+Result<std::string> Canonicalize(const Object& object) {
+  Writer w(Style::kJcs);
+  AIP_RETURN_IF_ERROR(w.WriteTop(object));
   return w.Take();
 }
 

@@ -17,6 +17,7 @@ namespace aip::json {
 // Canonicalize returns the RFC 8785 serialization of `value`, or kInvalidArgument for a
 // non-finite number.
 Result<std::string> Canonicalize(const Value& value);
+Result<std::string> Canonicalize(const Object& object);  // Same, without wrapping (no copy).
 
 // CanonicalizeText parses `text` strictly and canonicalizes it.
 Result<std::string> CanonicalizeText(std::string_view text, const ParseLimits& limits = {});

@@ -40,8 +40,8 @@ Result<std::optional<std::string>> OptionalText(const json::Object& proof, std::
 
 Result<ProofHashInput> ComputeHashInput(const json::Object& unsecured, const json::Object& proof_config) {
   ProofHashInput in;
-  AIP_ASSIGN_OR_RETURN(in.canonical_proof_config, json::Canonicalize(json::Value(proof_config)));
-  AIP_ASSIGN_OR_RETURN(in.canonical_document, json::Canonicalize(json::Value(unsecured)));
+  AIP_ASSIGN_OR_RETURN(in.canonical_proof_config, json::Canonicalize(proof_config));
+  AIP_ASSIGN_OR_RETURN(in.canonical_document, json::Canonicalize(unsecured));
   in.hash_data = Concat({crypto::Sha256(AsBytes(in.canonical_proof_config)),
                          crypto::Sha256(AsBytes(in.canonical_document))});
   return in;

@@ -96,7 +96,7 @@ Result<CheckedManifest> CheckOurs(json::Object doc, const std::optional<std::str
   AIP_ASSIGN_OR_RETURN(m.files, ParseFiles(doc));
   AIP_ASSIGN_OR_RETURN(m.ignore, ParseIgnore(doc));
   doc.erase("signature");
-  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(json::Value(doc)));
+  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(doc));
   AIP_RETURN_IF_ERROR(
       crypto::Verify(key, DomainSeparated(SigningDomain::kDirectoryManifest, AsBytes(canonical)), sig));
   if (expected_signer && !DidMatchesKey(*expected_signer, key)) {
@@ -197,7 +197,7 @@ Result<json::Object> SignDirectory(const Identity& signer, const fs::path& root,
                    {"signer", signer.did()},  {"algorithm", "Ed25519"},
                    {"created", FormatTime(now)}, {"ignore", std::move(ignore_arr)},
                    {"files", std::move(file_obj)}};
-  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(json::Value(doc)));
+  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(doc));
   doc["signature"] = Base64UrlEncode(signer.Sign(SigningDomain::kDirectoryManifest, AsBytes(canonical)));
   return doc;
 }

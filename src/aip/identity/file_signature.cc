@@ -24,7 +24,7 @@ Result<json::Object> SignFileContent(const Identity& signer, ByteSpan content, s
                    {"file", file_name},
                    {"size", content.size()},
                    {"sha256", HexEncode(crypto::Sha256(content))}};
-  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(json::Value(doc)));
+  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(doc));
   auto sig = signer.Sign(SigningDomain::kFileSignature, AsBytes(canonical));
   doc["signature"] = Base64UrlEncode(sig);
   return doc;
@@ -53,7 +53,7 @@ Result<FileSignatureInfo> VerifyFileSignature(std::string_view signature_json, B
   AIP_ASSIGN_OR_RETURN(info.created, ParseTime(created));
 
   doc.erase("signature");
-  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(json::Value(doc)));
+  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(doc));
   AIP_RETURN_IF_ERROR(crypto::Verify(key, DomainSeparated(SigningDomain::kFileSignature, AsBytes(canonical)), sig));
   if (HexEncode(crypto::Sha256(content)) != digest) {
     return UnauthenticatedError("file content does not match the signature (SHA-256 differs)");

@@ -13,6 +13,27 @@ Result<Resolution> FromDocument(json::Object doc) {
 
 }  // namespace
 
+Result<VerificationMethod> DidResolver::ResolveKey(std::string_view vm_id, Purpose purpose) const {
+  std::size_t hash = vm_id.find('#');
+  if (hash == std::string_view::npos || hash == 0) {
+    return InvalidArgumentError("verification method must be a DID URL with a fragment");
+  }
+  AIP_ASSIGN_OR_RETURN(Resolution r, Resolve(vm_id.substr(0, hash)));
+  return r.parsed.KeyFor(vm_id, purpose);
+}
+
+Result<VerificationMethod> DidKeyResolver::ResolveKey(std::string_view vm_id, Purpose) const {
+  std::size_t hash = vm_id.find('#');
+  if (hash == std::string_view::npos) return InvalidArgumentError("verification method must be a DID URL with a fragment");
+  std::string_view did = vm_id.substr(0, hash);
+  if (!did.starts_with(kDidKeyPrefix)) return NotFoundError("not a did:key");
+  AIP_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, PublicKeyFromDidKey(did));
+  if (vm_id.substr(hash + 1) != did.substr(kDidKeyPrefix.size())) {
+    return NotFoundError("verification method not found in the DID document");
+  }
+  return VerificationMethod{std::string(vm_id), "Multikey", std::string(did), key};
+}
+
 Result<Resolution> DidKeyResolver::Resolve(std::string_view did) const {
   if (!did.starts_with(kDidKeyPrefix)) return NotFoundError("not a did:key");
   AIP_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, PublicKeyFromDidKey(did));
@@ -55,12 +76,19 @@ Result<Resolution> CompositeResolver::Resolve(std::string_view did) const {
 
 Result<VerificationMethod> ResolveVerificationKey(const DidResolver& resolver, std::string_view vm_id,
                                                   Purpose purpose) {
-  std::size_t hash = vm_id.find('#');
-  if (hash == std::string_view::npos || hash == 0) {
-    return InvalidArgumentError("verification method must be a DID URL with a fragment");
+  return resolver.ResolveKey(vm_id, purpose);
+}
+
+Result<VerificationMethod> CompositeResolver::ResolveKey(std::string_view vm_id, Purpose purpose) const {
+  bool handled = false;
+  for (const auto& [prefix, resolver] : resolvers_) {
+    if (!vm_id.starts_with(prefix)) continue;
+    handled = true;
+    auto r = resolver->ResolveKey(vm_id, purpose);
+    if (r || r.error().code != ErrorCode::kNotFound) return r;
   }
-  AIP_ASSIGN_OR_RETURN(Resolution r, resolver.Resolve(vm_id.substr(0, hash)));
-  return r.parsed.KeyFor(vm_id, purpose);
+  if (!handled) return NotFoundError("no resolver for this DID method");
+  return NotFoundError("DID not found");
 }
 
 json::Object ResolutionResult(const Resolution& r) {

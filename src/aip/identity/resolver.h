@@ -25,12 +25,17 @@ class DidResolver {
   // Resolve returns the document of `did`; kNotFound if the method is not handled or the DID is
   // unknown, kInvalidArgument if it is malformed.
   virtual Result<Resolution> Resolve(std::string_view did) const = 0;
+  // ResolveKey returns verification method `vm_id` if authorized for `purpose`. The default
+  // resolves the whole document; methods whose keys are in the identifier answer directly.
+  virtual Result<VerificationMethod> ResolveKey(std::string_view vm_id, Purpose purpose) const;
 };
 
 // DidKeyResolver derives did:key documents from the identifier itself.
 class DidKeyResolver final : public DidResolver {
  public:
   Result<Resolution> Resolve(std::string_view did) const override;
+  // A did:key document authorizes its one Ed25519 key for every purpose: no document needed.
+  Result<VerificationMethod> ResolveKey(std::string_view vm_id, Purpose purpose) const override;
 };
 
 // StaticKeyResolver knows a fixed set of (did:aip or other) DIDs and their Ed25519 keys, such as
@@ -50,6 +55,7 @@ class CompositeResolver final : public DidResolver {
  public:
   void Register(std::string method_prefix, std::shared_ptr<const DidResolver> resolver);
   Result<Resolution> Resolve(std::string_view did) const override;
+  Result<VerificationMethod> ResolveKey(std::string_view vm_id, Purpose purpose) const override;
 
  private:
   std::vector<std::pair<std::string, std::shared_ptr<const DidResolver>>> resolvers_;

@@ -136,7 +136,7 @@ std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& reque
 
 Result<std::string> DigestOfRequest(const json::Object& request) {
   AIP_ASSIGN_OR_RETURN(json::Object doc, SecuredRequestDocument(request));
-  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(json::Value(doc)));
+  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(doc));
   return "sha-256=" + Base64UrlEncode(crypto::Sha256(AsBytes(canonical)));
 }
 
