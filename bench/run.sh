@@ -10,11 +10,12 @@ trap 'rm -rf "$out"' EXIT
 common=(--benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_format=json)
 $pin "$bin/crypto_benchmark" "${common[@]}" --benchmark_min_time=0.3 > "$out/crypto.json"
 $pin "$bin/json_benchmark" "${common[@]}" --benchmark_min_time=0.3 > "$out/json.json"
+$pin "$bin/signed_call_benchmark" "${common[@]}" --benchmark_min_time=0.5 > "$out/signed.json"
 python3 - "$out" <<'PY'
 import json, sys
 d = sys.argv[1]
 rows = {}
-for f in ("crypto", "json"):
+for f in ("crypto", "json", "signed"):
     for b in json.load(open(f"{d}/{f}.json"))["benchmarks"]:
         if b.get("aggregate_name") == "median":
             rows[b["run_name"]] = b
@@ -30,6 +31,12 @@ print(f"SHA-256 (1 KiB)                      {mbs('BM_Sha256_1KiB'):8.0f} MB/s")
 print(f"Strict JSON parse (1 KB MCP request) {mbs('BM_StrictParse'):8.0f} MB/s  (Boost.JSON unchecked: {mbs('BM_BoostParseUnchecked'):.0f} MB/s)")
 print(f"JCS canonicalize (parsed value)      {mbs('BM_Canonicalize'):8.0f} MB/s  (target >= 150)")
 print(f"Strict parse + JCS                   {mbs('BM_ParseAndCanonicalize'):8.0f} MB/s")
+v, r = ns('BM_VerifySignedRequest'), ns('BM_RawEd25519Verify')
+print(f"Signed-call verify pipeline (1 KB)   {v/1000:8.1f} us  ({1e9/v:8.0f}/s)")
+print(f"Raw Ed25519 verify, same bytes       {r/1000:8.1f} us")
+print(f"  ratio pipeline/raw                 {v/r:8.3f}     (target <= 1.3)")
 PY
 echo
 bash "$(dirname "$0")/mcp_http_bench.sh" "$bin"
+echo
+bash "$(dirname "$0")/signed_http_bench.sh" "$bin"
