@@ -56,4 +56,20 @@ rc=$?
 set -e
 [ "$rc" -eq 1 ] || { echo "demo: expected Bob's signature to be refused for Alice" >&2; exit 1; }
 
+step "7. A signed MCP tool call: the server runs only calls an agent signed, for it, once"
+export AIP_HOME="$work/server"
+"$AIP" init --name tasks-server > /dev/null
+server_bin="$(dirname "$AIP")/example-tasks-server"
+"$server_bin" --http 127.0.0.1:0 --require-proof --sign-results 2> "$work/server.log" &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do url=$(grep -o 'http://[0-9.:]*/mcp' "$work/server.log" | head -1 || true); [ -n "$url" ] && break; sleep 0.05; done
+export AIP_HOME="$work/alice"
+run "$AIP" call "$url" list_tasks --args '{"project":"project-a"}'
+set +e
+run "$AIP" call "$url" list_tasks --args '{"project":"project-a"}' --no-sign
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || { echo "demo: expected the unsigned call to be refused" >&2; exit 1; }
+
 printf '\nDemo complete: alice=%s\n               bob=%s\n' "$alice_did" "$bob_did"
