@@ -291,15 +291,24 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   ex.Respond(std::move(out));
 }
 
-void StreamableHttpTransport::HandleGet(const net::HttpRequest& req, net::Exchange& ex) {
+namespace {
+
+// RefuseForModernEra answers 405 to a GET or DELETE that names the stateless 2026 protocol,
+// which has only POST.
+bool RefuseForModernEra(const net::HttpRequest& req, net::Exchange& ex) {
   auto pv = req.headers.Get("mcp-protocol-version");
-  if (pv && IsModernVersion(*pv)) {
-    net::HttpResponse r;
-    r.status = 405;
-    r.headers.Set("allow", "POST");
-    ex.Respond(std::move(r));
-    return;
-  }
+  if (!pv || !IsModernVersion(*pv)) return false;
+  net::HttpResponse r;
+  r.status = 405;
+  r.headers.Set("allow", "POST");
+  ex.Respond(std::move(r));
+  return true;
+}
+
+}  // namespace
+
+void StreamableHttpTransport::HandleGet(const net::HttpRequest& req, net::Exchange& ex) {
+  if (RefuseForModernEra(req, ex)) return;
   if (req.headers.Get("accept").value_or("").find("text/event-stream") == std::string_view::npos) {
     ex.Respond(RpcErrorResponse(406, nullptr, kInvalidRequest, "Not Acceptable: GET needs Accept: text/event-stream"));
     return;
@@ -315,14 +324,7 @@ void StreamableHttpTransport::HandleGet(const net::HttpRequest& req, net::Exchan
 }
 
 void StreamableHttpTransport::HandleDelete(const net::HttpRequest& req, net::Exchange& ex) {
-  auto pv = req.headers.Get("mcp-protocol-version");
-  if (pv && IsModernVersion(*pv)) {
-    net::HttpResponse r;
-    r.status = 405;
-    r.headers.Set("allow", "POST");
-    ex.Respond(std::move(r));
-    return;
-  }
+  if (RefuseForModernEra(req, ex)) return;
   auto session = FindSession(req, ex);
   if (!session) return;
   {
