@@ -40,7 +40,9 @@ std::optional<std::map<std::string, std::string>> UriTemplate::Match(std::string
     if (end == std::string_view::npos || end == pos) return std::nullopt;
     std::string_view value = uri.substr(pos, end - pos);
     if (value.find('/') != std::string_view::npos) return std::nullopt;
-    out[vars_[i]] = std::string(value);
+    // A variable used twice must bind the same value both times.
+    auto [it, inserted] = out.emplace(vars_[i], std::string(value));
+    if (!inserted && it->second != value) return std::nullopt;
     pos = end;
   }
   if (uri.substr(pos) != literals_.back()) return std::nullopt;
