@@ -38,7 +38,7 @@ void BM_VerifySignedRequest(benchmark::State& state) {
   for (auto _ : state) {
     if (i % kRequests == 0) o.replay_cache = std::make_shared<aip::mcpsig::InMemoryReplayCache>(kRequests * 2);
     auto parsed = aip::json::ParseJsonObject(requests[i % kRequests]);
-    auto r = aip::mcpsig::VerifyRequest(*parsed, o);
+    auto r = aip::mcpsig::VerifyRequest(std::move(*parsed), o);
     if (!std::holds_alternative<aip::mcp::Principal>(r)) state.SkipWithError("verification failed");
     ++i;
   }

@@ -11,7 +11,7 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> ProofAuthenticator
     std::lock_guard lock(mu_);
     options = options_;
   }
-  auto verified = VerifyRequest(request, options);
+  auto verified = VerifyRequest(request, options);  // Copies: the server keeps its request.
   if (auto* err = std::get_if<ProofError>(&verified)) {
     if (err->reason == "missing_proof") return std::optional<mcp::Principal>();
     return mcp::AuthFailure{err->reason, err->message};

@@ -67,12 +67,26 @@ Status SignRequest(json::Object& request, const identity::Identity& signer, cons
 }
 
 std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& request, const VerifyOptions& options) {
-  const json::Value* params = request.if_contains("params");
-  const json::Value* meta = params != nullptr && params->is_object() ? params->get_object().if_contains("_meta") : nullptr;
-  const json::Value* proof = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(kProofKey) : nullptr;
-  if (proof == nullptr) return Refuse("missing_proof", "the request carries no dev.aip/proof");
-  if (!proof->is_object()) return Refuse("malformed_proof", "the proof must be an object");
-  const json::Object& p = proof->get_object();
+  json::Object copy = request;
+  return VerifyRequest(std::move(copy), options);
+}
+
+std::variant<mcp::Principal, ProofError> VerifyRequest(json::Object&& request, const VerifyOptions& options) {
+  // Take the proof out of the request: what remains (minus the id) is the secured document.
+  json::Value* params = request.if_contains("params");
+  json::Value* meta = params != nullptr && params->is_object() ? params->as_object().if_contains("_meta") : nullptr;
+  json::Value* found = meta != nullptr && meta->is_object() ? meta->as_object().if_contains(kProofKey) : nullptr;
+  if (found == nullptr) return Refuse("missing_proof", "the request carries no dev.aip/proof");
+  if (!found->is_object()) return Refuse("malformed_proof", "the proof must be an object");
+  json::Object p = std::move(found->as_object());
+  meta->as_object().erase(kProofKey);
+  request.erase("id");
+  for (const auto& kv : request) {
+    if (kv.key() != "jsonrpc" && kv.key() != "method" && kv.key() != "params") {
+      return Refuse("malformed_proof", "a signed request may only have jsonrpc, id, method and params");
+    }
+  }
+  const json::Object& doc = request;
   // Required members of a call proof, beyond what Data Integrity itself requires.
   for (const char* k : {"type", "cryptosuite", "proofPurpose", "created", "expires", "domain", "challenge",
                         "verificationMethod", "proofValue"}) {
@@ -107,14 +121,12 @@ std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& reque
   if (*created > now + options.max_skew) return Refuse("not_yet_valid", "the proof is dated in the future beyond the allowed skew");
   if (*expires + options.max_skew < now) return Refuse("expired", "the proof has expired");
 
-  auto doc = SecuredRequestDocument(request);
-  if (!doc) return Refuse("malformed_proof", doc.error().message);
   identity::ProofExpectations e;
   e.purpose = identity::Purpose::kAuthentication;
   e.domain = std::string(domain);
   e.clock = options.clock;
   e.max_skew = options.max_skew;
-  auto verified = identity::VerifyDetachedProof(*doc, p, *options.resolver, e);
+  auto verified = identity::VerifyDetachedProof(doc, p, *options.resolver, e);
   if (!verified) return FromStatus(verified.error());
 
   // Only a proof whose signature verified may spend a nonce: no one can burn another's nonces.
