@@ -30,14 +30,14 @@ bench: build
 
 # ASan + UBSan build of the unit tests and fuzzer corpus replays.
 asan: deps
-	@[ -f $(BUILD)/asan/build.ninja ] || cmake --preset asan
-	cmake --build $(BUILD)/asan -j $(JOBS)
-	ctest --test-dir $(BUILD)/asan --output-on-failure -j $(JOBS)
+	@[ -f $(BUILD)/preset-asan/build.ninja ] || cmake --preset asan
+	cmake --build $(BUILD)/preset-asan -j $(JOBS)
+	ctest --test-dir $(BUILD)/preset-asan --output-on-failure -j $(JOBS)
 
 # libFuzzer (clang-14): RUNS executions per target, new coverage merged into fuzz/corpus.
 fuzz: deps
-	@[ -f $(BUILD)/fuzz/build.ninja ] || cmake --preset fuzz
-	cmake --build $(BUILD)/fuzz -j $(JOBS)
+	@[ -f $(BUILD)/preset-fuzz/build.ninja ] || cmake --preset fuzz
+	cmake --build $(BUILD)/preset-fuzz -j $(JOBS)
 	bash fuzz/run.sh
 
 clean:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs each libFuzzer target (build/fuzz, preset "fuzz") for RUNS executions starting from its
+# Runs each libFuzzer target (build/preset-fuzz, preset "fuzz") for RUNS executions starting from its
 # committed corpus, then merges new coverage back into fuzz/corpus/<name>. Prints the counts.
 set -euo pipefail
 runs=${RUNS:-1000000}
-bin=build/fuzz/bin
+bin=build/preset-fuzz/bin
 mkdir -p fuzz/artifacts
 for f in "$bin"/*_fuzzer; do
   name=$(basename "$f")
