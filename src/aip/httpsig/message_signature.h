@@ -1,0 +1,75 @@
+// HTTP Message Signatures (RFC 9421) with Ed25519, and Content-Digest (RFC 9530), as aip's
+// profile for signed MCP-over-HTTP requests (the MCP proposal SEP-2752): a request covers
+// `@method`, `@target-uri`, `content-digest`, `content-type` and `mcp-protocol-version`, with
+// `created`, `expires` (at most 5 minutes later), `nonce`, `keyid` (a DID URL) and `tag`.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aip/base/clock.h"
+#include "aip/base/status.h"
+#include "aip/crypto/ed25519.h"
+#include "aip/httpsig/structured_fields.h"
+#include "aip/net/http.h"
+
+namespace aip::httpsig {
+
+// HttpMessage is the request as signed: method, absolute target URI, header fields.
+struct HttpMessage {
+  std::string method;
+  std::string target_uri;
+  const net::Headers* headers = nullptr;
+};
+
+// ComponentValue derives one covered component (RFC 9421 §2): derived components such as
+// "@method", "@target-uri", "@authority", "@scheme", "@path", "@query", or a header field.
+Result<std::string> ComponentValue(const HttpMessage& m, std::string_view component);
+
+// SignatureBase builds the signature base (§2.5) for `params` (component list + parameters).
+Result<std::string> SignatureBase(const HttpMessage& m, const InnerList& params);
+
+// ContentDigest returns "sha-256=:<base64>:" for `body`.
+std::string ContentDigest(std::string_view body);
+// CheckContentDigest verifies a Content-Digest field against `body` (sha-256 or sha-512).
+Status CheckContentDigest(std::string_view field, std::string_view body);
+
+struct SignOptions {
+  std::string keyid;
+  std::string tag = "aip-mcp";
+  std::chrono::seconds lifetime{120};
+  const Clock* clock = &DefaultClock();
+  std::string label = "aip";
+};
+
+// SignRequest adds Content-Digest (when there is a body), Signature-Input and Signature.
+Status SignRequest(const std::string& method, const std::string& target_uri, net::Headers& headers,
+                   std::string_view body, const crypto::Ed25519PrivateKey& key, const SignOptions& options);
+
+struct VerifiedSignature {
+  std::string keyid;
+  std::string label;
+  TimePoint created;
+  std::string nonce;
+};
+
+struct VerifyOptions {
+  // KeyFor returns the Ed25519 key named by keyid (a DID URL resolves through a DID resolver).
+  std::function<Result<crypto::Ed25519PublicKey>(std::string_view keyid)> key_for;
+  std::vector<std::string> required_components{"@method", "@target-uri", "content-type"};
+  bool require_expires = true;
+  bool require_digest_for_body = true;  // A request with a body must cover content-digest.
+  std::chrono::seconds max_lifetime{300};
+  std::chrono::seconds max_skew{60};
+  const Clock* clock = &DefaultClock();
+  std::optional<std::string> tag;  // When set, the signature's tag must equal it.
+};
+
+// VerifyRequest checks the request's signature(s): the first one whose label carries a valid
+// signature wins. kUnauthenticated with the reason otherwise ("digest mismatch", "expired", ...).
+Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view body, const VerifyOptions& options);
+
+}  // namespace aip::httpsig
