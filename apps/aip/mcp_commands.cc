@@ -23,6 +23,7 @@ struct SigningOptions {
   bool print_request = false;
   std::string server_did;
   bool require_signed_result = false;
+  bool http_signature = false;
 };
 
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
@@ -31,6 +32,12 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_flag("--print-request", o.print_request, "Print each signed JSON-RPC request exactly as sent (stderr)");
   cmd->add_option("--server-did", o.server_did, "Require results signed by this DID");
   cmd->add_flag("--require-signed-result", o.require_signed_result, "Fail unless the result is signed");
+  cmd->add_flag("--http-signature", o.http_signature, "Also sign each HTTP request (RFC 9421)");
+}
+
+mcp::HttpRequestSigner HttpSignerFor(const Context& ctx, const SigningOptions& s) {
+  if (!s.http_signature) return nullptr;
+  return mcpsig::HttpSigner(std::make_shared<identity::Identity>(LoadIdentity(ctx).identity));
 }
 
 mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const SigningOptions& s) {
@@ -64,7 +71,8 @@ mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const S
   return options;
 }
 
-std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions options = {}) {
+std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions options = {},
+                                          mcp::HttpRequestSigner http_signer = nullptr) {
   Result<std::unique_ptr<mcp::ClientTransport>> transport = InternalError("no target");
   if (!t.stdio.empty()) {
     std::istringstream in(t.stdio);
@@ -72,7 +80,7 @@ std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions op
     for (std::string w; in >> w;) argv.push_back(w);
     transport = mcp::StdioClientTransport(argv);
   } else {
-    transport = mcp::HttpClientTransport(t.url);
+    transport = mcp::HttpClientTransport(t.url, std::move(http_signer));
   }
   if (!transport) Fail(transport.error().code == ErrorCode::kInvalidArgument ? kUsage : kError, transport.error().message);
   auto client = std::make_unique<mcp::McpClient>(std::move(*transport), std::move(options));
@@ -112,7 +120,7 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
   AddSigningFlags(tools, to->signing);
   tools->callback([to, &ctx] {
     Target t = SplitTarget(to->pos, to->stdio, 0);
-    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, to->signing));
+    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, to->signing), HttpSignerFor(ctx, to->signing));
     auto list = client->ListTools();
     if (!list) Fail(kError, "tools/list failed: " + list.error().message);
     if (to->json) {
@@ -148,7 +156,7 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
     std::string tool = co->pos.front();
     auto args = json::ParseJsonObject(co->args);
     if (!args) Fail(kUsage, "--args: " + args.error().message);
-    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, co->signing));
+    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, co->signing), HttpSignerFor(ctx, co->signing));
     auto result = client->CallTool(tool, *args, [](const json::Object& note) {
       if (json::OptionalString(note, "method") == "notifications/progress") {
         std::cerr << "progress: " << json::Serialize(note.at("params")) << "\n";

@@ -45,8 +45,13 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     v.audiences = audiences;
     v.resolver = mcpsig::DefaultResolver();
     v.replay_cache = std::make_shared<mcpsig::InMemoryReplayCache>();
+    auto replay = v.replay_cache;
     authenticator = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
-    server.SetAuthenticator(authenticator, require_proof ? mcp::AuthMode::kRequired : mcp::AuthMode::kOptional);
+    // Either credential identifies the agent: a proof in _meta, or an RFC 9421 HTTP signature.
+    auto chain = std::make_shared<mcp::AuthenticatorChain>();
+    chain->Add(authenticator);
+    chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), replay));
+    server.SetAuthenticator(chain, require_proof ? mcp::AuthMode::kRequired : mcp::AuthMode::kOptional);
   }
   if (sign_results) {
     auto env = identity::IdentityFromEnvironment();

@@ -43,7 +43,11 @@ class SignedCallHttpTest : public ::testing::Test {
     http_ = std::move(*s);
     url_ = "http://127.0.0.1:" + std::to_string(http_->port()) + "/mcp";
     VerifyOptions v{{url_}, DefaultResolver(), std::make_shared<InMemoryReplayCache>(), std::chrono::seconds(60), &DefaultClock()};
-    server_->SetAuthenticator(std::make_shared<ProofAuthenticator>(std::move(v)), mcp::AuthMode::kRequired);
+    auto replay = v.replay_cache;
+    auto chain = std::make_shared<mcp::AuthenticatorChain>();
+    chain->Add(std::make_shared<ProofAuthenticator>(std::move(v)));
+    chain->Add(std::make_shared<HttpSignatureAuthenticator>(DefaultResolver(), replay));
+    server_->SetAuthenticator(chain, mcp::AuthMode::kRequired);
   }
   void TearDown() override { http_->Stop(std::chrono::seconds(1)); }
 
@@ -164,6 +168,39 @@ TEST_F(SignedCallHttpTest, OnlyTheGenuineCallRuns) {
   EXPECT_NE(smug_res->body.find("duplicate key"), std::string::npos);
 
   EXPECT_EQ(runs_, 1);  // Only the genuine call ever reached the tool.
+}
+
+// The same guarantees through an RFC 9421 HTTP message signature instead of a _meta proof.
+TEST_F(SignedCallHttpTest, HttpMessageSignaturesAuthenticateToo) {
+  std::string body = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"transfer","arguments":{"to":"bob","amount":5},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  auto signer = HttpSigner(std::make_shared<identity::Identity>(agent_));
+  auto headers = [&](const std::string& url_for_signature, const std::string& signed_body) {
+    net::Headers h;
+    h.Set("content-type", "application/json");
+    h.Set("mcp-protocol-version", "2026-07-28");
+    h.Set("mcp-method", "tools/call");
+    h.Set("mcp-name", "transfer");
+    EXPECT_THAT(signer("POST", url_for_signature, h, signed_body), IsOk());
+    return h;
+  };
+  auto send = [&](const net::Headers& h, const std::string& b) {
+    auto r = net::HttpClient(*net::ParseUrl(url_)).Send("POST", "/mcp", h, b);
+    std::string reason;
+    if (auto o = json::ParseJsonObject(r->body); o && o->contains("error")) {
+      reason = std::string(o->at("error").at("data").at("reason").as_string());
+    }
+    return std::make_pair(r->status, reason);
+  };
+  std::string target = "http://127.0.0.1:" + std::to_string(http_->port()) + "/mcp";
+  net::Headers good = headers(target, body);
+  EXPECT_EQ(send(good, body), std::make_pair(200, std::string()));
+  EXPECT_EQ(last_caller_, agent_.did());
+  EXPECT_EQ(send(good, body), std::make_pair(401, std::string("replayed_nonce")));
+  std::string altered = body;
+  altered.replace(altered.find("\"amount\":5"), 10, "\"amount\":9");
+  EXPECT_EQ(send(headers(target, body), altered), std::make_pair(401, std::string("bad_http_signature")));
+  EXPECT_EQ(send(headers("http://127.0.0.1:1/mcp", body), body), std::make_pair(401, std::string("bad_http_signature")));
+  EXPECT_EQ(runs_, 1);
 }
 
 }  // namespace

@@ -73,7 +73,8 @@ class StdioTransport final : public ClientTransport {
 
 class HttpTransport final : public ClientTransport {
  public:
-  HttpTransport(net::Url url) : url_(url), http_(std::move(url)) {}
+  HttpTransport(net::Url url, std::string full_url, HttpRequestSigner signer)
+      : url_(url), full_url_(std::move(full_url)), http_(std::move(url)), signer_(std::move(signer)) {}
   ~HttpTransport() override { Close(); }
 
   Result<json::Object> Roundtrip(const json::Object& request,
@@ -83,6 +84,8 @@ class HttpTransport final : public ClientTransport {
     (void)timeout;  // The HTTP client applies its own per-operation timeout.
     net::Headers h = BaseHeaders(request);
     for (const auto& [n, v] : headers) h.Set(n, v);
+    std::string body = json::Serialize(request);
+    if (signer_) AIP_RETURN_IF_ERROR(signer_("POST", full_url_, h, body));
     json::Object response;
     bool got = false;
     auto on_event = [&](const net::SseEvent& e) {
@@ -96,7 +99,7 @@ class HttpTransport final : public ClientTransport {
         got = true;
       }
     };
-    AIP_ASSIGN_OR_RETURN(net::HttpResponse res, http_.Send("POST", url_.target, h, json::Serialize(request), on_event));
+    AIP_ASSIGN_OR_RETURN(net::HttpResponse res, http_.Send("POST", url_.target, h, body, on_event));
     if (auto sid = res.headers.Get("mcp-session-id")) session_ = std::string(*sid);
     if (got) return response;
     if (res.headers.Get("content-type").value_or("").starts_with("application/json")) {
@@ -107,8 +110,10 @@ class HttpTransport final : public ClientTransport {
   }
 
   Status Notify(const json::Object& notification) override {
-    AIP_ASSIGN_OR_RETURN(net::HttpResponse res,
-                         http_.Send("POST", url_.target, BaseHeaders(notification), json::Serialize(notification)));
+    net::Headers h = BaseHeaders(notification);
+    std::string body = json::Serialize(notification);
+    if (signer_) AIP_RETURN_IF_ERROR(signer_("POST", full_url_, h, body));
+    AIP_ASSIGN_OR_RETURN(net::HttpResponse res, http_.Send("POST", url_.target, h, body));
     if (res.status != 202 && res.status != 200) return UnavailableError("notification refused: HTTP " + std::to_string(res.status));
     return OkStatus();
   }
@@ -151,7 +156,9 @@ class HttpTransport final : public ClientTransport {
   }
 
   net::Url url_;
+  std::string full_url_;
   net::HttpClient http_;
+  HttpRequestSigner signer_;
   std::string session_;
   std::string legacy_version_;
 };
@@ -165,9 +172,10 @@ Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<
   return std::unique_ptr<ClientTransport>(new StdioTransport(std::move(child)));
 }
 
-Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url) {
+Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer) {
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
-  return std::unique_ptr<ClientTransport>(new HttpTransport(std::move(u)));
+  std::string full = u.Origin() + u.target;
+  return std::unique_ptr<ClientTransport>(new HttpTransport(std::move(u), std::move(full), std::move(signer)));
 }
 
 McpClient::McpClient(std::unique_ptr<ClientTransport> transport, ClientOptions options)

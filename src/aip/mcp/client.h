@@ -13,6 +13,7 @@
 #include "aip/base/json.h"
 #include "aip/base/status.h"
 #include "aip/mcp/protocol.h"
+#include "aip/net/http.h"
 
 namespace aip::mcp {
 
@@ -36,8 +37,12 @@ class ClientTransport {
 
 // Spawns `argv` and speaks newline-delimited JSON-RPC on its stdin/stdout.
 Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv);
+// HttpRequestSigner may add headers to each outgoing HTTP request (an RFC 9421 signature).
+using HttpRequestSigner = std::function<Status(std::string_view method, std::string_view url, net::Headers& headers,
+                                                std::string_view body)>;
+
 // Streamable HTTP to `url` ("http://127.0.0.1:8080/mcp").
-Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url);
+Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer = nullptr);
 
 struct ClientOptions {
   Implementation client_info{"aip", "0.1.0", ""};

@@ -29,6 +29,9 @@ struct StreamableHttpOptions {
   std::vector<std::string> allowed_hosts;
   std::chrono::milliseconds sse_keepalive{15000};
   std::size_t max_sessions = 10000;
+  // "https://mcp.example.com" when TLS ends before us or the public name differs: the base of
+  // the target URI that HTTP message signatures cover. Empty: "http://" + Host.
+  std::string public_base;
   // Sent with 401 answers: how to authenticate here.
   std::string www_authenticate = "DataIntegrity realm=\"mcp\", cryptosuite=\"eddsa-jcs-2022\"";
 };

@@ -126,6 +126,17 @@ ToolResult ToolResult::Error(std::string text) {
   return r;
 }
 
+std::variant<std::optional<Principal>, AuthFailure> AuthenticatorChain::Authenticate(const json::Object& request,
+                                                                                  const HttpInfo* http) {
+  std::optional<Principal> found;
+  for (const auto& a : chain_) {
+    auto r = a->Authenticate(request, http);
+    if (std::holds_alternative<AuthFailure>(r)) return r;
+    if (!found) found = std::get<std::optional<Principal>>(std::move(r));
+  }
+  return found;
+}
+
 McpServer::McpServer(Implementation info, ServerOptions options)
     : info_(std::move(info)),
       options_(std::move(options)),
@@ -209,7 +220,7 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
 
   bool handshake = r->method == "initialize" || r->method == "server/discover" || r->method == "ping";
   if (options_.authenticator && options_.auth_mode != AuthMode::kOff && !handshake) {
-    auto auth = options_.authenticator->Authenticate(ToJson(*r));
+    auto auth = options_.authenticator->Authenticate(ToJson(*r), ctx.http);
     if (auto* failure = std::get_if<AuthFailure>(&auth)) {
       return MakeError(r->id, kUnauthenticatedCode, "Unauthenticated: " + failure->message,
                        json::Object{{"reason", failure->reason}});

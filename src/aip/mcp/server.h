@@ -26,6 +26,7 @@
 #include "aip/mcp/protocol.h"
 #include "aip/mcp/request_state.h"
 #include "aip/mcp/uri_template.h"
+#include "aip/net/http.h"
 
 namespace aip::mcp {
 
@@ -58,6 +59,15 @@ struct AuthFailure {
 // -32768..-32000, which JSON-RPC and MCP reserve.
 inline constexpr int kUnauthenticatedCode = -31001;
 
+// HttpInfo is what an HTTP transport knows of the request that carried a message: enough to
+// verify an HTTP message signature (RFC 9421) over it.
+struct HttpInfo {
+  std::string method;
+  std::string target_uri;  // Absolute: scheme, the (validated) Host, path and query.
+  const net::Headers* headers = nullptr;
+  std::string_view body;
+};
+
 // RequestAuthenticator checks the credential a request carries (a signed-call proof, later API
 // keys and tokens). `request` is the JSON-RPC request as received, with its id.
 class RequestAuthenticator {
@@ -65,7 +75,20 @@ class RequestAuthenticator {
   virtual ~RequestAuthenticator() = default;
   // Authenticate returns the principal, nullopt when the request carries no credential of this
   // kind, or the failure.
-  virtual std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request) = 0;
+  virtual std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request,
+                                                                          const HttpInfo* http) = 0;
+};
+
+// AuthenticatorChain asks each authenticator in turn: the first principal wins; any failure
+// refuses the request (a bad credential is never overlooked because another is absent).
+class AuthenticatorChain final : public RequestAuthenticator {
+ public:
+  void Add(std::shared_ptr<RequestAuthenticator> a) { chain_.push_back(std::move(a)); }
+  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request,
+                                                                  const HttpInfo* http) override;
+
+ private:
+  std::vector<std::shared_ptr<RequestAuthenticator>> chain_;
 };
 
 // ResultSigner adds a signature to a result, bound to the request it answers.
@@ -190,6 +213,7 @@ struct CallContext {
   Session* session = nullptr;                       // Legacy session, if the transport has one.
   std::function<void(json::Object)> notify;         // Sends a notification related to this request.
   std::shared_ptr<std::atomic<bool>> cancelled;     // Set by the transport when the client goes away.
+  const HttpInfo* http = nullptr;                   // Set by the HTTP transport.
 };
 
 struct ServerOptions {

@@ -1,11 +1,12 @@
 #include "aip/mcpsig/authenticator.h"
 
+#include "aip/httpsig/message_signature.h"
 #include "aip/identity/did_key.h"
 
 namespace aip::mcpsig {
 
 std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> ProofAuthenticator::Authenticate(
-    const json::Object& request) {
+    const json::Object& request, const mcp::HttpInfo*) {
   VerifyOptions options;
   {
     std::lock_guard lock(mu_);
@@ -19,6 +20,40 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> ProofAuthenticator
   return std::optional<mcp::Principal>(std::get<mcp::Principal>(std::move(verified)));
 }
 
+std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> HttpSignatureAuthenticator::Authenticate(
+    const json::Object&, const mcp::HttpInfo* http) {
+  if (http == nullptr || http->headers == nullptr || !http->headers->Get("signature-input")) {
+    return std::optional<mcp::Principal>();
+  }
+  httpsig::VerifyOptions o;
+  std::optional<identity::VerificationMethod> method;
+  o.key_for = [&](std::string_view keyid) -> Result<crypto::Ed25519PublicKey> {
+    AIP_ASSIGN_OR_RETURN(identity::VerificationMethod m, resolver_->ResolveKey(keyid, identity::Purpose::kAuthentication));
+    method = m;
+    return m.key;
+  };
+  o.tag = "aip-mcp";
+  httpsig::HttpMessage m{http->method, http->target_uri, http->headers};
+  auto v = httpsig::VerifyRequest(m, http->body, o);
+  if (!v) return mcp::AuthFailure{"bad_http_signature", v.error().message};
+  if (v->nonce.size() < 16 || v->nonce.size() > 128) {
+    return mcp::AuthFailure{"bad_http_signature", "the signature needs a nonce of 16 to 128 characters"};
+  }
+  if (replay_cache_) {
+    Status s = replay_cache_->Remember(v->keyid + "|" + v->nonce, v->created + std::chrono::minutes(6), DefaultClock().Now());
+    if (s.code() == ErrorCode::kUnauthenticated) return mcp::AuthFailure{"replayed_nonce", "this request was already used"};
+    if (!s.ok()) return mcp::AuthFailure{"replay_cache_full", "the replay cache is full; try again later"};
+  }
+  mcp::Principal p;
+  p.kind = mcp::Principal::Kind::kAgent;
+  p.did = method->controller;
+  p.id = p.did;
+  p.verification_method = method->id;
+  p.audience = http->target_uri;
+  p.created = v->created;
+  return std::optional<mcp::Principal>(std::move(p));
+}
+
 void ProofAuthenticator::AddAudience(std::string audience) {
   std::lock_guard lock(mu_);
   options_.audiences.push_back(std::move(audience));
@@ -27,6 +62,14 @@ void ProofAuthenticator::AddAudience(std::string audience) {
 void ProofResultSigner::Sign(const json::Object& request, json::Object& result) {
   // A result that cannot be signed goes out unsigned; clients that require signatures refuse it.
   (void)SignResult(request, result, *signer_);
+}
+
+mcp::HttpRequestSigner HttpSigner(std::shared_ptr<const identity::Identity> signer) {
+  return [signer](std::string_view method, std::string_view url, net::Headers& headers, std::string_view body) {
+    httpsig::SignOptions o;
+    o.keyid = signer->verification_method();
+    return httpsig::SignRequest(std::string(method), std::string(url), headers, body, signer->key(), o);
+  };
 }
 
 std::shared_ptr<const identity::DidResolver> DefaultResolver() {
