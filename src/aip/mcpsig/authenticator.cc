@@ -2,6 +2,7 @@
 
 #include "aip/httpsig/message_signature.h"
 #include "aip/identity/did_key.h"
+#include "aip/resolvers/did_web_resolver.h"
 
 namespace aip::mcpsig {
 
@@ -75,6 +76,9 @@ mcp::HttpRequestSigner HttpSigner(std::shared_ptr<const identity::Identity> sign
 std::shared_ptr<const identity::DidResolver> DefaultResolver() {
   auto r = std::make_shared<identity::CompositeResolver>();
   r->Register(std::string(identity::kDidKeyPrefix), std::make_shared<identity::DidKeyResolver>());
+  // did:web documents are fetched over verified HTTPS from public addresses and cached 5 minutes.
+  r->Register("did:web:", std::make_shared<resolvers::CachingResolver>(std::make_shared<resolvers::DidWebResolver>(),
+                                                                      std::chrono::minutes(5)));
   return r;
 }
 

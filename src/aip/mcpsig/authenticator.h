@@ -54,7 +54,7 @@ class ProofResultSigner final : public mcp::ResultSigner {
 // identity's verification method).
 mcp::HttpRequestSigner HttpSigner(std::shared_ptr<const identity::Identity> signer);
 
-// DefaultResolver resolves did:key offline.
+// DefaultResolver resolves did:key offline and did:web over HTTPS (public addresses, cached).
 std::shared_ptr<const identity::DidResolver> DefaultResolver();
 
 }  // namespace aip::mcpsig

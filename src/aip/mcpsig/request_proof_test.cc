@@ -96,7 +96,7 @@ TEST_F(RequestProofTest, RefusesEachTamperingWithItsReason) {
   ProofOf(r)["verificationMethod"] = "did:key:z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F#z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F";
   EXPECT_EQ(Reason(r), "unsupported_key_type");
   r = base;
-  ProofOf(r)["verificationMethod"] = "did:web:example.com#key-1";
+  ProofOf(r)["verificationMethod"] = "did:example:123#key-1";  // No resolver for this method.
   EXPECT_EQ(Reason(r), "unresolvable_did");
 }
 

@@ -1,6 +1,8 @@
 #include "aip/net/http_client.h"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -16,8 +18,31 @@ using tcp = asio::ip::tcp;
 struct HttpClient::Impl {
   asio::io_context io;
   std::optional<beast::tcp_stream> stream;
+  std::optional<asio::ssl::context> tls;
+  std::optional<beast::ssl_stream<beast::tcp_stream&>> tls_stream;
   beast::flat_buffer buffer;
 };
+
+bool IsPublicAddress(const std::string& ip) {
+  beast::error_code ec;
+  auto a = asio::ip::make_address(ip, ec);
+  if (ec) return false;
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  if (a.is_v4()) {
+    auto b = a.to_v4().to_bytes();
+    if (b[0] == 0 || b[0] == 10 || b[0] == 127) return false;
+    if (b[0] == 169 && b[1] == 254) return false;
+    if (b[0] == 172 && (b[1] & 0xf0) == 16) return false;
+    if (b[0] == 192 && b[1] == 168) return false;
+    if (b[0] == 100 && (b[1] & 0xc0) == 64) return false;  // Carrier-grade NAT.
+    return true;
+  }
+  auto v6 = a.to_v6();
+  auto b = v6.to_bytes();
+  if (v6.is_loopback() || v6.is_unspecified() || v6.is_link_local()) return false;
+  if ((b[0] & 0xfe) == 0xfc) return false;  // fc00::/7 unique local.
+  return true;
+}
 
 HttpClient::HttpClient(Url base, HttpClientOptions options)
     : base_(std::move(base)), options_(options), impl_(std::make_unique<Impl>()) {}
@@ -26,6 +51,7 @@ HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 void HttpClient::Close() {
+  if (impl_) impl_->tls_stream.reset();
   if (impl_ && impl_->stream) {
     beast::error_code ec;
     impl_->stream->socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -35,7 +61,6 @@ void HttpClient::Close() {
 
 Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view target, const Headers& headers,
                                       std::string_view body, const std::function<void(const SseEvent&)>& on_event) {
-  if (base_.scheme != "http") return UnavailableError("https is not supported by this client yet");
   beast::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = impl_->stream.has_value();
@@ -43,15 +68,47 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
       tcp::resolver resolver(impl_->io);
       auto results = resolver.resolve(base_.host, std::to_string(base_.port), ec);
       if (ec) return UnavailableError("cannot resolve " + base_.host + ": " + ec.message());
+      std::vector<tcp::endpoint> allowed;
+      for (const auto& r : results) {
+        if (!options_.allow_address || options_.allow_address(r.endpoint().address().to_string())) {
+          allowed.push_back(r.endpoint());
+        }
+      }
+      if (allowed.empty()) return PermissionDeniedError(base_.host + " resolves only to addresses that are not allowed");
       impl_->stream.emplace(impl_->io);
       impl_->stream->expires_after(options_.timeout);
-      impl_->stream->connect(results, ec);
+      impl_->stream->connect(allowed, ec);
       if (ec) {
         impl_->stream.reset();
         return UnavailableError("cannot connect to " + base_.Origin() + ": " + ec.message());
       }
       impl_->stream->socket().set_option(tcp::no_delay(true), ec);
       impl_->buffer.clear();
+      if (base_.scheme == "https") {
+        if (!impl_->tls) {
+          impl_->tls.emplace(asio::ssl::context::tls_client);
+          impl_->tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                                  asio::ssl::context::no_tlsv1_1);
+          impl_->tls->set_default_verify_paths(ec);
+          if (!options_.ca_file.empty()) {
+            impl_->tls->load_verify_file(options_.ca_file, ec);
+            if (ec) return InvalidArgumentError("CA file " + options_.ca_file + ": " + ec.message());
+          }
+          impl_->tls->set_verify_mode(asio::ssl::verify_peer);
+        }
+        impl_->tls_stream.emplace(*impl_->stream, *impl_->tls);
+        impl_->tls_stream->set_verify_callback(asio::ssl::host_name_verification(base_.host));
+        if (!SSL_set_tlsext_host_name(impl_->tls_stream->native_handle(), base_.host.c_str())) {
+          Close();
+          return UnavailableError("TLS: cannot set the server name");
+        }
+        impl_->tls_stream->handshake(asio::ssl::stream_base::client, ec);
+        if (ec) {
+          Close();
+          return UnavailableError("TLS handshake with " + base_.host + " failed: " + ec.message());
+        }
+      }
     }
     http::request<http::string_body> req{http::string_to_verb(method), std::string(target), 11};
     req.set(http::field::host, base_.host + ":" + std::to_string(base_.port));
@@ -60,12 +117,17 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     req.keep_alive(true);
     req.prepare_payload();
     auto& sock = impl_->stream->socket();
+    bool tls = impl_->tls_stream.has_value();
     // Synchronous calls with a socket-level deadline: SO_RCVTIMEO/SO_SNDTIMEO bound each syscall.
     timeval tv{static_cast<time_t>(options_.timeout.count() / 1000),
                static_cast<suseconds_t>((options_.timeout.count() % 1000) * 1000)};
     ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    http::write(sock, req, ec);
+    if (tls) {
+      http::write(*impl_->tls_stream, req, ec);
+    } else {
+      http::write(sock, req, ec);
+    }
     if (ec) {
       Close();
       if (reused) continue;  // The server closed an idle keep-alive connection: retry once.
@@ -73,7 +135,11 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
-    http::read_header(sock, impl_->buffer, parser, ec);
+    if (tls) {
+      http::read_header(*impl_->tls_stream, impl_->buffer, parser, ec);
+    } else {
+      http::read_header(sock, impl_->buffer, parser, ec);
+    }
     if (ec) {
       Close();
       if (reused && (ec == http::error::end_of_stream || ec == asio::error::connection_reset)) continue;
@@ -84,7 +150,11 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     std::size_t seen = 0;
     Status sse_status;
     while (!parser.is_done()) {
-      http::read_some(sock, impl_->buffer, parser, ec);
+      if (tls) {
+        http::read_some(*impl_->tls_stream, impl_->buffer, parser, ec);
+      } else {
+        http::read_some(sock, impl_->buffer, parser, ec);
+      }
       if (ec) break;
       if (sse && on_event) {
         const std::string& b = parser.get().body();

@@ -1,6 +1,6 @@
 // HttpClient: a small synchronous HTTP/1.1 client (Boost.Beast) over one keep-alive connection,
 // with response size limits, timeouts, and incremental delivery of text/event-stream bodies.
-// HTTPS is not supported yet (plain http only).
+// HTTPS verifies the peer against the system trust store (or `ca_file`) and the host name.
 #pragma once
 
 #include <chrono>
@@ -17,7 +17,15 @@ namespace aip::net {
 struct HttpClientOptions {
   std::chrono::milliseconds timeout{30000};
   std::size_t max_response_bytes = 16 * 1024 * 1024;
+  std::string ca_file;  // Extra trust anchors (PEM) for HTTPS; the system store is always used.
+  // AllowAddress vets each resolved address before connecting (SSRF defence: refuse private
+  // ranges). The client connects only to addresses it approved, so DNS cannot change its mind.
+  std::function<bool(const std::string& ip)> allow_address;
 };
+
+// IsPublicAddress is false for loopback, private, link-local, unique-local and unspecified
+// IPv4/IPv6 addresses.
+bool IsPublicAddress(const std::string& ip);
 
 class HttpClient {
  public:

@@ -1,0 +1,56 @@
+// did:web resolution over HTTPS (W3C CCG did:web): did:web:example.com →
+// https://example.com/.well-known/did.json; did:web:example.com:users:alice →
+// https://example.com/users/alice/did.json; a port is written %3A. The fetch refuses private,
+// loopback and link-local addresses (an attacker-chosen DID must not make us call internal
+// services) unless `allow_private` is set for tests; documents are bounded in size and must
+// name the DID they were fetched for.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "aip/base/clock.h"
+#include "aip/identity/resolver.h"
+
+namespace aip::resolvers {
+
+struct DidWebOptions {
+  bool allow_private = false;
+  std::string ca_file;  // Extra trust anchors (tests).
+  std::chrono::milliseconds timeout{5000};
+  std::size_t max_document_bytes = 64 * 1024;
+};
+
+// DidWebUrl maps a did:web to the URL of its document.
+Result<std::string> DidWebUrl(std::string_view did);
+
+class DidWebResolver final : public identity::DidResolver {
+ public:
+  explicit DidWebResolver(DidWebOptions options = {}) : options_(std::move(options)) {}
+  Result<identity::Resolution> Resolve(std::string_view did) const override;
+
+ private:
+  DidWebOptions options_;
+};
+
+// CachingResolver keeps successful resolutions for `ttl` (bounded entries; oldest evicted).
+class CachingResolver final : public identity::DidResolver {
+ public:
+  CachingResolver(std::shared_ptr<const identity::DidResolver> inner, std::chrono::seconds ttl,
+                  std::size_t max_entries = 10000)
+      : inner_(std::move(inner)), ttl_(ttl), max_entries_(max_entries) {}
+  Result<identity::Resolution> Resolve(std::string_view did) const override;
+  Result<identity::VerificationMethod> ResolveKey(std::string_view vm_id, identity::Purpose purpose) const override;
+
+ private:
+  std::shared_ptr<const identity::DidResolver> inner_;
+  std::chrono::seconds ttl_;
+  std::size_t max_entries_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::pair<TimePoint, identity::Resolution>, std::less<>> cache_;
+};
+
+}  // namespace aip::resolvers

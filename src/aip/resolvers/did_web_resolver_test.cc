@@ -1,0 +1,113 @@
+// did:web against a real HTTPS server on loopback (our HttpServer with a certificate made for
+// the test), the SSRF guard, the cache, and URL mapping.
+#include "aip/resolvers/did_web_resolver.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+
+#include "aip/identity/did_key.h"
+#include "aip/net/http_client.h"
+#include "aip/net/http_server.h"
+#include "aip/testing/testing.h"
+
+namespace aip::resolvers {
+namespace {
+
+using ::aip::testing::IsOk;
+using ::aip::testing::StatusIs;
+
+TEST(DidWebUrlTest, MapsIdentifiersToUrls) {
+  EXPECT_EQ(*DidWebUrl("did:web:example.com"), "https://example.com/.well-known/did.json");
+  EXPECT_EQ(*DidWebUrl("did:web:example.com:users:alice"), "https://example.com/users/alice/did.json");
+  EXPECT_EQ(*DidWebUrl("did:web:localhost%3A8443"), "https://localhost:8443/.well-known/did.json");
+  EXPECT_THAT(DidWebUrl("did:web:example.com:.."), StatusIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(DidWebUrl("did:web:exa/mple.com"), StatusIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(DidWebUrl("did:web:"), StatusIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(DidWebUrl("did:key:z6Mk"), StatusIs(ErrorCode::kNotFound));
+}
+
+TEST(IsPublicAddressTest, RefusesInternalRanges) {
+  for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "::1",
+                         "fd00::1", "fe80::1", "::ffff:127.0.0.1", "100.64.0.1"}) {
+    EXPECT_FALSE(net::IsPublicAddress(ip)) << ip;
+  }
+  for (const char* ip : {"8.8.8.8", "1.1.1.1", "2606:4700::1111"}) EXPECT_TRUE(net::IsPublicAddress(ip)) << ip;
+}
+
+class DidWebTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/aip-didweb-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
+                      "-addext subjectAltName=DNS:localhost -keyout " + dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    net::HttpServerOptions o;
+    o.tls_cert_file = dir_ + "/cert.pem";
+    o.tls_key_file = dir_ + "/key.pem";
+    auto s = net::HttpServer::Start(o, [this](const net::HttpRequest& r, net::Exchange& e) {
+      ++fetches_;
+      net::HttpResponse res;
+      if (r.Path() != "/.well-known/did.json") {
+        res.status = 404;
+        e.Respond(std::move(res));
+        return;
+      }
+      res.headers.Set("content-type", "application/did+json");
+      res.body = document_;
+      e.Respond(std::move(res));
+    });
+    ASSERT_THAT(s, IsOk());
+    server_ = std::move(*s);
+    did_ = "did:web:localhost%3A" + std::to_string(server_->port());
+    std::string mk = identity::Ed25519Multikey(key_.public_key());
+    document_ = R"({"@context":["https://www.w3.org/ns/did/v1"],"id":")" + did_ +
+                R"(","verificationMethod":[{"id":"#key-1","type":"Multikey","controller":")" + did_ +
+                R"(","publicKeyMultibase":")" + mk + R"("}],"authentication":["#key-1"]})";
+  }
+  void TearDown() override {
+    server_->Stop(std::chrono::seconds(1));
+    std::filesystem::remove_all(dir_);
+  }
+  std::string dir_, did_, document_;
+  crypto::Ed25519PrivateKey key_ = crypto::Ed25519PrivateKey::Generate();
+  std::unique_ptr<net::HttpServer> server_;
+  std::atomic<int> fetches_{0};
+};
+
+TEST_F(DidWebTest, ResolvesOverVerifiedHttps) {
+  DidWebResolver resolver({/*allow_private=*/true, dir_ + "/cert.pem"});
+  auto r = resolver.Resolve(did_);
+  ASSERT_THAT(r, IsOk());
+  auto k = r->parsed.KeyFor(did_ + "#key-1", identity::Purpose::kAuthentication);
+  ASSERT_THAT(k, IsOk());
+  EXPECT_EQ(k->key, key_.public_key());
+}
+
+TEST_F(DidWebTest, RefusesLoopbackByDefaultAndUntrustedCertificates) {
+  DidWebResolver guarded({false, dir_ + "/cert.pem"});
+  EXPECT_THAT(guarded.Resolve(did_), StatusIs(ErrorCode::kPermissionDenied));
+  DidWebResolver untrusted({true, ""});  // The test certificate is not in the system store.
+  EXPECT_THAT(untrusted.Resolve(did_), StatusIs(ErrorCode::kUnavailable, "TLS handshake"));
+  EXPECT_EQ(fetches_, 0);
+}
+
+TEST_F(DidWebTest, RefusesADocumentForAnotherDid) {
+  document_.replace(document_.find(did_), did_.size(), "did:web:evil.example");
+  DidWebResolver resolver({true, dir_ + "/cert.pem"});
+  EXPECT_THAT(resolver.Resolve(did_), StatusIs(ErrorCode::kInvalidArgument, "is for did:web:evil.example"));
+}
+
+TEST_F(DidWebTest, CachesResolutions) {
+  auto inner = std::make_shared<DidWebResolver>(DidWebOptions{true, dir_ + "/cert.pem"});
+  CachingResolver cache(inner, std::chrono::minutes(5));
+  ASSERT_THAT(cache.ResolveKey(did_ + "#key-1", identity::Purpose::kAuthentication), IsOk());
+  ASSERT_THAT(cache.ResolveKey(did_ + "#key-1", identity::Purpose::kAuthentication), IsOk());
+  EXPECT_EQ(fetches_, 1);
+}
+
+}  // namespace
+}  // namespace aip::resolvers
