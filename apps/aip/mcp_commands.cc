@@ -29,15 +29,28 @@ struct SigningOptions {
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_flag("--no-sign", o.no_sign, "Send unsigned requests");
   cmd->add_option("--audience", o.audience, "Audience for the request proofs (default: the URL)");
-  cmd->add_flag("--print-request", o.print_request, "Print each signed JSON-RPC request exactly as sent (stderr)");
+  cmd->add_flag("--print-request", o.print_request, "Print each request exactly as sent, with its HTTP headers (stderr)");
   cmd->add_option("--server-did", o.server_did, "Require results signed by this DID");
   cmd->add_flag("--require-signed-result", o.require_signed_result, "Fail unless the result is signed");
   cmd->add_flag("--http-signature", o.http_signature, "Also sign each HTTP request (RFC 9421)");
 }
 
-mcp::HttpRequestSigner HttpSignerFor(const Context& ctx, const SigningOptions& s) {
-  if (!s.http_signature) return nullptr;
-  return mcpsig::HttpSigner(std::make_shared<identity::Identity>(LoadIdentity(ctx).identity));
+// HttpHookFor signs each HTTP request (--http-signature) and prints it exactly as sent
+// (--print-request): request line, headers, body.
+mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const SigningOptions& s) {
+  if (!s.http_signature && !s.print_request) return nullptr;
+  mcp::HttpRequestSigner sign;
+  if (s.http_signature) sign = mcpsig::HttpSigner(std::make_shared<identity::Identity>(LoadIdentity(ctx).identity));
+  bool print = s.print_request;
+  return [sign, print](std::string_view method, std::string_view url, net::Headers& h, std::string_view body) -> Status {
+    if (sign) AIP_RETURN_IF_ERROR(sign(method, url, h, body));
+    if (print) {
+      std::cerr << method << " " << url << " HTTP/1.1\n";
+      for (const auto& [n, v] : h.fields()) std::cerr << n << ": " << v << "\n";
+      std::cerr << "\n" << body << "\n\n";
+    }
+    return OkStatus();
+  };
 }
 
 mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const SigningOptions& s) {
@@ -50,7 +63,7 @@ mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const S
       return mcpsig::SignRequest(request, *id, mcpsig::SignOptions{audience, std::chrono::seconds(120), &DefaultClock()});
     };
   }
-  if (s.print_request) {
+  if (s.print_request && !t.stdio.empty()) {  // Over HTTP the transport hook prints the whole request.
     options.on_send = [](const json::Object& request) { std::cerr << json::Serialize(request) << "\n"; };
   }
   auto resolver = mcpsig::DefaultResolver();
@@ -120,7 +133,7 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
   AddSigningFlags(tools, to->signing);
   tools->callback([to, &ctx] {
     Target t = SplitTarget(to->pos, to->stdio, 0);
-    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, to->signing), HttpSignerFor(ctx, to->signing));
+    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, to->signing), HttpHookFor(ctx, to->signing));
     auto list = client->ListTools();
     if (!list) Fail(kError, "tools/list failed: " + list.error().message);
     if (to->json) {
@@ -156,7 +169,7 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
     std::string tool = co->pos.front();
     auto args = json::ParseJsonObject(co->args);
     if (!args) Fail(kUsage, "--args: " + args.error().message);
-    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, co->signing), HttpSignerFor(ctx, co->signing));
+    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, co->signing), HttpHookFor(ctx, co->signing));
     auto result = client->CallTool(tool, *args, [](const json::Object& note) {
       if (json::OptionalString(note, "method") == "notifications/progress") {
         std::cerr << "progress: " << json::Serialize(note.at("params")) << "\n";

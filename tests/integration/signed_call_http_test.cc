@@ -198,7 +198,7 @@ TEST_F(SignedCallHttpTest, HttpMessageSignaturesAuthenticateToo) {
   EXPECT_EQ(send(good, body), std::make_pair(401, std::string("replayed_nonce")));
   std::string altered = body;
   altered.replace(altered.find("\"amount\":5"), 10, "\"amount\":9");
-  EXPECT_EQ(send(headers(target, body), altered), std::make_pair(401, std::string("bad_http_signature")));
+  EXPECT_EQ(send(headers(target, body), altered), std::make_pair(401, std::string("digest_mismatch")));
   EXPECT_EQ(send(headers("http://127.0.0.1:1/mcp", body), body), std::make_pair(401, std::string("bad_http_signature")));
   EXPECT_EQ(runs_, 1);
 }

@@ -36,7 +36,10 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> HttpSignatureAuthe
   o.tag = "aip-mcp";
   httpsig::HttpMessage m{http->method, http->target_uri, http->headers};
   auto v = httpsig::VerifyRequest(m, http->body, o);
-  if (!v) return mcp::AuthFailure{"bad_http_signature", v.error().message};
+  if (!v) {
+    bool digest = v.error().message.find("digest mismatch") != std::string::npos;
+    return mcp::AuthFailure{digest ? "digest_mismatch" : "bad_http_signature", v.error().message};
+  }
   if (v->nonce.size() < 16 || v->nonce.size() > 128) {
     return mcp::AuthFailure{"bad_http_signature", "the signature needs a nonce of 16 to 128 characters"};
   }
