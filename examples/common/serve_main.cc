@@ -9,6 +9,7 @@
 #include "aip/identity/key_store.h"
 #include "aip/mcp/http_transport.h"
 #include "aip/mcpsig/authenticator.h"
+#include "aip/mcpsig/legacy_headers.h"
 #include "aip/mcp/stdio_transport.h"
 #include "aip/net/http_server.h"
 
@@ -28,11 +29,13 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_option("--tls-cert", hopts.tls_cert_file, "TLS certificate chain (PEM)");
   app.add_option("--tls-key", hopts.tls_key_file, "TLS private key (PEM)");
   app.add_option("--max-body", hopts.max_body_bytes, "Largest request body in bytes (default 4 MiB)");
-  bool require_proof = false, optional_proof = false, sign_results = false;
+  bool require_proof = false, optional_proof = false, sign_results = false, legacy_headers = false;
   std::vector<std::string> audiences;
   app.add_flag("--require-proof", require_proof, "Refuse requests without a valid signed-call proof (401)");
   app.add_flag("--accept-proof", optional_proof, "Verify proofs when present; allow unsigned requests");
   app.add_option("--audience", audiences, "Accepted proof audience (repeatable; HTTP adds its own URL)");
+  app.add_flag("--accept-legacy-aip-headers", legacy_headers,
+               "Also accept Python AIP X-AIP-* header signatures (weaker: no audience; keys from the $AIP_HOME keyring)");
   app.add_flag("--sign-results", sign_results, "Sign every result with the identity in $AIP_HOME or AIP_PRIVATE_KEY");
   try {
     app.parse(argc, argv);
@@ -51,6 +54,17 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     auto chain = std::make_shared<mcp::AuthenticatorChain>();
     chain->Add(authenticator);
     chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), replay));
+    if (legacy_headers) {
+      auto keyring = identity::KeyStore(identity::KeyStore::DefaultHome()).Keyring();
+      if (!keyring) {
+        std::cerr << "--accept-legacy-aip-headers: " << keyring.error().message << "\n";
+        return 3;
+      }
+      auto resolver = std::make_shared<identity::CompositeResolver>();
+      resolver->Register("did:", std::make_shared<identity::StaticKeyResolver>(std::move(*keyring)));
+      resolver->Register("did:key:", std::make_shared<identity::DidKeyResolver>());
+      chain->Add(std::make_shared<mcpsig::LegacyAipHeaderAuthenticator>(resolver, replay));
+    }
     server.SetAuthenticator(chain, require_proof ? mcp::AuthMode::kRequired : mcp::AuthMode::kOptional);
   }
   if (sign_results) {

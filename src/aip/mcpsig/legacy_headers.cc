@@ -1,0 +1,72 @@
+#include "aip/mcpsig/legacy_headers.h"
+
+#include "aip/base/encoding.h"
+#include "aip/crypto/sha.h"
+#include "aip/identity/did_aip.h"
+
+namespace aip::mcpsig {
+namespace {
+
+constexpr std::chrono::seconds kMaxAge{300};  // The Python middleware's window.
+constexpr std::chrono::seconds kMaxFutureSkew{60};
+
+mcp::AuthFailure Refuse(std::string message) { return mcp::AuthFailure{"bad_legacy_signature", std::move(message)}; }
+
+}  // namespace
+
+std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> LegacyAipHeaderAuthenticator::Authenticate(
+    const json::Object&, const mcp::HttpInfo* http) {
+  if (http == nullptr || http->headers == nullptr || !http->headers->Get("x-aip-signature")) {
+    return std::optional<mcp::Principal>();
+  }
+  const net::Headers& h = *http->headers;
+  auto did = h.Get("x-aip-did");
+  auto sig = h.Get("x-aip-signature");
+  auto ts = h.Get("x-aip-timestamp");
+  auto nonce = h.Get("x-aip-nonce");
+  if (!did || !ts || !nonce) return Refuse("X-AIP-DID, X-AIP-Timestamp and X-AIP-Nonce are required");
+  for (const char* name : {"x-aip-did", "x-aip-signature", "x-aip-timestamp", "x-aip-nonce"}) {
+    if (h.Count(name) != 1) return Refuse("each X-AIP header must appear once");
+  }
+  if (nonce->size() != 16 || nonce->find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return Refuse("X-AIP-Nonce must be 16 lowercase hex characters");
+  }
+  auto when = ParseTime(*ts);
+  if (!when) return Refuse("X-AIP-Timestamp is not an ISO 8601 time");
+  TimePoint now = clock_->Now();
+  if (*when > now + kMaxFutureSkew) return Refuse("X-AIP-Timestamp is in the future");
+  if (*when + kMaxAge < now) return mcp::AuthFailure{"expired", "X-AIP-Timestamp is too old"};
+  auto signature = Base64Decode(*sig);
+  if (!signature) return Refuse("X-AIP-Signature is not base64");
+
+  // The DID's key: did:key from the identifier, did:aip from a keyring or registry.
+  std::string vm = std::string(*did) + "#key";
+  Result<identity::Resolution> resolved = resolver_->Resolve(*did);
+  if (!resolved) return mcp::AuthFailure{"unresolvable_did", "the signer's DID does not resolve"};
+  if (resolved->parsed.methods().empty()) return mcp::AuthFailure{"unresolvable_did", "the DID has no key"};
+  const crypto::Ed25519PublicKey& key = resolved->parsed.methods().front().key;
+  if ((did->starts_with("did:aip:") || did->starts_with("did:key:")) && !identity::DidMatchesKey(*did, key)) {
+    return mcp::AuthFailure{"unresolvable_did", "the DID does not match its key"};
+  }
+
+  auto parsed = net::ParseUrl(http->target_uri);
+  std::string path = parsed ? parsed->target.substr(0, parsed->target.find('?')) : "/";
+  std::string payload = http->method + ":" + path + ":" + std::string(*ts) + ":" + std::string(*nonce) + ":" +
+                        HexEncode(crypto::Sha256(AsBytes(http->body)));
+  if (!crypto::Verify(key, AsBytes(payload), *signature).ok()) return Refuse("the X-AIP signature does not verify");
+  if (replay_cache_) {
+    Status s = replay_cache_->Remember("x-aip|" + std::string(*did) + "|" + std::string(*nonce), *when + kMaxAge, now);
+    if (s.code() == ErrorCode::kUnauthenticated) return mcp::AuthFailure{"replayed_nonce", "this request was already used"};
+    if (!s.ok()) return mcp::AuthFailure{"replay_cache_full", "the replay cache is full; try again later"};
+  }
+  mcp::Principal p;
+  p.kind = mcp::Principal::Kind::kAgent;
+  p.did = std::string(*did);
+  p.id = p.did;
+  p.verification_method = vm;
+  p.created = *when;
+  p.attributes["credential"] = "python-aip-headers";
+  return std::optional<mcp::Principal>(std::move(p));
+}
+
+}  // namespace aip::mcpsig
