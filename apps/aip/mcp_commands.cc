@@ -54,34 +54,20 @@ mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const SigningOptions& s) 
 }
 
 mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const SigningOptions& s) {
-  mcp::ClientOptions options;
+  mcpsig::SignedClientConfig config;
   if (!s.no_sign) {
-    auto id = std::make_shared<identity::Identity>(LoadIdentity(ctx).identity);
-    std::string audience = !s.audience.empty() ? s.audience : t.url;
-    if (audience.empty()) Fail(kUsage, "--stdio needs --audience (the server's DID or configured audience) to sign");
-    options.before_send = [id, audience](json::Object& request) {
-      return mcpsig::SignRequest(request, *id, mcpsig::SignOptions{audience, std::chrono::seconds(120), &DefaultClock()});
-    };
+    config.signer = std::make_shared<identity::Identity>(LoadIdentity(ctx).identity);
+    config.audience = !s.audience.empty() ? s.audience : t.url;
+    if (config.audience.empty()) Fail(kUsage, "--stdio needs --audience (the server's DID or configured audience) to sign");
   }
+  if (!s.server_did.empty()) config.expected_server = s.server_did;
+  config.require_signed_result = s.require_signed_result;
+  config.on_verified_result = [](const std::string& did) { std::cerr << "result signed by " << did << "\n"; };
+  mcp::ClientOptions options;
   if (s.print_request && !t.stdio.empty()) {  // Over HTTP the transport hook prints the whole request.
     options.on_send = [](const json::Object& request) { std::cerr << json::Serialize(request) << "\n"; };
   }
-  auto resolver = mcpsig::DefaultResolver();
-  bool require = s.require_signed_result || !s.server_did.empty();
-  std::optional<std::string> expected;
-  if (!s.server_did.empty()) expected = s.server_did;
-  options.after_receive = [resolver, require, expected](const json::Object& request, const json::Object& result) -> Status {
-    const json::Value* meta = result.if_contains("_meta");
-    bool signed_result = meta != nullptr && meta->is_object() && meta->get_object().contains(mcpsig::kProofKey);
-    if (!signed_result) {
-      return require ? UnauthenticatedError("the server did not sign its result") : OkStatus();
-    }
-    auto v = mcpsig::VerifyResult(request, result, *resolver, expected);
-    if (!v) return v.status();
-    std::cerr << "result signed by " << v->signer << "\n";
-    return OkStatus();
-  };
-  return options;
+  return mcpsig::SignedClientOptions(config, std::move(options));
 }
 
 std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions options = {},

@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "aip/mcp/client.h"
 #include "aip/mcp/http_transport.h"
 #include "aip/mcpsig/authenticator.h"
 #include "aip/net/http_client.h"
@@ -168,6 +169,29 @@ TEST_F(SignedCallHttpTest, OnlyTheGenuineCallRuns) {
   EXPECT_NE(smug_res->body.find("duplicate key"), std::string::npos);
 
   EXPECT_EQ(runs_, 1);  // Only the genuine call ever reached the tool.
+}
+
+// The client SDK signs for itself (SignedClientOptions) and checks the server's signed results.
+TEST_F(SignedCallHttpTest, ClientSdkSignsAndVerifiesResults) {
+  auto server_id = std::make_shared<identity::Identity>(identity::Identity::Generate("server", "", DefaultClock().Now()));
+  server_->SetResultSigner(std::make_shared<ProofResultSigner>(server_id));
+  SignedClientConfig config;
+  config.signer = std::make_shared<identity::Identity>(agent_);
+  config.audience = url_;
+  config.expected_server = server_id->did();
+  auto t = mcp::HttpClientTransport(url_);
+  ASSERT_THAT(t, IsOk());
+  mcp::McpClient client(std::move(*t), SignedClientOptions(config));
+  ASSERT_THAT(client.Connect(), IsOk());
+  auto r = client.CallTool("transfer", json::Object{{"to", "bob"}, {"amount", 3}});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(runs_, 1);
+  EXPECT_EQ(last_caller_, agent_.did());
+
+  config.expected_server = agent_.did();  // Expect another signer: the genuine result is refused.
+  auto t2 = mcp::HttpClientTransport(url_);
+  mcp::McpClient wary(std::move(*t2), SignedClientOptions(config));
+  ASSERT_THAT(wary.Connect(), ::aip::testing::StatusIs(ErrorCode::kUnauthenticated));
 }
 
 // The same guarantees through an RFC 9421 HTTP message signature instead of a _meta proof.

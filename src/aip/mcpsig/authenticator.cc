@@ -68,6 +68,31 @@ void ProofResultSigner::Sign(const json::Object& request, json::Object& result) 
   (void)SignResult(request, result, *signer_);
 }
 
+mcp::ClientOptions SignedClientOptions(const SignedClientConfig& config, mcp::ClientOptions options) {
+  if (config.signer) {
+    auto signer = config.signer;
+    std::string audience = config.audience;
+    options.before_send = [signer, audience](json::Object& request) {
+      return SignRequest(request, *signer, SignOptions{audience, std::chrono::seconds(120), &DefaultClock()});
+    };
+  }
+  auto resolver = DefaultResolver();
+  bool require = config.require_signed_result || config.expected_server.has_value();
+  auto expected = config.expected_server;
+  auto on_verified = config.on_verified_result;
+  options.after_receive = [resolver, require, expected, on_verified](const json::Object& request,
+                                                                     const json::Object& result) -> Status {
+    const json::Value* meta = result.if_contains("_meta");
+    bool signed_result = meta != nullptr && meta->is_object() && meta->get_object().contains(kProofKey);
+    if (!signed_result) return require ? UnauthenticatedError("the server did not sign its result") : OkStatus();
+    auto v = VerifyResult(request, result, *resolver, expected);
+    if (!v) return v.status();
+    if (on_verified) on_verified(v->signer);
+    return OkStatus();
+  };
+  return options;
+}
+
 mcp::HttpRequestSigner HttpSigner(std::shared_ptr<const identity::Identity> signer) {
   return [signer](std::string_view method, std::string_view url, net::Headers& headers, std::string_view body) {
     httpsig::SignOptions o;

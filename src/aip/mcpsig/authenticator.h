@@ -50,6 +50,19 @@ class ProofResultSigner final : public mcp::ResultSigner {
   std::shared_ptr<const identity::Identity> signer_;
 };
 
+// SignedClientOptions makes an McpClient sign every request with `signer` for `audience`, and
+// verify signed results: with `require_signed_result` (or an `expected_server` DID) an unsigned
+// or foreign result is an error; otherwise a signed result is still verified.
+struct SignedClientConfig {
+  std::shared_ptr<const identity::Identity> signer;  // Null: do not sign.
+  std::string audience;
+  std::optional<std::string> expected_server;
+  bool require_signed_result = false;
+  // Called with the signer DID of each verified result (for display).
+  std::function<void(const std::string& signer_did)> on_verified_result;
+};
+mcp::ClientOptions SignedClientOptions(const SignedClientConfig& config, mcp::ClientOptions base = {});
+
 // HttpSigner returns a client hook that signs each HTTP request with RFC 9421 (keyid: the
 // identity's verification method).
 mcp::HttpRequestSigner HttpSigner(std::shared_ptr<const identity::Identity> signer);
