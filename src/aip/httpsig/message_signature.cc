@@ -125,8 +125,9 @@ Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view b
   AIP_ASSIGN_OR_RETURN(auto inputs, ParseDictionary(*input_field));
   AIP_ASSIGN_OR_RETURN(auto sigs, ParseDictionary(*sig_field));
   Error last = UnauthenticatedError("no signature label matches");
-  for (const auto& [label, member] : inputs) {
-    const InnerList* params = std::get_if<InnerList>(&member);
+  for (const auto& input : inputs) {
+    const std::string& label = input.first;  // Not a structured binding: lambdas capture it below.
+    const InnerList* params = std::get_if<InnerList>(&input.second);
     if (params == nullptr) return InvalidArgumentError("Signature-Input members must be inner lists");
     auto sit = std::find_if(sigs.begin(), sigs.end(), [&](const auto& s) { return s.first == label; });
     if (sit == sigs.end()) continue;

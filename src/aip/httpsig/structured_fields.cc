@@ -170,11 +170,22 @@ Result<std::vector<std::pair<std::string, Member>>> ParseDictionary(std::string_
   return out;
 }
 
+namespace {
+std::string QuoteString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
 std::string SerializeInnerList(const InnerList& list) {
   std::string out = "(";
   for (std::size_t i = 0; i < list.strings.size(); ++i) {
     if (i > 0) out += ' ';
-    out += '"' + list.strings[i] + '"';
+    out += QuoteString(list.strings[i]);
   }
   out += ')';
   for (const auto& [k, v] : list.params.items) {
@@ -182,12 +193,7 @@ std::string SerializeInnerList(const InnerList& list) {
     if (const auto* i = std::get_if<std::int64_t>(&v)) {
       out += '=' + std::to_string(*i);
     } else if (const auto* s = std::get_if<std::string>(&v)) {
-      out += "=\"";
-      for (char c : *s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-      }
-      out += '"';
+      out += '=' + QuoteString(*s);
     } else if (const auto* b = std::get_if<Bytes>(&v)) {
       out += '=' + SerializeByteSequence(*b);
     } else if (const auto* t = std::get_if<bool>(&v); t != nullptr && !*t) {
