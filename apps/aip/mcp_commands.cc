@@ -1,5 +1,6 @@
 // aip tools | call: an MCP client on the command line, over Streamable HTTP or a spawned stdio
 // server. The protocol era is negotiated (2026-07-28 server/discover, else initialize).
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -56,6 +57,10 @@ mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const SigningOptions& s) 
 mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const SigningOptions& s) {
   mcpsig::SignedClientConfig config;
   if (!s.no_sign) {
+    if (std::getenv("AIP_PRIVATE_KEY") == nullptr && !ctx.store.HasIdentity()) {
+      Fail(kError, "no identity to sign with at " + ctx.store.identity_path().string() +
+                       ": run 'aip init', or pass --no-sign to call unsigned");
+    }
     config.signer = std::make_shared<identity::Identity>(LoadIdentity(ctx).identity);
     config.audience = !s.audience.empty() ? s.audience : t.url;
     if (config.audience.empty()) Fail(kUsage, "--stdio needs --audience (the server's DID or configured audience) to sign");
