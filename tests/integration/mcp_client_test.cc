@@ -1,9 +1,13 @@
 // The client SDK against aip's own servers: era negotiation, every request kind, progress,
 // timeouts with cancellation, over stdio (a spawned server) and Streamable HTTP.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include "aip/mcp/client.h"
 #include "aip/mcp/http_transport.h"
+#include "aip/mcp/stdio_transport.h"
 #include "aip/mcp/test_server.h"
 #include "aip/net/http_server.h"
 #include "aip/testing/testing.h"
@@ -102,7 +106,7 @@ TEST_F(HttpClientFixture, LegacySessionIsKeptAndClosed) {
   EXPECT_EQ(transport_->session_count(), 0u);
 }
 
-TEST(McpClientTest, TimesOutAndCancelsOverStdio) {
+TEST(McpClientTest, AShortTimeoutFailsInsteadOfHanging) {
   auto transport = StdioClientTransport({AIP_TASKS_SERVER, "--stdio"});
   ASSERT_THAT(transport, IsOk());
   ClientOptions o;
@@ -111,6 +115,41 @@ TEST(McpClientTest, TimesOutAndCancelsOverStdio) {
   // Even discovery cannot finish in 1 ms against a spawned process: a timeout, not a hang.
   Status s = client.Connect();
   EXPECT_FALSE(s.ok());
+}
+
+}  // namespace
+}  // namespace aip::mcp
+
+namespace aip::mcp {
+namespace {
+
+// More requests than the stdio server will run at once: the extra ones are refused at once
+// ("Server busy") instead of each getting a thread.
+TEST(StdioServerTest, CapsRequestsInProgress) {
+  auto server = testing::MakeTestServer();
+  int in[2], out[2];
+  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe(out), 0);
+  std::thread serving([&] {
+    StdioOptions o;
+    o.max_in_flight = 1;
+    (void)ServeStdio(*server, in[0], out[1], o);
+    ::close(out[1]);
+  });
+  std::string lines =
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"n":30}}})" "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{"n":1}}})" "\n";
+  ASSERT_EQ(::write(in[1], lines.data(), lines.size()), static_cast<ssize_t>(lines.size()));
+  ::close(in[1]);
+  serving.join();
+  std::string output;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) output.append(buf, static_cast<std::size_t>(n));
+  ::close(in[0]);
+  ::close(out[0]);
+  EXPECT_NE(output.find(R"("id":2,"error")"), std::string::npos) << output;
+  EXPECT_NE(output.find("Server busy"), std::string::npos);
+  EXPECT_NE(output.find("counted to 30"), std::string::npos);  // The first request still finished.
 }
 
 }  // namespace

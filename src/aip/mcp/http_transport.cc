@@ -189,12 +189,10 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   const Request* r = std::get_if<Request>(&msg);
   if (r == nullptr) {
     // Notifications and responses: accepted with no body. Legacy ones name their session.
-    if (req.headers.Get("mcp-session-id") && !FindSession(req, ex)) return;
     std::shared_ptr<Session> session;
-    if (auto id = req.headers.Get("mcp-session-id")) {
-      std::lock_guard lock(mu_);
-      auto it = sessions_.find(std::string(*id));
-      if (it != sessions_.end()) session = it->second;
+    if (req.headers.Get("mcp-session-id")) {
+      session = FindSession(req, ex);
+      if (!session) return;
     }
     CallContext ctx;
     ctx.session = session.get();

@@ -76,11 +76,14 @@ std::optional<std::string> StringParam(const json::Object& params, std::string_v
   return std::string(v->get_string());
 }
 
-// Binding names the request a sealed requestState may continue: method, target and arguments.
-std::string Binding(std::string_view method, std::string_view name, const json::Value& arguments) {
+// Binding names the request a sealed requestState may continue: method, target, arguments and
+// the authenticated caller (so one agent cannot continue another agent's exchange).
+std::string Binding(std::string_view method, std::string_view name, const json::Value& arguments,
+                    const RequestInfo& info) {
   auto canonical = json::Canonicalize(arguments);
   return std::string(method) + "\n" + std::string(name) + "\n" +
-         HexEncode(crypto::Sha256(AsBytes(canonical ? *canonical : std::string())));
+         HexEncode(crypto::Sha256(AsBytes(canonical ? *canonical : std::string()))) + "\n" +
+         (info.principal ? info.principal->id : std::string());
 }
 
 }  // namespace
@@ -379,7 +382,7 @@ McpServer::Outcome McpServer::CallTool(const Request& r, const RequestInfo& info
   if (Status valid = tool_schemas_[index].Validate(args); !valid.ok()) {
     out = ToolResult::Error("Invalid arguments for tool " + *name + ": " + valid.message());
   } else {
-    std::string binding = Binding("tools/call", *name, args);
+    std::string binding = Binding("tools/call", *name, args, info);
     auto flag = ctx.cancelled ? ctx.cancelled : std::make_shared<std::atomic<bool>>(false);
     auto made = MakeContext(r, info, ctx, binding, flag);
     if (auto* err = std::get_if<RpcError>(&made)) return std::move(*err);
@@ -494,7 +497,7 @@ McpServer::Outcome McpServer::GetPrompt(const Request& r, const RequestInfo& inf
   for (const auto& a : it->arguments) {
     if (a.required && !args.contains(a.name)) return Rpc(kInvalidParams, "Invalid params: missing required argument " + a.name);
   }
-  std::string binding = Binding("prompts/get", *name, arg_value);
+  std::string binding = Binding("prompts/get", *name, arg_value, info);
   auto made = MakeContext(r, info, ctx, binding, ctx.cancelled);
   if (auto* err = std::get_if<RpcError>(&made)) return std::move(*err);
   HandlerContext& hctx = *std::get<std::unique_ptr<HandlerContext>>(made);

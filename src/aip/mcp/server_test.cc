@@ -202,3 +202,50 @@ TEST_F(ServerTest, CancellationReachesARunningTool) {
 
 }  // namespace
 }  // namespace aip::mcp
+
+namespace aip::mcp {
+namespace {
+
+// Names the caller from _meta["test/who"], standing in for a real authenticator.
+class WhoAuthenticator final : public RequestAuthenticator {
+ public:
+  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request, const HttpInfo*) override {
+    const json::Value* who = request.at("params").as_object().at("_meta").as_object().if_contains("test/who");
+    if (who == nullptr) return std::optional<Principal>();
+    Principal p;
+    p.kind = Principal::Kind::kAgent;
+    p.id = std::string(who->as_string());
+    return std::optional<Principal>(p);
+  }
+};
+
+// A sealed requestState continues only the exchange of the caller it was issued to.
+TEST(RequestStateTest, IsBoundToTheCaller) {
+  McpServer server({"s", "1", ""});
+  ToolDef t;
+  t.name = "ask";
+  t.handler = [](const json::Object&, HandlerContext& ctx) -> Result<ToolResult> {
+    if (ctx.request_state() == "asked") return ToolResult::Text("done");
+    ctx.RequireInput({json::Object{{"q", json::Object{{"method", "roots/list"}, {"params", json::Object{}}}}}, "asked"});
+    return ToolResult{};
+  };
+  ASSERT_TRUE(server.AddTool(std::move(t)).ok());
+  server.SetAuthenticator(std::make_shared<WhoAuthenticator>(), AuthMode::kRequired);
+  auto call = [&](std::string who, std::optional<json::Value> state) {
+    json::Object params{{"name", "ask"}, {"_meta", testing::ModernMeta(json::Object{{"test/who", who}})}};
+    if (state) {
+      params["requestState"] = *state;
+      params["inputResponses"] = json::Object{{"q", json::Object{{"roots", json::Array{}}}}};
+    }
+    CallContext ctx;
+    return *server.Handle(Message(Request{json::Value(1), "tools/call", std::move(params), true}), ctx);
+  };
+  json::Object first = call("alice", std::nullopt);
+  ASSERT_EQ(first.at("result").at("resultType"), "input_required");
+  json::Value token = first.at("result").at("requestState");
+  EXPECT_EQ(call("bob", token).at("error").at("code"), kInvalidParams);  // Another caller's state.
+  EXPECT_EQ(call("alice", token).at("result").at("content").at(0).at("text"), "done");
+}
+
+}  // namespace
+}  // namespace aip::mcp

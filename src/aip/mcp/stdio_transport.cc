@@ -60,6 +60,10 @@ Status ServeStdio(McpServer& server, int in_fd, int out_fd, const StdioOptions& 
     }
     {
       std::lock_guard lock(active_mu);
+      if (active >= options.max_in_flight) {
+        out.Write(MakeError(std::get<Request>(msg).id, kInternalError, "Server busy: too many requests in progress"));
+        return;
+      }
       ++active;
     }
     std::thread([&, msg = std::move(msg)]() {

@@ -13,6 +13,9 @@ namespace aip::mcp {
 
 struct StdioOptions {
   std::size_t max_line_bytes = 4 * 1024 * 1024;
+  // Requests served at once; beyond it a request is answered "server busy" at once instead of
+  // getting a thread (a client cannot flood the process with threads).
+  int max_in_flight = 64;
 };
 
 Status ServeStdio(McpServer& server, int in_fd, int out_fd, const StdioOptions& options = {});
