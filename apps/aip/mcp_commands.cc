@@ -93,6 +93,11 @@ std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions op
   return client;
 }
 
+// ConnectSigned connects to `t` as these signing flags say (proofs, HTTP signatures, printing).
+std::unique_ptr<mcp::McpClient> ConnectSigned(const Context& ctx, const Target& t, const SigningOptions& s) {
+  return ConnectTo(t, ClientOptionsFor(ctx, t, s), HttpHookFor(ctx, s));
+}
+
 // SplitTarget reads "[URL] NAME..." positionals: with --stdio there is no URL.
 Target SplitTarget(std::vector<std::string>& pos, const std::string& stdio, std::size_t names) {
   Target t;
@@ -124,7 +129,7 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
   AddSigningFlags(tools, to->signing);
   tools->callback([to, &ctx] {
     Target t = SplitTarget(to->pos, to->stdio, 0);
-    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, to->signing), HttpHookFor(ctx, to->signing));
+    auto client = ConnectSigned(ctx, t, to->signing);
     auto list = client->ListTools();
     if (!list) Fail(kError, "tools/list failed: " + list.error().message);
     if (to->json) {
@@ -160,7 +165,7 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
     std::string tool = co->pos.front();
     auto args = json::ParseJsonObject(co->args);
     if (!args) Fail(kUsage, "--args: " + args.error().message);
-    auto client = ConnectTo(t, ClientOptionsFor(ctx, t, co->signing), HttpHookFor(ctx, co->signing));
+    auto client = ConnectSigned(ctx, t, co->signing);
     auto result = client->CallTool(tool, *args, [](const json::Object& note) {
       if (json::OptionalString(note, "method") == "notifications/progress") {
         std::cerr << "progress: " << json::Serialize(note.at("params")) << "\n";
