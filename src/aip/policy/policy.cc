@@ -1,0 +1,196 @@
+#include "aip/policy/policy.h"
+
+#include <algorithm>
+
+namespace aip::policy {
+
+struct Policy::Rule {
+  std::string id;
+  bool allow = false;
+  std::vector<std::string> principals, kinds, roles, scopes, upstreams, actions, targets;
+  std::vector<Predicate> when;
+  std::vector<std::shared_ptr<const Condition>> require;
+  std::string reason;
+};
+
+namespace {
+
+bool AnyGlob(const std::vector<std::string>& patterns, std::string_view s) {
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return Glob(p, s); });
+}
+bool AnyOf(const std::vector<std::string>& wanted, const std::vector<std::string>& have) {
+  for (const auto& w : wanted) {
+    if (std::find(have.begin(), have.end(), w) != have.end()) return true;
+  }
+  return false;
+}
+bool Contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// MatchesIdentity checks everything but the arguments.
+bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
+  const mcp::Principal* p = q.principal;
+  bool anonymous = p == nullptr || p->kind == mcp::Principal::Kind::kAnonymous;
+  if (anonymous ? !Contains(r.kinds, "anonymous") : (!r.kinds.empty() && !Contains(r.kinds, KindName(p->kind)))) {
+    return false;
+  }
+  if (!r.principals.empty() && (anonymous || !AnyGlob(r.principals, p->id))) return false;
+  if (!r.roles.empty() && (anonymous || !AnyOf(r.roles, p->roles))) return false;
+  if (!r.scopes.empty() && (anonymous || !AnyOf(r.scopes, p->scopes))) return false;
+  if (!r.upstreams.empty() && !AnyGlob(r.upstreams, q.upstream)) return false;
+  if (!r.actions.empty() && !Contains(r.actions, q.action)) return false;
+  if (!r.targets.empty() && !AnyGlob(r.targets, q.target)) return false;
+  for (const auto& c : r.require) {
+    if (!c->Holds(q)) return false;
+  }
+  return true;
+}
+
+bool MatchesArguments(const Policy::Rule& r, const Request& q) {
+  return std::all_of(r.when.begin(), r.when.end(), [&](const Predicate& p) { return p.Holds(q.arguments); });
+}
+
+class RuleReader {
+ public:
+  RuleReader(const toml::Document& doc, std::string pointer, const PolicyOptions& options)
+      : doc_(doc), ptr_(std::move(pointer)), options_(options) {}
+
+  Result<std::shared_ptr<const Policy::Rule>> Read(const json::Value& node) {
+    if (!node.is_object()) return Error(ptr_, "rule must be a table");
+    const json::Object& t = node.get_object();
+    auto rule = std::make_shared<Policy::Rule>();
+    const json::Value* id = t.if_contains("id");
+    if (id == nullptr || !id->is_string() || id->get_string().empty()) return Error(ptr_, "rule needs an \"id\"");
+    rule->id = std::string(id->get_string());
+    static const char* kFields[] = {"id",      "effect",  "principals", "kinds", "roles",  "scopes",
+                                    "upstreams", "actions", "targets",    "when",  "reason", "require"};
+    for (const auto& [k, v] : t) {
+      if (std::find(std::begin(kFields), std::end(kFields), std::string_view(k)) == std::end(kFields)) {
+        return Error(Field(k), "unknown field \"" + std::string(k) + "\"", rule->id);
+      }
+    }
+    const json::Value* effect = t.if_contains("effect");
+    if (effect == nullptr || !effect->is_string() || (effect->get_string() != "allow" && effect->get_string() != "deny")) {
+      return Error(Field("effect"), "\"effect\" must be \"allow\" or \"deny\"", rule->id);
+    }
+    rule->allow = effect->get_string() == "allow";
+    if (const json::Value* reason = t.if_contains("reason")) {
+      if (!reason->is_string()) return Error(Field("reason"), "\"reason\" must be a string", rule->id);
+      rule->reason = std::string(reason->get_string());
+    }
+    for (auto [key, out] : {std::pair{"principals", &rule->principals}, {"kinds", &rule->kinds}, {"roles", &rule->roles},
+                            {"scopes", &rule->scopes}, {"upstreams", &rule->upstreams}, {"actions", &rule->actions},
+                            {"targets", &rule->targets}}) {
+      AIP_RETURN_IF_ERROR(Strings(t, key, *out, rule->id));
+    }
+    for (const auto& k : rule->kinds) {
+      if (k != "agent" && k != "api_key" && k != "user" && k != "anonymous") {
+        return Error(Field("kinds"), "unknown kind \"" + k + "\"", rule->id);
+      }
+    }
+    if (const json::Value* w = t.if_contains("when")) {
+      if (!w->is_array()) return Error(Field("when"), "\"when\" must be an array of tables", rule->id);
+      for (std::size_t i = 0; i < w->get_array().size(); ++i) {
+        const json::Value& pv = w->get_array()[i];
+        std::string at = Field("when") + "/" + std::to_string(i);
+        if (!pv.is_object()) return Error(at, "a \"when\" entry must be a table", rule->id);
+        auto p = Predicate::Parse(pv.get_object());
+        if (!p) return Error(at, p.error().message, rule->id);
+        rule->when.push_back(std::move(*p));
+      }
+    }
+    if (const json::Value* req = t.if_contains("require")) {
+      if (!req->is_object()) return Error(Field("require"), "\"require\" must be a table of conditions", rule->id);
+      for (const auto& [name, spec] : req->get_object()) {
+        auto factory = options_.conditions.find(std::string_view(name));
+        std::string at = Field("require") + "/" + toml::PointerEscape(name);
+        if (factory == options_.conditions.end()) return Error(at, "unknown condition \"" + std::string(name) + "\"", rule->id);
+        auto c = factory->second(spec);
+        if (!c) return Error(at, c.error().message, rule->id);
+        rule->require.push_back(std::move(*c));
+      }
+    }
+    return std::shared_ptr<const Policy::Rule>(std::move(rule));
+  }
+
+ private:
+  std::string Field(std::string_view key) const { return ptr_ + "/" + toml::PointerEscape(key); }
+  Status Error(const std::string& at, const std::string& message, const std::string& rule_id = "") const {
+    return InvalidArgumentError(doc_.Where(at) + ": " + (rule_id.empty() ? "" : "rule \"" + rule_id + "\": ") + message);
+  }
+  Status Strings(const json::Object& t, std::string_view key, std::vector<std::string>& out, const std::string& id) const {
+    const json::Value* n = t.if_contains(key);
+    if (n == nullptr) return OkStatus();
+    Status bad = Error(Field(key), "\"" + std::string(key) + "\" must be an array of strings", id);
+    if (!n->is_array()) return bad;
+    for (const auto& e : n->get_array()) {
+      if (!e.is_string()) return bad;
+      out.emplace_back(e.get_string());
+    }
+    return OkStatus();
+  }
+
+  const toml::Document& doc_;
+  std::string ptr_;
+  const PolicyOptions& options_;
+};
+
+}  // namespace
+
+std::string_view KindName(mcp::Principal::Kind k) {
+  switch (k) {
+    case mcp::Principal::Kind::kAnonymous: return "anonymous";
+    case mcp::Principal::Kind::kAgent: return "agent";
+    case mcp::Principal::Kind::kApiKey: return "api_key";
+    case mcp::Principal::Kind::kUser: return "user";
+  }
+  return "anonymous";
+}
+
+Result<Policy> Policy::FromToml(std::string_view text, std::string_view source, const PolicyOptions& options) {
+  AIP_ASSIGN_OR_RETURN(toml::Document doc, toml::Parse(text, source));
+  for (const auto& [k, v] : doc.root) {
+    if (k != "rule" && k != "limit") {
+      return InvalidArgumentError(doc.Where("/" + toml::PointerEscape(k)) + ": unknown field \"" + std::string(k) + "\"");
+    }
+  }
+  return FromDocument(doc, options);
+}
+
+Result<Policy> Policy::FromDocument(const toml::Document& doc, const PolicyOptions& options) {
+  Policy policy;
+  const json::Value* rules = doc.root.if_contains("rule");
+  if (rules == nullptr) return policy;  // No rules: everything is denied.
+  if (!rules->is_array()) return InvalidArgumentError(doc.Where("/rule") + ": \"rule\" must be an array of tables ([[rule]])");
+  for (std::size_t i = 0; i < rules->get_array().size(); ++i) {
+    std::string ptr = "/rule/" + std::to_string(i);
+    AIP_ASSIGN_OR_RETURN(auto rule, RuleReader(doc, ptr, options).Read(rules->get_array()[i]));
+    for (const auto& other : policy.rules_) {
+      if (other->id == rule->id) return InvalidArgumentError(doc.Where(ptr) + ": rule \"" + rule->id + "\": duplicate rule id");
+    }
+    policy.rules_.push_back(std::move(rule));
+  }
+  return policy;
+}
+
+Decision Policy::Evaluate(const Request& request) const {
+  const Rule* allow = nullptr;
+  for (const auto& r : rules_) {
+    if (!MatchesIdentity(*r, request) || !MatchesArguments(*r, request)) continue;
+    if (!r->allow) return Decision{false, r->id, r->reason.empty() ? "denied by rule " + r->id : r->reason};
+    if (allow == nullptr) allow = r.get();
+  }
+  if (allow != nullptr) return Decision{true, allow->id, allow->reason.empty() ? "allowed by rule " + allow->id : allow->reason};
+  return Decision{false, "", "no rule allows this request"};
+}
+
+bool Policy::MayList(const Request& request) const {
+  bool allowed = false;
+  for (const auto& r : rules_) {
+    if (!MatchesIdentity(*r, request)) continue;
+    if (!r->allow && r->when.empty()) return false;  // Denied whatever the arguments.
+    if (r->allow) allowed = true;
+  }
+  return allowed;
+}
+
+}  // namespace aip::policy

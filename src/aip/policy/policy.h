@@ -1,0 +1,88 @@
+// Authorization policy: allow/deny rules over the caller (principal), the upstream, the action
+// and its target (tool, resource or prompt name), and the arguments (JSON Pointer predicates).
+// Deny overrides allow; nothing allowed is denied; every decision names its rule and reason.
+//
+// Matching is strict by design, so arguments cannot be slipped past a rule: names and globs are
+// case-sensitive, strings compare exactly (after the JSON parser decoded any \u escapes and
+// refused duplicate keys), a number sent as a string still counts as that number in numeric
+// rules (an upstream may coerce it), a missing argument matches no predicate, and regular
+// expressions are RE2 (linear time). Anonymous callers match only rules that name the kind
+// "anonymous": letting strangers in is always explicit.
+//
+// TOML form (docs/policy.md):
+//   [[rule]]
+//   id = "tasks-project-a"
+//   effect = "allow"                      # or "deny"
+//   principals = ["did:key:z6Mk*"]        # globs on the principal id; omitted: anyone
+//   kinds = ["agent"]                     # agent | api_key | user | anonymous
+//   roles = ["ops"]; scopes = ["tasks:write"]   # any of
+//   upstreams = ["tasks"]; actions = ["tools/call"]; targets = ["list_*"]
+//   when = [ { pointer = "/project", op = "eq", value = "project-a" } ]
+//   require = { trust = { min = 0.5, scope = "tools:*" } }   # conditions plugged in by name
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aip/base/json.h"
+#include "aip/base/status.h"
+#include "aip/base/toml.h"
+#include "aip/mcp/principal.h"
+#include "aip/policy/predicate.h"
+
+namespace aip::policy {
+
+struct Request {
+  const mcp::Principal* principal = nullptr;  // Null: anonymous.
+  std::string upstream;
+  std::string action;  // "tools/call", "resources/read", "prompts/get", ...
+  std::string target;  // Tool, resource URI or prompt name (without the upstream's namespace).
+  const json::Object* arguments = nullptr;
+};
+
+struct Decision {
+  bool allow = false;
+  std::string rule_id;  // Empty for the default deny.
+  std::string reason;
+};
+
+// Condition is a check a rule can require beyond names and arguments (the trust score of the
+// caller, for one). Conditions are registered by name and configured in a rule's `require`.
+class Condition {
+ public:
+  virtual ~Condition() = default;
+  virtual bool Holds(const Request& request) const = 0;
+  virtual std::string Describe() const = 0;
+};
+using ConditionFactory = std::function<Result<std::shared_ptr<const Condition>>(const json::Value& spec)>;
+
+struct PolicyOptions {
+  std::map<std::string, ConditionFactory, std::less<>> conditions;
+};
+
+std::string_view KindName(mcp::Principal::Kind kind);
+
+class Policy {
+ public:
+  // FromToml parses a file holding only [[rule]] (and [[limit]], read by RateLimits) tables.
+  static Result<Policy> FromToml(std::string_view text, std::string_view source_name, const PolicyOptions& options = {});
+  // FromDocument reads the [[rule]] tables of a parsed file that may hold other sections.
+  static Result<Policy> FromDocument(const toml::Document& doc, const PolicyOptions& options = {});
+
+  Decision Evaluate(const Request& request) const;
+  // MayList is true when some arguments could make `request` (without arguments) allowed: list
+  // answers show a caller only what it may call.
+  bool MayList(const Request& request) const;
+  std::size_t size() const { return rules_.size(); }
+
+  struct Rule;
+
+ private:
+  std::vector<std::shared_ptr<const Rule>> rules_;
+};
+
+}  // namespace aip::policy

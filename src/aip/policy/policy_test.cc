@@ -1,0 +1,178 @@
+#include "aip/policy/policy.h"
+
+#include <gtest/gtest.h>
+
+#include "aip/testing/testing.h"
+
+namespace aip::policy {
+namespace {
+
+using ::aip::testing::IsOk;
+using ::aip::testing::StatusIs;
+
+constexpr std::string_view kPolicy = R"(
+[[rule]]
+id = "tasks-project-a"
+effect = "allow"
+kinds = ["agent"]
+upstreams = ["tasks"]
+actions = ["tools/call"]
+targets = ["list_tasks", "create_task"]
+when = [ { pointer = "/project", op = "eq", value = "project-a" } ]
+
+[[rule]]
+id = "no-big-transfers"
+effect = "deny"
+actions = ["tools/call"]
+targets = ["transfer"]
+when = [ { pointer = "/amount", op = "gt", value = 1000 } ]
+reason = "transfers above 1000 need a human"
+
+[[rule]]
+id = "transfers"
+effect = "allow"
+principals = ["did:key:z6MkAlice*"]
+targets = ["transfer"]
+when = [ { pointer = "/to", op = "regex", value = "[a-z]+" }, { pointer = "/memo", op = "exists", value = false } ]
+)";
+
+struct Fixture : ::testing::Test {
+  Decision Eval(std::string upstream, std::string target, std::string_view args, const mcp::Principal* p) {
+    auto a = json::ParseJsonObject(args);
+    EXPECT_THAT(a, IsOk());
+    args_ = *a;
+    return policy_->Evaluate(Request{p, std::move(upstream), "tools/call", std::move(target), &args_});
+  }
+  std::optional<Policy> policy_ = *Policy::FromToml(kPolicy, "policy.toml");
+  json::Object args_;
+  mcp::Principal alice_ = [] {
+    mcp::Principal p;
+    p.kind = mcp::Principal::Kind::kAgent;
+    p.id = p.did = "did:key:z6MkAlice1";
+    return p;
+  }();
+};
+
+TEST_F(Fixture, AllowsByArgumentAndDeniesByDefault) {
+  EXPECT_TRUE(Eval("tasks", "list_tasks", R"({"project":"project-a"})", &alice_).allow);
+  Decision b = Eval("tasks", "list_tasks", R"({"project":"project-b"})", &alice_);
+  EXPECT_FALSE(b.allow);
+  EXPECT_EQ(b.rule_id, "");
+  EXPECT_EQ(b.reason, "no rule allows this request");
+  EXPECT_FALSE(Eval("tasks", "export_tasks", R"({"project":"project-a"})", &alice_).allow);
+  EXPECT_FALSE(Eval("tasks", "list_tasks", R"({"project":"project-a"})", nullptr).allow);  // Anonymous.
+}
+
+TEST_F(Fixture, ArgumentRulesResistTypeAndCaseTricks) {
+  EXPECT_FALSE(Eval("tasks", "list_tasks", R"({"project":"Project-A"})", &alice_).allow);
+  EXPECT_FALSE(Eval("tasks", "LIST_TASKS", R"({"project":"project-a"})", &alice_).allow);
+  EXPECT_FALSE(Eval("tasks", "list_tasks", R"({"project":["project-a"]})", &alice_).allow);
+  EXPECT_FALSE(Eval("tasks", "list_tasks", R"({})", &alice_).allow);
+  // Unicode escapes are decoded by the parser before the rule sees the value: same string.
+  EXPECT_TRUE(Eval("tasks", "list_tasks", R"({"project":"project\u002da"})", &alice_).allow);
+}
+
+TEST_F(Fixture, DenyOverridesAllow) {
+  Decision d = Eval("bank", "transfer", R"({"to":"bob","amount":5000})", &alice_);
+  EXPECT_FALSE(d.allow);
+  EXPECT_EQ(d.rule_id, "no-big-transfers");
+  EXPECT_EQ(d.reason, "transfers above 1000 need a human");
+  EXPECT_TRUE(Eval("bank", "transfer", R"({"to":"bob","amount":5})", &alice_).allow);
+  // The same amount as a double, or quoted as a string an upstream would coerce: still denied.
+  EXPECT_EQ(Eval("bank", "transfer", R"({"to":"bob","amount":5000.0})", &alice_).rule_id, "no-big-transfers");
+  EXPECT_EQ(Eval("bank", "transfer", R"({"to":"bob","amount":"5000"})", &alice_).rule_id, "no-big-transfers");
+  EXPECT_EQ(Eval("bank", "transfer", R"({"to":"bob","amount":" 5e3 "})", &alice_).rule_id, "no-big-transfers");
+  EXPECT_FALSE(Eval("bank", "transfer", R"({"to":"Bob!","amount":5})", &alice_).allow);  // Regex is a full match.
+  EXPECT_FALSE(Eval("bank", "transfer", R"({"to":"bob","amount":5,"memo":"x"})", &alice_).allow);
+}
+
+TEST_F(Fixture, AnonymousCallersNeedARuleThatNamesThem) {
+  auto p = Policy::FromToml(R"([[rule]]
+id = "anyone"
+effect = "allow"
+targets = ["echo"]
+[[rule]]
+id = "public"
+effect = "allow"
+kinds = ["anonymous"]
+targets = ["time"]
+)", "p.toml");
+  ASSERT_THAT(p, IsOk());
+  json::Object none;
+  EXPECT_FALSE(p->Evaluate(Request{nullptr, "u", "tools/call", "echo", &none}).allow);
+  EXPECT_TRUE(p->Evaluate(Request{&alice_, "u", "tools/call", "echo", &none}).allow);
+  EXPECT_TRUE(p->Evaluate(Request{nullptr, "u", "tools/call", "time", &none}).allow);
+  EXPECT_FALSE(p->Evaluate(Request{&alice_, "u", "tools/call", "time", &none}).allow);
+}
+
+TEST_F(Fixture, ListsShowWhatSomeArgumentsWouldAllow) {
+  EXPECT_TRUE(policy_->MayList(Request{&alice_, "tasks", "tools/call", "list_tasks", nullptr}));
+  EXPECT_FALSE(policy_->MayList(Request{&alice_, "tasks", "tools/call", "export_tasks", nullptr}));
+  EXPECT_FALSE(policy_->MayList(Request{nullptr, "tasks", "tools/call", "list_tasks", nullptr}));
+  auto p = Policy::FromToml(R"([[rule]]
+id = "all"
+effect = "allow"
+[[rule]]
+id = "never-delete"
+effect = "deny"
+targets = ["delete_*"]
+)", "p.toml");
+  EXPECT_TRUE(p->MayList(Request{&alice_, "x", "tools/call", "read", nullptr}));
+  EXPECT_FALSE(p->MayList(Request{&alice_, "x", "tools/call", "delete_all", nullptr}));
+}
+
+class OnlyUpstream final : public Condition {
+ public:
+  explicit OnlyUpstream(std::string u) : u_(std::move(u)) {}
+  bool Holds(const Request& r) const override { return r.upstream == u_; }
+  std::string Describe() const override { return "upstream is " + u_; }
+
+ private:
+  std::string u_;
+};
+
+TEST_F(Fixture, ConditionsPlugInByName) {
+  PolicyOptions options;
+  options.conditions["upstream_is"] = [](const json::Value& spec) -> Result<std::shared_ptr<const Condition>> {
+    if (!spec.is_string()) return InvalidArgumentError("upstream_is needs a string");
+    return std::shared_ptr<const Condition>(std::make_shared<OnlyUpstream>(std::string(spec.get_string())));
+  };
+  auto p = Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { upstream_is = \"tasks\" }\n", "p.toml",
+                            options);
+  ASSERT_THAT(p, IsOk());
+  json::Object none;
+  EXPECT_TRUE(p->Evaluate(Request{&alice_, "tasks", "tools/call", "x", &none}).allow);
+  EXPECT_FALSE(p->Evaluate(Request{&alice_, "bank", "tools/call", "x", &none}).allow);
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { upstream_is = 1 }\n", "p.toml", options),
+              StatusIs(ErrorCode::kInvalidArgument, "p.toml:4: rule \"c\": upstream_is needs a string"));
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { trust = 1 }\n", "p.toml"),
+              StatusIs(ErrorCode::kInvalidArgument, "unknown condition \"trust\""));
+}
+
+TEST(ResolvePointerTest, FollowsRfc6901) {
+  auto o = json::ParseJsonObject(R"({"a":{"b/c":[1,{"~d":2}]}})");
+  EXPECT_EQ(*ResolvePointer(*o, "/a/b~1c/1/~0d"), json::Value(2));
+  EXPECT_EQ(ResolvePointer(*o, "/a/b~1c/01"), nullptr);
+  EXPECT_EQ(ResolvePointer(*o, "/a/b~1c/2"), nullptr);
+  EXPECT_EQ(ResolvePointer(*o, "a"), nullptr);
+}
+
+TEST(PolicyTomlTest, ErrorsNameLineAndField) {
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"maybe\"\n", "p.toml"),
+              StatusIs(ErrorCode::kInvalidArgument, "p.toml:3: rule \"x\": \"effect\""));
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"allow\"\ncolour = 1\n", "p.toml"),
+              StatusIs(ErrorCode::kInvalidArgument, "p.toml:4: rule \"x\": unknown field \"colour\""));
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"allow\"\nwhen = [{pointer=\"/a\", op=\"equals\", value=1}]\n", "p.toml"),
+              StatusIs(ErrorCode::kInvalidArgument, "unknown op \"equals\""));
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"allow\"\nwhen = [{pointer=\"/a\", op=\"regex\", value=\"(\"}]\n", "p.toml"),
+              StatusIs(ErrorCode::kInvalidArgument, "bad \"value\""));
+  EXPECT_THAT(Policy::FromToml("[[rule]\n", "p.toml"), StatusIs(ErrorCode::kInvalidArgument, "p.toml:1"));
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid=\"a\"\neffect=\"deny\"\n[[rule]]\nid=\"a\"\neffect=\"deny\"\n", "p.toml"),
+              StatusIs(ErrorCode::kInvalidArgument, "duplicate rule id"));
+  auto empty = Policy::FromToml("", "p.toml");
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_FALSE(empty->Evaluate(Request{}).allow);
+}
+
+}  // namespace
+}  // namespace aip::policy
