@@ -57,5 +57,6 @@ void AddIdentityCommands(CLI::App& app, Context& ctx);
 void AddKeyCommands(CLI::App& app, Context& ctx);
 void AddSigningCommands(CLI::App& app, Context& ctx);
 void AddMcpCommands(CLI::App& app, Context& ctx);
+void AddGatewayCommands(CLI::App& app, Context& ctx);
 
 }  // namespace aip::cli

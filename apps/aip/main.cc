@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   AddKeyCommands(app, ctx);
   AddSigningCommands(app, ctx);
   AddMcpCommands(app, ctx);
+  AddGatewayCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

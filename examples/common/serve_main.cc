@@ -4,7 +4,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <mutex>
+#include <optional>
+
+#include "aip/crypto/secret_bytes.h"
 
 #include "aip/identity/key_store.h"
 #include "aip/mcp/http_transport.h"
@@ -37,6 +43,10 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_flag("--accept-legacy-aip-headers", legacy_headers,
                "Also accept Python AIP X-AIP-* header signatures (weaker: no audience; keys from the $AIP_HOME keyring)");
   app.add_flag("--sign-results", sign_results, "Sign every result with the identity in $AIP_HOME or AIP_PRIVATE_KEY");
+  std::string api_key_env, record_headers;
+  app.add_option("--api-key-env", api_key_env,
+                 "HTTP: require header X-Api-Key equal to this environment variable's value (401 otherwise)");
+  app.add_option("--record-headers", record_headers, "HTTP: append every request's headers to FILE as JSON lines (tests)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -113,7 +123,31 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   net::RaiseFileLimit();
   mcp::StreamableHttpTransport transport(server, topts);
-  auto srv = net::HttpServer::Start(hopts, [&transport](const net::HttpRequest& r, net::Exchange& e) {
+  std::optional<crypto::SecretBytes> api_key;
+  if (!api_key_env.empty()) {
+    const char* v = std::getenv(api_key_env.c_str());
+    if (v == nullptr || *v == '\0') {
+      std::cerr << "--api-key-env: " << api_key_env << " is not set\n";
+      return 2;
+    }
+    api_key.emplace(ByteSpan(reinterpret_cast<const std::uint8_t*>(v), std::strlen(v)));
+  }
+  std::mutex record_mu;
+  auto srv = net::HttpServer::Start(hopts, [&](const net::HttpRequest& r, net::Exchange& e) {
+    if (!record_headers.empty()) {
+      json::Object line;
+      for (const auto& [n, v] : r.headers.fields()) line[n] = v;
+      std::lock_guard lock(record_mu);
+      std::ofstream(record_headers, std::ios::app) << json::Serialize(json::Value(std::move(line))) << "\n";
+    }
+    if (api_key) {
+      auto sent = r.headers.Get("x-api-key").value_or("");
+      crypto::SecretBytes presented(ByteSpan(reinterpret_cast<const std::uint8_t*>(sent.data()), sent.size()));
+      if (!presented.Equals(*api_key)) {
+        e.Respond(mcp::JsonHttpResponse(401, json::Object{{"error", "a valid X-Api-Key is required"}}));
+        return;
+      }
+    }
     transport.Handle(r, e);
   });
   if (!srv) {

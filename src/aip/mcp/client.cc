@@ -165,10 +165,14 @@ class HttpTransport final : public ClientTransport {
 
 }  // namespace
 
-Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv) {
-  AIP_ASSIGN_OR_RETURN(auto child, net::ChildProcess::Spawn(argv, [](std::string_view line) {
-    std::cerr << "[server] " << line << "\n";
-  }));
+Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv,
+                                                              const StdioClientOptions& options) {
+  AIP_ASSIGN_OR_RETURN(auto child, net::ChildProcess::Spawn(
+                                       argv,
+                                       [prefix = options.log_prefix](std::string_view line) {
+                                         std::cerr << prefix << line << "\n";
+                                       },
+                                       options.env ? &*options.env : nullptr));
   return std::unique_ptr<ClientTransport>(new StdioTransport(std::move(child)));
 }
 
@@ -193,7 +197,7 @@ Result<json::Object> McpClient::Request(const std::string& method, json::Object 
 
 Result<json::Object> McpClient::Send(const std::string& method, json::Object params,
                                      const std::vector<std::pair<std::string, std::string>>& headers,
-                                     const NotificationHandler& on_notification) {
+                                     const NotificationHandler& on_notification, bool raw_errors) {
   if (modern_) {
     json::Object meta;
     if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
@@ -206,13 +210,27 @@ Result<json::Object> McpClient::Send(const std::string& method, json::Object par
   if (options_.before_send) AIP_RETURN_IF_ERROR(options_.before_send(request));
   if (options_.on_send) options_.on_send(request);
   AIP_ASSIGN_OR_RETURN(json::Object response, transport_->Roundtrip(request, headers, on_notification, options_.timeout));
+  const json::Value* result = response.if_contains("result");
   if (const json::Value* err = response.if_contains("error"); err != nullptr && err->is_object()) {
+    if (raw_errors) return response;
     return RpcFailure(err->get_object());
   }
-  const json::Value* result = response.if_contains("result");
   if (result == nullptr || !result->is_object()) return InvalidArgumentError("response has no result object");
   if (options_.after_receive) AIP_RETURN_IF_ERROR(options_.after_receive(request, result->get_object()));
-  return result->get_object();
+  return raw_errors ? response : result->get_object();
+}
+
+Result<json::Object> McpClient::Exchange(const std::string& method, json::Object params,
+                                         const NotificationHandler& on_notification) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (method == "tools/call") {
+    if (const json::Value* n = params.if_contains("name"); n != nullptr && n->is_string()) {
+      const json::Value* a = params.if_contains("arguments");
+      AIP_ASSIGN_OR_RETURN(headers, ParamHeaders(std::string(n->get_string()),
+                                                 a != nullptr && a->is_object() ? a->get_object() : json::Object{}));
+    }
+  }
+  return Send(method, std::move(params), headers, on_notification, /*raw_errors=*/true);
 }
 
 Status McpClient::Connect() {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,12 @@ class ClientTransport {
 };
 
 // Spawns `argv` and speaks newline-delimited JSON-RPC on its stdin/stdout.
-Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv);
+struct StdioClientOptions {
+  std::optional<std::vector<std::string>> env;  // Set: the child's whole environment ("NAME=value").
+  std::string log_prefix = "[server] ";         // Its stderr lines go to ours with this prefix.
+};
+Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv,
+                                                              const StdioClientOptions& options = {});
 // HttpRequestSigner may add headers to each outgoing HTTP request (an RFC 9421 signature).
 using HttpRequestSigner = std::function<Status(std::string_view method, std::string_view url, net::Headers& headers,
                                                 std::string_view body)>;
@@ -78,13 +84,18 @@ class McpClient {
   // JSON-RPC error message ("-32601: Method not found").
   Result<json::Object> Request(const std::string& method, json::Object params,
                                const NotificationHandler& on_notification = nullptr);
+  // Exchange sends any method and returns the whole response message: {"result": ...} or the
+  // server's {"error": ...} as it sent it (a gateway passes errors on unchanged). Transport
+  // failures are errors.
+  Result<json::Object> Exchange(const std::string& method, json::Object params,
+                                const NotificationHandler& on_notification = nullptr);
   void Close();
 
  private:
   Result<json::Array> ListAll(const std::string& method, const std::string& key);
   Result<json::Object> Send(const std::string& method, json::Object params,
                             const std::vector<std::pair<std::string, std::string>>& headers,
-                            const NotificationHandler& on_notification);
+                            const NotificationHandler& on_notification, bool raw_errors = false);
   // ParamHeaders mirrors arguments whose schema says "x-mcp-header" into Mcp-Param-* headers.
   Result<std::vector<std::pair<std::string, std::string>>> ParamHeaders(const std::string& tool,
                                                                          const json::Object& args);

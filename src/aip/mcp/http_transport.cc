@@ -49,7 +49,7 @@ std::optional<std::string> ParamString(const json::Value& v) {
 
 // CheckRoutingHeaders enforces SEP-2243: the routing headers must repeat the body exactly.
 std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, const Request& r, const McpServer& server,
-                                               const std::string& version) {
+                                               const std::string& version, bool require_param_headers) {
   auto pv = req.headers.Get("mcp-protocol-version");
   if (!pv || *pv != version) return "MCP-Protocol-Version header does not match the request body";
   auto method = req.headers.Get("mcp-method");
@@ -65,11 +65,12 @@ std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, cons
   if (r.method != "tools/call") return std::nullopt;
   // Mcp-Param-{Name} mirrors arguments whose schema property says "x-mcp-header": "{Name}".
   const json::Value* name = r.params.if_contains("name");
-  const ToolDef* tool = name != nullptr && name->is_string() ? server.ToolByName(name->get_string()) : nullptr;
+  std::optional<json::Value> schema;
+  if (name != nullptr && name->is_string()) schema = server.ToolInputSchema(name->get_string());
   const json::Value* args = r.params.if_contains("arguments");
   std::map<std::string, std::string> expected;  // lowercase header name → value
-  if (tool != nullptr && tool->input_schema.is_object()) {
-    const json::Value* props = tool->input_schema.get_object().if_contains("properties");
+  if (schema && schema->is_object()) {
+    const json::Value* props = schema->get_object().if_contains("properties");
     if (props != nullptr && props->is_object()) {
       for (const auto& kv : props->get_object()) {
         const json::Value* h = kv.value().is_object() ? kv.value().get_object().if_contains("x-mcp-header") : nullptr;
@@ -90,7 +91,7 @@ std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, cons
     }
     expected.erase(it);
   }
-  if (!expected.empty()) return "Mcp-Param header missing for an annotated argument";
+  if (!expected.empty() && require_param_headers) return "Mcp-Param header missing for an annotated argument";
   return std::nullopt;
 }
 
@@ -215,7 +216,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
                                   "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion"));
       return;
     }
-    if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *body_version)) {
+    if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *body_version, options_.require_param_headers)) {
       ex.Respond(RpcErrorResponse(400, r->id, kHeaderMismatch, "Header mismatch: " + *mismatch));
       return;
     }
@@ -280,7 +281,8 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   }
   net::HttpResponse out;
   out.headers.Set("content-type", "application/json");
-  // A missing client capability is a 400 on HTTP (2026-07-28); a refused credential a 401.
+  // A missing client capability is a 400 on HTTP (2026-07-28); a refused credential a 401, a
+  // policy refusal a 403, a rate limit a 429 with Retry-After.
   if (response) {
     const json::Value* e = response->if_contains("error");
     const json::Value* code = e != nullptr && e->is_object() ? e->get_object().if_contains("code") : nullptr;
@@ -288,6 +290,13 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
     if (code != nullptr && *code == json::Value(kUnauthenticatedCode)) {
       out.status = 401;
       out.headers.Set("www-authenticate", options_.www_authenticate);
+    }
+    if (code != nullptr && *code == json::Value(kForbiddenCode)) out.status = 403;
+    if (code != nullptr && *code == json::Value(kRateLimitedCode)) {
+      out.status = 429;
+      const json::Value* data = e->get_object().if_contains("data");
+      const json::Value* after = data != nullptr && data->is_object() ? data->get_object().if_contains("retryAfterSeconds") : nullptr;
+      out.headers.Set("retry-after", after != nullptr && after->is_int64() ? std::to_string(after->get_int64()) : "1");
     }
   }
   out.body = response ? json::Serialize(json::Value(std::move(*response))) : "null";

@@ -185,8 +185,20 @@ const ToolDef* McpServer::ToolByName(std::string_view name) const {
   return nullptr;
 }
 
+std::optional<json::Value> McpServer::ToolInputSchema(std::string_view name) const {
+  if (options_.router) return options_.router->ToolInputSchema(name);
+  const ToolDef* t = ToolByName(name);
+  if (t == nullptr) return std::nullopt;
+  return t->input_schema;
+}
+
 json::Object McpServer::Capabilities() const {
   json::Object caps;
+  if (options_.router) {
+    caps = options_.router->Capabilities();
+    caps["logging"] = json::Object{};
+    return caps;
+  }
   if (!tools_.empty()) caps["tools"] = json::Object{{"listChanged", false}};
   if (!resources_.empty() || !templates_.empty()) {
     caps["resources"] = json::Object{{"subscribe", false}, {"listChanged", false}};
@@ -258,6 +270,10 @@ McpServer::Outcome McpServer::Dispatch(const Request& r, const RequestInfo& info
   }
   if (m == "server/discover") return Discover();
   if (m == "ping") return json::Value(json::Object{});
+  if (options_.router && (m.starts_with("tools/") || m.starts_with("resources/") || m.starts_with("prompts/") ||
+                          m == "completion/complete")) {
+    return options_.router->Route(r, info, ctx);
+  }
   if (m == "tools/list") return ListTools(r.params);
   if (m == "tools/call") return CallTool(r, info, ctx);
   if (m == "resources/list") return ListResources(r.params);

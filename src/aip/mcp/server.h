@@ -58,6 +58,10 @@ struct AuthFailure {
 // kUnauthenticatedCode is aip's JSON-RPC error for a refused credential. It sits outside
 // -32768..-32000, which JSON-RPC and MCP reserve.
 inline constexpr int kUnauthenticatedCode = -31001;
+// kRateLimitedCode: too many requests (HTTP 429; data.retryAfterSeconds says when to retry).
+inline constexpr int kRateLimitedCode = -31002;
+// kForbiddenCode: authenticated, but policy does not allow this (HTTP 403; data names the rule).
+inline constexpr int kForbiddenCode = -31003;
 
 // HttpInfo is what an HTTP transport knows of the request that carried a message: enough to
 // verify an HTTP message signature (RFC 9421) over it.
@@ -99,6 +103,21 @@ class ResultSigner {
 };
 
 enum class AuthMode { kOff, kOptional, kRequired };
+
+struct CallContext;
+
+// RequestRouter serves the catalog methods (tools/*, resources/*, prompts/*,
+// completion/complete) in place of the server's own registrations: a gateway answers them from
+// its upstreams. The server keeps the handshake, sessions, eras, authentication and signing.
+class RequestRouter {
+ public:
+  virtual ~RequestRouter() = default;
+  virtual std::variant<json::Value, RpcError> Route(const Request& request, const RequestInfo& info, CallContext& ctx) = 0;
+  // Capabilities announced for the routed methods ({"tools": {...}, ...}).
+  virtual json::Object Capabilities() const = 0;
+  // ToolInputSchema returns a routed tool's input schema (HTTP checks Mcp-Param-* headers by it).
+  virtual std::optional<json::Value> ToolInputSchema(std::string_view name) const = 0;
+};
 
 // InputRequired asks the client for more input (2026-07-28 multi-round-trip requests): the
 // client fulfils `input_requests` (elicitation, sampling, roots) and retries the same request
@@ -223,6 +242,7 @@ struct ServerOptions {
   std::shared_ptr<RequestAuthenticator> authenticator;
   AuthMode auth_mode = AuthMode::kOff;
   std::shared_ptr<ResultSigner> result_signer;
+  std::shared_ptr<RequestRouter> router;  // Set: catalog methods go to it.
   // Key for sealing MRTR requestState; empty: a random per-process key.
   std::optional<crypto::SecretBytes> request_state_key;
   std::size_t page_size = 100;
@@ -249,12 +269,16 @@ class McpServer {
     options_.auth_mode = mode;
   }
   void SetResultSigner(std::shared_ptr<ResultSigner> s) { options_.result_signer = std::move(s); }
+  void SetRouter(std::shared_ptr<RequestRouter> r) { options_.router = std::move(r); }
 
   // IsKnownMethod is true for methods this server implements (HTTP maps others to 404).
   static bool IsKnownMethod(std::string_view method);
   const Implementation& info() const { return info_; }
-  // ToolByName returns the tool or nullptr (the HTTP transport reads x-mcp-header annotations).
+  // ToolByName returns the tool or nullptr.
   const ToolDef* ToolByName(std::string_view name) const;
+  // ToolInputSchema returns the input schema of a tool, registered or routed (the HTTP
+  // transport reads its x-mcp-header annotations).
+  std::optional<json::Value> ToolInputSchema(std::string_view name) const;
 
  private:
   using Outcome = std::variant<json::Value, RpcError>;

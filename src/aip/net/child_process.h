@@ -18,8 +18,10 @@ namespace aip::net {
 class ChildProcess {
  public:
   // Spawn runs argv[0] (searched in PATH) with `argv`; `on_stderr` receives each stderr line.
+  // With `env` ("NAME=value" entries) the child gets exactly that environment, not ours.
   static Result<std::unique_ptr<ChildProcess>> Spawn(const std::vector<std::string>& argv,
-                                                     std::function<void(std::string_view)> on_stderr = nullptr);
+                                                     std::function<void(std::string_view)> on_stderr = nullptr,
+                                                     const std::vector<std::string>* env = nullptr);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -1,0 +1,174 @@
+// aip gateway (run, check-config), aip policy check, aip audit verify.
+#include <signal.h>
+
+#include <iostream>
+
+#include "aip/base/file_io.h"
+#include "aip/gateway/audit_log.h"
+#include "aip/gateway/config.h"
+#include "aip/gateway/gateway_service.h"
+#include "aip/gateway/router.h"
+#include "aip/mcp/jsonrpc.h"
+#include "aip/net/http_server.h"
+#include "cli.h"
+
+namespace aip::cli {
+namespace {
+
+gateway::GatewayConfig LoadConfigOrFail(const std::string& path) {
+  auto cfg = gateway::LoadConfig(path);
+  if (!cfg) Fail(kVerificationFailed, cfg.error().message);
+  return std::move(*cfg);
+}
+
+int RunGateway(const Context& ctx, const std::string& path) {
+  gateway::GatewayConfig cfg = LoadConfigOrFail(path);
+  Context gateway_ctx = ctx;
+  if (!cfg.identity_home.empty()) gateway_ctx.store = identity::KeyStore(cfg.identity_home);
+  auto identity = std::make_shared<const identity::Identity>(LoadIdentity(gateway_ctx).identity);
+  // Signals are taken by this thread only (sigtimedwait), so no I/O thread is interrupted.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  net::RaiseFileLimit();
+  auto service = Check(gateway::GatewayService::Start(std::move(cfg), path, identity));
+  std::cerr << "aip gateway: " << identity->did() << " listening on " << service->url() << std::endl;
+  while (true) {
+    timespec one_second{1, 0};
+    int sig = sigtimedwait(&set, nullptr, &one_second);
+    if (sig < 0) {
+      service->Tick();
+      continue;
+    }
+    if (sig == SIGHUP) {
+      Status s = service->Reload();
+      std::cerr << "aip gateway: " << (s.ok() ? "configuration reloaded" : "reload refused, previous configuration stays: " + s.message())
+                << std::endl;
+      continue;
+    }
+    break;
+  }
+  std::cerr << "aip gateway: stopping\n";
+  service->Stop();
+  return kOk;
+}
+
+void AddGateway(CLI::App& app, Context& ctx) {
+  auto* gw = app.add_subcommand("gateway", "Run the MCP gateway: aip gateway --config gateway.toml");
+  gw->require_subcommand(0, 1);
+  static std::string config_path;
+  gw->add_option("--config", config_path, "Gateway configuration (TOML)");
+  auto* check = gw->add_subcommand("check-config", "Check a gateway configuration; errors name file, line and field");
+  static std::string check_path;
+  check->add_option("file", check_path, "Configuration file")->required();
+  check->callback([] {
+    gateway::GatewayConfig cfg = LoadConfigOrFail(check_path);
+    std::cout << check_path << ": ok (" << cfg.upstreams.size() << " upstreams, " << cfg.policy->size() << " rules, "
+              << cfg.limits->size() << " limits" << (cfg.unsafe_allow_all ? ", UNSAFE allow-all mode" : "") << ")\n";
+  });
+  gw->callback([gw, &ctx] {
+    if (!gw->get_subcommands().empty()) return;
+    if (config_path.empty()) Fail(kUsage, "gateway: --config FILE is required");
+    int code = RunGateway(ctx, config_path);
+    if (code != kOk) Fail(code, "gateway stopped");
+  });
+}
+
+void AddPolicyCheck(CLI::App& app) {
+  auto* policy = app.add_subcommand("policy", "Authorization policy tools");
+  policy->require_subcommand(1);
+  auto* check = policy->add_subcommand("check", "Explain the decision for one request, offline");
+  static std::string config_path, request_path, principal, kind = "agent";
+  static std::vector<std::string> scopes, roles;
+  static std::string subject;
+  check->add_option("--config", config_path, "Gateway configuration (TOML) holding the rules")->required();
+  check->add_option("--principal", principal, "Caller id (a DID), or \"anonymous\"")->required();
+  check->add_option("--kind", kind, "agent | api_key | user")->check(CLI::IsMember({"agent", "api_key", "user"}));
+  check->add_option("--scope", scopes, "A scope the caller holds (repeatable)");
+  check->add_option("--role", roles, "A role the caller holds (repeatable)");
+  check->add_option("--subject", subject, "The user the caller acts for");
+  check->add_option("--request", request_path, "JSON-RPC request file (tools/call, resources/read, prompts/get); - for stdin")
+      ->required();
+  check->callback([] {
+    gateway::GatewayConfig cfg = LoadConfigOrFail(config_path);
+    auto text = Check(ReadFile(request_path, 4 * 1024 * 1024), kUsage);
+    auto request = Check(json::ParseJsonObject(text), kUsage);
+    const json::Value* method = request.if_contains("method");
+    const json::Value* params = request.if_contains("params");
+    if (method == nullptr || !method->is_string() || params == nullptr || !params->is_object()) {
+      Fail(kUsage, "the request needs \"method\" and \"params\"");
+    }
+    const json::Object& p = params->get_object();
+    std::string target, upstream;
+    json::Object arguments;
+    if (method->get_string() == "resources/read") {
+      if (!p.contains("uri") || !p.at("uri").is_string()) Fail(kUsage, "resources/read needs params.uri");
+      target = std::string(p.at("uri").get_string());
+      upstream = "*";
+    } else {
+      if (!p.contains("name") || !p.at("name").is_string()) Fail(kUsage, "the request needs params.name");
+      auto split = gateway::SplitName(p.at("name").get_string());
+      if (!split) Fail(kUsage, "params.name must be namespaced: <upstream>.<name>");
+      upstream = split->first;
+      target = split->second;
+      if (const json::Value* a = p.if_contains("arguments"); a != nullptr && a->is_object()) arguments = a->get_object();
+    }
+    mcp::Principal who;
+    bool anonymous = principal == "anonymous";
+    if (!anonymous) {
+      who.kind = kind == "agent" ? mcp::Principal::Kind::kAgent : kind == "api_key" ? mcp::Principal::Kind::kApiKey : mcp::Principal::Kind::kUser;
+      who.id = principal;
+      if (principal.starts_with("did:")) who.did = principal;
+      who.scopes = scopes;
+      who.roles = roles;
+      who.subject = subject;
+    }
+    policy::Request q{anonymous ? nullptr : &who, upstream, std::string(method->get_string()), target, &arguments};
+    policy::Decision d = cfg.unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed"}
+                                              : cfg.policy->Evaluate(q);
+    PrintJson(json::Object{{"decision", d.allow ? "allow" : "deny"},
+                           {"rule", d.rule_id.empty() ? json::Value(nullptr) : json::Value(d.rule_id)},
+                           {"reason", d.reason},
+                           {"principal", anonymous ? "anonymous" : principal},
+                           {"upstream", upstream},
+                           {"action", method->get_string()},
+                           {"target", target}});
+    if (!d.allow) Fail(kVerificationFailed, "denied: " + d.reason);
+  });
+}
+
+void AddAuditVerify(CLI::App& app) {
+  auto* audit = app.add_subcommand("audit", "Audit log tools");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "Verify an audit log's hash chain and signed checkpoints");
+  static std::string file, signer;
+  verify->add_option("file", file, "Audit log (JSON lines)")->required();
+  verify->add_option("--signer", signer, "The gateway DID that must have signed the checkpoints");
+  verify->callback([] {
+    auto text = Check(ReadFile(file), kError);
+    auto report = gateway::VerifyAuditLog(text, signer);
+    if (!report) Fail(kVerificationFailed, file + ": " + report.error().message);
+    std::cout << file << ": ok: " << report->lines << " lines, " << report->checkpoints << " signed checkpoints";
+    if (!report->signer.empty()) std::cout << " by " << report->signer;
+    std::cout << "\n";
+    if (report->unsealed_tail > 0) {
+      std::cout << "note: the last " << report->unsealed_tail
+                << " lines follow the last checkpoint; deleting them would not be detected until the next checkpoint\n";
+    }
+    if (signer.empty() && report->checkpoints > 0) {
+      std::cout << "note: pass --signer DID to check that this is your gateway's key\n";
+    }
+  });
+}
+
+}  // namespace
+
+void AddGatewayCommands(CLI::App& app, Context& ctx) {
+  AddGateway(app, ctx);
+  AddPolicyCheck(app);
+  AddAuditVerify(app);
+}
+
+}  // namespace aip::cli

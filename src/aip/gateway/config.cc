@@ -1,0 +1,307 @@
+#include "aip/gateway/config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+
+#include "aip/base/clock.h"
+#include "aip/base/file_io.h"
+#include "aip/base/toml.h"
+
+namespace aip::gateway {
+namespace {
+
+// Reader walks one table of the document, checking types and unknown fields, and formats
+// errors as "file:line: section.field: problem".
+class Reader {
+ public:
+  Reader(const toml::Document& doc, std::string pointer, std::string label, const json::Object& table)
+      : doc_(doc), ptr_(std::move(pointer)), label_(std::move(label)), t_(table) {}
+
+  Status Fail(std::string_view field, const std::string& message) const {
+    std::string at = field.empty() ? ptr_ : ptr_ + "/" + toml::PointerEscape(field);
+    std::string name = label_.empty() ? std::string(field) : field.empty() ? label_ : label_ + "." + std::string(field);
+    return InvalidArgumentError(doc_.Where(at) + ": " + name + ": " + message);
+  }
+  Status OnlyFields(std::initializer_list<std::string_view> allowed) const {
+    for (const auto& [k, v] : t_) {
+      if (std::find(allowed.begin(), allowed.end(), std::string_view(k)) == allowed.end()) {
+        return Fail(k, "unknown field");
+      }
+    }
+    return OkStatus();
+  }
+  bool Has(std::string_view key) const { return t_.contains(key); }
+  Status String(std::string_view key, std::string& out) const {
+    const json::Value* v = t_.if_contains(key);
+    if (v == nullptr) return OkStatus();
+    if (!v->is_string()) return Fail(key, "must be a string");
+    out = std::string(v->get_string());
+    return OkStatus();
+  }
+  Status Bool(std::string_view key, bool& out) const {
+    const json::Value* v = t_.if_contains(key);
+    if (v == nullptr) return OkStatus();
+    if (!v->is_bool()) return Fail(key, "must be true or false");
+    out = v->get_bool();
+    return OkStatus();
+  }
+  template <typename Int>
+  Status Integer(std::string_view key, Int& out, std::int64_t min, std::int64_t max) const {
+    const json::Value* v = t_.if_contains(key);
+    if (v == nullptr) return OkStatus();
+    if (!v->is_int64() || v->get_int64() < min || v->get_int64() > max) {
+      return Fail(key, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    out = static_cast<Int>(v->get_int64());
+    return OkStatus();
+  }
+  Status Strings(std::string_view key, std::vector<std::string>& out) const {
+    const json::Value* v = t_.if_contains(key);
+    if (v == nullptr) return OkStatus();
+    if (!v->is_array()) return Fail(key, "must be an array of strings");
+    out.clear();
+    for (const auto& e : v->get_array()) {
+      if (!e.is_string()) return Fail(key, "must be an array of strings");
+      out.emplace_back(e.get_string());
+    }
+    return OkStatus();
+  }
+  // Millis reads "250ms", "30s", "5m" or "1h".
+  Status Millis(std::string_view key, std::chrono::milliseconds& out) const {
+    std::string text;
+    AIP_RETURN_IF_ERROR(String(key, text));
+    if (text.empty()) return Has(key) ? Fail(key, "must be a duration such as \"30s\"") : OkStatus();
+    if (text.ends_with("ms")) {
+      std::int64_t n = 0;
+      auto digits = std::string_view(text).substr(0, text.size() - 2);
+      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+      if (ec != std::errc() || p != digits.data() + digits.size() || n <= 0) return Fail(key, "bad duration \"" + text + "\"");
+      out = std::chrono::milliseconds(n);
+      return OkStatus();
+    }
+    auto d = ParseDuration(text);
+    if (!d || d->count() <= 0) return Fail(key, "bad duration \"" + text + "\" (use ms, s, m, h or d)");
+    out = *d;
+    return OkStatus();
+  }
+  const json::Object* Table(std::string_view key, Status& status) const {
+    const json::Value* v = t_.if_contains(key);
+    if (v == nullptr) return nullptr;
+    if (!v->is_object()) status = Fail(key, "must be a table");
+    return v->is_object() ? &v->get_object() : nullptr;
+  }
+  Reader Sub(std::string_view key, const json::Object& table) const {
+    return Reader(doc_, ptr_ + "/" + toml::PointerEscape(key), label_.empty() ? std::string(key) : label_ + "." + std::string(key), table);
+  }
+
+ private:
+  const toml::Document& doc_;
+  std::string ptr_;
+  std::string label_;
+  const json::Object& t_;
+};
+
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+bool IsToken(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& base_dir, bool stdio) {
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"type", "header", "env_var", "from_env", "from_file"}));
+  OutboundCredential c;
+  std::string type = "header", from_env, from_file;
+  AIP_RETURN_IF_ERROR(r.String("type", type));
+  AIP_RETURN_IF_ERROR(r.String("header", c.header));
+  AIP_RETURN_IF_ERROR(r.String("env_var", c.env_var));
+  AIP_RETURN_IF_ERROR(r.String("from_env", from_env));
+  AIP_RETURN_IF_ERROR(r.String("from_file", from_file));
+  if (type == "bearer") {
+    c.header = "Authorization";
+    c.prefix = "Bearer ";
+  } else if (type == "header") {
+    if (!IsToken(c.header)) return r.Fail("header", "must be an HTTP header name such as \"X-Api-Key\"");
+    std::string lower = c.header;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (lower == "host" || lower == "content-length" || lower == "transfer-encoding" || lower == "content-type") {
+      return r.Fail("header", "cannot carry a credential");
+    }
+  } else if (type == "env") {
+    if (c.env_var.empty() || !std::all_of(c.env_var.begin(), c.env_var.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+        })) {
+      return r.Fail("env_var", "must be an environment variable name");
+    }
+  } else {
+    return r.Fail("type", "must be \"header\", \"bearer\" or \"env\"");
+  }
+  if ((type == "env") != stdio) {
+    return r.Fail("type", stdio ? "a spawned (command) upstream takes type = \"env\"" : "type = \"env\" is only for spawned (command) upstreams");
+  }
+  if (from_env.empty() == from_file.empty()) return r.Fail("", "needs exactly one of from_env or from_file");
+  std::string secret;
+  if (!from_env.empty()) {
+    const char* v = std::getenv(from_env.c_str());
+    if (v == nullptr || *v == '\0') return r.Fail("from_env", "environment variable " + from_env + " is not set");
+    secret = v;
+    c.source = "env " + from_env;
+  } else {
+    std::string path = Resolve(base_dir, from_file);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return r.Fail("from_file", "cannot read " + path);
+    if ((st.st_mode & 077) != 0) return r.Fail("from_file", path + " is readable by others; chmod 600 it");
+    auto text = ReadFile(path, 64 * 1024);
+    if (!text) return r.Fail("from_file", text.error().message);
+    secret = std::move(*text);
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    c.source = "file " + path;
+  }
+  if (secret.empty()) return r.Fail("", "the credential is empty");
+  for (char ch : secret) {
+    // No CR/LF or other controls: a secret must not be able to add headers.
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return r.Fail("", "the credential contains control characters");
+  }
+  c.secret = std::make_shared<crypto::SecretBytes>(ByteSpan(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()));
+  std::fill(secret.begin(), secret.end(), '\0');
+  return c;
+}
+
+Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& base_dir, UpstreamConfig& u) {
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool",
+                                    "restart_min", "restart_max"}));
+  AIP_RETURN_IF_ERROR(r.String("name", u.name));
+  if (u.name.empty() || !std::all_of(u.name.begin(), u.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+      })) {
+    return r.Fail("name", "must be letters, digits, '_' or '-' (it becomes the tool namespace)");
+  }
+  AIP_RETURN_IF_ERROR(r.String("url", u.url));
+  AIP_RETURN_IF_ERROR(r.Strings("command", u.command));
+  if (u.url.empty() == u.command.empty()) return r.Fail("", "needs exactly one of url or command");
+  if (!u.url.empty() && !u.url.starts_with("http://") && !u.url.starts_with("https://")) {
+    return r.Fail("url", "must be an http:// or https:// URL");
+  }
+  if (!u.command.empty() && u.command[0].find('/') != std::string::npos) u.command[0] = Resolve(base_dir, u.command[0]);
+  AIP_RETURN_IF_ERROR(r.Millis("timeout", u.timeout));
+  AIP_RETURN_IF_ERROR(r.Millis("restart_min", u.restart_min));
+  AIP_RETURN_IF_ERROR(r.Millis("restart_max", u.restart_max));
+  AIP_RETURN_IF_ERROR(r.Bool("sign_requests", u.sign_requests));
+  AIP_RETURN_IF_ERROR(r.Integer("pool", u.pool, 1, 256));
+  Status st = OkStatus();
+  if (const json::Object* c = r.Table("credential", st)) {
+    AIP_ASSIGN_OR_RETURN(u.credential, ReadCredential(r.Sub("credential", *c), base_dir, !u.command.empty()));
+  }
+  AIP_RETURN_IF_ERROR(st);
+  // The fingerprint covers the secret's source, not its value; reload re-reads the value.
+  u.fingerprint = json::Serialize(json::Value(t));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source, const std::string& base_dir,
+                                  const policy::PolicyOptions& policy_options) {
+  AIP_ASSIGN_OR_RETURN(toml::Document doc, toml::Parse(text, source));
+  GatewayConfig cfg;
+  cfg.source = std::string(source);
+  Reader root(doc, "", "", doc.root);
+  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "audit", "upstream", "rule", "limit"}));
+  Status st = OkStatus();
+  if (const json::Object* g = root.Table("gateway", st)) {
+    Reader r = root.Sub("gateway", *g);
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "max_body_bytes",
+                                      "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity"}));
+    AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
+    if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
+    AIP_RETURN_IF_ERROR(r.String("public_url", cfg.public_url));
+    AIP_RETURN_IF_ERROR(r.String("tls_cert", cfg.tls_cert));
+    AIP_RETURN_IF_ERROR(r.String("tls_key", cfg.tls_key));
+    if (cfg.tls_cert.empty() != cfg.tls_key.empty()) return r.Fail("tls_cert", "tls_cert and tls_key go together");
+    cfg.tls_cert = Resolve(base_dir, cfg.tls_cert);
+    cfg.tls_key = Resolve(base_dir, cfg.tls_key);
+    AIP_RETURN_IF_ERROR(r.Integer("threads", cfg.threads, 1, 64));
+    AIP_RETURN_IF_ERROR(r.Integer("max_body_bytes", cfg.max_body_bytes, 1024, 64 * 1024 * 1024));
+    AIP_RETURN_IF_ERROR(r.Strings("allowed_origins", cfg.allowed_origins));
+    AIP_RETURN_IF_ERROR(r.Strings("allowed_hosts", cfg.allowed_hosts));
+    AIP_RETURN_IF_ERROR(r.Bool("unsafe_allow_all", cfg.unsafe_allow_all));
+    AIP_RETURN_IF_ERROR(r.String("identity", cfg.identity_home));
+    cfg.identity_home = Resolve(base_dir, cfg.identity_home);
+  }
+  AIP_RETURN_IF_ERROR(st);
+  if (const json::Object* a = root.Table("auth", st)) {
+    Reader r = root.Sub("auth", *a);
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"aip_proof", "http_signature", "audiences"}));
+    AIP_RETURN_IF_ERROR(r.Bool("aip_proof", cfg.accept_aip_proof));
+    AIP_RETURN_IF_ERROR(r.Bool("http_signature", cfg.accept_http_signature));
+    AIP_RETURN_IF_ERROR(r.Strings("audiences", cfg.audiences));
+  }
+  AIP_RETURN_IF_ERROR(st);
+  if (const json::Object* a = root.Table("audit", st)) {
+    Reader r = root.Sub("audit", *a);
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"path", "fsync", "checkpoint_every", "checkpoint_interval", "record_arguments",
+                                      "redact_pointers", "redact_keys"}));
+    AIP_RETURN_IF_ERROR(r.String("path", cfg.audit.path));
+    cfg.audit.path = Resolve(base_dir, cfg.audit.path);
+    std::string fsync = "every_line";
+    AIP_RETURN_IF_ERROR(r.String("fsync", fsync));
+    if (fsync == "every_line") {
+      cfg.audit.fsync = AuditConfig::Fsync::kEveryLine;
+    } else if (fsync == "checkpoint") {
+      cfg.audit.fsync = AuditConfig::Fsync::kCheckpoint;
+    } else if (fsync == "never") {
+      cfg.audit.fsync = AuditConfig::Fsync::kNever;
+    } else {
+      return r.Fail("fsync", "must be \"every_line\", \"checkpoint\" or \"never\"");
+    }
+    AIP_RETURN_IF_ERROR(r.Integer("checkpoint_every", cfg.audit.checkpoint_every, 1, 10000000));
+    std::chrono::milliseconds interval = cfg.audit.checkpoint_interval;
+    AIP_RETURN_IF_ERROR(r.Millis("checkpoint_interval", interval));
+    cfg.audit.checkpoint_interval = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(interval));
+    AIP_RETURN_IF_ERROR(r.Bool("record_arguments", cfg.audit.record_arguments));
+    AIP_RETURN_IF_ERROR(r.Strings("redact_pointers", cfg.audit.redact_pointers));
+    for (const auto& p : cfg.audit.redact_pointers) {
+      if (!p.starts_with("/")) return r.Fail("redact_pointers", "\"" + p + "\" is not a JSON Pointer");
+    }
+    AIP_RETURN_IF_ERROR(r.Strings("redact_keys", cfg.audit.redact_keys));
+  }
+  AIP_RETURN_IF_ERROR(st);
+  if (const json::Value* ups = doc.root.if_contains("upstream")) {
+    if (!ups->is_array()) return root.Fail("upstream", "must be an array of tables ([[upstream]])");
+    for (std::size_t i = 0; i < ups->get_array().size(); ++i) {
+      const json::Value& u = ups->get_array()[i];
+      Reader r(doc, "/upstream/" + std::to_string(i), "upstream[" + std::to_string(i) + "]",
+               u.is_object() ? u.get_object() : doc.root);
+      if (!u.is_object()) return r.Fail("", "must be a table");
+      UpstreamConfig uc;
+      AIP_RETURN_IF_ERROR(ReadUpstream(r, u.get_object(), base_dir, uc));
+      for (const auto& other : cfg.upstreams) {
+        if (other.name == uc.name) return r.Fail("name", "duplicate upstream name \"" + uc.name + "\"");
+      }
+      cfg.upstreams.push_back(std::move(uc));
+    }
+  }
+  AIP_ASSIGN_OR_RETURN(policy::Policy p, policy::Policy::FromDocument(doc, policy_options));
+  cfg.policy = std::make_shared<const policy::Policy>(std::move(p));
+  AIP_ASSIGN_OR_RETURN(policy::RateLimits l, policy::RateLimits::FromDocument(doc));
+  cfg.limits = std::make_shared<policy::RateLimits>(std::move(l));
+  return cfg;
+}
+
+Result<GatewayConfig> LoadConfig(const std::string& path, const policy::PolicyOptions& policy_options) {
+  auto text = ReadFile(path, 1024 * 1024);
+  if (!text) return InvalidArgumentError(path + ": " + text.error().message);
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return ParseConfig(*text, path, dir.empty() ? "." : dir, policy_options);
+}
+
+}  // namespace aip::gateway

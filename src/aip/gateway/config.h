@@ -1,0 +1,77 @@
+// The gateway's configuration file (TOML, docs/gateway.md): listener, authentication, the
+// upstream servers with the credential the gateway holds for each, the audit log, and the
+// policy rules and rate limits. Every error names the file, line and field.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aip/base/status.h"
+#include "aip/crypto/secret_bytes.h"
+#include "aip/policy/policy.h"
+#include "aip/policy/rate_limits.h"
+
+namespace aip::gateway {
+
+// OutboundCredential is what the gateway sends to one upstream, and only to it: an HTTP
+// header (an API key, or "Authorization: Bearer ...") or, for a spawned server, one
+// environment variable. The secret is read from an environment variable or a file when the
+// configuration is loaded (and again on reload); it never appears in logs.
+struct OutboundCredential {
+  std::string header;   // HTTP upstreams: header name.
+  std::string prefix;   // "Bearer " for bearer tokens.
+  std::string env_var;  // Stdio upstreams: variable set in the child's environment.
+  std::shared_ptr<const crypto::SecretBytes> secret;
+  std::string source;   // Where it came from ("env WEATHER_API_KEY"), for messages; never the value.
+};
+
+struct UpstreamConfig {
+  std::string name;  // Namespace: its tools appear as "<name>.<tool>".
+  std::string url;   // Streamable HTTP endpoint, or
+  std::vector<std::string> command;  // a server spawned and spoken to over stdio.
+  std::chrono::milliseconds timeout{30000};
+  std::optional<OutboundCredential> credential;
+  bool sign_requests = false;  // Re-sign forwarded requests with the gateway's identity.
+  int pool = 4;                // HTTP connections kept to it.
+  std::chrono::milliseconds restart_min{250}, restart_max{30000};
+  std::string fingerprint;     // Canonical form of the settings: a reload restarts it only if changed.
+};
+
+struct AuditConfig {
+  std::string path;  // Empty: no audit log (the gateway warns).
+  enum class Fsync { kEveryLine, kCheckpoint, kNever } fsync = Fsync::kEveryLine;
+  int checkpoint_every = 1000;  // Lines between signed checkpoints.
+  std::chrono::seconds checkpoint_interval{60};
+  bool record_arguments = true;
+  std::vector<std::string> redact_pointers;  // JSON Pointers into the arguments.
+  std::vector<std::string> redact_keys;      // Argument keys redacted wherever they appear.
+};
+
+struct GatewayConfig {
+  std::string source;  // File name, for messages.
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url;  // "https://gw.example.com/mcp": audience and signature base.
+  std::string tls_cert, tls_key;
+  int threads = 2;
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  std::vector<std::string> allowed_origins, allowed_hosts;
+  bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.
+  std::string identity_home;      // Gateway identity ($AIP_HOME when empty).
+  bool accept_aip_proof = true;
+  bool accept_http_signature = true;
+  std::vector<std::string> audiences;
+  std::vector<UpstreamConfig> upstreams;
+  AuditConfig audit;
+  std::shared_ptr<const policy::Policy> policy;
+  std::shared_ptr<policy::RateLimits> limits;
+};
+
+// LoadConfig reads and checks `path`; relative paths inside resolve against its directory.
+Result<GatewayConfig> LoadConfig(const std::string& path, const policy::PolicyOptions& policy_options = {});
+Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source, const std::string& base_dir,
+                                  const policy::PolicyOptions& policy_options = {});
+
+}  // namespace aip::gateway

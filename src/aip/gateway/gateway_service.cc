@@ -1,0 +1,220 @@
+#include "aip/gateway/gateway_service.h"
+
+#include <charconv>
+#include <iostream>
+
+#include "aip/base/encoding.h"
+
+namespace aip::gateway {
+namespace {
+
+bool SameCredential(const std::optional<OutboundCredential>& a, const std::optional<OutboundCredential>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  if (!a) return true;
+  return a->header == b->header && a->env_var == b->env_var && a->secret->Equals(*b->secret);
+}
+
+void WarnIfUnsafe(const GatewayConfig& config) {
+  if (config.unsafe_allow_all) {
+    std::cerr << "aip gateway: WARNING: unsafe_allow_all is on: every caller may call every tool. "
+                 "Development only; never expose this gateway.\n";
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig config, std::string config_path,
+                                                              std::shared_ptr<const identity::Identity> identity) {
+  std::unique_ptr<GatewayService> g(new GatewayService());
+  g->config_path_ = std::move(config_path);
+  g->identity_ = std::move(identity);
+  g->metrics_ = std::make_shared<Metrics>();
+  WarnIfUnsafe(config);
+  if (!config.audit.path.empty()) {
+    AIP_ASSIGN_OR_RETURN(auto audit, AuditLog::Open(config.audit, g->identity_));
+    g->audit_ = std::move(audit);
+  } else {
+    std::cerr << "aip gateway: WARNING: no [audit] path: decisions are not recorded\n";
+  }
+
+  // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
+  g->replay_ = std::make_shared<mcpsig::InMemoryReplayCache>();
+  auto chain = std::make_shared<mcp::AuthenticatorChain>();
+  if (config.accept_aip_proof) {
+    mcpsig::VerifyOptions v;
+    v.audiences = config.audiences;
+    if (!config.public_url.empty()) v.audiences.push_back(config.public_url);
+    v.resolver = mcpsig::DefaultResolver();
+    v.replay_cache = g->replay_;
+    g->proof_auth_ = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
+    chain->Add(g->proof_auth_);
+  }
+  if (config.accept_http_signature) {
+    chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), g->replay_));
+  }
+  g->router_ = std::make_shared<GatewayRouter>(chain, g->audit_, g->metrics_);
+
+  g->metrics_->Describe("aip_gateway_upstream_up", Metrics::Type::kGauge, "1 when the upstream is connected.");
+  g->metrics_->Describe("aip_gateway_replay_cache_entries", Metrics::Type::kGauge, "Nonces remembered against replay.");
+  g->metrics_->Describe("aip_gateway_config_reloads_total", Metrics::Type::kCounter, "Configuration reloads by result.");
+  GatewayService* self = g.get();
+  g->metrics_->SetCallback("aip_gateway_upstream_up", [self] {
+    std::vector<std::pair<Labels, double>> out;
+    if (auto st = self->router_->state()) {
+      for (const auto& [name, u] : st->upstreams) out.push_back({{{"upstream", name}}, u->up() ? 1.0 : 0.0});
+    }
+    return out;
+  });
+  g->metrics_->SetCallback("aip_gateway_replay_cache_entries", [self] {
+    return std::vector<std::pair<Labels, double>>{{{}, static_cast<double>(self->replay_->size())}};
+  });
+
+  auto state = g->BuildState(config, nullptr);
+  for (const auto& [name, u] : state->upstreams) u->WaitUntilUp(std::chrono::seconds(10));
+  g->router_->SetState(state);
+
+  mcp::ServerOptions so;
+  so.instructions = "aip gateway: tools of several MCP servers, namespaced as <server>.<tool>.";
+  g->mcp_ = std::make_unique<mcp::McpServer>(mcp::Implementation{"aip-gateway", "0.1.0", "aip gateway"}, std::move(so));
+  g->mcp_->SetRouter(g->router_);
+
+  mcp::StreamableHttpOptions topts;
+  topts.allowed_origins = config.allowed_origins;
+  topts.allowed_hosts = config.allowed_hosts;
+  if (!config.public_url.empty()) {
+    auto u = net::ParseUrl(config.public_url);
+    if (!u) return InvalidArgumentError(config.source + ": gateway.public_url: " + u.error().message);
+    topts.public_base = u->Origin();
+    topts.path = u->target;
+  }
+  topts.require_param_headers = false;
+    g->transport_ = std::make_unique<mcp::StreamableHttpTransport>(*g->mcp_, topts);
+
+  net::HttpServerOptions hopts;
+  std::size_t colon = config.listen.rfind(':');
+  hopts.address = config.listen.substr(0, colon);
+  if (hopts.address.size() > 2 && hopts.address.front() == '[') hopts.address = hopts.address.substr(1, hopts.address.size() - 2);
+  int port = 0;
+  auto digits = std::string_view(config.listen).substr(colon + 1);
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc() || p != digits.data() + digits.size() || port < 0 || port > 65535) {
+    return InvalidArgumentError(config.source + ": gateway.listen: bad port");
+  }
+  hopts.port = static_cast<std::uint16_t>(port);
+  hopts.threads = config.threads;
+  hopts.max_body_bytes = config.max_body_bytes;
+  hopts.tls_cert_file = config.tls_cert;
+  hopts.tls_key_file = config.tls_key;
+  AIP_ASSIGN_OR_RETURN(g->server_, net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) {
+                         self->Serve(r, e);
+                       }));
+  std::string scheme = config.tls_cert.empty() ? "http" : "https";
+  std::string host = hopts.address.find(':') != std::string::npos ? "[" + hopts.address + "]" : hopts.address;
+  g->url_ = scheme + "://" + host + ":" + std::to_string(g->server_->port()) + topts.path;
+  if (g->proof_auth_) {
+    g->proof_auth_->AddAudience(g->url_);
+    if (hopts.address == "127.0.0.1" || hopts.address == "::1") {
+      g->proof_auth_->AddAudience(scheme + "://localhost:" + std::to_string(g->server_->port()) + topts.path);
+    }
+  }
+  g->config_ = std::move(config);
+  return g;
+}
+
+GatewayService::~GatewayService() { Stop(); }
+
+void GatewayService::Stop() {
+  if (server_) server_->Stop(std::chrono::seconds(5));
+  if (router_) {
+    if (auto st = router_->state()) {
+      for (const auto& [name, u] : st->upstreams) u->Stop();
+    }
+  }
+}
+
+std::shared_ptr<RouterState> GatewayService::BuildState(const GatewayConfig& config, const RouterState* previous) {
+  auto state = std::make_shared<RouterState>();
+  state->policy = config.policy;
+  state->limits = config.limits;
+  state->unsafe_allow_all = config.unsafe_allow_all;
+  for (const auto& uc : config.upstreams) {
+    if (previous != nullptr) {
+      auto it = previous->upstreams.find(uc.name);
+      if (it != previous->upstreams.end() && it->second->config().fingerprint == uc.fingerprint &&
+          SameCredential(it->second->config().credential, uc.credential)) {
+        state->upstreams[uc.name] = it->second;  // Unchanged: keep its connections.
+        continue;
+      }
+    }
+    auto u = std::make_shared<Upstream>(uc, identity_, metrics_);
+    u->Start();
+    state->upstreams[uc.name] = std::move(u);
+  }
+  return state;
+}
+
+Status GatewayService::Reload() {
+  std::lock_guard lock(reload_mu_);
+  auto loaded = LoadConfig(config_path_);
+  if (!loaded) {
+    metrics_->Add("aip_gateway_config_reloads_total", {{"result", "rejected"}});
+    return loaded.status();
+  }
+  WarnIfUnsafe(*loaded);
+  if (loaded->listen != config_.listen || loaded->tls_cert != config_.tls_cert || loaded->audit.path != config_.audit.path ||
+      loaded->public_url != config_.public_url) {
+    std::cerr << "aip gateway: listener, TLS, public_url and audit path changes take effect at the next restart\n";
+  }
+  auto previous = router_->state();
+  auto next = BuildState(*loaded, previous.get());
+  for (const auto& [name, u] : next->upstreams) {
+    if (!previous->upstreams.count(name) || previous->upstreams.at(name) != u) u->WaitUntilUp(std::chrono::seconds(5));
+  }
+  router_->SetState(next);
+  for (const auto& [name, u] : previous->upstreams) {
+    auto it = next->upstreams.find(name);
+    if (it == next->upstreams.end() || it->second != u) u->Stop();  // Calls in flight finish on their own connection.
+  }
+  config_.policy = loaded->policy;
+  config_.limits = loaded->limits;
+  config_.upstreams = loaded->upstreams;
+  metrics_->Add("aip_gateway_config_reloads_total", {{"result", "applied"}});
+  return OkStatus();
+}
+
+void GatewayService::Tick() {
+  if (audit_) audit_->MaybeCheckpoint();
+}
+
+void GatewayService::Serve(const net::HttpRequest& r, net::Exchange& e) {
+  std::string_view path = r.Path();
+  if (r.method == "GET" && path == "/metrics") {
+    net::HttpResponse res;
+    res.status = 200;
+    res.headers.Set("content-type", "text/plain; version=0.0.4; charset=utf-8");
+    res.body = metrics_->Render();
+    e.Respond(std::move(res));
+    return;
+  }
+  if (r.method == "GET" && path == "/healthz") {
+    e.Respond(mcp::JsonHttpResponse(200, json::Object{{"status", "ok"}}));
+    return;
+  }
+  if (r.method == "GET" && path == "/readyz") {
+    json::Object ups;
+    bool ready = true;
+    if (auto st = router_->state()) {
+      for (const auto& [name, u] : st->upstreams) {
+        json::Object o{{"up", u->up()}, {"restarts", u->restarts()}};
+        if (!u->up()) o["error"] = u->last_error();
+        ready = ready && u->up();
+        ups[name] = std::move(o);
+      }
+    }
+    e.Respond(mcp::JsonHttpResponse(ready ? 200 : 503, json::Object{{"ready", ready}, {"upstreams", std::move(ups)}}));
+    return;
+  }
+  transport_->Handle(r, e);
+}
+
+}  // namespace aip::gateway

@@ -1,0 +1,60 @@
+// GatewayService runs `aip gateway`: it builds the authenticator chain, the upstreams, the
+// audit log and the pipeline from a GatewayConfig, serves MCP (Streamable HTTP, all eras) at
+// /mcp with /metrics, /healthz and /readyz beside it, and reloads its configuration on demand
+// (SIGHUP in the CLI) without dropping connections: a configuration that does not load is
+// refused with its errors and the running one stays.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "aip/gateway/audit_log.h"
+#include "aip/gateway/config.h"
+#include "aip/gateway/metrics.h"
+#include "aip/gateway/router.h"
+#include "aip/identity/identity.h"
+#include "aip/mcp/http_transport.h"
+#include "aip/mcp/server.h"
+#include "aip/mcpsig/authenticator.h"
+#include "aip/net/http_server.h"
+
+namespace aip::gateway {
+
+class GatewayService {
+ public:
+  // Start listens and starts the upstreams; `config_path` is re-read by Reload.
+  static Result<std::unique_ptr<GatewayService>> Start(GatewayConfig config, std::string config_path,
+                                                       std::shared_ptr<const identity::Identity> identity);
+  ~GatewayService();
+
+  // Reload re-reads the configuration file: rules, limits and upstreams change in place.
+  Status Reload();
+  // Tick does periodic work (timed audit checkpoints); call about once a second.
+  void Tick();
+  void Stop();
+
+  std::string url() const { return url_; }
+  std::uint16_t port() const { return server_ ? server_->port() : 0; }
+
+ private:
+  GatewayService() = default;
+  std::shared_ptr<RouterState> BuildState(const GatewayConfig& config, const RouterState* previous);
+  void Serve(const net::HttpRequest& request, net::Exchange& exchange);
+
+  std::string config_path_;
+  GatewayConfig config_;
+  std::shared_ptr<const identity::Identity> identity_;
+  std::shared_ptr<Metrics> metrics_;
+  std::shared_ptr<AuditLog> audit_;
+  std::shared_ptr<mcpsig::ReplayCache> replay_;
+  std::shared_ptr<mcpsig::ProofAuthenticator> proof_auth_;
+  std::shared_ptr<GatewayRouter> router_;
+  std::unique_ptr<mcp::McpServer> mcp_;
+  std::unique_ptr<mcp::StreamableHttpTransport> transport_;
+  std::unique_ptr<net::HttpServer> server_;
+  std::mutex reload_mu_;
+  std::string url_;
+};
+
+}  // namespace aip::gateway

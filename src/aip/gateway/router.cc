@@ -1,0 +1,371 @@
+#include "aip/gateway/router.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "aip/base/encoding.h"
+#include "aip/crypto/random.h"
+#include "aip/mcp/uri_template.h"
+
+namespace aip::gateway {
+namespace {
+
+using Outcome = std::variant<json::Value, mcp::RpcError>;
+
+mcp::RpcError Rpc(int code, std::string message, std::optional<json::Value> data = std::nullopt) {
+  return mcp::RpcError{code, std::move(message), std::move(data)};
+}
+
+bool IsHex(std::string_view s, std::size_t n) {
+  return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+std::string Namespaced(const std::string& upstream, std::string_view name) { return upstream + "." + std::string(name); }
+
+json::Object PrincipalFields(const mcp::Principal* p) {
+  if (p == nullptr) return json::Object{{"agent", nullptr}, {"kind", "anonymous"}};
+  json::Object o{{"agent", p->id}, {"kind", std::string(policy::KindName(p->kind))}};
+  if (!p->did.empty()) o["did"] = p->did;
+  if (!p->subject.empty()) o["subject"] = p->subject;
+  if (!p->client_id.empty()) o["client_id"] = p->client_id;
+  return o;
+}
+
+// Where a read of `uri` goes: the upstream listing it, or one with a matching template.
+std::shared_ptr<Upstream> UpstreamForUri(const RouterState& state, std::string_view uri) {
+  for (const auto& [name, u] : state.upstreams) {
+    auto catalog = u->catalog();
+    if (!catalog) continue;
+    for (const auto& r : catalog->resources) {
+      const json::Value* v = r.is_object() ? r.get_object().if_contains("uri") : nullptr;
+      if (v != nullptr && v->is_string() && v->get_string() == uri) return u;
+    }
+  }
+  for (const auto& [name, u] : state.upstreams) {
+    auto catalog = u->catalog();
+    if (!catalog) continue;
+    for (const auto& t : catalog->resource_templates) {
+      const json::Value* v = t.is_object() ? t.get_object().if_contains("uriTemplate") : nullptr;
+      if (v == nullptr || !v->is_string()) continue;
+      auto parsed = mcp::UriTemplate::Parse(v->get_string());
+      if (parsed && parsed->Match(uri)) return u;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> SplitName(std::string_view namespaced) {
+  std::size_t dot = namespaced.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == namespaced.size()) return std::nullopt;
+  return std::pair{std::string(namespaced.substr(0, dot)), std::string(namespaced.substr(dot + 1))};
+}
+
+TraceContext ContinueTrace(std::optional<std::string_view> traceparent) {
+  TraceContext t;
+  if (traceparent && traceparent->size() == 55) {
+    std::string_view s = *traceparent;
+    if (s.substr(0, 3) == "00-" && IsHex(s.substr(3, 32), 32) && s[35] == '-' && IsHex(s.substr(36, 16), 16) &&
+        s[52] == '-' && IsHex(s.substr(53, 2), 2) && s.substr(3, 32) != std::string(32, '0')) {
+      t.trace_id = std::string(s.substr(3, 32));
+    }
+  }
+  if (t.trace_id.empty()) t.trace_id = HexEncode(crypto::RandomBytes(16));
+  t.span_id = HexEncode(crypto::RandomBytes(8));
+  t.child = "00-" + t.trace_id + "-" + t.span_id + "-01";
+  return t;
+}
+
+struct GatewayRouter::Call {
+  std::string method;          // As sent to the upstream.
+  std::string action;          // Policy action: the method.
+  std::string target;          // Tool/prompt name (without namespace) or resource URI.
+  std::string shown_target;    // As the caller named it.
+  std::shared_ptr<Upstream> upstream;
+  json::Object params;         // Forwarded params (name rewritten, _meta reduced).
+  json::Object arguments;      // What policy predicates read.
+  const mcp::Principal* principal = nullptr;
+  TraceContext trace;
+};
+
+GatewayRouter::GatewayRouter(std::shared_ptr<mcp::RequestAuthenticator> authenticator, std::shared_ptr<AuditLog> audit,
+                             std::shared_ptr<Metrics> metrics)
+    : authenticator_(std::move(authenticator)), audit_(std::move(audit)), metrics_(std::move(metrics)) {
+  metrics_->Describe("aip_gateway_requests_total", Metrics::Type::kCounter, "Catalog requests by method and outcome.");
+  metrics_->Describe("aip_gateway_decisions_total", Metrics::Type::kCounter, "Authorization decisions by decision and rule.");
+  metrics_->Describe("aip_gateway_upstream_latency_seconds", Metrics::Type::kHistogram, "Time spent in the upstream per call.");
+  metrics_->Describe("aip_gateway_upstream_restarts_total", Metrics::Type::kCounter, "Upstream reconnections or respawns after a failure.");
+}
+
+void GatewayRouter::SetState(std::shared_ptr<const RouterState> state) {
+  std::lock_guard lock(mu_);
+  state_ = std::move(state);
+}
+
+std::shared_ptr<const RouterState> GatewayRouter::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+json::Object GatewayRouter::Capabilities() const {
+  auto st = state();
+  json::Object caps;
+  if (!st) return caps;
+  for (const auto& [name, u] : st->upstreams) {
+    auto c = u->catalog();
+    if (!c) continue;
+    if (c->capabilities.contains("tools")) caps["tools"] = json::Object{{"listChanged", false}};
+    if (c->capabilities.contains("resources")) caps["resources"] = json::Object{{"subscribe", false}, {"listChanged", false}};
+    if (c->capabilities.contains("prompts")) caps["prompts"] = json::Object{{"listChanged", false}};
+    if (c->capabilities.contains("completions")) caps["completions"] = json::Object{};
+  }
+  return caps;
+}
+
+std::optional<json::Value> GatewayRouter::ToolInputSchema(std::string_view name) const {
+  auto st = state();
+  auto split = SplitName(name);
+  if (!st || !split) return std::nullopt;
+  auto it = st->upstreams.find(split->first);
+  if (it == st->upstreams.end()) return std::nullopt;
+  auto catalog = it->second->catalog();
+  if (!catalog) return std::nullopt;
+  for (const auto& t : catalog->tools) {
+    const json::Value* n = t.is_object() ? t.get_object().if_contains("name") : nullptr;
+    if (n != nullptr && n->is_string() && n->get_string() == split->second) {
+      const json::Value* schema = t.get_object().if_contains("inputSchema");
+      return schema != nullptr ? std::optional<json::Value>(*schema) : std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+Outcome GatewayRouter::List(const std::string& method, const RouterState& state, const mcp::Principal* principal) {
+  std::string key = method == "tools/list" ? "tools" : method == "prompts/list" ? "prompts"
+                    : method == "resources/list" ? "resources" : "resourceTemplates";
+  std::string action = method == "tools/list" ? "tools/call" : method == "prompts/list" ? "prompts/get" : "resources/read";
+  json::Array out;
+  for (const auto& [name, u] : state.upstreams) {
+    auto catalog = u->catalog();
+    if (!catalog) continue;
+    const json::Array& items = key == "tools" ? catalog->tools : key == "prompts" ? catalog->prompts
+                               : key == "resources" ? catalog->resources : catalog->resource_templates;
+    std::string_view field = key == "resources" ? "uri" : key == "resourceTemplates" ? "uriTemplate" : "name";
+    for (const auto& item : items) {
+      if (!item.is_object()) continue;
+      const json::Value* id = item.get_object().if_contains(field);
+      if (id == nullptr || !id->is_string()) continue;
+      policy::Request q{principal, name, action, std::string(id->get_string()), nullptr};
+      if (!state.unsafe_allow_all && !state.policy->MayList(q)) continue;
+      json::Object entry = item.get_object();
+      if (field == "name") entry["name"] = Namespaced(name, id->get_string());
+      out.emplace_back(std::move(entry));
+    }
+  }
+  // What a caller sees depends on who it is: no shared cache may keep it.
+  return json::Value(json::Object{{key, std::move(out)}, {"ttlMs", 60000}, {"cacheScope", "private"}});
+}
+
+Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info, mcp::CallContext& ctx) {
+  (void)info;
+  auto state = this->state();
+  if (!state) return Rpc(mcp::kInternalError, "gateway is not configured");
+  auto started = std::chrono::steady_clock::now();
+
+  // 1. Authenticate.
+  std::optional<mcp::Principal> principal;
+  if (authenticator_) {
+    auto auth = authenticator_->Authenticate(mcp::ToJson(r), ctx.http);
+    if (auto* failure = std::get_if<mcp::AuthFailure>(&auth)) {
+      metrics_->Add("aip_gateway_decisions_total", {{"decision", "unauthenticated"}, {"rule", failure->reason}});
+      if (audit_) {
+        (void)audit_->Append(json::Object{{"type", "decision"}, {"action", r.method}, {"decision", "unauthenticated"},
+                                          {"reason", failure->reason}, {"agent", nullptr}});
+      }
+      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + failure->message, json::Object{{"reason", failure->reason}});
+    }
+    principal = std::get<std::optional<mcp::Principal>>(auth);
+  }
+  const mcp::Principal* who = principal ? &*principal : nullptr;
+
+  if (r.method == "tools/list" || r.method == "prompts/list" || r.method == "resources/list" ||
+      r.method == "resources/templates/list") {
+    metrics_->Add("aip_gateway_requests_total", {{"method", r.method}, {"outcome", "ok"}});
+    return List(r.method, *state, who);
+  }
+
+  // 2. Resolve the upstream and the target.
+  Call call;
+  call.method = r.method;
+  call.action = r.method;
+  call.principal = who;
+  call.params = r.params;
+  call.params.erase("_meta");
+  if (const json::Object* meta = mcp::RequestMeta(r.params)) {
+    // Only the progress token goes on (notifications are relayed); proofs and other _meta stay here.
+    if (const json::Value* pt = meta->if_contains("progressToken")) call.params["_meta"] = json::Object{{"progressToken", *pt}};
+  }
+  auto by_name = [&](const std::string& namespaced, const json::Array Catalog::*list) -> std::optional<mcp::RpcError> {
+    auto split = SplitName(namespaced);
+    auto it = split ? state->upstreams.find(split->first) : state->upstreams.end();
+    if (it == state->upstreams.end()) return Rpc(mcp::kInvalidParams, "Unknown " + std::string(list == &Catalog::tools ? "tool" : "prompt") + ": " + namespaced);
+    auto catalog = it->second->catalog();
+    bool known = false;
+    if (catalog) {
+      for (const auto& item : (*catalog).*list) {
+        const json::Value* n = item.is_object() ? item.get_object().if_contains("name") : nullptr;
+        known = known || (n != nullptr && n->is_string() && n->get_string() == split->second);
+      }
+    }
+    if (!known) return Rpc(mcp::kInvalidParams, "Unknown " + std::string(list == &Catalog::tools ? "tool" : "prompt") + ": " + namespaced);
+    call.upstream = it->second;
+    call.target = split->second;
+    call.shown_target = namespaced;
+    return std::nullopt;
+  };
+  const json::Value* name = r.params.if_contains("name");
+  if (r.method == "tools/call" || r.method == "prompts/get") {
+    if (name == nullptr || !name->is_string()) return Rpc(mcp::kInvalidParams, "Invalid params: name is required");
+    if (auto err = by_name(std::string(name->get_string()), r.method == "tools/call" ? &Catalog::tools : &Catalog::prompts)) return *err;
+    call.params["name"] = call.target;
+    if (const json::Value* a = r.params.if_contains("arguments")) {
+      if (!a->is_object()) return Rpc(mcp::kInvalidParams, "Invalid params: arguments must be an object");
+      call.arguments = a->get_object();
+    }
+  } else if (r.method == "resources/read") {
+    const json::Value* uri = r.params.if_contains("uri");
+    if (uri == nullptr || !uri->is_string()) return Rpc(mcp::kInvalidParams, "Invalid params: uri is required");
+    call.upstream = UpstreamForUri(*state, uri->get_string());
+    if (!call.upstream) return Rpc(mcp::kInvalidParams, "Resource not found: " + std::string(uri->get_string()),
+                                   json::Object{{"uri", *uri}});
+    call.target = call.shown_target = std::string(uri->get_string());
+  } else if (r.method == "completion/complete") {
+    const json::Value* ref = r.params.if_contains("ref");
+    if (ref == nullptr || !ref->is_object()) return Rpc(mcp::kInvalidParams, "Invalid params: ref is required");
+    const json::Object& ro = ref->get_object();
+    const json::Value* type = ro.if_contains("type");
+    if (type != nullptr && *type == "ref/prompt" && ro.contains("name") && ro.at("name").is_string()) {
+      if (auto err = by_name(std::string(ro.at("name").get_string()), &Catalog::prompts)) return *err;
+      json::Object rewritten = ro;
+      rewritten["name"] = call.target;
+      call.params["ref"] = std::move(rewritten);
+    } else if (type != nullptr && *type == "ref/resource" && ro.contains("uri") && ro.at("uri").is_string()) {
+      call.upstream = UpstreamForUri(*state, ro.at("uri").get_string());
+      if (!call.upstream) return Rpc(mcp::kInvalidParams, "Resource not found");
+      call.target = call.shown_target = std::string(ro.at("uri").get_string());
+    } else {
+      return Rpc(mcp::kInvalidParams, "Invalid params: unsupported ref");
+    }
+    if (const json::Value* a = r.params.if_contains("argument"); a != nullptr && a->is_object()) call.arguments = a->get_object();
+  } else {
+    return Rpc(mcp::kMethodNotFound, "Method not found: " + r.method);
+  }
+  call.trace = ContinueTrace(ctx.http != nullptr && ctx.http->headers != nullptr
+                                 ? ctx.http->headers->Get("traceparent")
+                                 : std::optional<std::string_view>());
+
+  // 3. Authorize.
+  policy::Request q{who, call.upstream->name(), call.action, call.target, &call.arguments};
+  policy::Decision decision = state->unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed"}
+                                                      : state->policy->Evaluate(q);
+  json::Object record = PrincipalFields(who);
+  record["type"] = "decision";
+  record["trace_id"] = call.trace.trace_id;
+  record["request_id"] = call.trace.span_id;
+  record["upstream"] = call.upstream->name();
+  record["action"] = call.action;
+  record["target"] = call.target;
+  record["decision"] = decision.allow ? "allow" : "deny";
+  record["rule"] = decision.rule_id;
+  record["reason"] = decision.reason;
+  std::optional<policy::Limited> limited;
+  if (decision.allow) {
+    limited = state->limits->Take(q);
+    if (limited) {
+      record["decision"] = "rate_limited";
+      record["rule"] = limited->limit_id;
+      record["reason"] = "rate limit " + limited->limit_id;
+    }
+  }
+  if (audit_) {
+    if (audit_->config().record_arguments) record["arguments"] = audit_->Redact(call.arguments);
+    if (Status s = audit_->Append(record); !s.ok()) {
+      // Fail closed: a call that cannot be recorded does not happen.
+      return Rpc(mcp::kInternalError, "audit log unavailable");
+    }
+  }
+  metrics_->Add("aip_gateway_decisions_total", {{"decision", std::string(record["decision"].get_string())},
+                                                {"rule", decision.rule_id.empty() ? "default_deny" : std::string(record["rule"].get_string())}});
+  if (!decision.allow) {
+    metrics_->Add("aip_gateway_requests_total", {{"method", call.method}, {"outcome", "denied"}});
+    json::Object data{{"rule", decision.rule_id}, {"reason", decision.reason}};
+    if (who == nullptr) {
+      data["reason"] = "missing_credential";
+      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + call.shown_target + " requires a signed request", std::move(data));
+    }
+    return Rpc(mcp::kForbiddenCode, "Forbidden: " + decision.reason, std::move(data));
+  }
+  if (limited) {
+    metrics_->Add("aip_gateway_requests_total", {{"method", call.method}, {"outcome", "rate_limited"}});
+    auto seconds = std::max<std::int64_t>(1, (limited->retry_after.count() + 999) / 1000);
+    return Rpc(mcp::kRateLimitedCode, "Too many requests: rate limit " + limited->limit_id,
+               json::Object{{"limit", limited->limit_id}, {"retryAfterSeconds", seconds}});
+  }
+  (void)started;
+  return Forward(call, *state, ctx);
+}
+
+Outcome GatewayRouter::Forward(Call& call, const RouterState& state, mcp::CallContext& ctx) {
+  (void)state;
+  ForwardOptions fo;
+  fo.traceparent = call.trace.child;
+  fo.caller = call.principal;
+  if (ctx.notify) fo.on_notification = [&ctx](const json::Object& note) { ctx.notify(note); };
+  auto t0 = std::chrono::steady_clock::now();
+  auto response = call.upstream->Forward(call.method, std::move(call.params), fo);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  metrics_->Observe("aip_gateway_upstream_latency_seconds", {{"upstream", call.upstream->name()}}, seconds);
+
+  std::string outcome;
+  Outcome result = json::Value(nullptr);
+  std::optional<std::int64_t> error_code;
+  if (!response) {
+    outcome = "upstream_unavailable";
+    result = Rpc(mcp::kInternalError, "Upstream " + call.upstream->name() + " unavailable",
+                 json::Object{{"upstream", call.upstream->name()}});
+  } else if (const json::Value* err = response->if_contains("error"); err != nullptr && err->is_object()) {
+    const json::Object& e = err->get_object();
+    const json::Value* code = e.if_contains("code");
+    const json::Value* message = e.if_contains("message");
+    mcp::RpcError re;
+    re.code = code != nullptr && code->is_int64() ? static_cast<int>(code->get_int64()) : mcp::kInternalError;
+    re.message = message != nullptr && message->is_string() ? std::string(message->get_string()) : "upstream error";
+    if (const json::Value* d = e.if_contains("data")) re.data = *d;
+    error_code = re.code;
+    outcome = "rpc_error";
+    result = std::move(re);
+  } else {
+    json::Value& res = (*response)["result"];
+    bool tool_error = res.is_object() && res.get_object().contains("isError") && res.get_object().at("isError") == true;
+    outcome = tool_error ? "tool_error" : "ok";
+    result = std::move(res);
+  }
+  metrics_->Add("aip_gateway_requests_total", {{"method", call.method}, {"outcome", outcome}});
+  if (audit_) {
+    json::Object record = PrincipalFields(call.principal);
+    record["type"] = "outcome";
+    record["trace_id"] = call.trace.trace_id;
+    record["request_id"] = call.trace.span_id;
+    record["upstream"] = call.upstream->name();
+    record["action"] = call.action;
+    record["target"] = call.target;
+    record["outcome"] = outcome;
+    if (error_code) record["error_code"] = *error_code;
+    record["latency_ms"] = std::round(seconds * 1e6) / 1e3;
+    if (Status s = audit_->Append(record); !s.ok()) return Rpc(mcp::kInternalError, "audit log unavailable");
+  }
+  return result;
+}
+
+}  // namespace aip::gateway

@@ -1,0 +1,257 @@
+#include "aip/gateway/upstream.h"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "aip/mcpsig/authenticator.h"
+#include "aip/mcpsig/request_proof.h"
+
+namespace aip::gateway {
+namespace {
+
+// The request being forwarded on this thread: the HTTP header hook and the signing hook of a
+// client read it (each client call runs synchronously on the caller's thread).
+thread_local const ForwardOptions* current_forward = nullptr;
+
+json::Object CallerMeta(const mcp::Principal& p) {
+  json::Object o{{"id", p.id}, {"kind", p.kind == mcp::Principal::Kind::kAgent ? "agent" : "other"}};
+  if (!p.did.empty()) o["did"] = p.did;
+  if (!p.subject.empty()) o["subject"] = p.subject;
+  return o;
+}
+
+}  // namespace
+
+Upstream::Upstream(UpstreamConfig config, std::shared_ptr<const identity::Identity> gateway_identity,
+                   std::shared_ptr<Metrics> metrics)
+    : config_(std::move(config)), identity_(std::move(gateway_identity)), metrics_(std::move(metrics)) {}
+
+Upstream::~Upstream() { Stop(); }
+
+void Upstream::Start() { supervisor_ = std::thread([this] { Supervise(); }); }
+
+void Upstream::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !supervisor_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (supervisor_.joinable()) supervisor_.join();
+  std::lock_guard lock(mu_);
+  idle_.clear();  // Closes connections and shuts spawned servers down.
+  up_ = false;
+}
+
+bool Upstream::WaitUntilUp(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return up_.load() || stopping_; }) && up_.load();
+}
+
+std::string Upstream::last_error() const {
+  std::lock_guard lock(mu_);
+  return last_error_;
+}
+
+std::shared_ptr<const Catalog> Upstream::catalog() const {
+  std::lock_guard lock(mu_);
+  return catalog_;
+}
+
+Result<std::unique_ptr<mcp::McpClient>> Upstream::NewClient() {
+  mcp::ClientOptions options;
+  options.client_info = mcp::Implementation{"aip-gateway", "0.1.0", ""};
+  options.timeout = config_.timeout;
+  if (config_.sign_requests && identity_) {
+    mcpsig::SignedClientConfig sc;
+    sc.signer = identity_;
+    sc.audience = config_.url.empty() ? "stdio:" + config_.name : config_.url;
+    options = mcpsig::SignedClientOptions(sc, options);
+    auto sign = options.before_send;
+    options.before_send = [sign](json::Object& request) -> Status {
+      if (current_forward != nullptr && current_forward->caller != nullptr) {
+        json::Object& params = request["params"].as_object();
+        json::Object meta;
+        if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
+        meta[kCallerMetaKey] = CallerMeta(*current_forward->caller);
+        params["_meta"] = std::move(meta);
+      }
+      return sign(request);
+    };
+  } else {
+    // Results may still carry the upstream's signature; it is checked when present.
+    options = mcpsig::SignedClientOptions(mcpsig::SignedClientConfig{}, options);
+  }
+  std::unique_ptr<mcp::ClientTransport> transport;
+  if (!config_.url.empty()) {
+    auto credential = config_.credential;
+    mcp::HttpRequestSigner hook = [credential](std::string_view, std::string_view, net::Headers& headers,
+                                               std::string_view) -> Status {
+      if (credential) {
+        auto secret = credential->secret->RevealSecret();
+        headers.Set(credential->header, credential->prefix + std::string(reinterpret_cast<const char*>(secret.data()), secret.size()));
+      }
+      if (current_forward != nullptr && !current_forward->traceparent.empty()) {
+        headers.Set("traceparent", current_forward->traceparent);
+      }
+      return OkStatus();
+    };
+    AIP_ASSIGN_OR_RETURN(transport, mcp::HttpClientTransport(config_.url, hook));
+  } else {
+    // A spawned server gets a minimal environment: never the gateway's own (which may hold
+    // other upstreams' credentials), only PATH, HOME, LANG and its own credential.
+    mcp::StdioClientOptions so;
+    so.log_prefix = "[" + config_.name + "] ";
+    std::vector<std::string> env;
+    for (const char* name : {"PATH", "HOME", "LANG", "TMPDIR"}) {
+      if (const char* v = std::getenv(name)) env.push_back(std::string(name) + "=" + v);
+    }
+    if (config_.credential) {
+      auto secret = config_.credential->secret->RevealSecret();
+      env.push_back(config_.credential->env_var + "=" + std::string(reinterpret_cast<const char*>(secret.data()), secret.size()));
+    }
+    so.env = std::move(env);
+    AIP_ASSIGN_OR_RETURN(transport, mcp::StdioClientTransport(config_.command, so));
+  }
+  auto client = std::make_unique<mcp::McpClient>(std::move(transport), std::move(options));
+  AIP_RETURN_IF_ERROR(client->Connect());
+  return client;
+}
+
+Status Upstream::Refresh(mcp::McpClient& client) {
+  auto catalog = std::make_shared<Catalog>();
+  catalog->capabilities = client.server_capabilities();
+  auto has = [&](std::string_view cap) { return catalog->capabilities.contains(cap); };
+  if (has("tools")) {
+    AIP_ASSIGN_OR_RETURN(catalog->tools, client.ListTools());
+  }
+  if (has("resources")) {
+    AIP_ASSIGN_OR_RETURN(catalog->resources, client.ListResources());
+    auto templates = client.Request("resources/templates/list", json::Object{});
+    if (templates) {
+      if (const json::Value* t = templates->if_contains("resourceTemplates"); t != nullptr && t->is_array()) {
+        catalog->resource_templates = t->get_array();
+      }
+    }
+  }
+  if (has("prompts")) {
+    AIP_ASSIGN_OR_RETURN(catalog->prompts, client.ListPrompts());
+  }
+  std::lock_guard lock(mu_);
+  catalog_ = std::move(catalog);
+  return OkStatus();
+}
+
+void Upstream::Supervise() {
+  auto backoff = config_.restart_min;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !up_.load(); });
+      if (stopping_) return;
+    }
+    auto client = NewClient();
+    Status status = client ? Refresh(**client) : client.status();
+    std::unique_lock lock(mu_);
+    if (stopping_) return;
+    if (status.ok()) {
+      idle_.push_back(std::move(*client));
+      open_clients_ = 1;
+      if (ever_up_) {
+        ++restarts_;
+        metrics_->Add("aip_gateway_upstream_restarts_total", {{"upstream", config_.name}});
+      }
+      ever_up_ = true;
+      up_ = true;
+      last_error_.clear();
+      backoff = config_.restart_min;
+      std::cerr << "aip gateway: upstream " << config_.name << " is up\n";
+      cv_.notify_all();
+      continue;
+    }
+    last_error_ = status.message();
+    std::cerr << "aip gateway: upstream " << config_.name << " unavailable (" << status.message() << "); retrying in "
+              << backoff.count() << " ms\n";
+    cv_.wait_for(lock, backoff, [&] { return stopping_; });
+    backoff = std::min(config_.restart_max, backoff * 2);
+  }
+}
+
+Result<std::unique_ptr<mcp::McpClient>> Upstream::Acquire() {
+  int limit = config_.url.empty() ? 1 : config_.pool;  // One spawned process serves one request at a time.
+  std::unique_lock lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() + config_.timeout;
+  while (true) {
+    if (stopping_ || !up_.load()) {
+      return UnavailableError("upstream " + config_.name + " is unavailable" + (last_error_.empty() ? "" : ": " + last_error_));
+    }
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+    if (open_clients_ < limit) {
+      ++open_clients_;
+      lock.unlock();
+      auto c = NewClient();
+      if (!c) {
+        lock.lock();
+        --open_clients_;
+        return UnavailableError("upstream " + config_.name + ": " + c.error().message);
+      }
+      return c;
+    }
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+      return UnavailableError("upstream " + config_.name + " is busy");
+    }
+  }
+}
+
+void Upstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) {
+  std::unique_lock lock(mu_);
+  if (healthy && up_.load() && !stopping_) {
+    idle_.push_back(std::move(client));
+  } else {
+    --open_clients_;
+    if (!healthy && up_.load()) {
+      // The connection (or the spawned server) failed: drop every connection and let the
+      // supervisor reconnect or respawn.
+      up_ = false;
+      open_clients_ -= static_cast<int>(idle_.size());
+      auto dropped = std::move(idle_);
+      idle_.clear();
+      lock.unlock();
+      dropped.clear();
+      client.reset();
+      cv_.notify_all();
+      return;
+    }
+  }
+  lock.unlock();
+  client.reset();
+  cv_.notify_all();
+}
+
+Result<json::Object> Upstream::Forward(const std::string& method, json::Object params, const ForwardOptions& options) {
+  AIP_ASSIGN_OR_RETURN(auto client, Acquire());
+  current_forward = &options;
+  auto response = client->Exchange(method, std::move(params), options.on_notification);
+  current_forward = nullptr;
+  // A timeout leaves the connection usable (the request was cancelled); any other transport
+  // failure means the upstream is gone.
+  bool healthy = response.ok() || response.error().message.find("timeout") != std::string::npos ||
+                 response.error().code == ErrorCode::kUnauthenticated;
+  Release(std::move(client), healthy);
+  if (!response) return UnavailableError("upstream " + config_.name + " failed: " + response.error().message);
+  if (const json::Value* r = response->if_contains("result"); r != nullptr && r->is_object()) {
+    // The upstream's own signature covers our request, not the caller's: it was checked above
+    // (after_receive) and is not passed on.
+    json::Object& result = (*response)["result"].as_object();
+    if (json::Value* meta = result.if_contains("_meta"); meta != nullptr && meta->is_object()) {
+      meta->as_object().erase(mcpsig::kProofKey);
+    }
+  }
+  return response;
+}
+
+}  // namespace aip::gateway
