@@ -1,0 +1,116 @@
+#include "aip/gateway/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "aip/testing/testing.h"
+
+namespace aip::gateway {
+namespace {
+
+using ::aip::testing::IsOk;
+using ::aip::testing::StatusIs;
+
+Result<GatewayConfig> Parse(std::string_view text) { return ParseConfig(text, "gw.toml", "/etc/aip"); }
+
+TEST(GatewayConfigTest, ReadsAFullConfiguration) {
+  ::setenv("AIP_TEST_WEATHER_KEY", "k-123", 1);
+  auto cfg = Parse(R"(
+[gateway]
+listen = "127.0.0.1:9000"
+threads = 4
+[auth]
+audiences = ["https://gw.example.com/mcp"]
+[audit]
+path = "audit.jsonl"
+fsync = "checkpoint"
+checkpoint_interval = "30s"
+redact_keys = ["password"]
+[[upstream]]
+name = "weather"
+url = "https://weather.example.com/mcp"
+timeout = "500ms"
+credential = { type = "bearer", from_env = "AIP_TEST_WEATHER_KEY" }
+[[upstream]]
+name = "tasks"
+command = ["bin/tasks", "--stdio"]
+[[rule]]
+id = "r"
+effect = "allow"
+[[limit]]
+id = "l"
+rate = 5
+)");
+  ASSERT_THAT(cfg, IsOk());
+  EXPECT_EQ(cfg->listen, "127.0.0.1:9000");
+  EXPECT_EQ(cfg->audit.path, "/etc/aip/audit.jsonl");
+  EXPECT_EQ(cfg->audit.fsync, AuditConfig::Fsync::kCheckpoint);
+  EXPECT_EQ(cfg->audit.checkpoint_interval, std::chrono::seconds(30));
+  ASSERT_EQ(cfg->upstreams.size(), 2u);
+  EXPECT_EQ(cfg->upstreams[0].timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(cfg->upstreams[0].credential->header, "Authorization");
+  EXPECT_EQ(cfg->upstreams[0].credential->prefix, "Bearer ");
+  EXPECT_EQ(cfg->upstreams[0].credential->source, "env AIP_TEST_WEATHER_KEY");
+  EXPECT_EQ(cfg->upstreams[1].command[0], "/etc/aip/bin/tasks");
+  EXPECT_EQ(cfg->policy->size(), 1u);
+  EXPECT_EQ(cfg->limits->size(), 1u);
+}
+
+TEST(GatewayConfigTest, ErrorsNameFileLineAndField) {
+  EXPECT_THAT(Parse("[gateway]\nlisten = 8080\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.listen: must be a string"));
+  EXPECT_THAT(Parse("[gateway]\ncolour = 1\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.colour: unknown field"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a.b\"\nurl = \"http://x/mcp\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: upstream[0].name:"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\n"), StatusIs(ErrorCode::kInvalidArgument, "needs exactly one of url or command"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"ftp://x\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: upstream[0].url"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\n[[upstream]]\nname = \"a\"\nurl = \"http://y/mcp\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "duplicate upstream name"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ntimeout = \"soon\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "gw.toml:4: upstream[0].timeout: bad duration"));
+  EXPECT_THAT(Parse("[audit]\nfsync = \"sometimes\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: audit.fsync"));
+  EXPECT_THAT(Parse("[[rule]]\nid = \"x\"\neffect = \"maybe\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: rule \"x\""));
+  EXPECT_THAT(Parse("[gateway\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:1:"));
+}
+
+TEST(GatewayConfigTest, CredentialsAreCheckedAndNeverQuoted) {
+  ::setenv("AIP_TEST_SECRET", "s3cr3t-value", 1);
+  ::setenv("AIP_TEST_CRLF", "x\r\nInjected: 1", 1);
+  ::unsetenv("AIP_TEST_MISSING");
+  auto missing = Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_MISSING\" }\n");
+  EXPECT_THAT(missing, StatusIs(ErrorCode::kInvalidArgument, "gw.toml:4: upstream[0].credential.from_env: environment variable AIP_TEST_MISSING is not set"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_CRLF\" }\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "control characters"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"Bad Header\", from_env = \"AIP_TEST_SECRET\" }\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "header name"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"Host\", from_env = \"AIP_TEST_SECRET\" }\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "cannot carry a credential"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { type = \"env\", env_var = \"K\", from_env = \"AIP_TEST_SECRET\" }\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "only for spawned"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_SECRET\", from_file = \"k\" }\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "exactly one of from_env or from_file"));
+  // A bad configuration holding a secret never repeats the secret.
+  auto bad = Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_SECRET\" }\ncolour = 1\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message.find("s3cr3t"), std::string::npos);
+}
+
+TEST(GatewayConfigTest, CredentialFilesMustBePrivate) {
+  std::string dir = ::testing::TempDir() + "/gwcfg";
+  std::filesystem::create_directories(dir);
+  std::string file = dir + "/key";
+  { std::ofstream(file) << "file-secret\n"; }
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+  std::string text = "[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_file = \"key\" }\n";
+  EXPECT_THAT(ParseConfig(text, "gw.toml", dir), StatusIs(ErrorCode::kInvalidArgument, "readable by others"));
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read);
+  auto ok = ParseConfig(text, "gw.toml", dir);
+  ASSERT_THAT(ok, IsOk());
+  auto secret = ok->upstreams[0].credential->secret->RevealSecret();
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(secret.data()), secret.size()), "file-secret");
+}
+
+}  // namespace
+}  // namespace aip::gateway
