@@ -43,10 +43,11 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_flag("--accept-legacy-aip-headers", legacy_headers,
                "Also accept Python AIP X-AIP-* header signatures (weaker: no audience; keys from the $AIP_HOME keyring)");
   app.add_flag("--sign-results", sign_results, "Sign every result with the identity in $AIP_HOME or AIP_PRIVATE_KEY");
-  std::string api_key_env, record_headers;
+  std::string api_key_env, record_requests;
   app.add_option("--api-key-env", api_key_env,
                  "HTTP: require header X-Api-Key equal to this environment variable's value (401 otherwise)");
-  app.add_option("--record-headers", record_headers, "HTTP: append every request's headers to FILE as JSON lines (tests)");
+  app.add_option("--record-requests", record_requests,
+                 "HTTP: append every request's headers and body to FILE as JSON lines (for tests)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -134,11 +135,12 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   }
   std::mutex record_mu;
   auto srv = net::HttpServer::Start(hopts, [&](const net::HttpRequest& r, net::Exchange& e) {
-    if (!record_headers.empty()) {
-      json::Object line;
-      for (const auto& [n, v] : r.headers.fields()) line[n] = v;
+    if (!record_requests.empty()) {
+      json::Object headers;
+      for (const auto& [n, v] : r.headers.fields()) headers[n] = v;
+      json::Object line{{"headers", std::move(headers)}, {"body", r.body}};
       std::lock_guard lock(record_mu);
-      std::ofstream(record_headers, std::ios::app) << json::Serialize(json::Value(std::move(line))) << "\n";
+      std::ofstream(record_requests, std::ios::app) << json::Serialize(json::Value(std::move(line))) << "\n";
     }
     if (api_key) {
       auto sent = r.headers.Get("x-api-key").value_or("");

@@ -29,15 +29,15 @@ calendar_key=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
 weather_key=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
 cal_port=$(free_port); wx_port=$(free_port); gw_port=$(free_port)
 CALENDAR_API_KEY=$calendar_key "$bin/example-calendar-server" --http "127.0.0.1:$cal_port" --api-key-env CALENDAR_API_KEY \
-  --record-headers "$work/calendar-headers.jsonl" 2> "$work/calendar.log" & pids+=($!)
+  --record-requests "$work/calendar-requests.jsonl" 2> "$work/calendar.log" & pids+=($!)
 WEATHER_API_KEY=$weather_key AIP_HOME="$work/agent-home" "$bin/example-weather-server" --http "127.0.0.1:$wx_port" \
-  --api-key-env WEATHER_API_KEY --accept-proof --record-headers "$work/weather-headers.jsonl" 2> "$work/weather.log" & pids+=($!)
+  --api-key-env WEATHER_API_KEY --accept-proof --record-requests "$work/weather-requests.jsonl" 2> "$work/weather.log" & pids+=($!)
 wait_for "$work/calendar.log" "listening on"
 wait_for "$work/weather.log" "listening on"
 printf 'without a key, the calendar answers HTTP %s\n' \
   "$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \
      -d '{"jsonrpc":"2.0","id":1,"method":"ping"}' "http://127.0.0.1:$cal_port/mcp")"
-: > "$work/calendar-headers.jsonl"   # From here on, every request the calendar sees comes from the gateway.
+: > "$work/calendar-requests.jsonl"   # From here on, every request the calendar sees comes from the gateway.
 
 step "The gateway holds both keys (and only it does)"
 sed -e "s|@GATEWAY_PORT@|$gw_port|; s|@CALENDAR_URL@|http://127.0.0.1:$cal_port/mcp|; s|@WEATHER_URL@|http://127.0.0.1:$wx_port/mcp|" \
@@ -56,8 +56,8 @@ python3 - "$work" "$calendar_key" "$weather_key" <<'PY'
 import json, sys
 work, cal, wx = sys.argv[1:]
 def seen(f):
-    return [json.loads(l) for l in open(f"{work}/{f}")]
-c, w = seen("calendar-headers.jsonl"), seen("weather-headers.jsonl")
+    return [json.loads(l)["headers"] for l in open(f"{work}/{f}")]
+c, w = seen("calendar-requests.jsonl"), seen("weather-requests.jsonl")
 assert all(h.get("x-api-key") == cal for h in c), "calendar got another key"
 assert all(h.get("x-api-key") == wx for h in w), "weather got another key"
 assert not any("authorization" in h or "cookie" in h for h in c + w)

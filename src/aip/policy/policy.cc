@@ -30,7 +30,9 @@ bool Contains(const std::vector<std::string>& v, std::string_view s) { return st
 bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
   const mcp::Principal* p = q.principal;
   bool anonymous = p == nullptr || p->kind == mcp::Principal::Kind::kAnonymous;
-  if (anonymous ? !Contains(r.kinds, "anonymous") : (!r.kinds.empty() && !Contains(r.kinds, KindName(p->kind)))) {
+  // An allow rule admits anonymous callers only when it names them; a deny rule without kinds
+  // applies to everyone, anonymous callers included.
+  if (!r.kinds.empty() ? !Contains(r.kinds, anonymous ? "anonymous" : KindName(p->kind)) : (anonymous && r.allow)) {
     return false;
   }
   if (!r.principals.empty() && (anonymous || !AnyGlob(r.principals, p->id))) return false;

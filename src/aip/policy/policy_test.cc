@@ -105,6 +105,23 @@ targets = ["time"]
   EXPECT_FALSE(p->Evaluate(Request{&alice_, "u", "tools/call", "time", &none}).allow);
 }
 
+TEST_F(Fixture, DenyRulesApplyToAnonymousCallersToo) {
+  auto p = Policy::FromToml(R"([[rule]]
+id = "public"
+effect = "allow"
+kinds = ["anonymous"]
+[[rule]]
+id = "no-big"
+effect = "deny"
+when = [ { pointer = "/a", op = "gt", value = 100 } ]
+)", "p.toml");
+  ASSERT_THAT(p, IsOk());
+  auto big = json::ParseJsonObject(R"({"a":"1000"})");
+  Decision d = p->Evaluate(Request{nullptr, "u", "tools/call", "sum", &*big});
+  EXPECT_FALSE(d.allow);
+  EXPECT_EQ(d.rule_id, "no-big");
+}
+
 TEST_F(Fixture, ListsShowWhatSomeArgumentsWouldAllow) {
   EXPECT_TRUE(policy_->MayList(Request{&alice_, "tasks", "tools/call", "list_tasks", nullptr}));
   EXPECT_FALSE(policy_->MayList(Request{&alice_, "tasks", "tools/call", "export_tasks", nullptr}));
