@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the official MCP conformance suite (server mode, pinned in tests/node/package.json) against
 # an aip example server, once per era, each with its expected-failures baseline.
-# Usage: run.sh SERVER_BINARY BASELINE_PREFIX   (baselines: <prefix>-2025-11-25.yml, -2026-07-28.yml)
+# Usage: run.sh SERVER_BINARY BASELINE_PREFIX [AIP_BINARY]
+#   (baselines: <prefix>-2025-11-25.yml, -2026-07-28.yml). With AIP_BINARY the suite talks to
+#   `aip gateway` fronting the server (allow-all development mode, names not namespaced).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../interop/lib.sh"
@@ -10,6 +12,24 @@ server=$(realpath "${1:?usage: run.sh SERVER_BINARY BASELINE_PREFIX}")
 prefix=${2:?usage: run.sh SERVER_BINARY BASELINE_PREFIX}
 start_aip_server "$server" || exit 1
 out=$(mktemp -d)
+if [ -n "${3:-}" ]; then
+  aip=$(realpath "$3")
+  export AIP_HOME="$out/gateway-home" AIP_PASSPHRASE=conformance
+  "$aip" init --name conformance-gateway > /dev/null
+  printf '[gateway]\nlisten = "127.0.0.1:0"\nunsafe_allow_all = true\n[[upstream]]\nname = "server"\nurl = "%s"\nnamespaced = false\n' \
+    "$SERVER_URL" > "$out/gateway.toml"
+  "$aip" gateway --config "$out/gateway.toml" > /dev/null 2> "$out/gateway.log" &
+  pids+=($!)
+  url=
+  for _ in $(seq 200); do
+    url=$(grep -o 'listening on http://[0-9.:]*/mcp' "$out/gateway.log" | head -1 | cut -d' ' -f3)
+    [ -n "$url" ] && break
+    sleep 0.05
+  done
+  [ -n "$url" ] || { echo "gateway did not start: $(cat "$out/gateway.log")"; exit 1; }
+  echo "(through aip gateway at $url)"
+  SERVER_URL=$url
+fi
 status=0
 for rev in 2025-11-25 2026-07-28; do
   echo "== conformance $rev against $(basename "$server") =="

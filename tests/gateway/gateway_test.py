@@ -198,7 +198,8 @@ targets = ["echo"]
     r = run([AIP, "tools", url], home=agent_home)
     check("the agent's list shows its tools", "tasks.create_task" in r.stdout and "local.list_tasks" in r.stdout
           and "tasks.export_tasks" not in r.stdout, r.stdout + r.stderr)
-    st, h, resp = post(url, "tools/call", {"name": "local.list_tasks", "arguments": {"project": "project-a"}})
+    st, h, resp = post(url, "tools/call", {"name": "local.list_tasks", "arguments": {"project": "project-a"}},
+                       headers={"mcp-param-project": "project-a"})
     check("no credential: 401 with WWW-Authenticate", st == 401 and "DataIntegrity" in h.get("WWW-Authenticate", h.get("www-authenticate", "")),
           f"{st} {h}")
     check("no credential: JSON-RPC -31001", resp["error"]["code"] == -31001, str(resp))
@@ -212,20 +213,20 @@ targets = ["echo"]
     r = run([AIP, "call", url, "tasks.list_tasks", "--http-signature", "--args", '{"project":"project-b"}'], home=agent_home)
     check("denied with an RFC 9421 signature too", r.returncode == 3 and "-31003" in r.stderr, r.stderr)
     st, _, resp = post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
-                       headers={"authorization": "Bearer stolen", "cookie": "session=caller-cookie", "x-api-key": "caller-key"})
+                       headers={"mcp-param-project": "project-a", "authorization": "Bearer stolen", "cookie": "session=caller-cookie", "x-api-key": "caller-key"})
     check("anonymous project-a allowed", st == 200 and "result" in resp, str(resp))
 
     # --- bypass attempts --------------------------------------------------------------------
     raw = (b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"tasks.list_tasks",'
            b'"arguments":{"project":"project-a","project":"project-b"},"_meta":' + json.dumps(META).encode() + b'}}')
-    st, _, resp = post(url, "tools/call", raw=raw, name="tasks.list_tasks")
+    st, _, resp = post(url, "tools/call", raw=raw, name="tasks.list_tasks", headers={"mcp-param-project": "project-a"})
     check("duplicate keys refused before anything reads them", st == 400 and resp["error"]["code"] == -32700, f"{st} {resp}")
     raw = (b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"tasks.list_tasks",'
            b'"arguments":{"project":"project-\\u0062"},"_meta":' + json.dumps(META).encode() + b'}}')
-    st, _, resp = post(url, "tools/call", raw=raw, name="tasks.list_tasks")
+    st, _, resp = post(url, "tools/call", raw=raw, name="tasks.list_tasks", headers={"mcp-param-project": "project-b"})
     check("a unicode escape is the letter it encodes: project-\\u0062 denied", st == 401 and resp["error"]["code"] == -31001, f"{st} {resp}")
     raw = raw.replace(b"\\u0062", b"\\u0061")
-    st, _, resp = post(url, "tools/call", raw=raw, name="tasks.list_tasks")
+    st, _, resp = post(url, "tools/call", raw=raw, name="tasks.list_tasks", headers={"mcp-param-project": "project-a"})
     check("project-\\u0061 is project-a: allowed", st == 200 and "result" in resp, f"{st} {resp}")
     st, _, resp = post(url, "tools/call", {"name": "everything.get-sum", "arguments": {"a": "1000", "b": 1}})
     check("a number sent as a string still meets the numeric rule", st == 401 and resp["error"]["data"]["rule"] == "no-big-sums", str(resp))
@@ -257,7 +258,7 @@ targets = ["echo"]
     # --- trace context ----------------------------------------------------------------------
     trace = "4bf92f3577b34da6a3ce929d0e0e4736"
     post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
-         headers={"traceparent": f"00-{trace}-00f067aa0ba902b7-01"})
+         headers={"mcp-param-project": "project-a", "traceparent": f"00-{trace}-00f067aa0ba902b7-01"})
     tp = recorded()[-1]["headers"].get("traceparent", "")
     check("traceparent continues the caller's trace with the gateway's span", tp.startswith(f"00-{trace}-") and "00f067aa0ba902b7" not in tp, tp)
 

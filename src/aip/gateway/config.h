@@ -30,6 +30,7 @@ struct OutboundCredential {
 
 struct UpstreamConfig {
   std::string name;  // Namespace: its tools appear as "<name>.<tool>".
+  bool namespaced = true;  // false: its tools and prompts keep their own names (one such upstream fronted as is).
   std::string url;   // Streamable HTTP endpoint, or
   std::vector<std::string> command;  // a server spawned and spoken to over stdio.
   std::chrono::milliseconds timeout{30000};

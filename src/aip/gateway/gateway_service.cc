@@ -87,7 +87,6 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     topts.public_base = u->Origin();
     topts.path = u->target;
   }
-  topts.require_param_headers = false;
     g->transport_ = std::make_unique<mcp::StreamableHttpTransport>(*g->mcp_, topts);
 
   net::HttpServerOptions hopts;

@@ -54,6 +54,49 @@ std::shared_ptr<Upstream> UpstreamForUri(const RouterState& state, std::string_v
   return nullptr;
 }
 
+bool Lists(const Upstream& u, const json::Array Catalog::*list, std::string_view name) {
+  auto catalog = u.catalog();
+  if (!catalog) return false;
+  for (const auto& item : (*catalog).*list) {
+    const json::Value* n = item.is_object() ? item.get_object().if_contains("name") : nullptr;
+    if (n != nullptr && n->is_string() && n->get_string() == name) return true;
+  }
+  return false;
+}
+
+// ResolveName finds the upstream and its own name for a tool or prompt as the caller named it:
+// "<upstream>.<name>" for namespaced upstreams, the bare name for one that is not.
+std::optional<std::pair<std::shared_ptr<Upstream>, std::string>> ResolveName(const RouterState& state, const std::string& shown,
+                                                                            const json::Array Catalog::*list) {
+  if (auto split = SplitName(shown)) {
+    auto it = state.upstreams.find(split->first);
+    if (it != state.upstreams.end() && it->second->config().namespaced && Lists(*it->second, list, split->second)) {
+      return std::pair{it->second, split->second};
+    }
+  }
+  for (const auto& [name, u] : state.upstreams) {
+    if (!u->config().namespaced && Lists(*u, list, shown)) return std::pair{u, shown};
+  }
+  return std::nullopt;
+}
+
+// ForwardedMeta is the _meta the upstream gets: the caller's progress token (notifications are
+// relayed), its capabilities and log level (from its session in the legacy era), and nothing
+// else: proofs and other _meta stay at the gateway.
+json::Object ForwardedMeta(const mcp::RequestInfo& info, const mcp::CallContext& ctx) {
+  json::Object out;
+  if (const json::Value* pt = info.meta.if_contains("progressToken")) out["progressToken"] = *pt;
+  if (info.modern) {
+    for (std::string_view key : {mcp::kMetaClientCapabilities, mcp::kMetaLogLevel}) {
+      if (const json::Value* v = info.meta.if_contains(key)) out[key] = *v;
+    }
+  } else if (ctx.session != nullptr) {
+    out[mcp::kMetaClientCapabilities] = ctx.session->client_capabilities;
+    out[mcp::kMetaLogLevel] = ctx.session->log_level;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::pair<std::string, std::string>> SplitName(std::string_view namespaced) {
@@ -125,15 +168,13 @@ json::Object GatewayRouter::Capabilities() const {
 
 std::optional<json::Value> GatewayRouter::ToolInputSchema(std::string_view name) const {
   auto st = state();
-  auto split = SplitName(name);
-  if (!st || !split) return std::nullopt;
-  auto it = st->upstreams.find(split->first);
-  if (it == st->upstreams.end()) return std::nullopt;
-  auto catalog = it->second->catalog();
-  if (!catalog) return std::nullopt;
+  if (!st) return std::nullopt;
+  auto target = ResolveName(*st, std::string(name), &Catalog::tools);
+  if (!target) return std::nullopt;
+  auto catalog = target->first->catalog();
   for (const auto& t : catalog->tools) {
     const json::Value* n = t.is_object() ? t.get_object().if_contains("name") : nullptr;
-    if (n != nullptr && n->is_string() && n->get_string() == split->second) {
+    if (n != nullptr && n->is_string() && n->get_string() == target->second) {
       const json::Value* schema = t.get_object().if_contains("inputSchema");
       return schema != nullptr ? std::optional<json::Value>(*schema) : std::nullopt;
     }
@@ -159,7 +200,7 @@ Outcome GatewayRouter::List(const std::string& method, const RouterState& state,
       policy::Request q{principal, name, action, std::string(id->get_string()), nullptr};
       if (!state.unsafe_allow_all && !state.policy->MayList(q)) continue;
       json::Object entry = item.get_object();
-      if (field == "name") entry["name"] = Namespaced(name, id->get_string());
+      if (field == "name" && u->config().namespaced) entry["name"] = Namespaced(name, id->get_string());
       out.emplace_back(std::move(entry));
     }
   }
@@ -168,7 +209,6 @@ Outcome GatewayRouter::List(const std::string& method, const RouterState& state,
 }
 
 Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info, mcp::CallContext& ctx) {
-  (void)info;
   auto state = this->state();
   if (!state) return Rpc(mcp::kInternalError, "gateway is not configured");
   auto started = std::chrono::steady_clock::now();
@@ -202,26 +242,15 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
   call.principal = who;
   call.params = r.params;
   call.params.erase("_meta");
-  if (const json::Object* meta = mcp::RequestMeta(r.params)) {
-    // Only the progress token goes on (notifications are relayed); proofs and other _meta stay here.
-    if (const json::Value* pt = meta->if_contains("progressToken")) call.params["_meta"] = json::Object{{"progressToken", *pt}};
-  }
-  auto by_name = [&](const std::string& namespaced, const json::Array Catalog::*list) -> std::optional<mcp::RpcError> {
-    auto split = SplitName(namespaced);
-    auto it = split ? state->upstreams.find(split->first) : state->upstreams.end();
-    if (it == state->upstreams.end()) return Rpc(mcp::kInvalidParams, "Unknown " + std::string(list == &Catalog::tools ? "tool" : "prompt") + ": " + namespaced);
-    auto catalog = it->second->catalog();
-    bool known = false;
-    if (catalog) {
-      for (const auto& item : (*catalog).*list) {
-        const json::Value* n = item.is_object() ? item.get_object().if_contains("name") : nullptr;
-        known = known || (n != nullptr && n->is_string() && n->get_string() == split->second);
-      }
+  call.params["_meta"] = ForwardedMeta(info, ctx);
+  auto by_name = [&](const std::string& shown, const json::Array Catalog::*list) -> std::optional<mcp::RpcError> {
+    auto target = ResolveName(*state, shown, list);
+    if (!target) {
+      return Rpc(mcp::kInvalidParams, "Unknown " + std::string(list == &Catalog::tools ? "tool" : "prompt") + ": " + shown);
     }
-    if (!known) return Rpc(mcp::kInvalidParams, "Unknown " + std::string(list == &Catalog::tools ? "tool" : "prompt") + ": " + namespaced);
-    call.upstream = it->second;
-    call.target = split->second;
-    call.shown_target = namespaced;
+    call.upstream = target->first;
+    call.target = target->second;
+    call.shown_target = shown;
     return std::nullopt;
   };
   const json::Value* name = r.params.if_contains("name");

@@ -202,7 +202,8 @@ Result<json::Object> McpClient::Send(const std::string& method, json::Object par
     json::Object meta;
     if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
     meta[kMetaProtocolVersion] = version_;
-    meta[kMetaClientCapabilities] = json::Object{};
+    // A caller may state capabilities for itself (a gateway passes its own caller's on).
+    if (!meta.contains(kMetaClientCapabilities)) meta[kMetaClientCapabilities] = json::Object{};
     meta[kMetaClientInfo] = options_.client_info.ToJson();
     params["_meta"] = std::move(meta);
   }

@@ -49,7 +49,7 @@ std::optional<std::string> ParamString(const json::Value& v) {
 
 // CheckRoutingHeaders enforces SEP-2243: the routing headers must repeat the body exactly.
 std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, const Request& r, const McpServer& server,
-                                               const std::string& version, bool require_param_headers) {
+                                               const std::string& version) {
   auto pv = req.headers.Get("mcp-protocol-version");
   if (!pv || *pv != version) return "MCP-Protocol-Version header does not match the request body";
   auto method = req.headers.Get("mcp-method");
@@ -91,7 +91,7 @@ std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, cons
     }
     expected.erase(it);
   }
-  if (!expected.empty() && require_param_headers) return "Mcp-Param header missing for an annotated argument";
+  if (!expected.empty()) return "Mcp-Param header missing for an annotated argument";
   return std::nullopt;
 }
 
@@ -216,7 +216,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
                                   "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion"));
       return;
     }
-    if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *body_version, options_.require_param_headers)) {
+    if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *body_version)) {
       ex.Respond(RpcErrorResponse(400, r->id, kHeaderMismatch, "Header mismatch: " + *mismatch));
       return;
     }

@@ -32,10 +32,6 @@ struct StreamableHttpOptions {
   // "https://mcp.example.com" when TLS ends before us or the public name differs: the base of
   // the target URI that HTTP message signatures cover. Empty: "http://" + Host.
   std::string public_base;
-  // Whether an annotated argument without its Mcp-Param-* header is refused. A gateway sets
-  // false: a caller may not have been allowed to list the tool, so it cannot know the
-  // annotation; headers that are present must still match the body.
-  bool require_param_headers = true;
   // Sent with 401 answers: how to authenticate here.
   std::string www_authenticate = "DataIntegrity realm=\"mcp\", cryptosuite=\"eddsa-jcs-2022\"";
 };
