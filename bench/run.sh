@@ -40,3 +40,5 @@ echo
 bash "$(dirname "$0")/mcp_http_bench.sh" "$bin"
 echo
 bash "$(dirname "$0")/signed_http_bench.sh" "$bin"
+echo
+bash "$(dirname "$0")/gateway_bench.sh" "$bin"

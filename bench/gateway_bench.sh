@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Signed tools/call, side by side in one run: directly to the upstream, through a plain nginx
+# reverse proxy, and through `aip gateway` (which verifies the proof, evaluates the policy,
+# writes two audit lines and forwards with the upstream's API key). Latency at one connection
+# (added p50/p99 over direct), throughput at 32; every request carries a distinct proof.
+set -uo pipefail
+bin=${1:-build/bin}
+secs=${BENCH_SECONDS:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../tests/interop/lib.sh"
+command -v wrk >/dev/null || { echo "wrk missing: run scripts/install-deps.sh"; exit 1; }
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$nginx" ] || { echo "nginx missing: run scripts/install-deps.sh"; exit 1; }
+work=$(mktemp -d)
+trap 'cleanup; rm -rf "$work"' EXIT
+export AIP_HOME="$work/home" AIP_PASSPHRASE=bench
+"$bin/aip" init --name bench-gateway > /dev/null
+
+key=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+UPSTREAM_KEY=$key "$bin/example-tasks-server" --http 127.0.0.1:0 --api-key-env UPSTREAM_KEY > /dev/null 2> "$work/up.log" &
+pids+=($!)
+for _ in $(seq 100); do up=$(grep -o 'http://[0-9.:]*/mcp' "$work/up.log" | head -1); [ -n "$up" ] && break; sleep 0.05; done
+up_port=${up##*:}; up_port=${up_port%/mcp}
+
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+error_log $work/nginx/error.log;
+pid $work/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
+  upstream backend { server 127.0.0.1:$up_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host 127.0.0.1:$up_port;
+      proxy_set_header X-Api-Key "$key";
+      proxy_buffering off;
+    }
+  }
+}
+CONF
+"$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' 2> "$work/nginx/stderr" &
+pids+=($!)
+
+gw_port=$(free_port)
+cat > "$work/gateway.toml" <<CONF
+[gateway]
+listen = "127.0.0.1:$gw_port"
+threads = 2
+[audit]
+path = "$work/audit.jsonl"
+fsync = "checkpoint"
+checkpoint_every = 1000
+[[upstream]]
+name = "tasks"
+url = "$up"
+namespaced = false
+pool = 32
+credential = { type = "header", header = "X-Api-Key", from_env = "UPSTREAM_KEY" }
+[[rule]]
+id = "agents-project-a"
+effect = "allow"
+kinds = ["agent"]
+targets = ["list_tasks"]
+when = [ { pointer = "/project", op = "eq", value = "project-a" } ]
+CONF
+UPSTREAM_KEY=$key "$bin/aip" gateway --config "$work/gateway.toml" > /dev/null 2> "$work/gw.log" &
+pids+=($!)
+wait_port "$nginx_port" && wait_port "$gw_port" || { echo "nginx or gateway did not start"; cat "$work/gw.log" "$work/nginx/stderr"; exit 1; }
+for _ in $(seq 100); do grep -q 'listening on' "$work/gw.log" && break; sleep 0.05; done
+
+declare -A url=([direct]="$up" [nginx]="http://127.0.0.1:$nginx_port/mcp" [gateway]="http://127.0.0.1:$gw_port/mcp")
+# Each wrk run starts at the first line of its file, so every run gets a file of its own (a
+# nonce is accepted once).
+for mode in direct nginx gateway; do
+  "$bin/make_signed_requests" 40000 "${url[$mode]}" > "$work/$mode-1.jsonl"
+  "$bin/make_signed_requests" 120000 "${url[$mode]}" > "$work/$mode-32.jsonl"
+done
+run_wrk() {  # run_wrk MODE CONNECTIONS
+  # nginx and the gateway add the upstream's API key; direct calls carry it themselves.
+  SIGNED_REQUESTS="$work/$1-$2.jsonl" API_KEY=$([ "$1" = direct ] && echo "$key") \
+    wrk -t1 -c"$2" -d"${secs}s" -s "$here/mcp_signed_post.lua" "${url[$1]}" | grep '^BENCH'
+}
+declare -A lat thr
+for mode in direct nginx gateway; do lat[$mode]=$(run_wrk "$mode" 1); done
+for mode in direct nginx gateway; do thr[$mode]=$(run_wrk "$mode" 32); done
+# What the gateway answered, by outcome (a non-2xx count above must be explained here).
+curl -s "http://127.0.0.1:$gw_port/metrics" | grep -E '^aip_gateway_(requests|decisions)_total' > "$work/outcomes.txt"
+raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd25519Verify$' --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true --benchmark_format=json 2>/dev/null |
+  python3 -c 'import json,sys; print([b["real_time"] for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name")=="median"][0])')
+field() { sed -n "s/.*$2=\([0-9]*\).*/\1/p" <<<"$1"; }
+echo "== signed tools/call: direct vs nginx vs aip gateway (loopback, ${secs}s each; 2 cores shared with wrk) =="
+printf '%-10s %12s %12s %16s %10s\n' path "p50_us(c=1)" "p99_us(c=1)" "calls/s(c=32)" non-2xx
+for mode in direct nginx gateway; do
+  printf '%-10s %12s %12s %16s %10s\n' "$mode" "$(field "${lat[$mode]}" p50_us)" "$(field "${lat[$mode]}" p99_us)" \
+    "$(field "${thr[$mode]}" calls_per_s)" "$(( $(field "${lat[$mode]}" non2xx) + $(field "${thr[$mode]}" non2xx) ))"
+done
+sed 's/^/  /' "$work/outcomes.txt"
+python3 - "$raw_ns" "$(field "${lat[direct]}" p50_us)" "$(field "${lat[nginx]}" p50_us)" "$(field "${lat[gateway]}" p50_us)" \
+  "$(field "${lat[direct]}" p99_us)" "$(field "${lat[gateway]}" p99_us)" "$(field "${thr[gateway]}" calls_per_s)" <<'PY'
+import sys
+raw_ns, d50, n50, g50, d99, g99, gthr = map(float, sys.argv[1:])
+raw_us = raw_ns / 1000
+target = 1.3 * raw_us + 50
+print(f"raw Ed25519 verify (one core, median): {raw_us:.1f} us -> {1e6/raw_us:.0f}/s per core")
+print(f"added by nginx:   p50 {n50-d50:+.0f} us")
+print(f"added by gateway: p50 {g50-d50:+.0f} us (target <= 1.3 x verify + 50 = {target:.0f} us), p99 {g99-d99:+.0f} us")
+bound = 2 * 1e6 / raw_us
+print(f"gateway throughput: {gthr:.0f} calls/s = {100*gthr/bound:.0f}% of the 2-core raw-verify bound {bound:.0f}/s (target >= 70%)")
+PY
