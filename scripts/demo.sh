@@ -72,4 +72,7 @@ rc=$?
 set -e
 [ "$rc" -ne 0 ] || { echo "demo: expected the unsigned call to be refused" >&2; exit 1; }
 
+step "8. The gateway: one agent, two upstreams with their own API keys, policy, replay, audit"
+bash "$(dirname "$0")/../examples/mediated/run.sh" "$(dirname "$AIP")"
+
 printf '\nDemo complete: alice=%s\n               bob=%s\n' "$alice_did" "$bob_did"

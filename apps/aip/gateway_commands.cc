@@ -82,13 +82,14 @@ void AddPolicyCheck(CLI::App& app) {
   auto* check = policy->add_subcommand("check", "Explain the decision for one request, offline");
   static std::string config_path, request_path, principal, kind = "agent";
   static std::vector<std::string> scopes, roles;
-  static std::string subject;
+  static std::string subject, resource_upstream;
   check->add_option("--config", config_path, "Gateway configuration (TOML) holding the rules")->required();
   check->add_option("--principal", principal, "Caller id (a DID), or \"anonymous\"")->required();
   check->add_option("--kind", kind, "agent | api_key | user")->check(CLI::IsMember({"agent", "api_key", "user"}));
   check->add_option("--scope", scopes, "A scope the caller holds (repeatable)");
   check->add_option("--role", roles, "A role the caller holds (repeatable)");
   check->add_option("--subject", subject, "The user the caller acts for");
+  check->add_option("--upstream", resource_upstream, "For resources/read: the upstream serving the URI");
   check->add_option("--request", request_path, "JSON-RPC request file (tools/call, resources/read, prompts/get); - for stdin")
       ->required();
   check->callback([] {
@@ -106,7 +107,8 @@ void AddPolicyCheck(CLI::App& app) {
     if (method->get_string() == "resources/read") {
       if (!p.contains("uri") || !p.at("uri").is_string()) Fail(kUsage, "resources/read needs params.uri");
       target = std::string(p.at("uri").get_string());
-      upstream = "*";
+      if (resource_upstream.empty()) Fail(kUsage, "resources/read: name the upstream with --upstream");
+      upstream = resource_upstream;
     } else {
       if (!p.contains("name") || !p.at("name").is_string()) Fail(kUsage, "the request needs params.name");
       auto split = gateway::SplitName(p.at("name").get_string());
