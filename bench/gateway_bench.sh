@@ -53,7 +53,7 @@ gw_port=$(free_port)
 cat > "$work/gateway.toml" <<CONF
 [gateway]
 listen = "127.0.0.1:$gw_port"
-threads = 2
+
 [audit]
 path = "$work/audit.jsonl"
 fsync = "checkpoint"

@@ -111,20 +111,29 @@ AuditLog::~AuditLog() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status AuditLog::WriteLocked(json::Object record, bool sync) {
-  json::Object line{{"seq", static_cast<std::int64_t>(next_seq_)}, {"time", FormatTime(DefaultClock().Now())}, {"prev", prev_hash_}};
-  for (auto& [k, v] : record) line[k] = std::move(v);
-  std::string text = json::Serialize(json::Value(std::move(line)));
-  AIP_RETURN_IF_ERROR(WriteAll(fd_, text + "\n"));
+Status AuditLog::WriteLocked(std::string_view body, bool sync) {
+  // The line is {"seq":…,"time":…,"prev":…, <the record's members>}: the record was serialized
+  // outside the lock; only the chain fields are added here.
+  std::string text = "{\"seq\":" + std::to_string(next_seq_) + ",\"time\":\"" + FormatTime(DefaultClock().Now()) +
+                     "\",\"prev\":\"" + prev_hash_ + "\"";
+  if (body.size() > 2) {
+    text.append(",").append(body.substr(1));
+  } else {
+    text += "}";
+  }
+  std::string hash = LineHash(text);
+  text += '\n';
+  AIP_RETURN_IF_ERROR(WriteAll(fd_, text));
   if (sync && ::fdatasync(fd_) != 0) return UnavailableError(std::string("audit log fsync: ") + std::strerror(errno));
-  prev_hash_ = LineHash(text);
+  prev_hash_ = std::move(hash);
   ++next_seq_;
   return OkStatus();
 }
 
 Status AuditLog::Append(json::Object record) {
+  std::string body = json::Serialize(json::Value(std::move(record)));
   std::lock_guard lock(mu_);
-  AIP_RETURN_IF_ERROR(WriteLocked(std::move(record), config_.fsync == AuditConfig::Fsync::kEveryLine));
+  AIP_RETURN_IF_ERROR(WriteLocked(body, config_.fsync == AuditConfig::Fsync::kEveryLine));
   if (++since_checkpoint_ >= config_.checkpoint_every) return CheckpointLocked();
   return OkStatus();
 }

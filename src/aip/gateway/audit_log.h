@@ -44,7 +44,7 @@ class AuditLog {
 
  private:
   AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer, int fd);
-  Status WriteLocked(json::Object record, bool sync);
+  Status WriteLocked(std::string_view body, bool sync);
   Status CheckpointLocked();
 
   AuditConfig config_;

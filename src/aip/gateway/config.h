@@ -36,7 +36,7 @@ struct UpstreamConfig {
   std::chrono::milliseconds timeout{30000};
   std::optional<OutboundCredential> credential;
   bool sign_requests = false;  // Re-sign forwarded requests with the gateway's identity.
-  int pool = 4;                // HTTP connections kept to it.
+  int pool = 16;               // HTTP connections kept to it (calls to it at once).
   std::chrono::milliseconds restart_min{250}, restart_max{30000};
   std::string fingerprint;     // Canonical form of the settings: a reload restarts it only if changed.
 };
@@ -56,7 +56,7 @@ struct GatewayConfig {
   std::string listen = "127.0.0.1:8080";
   std::string public_url;  // "https://gw.example.com/mcp": audience and signature base.
   std::string tls_cert, tls_key;
-  int threads = 2;
+  int threads = 16;  // A call holds its thread while the upstream answers.
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.
