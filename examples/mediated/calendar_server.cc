@@ -47,10 +47,7 @@ int main(int argc, char** argv) {
   next.input_schema = json::Object{{"type", "object"}, {"properties", json::Object{}}, {"additionalProperties", false}};
   next.annotations = json::Object{{"readOnlyHint", true}};
   next.handler = [](const json::Object&, mcp::ToolContext&) -> Result<mcp::ToolResult> {
-    json::Object m = MeetingJson(Meetings().front(), DefaultClock().Now());
-    mcp::ToolResult r = mcp::ToolResult::Text(json::Serialize(m));
-    r.structured = std::move(m);
-    return r;
+    return mcp::ToolResult::Structured(MeetingJson(Meetings().front(), DefaultClock().Now()));
   };
   mcp::ToolDef list;
   list.name = "list_meetings";
@@ -61,10 +58,7 @@ int main(int argc, char** argv) {
   list.handler = [](const json::Object&, mcp::ToolContext&) -> Result<mcp::ToolResult> {
     json::Array all;
     for (const auto& m : Meetings()) all.emplace_back(MeetingJson(m, DefaultClock().Now()));
-    json::Object out{{"meetings", std::move(all)}};
-    mcp::ToolResult r = mcp::ToolResult::Text(json::Serialize(out));
-    r.structured = std::move(out);
-    return r;
+    return mcp::ToolResult::Structured(json::Object{{"meetings", std::move(all)}});
   };
   if (!server.AddTool(std::move(next)).ok() || !server.AddTool(std::move(list)).ok()) return 3;
   return aip::examples::ServeMain(server, argc, argv);

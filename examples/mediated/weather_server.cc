@@ -40,9 +40,7 @@ int main(int argc, char** argv) {
     int chance = RainChance(city);
     json::Object out{{"city", city}, {"time", time}, {"rain_chance_percent", chance},
                      {"summary", chance >= 50 ? "rain likely" : chance >= 20 ? "showers possible" : "dry"}};
-    mcp::ToolResult r = mcp::ToolResult::Text(json::Serialize(out));
-    r.structured = std::move(out);
-    return r;
+    return mcp::ToolResult::Structured(std::move(out));
   };
   if (!server.AddTool(std::move(forecast)).ok()) return 3;
   return aip::examples::ServeMain(server, argc, argv);

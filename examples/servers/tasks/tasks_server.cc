@@ -54,9 +54,7 @@ std::unique_ptr<mcp::McpServer> MakeTasksServer(std::shared_ptr<TaskStore> store
     json::Array arr;
     for (const auto& t : *tasks) arr.emplace_back(TaskJson(project, t));
     json::Object structured{{"tasks", arr}};
-    mcp::ToolResult r = mcp::ToolResult::Text(json::Serialize(structured));
-    r.structured = std::move(structured);
-    return r;
+    return mcp::ToolResult::Structured(std::move(structured));
   };
   (void)server->AddTool(std::move(list));
 

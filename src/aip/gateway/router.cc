@@ -130,6 +130,18 @@ struct GatewayRouter::Call {
   json::Object arguments;      // What policy predicates read.
   const mcp::Principal* principal = nullptr;
   TraceContext trace;
+
+  // Record starts an audit line about this call: who, what, where, and its trace.
+  json::Object Record(std::string_view type) const {
+    json::Object r = PrincipalFields(principal);
+    r["type"] = type;
+    r["trace_id"] = trace.trace_id;
+    r["request_id"] = trace.span_id;
+    r["upstream"] = upstream->name();
+    r["action"] = action;
+    r["target"] = target;
+    return r;
+  }
 };
 
 GatewayRouter::GatewayRouter(std::shared_ptr<mcp::RequestAuthenticator> authenticator, std::shared_ptr<AuditLog> audit,
@@ -298,13 +310,7 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
   policy::Request q{who, call.upstream->name(), call.action, call.target, &call.arguments};
   policy::Decision decision = state->unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed"}
                                                       : state->policy->Evaluate(q);
-  json::Object record = PrincipalFields(who);
-  record["type"] = "decision";
-  record["trace_id"] = call.trace.trace_id;
-  record["request_id"] = call.trace.span_id;
-  record["upstream"] = call.upstream->name();
-  record["action"] = call.action;
-  record["target"] = call.target;
+  json::Object record = call.Record("decision");
   record["decision"] = decision.allow ? "allow" : "deny";
   record["rule"] = decision.rule_id;
   record["reason"] = decision.reason;
@@ -382,13 +388,7 @@ Outcome GatewayRouter::Forward(Call& call, const RouterState& state, mcp::CallCo
   }
   metrics_->Add("aip_gateway_requests_total", {{"method", call.method}, {"outcome", outcome}});
   if (audit_) {
-    json::Object record = PrincipalFields(call.principal);
-    record["type"] = "outcome";
-    record["trace_id"] = call.trace.trace_id;
-    record["request_id"] = call.trace.span_id;
-    record["upstream"] = call.upstream->name();
-    record["action"] = call.action;
-    record["target"] = call.target;
+    json::Object record = call.Record("outcome");
     record["outcome"] = outcome;
     if (error_code) record["error_code"] = *error_code;
     record["latency_ms"] = std::round(seconds * 1e6) / 1e3;

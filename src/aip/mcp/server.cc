@@ -123,6 +123,12 @@ ToolResult ToolResult::Text(std::string text) {
   return r;
 }
 
+ToolResult ToolResult::Structured(json::Object value) {
+  ToolResult r = Text(json::Serialize(value));
+  r.structured = std::move(value);
+  return r;
+}
+
 ToolResult ToolResult::Error(std::string text) {
   ToolResult r = Text(std::move(text));
   r.is_error = true;

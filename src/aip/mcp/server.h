@@ -175,6 +175,9 @@ struct ToolResult {
   std::optional<json::Value> structured;
   bool is_error = false;
   static ToolResult Text(std::string text);
+  // Structured returns `value` as structuredContent, with its JSON text as the text content
+  // (for clients that read only text).
+  static ToolResult Structured(json::Object value);
   static ToolResult Error(std::string text);
 };
 
