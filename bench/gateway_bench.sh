@@ -74,7 +74,7 @@ CONF
 UPSTREAM_KEY=$key "$bin/aip" gateway --config "$work/gateway.toml" > /dev/null 2> "$work/gw.log" &
 pids+=($!)
 wait_port "$nginx_port" && wait_port "$gw_port" || { echo "nginx or gateway did not start"; cat "$work/gw.log" "$work/nginx/stderr"; exit 1; }
-for _ in $(seq 100); do grep -q 'listening on' "$work/gw.log" && break; sleep 0.05; done
+for _ in $(seq 100); do grep -q '"event":"listening"' "$work/gw.log" && break; sleep 0.05; done
 
 declare -A url=([direct]="$up" [nginx]="http://127.0.0.1:$nginx_port/mcp" [gateway]="http://127.0.0.1:$gw_port/mcp")
 # Each wrk run starts at the first line of its file, so every run gets a file of its own (a

@@ -7,6 +7,7 @@
 #include "aip/gateway/audit_log.h"
 #include "aip/gateway/config.h"
 #include "aip/gateway/gateway_service.h"
+#include "aip/gateway/log.h"
 #include "aip/gateway/router.h"
 #include "aip/mcp/jsonrpc.h"
 #include "aip/net/http_server.h"
@@ -34,7 +35,7 @@ int RunGateway(const Context& ctx, const std::string& path) {
   ::signal(SIGPIPE, SIG_IGN);
   net::RaiseFileLimit();
   auto service = Check(gateway::GatewayService::Start(std::move(cfg), path, identity));
-  std::cerr << "aip gateway: " << identity->did() << " listening on " << service->url() << std::endl;
+  gateway::LogEvent("info", "listening", json::Object{{"url", service->url()}, {"did", identity->did()}});
   while (true) {
     timespec one_second{1, 0};
     int sig = sigtimedwait(&set, nullptr, &one_second);
@@ -44,13 +45,17 @@ int RunGateway(const Context& ctx, const std::string& path) {
     }
     if (sig == SIGHUP) {
       Status s = service->Reload();
-      std::cerr << "aip gateway: " << (s.ok() ? "configuration reloaded" : "reload refused, previous configuration stays: " + s.message())
-                << std::endl;
+      if (s.ok()) {
+        gateway::LogEvent("info", "config_reloaded", json::Object{{"file", path}});
+      } else {
+        gateway::LogEvent("error", "config_refused",
+                          json::Object{{"file", path}, {"error", s.message()}, {"message", "the previous configuration stays"}});
+      }
       continue;
     }
     break;
   }
-  std::cerr << "aip gateway: stopping\n";
+  gateway::LogEvent("info", "stopping");
   service->Stop();
   return kOk;
 }

@@ -45,7 +45,7 @@ sed -e "s|@GATEWAY_PORT@|$gw_port|; s|@CALENDAR_URL@|http://127.0.0.1:$cal_port/
 CALENDAR_API_KEY=$calendar_key WEATHER_API_KEY=$weather_key "$bin/aip" gateway check-config "$work/gateway.toml"
 (cd "$work" && CALENDAR_API_KEY=$calendar_key WEATHER_API_KEY=$weather_key AIP_HOME="$work/gateway-home" \
   exec "$bin/aip" gateway --config "$work/gateway.toml" 2> "$work/gateway.log") & pids+=($!)
-wait_for "$work/gateway.log" "listening on"
+wait_for "$work/gateway.log" '"event":"listening"'
 url="http://127.0.0.1:$gw_port/mcp"
 echo "gateway at $url"
 

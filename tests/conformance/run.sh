@@ -22,7 +22,7 @@ if [ -n "${3:-}" ]; then
   pids+=($!)
   url=
   for _ in $(seq 200); do
-    url=$(grep -o 'listening on http://[0-9.:]*/mcp' "$out/gateway.log" | head -1 | cut -d' ' -f3)
+    url=$(grep -o '"url":"http://[0-9.:]*/mcp"' "$out/gateway.log" | head -1 | cut -d'"' -f4)
     [ -n "$url" ] && break
     sleep 0.05
   done

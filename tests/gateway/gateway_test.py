@@ -185,7 +185,7 @@ targets = ["echo"]
     check("check-config accepts the configuration", r.returncode == 0 and "3 upstreams, 5 rules, 1 limits" in r.stdout, r.stdout + r.stderr)
     gw_log = os.path.join(work, "gateway.log")
     gw = start([AIP, "gateway", "--config", config_path], gw_log, gw_env)
-    url = wait_log(gw_log, r"listening on (http://\S+/mcp)").group(1)
+    url = wait_log(gw_log, r'"event":"listening"[^\n]*"url":"(http://[^"]+)"').group(1)
     base = url[: -len("/mcp")]
 
     # --- lists and authentication -----------------------------------------------------------
@@ -310,13 +310,14 @@ targets = ["echo"]
     check("before reload: local.export_tasks denied", r.returncode == 3, r.stderr)
     open(config_path, "w").write(config.replace('targets = ["list_tasks", "create_task"]', 'targets = ["list_tasks", "create_task", "export_tasks"]'))
     gw.send_signal(signal.SIGHUP)
-    wait_log(gw_log, "configuration reloaded")
+    wait_log(gw_log, '"event":"config_reloaded"')
     r = run([AIP, "call", url, "local.export_tasks", "--args", '{"project":"project-a"}'], home=agent_home)
     check("after reload: local.export_tasks allowed, no restart", r.returncode == 0, r.stderr)
     open(config_path, "w").write(config + "\n[[rule]]\nid = \"broken\"\neffect = \"perhaps\"\n")
     gw.send_signal(signal.SIGHUP)
-    m = wait_log(gw_log, r"reload refused, previous configuration stays: (.*)")
-    check("an invalid config is refused with its errors", "gateway.toml:" in m.group(1) and "effect" in m.group(1), m.group(1))
+    m = wait_log(gw_log, r'\{[^\n]*"event":"config_refused"[^\n]*\}')
+    refused = json.loads(m.group(0))
+    check("an invalid config is refused with its errors", "gateway.toml:" in refused["error"] and "effect" in refused["error"], m.group(0))
     r = run([AIP, "call", url, "local.export_tasks", "--args", '{"project":"project-a"}'], home=agent_home)
     check("the previous configuration stays in force", r.returncode == 0, r.stderr)
 
@@ -365,6 +366,10 @@ targets = ["echo"]
     check("aip audit verify detects a deleted line", r.returncode == 1 and "line 6" in r.stderr, r.stdout + r.stderr)
     log_text = open(gw_log).read()
     check("no secret in the gateway's log", tasks_key not in log_text and "must-not-leak" not in log_text)
+    events = [json.loads(l) for l in log_text.splitlines() if l.startswith("{")]
+    check("the gateway logs structured JSON lines", len(events) >= 5 and all("time" in e and "event" in e for e in events)
+          and len(events) == len([l for l in log_text.splitlines() if l.strip()]), log_text[:500])
+    check("upstream restarts are logged", any(e["event"] == "upstream_up" and e.get("restarts", 0) >= 1 for e in events))
 finally:
     for p in procs:
         if p.poll() is None:

@@ -1,9 +1,9 @@
 #include "aip/gateway/gateway_service.h"
 
 #include <charconv>
-#include <iostream>
 
 #include "aip/base/encoding.h"
+#include "aip/gateway/log.h"
 
 namespace aip::gateway {
 namespace {
@@ -16,8 +16,8 @@ bool SameCredential(const std::optional<OutboundCredential>& a, const std::optio
 
 void WarnIfUnsafe(const GatewayConfig& config) {
   if (config.unsafe_allow_all) {
-    std::cerr << "aip gateway: WARNING: unsafe_allow_all is on: every caller may call every tool. "
-                 "Development only; never expose this gateway.\n";
+    LogEvent("warning", "unsafe_allow_all",
+             json::Object{{"message", "every caller may call every tool: development only, never expose this gateway"}});
   }
 }
 
@@ -34,7 +34,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     AIP_ASSIGN_OR_RETURN(auto audit, AuditLog::Open(config.audit, g->identity_));
     g->audit_ = std::move(audit);
   } else {
-    std::cerr << "aip gateway: WARNING: no [audit] path: decisions are not recorded\n";
+    LogEvent("warning", "no_audit_log", json::Object{{"message", "no [audit] path: decisions are not recorded"}});
   }
 
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
@@ -162,7 +162,8 @@ Status GatewayService::Reload() {
   WarnIfUnsafe(*loaded);
   if (loaded->listen != config_.listen || loaded->tls_cert != config_.tls_cert || loaded->audit.path != config_.audit.path ||
       loaded->public_url != config_.public_url) {
-    std::cerr << "aip gateway: listener, TLS, public_url and audit path changes take effect at the next restart\n";
+    LogEvent("warning", "restart_needed",
+             json::Object{{"message", "listener, TLS, public_url and audit path changes take effect at the next restart"}});
   }
   auto previous = router_->state();
   auto next = BuildState(*loaded, previous.get());

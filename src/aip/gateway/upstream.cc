@@ -1,8 +1,8 @@
 #include "aip/gateway/upstream.h"
 
 #include <cstdlib>
-#include <iostream>
 
+#include "aip/gateway/log.h"
 #include "aip/mcpsig/authenticator.h"
 #include "aip/mcpsig/request_proof.h"
 
@@ -101,7 +101,9 @@ Result<std::unique_ptr<mcp::McpClient>> Upstream::NewClient() {
     // A spawned server gets a minimal environment: never the gateway's own (which may hold
     // other upstreams' credentials), only PATH, HOME, LANG and its own credential.
     mcp::StdioClientOptions so;
-    so.log_prefix = "[" + config_.name + "] ";
+    so.on_stderr = [name = config_.name](std::string_view line) {
+      LogEvent("info", "upstream_stderr", json::Object{{"upstream", name}, {"line", line}});
+    };
     std::vector<std::string> env;
     for (const char* name : {"PATH", "HOME", "LANG", "TMPDIR"}) {
       if (const char* v = std::getenv(name)) env.push_back(std::string(name) + "=" + v);
@@ -165,13 +167,13 @@ void Upstream::Supervise() {
       up_ = true;
       last_error_.clear();
       backoff = config_.restart_min;
-      std::cerr << "aip gateway: upstream " << config_.name << " is up\n";
+      LogEvent("info", "upstream_up", json::Object{{"upstream", config_.name}, {"restarts", restarts_.load()}});
       cv_.notify_all();
       continue;
     }
     last_error_ = status.message();
-    std::cerr << "aip gateway: upstream " << config_.name << " unavailable (" << status.message() << "); retrying in "
-              << backoff.count() << " ms\n";
+    LogEvent("warning", "upstream_unavailable",
+             json::Object{{"upstream", config_.name}, {"error", status.message()}, {"retry_in_ms", backoff.count()}});
     cv_.wait_for(lock, backoff, [&] { return stopping_; });
     backoff = std::min(config_.restart_max, backoff * 2);
   }
