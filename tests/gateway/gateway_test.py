@@ -342,6 +342,67 @@ targets = ["echo"]
     check("policy check explains a denial", r.returncode == 1 and '"decision": "deny"' in r.stdout and "no rule allows" in r.stdout,
           r.stdout + r.stderr)
 
+    # --- TLS: an HTTPS gateway in front of an HTTPS upstream and server-everything over HTTP ---
+    import ssl
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   capture_output=True, check=True)
+    os.chmod(key, 0o600)
+    start([os.path.join(BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key],
+          os.path.join(work, "tls-tasks.log"), dict(os.environ))
+    tls_upstream = wait_log(os.path.join(work, "tls-tasks.log"), r"listening on (https://\S+/mcp)").group(1)
+    s2 = socket.socket(); s2.bind(("127.0.0.1", 0)); ev_port = s2.getsockname()[1]; s2.close()
+    start([NODE, EVERYTHING, "streamableHttp"], os.path.join(work, "everything-http.log"), dict(os.environ, PORT=str(ev_port)))
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", ev_port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    tls_config = os.path.join(work, "tls-gateway.toml")
+    open(tls_config, "w").write(f"""
+[gateway]
+listen = "127.0.0.1:0"
+tls_cert = "cert.pem"
+tls_key = "key.pem"
+[[upstream]]
+name = "secure"
+url = "{tls_upstream}"
+ca_file = "cert.pem"
+[[upstream]]
+name = "everything"
+url = "http://127.0.0.1:{ev_port}/mcp"
+[[rule]]
+id = "anyone"
+effect = "allow"
+kinds = ["anonymous"]
+targets = ["list_tasks", "echo"]
+""")
+    tls_log = os.path.join(work, "tls-gateway.log")
+    start([AIP, "gateway", "--config", tls_config], tls_log, gw_env)
+    tls_url = wait_log(tls_log, r'"event":"listening"[^\n]*"url":"(https://[^"]+)"').group(1)
+    ctx = ssl.create_default_context(cafile=cert)
+    def tls_post(method, params, extra=None):
+        params = dict(params, _meta=META)
+        h = {"content-type": "application/json", "accept": "application/json, text/event-stream",
+             "mcp-protocol-version": "2026-07-28", "mcp-method": method}
+        if "name" in params:
+            h["mcp-name"] = params["name"]
+        h.update(extra or {})
+        req = urllib.request.Request(tls_url, data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode(),
+                                     headers=h, method="POST")
+        with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
+            text = r.read().decode()
+        msgs = [json.loads(l[5:]) for l in text.splitlines() if l.startswith("data:")]
+        return msgs[-1] if msgs else json.loads(text)
+    resp = tls_post("tools/call", {"name": "secure.list_tasks", "arguments": {"project": "project-a"}},
+                    {"mcp-param-project": "project-a"})
+    check("HTTPS gateway to an HTTPS upstream (its own CA)", "project-a" in json.dumps(resp.get("result", {})), str(resp))
+    resp = tls_post("tools/call", {"name": "everything.echo", "arguments": {"message": "over http"}})
+    check("server-everything over HTTP behind the gateway", "Echo: over http" in json.dumps(resp), str(resp))
+
     # --- audit ------------------------------------------------------------------------------
     gw.send_signal(signal.SIGTERM)
     gw.wait(timeout=20)

@@ -32,6 +32,7 @@ struct UpstreamConfig {
   std::string name;  // Namespace: its tools appear as "<name>.<tool>".
   bool namespaced = true;  // false: its tools and prompts keep their own names (one such upstream fronted as is).
   std::string url;   // Streamable HTTP endpoint, or
+  std::string ca_file;  // HTTPS: extra trust anchors (PEM) besides the system store.
   std::vector<std::string> command;  // a server spawned and spoken to over stdio.
   std::chrono::milliseconds timeout{30000};
   std::optional<OutboundCredential> credential;

@@ -96,7 +96,10 @@ Result<std::unique_ptr<mcp::McpClient>> Upstream::NewClient() {
       }
       return OkStatus();
     };
-    AIP_ASSIGN_OR_RETURN(transport, mcp::HttpClientTransport(config_.url, hook));
+    net::HttpClientOptions http;
+    http.timeout = config_.timeout;
+    http.ca_file = config_.ca_file;
+    AIP_ASSIGN_OR_RETURN(transport, mcp::HttpClientTransport(config_.url, hook, std::move(http)));
   } else {
     // A spawned server gets a minimal environment: never the gateway's own (which may hold
     // other upstreams' credentials), only PATH, HOME, LANG and its own credential.

@@ -73,8 +73,8 @@ class StdioTransport final : public ClientTransport {
 
 class HttpTransport final : public ClientTransport {
  public:
-  HttpTransport(net::Url url, std::string full_url, HttpRequestSigner signer)
-      : url_(url), full_url_(std::move(full_url)), http_(std::move(url)), signer_(std::move(signer)) {}
+  HttpTransport(net::Url url, std::string full_url, HttpRequestSigner signer, net::HttpClientOptions options)
+      : url_(url), full_url_(std::move(full_url)), http_(std::move(url), std::move(options)), signer_(std::move(signer)) {}
   ~HttpTransport() override { Close(); }
 
   Result<json::Object> Roundtrip(const json::Object& request,
@@ -177,10 +177,11 @@ Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<
   return std::unique_ptr<ClientTransport>(new StdioTransport(std::move(child)));
 }
 
-Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer) {
+Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer,
+                                                              net::HttpClientOptions options) {
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
   std::string full = u.Origin() + u.target;
-  return std::unique_ptr<ClientTransport>(new HttpTransport(std::move(u), std::move(full), std::move(signer)));
+  return std::unique_ptr<ClientTransport>(new HttpTransport(std::move(u), std::move(full), std::move(signer), std::move(options)));
 }
 
 McpClient::McpClient(std::unique_ptr<ClientTransport> transport, ClientOptions options)

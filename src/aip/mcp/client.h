@@ -15,6 +15,7 @@
 #include "aip/base/status.h"
 #include "aip/mcp/protocol.h"
 #include "aip/net/http.h"
+#include "aip/net/http_client.h"
 
 namespace aip::mcp {
 
@@ -49,7 +50,8 @@ using HttpRequestSigner = std::function<Status(std::string_view method, std::str
                                                 std::string_view body)>;
 
 // Streamable HTTP to `url` ("http://127.0.0.1:8080/mcp").
-Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer = nullptr);
+Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer = nullptr,
+                                                              net::HttpClientOptions options = {});
 
 struct ClientOptions {
   Implementation client_info{"aip", "0.1.0", ""};
