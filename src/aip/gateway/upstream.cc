@@ -36,7 +36,8 @@ void Upstream::Stop() {
     if (stopping_ && !supervisor_.joinable()) return;
     stopping_ = true;
   }
-  cv_.notify_all();
+  state_cv_.notify_all();
+  pool_cv_.notify_all();
   if (supervisor_.joinable()) supervisor_.join();
   std::lock_guard lock(mu_);
   idle_.clear();  // Closes connections and shuts spawned servers down.
@@ -45,7 +46,7 @@ void Upstream::Stop() {
 
 bool Upstream::WaitUntilUp(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [&] { return up_.load() || stopping_; }) && up_.load();
+  return state_cv_.wait_for(lock, timeout, [&] { return up_.load() || stopping_; }) && up_.load();
 }
 
 std::string Upstream::last_error() const {
@@ -152,7 +153,7 @@ void Upstream::Supervise() {
   while (true) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !up_.load(); });
+      state_cv_.wait(lock, [&] { return stopping_ || !up_.load(); });
       if (stopping_) return;
     }
     auto client = NewClient();
@@ -171,13 +172,14 @@ void Upstream::Supervise() {
       last_error_.clear();
       backoff = config_.restart_min;
       LogEvent("info", "upstream_up", json::Object{{"upstream", config_.name}, {"restarts", restarts_.load()}});
-      cv_.notify_all();
+      state_cv_.notify_all();
+      pool_cv_.notify_all();
       continue;
     }
     last_error_ = status.message();
     LogEvent("warning", "upstream_unavailable",
              json::Object{{"upstream", config_.name}, {"error", status.message()}, {"retry_in_ms", backoff.count()}});
-    cv_.wait_for(lock, backoff, [&] { return stopping_; });
+    state_cv_.wait_for(lock, backoff, [&] { return stopping_; });
     backoff = std::min(config_.restart_max, backoff * 2);
   }
 }
@@ -206,9 +208,10 @@ Result<std::unique_ptr<mcp::McpClient>> Upstream::Acquire() {
       }
       return c;
     }
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
-      return UnavailableError("upstream " + config_.name + " is busy");
-    }
+    ++pool_waiters_;
+    bool timed_out = pool_cv_.wait_until(lock, deadline) == std::cv_status::timeout;
+    --pool_waiters_;
+    if (timed_out) return UnavailableError("upstream " + config_.name + " is busy");
   }
 }
 
@@ -216,25 +219,27 @@ void Upstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) {
   std::unique_lock lock(mu_);
   if (healthy && up_.load() && !stopping_) {
     idle_.push_back(std::move(client));
-  } else {
-    --open_clients_;
-    if (!healthy && up_.load()) {
-      // The connection (or the spawned server) failed: drop every connection and let the
-      // supervisor reconnect or respawn.
-      up_ = false;
-      open_clients_ -= static_cast<int>(idle_.size());
-      auto dropped = std::move(idle_);
-      idle_.clear();
-      lock.unlock();
-      dropped.clear();
-      client.reset();
-      cv_.notify_all();
-      return;
-    }
+    bool waiting = pool_waiters_ > 0;
+    lock.unlock();
+    if (waiting) pool_cv_.notify_one();  // Nobody waiting: no wakeup, no context switch.
+    return;
+  }
+  --open_clients_;
+  std::vector<std::unique_ptr<mcp::McpClient>> dropped;
+  bool failed = !healthy && up_.load();
+  if (failed) {
+    // The connection (or the spawned server) failed: drop every connection and let the
+    // supervisor reconnect or respawn.
+    up_ = false;
+    open_clients_ -= static_cast<int>(idle_.size());
+    dropped = std::move(idle_);
+    idle_.clear();
   }
   lock.unlock();
-  client.reset();
-  cv_.notify_all();
+  dropped.clear();
+  client.reset();  // Closes outside the lock (a spawned server may take a moment to stop).
+  if (failed) state_cv_.notify_all();
+  pool_cv_.notify_all();
 }
 
 Result<json::Object> Upstream::Forward(const std::string& method, json::Object params, const ForwardOptions& options) {

@@ -70,7 +70,9 @@ class Upstream {
   std::shared_ptr<Metrics> metrics_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable state_cv_;  // The supervisor and WaitUntilUp: up/down/stopping changed.
+  std::condition_variable pool_cv_;   // Callers waiting for a free connection.
+  int pool_waiters_ = 0;
   std::vector<std::unique_ptr<mcp::McpClient>> idle_;
   int open_clients_ = 0;  // Idle plus in use.
   std::shared_ptr<const Catalog> catalog_;

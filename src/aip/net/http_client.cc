@@ -84,6 +84,7 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
       }
       impl_->stream->socket().set_option(tcp::no_delay(true), ec);
       impl_->buffer.clear();
+      impl_->buffer.reserve(16 * 1024);  // Whole typical responses per read.
       if (base_.scheme == "https") {
         if (!impl_->tls) {
           impl_->tls.emplace(asio::ssl::context::tls_client);

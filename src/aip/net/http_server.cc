@@ -177,6 +177,7 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
     if (ec) co_return;
   }
   beast::flat_buffer buffer;
+  buffer.reserve(16 * 1024);  // Read a whole typical request per syscall, not 512 bytes at a time.
   while (!stopping) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
@@ -293,6 +294,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   asio::co_spawn(impl->io, impl->Accept(), asio::detached);
   int n = std::max(1, options.threads);
   Impl* raw = impl.get();
+  // One shared pool: handlers may block (a tool running, an upstream answering), and any free
+  // thread can then serve the other connections.
   for (int i = 0; i < n; ++i) raw->threads.emplace_back([raw] { raw->io.run(); });
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
