@@ -229,9 +229,10 @@ targets = ["echo"]
     st, _, resp = post(url, "tools/call", raw=raw, name="tasks.list_tasks", headers={"mcp-param-project": "project-a"})
     check("project-\\u0061 is project-a: allowed", st == 200 and "result" in resp, f"{st} {resp}")
     st, _, resp = post(url, "tools/call", {"name": "everything.get-sum", "arguments": {"a": "1000", "b": 1}})
-    check("a number sent as a string still meets the numeric rule", st == 401 and resp["error"]["data"]["rule"] == "no-big-sums", str(resp))
+    check("a number sent as a string still meets the numeric rule (and a stranger is not told the rule)",
+          st == 401 and resp["error"]["code"] == -31001 and "rule" not in resp["error"]["data"], str(resp))
     st, _, resp = post(url, "tools/call", {"name": "everything.get-sum", "arguments": {"a": 1e3, "b": 1}})
-    check("1e3 is 1000", resp["error"]["data"]["rule"] == "no-big-sums", str(resp))
+    check("1e3 is 1000", st == 401, str(resp))
     st, _, resp = post(url, "tools/call", {"name": "everything.get-sum", "arguments": {"a": 40, "b": 2}})
     check("a small sum is allowed", "42" in json.dumps(resp), str(resp))
     for trick in ["TASKS.list_tasks", "tasks.LIST_TASKS", "tasks.list_tasks ", "tasks..list_tasks", "list_tasks"]:

@@ -220,10 +220,73 @@ Outcome GatewayRouter::List(const std::string& method, const RouterState& state,
   return json::Value(json::Object{{key, std::move(out)}, {"ttlMs", 60000}, {"cacheScope", "private"}});
 }
 
+// Resolve finds the upstream and the target of a catalog request and builds the request the
+// upstream will get.
+std::variant<GatewayRouter::Call, mcp::RpcError> GatewayRouter::Resolve(const mcp::Request& r, const mcp::RequestInfo& info,
+                                                                        const mcp::CallContext& ctx, const RouterState& state) {
+  Call call;
+  call.method = r.method;
+  call.action = r.method;
+  call.params = r.params;
+  call.params.erase("_meta");
+  call.params["_meta"] = ForwardedMeta(info, ctx);
+  auto by_name = [&](const std::string& shown, const json::Array Catalog::*list) -> std::optional<mcp::RpcError> {
+    auto target = ResolveName(state, shown, list);
+    if (!target) {
+      return Rpc(mcp::kInvalidParams, "Unknown " + std::string(list == &Catalog::tools ? "tool" : "prompt") + ": " + shown);
+    }
+    call.upstream = target->first;
+    call.target = target->second;
+    call.shown_target = shown;
+    return std::nullopt;
+  };
+  const json::Value* name = r.params.if_contains("name");
+  if (r.method == "tools/call" || r.method == "prompts/get") {
+    if (name == nullptr || !name->is_string()) return Rpc(mcp::kInvalidParams, "Invalid params: name is required");
+    if (auto err = by_name(std::string(name->get_string()), r.method == "tools/call" ? &Catalog::tools : &Catalog::prompts)) return *err;
+    call.params["name"] = call.target;
+    if (const json::Value* a = r.params.if_contains("arguments")) {
+      if (!a->is_object()) return Rpc(mcp::kInvalidParams, "Invalid params: arguments must be an object");
+      call.arguments = a->get_object();
+    }
+  } else if (r.method == "resources/read") {
+    const json::Value* uri = r.params.if_contains("uri");
+    if (uri == nullptr || !uri->is_string()) return Rpc(mcp::kInvalidParams, "Invalid params: uri is required");
+    call.upstream = UpstreamForUri(state, uri->get_string());
+    if (!call.upstream) return Rpc(mcp::kInvalidParams, "Resource not found: " + std::string(uri->get_string()),
+                                   json::Object{{"uri", *uri}});
+    call.target = call.shown_target = std::string(uri->get_string());
+  } else if (r.method == "completion/complete") {
+    const json::Value* ref = r.params.if_contains("ref");
+    if (ref == nullptr || !ref->is_object()) return Rpc(mcp::kInvalidParams, "Invalid params: ref is required");
+    const json::Object& ro = ref->get_object();
+    const json::Value* type = ro.if_contains("type");
+    if (type != nullptr && *type == "ref/prompt" && ro.contains("name") && ro.at("name").is_string()) {
+      if (auto err = by_name(std::string(ro.at("name").get_string()), &Catalog::prompts)) return *err;
+      json::Object rewritten = ro;
+      rewritten["name"] = call.target;
+      call.params["ref"] = std::move(rewritten);
+    } else if (type != nullptr && *type == "ref/resource" && ro.contains("uri") && ro.at("uri").is_string()) {
+      call.upstream = UpstreamForUri(state, ro.at("uri").get_string());
+      if (!call.upstream) return Rpc(mcp::kInvalidParams, "Resource not found");
+      call.target = call.shown_target = std::string(ro.at("uri").get_string());
+    } else {
+      return Rpc(mcp::kInvalidParams, "Invalid params: unsupported ref");
+    }
+    if (const json::Value* a = r.params.if_contains("argument"); a != nullptr && a->is_object()) call.arguments = a->get_object();
+  } else {
+    return Rpc(mcp::kMethodNotFound, "Method not found: " + r.method);
+  }
+  call.trace = ContinueTrace(ctx.http != nullptr && ctx.http->headers != nullptr
+                                 ? ctx.http->headers->Get("traceparent")
+                                 : std::optional<std::string_view>());
+  return call;
+
+}
+
 Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info, mcp::CallContext& ctx) {
   auto state = this->state();
   if (!state) return Rpc(mcp::kInternalError, "gateway is not configured");
-  auto started = std::chrono::steady_clock::now();
 
   // 1. Authenticate.
   std::optional<mcp::Principal> principal;
@@ -248,63 +311,10 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
   }
 
   // 2. Resolve the upstream and the target.
-  Call call;
-  call.method = r.method;
-  call.action = r.method;
+  auto resolved = Resolve(r, info, ctx, *state);
+  if (auto* err = std::get_if<mcp::RpcError>(&resolved)) return std::move(*err);
+  Call& call = std::get<Call>(resolved);
   call.principal = who;
-  call.params = r.params;
-  call.params.erase("_meta");
-  call.params["_meta"] = ForwardedMeta(info, ctx);
-  auto by_name = [&](const std::string& shown, const json::Array Catalog::*list) -> std::optional<mcp::RpcError> {
-    auto target = ResolveName(*state, shown, list);
-    if (!target) {
-      return Rpc(mcp::kInvalidParams, "Unknown " + std::string(list == &Catalog::tools ? "tool" : "prompt") + ": " + shown);
-    }
-    call.upstream = target->first;
-    call.target = target->second;
-    call.shown_target = shown;
-    return std::nullopt;
-  };
-  const json::Value* name = r.params.if_contains("name");
-  if (r.method == "tools/call" || r.method == "prompts/get") {
-    if (name == nullptr || !name->is_string()) return Rpc(mcp::kInvalidParams, "Invalid params: name is required");
-    if (auto err = by_name(std::string(name->get_string()), r.method == "tools/call" ? &Catalog::tools : &Catalog::prompts)) return *err;
-    call.params["name"] = call.target;
-    if (const json::Value* a = r.params.if_contains("arguments")) {
-      if (!a->is_object()) return Rpc(mcp::kInvalidParams, "Invalid params: arguments must be an object");
-      call.arguments = a->get_object();
-    }
-  } else if (r.method == "resources/read") {
-    const json::Value* uri = r.params.if_contains("uri");
-    if (uri == nullptr || !uri->is_string()) return Rpc(mcp::kInvalidParams, "Invalid params: uri is required");
-    call.upstream = UpstreamForUri(*state, uri->get_string());
-    if (!call.upstream) return Rpc(mcp::kInvalidParams, "Resource not found: " + std::string(uri->get_string()),
-                                   json::Object{{"uri", *uri}});
-    call.target = call.shown_target = std::string(uri->get_string());
-  } else if (r.method == "completion/complete") {
-    const json::Value* ref = r.params.if_contains("ref");
-    if (ref == nullptr || !ref->is_object()) return Rpc(mcp::kInvalidParams, "Invalid params: ref is required");
-    const json::Object& ro = ref->get_object();
-    const json::Value* type = ro.if_contains("type");
-    if (type != nullptr && *type == "ref/prompt" && ro.contains("name") && ro.at("name").is_string()) {
-      if (auto err = by_name(std::string(ro.at("name").get_string()), &Catalog::prompts)) return *err;
-      json::Object rewritten = ro;
-      rewritten["name"] = call.target;
-      call.params["ref"] = std::move(rewritten);
-    } else if (type != nullptr && *type == "ref/resource" && ro.contains("uri") && ro.at("uri").is_string()) {
-      call.upstream = UpstreamForUri(*state, ro.at("uri").get_string());
-      if (!call.upstream) return Rpc(mcp::kInvalidParams, "Resource not found");
-      call.target = call.shown_target = std::string(ro.at("uri").get_string());
-    } else {
-      return Rpc(mcp::kInvalidParams, "Invalid params: unsupported ref");
-    }
-    if (const json::Value* a = r.params.if_contains("argument"); a != nullptr && a->is_object()) call.arguments = a->get_object();
-  } else {
-    return Rpc(mcp::kMethodNotFound, "Method not found: " + r.method);
-  }
-  call.trace = ContinueTrace(ctx.http != nullptr && ctx.http->headers != nullptr
-                                 ? ctx.http->headers->Get("traceparent")
-                                 : std::optional<std::string_view>());
 
   // 3. Authorize.
   policy::Request q{who, call.upstream->name(), call.action, call.target, &call.arguments};
@@ -334,12 +344,13 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
                                                 {"rule", decision.rule_id.empty() ? "default_deny" : std::string(record["rule"].get_string())}});
   if (!decision.allow) {
     metrics_->Add("aip_gateway_requests_total", {{"method", call.method}, {"outcome", "denied"}});
-    json::Object data{{"rule", decision.rule_id}, {"reason", decision.reason}};
     if (who == nullptr) {
-      data["reason"] = "missing_credential";
-      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + call.shown_target + " requires a signed request", std::move(data));
+      // A stranger learns only that it must authenticate, not how the policy is written.
+      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + call.shown_target + " requires a signed request",
+                 json::Object{{"reason", "missing_credential"}});
     }
-    return Rpc(mcp::kForbiddenCode, "Forbidden: " + decision.reason, std::move(data));
+    return Rpc(mcp::kForbiddenCode, "Forbidden: " + decision.reason,
+               json::Object{{"rule", decision.rule_id}, {"reason", decision.reason}});
   }
   if (limited) {
     metrics_->Add("aip_gateway_requests_total", {{"method", call.method}, {"outcome", "rate_limited"}});
@@ -347,12 +358,10 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
     return Rpc(mcp::kRateLimitedCode, "Too many requests: rate limit " + limited->limit_id,
                json::Object{{"limit", limited->limit_id}, {"retryAfterSeconds", seconds}});
   }
-  (void)started;
-  return Forward(call, *state, ctx);
+  return Forward(call, ctx);
 }
 
-Outcome GatewayRouter::Forward(Call& call, const RouterState& state, mcp::CallContext& ctx) {
-  (void)state;
+Outcome GatewayRouter::Forward(Call& call, mcp::CallContext& ctx) {
   ForwardOptions fo;
   fo.traceparent = call.trace.child;
   fo.caller = call.principal;

@@ -47,7 +47,9 @@ class GatewayRouter final : public mcp::RequestRouter {
   struct Call;
   std::variant<json::Value, mcp::RpcError> List(const std::string& method, const RouterState& state,
                                                 const mcp::Principal* principal);
-  std::variant<json::Value, mcp::RpcError> Forward(Call& call, const RouterState& state, mcp::CallContext& ctx);
+  std::variant<Call, mcp::RpcError> Resolve(const mcp::Request& request, const mcp::RequestInfo& info,
+                                            const mcp::CallContext& ctx, const RouterState& state);
+  std::variant<json::Value, mcp::RpcError> Forward(Call& call, mcp::CallContext& ctx);
 
   std::shared_ptr<mcp::RequestAuthenticator> authenticator_;
   std::shared_ptr<AuditLog> audit_;
