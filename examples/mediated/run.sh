@@ -52,11 +52,18 @@ echo "gateway at $url"
 step "The orchestrator asks: will it rain during my next meeting?"
 AIP_HOME="$work/agent-home" "$bin/example-orchestrator" "$url"
 if grep -q "$calendar_key\|$weather_key" "$work/agent-home"/* 2>/dev/null; then echo "the agent saw an API key" >&2; exit 1; fi
-python3 - "$work" "$calendar_key" "$weather_key" <<'PY'
+python3 - "$work" "$calendar_key" "$weather_key" "$agent_did" "$gateway_did" <<'PY'
 import json, sys
-work, cal, wx = sys.argv[1:]
+work, cal, wx, agent, gateway = sys.argv[1:]
+def requests(f):
+    return [json.loads(l) for l in open(f"{work}/{f}")]
 def seen(f):
-    return [json.loads(l)["headers"] for l in open(f"{work}/{f}")]
+    return [r["headers"] for r in requests(f)]
+calls = [json.loads(r["body"]) for r in requests("weather-requests.jsonl") if '"tools/call"' in r["body"]]
+meta = calls[-1]["params"]["_meta"]
+assert meta["dev.aip/caller"]["did"] == agent, meta
+assert meta["dev.aip/proof"]["verificationMethod"].startswith(gateway), meta
+print(f"the weather server got the call signed by the gateway, for the orchestrator {agent[:24]}...")
 c, w = seen("calendar-requests.jsonl"), seen("weather-requests.jsonl")
 assert all(h.get("x-api-key") == cal for h in c), "calendar got another key"
 assert all(h.get("x-api-key") == wx for h in w), "weather got another key"
