@@ -248,3 +248,46 @@ TEST_F(McpHttpTest, StopWaitsForRequestsInProgress) {
 
 }  // namespace
 }  // namespace aip::mcp
+
+namespace aip::net {
+namespace {
+
+// With handler_threads, handlers that block (a gateway waiting on an upstream) run on their own
+// pool: one I/O thread keeps serving other connections, responses and streams still arrive whole.
+TEST(HttpServerHandlerPoolTest, BlockingHandlersDoNotStallOtherConnections) {
+  HttpServerOptions o;
+  o.threads = 1;
+  o.handler_threads = 4;
+  auto s = HttpServer::Start(o, [](const HttpRequest& r, Exchange& e) {
+    if (r.target == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    if (r.target == "/stream") {
+      Headers h;
+      h.Set("content-type", "text/event-stream");
+      ResponseStream& out = e.BeginStream(200, h);
+      for (int i = 0; i < 3; ++i) out.Write("data: " + std::to_string(i) + "\n\n");
+      return;
+    }
+    HttpResponse res;
+    res.status = 200;
+    res.body = "ok " + r.target;
+    e.Respond(std::move(res));
+  });
+  ASSERT_THAT(s, ::aip::testing::IsOk());
+  auto url = *ParseUrl("http://127.0.0.1:" + std::to_string((*s)->port()));
+  std::vector<std::thread> slow;
+  for (int i = 0; i < 3; ++i) {
+    slow.emplace_back([url] { EXPECT_EQ(HttpClient(url).Send("GET", "/slow", {}, "")->body, "ok /slow"); });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto start = std::chrono::steady_clock::now();
+  auto fast = HttpClient(url).Send("GET", "/fast", {}, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+  EXPECT_EQ(fast->body, "ok /fast");
+  auto streamed = HttpClient(url).Send("GET", "/stream", {}, "");
+  EXPECT_EQ(streamed->body, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
+  (*s)->Stop(std::chrono::seconds(5));  // Waits for the slow handlers.
+  for (auto& t : slow) t.join();
+}
+
+}  // namespace
+}  // namespace aip::net

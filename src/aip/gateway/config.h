@@ -57,7 +57,7 @@ struct GatewayConfig {
   std::string listen = "127.0.0.1:8080";
   std::string public_url;  // "https://gw.example.com/mcp": audience and signature base.
   std::string tls_cert, tls_key;
-  int threads = 16;  // A call holds its thread while the upstream answers.
+  int threads = 32;  // Calls handled at once: each holds a thread while its upstream answers.
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.

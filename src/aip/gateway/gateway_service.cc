@@ -100,7 +100,9 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     return InvalidArgumentError(config.source + ": gateway.listen: bad port");
   }
   hopts.port = static_cast<std::uint16_t>(port);
-  hopts.threads = config.threads;
+  // Few I/O threads; handlers (which wait on upstreams) on a pool of their own.
+  hopts.threads = 2;
+  hopts.handler_threads = config.threads;
   hopts.max_body_bytes = config.max_body_bytes;
   hopts.tls_cert_file = config.tls_cert;
   hopts.tls_key_file = config.tls_key;

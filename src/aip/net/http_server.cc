@@ -16,6 +16,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -36,6 +37,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
   asio::io_context io;
+  std::optional<asio::thread_pool> handler_pool;
   tcp::acceptor acceptor{io};
   std::optional<asio::ssl::context> tls;
   std::vector<std::thread> threads;
@@ -215,11 +217,26 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
     beast::get_lowest_layer(stream).expires_never();
     ExchangeImpl<Stream> exchange(stream, version);
     ++active_requests;
-    try {
-      handler(req, exchange);
-    } catch (...) {
-      // Handlers report errors as responses; an exception here is a bug. Fail the request only.
-      if (exchange.mode() == ExchangeImpl<Stream>::Mode::kNone) exchange.Respond(Plain(500, "internal error\n"));
+    auto run_handler = [&] {
+      try {
+        handler(req, exchange);
+      } catch (...) {
+        // Handlers report errors as responses; an exception here is a bug. Fail the request only.
+        if (exchange.mode() == ExchangeImpl<Stream>::Mode::kNone) exchange.Respond(Plain(500, "internal error\n"));
+      }
+    };
+    if (handler_pool) {
+      // The handler may block; it runs on the handler pool while this connection waits and the
+      // I/O threads go on serving the others. This coroutine stays suspended meanwhile, so the
+      // handler's own (synchronous) writes never overlap an operation of ours.
+      co_await asio::co_spawn(
+          handler_pool->get_executor(), [&]() -> awaitable<void> {
+            run_handler();
+            co_return;
+          },
+          use_awaitable);
+    } else {
+      run_handler();
     }
     --active_requests;
 
@@ -294,6 +311,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   asio::co_spawn(impl->io, impl->Accept(), asio::detached);
   int n = std::max(1, options.threads);
   Impl* raw = impl.get();
+  if (options.handler_threads > 0) raw->handler_pool.emplace(static_cast<std::size_t>(options.handler_threads));
   // One shared pool: handlers may block (a tool running, an upstream answering), and any free
   // thread can then serve the other connections.
   for (int i = 0; i < n; ++i) raw->threads.emplace_back([raw] { raw->io.run(); });
@@ -318,6 +336,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
+  if (impl_->handler_pool) impl_->handler_pool->join();
   std::lock_guard lock(impl_->mu);
   impl_->stopped = true;
   impl_->cv.notify_all();

@@ -45,6 +45,10 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0 picks a free port.
   int threads = 2;
+  // Threads that run handlers, apart from the I/O threads. 0: handlers run on the I/O threads
+  // (for quick handlers). A server whose handlers block — a gateway waiting on upstreams — sets
+  // it to the number of requests that may wait at once, and keeps few I/O threads.
+  int handler_threads = 0;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::chrono::seconds idle_timeout{60};
