@@ -63,7 +63,7 @@ def did_of(home):
 META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
 
 
-def post(url, method, params=None, headers=None, raw=None, name=None):
+def post(url, method, params=None, headers=None, raw=None, name=None, context=None):
     """A modern-era request; returns (status, headers, parsed JSON-RPC response)."""
     params = dict(params or {})
     params.setdefault("_meta", META)
@@ -77,7 +77,7 @@ def post(url, method, params=None, headers=None, raw=None, name=None):
     h.update(headers or {})
     req = urllib.request.Request(url, data=body, headers=h, method="POST")
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=30, context=context) as r:
             status, rh, text = r.status, dict(r.headers), r.read().decode()
     except urllib.error.HTTPError as e:
         status, rh, text = e.code, dict(e.headers), e.read().decode()
@@ -385,23 +385,10 @@ targets = ["list_tasks", "echo"]
     start([AIP, "gateway", "--config", tls_config], tls_log, gw_env)
     tls_url = wait_log(tls_log, r'"event":"listening"[^\n]*"url":"(https://[^"]+)"').group(1)
     ctx = ssl.create_default_context(cafile=cert)
-    def tls_post(method, params, extra=None):
-        params = dict(params, _meta=META)
-        h = {"content-type": "application/json", "accept": "application/json, text/event-stream",
-             "mcp-protocol-version": "2026-07-28", "mcp-method": method}
-        if "name" in params:
-            h["mcp-name"] = params["name"]
-        h.update(extra or {})
-        req = urllib.request.Request(tls_url, data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode(),
-                                     headers=h, method="POST")
-        with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
-            text = r.read().decode()
-        msgs = [json.loads(l[5:]) for l in text.splitlines() if l.startswith("data:")]
-        return msgs[-1] if msgs else json.loads(text)
-    resp = tls_post("tools/call", {"name": "secure.list_tasks", "arguments": {"project": "project-a"}},
-                    {"mcp-param-project": "project-a"})
+    _, _, resp = post(tls_url, "tools/call", {"name": "secure.list_tasks", "arguments": {"project": "project-a"}},
+                      headers={"mcp-param-project": "project-a"}, context=ctx)
     check("HTTPS gateway to an HTTPS upstream (its own CA)", "project-a" in json.dumps(resp.get("result", {})), str(resp))
-    resp = tls_post("tools/call", {"name": "everything.echo", "arguments": {"message": "over http"}})
+    _, _, resp = post(tls_url, "tools/call", {"name": "everything.echo", "arguments": {"message": "over http"}}, context=ctx)
     check("server-everything over HTTP behind the gateway", "Echo: over http" in json.dumps(resp), str(resp))
 
     # --- audit ------------------------------------------------------------------------------
