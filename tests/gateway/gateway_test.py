@@ -130,6 +130,7 @@ redact_keys = ["message"]
 [[upstream]]
 name = "tasks"
 url = "{tasks_url}"
+refresh = "300ms"   # The catalog is re-read all through the test, beside the calls.
 credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
 [[upstream]]
 name = "local"
@@ -245,7 +246,8 @@ targets = ["echo"]
 
     # --- credentials: each upstream sees only its own ---------------------------------------
     reqs = recorded()
-    check("the HTTP upstream saw requests", len(reqs) >= 3, str(len(reqs)))
+    check("the HTTP upstream saw requests, and catalog refreshes", len(reqs) >= 3
+          and sum('"tools/list"' in r["body"] for r in reqs) >= 3, str(len(reqs)))
     check("every request carried the gateway's key for this upstream", all(r["headers"].get("x-api-key") == tasks_key for r in reqs))
     blob = json.dumps(reqs)
     check("no caller credential reached the upstream",

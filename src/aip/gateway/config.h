@@ -39,6 +39,7 @@ struct UpstreamConfig {
   bool sign_requests = false;  // Re-sign forwarded requests with the gateway's identity.
   int pool = 16;               // HTTP connections kept to it (calls to it at once).
   std::chrono::milliseconds restart_min{250}, restart_max{30000};
+  std::chrono::milliseconds refresh{60000};  // How often its tools, resources and prompts are re-read.
   std::string fingerprint;     // Canonical form of the settings: a reload restarts it only if changed.
 };
 

@@ -153,7 +153,18 @@ void Upstream::Supervise() {
   while (true) {
     {
       std::unique_lock lock(mu_);
-      state_cv_.wait(lock, [&] { return stopping_ || !up_.load(); });
+      // While it is up, re-read its catalog every refresh interval (tools an upstream adds or
+      // removes show up without a restart).
+      while (!stopping_ && up_.load()) {
+        if (state_cv_.wait_for(lock, config_.refresh, [&] { return stopping_ || !up_.load(); })) break;
+        if (idle_.empty()) continue;  // Every connection is busy: try again next interval.
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        lock.unlock();
+        Status refreshed = Refresh(*c);
+        Release(std::move(c), refreshed.ok());
+        lock.lock();
+      }
       if (stopping_) return;
     }
     auto client = NewClient();
