@@ -139,6 +139,7 @@ command = ["{BIN}/example-tasks-server", "--stdio"]
 name = "everything"
 command = ["{NODE}", "{EVERYTHING}", "stdio"]
 restart_min = "100ms"
+pool = 2   # Two copies: a long call on one does not hold up the other.
 [[rule]]
 id = "agent-project-a"
 effect = "allow"
@@ -245,9 +246,12 @@ targets = ["echo"]
           f"{before} -> {len(calls_recorded())}")
 
     # --- credentials: each upstream sees only its own ---------------------------------------
+    deadline = time.time() + 10
+    while time.time() < deadline and sum('"tools/list"' in r["body"] for r in recorded()) < 4:
+        time.sleep(0.1)  # The catalog is re-read every 300 ms.
     reqs = recorded()
     check("the HTTP upstream saw requests, and catalog refreshes", len(reqs) >= 3
-          and sum('"tools/list"' in r["body"] for r in reqs) >= 3, str(len(reqs)))
+          and sum('"tools/list"' in r["body"] for r in reqs) >= 4, str([json.loads(r["body"]).get("method") for r in reqs]))
     check("every request carried the gateway's key for this upstream", all(r["headers"].get("x-api-key") == tasks_key for r in reqs))
     blob = json.dumps(reqs)
     check("no caller credential reached the upstream",
@@ -280,9 +284,14 @@ targets = ["echo"]
     def long_call():
         result["r"] = post(url, "tools/call", {"name": "everything.trigger-long-running-operation", "arguments": {"duration": 5, "steps": 5}})
     t = threading.Thread(target=long_call); t.start()
-    time.sleep(1.5)
+    time.sleep(0.5)
+    t0 = time.time()
+    st, _, resp = post(url, "tools/call", {"name": "everything.get-sum", "arguments": {"a": 2, "b": 3}})
+    check("a second copy serves a call while the first is busy", "5" in json.dumps(resp.get("result", {}))
+          and time.time() - t0 < 3.5 and t.is_alive(), f"{time.time() - t0:.1f}s {resp}")
+    time.sleep(0.5)
     child = subprocess.run(["pgrep", "-P", str(gw.pid), "-f", "server-everything"], capture_output=True, text=True).stdout.split()
-    check("found the spawned server-everything", len(child) == 1, str(child))
+    check("found the spawned server-everything copies", len(child) == 2, str(child))
     for pid in child:
         os.kill(int(pid), signal.SIGKILL)
     t.join(30)

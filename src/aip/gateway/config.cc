@@ -200,6 +200,8 @@ Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& b
   AIP_RETURN_IF_ERROR(r.Millis("restart_min", u.restart_min));
   AIP_RETURN_IF_ERROR(r.Millis("restart_max", u.restart_max));
   AIP_RETURN_IF_ERROR(r.Bool("sign_requests", u.sign_requests));
+  // A spawned server is one process unless asked: copies would not share its state.
+  if (!u.command.empty()) u.pool = 1;
   AIP_RETURN_IF_ERROR(r.Integer("pool", u.pool, 1, 256));
   Status st = OkStatus();
   if (const json::Object* c = r.Table("credential", st)) {

@@ -37,7 +37,9 @@ struct UpstreamConfig {
   std::chrono::milliseconds timeout{30000};
   std::optional<OutboundCredential> credential;
   bool sign_requests = false;  // Re-sign forwarded requests with the gateway's identity.
-  int pool = 16;               // HTTP connections kept to it (calls to it at once).
+  // Calls to it at once: HTTP connections (default 16), or copies of a spawned server (default
+  // 1; more only for servers that keep no state of their own).
+  int pool = 16;
   std::chrono::milliseconds restart_min{250}, restart_max{30000};
   std::chrono::milliseconds refresh{60000};  // How often its tools, resources and prompts are re-read.
   std::string fingerprint;     // Canonical form of the settings: a reload restarts it only if changed.

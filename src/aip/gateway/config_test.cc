@@ -55,6 +55,9 @@ rate = 5
   EXPECT_EQ(cfg->upstreams[0].credential->prefix, "Bearer ");
   EXPECT_EQ(cfg->upstreams[0].credential->source, "env AIP_TEST_WEATHER_KEY");
   EXPECT_EQ(cfg->upstreams[1].command[0], "/etc/aip/bin/tasks");
+  EXPECT_EQ(cfg->upstreams[0].pool, 16);  // HTTP connections.
+  EXPECT_EQ(cfg->upstreams[1].pool, 1);   // One copy of a spawned server unless asked.
+  EXPECT_EQ(cfg->upstreams[0].refresh, std::chrono::seconds(60));
   EXPECT_EQ(cfg->policy->size(), 1u);
   EXPECT_EQ(cfg->limits->size(), 1u);
 }

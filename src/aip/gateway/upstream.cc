@@ -196,7 +196,8 @@ void Upstream::Supervise() {
 }
 
 Result<std::unique_ptr<mcp::McpClient>> Upstream::Acquire() {
-  int limit = config_.url.empty() ? 1 : config_.pool;  // One spawned process serves one request at a time.
+  // HTTP: connections; spawned servers: processes (each serves one request at a time).
+  int limit = config_.pool;
   std::unique_lock lock(mu_);
   auto deadline = std::chrono::steady_clock::now() + config_.timeout;
   while (true) {
