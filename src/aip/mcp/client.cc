@@ -192,14 +192,23 @@ void McpClient::Close() {
   if (transport_) transport_->Close();
 }
 
+namespace {
+// ResultOf turns a response message into its result, or its JSON-RPC error into an error.
+Result<json::Object> ResultOf(Result<json::Object> response) {
+  AIP_RETURN_IF_ERROR(response.status());
+  if (const json::Value* err = response->if_contains("error")) return RpcFailure(err->get_object());
+  return response->at("result").get_object();
+}
+}  // namespace
+
 Result<json::Object> McpClient::Request(const std::string& method, json::Object params,
                                         const NotificationHandler& on_notification) {
-  return Send(method, std::move(params), {}, on_notification);
+  return ResultOf(Send(method, std::move(params), {}, on_notification));
 }
 
 Result<json::Object> McpClient::Send(const std::string& method, json::Object params,
                                      const std::vector<std::pair<std::string, std::string>>& headers,
-                                     const NotificationHandler& on_notification, bool raw_errors) {
+                                     const NotificationHandler& on_notification) {
   if (modern_) {
     json::Object meta;
     if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
@@ -213,14 +222,13 @@ Result<json::Object> McpClient::Send(const std::string& method, json::Object par
   if (options_.before_send) AIP_RETURN_IF_ERROR(options_.before_send(request));
   if (options_.on_send) options_.on_send(request);
   AIP_ASSIGN_OR_RETURN(json::Object response, transport_->Roundtrip(request, headers, on_notification, options_.timeout));
+  // The whole response comes back: an error object as the server sent it, or a result object
+  // that passed the after_receive check (a signed result verified).
+  if (const json::Value* err = response.if_contains("error"); err != nullptr && err->is_object()) return response;
   const json::Value* result = response.if_contains("result");
-  if (const json::Value* err = response.if_contains("error"); err != nullptr && err->is_object()) {
-    if (raw_errors) return response;
-    return RpcFailure(err->get_object());
-  }
   if (result == nullptr || !result->is_object()) return InvalidArgumentError("response has no result object");
   if (options_.after_receive) AIP_RETURN_IF_ERROR(options_.after_receive(request, result->get_object()));
-  return raw_errors ? response : result->get_object();
+  return response;
 }
 
 Result<json::Object> McpClient::Exchange(const std::string& method, json::Object params,
@@ -233,7 +241,7 @@ Result<json::Object> McpClient::Exchange(const std::string& method, json::Object
                                                  a != nullptr && a->is_object() ? a->get_object() : json::Object{}));
     }
   }
-  return Send(method, std::move(params), headers, on_notification, /*raw_errors=*/true);
+  return Send(method, std::move(params), headers, on_notification);
 }
 
 Status McpClient::Connect() {
@@ -342,7 +350,7 @@ Result<json::Object> McpClient::CallTool(const std::string& name, const json::Ob
   json::Object params{{"name", name}, {"arguments", arguments}};
   if (on_progress) params["_meta"] = json::Object{{"progressToken", next_id_}};
   AIP_ASSIGN_OR_RETURN(auto headers, ParamHeaders(name, arguments));
-  return Send("tools/call", std::move(params), headers, on_progress);
+  return ResultOf(Send("tools/call", std::move(params), headers, on_progress));
 }
 
 Result<json::Object> McpClient::ReadResource(const std::string& uri) {

@@ -96,9 +96,10 @@ class McpClient {
 
  private:
   Result<json::Array> ListAll(const std::string& method, const std::string& key);
+  // Send returns the response message: the server's error as sent, or a checked result.
   Result<json::Object> Send(const std::string& method, json::Object params,
                             const std::vector<std::pair<std::string, std::string>>& headers,
-                            const NotificationHandler& on_notification, bool raw_errors = false);
+                            const NotificationHandler& on_notification);
   // ParamHeaders mirrors arguments whose schema says "x-mcp-header" into Mcp-Param-* headers.
   Result<std::vector<std::pair<std::string, std::string>>> ParamHeaders(const std::string& tool,
                                                                          const json::Object& args);
