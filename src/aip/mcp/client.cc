@@ -170,9 +170,7 @@ Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<
   AIP_ASSIGN_OR_RETURN(auto child, net::ChildProcess::Spawn(
                                        argv,
                                        options.on_stderr ? options.on_stderr
-                                                         : [prefix = options.log_prefix](std::string_view line) {
-                                                             std::cerr << prefix << line << "\n";
-                                                           },
+                                                         : [](std::string_view line) { std::cerr << "[server] " << line << "\n"; },
                                        options.env ? &*options.env : nullptr));
   return std::unique_ptr<ClientTransport>(new StdioTransport(std::move(child)));
 }

@@ -40,8 +40,8 @@ class ClientTransport {
 // Spawns `argv` and speaks newline-delimited JSON-RPC on its stdin/stdout.
 struct StdioClientOptions {
   std::optional<std::vector<std::string>> env;  // Set: the child's whole environment ("NAME=value").
-  std::string log_prefix = "[server] ";         // Its stderr lines go to ours with this prefix,
-  std::function<void(std::string_view line)> on_stderr;  // or, when set, to this.
+  // Each line the server writes to stderr; unset: copied to ours as "[server] <line>".
+  std::function<void(std::string_view line)> on_stderr;
 };
 Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv,
                                                               const StdioClientOptions& options = {});

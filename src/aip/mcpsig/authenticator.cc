@@ -8,12 +8,12 @@ namespace aip::mcpsig {
 
 std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> ProofAuthenticator::Authenticate(
     const json::Object& request, const mcp::HttpInfo*) {
-  VerifyOptions options;
+  std::shared_ptr<const VerifyOptions> options;
   {
     std::lock_guard lock(mu_);
     options = options_;
   }
-  auto verified = VerifyRequest(request, options);  // Copies: the server keeps its request.
+  auto verified = VerifyRequest(request, *options);  // Copies: the server keeps its request.
   if (auto* err = std::get_if<ProofError>(&verified)) {
     if (err->reason == "missing_proof") return std::optional<mcp::Principal>();
     return mcp::AuthFailure{err->reason, err->message};
@@ -60,7 +60,9 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> HttpSignatureAuthe
 
 void ProofAuthenticator::AddAudience(std::string audience) {
   std::lock_guard lock(mu_);
-  options_.audiences.push_back(std::move(audience));
+  auto next = std::make_shared<VerifyOptions>(*options_);
+  next->audiences.push_back(std::move(audience));
+  options_ = std::move(next);
 }
 
 void ProofResultSigner::Sign(const json::Object& request, json::Object& result) {

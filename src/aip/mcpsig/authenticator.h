@@ -14,15 +14,17 @@ namespace aip::mcpsig {
 
 class ProofAuthenticator final : public mcp::RequestAuthenticator {
  public:
-  explicit ProofAuthenticator(VerifyOptions options) : options_(std::move(options)) {}
+  explicit ProofAuthenticator(VerifyOptions options)
+      : options_(std::make_shared<const VerifyOptions>(std::move(options))) {}
   std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> Authenticate(const json::Object& request,
                                                                                const mcp::HttpInfo* http) override;
   // AddAudience accepts one more audience (a server learns its URL once it listens).
   void AddAudience(std::string audience);
 
  private:
+  // Replaced whole by AddAudience; each request takes a snapshot (one reference, no copy).
   std::mutex mu_;
-  VerifyOptions options_;
+  std::shared_ptr<const VerifyOptions> options_;
 };
 
 // HttpSignatureAuthenticator verifies an RFC 9421 signature on the HTTP request that carried
