@@ -12,7 +12,6 @@
 #include "aip/crypto/sha.h"
 #include "aip/identity/data_integrity.h"
 #include "aip/identity/resolver.h"
-#include "aip/policy/predicate.h"
 
 namespace aip::gateway {
 namespace {
@@ -178,13 +177,18 @@ void AuditLog::MaybeCheckpoint() {
 json::Value AuditLog::Redact(const json::Object& arguments) const {
   json::Value v = arguments;
   for (const auto& p : config_.redact_pointers) {
-    // ResolvePointer gives a const view; find the same place again to overwrite it.
-    if (policy::ResolvePointer(v.get_object(), p) != nullptr) {
-      boost::system::error_code ec;
-      if (json::Value* target = v.find_pointer(p, ec)) *target = "[redacted]";
-    }
+    boost::system::error_code ec;
+    if (json::Value* target = v.find_pointer(p, ec)) *target = "[redacted]";
   }
   if (!config_.redact_keys.empty()) RedactKeys(v, config_.redact_keys);
+  // A caller must not be able to fill the disk through the audit log: large arguments are
+  // recorded by size and digest (which still proves what was sent), not in full.
+  std::string text = json::Serialize(v);
+  if (text.size() > kMaxRecordedArgumentBytes) {
+    return json::Object{{"omitted", "too large to record"},
+                        {"bytes", static_cast<std::int64_t>(text.size())},
+                        {"sha256", LineHash(text)}};
+  }
   return v;
 }
 

@@ -23,6 +23,8 @@
 namespace aip::gateway {
 
 inline constexpr std::string_view kCheckpointDomain = "aip-audit-checkpoint";
+// Arguments larger than this (after redaction, serialized) are recorded by size and SHA-256.
+inline constexpr std::size_t kMaxRecordedArgumentBytes = 16 * 1024;
 
 class AuditLog {
  public:
@@ -38,7 +40,8 @@ class AuditLog {
   Status Checkpoint();
   // MaybeCheckpoint checkpoints when lines are waiting and the interval has passed.
   void MaybeCheckpoint();
-  // Redact returns `arguments` with the configured pointers and keys replaced by "[redacted]".
+  // Redact returns `arguments` with the configured pointers and keys replaced by "[redacted]",
+  // or, past kMaxRecordedArgumentBytes, their size and SHA-256 instead.
   json::Value Redact(const json::Object& arguments) const;
   const AuditConfig& config() const { return config_; }
 

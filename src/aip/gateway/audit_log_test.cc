@@ -123,6 +123,20 @@ TEST_F(AuditLogTest, RedactsPointersAndKeys) {
             R"({"card":{"number":"[redacted]","name":"A"},"nested":[{"password":"[redacted]"}],"PASSWORD":"[redacted]"})");
 }
 
+TEST_F(AuditLogTest, LargeArgumentsAreRecordedByDigest) {
+  auto log = AuditLog::Open(config_, signer_);
+  ASSERT_THAT(log, IsOk());
+  json::Object big{{"blob", std::string(100 * 1024, 'x')}};
+  json::Value r = (*log)->Redact(big);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r.at("omitted"), "too large to record");
+  EXPECT_GT(r.at("bytes").as_int64(), 100 * 1024);
+  EXPECT_EQ(r.at("sha256").as_string().size(), 64u);
+  EXPECT_LT(json::Serialize(r).size(), 200u);
+  json::Object small{{"blob", "x"}};
+  EXPECT_EQ((*log)->Redact(small), json::Value(small));
+}
+
 TEST(AuditVerifyTest, RefusesGarbageWithTheLine) {
   EXPECT_THAT(VerifyAuditLog("{\"seq\":0}"), StatusIs(ErrorCode::kInvalidArgument, "line 1: torn"));
   EXPECT_THAT(VerifyAuditLog("nope\n"), StatusIs(ErrorCode::kInvalidArgument, "line 1: not a JSON object"));
