@@ -345,14 +345,16 @@ targets = ["echo"]
     req = os.path.join(work, "req.json")
     json.dump({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                "params": {"name": "tasks.list_tasks", "arguments": {"project": "project-b"}}}, open(req, "w"))
-    r = run([AIP, "policy", "check", "--config", config_path.replace("gateway.toml", "gateway.toml"), "--principal", agent_did,
-             "--request", req], env_extra={"TASKS_KEY": tasks_key})
-    # The file on disk is the broken one now; restore a valid one for the offline check.
-    open(config_path, "w").write(config)
+    open(config_path, "w").write(config)  # The file on disk is the broken one since the reload test.
     r = run([AIP, "policy", "check", "--config", config_path, "--principal", agent_did, "--request", req],
             env_extra={"TASKS_KEY": tasks_key})
     check("policy check explains a denial", r.returncode == 1 and '"decision": "deny"' in r.stdout and "no rule allows" in r.stdout,
           r.stdout + r.stderr)
+    json.dump({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+               "params": {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}}, open(req, "w"))
+    r = run([AIP, "policy", "check", "--config", config_path, "--principal", agent_did, "--request", req],
+            env_extra={"TASKS_KEY": tasks_key})
+    check("policy check explains an allow", r.returncode == 0 and '"rule": "agent-project-a"' in r.stdout, r.stdout + r.stderr)
 
     # --- TLS: an HTTPS gateway in front of an HTTPS upstream and server-everything over HTTP ---
     import ssl
