@@ -4,11 +4,7 @@
 # writes two audit lines and forwards with the upstream's API key). Latency at one connection
 # (added p50/p99 over direct), throughput at 32; every request carries a distinct proof.
 set -uo pipefail
-bin=${1:-build/bin}
-secs=${BENCH_SECONDS:-5}
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../tests/interop/lib.sh"
-command -v wrk >/dev/null || { echo "wrk missing: run scripts/install-deps.sh"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "nginx missing: run scripts/install-deps.sh"; exit 1; }
 work=$(mktemp -d)
@@ -96,7 +92,6 @@ curl -s "http://127.0.0.1:$gw_port/metrics" | grep -E '^aip_gateway_(requests|de
 raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd25519Verify$' --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true --benchmark_format=json 2>/dev/null |
   python3 -c 'import json,sys; print([b["real_time"] for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name")=="median"][0])')
-field() { sed -n "s/.*$2=\([0-9]*\).*/\1/p" <<<"$1"; }
 echo "== signed tools/call: direct vs nginx vs aip gateway (loopback, ${secs}s each; 2 cores shared with wrk) =="
 printf '%-10s %12s %12s %16s %10s\n' path "p50_us(c=1)" "p99_us(c=1)" "calls/s(c=32)" non-2xx
 for mode in direct nginx gateway; do

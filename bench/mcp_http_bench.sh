@@ -3,12 +3,9 @@
 # example-tasks-server vs the official @modelcontextprotocol/server-everything, side by side.
 # Both servers and wrk share this machine's cores; wrk gets 1 thread and 32 connections.
 set -uo pipefail
-bin=${1:-build/bin}
-secs=${BENCH_SECONDS:-8}
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../tests/interop/lib.sh"
+default_secs=8
+. "$(dirname "$0")/lib.sh"
 need_node_tools
-command -v wrk >/dev/null || { echo "wrk missing: run scripts/install-deps.sh"; exit 1; }
 
 run_wrk() { wrk -t1 -c32 -d"${secs}s" --timeout 5s -s "$here/mcp_post.lua" "$1" 2>&1 | grep '^BENCH' ; }
 
@@ -33,7 +30,6 @@ ev_line=$(MCP_SESSION=$sid MCP_VERSION=2025-11-25 \
   MCP_BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}' \
   run_wrk "$url")
 
-field() { sed -n "s/.*$2=\([0-9]*\).*/\1/p" <<<"$1"; }
 echo "== tools/call over HTTP keep-alive, wrk -t1 -c32 ${secs}s, loopback =="
 printf '%-42s %10s %9s %9s %8s\n' server calls/s p50_us p99_us non-2xx
 printf '%-42s %10s %9s %9s %8s\n' "aip example-tasks-server (2026-07-28)" "$(field "$aip_line" calls_per_s)" \

@@ -2,11 +2,7 @@
 # Signed vs unsigned tools/call over HTTP keep-alive, same server binary, side by side: the cost
 # of verifying every call (parse, JCS, SHA-256, Ed25519, replay check) at full load.
 set -uo pipefail
-bin=${1:-build/bin}
-secs=${BENCH_SECONDS:-5}
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../tests/interop/lib.sh"
-command -v wrk >/dev/null || { echo "wrk missing: run scripts/install-deps.sh"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 export AIP_HOME="$work/home"
 
@@ -26,7 +22,6 @@ start --require-proof || exit 1
 "$bin/make_signed_requests" 60000 "$SERVER_URL" > "$work/signed.jsonl"
 signed=$(SIGNED_REQUESTS="$work/signed.jsonl" wrk -t1 -c32 -d"${secs}s" -s "$here/mcp_signed_post.lua" "$SERVER_URL" | grep '^BENCH')
 rm -rf "$work"
-field() { sed -n "s/.*$2=\([0-9]*\).*/\1/p" <<<"$1"; }
 echo "== signed vs unsigned tools/call over HTTP, wrk -t1 -c32 ${secs}s, loopback =="
 printf '%-34s %10s %9s %9s %8s\n' mode calls/s p50_us p99_us non-2xx
 printf '%-34s %10s %9s %9s %8s\n' "unsigned" "$(field "$unsigned" calls_per_s)" "$(field "$unsigned" p50_us)" "$(field "$unsigned" p99_us)" "$(field "$unsigned" non2xx)"
