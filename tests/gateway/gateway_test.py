@@ -266,7 +266,7 @@ targets = ["echo"]
     trace = "4bf92f3577b34da6a3ce929d0e0e4736"
     post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
          headers={"mcp-param-project": "project-a", "traceparent": f"00-{trace}-00f067aa0ba902b7-01"})
-    tp = recorded()[-1]["headers"].get("traceparent", "")
+    tp = calls_recorded()[-1]["headers"].get("traceparent", "")
     check("traceparent continues the caller's trace with the gateway's span", tp.startswith(f"00-{trace}-") and "00f067aa0ba902b7" not in tp, tp)
 
     # --- rate limit -------------------------------------------------------------------------
