@@ -258,7 +258,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   HttpInfo http{req.method, options_.public_base.empty()
                                 ? "http://" + std::string(req.headers.Get("host").value_or("")) + req.target
                                 : options_.public_base + req.target,
-                &req.headers, req.body};
+                &req.headers, req.body, req.remote_address};
   ctx.http = &http;
   auto cancelled = ctx.cancelled;
   ctx.notify = [&, cancelled](json::Object note) {

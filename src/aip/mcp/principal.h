@@ -25,6 +25,9 @@ struct Principal {
   std::vector<std::string> actor_chain;
   std::vector<std::string> scopes;
   std::vector<std::string> roles;
+  // Globs over "<upstream>.<tool>" that this credential is limited to (an API key's allowlist);
+  // empty: no limit beyond policy.
+  std::vector<std::string> tools;
   std::map<std::string, std::string> attributes;
 };
 

@@ -70,6 +70,7 @@ struct HttpInfo {
   std::string target_uri;  // Absolute: scheme, the (validated) Host, path and query.
   const net::Headers* headers = nullptr;
   std::string_view body;
+  std::string_view remote_address;  // The peer's IP address, as the socket reports it.
 };
 
 // RequestAuthenticator checks the credential a request carries (a signed-call proof, later API

@@ -28,7 +28,7 @@ TEST(LegacyAipHeaderTest, VerifiesThePythonMiddlewareVector) {
   h.Set("x-aip-timestamp", "2026-03-01T12:00:00+00:00");
   h.Set("x-aip-nonce", "0123456789abcdef");
   h.Set("x-aip-signature", "Pxa88HIHvRWDqrIR+8kqD7HsPRxJqVjmQONK5FGsb9/WhyCIQ1Hfnd7PkFxsSEzY119Q3SMQGYWaaXFrWcQLDQ==");
-  mcp::HttpInfo http{"POST", "https://service.example/api/submit", &h, R"({"key": "value"})"};
+  mcp::HttpInfo http{"POST", "https://service.example/api/submit", &h, R"({"key": "value"})", ""};
   auto ok = auth.Authenticate({}, &http);
   ASSERT_TRUE(std::holds_alternative<std::optional<mcp::Principal>>(ok));
   ASSERT_TRUE(std::get<std::optional<mcp::Principal>>(ok).has_value());
@@ -37,14 +37,14 @@ TEST(LegacyAipHeaderTest, VerifiesThePythonMiddlewareVector) {
   EXPECT_EQ(std::get<mcp::AuthFailure>(replay).reason, "replayed_nonce");
 
   LegacyAipHeaderAuthenticator fresh(keyring, nullptr, &clock);
-  mcp::HttpInfo changed{"POST", "https://service.example/api/submit", &h, R"({"key": "VALUE"})"};
+  mcp::HttpInfo changed{"POST", "https://service.example/api/submit", &h, R"({"key": "VALUE"})", ""};
   EXPECT_TRUE(std::holds_alternative<mcp::AuthFailure>(fresh.Authenticate({}, &changed)));
   clock.t_ += std::chrono::minutes(10);
   auto stale = fresh.Authenticate({}, &http);
   ASSERT_TRUE(std::holds_alternative<mcp::AuthFailure>(stale));
   EXPECT_EQ(std::get<mcp::AuthFailure>(stale).reason, "expired");
   net::Headers none;
-  mcp::HttpInfo plain{"POST", "https://service.example/api/submit", &none, ""};
+  mcp::HttpInfo plain{"POST", "https://service.example/api/submit", &none, "", ""};
   EXPECT_FALSE(std::get<std::optional<mcp::Principal>>(fresh.Authenticate({}, &plain)).has_value());
   ::aip::testing::ReportVectors("aip-compat/vectors.txt middleware X-AIP headers", 1);
 }

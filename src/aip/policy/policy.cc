@@ -26,6 +26,13 @@ bool AnyOf(const std::vector<std::string>& wanted, const std::vector<std::string
 }
 bool Contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
+// OutsideToolAllowlist: a credential limited to some tools (an API key created with --tools)
+// calls one it is not limited to. This holds whatever the rules say: deny overrides allow.
+bool OutsideToolAllowlist(const Request& q) {
+  if (q.principal == nullptr || q.principal->tools.empty() || q.action != "tools/call") return false;
+  return !AnyGlob(q.principal->tools, q.upstream + "." + q.target);
+}
+
 // MatchesIdentity checks everything but the arguments.
 bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
   const mcp::Principal* p = q.principal;
@@ -175,6 +182,9 @@ Result<Policy> Policy::FromDocument(const toml::Document& doc, const PolicyOptio
 }
 
 Decision Policy::Evaluate(const Request& request) const {
+  if (OutsideToolAllowlist(request)) {
+    return Decision{false, std::string(kToolAllowlistRule), "the credential is limited to other tools"};
+  }
   const Rule* allow = nullptr;
   for (const auto& r : rules_) {
     if (!MatchesIdentity(*r, request) || !MatchesArguments(*r, request)) continue;
@@ -186,6 +196,7 @@ Decision Policy::Evaluate(const Request& request) const {
 }
 
 bool Policy::MayList(const Request& request) const {
+  if (OutsideToolAllowlist(request)) return false;
   bool allowed = false;
   for (const auto& r : rules_) {
     if (!MatchesIdentity(*r, request)) continue;

@@ -66,6 +66,10 @@ struct PolicyOptions {
 
 std::string_view KindName(mcp::Principal::Kind kind);
 
+// The rule id of a denial because the credential's tool allowlist (Principal::tools) leaves the
+// tool out.
+inline constexpr std::string_view kToolAllowlistRule = "credential_tools";
+
 class Policy {
  public:
   // FromToml parses a file holding only [[rule]] (and [[limit]], read by RateLimits) tables.

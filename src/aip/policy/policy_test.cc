@@ -191,5 +191,27 @@ TEST(PolicyTomlTest, ErrorsNameLineAndField) {
   EXPECT_FALSE(empty->Evaluate(Request{}).allow);
 }
 
+TEST(ToolAllowlist, DeniesToolsOutsideTheKeysListWhateverTheRules) {
+  auto policy = Policy::FromToml(R"([[rule]]
+id = "keys"
+effect = "allow"
+kinds = ["api_key"]
+)", "test.toml");
+  ASSERT_THAT(policy, IsOk());
+  mcp::Principal p;
+  p.kind = mcp::Principal::Kind::kApiKey;
+  p.id = "apikey:0123456789abcdef";
+  p.tools = {"tasks.list_*"};
+  json::Object args;
+  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  auto d = policy->Evaluate({&p, "tasks", "tools/call", "create_task", &args});
+  EXPECT_FALSE(d.allow);
+  EXPECT_EQ(d.rule_id, kToolAllowlistRule);
+  EXPECT_FALSE(policy->MayList({&p, "tasks", "tools/call", "create_task", nullptr}));
+  EXPECT_FALSE(policy->Evaluate({&p, "other", "tools/call", "list_tasks", &args}).allow);
+  p.tools.clear();
+  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "create_task", &args}).allow);
+}
+
 }  // namespace
 }  // namespace aip::policy

@@ -1,0 +1,39 @@
+// API key text and its keyed hash. A key reads "aip_<id>_<secret>": the id (16 hex digits) names
+// the stored record, so a lookup never scans or compares secrets; the secret is 32 random bytes
+// (256 bits) in base58, so the whole key is one word that survives copy and paste. Only
+// HMAC-SHA256(hash key, id ‖ secret) is stored: a copy of the database alone cannot confirm a
+// guess, and the comparison is constant-time.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "aip/base/bytes.h"
+#include "aip/base/status.h"
+#include "aip/crypto/secret_bytes.h"
+
+namespace aip::apikeys {
+
+inline constexpr std::string_view kKeyPrefix = "aip_";
+inline constexpr std::size_t kIdBytes = 8;
+inline constexpr std::size_t kSecretBytes = 32;
+
+struct ParsedKey {
+  std::string id;      // 16 lowercase hex digits.
+  std::string secret;  // base58 text of 32 bytes.
+};
+
+// NewKey draws a fresh id and secret.
+ParsedKey NewKey();
+// FormatKey renders "aip_<id>_<secret>".
+std::string FormatKey(const ParsedKey& key);
+// ParseKey accepts exactly the shape FormatKey produces; anything else is refused.
+Result<ParsedKey> ParseKey(std::string_view text);
+// LooksLikeKey is true for text meant as one of our keys (it starts with "aip_"), so a bearer
+// token of another kind is left to other authenticators.
+inline bool LooksLikeKey(std::string_view text) { return text.starts_with(kKeyPrefix); }
+
+// KeyHash is what the store keeps: HMAC-SHA256 under the store's hash key.
+Bytes KeyHash(const crypto::SecretBytes& hash_key, const ParsedKey& key);
+
+}  // namespace aip::apikeys

@@ -1,0 +1,177 @@
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "aip/apikeys/api_key.h"
+#include "aip/apikeys/authenticator.h"
+#include "aip/apikeys/key_store.h"
+#include "aip/testing/testing.h"
+
+namespace aip::apikeys {
+namespace {
+
+using ::aip::testing::IsOk;
+using ::aip::testing::StatusIs;
+using namespace std::chrono_literals;
+
+class ManualClock final : public Clock {
+ public:
+  TimePoint Now() const override { return now; }
+  TimePoint now = TimePoint(std::chrono::seconds(1'800'000'000));
+};
+
+class ApiKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/aip-apikeys-XXXXXX";
+    root_ = ::mkdtemp(tmpl);
+    db_ = root_ / "home" / "gateway.db";
+    store_ = std::shared_ptr<ApiKeyStore>(std::move(ApiKeyStore::Open(db_).value()));
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  std::shared_ptr<ApiKeyAuthenticator> Auth(std::chrono::milliseconds refresh = 0ms) {
+    return ApiKeyAuthenticator::Create(store_, {refresh, &clock_}).value();
+  }
+  static std::string Reason(const std::variant<mcp::Principal, mcp::AuthFailure>& v) {
+    const auto* f = std::get_if<mcp::AuthFailure>(&v);
+    return f == nullptr ? "accepted" : f->reason;
+  }
+
+  std::filesystem::path root_, db_;
+  std::shared_ptr<ApiKeyStore> store_;
+  ManualClock clock_;
+};
+
+TEST(ApiKeyFormat, RoundTripsAndCarries256BitsOfSecret) {
+  ParsedKey k = NewKey();
+  std::string text = FormatKey(k);
+  EXPECT_THAT(text, ::testing::StartsWith("aip_"));
+  auto parsed = ParseKey(text);
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->id, k.id);
+  EXPECT_EQ(parsed->secret, k.secret);
+  EXPECT_EQ(k.id.size(), 16u);
+  EXPECT_NE(NewKey().secret, k.secret);
+}
+
+TEST(ApiKeyFormat, RefusesEverythingElse) {
+  std::string good = FormatKey(NewKey());
+  for (const std::string& bad : std::vector<std::string>{"", "aip_", "aip__x", good + "_", good + "1",
+                          "AIP" + good.substr(3), good.substr(0, 10) + "G" + good.substr(11),
+                          std::string("aip_0123456789abcdef_0"), "aip_0123456789abcde_" + good.substr(21),
+                          good.substr(0, 21) + "0" + good.substr(22), "Bearer " + good}) {
+    EXPECT_FALSE(ParseKey(bad).ok()) << bad;
+  }
+}
+
+TEST_F(ApiKeysTest, StoresOnlyAKeyedHashInPrivateFiles) {
+  auto created = store_->Create({"ci", {"tasks:read"}, {"tasks.list_*"}, 30 * 24h}, clock_.now);
+  ASSERT_THAT(created, IsOk());
+  struct stat st {};
+  ASSERT_EQ(::stat(db_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((db_.string() + ".hashkey").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string secret = ParseKey(created->key)->secret;
+  std::string raw = testing::ReadText(db_);
+  EXPECT_EQ(raw.find(secret), std::string::npos);
+  auto listed = store_->List();
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->size(), 1u);
+  json::Object shown = (*listed)[0].ToJson();
+  EXPECT_EQ(shown.at("name"), "ci");
+  EXPECT_FALSE(shown.contains("hash"));
+  EXPECT_EQ(json::Serialize(shown).find(secret), std::string::npos);
+  EXPECT_EQ(shown.at("expires"), json::Value(FormatTime(clock_.now + 30 * 24h)));
+}
+
+TEST_F(ApiKeysTest, ChecksTheSecretAndNamesTheOutcome) {
+  auto created = store_->Create({"ci", {"tasks:read"}, {"tasks.*"}, std::nullopt}, clock_.now).value();
+  auto auth = Auth();
+  auto ok = auth->Check(created.key, "127.0.0.1");
+  ASSERT_EQ(Reason(ok), "accepted");
+  const auto& p = std::get<mcp::Principal>(ok);
+  EXPECT_EQ(p.kind, mcp::Principal::Kind::kApiKey);
+  EXPECT_EQ(p.id, "apikey:" + created.record.id);
+  EXPECT_EQ(p.scopes, std::vector<std::string>{"tasks:read"});
+  EXPECT_EQ(p.tools, std::vector<std::string>{"tasks.*"});
+
+  ParsedKey wrong = ParseKey(created.key).value();
+  wrong.secret = NewKey().secret;
+  EXPECT_EQ(Reason(auth->Check(FormatKey(wrong), "")), "invalid_api_key");
+  EXPECT_EQ(Reason(auth->Check(FormatKey(NewKey()), "")), "invalid_api_key");
+  EXPECT_EQ(Reason(auth->Check("aip_nonsense", "")), "malformed_api_key");
+}
+
+TEST_F(ApiKeysTest, RevocationAndExpiryTakeEffect) {
+  auto a = store_->Create({"a", {}, {}, 1h}, clock_.now).value();
+  auto b = store_->Create({"b", {}, {}, std::nullopt}, clock_.now).value();
+  auto auth = Auth();
+  EXPECT_EQ(Reason(auth->Check(a.key, "")), "accepted");
+  clock_.now += 2h;
+  EXPECT_EQ(Reason(auth->Check(a.key, "")), "expired_api_key");
+  // Another connection (the CLI) revokes: the authenticator re-reads the store.
+  auto cli = ApiKeyStore::Open(db_).value();
+  ASSERT_THAT(cli->Revoke(b.record.id, clock_.now), IsOk());
+  EXPECT_EQ(Reason(auth->Check(b.key, "")), "revoked_api_key");
+  EXPECT_THAT(cli->Revoke(b.record.id, clock_.now), StatusIs(ErrorCode::kNotFound));
+  EXPECT_THAT(cli->Revoke("0000000000000000", clock_.now), StatusIs(ErrorCode::kNotFound));
+}
+
+TEST_F(ApiKeysTest, RotationKeepsTheOldKeyForTheOverlapOnly) {
+  auto old = store_->Create({"svc", {"s"}, {"t.*"}, std::nullopt}, clock_.now).value();
+  auto rotated = store_->Rotate(old.record.id, 1h, clock_.now);
+  ASSERT_THAT(rotated, IsOk());
+  EXPECT_EQ(rotated->record.name, "svc");
+  EXPECT_EQ(rotated->record.rotated_from, old.record.id);
+  EXPECT_EQ(rotated->record.tools, old.record.tools);
+  auto auth = Auth();
+  EXPECT_EQ(Reason(auth->Check(old.key, "")), "accepted");
+  EXPECT_EQ(Reason(auth->Check(rotated->key, "")), "accepted");
+  clock_.now += 1h + 1s;
+  EXPECT_EQ(Reason(auth->Check(old.key, "")), "expired_api_key");
+  EXPECT_EQ(Reason(auth->Check(rotated->key, "")), "accepted");
+  ASSERT_THAT(store_->Revoke(rotated->record.id, clock_.now), IsOk());
+  EXPECT_THAT(store_->Rotate(rotated->record.id, 1h, clock_.now), StatusIs(ErrorCode::kFailedPrecondition));
+}
+
+TEST_F(ApiKeysTest, LastUseIsWrittenBackByFlush) {
+  auto k = store_->Create({"svc", {}, {}, std::nullopt}, clock_.now).value();
+  auto auth = Auth();
+  ASSERT_EQ(Reason(auth->Check(k.key, "10.1.2.3")), "accepted");
+  EXPECT_FALSE(store_->Get(k.record.id)->last_used.has_value());
+  ASSERT_THAT(auth->FlushUsage(), IsOk());
+  auto r = store_->Get(k.record.id).value();
+  ASSERT_TRUE(r.last_used.has_value());
+  EXPECT_EQ(*r.last_used, std::chrono::time_point_cast<std::chrono::seconds>(clock_.now));
+  EXPECT_EQ(r.last_used_address, "10.1.2.3");
+}
+
+TEST_F(ApiKeysTest, ReadsTheKeyFromEitherHeaderButNeverBoth) {
+  auto k = store_->Create({"svc", {}, {}, std::nullopt}, clock_.now).value();
+  auto auth = Auth();
+  auto run = [&](std::vector<std::pair<std::string, std::string>> fields) -> std::string {
+    net::Headers h;
+    for (auto& [n, v] : fields) h.Add(n, v);
+    mcp::HttpInfo info{"POST", "http://127.0.0.1/mcp", &h, "", "127.0.0.1"};
+    auto out = auth->Authenticate(json::Object{}, &info);
+    if (auto* f = std::get_if<mcp::AuthFailure>(&out)) return f->reason;
+    const auto& p = std::get<std::optional<mcp::Principal>>(out);
+    return p ? p->id : "none";
+  };
+  std::string id = "apikey:" + k.record.id;
+  EXPECT_EQ(run({{"authorization", "Bearer " + k.key}}), id);
+  EXPECT_EQ(run({{"x-api-key", k.key}}), id);
+  EXPECT_EQ(run({{"authorization", "Bearer eyJhbGciOi.x.y"}}), "none");  // Someone else's token.
+  EXPECT_EQ(run({}), "none");
+  EXPECT_EQ(run({{"x-api-key", "not-ours"}}), "malformed_api_key");
+  EXPECT_EQ(run({{"x-api-key", k.key}, {"x-api-key", k.key}}), "ambiguous_credentials");
+  EXPECT_EQ(run({{"x-api-key", k.key}, {"authorization", "Bearer " + k.key}}), "ambiguous_credentials");
+}
+
+}  // namespace
+}  // namespace aip::apikeys
