@@ -58,5 +58,6 @@ void AddKeyCommands(CLI::App& app, Context& ctx);
 void AddSigningCommands(CLI::App& app, Context& ctx);
 void AddMcpCommands(CLI::App& app, Context& ctx);
 void AddGatewayCommands(CLI::App& app, Context& ctx);
+void AddApiKeyCommands(CLI::App& app, Context& ctx);
 
 }  // namespace aip::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   AddSigningCommands(app, ctx);
   AddMcpCommands(app, ctx);
   AddGatewayCommands(app, ctx);
+  AddApiKeyCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

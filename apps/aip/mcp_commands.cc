@@ -25,6 +25,8 @@ struct SigningOptions {
   std::string server_did;
   bool require_signed_result = false;
   bool http_signature = false;
+  std::string api_key_env;  // Name of the variable holding an API key (never the key on argv).
+  std::string bearer_env;   // Name of the variable holding an access token.
 };
 
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
@@ -34,20 +36,39 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_option("--server-did", o.server_did, "Require results signed by this DID");
   cmd->add_flag("--require-signed-result", o.require_signed_result, "Fail unless the result is signed");
   cmd->add_flag("--http-signature", o.http_signature, "Also sign each HTTP request (RFC 9421)");
+  cmd->add_option("--api-key-env", o.api_key_env, "Send the API key held in this environment variable (X-Api-Key)");
+  cmd->add_option("--bearer-env", o.bearer_env, "Send the access token held in this environment variable (Authorization: Bearer)");
 }
+
+// CredentialFromEnv reads a secret from the named variable: secrets never go on the command line,
+// where other users can read them in the process list.
+std::string CredentialFromEnv(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  if (v == nullptr || *v == '\0') Fail(kUsage, "environment variable " + name + " is not set");
+  std::string s(v);
+  if (s.find_first_of("\r\n") != std::string::npos) Fail(kUsage, name + ": a credential cannot hold line breaks");
+  return s;
+}
+
+bool IsCredentialHeader(std::string_view name) { return name == "authorization" || name == "x-api-key"; }
 
 // HttpHookFor signs each HTTP request (--http-signature) and prints it exactly as sent
 // (--print-request): request line, headers, body.
 mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const SigningOptions& s) {
-  if (!s.http_signature && !s.print_request) return nullptr;
+  if (!s.api_key_env.empty() && !s.bearer_env.empty()) Fail(kUsage, "give --api-key-env or --bearer-env, not both");
+  if (!s.http_signature && !s.print_request && s.api_key_env.empty() && s.bearer_env.empty()) return nullptr;
   mcp::HttpRequestSigner sign;
   if (s.http_signature) sign = mcpsig::HttpSigner(std::make_shared<identity::Identity>(LoadIdentity(ctx).identity));
+  if (!s.api_key_env.empty()) sign = mcp::WithCredential("x-api-key", CredentialFromEnv(s.api_key_env), std::move(sign));
+  if (!s.bearer_env.empty()) {
+    sign = mcp::WithCredential("authorization", "Bearer " + CredentialFromEnv(s.bearer_env), std::move(sign));
+  }
   bool print = s.print_request;
   return [sign, print](std::string_view method, std::string_view url, net::Headers& h, std::string_view body) -> Status {
     if (sign) AIP_RETURN_IF_ERROR(sign(method, url, h, body));
     if (print) {
       std::cerr << method << " " << url << " HTTP/1.1\n";
-      for (const auto& [n, v] : h.fields()) std::cerr << n << ": " << v << "\n";
+      for (const auto& [n, v] : h.fields()) std::cerr << n << ": " << (IsCredentialHeader(n) ? "[redacted]" : v) << "\n";
       std::cerr << "\n" << body << "\n\n";
     }
     return OkStatus();

@@ -11,91 +11,16 @@ refused when invalid), /metrics, /readyz, the audit log, and the official TypeSc
 
 Usage: gateway_test.py BIN_DIR NODE_DIR
 """
-import json, os, re, signal, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import json, os, re, signal, socket, subprocess, sys, time
 
-BIN, NODE_DIR = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-AIP = os.path.join(BIN, "aip")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gwlib
+from gwlib import AIP, BIN, META, check, did_of, free_port, get, post, run, start, wait_log
+
+NODE_DIR = os.path.abspath(sys.argv[2])
 NODE = os.path.join(NODE_DIR, "node_modules/.bin/node")
 EVERYTHING = os.path.join(NODE_DIR, "node_modules/@modelcontextprotocol/server-everything/dist/index.js")
-work = tempfile.mkdtemp(prefix="aip-gw-")
-procs = []
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {name} {detail}", flush=True)
-
-
-def run(args, env_extra=None, home=None):
-    env = dict(os.environ, AIP_PASSPHRASE="test-pass")
-    if home:
-        env["AIP_HOME"] = home
-    env.update(env_extra or {})
-    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
-
-
-def start(args, log, env):
-    f = open(log, "w")
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=f, env=env, cwd=work)
-    procs.append(p)
-    return p
-
-
-def wait_log(log, pattern, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = re.search(pattern, open(log).read())
-        if m:
-            return m
-        time.sleep(0.05)
-    raise SystemExit(f"timed out waiting for {pattern!r} in {log}:\n{open(log).read()}")
-
-
-def did_of(home):
-    return json.loads(run([AIP, "did", "show", "--json"], home=home).stdout)["did"]
-
-
-META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
-
-
-def post(url, method, params=None, headers=None, raw=None, name=None, context=None):
-    """A modern-era request; returns (status, headers, parsed JSON-RPC response)."""
-    params = dict(params or {})
-    params.setdefault("_meta", META)
-    body = raw if raw is not None else json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
-    h = {"content-type": "application/json", "accept": "application/json, text/event-stream",
-         "mcp-protocol-version": "2026-07-28", "mcp-method": method}
-    if name is not None:
-        h["mcp-name"] = name
-    elif "name" in params:
-        h["mcp-name"] = params["name"]
-    h.update(headers or {})
-    req = urllib.request.Request(url, data=body, headers=h, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=30, context=context) as r:
-            status, rh, text = r.status, dict(r.headers), r.read().decode()
-    except urllib.error.HTTPError as e:
-        status, rh, text = e.code, dict(e.headers), e.read().decode()
-    if text.startswith("event:") or "\ndata:" in text or text.startswith("data:"):
-        msgs = [json.loads(l[5:]) for l in text.splitlines() if l.startswith("data:")]
-        return status, rh, msgs[-1] if msgs else None
-    try:
-        return status, rh, json.loads(text)
-    except ValueError:
-        return status, rh, text
-
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+work = gwlib.init("aip-gw-")
 
 
 def recorded():
@@ -119,7 +44,7 @@ try:
            "--record-requests", os.path.join(work, "tasks-requests.jsonl")], os.path.join(work, "tasks.log"), env)
     tasks_url = wait_log(os.path.join(work, "tasks.log"), r"listening on (http://\S+/mcp)").group(1)
 
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); gw_port = s.getsockname()[1]; s.close()
+    gw_port = free_port()
     config = f"""
 [gateway]
 listen = "127.0.0.1:{gw_port}"
@@ -366,7 +291,7 @@ targets = ["echo"]
     start([os.path.join(BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key],
           os.path.join(work, "tls-tasks.log"), dict(os.environ))
     tls_upstream = wait_log(os.path.join(work, "tls-tasks.log"), r"listening on (https://\S+/mcp)").group(1)
-    s2 = socket.socket(); s2.bind(("127.0.0.1", 0)); ev_port = s2.getsockname()[1]; s2.close()
+    ev_port = free_port()
     start([NODE, EVERYTHING, "streamableHttp"], os.path.join(work, "everything-http.log"), dict(os.environ, PORT=str(ev_port)))
     deadline = time.time() + 20
     while time.time() < deadline:
@@ -433,15 +358,4 @@ targets = ["list_tasks", "echo"]
           and len(events) == len([l for l in log_text.splitlines() if l.strip()]), log_text[:500])
     check("upstream restarts are logged", any(e["event"] == "upstream_up" and e.get("restarts", 0) >= 1 for e in events))
 finally:
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-    subprocess.run(["rm", "-rf", work])
-
-print(f"{passed} passed, {failed} failed")
-sys.exit(0 if failed == 0 else 1)
+    sys.exit(gwlib.finish())

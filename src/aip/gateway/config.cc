@@ -246,7 +246,10 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   AIP_RETURN_IF_ERROR(st);
   if (const json::Object* a = root.Table("auth", st)) {
     Reader r = root.Sub("auth", *a);
-    AIP_RETURN_IF_ERROR(r.OnlyFields({"aip_proof", "http_signature", "audiences"}));
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"aip_proof", "http_signature", "audiences", "api_keys", "api_key_db"}));
+    AIP_RETURN_IF_ERROR(r.Bool("api_keys", cfg.accept_api_keys));
+    AIP_RETURN_IF_ERROR(r.String("api_key_db", cfg.api_key_db));
+    if (!cfg.api_key_db.empty()) cfg.api_key_db = Resolve(base_dir, cfg.api_key_db);
     AIP_RETURN_IF_ERROR(r.Bool("aip_proof", cfg.accept_aip_proof));
     AIP_RETURN_IF_ERROR(r.Bool("http_signature", cfg.accept_http_signature));
     AIP_RETURN_IF_ERROR(r.Strings("audiences", cfg.audiences));

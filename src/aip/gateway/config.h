@@ -67,6 +67,8 @@ struct GatewayConfig {
   std::string identity_home;      // Gateway identity ($AIP_HOME when empty).
   bool accept_aip_proof = true;
   bool accept_http_signature = true;
+  bool accept_api_keys = false;  // Keys made by `aip apikey create`, from api_key_db.
+  std::string api_key_db;        // Default $AIP_HOME/gateway.db.
   std::vector<std::string> audiences;
   std::vector<UpstreamConfig> upstreams;
   AuditConfig audit;

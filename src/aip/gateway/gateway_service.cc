@@ -52,6 +52,13 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   if (config.accept_http_signature) {
     chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), g->replay_));
   }
+  if (config.accept_api_keys) {
+    auto db = config.api_key_db.empty() ? apikeys::DefaultDatabasePath() : std::filesystem::path(config.api_key_db);
+    auto store = apikeys::ApiKeyStore::Open(db);
+    if (!store) return InvalidArgumentError(config.source + ": auth.api_key_db: " + store.error().message);
+    AIP_ASSIGN_OR_RETURN(g->api_keys_, apikeys::ApiKeyAuthenticator::Create(std::shared_ptr<apikeys::ApiKeyStore>(std::move(*store))));
+    chain->Add(g->api_keys_);
+  }
   g->router_ = std::make_shared<GatewayRouter>(chain, g->audit_, g->metrics_);
 
   g->metrics_->Describe("aip_gateway_upstream_up", Metrics::Type::kGauge, "1 when the upstream is connected.");
@@ -87,7 +94,15 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     topts.public_base = u->Origin();
     topts.path = u->target;
   }
-    g->transport_ = std::make_unique<mcp::StreamableHttpTransport>(*g->mcp_, topts);
+  // A 401 names every way in that is switched on.
+  std::vector<std::string> challenges;
+  if (config.accept_aip_proof || config.accept_http_signature) challenges.push_back(topts.www_authenticate);
+  if (config.accept_api_keys) challenges.push_back("Bearer realm=\"mcp\"");
+  if (!challenges.empty()) {
+    topts.www_authenticate = challenges[0];
+    for (std::size_t i = 1; i < challenges.size(); ++i) topts.www_authenticate += ", " + challenges[i];
+  }
+  g->transport_ = std::make_unique<mcp::StreamableHttpTransport>(*g->mcp_, topts);
 
   net::HttpServerOptions hopts;
   std::size_t colon = config.listen.rfind(':');
@@ -131,6 +146,7 @@ void GatewayService::Stop() {
       for (const auto& [name, u] : st->upstreams) u->Stop();
     }
   }
+  if (api_keys_) (void)api_keys_->FlushUsage();  // The last uses before the stop.
 }
 
 std::shared_ptr<RouterState> GatewayService::BuildState(const GatewayConfig& config, const RouterState* previous) {
@@ -186,6 +202,11 @@ Status GatewayService::Reload() {
 
 void GatewayService::Tick() {
   if (audit_) audit_->MaybeCheckpoint();
+  if (api_keys_) {
+    if (Status s = api_keys_->FlushUsage(); !s.ok()) {
+      LogEvent("warning", "api_key_usage_not_recorded", json::Object{{"error", s.message()}});
+    }
+  }
 }
 
 void GatewayService::Serve(const net::HttpRequest& r, net::Exchange& e) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "aip/apikeys/authenticator.h"
 #include "aip/gateway/audit_log.h"
 #include "aip/gateway/config.h"
 #include "aip/gateway/metrics.h"
@@ -49,6 +50,7 @@ class GatewayService {
   std::shared_ptr<AuditLog> audit_;
   std::shared_ptr<mcpsig::ReplayCache> replay_;
   std::shared_ptr<mcpsig::ProofAuthenticator> proof_auth_;
+  std::shared_ptr<apikeys::ApiKeyAuthenticator> api_keys_;
   std::shared_ptr<GatewayRouter> router_;
   std::unique_ptr<mcp::McpServer> mcp_;
   std::unique_ptr<mcp::StreamableHttpTransport> transport_;

@@ -175,6 +175,14 @@ Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<
   return std::unique_ptr<ClientTransport>(new StdioTransport(std::move(child)));
 }
 
+HttpRequestSigner WithCredential(std::string header, std::string value, HttpRequestSigner next) {
+  return [header = std::move(header), value = std::move(value), next = std::move(next)](
+             std::string_view method, std::string_view url, net::Headers& headers, std::string_view body) -> Status {
+    headers.Set(header, value);
+    return next ? next(method, url, headers, body) : OkStatus();
+  };
+}
+
 Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer,
                                                               net::HttpClientOptions options) {
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));

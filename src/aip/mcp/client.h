@@ -49,6 +49,10 @@ Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<
 using HttpRequestSigner = std::function<Status(std::string_view method, std::string_view url, net::Headers& headers,
                                                 std::string_view body)>;
 
+// WithCredential sets `header` to `value` on each request (an API key in X-Api-Key, or
+// "Bearer <token>" in Authorization), then runs `next` (a signer) if set.
+HttpRequestSigner WithCredential(std::string header, std::string value, HttpRequestSigner next = nullptr);
+
 // Streamable HTTP to `url` ("http://127.0.0.1:8080/mcp").
 Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer = nullptr,
                                                               net::HttpClientOptions options = {});

@@ -1,0 +1,84 @@
+// aip apikey create | list | revoke | rotate: API keys for callers of the gateway.
+#include <iostream>
+
+#include "aip/apikeys/key_store.h"
+#include "cli.h"
+
+namespace aip::cli {
+namespace {
+
+struct ApiKeyFlags {
+  std::string db;
+  std::string name;
+  std::vector<std::string> scopes, tools;
+  std::string expires;
+  std::string id;
+  std::string overlap = "24h";
+};
+
+std::unique_ptr<apikeys::ApiKeyStore> OpenStore(const ApiKeyFlags& f) {
+  return Check(apikeys::ApiKeyStore::Open(f.db.empty() ? apikeys::DefaultDatabasePath() : std::filesystem::path(f.db)));
+}
+
+// PrintNewKey writes the key alone on stdout (so `KEY=$(aip apikey create ...)` works) and
+// what it is on stderr.
+void PrintNewKey(const apikeys::CreatedKey& k, std::string_view verb) {
+  std::cout << k.key << "\n";
+  std::cerr << "aip: " << verb << " API key " << k.record.id << " (" << k.record.name << ")"
+            << (k.record.expires ? ", expires " + FormatTime(*k.record.expires) : std::string(", no expiry"))
+            << ". This is the only time the key is shown: store it now.\n";
+}
+
+}  // namespace
+
+void AddApiKeyCommands(CLI::App& app, Context&) {
+  static ApiKeyFlags f;
+  auto* group = app.add_subcommand("apikey", "API keys for callers of the gateway (stored hashed in SQLite)");
+  group->require_subcommand(1);
+  auto db_option = [](CLI::App* c) {
+    c->add_option("--db", f.db, "Key database (default $AIP_HOME/gateway.db)");
+  };
+
+  auto* create = group->add_subcommand("create", "Create a key; prints it once");
+  db_option(create);
+  create->add_option("--name", f.name, "What the key is for")->required();
+  create->add_option("--scopes", f.scopes, "Scopes the key carries (policy reads them)")->delimiter(',');
+  create->add_option("--tools", f.tools, "Tool globs (\"<upstream>.<tool>\") the key is limited to")->delimiter(',');
+  create->add_option("--expires", f.expires, "Lifetime: 30d, 12h, 15m or 45s (default: no expiry)");
+  create->callback([] {
+    apikeys::NewKeyOptions o{f.name, f.scopes, f.tools, std::nullopt};
+    if (!f.expires.empty()) o.lifetime = Check(ParseDuration(f.expires), kUsage);
+    auto store = OpenStore(f);
+    PrintNewKey(Check(store->Create(o, DefaultClock().Now()), kUsage), "created");
+  });
+
+  auto* list = group->add_subcommand("list", "List keys (never their secrets)");
+  db_option(list);
+  list->callback([] {
+    auto store = OpenStore(f);
+    json::Array out;
+    for (const auto& k : Check(store->List())) out.emplace_back(k.ToJson());
+    PrintJson(out);
+  });
+
+  auto* revoke = group->add_subcommand("revoke", "Revoke a key now");
+  db_option(revoke);
+  revoke->add_option("id", f.id, "Key id (the part after aip_)")->required();
+  revoke->callback([] {
+    auto store = OpenStore(f);
+    Check(store->Revoke(f.id, DefaultClock().Now()), kVerificationFailed);
+    std::cout << "revoked " << f.id << "\n";
+  });
+
+  auto* rotate = group->add_subcommand("rotate", "Replace a key; the old one lives on for the overlap");
+  db_option(rotate);
+  rotate->add_option("id", f.id, "Key id")->required();
+  rotate->add_option("--overlap", f.overlap, "How long the old key keeps working (default 24h)");
+  rotate->callback([] {
+    auto overlap = Check(ParseDuration(f.overlap), kUsage);
+    auto store = OpenStore(f);
+    PrintNewKey(Check(store->Rotate(f.id, overlap, DefaultClock().Now()), kVerificationFailed), "rotated " + f.id + " into");
+  });
+}
+
+}  // namespace aip::cli

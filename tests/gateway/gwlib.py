@@ -1,0 +1,116 @@
+"""Shared by the gateway's end-to-end tests: processes, checks, and MCP over HTTP on loopback.
+
+Import it, call init(prefix) once, and finish() at the end (it stops every process started
+through start() and removes the work folder).
+"""
+import json, os, re, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+
+BIN = os.path.abspath(sys.argv[1])
+AIP = os.path.join(BIN, "aip")
+work = None
+procs = []
+passed = failed = 0
+
+
+def init(prefix):
+    global work
+    work = tempfile.mkdtemp(prefix=prefix)
+    return work
+
+
+def finish():
+    """Stops what start() started, removes the work folder, prints the count; the exit code."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    subprocess.run(["rm", "-rf", work])
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {name} {detail}", flush=True)
+
+
+def run(args, env_extra=None, home=None):
+    env = dict(os.environ, AIP_PASSPHRASE="test-pass")
+    if home:
+        env["AIP_HOME"] = home
+    env.update(env_extra or {})
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+
+
+def start(args, log, env):
+    f = open(log, "w")
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=f, env=env, cwd=work)
+    procs.append(p)
+    return p
+
+
+def wait_log(log, pattern, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = re.search(pattern, open(log).read())
+        if m:
+            return m
+        time.sleep(0.05)
+    raise SystemExit(f"timed out waiting for {pattern!r} in {log}:\n{open(log).read()}")
+
+
+def did_of(home):
+    return json.loads(run([AIP, "did", "show", "--json"], home=home).stdout)["did"]
+
+
+META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
+
+
+def post(url, method, params=None, headers=None, raw=None, name=None, context=None):
+    """A modern-era request; returns (status, headers, parsed JSON-RPC response)."""
+    params = dict(params or {})
+    params.setdefault("_meta", META)
+    body = raw if raw is not None else json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+    h = {"content-type": "application/json", "accept": "application/json, text/event-stream",
+         "mcp-protocol-version": "2026-07-28", "mcp-method": method}
+    if name is not None:
+        h["mcp-name"] = name
+    elif "name" in params:
+        h["mcp-name"] = params["name"]
+    h.update(headers or {})
+    req = urllib.request.Request(url, data=body, headers=h, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30, context=context) as r:
+            status, rh, text = r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        status, rh, text = e.code, dict(e.headers), e.read().decode()
+    if text.startswith("event:") or "\ndata:" in text or text.startswith("data:"):
+        msgs = [json.loads(l[5:]) for l in text.splitlines() if l.startswith("data:")]
+        return status, rh, msgs[-1] if msgs else None
+    try:
+        return status, rh, json.loads(text)
+    except ValueError:
+        return status, rh, text
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
