@@ -10,7 +10,7 @@
 
 #include "aip/base/bytes.h"
 #include "aip/base/status.h"
-#include "aip/crypto/secret_bytes.h"
+#include "aip/crypto/sha.h"
 
 namespace aip::apikeys {
 
@@ -34,6 +34,6 @@ Result<ParsedKey> ParseKey(std::string_view text);
 inline bool LooksLikeKey(std::string_view text) { return text.starts_with(kKeyPrefix); }
 
 // KeyHash is what the store keeps: HMAC-SHA256 under the store's hash key.
-Bytes KeyHash(const crypto::SecretBytes& hash_key, const ParsedKey& key);
+Bytes KeyHash(const crypto::HmacSha256Key& hash_key, const ParsedKey& key);
 
 }  // namespace aip::apikeys

@@ -162,8 +162,8 @@ json::Object KeyRecord::ToJson() const {
 
 std::filesystem::path DefaultDatabasePath() { return identity::KeyStore::DefaultHome() / "gateway.db"; }
 
-ApiKeyStore::ApiKeyStore(sqlite3* db, crypto::SecretBytes hash_key, std::filesystem::path path)
-    : db_(db), hash_key_(std::move(hash_key)), path_(std::move(path)) {}
+ApiKeyStore::ApiKeyStore(sqlite3* db, const crypto::SecretBytes& hash_key, std::filesystem::path path)
+    : db_(db), hash_key_(hash_key.RevealSecret()), path_(std::move(path)) {}
 
 ApiKeyStore::~ApiKeyStore() { sqlite3_close_v2(db_); }
 
@@ -187,7 +187,7 @@ Result<std::unique_ptr<ApiKeyStore>> ApiKeyStore::Open(const std::filesystem::pa
     sqlite3_close_v2(db);
     return UnavailableError("cannot open " + db_path.string() + ": " + msg);
   }
-  std::unique_ptr<ApiKeyStore> store(new ApiKeyStore(db, std::move(hash_key), db_path));
+  std::unique_ptr<ApiKeyStore> store(new ApiKeyStore(db, hash_key, db_path));
   // WAL: the gateway reads while the CLI writes; a busy writer is waited for, not failed.
   sqlite3_busy_timeout(db, 5000);
   for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;", kSchema}) {

@@ -17,6 +17,7 @@
 #include "aip/apikeys/api_key.h"
 #include "aip/base/clock.h"
 #include "aip/base/json.h"
+#include "aip/crypto/secret_bytes.h"
 
 struct sqlite3;
 
@@ -72,16 +73,16 @@ class ApiKeyStore {
   // DataVersion changes whenever another connection committed a write.
   Result<std::int64_t> DataVersion();
 
-  const crypto::SecretBytes& hash_key() const { return hash_key_; }
+  const crypto::HmacSha256Key& hash_key() const { return hash_key_; }
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  ApiKeyStore(sqlite3* db, crypto::SecretBytes hash_key, std::filesystem::path path);
+  ApiKeyStore(sqlite3* db, const crypto::SecretBytes& hash_key, std::filesystem::path path);
   Result<CreatedKey> Insert(const NewKeyOptions& options, TimePoint now, std::string_view rotated_from);
 
   std::mutex mu_;
   sqlite3* db_;
-  crypto::SecretBytes hash_key_;
+  crypto::HmacSha256Key hash_key_;
   std::filesystem::path path_;
 };
 

@@ -4,6 +4,9 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -41,6 +44,57 @@ Sha256Digest HmacSha256(ByteSpan key, ByteSpan data) {
     Die("HMAC");
   }
   return d;
+}
+
+struct HmacSha256Key::State {
+  EVP_MD_CTX* inner = nullptr;  // SHA-256 after absorbing key ^ ipad.
+  EVP_MD_CTX* outer = nullptr;  // SHA-256 after absorbing key ^ opad.
+  ~State() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+  }
+};
+
+HmacSha256Key::HmacSha256Key(ByteSpan key) : state_(std::make_unique<State>()) {
+  // RFC 2104: keys longer than the block are hashed first, shorter ones zero-padded.
+  std::array<std::uint8_t, 64> block{};
+  if (key.size() > block.size()) {
+    Sha256Digest k = Sha256(key);
+    std::copy(k.begin(), k.end(), block.begin());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::array<std::uint8_t, 64> pad;
+  state_->inner = EVP_MD_CTX_new();
+  state_->outer = EVP_MD_CTX_new();
+  if (state_->inner == nullptr || state_->outer == nullptr) Die("EVP_MD_CTX_new");
+  for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x36;
+  if (EVP_DigestInit_ex(state_->inner, EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(state_->inner, pad.data(), pad.size()) != 1) {
+    Die("HMAC inner");
+  }
+  for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x5c;
+  if (EVP_DigestInit_ex(state_->outer, EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(state_->outer, pad.data(), pad.size()) != 1) {
+    Die("HMAC outer");
+  }
+  OPENSSL_cleanse(block.data(), block.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
+}
+
+HmacSha256Key::~HmacSha256Key() = default;
+
+Sha256Digest HmacSha256Key::Mac(ByteSpan data) const {
+  // One context per thread, reused: copying a prepared state costs no allocation.
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  Sha256Digest inner, out;
+  unsigned int len = 0;
+  if (!ctx || EVP_MD_CTX_copy_ex(ctx.get(), state_->inner) != 1 || EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), inner.data(), &len) != 1 || EVP_MD_CTX_copy_ex(ctx.get(), state_->outer) != 1 ||
+      EVP_DigestUpdate(ctx.get(), inner.data(), inner.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) {
+    Die("HMAC");
+  }
+  return out;
 }
 
 struct Sha256Hasher::State {
