@@ -5,6 +5,7 @@
 #include "aip/base/encoding.h"
 #include "aip/crypto/aead.h"
 #include "aip/crypto/ed25519.h"
+#include "aip/crypto/public_key.h"
 #include "aip/crypto/sha.h"
 #include "aip/crypto/x25519.h"
 #include "aip/testing/testing.h"
@@ -152,6 +153,88 @@ TEST(HmacTest, PassesWycheproof) {
   }
   EXPECT_EQ(count, static_cast<std::size_t>(doc.at("numberOfTests").as_int64()));
   ::aip::testing::ReportVectors("wycheproof/hmac_sha256_test.json", count);
+}
+
+// Fixed32 turns a Wycheproof big-endian integer (a leading zero byte, or fewer bytes) into the
+// 32 bytes a JWK coordinate holds; nullopt when it does not fit.
+std::optional<Bytes> Fixed32(Bytes b) {
+  while (b.size() > 32 && b.front() == 0) b.erase(b.begin());
+  if (b.size() > 32) return std::nullopt;
+  b.insert(b.begin(), 32 - b.size(), 0);
+  return b;
+}
+
+// RunSignatureFile checks every vector of a Wycheproof verify file with `verify`, against a key
+// built from its components and from its DER: valid ones pass, invalid ones fail, acceptable
+// ones (legacy encodings) may go either way.
+template <typename MakeKey, typename Verify>
+void RunSignatureFile(const std::string& file, MakeKey make_key, Verify verify) {
+  json::Value doc = ReadJson(SharedTestdata("wycheproof/" + file));
+  std::size_t count = 0;
+  for (const auto& group : doc.at("testGroups").as_array()) {
+    auto from_parts = make_key(group);
+    auto from_der = PublicKey::FromSpkiDer(Hex(Str(group, "publicKeyDer")));
+    ASSERT_EQ(from_parts.ok(), from_der.ok()) << file;
+    for (const auto& t : group.at("tests").as_array()) {
+      std::string result = Str(t, "result");
+      auto id = t.at("tcId").as_int64();
+      ++count;
+      if (!from_parts.ok()) {
+        EXPECT_NE(result, "valid") << file << " tcId " << id << ": key refused";
+        continue;
+      }
+      Bytes msg = Hex(Str(t, "msg")), sig = Hex(Str(t, "sig"));
+      bool ok = verify(*from_parts, msg, sig).ok();
+      EXPECT_EQ(ok, verify(*from_der, msg, sig).ok()) << file << " tcId " << id;
+      if (result == "valid") {
+        EXPECT_TRUE(ok) << file << " tcId " << id;
+      } else if (result == "invalid") {
+        EXPECT_FALSE(ok) << file << " tcId " << id;
+      }
+    }
+  }
+  EXPECT_EQ(count, static_cast<std::size_t>(doc.at("numberOfTests").as_int64()));
+  ::aip::testing::ReportVectors("wycheproof/" + file, count);
+}
+
+Result<PublicKey> P256FromGroup(const json::Value& group) {
+  auto x = Fixed32(Hex(Str(group.at("publicKey"), "wx")));
+  auto y = Fixed32(Hex(Str(group.at("publicKey"), "wy")));
+  if (!x || !y) return InvalidArgumentError("coordinate too long");
+  return PublicKey::P256FromCoordinates(*x, *y);
+}
+
+TEST(RsaTest, PassesWycheproofPkcs1) {
+  RunSignatureFile(
+      "rsa_signature_2048_sha256_test.json",
+      [](const json::Value& g) {
+        return PublicKey::RsaFromComponents(Hex(Str(g.at("publicKey"), "modulus")), Hex(Str(g.at("publicKey"), "publicExponent")));
+      },
+      [](const PublicKey& k, ByteSpan m, ByteSpan s) { return k.VerifyRsaPkcs1Sha256(m, s); });
+}
+
+TEST(EcdsaTest, PassesWycheproofDer) {
+  RunSignatureFile("ecdsa_secp256r1_sha256_test.json", P256FromGroup,
+                   [](const PublicKey& k, ByteSpan m, ByteSpan s) { return k.VerifyEcdsaSha256Der(m, s); });
+}
+
+TEST(EcdsaTest, PassesWycheproofP1363) {
+  RunSignatureFile("ecdsa_secp256r1_sha256_p1363_test.json", P256FromGroup,
+                   [](const PublicKey& k, ByteSpan m, ByteSpan s) { return k.VerifyEcdsaSha256P1363(m, s); });
+}
+
+TEST(PublicKeyTest, RefusesWeakOrForeignKeys) {
+  // A 1024-bit modulus, an even exponent, a point off the curve, and the wrong algorithm.
+  Bytes n1024(128, 0xC3), e{0x01, 0x00, 0x01};
+  EXPECT_FALSE(PublicKey::RsaFromComponents(n1024, e).ok());
+  Bytes n2048(256, 0xC3);
+  n2048.back() = 0xC5;
+  EXPECT_FALSE(PublicKey::RsaFromComponents(n2048, Bytes{0x01, 0x00, 0x00}).ok());
+  EXPECT_FALSE(PublicKey::P256FromCoordinates(Bytes(32, 1), Bytes(32, 2)).ok());
+  EXPECT_FALSE(PublicKey::P256FromCoordinates(Bytes(31, 1), Bytes(32, 2)).ok());
+  auto rsa = PublicKey::RsaFromComponents(n2048, e);
+  ASSERT_THAT(rsa, IsOk());
+  EXPECT_THAT(rsa->VerifyEcdsaSha256P1363(Bytes{1}, Bytes(64, 1)), StatusIs(ErrorCode::kInvalidArgument));
 }
 
 TEST(ShaTest, MatchesKnownDigests) {
