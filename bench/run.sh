@@ -12,11 +12,12 @@ $pin "$bin/crypto_benchmark" "${common[@]}" --benchmark_min_time=0.3 > "$out/cry
 $pin "$bin/json_benchmark" "${common[@]}" --benchmark_min_time=0.3 > "$out/json.json"
 $pin "$bin/signed_call_benchmark" "${common[@]}" --benchmark_min_time=0.5 > "$out/signed.json"
 $pin "$bin/apikey_benchmark" "${common[@]}" --benchmark_min_time=0.3 > "$out/apikey.json"
+$pin "$bin/jose_benchmark" "${common[@]}" --benchmark_min_time=0.3 > "$out/jose.json"
 python3 - "$out" <<'PY'
 import json, sys
 d = sys.argv[1]
 rows = {}
-for f in ("crypto", "json", "signed", "apikey"):
+for f in ("crypto", "json", "signed", "apikey", "jose"):
     for b in json.load(open(f"{d}/{f}.json"))["benchmarks"]:
         if b.get("aggregate_name") == "median":
             rows[b["run_name"]] = b
@@ -37,6 +38,9 @@ print(f"Signed-call verify pipeline (1 KB)   {v/1000:8.1f} us  ({1e9/v:8.0f}/s)"
 print(f"Raw Ed25519 verify, same bytes       {r/1000:8.1f} us")
 print(f"  ratio pipeline/raw                 {v/r:8.3f}     (target <= 1.3)")
 print(f"API key check (1 of 1,000 keys)      {ns('BM_ApiKeyCheck')/1000:8.2f} us     (target <= 2)")
+j, jr = ns('BM_JwtVerifyEdDSAUncached'), ns('BM_RawEd25519VerifyJwtInput')
+print(f"JWT (EdDSA) verify, uncached         {j/1000:8.1f} us  raw Ed25519 on its input {jr/1000:.1f} us")
+print(f"  ratio JWT/raw                      {j/jr:8.3f}     (target <= 1.2)")
 PY
 echo
 bash "$(dirname "$0")/mcp_http_bench.sh" "$bin"
