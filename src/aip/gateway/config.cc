@@ -221,7 +221,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   GatewayConfig cfg;
   cfg.source = std::string(source);
   Reader root(doc, "", "", doc.root);
-  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "audit", "upstream", "rule", "limit"}));
+  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "oauth", "audit", "upstream", "rule", "limit"}));
   Status st = OkStatus();
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
@@ -282,6 +282,32 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       if (!p.starts_with("/")) return r.Fail("redact_pointers", "\"" + p + "\" is not a JSON Pointer");
     }
     AIP_RETURN_IF_ERROR(r.Strings("redact_keys", cfg.audit.redact_keys));
+  }
+  AIP_RETURN_IF_ERROR(st);
+  if (const json::Object* a = root.Table("oauth", st)) {
+    Reader r = root.Sub("oauth", *a);
+    OAuthConfig& o = cfg.oauth;
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer", "jwks_uri", "audiences", "algorithms", "require_at_jwt", "leeway", "ca_file",
+                                      "scopes_supported", "jwks_cooldown", "jwks_max_age"}));
+    AIP_RETURN_IF_ERROR(r.String("issuer", o.issuer));
+    if (o.issuer.empty()) return r.Fail("issuer", "is required: the authorization server whose tokens are accepted");
+    AIP_RETURN_IF_ERROR(r.String("jwks_uri", o.jwks_uri));
+    AIP_RETURN_IF_ERROR(r.Strings("audiences", o.audiences));
+    AIP_RETURN_IF_ERROR(r.Strings("algorithms", o.algorithms));
+    for (const auto& alg : o.algorithms) {
+      if (alg != "RS256" && alg != "PS256" && alg != "ES256" && alg != "EdDSA") {
+        return r.Fail("algorithms", "\"" + alg + "\" is not one of RS256, PS256, ES256, EdDSA");
+      }
+    }
+    if (o.algorithms.empty()) return r.Fail("algorithms", "needs at least one algorithm");
+    AIP_RETURN_IF_ERROR(r.Bool("require_at_jwt", o.require_at_jwt));
+    AIP_RETURN_IF_ERROR(r.Millis("leeway", o.leeway));
+    if (o.leeway > std::chrono::minutes(5)) return r.Fail("leeway", "at most 5m");
+    AIP_RETURN_IF_ERROR(r.String("ca_file", o.ca_file));
+    if (!o.ca_file.empty()) o.ca_file = Resolve(base_dir, o.ca_file);
+    AIP_RETURN_IF_ERROR(r.Strings("scopes_supported", o.scopes_supported));
+    AIP_RETURN_IF_ERROR(r.Millis("jwks_cooldown", o.jwks_cooldown));
+    AIP_RETURN_IF_ERROR(r.Millis("jwks_max_age", o.jwks_max_age));
   }
   AIP_RETURN_IF_ERROR(st);
   if (const json::Value* ups = doc.root.if_contains("upstream")) {

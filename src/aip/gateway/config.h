@@ -55,6 +55,20 @@ struct AuditConfig {
   std::vector<std::string> redact_keys;      // Argument keys redacted wherever they appear.
 };
 
+// OAuthConfig: the gateway as an OAuth 2.1 resource server ([oauth]; docs/oauth.md).
+struct OAuthConfig {
+  std::string issuer;                  // Empty: bearer tokens are not accepted.
+  std::string jwks_uri;                // Empty: from the issuer's metadata.
+  std::vector<std::string> audiences;  // Empty: the gateway's resource URI.
+  std::vector<std::string> algorithms{"RS256", "PS256", "ES256", "EdDSA"};
+  bool require_at_jwt = true;
+  std::chrono::milliseconds leeway{60000};
+  std::string ca_file;
+  std::vector<std::string> scopes_supported;
+  std::chrono::milliseconds jwks_cooldown{30000};
+  std::chrono::milliseconds jwks_max_age{600000};
+};
+
 struct GatewayConfig {
   std::string source;  // File name, for messages.
   std::string listen = "127.0.0.1:8080";
@@ -70,6 +84,7 @@ struct GatewayConfig {
   bool accept_api_keys = false;  // Keys made by `aip apikey create`, from api_key_db.
   std::string api_key_db;        // Default $AIP_HOME/gateway.db.
   std::vector<std::string> audiences;
+  OAuthConfig oauth;
   std::vector<UpstreamConfig> upstreams;
   AuditConfig audit;
   std::shared_ptr<const policy::Policy> policy;

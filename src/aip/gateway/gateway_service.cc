@@ -59,6 +59,35 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     AIP_ASSIGN_OR_RETURN(g->api_keys_, apikeys::ApiKeyAuthenticator::Create(std::shared_ptr<apikeys::ApiKeyStore>(std::move(*store))));
     chain->Add(g->api_keys_);
   }
+  if (!config.oauth.issuer.empty()) {
+    const OAuthConfig& o = config.oauth;
+    if (Status s = oauth::CheckFetchableUrl(o.issuer); !s.ok()) return InvalidArgumentError(config.source + ": oauth.issuer: " + s.message());
+    if (!o.jwks_uri.empty()) {
+      if (Status s = oauth::CheckFetchableUrl(o.jwks_uri); !s.ok()) return InvalidArgumentError(config.source + ": oauth.jwks_uri: " + s.message());
+    }
+    oauth::JwksSourceOptions jo;
+    jo.issuer = o.issuer;
+    jo.jwks_uri = o.jwks_uri;
+    jo.http.timeout = std::chrono::seconds(5);
+    jo.http.ca_file = o.ca_file;
+    jo.max_age = std::chrono::duration_cast<std::chrono::seconds>(o.jwks_max_age);
+    jo.cooldown = std::chrono::duration_cast<std::chrono::seconds>(o.jwks_cooldown);
+    g->jwks_ = std::make_shared<oauth::JwksSource>(std::move(jo));
+    oauth::BearerOptions bo;
+    bo.check.issuer = o.issuer;
+    bo.check.audiences = o.audiences;
+    bo.check.algorithms.clear();
+    for (const auto& a : o.algorithms) bo.check.algorithms.insert(*jose::AlgorithmFromName(a));
+    bo.check.require_at_jwt = o.require_at_jwt;
+    bo.check.leeway = std::chrono::duration_cast<std::chrono::seconds>(o.leeway);
+    g->bearer_ = std::make_shared<oauth::BearerAuthenticator>(g->jwks_, std::move(bo));
+    chain->Add(g->bearer_);
+    // The keys are fetched now, so a wrong issuer shows at start; an issuer that is down only
+    // delays bearer tokens (they are refused until its keys arrive).
+    if (auto keys = g->jwks_->Keys(); !keys) {
+      LogEvent("warning", "oauth_keys_unavailable", json::Object{{"issuer", o.issuer}, {"error", keys.error().message}});
+    }
+  }
   g->router_ = std::make_shared<GatewayRouter>(chain, g->audit_, g->metrics_);
 
   g->metrics_->Describe("aip_gateway_upstream_up", Metrics::Type::kGauge, "1 when the upstream is connected.");
@@ -71,6 +100,10 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
       for (const auto& [name, u] : st->upstreams) out.push_back({{{"upstream", name}}, u->up() ? 1.0 : 0.0});
     }
     return out;
+  });
+  g->metrics_->Describe("aip_gateway_jwks_fetches_total", Metrics::Type::kCounter, "Fetches of the OAuth issuer's keys.");
+  g->metrics_->SetCallback("aip_gateway_jwks_fetches_total", [self] {
+    return std::vector<std::pair<Labels, double>>{{{}, self->jwks_ ? static_cast<double>(self->jwks_->fetches()) : 0.0}};
   });
   g->metrics_->SetCallback("aip_gateway_replay_cache_entries", [self] {
     return std::vector<std::pair<Labels, double>>{{{}, static_cast<double>(self->replay_->size())}};
@@ -97,7 +130,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   // A 401 names every way in that is switched on.
   std::vector<std::string> challenges;
   if (config.accept_aip_proof || config.accept_http_signature) challenges.push_back(topts.www_authenticate);
-  if (config.accept_api_keys) challenges.push_back("Bearer realm=\"mcp\"");
+  if (config.accept_api_keys && config.oauth.issuer.empty()) challenges.push_back("Bearer realm=\"mcp\"");
   if (!challenges.empty()) {
     topts.www_authenticate = challenges[0];
     for (std::size_t i = 1; i < challenges.size(); ++i) topts.www_authenticate += ", " + challenges[i];
@@ -127,6 +160,25 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   std::string scheme = config.tls_cert.empty() ? "http" : "https";
   std::string host = hopts.address.find(':') != std::string::npos ? "[" + hopts.address + "]" : hopts.address;
   g->url_ = scheme + "://" + host + ":" + std::to_string(g->server_->port()) + topts.path;
+  g->resource_ = config.public_url.empty() ? g->url_ : config.public_url;
+  if (g->bearer_) {
+    // RFC 9728: the metadata of resource https://h/p lives at https://h/.well-known/oauth-protected-resource/p.
+    auto r = net::ParseUrl(g->resource_).value();
+    std::string metadata_url = r.Origin() + "/.well-known/oauth-protected-resource" + (r.target == "/" ? "" : r.target);
+    if (config.oauth.audiences.empty()) g->bearer_->AddAudience(g->resource_);
+    json::Array servers{json::Value(config.oauth.issuer)};
+    json::Object prm{{"resource", g->resource_}, {"authorization_servers", std::move(servers)},
+                     {"bearer_methods_supported", json::Array{"header"}}, {"resource_name", "aip gateway"}};
+    if (!config.oauth.scopes_supported.empty()) {
+      json::Array scopes;
+      for (const auto& sc : config.oauth.scopes_supported) scopes.emplace_back(sc);
+      prm["scopes_supported"] = std::move(scopes);
+    }
+    g->protected_resource_metadata_ = json::Serialize(prm);
+    std::string challenge = topts.www_authenticate;
+    std::string bearer = "Bearer realm=\"mcp\", resource_metadata=\"" + metadata_url + "\"";
+    g->transport_->set_www_authenticate(challenges.empty() ? bearer : challenge + ", " + bearer);
+  }
   if (g->proof_auth_) {
     g->proof_auth_->AddAudience(g->url_);
     if (hopts.address == "127.0.0.1" || hopts.address == "::1") {
@@ -134,6 +186,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     }
   }
   g->config_ = std::move(config);
+  g->ready_ = true;
   return g;
 }
 
@@ -211,6 +264,22 @@ void GatewayService::Tick() {
 
 void GatewayService::Serve(const net::HttpRequest& r, net::Exchange& e) {
   std::string_view path = r.Path();
+  if (!ready_) {
+    e.Respond(mcp::JsonHttpResponse(503, json::Object{{"error", "starting"}}));
+    return;
+  }
+  if (r.method == "GET" && !protected_resource_metadata_.empty() && path.starts_with("/.well-known/oauth-protected-resource")) {
+    std::string_view rest = path.substr(std::string_view("/.well-known/oauth-protected-resource").size());
+    if (rest.empty() || rest == net::ParseUrl(resource_).value().target) {
+      net::HttpResponse res;
+      res.status = 200;
+      res.headers.Set("content-type", "application/json");
+      res.headers.Set("cache-control", "max-age=300");
+      res.body = protected_resource_metadata_;
+      e.Respond(std::move(res));
+      return;
+    }
+  }
   if (r.method == "GET" && path == "/metrics") {
     net::HttpResponse res;
     res.status = 200;

@@ -5,6 +5,7 @@
 // refused with its errors and the running one stays.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +19,7 @@
 #include "aip/mcp/http_transport.h"
 #include "aip/mcp/server.h"
 #include "aip/mcpsig/authenticator.h"
+#include "aip/oauth/bearer_authenticator.h"
 #include "aip/net/http_server.h"
 
 namespace aip::gateway {
@@ -51,6 +53,11 @@ class GatewayService {
   std::shared_ptr<mcpsig::ReplayCache> replay_;
   std::shared_ptr<mcpsig::ProofAuthenticator> proof_auth_;
   std::shared_ptr<apikeys::ApiKeyAuthenticator> api_keys_;
+  std::shared_ptr<oauth::JwksSource> jwks_;
+  std::shared_ptr<oauth::BearerAuthenticator> bearer_;
+  std::string resource_;                   // Our canonical resource URI (RFC 8707).
+  std::string protected_resource_metadata_;  // RFC 9728 document, when [oauth] is on.
+  std::atomic<bool> ready_{false};         // Requests before start-up finished get 503.
   std::shared_ptr<GatewayRouter> router_;
   std::unique_ptr<mcp::McpServer> mcp_;
   std::unique_ptr<mcp::StreamableHttpTransport> transport_;

@@ -42,6 +42,8 @@ class StreamableHttpTransport {
   // Handle is the net::HttpHandler for the MCP endpoint.
   void Handle(const net::HttpRequest& request, net::Exchange& exchange);
   std::size_t session_count();
+  // set_www_authenticate changes the 401 challenge; only before requests are served.
+  void set_www_authenticate(std::string challenge) { options_.www_authenticate = std::move(challenge); }
 
  private:
   void HandlePost(const net::HttpRequest& request, net::Exchange& exchange);

@@ -7,7 +7,7 @@ namespace aip::policy {
 struct Policy::Rule {
   std::string id;
   bool allow = false;
-  std::vector<std::string> principals, kinds, roles, scopes, upstreams, actions, targets;
+  std::vector<std::string> principals, subjects, clients, kinds, roles, scopes, upstreams, actions, targets;
   std::vector<Predicate> when;
   std::vector<std::shared_ptr<const Condition>> require;
   std::string reason;
@@ -33,6 +33,13 @@ bool OutsideToolAllowlist(const Request& q) {
   return !AnyGlob(q.principal->tools, q.upstream + "." + q.target);
 }
 
+// ClientMatches: the client acting (a token's client_id or an actor of its "act" chain) is one
+// of `patterns`.
+bool ClientMatches(const std::vector<std::string>& patterns, const mcp::Principal& p) {
+  if (!p.client_id.empty() && AnyGlob(patterns, p.client_id)) return true;
+  return std::any_of(p.actor_chain.begin(), p.actor_chain.end(), [&](const std::string& a) { return AnyGlob(patterns, a); });
+}
+
 // MatchesIdentity checks everything but the arguments.
 bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
   const mcp::Principal* p = q.principal;
@@ -43,6 +50,8 @@ bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
     return false;
   }
   if (!r.principals.empty() && (anonymous || !AnyGlob(r.principals, p->id))) return false;
+  if (!r.subjects.empty() && (anonymous || p->subject.empty() || !AnyGlob(r.subjects, p->subject))) return false;
+  if (!r.clients.empty() && (anonymous || !ClientMatches(r.clients, *p))) return false;
   if (!r.roles.empty() && (anonymous || !AnyOf(r.roles, p->roles))) return false;
   if (!r.scopes.empty() && (anonymous || !AnyOf(r.scopes, p->scopes))) return false;
   if (!r.upstreams.empty() && !AnyGlob(r.upstreams, q.upstream)) return false;
@@ -70,8 +79,8 @@ class RuleReader {
     const json::Value* id = t.if_contains("id");
     if (id == nullptr || !id->is_string() || id->get_string().empty()) return Error(ptr_, "rule needs an \"id\"");
     rule->id = std::string(id->get_string());
-    static const char* kFields[] = {"id",      "effect",  "principals", "kinds", "roles",  "scopes",
-                                    "upstreams", "actions", "targets",    "when",  "reason", "require"};
+    static const char* kFields[] = {"id",        "effect",  "principals", "subjects", "clients", "kinds", "roles",
+                                    "scopes",    "upstreams", "actions",  "targets",  "when",    "reason", "require"};
     for (const auto& [k, v] : t) {
       if (std::find(std::begin(kFields), std::end(kFields), std::string_view(k)) == std::end(kFields)) {
         return Error(Field(k), "unknown field \"" + std::string(k) + "\"", rule->id);
@@ -86,7 +95,8 @@ class RuleReader {
       if (!reason->is_string()) return Error(Field("reason"), "\"reason\" must be a string", rule->id);
       rule->reason = std::string(reason->get_string());
     }
-    for (auto [key, out] : {std::pair{"principals", &rule->principals}, {"kinds", &rule->kinds}, {"roles", &rule->roles},
+    for (auto [key, out] : {std::pair{"principals", &rule->principals}, {"subjects", &rule->subjects},
+                            {"clients", &rule->clients}, {"kinds", &rule->kinds}, {"roles", &rule->roles},
                             {"scopes", &rule->scopes}, {"upstreams", &rule->upstreams}, {"actions", &rule->actions},
                             {"targets", &rule->targets}}) {
       AIP_RETURN_IF_ERROR(Strings(t, key, *out, rule->id));

@@ -213,5 +213,27 @@ kinds = ["api_key"]
   EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "create_task", &args}).allow);
 }
 
+TEST(DelegationRules, NeedBothTheUserAndTheAgent) {
+  auto policy = Policy::FromToml(R"([[rule]]
+id = "agent-7-for-alice"
+effect = "allow"
+subjects = ["alice"]
+clients = ["agent-7"]
+)", "test.toml");
+  ASSERT_THAT(policy, IsOk());
+  json::Object args;
+  mcp::Principal p;
+  p.kind = mcp::Principal::Kind::kUser;
+  p.id = p.subject = "alice";
+  p.client_id = "agent-7";
+  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  p.client_id = "agent-8";
+  EXPECT_FALSE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  p.actor_chain = {"agent-7"};  // Acting through a token exchange (RFC 8693 "act").
+  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  p.id = p.subject = "bob";
+  EXPECT_FALSE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+}
+
 }  // namespace
 }  // namespace aip::policy

@@ -1,0 +1,113 @@
+#include "aip/oauth/bearer_authenticator.h"
+
+#include <sstream>
+
+#include "aip/apikeys/api_key.h"
+
+namespace aip::oauth {
+namespace {
+
+mcp::AuthFailure Refuse(std::string reason, std::string message) { return {std::move(reason), std::move(message)}; }
+
+std::string StringClaim(const json::Object& claims, std::string_view name) {
+  const json::Value* v = claims.if_contains(name);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+}  // namespace
+
+mcp::Principal PrincipalFromClaims(const json::Object& claims) {
+  mcp::Principal p;
+  p.kind = mcp::Principal::Kind::kUser;
+  p.subject = StringClaim(claims, "sub");
+  p.id = p.subject;
+  p.client_id = StringClaim(claims, "client_id");
+  if (p.client_id.empty()) p.client_id = StringClaim(claims, "azp");
+  // RFC 8693 §4.1: "act" nests, the current actor outermost.
+  const json::Value* act = claims.if_contains("act");
+  for (int depth = 0; act != nullptr && act->is_object() && depth < 8; ++depth) {
+    std::string sub = StringClaim(act->get_object(), "sub");
+    if (!sub.empty()) p.actor_chain.push_back(sub);
+    act = act->get_object().if_contains("act");
+  }
+  if (const json::Value* scope = claims.if_contains("scope"); scope != nullptr && scope->is_string()) {
+    std::istringstream in{std::string(scope->get_string())};
+    for (std::string s; in >> s;) p.scopes.push_back(s);
+  } else if (const json::Value* scp = claims.if_contains("scp"); scp != nullptr && scp->is_array()) {
+    for (const auto& s : scp->get_array()) {
+      if (s.is_string()) p.scopes.emplace_back(s.get_string());
+    }
+  }
+  if (const json::Value* roles = claims.if_contains("roles"); roles != nullptr && roles->is_array()) {
+    for (const auto& r : roles->get_array()) {
+      if (r.is_string()) p.roles.emplace_back(r.get_string());
+    }
+  }
+  p.attributes["issuer"] = StringClaim(claims, "iss");
+  return p;
+}
+
+BearerAuthenticator::BearerAuthenticator(std::shared_ptr<JwksSource> keys, BearerOptions options)
+    : keys_(std::move(keys)),
+      cache_entries_(options.cache_entries),
+      check_(std::make_shared<const jose::JwtCheck>(std::move(options.check))) {}
+
+std::shared_ptr<const jose::JwtCheck> BearerAuthenticator::check() const {
+  std::lock_guard lock(mu_);
+  return check_;
+}
+
+void BearerAuthenticator::AddAudience(std::string audience) {
+  std::lock_guard lock(mu_);
+  auto next = std::make_shared<jose::JwtCheck>(*check_);
+  next->audiences.push_back(std::move(audience));
+  check_ = std::move(next);
+  cache_.clear();
+}
+
+std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::Check(std::string_view token) {
+  std::shared_ptr<const jose::JwtCheck> check;
+  {
+    std::lock_guard lock(mu_);
+    check = check_;
+    auto it = cache_.find(std::string(token));
+    if (it != cache_.end()) {
+      if (it->second.expires + check->leeway > check->clock->Now()) return it->second.principal;
+      cache_.erase(it);
+    }
+  }
+  auto keys = keys_->Keys();
+  if (!keys) return Refuse("issuer_unavailable", "cannot get the issuer's keys");
+  auto verified = jose::VerifyJwt(token, **keys, *check);
+  if (!verified && verified.error().code == ErrorCode::kNotFound) {
+    // A kid we have not seen: the issuer may have rotated its keys. One re-fetch per cooldown.
+    keys = keys_->RefreshForUnknownKid();
+    if (!keys) return Refuse("issuer_unavailable", "cannot get the issuer's keys");
+    verified = jose::VerifyJwt(token, **keys, *check);
+  }
+  if (!verified) {
+    return Refuse(verified.error().code == ErrorCode::kNotFound ? "unknown_key" : "invalid_token", verified.error().message);
+  }
+  mcp::Principal p = PrincipalFromClaims(verified->claims);
+  if (p.subject.empty()) return Refuse("invalid_token", "token: no subject (sub)");
+  std::lock_guard lock(mu_);
+  if (cache_.size() >= cache_entries_) cache_.clear();  // Bounded: start over rather than grow.
+  cache_.emplace(std::string(token), Cached{p, verified->expires});
+  return p;
+}
+
+std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> BearerAuthenticator::Authenticate(const json::Object&,
+                                                                                               const mcp::HttpInfo* http) {
+  if (http == nullptr || http->headers == nullptr) return std::optional<mcp::Principal>();
+  auto auth = http->headers->Get("authorization");
+  if (!auth) return std::optional<mcp::Principal>();
+  std::string_view v = *auth;
+  if (v.size() <= 7 || (v.substr(0, 7) != "Bearer " && v.substr(0, 7) != "bearer ")) return std::optional<mcp::Principal>();
+  std::string_view token = v.substr(7);
+  if (apikeys::LooksLikeKey(token)) return std::optional<mcp::Principal>();  // The API key authenticator's.
+  auto checked = Check(token);
+  if (auto* f = std::get_if<mcp::AuthFailure>(&checked)) return std::move(*f);
+  return std::optional<mcp::Principal>(std::move(std::get<mcp::Principal>(checked)));
+}
+
+}  // namespace aip::oauth

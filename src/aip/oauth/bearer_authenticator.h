@@ -1,0 +1,53 @@
+// BearerAuthenticator: OAuth 2.1 access tokens (JWT, RFC 9068) in "Authorization: Bearer",
+// verified against the issuer's keys (JwksSource) and checked as jose::VerifyJwt says. The
+// principal it yields is the user the token speaks for ("sub") and the client acting for them
+// ("client_id", or the RFC 8693 "act" chain), with the token's scopes, so policy can say "this
+// agent, for this user". Verified tokens are remembered until they expire (bounded), so a
+// token used again costs a hash lookup, not a signature check.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "aip/jose/jwt.h"
+#include "aip/mcp/server.h"
+#include "aip/oauth/jwks_source.h"
+
+namespace aip::oauth {
+
+struct BearerOptions {
+  jose::JwtCheck check;
+  std::size_t cache_entries = 10000;
+};
+
+class BearerAuthenticator final : public mcp::RequestAuthenticator {
+ public:
+  BearerAuthenticator(std::shared_ptr<JwksSource> keys, BearerOptions options);
+
+  std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> Authenticate(const json::Object& request,
+                                                                            const mcp::HttpInfo* http) override;
+  // Check verifies one token (benchmarks, other transports).
+  std::variant<mcp::Principal, mcp::AuthFailure> Check(std::string_view token);
+  // AddAudience accepts tokens for one more resource URI (the gateway's, once it listens).
+  void AddAudience(std::string audience);
+
+ private:
+  struct Cached {
+    mcp::Principal principal;
+    TimePoint expires;
+  };
+  std::shared_ptr<const jose::JwtCheck> check() const;
+
+  std::shared_ptr<JwksSource> keys_;
+  std::size_t cache_entries_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const jose::JwtCheck> check_;  // A snapshot per request: audiences can grow.
+  std::unordered_map<std::string, Cached> cache_;
+};
+
+// PrincipalFromClaims maps a verified token's claims to a principal.
+mcp::Principal PrincipalFromClaims(const json::Object& claims);
+
+}  // namespace aip::oauth

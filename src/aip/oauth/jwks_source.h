@@ -1,0 +1,62 @@
+// JwksSource: an authorization server's signing keys, fetched and cached. The key set comes from
+// a configured jwks_uri, or from the server's metadata (RFC 8414
+// /.well-known/oauth-authorization-server, else OpenID Connect discovery), whose "issuer" must
+// equal the configured one exactly. Keys are re-read when older than `max_age`, and when a token
+// names a kid the set lacks — at most once per `cooldown` however many such tokens arrive, by
+// one thread while the others wait for its answer (so forged kids cannot flood the issuer).
+// Only https URLs are fetched, or http to a loopback address (tests, sidecars).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "aip/base/clock.h"
+#include "aip/jose/jwk.h"
+#include "aip/net/http_client.h"
+
+namespace aip::oauth {
+
+struct JwksSourceOptions {
+  std::string issuer;
+  std::string jwks_uri;  // Empty: discovered from the issuer's metadata.
+  net::HttpClientOptions http;
+  std::chrono::seconds max_age{600};
+  std::chrono::seconds cooldown{30};
+};
+
+class JwksSource {
+ public:
+  explicit JwksSource(JwksSourceOptions options);
+
+  // Keys returns the cached set, fetching it when there is none or it is older than max_age (a
+  // failed re-fetch keeps the old set).
+  Result<std::shared_ptr<const jose::JwkSet>> Keys();
+  // RefreshForUnknownKid re-fetches unless a fetch happened within the cooldown, and returns the
+  // newest set either way.
+  Result<std::shared_ptr<const jose::JwkSet>> RefreshForUnknownKid();
+
+  std::uint64_t fetches() const { return fetches_.load(); }
+  const std::string& issuer() const { return options_.issuer; }
+
+ private:
+  Result<std::shared_ptr<const jose::JwkSet>> Fetch(std::uint64_t seen_generation, bool respect_cooldown);
+  Result<std::string> JwksUri();
+  Result<json::Value> GetJson(const std::string& url);
+
+  JwksSourceOptions options_;
+  std::mutex mu_;        // Guards the fields below.
+  std::mutex fetch_mu_;  // One fetch at a time.
+  std::shared_ptr<const jose::JwkSet> keys_;
+  std::chrono::steady_clock::time_point fetched_at_{};
+  std::uint64_t generation_ = 0;
+  std::string jwks_uri_;
+  std::atomic<std::uint64_t> fetches_{0};
+};
+
+// FetchableUrl: https, or http to a loopback host.
+Status CheckFetchableUrl(const std::string& url);
+
+}  // namespace aip::oauth

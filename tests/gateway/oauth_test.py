@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""The gateway as an OAuth 2.1 resource server, end to end, against a real OAuth/OIDC server
+(npm oauth2-mock-server on 127.0.0.1, tests/node/oauth_server.mjs) that issues the tokens.
+
+Checks: Protected Resource Metadata at both well-known locations; 401 with a Bearer challenge
+naming it; a good at+jwt token accepted (raw HTTP and `aip call --bearer-env`); policy on the
+user and the acting client ("this agent, for this user") and scopes; every RFC 8725 attack
+refused (alg none, RS256→HS256 with the public key as the secret, kid injection, wrong aud,
+wrong iss, expired, a token for another resource, jku/x5u pointing at an attacker's keys, wrong
+typ); the issuer's keys rotated mid-test (a new kid is fetched once; a flood of unknown kids does
+not hammer the issuer); the token never reaches the upstream.
+
+Usage: oauth_test.py BIN_DIR NODE_DIR
+"""
+import base64, hashlib, hmac, json, os, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gwlib
+from gwlib import AIP, BIN, check, free_port, get, post, run, start, wait_log
+
+NODE_DIR = os.path.abspath(sys.argv[2])
+NODE = os.path.join(NODE_DIR, "node_modules/.bin/node")
+work = gwlib.init("aip-oauth-")
+PROJECT = {"mcp-param-project": "project-a"}
+
+
+class Issuer:
+    """One oauth2-mock-server, driven line by line."""
+
+    def __init__(self):
+        self.p = subprocess.Popen([NODE, os.path.join(NODE_DIR, "oauth_server.mjs")], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, cwd=NODE_DIR)
+        gwlib.procs.append(self.p)
+        hello = json.loads(self.p.stdout.readline())
+        self.url, self.kid = hello["issuer"], hello["kid"]
+
+    def cmd(self, **c):
+        self.p.stdin.write(json.dumps(c) + "\n")
+        self.p.stdin.flush()
+        return json.loads(self.p.stdout.readline())
+
+    def token(self, claims=None, header=None, **kw):
+        return self.cmd(op="token", claims=claims or {}, header=header or {}, **kw)["token"]
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def call(url, token, tool="tasks.list_tasks"):
+    return post(url, "tools/call", {"name": tool, "arguments": {"project": "project-a"}},
+                headers={**PROJECT, "authorization": "Bearer " + token})
+
+
+try:
+    home = os.path.join(work, "home")
+    run([AIP, "init", "--name", "gateway"], home=home)
+    issuer = Issuer()
+    attacker = Issuer()  # Another authorization server, with keys of its own.
+
+    upstream_key = "upstream-key-" + os.urandom(8).hex()
+    env = dict(os.environ, TASKS_KEY=upstream_key)
+    recorded_path = os.path.join(work, "tasks-requests.jsonl")
+    start([os.path.join(BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--api-key-env", "TASKS_KEY",
+           "--record-requests", recorded_path], os.path.join(work, "tasks.log"), env)
+    tasks_url = wait_log(os.path.join(work, "tasks.log"), r"listening on (http://\S+/mcp)").group(1)
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    open(os.path.join(work, "gateway.toml"), "w").write(f"""
+[gateway]
+listen = "127.0.0.1:{port}"
+[oauth]
+issuer = "{issuer.url}"
+scopes_supported = ["tasks:read"]
+jwks_cooldown = "3s"
+[[upstream]]
+name = "tasks"
+url = "{tasks_url}"
+credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
+[[rule]]
+id = "agent-7-for-alice"
+effect = "allow"
+kinds = ["user"]
+subjects = ["alice"]
+clients = ["agent-7"]
+scopes = ["tasks:read"]
+targets = ["list_tasks"]
+""")
+    gw_log = os.path.join(work, "gateway.log")
+    start([AIP, "gateway", "--config", os.path.join(work, "gateway.toml")], gw_log, dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
+    wait_log(gw_log, '"event":"listening"')
+    base = f"http://127.0.0.1:{port}"
+
+    # --- discovery ------------------------------------------------------------------------
+    for path in ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"]:
+        st, body = get(base + path)
+        prm = json.loads(body) if st == 200 else {}
+        check(f"Protected Resource Metadata at {path}", prm.get("resource") == url
+              and prm.get("authorization_servers") == [issuer.url] and prm.get("scopes_supported") == ["tasks:read"], f"{st} {body}")
+    st, h, resp = post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}, headers=PROJECT)
+    challenge = {k.lower(): v for k, v in h.items()}.get("www-authenticate", "")
+    check("401 without a token names the metadata", st == 401 and
+          f'resource_metadata="{base}/.well-known/oauth-protected-resource/mcp"' in challenge, f"{st} {challenge}")
+
+    good_claims = {"aud": url, "sub": "alice", "client_id": "agent-7", "scope": "tasks:read"}
+    AT = {"typ": "at+jwt"}
+    good = issuer.token(good_claims, AT)
+    st, _, resp = call(url, good)
+    check("a good access token is accepted", st == 200 and "result" in resp, f"{st} {resp}")
+    st, _, resp = call(url, good)
+    check("and accepted again (cached)", st == 200 and "result" in resp, f"{st} {resp}")
+    r = run([AIP, "call", url, "tasks.list_tasks", "--no-sign", "--bearer-env", "TOKEN", "--args", '{"project":"project-a"}'],
+            env_extra={"TOKEN": good}, home=home)
+    check("aip call --bearer-env", r.returncode == 0 and "task" in r.stdout, r.stdout + r.stderr)
+
+    # --- policy on the user and the agent -------------------------------------------------
+    st, _, resp = call(url, issuer.token({**good_claims, "sub": "bob"}, AT))
+    check("another user: 403", st == 403, f"{st} {resp}")
+    st, _, resp = call(url, issuer.token({**good_claims, "client_id": "agent-8"}, AT))
+    check("another agent for the same user: 403", st == 403, f"{st} {resp}")
+    st, _, resp = call(url, issuer.token({**good_claims, "client_id": "portal", "act": {"sub": "agent-7"}}, AT))
+    check("the agent acting through a token exchange (act): allowed", st == 200, f"{st} {resp}")
+    st, _, resp = call(url, issuer.token({**good_claims, "scope": "tasks:write"}, AT))
+    check("without the scope: 403", st == 403, f"{st} {resp}")
+
+    # --- RFC 8725 attacks: each must be a 401 ---------------------------------------------
+    head, payload, _ = good.split(".")
+    attacks = {}
+    attacks["alg none"] = b64(b'{"alg":"none","typ":"at+jwt"}') + "." + payload + "."
+    attacks["alg none, signature kept"] = b64(b'{"alg":"none","typ":"at+jwt"}') + "." + payload + "." + good.split(".")[2]
+    public = next(k for k in issuer.cmd(op="jwks")["keys"] if k["kid"] == issuer.kid)
+    for label, secret in [("JWK JSON", json.dumps(public).encode()), ("modulus", unb64(public["n"]))]:
+        h_ = b64(json.dumps({"alg": "HS256", "typ": "at+jwt", "kid": issuer.kid}).encode())
+        mac = hmac.new(secret, f"{h_}.{payload}".encode(), hashlib.sha256).digest()
+        attacks[f"RS256→HS256 with the public key ({label}) as the secret"] = f"{h_}.{payload}.{b64(mac)}"
+    for kid in ["../../../../dev/null", "' OR '1'='1", "http://evil.example/key"]:
+        h_ = b64(json.dumps({"alg": "HS256", "typ": "at+jwt", "kid": kid}).encode())
+        attacks[f"kid injection {kid!r}"] = f"{h_}.{payload}.{b64(hmac.new(b'', f'{h_}.{payload}'.encode(), hashlib.sha256).digest())}"
+    attacks["wrong aud"] = issuer.token({**good_claims, "aud": "http://127.0.0.1:1/mcp"}, AT)
+    attacks["no aud"] = issuer.token(good_claims, AT, remove=["aud"])
+    attacks["a token for another resource"] = issuer.token({**good_claims, "aud": "https://calendar.example/mcp"}, AT)
+    attacks["wrong iss (signed by the real key)"] = issuer.token({**good_claims, "iss": "http://evil.example"}, AT)
+    attacks["expired"] = issuer.token(good_claims, AT, expiresIn=-600)
+    attacks["typ JWT, not at+jwt"] = issuer.token(good_claims, {"typ": "JWT"})
+    jku = {"typ": "at+jwt", "jku": attacker.url + "/jwks", "x5u": attacker.url + "/cert"}
+    attacks["jku/x5u to the attacker's keys (same kid)"] = attacker.token({**good_claims, "iss": issuer.url}, jku)
+    attacks["embedded jwk of the attacker"] = attacker.token({**good_claims, "iss": issuer.url},
+                                                             {"typ": "at+jwt", "jwk": attacker.cmd(op="jwks")["keys"][0]})
+    attacks["another issuer's token"] = attacker.token(good_claims, AT)
+    attacks["a modified payload"] = head + "." + b64(json.dumps({**json.loads(unb64(payload)), "sub": "alice", "scope": "tasks:read tasks:admin"}).encode()) + "." + good.split(".")[2]
+    for label, token in attacks.items():
+        st, _, resp = call(url, token)
+        check(f"attack refused: {label}", st == 401 and resp["error"]["code"] == -31001, f"{st} {resp}")
+
+    # --- key rotation ---------------------------------------------------------------------
+    def fetches():
+        _, metrics = get(base + "/metrics")
+        line = next((l for l in metrics.splitlines() if l.startswith("aip_gateway_jwks_fetches_total")), "x 0")
+        return float(line.split()[-1])
+    time.sleep(3.2)  # Past the cooldown of the attacks' unknown kids.
+    before = fetches()
+    issuer.cmd(op="rotate", alg="ES256", kid="es-2")
+    rotated = issuer.token(good_claims, AT, kid="es-2")
+    st, _, resp = call(url, rotated)
+    check("a token from the issuer's new key is accepted (keys re-fetched)", st == 200, f"{st} {resp}")
+    check("one fetch for the new kid", fetches() == before + 1, f"{before} -> {fetches()}")
+    issuer.cmd(op="rotate", alg="EdDSA", kid="ed-3")
+    st, _, resp = call(url, issuer.token(good_claims, AT, kid="ed-3"))
+    check("within the cooldown, a second new kid waits (refused, no fetch)", st == 401 and fetches() == before + 1, f"{st} {resp}")
+    flood_before = fetches()
+    for i in range(20):
+        forged = attacker.token({**good_claims, "iss": issuer.url}, {"typ": "at+jwt", "kid": f"forged-{i}"}, kid=attacker.kid)
+    st, _, resp = call(url, forged)
+    for i in range(10):
+        call(url, attacker.token({**good_claims, "iss": issuer.url}, AT))
+    check("a flood of unknown kids costs at most one fetch per cooldown", fetches() - flood_before <= 1, f"{flood_before} -> {fetches()}")
+    time.sleep(3.2)
+    st, _, resp = call(url, issuer.token(good_claims, AT, kid="ed-3"))
+    check("after the cooldown, the EdDSA key is there", st == 200, f"{st} {resp}")
+
+    # --- no token passthrough ------------------------------------------------------------
+    recorded = [json.loads(l) for l in open(recorded_path)]
+    seen = json.dumps(recorded)
+    check("the upstream never saw a token, only its own key", recorded and good not in seen and "authorization" not in seen.lower()
+          and all(r["headers"].get("x-api-key") == upstream_key for r in recorded))
+    check("no token in the gateway's log", good.split(".")[2] not in open(gw_log).read())
+finally:
+    sys.exit(gwlib.finish())

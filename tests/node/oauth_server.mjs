@@ -1,0 +1,49 @@
+// A real OAuth 2.0 / OIDC server for the tests (npm oauth2-mock-server) on 127.0.0.1, driven
+// over stdin/stdout with one JSON command per line:
+//   {"op":"token", "kid"?, "claims"?: {...}, "header"?: {...}, "remove"?: [claim...], "expiresIn"?}
+//        → {"token": "..."}   (claims and header are merged into the mock's defaults)
+//   {"op":"rotate", "alg": "ES256"|"RS256"|"EdDSA", "kid": "..."} → {"kid": "..."}
+//   {"op":"jwks"} → {"keys": [...]}    {"op":"private", "kid"} → the private JWK (for attacks)
+// The first line written is {"issuer": "...", "kid": "<first key>"}.
+import { OAuth2Server } from "oauth2-mock-server";
+import readline from "node:readline";
+
+const server = new OAuth2Server();
+const first = await server.issuer.keys.generate("RS256", { kid: "rs-1" });
+await server.start(0, "127.0.0.1");
+const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
+out({ issuer: server.issuer.url, kid: first.kid });
+
+const rl = readline.createInterface({ input: process.stdin });
+rl.on("line", async (line) => {
+  try {
+    const cmd = JSON.parse(line);
+    if (cmd.op === "token") {
+      const token = await server.issuer.buildToken({
+        ...(cmd.kid ? { kid: cmd.kid } : {}),
+        expiresIn: cmd.expiresIn ?? 600,
+        scopesOrTransform: (header, payload) => {
+          Object.assign(header, cmd.header ?? {});
+          Object.assign(payload, cmd.claims ?? {});
+          for (const name of cmd.remove ?? []) delete payload[name];
+        },
+      });
+      out({ token });
+    } else if (cmd.op === "rotate") {
+      const key = await server.issuer.keys.generate(cmd.alg, { kid: cmd.kid, crv: cmd.alg === "EdDSA" ? "Ed25519" : undefined });
+      out({ kid: key.kid });
+    } else if (cmd.op === "jwks") {
+      out({ keys: server.issuer.keys.toJSON(false) });
+    } else if (cmd.op === "private") {
+      out(server.issuer.keys.toJSON(true).find((k) => k.kid === cmd.kid) ?? {});
+    } else {
+      out({ error: "unknown op" });
+    }
+  } catch (e) {
+    out({ error: String(e) });
+  }
+});
+rl.on("close", async () => {
+  await server.stop();
+  process.exit(0);
+});
