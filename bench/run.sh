@@ -41,6 +41,7 @@ print(f"API key check (1 of 1,000 keys)      {ns('BM_ApiKeyCheck')/1000:8.2f} us
 j, jr = ns('BM_JwtVerifyEdDSAUncached'), ns('BM_RawEd25519VerifyJwtInput')
 print(f"JWT (EdDSA) verify, uncached         {j/1000:8.1f} us  raw Ed25519 on its input {jr/1000:.1f} us")
 print(f"  ratio JWT/raw                      {j/jr:8.3f}     (target <= 1.2)")
+print(f"Bearer token, cached (seen before)   {ns('BM_BearerTokenCached')/1000:8.2f} us     (target <= 3)")
 PY
 echo
 bash "$(dirname "$0")/mcp_http_bench.sh" "$bin"

@@ -23,6 +23,13 @@ JwksSource::JwksSource(JwksSourceOptions options) : options_(std::move(options))
   jwks_uri_ = options_.jwks_uri;
 }
 
+std::shared_ptr<JwksSource> JwksSource::Fixed(jose::JwkSet keys) {
+  auto source = std::make_shared<JwksSource>(JwksSourceOptions{});
+  source->keys_ = std::make_shared<const jose::JwkSet>(std::move(keys));
+  source->fixed_ = true;
+  return source;
+}
+
 Result<json::Value> JwksSource::GetJson(const std::string& url) {
   AIP_RETURN_IF_ERROR(CheckFetchableUrl(url));
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
@@ -65,6 +72,7 @@ Result<std::string> JwksSource::JwksUri() {
 }
 
 Result<std::shared_ptr<const jose::JwkSet>> JwksSource::Fetch(std::uint64_t seen_generation, bool respect_cooldown) {
+  if (fixed_) return keys_;
   std::lock_guard fetch(fetch_mu_);
   {
     std::lock_guard lock(mu_);
@@ -97,7 +105,7 @@ Result<std::shared_ptr<const jose::JwkSet>> JwksSource::Keys() {
   std::uint64_t generation;
   {
     std::lock_guard lock(mu_);
-    if (keys_ && std::chrono::steady_clock::now() - fetched_at_ < options_.max_age) return keys_;
+    if (keys_ && (fixed_ || std::chrono::steady_clock::now() - fetched_at_ < options_.max_age)) return keys_;
     generation = generation_;
   }
   return Fetch(generation, false);

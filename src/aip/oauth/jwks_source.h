@@ -30,6 +30,8 @@ struct JwksSourceOptions {
 class JwksSource {
  public:
   explicit JwksSource(JwksSourceOptions options);
+  // Fixed serves a key set given up front (from a file, or in tests); it never fetches.
+  static std::shared_ptr<JwksSource> Fixed(jose::JwkSet keys);
 
   // Keys returns the cached set, fetching it when there is none or it is older than max_age (a
   // failed re-fetch keeps the old set).
@@ -54,6 +56,7 @@ class JwksSource {
   std::uint64_t generation_ = 0;
   std::string jwks_uri_;
   std::atomic<std::uint64_t> fetches_{0};
+  bool fixed_ = false;
 };
 
 // FetchableUrl: https, or http to a loopback host.
