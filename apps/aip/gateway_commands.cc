@@ -87,13 +87,14 @@ void AddPolicyCheck(CLI::App& app) {
   auto* check = policy->add_subcommand("check", "Explain the decision for one request, offline");
   static std::string config_path, request_path, principal, kind = "agent";
   static std::vector<std::string> scopes, roles;
-  static std::string subject, resource_upstream;
+  static std::string subject, client, resource_upstream;
   check->add_option("--config", config_path, "Gateway configuration (TOML) holding the rules")->required();
   check->add_option("--principal", principal, "Caller id (a DID), or \"anonymous\"")->required();
   check->add_option("--kind", kind, "agent | api_key | user")->check(CLI::IsMember({"agent", "api_key", "user"}));
   check->add_option("--scope", scopes, "A scope the caller holds (repeatable)");
   check->add_option("--role", roles, "A role the caller holds (repeatable)");
   check->add_option("--subject", subject, "The user the caller acts for");
+  check->add_option("--client", client, "The client acting for that user (a token's client_id)");
   check->add_option("--upstream", resource_upstream, "For resources/read: the upstream serving the URI");
   check->add_option("--request", request_path, "JSON-RPC request file (tools/call, resources/read, prompts/get); - for stdin")
       ->required();
@@ -131,6 +132,7 @@ void AddPolicyCheck(CLI::App& app) {
       who.scopes = scopes;
       who.roles = roles;
       who.subject = subject;
+      who.client_id = client;
     }
     policy::Request q{anonymous ? nullptr : &who, upstream, std::string(method->get_string()), target, &arguments};
     policy::Decision d = cfg.unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed"}
