@@ -183,6 +183,28 @@ targets = ["list_tasks"]
     st, _, resp = call(url, issuer.token(good_claims, AT, kid="ed-3"))
     check("after the cooldown, the EdDSA key is there", st == 200, f"{st} {resp}")
 
+    # --- DPoP: a token bound to the client's key -------------------------------------------
+    client = issuer.cmd(op="dpop_key")
+    bound = issuer.token({**good_claims, "cnf": {"jkt": client["jkt"]}}, AT)
+    ath = b64(hashlib.sha256(bound.encode()).digest())
+
+    def dpop_call(token, proof):
+        return post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
+                    headers={**PROJECT, "authorization": "DPoP " + token, "dpop": proof})
+    proof = issuer.cmd(op="dpop_proof", id=client["id"], htm="POST", htu=url, ath=ath)["proof"]
+    st, _, resp = dpop_call(bound, proof)
+    check("DPoP: a bound token with its proof is accepted", st == 200, f"{st} {resp}")
+    st, _, resp = dpop_call(bound, proof)
+    check("DPoP: a replayed proof is refused", st == 401 and "replay" in resp["error"]["message"], f"{st} {resp}")
+    st, _, resp = call(url, bound)
+    check("DPoP: the bound token sent as a plain bearer token is refused", st == 401, f"{st} {resp}")
+    st, _, resp = dpop_call(bound, issuer.cmd(op="dpop_proof", id=client["id"], htm="POST", htu=base + "/other", ath=ath)["proof"])
+    check("DPoP: a proof for another URI is refused", st == 401, f"{st} {resp}")
+    thief = issuer.cmd(op="dpop_key")
+    st, _, resp = dpop_call(bound, issuer.cmd(op="dpop_proof", id=thief["id"], htm="POST", htu=url, ath=ath)["proof"])
+    check("DPoP: a stolen token with the thief's own key is refused", st == 401, f"{st} {resp}")
+    check("the 401 challenge offers DPoP", "DPoP algs=" in challenge, challenge)
+
     # --- no token passthrough ------------------------------------------------------------
     recorded = [json.loads(l) for l in open(recorded_path)]
     seen = json.dumps(recorded)

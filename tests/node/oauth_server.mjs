@@ -4,8 +4,11 @@
 //        → {"token": "..."}   (claims and header are merged into the mock's defaults)
 //   {"op":"rotate", "alg": "ES256"|"RS256"|"EdDSA", "kid": "..."} → {"kid": "..."}
 //   {"op":"jwks"} → {"keys": [...]}    {"op":"private", "kid"} → the private JWK (for attacks)
+//   {"op":"dpop_key"} → {"id", "jkt"}   a client's DPoP key (ES256), and its RFC 7638 thumbprint
+//   {"op":"dpop_proof", "id", "htm", "htu", "ath"} → {"proof"}
 // The first line written is {"issuer": "...", "kid": "<first key>"}.
 import { OAuth2Server } from "oauth2-mock-server";
+import * as jose from "jose";
 import readline from "node:readline";
 
 const server = new OAuth2Server();
@@ -14,6 +17,7 @@ await server.start(0, "127.0.0.1");
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 out({ issuer: server.issuer.url, kid: first.kid });
 
+const dpopKeys = [];
 const rl = readline.createInterface({ input: process.stdin });
 rl.on("line", async (line) => {
   try {
@@ -32,6 +36,18 @@ rl.on("line", async (line) => {
     } else if (cmd.op === "rotate") {
       const key = await server.issuer.keys.generate(cmd.alg, { kid: cmd.kid, crv: cmd.alg === "EdDSA" ? "Ed25519" : undefined });
       out({ kid: key.kid });
+    } else if (cmd.op === "dpop_key") {
+      const { publicKey, privateKey } = await jose.generateKeyPair("ES256");
+      const jwk = await jose.exportJWK(publicKey);
+      dpopKeys.push({ privateKey, jwk });
+      out({ id: dpopKeys.length - 1, jkt: await jose.calculateJwkThumbprint(jwk) });
+    } else if (cmd.op === "dpop_proof") {
+      const { privateKey, jwk } = dpopKeys[cmd.id];
+      const proof = await new jose.SignJWT({ htm: cmd.htm, htu: cmd.htu, ath: cmd.ath, jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: "ES256", typ: "dpop+jwt", jwk })
+        .setIssuedAt()
+        .sign(privateKey);
+      out({ proof });
     } else if (cmd.op === "jwks") {
       out({ keys: server.issuer.keys.toJSON(false) });
     } else if (cmd.op === "private") {

@@ -288,7 +288,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     Reader r = root.Sub("oauth", *a);
     OAuthConfig& o = cfg.oauth;
     AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer", "jwks_uri", "audiences", "algorithms", "require_at_jwt", "leeway", "ca_file",
-                                      "scopes_supported", "jwks_cooldown", "jwks_max_age"}));
+                                      "scopes_supported", "jwks_cooldown", "jwks_max_age", "dpop_required"}));
+    AIP_RETURN_IF_ERROR(r.Bool("dpop_required", o.dpop_required));
     AIP_RETURN_IF_ERROR(r.String("issuer", o.issuer));
     if (o.issuer.empty()) return r.Fail("issuer", "is required: the authorization server whose tokens are accepted");
     AIP_RETURN_IF_ERROR(r.String("jwks_uri", o.jwks_uri));

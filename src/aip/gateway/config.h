@@ -67,6 +67,7 @@ struct OAuthConfig {
   std::vector<std::string> scopes_supported;
   std::chrono::milliseconds jwks_cooldown{30000};
   std::chrono::milliseconds jwks_max_age{600000};
+  bool dpop_required = false;  // Every token must be DPoP-bound (RFC 9449).
 };
 
 struct GatewayConfig {

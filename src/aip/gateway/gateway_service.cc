@@ -80,6 +80,8 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     for (const auto& a : o.algorithms) bo.check.algorithms.insert(*jose::AlgorithmFromName(a));
     bo.check.require_at_jwt = o.require_at_jwt;
     bo.check.leeway = std::chrono::duration_cast<std::chrono::seconds>(o.leeway);
+    bo.dpop.replay = g->replay_;  // DPoP jtis share the gateway's replay cache.
+    bo.dpop_required = o.dpop_required;
     g->bearer_ = std::make_shared<oauth::BearerAuthenticator>(g->jwks_, std::move(bo));
     chain->Add(g->bearer_);
     // The keys are fetched now, so a wrong issuer shows at start; an issuer that is down only
@@ -176,7 +178,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     }
     g->protected_resource_metadata_ = json::Serialize(prm);
     std::string challenge = topts.www_authenticate;
-    std::string bearer = "Bearer realm=\"mcp\", resource_metadata=\"" + metadata_url + "\"";
+    std::string bearer = "Bearer realm=\"mcp\", resource_metadata=\"" + metadata_url + "\", DPoP algs=\"ES256 EdDSA RS256 PS256\"";
     g->transport_->set_www_authenticate(challenges.empty() ? bearer : challenge + ", " + bearer);
   }
   if (g->proof_auth_) {

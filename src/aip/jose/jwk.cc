@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "aip/base/encoding.h"
+#include "aip/base/jcs.h"
+#include "aip/crypto/sha.h"
 
 namespace aip::jose {
 namespace {
@@ -124,6 +126,27 @@ Result<Jwk> ParseJwk(const json::Object& o, const JwkOptions& options) {
   }
   if (k.alg && !k.Allows(*k.alg)) return Bad("\"alg\" does not fit the key type");
   return k;
+}
+
+Result<std::string> JwkThumbprint(const json::Object& jwk) {
+  AIP_ASSIGN_OR_RETURN(std::string_view kty, Member(jwk, "kty"));
+  std::vector<std::string_view> members;
+  if (kty == "RSA") {
+    members = {"e", "kty", "n"};
+  } else if (kty == "EC") {
+    members = {"crv", "kty", "x", "y"};
+  } else if (kty == "OKP") {
+    members = {"crv", "kty", "x"};
+  } else {
+    return Bad("no thumbprint for key type \"" + std::string(kty) + "\"");
+  }
+  json::Object required;
+  for (std::string_view m : members) {
+    AIP_ASSIGN_OR_RETURN(std::string_view v, Member(jwk, m));
+    required[m] = v;
+  }
+  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(required));
+  return Base64UrlEncode(crypto::Sha256(AsBytes(canonical)));
 }
 
 Result<JwkSet> ParseJwkSet(const json::Value& set, const JwkOptions& options) {

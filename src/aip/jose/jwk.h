@@ -46,6 +46,10 @@ struct JwkOptions {
 // and asymmetric keys carrying private parts (a published private key is a broken key).
 Result<Jwk> ParseJwk(const json::Object& jwk, const JwkOptions& options = {});
 
+// JwkThumbprint is the RFC 7638 thumbprint (base64url SHA-256 of the key's required members,
+// canonical JSON) of an RSA, EC or OKP public key: how DPoP binds a token to a key.
+Result<std::string> JwkThumbprint(const json::Object& jwk);
+
 struct JwkSet {
   std::vector<Jwk> keys;
   std::vector<std::string> skipped;  // Why each unusable key was left out.

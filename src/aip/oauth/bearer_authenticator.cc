@@ -1,5 +1,6 @@
 #include "aip/oauth/bearer_authenticator.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "aip/apikeys/api_key.h"
@@ -50,6 +51,8 @@ mcp::Principal PrincipalFromClaims(const json::Object& claims) {
 BearerAuthenticator::BearerAuthenticator(std::shared_ptr<JwksSource> keys, BearerOptions options)
     : keys_(std::move(keys)),
       cache_entries_(options.cache_entries),
+      dpop_(std::move(options.dpop)),
+      dpop_required_(options.dpop_required),
       check_(std::make_shared<const jose::JwtCheck>(std::move(options.check))) {}
 
 std::shared_ptr<const jose::JwtCheck> BearerAuthenticator::check() const {
@@ -65,14 +68,17 @@ void BearerAuthenticator::AddAudience(std::string audience) {
   cache_.clear();
 }
 
-std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::Check(std::string_view token) {
+std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::Check(std::string_view token, std::string* jkt) {
   std::shared_ptr<const jose::JwtCheck> check;
   {
     std::lock_guard lock(mu_);
     check = check_;
     auto it = cache_.find(std::string(token));
     if (it != cache_.end()) {
-      if (it->second.expires + check->leeway > check->clock->Now()) return it->second.principal;
+      if (it->second.expires + check->leeway > check->clock->Now()) {
+        if (jkt != nullptr) *jkt = it->second.jkt;
+        return it->second.principal;
+      }
       cache_.erase(it);
     }
   }
@@ -90,9 +96,16 @@ std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::Check(std::s
   }
   mcp::Principal p = PrincipalFromClaims(verified->claims);
   if (p.subject.empty()) return Refuse("invalid_token", "token: no subject (sub)");
+  std::string bound;
+  if (const json::Value* cnf = verified->claims.if_contains("cnf")) {
+    const json::Value* j = cnf->is_object() ? cnf->get_object().if_contains("jkt") : nullptr;
+    if (j == nullptr || !j->is_string() || j->get_string().empty()) return Refuse("invalid_token", "token: cnf without jkt");
+    bound = std::string(j->get_string());
+  }
+  if (jkt != nullptr) *jkt = bound;
   std::lock_guard lock(mu_);
   if (cache_.size() >= cache_entries_) cache_.clear();  // Bounded: start over rather than grow.
-  cache_.emplace(std::string(token), Cached{p, verified->expires});
+  cache_.emplace(std::string(token), Cached{p, verified->expires, bound});
   return p;
 }
 
@@ -102,12 +115,32 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> BearerAuthenticato
   auto auth = http->headers->Get("authorization");
   if (!auth) return std::optional<mcp::Principal>();
   std::string_view v = *auth;
-  if (v.size() <= 7 || (v.substr(0, 7) != "Bearer " && v.substr(0, 7) != "bearer ")) return std::optional<mcp::Principal>();
-  std::string_view token = v.substr(7);
-  if (apikeys::LooksLikeKey(token)) return std::optional<mcp::Principal>();  // The API key authenticator's.
-  auto checked = Check(token);
+  std::size_t space = v.find(' ');
+  if (space == std::string_view::npos) return std::optional<mcp::Principal>();
+  std::string scheme(v.substr(0, space));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string_view token = v.substr(space + 1);
+  bool dpop = scheme == "dpop";
+  if (!dpop && scheme != "bearer") return std::optional<mcp::Principal>();
+  if (!dpop && apikeys::LooksLikeKey(token)) return std::optional<mcp::Principal>();  // The API key authenticator's.
+  std::string jkt;
+  auto checked = Check(token, &jkt);
   if (auto* f = std::get_if<mcp::AuthFailure>(&checked)) return std::move(*f);
-  return std::optional<mcp::Principal>(std::move(std::get<mcp::Principal>(checked)));
+  std::size_t proofs = http->headers->Count("dpop");
+  if (!dpop) {
+    // RFC 9449 §7.1: a bound token is useless without its proof, whatever scheme it came in.
+    if (!jkt.empty()) return Refuse("invalid_token", "this token is DPoP-bound: send it as \"DPoP\" with a proof");
+    if (dpop_required_) return Refuse("invalid_token", "this resource takes DPoP-bound tokens only");
+    return std::optional<mcp::Principal>(std::move(std::get<mcp::Principal>(checked)));
+  }
+  if (jkt.empty()) return Refuse("invalid_token", "a DPoP request needs a DPoP-bound token (cnf.jkt)");
+  if (proofs != 1) return Refuse("invalid_dpop_proof", "exactly one DPoP header is needed");
+  auto proven = VerifyDpopProof(*http->headers->Get("dpop"), http->method, http->target_uri, token, dpop_);
+  if (!proven) return Refuse("invalid_dpop_proof", proven.error().message);
+  if (*proven != jkt) return Refuse("invalid_dpop_proof", "DPoP proof: the key is not the one the token is bound to");
+  auto p = std::move(std::get<mcp::Principal>(checked));
+  p.attributes["dpop_jkt"] = jkt;
+  return std::optional<mcp::Principal>(std::move(p));
 }
 
 }  // namespace aip::oauth

@@ -1,4 +1,5 @@
-// BearerAuthenticator: OAuth 2.1 access tokens (JWT, RFC 9068) in "Authorization: Bearer",
+// BearerAuthenticator: OAuth 2.1 access tokens (JWT, RFC 9068) in "Authorization: Bearer" (or
+// "Authorization: DPoP" with a DPoP proof, RFC 9449, for tokens bound to a key),
 // verified against the issuer's keys (JwksSource) and checked as jose::VerifyJwt says. The
 // principal it yields is the user the token speaks for ("sub") and the client acting for them
 // ("client_id", or the RFC 8693 "act" chain), with the token's scopes, so policy can say "this
@@ -13,6 +14,7 @@
 
 #include "aip/jose/jwt.h"
 #include "aip/mcp/server.h"
+#include "aip/oauth/dpop.h"
 #include "aip/oauth/jwks_source.h"
 
 namespace aip::oauth {
@@ -20,6 +22,10 @@ namespace aip::oauth {
 struct BearerOptions {
   jose::JwtCheck check;
   std::size_t cache_entries = 10000;
+  DpopOptions dpop;
+  // Every token must be DPoP-bound ("Authorization: DPoP" with a proof); otherwise only tokens
+  // that are bound (cnf.jkt) need one, and unbound tokens may come as "Bearer".
+  bool dpop_required = false;
 };
 
 class BearerAuthenticator final : public mcp::RequestAuthenticator {
@@ -28,8 +34,8 @@ class BearerAuthenticator final : public mcp::RequestAuthenticator {
 
   std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> Authenticate(const json::Object& request,
                                                                             const mcp::HttpInfo* http) override;
-  // Check verifies one token (benchmarks, other transports).
-  std::variant<mcp::Principal, mcp::AuthFailure> Check(std::string_view token);
+  // Check verifies one token (benchmarks, other transports); `jkt` receives its cnf.jkt, if any.
+  std::variant<mcp::Principal, mcp::AuthFailure> Check(std::string_view token, std::string* jkt = nullptr);
   // AddAudience accepts tokens for one more resource URI (the gateway's, once it listens).
   void AddAudience(std::string audience);
 
@@ -37,11 +43,14 @@ class BearerAuthenticator final : public mcp::RequestAuthenticator {
   struct Cached {
     mcp::Principal principal;
     TimePoint expires;
+    std::string jkt;  // cnf.jkt: the key a DPoP proof must come from.
   };
   std::shared_ptr<const jose::JwtCheck> check() const;
 
   std::shared_ptr<JwksSource> keys_;
   std::size_t cache_entries_;
+  DpopOptions dpop_;
+  bool dpop_required_;
   mutable std::mutex mu_;
   std::shared_ptr<const jose::JwtCheck> check_;  // A snapshot per request: audiences can grow.
   std::unordered_map<std::string, Cached> cache_;

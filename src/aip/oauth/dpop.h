@@ -1,0 +1,37 @@
+// DPoP (RFC 9449): proof that the caller holds the key an access token is bound to. A proof is
+// a JWT in the "DPoP" header, signed by the key it carries (typ "dpop+jwt", an asymmetric
+// algorithm, a public "jwk"), naming this request's method ("htm") and URI ("htu", compared
+// without query or fragment), issued now ("iat" within the window), never seen before ("jti",
+// remembered for the window), and hashing the token it travels with ("ath"). Its key's RFC 7638
+// thumbprint must equal the token's "cnf.jkt".
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "aip/base/clock.h"
+#include "aip/jose/jws.h"
+#include "aip/mcpsig/replay_cache.h"
+
+namespace aip::oauth {
+
+struct DpopOptions {
+  std::set<jose::Algorithm> algorithms{jose::Algorithm::kES256, jose::Algorithm::kEdDSA, jose::Algorithm::kRS256,
+                                       jose::Algorithm::kPS256};
+  std::chrono::seconds window{300};  // How far "iat" may be from now, either way.
+  std::shared_ptr<mcpsig::ReplayCache> replay;
+  const Clock* clock = &DefaultClock();
+};
+
+// VerifyDpopProof checks `proof` for a request and the access token it accompanies, and returns
+// the thumbprint of the proof's key.
+Result<std::string> VerifyDpopProof(std::string_view proof, std::string_view method, std::string_view target_uri,
+                                    std::string_view access_token, const DpopOptions& options);
+
+// SameHttpUri compares two URIs as RFC 9449 asks: scheme and host case-insensitively, default
+// ports implied, path exactly, query and fragment ignored.
+bool SameHttpUri(std::string_view a, std::string_view b);
+
+}  // namespace aip::oauth

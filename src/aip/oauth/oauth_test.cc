@@ -1,0 +1,151 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "aip/base/encoding.h"
+#include "aip/crypto/random.h"
+#include "aip/crypto/sha.h"
+#include "aip/jose/jwk.h"
+#include "aip/oauth/bearer_authenticator.h"
+#include "aip/oauth/dpop.h"
+#include "aip/testing/testing.h"
+
+namespace aip::oauth {
+namespace {
+
+using ::aip::testing::IsOk;
+using ::aip::testing::ReadJson;
+using ::aip::testing::SharedTestdata;
+using ::aip::testing::StatusIs;
+using namespace std::chrono_literals;
+
+std::int64_t Now() { return std::chrono::duration_cast<std::chrono::seconds>(DefaultClock().Now().time_since_epoch()).count(); }
+
+std::string SignJwt(const json::Object& header, const json::Object& claims, const crypto::Ed25519PrivateKey& key) {
+  std::string input = Base64UrlEncode(AsBytes(json::Serialize(header))) + "." + Base64UrlEncode(AsBytes(json::Serialize(claims)));
+  return input + "." + Base64UrlEncode(key.Sign(AsBytes(input)));
+}
+
+json::Object PublicJwk(const crypto::Ed25519PrivateKey& key) {
+  return json::Object{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", Base64UrlEncode(key.public_key().bytes())}};
+}
+
+TEST(JwkThumbprint, MatchesTheRfcExamples) {
+  json::Value v = ReadJson(SharedTestdata("rfc/vectors.json"));
+  const json::Object& a4 = v.at("rfc8037_a4_jws_eddsa").as_object();
+  EXPECT_EQ(jose::JwkThumbprint(a4.at("jwk").as_object()).value(), a4.at("thumbprint_rfc7638").as_string());
+  const json::Object& b26 = v.at("rfc9421_b26_ed25519").as_object();
+  json::Object jwk{{"kty", "OKP"}, {"crv", "Ed25519"},
+                   {"x", Base64UrlEncode(aip::testing::Hex(std::string(b26.at("public_hex").as_string())))}};
+  EXPECT_EQ(jose::JwkThumbprint(jwk).value(), b26.at("jwk_thumbprint_rfc7638").as_string());
+}
+
+// A client holding a DPoP key, and an issuer binding tokens to it.
+class DpopTest : public ::testing::Test {
+ protected:
+  std::string Proof(json::Object claim_changes = {}, json::Object header_changes = {}, const crypto::Ed25519PrivateKey* signer = nullptr) {
+    json::Object header{{"typ", "dpop+jwt"}, {"alg", "EdDSA"}, {"jwk", PublicJwk(client_)}};
+    for (auto& kv : header_changes) header[kv.key()] = kv.value();
+    json::Object claims{{"jti", crypto::RandomId(12)}, {"htm", "POST"}, {"htu", "http://127.0.0.1:8080/mcp"}, {"iat", Now()},
+                        {"ath", Base64UrlEncode(crypto::Sha256(AsBytes(token_)))}};
+    for (auto& kv : claim_changes) claims[kv.key()] = kv.value();
+    return SignJwt(header, claims, signer != nullptr ? *signer : client_);
+  }
+  Result<std::string> Verify(const std::string& proof, std::string_view uri = "http://127.0.0.1:8080/mcp") {
+    return VerifyDpopProof(proof, "POST", uri, token_, options_);
+  }
+
+  crypto::Ed25519PrivateKey client_ = crypto::Ed25519PrivateKey::Generate();
+  std::string token_ = "an-access-token";
+  DpopOptions options_{.replay = std::make_shared<mcpsig::InMemoryReplayCache>()};
+};
+
+TEST_F(DpopTest, AcceptsAFreshProofAndReturnsTheKeysThumbprint) {
+  auto jkt = Verify(Proof());
+  ASSERT_THAT(jkt, IsOk());
+  EXPECT_EQ(*jkt, jose::JwkThumbprint(PublicJwk(client_)).value());
+  // The URI compares without its query, with the host's case and the default port ignored.
+  EXPECT_THAT(Verify(Proof(), "http://127.0.0.1:8080/mcp?x=1"), IsOk());
+  EXPECT_THAT(Verify(Proof({{"htu", "http://127.0.0.1:80/mcp"}}), "HTTP://127.0.0.1/mcp"), IsOk());
+}
+
+TEST_F(DpopTest, RefusesEveryMismatch) {
+  auto other = crypto::Ed25519PrivateKey::Generate();
+  EXPECT_THAT(Verify(Proof({{"htm", "GET"}})), StatusIs(ErrorCode::kUnauthenticated, "htm"));
+  EXPECT_THAT(Verify(Proof({{"htu", "http://127.0.0.1:8080/other"}})), StatusIs(ErrorCode::kUnauthenticated, "htu"));
+  EXPECT_THAT(Verify(Proof({{"htu", "https://127.0.0.1:8080/mcp"}})), StatusIs(ErrorCode::kUnauthenticated, "htu"));
+  EXPECT_THAT(Verify(Proof({{"iat", Now() - 600}})), StatusIs(ErrorCode::kUnauthenticated, "iat"));
+  EXPECT_THAT(Verify(Proof({{"iat", Now() + 600}})), StatusIs(ErrorCode::kUnauthenticated, "iat"));
+  EXPECT_THAT(Verify(Proof({{"iat", "now"}})), StatusIs(ErrorCode::kUnauthenticated, "iat"));
+  EXPECT_THAT(Verify(Proof({{"ath", Base64UrlEncode(crypto::Sha256(AsBytes("another-token")))}})),
+              StatusIs(ErrorCode::kUnauthenticated, "ath"));
+  EXPECT_THAT(Verify(Proof({{"jti", ""}})), StatusIs(ErrorCode::kUnauthenticated, "jti"));
+  EXPECT_THAT(Verify(Proof({}, {{"typ", "JWT"}})), StatusIs(ErrorCode::kUnauthenticated, "typ"));
+  EXPECT_THAT(Verify(Proof({}, {}, &other)), StatusIs(ErrorCode::kUnauthenticated, "signature"));
+  json::Object with_private = PublicJwk(client_);
+  with_private["d"] = Base64UrlEncode(Bytes(32, 1));
+  EXPECT_THAT(Verify(Proof({}, {{"jwk", with_private}})), StatusIs(ErrorCode::kUnauthenticated, "private"));
+  std::string once = Proof();
+  EXPECT_THAT(Verify(once), IsOk());
+  EXPECT_THAT(Verify(once), StatusIs(ErrorCode::kUnauthenticated, "replay"));
+  // An HMAC "proof" carries no public key: refused before anything else.
+  json::Object hs{{"typ", "dpop+jwt"}, {"alg", "HS256"}};
+  std::string input = Base64UrlEncode(AsBytes(json::Serialize(hs))) + "." + Base64UrlEncode(AsBytes("{}"));
+  EXPECT_THAT(Verify(input + "." + Base64UrlEncode(crypto::HmacSha256(AsBytes("k"), AsBytes(input)))),
+              StatusIs(ErrorCode::kUnauthenticated, "not accepted"));
+}
+
+// The bearer authenticator with bound and unbound tokens, over HTTP headers.
+class BoundTokenTest : public DpopTest {
+ protected:
+  void SetUp() override {
+    json::Object jwk = PublicJwk(issuer_);
+    jwk["kid"] = "k1";
+    BearerOptions o;
+    o.check = jose::JwtCheck{"https://as.example", {"http://127.0.0.1:8080/mcp"}};
+    o.dpop.replay = std::make_shared<mcpsig::InMemoryReplayCache>();
+    auth_ = std::make_shared<BearerAuthenticator>(JwksSource::Fixed(jose::ParseJwkSet(json::Object{{"keys", json::Array{jwk}}}).value()),
+                                                  std::move(o));
+  }
+  std::string Token(bool bound) {
+    json::Object claims{{"iss", "https://as.example"}, {"aud", "http://127.0.0.1:8080/mcp"}, {"sub", "alice"}, {"exp", Now() + 300}};
+    if (bound) claims["cnf"] = json::Object{{"jkt", jose::JwkThumbprint(PublicJwk(client_)).value()}};
+    return SignJwt(json::Object{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", "k1"}}, claims, issuer_);
+  }
+  std::string Run(std::vector<std::pair<std::string, std::string>> fields) {
+    net::Headers h;
+    for (auto& [n, v] : fields) h.Add(n, v);
+    mcp::HttpInfo info{"POST", "http://127.0.0.1:8080/mcp", &h, "", "127.0.0.1"};
+    auto out = auth_->Authenticate(json::Object{}, &info);
+    if (auto* f = std::get_if<mcp::AuthFailure>(&out)) return f->reason + ": " + f->message;
+    const auto& p = std::get<std::optional<mcp::Principal>>(out);
+    return p ? "ok " + p->subject + (p->attributes.count("dpop_jkt") ? " dpop" : "") : "none";
+  }
+
+  crypto::Ed25519PrivateKey issuer_ = crypto::Ed25519PrivateKey::Generate();
+  std::shared_ptr<BearerAuthenticator> auth_;
+};
+
+TEST_F(BoundTokenTest, ABoundTokenNeedsItsProof) {
+  token_ = Token(true);
+  EXPECT_EQ(Run({{"authorization", "DPoP " + token_}, {"dpop", Proof()}}), "ok alice dpop");
+  EXPECT_THAT(Run({{"authorization", "Bearer " + token_}}), ::testing::HasSubstr("DPoP-bound"));
+  EXPECT_THAT(Run({{"authorization", "DPoP " + token_}}), ::testing::HasSubstr("exactly one DPoP header"));
+  EXPECT_THAT(Run({{"authorization", "DPoP " + token_}, {"dpop", Proof()}, {"dpop", Proof()}}),
+              ::testing::HasSubstr("exactly one DPoP header"));
+  auto thief = crypto::Ed25519PrivateKey::Generate();  // A stolen token, the thief's own key.
+  json::Object header{{"typ", "dpop+jwt"}, {"alg", "EdDSA"}, {"jwk", PublicJwk(thief)}};
+  json::Object claims{{"jti", "t1"}, {"htm", "POST"}, {"htu", "http://127.0.0.1:8080/mcp"}, {"iat", Now()},
+                      {"ath", Base64UrlEncode(crypto::Sha256(AsBytes(token_)))}};
+  EXPECT_THAT(Run({{"authorization", "DPoP " + token_}, {"dpop", SignJwt(header, claims, thief)}}),
+              ::testing::HasSubstr("not the one the token is bound to"));
+}
+
+TEST_F(BoundTokenTest, AnUnboundTokenIsABearerToken) {
+  token_ = Token(false);
+  EXPECT_EQ(Run({{"authorization", "Bearer " + token_}}), "ok alice");
+  EXPECT_THAT(Run({{"authorization", "DPoP " + token_}, {"dpop", Proof()}}), ::testing::HasSubstr("DPoP-bound token"));
+  EXPECT_EQ(Run({{"authorization", "Basic dXNlcjpwYXNz"}}), "none");
+}
+
+}  // namespace
+}  // namespace aip::oauth
