@@ -125,8 +125,14 @@ targets = ["list_tasks"]
     check("another agent for the same user: 403", st == 403, f"{st} {resp}")
     st, _, resp = call(url, issuer.token({**good_claims, "client_id": "portal", "act": {"sub": "agent-7"}}, AT))
     check("the agent acting through a token exchange (act): allowed", st == 200, f"{st} {resp}")
-    st, _, resp = call(url, issuer.token({**good_claims, "scope": "tasks:write"}, AT))
-    check("without the scope: 403", st == 403, f"{st} {resp}")
+    st, h, resp = call(url, issuer.token({**good_claims, "scope": "tasks:write"}, AT))
+    step_up = {k.lower(): v for k, v in h.items()}.get("www-authenticate", "")
+    check("without the scope: 403 insufficient_scope naming the scopes that would do", st == 403
+          and 'error="insufficient_scope"' in step_up and 'scope="tasks:write tasks:read"' in step_up
+          and "resource_metadata=" in step_up and resp["error"]["data"]["requiredScopes"] == ["tasks:write", "tasks:read"],
+          f"{st} {step_up} {resp}")
+    st, h, resp = call(url, issuer.token({**good_claims, "sub": "bob"}, AT))
+    check("a 403 no scope can fix names none", st == 403 and "insufficient_scope" not in json.dumps(h), f"{h}")
 
     # --- RFC 8725 attacks: each must be a 401 ---------------------------------------------
     head, payload, _ = good.split(".")

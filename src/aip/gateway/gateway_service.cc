@@ -180,6 +180,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     std::string challenge = topts.www_authenticate;
     std::string bearer = "Bearer realm=\"mcp\", resource_metadata=\"" + metadata_url + "\", DPoP algs=\"ES256 EdDSA RS256 PS256\"";
     g->transport_->set_www_authenticate(challenges.empty() ? bearer : challenge + ", " + bearer);
+    g->transport_->set_resource_metadata(metadata_url);
   }
   if (g->proof_auth_) {
     g->proof_auth_->AddAudience(g->url_);

@@ -349,8 +349,17 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
       return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + call.shown_target + " requires a signed request",
                  json::Object{{"reason", "missing_credential"}});
     }
-    return Rpc(mcp::kForbiddenCode, "Forbidden: " + decision.reason,
-               json::Object{{"rule", decision.rule_id}, {"reason", decision.reason}});
+    json::Object data{{"rule", decision.rule_id}, {"reason", decision.reason}};
+    if (!state->unsafe_allow_all) {
+      // A token short of a scope: say which would do, so the client can step up.
+      auto scopes = state->policy->ScopesToAllow(q);
+      if (!scopes.empty()) {
+        json::Array a;
+        for (auto& sc : scopes) a.emplace_back(sc);
+        data["requiredScopes"] = std::move(a);
+      }
+    }
+    return Rpc(mcp::kForbiddenCode, "Forbidden: " + decision.reason, std::move(data));
   }
   if (limited) {
     metrics_->Add("aip_gateway_requests_total", {{"method", call.method}, {"outcome", "rate_limited"}});

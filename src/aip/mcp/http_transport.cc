@@ -291,7 +291,23 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
       out.status = 401;
       out.headers.Set("www-authenticate", options_.www_authenticate);
     }
-    if (code != nullptr && *code == json::Value(kForbiddenCode)) out.status = 403;
+    if (code != nullptr && *code == json::Value(kForbiddenCode)) {
+      out.status = 403;
+      // RFC 6750 §3.1: a token without the scope the call needs; name the scopes that would do.
+      const json::Value* data = e->get_object().if_contains("data");
+      const json::Value* scopes = data != nullptr && data->is_object() ? data->get_object().if_contains("requiredScopes") : nullptr;
+      if (scopes != nullptr && scopes->is_array() && !resource_metadata_.empty()) {
+        std::string list;
+        for (const auto& sc : scopes->get_array()) {
+          // Scope tokens are printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3).
+          if (!sc.is_string() || sc.get_string().empty() ||
+              sc.get_string().find_first_of(" \"\\") != std::string::npos) continue;
+          list += (list.empty() ? "" : " ") + std::string(sc.get_string());
+        }
+        out.headers.Set("www-authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + list + "\", resource_metadata=\"" +
+                                                resource_metadata_ + "\"");
+      }
+    }
     if (code != nullptr && *code == json::Value(kRateLimitedCode)) {
       out.status = 429;
       const json::Value* data = e->get_object().if_contains("data");

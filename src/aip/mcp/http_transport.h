@@ -42,8 +42,10 @@ class StreamableHttpTransport {
   // Handle is the net::HttpHandler for the MCP endpoint.
   void Handle(const net::HttpRequest& request, net::Exchange& exchange);
   std::size_t session_count();
-  // set_www_authenticate changes the 401 challenge; only before requests are served.
+  // set_www_authenticate changes the 401 challenge, and set_resource_metadata the RFC 9728 URL
+  // named in 403 insufficient_scope answers; only before requests are served.
   void set_www_authenticate(std::string challenge) { options_.www_authenticate = std::move(challenge); }
+  void set_resource_metadata(std::string url) { resource_metadata_ = std::move(url); }
 
  private:
   void HandlePost(const net::HttpRequest& request, net::Exchange& exchange);
@@ -53,6 +55,7 @@ class StreamableHttpTransport {
 
   McpServer& server_;
   StreamableHttpOptions options_;
+  std::string resource_metadata_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
 };

@@ -205,6 +205,21 @@ Decision Policy::Evaluate(const Request& request) const {
   return Decision{false, "", "no rule allows this request"};
 }
 
+std::vector<std::string> Policy::ScopesToAllow(const Request& request) const {
+  if (request.principal == nullptr || Evaluate(request).allow) return {};
+  for (const auto& r : rules_) {
+    if (!r->allow || r->scopes.empty()) continue;
+    mcp::Principal stepped = *request.principal;
+    for (const auto& s : r->scopes) {
+      if (std::find(stepped.scopes.begin(), stepped.scopes.end(), s) == stepped.scopes.end()) stepped.scopes.push_back(s);
+    }
+    Request q = request;
+    q.principal = &stepped;
+    if (Evaluate(q).allow) return stepped.scopes;
+  }
+  return {};
+}
+
 bool Policy::MayList(const Request& request) const {
   if (OutsideToolAllowlist(request)) return false;
   bool allowed = false;

@@ -83,6 +83,10 @@ class Policy {
   // MayList is true when some arguments could make `request` (without arguments) allowed: list
   // answers show a caller only what it may call.
   bool MayList(const Request& request) const;
+  // ScopesToAllow: for a request denied for want of a scope, the scopes that would allow it —
+  // the caller's own plus those of the first allow rule they would satisfy — so a 403 can ask
+  // the client to step up (RFC 6750 insufficient_scope). Empty when no scope would help.
+  std::vector<std::string> ScopesToAllow(const Request& request) const;
   std::size_t size() const { return rules_.size(); }
 
   struct Rule;

@@ -235,5 +235,32 @@ clients = ["agent-7"]
   EXPECT_FALSE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
 }
 
+TEST(StepUp, NamesTheScopesThatWouldAllow) {
+  auto policy = Policy::FromToml(R"([[rule]]
+id = "readers"
+effect = "allow"
+kinds = ["user"]
+scopes = ["tasks:read"]
+targets = ["list_tasks"]
+[[rule]]
+id = "no-bob"
+effect = "deny"
+principals = ["bob"]
+)", "test.toml");
+  ASSERT_THAT(policy, IsOk());
+  json::Object args;
+  mcp::Principal p;
+  p.kind = mcp::Principal::Kind::kUser;
+  p.id = p.subject = "alice";
+  p.scopes = {"profile"};
+  EXPECT_EQ(policy->ScopesToAllow({&p, "tasks", "tools/call", "list_tasks", &args}), (std::vector<std::string>{"profile", "tasks:read"}));
+  EXPECT_TRUE(policy->ScopesToAllow({&p, "tasks", "tools/call", "delete_all", &args}).empty());  // No rule for it.
+  p.id = "bob";
+  EXPECT_TRUE(policy->ScopesToAllow({&p, "tasks", "tools/call", "list_tasks", &args}).empty());  // Denied anyway.
+  p.id = "alice";
+  p.scopes = {"tasks:read"};
+  EXPECT_TRUE(policy->ScopesToAllow({&p, "tasks", "tools/call", "list_tasks", &args}).empty());  // Already allowed.
+}
+
 }  // namespace
 }  // namespace aip::policy
