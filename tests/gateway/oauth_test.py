@@ -63,7 +63,8 @@ try:
     attacker = Issuer()  # Another authorization server, with keys of its own.
 
     upstream_key = "upstream-key-" + os.urandom(8).hex()
-    env = dict(os.environ, TASKS_KEY=upstream_key)
+    introspection_secret = "gw-secret-" + os.urandom(6).hex()
+    env = dict(os.environ, TASKS_KEY=upstream_key, INTROSPECTION_SECRET=introspection_secret)
     recorded_path = os.path.join(work, "tasks-requests.jsonl")
     start([os.path.join(BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--api-key-env", "TASKS_KEY",
            "--record-requests", recorded_path], os.path.join(work, "tasks.log"), env)
@@ -78,6 +79,10 @@ listen = "127.0.0.1:{port}"
 issuer = "{issuer.url}"
 scopes_supported = ["tasks:read"]
 jwks_cooldown = "3s"
+introspection_endpoint = "{issuer.url}/introspect/opaque"
+introspection_client_id = "aip-gateway"
+introspection_secret_env = "INTROSPECTION_SECRET"
+introspection_cache = "2s"
 [[upstream]]
 name = "tasks"
 url = "{tasks_url}"
@@ -211,11 +216,36 @@ targets = ["list_tasks"]
     check("DPoP: a stolen token with the thief's own key is refused", st == 401, f"{st} {resp}")
     check("the 401 challenge offers DPoP", "DPoP algs=" in challenge, challenge)
 
+    # --- opaque tokens, by introspection (RFC 7662) -----------------------------------------
+    opaque = issuer.cmd(op="opaque", claims=good_claims)["token"]
+    st, _, resp = call(url, opaque)
+    check("an opaque token is introspected and accepted", st == 200, f"{st} {resp}")
+    asked = issuer.cmd(op="introspections")
+    expected_basic = "Basic " + base64.b64encode(f"aip-gateway:{introspection_secret}".encode()).decode()
+    check("the gateway authenticates to the introspection endpoint with its own client", asked["authorization"] == expected_basic,
+          asked["authorization"][:20])
+    call(url, opaque)
+    check("a second use is answered from the cache", issuer.cmd(op="introspections")["count"] == asked["count"])
+    for label, claims in [("for another resource", {**good_claims, "aud": "https://other.example/mcp"}),
+                          ("from another issuer", {**good_claims, "iss": "http://evil.example"}),
+                          ("expired", {**good_claims, "exp": int(time.time()) - 600}),
+                          ("without an expiry", {**good_claims, "exp": None})]:
+        st, _, resp = call(url, issuer.cmd(op="opaque", claims=claims)["token"])
+        check(f"an opaque token {label} is refused", st == 401, f"{st} {resp}")
+    st, _, resp = call(url, "opaque-never-issued")
+    check("an unknown opaque token is refused (inactive)", st == 401 and "not active" in resp["error"]["message"], f"{st} {resp}")
+    issuer.cmd(op="revoke_opaque", token=opaque)
+    time.sleep(2.2)
+    st, _, resp = call(url, opaque)
+    check("a token revoked at the server stops working within the introspection cache", st == 401, f"{st} {resp}")
+
     # --- no token passthrough ------------------------------------------------------------
     recorded = [json.loads(l) for l in open(recorded_path)]
     seen = json.dumps(recorded)
     check("the upstream never saw a token, only its own key", recorded and good not in seen and "authorization" not in seen.lower()
           and all(r["headers"].get("x-api-key") == upstream_key for r in recorded))
-    check("no token in the gateway's log", good.split(".")[2] not in open(gw_log).read())
+    log = open(gw_log).read()
+    check("no token or secret in the gateway's log", good.split(".")[2] not in log and opaque not in log
+          and introspection_secret not in log)
 finally:
     sys.exit(gwlib.finish())

@@ -6,6 +6,9 @@
 //   {"op":"jwks"} → {"keys": [...]}    {"op":"private", "kid"} → the private JWK (for attacks)
 //   {"op":"dpop_key"} → {"id", "jkt"}   a client's DPoP key (ES256), and its RFC 7638 thumbprint
 //   {"op":"dpop_proof", "id", "htm", "htu", "ath"} → {"proof"}
+//   {"op":"opaque", "claims"} → {"token"}  an opaque token the introspection endpoint knows
+//   {"op":"revoke_opaque", "token"}         the endpoint now calls it inactive
+//   {"op":"introspections"} → {"count", "authorization"}  what the endpoint was asked, and by whom
 // The first line written is {"issuer": "...", "kid": "<first key>"}.
 import { OAuth2Server } from "oauth2-mock-server";
 import * as jose from "jose";
@@ -18,6 +21,17 @@ const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 out({ issuer: server.issuer.url, kid: first.kid });
 
 const dpopKeys = [];
+const opaque = new Map();
+let introspections = 0, lastAuthorization = "";
+// The mock's own /introspect calls every token active; this endpoint answers as RFC 7662 says,
+// for the opaque tokens issued below.
+server.service.addRoute("POST", "/introspect/opaque", (req, res) => {
+  introspections++;
+  lastAuthorization = req.headers.authorization ?? "";
+  const claims = opaque.get(req.body?.token);
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify(claims ? { active: true, ...claims } : { active: false }));
+});
 const rl = readline.createInterface({ input: process.stdin });
 rl.on("line", async (line) => {
   try {
@@ -48,6 +62,17 @@ rl.on("line", async (line) => {
         .setIssuedAt()
         .sign(privateKey);
       out({ proof });
+    } else if (cmd.op === "opaque") {
+      const token = "opaque-" + crypto.randomUUID();
+      const claims = { iss: server.issuer.url, exp: Math.floor(Date.now() / 1000) + 600, ...cmd.claims };
+      for (const [k, v] of Object.entries(claims)) if (v === null) delete claims[k];
+      opaque.set(token, claims);
+      out({ token });
+    } else if (cmd.op === "revoke_opaque") {
+      opaque.delete(cmd.token);
+      out({});
+    } else if (cmd.op === "introspections") {
+      out({ count: introspections, authorization: lastAuthorization });
     } else if (cmd.op === "jwks") {
       out({ keys: server.issuer.keys.toJSON(false) });
     } else if (cmd.op === "private") {

@@ -288,7 +288,22 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     Reader r = root.Sub("oauth", *a);
     OAuthConfig& o = cfg.oauth;
     AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer", "jwks_uri", "audiences", "algorithms", "require_at_jwt", "leeway", "ca_file",
-                                      "scopes_supported", "jwks_cooldown", "jwks_max_age", "dpop_required"}));
+                                      "scopes_supported", "jwks_cooldown", "jwks_max_age", "dpop_required",
+                                      "introspection_endpoint", "introspection_client_id", "introspection_secret_env",
+                                      "introspection_cache"}));
+    AIP_RETURN_IF_ERROR(r.String("introspection_endpoint", o.introspection_endpoint));
+    AIP_RETURN_IF_ERROR(r.String("introspection_client_id", o.introspection_client_id));
+    AIP_RETURN_IF_ERROR(r.String("introspection_secret_env", o.introspection_secret_env));
+    AIP_RETURN_IF_ERROR(r.Millis("introspection_cache", o.introspection_cache));
+    if (!o.introspection_endpoint.empty() && (o.introspection_client_id.empty() || o.introspection_secret_env.empty())) {
+      return r.Fail("introspection_endpoint", "needs introspection_client_id and introspection_secret_env");
+    }
+    if (!o.introspection_secret_env.empty()) {
+      const char* secret = std::getenv(o.introspection_secret_env.c_str());
+      if (secret == nullptr || *secret == '\0') {
+        return r.Fail("introspection_secret_env", "environment variable " + o.introspection_secret_env + " is not set");
+      }
+    }
     AIP_RETURN_IF_ERROR(r.Bool("dpop_required", o.dpop_required));
     AIP_RETURN_IF_ERROR(r.String("issuer", o.issuer));
     if (o.issuer.empty()) return r.Fail("issuer", "is required: the authorization server whose tokens are accepted");

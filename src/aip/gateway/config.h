@@ -68,6 +68,11 @@ struct OAuthConfig {
   std::chrono::milliseconds jwks_cooldown{30000};
   std::chrono::milliseconds jwks_max_age{600000};
   bool dpop_required = false;  // Every token must be DPoP-bound (RFC 9449).
+  // Opaque tokens: RFC 7662 introspection, authenticated with the gateway's own client.
+  std::string introspection_endpoint;
+  std::string introspection_client_id;
+  std::string introspection_secret_env;  // Name of the variable holding the client secret.
+  std::chrono::milliseconds introspection_cache{60000};
 };
 
 struct GatewayConfig {

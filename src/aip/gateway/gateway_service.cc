@@ -82,6 +82,20 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     bo.check.leeway = std::chrono::duration_cast<std::chrono::seconds>(o.leeway);
     bo.dpop.replay = g->replay_;  // DPoP jtis share the gateway's replay cache.
     bo.dpop_required = o.dpop_required;
+    if (!o.introspection_endpoint.empty()) {
+      if (Status s = oauth::CheckFetchableUrl(o.introspection_endpoint); !s.ok()) {
+        return InvalidArgumentError(config.source + ": oauth.introspection_endpoint: " + s.message());
+      }
+      oauth::IntrospectionOptions io;
+      io.endpoint = o.introspection_endpoint;
+      io.client_id = o.introspection_client_id;
+      const char* secret = std::getenv(o.introspection_secret_env.c_str());
+      io.client_secret = crypto::SecretBytes(AsBytes(secret != nullptr ? secret : ""));
+      io.http.timeout = std::chrono::seconds(5);
+      io.http.ca_file = o.ca_file;
+      bo.introspector = std::make_shared<const oauth::Introspector>(std::move(io));
+      bo.introspection_cache = std::chrono::duration_cast<std::chrono::seconds>(o.introspection_cache);
+    }
     g->bearer_ = std::make_shared<oauth::BearerAuthenticator>(g->jwks_, std::move(bo));
     chain->Add(g->bearer_);
     // The keys are fetched now, so a wrong issuer shows at start; an issuer that is down only

@@ -53,6 +53,8 @@ BearerAuthenticator::BearerAuthenticator(std::shared_ptr<JwksSource> keys, Beare
       cache_entries_(options.cache_entries),
       dpop_(std::move(options.dpop)),
       dpop_required_(options.dpop_required),
+      introspector_(std::move(options.introspector)),
+      introspection_cache_(options.introspection_cache),
       check_(std::make_shared<const jose::JwtCheck>(std::move(options.check))) {}
 
 std::shared_ptr<const jose::JwtCheck> BearerAuthenticator::check() const {
@@ -82,6 +84,9 @@ std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::Check(std::s
       cache_.erase(it);
     }
   }
+  // A JWT is three base64url parts; anything else is opaque and only the server can tell.
+  bool jwt = std::count(token.begin(), token.end(), '.') == 2;
+  if (!jwt) return CheckOpaque(token, *check, jkt);
   auto keys = keys_->Keys();
   if (!keys) return Refuse("issuer_unavailable", "cannot get the issuer's keys");
   auto verified = jose::VerifyJwt(token, **keys, *check);
@@ -103,9 +108,38 @@ std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::Check(std::s
     bound = std::string(j->get_string());
   }
   if (jkt != nullptr) *jkt = bound;
+  Remember(token, Cached{p, verified->expires, bound});
+  return p;
+}
+
+void BearerAuthenticator::Remember(std::string_view token, Cached entry) {
   std::lock_guard lock(mu_);
   if (cache_.size() >= cache_entries_) cache_.clear();  // Bounded: start over rather than grow.
-  cache_.emplace(std::string(token), Cached{p, verified->expires, bound});
+  cache_.insert_or_assign(std::string(token), std::move(entry));
+}
+
+std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::CheckOpaque(std::string_view token, const jose::JwtCheck& check,
+                                                                                std::string* jkt) {
+  if (!introspector_) return Refuse("invalid_token", "token: not a JWT, and no introspection is configured");
+  if (token.empty() || token.size() > 4096) return Refuse("invalid_token", "token: empty or longer than 4 KiB");
+  auto claims = introspector_->Introspect(token, check);
+  if (!claims) {
+    return Refuse(claims.error().code == ErrorCode::kUnavailable ? "issuer_unavailable" : "invalid_token", claims.error().message);
+  }
+  mcp::Principal p = PrincipalFromClaims(*claims);
+  if (p.subject.empty()) return Refuse("invalid_token", "token: no subject (sub)");
+  std::string bound;
+  if (const json::Value* cnf = claims->if_contains("cnf"); cnf != nullptr && cnf->is_object()) {
+    const json::Value* j = cnf->get_object().if_contains("jkt");
+    if (j == nullptr || !j->is_string()) return Refuse("invalid_token", "token: cnf without jkt");
+    bound = std::string(j->get_string());
+  }
+  if (jkt != nullptr) *jkt = bound;
+  // Remembered no longer than the token lives, nor than the introspection cache allows.
+  const json::Value* exp = claims->if_contains("exp");
+  TimePoint expires = check.clock->Now() + introspection_cache_;
+  if (exp != nullptr && exp->is_int64()) expires = std::min(expires, TimePoint(std::chrono::seconds(exp->get_int64())));
+  Remember(token, Cached{p, expires - check.leeway, bound});
   return p;
 }
 

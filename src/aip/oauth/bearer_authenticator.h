@@ -15,6 +15,7 @@
 #include "aip/jose/jwt.h"
 #include "aip/mcp/server.h"
 #include "aip/oauth/dpop.h"
+#include "aip/oauth/introspection.h"
 #include "aip/oauth/jwks_source.h"
 
 namespace aip::oauth {
@@ -26,6 +27,10 @@ struct BearerOptions {
   // Every token must be DPoP-bound ("Authorization: DPoP" with a proof); otherwise only tokens
   // that are bound (cnf.jkt) need one, and unbound tokens may come as "Bearer".
   bool dpop_required = false;
+  // Opaque (non-JWT) tokens are introspected when set; their answers are remembered at most
+  // this long (a token revoked at the server stops working within it).
+  std::shared_ptr<const Introspector> introspector;
+  std::chrono::seconds introspection_cache{60};
 };
 
 class BearerAuthenticator final : public mcp::RequestAuthenticator {
@@ -46,11 +51,15 @@ class BearerAuthenticator final : public mcp::RequestAuthenticator {
     std::string jkt;  // cnf.jkt: the key a DPoP proof must come from.
   };
   std::shared_ptr<const jose::JwtCheck> check() const;
+  std::variant<mcp::Principal, mcp::AuthFailure> CheckOpaque(std::string_view token, const jose::JwtCheck& check, std::string* jkt);
+  void Remember(std::string_view token, Cached entry);
 
   std::shared_ptr<JwksSource> keys_;
   std::size_t cache_entries_;
   DpopOptions dpop_;
   bool dpop_required_;
+  std::shared_ptr<const Introspector> introspector_;
+  std::chrono::seconds introspection_cache_;
   mutable std::mutex mu_;
   std::shared_ptr<const jose::JwtCheck> check_;  // A snapshot per request: audiences can grow.
   std::unordered_map<std::string, Cached> cache_;
