@@ -12,7 +12,7 @@ import json, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gwlib
-from gwlib import AIP, BIN, check, free_port, post, run, start, wait_log
+from gwlib import AIP, check, free_port, post, run
 
 work = gwlib.init("aip-apikey-")
 # tasks tools mirror their project argument into a header (2026-07-28 routing headers).
@@ -55,13 +55,10 @@ try:
 
     upstream_key = "upstream-key-" + os.urandom(8).hex()
     env = dict(os.environ, TASKS_KEY=upstream_key)
-    recorded_path = os.path.join(work, "tasks-requests.jsonl")
-    start([os.path.join(BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--api-key-env", "TASKS_KEY",
-           "--record-requests", recorded_path], os.path.join(work, "tasks.log"), env)
-    tasks_url = wait_log(os.path.join(work, "tasks.log"), r"listening on (http://\S+/mcp)").group(1)
+    tasks_url, recorded_path = gwlib.start_tasks_server(env)
 
     port = free_port()
-    open(os.path.join(work, "gateway.toml"), "w").write(f"""
+    gw_log = gwlib.start_gateway(f"""
 [gateway]
 listen = "127.0.0.1:{port}"
 [auth]
@@ -69,11 +66,7 @@ api_keys = true
 api_key_db = "{db}"
 [audit]
 path = "audit.jsonl"
-[[upstream]]
-name = "tasks"
-url = "{tasks_url}"
-credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
-[[rule]]
+{gwlib.tasks_upstream(tasks_url)}[[rule]]
 id = "readers-list"
 effect = "allow"
 kinds = ["api_key"]
@@ -85,10 +78,7 @@ effect = "allow"
 kinds = ["api_key"]
 scopes = ["tasks:write"]
 targets = ["create_task"]
-""")
-    gw_log = os.path.join(work, "gateway.log")
-    start([AIP, "gateway", "--config", os.path.join(work, "gateway.toml")], gw_log, dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
-    wait_log(gw_log, '"event":"listening"')
+""", env, home)
     url = f"http://127.0.0.1:{port}/mcp"
 
     def call(key, tool, args, *extra):

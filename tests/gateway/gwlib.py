@@ -114,3 +114,32 @@ def get(url):
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
+
+
+def start_tasks_server(env):
+    """example-tasks-server over HTTP: it needs the API key in $TASKS_KEY and records every
+    request it gets (headers included). Returns its URL and the record file."""
+    recorded = os.path.join(work, "tasks-requests.jsonl")
+    log = os.path.join(work, "tasks.log")
+    start([os.path.join(BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--api-key-env", "TASKS_KEY",
+           "--record-requests", recorded], log, env)
+    return wait_log(log, r"listening on (http://\S+/mcp)").group(1), recorded
+
+
+def tasks_upstream(url):
+    """The [[upstream]] table for that server, holding its key from $TASKS_KEY."""
+    return f"""[[upstream]]
+name = "tasks"
+url = "{url}"
+credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
+"""
+
+
+def start_gateway(config, env, home):
+    """aip gateway with this configuration; returns its log once it listens."""
+    path = os.path.join(work, "gateway.toml")
+    open(path, "w").write(config)
+    log = os.path.join(work, "gateway.log")
+    start([AIP, "gateway", "--config", path], log, dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
+    wait_log(log, '"event":"listening"')
+    return log

@@ -16,7 +16,7 @@ import base64, hashlib, hmac, json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gwlib
-from gwlib import AIP, BIN, check, free_port, get, post, run, start, wait_log
+from gwlib import AIP, check, free_port, get, post, run
 
 NODE_DIR = os.path.abspath(sys.argv[2])
 NODE = os.path.join(NODE_DIR, "node_modules/.bin/node")
@@ -65,14 +65,11 @@ try:
     upstream_key = "upstream-key-" + os.urandom(8).hex()
     introspection_secret = "gw-secret-" + os.urandom(6).hex()
     env = dict(os.environ, TASKS_KEY=upstream_key, INTROSPECTION_SECRET=introspection_secret)
-    recorded_path = os.path.join(work, "tasks-requests.jsonl")
-    start([os.path.join(BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--api-key-env", "TASKS_KEY",
-           "--record-requests", recorded_path], os.path.join(work, "tasks.log"), env)
-    tasks_url = wait_log(os.path.join(work, "tasks.log"), r"listening on (http://\S+/mcp)").group(1)
+    tasks_url, recorded_path = gwlib.start_tasks_server(env)
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
-    open(os.path.join(work, "gateway.toml"), "w").write(f"""
+    gw_log = gwlib.start_gateway(f"""
 [gateway]
 listen = "127.0.0.1:{port}"
 [oauth]
@@ -83,11 +80,7 @@ introspection_endpoint = "{issuer.url}/introspect/opaque"
 introspection_client_id = "aip-gateway"
 introspection_secret_env = "INTROSPECTION_SECRET"
 introspection_cache = "2s"
-[[upstream]]
-name = "tasks"
-url = "{tasks_url}"
-credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
-[[rule]]
+{gwlib.tasks_upstream(tasks_url)}[[rule]]
 id = "agent-7-for-alice"
 effect = "allow"
 kinds = ["user"]
@@ -95,10 +88,7 @@ subjects = ["alice"]
 clients = ["agent-7"]
 scopes = ["tasks:read"]
 targets = ["list_tasks"]
-""")
-    gw_log = os.path.join(work, "gateway.log")
-    start([AIP, "gateway", "--config", os.path.join(work, "gateway.toml")], gw_log, dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
-    wait_log(gw_log, '"event":"listening"')
+""", env, home)
     base = f"http://127.0.0.1:{port}"
 
     # --- discovery ------------------------------------------------------------------------

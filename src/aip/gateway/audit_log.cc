@@ -1,5 +1,7 @@
 #include "aip/gateway/audit_log.h"
 
+#include "aip/base/ascii.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,8 +39,7 @@ Status WriteAll(int fd, std::string_view data) {
 void RedactKeys(json::Value& v, const std::vector<std::string>& keys) {
   if (v.is_object()) {
     for (auto& [k, child] : v.get_object()) {
-      std::string lower(k);
-      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string lower = AsciiLower(k);
       bool hit = false;
       for (const auto& key : keys) hit = hit || lower == key;
       if (hit) {
@@ -56,9 +57,7 @@ void RedactKeys(json::Value& v, const std::vector<std::string>& keys) {
 
 AuditLog::AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer, int fd)
     : config_(std::move(config)), signer_(std::move(signer)), fd_(fd), last_checkpoint_(std::chrono::steady_clock::now()) {
-  for (auto& k : config_.redact_keys) {
-    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  for (auto& k : config_.redact_keys) k = AsciiLower(k);
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditConfig& config, std::shared_ptr<const identity::Identity> signer) {

@@ -1,5 +1,7 @@
 #include "aip/gateway/config.h"
 
+#include "aip/base/ascii.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -131,8 +133,7 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
     c.prefix = "Bearer ";
   } else if (type == "header") {
     if (!IsToken(c.header)) return r.Fail("header", "must be an HTTP header name such as \"X-Api-Key\"");
-    std::string lower = c.header;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    std::string lower = AsciiLower(c.header);
     if (lower == "host" || lower == "content-length" || lower == "transfer-encoding" || lower == "content-type") {
       return r.Fail("header", "cannot carry a credential");
     }

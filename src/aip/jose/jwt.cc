@@ -1,5 +1,7 @@
 #include "aip/jose/jwt.h"
 
+#include "aip/base/ascii.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -9,11 +11,6 @@ namespace {
 
 Error Refuse(std::string why) { return UnauthenticatedError("token: " + std::move(why)); }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // NumericDate reads a JSON number of seconds; absent → nullopt; not a finite number → error.
 Result<std::optional<std::int64_t>> NumericDate(const json::Object& claims, std::string_view name) {
@@ -58,7 +55,7 @@ Result<VerifiedJwt> VerifyJwt(std::string_view token, const JwkSet& keys, const 
   if (!check.algorithms.contains(jws->alg)) return Refuse("algorithm " + std::string(AlgorithmName(jws->alg)) + " is not accepted here");
   const json::Value* typ = jws->header.if_contains("typ");
   if (typ != nullptr && !typ->is_string()) return Refuse("\"typ\" must be a string");
-  std::string t = typ != nullptr ? Lower(typ->get_string()) : "";
+  std::string t = typ != nullptr ? AsciiLower(typ->get_string()) : "";
   bool at_jwt = t == "at+jwt" || t == "application/at+jwt";
   if (check.require_at_jwt ? !at_jwt : !(at_jwt || t.empty() || t == "jwt")) return Refuse("wrong type (typ)");
   auto key = SelectKey(keys, *jws);

@@ -1,5 +1,7 @@
 #include "aip/mcp/http_transport.h"
 
+#include "aip/base/ascii.h"
+
 #include <algorithm>
 
 #include "aip/base/encoding.h"
@@ -21,11 +23,6 @@ std::string HostName(std::string_view authority) {
   return std::string(authority.substr(0, authority.rfind(':')));
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 net::HttpResponse RpcErrorResponse(int status, const json::Value& id, int code, const std::string& message,
                                    std::optional<json::Value> data = std::nullopt) {
@@ -35,7 +32,7 @@ net::HttpResponse RpcErrorResponse(int status, const json::Value& id, int code, 
 bool Accepts(const net::HttpRequest& req, std::string_view type) {
   auto accept = req.headers.Get("accept");
   if (!accept) return true;
-  std::string a = Lower(*accept);
+  std::string a = AsciiLower(*accept);
   return a.find(type) != std::string::npos || a.find("*/*") != std::string::npos;
 }
 
@@ -78,7 +75,7 @@ std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, cons
         const json::Value* arg = args != nullptr && args->is_object() ? args->get_object().if_contains(kv.key()) : nullptr;
         if (arg == nullptr || arg->is_null()) continue;
         auto s = ParamString(*arg);
-        if (s) expected["mcp-param-" + Lower(h->get_string())] = *s;
+        if (s) expected["mcp-param-" + AsciiLower(h->get_string())] = *s;
       }
     }
   }
@@ -123,7 +120,7 @@ std::size_t StreamableHttpTransport::session_count() {
 
 void StreamableHttpTransport::Handle(const net::HttpRequest& req, net::Exchange& ex) {
   // DNS rebinding: a browser page on an attacker's name must not reach a local server.
-  std::string host = Lower(HostName(req.headers.Get("host").value_or("")));
+  std::string host = AsciiLower(HostName(req.headers.Get("host").value_or("")));
   bool host_ok = IsLoopbackName(host) || std::find(options_.allowed_hosts.begin(), options_.allowed_hosts.end(),
                                                    host) != options_.allowed_hosts.end();
   if (!host_ok || req.headers.Count("host") != 1) {
@@ -173,7 +170,7 @@ std::shared_ptr<Session> StreamableHttpTransport::FindSession(const net::HttpReq
 
 void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Exchange& ex) {
   auto ctype = req.headers.Get("content-type");
-  if (!ctype || !Lower(*ctype).starts_with("application/json")) {
+  if (!ctype || !AsciiLower(*ctype).starts_with("application/json")) {
     ex.Respond(RpcErrorResponse(415, nullptr, kInvalidRequest, "Unsupported Media Type: use application/json"));
     return;
   }

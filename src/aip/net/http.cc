@@ -1,23 +1,20 @@
 #include "aip/net/http.h"
 
+#include "aip/base/ascii.h"
+
 #include <algorithm>
 #include <charconv>
 
 namespace aip::net {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 }  // namespace
 
-void Headers::Add(std::string_view name, std::string_view value) { fields_.emplace_back(Lower(name), value); }
+void Headers::Add(std::string_view name, std::string_view value) { fields_.emplace_back(AsciiLower(name), value); }
 
 void Headers::Set(std::string_view name, std::string_view value) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == n; }),
                 fields_.end());
   fields_.emplace_back(std::move(n), value);
@@ -49,7 +46,7 @@ Result<Url> ParseUrl(std::string_view text) {
   Url u;
   std::size_t sep = text.find("://");
   if (sep == std::string_view::npos) return InvalidArgumentError("URL must start with http:// or https://");
-  u.scheme = Lower(text.substr(0, sep));
+  u.scheme = AsciiLower(text.substr(0, sep));
   if (u.scheme != "http" && u.scheme != "https") return InvalidArgumentError("URL scheme must be http or https");
   std::string_view rest = text.substr(sep + 3);
   std::size_t slash = rest.find_first_of("/?#");
@@ -73,7 +70,7 @@ Result<Url> ParseUrl(std::string_view text) {
     port = authority.substr(colon + 1);
   }
   if (host.empty()) return InvalidArgumentError("URL has no host");
-  u.host = Lower(host);
+  u.host = AsciiLower(host);
   u.port = u.scheme == "https" ? 443 : 80;
   if (!port.empty()) {
     unsigned p = 0;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "aip/apikeys/api_key.h"
+#include "aip/base/ascii.h"
 
 namespace aip::oauth {
 namespace {
@@ -151,8 +152,7 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> BearerAuthenticato
   std::string_view v = *auth;
   std::size_t space = v.find(' ');
   if (space == std::string_view::npos) return std::optional<mcp::Principal>();
-  std::string scheme(v.substr(0, space));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string scheme = AsciiLower(v.substr(0, space));
   std::string_view token = v.substr(space + 1);
   bool dpop = scheme == "dpop";
   if (!dpop && scheme != "bearer") return std::optional<mcp::Principal>();

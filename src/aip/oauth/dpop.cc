@@ -1,5 +1,7 @@
 #include "aip/oauth/dpop.h"
 
+#include "aip/base/ascii.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -12,11 +14,6 @@ namespace {
 
 Error Refuse(std::string why) { return UnauthenticatedError("DPoP proof: " + std::move(why)); }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string Path(std::string_view target) {
   std::size_t end = target.find_first_of("?#");
@@ -27,7 +24,7 @@ std::string Path(std::string_view target) {
 
 bool SameHttpUri(std::string_view a, std::string_view b) {
   auto ua = net::ParseUrl(a), ub = net::ParseUrl(b);
-  return ua && ub && Lower(ua->scheme) == Lower(ub->scheme) && Lower(ua->host) == Lower(ub->host) && ua->port == ub->port &&
+  return ua && ub && AsciiLower(ua->scheme) == AsciiLower(ub->scheme) && AsciiLower(ua->host) == AsciiLower(ub->host) && ua->port == ub->port &&
          Path(ua->target) == Path(ub->target);
 }
 
@@ -36,7 +33,7 @@ Result<std::string> VerifyDpopProof(std::string_view proof, std::string_view met
   auto jws = jose::ParseCompactJws(proof);
   if (!jws) return Refuse(jws.error().message);
   const json::Value* typ = jws->header.if_contains("typ");
-  if (typ == nullptr || !typ->is_string() || Lower(typ->get_string()) != "dpop+jwt") return Refuse("typ must be dpop+jwt");
+  if (typ == nullptr || !typ->is_string() || AsciiLower(typ->get_string()) != "dpop+jwt") return Refuse("typ must be dpop+jwt");
   if (jws->alg == jose::Algorithm::kHS256 || !options.algorithms.contains(jws->alg)) {
     return Refuse("algorithm " + std::string(jose::AlgorithmName(jws->alg)) + " is not accepted");
   }
