@@ -57,8 +57,10 @@ def call(url, token, tool="tasks.list_tasks"):
 
 
 try:
-    home = os.path.join(work, "home")
-    run([AIP, "init", "--name", "gateway"], home=home)
+    home, agent_home, other_home = (os.path.join(work, d) for d in ("home", "agent", "other"))
+    for h_, name in [(home, "gateway"), (agent_home, "agent"), (other_home, "other-agent")]:
+        run([AIP, "init", "--name", name], home=h_)
+    agent_did = gwlib.did_of(agent_home)
     issuer = Issuer()
     attacker = Issuer()  # Another authorization server, with keys of its own.
 
@@ -88,6 +90,13 @@ subjects = ["alice"]
 clients = ["agent-7"]
 scopes = ["tasks:read"]
 targets = ["list_tasks"]
+[[rule]]
+id = "signed-agent-for-alice"
+effect = "allow"
+kinds = ["user"]
+subjects = ["alice"]
+agents = ["{agent_did}"]
+targets = ["create_task"]
 """, env, home)
     base = f"http://127.0.0.1:{port}"
 
@@ -128,6 +137,17 @@ targets = ["list_tasks"]
           f"{st} {step_up} {resp}")
     st, h, resp = call(url, issuer.token({**good_claims, "sub": "bob"}, AT))
     check("a 403 no scope can fix names none", st == 403 and "insufficient_scope" not in json.dumps(h), f"{h}")
+
+    # --- the user's token and the agent's own signature, together ---------------------------
+    agent_token = issuer.token({**good_claims, "client_id": agent_did}, AT)
+    create = ["tasks.create_task", "--bearer-env", "TOKEN", "--args", '{"project":"project-a","title":"signed"}']
+    r = run([AIP, "call", url, *create], env_extra={"TOKEN": agent_token}, home=agent_home)
+    check("a token for alice plus a signed call from its agent: allowed by an agents rule", r.returncode == 0, r.stdout + r.stderr)
+    st, _, resp = post(url, "tools/call", {"name": "tasks.create_task", "arguments": {"project": "project-a", "title": "unsigned"}},
+                       headers={**PROJECT, "authorization": "Bearer " + agent_token})
+    check("the same token without the agent's signature: 403", st == 403, f"{st} {resp}")
+    r = run([AIP, "call", url, *create], env_extra={"TOKEN": agent_token}, home=other_home)
+    check("the token signed for by another agent: refused", r.returncode != 0 and "agent" in r.stderr, r.stdout + r.stderr)
 
     # --- RFC 8725 attacks: each must be a 401 ---------------------------------------------
     head, payload, _ = good.split(".")

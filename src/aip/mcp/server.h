@@ -84,8 +84,11 @@ class RequestAuthenticator {
                                                                           const HttpInfo* http) = 0;
 };
 
-// AuthenticatorChain asks each authenticator in turn: the first principal wins; any failure
-// refuses the request (a bad credential is never overlooked because another is absent).
+// AuthenticatorChain asks every authenticator; any failure refuses the request (a bad credential
+// is never overlooked because another is good). Signatures (proof, RFC 9421) must name one
+// agent; at most one other credential (API key or token) may come. A user's token with a signed
+// call from the agent it was issued to (client_id or an "act" actor) yields one principal: the
+// user, with the agent's proven DID; any other pair is refused as ambiguous.
 class AuthenticatorChain final : public RequestAuthenticator {
  public:
   void Add(std::shared_ptr<RequestAuthenticator> a) { chain_.push_back(std::move(a)); }

@@ -249,3 +249,61 @@ TEST(RequestStateTest, IsBoundToTheCaller) {
 
 }  // namespace
 }  // namespace aip::mcp
+
+namespace aip::mcp {
+namespace {
+
+// An authenticator that answers with a fixed principal (or none).
+class Fixed final : public RequestAuthenticator {
+ public:
+  explicit Fixed(std::optional<Principal> p) : p_(std::move(p)) {}
+  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object&, const HttpInfo*) override { return p_; }
+
+ private:
+  std::optional<Principal> p_;
+};
+
+Principal Agent(std::string did) {
+  Principal p;
+  p.kind = Principal::Kind::kAgent;
+  p.id = p.did = std::move(did);
+  return p;
+}
+
+Principal User(std::string sub, std::string client) {
+  Principal p;
+  p.kind = Principal::Kind::kUser;
+  p.id = p.subject = std::move(sub);
+  p.client_id = std::move(client);
+  return p;
+}
+
+std::string Outcome(std::vector<std::optional<Principal>> answers) {
+  AuthenticatorChain chain;
+  for (auto& a : answers) chain.Add(std::make_shared<Fixed>(std::move(a)));
+  auto r = chain.Authenticate(json::Object{}, nullptr);
+  if (auto* f = std::get_if<AuthFailure>(&r)) return f->reason;
+  const auto& p = std::get<std::optional<Principal>>(r);
+  return p ? p->id + "/" + p->did : "none";
+}
+
+TEST(AuthenticatorChainTest, CombinesAUsersTokenWithItsAgentsSignature) {
+  EXPECT_EQ(Outcome({std::nullopt, std::nullopt}), "none");
+  EXPECT_EQ(Outcome({Agent("did:key:a")}), "did:key:a/did:key:a");
+  EXPECT_EQ(Outcome({Agent("did:key:a"), Agent("did:key:a")}), "did:key:a/did:key:a");  // Proof and RFC 9421.
+  EXPECT_EQ(Outcome({Agent("did:key:a"), Agent("did:key:b")}), "ambiguous_credentials");
+  EXPECT_EQ(Outcome({Agent("did:key:a"), User("alice", "did:key:a")}), "alice/did:key:a");
+  EXPECT_EQ(Outcome({Agent("did:key:b"), User("alice", "did:key:a")}), "agent_mismatch");
+  Principal via_act = User("alice", "portal");
+  via_act.actor_chain = {"did:key:a"};
+  EXPECT_EQ(Outcome({Agent("did:key:a"), via_act}), "alice/did:key:a");
+  Principal key;
+  key.kind = Principal::Kind::kApiKey;
+  key.id = "apikey:1";
+  EXPECT_EQ(Outcome({Agent("did:key:a"), key}), "ambiguous_credentials");
+  EXPECT_EQ(Outcome({key, User("alice", "x")}), "ambiguous_credentials");
+  EXPECT_EQ(Outcome({User("alice", "x")}), "alice/");
+}
+
+}  // namespace
+}  // namespace aip::mcp

@@ -7,7 +7,7 @@ namespace aip::policy {
 struct Policy::Rule {
   std::string id;
   bool allow = false;
-  std::vector<std::string> principals, subjects, clients, kinds, roles, scopes, upstreams, actions, targets;
+  std::vector<std::string> principals, subjects, clients, agents, kinds, roles, scopes, upstreams, actions, targets;
   std::vector<Predicate> when;
   std::vector<std::shared_ptr<const Condition>> require;
   std::string reason;
@@ -52,6 +52,7 @@ bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
   if (!r.principals.empty() && (anonymous || !AnyGlob(r.principals, p->id))) return false;
   if (!r.subjects.empty() && (anonymous || p->subject.empty() || !AnyGlob(r.subjects, p->subject))) return false;
   if (!r.clients.empty() && (anonymous || !ClientMatches(r.clients, *p))) return false;
+  if (!r.agents.empty() && (anonymous || p->did.empty() || !AnyGlob(r.agents, p->did))) return false;
   if (!r.roles.empty() && (anonymous || !AnyOf(r.roles, p->roles))) return false;
   if (!r.scopes.empty() && (anonymous || !AnyOf(r.scopes, p->scopes))) return false;
   if (!r.upstreams.empty() && !AnyGlob(r.upstreams, q.upstream)) return false;
@@ -79,8 +80,8 @@ class RuleReader {
     const json::Value* id = t.if_contains("id");
     if (id == nullptr || !id->is_string() || id->get_string().empty()) return Error(ptr_, "rule needs an \"id\"");
     rule->id = std::string(id->get_string());
-    static const char* kFields[] = {"id",        "effect",  "principals", "subjects", "clients", "kinds", "roles",
-                                    "scopes",    "upstreams", "actions",  "targets",  "when",    "reason", "require"};
+    static const char* kFields[] = {"id",      "effect",    "principals", "subjects", "clients", "agents", "kinds", "roles",
+                                    "scopes",  "upstreams", "actions",    "targets",  "when",    "reason", "require"};
     for (const auto& [k, v] : t) {
       if (std::find(std::begin(kFields), std::end(kFields), std::string_view(k)) == std::end(kFields)) {
         return Error(Field(k), "unknown field \"" + std::string(k) + "\"", rule->id);
@@ -96,7 +97,8 @@ class RuleReader {
       rule->reason = std::string(reason->get_string());
     }
     for (auto [key, out] : {std::pair{"principals", &rule->principals}, {"subjects", &rule->subjects},
-                            {"clients", &rule->clients}, {"kinds", &rule->kinds}, {"roles", &rule->roles},
+                            {"clients", &rule->clients}, {"agents", &rule->agents}, {"kinds", &rule->kinds},
+                            {"roles", &rule->roles},
                             {"scopes", &rule->scopes}, {"upstreams", &rule->upstreams}, {"actions", &rule->actions},
                             {"targets", &rule->targets}}) {
       AIP_RETURN_IF_ERROR(Strings(t, key, *out, rule->id));

@@ -16,6 +16,7 @@
 //   principals = ["did:key:z6Mk*"]        # globs on the principal id; omitted: anyone
 //   subjects = ["alice@example.com"]      # the user a token speaks for (its "sub")
 //   clients = ["agent-7"]                 # the client acting: client_id or an "act" actor
+//   agents = ["did:key:z6Mk*"]            # a DID proven by a signed call (with a token: the same agent)
 //   kinds = ["agent"]                     # agent | api_key | user | anonymous
 //   roles = ["ops"]; scopes = ["tasks:write"]   # any of
 //   upstreams = ["tasks"]; actions = ["tools/call"]; targets = ["list_*"]

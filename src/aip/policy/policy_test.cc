@@ -235,6 +235,24 @@ clients = ["agent-7"]
   EXPECT_FALSE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
 }
 
+TEST(DelegationRules, AgentsNeedAProvenDid) {
+  auto policy = Policy::FromToml(R"([[rule]]
+id = "signed-agent-for-alice"
+effect = "allow"
+subjects = ["alice"]
+agents = ["did:key:z6MkAgent*"]
+)", "test.toml");
+  ASSERT_THAT(policy, IsOk());
+  json::Object args;
+  mcp::Principal p;
+  p.kind = mcp::Principal::Kind::kUser;
+  p.id = p.subject = "alice";
+  p.client_id = "did:key:z6MkAgent1";  // Named by the token only: not proven.
+  EXPECT_FALSE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  p.did = "did:key:z6MkAgent1";  // Proven by a signed call from that agent.
+  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+}
+
 TEST(StepUp, NamesTheScopesThatWouldAllow) {
   auto policy = Policy::FromToml(R"([[rule]]
 id = "readers"
