@@ -6,6 +6,7 @@
 
 #include "aip/mcp/client.h"
 #include "aip/mcpsig/authenticator.h"
+#include "aip/oauth/client_credentials.h"
 #include "cli.h"
 
 namespace aip::cli {
@@ -27,6 +28,9 @@ struct SigningOptions {
   bool http_signature = false;
   std::string api_key_env;  // Name of the variable holding an API key (never the key on argv).
   std::string bearer_env;   // Name of the variable holding an access token.
+  std::string client_id;    // OAuth client credentials: a token is fetched for the server.
+  std::string client_secret_env;
+  std::vector<std::string> scopes;
 };
 
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
@@ -38,6 +42,9 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_flag("--http-signature", o.http_signature, "Also sign each HTTP request (RFC 9421)");
   cmd->add_option("--api-key-env", o.api_key_env, "Send the API key held in this environment variable (X-Api-Key)");
   cmd->add_option("--bearer-env", o.bearer_env, "Send the access token held in this environment variable (Authorization: Bearer)");
+  cmd->add_option("--client-id", o.client_id, "Get a token with the OAuth client-credentials grant, as this client");
+  cmd->add_option("--client-secret-env", o.client_secret_env, "The variable holding that client's secret");
+  cmd->add_option("--scope", o.scopes, "A scope to ask for (repeatable)");
 }
 
 // CredentialFromEnv reads a secret from the named variable: secrets never go on the command line,
@@ -54,14 +61,27 @@ bool IsCredentialHeader(std::string_view name) { return name == "authorization" 
 
 // HttpHookFor signs each HTTP request (--http-signature) and prints it exactly as sent
 // (--print-request): request line, headers, body.
-mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const SigningOptions& s) {
-  if (!s.api_key_env.empty() && !s.bearer_env.empty()) Fail(kUsage, "give --api-key-env or --bearer-env, not both");
-  if (!s.http_signature && !s.print_request && s.api_key_env.empty() && s.bearer_env.empty()) return nullptr;
+mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const Target& t, const SigningOptions& s) {
+  int credentials = !s.api_key_env.empty() + !s.bearer_env.empty() + !s.client_id.empty();
+  if (credentials > 1) Fail(kUsage, "give one of --api-key-env, --bearer-env, --client-id");
+  if (!s.client_id.empty() && s.client_secret_env.empty()) Fail(kUsage, "--client-id needs --client-secret-env");
+  if (!s.http_signature && !s.print_request && credentials == 0) return nullptr;
   mcp::HttpRequestSigner sign;
   if (s.http_signature) sign = mcpsig::HttpSigner(std::make_shared<identity::Identity>(LoadIdentity(ctx).identity));
   if (!s.api_key_env.empty()) sign = mcp::WithCredential("x-api-key", CredentialFromEnv(s.api_key_env), std::move(sign));
   if (!s.bearer_env.empty()) {
     sign = mcp::WithCredential("authorization", "Bearer " + CredentialFromEnv(s.bearer_env), std::move(sign));
+  }
+  if (!s.client_id.empty()) {
+    if (t.url.empty()) Fail(kUsage, "--client-id works with an HTTP server URL");
+    oauth::ClientCredentials cc;
+    cc.client_id = s.client_id;
+    std::string secret = CredentialFromEnv(s.client_secret_env);
+    cc.client_secret = crypto::SecretBytes(AsBytes(secret));
+    cc.scopes = s.scopes;
+    auto token = oauth::TokenForResource(t.url, cc);
+    if (!token) Fail(kVerificationFailed, "cannot get a token: " + token.error().message);
+    sign = mcp::WithCredential("authorization", "Bearer " + token->token, std::move(sign));
   }
   bool print = s.print_request;
   return [sign, print](std::string_view method, std::string_view url, net::Headers& h, std::string_view body) -> Status {
@@ -116,7 +136,7 @@ std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions op
 
 // ConnectSigned connects to `t` as these signing flags say (proofs, HTTP signatures, printing).
 std::unique_ptr<mcp::McpClient> ConnectSigned(const Context& ctx, const Target& t, const SigningOptions& s) {
-  return ConnectTo(t, ClientOptionsFor(ctx, t, s), HttpHookFor(ctx, s));
+  return ConnectTo(t, ClientOptionsFor(ctx, t, s), HttpHookFor(ctx, t, s));
 }
 
 // SplitTarget reads "[URL] NAME..." positionals: with --stdio there is no URL.

@@ -91,6 +91,12 @@ clients = ["agent-7"]
 scopes = ["tasks:read"]
 targets = ["list_tasks"]
 [[rule]]
+id = "reporting-service"
+effect = "allow"
+principals = ["svc-reports"]
+scopes = ["tasks:read"]
+targets = ["list_tasks"]
+[[rule]]
 id = "signed-agent-for-alice"
 effect = "allow"
 kinds = ["user"]
@@ -148,6 +154,20 @@ targets = ["create_task"]
     check("the same token without the agent's signature: 403", st == 403, f"{st} {resp}")
     r = run([AIP, "call", url, *create], env_extra={"TOKEN": agent_token}, home=other_home)
     check("the token signed for by another agent: refused", r.returncode != 0 and "agent" in r.stderr, r.stdout + r.stderr)
+
+    # --- a service: aip call gets its own token (client-credentials grant) -------------------
+    svc_secret = "svc-secret-" + os.urandom(6).hex()
+    r = run([AIP, "call", url, "tasks.list_tasks", "--no-sign", "--client-id", "svc-reports", "--client-secret-env", "SVC",
+             "--scope", "tasks:read", "--args", '{"project":"project-a"}'], env_extra={"SVC": svc_secret}, home=home)
+    asked = issuer.cmd(op="last_token_request")
+    check("aip call --client-id: discovers the AS from the resource metadata and gets a token for this resource",
+          r.returncode == 0 and "task" in r.stdout and asked.get("grant_type") == "client_credentials"
+          and asked.get("resource") == url and asked.get("scope") == "tasks:read"
+          and asked.get("client_id") == "svc-reports" and asked.get("client_secret") == svc_secret, r.stdout + r.stderr + json.dumps(asked))
+    r = run([AIP, "call", url, "tasks.create_task", "--no-sign", "--client-id", "svc-reports", "--client-secret-env", "SVC",
+             "--args", '{"project":"project-a","title":"x"}'], env_extra={"SVC": svc_secret}, home=home)
+    check("the service's token is refused where policy gives it nothing", r.returncode != 0, r.stdout + r.stderr)
+    check("the client secret never shows in the gateway's log", svc_secret not in open(gw_log).read())
 
     # --- RFC 8725 attacks: each must be a 401 ---------------------------------------------
     head, payload, _ = good.split(".")

@@ -9,6 +9,9 @@
 //   {"op":"opaque", "claims"} → {"token"}  an opaque token the introspection endpoint knows
 //   {"op":"revoke_opaque", "token"}         the endpoint now calls it inactive
 //   {"op":"introspections"} → {"count", "authorization"}  what the endpoint was asked, and by whom
+//   {"op":"last_token_request"} → the form and Basic credentials of the last /token request
+// Tokens from the /token endpoint (the client-credentials grant) are RFC 9068 access tokens for
+// the requested "resource", with the client as their subject.
 // The first line written is {"issuer": "...", "kid": "<first key>"}.
 import { OAuth2Server } from "oauth2-mock-server";
 import * as jose from "jose";
@@ -20,6 +23,17 @@ await server.start(0, "127.0.0.1");
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 out({ issuer: server.issuer.url, kid: first.kid });
 
+let lastTokenRequest = {};
+server.service.on("beforeTokenSigning", (token, req) => {
+  const basic = (req.headers.authorization ?? "").replace(/^Basic /, "");
+  const [id, secret] = Buffer.from(basic, "base64").toString().split(":").map(decodeURIComponent);
+  lastTokenRequest = { ...req.body, client_id: id, client_secret: secret };
+  if (req.body?.grant_type !== "client_credentials") return;
+  token.header.typ = "at+jwt";
+  if (req.body.resource) token.payload.aud = req.body.resource;
+  token.payload.sub = id;
+  token.payload.client_id = id;
+});
 const dpopKeys = [];
 const opaque = new Map();
 let introspections = 0, lastAuthorization = "";
@@ -71,6 +85,8 @@ rl.on("line", async (line) => {
     } else if (cmd.op === "revoke_opaque") {
       opaque.delete(cmd.token);
       out({});
+    } else if (cmd.op === "last_token_request") {
+      out(lastTokenRequest);
     } else if (cmd.op === "introspections") {
       out({ count: introspections, authorization: lastAuthorization });
     } else if (cmd.op === "jwks") {

@@ -1,7 +1,7 @@
 #include "aip/oauth/introspection.h"
 
 #include "aip/base/encoding.h"
-#include "aip/oauth/jwks_source.h"
+#include "aip/oauth/metadata.h"
 
 namespace aip::oauth {
 

@@ -1,27 +1,8 @@
 #include "aip/oauth/jwks_source.h"
 
 namespace aip::oauth {
-namespace {
 
-constexpr std::size_t kMaxDocumentBytes = 1024 * 1024;
-
-bool IsLoopbackHost(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
-}
-
-}  // namespace
-
-Status CheckFetchableUrl(const std::string& url) {
-  auto u = net::ParseUrl(url);
-  if (!u) return InvalidArgumentError("\"" + url + "\": " + u.error().message);
-  if (u->scheme == "https" || (u->scheme == "http" && IsLoopbackHost(u->host))) return OkStatus();
-  return InvalidArgumentError("\"" + url + "\": only https (or http to a loopback address) is fetched");
-}
-
-JwksSource::JwksSource(JwksSourceOptions options) : options_(std::move(options)) {
-  if (options_.http.max_response_bytes > kMaxDocumentBytes) options_.http.max_response_bytes = kMaxDocumentBytes;
-  jwks_uri_ = options_.jwks_uri;
-}
+JwksSource::JwksSource(JwksSourceOptions options) : options_(std::move(options)), jwks_uri_(options_.jwks_uri) {}
 
 std::shared_ptr<JwksSource> JwksSource::Fixed(jose::JwkSet keys) {
   auto source = std::make_shared<JwksSource>(JwksSourceOptions{});
@@ -30,45 +11,13 @@ std::shared_ptr<JwksSource> JwksSource::Fixed(jose::JwkSet keys) {
   return source;
 }
 
-Result<json::Value> JwksSource::GetJson(const std::string& url) {
-  AIP_RETURN_IF_ERROR(CheckFetchableUrl(url));
-  AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
-  net::HttpClient client(u, options_.http);
-  net::Headers h;
-  h.Set("accept", "application/json");
-  AIP_ASSIGN_OR_RETURN(net::HttpResponse res, client.Send("GET", u.target, h, ""));
-  if (res.status != 200) return UnavailableError(url + " answered " + std::to_string(res.status));
-  auto doc = json::ParseJson(res.body);
-  if (!doc) return UnavailableError(url + ": not JSON: " + doc.error().message);
-  return std::move(*doc);
-}
-
 Result<std::string> JwksSource::JwksUri() {
   if (!jwks_uri_.empty()) return jwks_uri_;
-  // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path; OpenID
-  // Connect appends it to the issuer. Each answer must name exactly our issuer.
-  AIP_ASSIGN_OR_RETURN(net::Url iss, net::ParseUrl(options_.issuer));
-  std::string path = iss.target == "/" ? "" : iss.target;
-  std::string base = options_.issuer;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  std::string last_error;
-  for (const std::string& url : {iss.Origin() + "/.well-known/oauth-authorization-server" + path,
-                                 base + "/.well-known/openid-configuration"}) {
-    auto doc = GetJson(url);
-    if (!doc) {
-      last_error = doc.error().message;
-      continue;
-    }
-    const json::Value* issuer = doc->is_object() ? doc->get_object().if_contains("issuer") : nullptr;
-    const json::Value* uri = doc->is_object() ? doc->get_object().if_contains("jwks_uri") : nullptr;
-    if (issuer == nullptr || *issuer != json::Value(options_.issuer)) {
-      return UnavailableError(url + " names another issuer");
-    }
-    if (uri == nullptr || !uri->is_string()) return UnavailableError(url + " has no jwks_uri");
-    jwks_uri_ = std::string(uri->get_string());
-    return jwks_uri_;
-  }
-  return UnavailableError("no metadata for issuer " + options_.issuer + ": " + last_error);
+  AIP_ASSIGN_OR_RETURN(json::Object metadata, AuthorizationServerMetadata(options_.issuer, options_.http));
+  const json::Value* uri = metadata.if_contains("jwks_uri");
+  if (uri == nullptr || !uri->is_string()) return UnavailableError("the metadata of " + options_.issuer + " has no jwks_uri");
+  jwks_uri_ = std::string(uri->get_string());
+  return jwks_uri_;
 }
 
 Result<std::shared_ptr<const jose::JwkSet>> JwksSource::Fetch(std::uint64_t seen_generation, bool respect_cooldown) {
@@ -86,7 +35,7 @@ Result<std::shared_ptr<const jose::JwkSet>> JwksSource::Fetch(std::uint64_t seen
   ++fetches_;
   auto result = [&]() -> Result<std::shared_ptr<const jose::JwkSet>> {
     AIP_ASSIGN_OR_RETURN(std::string uri, JwksUri());
-    AIP_ASSIGN_OR_RETURN(json::Value doc, GetJson(uri));
+    AIP_ASSIGN_OR_RETURN(json::Value doc, GetJson(uri, options_.http));
     AIP_ASSIGN_OR_RETURN(jose::JwkSet set, jose::ParseJwkSet(doc));
     return std::make_shared<const jose::JwkSet>(std::move(set));
   }();

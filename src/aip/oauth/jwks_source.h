@@ -16,6 +16,7 @@
 #include "aip/base/clock.h"
 #include "aip/jose/jwk.h"
 #include "aip/net/http_client.h"
+#include "aip/oauth/metadata.h"
 
 namespace aip::oauth {
 
@@ -46,7 +47,6 @@ class JwksSource {
  private:
   Result<std::shared_ptr<const jose::JwkSet>> Fetch(std::uint64_t seen_generation, bool respect_cooldown);
   Result<std::string> JwksUri();
-  Result<json::Value> GetJson(const std::string& url);
 
   JwksSourceOptions options_;
   std::mutex mu_;        // Guards the fields below.
@@ -58,8 +58,5 @@ class JwksSource {
   std::atomic<std::uint64_t> fetches_{0};
   bool fixed_ = false;
 };
-
-// FetchableUrl: https, or http to a loopback host.
-Status CheckFetchableUrl(const std::string& url);
 
 }  // namespace aip::oauth
