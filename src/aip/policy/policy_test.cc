@@ -191,6 +191,21 @@ TEST(PolicyTomlTest, ErrorsNameLineAndField) {
   EXPECT_FALSE(empty->Evaluate(Request{}).allow);
 }
 
+// CallAllowed: may `who` call `tool` of `upstream` with no arguments?
+bool CallAllowed(const Policy& policy, const mcp::Principal& who, std::string upstream, std::string tool) {
+  static const json::Object kNoArguments;
+  return policy.Evaluate({&who, std::move(upstream), "tools/call", std::move(tool), &kNoArguments}).allow;
+}
+
+// UserOf makes a user principal acting through `client`.
+mcp::Principal UserOf(std::string subject, std::string client) {
+  mcp::Principal p;
+  p.kind = mcp::Principal::Kind::kUser;
+  p.id = p.subject = std::move(subject);
+  p.client_id = std::move(client);
+  return p;
+}
+
 TEST(ToolAllowlist, DeniesToolsOutsideTheKeysListWhateverTheRules) {
   auto policy = Policy::FromToml(R"([[rule]]
 id = "keys"
@@ -203,14 +218,14 @@ kinds = ["api_key"]
   p.id = "apikey:0123456789abcdef";
   p.tools = {"tasks.list_*"};
   json::Object args;
-  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "list_tasks"));
   auto d = policy->Evaluate({&p, "tasks", "tools/call", "create_task", &args});
   EXPECT_FALSE(d.allow);
   EXPECT_EQ(d.rule_id, kToolAllowlistRule);
   EXPECT_FALSE(policy->MayList({&p, "tasks", "tools/call", "create_task", nullptr}));
-  EXPECT_FALSE(policy->Evaluate({&p, "other", "tools/call", "list_tasks", &args}).allow);
+  EXPECT_FALSE(CallAllowed(*policy, p, "other", "list_tasks"));
   p.tools.clear();
-  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "create_task", &args}).allow);
+  EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "create_task"));
 }
 
 TEST(DelegationRules, NeedBothTheUserAndTheAgent) {
@@ -221,18 +236,14 @@ subjects = ["alice"]
 clients = ["agent-7"]
 )", "test.toml");
   ASSERT_THAT(policy, IsOk());
-  json::Object args;
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kUser;
-  p.id = p.subject = "alice";
-  p.client_id = "agent-7";
-  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  mcp::Principal p = UserOf("alice", "agent-7");
+  EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "list_tasks"));
   p.client_id = "agent-8";
-  EXPECT_FALSE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  EXPECT_FALSE(CallAllowed(*policy, p, "tasks", "list_tasks"));
   p.actor_chain = {"agent-7"};  // Acting through a token exchange (RFC 8693 "act").
-  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "list_tasks"));
   p.id = p.subject = "bob";
-  EXPECT_FALSE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  EXPECT_FALSE(CallAllowed(*policy, p, "tasks", "list_tasks"));
 }
 
 TEST(DelegationRules, AgentsNeedAProvenDid) {
@@ -243,14 +254,10 @@ subjects = ["alice"]
 agents = ["did:key:z6MkAgent*"]
 )", "test.toml");
   ASSERT_THAT(policy, IsOk());
-  json::Object args;
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kUser;
-  p.id = p.subject = "alice";
-  p.client_id = "did:key:z6MkAgent1";  // Named by the token only: not proven.
-  EXPECT_FALSE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  mcp::Principal p = UserOf("alice", "did:key:z6MkAgent1");  // Named by the token only: not proven.
+  EXPECT_FALSE(CallAllowed(*policy, p, "tasks", "list_tasks"));
   p.did = "did:key:z6MkAgent1";  // Proven by a signed call from that agent.
-  EXPECT_TRUE(policy->Evaluate({&p, "tasks", "tools/call", "list_tasks", &args}).allow);
+  EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "list_tasks"));
 }
 
 TEST(StepUp, NamesTheScopesThatWouldAllow) {
