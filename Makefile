@@ -3,6 +3,12 @@
 SHELL := /bin/bash
 BUILD := build
 JOBS ?= $(shell nproc)
+# ccache can reuse compilations that include CMake's precompiled headers (-include
+# cmake_pch.hxx) only with this sloppiness; base_dir and nohashdir let clones at other paths
+# (CI checks out a fresh one each time) share one cache.
+export CCACHE_SLOPPINESS ?= pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= true
 
 .PHONY: all deps build test demo bench asan fuzz fuzz-replay clean
 
