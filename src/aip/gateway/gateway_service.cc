@@ -143,14 +143,6 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     topts.public_base = u->Origin();
     topts.path = u->target;
   }
-  // A 401 names every way in that is switched on.
-  std::vector<std::string> challenges;
-  if (config.accept_aip_proof || config.accept_http_signature) challenges.push_back(topts.www_authenticate);
-  if (config.accept_api_keys && config.oauth.issuer.empty()) challenges.push_back("Bearer realm=\"mcp\"");
-  if (!challenges.empty()) {
-    topts.www_authenticate = challenges[0];
-    for (std::size_t i = 1; i < challenges.size(); ++i) topts.www_authenticate += ", " + challenges[i];
-  }
   g->transport_ = std::make_unique<mcp::StreamableHttpTransport>(*g->mcp_, topts);
 
   net::HttpServerOptions hopts;
@@ -177,6 +169,10 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   std::string host = hopts.address.find(':') != std::string::npos ? "[" + hopts.address + "]" : hopts.address;
   g->url_ = scheme + "://" + host + ":" + std::to_string(g->server_->port()) + topts.path;
   g->resource_ = config.public_url.empty() ? g->url_ : config.public_url;
+  // A 401 names every way in that is switched on; one Bearer challenge serves keys and tokens.
+  std::string challenge = config.accept_aip_proof || config.accept_http_signature ? topts.www_authenticate : "";
+  auto add_challenge = [&](const std::string& c) { challenge += (challenge.empty() ? "" : ", ") + c; };
+  if (config.accept_api_keys && !g->bearer_) add_challenge("Bearer realm=\"mcp\"");
   if (g->bearer_) {
     // RFC 9728: the metadata of resource https://h/p lives at https://h/.well-known/oauth-protected-resource/p.
     auto r = net::ParseUrl(g->resource_).value();
@@ -191,11 +187,11 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
       prm["scopes_supported"] = std::move(scopes);
     }
     g->protected_resource_metadata_ = json::Serialize(prm);
-    std::string challenge = topts.www_authenticate;
-    std::string bearer = "Bearer realm=\"mcp\", resource_metadata=\"" + metadata_url + "\", DPoP algs=\"ES256 EdDSA RS256 PS256\"";
-    g->transport_->set_www_authenticate(challenges.empty() ? bearer : challenge + ", " + bearer);
+    add_challenge("Bearer realm=\"mcp\", resource_metadata=\"" + metadata_url + "\"");
+    add_challenge("DPoP algs=\"ES256 EdDSA RS256 PS256\"");
     g->transport_->set_resource_metadata(metadata_url);
   }
+  g->transport_->set_www_authenticate(challenge);
   if (g->proof_auth_) {
     g->proof_auth_->AddAudience(g->url_);
     if (hopts.address == "127.0.0.1" || hopts.address == "::1") {

@@ -30,9 +30,6 @@ struct VerifiedJwt {
   TimePoint expires;
 };
 
-// Failure reasons, for 401 answers and metrics.
-inline constexpr std::string_view kUnknownKid = "unknown_kid";
-
 // VerifyJwt parses, selects the key from `keys`, verifies and checks the claims. An error whose
 // code is kNotFound means no key fit the token (the caller may refresh its key set once).
 Result<VerifiedJwt> VerifyJwt(std::string_view token, const JwkSet& keys, const JwtCheck& check);
