@@ -7,6 +7,8 @@
 #include "aip/mcp/client.h"
 #include "aip/mcpsig/authenticator.h"
 #include "aip/oauth/client_credentials.h"
+#include "aip/oauth/user_login.h"
+#include "browser.h"
 #include "cli.h"
 
 namespace aip::cli {
@@ -31,6 +33,12 @@ struct SigningOptions {
   std::string client_id;    // OAuth client credentials: a token is fetched for the server.
   std::string client_secret_env;
   std::vector<std::string> scopes;
+  bool login = false;  // OAuth authorization code + PKCE: the user signs in when the server asks.
+  std::string client_metadata_url;
+  std::string client_issuer;
+  std::string browser;
+  std::uint16_t redirect_port = 0;
+  std::string login_timeout = "5m";
 };
 
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
@@ -45,6 +53,16 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_option("--client-id", o.client_id, "Get a token with the OAuth client-credentials grant, as this client");
   cmd->add_option("--client-secret-env", o.client_secret_env, "The variable holding that client's secret");
   cmd->add_option("--scope", o.scopes, "A scope to ask for (repeatable)");
+  cmd->add_flag("--login", o.login,
+                "Sign in as the local user when the server asks (OAuth authorization code + PKCE); "
+                "--client-id then names a pre-registered client");
+  cmd->add_option("--client-metadata-url", o.client_metadata_url,
+                  "With --login: this client's Client ID Metadata Document URL, used where the server accepts one");
+  cmd->add_option("--client-issuer", o.client_issuer,
+                  "With --login: the authorization server the --client-id client is registered at (default: the first one met)");
+  cmd->add_option("--browser", o.browser, "With --login: the command that opens the sign-in URL (default: $BROWSER)");
+  cmd->add_option("--redirect-port", o.redirect_port, "With --login: the loopback port for the sign-in redirect (default: any)");
+  cmd->add_option("--login-timeout", o.login_timeout, "With --login: how long to wait for the sign-in (default 5m)");
 }
 
 // CredentialFromEnv reads a secret from the named variable: secrets never go on the command line,
@@ -62,9 +80,9 @@ bool IsCredentialHeader(std::string_view name) { return name == "authorization" 
 // HttpHookFor signs each HTTP request (--http-signature) and prints it exactly as sent
 // (--print-request): request line, headers, body.
 mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const Target& t, const SigningOptions& s) {
-  int credentials = !s.api_key_env.empty() + !s.bearer_env.empty() + !s.client_id.empty();
-  if (credentials > 1) Fail(kUsage, "give one of --api-key-env, --bearer-env, --client-id");
-  if (!s.client_id.empty() && s.client_secret_env.empty()) Fail(kUsage, "--client-id needs --client-secret-env");
+  int credentials = !s.api_key_env.empty() + !s.bearer_env.empty() + (s.login || !s.client_id.empty());
+  if (credentials > 1) Fail(kUsage, "give one of --api-key-env, --bearer-env, --client-id, --login");
+  if (!s.login && !s.client_id.empty() && s.client_secret_env.empty()) Fail(kUsage, "--client-id needs --client-secret-env");
   if (!s.http_signature && !s.print_request && credentials == 0) return nullptr;
   mcp::HttpRequestSigner sign;
   if (s.http_signature) sign = mcpsig::HttpSigner(std::make_shared<identity::Identity>(LoadIdentity(ctx).identity));
@@ -72,7 +90,7 @@ mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const Target& t, const Si
   if (!s.bearer_env.empty()) {
     sign = mcp::WithCredential("authorization", "Bearer " + CredentialFromEnv(s.bearer_env), std::move(sign));
   }
-  if (!s.client_id.empty()) {
+  if (!s.client_id.empty() && !s.login) {
     if (t.url.empty()) Fail(kUsage, "--client-id works with an HTTP server URL");
     oauth::ClientCredentials cc;
     cc.client_id = s.client_id;
@@ -93,6 +111,30 @@ mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const Target& t, const Si
     }
     return OkStatus();
   };
+}
+
+// LoginFor is the --login authorizer: the user signs in through the browser when the server
+// answers 401 (or 403 insufficient_scope), and the call goes on with the token.
+std::shared_ptr<mcp::HttpAuthorizer> LoginFor(const Target& t, const SigningOptions& s) {
+  if (!s.login) return nullptr;
+  if (t.url.empty()) Fail(kUsage, "--login works with an HTTP server URL");
+  oauth::UserLoginOptions o;
+  o.server_url = t.url;
+  o.client_id = s.client_id;
+  if (!s.client_secret_env.empty()) o.client_secret = crypto::SecretBytes(AsBytes(CredentialFromEnv(s.client_secret_env)));
+  o.client_metadata_url = s.client_metadata_url;
+  o.client_issuer = s.client_issuer;
+  if (!o.client_metadata_url.empty() && !o.client_metadata_url.starts_with("https://")) {
+    Fail(kUsage, "--client-metadata-url must be an https URL");
+  }
+  o.scopes = s.scopes;
+  const char* env_browser = std::getenv("BROWSER");
+  o.open_browser = BrowserOpener(!s.browser.empty() ? s.browser : env_browser != nullptr ? env_browser : "");
+  o.redirect_port = s.redirect_port;
+  auto timeout = ParseDuration(s.login_timeout);
+  if (!timeout) Fail(kUsage, "--login-timeout: " + timeout.error().message);
+  o.timeout = *timeout;
+  return std::make_shared<oauth::UserLogin>(std::move(o));
 }
 
 mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const SigningOptions& s) {
@@ -117,7 +159,8 @@ mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const S
 }
 
 std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions options = {},
-                                          mcp::HttpRequestSigner http_signer = nullptr) {
+                                          mcp::HttpRequestSigner http_signer = nullptr,
+                                          std::shared_ptr<mcp::HttpAuthorizer> authorizer = nullptr) {
   Result<std::unique_ptr<mcp::ClientTransport>> transport = InternalError("no target");
   if (!t.stdio.empty()) {
     std::istringstream in(t.stdio);
@@ -125,7 +168,7 @@ std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions op
     for (std::string w; in >> w;) argv.push_back(w);
     transport = mcp::StdioClientTransport(argv);
   } else {
-    transport = mcp::HttpClientTransport(t.url, std::move(http_signer));
+    transport = mcp::HttpClientTransport(t.url, std::move(http_signer), {}, std::move(authorizer));
   }
   if (!transport) Fail(transport.error().code == ErrorCode::kInvalidArgument ? kUsage : kError, transport.error().message);
   auto client = std::make_unique<mcp::McpClient>(std::move(*transport), std::move(options));
@@ -136,7 +179,7 @@ std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions op
 
 // ConnectSigned connects to `t` as these signing flags say (proofs, HTTP signatures, printing).
 std::unique_ptr<mcp::McpClient> ConnectSigned(const Context& ctx, const Target& t, const SigningOptions& s) {
-  return ConnectTo(t, ClientOptionsFor(ctx, t, s), HttpHookFor(ctx, t, s));
+  return ConnectTo(t, ClientOptionsFor(ctx, t, s), HttpHookFor(ctx, t, s), LoginFor(t, s));
 }
 
 // SplitTarget reads "[URL] NAME..." positionals: with --stdio there is no URL.

@@ -73,8 +73,13 @@ class StdioTransport final : public ClientTransport {
 
 class HttpTransport final : public ClientTransport {
  public:
-  HttpTransport(net::Url url, std::string full_url, HttpRequestSigner signer, net::HttpClientOptions options)
-      : url_(url), full_url_(std::move(full_url)), http_(std::move(url), std::move(options)), signer_(std::move(signer)) {}
+  HttpTransport(net::Url url, std::string full_url, HttpRequestSigner signer, net::HttpClientOptions options,
+                std::shared_ptr<HttpAuthorizer> authorizer)
+      : url_(url),
+        full_url_(std::move(full_url)),
+        http_(std::move(url), std::move(options)),
+        signer_(std::move(signer)),
+        authorizer_(std::move(authorizer)) {}
   ~HttpTransport() override { Close(); }
 
   Result<json::Object> Roundtrip(const json::Object& request,
@@ -82,10 +87,9 @@ class HttpTransport final : public ClientTransport {
                                  const NotificationHandler& on_notification,
                                  std::chrono::milliseconds timeout) override {
     (void)timeout;  // The HTTP client applies its own per-operation timeout.
-    net::Headers h = BaseHeaders(request);
-    for (const auto& [n, v] : headers) h.Set(n, v);
+    net::Headers base = BaseHeaders(request);
+    for (const auto& [n, v] : headers) base.Set(n, v);
     std::string body = json::Serialize(request);
-    if (signer_) AIP_RETURN_IF_ERROR(signer_("POST", full_url_, h, body));
     json::Object response;
     bool got = false;
     auto on_event = [&](const net::SseEvent& e) {
@@ -99,7 +103,7 @@ class HttpTransport final : public ClientTransport {
         got = true;
       }
     };
-    AIP_ASSIGN_OR_RETURN(net::HttpResponse res, http_.Send("POST", url_.target, h, body, on_event));
+    AIP_ASSIGN_OR_RETURN(net::HttpResponse res, SendAuthorized(base, body, on_event));
     if (auto sid = res.headers.Get("mcp-session-id")) session_ = std::string(*sid);
     if (got) return response;
     if (res.headers.Get("content-type").value_or("").starts_with("application/json")) {
@@ -110,10 +114,8 @@ class HttpTransport final : public ClientTransport {
   }
 
   Status Notify(const json::Object& notification) override {
-    net::Headers h = BaseHeaders(notification);
     std::string body = json::Serialize(notification);
-    if (signer_) AIP_RETURN_IF_ERROR(signer_("POST", full_url_, h, body));
-    AIP_ASSIGN_OR_RETURN(net::HttpResponse res, http_.Send("POST", url_.target, h, body));
+    AIP_ASSIGN_OR_RETURN(net::HttpResponse res, SendAuthorized(BaseHeaders(notification), body, nullptr));
     if (res.status != 202 && res.status != 200) return UnavailableError("notification refused: HTTP " + std::to_string(res.status));
     return OkStatus();
   }
@@ -124,13 +126,32 @@ class HttpTransport final : public ClientTransport {
     if (!session_.empty()) {
       net::Headers h;
       h.Set("mcp-session-id", session_);
-      (void)http_.Send("DELETE", url_.target, h, "");
+      if (!authorizer_ || authorizer_->Authorize(h).ok()) (void)http_.Send("DELETE", url_.target, h, "");
       session_.clear();
     }
     http_.Close();
   }
 
  private:
+  // SendAuthorized posts `body` with the authorizer's credential and the signer's proof; a 401 or
+  // 403 goes to the authorizer, which may get a new credential for another try.
+  Result<net::HttpResponse> SendAuthorized(const net::Headers& base, const std::string& body,
+                                           const std::function<void(const net::SseEvent&)>& on_event) {
+    for (int attempt = 0;; ++attempt) {
+      net::Headers h = base;
+      if (authorizer_) AIP_RETURN_IF_ERROR(authorizer_->Authorize(h));
+      if (signer_) AIP_RETURN_IF_ERROR(signer_("POST", full_url_, h, body));
+      AIP_ASSIGN_OR_RETURN(net::HttpResponse res, http_.Send("POST", url_.target, h, body, on_event));
+      bool challenged = res.status == 401 || res.status == 403;
+      if (!challenged || !authorizer_) return res;
+      if (attempt == kMaxAuthorizationRetries) {
+        return PermissionDeniedError("HTTP " + std::to_string(res.status) + " again after " +
+                                     std::to_string(kMaxAuthorizationRetries) + " authorizations; giving up");
+      }
+      AIP_RETURN_IF_ERROR(authorizer_->OnChallenge(res.status, res.headers));
+    }
+  }
+
   net::Headers BaseHeaders(const json::Object& message) {
     net::Headers h;
     h.Set("content-type", "application/json");
@@ -159,6 +180,7 @@ class HttpTransport final : public ClientTransport {
   std::string full_url_;
   net::HttpClient http_;
   HttpRequestSigner signer_;
+  std::shared_ptr<HttpAuthorizer> authorizer_;
   std::string session_;
   std::string legacy_version_;
 };
@@ -184,10 +206,12 @@ HttpRequestSigner WithCredential(std::string header, std::string value, HttpRequ
 }
 
 Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer,
-                                                              net::HttpClientOptions options) {
+                                                              net::HttpClientOptions options,
+                                                              std::shared_ptr<HttpAuthorizer> authorizer) {
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
   std::string full = u.Origin() + u.target;
-  return std::unique_ptr<ClientTransport>(new HttpTransport(std::move(u), std::move(full), std::move(signer), std::move(options)));
+  return std::unique_ptr<ClientTransport>(
+      new HttpTransport(std::move(u), std::move(full), std::move(signer), std::move(options), std::move(authorizer)));
 }
 
 McpClient::McpClient(std::unique_ptr<ClientTransport> transport, ClientOptions options)

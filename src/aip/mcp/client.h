@@ -53,9 +53,27 @@ using HttpRequestSigner = std::function<Status(std::string_view method, std::str
 // "Bearer <token>" in Authorization), then runs `next` (a signer) if set.
 HttpRequestSigner WithCredential(std::string header, std::string value, HttpRequestSigner next = nullptr);
 
+// HttpAuthorizer supplies each request's credential and answers the server's challenges: when a
+// request is refused with 401 (no or a bad credential) or 403 (insufficient scope), it may obtain
+// a new credential — an OAuth login, a step-up to more scopes — and have the request sent again.
+class HttpAuthorizer {
+ public:
+  virtual ~HttpAuthorizer() = default;
+  // Authorize sets the credential headers of a request about to be sent (none before a login).
+  virtual Status Authorize(net::Headers& headers) = 0;
+  // OnChallenge is given a 401 or 403 answer's status and headers. Ok: a new credential is ready,
+  // send the request again. An error: give up with it.
+  virtual Status OnChallenge(int status, const net::Headers& response_headers) = 0;
+};
+
+// A request is sent again after at most this many challenges, so a server that keeps refusing
+// cannot keep a client authorizing forever.
+inline constexpr int kMaxAuthorizationRetries = 3;
+
 // Streamable HTTP to `url` ("http://127.0.0.1:8080/mcp").
 Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer = nullptr,
-                                                              net::HttpClientOptions options = {});
+                                                              net::HttpClientOptions options = {},
+                                                              std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
 
 struct ClientOptions {
   Implementation client_info{"aip", "0.1.0", ""};

@@ -11,15 +11,9 @@
 #include "aip/base/clock.h"
 #include "aip/crypto/secret_bytes.h"
 #include "aip/net/http_client.h"
+#include "aip/oauth/token_endpoint.h"
 
 namespace aip::oauth {
-
-struct AccessToken {
-  std::string token;
-  std::string type;  // "Bearer".
-  std::optional<TimePoint> expires;
-  std::string scope;
-};
 
 struct ClientCredentials {
   std::string client_id;

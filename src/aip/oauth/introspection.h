@@ -31,7 +31,4 @@ class Introspector {
   IntrospectionOptions options_;
 };
 
-// FormEncode percent-encodes a value for application/x-www-form-urlencoded bodies.
-std::string FormEncode(std::string_view value);
-
 }  // namespace aip::oauth

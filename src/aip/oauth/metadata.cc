@@ -1,6 +1,9 @@
 #include "aip/oauth/metadata.h"
 
 #include <algorithm>
+#include <vector>
+
+#include "aip/base/ascii.h"
 
 namespace aip::oauth {
 namespace {
@@ -42,10 +45,13 @@ Result<json::Value> GetJson(const std::string& url, const net::HttpClientOptions
 
 Result<json::Object> AuthorizationServerMetadata(const std::string& issuer, const net::HttpClientOptions& http) {
   AIP_ASSIGN_OR_RETURN(net::Url iss, net::ParseUrl(issuer));
+  if (iss.target.find_first_of("?#") != std::string::npos) return InvalidArgumentError("issuer " + issuer + " has a query");
   std::string base = issuer;
   while (!base.empty() && base.back() == '/') base.pop_back();
+  std::vector<std::string> urls = {WellKnown(iss, "oauth-authorization-server"), WellKnown(iss, "openid-configuration")};
+  if (iss.target != "/") urls.push_back(base + "/.well-known/openid-configuration");
   std::string last_error;
-  for (const std::string& url : {WellKnown(iss, "oauth-authorization-server"), base + "/.well-known/openid-configuration"}) {
+  for (const std::string& url : urls) {
     auto doc = GetJson(url, http);
     if (!doc) {
       last_error = doc.error().message;
@@ -58,20 +64,42 @@ Result<json::Object> AuthorizationServerMetadata(const std::string& issuer, cons
   return UnavailableError("no metadata for issuer " + issuer + ": " + last_error);
 }
 
-Result<json::Object> ProtectedResourceMetadata(const std::string& resource_url, const net::HttpClientOptions& http) {
-  AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(resource_url));
+Result<json::Object> ProtectedResourceMetadata(const std::string& server_url, const net::HttpClientOptions& http,
+                                               const std::string& metadata_url) {
+  AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(server_url));
+  std::vector<std::string> urls = {metadata_url};
+  if (metadata_url.empty()) urls = {WellKnown(u, "oauth-protected-resource"), u.Origin() + "/.well-known/oauth-protected-resource"};
   std::string last_error;
-  for (const std::string& url : {WellKnown(u, "oauth-protected-resource"), u.Origin() + "/.well-known/oauth-protected-resource"}) {
+  for (const std::string& url : urls) {
     auto doc = GetJson(url, http);
     if (!doc) {
       last_error = doc.error().message;
       continue;
     }
-    const json::Value* named = doc->is_object() ? doc->get_object().if_contains("resource") : nullptr;
-    if (named == nullptr || *named != json::Value(resource_url)) return UnavailableError(url + " describes another resource");
+    if (!doc->is_object()) return UnavailableError(url + " is not a JSON object");
+    std::string resource = StringOf(doc->get_object(), "resource");
+    if (!ResourceCovers(resource, server_url)) {
+      return UnavailableError(url + " describes another resource (\"" + resource + "\"), not " + server_url);
+    }
     return std::move(doc->as_object());
   }
-  return UnavailableError("no protected resource metadata for " + resource_url + ": " + last_error);
+  return UnavailableError("no protected resource metadata for " + server_url + ": " + last_error);
+}
+
+bool ResourceCovers(std::string_view resource, std::string_view server_url) {
+  auto r = net::ParseUrl(resource);
+  auto s = net::ParseUrl(server_url);
+  if (!r || !s || resource.find('#') != std::string_view::npos || r->target.find('?') != std::string::npos) return false;
+  if (r->scheme != s->scheme || AsciiLower(r->host) != AsciiLower(s->host) || r->port != s->port) return false;
+  std::string_view rp = r->target;
+  std::string_view sp = std::string_view(s->target).substr(0, s->target.find('?'));
+  while (!rp.empty() && rp.back() == '/') rp.remove_suffix(1);
+  return sp.starts_with(rp) && (sp.size() == rp.size() || sp[rp.size()] == '/');
+}
+
+std::string StringOf(const json::Object& o, std::string_view key) {
+  const json::Value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 }  // namespace aip::oauth

@@ -17,11 +17,25 @@ Status CheckFetchableUrl(const std::string& url);
 // GetJson fetches a JSON document (at most 1 MiB) from a fetchable URL.
 Result<json::Value> GetJson(const std::string& url, const net::HttpClientOptions& http);
 
-// AuthorizationServerMetadata fetches the metadata of `issuer`.
+// AuthorizationServerMetadata fetches the metadata of `issuer`, trying in turn (RFC 8414 §3.1,
+// OpenID Connect Discovery, and the MCP authorization spec's order) for an issuer with a path
+// /.well-known/oauth-authorization-server<path>, /.well-known/openid-configuration<path> and
+// <path>/.well-known/openid-configuration; without a path, the first two. The document must name
+// exactly `issuer`.
 Result<json::Object> AuthorizationServerMetadata(const std::string& issuer, const net::HttpClientOptions& http);
 
-// ProtectedResourceMetadata fetches the metadata of the resource at `resource_url` (an MCP
-// endpoint): from /.well-known/oauth-protected-resource<path>, else the bare well-known URL.
-Result<json::Object> ProtectedResourceMetadata(const std::string& resource_url, const net::HttpClientOptions& http);
+// ProtectedResourceMetadata fetches the metadata of the MCP endpoint at `server_url`: from
+// `metadata_url` when the server named one (WWW-Authenticate resource_metadata), else from
+// /.well-known/oauth-protected-resource<path>, else the bare well-known URL. The document's
+// `resource` must cover `server_url` (ResourceCovers); its value is what tokens are asked for.
+Result<json::Object> ProtectedResourceMetadata(const std::string& server_url, const net::HttpClientOptions& http,
+                                               const std::string& metadata_url = "");
+
+// ResourceCovers: `resource` has the scheme, host and port of `server_url`, no query or
+// fragment, and a path that is the server's path or a whole-segment prefix of it.
+bool ResourceCovers(std::string_view resource, std::string_view server_url);
+
+// StringOf returns a string member, or "" when absent or not a string.
+std::string StringOf(const json::Object& o, std::string_view key);
 
 }  // namespace aip::oauth

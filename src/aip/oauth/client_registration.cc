@@ -1,0 +1,95 @@
+#include "aip/oauth/client_registration.h"
+
+#include <algorithm>
+
+#include "aip/oauth/metadata.h"
+
+namespace aip::oauth {
+namespace {
+
+std::vector<std::string> StringsOf(const json::Object& o, std::string_view key) {
+  std::vector<std::string> out;
+  const json::Value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array()) return out;
+  for (const auto& e : v->get_array()) {
+    if (e.is_string()) out.emplace_back(e.get_string());
+  }
+  return out;
+}
+
+std::string_view NameOf(ClientAuth auth) {
+  switch (auth) {
+    case ClientAuth::kNone:
+      return "none";
+    case ClientAuth::kSecretBasic:
+      return "client_secret_basic";
+    case ClientAuth::kSecretPost:
+      return "client_secret_post";
+  }
+  return "none";
+}
+
+}  // namespace
+
+Result<ClientAuth> PreferredClientAuth(const json::Object& as_metadata, bool has_secret) {
+  if (!has_secret) return ClientAuth::kNone;
+  std::vector<std::string> supported = StringsOf(as_metadata, "token_endpoint_auth_methods_supported");
+  if (supported.empty()) supported = {"client_secret_basic"};
+  auto allows = [&](std::string_view m) { return std::find(supported.begin(), supported.end(), m) != supported.end(); };
+  if (allows("client_secret_basic")) return ClientAuth::kSecretBasic;
+  if (allows("client_secret_post")) return ClientAuth::kSecretPost;
+  return FailedPreconditionError("the authorization server accepts no client secret method aip supports");
+}
+
+Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const ClientMetadata& metadata,
+                                   const net::HttpClientOptions& http) {
+  std::string endpoint = StringOf(as_metadata, "registration_endpoint");
+  if (endpoint.empty()) return FailedPreconditionError("the authorization server offers no dynamic client registration");
+  AIP_RETURN_IF_ERROR(CheckFetchableUrl(endpoint));
+  // A public client (PKCE, no secret) where the server allows one, else a confidential one.
+  std::vector<std::string> supported = StringsOf(as_metadata, "token_endpoint_auth_methods_supported");
+  ClientAuth wanted = ClientAuth::kNone;
+  if (!supported.empty() && std::find(supported.begin(), supported.end(), "none") == supported.end()) {
+    AIP_ASSIGN_OR_RETURN(wanted, PreferredClientAuth(as_metadata, true));
+  }
+  json::Object request;
+  request["client_name"] = metadata.client_name;
+  json::Array uris;
+  for (const auto& u : metadata.redirect_uris) uris.emplace_back(u);
+  request["redirect_uris"] = std::move(uris);
+  json::Array grants{"authorization_code"};
+  if (metadata.wants_refresh_token) grants.emplace_back("refresh_token");
+  request["grant_types"] = std::move(grants);
+  request["response_types"] = json::Array{"code"};
+  request["token_endpoint_auth_method"] = NameOf(wanted);
+  request["application_type"] = "native";
+  AIP_ASSIGN_OR_RETURN(net::Url url, net::ParseUrl(endpoint));
+  net::Headers h;
+  h.Set("content-type", "application/json");
+  h.Set("accept", "application/json");
+  net::HttpClient conn(url, http);
+  AIP_ASSIGN_OR_RETURN(net::HttpResponse res, conn.Send("POST", url.target, h, json::Serialize(request)));
+  auto answer = json::ParseJsonObject(res.body);
+  if ((res.status != 201 && res.status != 200) || !answer) {
+    return UnavailableError("client registration at " + endpoint + " failed: HTTP " + std::to_string(res.status));
+  }
+  OAuthClient client;
+  client.client_id = StringOf(*answer, "client_id");
+  if (client.client_id.empty()) return UnavailableError("client registration returned no client_id");
+  std::string secret = StringOf(*answer, "client_secret");
+  client.client_secret = crypto::SecretBytes(AsBytes(secret));
+  client.auth = wanted;
+  if (std::string method = StringOf(*answer, "token_endpoint_auth_method"); !method.empty()) {
+    auto known = ClientAuthByName(method);
+    if (!known) return UnavailableError("client registration chose an unsupported token_endpoint_auth_method: " + method);
+    client.auth = *known;
+  } else if (!secret.empty() && wanted == ClientAuth::kNone) {
+    AIP_ASSIGN_OR_RETURN(client.auth, PreferredClientAuth(as_metadata, true));
+  }
+  if (client.auth != ClientAuth::kNone && client.client_secret.empty()) {
+    return UnavailableError("client registration chose a secret-based method but issued no secret");
+  }
+  return client;
+}
+
+}  // namespace aip::oauth

@@ -1,0 +1,197 @@
+#include "aip/oauth/user_login.h"
+
+#include <algorithm>
+
+#include "aip/oauth/client_registration.h"
+#include "aip/oauth/metadata.h"
+#include "aip/oauth/pkce.h"
+#include "aip/oauth/www_authenticate.h"
+
+namespace aip::oauth {
+namespace {
+
+std::set<std::string> SplitScopes(std::string_view text) {
+  std::set<std::string> out;
+  while (!text.empty()) {
+    std::size_t sp = text.find(' ');
+    if (sp != 0) out.emplace(text.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    text.remove_prefix(sp + 1);
+  }
+  return out;
+}
+
+std::string JoinScopes(const std::set<std::string>& scopes) {
+  std::string out;
+  for (const auto& s : scopes) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+std::set<std::string> StringSet(const json::Object& o, std::string_view key) {
+  std::set<std::string> out;
+  const json::Value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array()) return out;
+  for (const auto& e : v->get_array()) {
+    if (e.is_string()) out.emplace(e.get_string());
+  }
+  return out;
+}
+
+bool IsTrue(const json::Object& o, std::string_view key) {
+  const json::Value* v = o.if_contains(key);
+  return v != nullptr && v->is_bool() && v->get_bool();
+}
+
+}  // namespace
+
+struct UserLogin::Server {
+  std::string resource;  // Exactly as the protected resource metadata publishes it.
+  std::string issuer;
+  json::Object metadata;  // The authorization server's.
+  std::set<std::string> resource_scopes;
+};
+
+UserLogin::UserLogin(UserLoginOptions options) : options_(std::move(options)) {
+  requested_.insert(options_.scopes.begin(), options_.scopes.end());
+}
+UserLogin::~UserLogin() = default;
+
+Status UserLogin::Authorize(net::Headers& headers) {
+  std::lock_guard lock(mu_);
+  if (!token_.token.empty()) headers.Set("authorization", "Bearer " + token_.token);
+  return OkStatus();
+}
+
+Status UserLogin::OnChallenge(int status, const net::Headers& response_headers) {
+  std::lock_guard lock(mu_);
+  std::vector<Challenge> challenges;
+  if (auto header = response_headers.Get("www-authenticate")) {
+    auto parsed = ParseWwwAuthenticate(*header);
+    if (parsed) challenges = std::move(*parsed);
+  }
+  const Challenge* bearer = FindChallenge(challenges, "bearer");
+  std::string error(bearer ? bearer->Param("error").value_or("") : "");
+  std::set<std::string> challenged = SplitScopes(bearer ? bearer->Param("scope").value_or("") : "");
+  if (status == 403) {
+    if (error != "insufficient_scope") return PermissionDeniedError("the server refused the call (HTTP 403)");
+    if (!challenged.empty() && std::includes(granted_.begin(), granted_.end(), challenged.begin(), challenged.end())) {
+      return PermissionDeniedError("the server asks for scope \"" + JoinScopes(challenged) +
+                                   "\", which the current token already holds; signing in again would not help");
+    }
+    requested_.insert(granted_.begin(), granted_.end());
+  }
+  requested_.insert(challenged.begin(), challenged.end());
+  std::string metadata_url(bearer ? bearer->Param("resource_metadata").value_or("") : "");
+  AIP_ASSIGN_OR_RETURN(Server server, Discover(metadata_url));
+  if (requested_.empty()) requested_ = server.resource_scopes;
+  if (status == 401 && !token_.refresh_token.empty() && token_issuer_ == server.issuer && Refresh(server).ok()) {
+    return OkStatus();
+  }
+  AIP_ASSIGN_OR_RETURN(OAuthClient client, ClientFor(server));
+  return SignIn(server, client);
+}
+
+Result<UserLogin::Server> UserLogin::Discover(const std::string& metadata_url) {
+  AIP_ASSIGN_OR_RETURN(json::Object prm, ProtectedResourceMetadata(options_.server_url, options_.http, metadata_url));
+  Server s;
+  s.resource = StringOf(prm, "resource");
+  const json::Value* servers = prm.if_contains("authorization_servers");
+  if (servers == nullptr || !servers->is_array() || servers->get_array().empty() || !servers->get_array()[0].is_string()) {
+    return UnavailableError(options_.server_url + " names no authorization server");
+  }
+  s.issuer = std::string(servers->get_array()[0].get_string());
+  s.resource_scopes = StringSet(prm, "scopes_supported");
+  AIP_ASSIGN_OR_RETURN(s.metadata, AuthorizationServerMetadata(s.issuer, options_.http));
+  // MCP clients must refuse a server that does not promise PKCE with S256.
+  if (!StringSet(s.metadata, "code_challenge_methods_supported").contains("S256")) {
+    return FailedPreconditionError(s.issuer + " does not support PKCE with S256; refusing to sign in there");
+  }
+  for (const char* key : {"authorization_endpoint", "token_endpoint"}) {
+    std::string url = StringOf(s.metadata, key);
+    if (url.empty()) return UnavailableError(s.issuer + " has no " + key);
+    AIP_RETURN_IF_ERROR(CheckFetchableUrl(url));
+  }
+  return s;
+}
+
+Result<OAuthClient> UserLogin::ClientFor(const Server& server) {
+  if (auto it = clients_.find(server.issuer); it != clients_.end()) return it->second;
+  if (!listener_) {
+    AIP_ASSIGN_OR_RETURN(listener_, RedirectListener::Start(options_.redirect_port));
+  }
+  OAuthClient client;
+  std::string bound = !options_.client_issuer.empty() ? options_.client_issuer : preregistered_issuer_;
+  if (!options_.client_id.empty() && (bound.empty() || bound == server.issuer)) {
+    client.client_id = options_.client_id;
+    client.client_secret = options_.client_secret;
+    AIP_ASSIGN_OR_RETURN(client.auth, PreferredClientAuth(server.metadata, !client.client_secret.empty()));
+    preregistered_issuer_ = server.issuer;
+  } else if (!options_.client_metadata_url.empty() && IsTrue(server.metadata, "client_id_metadata_document_supported")) {
+    client.client_id = options_.client_metadata_url;
+    client.auth = ClientAuth::kNone;
+  } else {
+    ClientMetadata meta;
+    meta.client_name = options_.client_name;
+    meta.redirect_uris = {listener_->redirect_uri()};
+    AIP_ASSIGN_OR_RETURN(client, RegisterClient(server.metadata, meta, options_.http));
+  }
+  clients_[server.issuer] = client;
+  return client;
+}
+
+Status UserLogin::SignIn(const Server& server, const OAuthClient& client) {
+  if (!options_.open_browser) return FailedPreconditionError("signing in needs a way to show the user a URL");
+  Pkce pkce = NewPkce();
+  std::string state = RandomState();
+  std::set<std::string> scopes = requested_;
+  if (StringSet(server.metadata, "scopes_supported").contains("offline_access")) scopes.insert("offline_access");
+  FormParams query = {{"response_type", "code"},
+                      {"client_id", client.client_id},
+                      {"redirect_uri", listener_->redirect_uri()},
+                      {"code_challenge", pkce.challenge},
+                      {"code_challenge_method", "S256"},
+                      {"state", state},
+                      {"resource", server.resource}};
+  if (!scopes.empty()) query.emplace_back("scope", JoinScopes(scopes));
+  std::string endpoint = StringOf(server.metadata, "authorization_endpoint");
+  AIP_RETURN_IF_ERROR(options_.open_browser(endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&") + FormBody(query)));
+  AIP_ASSIGN_OR_RETURN(auto response, listener_->Wait(state, options_.timeout));
+  if (auto e = response.find("error"); e != response.end()) {
+    std::string why = e->second;
+    if (auto d = response.find("error_description"); d != response.end()) why += " (" + d->second + ")";
+    return UnauthenticatedError("sign-in refused: " + SafeErrorText(why));
+  }
+  // RFC 9207: a present iss must be exactly the issuer (a mix-up attack sends another), and a
+  // server that promises iss must send it.
+  auto iss = response.find("iss");
+  if (iss != response.end() ? iss->second != server.issuer
+                            : IsTrue(server.metadata, "authorization_response_iss_parameter_supported")) {
+    return UnauthenticatedError("the sign-in response does not come from " + server.issuer + " (iss " +
+                                (iss == response.end() ? "missing" : "\"" + SafeErrorText(iss->second) + "\"") +
+                                "); refusing its code");
+  }
+  auto code = response.find("code");
+  if (code == response.end() || code->second.empty()) return UnauthenticatedError("the sign-in response has no code");
+  FormParams params = {{"grant_type", "authorization_code"},
+                       {"code", code->second},
+                       {"redirect_uri", listener_->redirect_uri()},
+                       {"code_verifier", pkce.verifier},
+                       {"resource", server.resource}};
+  AIP_ASSIGN_OR_RETURN(token_, RequestToken(StringOf(server.metadata, "token_endpoint"), client, params, options_.http));
+  token_issuer_ = server.issuer;
+  granted_ = token_.scope.empty() ? scopes : SplitScopes(token_.scope);
+  return OkStatus();
+}
+
+Status UserLogin::Refresh(const Server& server) {
+  auto client = clients_.find(server.issuer);
+  if (client == clients_.end()) return FailedPreconditionError("no client at " + server.issuer);
+  FormParams params = {{"grant_type", "refresh_token"}, {"refresh_token", token_.refresh_token}, {"resource", server.resource}};
+  AIP_ASSIGN_OR_RETURN(AccessToken fresh, RequestToken(StringOf(server.metadata, "token_endpoint"), client->second, params, options_.http));
+  if (fresh.refresh_token.empty()) fresh.refresh_token = token_.refresh_token;  // RFC 6749 §6: the old one stays valid.
+  if (!fresh.scope.empty()) granted_ = SplitScopes(fresh.scope);
+  token_ = std::move(fresh);
+  return OkStatus();
+}
+
+}  // namespace aip::oauth
