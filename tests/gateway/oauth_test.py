@@ -169,6 +169,21 @@ targets = ["create_task"]
     check("the service's token is refused where policy gives it nothing", r.returncode != 0, r.stdout + r.stderr)
     check("the client secret never shows in the gateway's log", svc_secret not in open(gw_log).read())
 
+    # --- a user: aip call --login signs in (authorization code + PKCE) when the gateway asks ---
+    browser = "python3 " + os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conformance", "headless_browser.py")
+    r = run([AIP, "call", url, "tasks.list_tasks", "--no-sign", "--login", "--client-id", "agent-7", "--browser", browser,
+             "--login-timeout", "20s", "--args", '{"project":"project-a"}'], home=home)
+    asked = issuer.cmd(op="last_token_request")
+    check("aip call --login: 401 → resource metadata → AS metadata → browser sign-in → code + verifier → token for this resource",
+          r.returncode == 0 and "task" in r.stdout and "Sign in to continue" in r.stderr
+          and asked.get("grant_type") == "authorization_code" and asked.get("resource") == url
+          and len(asked.get("code_verifier", "")) == 43 and asked.get("client_id") == "agent-7"
+          and asked.get("redirect_uri", "").startswith("http://127.0.0.1:"), r.stdout + r.stderr + json.dumps(asked))
+    r = run([AIP, "call", url, "tasks.create_task", "--no-sign", "--login", "--client-id", "agent-7", "--browser", browser,
+             "--login-timeout", "20s", "--args", '{"project":"project-a","title":"x"}'], home=home)
+    check("the signed-in user's call is still subject to policy (403, no second sign-in loop)",
+          r.returncode != 0 and r.stderr.count("Sign in to continue") == 1, r.stdout + r.stderr)
+
     # --- RFC 8725 attacks: each must be a 401 ---------------------------------------------
     head, payload, _ = good.split(".")
     attacks = {}

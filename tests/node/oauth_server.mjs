@@ -10,8 +10,9 @@
 //   {"op":"revoke_opaque", "token"}         the endpoint now calls it inactive
 //   {"op":"introspections"} → {"count", "authorization"}  what the endpoint was asked, and by whom
 //   {"op":"last_token_request"} → the form and Basic credentials of the last /token request
-// Tokens from the /token endpoint (the client-credentials grant) are RFC 9068 access tokens for
-// the requested "resource", with the client as their subject.
+// Tokens from the /token endpoint are RFC 9068 access tokens for the requested "resource": for the
+// client-credentials grant with the client as their subject; for the authorization-code grant
+// (the mock signs every user in at once) for user "alice" through the asking client.
 // The first line written is {"issuer": "...", "kid": "<first key>"}.
 import { OAuth2Server } from "oauth2-mock-server";
 import * as jose from "jose";
@@ -27,12 +28,21 @@ let lastTokenRequest = {};
 server.service.on("beforeTokenSigning", (token, req) => {
   const basic = (req.headers.authorization ?? "").replace(/^Basic /, "");
   const [id, secret] = Buffer.from(basic, "base64").toString().split(":").map(decodeURIComponent);
-  lastTokenRequest = { ...req.body, client_id: id, client_secret: secret };
-  if (req.body?.grant_type !== "client_credentials") return;
+  lastTokenRequest = { ...req.body, client_id: id || req.body?.client_id, client_secret: secret };
+  const grant = req.body?.grant_type;
+  if (grant === "client_credentials") {
+    token.payload.sub = id;
+    token.payload.client_id = id;
+  } else if (grant === "authorization_code" || grant === "refresh_token") {
+    // A user signed in: alice, through the (public) client that asked, granted tasks:read.
+    token.payload.sub = "alice";
+    token.payload.client_id = req.body.client_id;
+    token.payload.scope = "tasks:read";
+  } else {
+    return;
+  }
   token.header.typ = "at+jwt";
   if (req.body.resource) token.payload.aud = req.body.resource;
-  token.payload.sub = id;
-  token.payload.client_id = id;
 });
 const dpopKeys = [];
 const opaque = new Map();

@@ -306,6 +306,12 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
 
   if (r.method == "tools/list" || r.method == "prompts/list" || r.method == "resources/list" ||
       r.method == "resources/templates/list") {
+    if (who == nullptr && !state->unsafe_allow_all && !state->policy->AdmitsAnonymous()) {
+      // Nothing here is open to strangers: a 401 now, not an empty list, is what makes an OAuth
+      // client sign in before it looks for tools.
+      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: this gateway serves only authenticated callers",
+                 json::Object{{"reason", "missing_credential"}});
+    }
     metrics_->Add("aip_gateway_requests_total", {{"method", r.method}, {"outcome", "ok"}});
     return List(r.method, *state, who);
   }

@@ -83,9 +83,7 @@ Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const Client
     auto known = ClientAuthByName(method);
     if (!known) return UnavailableError("client registration chose an unsupported token_endpoint_auth_method: " + method);
     client.auth = *known;
-  } else if (!secret.empty() && wanted == ClientAuth::kNone) {
-    AIP_ASSIGN_OR_RETURN(client.auth, PreferredClientAuth(as_metadata, true));
-  }
+  }  // Else the method asked for stands (RFC 7591 §3.2.1), even if a secret came unasked.
   if (client.auth != ClientAuth::kNone && client.client_secret.empty()) {
     return UnavailableError("client registration chose a secret-based method but issued no secret");
   }

@@ -222,6 +222,10 @@ std::vector<std::string> Policy::ScopesToAllow(const Request& request) const {
   return {};
 }
 
+bool Policy::AdmitsAnonymous() const {
+  return std::any_of(rules_.begin(), rules_.end(), [](const auto& r) { return r->allow && Contains(r->kinds, "anonymous"); });
+}
+
 bool Policy::MayList(const Request& request) const {
   if (OutsideToolAllowlist(request)) return false;
   bool allowed = false;

@@ -88,6 +88,8 @@ class Policy {
   // the caller's own plus those of the first allow rule they would satisfy — so a 403 can ask
   // the client to step up (RFC 6750 insufficient_scope). Empty when no scope would help.
   std::vector<std::string> ScopesToAllow(const Request& request) const;
+  // AdmitsAnonymous: some allow rule names the kind "anonymous" (strangers may do something).
+  bool AdmitsAnonymous() const;
   std::size_t size() const { return rules_.size(); }
 
   struct Rule;

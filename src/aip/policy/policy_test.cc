@@ -103,6 +103,9 @@ targets = ["time"]
   EXPECT_TRUE(p->Evaluate(Request{&alice_, "u", "tools/call", "echo", &none}).allow);
   EXPECT_TRUE(p->Evaluate(Request{nullptr, "u", "tools/call", "time", &none}).allow);
   EXPECT_FALSE(p->Evaluate(Request{&alice_, "u", "tools/call", "time", &none}).allow);
+  EXPECT_TRUE(p->AdmitsAnonymous());
+  EXPECT_FALSE(Policy::FromToml("[[rule]]\nid = \"anyone\"\neffect = \"allow\"\n", "p.toml")->AdmitsAnonymous());
+  EXPECT_FALSE(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"deny\"\nkinds = [\"anonymous\"]\n", "p.toml")->AdmitsAnonymous());
 }
 
 TEST_F(Fixture, DenyRulesApplyToAnonymousCallersToo) {
