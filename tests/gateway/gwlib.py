@@ -135,11 +135,11 @@ credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
 """
 
 
-def start_gateway(config, env, home):
-    """aip gateway with this configuration; returns its log once it listens."""
-    path = os.path.join(work, "gateway.toml")
+def start_gateway(config, env, home, name="gateway"):
+    """aip gateway with this configuration; returns its log (<name>.log) once it listens."""
+    path = os.path.join(work, name + ".toml")
     open(path, "w").write(config)
-    log = os.path.join(work, "gateway.log")
+    log = os.path.join(work, name + ".log")
     start([AIP, "gateway", "--config", path], log, dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
     wait_log(log, '"event":"listening"')
     return log

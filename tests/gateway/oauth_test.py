@@ -284,6 +284,42 @@ targets = ["create_task"]
     st, _, resp = call(url, opaque)
     check("a token revoked at the server stops working within the introspection cache", st == 401, f"{st} {resp}")
 
+    # --- HS256 with a secret shared with the issuer (no key set fetched) --------------------
+    hs_secret = "hs256-shared-secret-" + os.urandom(16).hex()
+    hs_port = free_port()
+    hs_url = f"http://127.0.0.1:{hs_port}/mcp"
+    hs_log = gwlib.start_gateway(f"""
+[gateway]
+listen = "127.0.0.1:{hs_port}"
+[oauth]
+issuer = "https://hs.example.com"
+hs256_secret_env = "HS_SECRET"
+{gwlib.tasks_upstream(tasks_url)}[[rule]]
+id = "alice"
+effect = "allow"
+subjects = ["alice"]
+targets = ["list_tasks"]
+""", dict(env, HS_SECRET=hs_secret), home, name="gateway-hs256")
+
+    def hs256(claims, secret=hs_secret, header=None):
+        head = b64(json.dumps({"alg": "HS256", "typ": "at+jwt", **(header or {})}).encode())
+        body = b64(json.dumps({"iss": "https://hs.example.com", "aud": hs_url, "sub": "alice",
+                               "iat": int(time.time()), "exp": int(time.time()) + 300, **claims}).encode())
+        sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+        return f"{head}.{body}.{b64(sig)}"
+    st, _, resp = call(hs_url, hs256({}))
+    check("[oauth] hs256_secret_env: an HS256 token signed with the shared secret is accepted", st == 200 and "result" in resp, f"{st} {resp}")
+    for name, token in [("another secret", hs256({}, secret="x" * 40)),
+                        ("another issuer", hs256({"iss": "https://evil.example.com"})),
+                        ("the real issuer's RS256 token", issuer.token({**good_claims, "aud": hs_url}, AT)),
+                        ("alg none", b64(b'{"alg":"none","typ":"at+jwt"}') + "." + hs256({}).split(".")[1] + ".")]:
+        st, _, resp = call(hs_url, token)
+        check(f"HS256 gateway refuses a token with {name}", st == 401, f"{st} {resp}")
+    r = run([AIP, "gateway", "check-config", os.path.join(gwlib.work, "gateway-hs256.toml")],
+            env_extra={"HS_SECRET": "too-short"}, home=home)
+    check("check-config: a short HS256 secret is refused", r.returncode != 0 and "32 bytes" in r.stderr, r.stdout + r.stderr)
+    check("the HS256 secret never shows in the log", hs_secret not in open(hs_log).read())
+
     # --- no token passthrough ------------------------------------------------------------
     recorded = [json.loads(l) for l in open(recorded_path)]
     seen = json.dumps(recorded)

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 
@@ -291,7 +292,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer", "jwks_uri", "audiences", "algorithms", "require_at_jwt", "leeway", "ca_file",
                                       "scopes_supported", "jwks_cooldown", "jwks_max_age", "dpop_required",
                                       "introspection_endpoint", "introspection_client_id", "introspection_secret_env",
-                                      "introspection_cache"}));
+                                      "introspection_cache", "hs256_secret_env", "hs256_kid"}));
     AIP_RETURN_IF_ERROR(r.String("introspection_endpoint", o.introspection_endpoint));
     AIP_RETURN_IF_ERROR(r.String("introspection_client_id", o.introspection_client_id));
     AIP_RETURN_IF_ERROR(r.String("introspection_secret_env", o.introspection_secret_env));
@@ -310,10 +311,29 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     if (o.issuer.empty()) return r.Fail("issuer", "is required: the authorization server whose tokens are accepted");
     AIP_RETURN_IF_ERROR(r.String("jwks_uri", o.jwks_uri));
     AIP_RETURN_IF_ERROR(r.Strings("audiences", o.audiences));
-    AIP_RETURN_IF_ERROR(r.Strings("algorithms", o.algorithms));
-    for (const auto& alg : o.algorithms) {
-      if (alg != "RS256" && alg != "PS256" && alg != "ES256" && alg != "EdDSA") {
-        return r.Fail("algorithms", "\"" + alg + "\" is not one of RS256, PS256, ES256, EdDSA");
+    AIP_RETURN_IF_ERROR(r.String("hs256_secret_env", o.hs256_secret_env));
+    AIP_RETURN_IF_ERROR(r.String("hs256_kid", o.hs256_kid));
+    if (!o.hs256_secret_env.empty()) {
+      // A shared secret is the only key then: HS256 next to public-key algorithms would invite
+      // the RS256→HS256 confusion, and a fetched key set must never hold a symmetric key.
+      const char* secret = std::getenv(o.hs256_secret_env.c_str());
+      if (secret == nullptr || *secret == '\0') {
+        return r.Fail("hs256_secret_env", "environment variable " + o.hs256_secret_env + " is not set");
+      }
+      if (std::strlen(secret) < 32) return r.Fail("hs256_secret_env", "an HS256 secret needs at least 32 bytes");
+      if (!o.jwks_uri.empty()) return r.Fail("jwks_uri", "not with hs256_secret_env: the shared secret is the key");
+      o.algorithms = {"HS256"};
+      if (a->contains("algorithms")) {
+        std::vector<std::string> given;
+        AIP_RETURN_IF_ERROR(r.Strings("algorithms", given));
+        if (given != o.algorithms) return r.Fail("algorithms", "with hs256_secret_env, only [\"HS256\"]");
+      }
+    } else {
+      AIP_RETURN_IF_ERROR(r.Strings("algorithms", o.algorithms));
+      for (const auto& alg : o.algorithms) {
+        if (alg != "RS256" && alg != "PS256" && alg != "ES256" && alg != "EdDSA") {
+          return r.Fail("algorithms", "\"" + alg + "\" is not one of RS256, PS256, ES256, EdDSA (HS256 needs hs256_secret_env)");
+        }
       }
     }
     if (o.algorithms.empty()) return r.Fail("algorithms", "needs at least one algorithm");

@@ -73,6 +73,16 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     jo.max_age = std::chrono::duration_cast<std::chrono::seconds>(o.jwks_max_age);
     jo.cooldown = std::chrono::duration_cast<std::chrono::seconds>(o.jwks_cooldown);
     g->jwks_ = std::make_shared<oauth::JwksSource>(std::move(jo));
+    if (!o.hs256_secret_env.empty()) {
+      const char* secret = std::getenv(o.hs256_secret_env.c_str());
+      json::Object jwk{{"kty", "oct"}, {"alg", "HS256"}, {"k", Base64UrlEncode(AsBytes(secret != nullptr ? secret : ""))}};
+      if (!o.hs256_kid.empty()) jwk["kid"] = o.hs256_kid;
+      jose::JwkOptions local;
+      local.allow_symmetric = true;  // From our own configuration, never from the network.
+      auto set = jose::ParseJwkSet(json::Object{{"keys", json::Array{std::move(jwk)}}}, local);
+      if (!set || set->keys.size() != 1) return InvalidArgumentError(config.source + ": oauth.hs256_secret_env: not a usable HS256 key");
+      g->jwks_ = oauth::JwksSource::Fixed(std::move(*set));
+    }
     oauth::BearerOptions bo;
     bo.check.issuer = o.issuer;
     bo.check.audiences = o.audiences;
