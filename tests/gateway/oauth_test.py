@@ -294,6 +294,7 @@ listen = "127.0.0.1:{hs_port}"
 [oauth]
 issuer = "https://hs.example.com"
 hs256_secret_env = "HS_SECRET"
+dpop_nonce = true
 {gwlib.tasks_upstream(tasks_url)}[[rule]]
 id = "alice"
 effect = "allow"
@@ -315,6 +316,24 @@ targets = ["list_tasks"]
                         ("alg none", b64(b'{"alg":"none","typ":"at+jwt"}') + "." + hs256({}).split(".")[1] + ".")]:
         st, _, resp = call(hs_url, token)
         check(f"HS256 gateway refuses a token with {name}", st == 401, f"{st} {resp}")
+    # DPoP server nonces (RFC 9449 §9), on this gateway: a proof without one is answered with one.
+    hs_bound = hs256({"cnf": {"jkt": client["jkt"]}})
+    hs_ath = b64(hashlib.sha256(hs_bound.encode()).digest())
+
+    def hs_dpop_call(nonce=None):
+        proof = issuer.cmd(op="dpop_proof", id=client["id"], htm="POST", htu=hs_url, ath=hs_ath, nonce=nonce)["proof"]
+        return post(hs_url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
+                    headers={**PROJECT, "authorization": "DPoP " + hs_bound, "dpop": proof})
+    st, h, resp = hs_dpop_call()
+    h = {k.lower(): v for k, v in h.items()}
+    server_nonce = h.get("dpop-nonce", "")
+    check("dpop_nonce: a proof without a nonce gets 401 use_dpop_nonce and a DPoP-Nonce header",
+          st == 401 and 'error="use_dpop_nonce"' in h.get("www-authenticate", "") and len(server_nonce) >= 32, f"{st} {h} {resp}")
+    st, _, resp = hs_dpop_call(server_nonce)
+    check("dpop_nonce: the same call with the server's nonce is accepted", st == 200 and "result" in resp, f"{st} {resp}")
+    st, _, resp = hs_dpop_call(server_nonce[:-2] + ("AA" if not server_nonce.endswith("AA") else "BB"))
+    check("dpop_nonce: a forged nonce is refused", st == 401 and resp["error"]["data"]["reason"] == "use_dpop_nonce", f"{st} {resp}")
+
     r = run([AIP, "gateway", "check-config", os.path.join(gwlib.work, "gateway-hs256.toml")],
             env_extra={"HS_SECRET": "too-short"}, home=home)
     check("check-config: a short HS256 secret is refused", r.returncode != 0 and "32 bytes" in r.stderr, r.stdout + r.stderr)

@@ -5,7 +5,7 @@
 //   {"op":"rotate", "alg": "ES256"|"RS256"|"EdDSA", "kid": "..."} → {"kid": "..."}
 //   {"op":"jwks"} → {"keys": [...]}    {"op":"private", "kid"} → the private JWK (for attacks)
 //   {"op":"dpop_key"} → {"id", "jkt"}   a client's DPoP key (ES256), and its RFC 7638 thumbprint
-//   {"op":"dpop_proof", "id", "htm", "htu", "ath"} → {"proof"}
+//   {"op":"dpop_proof", "id", "htm", "htu", "ath", "nonce"?} → {"proof"}
 //   {"op":"opaque", "claims"} → {"token"}  an opaque token the introspection endpoint knows
 //   {"op":"revoke_opaque", "token"}         the endpoint now calls it inactive
 //   {"op":"introspections"} → {"count", "authorization"}  what the endpoint was asked, and by whom
@@ -81,7 +81,7 @@ rl.on("line", async (line) => {
       out({ id: dpopKeys.length - 1, jkt: await jose.calculateJwkThumbprint(jwk) });
     } else if (cmd.op === "dpop_proof") {
       const { privateKey, jwk } = dpopKeys[cmd.id];
-      const proof = await new jose.SignJWT({ htm: cmd.htm, htu: cmd.htu, ath: cmd.ath, jti: crypto.randomUUID() })
+      const proof = await new jose.SignJWT({ htm: cmd.htm, htu: cmd.htu, ath: cmd.ath, jti: crypto.randomUUID(), ...(cmd.nonce ? { nonce: cmd.nonce } : {}) })
         .setProtectedHeader({ alg: "ES256", typ: "dpop+jwt", jwk })
         .setIssuedAt()
         .sign(privateKey);

@@ -17,11 +17,7 @@ using ::aip::testing::IsOk;
 using ::aip::testing::StatusIs;
 using namespace std::chrono_literals;
 
-class ManualClock final : public Clock {
- public:
-  TimePoint Now() const override { return now; }
-  TimePoint now = TimePoint(std::chrono::seconds(1'800'000'000));
-};
+using ::aip::testing::ManualClock;
 
 class ApiKeysTest : public ::testing::Test {
  protected:

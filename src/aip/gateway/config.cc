@@ -292,7 +292,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer", "jwks_uri", "audiences", "algorithms", "require_at_jwt", "leeway", "ca_file",
                                       "scopes_supported", "jwks_cooldown", "jwks_max_age", "dpop_required",
                                       "introspection_endpoint", "introspection_client_id", "introspection_secret_env",
-                                      "introspection_cache", "hs256_secret_env", "hs256_kid"}));
+                                      "introspection_cache", "hs256_secret_env", "hs256_kid", "dpop_nonce"}));
     AIP_RETURN_IF_ERROR(r.String("introspection_endpoint", o.introspection_endpoint));
     AIP_RETURN_IF_ERROR(r.String("introspection_client_id", o.introspection_client_id));
     AIP_RETURN_IF_ERROR(r.String("introspection_secret_env", o.introspection_secret_env));
@@ -307,6 +307,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       }
     }
     AIP_RETURN_IF_ERROR(r.Bool("dpop_required", o.dpop_required));
+    AIP_RETURN_IF_ERROR(r.Bool("dpop_nonce", o.dpop_nonce));
     AIP_RETURN_IF_ERROR(r.String("issuer", o.issuer));
     if (o.issuer.empty()) return r.Fail("issuer", "is required: the authorization server whose tokens are accepted");
     AIP_RETURN_IF_ERROR(r.String("jwks_uri", o.jwks_uri));

@@ -68,6 +68,7 @@ struct OAuthConfig {
   std::chrono::milliseconds jwks_cooldown{30000};
   std::chrono::milliseconds jwks_max_age{600000};
   bool dpop_required = false;  // Every token must be DPoP-bound (RFC 9449).
+  bool dpop_nonce = false;     // DPoP proofs must carry a server nonce (RFC 9449 §9).
   // HS256 tokens signed with a secret shared with the issuer (then the only algorithm, and no
   // key set is fetched): the name of the variable holding it, and the kid tokens name, if any.
   std::string hs256_secret_env;

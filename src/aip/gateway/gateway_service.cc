@@ -92,6 +92,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     bo.check.leeway = std::chrono::duration_cast<std::chrono::seconds>(o.leeway);
     bo.dpop.replay = g->replay_;  // DPoP jtis share the gateway's replay cache.
     bo.dpop_required = o.dpop_required;
+    if (o.dpop_nonce) bo.dpop.nonces = std::make_shared<const oauth::DpopNonces>();
     if (!o.introspection_endpoint.empty()) {
       if (Status s = oauth::CheckFetchableUrl(o.introspection_endpoint); !s.ok()) {
         return InvalidArgumentError(config.source + ": oauth.introspection_endpoint: " + s.message());

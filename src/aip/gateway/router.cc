@@ -298,7 +298,7 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
         (void)audit_->Append(json::Object{{"type", "decision"}, {"action", r.method}, {"decision", "unauthenticated"},
                                           {"reason", failure->reason}, {"agent", nullptr}});
       }
-      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + failure->message, json::Object{{"reason", failure->reason}});
+      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + failure->message, mcp::AuthFailureData(*failure));
     }
     principal = std::get<std::optional<mcp::Principal>>(auth);
   }

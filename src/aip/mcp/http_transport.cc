@@ -11,6 +11,14 @@
 namespace aip::mcp {
 namespace {
 
+// IsHeaderToken: only base64url-like characters, so a value can go into a header as it is.
+bool IsHeaderToken(std::string_view v) {
+  return !v.empty() && v.size() <= 256 && std::all_of(v.begin(), v.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '~';
+  });
+}
+
+
 bool IsLoopbackName(std::string_view host) {
   return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]";
 }
@@ -287,6 +295,14 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
     if (code != nullptr && *code == json::Value(kUnauthenticatedCode)) {
       out.status = 401;
       out.headers.Set("www-authenticate", options_.www_authenticate);
+      const json::Value* data = e->get_object().if_contains("data");
+      const json::Value* nonce = data != nullptr && data->is_object() ? data->get_object().if_contains("dpopNonce") : nullptr;
+      if (nonce != nullptr && nonce->is_string() && IsHeaderToken(nonce->get_string())) {
+        // RFC 9449 §9: say why, and hand over the nonce the next proof must carry.
+        out.headers.Set("www-authenticate", "DPoP error=\"use_dpop_nonce\", error_description=\"a server nonce is required\", " +
+                                                options_.www_authenticate);
+        out.headers.Set("dpop-nonce", std::string(nonce->get_string()));
+      }
     }
     if (code != nullptr && *code == json::Value(kForbiddenCode)) {
       out.status = 403;

@@ -8,6 +8,13 @@
 #include "aip/crypto/sha.h"
 
 namespace aip::mcp {
+
+json::Object AuthFailureData(const AuthFailure& failure) {
+  json::Object data{{"reason", failure.reason}};
+  if (!failure.dpop_nonce.empty()) data["dpopNonce"] = failure.dpop_nonce;
+  return data;
+}
+
 namespace {
 
 constexpr std::string_view kMethods[] = {
@@ -263,8 +270,7 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
   if (options_.authenticator && options_.auth_mode != AuthMode::kOff && !handshake) {
     auto auth = options_.authenticator->Authenticate(ToJson(*r), ctx.http);
     if (auto* failure = std::get_if<AuthFailure>(&auth)) {
-      return MakeError(r->id, kUnauthenticatedCode, "Unauthenticated: " + failure->message,
-                       json::Object{{"reason", failure->reason}});
+      return MakeError(r->id, kUnauthenticatedCode, "Unauthenticated: " + failure->message, AuthFailureData(*failure));
     }
     info.principal = std::get<std::optional<Principal>>(auth);
     if (!info.principal && options_.auth_mode == AuthMode::kRequired) {

@@ -51,9 +51,17 @@ struct RequestInfo {
 // AuthFailure is an authentication refusal: a reason code and a log-safe message. Transports
 // answer it with HTTP 401 and JSON-RPC error kUnauthenticatedCode.
 struct AuthFailure {
+  AuthFailure(std::string why, std::string text, std::string nonce = "")
+      : reason(std::move(why)), message(std::move(text)), dpop_nonce(std::move(nonce)) {}
   std::string reason;  // e.g. "replayed_nonce", "wrong_audience".
   std::string message;
+  // A fresh DPoP nonce the client must put in its next proof (RFC 9449 §9; reason
+  // "use_dpop_nonce"): sent as the DPoP-Nonce header of the 401.
+  std::string dpop_nonce;
 };
+
+// AuthFailureData is the JSON-RPC error data of a refused credential: {"reason", "dpopNonce"?}.
+json::Object AuthFailureData(const AuthFailure& failure);
 
 // kUnauthenticatedCode is aip's JSON-RPC error for a refused credential. It sits outside
 // -32768..-32000, which JSON-RPC and MCP reserve.

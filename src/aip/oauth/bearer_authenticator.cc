@@ -170,6 +170,11 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> BearerAuthenticato
   if (jkt.empty()) return Refuse("invalid_token", "a DPoP request needs a DPoP-bound token (cnf.jkt)");
   if (proofs != 1) return Refuse("invalid_dpop_proof", "exactly one DPoP header is needed");
   auto proven = VerifyDpopProof(*http->headers->Get("dpop"), http->method, http->target_uri, token, dpop_);
+  if (!proven && proven.error().code == ErrorCode::kFailedPrecondition && dpop_.nonces) {
+    mcp::AuthFailure f = Refuse("use_dpop_nonce", proven.error().message);
+    f.dpop_nonce = dpop_.nonces->Current();
+    return f;
+  }
   if (!proven) return Refuse("invalid_dpop_proof", proven.error().message);
   if (*proven != jkt) return Refuse("invalid_dpop_proof", "DPoP proof: the key is not the one the token is bound to");
   auto p = std::move(std::get<mcp::Principal>(checked));

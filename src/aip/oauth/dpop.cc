@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "aip/base/encoding.h"
+#include "aip/crypto/random.h"
 #include "aip/crypto/sha.h"
 #include "aip/net/http.h"
 
@@ -14,13 +15,40 @@ namespace {
 
 Error Refuse(std::string why) { return UnauthenticatedError("DPoP proof: " + std::move(why)); }
 
-
 std::string Path(std::string_view target) {
   std::size_t end = target.find_first_of("?#");
   return std::string(target.substr(0, end));
 }
 
 }  // namespace
+
+DpopNonces::DpopNonces(std::chrono::seconds lifetime, const Clock* clock)
+    : key_(crypto::RandomBytes(32)), lifetime_(std::max(lifetime, std::chrono::seconds(1))), clock_(clock) {}
+
+std::int64_t DpopNonces::WindowNow() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_->Now().time_since_epoch()).count() / lifetime_.count();
+}
+
+std::string DpopNonces::ForWindow(std::int64_t window) const {
+  std::uint8_t number[8];
+  for (int i = 0; i < 8; ++i) number[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(window) >> (56 - 8 * i));
+  crypto::Sha256Digest mac = crypto::HmacSha256(key_.RevealSecret(), number);
+  Bytes nonce(number, number + 8);
+  nonce.insert(nonce.end(), mac.begin(), mac.begin() + 16);
+  return Base64UrlEncode(nonce);
+}
+
+std::string DpopNonces::Current() const { return ForWindow(WindowNow()); }
+
+bool DpopNonces::Valid(std::string_view nonce) const {
+  std::int64_t now = WindowNow();
+  bool ok = false;
+  for (std::int64_t w : {now, now - 1}) {
+    std::string expected = ForWindow(w);
+    ok |= nonce.size() == expected.size() && crypto::ConstantTimeEquals(AsBytes(nonce), AsBytes(expected));
+  }
+  return ok;
+}
 
 bool SameHttpUri(std::string_view a, std::string_view b) {
   auto ua = net::ParseUrl(a), ub = net::ParseUrl(b);
@@ -64,6 +92,10 @@ Result<std::string> VerifyDpopProof(std::string_view proof, std::string_view met
   std::string ath = str("ath");
   if (ath.size() != expected_ath.size() || !crypto::ConstantTimeEquals(AsBytes(ath), AsBytes(expected_ath))) {
     return Refuse("ath does not hash the access token");
+  }
+  if (options.nonces && !options.nonces->Valid(str("nonce"))) {
+    return FailedPreconditionError(str("nonce").empty() ? "DPoP proof: this resource requires a server nonce"
+                                                        : "DPoP proof: the nonce is not current");
   }
   AIP_ASSIGN_OR_RETURN(std::string jkt, jose::JwkThumbprint(jwk->get_object()));
   if (options.replay) {

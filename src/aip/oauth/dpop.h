@@ -3,7 +3,7 @@
 // algorithm, a public "jwk"), naming this request's method ("htm") and URI ("htu", compared
 // without query or fragment), issued now ("iat" within the window), never seen before ("jti",
 // remembered for the window), and hashing the token it travels with ("ath"). Its key's RFC 7638
-// thumbprint must equal the token's "cnf.jkt".
+// thumbprint must equal the token's "cnf.jkt". A server may also require its own nonce (§9).
 #pragma once
 
 #include <chrono>
@@ -12,16 +12,37 @@
 #include <string>
 
 #include "aip/base/clock.h"
+#include "aip/crypto/secret_bytes.h"
 #include "aip/jose/jws.h"
 #include "aip/mcpsig/replay_cache.h"
 
 namespace aip::oauth {
+
+// DpopNonces hands out the server nonces of RFC 9449 §9, which bound how long a proof made in
+// advance stays usable. They are stateless: a nonce is a time window's number with an HMAC of it
+// under a key made at start-up, valid in its window and the next (one to two lifetimes).
+class DpopNonces {
+ public:
+  explicit DpopNonces(std::chrono::seconds lifetime = std::chrono::seconds(300), const Clock* clock = &DefaultClock());
+  std::string Current() const;
+  bool Valid(std::string_view nonce) const;
+
+ private:
+  std::string ForWindow(std::int64_t window) const;
+  std::int64_t WindowNow() const;
+  crypto::SecretBytes key_;
+  std::chrono::seconds lifetime_;
+  const Clock* clock_;
+};
 
 struct DpopOptions {
   std::set<jose::Algorithm> algorithms{jose::Algorithm::kES256, jose::Algorithm::kEdDSA, jose::Algorithm::kRS256,
                                        jose::Algorithm::kPS256};
   std::chrono::seconds window{300};  // How far "iat" may be from now, either way.
   std::shared_ptr<mcpsig::ReplayCache> replay;
+  // Set: each proof must carry a current server nonce ("nonce"); a missing or stale one is
+  // kFailedPrecondition, so the caller can answer use_dpop_nonce with a fresh one.
+  std::shared_ptr<const DpopNonces> nonces;
   const Clock* clock = &DefaultClock();
 };
 

@@ -56,7 +56,11 @@ class DpopTest : public ::testing::Test {
 
   crypto::Ed25519PrivateKey client_ = crypto::Ed25519PrivateKey::Generate();
   std::string token_ = "an-access-token";
-  DpopOptions options_{.replay = std::make_shared<mcpsig::InMemoryReplayCache>()};
+  DpopOptions options_ = [] {
+    DpopOptions o;
+    o.replay = std::make_shared<mcpsig::InMemoryReplayCache>();
+    return o;
+  }();
 };
 
 TEST_F(DpopTest, AcceptsAFreshProofAndReturnsTheKeysThumbprint) {
@@ -92,6 +96,23 @@ TEST_F(DpopTest, RefusesEveryMismatch) {
   std::string input = Base64UrlEncode(AsBytes(json::Serialize(hs))) + "." + Base64UrlEncode(AsBytes("{}"));
   EXPECT_THAT(Verify(input + "." + Base64UrlEncode(crypto::HmacSha256(AsBytes("k"), AsBytes(input)))),
               StatusIs(ErrorCode::kUnauthenticated, "not accepted"));
+}
+
+TEST_F(DpopTest, AServerNonceMustBeCurrent) {
+  aip::testing::ManualClock clock;
+  clock.now = DefaultClock().Now();
+  auto nonces = std::make_shared<DpopNonces>(std::chrono::seconds(300), &clock);
+  options_.nonces = nonces;
+  EXPECT_THAT(Verify(Proof()), StatusIs(ErrorCode::kFailedPrecondition, "nonce"));
+  std::string nonce = nonces->Current();
+  EXPECT_THAT(Verify(Proof({{"nonce", nonce}})), IsOk());
+  EXPECT_THAT(Verify(Proof({{"nonce", nonce + "x"}})), StatusIs(ErrorCode::kFailedPrecondition, "nonce"));
+  EXPECT_FALSE(DpopNonces().Valid(nonce));  // Another server's key.
+  clock.now += std::chrono::seconds(300);
+  EXPECT_TRUE(nonces->Valid(nonce));  // The next window still takes it...
+  clock.now += std::chrono::seconds(300);
+  EXPECT_FALSE(nonces->Valid(nonce));  // ...not the one after.
+  EXPECT_NE(nonces->Current(), nonce);
 }
 
 // The bearer authenticator with bound and unbound tokens, over HTTP headers.

@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 
 #include "aip/base/bytes.h"
+#include "aip/base/clock.h"
 #include "aip/base/json.h"
 #include "aip/base/status.h"
 
@@ -44,6 +45,13 @@ MATCHER_P2(StatusIs, code, substring, "has error code and message containing " +
 }
 
 // SharedTestdata returns the path of a file under ../shared/testdata (or $AIP_SHARED_TESTDATA).
+// ManualClock is a clock a test sets by hand (`now`), so nothing sleeps.
+class ManualClock final : public Clock {
+ public:
+  TimePoint Now() const override { return now; }
+  TimePoint now = TimePoint(std::chrono::seconds(1'800'000'000));
+};
+
 std::filesystem::path SharedTestdata(std::string_view relative);
 // ProjectTestdata returns a path under tests/testdata.
 std::filesystem::path ProjectTestdata(std::string_view relative);
