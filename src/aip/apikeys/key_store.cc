@@ -1,9 +1,6 @@
 #include "aip/apikeys/key_store.h"
 
-#include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "aip/base/file_io.h"
 #include "aip/crypto/random.h"
@@ -11,6 +8,10 @@
 
 namespace aip::apikeys {
 namespace {
+
+using sqlite::FromSeconds;
+using sqlite::Seconds;
+using sqlite::Statement;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -30,70 +31,6 @@ CREATE TABLE IF NOT EXISTS api_keys (
 
 constexpr const char* kColumns =
     "id, name, hash, scopes, tools, created_at, expires_at, revoked_at, last_used_at, last_used_address, rotated_from";
-
-std::int64_t Seconds(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-TimePoint FromSeconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
-
-// Statement owns one prepared statement; every value is bound, never spliced into SQL.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& sql) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return stmt_ != nullptr; }
-  Statement& Bind(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& Bind(int i, ByteSpan blob) {
-    sqlite3_bind_blob(stmt_, i, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& Bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Statement& BindNull(int i) {
-    sqlite3_bind_null(stmt_, i);
-    return *this;
-  }
-  Statement& Bind(int i, std::optional<TimePoint> t) {
-    if (t) {
-      sqlite3_bind_int64(stmt_, i, Seconds(*t));
-    } else {
-      sqlite3_bind_null(stmt_, i);
-    }
-    return *this;
-  }
-  // Step: SQLITE_ROW, SQLITE_DONE, or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  std::string Text(int col) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col));
-  }
-  Bytes Blob(int col) const {
-    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col));
-    return p == nullptr ? Bytes() : Bytes(p, p + sqlite3_column_bytes(stmt_, col));
-  }
-  std::optional<TimePoint> Time(int col) const {
-    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
-    return FromSeconds(sqlite3_column_int64(stmt_, col));
-  }
-  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-Error DbError(sqlite3* db, std::string_view what) {
-  return InternalError(std::string(what) + ": " + sqlite3_errmsg(db));
-}
 
 json::Array ToArray(const std::vector<std::string>& v) {
   json::Array a;
@@ -161,38 +98,15 @@ json::Object KeyRecord::ToJson() const {
 
 std::filesystem::path DefaultDatabasePath() { return identity::KeyStore::DefaultHome() / "gateway.db"; }
 
-ApiKeyStore::ApiKeyStore(sqlite3* db, const crypto::SecretBytes& hash_key, std::filesystem::path path)
-    : db_(db), hash_key_(hash_key.RevealSecret()), path_(std::move(path)) {}
+ApiKeyStore::ApiKeyStore(std::unique_ptr<sqlite::Database> db, const crypto::SecretBytes& hash_key)
+    : db_(std::move(db)), hash_key_(hash_key.RevealSecret()) {}
 
-ApiKeyStore::~ApiKeyStore() { sqlite3_close_v2(db_); }
+ApiKeyStore::~ApiKeyStore() = default;
 
 Result<std::unique_ptr<ApiKeyStore>> ApiKeyStore::Open(const std::filesystem::path& db_path) {
-  if (db_path.has_parent_path()) {
-    std::error_code ec;
-    if (!std::filesystem::exists(db_path.parent_path(), ec)) AIP_RETURN_IF_ERROR(EnsurePrivateDirectory(db_path.parent_path()));
-  }
-  // Create the file ourselves with mode 0600; SQLite gives its journal files the same mode.
-  int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("cannot open " + db_path.string());
-  struct stat st {};
-  bool exposed = ::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0;
-  ::close(fd);
-  if (exposed) return FailedPreconditionError(db_path.string() + " is readable by others; chmod 600 it");
+  AIP_ASSIGN_OR_RETURN(auto db, sqlite::Database::OpenPrivate(db_path, kSchema));
   AIP_ASSIGN_OR_RETURN(auto hash_key, LoadOrCreateHashKey(db_path.string() + ".hashkey"));
-
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string msg = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close_v2(db);
-    return UnavailableError("cannot open " + db_path.string() + ": " + msg);
-  }
-  std::unique_ptr<ApiKeyStore> store(new ApiKeyStore(db, hash_key, db_path));
-  // WAL: the gateway reads while the CLI writes; a busy writer is waited for, not failed.
-  sqlite3_busy_timeout(db, 5000);
-  for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;", kSchema}) {
-    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return DbError(db, db_path.string());
-  }
-  return store;
+  return std::unique_ptr<ApiKeyStore>(new ApiKeyStore(std::move(db), hash_key));
 }
 
 Result<CreatedKey> ApiKeyStore::Insert(const NewKeyOptions& options, TimePoint now, std::string_view rotated_from) {
@@ -207,8 +121,8 @@ Result<CreatedKey> ApiKeyStore::Insert(const NewKeyOptions& options, TimePoint n
   r.created = std::chrono::time_point_cast<std::chrono::seconds>(now);
   if (options.lifetime) r.expires = r.created + *options.lifetime;
   r.rotated_from = std::string(rotated_from);
-  Statement s(db_, std::string("INSERT INTO api_keys (") + kColumns + ") VALUES (?,?,?,?,?,?,?,NULL,NULL,NULL,?)");
-  if (!s.ok()) return DbError(db_, "insert");
+  Statement s(*db_, std::string("INSERT INTO api_keys (") + kColumns + ") VALUES (?,?,?,?,?,?,?,NULL,NULL,NULL,?)");
+  if (!s.ok()) return db_->ErrorFor("insert");
   s.Bind(1, r.id).Bind(2, r.name).Bind(3, ByteSpan(r.hash)).Bind(4, json::Serialize(ToArray(r.scopes)));
   s.Bind(5, json::Serialize(ToArray(r.tools))).Bind(6, Seconds(r.created)).Bind(7, r.expires);
   if (rotated_from.empty()) {
@@ -216,7 +130,7 @@ Result<CreatedKey> ApiKeyStore::Insert(const NewKeyOptions& options, TimePoint n
   } else {
     s.Bind(8, rotated_from);
   }
-  if (s.Step() != SQLITE_DONE) return DbError(db_, "insert");
+  if (s.Step() != sqlite::kDone) return db_->ErrorFor("insert");
   return CreatedKey{FormatKey(parsed), std::move(r)};
 }
 
@@ -227,33 +141,33 @@ Result<CreatedKey> ApiKeyStore::Create(const NewKeyOptions& options, TimePoint n
 
 Result<std::vector<KeyRecord>> ApiKeyStore::List() {
   std::lock_guard lock(mu_);
-  Statement s(db_, std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id");
-  if (!s.ok()) return DbError(db_, "list");
+  Statement s(*db_, std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id");
+  if (!s.ok()) return db_->ErrorFor("list");
   std::vector<KeyRecord> out;
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadRow(s));
-  if (rc != SQLITE_DONE) return DbError(db_, "list");
+  while ((rc = s.Step()) == sqlite::kRow) out.push_back(ReadRow(s));
+  if (rc != sqlite::kDone) return db_->ErrorFor("list");
   return out;
 }
 
 Result<KeyRecord> ApiKeyStore::Get(std::string_view id) {
   std::lock_guard lock(mu_);
-  Statement s(db_, std::string("SELECT ") + kColumns + " FROM api_keys WHERE id = ?");
-  if (!s.ok()) return DbError(db_, "get");
+  Statement s(*db_, std::string("SELECT ") + kColumns + " FROM api_keys WHERE id = ?");
+  if (!s.ok()) return db_->ErrorFor("get");
   s.Bind(1, id);
   int rc = s.Step();
-  if (rc == SQLITE_ROW) return ReadRow(s);
-  if (rc == SQLITE_DONE) return NotFoundError("no API key with id " + std::string(id));
-  return DbError(db_, "get");
+  if (rc == sqlite::kRow) return ReadRow(s);
+  if (rc == sqlite::kDone) return NotFoundError("no API key with id " + std::string(id));
+  return db_->ErrorFor("get");
 }
 
 Status ApiKeyStore::Revoke(std::string_view id, TimePoint now) {
   std::lock_guard lock(mu_);
-  Statement s(db_, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
-  if (!s.ok()) return DbError(db_, "revoke");
+  Statement s(*db_, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+  if (!s.ok()) return db_->ErrorFor("revoke");
   s.Bind(1, Seconds(now)).Bind(2, id);
-  if (s.Step() != SQLITE_DONE) return DbError(db_, "revoke");
-  if (sqlite3_changes(db_) != 1) return NotFoundError("no active API key with id " + std::string(id));
+  if (s.Step() != sqlite::kDone) return db_->ErrorFor("revoke");
+  if (db_->Changes() != 1) return NotFoundError("no active API key with id " + std::string(id));
   return OkStatus();
 }
 
@@ -262,37 +176,35 @@ Result<CreatedKey> ApiKeyStore::Rotate(std::string_view id, std::chrono::seconds
   if (old.revoked) return FailedPreconditionError("API key " + old.id + " is revoked");
   if (old.expires && *old.expires <= now) return FailedPreconditionError("API key " + old.id + " has expired");
   std::lock_guard lock(mu_);
-  if (sqlite3_exec(db_, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) != SQLITE_OK) return DbError(db_, "rotate");
+  AIP_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE;"));
   NewKeyOptions options{old.name, old.scopes, old.tools, std::nullopt};
   if (old.expires) options.lifetime = std::chrono::duration_cast<std::chrono::seconds>(*old.expires - old.created);
   auto created = Insert(options, now, old.id);
   TimePoint old_end = std::chrono::time_point_cast<std::chrono::seconds>(now + overlap);
   if (old.expires && *old.expires < old_end) old_end = *old.expires;
-  Statement s(db_, "UPDATE api_keys SET expires_at = ? WHERE id = ?");
-  bool ok = created && s.ok() && s.Bind(1, Seconds(old_end)).Bind(2, old.id).Step() == SQLITE_DONE;
+  Statement s(*db_, "UPDATE api_keys SET expires_at = ? WHERE id = ?");
+  bool ok = created && s.ok() && s.Bind(1, Seconds(old_end)).Bind(2, old.id).Step() == sqlite::kDone;
   if (!ok) {
-    Error err = created ? DbError(db_, "rotate") : created.error();
-    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    Error err = created ? db_->ErrorFor("rotate") : created.error();
+    (void)db_->Exec("ROLLBACK;");
     return err;
   }
-  if (sqlite3_exec(db_, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK) return DbError(db_, "rotate");
+  AIP_RETURN_IF_ERROR(db_->Exec("COMMIT;"));
   return created;
 }
 
 Status ApiKeyStore::RecordUse(std::string_view id, TimePoint when, std::string_view address) {
   std::lock_guard lock(mu_);
-  Statement s(db_, "UPDATE api_keys SET last_used_at = ?, last_used_address = ? WHERE id = ?");
-  if (!s.ok()) return DbError(db_, "record use");
+  Statement s(*db_, "UPDATE api_keys SET last_used_at = ?, last_used_address = ? WHERE id = ?");
+  if (!s.ok()) return db_->ErrorFor("record use");
   s.Bind(1, Seconds(when)).Bind(2, address).Bind(3, id);
-  if (s.Step() != SQLITE_DONE) return DbError(db_, "record use");
+  if (s.Step() != sqlite::kDone) return db_->ErrorFor("record use");
   return OkStatus();
 }
 
 Result<std::int64_t> ApiKeyStore::DataVersion() {
   std::lock_guard lock(mu_);
-  Statement s(db_, "PRAGMA data_version");
-  if (!s.ok() || s.Step() != SQLITE_ROW) return DbError(db_, "data_version");
-  return s.Int(0);
+  return db_->DataVersion();
 }
 
 }  // namespace aip::apikeys

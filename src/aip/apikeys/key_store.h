@@ -18,8 +18,7 @@
 #include "aip/base/clock.h"
 #include "aip/base/json.h"
 #include "aip/crypto/secret_bytes.h"
-
-struct sqlite3;
+#include "aip/sqlite/database.h"
 
 namespace aip::apikeys {
 
@@ -74,16 +73,15 @@ class ApiKeyStore {
   Result<std::int64_t> DataVersion();
 
   const crypto::HmacSha256Key& hash_key() const { return hash_key_; }
-  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& path() const { return db_->path(); }
 
  private:
-  ApiKeyStore(sqlite3* db, const crypto::SecretBytes& hash_key, std::filesystem::path path);
+  ApiKeyStore(std::unique_ptr<sqlite::Database> db, const crypto::SecretBytes& hash_key);
   Result<CreatedKey> Insert(const NewKeyOptions& options, TimePoint now, std::string_view rotated_from);
 
   std::mutex mu_;
-  sqlite3* db_;
+  std::unique_ptr<sqlite::Database> db_;
   crypto::HmacSha256Key hash_key_;
-  std::filesystem::path path_;
 };
 
 // DefaultDatabasePath is $AIP_HOME/gateway.db (else ~/.aip/gateway.db).
