@@ -1,6 +1,5 @@
 #include "aip/policy/predicate.h"
 
-#include <fnmatch.h>
 #include <re2/re2.h>
 
 #include <charconv>
@@ -51,12 +50,6 @@ Result<Op> ParseOp(std::string_view s) {
 }
 
 }  // namespace
-
-bool Glob(std::string_view pattern, std::string_view s) {
-  // fnmatch needs NUL-terminated strings; a NUL inside either can never match.
-  if (pattern.find('\0') != std::string_view::npos || s.find('\0') != std::string_view::npos) return false;
-  return ::fnmatch(std::string(pattern).c_str(), std::string(s).c_str(), 0) == 0;
-}
 
 const json::Value* ResolvePointer(const json::Object& object, std::string_view pointer) {
   if (pointer.empty() || pointer[0] != '/') return nullptr;

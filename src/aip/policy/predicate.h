@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "aip/base/glob.h"
 #include "aip/base/json.h"
 #include "aip/base/status.h"
 
@@ -32,7 +33,6 @@ struct Predicate {
 // ResolvePointer returns the value at RFC 6901 pointer `pointer` in `object`, or nullptr.
 const json::Value* ResolvePointer(const json::Object& object, std::string_view pointer);
 
-// Glob matches shell-style patterns (*, ?, [...]), case-sensitively; "*" also matches "/".
-bool Glob(std::string_view pattern, std::string_view s);
+using ::aip::Glob;  // base/glob.h
 
 }  // namespace aip::policy
