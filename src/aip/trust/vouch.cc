@@ -1,0 +1,177 @@
+#include "aip/trust/vouch.h"
+
+#include <cmath>
+#include <set>
+
+#include "aip/base/encoding.h"
+#include "aip/base/glob.h"
+#include "aip/base/jcs.h"
+#include "aip/crypto/sha.h"
+#include "aip/identity/data_integrity.h"
+#include "aip/identity/did_aip.h"
+#include "aip/identity/did_key.h"
+
+namespace aip::trust {
+namespace {
+
+constexpr std::string_view kVcContext = "https://www.w3.org/ns/credentials/v2";
+constexpr std::size_t kMaxStatement = 1000;
+constexpr std::size_t kMaxScope = 200;
+
+Error Bad(std::string why) { return InvalidArgumentError("vouch: " + std::move(why)); }
+
+bool IsDid(std::string_view s) {
+  if (!s.starts_with("did:") || s.size() > 512) return false;
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) return false;
+  }
+  return s.find(':', 4) != std::string_view::npos;
+}
+
+std::string Str(const json::Object& o, std::string_view key) {
+  const json::Value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+Status OnlyMembers(const json::Object& o, std::initializer_list<std::string_view> allowed, std::string_view where) {
+  for (const auto& kv : o) {
+    bool known = false;
+    for (auto a : allowed) known |= kv.key() == a;
+    if (!known) return Bad("unknown member \"" + std::string(kv.key()) + "\" in " + std::string(where));
+  }
+  return OkStatus();
+}
+
+// CheckEnvelope reads what vouches and revocations share: context, type, issuer and validFrom,
+// and checks the proof was made by the issuer's own did:key.
+Result<TimePoint> CheckEnvelope(const json::Object& doc, std::string_view type, std::string& issuer) {
+  const json::Value* ctx = doc.if_contains("@context");
+  if (ctx == nullptr || !ctx->is_array() || ctx->get_array().empty() || ctx->get_array()[0] != json::Value(kVcContext)) {
+    return Bad("@context must start with " + std::string(kVcContext));
+  }
+  const json::Value* types = doc.if_contains("type");
+  if (types == nullptr || !types->is_array() || types->get_array().size() != 2 ||
+      types->get_array()[0] != json::Value("VerifiableCredential") || types->get_array()[1] != json::Value(type)) {
+    return Bad("type must be [\"VerifiableCredential\", \"" + std::string(type) + "\"]");
+  }
+  issuer = Str(doc, "issuer");
+  if (!issuer.starts_with("did:key:")) return Bad("the issuer must be a did:key");
+  auto from = ParseTime(Str(doc, "validFrom"));
+  if (!from) return Bad("validFrom: " + from.error().message);
+  identity::ProofExpectations expect;
+  expect.purpose = identity::Purpose::kAssertionMethod;
+  expect.check_time = false;  // A vouch's validity is judged by the trust engine at query time.
+  identity::DidKeyResolver resolver;
+  auto proof = identity::VerifyProof(doc, resolver, expect);
+  if (!proof) return Error{proof.error().code, "vouch: " + proof.error().message};
+  if (proof->method.controller != issuer) return UnauthenticatedError("vouch: signed by " + proof->method.controller + ", not by its issuer");
+  return *from;
+}
+
+json::Object Envelope(std::string_view type, const std::string& issuer, TimePoint from) {
+  return json::Object{{"@context", json::Array{kVcContext}},
+                      {"type", json::Array{"VerifiableCredential", type}},
+                      {"issuer", issuer},
+                      {"validFrom", FormatTime(from)}};
+}
+
+Result<json::Object> Sign(const identity::Identity& issuer, json::Object unsecured, TimePoint now) {
+  identity::ProofOptions po;
+  po.verification_method = issuer.verification_method();
+  po.purpose = identity::Purpose::kAssertionMethod;
+  po.created = now;
+  return identity::AddProof(std::move(unsecured), issuer.key(), po);
+}
+
+}  // namespace
+
+bool ValidScope(std::string_view scope) {
+  static const std::set<std::string_view> kNamed = {"GENERAL", "CODE_SIGNING", "FINANCIAL", "INFORMATION", "IDENTITY"};
+  if (kNamed.contains(scope)) return true;
+  if (scope.size() > kMaxScope) return false;
+  for (char c : scope) {
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) return false;
+  }
+  for (std::string_view prefix : {"tools:", "resources:", "prompts:"}) {
+    if (scope.starts_with(prefix) && scope.size() > prefix.size()) return true;
+  }
+  return false;
+}
+
+bool ScopeCovers(std::string_view vouch_scope, std::string_view query_scope) {
+  return vouch_scope == query_scope || Glob(vouch_scope, query_scope);
+}
+
+std::string VouchDigest(const json::Object& document) {
+  auto canonical = json::Canonicalize(document);
+  return "sha256:" + HexEncode(crypto::Sha256(AsBytes(canonical ? *canonical : json::Serialize(document))));
+}
+
+Result<Vouch> CreateVouch(const identity::Identity& issuer, const VouchOptions& o) {
+  json::Object doc = Envelope("AipVouch", issuer.did(), o.valid_from);
+  if (o.valid_until) doc["validUntil"] = FormatTime(*o.valid_until);
+  json::Object subject{{"id", o.subject}, {"scope", o.scope}, {"weight", o.weight}};
+  if (!o.statement.empty()) subject["statement"] = o.statement;
+  doc["credentialSubject"] = std::move(subject);
+  AIP_ASSIGN_OR_RETURN(json::Object signed_doc, Sign(issuer, std::move(doc), o.valid_from));
+  return VerifyVouch(signed_doc);  // The same checks a recipient applies (self-vouching, scope, weight).
+}
+
+Result<Vouch> VerifyVouch(const json::Object& doc) {
+  AIP_RETURN_IF_ERROR(OnlyMembers(doc, {"@context", "type", "issuer", "validFrom", "validUntil", "credentialSubject", "proof"}, "the vouch"));
+  Vouch v;
+  AIP_ASSIGN_OR_RETURN(v.valid_from, CheckEnvelope(doc, "AipVouch", v.issuer));
+  if (doc.contains("validUntil")) {
+    auto until = ParseTime(Str(doc, "validUntil"));
+    if (!until) return Bad("validUntil: " + until.error().message);
+    if (*until <= v.valid_from) return Bad("validUntil must be after validFrom");
+    v.valid_until = *until;
+  }
+  const json::Value* cs = doc.if_contains("credentialSubject");
+  if (cs == nullptr || !cs->is_object()) return Bad("credentialSubject must be an object");
+  const json::Object& s = cs->get_object();
+  AIP_RETURN_IF_ERROR(OnlyMembers(s, {"id", "scope", "weight", "statement"}, "credentialSubject"));
+  v.subject = Str(s, "id");
+  if (!IsDid(v.subject)) return Bad("credentialSubject.id must be a DID");
+  auto issuer_key = identity::PublicKeyFromDidKey(v.issuer);
+  if (v.subject == v.issuer || (issuer_key && identity::DidMatchesKey(v.subject, *issuer_key))) {
+    return Bad("an agent cannot vouch for itself");
+  }
+  v.scope = Str(s, "scope");
+  if (!ValidScope(v.scope)) return Bad("unknown scope \"" + v.scope + "\"");
+  const json::Value* w = s.if_contains("weight");
+  if (w == nullptr || !w->is_number()) return Bad("weight must be a number");
+  v.weight = w->is_double() ? w->get_double() : w->is_int64() ? static_cast<double>(w->get_int64()) : static_cast<double>(w->get_uint64());
+  if (!std::isfinite(v.weight) || v.weight <= 0 || v.weight > 1) return Bad("weight must be in (0, 1]");
+  if (s.contains("statement")) {
+    if (!s.at("statement").is_string()) return Bad("statement must be a string");
+    v.statement = Str(s, "statement");
+    if (v.statement.size() > kMaxStatement) return Bad("statement longer than 1000 bytes");
+  }
+  v.document = doc;
+  v.id = VouchDigest(doc);
+  return v;
+}
+
+Result<Revocation> CreateRevocation(const identity::Identity& issuer, const Vouch& vouch, TimePoint now) {
+  if (vouch.issuer != issuer.did()) return PermissionDeniedError("only the issuer of a vouch can revoke it");
+  json::Object doc = Envelope("AipVouchRevocation", issuer.did(), now);
+  doc["credentialSubject"] = json::Object{{"revokes", vouch.id}};
+  AIP_ASSIGN_OR_RETURN(json::Object signed_doc, Sign(issuer, std::move(doc), now));
+  return VerifyRevocation(signed_doc);
+}
+
+Result<Revocation> VerifyRevocation(const json::Object& doc) {
+  AIP_RETURN_IF_ERROR(OnlyMembers(doc, {"@context", "type", "issuer", "validFrom", "credentialSubject", "proof"}, "the revocation"));
+  Revocation r;
+  AIP_ASSIGN_OR_RETURN(r.revoked_at, CheckEnvelope(doc, "AipVouchRevocation", r.issuer));
+  const json::Value* cs = doc.if_contains("credentialSubject");
+  if (cs == nullptr || !cs->is_object()) return Bad("credentialSubject must be an object");
+  AIP_RETURN_IF_ERROR(OnlyMembers(cs->get_object(), {"revokes"}, "credentialSubject"));
+  r.vouch_id = Str(cs->get_object(), "revokes");
+  if (!r.vouch_id.starts_with("sha256:") || r.vouch_id.size() != 7 + 64) return Bad("revokes must be a vouch digest (sha256:<hex>)");
+  r.document = doc;
+  return r;
+}
+
+}  // namespace aip::trust
