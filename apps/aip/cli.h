@@ -59,5 +59,6 @@ void AddSigningCommands(CLI::App& app, Context& ctx);
 void AddMcpCommands(CLI::App& app, Context& ctx);
 void AddGatewayCommands(CLI::App& app, Context& ctx);
 void AddApiKeyCommands(CLI::App& app, Context& ctx);
+void AddTrustCommands(CLI::App& app, Context& ctx);
 
 }  // namespace aip::cli

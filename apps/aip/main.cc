@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   AddMcpCommands(app, ctx);
   AddGatewayCommands(app, ctx);
   AddApiKeyCommands(app, ctx);
+  AddTrustCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

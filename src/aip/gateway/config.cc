@@ -14,6 +14,7 @@
 #include "aip/base/clock.h"
 #include "aip/base/file_io.h"
 #include "aip/base/toml.h"
+#include "aip/gateway/trust_condition.h"
 
 namespace aip::gateway {
 namespace {
@@ -223,7 +224,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   GatewayConfig cfg;
   cfg.source = std::string(source);
   Reader root(doc, "", "", doc.root);
-  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "oauth", "audit", "upstream", "rule", "limit"}));
+  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "oauth", "audit", "trust", "upstream", "rule", "limit"}));
   Status st = OkStatus();
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
@@ -363,7 +364,25 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       cfg.upstreams.push_back(std::move(uc));
     }
   }
-  AIP_ASSIGN_OR_RETURN(policy::Policy p, policy::Policy::FromDocument(doc, policy_options));
+  if (const json::Object* t = root.Table("trust", st)) {
+    Reader r = root.Sub("trust", *t);
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"db", "anchors"}));
+    cfg.trust.enabled = true;
+    AIP_RETURN_IF_ERROR(r.String("db", cfg.trust.db));
+    if (!cfg.trust.db.empty()) cfg.trust.db = Resolve(base_dir, cfg.trust.db);
+    AIP_RETURN_IF_ERROR(r.Strings("anchors", cfg.trust.anchors));
+    for (const auto& a : cfg.trust.anchors) {
+      if (!a.starts_with("did:")) return r.Fail("anchors", "\"" + a + "\" is not a DID");
+    }
+  }
+  AIP_RETURN_IF_ERROR(st);
+  policy::PolicyOptions options = policy_options;
+  cfg.trust_scores = std::make_shared<TrustScores>();
+  if (!options.conditions.contains("trust")) options.conditions["trust"] = TrustConditionFactory(cfg.trust_scores);
+  AIP_ASSIGN_OR_RETURN(policy::Policy p, policy::Policy::FromDocument(doc, options));
+  if (cfg.trust_scores->used() && !cfg.trust.enabled) {
+    return InvalidArgumentError(std::string(source) + ": a rule requires trust, but there is no [trust] section");
+  }
   cfg.policy = std::make_shared<const policy::Policy>(std::move(p));
   AIP_ASSIGN_OR_RETURN(policy::RateLimits l, policy::RateLimits::FromDocument(doc));
   cfg.limits = std::make_shared<policy::RateLimits>(std::move(l));

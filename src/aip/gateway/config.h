@@ -80,6 +80,15 @@ struct OAuthConfig {
   std::chrono::milliseconds introspection_cache{60000};
 };
 
+// TrustConfig: where the gateway's trust scores come from ([trust]; docs/trust.md).
+struct TrustConfig {
+  bool enabled = false;
+  std::string db;                    // Default $AIP_HOME/trust.db.
+  std::vector<std::string> anchors;  // Besides the store's anchors and the gateway's own DID.
+};
+
+class TrustScores;
+
 struct GatewayConfig {
   std::string source;  // File name, for messages.
   std::string listen = "127.0.0.1:8080";
@@ -98,8 +107,10 @@ struct GatewayConfig {
   OAuthConfig oauth;
   std::vector<UpstreamConfig> upstreams;
   AuditConfig audit;
+  TrustConfig trust;
   std::shared_ptr<const policy::Policy> policy;
   std::shared_ptr<policy::RateLimits> limits;
+  std::shared_ptr<TrustScores> trust_scores;  // What the policy's trust conditions ask.
 };
 
 // LoadConfig reads and checks `path`; relative paths inside resolve against its directory.

@@ -4,6 +4,7 @@
 
 #include "aip/base/encoding.h"
 #include "aip/gateway/log.h"
+#include "aip/gateway/trust_condition.h"
 
 namespace aip::gateway {
 namespace {
@@ -35,6 +36,16 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     g->audit_ = std::move(audit);
   } else {
     LogEvent("warning", "no_audit_log", json::Object{{"message", "no [audit] path: decisions are not recorded"}});
+  }
+
+  if (config.trust.enabled) {
+    auto path = config.trust.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(config.trust.db);
+    auto store = trust::TrustStore::Open(path);
+    if (!store) return InvalidArgumentError(config.source + ": trust.db: " + store.error().message);
+    std::vector<std::string> anchors = config.trust.anchors;
+    if (g->identity_) anchors.push_back(g->identity_->did());  // The gateway trusts itself.
+    g->trust_view_ = std::make_shared<trust::TrustView>(std::shared_ptr<trust::TrustStore>(std::move(*store)), trust::TrustParams{}, anchors);
+    AIP_RETURN_IF_ERROR(g->trust_view_->Refresh());
   }
 
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
@@ -230,6 +241,10 @@ std::shared_ptr<RouterState> GatewayService::BuildState(const GatewayConfig& con
   auto state = std::make_shared<RouterState>();
   state->policy = config.policy;
   state->limits = config.limits;
+  if (trust_view_ && config.trust_scores) {
+    config.trust_scores->Bind(trust_view_);
+    state->trust = config.trust_scores;
+  }
   state->unsafe_allow_all = config.unsafe_allow_all;
   for (const auto& uc : config.upstreams) {
     if (previous != nullptr) {
@@ -279,6 +294,10 @@ Status GatewayService::Reload() {
 
 void GatewayService::Tick() {
   if (audit_) audit_->MaybeCheckpoint();
+  if (trust_view_) {
+    // New vouches, revocations and anchors take effect within a second, without a restart.
+    if (Status s = trust_view_->Refresh(); !s.ok()) LogEvent("warning", "trust_store_unreadable", json::Object{{"error", s.message()}});
+  }
   if (api_keys_) {
     if (Status s = api_keys_->FlushUsage(); !s.ok()) {
       LogEvent("warning", "api_key_usage_not_recorded", json::Object{{"error", s.message()}});

@@ -15,6 +15,7 @@
 #include "aip/gateway/config.h"
 #include "aip/gateway/metrics.h"
 #include "aip/gateway/router.h"
+#include "aip/trust/trust_view.h"
 #include "aip/identity/identity.h"
 #include "aip/mcp/http_transport.h"
 #include "aip/mcp/server.h"
@@ -48,6 +49,7 @@ class GatewayService {
   std::string config_path_;
   GatewayConfig config_;
   std::shared_ptr<const identity::Identity> identity_;
+  std::shared_ptr<trust::TrustView> trust_view_;
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
   std::shared_ptr<mcpsig::ReplayCache> replay_;

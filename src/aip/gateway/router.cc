@@ -1,5 +1,7 @@
 #include "aip/gateway/router.h"
 
+#include "aip/gateway/trust_condition.h"
+
 #include <chrono>
 #include <cmath>
 
@@ -327,6 +329,16 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
   policy::Decision decision = state->unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed"}
                                                       : state->policy->Evaluate(q);
   json::Object record = call.Record("decision");
+  if (state->trust && who != nullptr && !who->did.empty()) {
+    // The caller's score in general and its strongest path, for whoever reads the audit log.
+    if (auto t = state->trust->Score(who->did, "")) {
+      json::Array path;
+      if (!t->paths.empty()) {
+        for (const auto& d : t->paths.front().dids) path.emplace_back(d);
+      }
+      record["trust"] = json::Object{{"score", t->score}, {"path", std::move(path)}};
+    }
+  }
   record["decision"] = decision.allow ? "allow" : "deny";
   record["rule"] = decision.rule_id;
   record["reason"] = decision.reason;

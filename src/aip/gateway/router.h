@@ -23,8 +23,11 @@
 namespace aip::gateway {
 
 // What a reload replaces, as one immutable snapshot.
+class TrustScores;
+
 struct RouterState {
   std::shared_ptr<const policy::Policy> policy;
+  std::shared_ptr<TrustScores> trust;  // Bound when [trust] is configured: audit lines carry scores.
   std::shared_ptr<policy::RateLimits> limits;
   std::map<std::string, std::shared_ptr<Upstream>> upstreams;
   bool unsafe_allow_all = false;

@@ -1,0 +1,204 @@
+// aip vouch | revoke | trust ...: vouching for other agents, and this agent's own trust scores
+// (docs/trust.md). Everything lives in the local trust store, $AIP_HOME/trust.db.
+#include <fstream>
+#include <iostream>
+
+#include "aip/base/file_io.h"
+#include "aip/trust/legacy_vouch.h"
+#include "aip/trust/trust_store.h"
+#include "aip/trust/trust_view.h"
+#include "cli.h"
+
+namespace aip::cli {
+namespace {
+
+struct TrustFlags {
+  std::string db;
+  std::string did;
+  std::string scope;
+  double weight = 1.0;
+  std::string statement;
+  std::string expires;
+  std::string out;
+  std::string file;
+  bool explain = false;
+  bool json = false;
+  std::vector<std::string> anchors;
+};
+
+std::shared_ptr<trust::TrustStore> OpenStore(const TrustFlags& f) {
+  return Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(f.db)));
+}
+
+// OwnDid is this agent's DID, read from the identity's public part (no passphrase needed).
+std::optional<std::string> OwnDid(const Context& ctx) {
+  if (std::getenv("AIP_PRIVATE_KEY") != nullptr) return LoadIdentity(ctx).identity.did();
+  if (!ctx.store.HasIdentity()) return std::nullopt;
+  auto text = ReadFile(ctx.store.identity_path(), 1 << 20);
+  auto doc = text ? json::ParseJsonObject(*text) : Result<json::Object>(text.error());
+  if (!doc || !doc->contains("did") || !doc->at("did").is_string()) return std::nullopt;
+  return std::string(doc->at("did").get_string());
+}
+
+void Emit(const json::Object& doc, const std::string& out) {
+  std::string text = json::Serialize(doc) + "\n";
+  if (out.empty()) {
+    std::cout << text;
+  } else {
+    Check(WriteFileAtomic(out, text, 0644));
+  }
+}
+
+// Import adds one document — a vouch, a revocation, or a Python AIP vouch — after verifying it.
+std::string Import(trust::TrustStore& store, const json::Object& doc, const std::optional<std::string>& me) {
+  TimePoint now = DefaultClock().Now();
+  const json::Value* types = doc.if_contains("type");
+  bool vc = types != nullptr && types->is_array() && types->get_array().size() == 2;
+  if (vc && types->get_array()[1] == json::Value("AipVouchRevocation")) {
+    auto r = Check(trust::VerifyRevocation(doc), kVerificationFailed);
+    return Check(store.AddRevocation(r)) ? "revocation of " + r.vouch_id : "known revocation of " + r.vouch_id;
+  }
+  trust::Vouch v = vc ? Check(trust::VerifyVouch(doc), kVerificationFailed) : Check(trust::ImportLegacyVouch(doc, now), kVerificationFailed);
+  std::string origin = !vc ? "legacy" : me && v.issuer == *me ? "issued" : me && v.subject == *me ? "received" : "imported";
+  bool added = Check(store.AddVouch(v, origin, now), kVerificationFailed);
+  return (added ? "vouch " : "known vouch ") + v.id + " (" + v.issuer + " -> " + v.subject + ", " + v.scope + ")";
+}
+
+void PrintResult(const trust::TrustResult& r, const std::string& did, const std::string& scope, bool explain, bool as_json) {
+  if (as_json) {
+    json::Object o = trust::JsonOf(r);
+    o["did"] = did;
+    o["scope"] = scope;
+    PrintJson(o);
+    return;
+  }
+  std::printf("%.4f\n", r.score);
+  if (!explain) return;
+  if (r.anchor) std::cout << "  " << did << " is an anchor\n";
+  for (const auto& p : r.paths) {
+    std::cout << "  " << std::to_string(p.contribution).substr(0, 6) << "  ";
+    for (std::size_t i = 0; i < p.dids.size(); ++i) {
+      if (i > 0) std::cout << " -(" << std::to_string(p.weights[i - 1]).substr(0, 4) << ")-> ";
+      std::cout << p.dids[i];
+    }
+    std::cout << "\n";
+  }
+  if (r.paths.empty() && !r.anchor) std::cout << "  no path from an anchor\n";
+  std::printf("  unexplained %.4f (longer walks, paths past the top %zu)\n", r.unexplained, r.paths.size());
+}
+
+}  // namespace
+
+void AddTrustCommands(CLI::App& app, Context& ctx) {
+  static TrustFlags f;
+  auto db_option = [](CLI::App* c) { c->add_option("--db", f.db, "Trust store (default $AIP_HOME/trust.db)"); };
+
+  auto* vouch = app.add_subcommand("vouch", "Vouch for another agent: sign a scoped, weighted, expiring statement");
+  db_option(vouch);
+  vouch->add_option("DID", f.did, "The agent vouched for")->required();
+  vouch->add_option("--scope", f.scope, "GENERAL (default), CODE_SIGNING, FINANCIAL, INFORMATION, IDENTITY, or tools:<glob> ...");
+  vouch->add_option("--weight", f.weight, "How much, in (0, 1] (default 1)");
+  vouch->add_option("--statement", f.statement, "Why, in words");
+  vouch->add_option("--expires", f.expires, "Lifetime: 365d, 12h ... (default: none; age still lowers its weight)");
+  vouch->add_option("--out", f.out, "Write the vouch here (default: stdout)");
+  vouch->callback([&ctx] {
+    auto me = LoadIdentity(ctx).identity;
+    TimePoint now = DefaultClock().Now();
+    trust::VouchOptions o{f.did, f.scope.empty() ? "GENERAL" : f.scope, f.weight, f.statement, now, std::nullopt};
+    if (!f.expires.empty()) o.valid_until = now + Check(ParseDuration(f.expires), kUsage);
+    auto v = Check(trust::CreateVouch(me, o), kUsage);
+    Check(OpenStore(f)->AddVouch(v, "issued", now));
+    Emit(v.document, f.out);
+    std::cerr << "aip: vouched for " << v.subject << " in " << v.scope << " (weight " << v.weight << "): " << v.id << "\n";
+  });
+
+  auto* revoke = app.add_subcommand("revoke", "Revoke a vouch this agent issued");
+  db_option(revoke);
+  revoke->add_option("VOUCH", f.did, "The vouch id (sha256:...) or at least 12 characters of it")->required();
+  revoke->add_option("--out", f.out, "Write the revocation here (default: stdout), to hand to whoever holds the vouch");
+  revoke->callback([&ctx] {
+    auto store = OpenStore(f);
+    auto found = Check(store->FindVouch(f.did), kUsage);
+    auto me = LoadIdentity(ctx).identity;
+    auto r = Check(trust::CreateRevocation(me, found.vouch, DefaultClock().Now()), kVerificationFailed);
+    Check(store->AddRevocation(r));
+    Emit(r.document, f.out);
+    std::cerr << "aip: revoked " << r.vouch_id << "\n";
+  });
+
+  auto* group = app.add_subcommand("trust", "This agent's trust store: anchors, scores and their paths, import and export");
+  group->require_subcommand(1);
+  auto* anchors = group->add_subcommand("anchors", "The agents trusted fully, from which scores start (this agent always is one)");
+  anchors->require_subcommand(1);
+  auto* add = anchors->add_subcommand("add", "Add an anchor");
+  db_option(add);
+  add->add_option("DID", f.did)->required();
+  add->callback([] { Check(OpenStore(f)->AddAnchor(f.did, DefaultClock().Now()), kUsage); });
+  auto* remove = anchors->add_subcommand("remove", "Remove an anchor");
+  db_option(remove);
+  remove->add_option("DID", f.did)->required();
+  remove->callback([] { Check(OpenStore(f)->RemoveAnchor(f.did), kUsage); });
+  auto* list = anchors->add_subcommand("list", "List the anchors");
+  db_option(list);
+  list->callback([&ctx] {
+    if (auto me = OwnDid(ctx)) std::cout << *me << " (this agent)\n";
+    for (const auto& a : Check(OpenStore(f)->Anchors())) std::cout << a << "\n";
+  });
+
+  auto score_command = [&ctx, db_option](CLI::App* c, bool paths_only) {
+    db_option(c);
+    c->add_option("DID", f.did, "The agent to score")->required();
+    c->add_option("--scope", f.scope, "Count only vouches covering this scope (default: all)");
+    c->add_flag("--json", f.json, "Print JSON");
+    c->add_option("--anchor", f.anchors, "Also start from this DID (repeatable; as a gateway configured with it would)");
+    if (!paths_only) c->add_flag("--explain", f.explain, "Show the strongest paths from the anchors");
+    c->callback([&ctx, paths_only] {
+      std::vector<std::string> extra = f.anchors;
+      if (auto me = OwnDid(ctx)) extra.push_back(*me);
+      trust::TrustView view(OpenStore(f), {}, extra);
+      Check(view.Refresh());
+      PrintResult(view.Score(f.did, f.scope, DefaultClock().Now()), f.did, f.scope, f.explain || paths_only, f.json);
+    });
+  };
+  score_command(group->add_subcommand("score", "This agent's trust score for another, in [0, 1]"), false);
+  score_command(group->add_subcommand("paths", "The strongest vouch paths from the anchors to an agent"), true);
+
+  auto* import = group->add_subcommand("import", "Import vouches and revocations (ours, or Python AIP vouches), each verified");
+  db_option(import);
+  import->add_option("FILE", f.file, "A JSON document, an array of them, or an export (- for stdin)")->required();
+  import->callback([&ctx] {
+    auto doc = Check(json::ParseJson(Check(ReadFile(f.file, 256 << 20))), kUsage);
+    std::vector<json::Object> docs;
+    if (doc.is_array()) {
+      for (auto& d : doc.as_array()) {
+        if (d.is_object()) docs.push_back(d.as_object());
+      }
+    } else if (doc.is_object() && doc.as_object().contains("vouches")) {
+      for (const char* key : {"vouches", "revocations"}) {
+        const json::Value* items = doc.as_object().if_contains(key);
+        if (items == nullptr || !items->is_array()) continue;
+        for (auto& d : items->get_array()) {
+          if (d.is_object()) docs.push_back(d.get_object());
+        }
+      }
+    } else if (doc.is_object()) {
+      docs.push_back(doc.as_object());
+    }
+    auto store = OpenStore(f);
+    auto me = OwnDid(ctx);
+    for (const auto& d : docs) std::cout << Import(*store, d, me) << "\n";
+  });
+
+  auto* exp = group->add_subcommand("export", "Export every vouch and revocation in the store");
+  db_option(exp);
+  exp->add_option("FILE", f.out, "Where to write (default: stdout)");
+  exp->callback([] {
+    auto store = OpenStore(f);
+    json::Array vouches, revocations;
+    for (const auto& v : Check(store->Vouches())) vouches.emplace_back(v.vouch.document);
+    for (const auto& r : Check(store->Revocations())) revocations.emplace_back(r.document);
+    Emit(json::Object{{"vouches", std::move(vouches)}, {"revocations", std::move(revocations)}}, f.out);
+  });
+}
+
+}  // namespace aip::cli
