@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -42,11 +41,7 @@ class Query {
     return norms_[u] = std::max(1.0, sum);
   }
 
-  std::size_t OutDegree(std::uint32_t u) const {
-    std::size_t n = 0;
-    g_.ForEachOut(u, [&](const Edge&) { ++n; });
-    return n;
-  }
+  std::size_t OutDegree(std::uint32_t u) const { return g_.OutDegree(u); }
 
  private:
   const TrustGraph& g_;
@@ -57,37 +52,91 @@ class Query {
   std::unordered_map<std::uint32_t, double> norms_;
 };
 
-// Push spreads the anchors' mass one hop per round and returns each agent's expected visits. An
-// agent passes mass on only if it holds at least ε per out-vouch; `stop` (the agent asked about)
-// passes nothing on.
-std::unordered_map<std::uint32_t, double> Push(const TrustGraph& graph, const TrustParams& p, Query& q,
-                                               const std::unordered_set<std::uint32_t>& anchors, std::optional<std::uint32_t> stop) {
-  std::unordered_map<std::uint32_t, double> visits, frontier, next;
-  for (std::uint32_t a : anchors) frontier[a] += 1;
-  for (int depth = 0; depth <= p.max_depth && !frontier.empty(); ++depth) {
-    next.clear();
-    for (const auto& [u, mass] : frontier) {
-      visits[u] += mass;
-      if (depth == p.max_depth || u == stop) continue;
-      if (mass < p.epsilon * static_cast<double>(std::max<std::size_t>(1, q.OutDegree(u)))) continue;
-      double pass = mass * (1 - p.alpha) / q.Norm(u);
-      graph.ForEachOut(u, [&](const Edge& e) {
-        double w = q.Weight(e);
-        if (w > 0) next[e.target] += pass * w;
-      });
-    }
-    std::swap(frontier, next);
-  }
-  return visits;
-}
-
+// A Label is one walk prefix kept for the explanation: its product, where it is, and how it got
+// there. Each agent keeps its k strongest labels per hop count.
 struct Label {
   double product;
   std::uint32_t node;
   int parent;  // Index into the labels, -1 for an anchor.
-  int depth;
-  double weight;  // Of the edge into `node`.
+  double weight;  // Of the vouch into `node`.
 };
+
+struct PushResult {
+  std::unordered_map<std::uint32_t, double> visits;
+  std::vector<Label> labels;
+  std::vector<int> at_stop;  // Labels that reached `stop`.
+};
+
+// Push spreads the anchors' mass one hop per round and returns each agent's expected visits. An
+// agent passes mass on only if it holds at least ε per out-vouch; `stop` (the agent asked about)
+// passes nothing on. With `top_k` > 0 it also keeps, along the same edges, each agent's k
+// strongest walk prefixes (max-product), so the explanation costs no second search.
+PushResult Push(const TrustGraph& graph, const TrustParams& p, Query& q, const std::unordered_set<std::uint32_t>& anchors,
+                std::optional<std::uint32_t> stop, int top_k) {
+  PushResult out;
+  std::unordered_map<std::uint32_t, double> frontier, next;
+  std::unordered_map<std::uint32_t, std::vector<int>> frontier_labels, next_labels;
+  for (std::uint32_t a : anchors) {
+    frontier[a] += 1;
+    if (top_k > 0) {
+      out.labels.push_back({1, a, -1, 0});
+      frontier_labels[a].push_back(static_cast<int>(out.labels.size()) - 1);
+    }
+  }
+  std::vector<std::pair<std::uint32_t, double>> weighted;
+  for (int depth = 0; depth <= p.max_depth && !frontier.empty(); ++depth) {
+    next.clear();
+    next_labels.clear();
+    for (const auto& [u, mass] : frontier) {
+      out.visits[u] += mass;
+      if (u == stop) {
+        if (auto it = frontier_labels.find(u); it != frontier_labels.end()) {
+          out.at_stop.insert(out.at_stop.end(), it->second.begin(), it->second.end());
+        }
+        continue;
+      }
+      if (depth == p.max_depth) continue;
+      if (mass < p.epsilon * static_cast<double>(std::max<std::size_t>(1, q.OutDegree(u)))) continue;
+      // One pass for the weights (and the normalizer), one over the agents that get some.
+      weighted.clear();
+      double sum = 0;
+      graph.ForEachOut(u, [&](const Edge& e) {
+        double w = q.Weight(e);
+        if (w > 0) {
+          weighted.emplace_back(e.target, w);
+          sum += w;
+        }
+      });
+      double factor = (1 - p.alpha) / (anchors.contains(u) ? 1.0 : std::max(1.0, sum));
+      const std::vector<int>* mine = nullptr;
+      if (top_k > 0) {
+        auto it = frontier_labels.find(u);
+        if (it != frontier_labels.end()) mine = &it->second;
+      }
+      for (const auto& [v, w] : weighted) {
+        next[v] += mass * factor * w;
+        if (mine == nullptr || anchors.contains(v)) continue;
+        std::vector<int>& theirs = next_labels[v];
+        for (int li : *mine) {
+          double product = out.labels[li].product * factor * w;
+          if (static_cast<int>(theirs.size()) == top_k) {
+            auto weakest = std::min_element(theirs.begin(), theirs.end(),
+                                            [&](int a, int b) { return out.labels[a].product < out.labels[b].product; });
+            if (out.labels[*weakest].product >= product) continue;
+            out.labels.push_back({product, v, li, w});
+            *weakest = static_cast<int>(out.labels.size()) - 1;
+          } else {
+            out.labels.push_back({product, v, li, w});
+            theirs.push_back(static_cast<int>(out.labels.size()) - 1);
+          }
+        }
+      }
+    }
+    std::swap(frontier, next);
+    std::swap(frontier_labels, next_labels);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -98,7 +147,7 @@ std::unordered_map<std::uint32_t, double> TrustEngine::Spread(const TrustGraph& 
     if (auto id = graph.Find(a)) anchors.insert(*id);
   }
   Query q(graph, params_, scope, now, anchors);
-  return Push(graph, params_, q, anchors, std::nullopt);
+  return Push(graph, params_, q, anchors, std::nullopt, 0).visits;
 }
 
 TrustResult TrustEngine::Score(const TrustGraph& graph, const std::vector<std::string>& anchor_dids, std::string_view subject,
@@ -117,52 +166,31 @@ TrustResult TrustEngine::Score(const TrustGraph& graph, const std::vector<std::s
   auto target = graph.Find(subject);
   if (!target || anchors.empty()) return out;
   Query q(graph, params_, scope, now, anchors);
-  const double keep = 1 - params_.alpha;
-
-  std::unordered_map<std::uint32_t, double> visits = Push(graph, params_, q, anchors, target);
-  auto hit = visits.find(*target);
-  if (hit == visits.end()) return out;
+  PushResult pushed = Push(graph, params_, q, anchors, *target, params_.top_k);
+  auto hit = pushed.visits.find(*target);
+  if (hit == pushed.visits.end()) return out;
   out.score = std::min(1.0, hit->second);
 
-  // Explanation: best-first over simple paths through agents the push reached; products only
-  // shrink along a path, so complete paths come out strongest first.
-  std::vector<Label> labels;
-  auto cmp = [&](int a, int b) { return labels[a].product < labels[b].product; };
-  std::priority_queue<int, std::vector<int>, decltype(cmp)> open(cmp);
-  for (std::uint32_t a : anchors) {
-    labels.push_back({1, a, -1, 0, 0});
-    open.push(static_cast<int>(labels.size()) - 1);
-  }
+  // Explanation: the strongest walks that reached the agent, simple paths only.
+  std::sort(pushed.at_stop.begin(), pushed.at_stop.end(),
+            [&](int a, int b) { return pushed.labels[a].product > pushed.labels[b].product; });
   double explained = 0;
-  std::size_t expansions = 0;
-  while (!open.empty() && static_cast<int>(out.paths.size()) < params_.top_k && expansions++ < params_.max_path_expansions) {
-    int li = open.top();
-    open.pop();
-    Label l = labels[li];
-    if (l.node == *target) {
-      TrustPath path;
-      path.contribution = l.product;
-      for (int i = li; i >= 0; i = labels[i].parent) {
-        path.dids.push_back(graph.Did(labels[i].node));
-        if (labels[i].parent >= 0) path.weights.push_back(labels[i].weight);
-      }
-      std::reverse(path.dids.begin(), path.dids.end());
-      std::reverse(path.weights.begin(), path.weights.end());
-      explained += path.contribution;
-      out.paths.push_back(std::move(path));
-      continue;
+  for (int li : pushed.at_stop) {
+    if (static_cast<int>(out.paths.size()) == params_.top_k) break;
+    TrustPath path;
+    path.contribution = pushed.labels[li].product;
+    std::unordered_set<std::uint32_t> seen;
+    bool simple = true;
+    for (int i = li; i >= 0; i = pushed.labels[i].parent) {
+      simple &= seen.insert(pushed.labels[i].node).second;
+      path.dids.push_back(graph.Did(pushed.labels[i].node));
+      if (pushed.labels[i].parent >= 0) path.weights.push_back(pushed.labels[i].weight);
     }
-    if (l.depth == params_.max_depth) continue;
-    double factor = keep / q.Norm(l.node);
-    graph.ForEachOut(l.node, [&](const Edge& e) {
-      double w = q.Weight(e);
-      if (w <= 0 || !visits.contains(e.target) || anchors.contains(e.target)) return;
-      for (int i = li; i >= 0; i = labels[i].parent) {
-        if (labels[i].node == e.target) return;  // Simple paths only.
-      }
-      labels.push_back({l.product * factor * w, e.target, li, l.depth + 1, w});
-      open.push(static_cast<int>(labels.size()) - 1);
-    });
+    if (!simple) continue;
+    std::reverse(path.dids.begin(), path.dids.end());
+    std::reverse(path.weights.begin(), path.weights.end());
+    explained += path.contribution;
+    out.paths.push_back(std::move(path));
   }
   out.unexplained = std::max(0.0, out.score - explained);
   return out;

@@ -31,11 +31,10 @@ namespace aip::trust {
 
 struct TrustParams {
   double alpha = 0.2;
-  double epsilon = 1e-4;   // Agents holding less mass than ε·max(1, out-degree) do not pass it on.
+  double epsilon = 1e-3;   // Agents holding less mass than ε·max(1, out-degree) do not pass it on.
   int max_depth = 5;
   std::chrono::seconds half_life{std::chrono::hours(24 * 365)};
   int top_k = 3;
-  std::size_t max_path_expansions = 20000;
 };
 
 struct TrustPath {

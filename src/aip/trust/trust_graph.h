@@ -66,6 +66,13 @@ class TrustGraph {
     }
   }
 
+  // OutDegree counts the edges out of `node` (removed ones included) without visiting them.
+  std::size_t OutDegree(std::uint32_t node) const {
+    std::size_t n = node + 1 < offsets_.size() ? offsets_[node + 1] - offsets_[node] : 0;
+    if (auto it = pending_.find(node); it != pending_.end()) n += it->second.size();
+    return n;
+  }
+
   static std::uint64_t VouchHash(std::string_view vouch_id);
 
  private:
