@@ -7,16 +7,6 @@
 namespace aip::oauth {
 namespace {
 
-std::vector<std::string> StringsOf(const json::Object& o, std::string_view key) {
-  std::vector<std::string> out;
-  const json::Value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_array()) return out;
-  for (const auto& e : v->get_array()) {
-    if (e.is_string()) out.emplace_back(e.get_string());
-  }
-  return out;
-}
-
 std::string_view NameOf(ClientAuth auth) {
   switch (auth) {
     case ClientAuth::kNone:

@@ -97,6 +97,16 @@ bool ResourceCovers(std::string_view resource, std::string_view server_url) {
   return sp.starts_with(rp) && (sp.size() == rp.size() || sp[rp.size()] == '/');
 }
 
+std::vector<std::string> StringsOf(const json::Object& o, std::string_view key) {
+  std::vector<std::string> out;
+  const json::Value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array()) return out;
+  for (const auto& e : v->get_array()) {
+    if (e.is_string()) out.emplace_back(e.get_string());
+  }
+  return out;
+}
+
 std::string StringOf(const json::Object& o, std::string_view key) {
   const json::Value* v = o.if_contains(key);
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();

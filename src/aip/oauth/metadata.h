@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "aip/base/json.h"
 #include "aip/net/http_client.h"
@@ -37,5 +38,7 @@ bool ResourceCovers(std::string_view resource, std::string_view server_url);
 
 // StringOf returns a string member, or "" when absent or not a string.
 std::string StringOf(const json::Object& o, std::string_view key);
+// StringsOf returns the strings of an array member (others skipped; none when absent).
+std::vector<std::string> StringsOf(const json::Object& o, std::string_view key);
 
 }  // namespace aip::oauth

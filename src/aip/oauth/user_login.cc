@@ -28,13 +28,8 @@ std::string JoinScopes(const std::set<std::string>& scopes) {
 }
 
 std::set<std::string> StringSet(const json::Object& o, std::string_view key) {
-  std::set<std::string> out;
-  const json::Value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_array()) return out;
-  for (const auto& e : v->get_array()) {
-    if (e.is_string()) out.emplace(e.get_string());
-  }
-  return out;
+  std::vector<std::string> v = StringsOf(o, key);
+  return std::set<std::string>(v.begin(), v.end());
 }
 
 bool IsTrue(const json::Object& o, std::string_view key) {
