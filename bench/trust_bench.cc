@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
 
   // Side by side with the Python service's score from one agent.
   std::uint32_t source = 1000;
+  std::uint32_t source_node = *g.Find(Did(source));
   std::uint16_t general = 0;
   for (std::uint16_t i = 0; i < g.scopes().size(); ++i) {
     if (g.scopes()[i] == "GENERAL") general = i;
@@ -125,8 +126,9 @@ int main(int argc, char** argv) {
   double sum_diff = 0;
   for (std::uint32_t t : targets) {
     if (++compared > 100) break;
+    auto node = g.Find(Did(t));
     double ours = engine.Score(g, {Did(source)}, Did(t), "GENERAL", kNow).score;
-    double theirs = PythonScore(g, source, t, general);
+    double theirs = node ? PythonScore(g, source_node, *node, general) : 0;
     if (ours == 0 && theirs == 0) continue;
     ++both;
     sum_diff += std::abs(ours - theirs);
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
     if (g.scopes()[i] == "GENERAL") general = i;
   }
   double ours = engine.Score(g, {Did(source)}, "did:key:z6MkFakeTarget", "GENERAL", kNow).score;
-  double theirs = PythonScore(g, source, *g.Find("did:key:z6MkFakeTarget"), general);
+  double theirs = PythonScore(g, source_node, *g.Find("did:key:z6MkFakeTarget"), general);
   double careless_ours = engine.Score(g, {Did(source)}, careless, "GENERAL", kNow).score;
   std::printf("sybil ring (10,000 fakes behind one vouch from an agent 2 hops out, which vouches for 50 others): the fakes' "
               "target scores %.3f with Python's 0.8^hops (above a 0.3 threshold) and %.5f here (the careless agent itself: %.3f)\n",

@@ -1,6 +1,7 @@
 #include "aip/trust/trust_engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
@@ -62,10 +63,40 @@ struct Label {
 };
 
 struct PushResult {
-  std::unordered_map<std::uint32_t, double> visits;
+  std::unordered_map<std::uint32_t, double> visits;  // Every reached agent (Spread) or just `stop`.
   std::vector<Label> labels;
   std::vector<int> at_stop;  // Labels that reached `stop`.
 };
+
+// Frontier is one hop's mass (and walk labels) per agent, in dense arrays indexed by agent with
+// a list of the agents touched, so clearing costs what was used, not the graph's size. One per
+// thread, reused across queries.
+struct Frontier {
+  std::vector<double> mass;
+  std::vector<std::uint32_t> touched;
+  std::vector<std::array<int, 4>> labels;  // Up to kMaxTopK label indices per agent.
+  std::vector<std::uint8_t> label_count;
+  void Fit(std::size_t n) {
+    if (mass.size() < n) {
+      mass.resize(n, 0);
+      labels.resize(n);
+      label_count.resize(n, 0);
+    }
+  }
+  void Add(std::uint32_t v, double m) {
+    if (mass[v] == 0) touched.push_back(v);
+    mass[v] += m;
+  }
+  void Clear() {
+    for (std::uint32_t v : touched) {
+      mass[v] = 0;
+      label_count[v] = 0;
+    }
+    touched.clear();
+  }
+};
+
+constexpr int kMaxTopK = 4;
 
 // Push spreads the anchors' mass one hop per round and returns each agent's expected visits. An
 // agent passes mass on only if it holds at least ε per out-vouch; `stop` (the agent asked about)
@@ -73,26 +104,31 @@ struct PushResult {
 // strongest walk prefixes (max-product), so the explanation costs no second search.
 PushResult Push(const TrustGraph& graph, const TrustParams& p, Query& q, const std::unordered_set<std::uint32_t>& anchors,
                 std::optional<std::uint32_t> stop, int top_k) {
+  thread_local Frontier a, b;
+  thread_local std::vector<double> visits;
+  thread_local std::vector<std::uint32_t> visited;
+  top_k = std::min(top_k, kMaxTopK);
+  a.Fit(graph.node_count());
+  b.Fit(graph.node_count());
+  if (visits.size() < graph.node_count()) visits.resize(graph.node_count(), 0);
+  Frontier* cur = &a;
+  Frontier* next = &b;
   PushResult out;
-  std::unordered_map<std::uint32_t, double> frontier, next;
-  std::unordered_map<std::uint32_t, std::vector<int>> frontier_labels, next_labels;
-  for (std::uint32_t a : anchors) {
-    frontier[a] += 1;
-    if (top_k > 0) {
-      out.labels.push_back({1, a, -1, 0});
-      frontier_labels[a].push_back(static_cast<int>(out.labels.size()) - 1);
+  for (std::uint32_t anchor : anchors) {
+    cur->Add(anchor, 1);
+    if (top_k > 0 && cur->label_count[anchor] == 0) {
+      out.labels.push_back({1, anchor, -1, 0});
+      cur->labels[anchor][cur->label_count[anchor]++] = static_cast<int>(out.labels.size()) - 1;
     }
   }
   std::vector<std::pair<std::uint32_t, double>> weighted;
-  for (int depth = 0; depth <= p.max_depth && !frontier.empty(); ++depth) {
-    next.clear();
-    next_labels.clear();
-    for (const auto& [u, mass] : frontier) {
-      out.visits[u] += mass;
+  for (int depth = 0; depth <= p.max_depth && !cur->touched.empty(); ++depth) {
+    for (std::uint32_t u : cur->touched) {
+      double mass = cur->mass[u];
+      if (visits[u] == 0) visited.push_back(u);
+      visits[u] += mass;
       if (u == stop) {
-        if (auto it = frontier_labels.find(u); it != frontier_labels.end()) {
-          out.at_stop.insert(out.at_stop.end(), it->second.begin(), it->second.end());
-        }
+        for (int i = 0; i < cur->label_count[u]; ++i) out.at_stop.push_back(cur->labels[u][i]);
         continue;
       }
       if (depth == p.max_depth) continue;
@@ -108,33 +144,38 @@ PushResult Push(const TrustGraph& graph, const TrustParams& p, Query& q, const s
         }
       });
       double factor = (1 - p.alpha) / (anchors.contains(u) ? 1.0 : std::max(1.0, sum));
-      const std::vector<int>* mine = nullptr;
-      if (top_k > 0) {
-        auto it = frontier_labels.find(u);
-        if (it != frontier_labels.end()) mine = &it->second;
-      }
+      int mine = top_k > 0 ? cur->label_count[u] : 0;
       for (const auto& [v, w] : weighted) {
-        next[v] += mass * factor * w;
-        if (mine == nullptr || anchors.contains(v)) continue;
-        std::vector<int>& theirs = next_labels[v];
-        for (int li : *mine) {
+        next->Add(v, mass * factor * w);
+        if (mine == 0 || anchors.contains(v)) continue;
+        for (int i = 0; i < mine; ++i) {
+          int li = cur->labels[u][i];
           double product = out.labels[li].product * factor * w;
-          if (static_cast<int>(theirs.size()) == top_k) {
-            auto weakest = std::min_element(theirs.begin(), theirs.end(),
-                                            [&](int a, int b) { return out.labels[a].product < out.labels[b].product; });
-            if (out.labels[*weakest].product >= product) continue;
-            out.labels.push_back({product, v, li, w});
-            *weakest = static_cast<int>(out.labels.size()) - 1;
+          std::uint8_t& have = next->label_count[v];
+          int slot = have;
+          if (have == top_k) {
+            slot = 0;
+            for (int j = 1; j < have; ++j) {
+              if (out.labels[next->labels[v][j]].product < out.labels[next->labels[v][slot]].product) slot = j;
+            }
+            if (out.labels[next->labels[v][slot]].product >= product) continue;
           } else {
-            out.labels.push_back({product, v, li, w});
-            theirs.push_back(static_cast<int>(out.labels.size()) - 1);
+            ++have;
           }
+          out.labels.push_back({product, v, li, w});
+          next->labels[v][slot] = static_cast<int>(out.labels.size()) - 1;
         }
       }
     }
-    std::swap(frontier, next);
-    std::swap(frontier_labels, next_labels);
+    cur->Clear();
+    std::swap(cur, next);
   }
+  cur->Clear();
+  for (std::uint32_t v : visited) {
+    if (!stop || v == *stop) out.visits[v] = visits[v];
+    visits[v] = 0;
+  }
+  visited.clear();
   return out;
 }
 

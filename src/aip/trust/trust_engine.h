@@ -34,7 +34,7 @@ struct TrustParams {
   double epsilon = 1e-3;   // Agents holding less mass than ε·max(1, out-degree) do not pass it on.
   int max_depth = 5;
   std::chrono::seconds half_life{std::chrono::hours(24 * 365)};
-  int top_k = 3;
+  int top_k = 3;  // At most 4.
 };
 
 struct TrustPath {
