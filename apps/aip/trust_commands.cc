@@ -76,7 +76,7 @@ void PrintResult(const trust::TrustResult& r, const std::string& did, const std:
   if (!explain) return;
   if (r.anchor) std::cout << "  " << did << " is an anchor\n";
   for (const auto& p : r.paths) {
-    std::cout << "  " << std::to_string(p.contribution).substr(0, 6) << "  ";
+    std::printf("  %.4f (%3.0f%%)  ", p.contribution, r.score > 0 ? 100 * std::min(1.0, p.contribution / r.score) : 0.0);
     for (std::size_t i = 0; i < p.dids.size(); ++i) {
       if (i > 0) std::cout << " -(" << std::to_string(p.weights[i - 1]).substr(0, 4) << ")-> ";
       std::cout << p.dids[i];

@@ -49,7 +49,10 @@ json::Object JsonOf(const TrustResult& r) {
     json::Array dids, weights;
     for (const auto& d : p.dids) dids.emplace_back(d);
     for (double w : p.weights) weights.emplace_back(w);
-    paths.emplace_back(json::Object{{"path", std::move(dids)}, {"weights", std::move(weights)}, {"contribution", p.contribution}});
+    paths.emplace_back(json::Object{{"path", std::move(dids)},
+                                    {"weights", std::move(weights)},
+                                    {"contribution", p.contribution},
+                                    {"share", r.score > 0 ? std::min(1.0, p.contribution / r.score) : 0.0}});
   }
   return json::Object{{"score", r.score}, {"anchor", r.anchor}, {"paths", std::move(paths)}, {"unexplained", r.unexplained}};
 }
