@@ -38,6 +38,16 @@ std::string FormatTime(TimePoint t) {
   return buf;
 }
 
+std::string FormatTimeMillis(TimePoint t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+  if (ms < 0) ms += 1000;
+  std::string text = FormatTime(t);
+  char frac[8];
+  std::snprintf(frac, sizeof frac, ".%03lldZ", static_cast<long long>(ms));
+  text.pop_back();  // The 'Z'.
+  return text + frac;
+}
+
 Result<TimePoint> ParseTime(std::string_view s) {
   using namespace std::chrono;
   int y, mo, d, h, mi, sec;

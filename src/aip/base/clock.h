@@ -29,6 +29,8 @@ const Clock& DefaultClock();
 
 // FormatTime renders `t` in UTC with whole seconds: "2026-03-01T12:00:00Z".
 std::string FormatTime(TimePoint t);
+// FormatTimeMillis renders milliseconds too: "2026-03-01T12:00:00.250Z".
+std::string FormatTimeMillis(TimePoint t);
 
 // ParseTime accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)" and nothing else.
 Result<TimePoint> ParseTime(std::string_view text);

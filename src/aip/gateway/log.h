@@ -1,14 +1,9 @@
-// The gateway's log: one JSON object per line on stderr ({"time", "level", "event", ...fields}),
-// whole lines even from several threads. Callers pass names, DIDs, URLs and reasons; secrets and
-// tokens are never given to it.
+// The gateway logs through the servers' shared JSON-lines log (aip/base/log.h).
 #pragma once
-
-#include <string_view>
-
-#include "aip/base/json.h"
+#include "aip/base/log.h"
 
 namespace aip::gateway {
 
-void LogEvent(std::string_view level, std::string_view event, json::Object fields = {});
+using aip::LogEvent;
 
 }  // namespace aip::gateway

@@ -107,4 +107,8 @@ std::optional<TimePoint> Statement::Time(int col) const {
 std::int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 double Statement::Real(int col) const { return sqlite3_column_double(stmt_, col); }
 
+bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
+
 }  // namespace aip::sqlite

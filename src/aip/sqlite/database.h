@@ -70,6 +70,8 @@ class Statement {
   std::optional<TimePoint> Time(int col) const;
   std::int64_t Int(int col) const;
   double Real(int col) const;
+  bool IsNull(int col) const;
+  int ColumnCount() const;
 
  private:
   sqlite3_stmt* stmt_ = nullptr;

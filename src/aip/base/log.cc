@@ -1,4 +1,4 @@
-#include "aip/gateway/log.h"
+#include "aip/base/log.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 
 #include "aip/base/clock.h"
 
-namespace aip::gateway {
+namespace aip {
 
 void LogEvent(std::string_view level, std::string_view event, json::Object fields) {
   json::Object line{{"time", FormatTime(DefaultClock().Now())}, {"level", level}, {"event", event}};
@@ -21,4 +21,4 @@ void LogEvent(std::string_view level, std::string_view event, json::Object field
   }
 }
 
-}  // namespace aip::gateway
+}  // namespace aip

@@ -1,0 +1,85 @@
+#include "aip/registry/agent_message.h"
+
+#include "aip/base/jcs.h"
+#include "aip/crypto/random.h"
+#include "aip/crypto/x25519.h"
+#include "aip/identity/data_integrity.h"
+#include "aip/identity/did_key.h"
+
+namespace aip::registry {
+namespace {
+
+constexpr std::string_view kType = "AipMessage";
+
+Error Bad(std::string why) { return UnauthenticatedError("message: " + std::move(why)); }
+
+}  // namespace
+
+Result<Bytes> SealMessage(const identity::Identity& sender, std::string_view recipient_did, std::string_view text,
+                          TimePoint now) {
+  if (text.size() > kMaxMessageText) return InvalidArgumentError("message: longer than 8 KiB");
+  AIP_ASSIGN_OR_RETURN(auto recipient_key, identity::PublicKeyFromDidKey(recipient_did));
+  AIP_ASSIGN_OR_RETURN(auto recipient_x, crypto::X25519PublicFromEd25519(recipient_key));
+  json::Object doc{{"type", kType},
+                   {"id", crypto::RandomId(16)},
+                   {"from", sender.did()},
+                   {"to", recipient_did},
+                   {"created", FormatTime(now)},
+                   {"text", text}};
+  identity::ProofOptions po;
+  po.verification_method = sender.verification_method();
+  po.purpose = identity::Purpose::kAuthentication;
+  po.created = now;
+  AIP_ASSIGN_OR_RETURN(auto signed_doc, identity::AddProof(std::move(doc), sender.key(), po));
+  AIP_ASSIGN_OR_RETURN(std::string plain, json::Canonicalize(signed_doc));
+  return crypto::SealTo(recipient_x, AsBytes(plain));
+}
+
+Result<OpenedMessage> OpenMessage(const identity::Identity& recipient, ByteSpan sealed) {
+  if (sealed.size() > kMaxSealedBytes) return InvalidArgumentError("message: larger than 16 KiB");
+  AIP_ASSIGN_OR_RETURN(auto x_public, crypto::X25519PublicFromEd25519(recipient.public_key()));
+  auto plain = crypto::OpenSealed(x_public, crypto::X25519PrivateFromEd25519(recipient.key()), sealed);
+  if (!plain) return Bad("does not open with this agent's key (altered in transit, or not for us)");
+  auto doc = json::ParseJsonObject(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()));
+  if (!doc) return Bad("not a message document");
+  for (const auto& kv : *doc) {
+    static constexpr std::string_view kAllowed[] = {"type", "id", "from", "to", "created", "text", "proof"};
+    bool known = false;
+    for (auto a : kAllowed) known |= kv.key() == a;
+    if (!known) return Bad("unknown member \"" + std::string(kv.key()) + "\"");
+  }
+  const json::Value* type = doc->if_contains("type");
+  if (type == nullptr || *type != json::Value(kType)) return Bad("wrong type");
+  OpenedMessage m;
+  m.id = std::string(json::OptionalString(*doc, "id").value_or(""));
+  m.from = std::string(json::OptionalString(*doc, "from").value_or(""));
+  m.to = std::string(json::OptionalString(*doc, "to").value_or(""));
+  m.text = std::string(json::OptionalString(*doc, "text").value_or(""));
+  auto created = ParseTime(json::OptionalString(*doc, "created").value_or(""));
+  if (m.id.empty() || !m.from.starts_with("did:key:") || !created) return Bad("missing id, from or created");
+  m.created = *created;
+  identity::ProofExpectations expect;
+  expect.purpose = identity::Purpose::kAuthentication;
+  expect.check_time = false;  // Messages wait in inboxes; the time is shown, not enforced.
+  identity::DidKeyResolver resolver;
+  auto proof = identity::VerifyProof(*doc, resolver, expect);
+  if (!proof) return Bad("bad signature: " + proof.error().message);
+  if (proof->method.controller != m.from) return Bad("signed by " + proof->method.controller + ", not by its sender");
+  if (m.to != recipient.did()) return Bad("addressed to " + m.to + ", not to us (re-addressed)");
+  return m;
+}
+
+Result<std::unique_ptr<SeenMessages>> SeenMessages::Open(const std::string& path) {
+  AIP_ASSIGN_OR_RETURN(auto db, OpenSqlite(path));
+  AIP_RETURN_IF_ERROR(db->ExecScript("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at BIGINT NOT NULL);"));
+  return std::unique_ptr<SeenMessages>(new SeenMessages(std::move(db)));
+}
+
+Result<bool> SeenMessages::Remember(std::string_view id, TimePoint now) {
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  AIP_ASSIGN_OR_RETURN(auto rows, db_->Query("INSERT INTO seen(id, at) VALUES (?1, ?2) ON CONFLICT DO NOTHING RETURNING id",
+                                             {std::string(id), std::int64_t{secs}}));
+  return !rows.empty();
+}
+
+}  // namespace aip::registry

@@ -1,0 +1,138 @@
+#include "aip/registry/federation.h"
+
+#include "aip/base/log.h"
+#include "aip/net/http_client.h"
+#include "aip/trust/vouch.h"
+
+namespace aip::registry {
+namespace {
+
+bool IsForgery(const Error& e) {
+  return e.code == ErrorCode::kInvalidArgument || e.code == ErrorCode::kUnauthenticated ||
+         e.code == ErrorCode::kPermissionDenied || e.code == ErrorCode::kNotFound ||
+         e.code == ErrorCode::kResourceExhausted;
+}
+
+}  // namespace
+
+Result<PutOutcome> ApplyRecord(RegistryStore& store, std::string_view kind, std::string_view document, TimePoint now) {
+  json::ParseLimits limits;
+  limits.max_bytes = 64 * 1024;
+  AIP_ASSIGN_OR_RETURN(auto doc, json::ParseJsonObject(document, limits));
+  if (kind == "agent") {
+    AIP_ASSIGN_OR_RETURN(auto record, VerifyRegistration(doc, now));
+    return store.PutAgent(record, now);
+  }
+  if (kind == "vouch") {
+    AIP_ASSIGN_OR_RETURN(auto vouch, trust::VerifyVouch(doc));
+    return store.PutVouch(vouch, now);
+  }
+  if (kind == "revocation") {
+    AIP_ASSIGN_OR_RETURN(auto revocation, trust::VerifyRevocation(doc));
+    return store.PutRevocation(revocation, now);
+  }
+  return InvalidArgumentError("unknown record kind");
+}
+
+void Federation::PullDue() {
+  auto peers = store_->Peers();
+  if (!peers) {
+    LogEvent("warn", "federation_peers_unreadable", {{"error", peers.error().message}});
+    return;
+  }
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& peer : *peers) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = last_pull_.find(peer.url);
+      if (it != last_pull_.end() && now - it->second < options_.interval) continue;
+      last_pull_[peer.url] = now;
+    }
+    auto report = Pull(peer);
+    if (!report) {
+      LogEvent("warn", "federation_pull_failed", {{"peer", peer.url}, {"error", report.error().message}});
+    } else if (report->accepted + report->rejected + report->conflicts > 0) {
+      LogEvent("info", "federation_pull", {{"peer", peer.url}, {"accepted", report->accepted},
+                                          {"unchanged", report->unchanged}, {"rejected", report->rejected},
+                                          {"conflicts", report->conflicts}, {"cursor", report->cursor}});
+    }
+  }
+}
+
+Result<PullReport> Federation::Pull(const Peer& peer_in) {
+  std::lock_guard one(mu_);
+  Peer peer = peer_in;
+  PullReport report;
+  report.cursor = peer.cursor;
+  AIP_ASSIGN_OR_RETURN(auto base, net::ParseUrl(peer.url));
+  net::HttpClientOptions http;
+  http.timeout = options_.timeout;
+  if (!options_.allow_private) http.allow_address = net::IsPublicAddress;
+  net::HttpClient client(base, http);
+  std::string prefix = base.target == "/" ? "" : base.target;
+  if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  Status failure;
+  for (int page = 0; page < options_.max_pages_per_pull; ++page) {
+    std::string target = prefix + "/v1/records?after=" + std::to_string(peer.cursor) + "&limit=" + std::to_string(options_.page);
+    auto res = client.Send("GET", target, net::Headers(), "");
+    if (!res) {
+      failure = res.status();
+      break;
+    }
+    if (res->status != 200) {
+      failure = UnavailableError("peer answered HTTP " + std::to_string(res->status));
+      break;
+    }
+    json::ParseLimits limits;
+    limits.max_bytes = 16 * 1024 * 1024;
+    auto body = json::ParseJsonObject(res->body, limits);
+    const json::Value* records = body ? body->if_contains("records") : nullptr;
+    if (records == nullptr || !records->is_array() || records->get_array().size() > static_cast<std::size_t>(options_.page)) {
+      failure = InvalidArgumentError("peer sent a malformed page");
+      break;
+    }
+    if (records->get_array().empty()) break;
+    TimePoint now = clock_->Now();
+    for (const auto& item : records->get_array()) {
+      const json::Object* rec = item.if_object();
+      const json::Value* seq = rec ? rec->if_contains("seq") : nullptr;
+      const json::Value* kind = rec ? rec->if_contains("kind") : nullptr;
+      const json::Value* doc = rec ? rec->if_contains("document") : nullptr;
+      // Sequence numbers must grow, or a peer could make us loop or skip.
+      if (seq == nullptr || !seq->is_int64() || seq->as_int64() <= peer.cursor || kind == nullptr || !kind->is_string() ||
+          doc == nullptr || !doc->is_object()) {
+        failure = InvalidArgumentError("peer sent a malformed record");
+        break;
+      }
+      auto applied = ApplyRecord(*store_, kind->get_string(), json::Serialize(*doc), now);
+      if (applied) {
+        if (*applied == PutOutcome::kUnchanged) {
+          ++report.unchanged;
+        } else {
+          ++report.accepted;
+          ++peer.accepted;
+        }
+      } else if (IsForgery(applied.error())) {
+        ++report.rejected;
+        ++peer.rejected;
+      } else if (applied.error().code == ErrorCode::kAlreadyExists ||
+                 applied.error().code == ErrorCode::kFailedPrecondition) {
+        ++report.conflicts;
+        ++peer.conflicts;
+      } else {
+        failure = applied.status();  // Our own store failed: retry this record next time.
+        break;
+      }
+      peer.cursor = seq->as_int64();
+    }
+    if (!failure.ok()) break;
+    if (records->get_array().size() < static_cast<std::size_t>(options_.page)) break;
+  }
+  peer.last_error = failure.ok() ? "" : failure.error().message;
+  report.cursor = peer.cursor;
+  AIP_RETURN_IF_ERROR(store_->RecordPull(peer, clock_->Now()));
+  if (!failure.ok()) return failure;
+  return report;
+}
+
+}  // namespace aip::registry

@@ -1,0 +1,158 @@
+#include "aip/registry/registry_client.h"
+
+#include "aip/base/encoding.h"
+#include "aip/identity/did_aip.h"
+#include "aip/identity/did_key.h"
+#include "aip/net/form.h"
+#include "aip/registry/agent_message.h"
+#include "aip/registry/signed_request.h"
+
+namespace aip::registry {
+namespace {
+
+ErrorCode CodeForStatus(int status) {
+  switch (status) {
+    case 400: return ErrorCode::kInvalidArgument;
+    case 401: return ErrorCode::kUnauthenticated;
+    case 403: return ErrorCode::kPermissionDenied;
+    case 404: return ErrorCode::kNotFound;
+    case 409: return ErrorCode::kAlreadyExists;
+    case 413:
+    case 429:
+    case 507: return ErrorCode::kResourceExhausted;
+    default: return ErrorCode::kUnavailable;
+  }
+}
+
+}  // namespace
+
+std::string EncodeComponent(std::string_view text) { return net::FormEncode(text); }
+
+Result<RegistryClient> RegistryClient::Connect(std::string_view base_url, net::HttpClientOptions options) {
+  AIP_ASSIGN_OR_RETURN(auto url, net::ParseUrl(base_url));
+  std::string base(base_url);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string prefix = url.target;
+  auto q = prefix.find('?');
+  if (q != std::string::npos) return InvalidArgumentError("registry URL must not have a query");
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  if (options.timeout > std::chrono::milliseconds(30000)) options.timeout = std::chrono::milliseconds(30000);
+  return RegistryClient(base, prefix, std::make_unique<net::HttpClient>(url, options));
+}
+
+Result<json::Object> RegistryClient::Call(std::string_view method, const std::string& path, const std::string& body,
+                                          const identity::Identity* signer) {
+  net::Headers headers;
+  headers.Set("accept", "application/json");
+  if (!body.empty()) headers.Set("content-type", "application/json");
+  std::string target = prefix_ + path;
+  if (signer != nullptr) {
+    std::string origin = base_url_.substr(0, base_url_.size() - prefix_.size());
+    AIP_RETURN_IF_ERROR(SignRegistryRequest(*signer, method, origin + target, headers, body));
+  }
+  AIP_ASSIGN_OR_RETURN(auto res, http_->Send(method, target, headers, body));
+  if (res.status == 204) return json::Object{};
+  json::ParseLimits limits;
+  limits.max_bytes = 16 * 1024 * 1024;
+  auto parsed = json::ParseJsonObject(res.body, limits);
+  if (res.status < 200 || res.status >= 300) {
+    std::string message = "registry answered HTTP " + std::to_string(res.status);
+    if (parsed) {
+      if (auto e = json::OptionalString(*parsed, "error")) message += ": " + std::string(*e);
+    }
+    return Error{CodeForStatus(res.status), message};
+  }
+  if (!parsed) return UnavailableError("registry sent a malformed answer: " + parsed.error().message);
+  return *parsed;
+}
+
+Result<json::Object> RegistryClient::Register(const identity::Identity& agent, const Profile& profile) {
+  AIP_ASSIGN_OR_RETURN(auto record, CreateRegistration(agent, profile, DefaultClock().Now()));
+  return Call("POST", "/v1/agents", json::Serialize(record.document), &agent);
+}
+
+Result<json::Object> RegistryClient::Directory(std::string_view query, std::string_view after, int limit) {
+  std::string path = "/v1/agents?limit=" + std::to_string(limit);
+  if (!query.empty()) path += "&q=" + EncodeComponent(query);
+  if (!after.empty()) path += "&after=" + EncodeComponent(after);
+  return Call("GET", path, "", nullptr);
+}
+
+Result<json::Object> RegistryClient::Agent(std::string_view did) {
+  return Call("GET", "/v1/agents/" + EncodeComponent(did), "", nullptr);
+}
+
+Result<identity::Resolution> CheckResolution(std::string_view did, const json::Value& document) {
+  AIP_ASSIGN_OR_RETURN(auto parsed, identity::DidDocument::FromJson(document));
+  if (parsed.id() != did) return UnauthenticatedError("the registry returned the document of another DID");
+  if (parsed.methods().empty()) return UnauthenticatedError("the resolved document has no Ed25519 key");
+  for (const auto& m : parsed.methods()) {
+    if (!identity::DidMatchesKey(did, m.key)) {
+      return UnauthenticatedError("the resolved document carries a key that " + std::string(did) + " does not name");
+    }
+  }
+  if (!document.is_object()) return InvalidArgumentError("DID document must be an object");
+  return identity::Resolution{document.get_object(), std::move(parsed)};
+}
+
+Result<identity::Resolution> RegistryClient::Resolve(std::string_view did) {
+  AIP_ASSIGN_OR_RETURN(auto result, Call("GET", "/v1/dids/" + EncodeComponent(did), "", nullptr));
+  const json::Value* doc = result.if_contains("didDocument");
+  if (doc == nullptr || !doc->is_object()) return NotFoundError(std::string(did) + " did not resolve");
+  return CheckResolution(did, *doc);
+}
+
+Result<json::Object> RegistryClient::Publish(const identity::Identity& signer, std::string_view route,
+                                             const json::Object& document) {
+  return Call("POST", std::string(route), json::Serialize(document), &signer);
+}
+
+Result<json::Object> RegistryClient::Vouches(std::string_view param, std::string_view did) {
+  return Call("GET", "/v1/vouches?" + std::string(param) + "=" + EncodeComponent(did) + "&limit=1000", "", nullptr);
+}
+
+Result<json::Object> RegistryClient::Trust(const std::vector<std::string>& anchors, std::string_view subject,
+                                           std::string_view scope) {
+  std::string joined;
+  for (const auto& a : anchors) joined += (joined.empty() ? "" : ",") + a;
+  std::string path = "/v1/trust?subject=" + EncodeComponent(subject) + "&anchors=" + EncodeComponent(joined);
+  if (!scope.empty()) path += "&scope=" + EncodeComponent(scope);
+  return Call("GET", path, "", nullptr);
+}
+
+Result<json::Object> RegistryClient::Stats() { return Call("GET", "/v1/stats", "", nullptr); }
+
+Result<std::string> RegistryClient::SendMessage(const identity::Identity& sender, std::string_view recipient,
+                                                std::string_view text) {
+  AIP_ASSIGN_OR_RETURN(auto sealed, SealMessage(sender, recipient, text, DefaultClock().Now()));
+  json::Object body{{"to", recipient}, {"sealed", Base64Encode(sealed)}};
+  AIP_ASSIGN_OR_RETURN(auto answer, Call("POST", "/v1/messages", json::Serialize(body), &sender));
+  return std::string(json::OptionalString(answer, "id").value_or(""));
+}
+
+Result<std::vector<InboxMessage>> RegistryClient::Inbox(const identity::Identity& reader) {
+  AIP_ASSIGN_OR_RETURN(auto answer, Call("GET", "/v1/messages", "", &reader));
+  AIP_ASSIGN_OR_RETURN(const json::Array* list, json::RequireArray(answer, "messages"));
+  std::vector<InboxMessage> out;
+  for (const auto& item : *list) {
+    const json::Object* m = item.if_object();
+    if (m == nullptr) return UnavailableError("registry sent a malformed inbox");
+    InboxMessage im;
+    im.id = std::string(json::OptionalString(*m, "id").value_or(""));
+    im.sealed = std::string(json::OptionalString(*m, "sealed").value_or(""));
+    if (auto t = ParseTime(json::OptionalString(*m, "received").value_or(""))) im.received = *t;
+    out.push_back(std::move(im));
+  }
+  return out;
+}
+
+Status RegistryClient::DeleteMessage(const identity::Identity& reader, std::string_view id) {
+  return Call("DELETE", "/v1/messages/" + EncodeComponent(id), "", &reader).status();
+}
+
+Result<identity::Resolution> RegistryResolver::Resolve(std::string_view did) const {
+  AIP_ASSIGN_OR_RETURN(auto client, RegistryClient::Connect(base_url_));
+  return client.Resolve(did);
+}
+
+}  // namespace aip::registry

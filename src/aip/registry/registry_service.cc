@@ -1,0 +1,595 @@
+#include "aip/registry/registry_service.h"
+
+#include <csignal>
+#include <thread>
+
+#include "aip/base/encoding.h"
+#include "aip/base/log.h"
+#include "aip/identity/did_aip.h"
+#include "aip/identity/did_document.h"
+#include "aip/identity/did_key.h"
+#include "aip/identity/resolver.h"
+#include "aip/net/form.h"
+#include "aip/registry/agent_message.h"
+#include "aip/registry/feeds.h"
+#include "aip/registry/web_assets.h"
+#include "aip/trust/trust_view.h"
+
+namespace aip::registry {
+namespace {
+
+constexpr std::size_t kMaxAnchors = 16;
+
+net::HttpResponse Json(int status, const json::Value& body) {
+  net::HttpResponse r;
+  r.status = status;
+  r.headers.Set("content-type", "application/json");
+  r.headers.Set("x-content-type-options", "nosniff");
+  r.headers.Set("cache-control", "no-store");
+  r.body = json::Serialize(body) + "\n";
+  return r;
+}
+
+net::HttpResponse Problem(int status, std::string_view message) {
+  return Json(status, json::Object{{"error", message}});
+}
+
+// StatusFor maps library errors to HTTP once, here at the edge.
+int StatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return 400;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kPermissionDenied: return 403;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kFailedPrecondition: return 409;
+    case ErrorCode::kResourceExhausted: return 413;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+net::HttpResponse FromError(const Error& e) {
+  int status = StatusFor(e.code);
+  if (status == 500) {
+    LogEvent("error", "registry_internal_error", {{"error", e.message}});
+    return Problem(500, "internal error");
+  }
+  return Problem(status, e.message);
+}
+
+net::HttpResponse TooMany(std::chrono::milliseconds wait) {
+  auto r = Problem(429, "rate limit exceeded");
+  r.headers.Set("retry-after", std::to_string(std::max<std::int64_t>(1, (wait.count() + 999) / 1000)));
+  return r;
+}
+
+std::map<std::string, std::string> QueryOf(const net::HttpRequest& request, Status& status) {
+  std::string_view target = request.target;
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  auto parsed = net::ParseForm(target.substr(q + 1));
+  if (!parsed) {
+    status = InvalidArgumentError("query: " + parsed.error().message);
+    return {};
+  }
+  return *parsed;
+}
+
+std::string Param(const std::map<std::string, std::string>& q, const std::string& name) {
+  auto it = q.find(name);
+  return it == q.end() ? std::string() : it->second;
+}
+
+int LimitOf(const std::map<std::string, std::string>& q, int max, int fallback) {
+  std::string v = Param(q, "limit");
+  if (v.empty()) return fallback;
+  int n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9' || n > 1000000) return fallback;
+    n = n * 10 + (c - '0');
+  }
+  return std::clamp(n, 1, max);
+}
+
+std::int64_t AfterOf(const std::map<std::string, std::string>& q) {
+  std::string v = Param(q, "after");
+  std::int64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9' || n > (INT64_MAX / 10 - 10)) return 0;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+json::Value ParsedOrNull(const std::string& text) {
+  auto v = json::ParseJson(text);
+  return v ? *v : json::Value(nullptr);
+}
+
+json::Object AgentJson(const AgentRecord& r) {
+  return json::Object{{"did", r.did},
+                      {"alias", r.alias},
+                      {"name", r.profile.name},
+                      {"platform", r.profile.platform},
+                      {"description", r.profile.description},
+                      {"url", r.profile.url},
+                      {"updated", FormatTimeMillis(r.updated)},
+                      {"document", r.document}};
+}
+
+json::Array VouchArray(const std::vector<StoredVouchDoc>& vouches) {
+  json::Array out;
+  for (const auto& v : vouches) {
+    out.push_back(json::Object{{"id", v.id},
+                               {"issuer", v.issuer},
+                               {"subject", v.subject},
+                               {"scope", v.scope},
+                               {"revoked", v.revoked},
+                               {"document", ParsedOrNull(v.document)}});
+  }
+  return out;
+}
+
+bool WellFormedDid(std::string_view did) {
+  if (!did.starts_with("did:") || did.size() > 256) return false;
+  for (char c : did) {
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '/' || c == '?') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+RegistryService::RegistryService(std::shared_ptr<RegistryStore> store, RegistryOptions options, const Clock* clock)
+    : store_(store),
+      options_(std::move(options)),
+      clock_(clock),
+      verifier_(options_.public_url, std::make_shared<mcpsig::InMemoryReplayCache>(), clock),
+      index_(store),
+      federation_(store, options_.peers, clock),
+      per_address_(options_.requests_per_second_per_address, options_.burst_per_address),
+      per_did_(options_.writes_per_second_per_did, options_.write_burst_per_did) {}
+
+void RegistryService::Tick() {
+  if (auto s = index_.CatchUp(); !s.ok()) LogEvent("warn", "trust_index_catch_up_failed", {{"error", s.error().message}});
+  federation_.PullDue();
+  if (auto s = index_.CatchUp(); !s.ok()) LogEvent("warn", "trust_index_catch_up_failed", {{"error", s.error().message}});
+}
+
+void RegistryService::Handle(const net::HttpRequest& request, net::Exchange& exchange) {
+  if (auto wait = per_address_.Take(request.remote_address)) {
+    exchange.Respond(TooMany(*wait));
+    return;
+  }
+  if (request.body.size() > options_.max_body_bytes) {
+    exchange.Respond(Problem(413, "body too large"));
+    return;
+  }
+  exchange.Respond(Route(request));
+}
+
+std::optional<std::string> RegistryService::Signer(const net::HttpRequest& request, net::HttpResponse& refusal) {
+  auto did = verifier_.Verify(request);
+  if (!did) {
+    refusal = FromError(did.error());
+    if (refusal.status == 401) refusal.headers.Set("www-authenticate", "Signature tag=\"aip-registry\"");
+    return std::nullopt;
+  }
+  if (auto wait = per_did_.Take(*did)) {
+    refusal = TooMany(*wait);
+    return std::nullopt;
+  }
+  return *did;
+}
+
+net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {
+  auto decoded = net::PercentDecode(request.Path());
+  if (!decoded) return Problem(400, "malformed path");
+  std::string_view path = *decoded;
+  const std::string& m = request.method;
+  auto get = m == "GET" || m == "HEAD";
+  if (path == "/v1/health" && get) return Json(200, json::Object{{"status", "ok"}});
+  if (path == "/v1/stats" && get) return GetStats();
+  if (path == "/v1/agents") {
+    if (m == "POST") return PostAgent(request);
+    if (get) return GetDirectory(request);
+  }
+  if (path.starts_with("/v1/agents/") && get) return GetAgent(path.substr(11));
+  if (path.starts_with("/v1/dids/") && get) return GetDid(path.substr(9));
+  if (path == "/v1/vouches") {
+    if (m == "POST") return PostVouch(request);
+    if (get) return GetVouches(request);
+  }
+  if (path == "/v1/revocations" && m == "POST") return PostRevocation(request);
+  if (path == "/v1/trust" && get) return GetTrust(request);
+  if (path == "/v1/graph" && get) return GetGraph(request);
+  if (path == "/v1/records" && get) return GetRecords(request);
+  if (path == "/v1/events" && get) return GetEvents(request, false);
+  if (path == "/v1/events.atom" && get) return GetEvents(request, true);
+  if (path.starts_with("/v1/badges/") && path.ends_with(".svg") && get) {
+    return GetBadge(path.substr(11, path.size() - 11 - 4));
+  }
+  if (path == "/v1/messages") {
+    if (m == "POST") return PostMessage(request);
+    if (get) return GetMessages(request);
+  }
+  if (path.starts_with("/v1/messages/") && m == "DELETE") return DeleteMessage(request, path.substr(13));
+  if (get) {
+    if (auto asset = WebAsset(path)) return *asset;
+  }
+  if (path.starts_with("/v1/")) return Problem(m == "GET" || m == "POST" || m == "DELETE" ? 404 : 405, "no such route");
+  return Problem(404, "not found");
+}
+
+net::HttpResponse RegistryService::PostAgent(const net::HttpRequest& request) {
+  net::HttpResponse refusal;
+  auto signer = Signer(request, refusal);
+  if (!signer) return refusal;
+  auto doc = json::ParseJsonObject(request.body);
+  if (!doc) return FromError(doc.error());
+  auto record = VerifyRegistration(*doc, clock_->Now());
+  if (!record) return FromError(record.error());
+  if (record->did != *signer) return Problem(403, "a registration must be sent by the agent it registers");
+  auto outcome = store_->PutAgent(*record, clock_->Now());
+  if (!outcome) return FromError(outcome.error());
+  LogEvent("info", "agent_registered", {{"did", record->did}, {"outcome", *outcome == PutOutcome::kInserted ? "inserted" : *outcome == PutOutcome::kUpdated ? "updated" : "unchanged"}});
+  return Json(*outcome == PutOutcome::kInserted ? 201 : 200,
+              json::Object{{"did", record->did}, {"alias", record->alias}, {"updated", FormatTimeMillis(record->updated)},
+                           {"outcome", *outcome == PutOutcome::kInserted ? "created" : *outcome == PutOutcome::kUpdated ? "updated" : "unchanged"}});
+}
+
+net::HttpResponse RegistryService::PostVouch(const net::HttpRequest& request) {
+  net::HttpResponse refusal;
+  auto signer = Signer(request, refusal);
+  if (!signer) return refusal;
+  auto doc = json::ParseJsonObject(request.body);
+  if (!doc) return FromError(doc.error());
+  auto vouch = trust::VerifyVouch(*doc);
+  if (!vouch) return FromError(vouch.error());
+  auto outcome = store_->PutVouch(*vouch, clock_->Now());
+  if (!outcome) return FromError(outcome.error());
+  return Json(*outcome == PutOutcome::kInserted ? 201 : 200,
+              json::Object{{"id", vouch->id}, {"outcome", *outcome == PutOutcome::kInserted ? "created" : "unchanged"}});
+}
+
+net::HttpResponse RegistryService::PostRevocation(const net::HttpRequest& request) {
+  net::HttpResponse refusal;
+  auto signer = Signer(request, refusal);
+  if (!signer) return refusal;
+  auto doc = json::ParseJsonObject(request.body);
+  if (!doc) return FromError(doc.error());
+  auto revocation = trust::VerifyRevocation(*doc);
+  if (!revocation) return FromError(revocation.error());
+  auto outcome = store_->PutRevocation(*revocation, clock_->Now());
+  if (!outcome) return FromError(outcome.error());
+  return Json(*outcome == PutOutcome::kInserted ? 201 : 200,
+              json::Object{{"revokes", revocation->vouch_id}, {"outcome", *outcome == PutOutcome::kInserted ? "created" : "unchanged"}});
+}
+
+net::HttpResponse RegistryService::GetDirectory(const net::HttpRequest& request) {
+  Status bad;
+  auto q = QueryOf(request, bad);
+  if (!bad.ok()) return FromError(bad.error());
+  int limit = LimitOf(q, options_.max_page, 50);
+  std::string query = Param(q, "q");
+  if (query.size() > 200) return Problem(400, "query too long");
+  auto agents = store_->Directory(query, Param(q, "after"), limit);
+  if (!agents) return FromError(agents.error());
+  json::Array list;
+  for (const auto& a : *agents) list.push_back(AgentJson(a));
+  json::Value next = nullptr;
+  if (static_cast<int>(agents->size()) == limit) next = json::Value(agents->back().did);
+  return Json(200, json::Object{{"agents", std::move(list)}, {"next", next}});
+}
+
+net::HttpResponse RegistryService::GetAgent(std::string_view did) {
+  if (!WellFormedDid(did)) return Problem(400, "not a DID");
+  auto agent = store_->GetAgent(did);
+  if (!agent) return FromError(agent.error());
+  if (!*agent) return Problem(404, "no such agent");
+  auto given = store_->VouchesBy((*agent)->did, 500);
+  auto received = store_->VouchesFor((*agent)->did, 500);
+  if (!given) return FromError(given.error());
+  if (!received) return FromError(received.error());
+  json::Object body = AgentJson(**agent);
+  body["vouches_given"] = VouchArray(*given);
+  body["vouches_received"] = VouchArray(*received);
+  return Json(200, body);
+}
+
+net::HttpResponse RegistryService::GetDid(std::string_view did) {
+  auto not_found = [&](std::string_view error, int status) {
+    return Json(status, json::Object{{"@context", "https://w3id.org/did-resolution/v1"},
+                                     {"didDocument", nullptr},
+                                     {"didResolutionMetadata", json::Object{{"error", error}}},
+                                     {"didDocumentMetadata", json::Object{}}});
+  };
+  if (!WellFormedDid(did)) return not_found("invalidDid", 400);
+  std::optional<crypto::Ed25519PublicKey> key;
+  std::string id(did);
+  if (did.starts_with("did:key:")) {
+    auto k = identity::PublicKeyFromDidKey(did);
+    if (!k) return not_found("invalidDid", 400);
+    key = *k;
+  } else if (did.starts_with("did:aip:")) {
+    if (!identity::IsWellFormedDidAip(did)) return not_found("invalidDid", 400);
+    auto agent = store_->GetAgent(did);
+    if (!agent) return FromError(agent.error());
+    if (!*agent) return not_found("notFound", 404);
+    auto k = identity::PublicKeyFromDidKey((*agent)->did);
+    if (!k) return FromError(k.error());
+    key = *k;
+  } else {
+    return not_found("methodNotSupported", 501);
+  }
+  identity::DidDocumentOptions options;
+  auto document = identity::BuildDidDocument(id, *key, options);
+  if (!document) return FromError(document.error());
+  auto parsed = identity::DidDocument::FromJson(*document);
+  if (!parsed) return FromError(parsed.error());
+  identity::Resolution resolution{*document, *parsed};
+  json::Object result = identity::ResolutionResult(resolution);
+  // Both DIDs of the key, so a client can check the did:aip hash itself.
+  std::string did_key = identity::DidKeyFromPublicKey(*key);
+  std::string did_aip = identity::DidAipFromPublicKey(*key);
+  if (auto* doc = result["didDocument"].if_object()) {
+    doc->emplace("alsoKnownAs", json::Array{id == did_key ? did_aip : did_key});
+  }
+  return Json(200, result);
+}
+
+net::HttpResponse RegistryService::GetVouches(const net::HttpRequest& request) {
+  Status bad;
+  auto q = QueryOf(request, bad);
+  if (!bad.ok()) return FromError(bad.error());
+  std::string issuer = Param(q, "issuer"), subject = Param(q, "subject");
+  int limit = LimitOf(q, 1000, 500);
+  if (issuer.empty() == subject.empty()) return Problem(400, "give exactly one of issuer= or subject=");
+  if (!WellFormedDid(issuer.empty() ? subject : issuer)) return Problem(400, "not a DID");
+  auto vouches = issuer.empty() ? store_->VouchesFor(subject, limit) : store_->VouchesBy(issuer, limit);
+  if (!vouches) return FromError(vouches.error());
+  json::Object body{{"vouches", VouchArray(*vouches)}};
+  if (!issuer.empty()) {
+    auto revocations = store_->RevocationsBy(issuer, limit);
+    if (!revocations) return FromError(revocations.error());
+    json::Array docs;
+    for (const auto& r : *revocations) docs.push_back(ParsedOrNull(r));
+    body["revocations"] = std::move(docs);
+  }
+  return Json(200, body);
+}
+
+net::HttpResponse RegistryService::GetTrust(const net::HttpRequest& request) {
+  Status bad;
+  auto q = QueryOf(request, bad);
+  if (!bad.ok()) return FromError(bad.error());
+  std::string subject = Param(q, "subject"), scope = Param(q, "scope"), anchors_text = Param(q, "anchors");
+  if (!WellFormedDid(subject)) return Problem(400, "subject= must be a DID");
+  std::vector<std::string> anchors;
+  for (std::size_t start = 0; start <= anchors_text.size();) {
+    std::size_t comma = anchors_text.find(',', start);
+    std::string a = anchors_text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!a.empty()) {
+      if (!WellFormedDid(a)) return Problem(400, "anchors= must be DIDs separated by commas");
+      anchors.push_back(a);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (anchors.empty() || anchors.size() > kMaxAnchors) return Problem(400, "give 1 to 16 anchors= (the caller's own anchors)");
+  if (scope.size() > 200) return Problem(400, "scope too long");
+  auto answer = index_.Query(anchors, subject, scope, clock_->Now());
+  if (!answer) return FromError(answer.error());
+  json::Object body = trust::JsonOf(answer->result);
+  json::Array paths;
+  for (const auto& p : answer->paths) {
+    json::Array dids, weights, vouches;
+    for (const auto& d : p.path.dids) dids.push_back(json::Value(d));
+    for (double w : p.path.weights) weights.push_back(w);
+    for (const auto& v : p.vouches) vouches.push_back(ParsedOrNull(v));
+    paths.push_back(json::Object{{"dids", std::move(dids)}, {"weights", std::move(weights)},
+                                 {"contribution", p.path.contribution}, {"vouches", std::move(vouches)}});
+  }
+  body["paths"] = std::move(paths);
+  body["subject"] = subject;
+  json::Array anchor_list;
+  for (const auto& a : anchors) anchor_list.push_back(json::Value(a));
+  body["anchors"] = std::move(anchor_list);
+  return Json(200, body);
+}
+
+net::HttpResponse RegistryService::GetGraph(const net::HttpRequest& request) {
+  Status bad;
+  auto q = QueryOf(request, bad);
+  if (!bad.ok()) return FromError(bad.error());
+  std::string center = Param(q, "center");
+  if (!center.empty() && !WellFormedDid(center)) return Problem(400, "center= must be a DID");
+  int limit = LimitOf(q, 2000, 500);
+  json::Array edges;
+  for (const auto& e : index_.Neighbourhood(center, static_cast<std::size_t>(limit))) {
+    edges.push_back(json::Object{{"issuer", e.issuer}, {"subject", e.subject}, {"scope", e.scope}, {"weight", e.weight}});
+  }
+  return Json(200, json::Object{{"edges", std::move(edges)}});
+}
+
+net::HttpResponse RegistryService::GetRecords(const net::HttpRequest& request) {
+  Status bad;
+  auto q = QueryOf(request, bad);
+  if (!bad.ok()) return FromError(bad.error());
+  auto entries = store_->Log(AfterOf(q), LimitOf(q, 1000, 500));
+  if (!entries) return FromError(entries.error());
+  json::Array records;
+  for (const auto& e : *entries) {
+    records.push_back(json::Object{{"seq", e.seq}, {"kind", e.kind}, {"key", e.key}, {"document", ParsedOrNull(e.document)}});
+  }
+  json::Value next = entries->empty() ? json::Value(AfterOf(q)) : json::Value(entries->back().seq);
+  return Json(200, json::Object{{"records", std::move(records)}, {"next", next}});
+}
+
+net::HttpResponse RegistryService::GetEvents(const net::HttpRequest& request, bool atom) {
+  Status bad;
+  auto q = QueryOf(request, bad);
+  if (!bad.ok()) return FromError(bad.error());
+  int limit = LimitOf(q, 500, 50);
+  auto counts = store_->Counts();
+  if (!counts) return FromError(counts.error());
+  // Default: the newest `limit` events; with after=: those after a cursor.
+  std::int64_t after = q.contains("after") ? AfterOf(q) : std::max<std::int64_t>(0, counts->last_seq - limit);
+  auto entries = store_->Log(after, limit);
+  if (!entries) return FromError(entries.error());
+  if (atom) {
+    std::vector<LogEntry> newest(entries->rbegin(), entries->rend());
+    net::HttpResponse r;
+    r.headers.Set("content-type", "application/atom+xml; charset=utf-8");
+    r.headers.Set("x-content-type-options", "nosniff");
+    std::string base = options_.public_url;
+    if (base.empty()) {
+      auto host = request.headers.Get("host");
+      base = "http://" + std::string(host.value_or("localhost"));
+    }
+    r.body = AtomFeed(newest, base, clock_->Now());
+    return r;
+  }
+  json::Array events;
+  for (const auto& e : *entries) {
+    events.push_back(json::Object{{"seq", e.seq}, {"kind", e.kind}, {"key", e.key}, {"received", FormatTime(e.received)}});
+  }
+  return Json(200, json::Object{{"events", std::move(events)}, {"last_seq", counts->last_seq}});
+}
+
+net::HttpResponse RegistryService::GetBadge(std::string_view did) {
+  net::HttpResponse r;
+  r.headers.Set("content-type", "image/svg+xml");
+  r.headers.Set("x-content-type-options", "nosniff");
+  r.headers.Set("cache-control", "max-age=300");
+  r.headers.Set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'");
+  if (!WellFormedDid(did)) {
+    r.status = 400;
+    r.body = Badge("aip", "invalid DID", "#9f9f9f");
+    return r;
+  }
+  auto agent = store_->GetAgent(did);
+  if (!agent) return FromError(agent.error());
+  if (!*agent) {
+    r.status = 404;
+    r.body = Badge("aip", "not registered", "#9f9f9f");
+    return r;
+  }
+  auto received = store_->VouchesFor((*agent)->did, 10000);
+  if (!received) return FromError(received.error());
+  std::size_t active = 0;
+  for (const auto& v : *received) active += v.revoked ? 0 : 1;
+  r.body = Badge("aip", "registered | " + std::to_string(active) + (active == 1 ? " vouch" : " vouches"), "#4c1");
+  return r;
+}
+
+net::HttpResponse RegistryService::GetStats() {
+  auto counts = store_->Counts();
+  if (!counts) return FromError(counts.error());
+  auto peers = store_->Peers();
+  if (!peers) return FromError(peers.error());
+  json::Array peer_list;
+  for (const auto& p : *peers) {
+    peer_list.push_back(json::Object{{"url", p.url}, {"cursor", p.cursor}, {"accepted", p.accepted},
+                                     {"rejected", p.rejected}, {"conflicts", p.conflicts},
+                                     {"last_sync", p.last_sync ? json::Value(FormatTime(*p.last_sync)) : json::Value(nullptr)},
+                                     {"last_error", p.last_error}});
+  }
+  return Json(200, json::Object{{"agents", counts->agents},
+                                {"vouches", counts->vouches},
+                                {"revocations", counts->revocations},
+                                {"last_seq", counts->last_seq},
+                                {"graph_nodes", index_.node_count()},
+                                {"graph_edges", index_.edge_count()},
+                                {"backend", store_->dialect() == Dialect::kSqlite ? "sqlite" : "postgresql"},
+                                {"peers", std::move(peer_list)}});
+}
+
+net::HttpResponse RegistryService::PostMessage(const net::HttpRequest& request) {
+  net::HttpResponse refusal;
+  auto signer = Signer(request, refusal);
+  if (!signer) return refusal;
+  auto doc = json::ParseJsonObject(request.body);
+  if (!doc) return FromError(doc.error());
+  auto to = json::RequireString(*doc, "to");
+  auto sealed = json::RequireString(*doc, "sealed");
+  if (!to || !sealed || doc->size() != 2) return Problem(400, "a message is {\"to\": did:key, \"sealed\": base64}");
+  if (!identity::PublicKeyFromDidKey(*to)) return Problem(400, "to must be a did:key");
+  auto bytes = Base64Decode(*sealed);
+  if (!bytes) return Problem(400, "sealed must be base64");
+  if (bytes->size() > kMaxSealedBytes) return Problem(413, "message larger than 16 KiB");
+  auto recipient = store_->GetAgent(*to);
+  if (!recipient) return FromError(recipient.error());
+  if (!*recipient) return Problem(404, "the recipient is not registered here");
+  auto id = store_->PutMessage(*to, *sealed, clock_->Now());
+  if (!id) {
+    if (id.error().code == ErrorCode::kResourceExhausted) return Problem(507, id.error().message);
+    return FromError(id.error());
+  }
+  return Json(202, json::Object{{"id", *id}});
+}
+
+net::HttpResponse RegistryService::GetMessages(const net::HttpRequest& request) {
+  // Reading an inbox is signed too: only its owner may, and a captured read cannot be replayed.
+  net::HttpResponse refusal;
+  auto reader = Signer(request, refusal);
+  if (!reader) return refusal;
+  auto messages = store_->Inbox(*reader, 100);
+  if (!messages) return FromError(messages.error());
+  json::Array list;
+  for (const auto& m : *messages) {
+    list.push_back(json::Object{{"id", m.id}, {"sealed", m.sealed}, {"received", FormatTime(m.received)}});
+  }
+  return Json(200, json::Object{{"messages", std::move(list)}});
+}
+
+net::HttpResponse RegistryService::DeleteMessage(const net::HttpRequest& request, std::string_view id) {
+  net::HttpResponse refusal;
+  auto reader = Signer(request, refusal);
+  if (!reader) return refusal;
+  auto deleted = store_->DeleteMessage(*reader, id);
+  if (!deleted) return FromError(deleted.error());
+  if (!*deleted) return Problem(404, "no such message in this inbox");
+  net::HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+}  // namespace
+
+Status ServeRegistry(std::shared_ptr<RegistryStore> store, RegistryOptions options, const ServeOptions& serve) {
+  auto service = std::make_shared<RegistryService>(store, options);
+  service->Tick();
+  net::HttpServerOptions http;
+  http.address = serve.address;
+  http.port = serve.port;
+  http.threads = serve.threads;
+  http.max_body_bytes = options.max_body_bytes;
+  http.tls_cert_file = serve.tls_cert_file;
+  http.tls_key_file = serve.tls_key_file;
+  AIP_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start(http, [service](const net::HttpRequest& r, net::Exchange& e) {
+                         service->Handle(r, e);
+                       }));
+  LogEvent("info", "registry_listening", {{"address", serve.address}, {"port", server->port()},
+                                          {"backend", store->dialect() == Dialect::kSqlite ? "sqlite" : "postgresql"}});
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  auto next_tick = std::chrono::steady_clock::now();
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (std::chrono::steady_clock::now() >= next_tick) {
+      service->Tick();
+      next_tick = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
+  }
+  server->Stop();
+  LogEvent("info", "registry_stopped");
+  return OkStatus();
+}
+
+}  // namespace aip::registry

@@ -1,0 +1,83 @@
+// RegistryService: the registry's HTTP API (docs/registry.md lists every route). It stores only
+// self-authenticating records — registrations signed by the agent's own key, vouches and
+// revocations signed by their issuers — so neither its clients nor its federation peers have to
+// trust it. Writes are signed, timestamped, nonce'd requests (signed_request.h); requests are
+// rate-limited per client address, writes also per DID; bodies are bounded.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aip/net/http.h"
+#include "aip/net/http_server.h"
+#include "aip/registry/federation.h"
+#include "aip/registry/rate_limiter.h"
+#include "aip/registry/registry_store.h"
+#include "aip/registry/signed_request.h"
+#include "aip/registry/trust_index.h"
+
+namespace aip::registry {
+
+struct RegistryOptions {
+  std::string public_url;  // How clients reach this registry (the signed target URI's base).
+  std::size_t max_body_bytes = 64 * 1024;
+  double requests_per_second_per_address = 50, burst_per_address = 200;
+  double writes_per_second_per_did = 5, write_burst_per_did = 50;
+  int max_page = 200;
+  PeerPullOptions peers;  // Federation: how peers are fetched.
+};
+
+class RegistryService {
+ public:
+  RegistryService(std::shared_ptr<RegistryStore> store, RegistryOptions options, const Clock* clock = &DefaultClock());
+  // Handle answers one request (runs on the HTTP server's threads).
+  void Handle(const net::HttpRequest& request, net::Exchange& exchange);
+  // Tick catches the trust index up with the store and pulls from peers that are due; the
+  // server calls it about once a second.
+  void Tick();
+  TrustIndex& index() { return index_; }
+
+ private:
+  net::HttpResponse Route(const net::HttpRequest& request);
+  net::HttpResponse PostAgent(const net::HttpRequest& request);
+  net::HttpResponse PostVouch(const net::HttpRequest& request);
+  net::HttpResponse PostRevocation(const net::HttpRequest& request);
+  net::HttpResponse GetDirectory(const net::HttpRequest& request);
+  net::HttpResponse GetAgent(std::string_view did);
+  net::HttpResponse GetDid(std::string_view did);
+  net::HttpResponse GetVouches(const net::HttpRequest& request);
+  net::HttpResponse GetTrust(const net::HttpRequest& request);
+  net::HttpResponse GetGraph(const net::HttpRequest& request);
+  net::HttpResponse GetRecords(const net::HttpRequest& request);
+  net::HttpResponse GetEvents(const net::HttpRequest& request, bool atom);
+  net::HttpResponse GetBadge(std::string_view did);
+  net::HttpResponse GetStats();
+  net::HttpResponse PostMessage(const net::HttpRequest& request);
+  net::HttpResponse GetMessages(const net::HttpRequest& request);
+  net::HttpResponse DeleteMessage(const net::HttpRequest& request, std::string_view id);
+  // Signer verifies the request's signature and the signer's budget: the DID that signed, or
+  // nullopt with `refusal` set (401, 429).
+  std::optional<std::string> Signer(const net::HttpRequest& request, net::HttpResponse& refusal);
+
+  std::shared_ptr<RegistryStore> store_;
+  RegistryOptions options_;
+  const Clock* clock_;
+  RequestVerifier verifier_;
+  TrustIndex index_;
+  Federation federation_;
+  KeyedRateLimiter per_address_;
+  KeyedRateLimiter per_did_;
+};
+
+// ServeRegistry runs the registry on `listen` until SIGINT/SIGTERM.
+struct ServeOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8700;
+  int threads = 2;
+  std::string tls_cert_file, tls_key_file;
+};
+Status ServeRegistry(std::shared_ptr<RegistryStore> store, RegistryOptions options, const ServeOptions& serve);
+
+}  // namespace aip::registry

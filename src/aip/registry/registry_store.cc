@@ -1,0 +1,373 @@
+#include "aip/registry/registry_store.h"
+
+#include <charconv>
+
+#include "aip/base/encoding.h"
+#include "aip/base/jcs.h"
+#include "aip/crypto/random.h"
+#include "aip/identity/key_store.h"
+
+namespace aip::registry {
+namespace {
+
+// The two schemas differ only in how the log's sequence is declared.
+constexpr std::string_view kTables = R"sql(
+CREATE TABLE IF NOT EXISTS agents (
+  did TEXT PRIMARY KEY, alias TEXT NOT NULL, name TEXT NOT NULL, search TEXT NOT NULL,
+  updated_ms BIGINT NOT NULL, document TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS agents_alias ON agents(alias);
+CREATE TABLE IF NOT EXISTS vouches (
+  id TEXT PRIMARY KEY, issuer TEXT NOT NULL, subject TEXT NOT NULL, scope TEXT NOT NULL,
+  weight_ppm BIGINT NOT NULL, valid_from BIGINT NOT NULL, valid_until BIGINT,
+  document TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS vouches_seq ON vouches(seq);
+CREATE INDEX IF NOT EXISTS vouches_issuer ON vouches(issuer);
+CREATE INDEX IF NOT EXISTS vouches_subject ON vouches(subject);
+CREATE TABLE IF NOT EXISTS revocations (
+  vouch_id TEXT PRIMARY KEY, issuer TEXT NOT NULL, document TEXT NOT NULL, seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS revocations_seq ON revocations(seq);
+CREATE INDEX IF NOT EXISTS revocations_issuer ON revocations(issuer);
+CREATE TABLE IF NOT EXISTS messages (
+  id TEXT PRIMARY KEY, recipient TEXT NOT NULL, sealed TEXT NOT NULL, received BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, received);
+CREATE TABLE IF NOT EXISTS peers (
+  url TEXT PRIMARY KEY, cursor BIGINT NOT NULL DEFAULT 0, accepted BIGINT NOT NULL DEFAULT 0,
+  rejected BIGINT NOT NULL DEFAULT 0, conflicts BIGINT NOT NULL DEFAULT 0, last_sync BIGINT,
+  last_error TEXT NOT NULL DEFAULT '');
+)sql";
+constexpr std::string_view kSqliteLog =
+    "CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
+    "key TEXT NOT NULL, document TEXT NOT NULL, received BIGINT NOT NULL);";
+constexpr std::string_view kPostgresLog =
+    "CREATE TABLE IF NOT EXISTS records (seq BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, "
+    "key TEXT NOT NULL, document TEXT NOT NULL, received BIGINT NOT NULL);";
+
+std::int64_t Secs(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
+TimePoint FromSecs(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+
+std::string Text(const std::optional<std::string>& cell) { return cell.value_or(std::string()); }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// LikePattern makes "%query%" with LIKE's wildcards escaped (ESCAPE '!').
+std::string LikePattern(std::string_view query) {
+  std::string out = "%";
+  for (char c : Lower(query)) {
+    if (c == '%' || c == '_' || c == '!') out += '!';
+    out += c;
+  }
+  return out + "%";
+}
+
+std::string Serialize(const json::Object& doc) { return json::Serialize(doc); }
+
+Result<AgentRecord> ParseStoredAgent(const std::string& document) {
+  // Stored documents were verified on the way in; they are parsed again (never re-trusted as
+  // fields) so what is served is exactly what was signed.
+  AIP_ASSIGN_OR_RETURN(auto doc, json::ParseJsonObject(document));
+  AgentRecord r;
+  r.did = std::string(json::OptionalString(doc, "id").value_or(""));
+  r.profile.name = std::string(json::OptionalString(doc, "name").value_or(""));
+  r.profile.platform = std::string(json::OptionalString(doc, "platform").value_or(""));
+  r.profile.description = std::string(json::OptionalString(doc, "description").value_or(""));
+  r.profile.url = std::string(json::OptionalString(doc, "url").value_or(""));
+  if (auto t = ParseTime(json::OptionalString(doc, "updated").value_or(""))) r.updated = *t;
+  r.document = std::move(doc);
+  return r;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(std::unique_ptr<SqlConnection> db) {
+  std::string schema(kTables);
+  schema += db->dialect() == Dialect::kSqlite ? kSqliteLog : kPostgresLog;
+  AIP_RETURN_IF_ERROR(db->ExecScript(schema));
+  return std::unique_ptr<RegistryStore>(new RegistryStore(std::move(db)));
+}
+
+Result<std::vector<SqlRow>> RegistryStore::Q(std::string_view sql, const std::vector<SqlValue>& params) {
+  return db_->Query(sql, params);
+}
+
+Result<std::int64_t> RegistryStore::AppendLog(std::string_view kind, std::string_view key, const std::string& document,
+                                              TimePoint now) {
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("INSERT INTO records(kind, key, document, received) VALUES (?1, ?2, ?3, ?4) RETURNING seq",
+                                    {std::string(kind), std::string(key), document, Secs(now)}));
+  if (rows.empty()) return InternalError("records: no sequence returned");
+  return IntOf(rows[0][0]);
+}
+
+Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint now) {
+  std::lock_guard lock(mu_);
+  std::string document = Serialize(record.document);
+  Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT updated_ms, document FROM agents WHERE did = ?1", {record.did}));
+  std::int64_t updated = std::chrono::duration_cast<std::chrono::milliseconds>(record.updated.time_since_epoch()).count();
+  PutOutcome outcome = PutOutcome::kInserted;
+  if (!held.empty()) {
+    std::int64_t held_updated = IntOf(held[0][0]);
+    if (updated < held_updated) return FailedPreconditionError("registration: older than the one held (stale)");
+    if (updated == held_updated) {
+      // Compare canonical forms: the same signed document may arrive with other spacing.
+      AIP_ASSIGN_OR_RETURN(auto held_doc, json::ParseJsonObject(Text(held[0][1])));
+      AIP_ASSIGN_OR_RETURN(auto a, json::Canonicalize(held_doc));
+      AIP_ASSIGN_OR_RETURN(auto b, json::Canonicalize(record.document));
+      if (a == b) return PutOutcome::kUnchanged;
+      return AlreadyExistsError("registration: conflicts with the one held (same time, other contents)");
+    }
+    outcome = PutOutcome::kUpdated;
+  }
+  AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("agent", record.did, document, now));
+  std::string search = Lower(record.profile.name + "\n" + record.profile.platform + "\n" + record.did + "\n" + record.alias);
+  if (outcome == PutOutcome::kInserted) {
+    AIP_RETURN_IF_ERROR(Q("INSERT INTO agents(did, alias, name, search, updated_ms, document, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                          {record.did, record.alias, record.profile.name, search, updated, document, seq})
+                            .status());
+  } else {
+    AIP_RETURN_IF_ERROR(Q("UPDATE agents SET name = ?2, search = ?3, updated_ms = ?4, document = ?5, seq = ?6 WHERE did = ?1",
+                          {record.did, record.profile.name, search, updated, document, seq})
+                            .status());
+  }
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return outcome;
+}
+
+Result<std::optional<AgentRecord>> RegistryStore::GetAgent(std::string_view did) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT document, alias FROM agents WHERE did = ?1 OR alias = ?1", {std::string(did)}));
+  if (rows.empty()) return std::optional<AgentRecord>();
+  AIP_ASSIGN_OR_RETURN(auto r, ParseStoredAgent(Text(rows[0][0])));
+  r.alias = Text(rows[0][1]);
+  return std::optional<AgentRecord>(std::move(r));
+}
+
+Result<std::vector<AgentRecord>> RegistryStore::Directory(std::string_view query, std::string_view after, int limit) {
+  std::lock_guard lock(mu_);
+  Result<std::vector<SqlRow>> rows = std::vector<SqlRow>();
+  if (query.empty()) {
+    rows = Q("SELECT document, alias FROM agents WHERE did > ?1 ORDER BY did LIMIT ?2", {std::string(after), std::int64_t{limit}});
+  } else {
+    rows = Q("SELECT document, alias FROM agents WHERE did > ?1 AND search LIKE ?2 ESCAPE '!' ORDER BY did LIMIT ?3",
+             {std::string(after), LikePattern(query), std::int64_t{limit}});
+  }
+  if (!rows) return std::move(rows).error();
+  std::vector<AgentRecord> out;
+  for (const auto& row : *rows) {
+    AIP_ASSIGN_OR_RETURN(auto r, ParseStoredAgent(Text(row[0])));
+    r.alias = Text(row[1]);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<PutOutcome> RegistryStore::PutVouch(const trust::Vouch& vouch, TimePoint now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(auto revoked, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1", {vouch.id}));
+  if (!revoked.empty()) return FailedPreconditionError("vouch: revoked by its issuer");
+  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM vouches WHERE id = ?1", {vouch.id}));
+  if (!held.empty()) return PutOutcome::kUnchanged;
+  std::string document = Serialize(vouch.document);
+  AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("vouch", vouch.id, document, now));
+  SqlValue until = nullptr;
+  if (vouch.valid_until) until = Secs(*vouch.valid_until);
+  auto ppm = static_cast<std::int64_t>(vouch.weight * 1e6 + 0.5);
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO vouches(id, issuer, subject, scope, weight_ppm, valid_from, valid_until, document, seq) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        {vouch.id, vouch.issuer, vouch.subject, vouch.scope, ppm, Secs(vouch.valid_from), until, document, seq})
+                          .status());
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return PutOutcome::kInserted;
+}
+
+Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocation, TimePoint now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1", {revocation.vouch_id}));
+  if (!held.empty()) return PutOutcome::kUnchanged;
+  std::string document = Serialize(revocation.document);
+  AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("revocation", revocation.vouch_id, document, now));
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO revocations(vouch_id, issuer, document, seq) VALUES (?1, ?2, ?3, ?4)",
+                        {revocation.vouch_id, revocation.issuer, document, seq})
+                          .status());
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return PutOutcome::kInserted;
+}
+
+Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesWhere(std::string_view column, std::string_view value, int limit) {
+  std::lock_guard lock(mu_);
+  // `column` is one of two fixed names chosen by the callers below, never input.
+  std::string sql = "SELECT v.id, v.issuer, v.subject, v.scope, v.document, r.vouch_id FROM vouches v "
+                    "LEFT JOIN revocations r ON r.vouch_id = v.id AND r.issuer = v.issuer WHERE v." +
+                    std::string(column) + " = ?1 ORDER BY v.seq LIMIT ?2";
+  AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, {std::string(value), std::int64_t{limit}}));
+  std::vector<StoredVouchDoc> out;
+  for (const auto& row : rows) {
+    out.push_back({Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), Text(row[4]), row[5].has_value()});
+  }
+  return out;
+}
+
+Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesBy(std::string_view issuer, int limit) {
+  return VouchesWhere("issuer", issuer, limit);
+}
+
+Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesFor(std::string_view subject, int limit) {
+  return VouchesWhere("subject", subject, limit);
+}
+
+Result<std::optional<StoredVouchDoc>> RegistryStore::FindVouch(std::string_view id) {
+  AIP_ASSIGN_OR_RETURN(auto rows, VouchesWhere("id", id, 1));
+  if (rows.empty()) return std::optional<StoredVouchDoc>();
+  return std::optional<StoredVouchDoc>(std::move(rows[0]));
+}
+
+Result<std::vector<std::string>> RegistryStore::RevocationsBy(std::string_view issuer, int limit) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT document FROM revocations WHERE issuer = ?1 ORDER BY seq LIMIT ?2",
+                                    {std::string(issuer), std::int64_t{limit}}));
+  std::vector<std::string> out;
+  for (const auto& row : rows) out.push_back(Text(row[0]));
+  return out;
+}
+
+Result<std::vector<VouchEdge>> RegistryStore::VouchEdgesAfter(std::int64_t after_seq, int limit) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT seq, id, issuer, subject, scope, weight_ppm, valid_from, valid_until FROM vouches "
+                                    "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                                    {after_seq, std::int64_t{limit}}));
+  std::vector<VouchEdge> out;
+  out.reserve(rows.size());
+  for (auto& row : rows) {
+    VouchEdge e;
+    e.seq = IntOf(row[0]);
+    e.edge.vouch_id = Text(row[1]);
+    e.edge.issuer = Text(row[2]);
+    e.edge.subject = Text(row[3]);
+    e.edge.scope = Text(row[4]);
+    e.edge.weight = static_cast<double>(IntOf(row[5])) / 1e6;
+    e.edge.valid_from = FromSecs(IntOf(row[6]));
+    if (row[7]) e.edge.valid_until = FromSecs(IntOf(row[7]));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<RevokedEdge>> RegistryStore::RevocationsAfter(std::int64_t after_seq, int limit) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT seq, issuer, vouch_id FROM revocations WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                                    {after_seq, std::int64_t{limit}}));
+  std::vector<RevokedEdge> out;
+  for (auto& row : rows) out.push_back({IntOf(row[0]), Text(row[1]), Text(row[2])});
+  return out;
+}
+
+Result<std::vector<LogEntry>> RegistryStore::Log(std::int64_t after_seq, int limit) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT seq, kind, key, document, received FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                                    {after_seq, std::int64_t{limit}}));
+  std::vector<LogEntry> out;
+  out.reserve(rows.size());
+  for (auto& row : rows) {
+    out.push_back({IntOf(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), FromSecs(IntOf(row[4]))});
+  }
+  return out;
+}
+
+Result<RegistryCounts> RegistryStore::Counts() {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT (SELECT COUNT(*) FROM agents), (SELECT COUNT(*) FROM vouches), "
+                                    "(SELECT COUNT(*) FROM revocations), (SELECT COALESCE(MAX(seq), 0) FROM records)"));
+  RegistryCounts c;
+  if (!rows.empty()) {
+    c.agents = IntOf(rows[0][0]);
+    c.vouches = IntOf(rows[0][1]);
+    c.revocations = IntOf(rows[0][2]);
+    c.last_seq = IntOf(rows[0][3]);
+  }
+  return c;
+}
+
+Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::string_view sealed, TimePoint now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(auto count, Q("SELECT COUNT(*) FROM messages WHERE recipient = ?1", {std::string(recipient)}));
+  if (!count.empty() && IntOf(count[0][0]) >= static_cast<std::int64_t>(kMaxInboxMessages)) {
+    return ResourceExhaustedError("the recipient's inbox is full");
+  }
+  std::string id = "msg_" + HexEncode(crypto::RandomBytes(16));
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO messages(id, recipient, sealed, received) VALUES (?1, ?2, ?3, ?4)",
+                        {id, std::string(recipient), std::string(sealed), Secs(now)})
+                          .status());
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return id;
+}
+
+Result<std::vector<InboxMessage>> RegistryStore::Inbox(std::string_view recipient, int limit) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT id, sealed, received FROM messages WHERE recipient = ?1 ORDER BY received, id LIMIT ?2",
+                                    {std::string(recipient), std::int64_t{limit}}));
+  std::vector<InboxMessage> out;
+  for (auto& row : rows) out.push_back({Text(row[0]), Text(row[1]), FromSecs(IntOf(row[2]))});
+  return out;
+}
+
+Result<bool> RegistryStore::DeleteMessage(std::string_view recipient, std::string_view id) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("DELETE FROM messages WHERE recipient = ?1 AND id = ?2 RETURNING id",
+                                    {std::string(recipient), std::string(id)}));
+  return !rows.empty();
+}
+
+Result<bool> RegistryStore::AddPeer(std::string_view url) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("INSERT INTO peers(url) VALUES (?1) ON CONFLICT DO NOTHING RETURNING url", {std::string(url)}));
+  return !rows.empty();
+}
+
+Result<bool> RegistryStore::RemovePeer(std::string_view url) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("DELETE FROM peers WHERE url = ?1 RETURNING url", {std::string(url)}));
+  return !rows.empty();
+}
+
+Result<std::vector<Peer>> RegistryStore::Peers() {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT url, cursor, accepted, rejected, conflicts, last_sync, last_error FROM peers ORDER BY url"));
+  std::vector<Peer> out;
+  for (auto& row : rows) {
+    Peer p;
+    p.url = Text(row[0]);
+    p.cursor = IntOf(row[1]);
+    p.accepted = IntOf(row[2]);
+    p.rejected = IntOf(row[3]);
+    p.conflicts = IntOf(row[4]);
+    if (row[5]) p.last_sync = FromSecs(IntOf(row[5]));
+    p.last_error = Text(row[6]);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Status RegistryStore::RecordPull(const Peer& p, TimePoint now) {
+  std::lock_guard lock(mu_);
+  return Q("UPDATE peers SET cursor = ?2, accepted = ?3, rejected = ?4, conflicts = ?5, last_sync = ?6, last_error = ?7 WHERE url = ?1",
+           {p.url, p.cursor, p.accepted, p.rejected, p.conflicts, Secs(now), p.last_error})
+      .status();
+}
+
+std::string DefaultRegistryDatabase() {
+  return "sqlite:" + (identity::KeyStore::DefaultHome() / "registry.db").string();
+}
+
+}  // namespace aip::registry

@@ -1,0 +1,123 @@
+// RegistryStore: the registry's records in SQL (SQLite or PostgreSQL, see sql.h). Only verified
+// documents go in; every accepted write is appended to one ordered log (`records`), which is what
+// federation peers pull by cursor and what the event feeds show. A write is acknowledged only
+// after its transaction committed (SQLite: WAL with full sync; PostgreSQL: synchronous commit),
+// so a crash never loses an acknowledged write.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aip/registry/agent_record.h"
+#include "aip/registry/sql.h"
+#include "aip/trust/trust_graph.h"
+#include "aip/trust/vouch.h"
+
+namespace aip::registry {
+
+enum class PutOutcome { kInserted, kUpdated, kUnchanged };
+
+struct LogEntry {
+  std::int64_t seq = 0;
+  std::string kind;  // "agent", "vouch", "revocation".
+  std::string key;   // The DID, or the vouch id.
+  std::string document;
+  TimePoint received;
+};
+
+struct StoredVouchDoc {
+  std::string id, issuer, subject, scope;
+  std::string document;
+  bool revoked = false;
+};
+
+// What the trust index reads: edges and revocations after a sequence number.
+struct VouchEdge {
+  std::int64_t seq = 0;
+  trust::EdgeInput edge;
+};
+struct RevokedEdge {
+  std::int64_t seq = 0;
+  std::string issuer, vouch_id;
+};
+
+struct InboxMessage {
+  std::string id;
+  std::string sealed;  // base64.
+  TimePoint received;
+};
+
+struct Peer {
+  std::string url;
+  std::int64_t cursor = 0;
+  std::int64_t accepted = 0, rejected = 0, conflicts = 0;
+  std::optional<TimePoint> last_sync;
+  std::string last_error;
+};
+
+struct RegistryCounts {
+  std::int64_t agents = 0, vouches = 0, revocations = 0, last_seq = 0;
+};
+
+inline constexpr std::size_t kMaxInboxMessages = 1000;
+
+class RegistryStore {
+ public:
+  // Open creates the schema when missing.
+  static Result<std::unique_ptr<RegistryStore>> Open(std::unique_ptr<SqlConnection> db);
+
+  // PutAgent stores a verified registration. kAlreadyExists: same `updated`, other contents
+  // (a conflict); kFailedPrecondition: older than the one held (stale).
+  Result<PutOutcome> PutAgent(const AgentRecord& record, TimePoint now);
+  // GetAgent finds an agent by its did:key or did:aip.
+  Result<std::optional<AgentRecord>> GetAgent(std::string_view did);
+  // Directory lists agents ordered by DID after `after` (a cursor), those whose name, platform or
+  // DID contains `query` (case-insensitive) when it is not empty.
+  Result<std::vector<AgentRecord>> Directory(std::string_view query, std::string_view after, int limit);
+
+  // PutVouch stores a verified vouch; kFailedPrecondition when its issuer revoked it.
+  Result<PutOutcome> PutVouch(const trust::Vouch& vouch, TimePoint now);
+  // PutRevocation stores a verified revocation (kept even before its vouch arrives).
+  Result<PutOutcome> PutRevocation(const trust::Revocation& revocation, TimePoint now);
+  Result<std::vector<StoredVouchDoc>> VouchesBy(std::string_view issuer, int limit);
+  Result<std::vector<StoredVouchDoc>> VouchesFor(std::string_view subject, int limit);
+  Result<std::optional<StoredVouchDoc>> FindVouch(std::string_view id);
+  Result<std::vector<std::string>> RevocationsBy(std::string_view issuer, int limit);
+
+  Result<std::vector<VouchEdge>> VouchEdgesAfter(std::int64_t after_seq, int limit);
+  Result<std::vector<RevokedEdge>> RevocationsAfter(std::int64_t after_seq, int limit);
+
+  // Log returns accepted records after `after_seq`, oldest first.
+  Result<std::vector<LogEntry>> Log(std::int64_t after_seq, int limit);
+  Result<RegistryCounts> Counts();
+
+  // Messages: sealed boxes held for their recipient.
+  Result<std::string> PutMessage(std::string_view recipient, std::string_view sealed, TimePoint now);
+  Result<std::vector<InboxMessage>> Inbox(std::string_view recipient, int limit);
+  Result<bool> DeleteMessage(std::string_view recipient, std::string_view id);
+
+  // Federation peers and their pull state.
+  Result<bool> AddPeer(std::string_view url);
+  Result<bool> RemovePeer(std::string_view url);
+  Result<std::vector<Peer>> Peers();
+  Status RecordPull(const Peer& after, TimePoint now);
+
+  Dialect dialect() const { return db_->dialect(); }
+
+ private:
+  explicit RegistryStore(std::unique_ptr<SqlConnection> db) : db_(std::move(db)) {}
+  Result<std::vector<SqlRow>> Q(std::string_view sql, const std::vector<SqlValue>& params = {});
+  Result<std::int64_t> AppendLog(std::string_view kind, std::string_view key, const std::string& document, TimePoint now);
+  Result<std::vector<StoredVouchDoc>> VouchesWhere(std::string_view column, std::string_view value, int limit);
+
+  std::mutex mu_;  // One connection: statements and transactions run one at a time.
+  std::unique_ptr<SqlConnection> db_;
+};
+
+// DefaultRegistryDatabase is "sqlite:$AIP_HOME/registry.db".
+std::string DefaultRegistryDatabase();
+
+}  // namespace aip::registry

@@ -1,0 +1,51 @@
+#include "aip/registry/signed_request.h"
+
+#include "aip/httpsig/message_signature.h"
+#include "aip/identity/did_key.h"
+#include "aip/identity/resolver.h"
+
+namespace aip::registry {
+
+Status SignRegistryRequest(const identity::Identity& signer, std::string_view method, std::string_view target_uri,
+                           net::Headers& headers, std::string_view body) {
+  httpsig::SignOptions options;
+  options.keyid = signer.verification_method();
+  options.tag = std::string(kRequestTag);
+  options.lifetime = std::chrono::seconds(120);
+  return httpsig::SignRequest(std::string(method), std::string(target_uri), headers, body, signer.key(), options);
+}
+
+Result<std::string> RequestVerifier::Verify(const net::HttpRequest& request) const {
+  std::string base = public_url_;
+  if (base.empty()) {
+    auto host = request.headers.Get("host");
+    if (!host || request.headers.Count("host") != 1) return UnauthenticatedError("signed request: no single Host header");
+    base = "http://" + std::string(*host);
+  }
+  httpsig::HttpMessage m{request.method, base + request.target, &request.headers};
+  httpsig::VerifyOptions options;
+  options.required_components = {"@method", "@target-uri"};
+  options.tag = std::string(kRequestTag);
+  options.clock = clock_;
+  identity::DidKeyResolver resolver;
+  std::string signer_did;
+  options.key_for = [&](std::string_view keyid) -> Result<crypto::Ed25519PublicKey> {
+    if (!keyid.starts_with("did:key:")) return UnauthenticatedError("signed request: keyid must be a did:key URL");
+    AIP_ASSIGN_OR_RETURN(auto vm, resolver.ResolveKey(keyid, identity::Purpose::kAuthentication));
+    signer_did = vm.controller;
+    return vm.key;
+  };
+  auto verified = httpsig::VerifyRequest(m, request.body, options);
+  if (!verified) return UnauthenticatedError("signed request: " + verified.error().message);
+  if (verified->nonce.size() < 16) return UnauthenticatedError("signed request: needs a nonce");
+  // Remembered for longer than any signature can live (created + lifetime + skew).
+  TimePoint until = verified->created + options.max_lifetime + 2 * options.max_skew;
+  auto fresh = replay_->Remember(verified->keyid + " " + verified->nonce, until, clock_->Now());
+  if (!fresh.ok()) {
+    if (fresh.error().code == ErrorCode::kResourceExhausted) return fresh.error();
+    return UnauthenticatedError("signed request: replayed nonce");
+  }
+  return signer_did;
+}
+
+}  // namespace aip::registry

@@ -1,0 +1,49 @@
+// TrustIndex: the registry's vouches as a trust graph in memory, caught up from the store by
+// sequence number (so several registry instances on one PostgreSQL database each stay current),
+// answering trust queries from anchors the *caller* chooses. Each path in an answer comes with
+// the signed vouches along it, so the client checks the answer instead of trusting the registry.
+#pragma once
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "aip/registry/registry_store.h"
+#include "aip/trust/trust_engine.h"
+
+namespace aip::registry {
+
+struct ExplainedPath {
+  trust::TrustPath path;
+  std::vector<std::string> vouches;  // One signed vouch document (JSON text) per hop.
+};
+
+struct TrustAnswer {
+  trust::TrustResult result;
+  std::vector<ExplainedPath> paths;
+};
+
+class TrustIndex {
+ public:
+  explicit TrustIndex(std::shared_ptr<RegistryStore> store, trust::TrustParams params = {})
+      : store_(std::move(store)), engine_(params) {}
+  // CatchUp reads what was added since the last call.
+  Status CatchUp();
+  Result<TrustAnswer> Query(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope,
+                            TimePoint now);
+  std::size_t edge_count() const;
+  std::size_t node_count() const;
+  // Edges returns up to `limit` active edges around `center` (all when empty), for the graph view.
+  std::vector<trust::EdgeInput> Neighbourhood(std::string_view center, std::size_t limit) const;
+
+ private:
+  std::shared_ptr<RegistryStore> store_;
+  trust::TrustEngine engine_;
+  std::mutex catch_up_mu_;
+  mutable std::shared_mutex mu_;
+  trust::TrustGraph graph_;
+  std::int64_t vouch_seq_ = 0, revocation_seq_ = 0;
+};
+
+}  // namespace aip::registry
