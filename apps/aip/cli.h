@@ -60,5 +60,9 @@ void AddMcpCommands(CLI::App& app, Context& ctx);
 void AddGatewayCommands(CLI::App& app, Context& ctx);
 void AddApiKeyCommands(CLI::App& app, Context& ctx);
 void AddTrustCommands(CLI::App& app, Context& ctx);
+void AddRegistryCommands(CLI::App& app, Context& ctx);  // After AddTrustCommands: adds `trust sync`.
+
+// RegistryUrl is `flag`, else $AIP_REGISTRY, else a usage error.
+std::string RegistryUrl(const std::string& flag);
 
 }  // namespace aip::cli

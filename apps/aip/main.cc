@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "aip 0.1.0");
   app.footer("Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 other error.\n"
-             "Environment: AIP_HOME (default ~/.aip), AIP_PASSPHRASE, AIP_PRIVATE_KEY, AIP_DID.");
+             "Environment: AIP_HOME (default ~/.aip), AIP_PASSPHRASE, AIP_PRIVATE_KEY, AIP_DID, AIP_REGISTRY.");
   Context ctx;
   AddIdentityCommands(app, ctx);
   AddKeyCommands(app, ctx);
@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   AddGatewayCommands(app, ctx);
   AddApiKeyCommands(app, ctx);
   AddTrustCommands(app, ctx);
+  AddRegistryCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

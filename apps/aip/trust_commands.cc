@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "aip/base/file_io.h"
+#include "aip/registry/registry_client.h"
 #include "aip/trust/legacy_vouch.h"
 #include "aip/trust/trust_store.h"
 #include "aip/trust/trust_view.h"
@@ -23,11 +24,15 @@ struct TrustFlags {
   std::string file;
   bool explain = false;
   bool json = false;
+  bool publish = false;
+  std::string registry;
   std::vector<std::string> anchors;
 };
 
-std::shared_ptr<trust::TrustStore> OpenStore(const TrustFlags& f) {
-  return Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(f.db)));
+TrustFlags f;  // CLI11 writes the parsed flags here; one command runs per process.
+
+std::shared_ptr<trust::TrustStore> OpenStore(const TrustFlags& flags) {
+  return Check(trust::TrustStore::Open(flags.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(flags.db)));
 }
 
 // OwnDid is this agent's DID, read from the identity's public part (no passphrase needed).
@@ -87,10 +92,17 @@ void PrintResult(const trust::TrustResult& r, const std::string& did, const std:
   std::printf("  unexplained %.4f (longer walks, paths past the top %zu)\n", r.unexplained, r.paths.size());
 }
 
+// Publish sends a signed document to the registry (the request is signed by this agent).
+void Publish(const identity::Identity& me, std::string_view route, const json::Object& doc) {
+  auto client = Check(registry::RegistryClient::Connect(RegistryUrl(f.registry)), kUsage);
+  auto answer = Check(client.Publish(me, route, doc), kError);
+  std::cerr << "aip: published to " << client.base_url() << " ("
+            << json::OptionalString(answer, "outcome").value_or("") << ")\n";
+}
+
 }  // namespace
 
 void AddTrustCommands(CLI::App& app, Context& ctx) {
-  static TrustFlags f;
   auto db_option = [](CLI::App* c) { c->add_option("--db", f.db, "Trust store (default $AIP_HOME/trust.db)"); };
 
   auto* vouch = app.add_subcommand("vouch", "Vouch for another agent: sign a scoped, weighted, expiring statement");
@@ -101,6 +113,8 @@ void AddTrustCommands(CLI::App& app, Context& ctx) {
   vouch->add_option("--statement", f.statement, "Why, in words");
   vouch->add_option("--expires", f.expires, "Lifetime: 365d, 12h ... (default: none; age still lowers its weight)");
   vouch->add_option("--out", f.out, "Write the vouch here (default: stdout)");
+  vouch->add_flag("--publish", f.publish, "Also publish it to a registry (--registry URL or $AIP_REGISTRY)");
+  vouch->add_option("--registry", f.registry, "Registry base URL for --publish");
   vouch->callback([&ctx] {
     auto me = LoadIdentity(ctx).identity;
     TimePoint now = DefaultClock().Now();
@@ -110,12 +124,15 @@ void AddTrustCommands(CLI::App& app, Context& ctx) {
     Check(OpenStore(f)->AddVouch(v, "issued", now));
     Emit(v.document, f.out);
     std::cerr << "aip: vouched for " << v.subject << " in " << v.scope << " (weight " << v.weight << "): " << v.id << "\n";
+    if (f.publish) Publish(me, "/v1/vouches", v.document);
   });
 
   auto* revoke = app.add_subcommand("revoke", "Revoke a vouch this agent issued");
   db_option(revoke);
   revoke->add_option("VOUCH", f.did, "The vouch id (sha256:...) or at least 12 characters of it")->required();
   revoke->add_option("--out", f.out, "Write the revocation here (default: stdout), to hand to whoever holds the vouch");
+  revoke->add_flag("--publish", f.publish, "Also publish it to a registry (--registry URL or $AIP_REGISTRY)");
+  revoke->add_option("--registry", f.registry, "Registry base URL for --publish");
   revoke->callback([&ctx] {
     auto store = OpenStore(f);
     auto found = Check(store->FindVouch(f.did), kUsage);
@@ -124,6 +141,7 @@ void AddTrustCommands(CLI::App& app, Context& ctx) {
     Check(store->AddRevocation(r));
     Emit(r.document, f.out);
     std::cerr << "aip: revoked " << r.vouch_id << "\n";
+    if (f.publish) Publish(me, "/v1/revocations", r.document);
   });
 
   auto* group = app.add_subcommand("trust", "This agent's trust store: anchors, scores and their paths, import and export");

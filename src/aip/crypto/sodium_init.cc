@@ -1,5 +1,6 @@
 #include "aip/crypto/sodium_init.h"
 
+#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include <cstdio>
@@ -15,4 +16,10 @@ void EnsureSodium() {
   }
 }
 
+}  // namespace aip::crypto
+
+namespace aip::crypto {
+std::string LibraryVersions() {
+  return std::string("libsodium ") + sodium_version_string() + ", " + OpenSSL_version(OPENSSL_VERSION);
+}
 }  // namespace aip::crypto

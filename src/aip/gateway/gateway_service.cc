@@ -168,16 +168,10 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   g->transport_ = std::make_unique<mcp::StreamableHttpTransport>(*g->mcp_, topts);
 
   net::HttpServerOptions hopts;
-  std::size_t colon = config.listen.rfind(':');
-  hopts.address = config.listen.substr(0, colon);
-  if (hopts.address.size() > 2 && hopts.address.front() == '[') hopts.address = hopts.address.substr(1, hopts.address.size() - 2);
-  int port = 0;
-  auto digits = std::string_view(config.listen).substr(colon + 1);
-  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (ec != std::errc() || p != digits.data() + digits.size() || port < 0 || port > 65535) {
-    return InvalidArgumentError(config.source + ": gateway.listen: bad port");
-  }
-  hopts.port = static_cast<std::uint16_t>(port);
+  auto listen = net::ParseHostPort(config.listen);
+  if (!listen) return InvalidArgumentError(config.source + ": gateway.listen: " + listen.error().message);
+  hopts.address = listen->host;
+  hopts.port = listen->port;
   // Few I/O threads; handlers (which wait on upstreams) on a pool of their own.
   hopts.threads = 2;
   hopts.handler_threads = config.threads;

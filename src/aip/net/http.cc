@@ -105,4 +105,22 @@ std::string_view StatusReason(int status) {
   }
 }
 
+Result<HostPort> ParseHostPort(std::string_view text) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return InvalidArgumentError("expected HOST:PORT, got \"" + std::string(text) + "\"");
+  HostPort out;
+  out.host = std::string(text.substr(0, colon));
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
+  std::string_view port = text.substr(colon + 1);
+  unsigned value = 0;
+  if (port.empty() || port.size() > 5) return InvalidArgumentError("bad port in \"" + std::string(text) + "\"");
+  for (char c : port) {
+    if (c < '0' || c > '9') return InvalidArgumentError("bad port in \"" + std::string(text) + "\"");
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value > 65535) return InvalidArgumentError("bad port in \"" + std::string(text) + "\"");
+  out.port = static_cast<std::uint16_t>(value);
+  return out;
+}
+
 }  // namespace aip::net

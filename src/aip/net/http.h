@@ -53,6 +53,14 @@ struct Url {
 };
 Result<Url> ParseUrl(std::string_view text);
 
+// HostPort is a listen address: "127.0.0.1:8700", "[::1]:8700" (brackets removed), ":8700" (all
+// interfaces is never implied: an empty host is refused).
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+Result<HostPort> ParseHostPort(std::string_view text);
+
 std::string_view StatusReason(int status);
 
 }  // namespace aip::net

@@ -190,7 +190,8 @@ net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {
   std::string_view path = *decoded;
   const std::string& m = request.method;
   auto get = m == "GET" || m == "HEAD";
-  if (path == "/v1/health" && get) return Json(200, json::Object{{"status", "ok"}});
+  // The time lets `aip doctor` measure the client's clock skew.
+  if (path == "/v1/health" && get) return Json(200, json::Object{{"status", "ok"}, {"time", FormatTimeMillis(clock_->Now())}});
   if (path == "/v1/stats" && get) return GetStats();
   if (path == "/v1/agents") {
     if (m == "POST") return PostAgent(request);

@@ -12,6 +12,8 @@ namespace aip::sqlite {
 static_assert(kRow == SQLITE_ROW && kDone == SQLITE_DONE);
 
 std::int64_t Seconds(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
+std::string LibraryVersion() { return sqlite3_libversion(); }
+
 TimePoint FromSeconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
 
 Result<std::unique_ptr<Database>> Database::OpenPrivate(const std::filesystem::path& path, std::string_view schema) {

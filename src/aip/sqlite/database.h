@@ -23,6 +23,8 @@ inline constexpr int kRow = 100;   // SQLITE_ROW
 inline constexpr int kDone = 101;  // SQLITE_DONE
 
 std::int64_t Seconds(TimePoint t);
+// LibraryVersion is the linked SQLite's version ("3.40.1").
+std::string LibraryVersion();
 TimePoint FromSeconds(std::int64_t s);
 
 class Database {

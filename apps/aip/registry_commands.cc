@@ -1,0 +1,396 @@
+// aip registry serve | registry peer ... | register | list | search | resolve | message | messages |
+// trust sync | doctor: the registry service and its clients (docs/registry.md).
+#include <sys/stat.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "aip/base/encoding.h"
+#include "aip/base/file_io.h"
+#include "aip/crypto/sodium_init.h"
+#include "aip/identity/did_key.h"
+#include "aip/net/http.h"
+#include "aip/registry/agent_message.h"
+#include "aip/registry/registry_client.h"
+#include "aip/registry/registry_service.h"
+#include "aip/resolvers/did_web_resolver.h"
+#include "aip/sqlite/database.h"
+#include "aip/trust/trust_store.h"
+#include "cli.h"
+
+namespace aip::cli {
+namespace {
+
+struct RegistryFlags {
+  std::string registry;
+  std::string db;
+  std::string listen = "127.0.0.1:8700";
+  std::string public_url;
+  std::string tls_cert, tls_key;
+  int sync_interval = 10;
+  bool allow_private_peers = false;
+  std::string url;
+  std::string name, platform, description, homepage;
+  std::string query;
+  std::string did;
+  std::string text;
+  int limit = 50;
+  int depth = 5;
+  int max_vouches = 10000;
+  bool json = false;
+  bool keep = false;
+};
+
+RegistryFlags& Flags() {
+  static RegistryFlags f;
+  return f;
+}
+
+std::shared_ptr<registry::RegistryStore> OpenRegistryStore(const std::string& db) {
+  auto conn = Check(registry::OpenDatabase(db.empty() ? registry::DefaultRegistryDatabase() : db), kUsage);
+  return std::shared_ptr<registry::RegistryStore>(Check(registry::RegistryStore::Open(std::move(conn))));
+}
+
+registry::RegistryClient Client() {
+  return Check(registry::RegistryClient::Connect(RegistryUrl(Flags().registry)), kUsage);
+}
+
+void AddRegistryOption(CLI::App* c) {
+  c->add_option("--registry", Flags().registry, "Registry base URL (default: $AIP_REGISTRY)");
+}
+
+void PrintAgents(const json::Object& page) {
+  if (Flags().json) {
+    PrintJson(page);
+    return;
+  }
+  for (const auto& a : page.at("agents").as_array()) {
+    const auto& o = a.as_object();
+    std::cout << o.at("did").as_string().c_str() << "  " << o.at("name").as_string().c_str();
+    if (!o.at("platform").as_string().empty()) std::cout << " (" << o.at("platform").as_string().c_str() << ")";
+    std::cout << "\n";
+  }
+  if (page.at("next").is_string()) std::cerr << "aip: more: --after " << page.at("next").as_string().c_str() << "\n";
+}
+
+// SyncTrust pulls, breadth first from the anchors, the vouches they issued, then the vouches of
+// the agents those reach, up to `depth` hops — each document verified before it is stored.
+void SyncTrust(const Context& ctx) {
+  auto& f = Flags();
+  auto client = Client();
+  auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(f.db)));
+  std::vector<std::string> frontier = Check(store->Anchors());
+  if (ctx.store.HasIdentity() || std::getenv("AIP_PRIVATE_KEY") != nullptr) frontier.push_back(LoadIdentity(ctx).identity.did());
+  if (frontier.empty()) Fail(kUsage, "no anchors: add one with `aip trust anchors add DID` or create an identity");
+  std::set<std::string> visited(frontier.begin(), frontier.end());
+  TimePoint now = DefaultClock().Now();
+  int added = 0, known = 0, rejected = 0, revocations = 0, seen = 0;
+  for (int hop = 0; hop < f.depth && !frontier.empty() && seen < f.max_vouches; ++hop) {
+    std::vector<std::string> next;
+    for (const auto& issuer : frontier) {
+      auto page = Check(client.Vouches("issuer", issuer), kError);
+      if (const json::Value* revs = page.if_contains("revocations"); revs != nullptr && revs->is_array()) {
+        for (const auto& doc : revs->get_array()) {
+          auto r = doc.is_object() ? trust::VerifyRevocation(doc.get_object()) : Result<trust::Revocation>(InvalidArgumentError("not an object"));
+          if (!r) {
+            ++rejected;
+            continue;
+          }
+          if (Check(store->AddRevocation(*r))) ++revocations;
+        }
+      }
+      for (const auto& item : page.at("vouches").as_array()) {
+        if (++seen > f.max_vouches) break;
+        const json::Value* doc = item.as_object().if_contains("document");
+        auto v = doc != nullptr && doc->is_object() ? trust::VerifyVouch(doc->get_object())
+                                                    : Result<trust::Vouch>(InvalidArgumentError("no document"));
+        if (!v || v->issuer != issuer) {
+          ++rejected;  // The registry served something its issuer did not sign: ignore it.
+          continue;
+        }
+        auto stored = store->AddVouch(*v, "registry", now);
+        if (!stored) {
+          ++known;  // Revoked here already.
+          continue;
+        }
+        *stored ? ++added : ++known;
+        if (visited.insert(v->subject).second) next.push_back(v->subject);
+      }
+    }
+    frontier = std::move(next);
+  }
+  std::cout << "synced from " << client.base_url() << ": " << added << " new vouches, " << known << " known, "
+            << revocations << " new revocations, " << rejected << " rejected\n";
+  if (rejected > 0) Fail(kVerificationFailed, std::to_string(rejected) + " documents from the registry failed verification");
+}
+
+// Doctor checks what makes this agent work, printing one line per check.
+void Doctor(const Context& ctx) {
+  auto& f = Flags();
+  int failures = 0;
+  auto report = [&](bool ok, const std::string& what, bool warn_only = false) {
+    std::cout << (ok ? "ok    " : warn_only ? "warn  " : "FAIL  ") << what << "\n";
+    if (!ok && !warn_only) ++failures;
+  };
+  auto mode_of = [](const std::filesystem::path& p) -> int {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+  };
+  auto octal = [](int mode) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%03o", mode);
+    return std::string(buf);
+  };
+  std::cout << "aip 0.1.0; " << crypto::LibraryVersions() << "; SQLite " << sqlite::LibraryVersion() << "\n";
+  const auto& home = ctx.store.home();
+  int home_mode = mode_of(home);
+  if (home_mode < 0) {
+    report(false, "home " + home.string() + " does not exist (run `aip init`)");
+  } else {
+    report((home_mode & 077) == 0, "home " + home.string() + " mode " + octal(home_mode) + ((home_mode & 077) ? " (should be 700)" : ""));
+  }
+  std::optional<std::string> did;
+  if (std::getenv("AIP_PRIVATE_KEY") != nullptr) {
+    report(true, "identity from AIP_PRIVATE_KEY");
+    did = LoadIdentity(ctx).identity.did();
+  } else if (!ctx.store.HasIdentity()) {
+    report(false, "no identity at " + ctx.store.identity_path().string() + " (run `aip init`)");
+  } else {
+    int mode = mode_of(ctx.store.identity_path());
+    report((mode & 077) == 0, "identity file mode " + octal(mode) + ((mode & 077) ? " (must be 600: chmod 600 it)" : ""));
+    auto text = ReadFile(ctx.store.identity_path(), 1 << 20);
+    auto doc = text ? json::ParseJsonObject(*text) : Result<json::Object>(text.error());
+    if (doc && doc->contains("did") && doc->at("did").is_string()) {
+      did = std::string(doc->at("did").get_string());
+      bool key_ok = identity::PublicKeyFromDidKey(*did).ok();
+      report(key_ok, "identity " + *did + (ctx.store.IdentityIsEncrypted() ? " (encrypted)" : " (not encrypted)"));
+    } else {
+      report(false, "identity file unreadable");
+    }
+  }
+  for (const char* db : {"trust.db", "gateway.db", "registry.db", "messages.db"}) {
+    auto path = home / db;
+    int mode = mode_of(path);
+    if (mode >= 0) report((mode & 077) == 0, std::string(db) + " mode " + octal(mode));
+  }
+  std::string url = f.registry.empty() && std::getenv("AIP_REGISTRY") != nullptr ? std::getenv("AIP_REGISTRY") : f.registry;
+  if (url.empty()) {
+    report(true, "no registry configured (--registry or AIP_REGISTRY): registry and clock checks skipped", true);
+  } else {
+    auto client = registry::RegistryClient::Connect(url);
+    if (!client) {
+      report(false, "registry URL " + url + ": " + client.error().message);
+    } else {
+      auto sent = std::chrono::steady_clock::now();
+      auto health = client->Stats();
+      auto rtt = std::chrono::steady_clock::now() - sent;
+      if (!health) {
+        report(false, "registry " + url + " unreachable: " + health.error().message);
+      } else {
+        report(true, "registry " + url + " reachable (" +
+                         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(rtt).count()) + " ms, " +
+                         std::to_string(health->at("agents").to_number<std::int64_t>()) + " agents)");
+        auto net_client = net::HttpClient(net::ParseUrl(url).value());
+        auto h = net_client.Send("GET", net::ParseUrl(url)->target == "/" ? "/v1/health" : net::ParseUrl(url)->target + "/v1/health",
+                                 net::Headers(), "");
+        auto body = h ? json::ParseJsonObject(h->body) : Result<json::Object>(h.error());
+        auto their = body ? ParseTime(json::OptionalString(*body, "time").value_or("")) : Result<TimePoint>(body.error());
+        if (their) {
+          auto skew = std::chrono::duration_cast<std::chrono::milliseconds>(DefaultClock().Now() - *their).count();
+          bool ok = std::abs(skew) < 30000;
+          report(ok, "clock skew against the registry: " + std::to_string(skew) + " ms" +
+                         (ok ? "" : " (signed requests allow 60 s; fix this machine's clock)"), std::abs(skew) < 60000);
+        }
+        if (did) {
+          auto agent = client->Agent(*did);
+          if (agent) {
+            bool genuine = agent->contains("document") && agent->at("document").is_object() &&
+                           registry::VerifyRegistration(agent->at("document").as_object(), DefaultClock().Now()).ok();
+            report(genuine, "registered as \"" + std::string(agent->at("name").as_string()) + "\"" +
+                                (genuine ? " (record verified)" : " (the record does not verify!)"));
+          } else {
+            report(false, "not registered at " + url + " (run `aip register`)", true);
+          }
+        }
+      }
+    }
+  }
+  if (failures > 0) Fail(kVerificationFailed, std::to_string(failures) + " check(s) failed");
+}
+
+}  // namespace
+
+std::string RegistryUrl(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("AIP_REGISTRY"); env != nullptr && *env != '\0') return env;
+  Fail(kUsage, "no registry: pass --registry URL or set AIP_REGISTRY");
+}
+
+void AddRegistryCommands(CLI::App& app, Context& ctx) {
+  auto& f = Flags();
+  auto* group = app.add_subcommand("registry", "Run a registry, and manage its federation peers");
+  group->require_subcommand(1);
+  auto* serve = group->add_subcommand("serve", "Serve the registry API and the Trust Observatory web UI");
+  serve->add_option("--listen", f.listen, "HOST:PORT (default 127.0.0.1:8700)");
+  serve->add_option("--db", f.db, "sqlite:PATH (default sqlite:$AIP_HOME/registry.db) or postgresql://...");
+  serve->add_option("--public-url", f.public_url, "The URL clients use (signed requests name it); default http://<Host>");
+  serve->add_option("--sync-interval", f.sync_interval, "Seconds between pulls from each peer (default 10)");
+  serve->add_flag("--allow-private-peers", f.allow_private_peers, "Allow peers on loopback/private addresses (tests, LANs)");
+  serve->add_option("--tls-cert", f.tls_cert, "Serve HTTPS with this certificate (PEM)");
+  serve->add_option("--tls-key", f.tls_key, "... and this key (PEM)");
+  serve->callback([] {
+    auto& fl = Flags();
+    auto listen = Check(net::ParseHostPort(fl.listen), kUsage);
+    registry::RegistryOptions options;
+    options.public_url = fl.public_url;
+    while (!options.public_url.empty() && options.public_url.back() == '/') options.public_url.pop_back();
+    options.peers.interval = std::chrono::seconds(std::max(1, fl.sync_interval));
+    options.peers.allow_private = fl.allow_private_peers;
+    registry::ServeOptions so;
+    so.address = listen.host;
+    so.port = listen.port;
+    so.tls_cert_file = fl.tls_cert;
+    so.tls_key_file = fl.tls_key;
+    Check(registry::ServeRegistry(OpenRegistryStore(fl.db), options, so));
+  });
+
+  auto* peer = group->add_subcommand("peer", "Federation peers this registry pulls records from");
+  peer->require_subcommand(1);
+  auto* peer_add = peer->add_subcommand("add", "Pull records from the registry at URL (each one verified)");
+  peer_add->add_option("URL", f.url)->required();
+  peer_add->add_option("--db", f.db, "This registry's database (as for serve)");
+  peer_add->callback([] {
+    Check(net::ParseUrl(Flags().url), kUsage);
+    bool added = Check(OpenRegistryStore(Flags().db)->AddPeer(Flags().url));
+    std::cout << (added ? "added peer " : "already a peer: ") << Flags().url << "\n";
+  });
+  auto* peer_remove = peer->add_subcommand("remove", "Stop pulling from URL");
+  peer_remove->add_option("URL", f.url)->required();
+  peer_remove->add_option("--db", f.db, "This registry's database");
+  peer_remove->callback([] {
+    if (!Check(OpenRegistryStore(Flags().db)->RemovePeer(Flags().url))) Fail(kUsage, "not a peer: " + Flags().url);
+  });
+  auto* peer_list = peer->add_subcommand("list", "List peers with their cursors and counts");
+  peer_list->add_option("--db", f.db, "This registry's database");
+  peer_list->callback([] {
+    for (const auto& p : Check(OpenRegistryStore(Flags().db)->Peers())) {
+      std::cout << p.url << "  cursor " << p.cursor << "  accepted " << p.accepted << "  rejected " << p.rejected
+                << "  conflicts " << p.conflicts << (p.last_error.empty() ? "" : "  last error: " + p.last_error) << "\n";
+    }
+  });
+
+  auto* reg = app.add_subcommand("register", "Publish this agent's signed registration to a registry");
+  AddRegistryOption(reg);
+  reg->add_option("--name", f.name, "Display name (default: the identity's name)");
+  reg->add_option("--platform", f.platform, "Platform (default: the identity's platform)");
+  reg->add_option("--description", f.description, "What this agent does");
+  reg->add_option("--url", f.homepage, "A web page about this agent");
+  reg->callback([&ctx] {
+    auto& fl = Flags();
+    auto me = LoadIdentity(ctx).identity;
+    registry::Profile p{fl.name.empty() ? me.name() : fl.name, fl.platform.empty() ? me.platform() : fl.platform,
+                        fl.description, fl.homepage};
+    if (p.name.empty()) p.name = "agent";
+    auto answer = Check(Client().Register(me, p), kError);
+    std::cout << json::OptionalString(answer, "outcome").value_or("") << " " << me.did() << " (" << me.did_aip() << ")\n";
+  });
+
+  auto* list = app.add_subcommand("list", "List the agents registered at a registry");
+  AddRegistryOption(list);
+  list->add_option("--limit", f.limit, "At most this many (default 50)");
+  list->add_option("--after", f.did, "Continue after this DID (the cursor printed by the previous page)");
+  list->add_flag("--json", f.json, "Print JSON");
+  list->callback([] { PrintAgents(Check(Client().Directory("", Flags().did, Flags().limit))); });
+
+  auto* search = app.add_subcommand("search", "Search a registry by name, platform or DID");
+  AddRegistryOption(search);
+  search->add_option("QUERY", f.query)->required();
+  search->add_option("--limit", f.limit, "At most this many (default 50)");
+  search->add_flag("--json", f.json, "Print JSON");
+  search->callback([] { PrintAgents(Check(Client().Directory(Flags().query, "", Flags().limit))); });
+
+  auto* resolve = app.add_subcommand("resolve", "Resolve a DID: did:key offline, did:aip via a registry, did:web over HTTPS");
+  AddRegistryOption(resolve);
+  resolve->add_option("DID", f.did)->required();
+  resolve->callback([] {
+    auto& fl = Flags();
+    Result<identity::Resolution> res = InvalidArgumentError("unsupported DID method");
+    if (fl.did.starts_with("did:key:")) {
+      res = identity::DidKeyResolver().Resolve(fl.did);
+    } else if (fl.did.starts_with("did:web:")) {
+      res = resolvers::DidWebResolver().Resolve(fl.did);
+    } else if (fl.did.starts_with("did:")) {
+      res = Client().Resolve(fl.did);  // Checked: the document must carry the key the DID names.
+    }
+    if (!res) {
+      Fail(res.error().code == ErrorCode::kInvalidArgument ? kUsage
+           : res.error().code == ErrorCode::kUnauthenticated ? kVerificationFailed : kError,
+           "cannot resolve " + fl.did + ": " + res.error().message);
+    }
+    PrintJson(identity::ResolutionResult(*res));
+  });
+
+  auto* message = app.add_subcommand("message", "Send an end-to-end encrypted, signed message to an agent");
+  AddRegistryOption(message);
+  message->add_option("DID", f.did, "The recipient (a did:key registered there)")->required();
+  message->add_option("TEXT", f.text, "The message (at most 8 KiB)")->required();
+  message->callback([&ctx] {
+    auto me = LoadIdentity(ctx).identity;
+    auto id = Check(Client().SendMessage(me, Flags().did, Flags().text), kError);
+    std::cout << "sent " << id << "\n";
+  });
+
+  auto* messages = app.add_subcommand("messages", "Read this agent's inbox: each message opened and its signature checked");
+  AddRegistryOption(messages);
+  messages->add_flag("--keep", f.keep, "Leave the messages at the registry (default: delete once read)");
+  messages->add_flag("--json", f.json, "Print JSON");
+  messages->callback([&ctx] {
+    auto& fl = Flags();
+    auto me = LoadIdentity(ctx).identity;
+    auto client = Client();
+    auto seen = Check(registry::SeenMessages::Open((ctx.store.home() / "messages.db").string()));
+    json::Array out;
+    int bad = 0;
+    for (const auto& m : Check(client.Inbox(me))) {
+      auto sealed = Base64Decode(m.sealed);
+      auto opened = sealed ? registry::OpenMessage(me, *sealed) : Result<registry::OpenedMessage>(sealed.error());
+      json::Object line{{"id", m.id}, {"received", FormatTime(m.received)}};
+      if (!opened) {
+        ++bad;
+        line["error"] = opened.error().message;
+      } else if (!Check(seen->Remember(opened->id, DefaultClock().Now()))) {
+        ++bad;
+        line["error"] = "replayed: message " + opened->id + " was delivered before";
+      } else {
+        line["from"] = opened->from;
+        line["created"] = FormatTime(opened->created);
+        line["text"] = opened->text;
+      }
+      if (fl.json) {
+        out.push_back(line);
+      } else if (line.contains("error")) {
+        std::cout << "REJECTED " << m.id << ": " << line["error"].as_string().c_str() << "\n";
+      } else {
+        std::cout << FormatTime(opened->created) << "  " << opened->from << "\n  " << opened->text << "\n";
+      }
+      if (!fl.keep) Check(client.DeleteMessage(me, m.id));
+    }
+    if (fl.json) PrintJson(json::Object{{"messages", std::move(out)}});
+    if (bad > 0) Fail(kVerificationFailed, std::to_string(bad) + " message(s) failed verification");
+  });
+
+  if (auto* trust_group = app.get_subcommand("trust")) {
+    auto* sync = trust_group->add_subcommand("sync", "Pull from a registry the vouches reachable from this agent's anchors");
+    AddRegistryOption(sync);
+    sync->add_option("--db", f.db, "Trust store (default $AIP_HOME/trust.db)");
+    sync->add_option("--depth", f.depth, "Hops from the anchors (default 5)");
+    sync->add_option("--max", f.max_vouches, "Stop after this many vouches (default 10000)");
+    sync->callback([&ctx] { SyncTrust(ctx); });
+  }
+
+  auto* doctor = app.add_subcommand("doctor", "Check identity files and permissions, clock, registry reachability, versions");
+  AddRegistryOption(doctor);
+  doctor->callback([&ctx] { Doctor(ctx); });
+}
+
+}  // namespace aip::cli
