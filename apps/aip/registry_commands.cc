@@ -28,6 +28,7 @@ struct RegistryFlags {
   std::string public_url;
   std::string tls_cert, tls_key;
   int sync_interval = 10;
+  double request_rate = 50, write_rate = 5;
   bool allow_private_peers = false;
   std::string url;
   std::string name, platform, description, homepage;
@@ -235,6 +236,8 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   serve->add_option("--db", f.db, "sqlite:PATH (default sqlite:$AIP_HOME/registry.db) or postgresql://...");
   serve->add_option("--public-url", f.public_url, "The URL clients use (signed requests name it); default http://<Host>");
   serve->add_option("--sync-interval", f.sync_interval, "Seconds between pulls from each peer (default 10)");
+  serve->add_option("--request-rate", f.request_rate, "Requests per second per client address (burst 4x; default 50)");
+  serve->add_option("--write-rate", f.write_rate, "Signed writes per second per DID (burst 10x; default 5)");
   serve->add_flag("--allow-private-peers", f.allow_private_peers, "Allow peers on loopback/private addresses (tests, LANs)");
   serve->add_option("--tls-cert", f.tls_cert, "Serve HTTPS with this certificate (PEM)");
   serve->add_option("--tls-key", f.tls_key, "... and this key (PEM)");
@@ -246,6 +249,11 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
     while (!options.public_url.empty() && options.public_url.back() == '/') options.public_url.pop_back();
     options.peers.interval = std::chrono::seconds(std::max(1, fl.sync_interval));
     options.peers.allow_private = fl.allow_private_peers;
+    if (fl.request_rate <= 0 || fl.write_rate <= 0) Fail(kUsage, "rates must be positive");
+    options.requests_per_second_per_address = fl.request_rate;
+    options.burst_per_address = 4 * fl.request_rate;
+    options.writes_per_second_per_did = fl.write_rate;
+    options.write_burst_per_did = 10 * fl.write_rate;
     registry::ServeOptions so;
     so.address = listen.host;
     so.port = listen.port;

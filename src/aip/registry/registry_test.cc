@@ -32,8 +32,8 @@ std::string Backend() {
 }
 
 // A fresh database: a new SQLite file, or a PostgreSQL schema emptied for this test.
-std::unique_ptr<SqlConnection> FreshDatabase(const std::filesystem::path& dir) {
-  std::string pg = Backend();
+std::unique_ptr<SqlConnection> FreshDatabase(const std::filesystem::path& dir, bool sqlite_only = false) {
+  std::string pg = sqlite_only ? std::string() : Backend();
   if (pg.empty()) {
     auto db = OpenSqlite((dir / "registry.db").string());
     EXPECT_THAT(db, IsOk());
@@ -383,7 +383,9 @@ struct FakePeer {
 
 TEST_F(RegistryTest, FederationPullsVerifiesAndCountsForgedAndConflictingRecords) {
   // An honest second registry with two agents and a vouch.
-  auto other = Start(FreshDatabase(dir_ / "other"));
+  // The peer keeps its own database (on SQLite), whichever backend this registry uses.
+  std::filesystem::create_directories(dir_ / "other");
+  auto other = Start(FreshDatabase(dir_ / "other", /*sqlite_only=*/true));
   auto other_client = RegistryClient::Connect(other.url).value();
   auto alice = Agent("alice"), bob = Agent("bob");
   TimePoint now = DefaultClock().Now();
