@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev libhiredis-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  postgresql redis-server wrk nghttp2-client nginx-light
+  postgresql redis-server wrk nghttp2-client nginx-light chromium
 )
 
 as_root() {
@@ -35,15 +35,16 @@ fi
 
 # npm test tools (the official MCP SDK, reference server, conformance suite, Node 22) live in a
 # project-local folder so nothing global changes. Installed only when the lock of versions changed.
+# The registry's web UI ships a graph library from npm (web/registry), compiled into the binary.
 root=$(cd "$(dirname "$0")/.." && pwd)
-tools="$root/tests/node"
-if [ -f "$tools/package.json" ]; then
+for tools in "$root/tests/node" "$root/web/registry"; do
+  [ -f "$tools/package.json" ] || continue
   stamp="$tools/node_modules/.aip-installed"
   if [ ! -f "$stamp" ] || [ "$tools/package.json" -nt "$stamp" ]; then
-    echo "install-deps: installing npm test tools into tests/node"
+    echo "install-deps: installing npm packages into ${tools#"$root"/}"
     (cd "$tools" && npm install --no-audit --no-fund --loglevel=error)
     touch "$stamp"
   else
-    echo "install-deps: npm test tools present"
+    echo "install-deps: npm packages present in ${tools#"$root"/}"
   fi
-fi
+done
