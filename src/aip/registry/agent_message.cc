@@ -40,7 +40,14 @@ Result<OpenedMessage> OpenMessage(const identity::Identity& recipient, ByteSpan 
   AIP_ASSIGN_OR_RETURN(auto x_public, crypto::X25519PublicFromEd25519(recipient.public_key()));
   auto plain = crypto::OpenSealed(x_public, crypto::X25519PrivateFromEd25519(recipient.key()), sealed);
   if (!plain) return Bad("does not open with this agent's key (altered in transit, or not for us)");
-  auto doc = json::ParseJsonObject(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()));
+  return CheckMessageDocument(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()),
+                              recipient.did());
+}
+
+Result<OpenedMessage> CheckMessageDocument(std::string_view text, std::string_view recipient_did) {
+  json::ParseLimits limits;
+  limits.max_bytes = kMaxSealedBytes;
+  auto doc = json::ParseJsonObject(text, limits);
   if (!doc) return Bad("not a message document");
   for (const auto& kv : *doc) {
     static constexpr std::string_view kAllowed[] = {"type", "id", "from", "to", "created", "text", "proof"};
@@ -56,7 +63,7 @@ Result<OpenedMessage> OpenMessage(const identity::Identity& recipient, ByteSpan 
   m.to = std::string(json::OptionalString(*doc, "to").value_or(""));
   m.text = std::string(json::OptionalString(*doc, "text").value_or(""));
   auto created = ParseTime(json::OptionalString(*doc, "created").value_or(""));
-  if (m.id.empty() || !m.from.starts_with("did:key:") || !created) return Bad("missing id, from or created");
+  if (m.id.empty() || m.id.size() > 64 || !m.from.starts_with("did:key:") || !created) return Bad("missing id, from or created");
   m.created = *created;
   identity::ProofExpectations expect;
   expect.purpose = identity::Purpose::kAuthentication;
@@ -65,7 +72,7 @@ Result<OpenedMessage> OpenMessage(const identity::Identity& recipient, ByteSpan 
   auto proof = identity::VerifyProof(*doc, resolver, expect);
   if (!proof) return Bad("bad signature: " + proof.error().message);
   if (proof->method.controller != m.from) return Bad("signed by " + proof->method.controller + ", not by its sender");
-  if (m.to != recipient.did()) return Bad("addressed to " + m.to + ", not to us (re-addressed)");
+  if (m.to != recipient_did) return Bad("addressed to " + m.to + ", not to us (re-addressed)");
   return m;
 }
 

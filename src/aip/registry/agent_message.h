@@ -35,6 +35,10 @@ struct OpenedMessage {
   std::string text;
 };
 
+// CheckMessageDocument checks a decrypted message (JSON text) for `recipient_did`: shape, the
+// sender's proof, and the address. OpenMessage calls it after decrypting.
+Result<OpenedMessage> CheckMessageDocument(std::string_view text, std::string_view recipient_did);
+
 // OpenMessage opens and checks a sealed message addressed to `recipient` (all but replay).
 Result<OpenedMessage> OpenMessage(const identity::Identity& recipient, ByteSpan sealed);
 

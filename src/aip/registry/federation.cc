@@ -15,6 +15,30 @@ bool IsForgery(const Error& e) {
 
 }  // namespace
 
+Result<std::vector<PeerRecord>> ParseRecordPage(std::string_view body, std::int64_t after, std::size_t max_records) {
+  json::ParseLimits limits;
+  limits.max_bytes = 16 * 1024 * 1024;
+  AIP_ASSIGN_OR_RETURN(auto page, json::ParseJsonObject(body, limits));
+  const json::Value* records = page.if_contains("records");
+  if (records == nullptr || !records->is_array()) return InvalidArgumentError("peer page: no records array");
+  if (records->get_array().size() > max_records) return InvalidArgumentError("peer page: too many records");
+  std::vector<PeerRecord> out;
+  std::int64_t last = after;
+  for (const auto& item : records->get_array()) {
+    const json::Object* rec = item.if_object();
+    const json::Value* seq = rec ? rec->if_contains("seq") : nullptr;
+    const json::Value* kind = rec ? rec->if_contains("kind") : nullptr;
+    const json::Value* doc = rec ? rec->if_contains("document") : nullptr;
+    if (seq == nullptr || !seq->is_int64() || kind == nullptr || !kind->is_string() || doc == nullptr || !doc->is_object()) {
+      return InvalidArgumentError("peer page: malformed record");
+    }
+    if (seq->as_int64() <= last) return InvalidArgumentError("peer page: sequence numbers do not grow");
+    last = seq->as_int64();
+    out.push_back({last, std::string(kind->get_string()), json::Serialize(*doc)});
+  }
+  return out;
+}
+
 Result<PutOutcome> ApplyRecord(RegistryStore& store, std::string_view kind, std::string_view document, TimePoint now) {
   json::ParseLimits limits;
   limits.max_bytes = 64 * 1024;
@@ -83,28 +107,15 @@ Result<PullReport> Federation::Pull(const Peer& peer_in) {
       failure = UnavailableError("peer answered HTTP " + std::to_string(res->status));
       break;
     }
-    json::ParseLimits limits;
-    limits.max_bytes = 16 * 1024 * 1024;
-    auto body = json::ParseJsonObject(res->body, limits);
-    const json::Value* records = body ? body->if_contains("records") : nullptr;
-    if (records == nullptr || !records->is_array() || records->get_array().size() > static_cast<std::size_t>(options_.page)) {
-      failure = InvalidArgumentError("peer sent a malformed page");
+    auto records = ParseRecordPage(res->body, peer.cursor, static_cast<std::size_t>(options_.page));
+    if (!records) {
+      failure = records.status();
       break;
     }
-    if (records->get_array().empty()) break;
+    if (records->empty()) break;
     TimePoint now = clock_->Now();
-    for (const auto& item : records->get_array()) {
-      const json::Object* rec = item.if_object();
-      const json::Value* seq = rec ? rec->if_contains("seq") : nullptr;
-      const json::Value* kind = rec ? rec->if_contains("kind") : nullptr;
-      const json::Value* doc = rec ? rec->if_contains("document") : nullptr;
-      // Sequence numbers must grow, or a peer could make us loop or skip.
-      if (seq == nullptr || !seq->is_int64() || seq->as_int64() <= peer.cursor || kind == nullptr || !kind->is_string() ||
-          doc == nullptr || !doc->is_object()) {
-        failure = InvalidArgumentError("peer sent a malformed record");
-        break;
-      }
-      auto applied = ApplyRecord(*store_, kind->get_string(), json::Serialize(*doc), now);
+    for (const auto& rec : *records) {
+      auto applied = ApplyRecord(*store_, rec.kind, rec.document, now);
       if (applied) {
         if (*applied == PutOutcome::kUnchanged) {
           ++report.unchanged;
@@ -123,10 +134,10 @@ Result<PullReport> Federation::Pull(const Peer& peer_in) {
         failure = applied.status();  // Our own store failed: retry this record next time.
         break;
       }
-      peer.cursor = seq->as_int64();
+      peer.cursor = rec.seq;
     }
     if (!failure.ok()) break;
-    if (records->get_array().size() < static_cast<std::size_t>(options_.page)) break;
+    if (records->size() < static_cast<std::size_t>(options_.page)) break;
   }
   peer.last_error = failure.ok() ? "" : failure.error().message;
   report.cursor = peer.cursor;

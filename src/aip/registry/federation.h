@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "aip/base/clock.h"
 #include "aip/registry/registry_store.h"
@@ -28,6 +29,18 @@ struct PullReport {
   std::int64_t accepted = 0, unchanged = 0, rejected = 0, conflicts = 0;
   std::int64_t cursor = 0;
 };
+
+// PeerRecord is one entry of a peer's page, not yet verified.
+struct PeerRecord {
+  std::int64_t seq = 0;
+  std::string kind;
+  std::string document;  // JSON text.
+};
+
+// ParseRecordPage reads a peer's answer to GET /v1/records: at most `max_records` entries whose
+// sequence numbers grow strictly from above `after` (a peer could otherwise make us loop or
+// skip). Any malformed entry fails the whole page.
+Result<std::vector<PeerRecord>> ParseRecordPage(std::string_view body, std::int64_t after, std::size_t max_records);
 
 // ApplyRecord verifies one record (kind + document text) and stores it. Returns the outcome, or
 // the error that made it rejected (kInvalidArgument/kUnauthenticated: forged; kAlreadyExists or

@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS vouches (
   weight_ppm BIGINT NOT NULL, valid_from BIGINT NOT NULL, valid_until BIGINT,
   document TEXT NOT NULL, seq BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS vouches_seq ON vouches(seq);
-CREATE INDEX IF NOT EXISTS vouches_issuer ON vouches(issuer);
+CREATE INDEX IF NOT EXISTS vouches_issuer ON vouches(issuer, subject);
 CREATE INDEX IF NOT EXISTS vouches_subject ON vouches(subject);
 CREATE TABLE IF NOT EXISTS revocations (
   vouch_id TEXT PRIMARY KEY, issuer TEXT NOT NULL, document TEXT NOT NULL, seq BIGINT NOT NULL);
@@ -167,14 +167,11 @@ Result<std::vector<AgentRecord>> RegistryStore::Directory(std::string_view query
   return out;
 }
 
-Result<PutOutcome> RegistryStore::PutVouch(const trust::Vouch& vouch, TimePoint now) {
-  std::lock_guard lock(mu_);
-  Transaction tx(*db_);
-  AIP_RETURN_IF_ERROR(tx.Begin());
+Result<bool> RegistryStore::InsertVouch(const trust::Vouch& vouch, TimePoint now) {
   AIP_ASSIGN_OR_RETURN(auto revoked, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1", {vouch.id}));
   if (!revoked.empty()) return FailedPreconditionError("vouch: revoked by its issuer");
   AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM vouches WHERE id = ?1", {vouch.id}));
-  if (!held.empty()) return PutOutcome::kUnchanged;
+  if (!held.empty()) return false;
   std::string document = Serialize(vouch.document);
   AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("vouch", vouch.id, document, now));
   SqlValue until = nullptr;
@@ -184,8 +181,34 @@ Result<PutOutcome> RegistryStore::PutVouch(const trust::Vouch& vouch, TimePoint 
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                         {vouch.id, vouch.issuer, vouch.subject, vouch.scope, ppm, Secs(vouch.valid_from), until, document, seq})
                           .status());
+  return true;
+}
+
+Result<PutOutcome> RegistryStore::PutVouch(const trust::Vouch& vouch, TimePoint now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(bool inserted, InsertVouch(vouch, now));
+  if (!inserted) return PutOutcome::kUnchanged;
   AIP_RETURN_IF_ERROR(tx.Commit());
   return PutOutcome::kInserted;
+}
+
+Result<std::size_t> RegistryStore::PutVouches(const std::vector<trust::Vouch>& vouches, TimePoint now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  std::size_t added = 0;
+  for (const auto& v : vouches) {
+    auto inserted = InsertVouch(v, now);
+    if (inserted) {
+      added += *inserted ? 1 : 0;
+    } else if (inserted.error().code != ErrorCode::kFailedPrecondition) {
+      return inserted.error();
+    }
+  }
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return added;
 }
 
 Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocation, TimePoint now) {
@@ -203,13 +226,13 @@ Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocat
   return PutOutcome::kInserted;
 }
 
-Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesWhere(std::string_view column, std::string_view value, int limit) {
+Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesWhere(std::string_view where, const std::vector<SqlValue>& params) {
   std::lock_guard lock(mu_);
-  // `column` is one of two fixed names chosen by the callers below, never input.
+  // `where` is one of the fixed conditions chosen by the callers below, never input.
   std::string sql = "SELECT v.id, v.issuer, v.subject, v.scope, v.document, r.vouch_id FROM vouches v "
-                    "LEFT JOIN revocations r ON r.vouch_id = v.id AND r.issuer = v.issuer WHERE v." +
-                    std::string(column) + " = ?1 ORDER BY v.seq LIMIT ?2";
-  AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, {std::string(value), std::int64_t{limit}}));
+                    "LEFT JOIN revocations r ON r.vouch_id = v.id AND r.issuer = v.issuer WHERE " +
+                    std::string(where) + " ORDER BY v.seq LIMIT ?2";
+  AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, params));
   std::vector<StoredVouchDoc> out;
   for (const auto& row : rows) {
     out.push_back({Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), Text(row[4]), row[5].has_value()});
@@ -218,15 +241,19 @@ Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesWhere(std::string_view
 }
 
 Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesBy(std::string_view issuer, int limit) {
-  return VouchesWhere("issuer", issuer, limit);
+  return VouchesWhere("v.issuer = ?1", {std::string(issuer), std::int64_t{limit}});
 }
 
 Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesFor(std::string_view subject, int limit) {
-  return VouchesWhere("subject", subject, limit);
+  return VouchesWhere("v.subject = ?1", {std::string(subject), std::int64_t{limit}});
+}
+
+Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesBetween(std::string_view issuer, std::string_view subject) {
+  return VouchesWhere("v.issuer = ?1 AND v.subject = ?3", {std::string(issuer), std::int64_t{100}, std::string(subject)});
 }
 
 Result<std::optional<StoredVouchDoc>> RegistryStore::FindVouch(std::string_view id) {
-  AIP_ASSIGN_OR_RETURN(auto rows, VouchesWhere("id", id, 1));
+  AIP_ASSIGN_OR_RETURN(auto rows, VouchesWhere("v.id = ?1", {std::string(id), std::int64_t{1}}));
   if (rows.empty()) return std::optional<StoredVouchDoc>();
   return std::optional<StoredVouchDoc>(std::move(rows[0]));
 }

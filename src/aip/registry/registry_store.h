@@ -80,10 +80,14 @@ class RegistryStore {
 
   // PutVouch stores a verified vouch; kFailedPrecondition when its issuer revoked it.
   Result<PutOutcome> PutVouch(const trust::Vouch& vouch, TimePoint now);
+  // PutVouches stores many verified vouches in one transaction (seeding, bulk import); revoked
+  // and already-held ones are skipped. Returns how many were added.
+  Result<std::size_t> PutVouches(const std::vector<trust::Vouch>& vouches, TimePoint now);
   // PutRevocation stores a verified revocation (kept even before its vouch arrives).
   Result<PutOutcome> PutRevocation(const trust::Revocation& revocation, TimePoint now);
   Result<std::vector<StoredVouchDoc>> VouchesBy(std::string_view issuer, int limit);
   Result<std::vector<StoredVouchDoc>> VouchesFor(std::string_view subject, int limit);
+  Result<std::vector<StoredVouchDoc>> VouchesBetween(std::string_view issuer, std::string_view subject);
   Result<std::optional<StoredVouchDoc>> FindVouch(std::string_view id);
   Result<std::vector<std::string>> RevocationsBy(std::string_view issuer, int limit);
 
@@ -111,7 +115,8 @@ class RegistryStore {
   explicit RegistryStore(std::unique_ptr<SqlConnection> db) : db_(std::move(db)) {}
   Result<std::vector<SqlRow>> Q(std::string_view sql, const std::vector<SqlValue>& params = {});
   Result<std::int64_t> AppendLog(std::string_view kind, std::string_view key, const std::string& document, TimePoint now);
-  Result<std::vector<StoredVouchDoc>> VouchesWhere(std::string_view column, std::string_view value, int limit);
+  Result<bool> InsertVouch(const trust::Vouch& vouch, TimePoint now);  // In a transaction, lock held.
+  Result<std::vector<StoredVouchDoc>> VouchesWhere(std::string_view where, const std::vector<SqlValue>& params);
 
   std::mutex mu_;  // One connection: statements and transactions run one at a time.
   std::unique_ptr<SqlConnection> db_;

@@ -39,10 +39,10 @@ Result<TrustAnswer> TrustIndex::Query(const std::vector<std::string>& anchors, s
   for (const auto& path : answer.result.paths) {
     ExplainedPath explained{path, {}};
     for (std::size_t hop = 0; hop + 1 < path.dids.size(); ++hop) {
-      AIP_ASSIGN_OR_RETURN(auto vouches, store_->VouchesBy(path.dids[hop], 10000));
+      AIP_ASSIGN_OR_RETURN(auto vouches, store_->VouchesBetween(path.dids[hop], path.dids[hop + 1]));
       std::string best;
       for (const auto& v : vouches) {
-        if (v.revoked || v.subject != path.dids[hop + 1]) continue;
+        if (v.revoked) continue;
         if (!scope.empty() && !trust::ScopeCovers(v.scope, scope)) continue;
         best = v.document;
         break;
