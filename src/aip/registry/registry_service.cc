@@ -12,6 +12,7 @@
 #include "aip/net/form.h"
 #include "aip/registry/agent_message.h"
 #include "aip/registry/feeds.h"
+#include "aip/registry/shared_replay_cache.h"
 #include "aip/registry/web_assets.h"
 #include "aip/trust/trust_view.h"
 
@@ -140,13 +141,20 @@ bool WellFormedDid(std::string_view did) {
   return true;
 }
 
+// Instances sharing a PostgreSQL database share their nonces too; a lone SQLite registry keeps
+// them in memory (bounded, failing closed when full).
+std::shared_ptr<mcpsig::ReplayCache> ReplayCacheFor(const std::shared_ptr<RegistryStore>& store) {
+  if (store->dialect() == Dialect::kPostgres) return std::make_shared<SharedReplayCache>(store);
+  return std::make_shared<mcpsig::InMemoryReplayCache>();
+}
+
 }  // namespace
 
 RegistryService::RegistryService(std::shared_ptr<RegistryStore> store, RegistryOptions options, const Clock* clock)
     : store_(store),
       options_(std::move(options)),
       clock_(clock),
-      verifier_(options_.public_url, std::make_shared<mcpsig::InMemoryReplayCache>(), clock),
+      verifier_(options_.public_url, ReplayCacheFor(store), clock),
       index_(store),
       federation_(store, options_.peers, clock),
       per_address_(options_.requests_per_second_per_address, options_.burst_per_address),
@@ -155,6 +163,9 @@ RegistryService::RegistryService(std::shared_ptr<RegistryStore> store, RegistryO
 void RegistryService::Tick() {
   if (auto s = index_.CatchUp(); !s.ok()) LogEvent("warn", "trust_index_catch_up_failed", {{"error", s.error().message}});
   federation_.PullDue();
+  if (store_->dialect() == Dialect::kPostgres && ++ticks_ % 60 == 0) {
+    if (auto s = store_->ForgetNonces(clock_->Now()); !s.ok()) LogEvent("warn", "nonce_purge_failed", {{"error", s.error().message}});
+  }
   if (auto s = index_.CatchUp(); !s.ok()) LogEvent("warn", "trust_index_catch_up_failed", {{"error", s.error().message}});
 }
 

@@ -69,6 +69,7 @@ class RegistryService {
   Federation federation_;
   KeyedRateLimiter per_address_;
   KeyedRateLimiter per_did_;
+  std::atomic<std::uint64_t> ticks_{0};
 };
 
 // ServeRegistry runs the registry on `listen` until SIGINT/SIGTERM.

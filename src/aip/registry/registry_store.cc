@@ -30,6 +30,8 @@ CREATE INDEX IF NOT EXISTS revocations_issuer ON revocations(issuer);
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY, recipient TEXT NOT NULL, sealed TEXT NOT NULL, received BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, received);
+CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS nonces_expires ON nonces(expires);
 CREATE TABLE IF NOT EXISTS peers (
   url TEXT PRIMARY KEY, cursor BIGINT NOT NULL DEFAULT 0, accepted BIGINT NOT NULL DEFAULT 0,
   rejected BIGINT NOT NULL DEFAULT 0, conflicts BIGINT NOT NULL DEFAULT 0, last_sync BIGINT,
@@ -391,6 +393,18 @@ Status RegistryStore::RecordPull(const Peer& p, TimePoint now) {
   return Q("UPDATE peers SET cursor = ?2, accepted = ?3, rejected = ?4, conflicts = ?5, last_sync = ?6, last_error = ?7 WHERE url = ?1",
            {p.url, p.cursor, p.accepted, p.rejected, p.conflicts, Secs(now), p.last_error})
       .status();
+}
+
+Result<bool> RegistryStore::RememberNonce(std::string_view key, TimePoint expires) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("INSERT INTO nonces(key, expires) VALUES (?1, ?2) ON CONFLICT DO NOTHING RETURNING key",
+                                    {std::string(key), Secs(expires)}));
+  return !rows.empty();
+}
+
+Status RegistryStore::ForgetNonces(TimePoint now) {
+  std::lock_guard lock(mu_);
+  return Q("DELETE FROM nonces WHERE expires < ?1", {Secs(now)}).status();
 }
 
 std::string DefaultRegistryDatabase() {

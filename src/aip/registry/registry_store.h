@@ -109,6 +109,11 @@ class RegistryStore {
   Result<std::vector<Peer>> Peers();
   Status RecordPull(const Peer& after, TimePoint now);
 
+  // Nonces of signed requests, shared by every instance on the database: RememberNonce is true
+  // the first time `key` is seen; ForgetNonces drops the expired ones.
+  Result<bool> RememberNonce(std::string_view key, TimePoint expires);
+  Status ForgetNonces(TimePoint now);
+
   Dialect dialect() const { return db_->dialect(); }
 
  private:

@@ -189,6 +189,27 @@ TEST_F(RegistryTest, WritesMustBeSignedFreshAndByTheAgent) {
   EXPECT_THAT(client_->Register(alice, {"a\x01", "", "", ""}), StatusIs(ErrorCode::kInvalidArgument));
 }
 
+TEST_F(RegistryTest, InstancesSharingPostgresRefuseARequestReplayedToTheOther) {
+  if (Backend().empty()) GTEST_SKIP() << "PostgreSQL only: a lone SQLite registry keeps its nonces in memory";
+  // A second instance on the same database, behind the same public URL (as behind a balancer).
+  RegistryOptions same_url;
+  same_url.public_url = reg_.url;
+  auto second_db = OpenPostgres(Backend());
+  ASSERT_THAT(second_db, IsOk());
+  auto second = Start(std::move(*second_db), same_url);
+  auto alice = Agent("alice");
+  auto record = CreateRegistration(alice, {"alice", "", "", ""}, DefaultClock().Now()).value();
+  std::string body = json::Serialize(record.document);
+  auto headers = Signed(alice, "POST", "/v1/agents", body);
+  EXPECT_EQ(Raw("POST", "/v1/agents", headers, body).status, 201);
+  net::HttpClient http(net::ParseUrl(second.url).value());
+  auto replay = http.Send("POST", "/v1/agents", headers, body);
+  ASSERT_THAT(replay, IsOk());
+  EXPECT_EQ(replay->status, 401);
+  EXPECT_NE(replay->body.find("replayed"), std::string::npos);
+  second.server->Stop();
+}
+
 TEST_F(RegistryTest, OlderOrConflictingRegistrationsAreRefused) {
   auto alice = Agent("alice");
   TimePoint t0 = DefaultClock().Now() - std::chrono::hours(1);

@@ -42,7 +42,8 @@ Result<std::string> RequestVerifier::Verify(const net::HttpRequest& request) con
   TimePoint until = verified->created + options.max_lifetime + 2 * options.max_skew;
   auto fresh = replay_->Remember(verified->keyid + " " + verified->nonce, until, clock_->Now());
   if (!fresh.ok()) {
-    if (fresh.error().code == ErrorCode::kResourceExhausted) return fresh.error();
+    // Fail closed: a cache that cannot answer refuses the request (503), it never waves it on.
+    if (fresh.error().code != ErrorCode::kUnauthenticated) return UnavailableError("replay cache unavailable");
     return UnauthenticatedError("signed request: replayed nonce");
   }
   return signer_did;
