@@ -11,7 +11,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   aip::TimePoint now(std::chrono::seconds(1'800'000'000));
-  (void)aip::registry::ParseRecordPage(text, 0, 500);
+  if (auto page = aip::registry::ParseRecordPage(text, 0, 500)) {
+    for (const auto& r : *page) (void)aip::registry::VerifyRegistration(r.document, now);
+  }
   if (auto doc = aip::json::ParseJsonObject(text)) (void)aip::registry::VerifyRegistration(*doc, now);
   return 0;
 }

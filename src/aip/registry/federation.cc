@@ -34,26 +34,26 @@ Result<std::vector<PeerRecord>> ParseRecordPage(std::string_view body, std::int6
     }
     if (seq->as_int64() <= last) return InvalidArgumentError("peer page: sequence numbers do not grow");
     last = seq->as_int64();
-    out.push_back({last, std::string(kind->get_string()), json::Serialize(*doc)});
+    out.push_back({last, std::string(kind->get_string()), doc->get_object()});
   }
   return out;
 }
 
-Result<PutOutcome> ApplyRecord(RegistryStore& store, std::string_view kind, std::string_view document, TimePoint now) {
-  json::ParseLimits limits;
-  limits.max_bytes = 64 * 1024;
-  AIP_ASSIGN_OR_RETURN(auto doc, json::ParseJsonObject(document, limits));
+Result<AppliedRecord> ApplyRecord(RegistryStore& store, std::string_view kind, const json::Object& doc, TimePoint now) {
   if (kind == "agent") {
     AIP_ASSIGN_OR_RETURN(auto record, VerifyRegistration(doc, now));
-    return store.PutAgent(record, now);
+    AIP_ASSIGN_OR_RETURN(auto outcome, store.PutAgent(record, now));
+    return AppliedRecord{outcome, record.did};
   }
   if (kind == "vouch") {
     AIP_ASSIGN_OR_RETURN(auto vouch, trust::VerifyVouch(doc));
-    return store.PutVouch(vouch, now);
+    AIP_ASSIGN_OR_RETURN(auto outcome, store.PutVouch(vouch, now));
+    return AppliedRecord{outcome, vouch.id};
   }
   if (kind == "revocation") {
     AIP_ASSIGN_OR_RETURN(auto revocation, trust::VerifyRevocation(doc));
-    return store.PutRevocation(revocation, now);
+    AIP_ASSIGN_OR_RETURN(auto outcome, store.PutRevocation(revocation, now));
+    return AppliedRecord{outcome, revocation.vouch_id};
   }
   return InvalidArgumentError("unknown record kind");
 }
@@ -117,7 +117,7 @@ Result<PullReport> Federation::Pull(const Peer& peer_in) {
     for (const auto& rec : *records) {
       auto applied = ApplyRecord(*store_, rec.kind, rec.document, now);
       if (applied) {
-        if (*applied == PutOutcome::kUnchanged) {
+        if (applied->outcome == PutOutcome::kUnchanged) {
           ++report.unchanged;
         } else {
           ++report.accepted;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aip/base/clock.h"
+#include "aip/base/json.h"
 #include "aip/registry/registry_store.h"
 
 namespace aip::registry {
@@ -34,7 +35,7 @@ struct PullReport {
 struct PeerRecord {
   std::int64_t seq = 0;
   std::string kind;
-  std::string document;  // JSON text.
+  json::Object document;
 };
 
 // ParseRecordPage reads a peer's answer to GET /v1/records: at most `max_records` entries whose
@@ -42,10 +43,15 @@ struct PeerRecord {
 // skip). Any malformed entry fails the whole page.
 Result<std::vector<PeerRecord>> ParseRecordPage(std::string_view body, std::int64_t after, std::size_t max_records);
 
-// ApplyRecord verifies one record (kind + document text) and stores it. Returns the outcome, or
-// the error that made it rejected (kInvalidArgument/kUnauthenticated: forged; kAlreadyExists or
-// kFailedPrecondition: conflict).
-Result<PutOutcome> ApplyRecord(RegistryStore& store, std::string_view kind, std::string_view document, TimePoint now);
+// ApplyRecord verifies one record — kind "agent", "vouch" or "revocation" — and stores it; the
+// same path for a client's POST and a peer's page. Returns the outcome and the record's key (DID
+// or vouch id), or the error that refused it (kInvalidArgument/kUnauthenticated: forged;
+// kAlreadyExists or kFailedPrecondition: conflict).
+struct AppliedRecord {
+  PutOutcome outcome;
+  std::string key;
+};
+Result<AppliedRecord> ApplyRecord(RegistryStore& store, std::string_view kind, const json::Object& document, TimePoint now);
 
 class Federation {
  public:

@@ -205,16 +205,16 @@ net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {
   if (path == "/v1/health" && get) return Json(200, json::Object{{"status", "ok"}, {"time", FormatTimeMillis(clock_->Now())}});
   if (path == "/v1/stats" && get) return GetStats();
   if (path == "/v1/agents") {
-    if (m == "POST") return PostAgent(request);
+    if (m == "POST") return PostRecord(request, "agent");
     if (get) return GetDirectory(request);
   }
   if (path.starts_with("/v1/agents/") && get) return GetAgent(path.substr(11));
   if (path.starts_with("/v1/dids/") && get) return GetDid(path.substr(9));
   if (path == "/v1/vouches") {
-    if (m == "POST") return PostVouch(request);
+    if (m == "POST") return PostRecord(request, "vouch");
     if (get) return GetVouches(request);
   }
-  if (path == "/v1/revocations" && m == "POST") return PostRevocation(request);
+  if (path == "/v1/revocations" && m == "POST") return PostRecord(request, "revocation");
   if (path == "/v1/trust" && get) return GetTrust(request);
   if (path == "/v1/graph" && get) return GetGraph(request);
   if (path == "/v1/records" && get) return GetRecords(request);
@@ -235,49 +235,24 @@ net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {
   return Problem(404, "not found");
 }
 
-net::HttpResponse RegistryService::PostAgent(const net::HttpRequest& request) {
+net::HttpResponse RegistryService::PostRecord(const net::HttpRequest& request, std::string_view kind) {
   net::HttpResponse refusal;
   auto signer = Signer(request, refusal);
   if (!signer) return refusal;
   auto doc = json::ParseJsonObject(request.body);
   if (!doc) return FromError(doc.error());
-  auto record = VerifyRegistration(*doc, clock_->Now());
-  if (!record) return FromError(record.error());
-  if (record->did != *signer) return Problem(403, "a registration must be sent by the agent it registers");
-  auto outcome = store_->PutAgent(*record, clock_->Now());
-  if (!outcome) return FromError(outcome.error());
-  LogEvent("info", "agent_registered", {{"did", record->did}, {"outcome", *outcome == PutOutcome::kInserted ? "inserted" : *outcome == PutOutcome::kUpdated ? "updated" : "unchanged"}});
-  return Json(*outcome == PutOutcome::kInserted ? 201 : 200,
-              json::Object{{"did", record->did}, {"alias", record->alias}, {"updated", FormatTimeMillis(record->updated)},
-                           {"outcome", *outcome == PutOutcome::kInserted ? "created" : *outcome == PutOutcome::kUpdated ? "updated" : "unchanged"}});
-}
-
-net::HttpResponse RegistryService::PostVouch(const net::HttpRequest& request) {
-  net::HttpResponse refusal;
-  auto signer = Signer(request, refusal);
-  if (!signer) return refusal;
-  auto doc = json::ParseJsonObject(request.body);
-  if (!doc) return FromError(doc.error());
-  auto vouch = trust::VerifyVouch(*doc);
-  if (!vouch) return FromError(vouch.error());
-  auto outcome = store_->PutVouch(*vouch, clock_->Now());
-  if (!outcome) return FromError(outcome.error());
-  return Json(*outcome == PutOutcome::kInserted ? 201 : 200,
-              json::Object{{"id", vouch->id}, {"outcome", *outcome == PutOutcome::kInserted ? "created" : "unchanged"}});
-}
-
-net::HttpResponse RegistryService::PostRevocation(const net::HttpRequest& request) {
-  net::HttpResponse refusal;
-  auto signer = Signer(request, refusal);
-  if (!signer) return refusal;
-  auto doc = json::ParseJsonObject(request.body);
-  if (!doc) return FromError(doc.error());
-  auto revocation = trust::VerifyRevocation(*doc);
-  if (!revocation) return FromError(revocation.error());
-  auto outcome = store_->PutRevocation(*revocation, clock_->Now());
-  if (!outcome) return FromError(outcome.error());
-  return Json(*outcome == PutOutcome::kInserted ? 201 : 200,
-              json::Object{{"revokes", revocation->vouch_id}, {"outcome", *outcome == PutOutcome::kInserted ? "created" : "unchanged"}});
+  // Anyone may relay a vouch (it is self-authenticating); a registration only its own agent.
+  if (kind == "agent" && json::OptionalString(*doc, "id") != std::optional<std::string_view>(*signer)) {
+    return Problem(403, "a registration must be sent by the agent it registers");
+  }
+  auto applied = ApplyRecord(*store_, kind, *doc, clock_->Now());
+  if (!applied) return FromError(applied.error());
+  const char* outcome = applied->outcome == PutOutcome::kInserted  ? "created"
+                        : applied->outcome == PutOutcome::kUpdated ? "updated"
+                                                                   : "unchanged";
+  if (kind == "agent") LogEvent("info", "agent_registered", {{"did", applied->key}, {"outcome", outcome}});
+  return Json(applied->outcome == PutOutcome::kInserted ? 201 : 200,
+              json::Object{{"kind", kind}, {"key", applied->key}, {"outcome", outcome}});
 }
 
 net::HttpResponse RegistryService::GetDirectory(const net::HttpRequest& request) {

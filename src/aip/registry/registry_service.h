@@ -41,9 +41,8 @@ class RegistryService {
 
  private:
   net::HttpResponse Route(const net::HttpRequest& request);
-  net::HttpResponse PostAgent(const net::HttpRequest& request);
-  net::HttpResponse PostVouch(const net::HttpRequest& request);
-  net::HttpResponse PostRevocation(const net::HttpRequest& request);
+  // PostRecord verifies and stores a signed registration, vouch or revocation.
+  net::HttpResponse PostRecord(const net::HttpRequest& request, std::string_view kind);
   net::HttpResponse GetDirectory(const net::HttpRequest& request);
   net::HttpResponse GetAgent(std::string_view did);
   net::HttpResponse GetDid(std::string_view did);
