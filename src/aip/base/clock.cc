@@ -84,6 +84,9 @@ Result<TimePoint> ParseTime(std::string_view s) {
   }
   year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return InvalidArgumentError("time: field out of range");
+  // TimePoint counts nanoseconds in 64 bits (years 1678 to 2261): refuse what it cannot hold
+  // rather than overflow.
+  if (y < 1900 || y > 2200) return InvalidArgumentError("time: year out of range (1900-2200)");
   TimePoint t = sys_days(ymd) + hours(h) + minutes(mi) + seconds(sec);
   return t + duration_cast<system_clock::duration>(frac) - offset;
 }

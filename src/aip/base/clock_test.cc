@@ -26,6 +26,14 @@ TEST(TimeTest, RejectsLooseForms) {
   }
 }
 
+TEST(TimeTest, RefusesYearsATimePointCannotHold) {
+  // "Forever" spellings must be an error, not an overflow (found by registry_record_fuzzer).
+  EXPECT_THAT(ParseTime("9999-12-31T23:59:59Z"), StatusIs(ErrorCode::kInvalidArgument, "year out of range"));
+  EXPECT_THAT(ParseTime("0001-01-01T00:00:00Z"), StatusIs(ErrorCode::kInvalidArgument, "year out of range"));
+  EXPECT_THAT(ParseTime("2200-12-31T23:59:59Z"), IsOk());
+  EXPECT_EQ(FormatTimeMillis(*ParseTime("2026-03-01T12:00:00.25Z")), "2026-03-01T12:00:00.250Z");
+}
+
 TEST(DurationTest, ParsesUnits) {
   EXPECT_EQ(ParseDuration("30d")->count(), 30 * 86400);
   EXPECT_EQ(ParseDuration("2h")->count(), 7200);

@@ -261,7 +261,7 @@ net::HttpResponse RegistryService::GetDirectory(const net::HttpRequest& request)
   if (!bad.ok()) return FromError(bad.error());
   int limit = LimitOf(q, options_.max_page, 50);
   std::string query = Param(q, "q");
-  if (query.size() > 200) return Problem(400, "query too long");
+  if (query.size() > 200 || Param(q, "after").size() > 256) return Problem(400, "query or cursor too long");
   auto agents = store_->Directory(query, Param(q, "after"), limit);
   if (!agents) return FromError(agents.error());
   json::Array list;
