@@ -247,6 +247,7 @@ net::HttpResponse RegistryService::PostRecord(const net::HttpRequest& request, s
   }
   auto applied = ApplyRecord(*store_, kind, *doc, clock_->Now());
   if (!applied) return FromError(applied.error());
+  if (kind != "agent") index_.MarkWritten();
   const char* outcome = applied->outcome == PutOutcome::kInserted  ? "created"
                         : applied->outcome == PutOutcome::kUpdated ? "updated"
                                                                    : "unchanged";
@@ -367,8 +368,8 @@ net::HttpResponse RegistryService::GetTrust(const net::HttpRequest& request) {
   }
   if (anchors.empty() || anchors.size() > kMaxAnchors) return Problem(400, "give 1 to 16 anchors= (the caller's own anchors)");
   if (scope.size() > 200) return Problem(400, "scope too long");
-  // Read what other writers (or other instances on a shared database) added since the last tick.
-  if (auto s = index_.CatchUp(); !s.ok()) return FromError(s.error());
+  // This instance's writes count at once; other instances' within a second.
+  if (auto s = index_.Fresh(std::chrono::seconds(1)); !s.ok()) return FromError(s.error());
   auto answer = index_.Query(anchors, subject, scope, clock_->Now());
   if (!answer) return FromError(answer.error());
   json::Object body = trust::JsonOf(answer->result);
@@ -396,7 +397,7 @@ net::HttpResponse RegistryService::GetGraph(const net::HttpRequest& request) {
   std::string center = Param(q, "center");
   if (!center.empty() && !WellFormedDid(center)) return Problem(400, "center= must be a DID");
   int limit = LimitOf(q, 2000, 500);
-  if (auto s = index_.CatchUp(); !s.ok()) return FromError(s.error());
+  if (auto s = index_.Fresh(std::chrono::seconds(1)); !s.ok()) return FromError(s.error());
   json::Array edges;
   for (const auto& e : index_.Neighbourhood(center, static_cast<std::size_t>(limit))) {
     edges.push_back(json::Object{{"issuer", e.issuer}, {"subject", e.subject}, {"scope", e.scope}, {"weight", e.weight}});

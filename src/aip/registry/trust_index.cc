@@ -7,8 +7,21 @@ constexpr int kBatch = 50000;
 
 }  // namespace
 
+namespace {
+std::int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+Status TrustIndex::Fresh(std::chrono::milliseconds max_age) {
+  if (!written_ && SteadyMs() - last_catch_up_ms_ < max_age.count()) return OkStatus();
+  return CatchUp();
+}
+
 Status TrustIndex::CatchUp() {
   std::lock_guard one(catch_up_mu_);
+  written_ = false;  // Cleared first: a write landing during the catch-up marks it again.
+  last_catch_up_ms_ = SteadyMs();
   for (;;) {
     AIP_ASSIGN_OR_RETURN(auto edges, store_->VouchEdgesAfter(vouch_seq_, kBatch));
     AIP_ASSIGN_OR_RETURN(auto revoked, store_->RevocationsAfter(revocation_seq_, kBatch));

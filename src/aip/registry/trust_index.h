@@ -3,6 +3,8 @@
 // answering trust queries from anchors the *caller* chooses. Each path in an answer comes with
 // the signed vouches along it, so the client checks the answer instead of trusting the registry.
 #pragma once
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -30,6 +32,11 @@ class TrustIndex {
       : store_(std::move(store)), engine_(params) {}
   // CatchUp reads what was added since the last call.
   Status CatchUp();
+  // Fresh catches up when this instance wrote since (MarkWritten) or the last catch-up is older
+  // than `max_age`: a query sees its own instance's writes at once, other instances' within
+  // max_age, without two extra queries per request.
+  Status Fresh(std::chrono::milliseconds max_age);
+  void MarkWritten() { written_ = true; }
   Result<TrustAnswer> Query(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope,
                             TimePoint now);
   std::size_t edge_count() const;
@@ -44,6 +51,8 @@ class TrustIndex {
   mutable std::shared_mutex mu_;
   trust::TrustGraph graph_;
   std::int64_t vouch_seq_ = 0, revocation_seq_ = 0;
+  std::atomic<bool> written_{true};
+  std::atomic<std::int64_t> last_catch_up_ms_{0};
 };
 
 }  // namespace aip::registry
