@@ -200,7 +200,7 @@ net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {
   if (!decoded) return Problem(400, "malformed path");
   std::string_view path = *decoded;
   const std::string& m = request.method;
-  auto get = m == "GET" || m == "HEAD";
+  bool get = m == "GET";
   // The time lets `aip doctor` measure the client's clock skew.
   if (path == "/v1/health" && get) return Json(200, json::Object{{"status", "ok"}, {"time", FormatTimeMillis(clock_->Now())}});
   if (path == "/v1/stats" && get) return GetStats();
