@@ -40,6 +40,8 @@ struct RegistryFlags {
   int max_vouches = 10000;
   bool json = false;
   bool keep = false;
+  std::string scope;
+  std::vector<std::string> anchors;
 };
 
 RegistryFlags& Flags() {
@@ -123,6 +125,50 @@ void SyncTrust(const Context& ctx) {
   std::cout << "synced from " << client.base_url() << ": " << added << " new vouches, " << known << " known, "
             << revocations << " new revocations, " << rejected << " rejected\n";
   if (rejected > 0) Fail(kVerificationFailed, std::to_string(rejected) + " documents from the registry failed verification");
+}
+
+// QueryTrust asks the registry for a score from this agent's anchors and checks the evidence:
+// every hop of every path must be a vouch that verifies, issued by that hop's agent for the next.
+void QueryTrust(const Context& ctx) {
+  auto& f = Flags();
+  std::vector<std::string> anchors = f.anchors;
+  if (anchors.empty()) {
+    auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(f.db)));
+    anchors = Check(store->Anchors());
+    if (ctx.store.HasIdentity() || std::getenv("AIP_PRIVATE_KEY") != nullptr) anchors.push_back(LoadIdentity(ctx).identity.did());
+  }
+  if (anchors.empty()) Fail(kUsage, "no anchors: pass --anchor DID or add some with `aip trust anchors add`");
+  auto client = Client();
+  auto answer = Check(client.Trust(anchors, f.did, f.scope), kError);
+  int checked = 0;
+  for (const auto& p : answer.at("paths").as_array()) {
+    const auto& dids = p.at("dids").as_array();
+    const auto& vouches = p.at("vouches").as_array();
+    if (vouches.size() + 1 != dids.size()) Fail(kVerificationFailed, "the registry sent a path without one vouch per hop");
+    for (std::size_t i = 0; i < vouches.size(); ++i) {
+      auto v = vouches[i].is_object() ? trust::VerifyVouch(vouches[i].get_object())
+                                      : Result<trust::Vouch>(InvalidArgumentError("missing"));
+      if (!v || v->issuer != dids[i].as_string() || v->subject != dids[i + 1].as_string() ||
+          (!f.scope.empty() && !trust::ScopeCovers(v->scope, f.scope))) {
+        Fail(kVerificationFailed, "the registry's path " + std::string(dids[i].as_string()) + " -> " +
+                                      std::string(dids[i + 1].as_string()) + " is not backed by a valid vouch");
+      }
+      ++checked;
+    }
+  }
+  if (f.json) {
+    answer["verified_vouches"] = checked;
+    PrintJson(answer);
+    return;
+  }
+  std::printf("%.4f\n", answer.at("score").to_number<double>());
+  for (const auto& p : answer.at("paths").as_array()) {
+    std::printf("  %.4f  ", p.at("contribution").to_number<double>());
+    const auto& dids = p.at("dids").as_array();
+    for (std::size_t i = 0; i < dids.size(); ++i) std::cout << (i ? " -> " : "") << dids[i].as_string().c_str();
+    std::cout << "\n";
+  }
+  std::cout << "  " << checked << " vouches along the paths verified\n";
 }
 
 // Doctor checks what makes this agent work, printing one line per check.
@@ -394,6 +440,14 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
     sync->add_option("--depth", f.depth, "Hops from the anchors (default 5)");
     sync->add_option("--max", f.max_vouches, "Stop after this many vouches (default 10000)");
     sync->callback([&ctx] { SyncTrust(ctx); });
+    auto* query = trust_group->add_subcommand("query", "Ask a registry for an agent's score from your anchors, checking every vouch it cites");
+    AddRegistryOption(query);
+    query->add_option("DID", f.did, "The agent to score")->required();
+    query->add_option("--anchor", f.anchors, "Start from this DID (repeatable; default: your anchors and yourself)");
+    query->add_option("--scope", f.scope, "Count only vouches covering this scope");
+    query->add_option("--db", f.db, "Trust store holding your anchors (default $AIP_HOME/trust.db)");
+    query->add_flag("--json", f.json, "Print JSON (with verified_vouches)");
+    query->callback([&ctx] { QueryTrust(ctx); });
   }
 
   auto* doctor = app.add_subcommand("doctor", "Check identity files and permissions, clock, registry reachability, versions");

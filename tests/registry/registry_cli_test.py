@@ -95,6 +95,10 @@ try:
     trust = api(f"{url_a}/v1/trust?subject={did['bob']}&anchors={did['alice']}&scope=CODE_SIGNING")
     g.check("registry trust query with the signed vouch", abs(trust["score"] - 0.72) < 1e-6 and
             trust["paths"][0]["vouches"][0]["issuer"] == did["alice"], trust)
+    r = aip("carol", "trust", "query", did["bob"], "--scope", "CODE_SIGNING", "--json", registry=url_a)
+    q = json.loads(r.stdout) if r.returncode == 0 else {}
+    g.check("trust query from my anchors, each cited vouch verified", abs(q.get("score", 0) - 0.72) < 1e-6 and
+            q.get("verified_vouches") == 1, r.stdout + r.stderr)
     r = aip("alice", "revoke", "sha256:" + vouch_id, "--publish", registry=url_a)
     g.check("revoke --publish", r.returncode == 0 and "published" in r.stderr, r.stderr)
     r = aip("carol", "trust", "sync", registry=url_a)
@@ -178,6 +182,29 @@ try:
                        env=env_b, capture_output=True, text=True, timeout=30)
     g.check("peer list shows counts", "rejected 1  conflicts 1" in r.stdout, r.stdout)
     evil.shutdown()
+
+    # A lying registry: it claims alice vouched for carol, citing alice's (genuine) vouch for bob.
+    real_vouch = api(f"{url_a}/v1/vouches?issuer={did['alice']}")["vouches"][0]["document"]
+    lie = {"score": 0.9, "anchor": False, "unexplained": 0, "paths": [
+        {"dids": [did["alice"], did["carol"]], "weights": [1.0], "contribution": 0.9, "vouches": [real_vouch]}]}
+
+    class Liar(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps(lie).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    liar = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Liar)
+    threading.Thread(target=liar.serve_forever, daemon=True).start()
+    r = aip("bob", "trust", "query", did["carol"], "--anchor", did["alice"], registry=f"http://127.0.0.1:{liar.server_port}")
+    g.check("a trust answer citing the wrong vouch is caught", r.returncode == 1 and "not backed" in r.stderr, r.stdout + r.stderr)
+    liar.shutdown()
 
     # PostgreSQL: a second instance on the same database serves the same dataset.
     if cluster:
