@@ -42,6 +42,25 @@ def api(url):
         return json.loads(r.read())
 
 
+def json_server(answer):
+    """A fake peer on 127.0.0.1 answering every GET with the JSON answer(path)."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps(answer(self.path)).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def wait_for(what, predicate, timeout=20):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -146,20 +165,7 @@ try:
     evil_records.append({"seq": 2, "kind": "agent", "key": did["alice"], "document": stale})
     evil_records.append({"seq": 3, "kind": "agent", "key": did["alice"], "document": alice_doc})  # Replayed.
 
-    class Evil(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = json.dumps({"records": evil_records if "after=0&" in self.path else []}).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):
-            pass
-
-    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
-    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    evil = json_server(lambda path: {"records": evil_records if "after=0&" in path else []})
     evil_url = f"http://127.0.0.1:{evil.server_port}"
     env_b = dict(os.environ, AIP_HOME=os.path.join(work, "reg-b"))
     # The honest peer first; then the evil one, whose stale and replayed records B already holds newer or equal.
@@ -188,20 +194,7 @@ try:
     lie = {"score": 0.9, "anchor": False, "unexplained": 0, "paths": [
         {"dids": [did["alice"], did["carol"]], "weights": [1.0], "contribution": 0.9, "vouches": [real_vouch]}]}
 
-    class Liar(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = json.dumps(lie).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a):
-            pass
-
-    liar = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Liar)
-    threading.Thread(target=liar.serve_forever, daemon=True).start()
+    liar = json_server(lambda path: lie)
     r = aip("bob", "trust", "query", did["carol"], "--anchor", did["alice"], registry=f"http://127.0.0.1:{liar.server_port}")
     g.check("a trust answer citing the wrong vouch is caught", r.returncode == 1 and "not backed" in r.stderr, r.stdout + r.stderr)
     liar.shutdown()
