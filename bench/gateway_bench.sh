@@ -15,6 +15,7 @@ export AIP_HOME="$work/home" AIP_PASSPHRASE=bench
 key=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 UPSTREAM_KEY=$key "$bin/example-tasks-server" --http 127.0.0.1:0 --api-key-env UPSTREAM_KEY > /dev/null 2> "$work/up.log" &
 pids+=($!)
+up_pid=$!
 for _ in $(seq 100); do up=$(grep -o 'http://[0-9.:]*/mcp' "$work/up.log" | head -1); [ -n "$up" ] && break; sleep 0.05; done
 up_port=${up##*:}; up_port=${up_port%/mcp}
 
@@ -69,6 +70,7 @@ when = [ { pointer = "/project", op = "eq", value = "project-a" } ]
 CONF
 UPSTREAM_KEY=$key "$bin/aip" gateway --config "$work/gateway.toml" > /dev/null 2> "$work/gw.log" &
 pids+=($!)
+gw_pid=$!
 wait_port "$nginx_port" && wait_port "$gw_port" || { echo "nginx or gateway did not start"; cat "$work/gw.log" "$work/nginx/stderr"; exit 1; }
 for _ in $(seq 100); do grep -q '"event":"listening"' "$work/gw.log" && break; sleep 0.05; done
 
@@ -86,7 +88,16 @@ run_wrk() {  # run_wrk MODE CONNECTIONS
 }
 declare -A lat thr
 for mode in direct nginx gateway; do lat[$mode]=$(run_wrk "$mode" 1); done
-for mode in direct nginx gateway; do thr[$mode]=$(run_wrk "$mode" 32); done
+# CPU seconds a process used (user + system), from /proc: the gateway's own cost per call, apart
+# from what wrk and the upstream spend on the same cores.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+declare -A cpu
+for mode in direct nginx gateway; do
+  up0=$(cpu_s "$up_pid"); gw0=$(cpu_s "$gw_pid")
+  thr[$mode]=$(run_wrk "$mode" 32)
+  cpu[$mode-up]=$(awk -v a="$up0" -v b="$(cpu_s "$up_pid")" 'BEGIN { print b - a }')
+  cpu[$mode-gw]=$(awk -v a="$gw0" -v b="$(cpu_s "$gw_pid")" 'BEGIN { print b - a }')
+done
 # What the gateway answered, by outcome (a non-2xx count above must be explained here).
 curl -s "http://127.0.0.1:$gw_port/metrics" | grep -E '^aip_gateway_(requests|decisions)_total' > "$work/outcomes.txt"
 raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd25519Verify$' --benchmark_repetitions=3 \
@@ -100,9 +111,10 @@ for mode in direct nginx gateway; do
 done
 sed 's/^/  /' "$work/outcomes.txt"
 python3 - "$raw_ns" "$(field "${lat[direct]}" p50_us)" "$(field "${lat[nginx]}" p50_us)" "$(field "${lat[gateway]}" p50_us)" \
-  "$(field "${lat[direct]}" p99_us)" "$(field "${lat[gateway]}" p99_us)" "$(field "${thr[gateway]}" calls_per_s)" <<'PY'
+  "$(field "${lat[direct]}" p99_us)" "$(field "${lat[gateway]}" p99_us)" "$(field "${thr[gateway]}" calls_per_s)" \
+  "$(field "${thr[direct]}" calls_per_s)" "$secs" "${cpu[gateway-gw]}" "${cpu[gateway-up]}" "${cpu[direct-up]}" <<'PY'
 import sys
-raw_ns, d50, n50, g50, d99, g99, gthr = map(float, sys.argv[1:])
+raw_ns, d50, n50, g50, d99, g99, gthr, dthr, secs, gw_cpu, up_cpu_gw, up_cpu_direct = map(float, sys.argv[1:])
 raw_us = raw_ns / 1000
 target = 1.3 * raw_us + 50
 print(f"raw Ed25519 verify (one core, median): {raw_us:.1f} us -> {1e6/raw_us:.0f}/s per core")
@@ -110,4 +122,7 @@ print(f"added by nginx:   p50 {n50-d50:+.0f} us")
 print(f"added by gateway: p50 {g50-d50:+.0f} us (target <= 1.3 x verify + 50 = {target:.0f} us), p99 {g99-d99:+.0f} us")
 bound = 2 * 1e6 / raw_us
 print(f"gateway throughput: {gthr:.0f} calls/s = {100*gthr/bound:.0f}% of the 2-core raw-verify bound {bound:.0f}/s (target >= 70%)")
+calls_gw, calls_direct = gthr * secs, dthr * secs
+print(f"CPU per call at c=32: gateway {1e6*gw_cpu/calls_gw:.0f} us (of which one Ed25519 verify {raw_us:.0f} us); "
+      f"upstream {1e6*up_cpu_gw/calls_gw:.0f} us behind the gateway, {1e6*up_cpu_direct/calls_direct:.0f} us when called directly")
 PY
