@@ -89,11 +89,15 @@ int main(int argc, char** argv) {
   options.burst_per_address = 1e9;
   options.writes_per_second_per_did = 1e9;
   options.write_burst_per_did = 1e9;
-  auto service = std::make_shared<registry::RegistryService>(store, options);
+  // The service is made once the port (its public URL) is known; no request comes before.
+  auto slot = std::make_shared<std::shared_ptr<registry::RegistryService>>();
   net::HttpServerOptions http;
   http.threads = 2;
-  auto server = net::HttpServer::Start(http, [service](const net::HttpRequest& r, net::Exchange& e) { service->Handle(r, e); }).value();
+  auto server = net::HttpServer::Start(http, [slot](const net::HttpRequest& r, net::Exchange& e) { (*slot)->Handle(r, e); }).value();
   std::string url = "http://127.0.0.1:" + std::to_string(server->port());
+  options.public_url = url;
+  auto service = std::make_shared<registry::RegistryService>(store, options);
+  *slot = service;
   const char* backend = db_url.starts_with("sqlite:") ? "SQLite" : "PostgreSQL";
   TimePoint now = DefaultClock().Now();
 

@@ -142,7 +142,7 @@ void QueryTrust(const Context& ctx) {
   auto answer = Check(client.Trust(anchors, f.did, f.scope), kError);
   int checked = 0;
   for (const auto& p : answer.at("paths").as_array()) {
-    const auto& dids = p.at("dids").as_array();
+    const auto& dids = p.at("path").as_array();
     const auto& vouches = p.at("vouches").as_array();
     if (vouches.size() + 1 != dids.size()) Fail(kVerificationFailed, "the registry sent a path without one vouch per hop");
     for (std::size_t i = 0; i < vouches.size(); ++i) {
@@ -164,7 +164,7 @@ void QueryTrust(const Context& ctx) {
   std::printf("%.4f\n", answer.at("score").to_number<double>());
   for (const auto& p : answer.at("paths").as_array()) {
     std::printf("  %.4f  ", p.at("contribution").to_number<double>());
-    const auto& dids = p.at("dids").as_array();
+    const auto& dids = p.at("path").as_array();
     for (std::size_t i = 0; i < dids.size(); ++i) std::cout << (i ? " -> " : "") << dids[i].as_string().c_str();
     std::cout << "\n";
   }
@@ -280,7 +280,7 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   auto* serve = group->add_subcommand("serve", "Serve the registry API and the Trust Observatory web UI");
   serve->add_option("--listen", f.listen, "HOST:PORT (default 127.0.0.1:8700)");
   serve->add_option("--db", f.db, "sqlite:PATH (default sqlite:$AIP_HOME/registry.db) or postgresql://...");
-  serve->add_option("--public-url", f.public_url, "The URL clients use (signed requests name it); default http://<Host>");
+  serve->add_option("--public-url", f.public_url, "The URL clients use (signed requests must name it); default http(s)://HOST:PORT as listened on");
   serve->add_option("--sync-interval", f.sync_interval, "Seconds between pulls from each peer (default 10)");
   serve->add_option("--request-rate", f.request_rate, "Requests per second per client address (burst 4x; default 50)");
   serve->add_option("--write-rate", f.write_rate, "Signed writes per second per DID (burst 10x; default 5)");
@@ -290,9 +290,13 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   serve->callback([] {
     auto& fl = Flags();
     auto listen = Check(net::ParseHostPort(fl.listen), kUsage);
+    if (fl.public_url.empty() && (listen.host == "0.0.0.0" || listen.host == "::")) {
+      Fail(kUsage, "listening on all interfaces: pass --public-url, the URL clients use (signed requests name it)");
+    }
     registry::RegistryOptions options;
     options.public_url = fl.public_url;
     while (!options.public_url.empty() && options.public_url.back() == '/') options.public_url.pop_back();
+    if (!options.public_url.empty()) Check(net::ParseUrl(options.public_url), kUsage);
     options.peers.interval = std::chrono::seconds(std::max(1, fl.sync_interval));
     options.peers.allow_private = fl.allow_private_peers;
     if (fl.request_rate <= 0 || fl.write_rate <= 0) Fail(kUsage, "rates must be positive");

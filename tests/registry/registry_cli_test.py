@@ -192,7 +192,7 @@ try:
     # A lying registry: it claims alice vouched for carol, citing alice's (genuine) vouch for bob.
     real_vouch = api(f"{url_a}/v1/vouches?issuer={did['alice']}")["vouches"][0]["document"]
     lie = {"score": 0.9, "anchor": False, "unexplained": 0, "paths": [
-        {"dids": [did["alice"], did["carol"]], "weights": [1.0], "contribution": 0.9, "vouches": [real_vouch]}]}
+        {"path": [did["alice"], did["carol"]], "weights": [1.0], "contribution": 0.9, "vouches": [real_vouch]}]}
 
     liar = json_server(lambda path: lie)
     r = aip("bob", "trust", "query", did["carol"], "--anchor", did["alice"], registry=f"http://127.0.0.1:{liar.server_port}")

@@ -129,7 +129,7 @@ async function explain() {
     const div = el('div', '', 'path');
     div.appendChild(el('p', 'Path ' + (i + 1) + ': contributes ' + p.contribution.toFixed(4)));
     const ol = el('ol');
-    p.dids.forEach((d, h) => {
+    p.path.forEach((d, h) => {
       const li = el('li', '', 'hop');
       li.appendChild(agentLink(d));
       if (h < p.weights.length) li.appendChild(el('span', '  → vouch weight ' + p.weights[h].toFixed(3)));

@@ -21,14 +21,42 @@ namespace {
 
 constexpr std::size_t kMaxAnchors = 16;
 
-net::HttpResponse Json(int status, const json::Value& body) {
+net::HttpResponse JsonText(int status, std::string body) {
   net::HttpResponse r;
   r.status = status;
   r.headers.Set("content-type", "application/json");
   r.headers.Set("x-content-type-options", "nosniff");
   r.headers.Set("cache-control", "no-store");
-  r.body = json::Serialize(body) + "\n";
+  r.body = std::move(body) + "\n";
   return r;
+}
+
+net::HttpResponse Json(int status, const json::Value& body) { return JsonText(status, json::Serialize(body)); }
+
+// Stored documents are served as the text stored — verified, then serialized by this registry on
+// the way in — and never parsed again per request. WithRaw renders `fields` plus members whose
+// values are such JSON text; RawArray joins JSON texts into an array.
+using RawMembers = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+std::string WithRaw(const json::Object& fields, RawMembers raw) {
+  std::string out = json::Serialize(fields);
+  out.pop_back();  // The closing brace.
+  for (const auto& [key, value] : raw) {
+    if (out.size() > 1) out += ',';
+    out += json::Serialize(json::Value(key));
+    out += ':';
+    out += value.empty() ? "null" : value;
+  }
+  return out + "}";
+}
+
+std::string RawArray(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    out += item.empty() ? "null" : item;
+  }
+  return out + "]";
 }
 
 net::HttpResponse Problem(int status, std::string_view message) {
@@ -104,33 +132,26 @@ std::int64_t AfterOf(const std::map<std::string, std::string>& q) {
   return n;
 }
 
-json::Value ParsedOrNull(const std::string& text) {
-  auto v = json::ParseJson(text);
-  return v ? *v : json::Value(nullptr);
+std::string AgentJson(const StoredAgent& a) {
+  return WithRaw(json::Object{{"did", a.did},
+                              {"alias", a.alias},
+                              {"name", a.name},
+                              {"platform", a.platform},
+                              {"description", a.description},
+                              {"url", a.url},
+                              {"updated", FormatTimeMillis(a.updated)}},
+                 {{"document", a.document}});
 }
 
-json::Object AgentJson(const AgentRecord& r) {
-  return json::Object{{"did", r.did},
-                      {"alias", r.alias},
-                      {"name", r.profile.name},
-                      {"platform", r.profile.platform},
-                      {"description", r.profile.description},
-                      {"url", r.profile.url},
-                      {"updated", FormatTimeMillis(r.updated)},
-                      {"document", r.document}};
-}
-
-json::Array VouchArray(const std::vector<StoredVouchDoc>& vouches) {
-  json::Array out;
+std::string VouchArray(const std::vector<StoredVouchDoc>& vouches) {
+  std::vector<std::string> items;
+  items.reserve(vouches.size());
   for (const auto& v : vouches) {
-    out.push_back(json::Object{{"id", v.id},
-                               {"issuer", v.issuer},
-                               {"subject", v.subject},
-                               {"scope", v.scope},
-                               {"revoked", v.revoked},
-                               {"document", ParsedOrNull(v.document)}});
+    items.push_back(WithRaw(json::Object{{"id", v.id}, {"issuer", v.issuer}, {"subject", v.subject},
+                                         {"scope", v.scope}, {"revoked", v.revoked}},
+                            {{"document", v.document}}));
   }
-  return out;
+  return RawArray(items);
 }
 
 bool WellFormedDid(std::string_view did) {
@@ -161,7 +182,6 @@ RegistryService::RegistryService(std::shared_ptr<RegistryStore> store, RegistryO
       per_did_(options_.writes_per_second_per_did, options_.write_burst_per_did) {}
 
 void RegistryService::Tick() {
-  if (auto s = index_.CatchUp(); !s.ok()) LogEvent("warn", "trust_index_catch_up_failed", {{"error", s.error().message}});
   federation_.PullDue();
   if (store_->dialect() == Dialect::kPostgres && ++ticks_ % 60 == 0) {
     if (auto s = store_->ForgetNonces(clock_->Now()); !s.ok()) LogEvent("warn", "nonce_purge_failed", {{"error", s.error().message}});
@@ -265,11 +285,11 @@ net::HttpResponse RegistryService::GetDirectory(const net::HttpRequest& request)
   if (query.size() > 200 || Param(q, "after").size() > 256) return Problem(400, "query or cursor too long");
   auto agents = store_->Directory(query, Param(q, "after"), limit);
   if (!agents) return FromError(agents.error());
-  json::Array list;
+  std::vector<std::string> list;
   for (const auto& a : *agents) list.push_back(AgentJson(a));
   json::Value next = nullptr;
   if (static_cast<int>(agents->size()) == limit) next = json::Value(agents->back().did);
-  return Json(200, json::Object{{"agents", std::move(list)}, {"next", next}});
+  return JsonText(200, WithRaw(json::Object{{"next", next}}, {{"agents", RawArray(list)}}));
 }
 
 net::HttpResponse RegistryService::GetAgent(std::string_view did) {
@@ -281,10 +301,10 @@ net::HttpResponse RegistryService::GetAgent(std::string_view did) {
   auto received = store_->VouchesFor((*agent)->did, 500);
   if (!given) return FromError(given.error());
   if (!received) return FromError(received.error());
-  json::Object body = AgentJson(**agent);
-  body["vouches_given"] = VouchArray(*given);
-  body["vouches_received"] = VouchArray(*received);
-  return Json(200, body);
+  std::string body = AgentJson(**agent);
+  body.pop_back();  // Extend the agent's object with its vouches.
+  body += ",\"vouches_given\":" + VouchArray(*given) + ",\"vouches_received\":" + VouchArray(*received) + "}";
+  return JsonText(200, std::move(body));
 }
 
 net::HttpResponse RegistryService::GetDid(std::string_view did) {
@@ -295,37 +315,28 @@ net::HttpResponse RegistryService::GetDid(std::string_view did) {
                                      {"didDocumentMetadata", json::Object{}}});
   };
   if (!WellFormedDid(did)) return not_found("invalidDid", 400);
-  std::optional<crypto::Ed25519PublicKey> key;
-  std::string id(did);
+  Result<identity::Resolution> resolution = NotFoundError("");
   if (did.starts_with("did:key:")) {
-    auto k = identity::PublicKeyFromDidKey(did);
-    if (!k) return not_found("invalidDid", 400);
-    key = *k;
+    resolution = identity::DidKeyResolver().Resolve(did);
   } else if (did.starts_with("did:aip:")) {
     if (!identity::IsWellFormedDidAip(did)) return not_found("invalidDid", 400);
     auto agent = store_->GetAgent(did);
     if (!agent) return FromError(agent.error());
     if (!*agent) return not_found("notFound", 404);
-    auto k = identity::PublicKeyFromDidKey((*agent)->did);
-    if (!k) return FromError(k.error());
-    key = *k;
+    // The registration's did:key holds the key; the resolver checks it hashes to this did:aip.
+    identity::StaticKeyResolver known;
+    auto key = identity::PublicKeyFromDidKey((*agent)->did);
+    if (!key) return FromError(key.error());
+    if (auto added = known.Add(did, *key); !added.ok()) return FromError(added.error());
+    resolution = known.Resolve(did);
   } else {
     return not_found("methodNotSupported", 501);
   }
-  identity::DidDocumentOptions options;
-  auto document = identity::BuildDidDocument(id, *key, options);
-  if (!document) return FromError(document.error());
-  auto parsed = identity::DidDocument::FromJson(*document);
-  if (!parsed) return FromError(parsed.error());
-  identity::Resolution resolution{*document, *parsed};
-  json::Object result = identity::ResolutionResult(resolution);
-  // Both DIDs of the key, so a client can check the did:aip hash itself.
-  std::string did_key = identity::DidKeyFromPublicKey(*key);
-  std::string did_aip = identity::DidAipFromPublicKey(*key);
-  if (auto* doc = result["didDocument"].if_object()) {
-    doc->emplace("alsoKnownAs", json::Array{id == did_key ? did_aip : did_key});
+  if (!resolution) {
+    if (resolution.error().code == ErrorCode::kInvalidArgument) return not_found("invalidDid", 400);
+    return FromError(resolution.error());
   }
-  return Json(200, result);
+  return Json(200, identity::ResolutionResult(*resolution));
 }
 
 net::HttpResponse RegistryService::GetVouches(const net::HttpRequest& request) {
@@ -338,15 +349,10 @@ net::HttpResponse RegistryService::GetVouches(const net::HttpRequest& request) {
   if (!WellFormedDid(issuer.empty() ? subject : issuer)) return Problem(400, "not a DID");
   auto vouches = issuer.empty() ? store_->VouchesFor(subject, limit) : store_->VouchesBy(issuer, limit);
   if (!vouches) return FromError(vouches.error());
-  json::Object body{{"vouches", VouchArray(*vouches)}};
-  if (!issuer.empty()) {
-    auto revocations = store_->RevocationsBy(issuer, limit);
-    if (!revocations) return FromError(revocations.error());
-    json::Array docs;
-    for (const auto& r : *revocations) docs.push_back(ParsedOrNull(r));
-    body["revocations"] = std::move(docs);
-  }
-  return Json(200, body);
+  if (issuer.empty()) return JsonText(200, WithRaw(json::Object{}, {{"vouches", VouchArray(*vouches)}}));
+  auto revocations = store_->RevocationsBy(issuer, limit);
+  if (!revocations) return FromError(revocations.error());
+  return JsonText(200, WithRaw(json::Object{}, {{"vouches", VouchArray(*vouches)}, {"revocations", RawArray(*revocations)}}));
 }
 
 net::HttpResponse RegistryService::GetTrust(const net::HttpRequest& request) {
@@ -372,22 +378,20 @@ net::HttpResponse RegistryService::GetTrust(const net::HttpRequest& request) {
   if (auto s = index_.Fresh(std::chrono::seconds(1)); !s.ok()) return FromError(s.error());
   auto answer = index_.Query(anchors, subject, scope, clock_->Now());
   if (!answer) return FromError(answer.error());
+  // The engine's own rendering (as `aip trust score --json`), each path extended with the signed
+  // vouch of each hop.
   json::Object body = trust::JsonOf(answer->result);
-  json::Array paths;
-  for (const auto& p : answer->paths) {
-    json::Array dids, weights, vouches;
-    for (const auto& d : p.path.dids) dids.push_back(json::Value(d));
-    for (double w : p.path.weights) weights.push_back(w);
-    for (const auto& v : p.vouches) vouches.push_back(ParsedOrNull(v));
-    paths.push_back(json::Object{{"dids", std::move(dids)}, {"weights", std::move(weights)},
-                                 {"contribution", p.path.contribution}, {"vouches", std::move(vouches)}});
+  std::vector<std::string> paths;
+  const json::Array& computed = body["paths"].as_array();
+  for (std::size_t i = 0; i < computed.size() && i < answer->paths.size(); ++i) {
+    paths.push_back(WithRaw(computed[i].as_object(), {{"vouches", RawArray(answer->paths[i].vouches)}}));
   }
-  body["paths"] = std::move(paths);
+  body.erase("paths");
   body["subject"] = subject;
   json::Array anchor_list;
   for (const auto& a : anchors) anchor_list.push_back(json::Value(a));
   body["anchors"] = std::move(anchor_list);
-  return Json(200, body);
+  return JsonText(200, WithRaw(body, {{"paths", RawArray(paths)}}));
 }
 
 net::HttpResponse RegistryService::GetGraph(const net::HttpRequest& request) {
@@ -411,12 +415,13 @@ net::HttpResponse RegistryService::GetRecords(const net::HttpRequest& request) {
   if (!bad.ok()) return FromError(bad.error());
   auto entries = store_->Log(AfterOf(q), LimitOf(q, 1000, 500));
   if (!entries) return FromError(entries.error());
-  json::Array records;
+  std::vector<std::string> records;
+  records.reserve(entries->size());
   for (const auto& e : *entries) {
-    records.push_back(json::Object{{"seq", e.seq}, {"kind", e.kind}, {"key", e.key}, {"document", ParsedOrNull(e.document)}});
+    records.push_back(WithRaw(json::Object{{"seq", e.seq}, {"kind", e.kind}, {"key", e.key}}, {{"document", e.document}}));
   }
-  json::Value next = entries->empty() ? json::Value(AfterOf(q)) : json::Value(entries->back().seq);
-  return Json(200, json::Object{{"records", std::move(records)}, {"next", next}});
+  std::int64_t next = entries->empty() ? AfterOf(q) : entries->back().seq;
+  return JsonText(200, WithRaw(json::Object{{"next", next}}, {{"records", RawArray(records)}}));
 }
 
 net::HttpResponse RegistryService::GetEvents(const net::HttpRequest& request, bool atom) {
@@ -424,10 +429,10 @@ net::HttpResponse RegistryService::GetEvents(const net::HttpRequest& request, bo
   auto q = QueryOf(request, bad);
   if (!bad.ok()) return FromError(bad.error());
   int limit = LimitOf(q, 500, 50);
-  auto counts = store_->Counts();
-  if (!counts) return FromError(counts.error());
+  auto last_seq = store_->LastSeq();
+  if (!last_seq) return FromError(last_seq.error());
   // Default: the newest `limit` events; with after=: those after a cursor.
-  std::int64_t after = q.contains("after") ? AfterOf(q) : std::max<std::int64_t>(0, counts->last_seq - limit);
+  std::int64_t after = q.contains("after") ? AfterOf(q) : std::max<std::int64_t>(0, *last_seq - limit);
   auto entries = store_->Log(after, limit);
   if (!entries) return FromError(entries.error());
   if (atom) {
@@ -435,19 +440,14 @@ net::HttpResponse RegistryService::GetEvents(const net::HttpRequest& request, bo
     net::HttpResponse r;
     r.headers.Set("content-type", "application/atom+xml; charset=utf-8");
     r.headers.Set("x-content-type-options", "nosniff");
-    std::string base = options_.public_url;
-    if (base.empty()) {
-      auto host = request.headers.Get("host");
-      base = "http://" + std::string(host.value_or("localhost"));
-    }
-    r.body = AtomFeed(newest, base, clock_->Now());
+    r.body = AtomFeed(newest, options_.public_url, clock_->Now());
     return r;
   }
   json::Array events;
   for (const auto& e : *entries) {
     events.push_back(json::Object{{"seq", e.seq}, {"kind", e.kind}, {"key", e.key}, {"received", FormatTime(e.received)}});
   }
-  return Json(200, json::Object{{"events", std::move(events)}, {"last_seq", counts->last_seq}});
+  return Json(200, json::Object{{"events", std::move(events)}, {"last_seq", *last_seq}});
 }
 
 net::HttpResponse RegistryService::GetBadge(std::string_view did) {
@@ -468,11 +468,9 @@ net::HttpResponse RegistryService::GetBadge(std::string_view did) {
     r.body = Badge("aip", "not registered", "#9f9f9f");
     return r;
   }
-  auto received = store_->VouchesFor((*agent)->did, 10000);
-  if (!received) return FromError(received.error());
-  std::size_t active = 0;
-  for (const auto& v : *received) active += v.revoked ? 0 : 1;
-  r.body = Badge("aip", "registered | " + std::to_string(active) + (active == 1 ? " vouch" : " vouches"), "#4c1");
+  auto active = store_->ActiveVouchesFor((*agent)->did);
+  if (!active) return FromError(active.error());
+  r.body = Badge("aip", "registered | " + std::to_string(*active) + (*active == 1 ? " vouch" : " vouches"), "#4c1");
   return r;
 }
 
@@ -554,8 +552,9 @@ void OnSignal(int) { g_stop = true; }
 }  // namespace
 
 Status ServeRegistry(std::shared_ptr<RegistryStore> store, RegistryOptions options, const ServeOptions& serve) {
-  auto service = std::make_shared<RegistryService>(store, options);
-  service->Tick();
+  // The service needs the public URL, which may name the port the server binds: requests that
+  // arrive before it exists get 503.
+  std::atomic<RegistryService*> ready{nullptr};
   net::HttpServerOptions http;
   http.address = serve.address;
   http.port = serve.port;
@@ -563,10 +562,21 @@ Status ServeRegistry(std::shared_ptr<RegistryStore> store, RegistryOptions optio
   http.max_body_bytes = options.max_body_bytes;
   http.tls_cert_file = serve.tls_cert_file;
   http.tls_key_file = serve.tls_key_file;
-  AIP_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start(http, [service](const net::HttpRequest& r, net::Exchange& e) {
-                         service->Handle(r, e);
+  AIP_ASSIGN_OR_RETURN(auto server, net::HttpServer::Start(http, [&ready](const net::HttpRequest& r, net::Exchange& e) {
+                         if (RegistryService* s = ready.load()) {
+                           s->Handle(r, e);
+                         } else {
+                           e.Respond(Problem(503, "starting"));
+                         }
                        }));
-  LogEvent("info", "registry_listening", {{"address", serve.address}, {"port", server->port()},
+  if (options.public_url.empty()) {
+    std::string host = serve.address.find(':') != std::string::npos ? "[" + serve.address + "]" : serve.address;
+    options.public_url = (serve.tls_cert_file.empty() ? "http://" : "https://") + host + ":" + std::to_string(server->port());
+  }
+  auto service = std::make_shared<RegistryService>(store, options);
+  service->Tick();
+  ready = service.get();
+  LogEvent("info", "registry_listening", {{"address", serve.address}, {"port", server->port()}, {"public_url", options.public_url},
                                           {"backend", store->dialect() == Dialect::kSqlite ? "sqlite" : "postgresql"}});
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

@@ -21,7 +21,9 @@
 namespace aip::registry {
 
 struct RegistryOptions {
-  std::string public_url;  // How clients reach this registry (the signed target URI's base).
+  // How clients reach this registry ("https://registry.example"): the base of the target URI
+  // signed requests must name, and of the feeds' links. Required for writes.
+  std::string public_url;
   std::size_t max_body_bytes = 64 * 1024;
   double requests_per_second_per_address = 50, burst_per_address = 200;
   double writes_per_second_per_did = 5, write_burst_per_did = 50;
@@ -71,7 +73,8 @@ class RegistryService {
   std::atomic<std::uint64_t> ticks_{0};
 };
 
-// ServeRegistry runs the registry on `listen` until SIGINT/SIGTERM.
+// ServeRegistry runs the registry on `listen` until SIGINT/SIGTERM. Without a public URL in
+// `options`, it is the address it listens on (http:// or https://, the port it bound).
 struct ServeOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8700;

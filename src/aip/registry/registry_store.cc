@@ -6,6 +6,7 @@
 #include "aip/base/jcs.h"
 #include "aip/crypto/random.h"
 #include "aip/identity/key_store.h"
+#include "aip/sqlite/database.h"
 
 namespace aip::registry {
 namespace {
@@ -13,18 +14,18 @@ namespace {
 // The two schemas differ only in how the log's sequence is declared.
 constexpr std::string_view kTables = R"sql(
 CREATE TABLE IF NOT EXISTS agents (
-  did TEXT PRIMARY KEY, alias TEXT NOT NULL, name TEXT NOT NULL, search TEXT NOT NULL,
-  updated_ms BIGINT NOT NULL, document TEXT NOT NULL, seq BIGINT NOT NULL);
+  did TEXT PRIMARY KEY, alias TEXT NOT NULL, name TEXT NOT NULL, platform TEXT NOT NULL,
+  description TEXT NOT NULL, url TEXT NOT NULL, search TEXT NOT NULL, updated_ms BIGINT NOT NULL,
+  seq BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS agents_alias ON agents(alias);
 CREATE TABLE IF NOT EXISTS vouches (
   id TEXT PRIMARY KEY, issuer TEXT NOT NULL, subject TEXT NOT NULL, scope TEXT NOT NULL,
-  weight_ppm BIGINT NOT NULL, valid_from BIGINT NOT NULL, valid_until BIGINT,
-  document TEXT NOT NULL, seq BIGINT NOT NULL);
+  weight_ppm BIGINT NOT NULL, valid_from BIGINT NOT NULL, valid_until BIGINT, seq BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS vouches_seq ON vouches(seq);
 CREATE INDEX IF NOT EXISTS vouches_issuer ON vouches(issuer, subject);
 CREATE INDEX IF NOT EXISTS vouches_subject ON vouches(subject);
 CREATE TABLE IF NOT EXISTS revocations (
-  vouch_id TEXT PRIMARY KEY, issuer TEXT NOT NULL, document TEXT NOT NULL, seq BIGINT NOT NULL);
+  vouch_id TEXT NOT NULL, issuer TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (vouch_id, issuer));
 CREATE INDEX IF NOT EXISTS revocations_seq ON revocations(seq);
 CREATE INDEX IF NOT EXISTS revocations_issuer ON revocations(issuer);
 CREATE TABLE IF NOT EXISTS messages (
@@ -44,8 +45,10 @@ constexpr std::string_view kPostgresLog =
     "CREATE TABLE IF NOT EXISTS records (seq BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, "
     "key TEXT NOT NULL, document TEXT NOT NULL, received BIGINT NOT NULL);";
 
-std::int64_t Secs(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
-TimePoint FromSecs(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+using sqlite::FromSeconds;
+using sqlite::Seconds;
+
+std::int64_t Millis(TimePoint t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(); }
 
 std::string Text(const std::optional<std::string>& cell) { return cell.value_or(std::string()); }
 
@@ -67,23 +70,6 @@ std::string LikePattern(std::string_view query) {
   return out + "%";
 }
 
-std::string Serialize(const json::Object& doc) { return json::Serialize(doc); }
-
-Result<AgentRecord> ParseStoredAgent(const std::string& document) {
-  // Stored documents were verified on the way in; they are parsed again (never re-trusted as
-  // fields) so what is served is exactly what was signed.
-  AIP_ASSIGN_OR_RETURN(auto doc, json::ParseJsonObject(document));
-  AgentRecord r;
-  r.did = std::string(json::OptionalString(doc, "id").value_or(""));
-  r.profile.name = std::string(json::OptionalString(doc, "name").value_or(""));
-  r.profile.platform = std::string(json::OptionalString(doc, "platform").value_or(""));
-  r.profile.description = std::string(json::OptionalString(doc, "description").value_or(""));
-  r.profile.url = std::string(json::OptionalString(doc, "url").value_or(""));
-  if (auto t = ParseTime(json::OptionalString(doc, "updated").value_or(""))) r.updated = *t;
-  r.document = std::move(doc);
-  return r;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(std::unique_ptr<SqlConnection> db) {
@@ -100,18 +86,20 @@ Result<std::vector<SqlRow>> RegistryStore::Q(std::string_view sql, const std::ve
 Result<std::int64_t> RegistryStore::AppendLog(std::string_view kind, std::string_view key, const std::string& document,
                                               TimePoint now) {
   AIP_ASSIGN_OR_RETURN(auto rows, Q("INSERT INTO records(kind, key, document, received) VALUES (?1, ?2, ?3, ?4) RETURNING seq",
-                                    {std::string(kind), std::string(key), document, Secs(now)}));
+                                    {std::string(kind), std::string(key), document, Seconds(now)}));
   if (rows.empty()) return InternalError("records: no sequence returned");
   return IntOf(rows[0][0]);
 }
 
 Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint now) {
   std::lock_guard lock(mu_);
-  std::string document = Serialize(record.document);
+  std::string document = json::Serialize(record.document);
   Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
-  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT updated_ms, document FROM agents WHERE did = ?1", {record.did}));
-  std::int64_t updated = std::chrono::duration_cast<std::chrono::milliseconds>(record.updated.time_since_epoch()).count();
+  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT a.updated_ms, r.document FROM agents a JOIN records r ON r.seq = a.seq "
+                                    "WHERE a.did = ?1",
+                                    {record.did}));
+  std::int64_t updated = Millis(record.updated);
   PutOutcome outcome = PutOutcome::kInserted;
   if (!held.empty()) {
     std::int64_t held_updated = IntOf(held[0][0]);
@@ -127,61 +115,59 @@ Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint 
     outcome = PutOutcome::kUpdated;
   }
   AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("agent", record.did, document, now));
-  std::string search = Lower(record.profile.name + "\n" + record.profile.platform + "\n" + record.did + "\n" + record.alias);
-  if (outcome == PutOutcome::kInserted) {
-    AIP_RETURN_IF_ERROR(Q("INSERT INTO agents(did, alias, name, search, updated_ms, document, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                          {record.did, record.alias, record.profile.name, search, updated, document, seq})
-                            .status());
-  } else {
-    AIP_RETURN_IF_ERROR(Q("UPDATE agents SET name = ?2, search = ?3, updated_ms = ?4, document = ?5, seq = ?6 WHERE did = ?1",
-                          {record.did, record.profile.name, search, updated, document, seq})
-                            .status());
-  }
+  const Profile& p = record.profile;
+  std::string search = Lower(p.name + "\n" + p.platform + "\n" + record.did + "\n" + record.alias);
+  // An update replaces the row: the log keeps the history.
+  AIP_RETURN_IF_ERROR(Q("DELETE FROM agents WHERE did = ?1", {record.did}).status());
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO agents(did, alias, name, platform, description, url, search, updated_ms, seq) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        {record.did, record.alias, p.name, p.platform, p.description, p.url, search, updated, seq})
+                          .status());
   AIP_RETURN_IF_ERROR(tx.Commit());
   return outcome;
 }
 
-Result<std::optional<AgentRecord>> RegistryStore::GetAgent(std::string_view did) {
+Result<std::vector<StoredAgent>> RegistryStore::AgentsWhere(std::string_view where, const std::vector<SqlValue>& params) {
   std::lock_guard lock(mu_);
-  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT document, alias FROM agents WHERE did = ?1 OR alias = ?1", {std::string(did)}));
-  if (rows.empty()) return std::optional<AgentRecord>();
-  AIP_ASSIGN_OR_RETURN(auto r, ParseStoredAgent(Text(rows[0][0])));
-  r.alias = Text(rows[0][1]);
-  return std::optional<AgentRecord>(std::move(r));
-}
-
-Result<std::vector<AgentRecord>> RegistryStore::Directory(std::string_view query, std::string_view after, int limit) {
-  std::lock_guard lock(mu_);
-  Result<std::vector<SqlRow>> rows = std::vector<SqlRow>();
-  if (query.empty()) {
-    rows = Q("SELECT document, alias FROM agents WHERE did > ?1 ORDER BY did LIMIT ?2", {std::string(after), std::int64_t{limit}});
-  } else {
-    rows = Q("SELECT document, alias FROM agents WHERE did > ?1 AND search LIKE ?2 ESCAPE '!' ORDER BY did LIMIT ?3",
-             {std::string(after), LikePattern(query), std::int64_t{limit}});
-  }
-  if (!rows) return std::move(rows).error();
-  std::vector<AgentRecord> out;
-  for (const auto& row : *rows) {
-    AIP_ASSIGN_OR_RETURN(auto r, ParseStoredAgent(Text(row[0])));
-    r.alias = Text(row[1]);
-    out.push_back(std::move(r));
+  // `where` is one of the fixed conditions chosen by the callers below, never input.
+  std::string sql = "SELECT a.did, a.alias, a.name, a.platform, a.description, a.url, a.updated_ms, r.document "
+                    "FROM agents a JOIN records r ON r.seq = a.seq WHERE " + std::string(where);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, params));
+  std::vector<StoredAgent> out;
+  out.reserve(rows.size());
+  for (auto& row : rows) {
+    out.push_back({Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), Text(row[4]), Text(row[5]),
+                   TimePoint(std::chrono::milliseconds(IntOf(row[6]))), Text(row[7])});
   }
   return out;
 }
 
+Result<std::optional<StoredAgent>> RegistryStore::GetAgent(std::string_view did) {
+  AIP_ASSIGN_OR_RETURN(auto rows, AgentsWhere("a.did = ?1 OR a.alias = ?1", {std::string(did)}));
+  if (rows.empty()) return std::optional<StoredAgent>();
+  return std::optional<StoredAgent>(std::move(rows[0]));
+}
+
+Result<std::vector<StoredAgent>> RegistryStore::Directory(std::string_view query, std::string_view after, int limit) {
+  if (query.empty()) return AgentsWhere("a.did > ?1 ORDER BY a.did LIMIT ?2", {std::string(after), std::int64_t{limit}});
+  return AgentsWhere("a.did > ?1 AND a.search LIKE ?2 ESCAPE '!' ORDER BY a.did LIMIT ?3",
+                     {std::string(after), LikePattern(query), std::int64_t{limit}});
+}
+
 Result<bool> RegistryStore::InsertVouch(const trust::Vouch& vouch, TimePoint now) {
-  AIP_ASSIGN_OR_RETURN(auto revoked, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1", {vouch.id}));
+  // Only the vouch's own issuer can have revoked it (anyone can sign a "revocation" of any id).
+  AIP_ASSIGN_OR_RETURN(auto revoked, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1 AND issuer = ?2", {vouch.id, vouch.issuer}));
   if (!revoked.empty()) return FailedPreconditionError("vouch: revoked by its issuer");
   AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM vouches WHERE id = ?1", {vouch.id}));
   if (!held.empty()) return false;
-  std::string document = Serialize(vouch.document);
+  std::string document = json::Serialize(vouch.document);
   AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("vouch", vouch.id, document, now));
   SqlValue until = nullptr;
-  if (vouch.valid_until) until = Secs(*vouch.valid_until);
+  if (vouch.valid_until) until = Seconds(*vouch.valid_until);
   auto ppm = static_cast<std::int64_t>(vouch.weight * 1e6 + 0.5);
-  AIP_RETURN_IF_ERROR(Q("INSERT INTO vouches(id, issuer, subject, scope, weight_ppm, valid_from, valid_until, document, seq) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                        {vouch.id, vouch.issuer, vouch.subject, vouch.scope, ppm, Secs(vouch.valid_from), until, document, seq})
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO vouches(id, issuer, subject, scope, weight_ppm, valid_from, valid_until, seq) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        {vouch.id, vouch.issuer, vouch.subject, vouch.scope, ppm, Seconds(vouch.valid_from), until, seq})
                           .status());
   return true;
 }
@@ -217,12 +203,13 @@ Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocat
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
-  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1", {revocation.vouch_id}));
+  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1 AND issuer = ?2",
+                                    {revocation.vouch_id, revocation.issuer}));
   if (!held.empty()) return PutOutcome::kUnchanged;
-  std::string document = Serialize(revocation.document);
+  std::string document = json::Serialize(revocation.document);
   AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("revocation", revocation.vouch_id, document, now));
-  AIP_RETURN_IF_ERROR(Q("INSERT INTO revocations(vouch_id, issuer, document, seq) VALUES (?1, ?2, ?3, ?4)",
-                        {revocation.vouch_id, revocation.issuer, document, seq})
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO revocations(vouch_id, issuer, seq) VALUES (?1, ?2, ?3)",
+                        {revocation.vouch_id, revocation.issuer, seq})
                           .status());
   AIP_RETURN_IF_ERROR(tx.Commit());
   return PutOutcome::kInserted;
@@ -231,7 +218,8 @@ Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocat
 Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesWhere(std::string_view where, const std::vector<SqlValue>& params) {
   std::lock_guard lock(mu_);
   // `where` is one of the fixed conditions chosen by the callers below, never input.
-  std::string sql = "SELECT v.id, v.issuer, v.subject, v.scope, v.document, r.vouch_id FROM vouches v "
+  std::string sql = "SELECT v.id, v.issuer, v.subject, v.scope, d.document, r.vouch_id FROM vouches v "
+                    "JOIN records d ON d.seq = v.seq "
                     "LEFT JOIN revocations r ON r.vouch_id = v.id AND r.issuer = v.issuer WHERE " +
                     std::string(where) + " ORDER BY v.seq LIMIT ?2";
   AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, params));
@@ -254,15 +242,18 @@ Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesBetween(std::string_vi
   return VouchesWhere("v.issuer = ?1 AND v.subject = ?3", {std::string(issuer), std::int64_t{100}, std::string(subject)});
 }
 
-Result<std::optional<StoredVouchDoc>> RegistryStore::FindVouch(std::string_view id) {
-  AIP_ASSIGN_OR_RETURN(auto rows, VouchesWhere("v.id = ?1", {std::string(id), std::int64_t{1}}));
-  if (rows.empty()) return std::optional<StoredVouchDoc>();
-  return std::optional<StoredVouchDoc>(std::move(rows[0]));
+Result<std::int64_t> RegistryStore::ActiveVouchesFor(std::string_view subject) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT COUNT(*) FROM vouches v WHERE v.subject = ?1 AND NOT EXISTS "
+                                    "(SELECT 1 FROM revocations r WHERE r.vouch_id = v.id AND r.issuer = v.issuer)",
+                                    {std::string(subject)}));
+  return rows.empty() ? 0 : IntOf(rows[0][0]);
 }
 
 Result<std::vector<std::string>> RegistryStore::RevocationsBy(std::string_view issuer, int limit) {
   std::lock_guard lock(mu_);
-  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT document FROM revocations WHERE issuer = ?1 ORDER BY seq LIMIT ?2",
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT d.document FROM revocations r JOIN records d ON d.seq = r.seq "
+                                    "WHERE r.issuer = ?1 ORDER BY r.seq LIMIT ?2",
                                     {std::string(issuer), std::int64_t{limit}}));
   std::vector<std::string> out;
   for (const auto& row : rows) out.push_back(Text(row[0]));
@@ -284,8 +275,8 @@ Result<std::vector<VouchEdge>> RegistryStore::VouchEdgesAfter(std::int64_t after
     e.edge.subject = Text(row[3]);
     e.edge.scope = Text(row[4]);
     e.edge.weight = static_cast<double>(IntOf(row[5])) / 1e6;
-    e.edge.valid_from = FromSecs(IntOf(row[6]));
-    if (row[7]) e.edge.valid_until = FromSecs(IntOf(row[7]));
+    e.edge.valid_from = FromSeconds(IntOf(row[6]));
+    if (row[7]) e.edge.valid_until = FromSeconds(IntOf(row[7]));
     out.push_back(std::move(e));
   }
   return out;
@@ -307,7 +298,7 @@ Result<std::vector<LogEntry>> RegistryStore::Log(std::int64_t after_seq, int lim
   std::vector<LogEntry> out;
   out.reserve(rows.size());
   for (auto& row : rows) {
-    out.push_back({IntOf(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), FromSecs(IntOf(row[4]))});
+    out.push_back({IntOf(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), FromSeconds(IntOf(row[4]))});
   }
   return out;
 }
@@ -326,6 +317,12 @@ Result<RegistryCounts> RegistryStore::Counts() {
   return c;
 }
 
+Result<std::int64_t> RegistryStore::LastSeq() {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT COALESCE(MAX(seq), 0) FROM records"));
+  return rows.empty() ? 0 : IntOf(rows[0][0]);
+}
+
 Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::string_view sealed, TimePoint now) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
@@ -336,7 +333,7 @@ Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::s
   }
   std::string id = "msg_" + HexEncode(crypto::RandomBytes(16));
   AIP_RETURN_IF_ERROR(Q("INSERT INTO messages(id, recipient, sealed, received) VALUES (?1, ?2, ?3, ?4)",
-                        {id, std::string(recipient), std::string(sealed), Secs(now)})
+                        {id, std::string(recipient), std::string(sealed), Seconds(now)})
                           .status());
   AIP_RETURN_IF_ERROR(tx.Commit());
   return id;
@@ -347,7 +344,7 @@ Result<std::vector<InboxMessage>> RegistryStore::Inbox(std::string_view recipien
   AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT id, sealed, received FROM messages WHERE recipient = ?1 ORDER BY received, id LIMIT ?2",
                                     {std::string(recipient), std::int64_t{limit}}));
   std::vector<InboxMessage> out;
-  for (auto& row : rows) out.push_back({Text(row[0]), Text(row[1]), FromSecs(IntOf(row[2]))});
+  for (auto& row : rows) out.push_back({Text(row[0]), Text(row[1]), FromSeconds(IntOf(row[2]))});
   return out;
 }
 
@@ -381,7 +378,7 @@ Result<std::vector<Peer>> RegistryStore::Peers() {
     p.accepted = IntOf(row[2]);
     p.rejected = IntOf(row[3]);
     p.conflicts = IntOf(row[4]);
-    if (row[5]) p.last_sync = FromSecs(IntOf(row[5]));
+    if (row[5]) p.last_sync = FromSeconds(IntOf(row[5]));
     p.last_error = Text(row[6]);
     out.push_back(std::move(p));
   }
@@ -391,20 +388,20 @@ Result<std::vector<Peer>> RegistryStore::Peers() {
 Status RegistryStore::RecordPull(const Peer& p, TimePoint now) {
   std::lock_guard lock(mu_);
   return Q("UPDATE peers SET cursor = ?2, accepted = ?3, rejected = ?4, conflicts = ?5, last_sync = ?6, last_error = ?7 WHERE url = ?1",
-           {p.url, p.cursor, p.accepted, p.rejected, p.conflicts, Secs(now), p.last_error})
+           {p.url, p.cursor, p.accepted, p.rejected, p.conflicts, Seconds(now), p.last_error})
       .status();
 }
 
 Result<bool> RegistryStore::RememberNonce(std::string_view key, TimePoint expires) {
   std::lock_guard lock(mu_);
   AIP_ASSIGN_OR_RETURN(auto rows, Q("INSERT INTO nonces(key, expires) VALUES (?1, ?2) ON CONFLICT DO NOTHING RETURNING key",
-                                    {std::string(key), Secs(expires)}));
+                                    {std::string(key), Seconds(expires)}));
   return !rows.empty();
 }
 
 Status RegistryStore::ForgetNonces(TimePoint now) {
   std::lock_guard lock(mu_);
-  return Q("DELETE FROM nonces WHERE expires < ?1", {Secs(now)}).status();
+  return Q("DELETE FROM nonces WHERE expires < ?1", {Seconds(now)}).status();
 }
 
 std::string DefaultRegistryDatabase() {

@@ -1,6 +1,8 @@
 // RegistryStore: the registry's records in SQL (SQLite or PostgreSQL, see sql.h). Only verified
 // documents go in; every accepted write is appended to one ordered log (`records`), which is what
-// federation peers pull by cursor and what the event feeds show. A write is acknowledged only
+// federation peers pull by cursor and what the event feeds show. The log is the only copy of each
+// document: the agents, vouches and revocations tables index it (by its sequence number) with the
+// fields queries need, and documents are served as the text stored, never parsed again. A write is acknowledged only
 // after its transaction committed (SQLite: WAL with full sync; PostgreSQL: synchronous commit),
 // so a crash never loses an acknowledged write.
 #pragma once
@@ -26,6 +28,14 @@ struct LogEntry {
   std::string key;   // The DID, or the vouch id.
   std::string document;
   TimePoint received;
+};
+
+// StoredAgent is an agent's current registration: its indexed fields and the signed document as
+// stored (JSON text, verified on the way in).
+struct StoredAgent {
+  std::string did, alias, name, platform, description, url;
+  TimePoint updated;
+  std::string document;
 };
 
 struct StoredVouchDoc {
@@ -73,10 +83,10 @@ class RegistryStore {
   // (a conflict); kFailedPrecondition: older than the one held (stale).
   Result<PutOutcome> PutAgent(const AgentRecord& record, TimePoint now);
   // GetAgent finds an agent by its did:key or did:aip.
-  Result<std::optional<AgentRecord>> GetAgent(std::string_view did);
+  Result<std::optional<StoredAgent>> GetAgent(std::string_view did);
   // Directory lists agents ordered by DID after `after` (a cursor), those whose name, platform or
   // DID contains `query` (case-insensitive) when it is not empty.
-  Result<std::vector<AgentRecord>> Directory(std::string_view query, std::string_view after, int limit);
+  Result<std::vector<StoredAgent>> Directory(std::string_view query, std::string_view after, int limit);
 
   // PutVouch stores a verified vouch; kFailedPrecondition when its issuer revoked it.
   Result<PutOutcome> PutVouch(const trust::Vouch& vouch, TimePoint now);
@@ -88,7 +98,8 @@ class RegistryStore {
   Result<std::vector<StoredVouchDoc>> VouchesBy(std::string_view issuer, int limit);
   Result<std::vector<StoredVouchDoc>> VouchesFor(std::string_view subject, int limit);
   Result<std::vector<StoredVouchDoc>> VouchesBetween(std::string_view issuer, std::string_view subject);
-  Result<std::optional<StoredVouchDoc>> FindVouch(std::string_view id);
+  // ActiveVouchesFor counts the unrevoked vouches an agent received (badges).
+  Result<std::int64_t> ActiveVouchesFor(std::string_view subject);
   Result<std::vector<std::string>> RevocationsBy(std::string_view issuer, int limit);
 
   Result<std::vector<VouchEdge>> VouchEdgesAfter(std::int64_t after_seq, int limit);
@@ -97,6 +108,7 @@ class RegistryStore {
   // Log returns accepted records after `after_seq`, oldest first.
   Result<std::vector<LogEntry>> Log(std::int64_t after_seq, int limit);
   Result<RegistryCounts> Counts();
+  Result<std::int64_t> LastSeq();
 
   // Messages: sealed boxes held for their recipient.
   Result<std::string> PutMessage(std::string_view recipient, std::string_view sealed, TimePoint now);
@@ -122,6 +134,7 @@ class RegistryStore {
   Result<std::int64_t> AppendLog(std::string_view kind, std::string_view key, const std::string& document, TimePoint now);
   Result<bool> InsertVouch(const trust::Vouch& vouch, TimePoint now);  // In a transaction, lock held.
   Result<std::vector<StoredVouchDoc>> VouchesWhere(std::string_view where, const std::vector<SqlValue>& params);
+  Result<std::vector<StoredAgent>> AgentsWhere(std::string_view where, const std::vector<SqlValue>& params);
 
   std::mutex mu_;  // One connection: statements and transactions run one at a time.
   std::unique_ptr<SqlConnection> db_;

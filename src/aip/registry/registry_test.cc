@@ -9,6 +9,7 @@
 
 #include "aip/base/encoding.h"
 #include "aip/crypto/x25519.h"
+#include "aip/identity/data_integrity.h"
 #include "aip/net/http_client.h"
 #include "aip/net/http_server.h"
 #include "aip/registry/agent_message.h"
@@ -52,20 +53,22 @@ struct RunningRegistry {
   std::string url;
 };
 
+// Start serves a registry on a free port; its public URL is that address unless `options` names one.
 RunningRegistry Start(std::unique_ptr<SqlConnection> db, RegistryOptions options = {}) {
   RunningRegistry r;
   auto store = RegistryStore::Open(std::move(db));
   EXPECT_THAT(store, IsOk());
   r.store = std::shared_ptr<RegistryStore>(std::move(store).value());
-  options.peers.allow_private = true;
-  options.peers.interval = std::chrono::seconds(0);
-  r.service = std::make_shared<RegistryService>(r.store, options);
-  net::HttpServerOptions http;
-  auto service = r.service;
-  auto server = net::HttpServer::Start(http, [service](const net::HttpRequest& q, net::Exchange& e) { service->Handle(q, e); });
+  auto slot = std::make_shared<std::shared_ptr<RegistryService>>();
+  auto server = net::HttpServer::Start({}, [slot](const net::HttpRequest& q, net::Exchange& e) { (*slot)->Handle(q, e); });
   EXPECT_THAT(server, IsOk());
   r.server = std::move(server).value();
   r.url = "http://127.0.0.1:" + std::to_string(r.server->port());
+  if (options.public_url.empty()) options.public_url = r.url;
+  options.peers.allow_private = true;
+  options.peers.interval = std::chrono::seconds(0);
+  r.service = std::make_shared<RegistryService>(r.store, options);
+  *slot = r.service;  // Before any request: the test sends none until Start returns.
   return r;
 }
 
@@ -171,9 +174,12 @@ TEST_F(RegistryTest, WritesMustBeSignedFreshAndByTheAgent) {
   std::string tampered = body;
   tampered[tampered.find("alice")] = 'A';
   EXPECT_EQ(Raw("POST", "/v1/agents", fresh, tampered).status, 401);
-  // A request signed for another registry is refused here.
+  // A request signed for another registry is refused here, whatever Host header it carries.
   auto elsewhere = Signed(alice, "POST", "/v1/agents", body, "http://registry.example");
   EXPECT_EQ(Raw("POST", "/v1/agents", elsewhere, body).status, 401);
+  net::Headers forged_host = Signed(alice, "POST", "/v1/agents", body, "http://registry.example");
+  forged_host.Set("host", "registry.example");
+  EXPECT_EQ(Raw("POST", "/v1/agents", forged_host, body).status, 401);
 
   // A forged registration (a field changed after the agent signed it) fails its proof.
   json::Object forged = record.document;
@@ -257,6 +263,21 @@ TEST_F(RegistryTest, VouchesRevocationsAndTrustAnswersCarryTheSignedVouches) {
   auto v2 = trust::CreateVouch(mid, {leaf.did(), "CODE_SIGNING", 0.8, "", now - std::chrono::hours(1), std::nullopt});
   ASSERT_THAT(v1, IsOk());
   ASSERT_THAT(v2, IsOk());
+  // Anyone can sign a "revocation" naming someone else's vouch — even before it is published: it
+  // must neither block the vouch nor take the place of the issuer's own revocation.
+  auto mallory = Agent("mallory");
+  auto mallory_v = trust::CreateVouch(mallory, {leaf.did(), "CODE_SIGNING", 0.5, "", now - std::chrono::hours(1), std::nullopt});
+  ASSERT_THAT(mallory_v, IsOk());
+  auto squat = trust::CreateRevocation(mallory, *mallory_v, now).value();
+  squat.document["credentialSubject"].as_object()["revokes"] = v2->id;
+  json::Object squat_doc = squat.document;
+  squat_doc.erase("proof");
+  identity::ProofOptions po;
+  po.verification_method = mallory.verification_method();
+  po.created = now;
+  auto resigned = identity::AddProof(squat_doc, mallory.key(), po);
+  ASSERT_THAT(resigned, IsOk());
+  ASSERT_THAT(client_->Publish(mallory, "/v1/revocations", *resigned), IsOk());
   // Anyone may publish a vouch (it is self-authenticating), but the request must be signed.
   ASSERT_THAT(client_->Publish(leaf, "/v1/vouches", v1->document), IsOk());
   ASSERT_THAT(client_->Publish(mid, "/v1/vouches", v2->document), IsOk());
@@ -280,6 +301,8 @@ TEST_F(RegistryTest, VouchesRevocationsAndTrustAnswersCarryTheSignedVouches) {
   // From another anchor set, nothing.
   EXPECT_EQ(client_->Trust({leaf.did()}, anchor.did(), "")->at("score").to_number<double>(), 0.0);
   EXPECT_THAT(client_->Trust({}, leaf.did(), ""), StatusIs(ErrorCode::kInvalidArgument));
+
+  EXPECT_FALSE(client_->Vouches("issuer", mid.did())->at("vouches").as_array()[0].at("revoked").as_bool());
 
   auto revocation = trust::CreateRevocation(mid, *v2, now);
   ASSERT_THAT(revocation, IsOk());

@@ -16,13 +16,8 @@ Status SignRegistryRequest(const identity::Identity& signer, std::string_view me
 }
 
 Result<std::string> RequestVerifier::Verify(const net::HttpRequest& request) const {
-  std::string base = public_url_;
-  if (base.empty()) {
-    auto host = request.headers.Get("host");
-    if (!host || request.headers.Count("host") != 1) return UnauthenticatedError("signed request: no single Host header");
-    base = "http://" + std::string(*host);
-  }
-  httpsig::HttpMessage m{request.method, base + request.target, &request.headers};
+  if (public_url_.empty()) return UnavailableError("signed request: this registry has no public URL configured");
+  httpsig::HttpMessage m{request.method, public_url_ + request.target, &request.headers};
   httpsig::VerifyOptions options;
   options.required_components = {"@method", "@target-uri"};
   options.tag = std::string(kRequestTag);

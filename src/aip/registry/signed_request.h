@@ -23,8 +23,9 @@ Status SignRegistryRequest(const identity::Identity& signer, std::string_view me
 
 class RequestVerifier {
  public:
-  // `public_url` is the registry's base URL as its clients reach it ("https://registry.example");
-  // empty: "http://" + the request's Host header.
+  // `public_url` is the registry's base URL as its clients reach it ("https://registry.example").
+  // It is never taken from the request (a Host header is the sender's to choose): without one,
+  // every signed request is refused.
   RequestVerifier(std::string public_url, std::shared_ptr<mcpsig::ReplayCache> replay, const Clock* clock = &DefaultClock())
       : public_url_(std::move(public_url)), replay_(std::move(replay)), clock_(clock) {}
   // Verify returns the did:key that signed `request`; kUnauthenticated otherwise (the message
