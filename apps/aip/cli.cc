@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "aip/base/file_io.h"
+
 namespace aip::cli {
 namespace {
 
@@ -105,6 +107,15 @@ LoadedIdentity LoadIdentity(const Context& ctx) {
   auto id = ctx.store.Load(provider);
   if (!id) Fail(kError, id.error().message);
   return LoadedIdentity{std::move(*id), used, false};
+}
+
+std::optional<std::string> OwnDid(const Context& ctx) {
+  if (std::getenv("AIP_PRIVATE_KEY") != nullptr) return LoadIdentity(ctx).identity.did();
+  if (!ctx.store.HasIdentity()) return std::nullopt;
+  auto text = ReadFile(ctx.store.identity_path(), 1 << 20);
+  auto doc = text ? json::ParseJsonObject(*text) : Result<json::Object>(text.error());
+  if (!doc || !doc->contains("did") || !doc->at("did").is_string()) return std::nullopt;
+  return std::string(doc->at("did").get_string());
 }
 
 }  // namespace aip::cli

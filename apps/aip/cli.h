@@ -52,6 +52,10 @@ struct LoadedIdentity {
 };
 LoadedIdentity LoadIdentity(const Context& ctx);
 
+// OwnDid is this agent's DID, read from the identity's public part (no passphrase needed);
+// nullopt when there is no identity.
+std::optional<std::string> OwnDid(const Context& ctx);
+
 // Registration functions, one per command group.
 void AddIdentityCommands(CLI::App& app, Context& ctx);
 void AddKeyCommands(CLI::App& app, Context& ctx);

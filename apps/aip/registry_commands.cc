@@ -83,7 +83,7 @@ void SyncTrust(const Context& ctx) {
   auto client = Client();
   auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(f.db)));
   std::vector<std::string> frontier = Check(store->Anchors());
-  if (ctx.store.HasIdentity() || std::getenv("AIP_PRIVATE_KEY") != nullptr) frontier.push_back(LoadIdentity(ctx).identity.did());
+  if (auto me = OwnDid(ctx)) frontier.push_back(*me);
   if (frontier.empty()) Fail(kUsage, "no anchors: add one with `aip trust anchors add DID` or create an identity");
   std::set<std::string> visited(frontier.begin(), frontier.end());
   TimePoint now = DefaultClock().Now();
@@ -135,7 +135,7 @@ void QueryTrust(const Context& ctx) {
   if (anchors.empty()) {
     auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(f.db)));
     anchors = Check(store->Anchors());
-    if (ctx.store.HasIdentity() || std::getenv("AIP_PRIVATE_KEY") != nullptr) anchors.push_back(LoadIdentity(ctx).identity.did());
+    if (auto me = OwnDid(ctx)) anchors.push_back(*me);
   }
   if (anchors.empty()) Fail(kUsage, "no anchors: pass --anchor DID or add some with `aip trust anchors add`");
   auto client = Client();
@@ -196,31 +196,25 @@ void Doctor(const Context& ctx) {
   } else {
     report((home_mode & 077) == 0, "home " + home.string() + " mode " + octal(home_mode) + ((home_mode & 077) ? " (should be 700)" : ""));
   }
-  std::optional<std::string> did;
+  std::optional<std::string> did = OwnDid(ctx);
   if (std::getenv("AIP_PRIVATE_KEY") != nullptr) {
-    report(true, "identity from AIP_PRIVATE_KEY");
-    did = LoadIdentity(ctx).identity.did();
+    report(true, "identity from AIP_PRIVATE_KEY: " + did.value_or("?"));
   } else if (!ctx.store.HasIdentity()) {
     report(false, "no identity at " + ctx.store.identity_path().string() + " (run `aip init`)");
   } else {
     int mode = mode_of(ctx.store.identity_path());
     report((mode & 077) == 0, "identity file mode " + octal(mode) + ((mode & 077) ? " (must be 600: chmod 600 it)" : ""));
-    auto text = ReadFile(ctx.store.identity_path(), 1 << 20);
-    auto doc = text ? json::ParseJsonObject(*text) : Result<json::Object>(text.error());
-    if (doc && doc->contains("did") && doc->at("did").is_string()) {
-      did = std::string(doc->at("did").get_string());
-      bool key_ok = identity::PublicKeyFromDidKey(*did).ok();
-      report(key_ok, "identity " + *did + (ctx.store.IdentityIsEncrypted() ? " (encrypted)" : " (not encrypted)"));
-    } else {
-      report(false, "identity file unreadable");
-    }
+    bool key_ok = did && identity::PublicKeyFromDidKey(*did).ok();
+    report(key_ok, key_ok ? "identity " + *did + (ctx.store.IdentityIsEncrypted() ? " (encrypted)" : " (not encrypted)")
+                          : "identity file unreadable");
   }
   for (const char* db : {"trust.db", "gateway.db", "registry.db", "messages.db"}) {
     auto path = home / db;
     int mode = mode_of(path);
     if (mode >= 0) report((mode & 077) == 0, std::string(db) + " mode " + octal(mode));
   }
-  std::string url = f.registry.empty() && std::getenv("AIP_REGISTRY") != nullptr ? std::getenv("AIP_REGISTRY") : f.registry;
+  const char* env = std::getenv("AIP_REGISTRY");
+  std::string url = !f.registry.empty() ? f.registry : env != nullptr ? env : "";
   if (url.empty()) {
     report(true, "no registry configured (--registry or AIP_REGISTRY): registry and clock checks skipped", true);
   } else {
@@ -229,20 +223,14 @@ void Doctor(const Context& ctx) {
       report(false, "registry URL " + url + ": " + client.error().message);
     } else {
       auto sent = std::chrono::steady_clock::now();
-      auto health = client->Stats();
+      auto health = client->Health();
       auto rtt = std::chrono::steady_clock::now() - sent;
       if (!health) {
         report(false, "registry " + url + " unreachable: " + health.error().message);
       } else {
         report(true, "registry " + url + " reachable (" +
-                         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(rtt).count()) + " ms, " +
-                         std::to_string(health->at("agents").to_number<std::int64_t>()) + " agents)");
-        auto net_client = net::HttpClient(net::ParseUrl(url).value());
-        auto h = net_client.Send("GET", net::ParseUrl(url)->target == "/" ? "/v1/health" : net::ParseUrl(url)->target + "/v1/health",
-                                 net::Headers(), "");
-        auto body = h ? json::ParseJsonObject(h->body) : Result<json::Object>(h.error());
-        auto their = body ? ParseTime(json::OptionalString(*body, "time").value_or("")) : Result<TimePoint>(body.error());
-        if (their) {
+                         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(rtt).count()) + " ms)");
+        if (auto their = ParseTime(json::OptionalString(*health, "time").value_or(""))) {
           auto skew = std::chrono::duration_cast<std::chrono::milliseconds>(DefaultClock().Now() - *their).count();
           bool ok = std::abs(skew) < 30000;
           report(ok, "clock skew against the registry: " + std::to_string(skew) + " ms" +
@@ -416,7 +404,7 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
       if (!opened) {
         ++bad;
         line["error"] = opened.error().message;
-      } else if (!Check(seen->Remember(opened->id, DefaultClock().Now()))) {
+      } else if (!Check(seen->Remember(*opened, DefaultClock().Now()))) {
         ++bad;
         line["error"] = "replayed: message " + opened->id + " was delivered before";
       } else {

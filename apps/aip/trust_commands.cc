@@ -35,16 +35,6 @@ std::shared_ptr<trust::TrustStore> OpenStore(const TrustFlags& flags) {
   return Check(trust::TrustStore::Open(flags.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(flags.db)));
 }
 
-// OwnDid is this agent's DID, read from the identity's public part (no passphrase needed).
-std::optional<std::string> OwnDid(const Context& ctx) {
-  if (std::getenv("AIP_PRIVATE_KEY") != nullptr) return LoadIdentity(ctx).identity.did();
-  if (!ctx.store.HasIdentity()) return std::nullopt;
-  auto text = ReadFile(ctx.store.identity_path(), 1 << 20);
-  auto doc = text ? json::ParseJsonObject(*text) : Result<json::Object>(text.error());
-  if (!doc || !doc->contains("did") || !doc->at("did").is_string()) return std::nullopt;
-  return std::string(doc->at("did").get_string());
-}
-
 void Emit(const json::Object& doc, const std::string& out) {
   std::string text = json::Serialize(doc) + "\n";
   if (out.empty()) {

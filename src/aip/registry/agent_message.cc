@@ -5,6 +5,7 @@
 #include "aip/crypto/x25519.h"
 #include "aip/identity/data_integrity.h"
 #include "aip/identity/did_key.h"
+#include "aip/sqlite/database.h"
 
 namespace aip::registry {
 namespace {
@@ -82,10 +83,9 @@ Result<std::unique_ptr<SeenMessages>> SeenMessages::Open(const std::string& path
   return std::unique_ptr<SeenMessages>(new SeenMessages(std::move(db)));
 }
 
-Result<bool> SeenMessages::Remember(std::string_view id, TimePoint now) {
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+Result<bool> SeenMessages::Remember(const OpenedMessage& message, TimePoint now) {
   AIP_ASSIGN_OR_RETURN(auto rows, db_->Query("INSERT INTO seen(id, at) VALUES (?1, ?2) ON CONFLICT DO NOTHING RETURNING id",
-                                             {std::string(id), std::int64_t{secs}}));
+                                             {message.from + " " + message.id, sqlite::Seconds(now)}));
   return !rows.empty();
 }
 

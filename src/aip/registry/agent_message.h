@@ -47,8 +47,9 @@ Result<OpenedMessage> OpenMessage(const identity::Identity& recipient, ByteSpan 
 class SeenMessages {
  public:
   static Result<std::unique_ptr<SeenMessages>> Open(const std::string& path);
-  // Remember is true the first time an id is seen, false for a replay.
-  Result<bool> Remember(std::string_view id, TimePoint now);
+  // Remember is true the first time a message (its sender and id) is seen, false for a replay.
+  // Keyed by sender too: one sender's ids cannot mask another's messages.
+  Result<bool> Remember(const OpenedMessage& message, TimePoint now);
 
  private:
   explicit SeenMessages(std::unique_ptr<SqlConnection> db) : db_(std::move(db)) {}

@@ -122,6 +122,8 @@ Result<json::Object> RegistryClient::Trust(const std::vector<std::string>& ancho
 
 Result<json::Object> RegistryClient::Stats() { return Call("GET", "/v1/stats", "", nullptr); }
 
+Result<json::Object> RegistryClient::Health() { return Call("GET", "/v1/health", "", nullptr); }
+
 Result<std::string> RegistryClient::SendMessage(const identity::Identity& sender, std::string_view recipient,
                                                 std::string_view text) {
   AIP_ASSIGN_OR_RETURN(auto sealed, SealMessage(sender, recipient, text, DefaultClock().Now()));

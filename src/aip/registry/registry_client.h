@@ -30,6 +30,7 @@ class RegistryClient {
   Result<json::Object> Vouches(std::string_view param, std::string_view did);
   Result<json::Object> Trust(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope);
   Result<json::Object> Stats();
+  Result<json::Object> Health();  // {"status", "time"}: reachability and the registry's clock.
   Result<std::string> SendMessage(const identity::Identity& sender, std::string_view recipient, std::string_view text);
   Result<std::vector<InboxMessage>> Inbox(const identity::Identity& reader);
   Status DeleteMessage(const identity::Identity& reader, std::string_view id);

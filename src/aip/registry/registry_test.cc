@@ -348,8 +348,11 @@ TEST_F(RegistryTest, MessagesAreSealedSignedAndOnlyTheirRecipientReadsThem) {
   // A replayed delivery is reported by the recipient's seen-list.
   auto seen = SeenMessages::Open((dir_ / "seen.db").string());
   ASSERT_THAT(seen, IsOk());
-  EXPECT_TRUE(*(*seen)->Remember(opened->id, DefaultClock().Now()));
-  EXPECT_FALSE(*(*seen)->Remember(opened->id, DefaultClock().Now()));
+  EXPECT_TRUE(*(*seen)->Remember(*opened, DefaultClock().Now()));
+  EXPECT_FALSE(*(*seen)->Remember(*opened, DefaultClock().Now()));
+  OpenedMessage same_id_other_sender = *opened;
+  same_id_other_sender.from = carol.did();
+  EXPECT_TRUE(*(*seen)->Remember(same_id_other_sender, DefaultClock().Now()));
 
   // Reading needs a signed request; deleting is the owner's only.
   EXPECT_EQ(Raw("GET", "/v1/messages", net::Headers(), "").status, 401);

@@ -5,9 +5,6 @@ namespace {
 
 constexpr int kBatch = 50000;
 
-}  // namespace
-
-namespace {
 std::int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
