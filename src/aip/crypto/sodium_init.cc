@@ -16,10 +16,8 @@ void EnsureSodium() {
   }
 }
 
-}  // namespace aip::crypto
-
-namespace aip::crypto {
 std::string LibraryVersions() {
   return std::string("libsodium ") + sodium_version_string() + ", " + OpenSSL_version(OPENSSL_VERSION);
 }
+
 }  // namespace aip::crypto

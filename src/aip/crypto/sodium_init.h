@@ -4,10 +4,10 @@
 #include <string>
 
 namespace aip::crypto {
-void EnsureSodium();
-}  // namespace aip::crypto
 
-namespace aip::crypto {
+void EnsureSodium();
+
 // LibraryVersions names the cryptography libraries linked in ("libsodium 1.0.18, OpenSSL 3.0.x").
 std::string LibraryVersions();
+
 }  // namespace aip::crypto

@@ -535,6 +535,11 @@ net::HttpResponse RegistryService::GetMessages(const net::HttpRequest& request) 
 }
 
 net::HttpResponse RegistryService::DeleteMessage(const net::HttpRequest& request, std::string_view id) {
+  // Ids are "msg_" and 32 hex digits; anything else names no message (and goes no further).
+  if (id.size() != 36 || !id.starts_with("msg_") ||
+      id.substr(4).find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return Problem(400, "not a message id");
+  }
   net::HttpResponse refusal;
   auto reader = Signer(request, refusal);
   if (!reader) return refusal;

@@ -357,6 +357,7 @@ TEST_F(RegistryTest, MessagesAreSealedSignedAndOnlyTheirRecipientReadsThem) {
   // Reading needs a signed request; deleting is the owner's only.
   EXPECT_EQ(Raw("GET", "/v1/messages", net::Headers(), "").status, 401);
   EXPECT_THAT(client_->DeleteMessage(carol, (*inbox)[0].id), StatusIs(ErrorCode::kNotFound));
+  EXPECT_THAT(client_->DeleteMessage(bob, "msg_' OR 1=1 --"), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(client_->DeleteMessage(bob, (*inbox)[0].id), IsOk());
   EXPECT_TRUE(client_->Inbox(bob)->empty());
   // Messages only to registered agents.
