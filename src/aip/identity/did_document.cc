@@ -5,6 +5,26 @@
 #include "aip/identity/did_key.h"
 
 namespace aip::identity {
+
+bool IsWellFormedDid(std::string_view did) {
+  if (!did.starts_with("did:") || did.size() > 512) return false;
+  std::size_t colon = did.find(':', 4);
+  if (colon == std::string_view::npos || colon == 4 || colon + 1 == did.size() || did.back() == ':') return false;
+  for (char c : did.substr(4, colon - 4)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+  std::string_view id = did.substr(colon + 1);
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    char c = id[i];
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                 c == '_' || c == ':';
+    if (plain) continue;
+    if (c != '%' || i + 2 >= id.size() || !hex(id[i + 1]) || !hex(id[i + 2])) return false;
+    i += 2;
+  }
+  return true;
+}
 namespace {
 
 constexpr std::string_view kPurposeNames[] = {"authentication", "assertionMethod", "capabilityInvocation",

@@ -31,6 +31,11 @@ struct DidDocumentOptions {
 Result<json::Object> BuildDidDocument(std::string_view did, const crypto::Ed25519PublicKey& key,
                                       const DidDocumentOptions& options = {});
 
+// IsWellFormedDid checks DID Core §3.1 syntax: "did:" method-name ":" method-specific-id, with
+// the method name in [a-z0-9] and the id in ALPHA / DIGIT / "." / "-" / "_" / ":" / pct-encoded,
+// not ending in ':' — a DID, not a DID URL (no path, query or fragment); at most 512 bytes.
+bool IsWellFormedDid(std::string_view did);
+
 enum class Purpose { kAuthentication, kAssertionMethod, kCapabilityInvocation, kCapabilityDelegation };
 std::string_view PurposeName(Purpose p);
 Result<Purpose> ParsePurpose(std::string_view name);

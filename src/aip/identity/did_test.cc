@@ -221,5 +221,17 @@ TEST(ResolverTest, ResolvesDidKeyAndKeyringDids) {
   EXPECT_THAT(ResolveVerificationKey(r, DidKeyVerificationMethod(key.public_key()), Purpose::kAuthentication), IsOk());
 }
 
+TEST(DidSyntaxTest, AcceptsDidsAndRefusesDidUrlsAndJunk) {
+  for (const char* good : {"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "did:aip:66687aadf862bd776c8fc18b8e9f8e20",
+                           "did:web:example.com%3A8443:users:alice", "did:example:123"}) {
+    EXPECT_TRUE(IsWellFormedDid(good)) << good;
+  }
+  for (const char* bad : {"", "did:", "did::x", "did:key:", "did:key:abc:", "did:Key:abc", "did:web:a/b", "did:web:a?q",
+                          "did:key:abc#frag", "did:web:a%zz", "did:web:a%2", "did:key:a b", "did:key:<script>", "notadid:x:y"}) {
+    EXPECT_FALSE(IsWellFormedDid(bad)) << bad;
+  }
+  EXPECT_FALSE(IsWellFormedDid("did:x:" + std::string(600, 'a')));
+}
+
 }  // namespace
 }  // namespace aip::identity

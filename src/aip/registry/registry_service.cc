@@ -154,14 +154,6 @@ std::string VouchArray(const std::vector<StoredVouchDoc>& vouches) {
   return RawArray(items);
 }
 
-bool WellFormedDid(std::string_view did) {
-  if (!did.starts_with("did:") || did.size() > 256) return false;
-  for (char c : did) {
-    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '/' || c == '?') return false;
-  }
-  return true;
-}
-
 // Instances sharing a PostgreSQL database share their nonces too; a lone SQLite registry keeps
 // them in memory (bounded, failing closed when full).
 std::shared_ptr<mcpsig::ReplayCache> ReplayCacheFor(const std::shared_ptr<RegistryStore>& store) {
@@ -293,7 +285,7 @@ net::HttpResponse RegistryService::GetDirectory(const net::HttpRequest& request)
 }
 
 net::HttpResponse RegistryService::GetAgent(std::string_view did) {
-  if (!WellFormedDid(did)) return Problem(400, "not a DID");
+  if (!identity::IsWellFormedDid(did)) return Problem(400, "not a DID");
   auto agent = store_->GetAgent(did);
   if (!agent) return FromError(agent.error());
   if (!*agent) return Problem(404, "no such agent");
@@ -314,7 +306,7 @@ net::HttpResponse RegistryService::GetDid(std::string_view did) {
                                      {"didResolutionMetadata", json::Object{{"error", error}}},
                                      {"didDocumentMetadata", json::Object{}}});
   };
-  if (!WellFormedDid(did)) return not_found("invalidDid", 400);
+  if (!identity::IsWellFormedDid(did)) return not_found("invalidDid", 400);
   Result<identity::Resolution> resolution = NotFoundError("");
   if (did.starts_with("did:key:")) {
     resolution = identity::DidKeyResolver().Resolve(did);
@@ -346,7 +338,7 @@ net::HttpResponse RegistryService::GetVouches(const net::HttpRequest& request) {
   std::string issuer = Param(q, "issuer"), subject = Param(q, "subject");
   int limit = LimitOf(q, 1000, 500);
   if (issuer.empty() == subject.empty()) return Problem(400, "give exactly one of issuer= or subject=");
-  if (!WellFormedDid(issuer.empty() ? subject : issuer)) return Problem(400, "not a DID");
+  if (!identity::IsWellFormedDid(issuer.empty() ? subject : issuer)) return Problem(400, "not a DID");
   auto vouches = issuer.empty() ? store_->VouchesFor(subject, limit) : store_->VouchesBy(issuer, limit);
   if (!vouches) return FromError(vouches.error());
   if (issuer.empty()) return JsonText(200, WithRaw(json::Object{}, {{"vouches", VouchArray(*vouches)}}));
@@ -360,13 +352,13 @@ net::HttpResponse RegistryService::GetTrust(const net::HttpRequest& request) {
   auto q = QueryOf(request, bad);
   if (!bad.ok()) return FromError(bad.error());
   std::string subject = Param(q, "subject"), scope = Param(q, "scope"), anchors_text = Param(q, "anchors");
-  if (!WellFormedDid(subject)) return Problem(400, "subject= must be a DID");
+  if (!identity::IsWellFormedDid(subject)) return Problem(400, "subject= must be a DID");
   std::vector<std::string> anchors;
   for (std::size_t start = 0; start <= anchors_text.size();) {
     std::size_t comma = anchors_text.find(',', start);
     std::string a = anchors_text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (!a.empty()) {
-      if (!WellFormedDid(a)) return Problem(400, "anchors= must be DIDs separated by commas");
+      if (!identity::IsWellFormedDid(a)) return Problem(400, "anchors= must be DIDs separated by commas");
       anchors.push_back(a);
     }
     if (comma == std::string::npos) break;
@@ -399,7 +391,7 @@ net::HttpResponse RegistryService::GetGraph(const net::HttpRequest& request) {
   auto q = QueryOf(request, bad);
   if (!bad.ok()) return FromError(bad.error());
   std::string center = Param(q, "center");
-  if (!center.empty() && !WellFormedDid(center)) return Problem(400, "center= must be a DID");
+  if (!center.empty() && !identity::IsWellFormedDid(center)) return Problem(400, "center= must be a DID");
   int limit = LimitOf(q, 2000, 500);
   if (auto s = index_.Fresh(std::chrono::seconds(1)); !s.ok()) return FromError(s.error());
   json::Array edges;
@@ -456,7 +448,7 @@ net::HttpResponse RegistryService::GetBadge(std::string_view did) {
   r.headers.Set("x-content-type-options", "nosniff");
   r.headers.Set("cache-control", "max-age=300");
   r.headers.Set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'");
-  if (!WellFormedDid(did)) {
+  if (!identity::IsWellFormedDid(did)) {
     r.status = 400;
     r.body = Badge("aip", "invalid DID", "#9f9f9f");
     return r;

@@ -9,6 +9,7 @@
 #include "aip/crypto/sha.h"
 #include "aip/identity/data_integrity.h"
 #include "aip/identity/did_aip.h"
+#include "aip/identity/did_document.h"
 #include "aip/identity/did_key.h"
 
 namespace aip::trust {
@@ -19,14 +20,6 @@ constexpr std::size_t kMaxStatement = 1000;
 constexpr std::size_t kMaxScope = 200;
 
 Error Bad(std::string why) { return InvalidArgumentError("vouch: " + std::move(why)); }
-
-bool IsDid(std::string_view s) {
-  if (!s.starts_with("did:") || s.size() > 512) return false;
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) return false;
-  }
-  return s.find(':', 4) != std::string_view::npos;
-}
 
 std::string Str(const json::Object& o, std::string_view key) {
   const json::Value* v = o.if_contains(key);
@@ -132,7 +125,7 @@ Result<Vouch> VerifyVouch(const json::Object& doc) {
   const json::Object& s = cs->get_object();
   AIP_RETURN_IF_ERROR(OnlyMembers(s, {"id", "scope", "weight", "statement"}, "credentialSubject"));
   v.subject = Str(s, "id");
-  if (!IsDid(v.subject)) return Bad("credentialSubject.id must be a DID");
+  if (!identity::IsWellFormedDid(v.subject)) return Bad("credentialSubject.id must be a DID");
   auto issuer_key = identity::PublicKeyFromDidKey(v.issuer);
   if (v.subject == v.issuer || (issuer_key && identity::DidMatchesKey(v.subject, *issuer_key))) {
     return Bad("an agent cannot vouch for itself");
