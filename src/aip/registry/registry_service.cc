@@ -132,15 +132,14 @@ std::int64_t AfterOf(const std::map<std::string, std::string>& q) {
   return n;
 }
 
-std::string AgentJson(const StoredAgent& a) {
-  return WithRaw(json::Object{{"did", a.did},
-                              {"alias", a.alias},
-                              {"name", a.name},
-                              {"platform", a.platform},
-                              {"description", a.description},
-                              {"url", a.url},
-                              {"updated", FormatTimeMillis(a.updated)}},
-                 {{"document", a.document}});
+json::Object AgentFields(const StoredAgent& a) {
+  return json::Object{{"did", a.did},
+                      {"alias", a.alias},
+                      {"name", a.name},
+                      {"platform", a.platform},
+                      {"description", a.description},
+                      {"url", a.url},
+                      {"updated", FormatTimeMillis(a.updated)}};
 }
 
 std::string VouchArray(const std::vector<StoredVouchDoc>& vouches) {
@@ -278,7 +277,7 @@ net::HttpResponse RegistryService::GetDirectory(const net::HttpRequest& request)
   auto agents = store_->Directory(query, Param(q, "after"), limit);
   if (!agents) return FromError(agents.error());
   std::vector<std::string> list;
-  for (const auto& a : *agents) list.push_back(AgentJson(a));
+  for (const auto& a : *agents) list.push_back(WithRaw(AgentFields(a), {{"document", a.document}}));
   json::Value next = nullptr;
   if (static_cast<int>(agents->size()) == limit) next = json::Value(agents->back().did);
   return JsonText(200, WithRaw(json::Object{{"next", next}}, {{"agents", RawArray(list)}}));
@@ -293,10 +292,9 @@ net::HttpResponse RegistryService::GetAgent(std::string_view did) {
   auto received = store_->VouchesFor((*agent)->did, 500);
   if (!given) return FromError(given.error());
   if (!received) return FromError(received.error());
-  std::string body = AgentJson(**agent);
-  body.pop_back();  // Extend the agent's object with its vouches.
-  body += ",\"vouches_given\":" + VouchArray(*given) + ",\"vouches_received\":" + VouchArray(*received) + "}";
-  return JsonText(200, std::move(body));
+  return JsonText(200, WithRaw(AgentFields(**agent), {{"document", (*agent)->document},
+                                                      {"vouches_given", VouchArray(*given)},
+                                                      {"vouches_received", VouchArray(*received)}}));
 }
 
 net::HttpResponse RegistryService::GetDid(std::string_view did) {
