@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates curl
   libssl-dev libsodium-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libpq-dev libhiredis-dev
-  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libre2-dev
+  libjemalloc-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   postgresql redis-server wrk nghttp2-client nginx-light chromium
 )

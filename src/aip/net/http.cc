@@ -8,6 +8,17 @@
 namespace aip::net {
 namespace {
 
+bool IsTokenChar(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool IsSafeField(std::string_view name, std::string_view value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return IsTokenChar(static_cast<unsigned char>(c)); })) {
+    return false;
+  }
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
 
 }  // namespace
 
@@ -120,6 +131,59 @@ Result<HostPort> ParseHostPort(std::string_view text) {
   }
   if (value > 65535) return InvalidArgumentError("bad port in \"" + std::string(text) + "\"");
   out.port = static_cast<std::uint16_t>(value);
+  return out;
+}
+
+
+namespace {
+
+// AppendFields writes the fields that may go out as they are (see RenderResponse).
+void AppendFields(std::string& out, const Headers& headers) {
+  for (const auto& [n, v] : headers.fields()) {
+    if (n == "content-length" || n == "transfer-encoding" || n == "connection" || n == "host" || !IsSafeField(n, v)) continue;
+    out += n;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+}
+
+}  // namespace
+
+std::string RenderResponse(const HttpResponse& r, unsigned version, bool keep_alive) {
+  std::string out;
+  out.reserve(128 + r.body.size() + 64 * r.headers.fields().size());
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out += ' ';
+  out += StatusReason(r.status);
+  out += "\r\n";
+  AppendFields(out, r.headers);
+  out += "content-length: ";
+  out += std::to_string(r.body.size());
+  out += "\r\n";
+  // HTTP/1.1 stays open unless told otherwise; HTTP/1.0 closes unless told otherwise.
+  if (version == 10 && keep_alive) out += "connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) out += "connection: close\r\n";
+  out += "\r\n";
+  out += r.body;
+  return out;
+}
+
+Result<std::string> RenderRequest(std::string_view method, std::string_view target, std::string_view host,
+                                  const Headers& headers, std::string_view body) {
+  bool method_ok = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) { return IsTokenChar(static_cast<unsigned char>(c)); });
+  bool target_ok = !target.empty() && std::all_of(target.begin(), target.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (auto given = headers.Get("host")) host = *given;  // A caller may name another virtual host.
+  if (!method_ok || !target_ok || !IsSafeField("host", host)) return InvalidArgumentError("HTTP request line or host is not valid");
+  std::string out;
+  out.reserve(128 + body.size() + 64 * headers.fields().size());
+  out.append(method).append(" ").append(target).append(" HTTP/1.1\r\nhost: ").append(host).append("\r\n");
+  AppendFields(out, headers);
+  out += "content-length: ";
+  out += std::to_string(body.size());
+  out += "\r\n\r\n";
+  out += body;
   return out;
 }
 

@@ -63,4 +63,16 @@ Result<HostPort> ParseHostPort(std::string_view text);
 
 std::string_view StatusReason(int status);
 
+// RenderResponse writes a whole HTTP/1.x response — status line, fields, content-length, body —
+// into one buffer, so it leaves in one write. The framing fields (content-length,
+// transfer-encoding, connection) are ours, not the handler's; a field whose name or value could
+// split the response (CR, LF, NUL, or a name that is not a token) is dropped.
+std::string RenderResponse(const HttpResponse& response, unsigned version, bool keep_alive);
+
+// RenderRequest writes a whole HTTP/1.1 keep-alive request with a content-length, under the same
+// rules for fields; `host` unless the headers name one; a method, target or host that could split
+// the request is an error.
+Result<std::string> RenderRequest(std::string_view method, std::string_view target, std::string_view host,
+                                  const Headers& headers, std::string_view body);
+
 }  // namespace aip::net

@@ -111,12 +111,7 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
         }
       }
     }
-    http::request<http::string_body> req{http::string_to_verb(method), std::string(target), 11};
-    req.set(http::field::host, base_.host + ":" + std::to_string(base_.port));
-    for (const auto& [n, v] : headers.fields()) req.set(n, v);
-    req.body() = std::string(body);
-    req.keep_alive(true);
-    req.prepare_payload();
+    AIP_ASSIGN_OR_RETURN(std::string wire, RenderRequest(method, target, base_.host + ":" + std::to_string(base_.port), headers, body));
     auto& sock = impl_->stream->socket();
     bool tls = impl_->tls_stream.has_value();
     // Synchronous calls with a socket-level deadline: SO_RCVTIMEO/SO_SNDTIMEO bound each syscall.
@@ -125,9 +120,9 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (tls) {
-      http::write(*impl_->tls_stream, req, ec);
+      asio::write(*impl_->tls_stream, asio::buffer(wire), ec);
     } else {
-      http::write(sock, req, ec);
+      asio::write(sock, asio::buffer(wire), ec);
     }
     if (ec) {
       Close();

@@ -1,6 +1,9 @@
 #include "aip/net/http_server.h"
 
 #include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <condition_variable>
@@ -127,13 +130,21 @@ class ExchangeImpl final : public Exchange {
   std::string keepalive_;
 };
 
-http::response<http::string_body> ToBeast(HttpResponse& r, unsigned version, bool keep_alive) {
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  for (const auto& [n, v] : r.headers.fields()) res.set(n, v);
-  res.body() = std::move(r.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
+// SendWithoutBlocking writes what the socket takes now and returns how much that was (0 on any
+// error: the asynchronous write that follows reports it).
+std::size_t SendWithoutBlocking(int fd, std::string_view data) {
+  std::size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  return sent;
 }
 
 HttpResponse Plain(int status, std::string body) {
@@ -190,8 +201,8 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
       // Answer before reading the rest of the body, then close: the rest is never read.
       HttpResponse r = Plain(ec == http::error::body_limit ? 413 : 431,
                              ec == http::error::body_limit ? "request body too large\n" : "request header too large\n");
-      auto res = ToBeast(r, 11, false);
-      co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
+      std::string wire = RenderResponse(r, 11, false);
+      co_await asio::async_write(stream, asio::buffer(wire), redirect_error(use_awaitable, ec));
       break;
     }
     if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
@@ -200,8 +211,8 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
     }
     if (ec) {
       HttpResponse r = Plain(400, "malformed HTTP request\n");
-      auto res = ToBeast(r, 11, false);
-      co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
+      std::string wire = RenderResponse(r, 11, false);
+      co_await asio::async_write(stream, asio::buffer(wire), redirect_error(use_awaitable, ec));
       break;
     }
     auto& breq = parser.get();
@@ -217,12 +228,25 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
     beast::get_lowest_layer(stream).expires_never();
     ExchangeImpl<Stream> exchange(stream, version);
     ++active_requests;
+    // A whole response is rendered and, on plain TCP, sent at once by the thread that ran the
+    // handler (without blocking: what the socket does not take now is written below), so the
+    // client has its answer before this coroutine is scheduled again.
+    std::string wire;
+    std::size_t sent = 0;
     auto run_handler = [&] {
       try {
         handler(req, exchange);
       } catch (...) {
         // Handlers report errors as responses; an exception here is a bug. Fail the request only.
         if (exchange.mode() == ExchangeImpl<Stream>::Mode::kNone) exchange.Respond(Plain(500, "internal error\n"));
+      }
+      if (exchange.mode() == ExchangeImpl<Stream>::Mode::kNone) exchange.Respond(Plain(500, "no response\n"));
+      if (exchange.mode() == ExchangeImpl<Stream>::Mode::kResponse) {
+        keep_alive = keep_alive && !stopping;
+        wire = RenderResponse(exchange.response(), version, keep_alive);
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+          sent = SendWithoutBlocking(beast::get_lowest_layer(stream).socket().native_handle(), wire);
+        }
       }
     };
     if (handler_pool) {
@@ -242,13 +266,13 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
 
     switch (exchange.mode()) {
       case ExchangeImpl<Stream>::Mode::kNone:
-        exchange.Respond(Plain(500, "no response\n"));
-        [[fallthrough]];
       case ExchangeImpl<Stream>::Mode::kResponse: {
-        auto res = ToBeast(exchange.response(), version, keep_alive && !stopping);
-        beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
-        co_await http::async_write(stream, res, redirect_error(use_awaitable, ec));
-        if (ec || !res.keep_alive()) keep_alive = false;
+        if (sent < wire.size()) {
+          beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+          co_await asio::async_write(stream, asio::buffer(wire.data() + sent, wire.size() - sent),
+                                     redirect_error(use_awaitable, ec));
+          if (ec) keep_alive = false;
+        }
         break;
       }
       case ExchangeImpl<Stream>::Mode::kStream: {

@@ -1,0 +1,96 @@
+#include "aip/net/http.h"
+
+#include <gtest/gtest.h>
+
+#include "aip/net/http_client.h"
+#include "aip/net/http_server.h"
+
+namespace aip::net {
+namespace {
+
+HttpResponse Sample() {
+  HttpResponse r;
+  r.status = 200;
+  r.headers.Set("content-type", "application/json");
+  r.body = R"({"ok":true})";
+  return r;
+}
+
+TEST(RenderResponseTest, FramesTheBodyWithItsLength) {
+  EXPECT_EQ(RenderResponse(Sample(), 11, true),
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}");
+}
+
+TEST(RenderResponseTest, SaysWhenTheConnectionCloses) {
+  EXPECT_NE(RenderResponse(Sample(), 11, false).find("\r\nconnection: close\r\n"), std::string::npos);
+  EXPECT_NE(RenderResponse(Sample(), 10, true).find("\r\nconnection: keep-alive\r\n"), std::string::npos);
+  EXPECT_EQ(RenderResponse(Sample(), 10, false).find("connection:"), std::string::npos);
+}
+
+TEST(RenderResponseTest, HandlerFieldsCannotSplitOrReframeTheResponse) {
+  HttpResponse r = Sample();
+  r.headers.Add("x-evil", "a\r\nset-cookie: stolen=1");
+  r.headers.Add("x-nul", std::string_view("a\0b", 3));
+  r.headers.Add("bad name", "v");
+  r.headers.Add("content-length", "1");
+  r.headers.Add("transfer-encoding", "chunked");
+  r.headers.Add("connection", "keep-alive");
+  r.headers.Add("x-fine", "yes");
+  std::string wire = RenderResponse(r, 11, false);
+  EXPECT_EQ(wire.find("set-cookie"), std::string::npos);
+  EXPECT_EQ(wire.find("x-evil"), std::string::npos);
+  EXPECT_EQ(wire.find("x-nul"), std::string::npos);
+  EXPECT_EQ(wire.find("bad name"), std::string::npos);
+  EXPECT_EQ(wire.find("chunked"), std::string::npos);
+  EXPECT_EQ(wire.find("content-length: 1\r\n"), std::string::npos);
+  EXPECT_NE(wire.find("content-length: 11\r\n"), std::string::npos);
+  EXPECT_NE(wire.find("x-fine: yes\r\n"), std::string::npos);
+  EXPECT_NE(wire.find("connection: close\r\n"), std::string::npos);
+}
+
+TEST(RenderRequestTest, WritesOneKeepAliveRequest) {
+  Headers h;
+  h.Set("content-type", "application/json");
+  h.Add("x-evil", "1\r\nx-injected: 2");
+  h.Add("content-length", "0");
+  auto wire = RenderRequest("POST", "/mcp", "127.0.0.1:8080", h, "{}");
+  ASSERT_TRUE(wire.ok());
+  EXPECT_EQ(*wire, "POST /mcp HTTP/1.1\r\nhost: 127.0.0.1:8080\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}");
+  h.Set("host", "other.example");
+  EXPECT_NE(RenderRequest("GET", "/", "127.0.0.1:8080", h, "")->find("host: other.example\r\n"), std::string::npos);
+  EXPECT_FALSE(RenderRequest("GET", "/a b", "h", Headers{}, "").ok());
+  EXPECT_FALSE(RenderRequest("GET", "/\r\nx: y", "h", Headers{}, "").ok());
+  EXPECT_FALSE(RenderRequest("GE T", "/", "h", Headers{}, "").ok());
+  EXPECT_FALSE(RenderRequest("GET", "/", "h\r\nx: y", Headers{}, "").ok());
+}
+
+// Responses from the handler pool and from the I/O threads reach the client whole, on one
+// keep-alive connection, including bodies larger than a socket buffer takes at once.
+TEST(HttpServerTest, ServesWholeResponsesOnOneConnection) {
+  for (int handler_threads : {0, 2}) {
+    HttpServerOptions o;
+    o.handler_threads = handler_threads;
+    auto server = HttpServer::Start(o, [](const HttpRequest& req, Exchange& e) {
+      HttpResponse r;
+      r.status = req.Path() == "/big" ? 200 : 404;
+      r.headers.Set("content-type", "text/plain");
+      r.body = req.Path() == "/big" ? std::string(8 * 1024 * 1024, 'x') : "missing";
+      e.Respond(std::move(r));
+    });
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    HttpClient client(ParseUrl("http://127.0.0.1:" + std::to_string((*server)->port()) + "/").value());
+    for (int i = 0; i < 3; ++i) {
+      auto big = client.Send("GET", "/big", Headers{}, "");
+      ASSERT_TRUE(big.ok()) << big.error().message;
+      EXPECT_EQ(big->status, 200);
+      EXPECT_EQ(big->body.size(), 8u * 1024 * 1024);
+      auto small = client.Send("GET", "/nothing", Headers{}, "");
+      ASSERT_TRUE(small.ok()) << small.error().message;
+      EXPECT_EQ(small->status, 404);
+      EXPECT_EQ(small->body, "missing");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aip::net
