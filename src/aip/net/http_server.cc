@@ -1,5 +1,7 @@
 #include "aip/net/http_server.h"
 
+#include "aip/net/lifo_thread_pool.h"
+
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -19,7 +21,6 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -40,7 +41,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
   asio::io_context io;
-  std::optional<asio::thread_pool> handler_pool;
+  std::optional<LifoThreadPool> handler_pool;
   tcp::acceptor acceptor{io};
   std::optional<asio::ssl::context> tls;
   std::vector<std::thread> threads;
@@ -253,10 +254,13 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
       // The handler may block; it runs on the handler pool while this connection waits and the
       // I/O threads go on serving the others. This coroutine stays suspended meanwhile, so the
       // handler's own (synchronous) writes never overlap an operation of ours.
-      co_await asio::co_spawn(
-          handler_pool->get_executor(), [&]() -> awaitable<void> {
-            run_handler();
-            co_return;
+      co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+          [&](auto resume) {
+            auto executor = asio::get_associated_executor(resume, stream.get_executor());
+            handler_pool->Post([&run_handler, resume = std::move(resume), executor]() mutable {
+              run_handler();
+              asio::post(executor, std::move(resume));
+            });
           },
           use_awaitable);
     } else {
@@ -335,7 +339,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   asio::co_spawn(impl->io, impl->Accept(), asio::detached);
   int n = std::max(1, options.threads);
   Impl* raw = impl.get();
-  if (options.handler_threads > 0) raw->handler_pool.emplace(static_cast<std::size_t>(options.handler_threads));
+  if (options.handler_threads > 0) raw->handler_pool.emplace(options.handler_threads);
   // One shared pool: handlers may block (a tool running, an upstream answering), and any free
   // thread can then serve the other connections.
   for (int i = 0; i < n; ++i) raw->threads.emplace_back([raw] { raw->io.run(); });
@@ -360,7 +364,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
-  if (impl_->handler_pool) impl_->handler_pool->join();
+  if (impl_->handler_pool) impl_->handler_pool->Join();
   std::lock_guard lock(impl_->mu);
   impl_->stopped = true;
   impl_->cv.notify_all();

@@ -47,7 +47,9 @@ struct HttpServerOptions {
   int threads = 2;
   // Threads that run handlers, apart from the I/O threads. 0: handlers run on the I/O threads
   // (for quick handlers). A server whose handlers block — a gateway waiting on upstreams — sets
-  // it to the number of requests that may wait at once, and keeps few I/O threads.
+  // it to the number of requests that may wait at once, and keeps few I/O threads. The pool gives
+  // each request to its most recently idle thread (LifoThreadPool), and that thread also sends
+  // the response, so a request costs one hand-off on its way to the client.
   int handler_threads = 0;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 4 * 1024 * 1024;

@@ -1,0 +1,67 @@
+#include "aip/net/lifo_thread_pool.h"
+
+#include <algorithm>
+
+namespace aip::net {
+
+LifoThreadPool::LifoThreadPool(int threads) {
+  int n = std::max(1, threads);
+  for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
+  for (auto& w : workers_) threads_.emplace_back([this, worker = w.get()] { Loop(*worker); });
+}
+
+LifoThreadPool::~LifoThreadPool() { Join(); }
+
+void LifoThreadPool::Submit(std::unique_ptr<Task> task) {
+  std::unique_lock lock(mu_);
+  if (idle_.empty()) {
+    backlog_.push_back(std::move(task));  // Every thread is busy: the first to finish takes it.
+    return;
+  }
+  Worker* w = idle_.back();
+  idle_.pop_back();
+  w->task = std::move(task);
+  lock.unlock();
+  w->wake.notify_one();
+}
+
+void LifoThreadPool::Loop(Worker& self) {
+  std::unique_lock lock(mu_);
+  while (true) {
+    std::unique_ptr<Task> task;
+    if (!backlog_.empty()) {
+      task = std::move(backlog_.front());
+      backlog_.pop_front();
+    } else if (stopping_) {
+      return;
+    } else {
+      idle_.push_back(&self);
+      self.wake.wait(lock, [&] { return self.task != nullptr || stopping_; });
+      if (self.task == nullptr) {
+        // Stopping: leave the idle stack, then finish whatever is still queued.
+        idle_.erase(std::find(idle_.begin(), idle_.end(), &self));
+        continue;
+      }
+      task = std::move(self.task);
+    }
+    lock.unlock();
+    task->Run();
+    task.reset();  // Destroyed outside the lock, like it ran.
+    lock.lock();
+  }
+}
+
+void LifoThreadPool::Join() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  for (auto& w : workers_) w->wake.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+}  // namespace aip::net
