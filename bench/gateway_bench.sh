@@ -7,17 +7,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "nginx missing: run scripts/install-deps.sh"; exit 1; }
-work=$(mktemp -d)
-trap 'cleanup; rm -rf "$work"' EXIT
-export AIP_HOME="$work/home" AIP_PASSPHRASE=bench
-"$bin/aip" init --name bench-gateway > /dev/null
-
-key=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
-UPSTREAM_KEY=$key "$bin/example-tasks-server" --http 127.0.0.1:0 --api-key-env UPSTREAM_KEY > /dev/null 2> "$work/up.log" &
-pids+=($!)
-up_pid=$!
-for _ in $(seq 100); do up=$(grep -o 'http://[0-9.:]*/mcp' "$work/up.log" | head -1); [ -n "$up" ] && break; sleep 0.05; done
-up_port=${up##*:}; up_port=${up_port%/mcp}
+. "$here/gateway_lib.sh"
+start_upstream
 
 nginx_port=$(free_port)
 mkdir -p "$work/nginx"
@@ -46,40 +37,14 @@ CONF
 "$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' 2> "$work/nginx/stderr" &
 pids+=($!)
 
-gw_port=$(free_port)
-cat > "$work/gateway.toml" <<CONF
-[gateway]
-listen = "127.0.0.1:$gw_port"
-
-[audit]
-path = "$work/audit.jsonl"
-fsync = "checkpoint"
-checkpoint_every = 1000
-[[upstream]]
-name = "tasks"
-url = "$up"
-namespaced = false
-pool = 32
-credential = { type = "header", header = "X-Api-Key", from_env = "UPSTREAM_KEY" }
-[[rule]]
-id = "agents-project-a"
-effect = "allow"
-kinds = ["agent"]
-targets = ["list_tasks"]
-when = [ { pointer = "/project", op = "eq", value = "project-a" } ]
-CONF
-UPSTREAM_KEY=$key "$bin/aip" gateway --config "$work/gateway.toml" > /dev/null 2> "$work/gw.log" &
-pids+=($!)
-gw_pid=$!
-wait_port "$nginx_port" && wait_port "$gw_port" || { echo "nginx or gateway did not start"; cat "$work/gw.log" "$work/nginx/stderr"; exit 1; }
-for _ in $(seq 100); do grep -q '"event":"listening"' "$work/gw.log" && break; sleep 0.05; done
+start_gateway main "$bin/aip"
+gw_port=$gw_port_main gw_pid=$gw_pid_main
+wait_port "$nginx_port" || { echo "nginx did not start"; cat "$work/nginx/stderr"; exit 1; }
 
 declare -A url=([direct]="$up" [nginx]="http://127.0.0.1:$nginx_port/mcp" [gateway]="http://127.0.0.1:$gw_port/mcp")
-# Each wrk run starts at the first line of its file, so every run gets a file of its own (a
-# nonce is accepted once).
 for mode in direct nginx gateway; do
-  "$bin/make_signed_requests" 40000 "${url[$mode]}" > "$work/$mode-1.jsonl"
-  "$bin/make_signed_requests" 120000 "${url[$mode]}" > "$work/$mode-32.jsonl"
+  signed_requests "$work/$mode-1.jsonl" 40000 "${url[$mode]}"
+  signed_requests "$work/$mode-32.jsonl" 120000 "${url[$mode]}"
 done
 run_wrk() {  # run_wrk MODE CONNECTIONS
   # nginx and the gateway add the upstream's API key; direct calls carry it themselves.
@@ -88,9 +53,8 @@ run_wrk() {  # run_wrk MODE CONNECTIONS
 }
 declare -A lat thr
 for mode in direct nginx gateway; do lat[$mode]=$(run_wrk "$mode" 1); done
-# CPU seconds a process used (user + system), from /proc: the gateway's own cost per call, apart
-# from what wrk and the upstream spend on the same cores.
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+# CPU seconds from /proc: the gateway's own cost per call, apart from what wrk and the upstream
+# spend on the same cores.
 declare -A cpu
 for mode in direct nginx gateway; do
   up0=$(cpu_s "$up_pid"); gw0=$(cpu_s "$gw_pid")
