@@ -229,8 +229,11 @@ std::variant<GatewayRouter::Call, mcp::RpcError> GatewayRouter::Resolve(const mc
   Call call;
   call.method = r.method;
   call.action = r.method;
-  call.params = r.params;
-  call.params.erase("_meta");
+  // The caller's _meta (with its proof) stays here: copy the rest, then add what is forwarded.
+  call.params.reserve(r.params.size());
+  for (const auto& kv : r.params) {
+    if (kv.key() != "_meta") call.params.emplace(kv.key(), kv.value());
+  }
   call.params["_meta"] = ForwardedMeta(info, ctx);
   auto by_name = [&](const std::string& shown, const json::Array Catalog::*list) -> std::optional<mcp::RpcError> {
     auto target = ResolveName(state, shown, list);

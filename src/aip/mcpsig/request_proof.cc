@@ -67,9 +67,41 @@ Status SignRequest(json::Object& request, const identity::Identity& signer, cons
   return OkStatus();
 }
 
+namespace {
+
+// CheckProof verifies `proof` over `doc`, the request without its id and without the proof.
+std::variant<mcp::Principal, ProofError> CheckProof(const json::Object& doc, const json::Object& p, const VerifyOptions& options);
+
+}  // namespace
+
 std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& request, const VerifyOptions& options) {
-  json::Object copy = request;
-  return VerifyRequest(std::move(copy), options);
+  // The secured document is built member by member, leaving the id and the proof out, so the
+  // proof (the largest part of a small call) is read where it is, not copied.
+  const json::Value* params = request.if_contains("params");
+  const json::Value* meta = params != nullptr && params->is_object() ? params->get_object().if_contains("_meta") : nullptr;
+  const json::Value* found = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(kProofKey) : nullptr;
+  if (found == nullptr) return Refuse("missing_proof", "the request carries no dev.aip/proof");
+  if (!found->is_object()) return Refuse("malformed_proof", "the proof must be an object");
+  json::Object doc;
+  for (const auto& kv : request) {
+    if (kv.key() == "id") continue;
+    if (kv.key() != "params") {
+      doc.emplace(kv.key(), kv.value());
+      continue;
+    }
+    json::Object& out = doc.emplace(kv.key(), json::Object{}).first->value().as_object();
+    for (const auto& pkv : params->get_object()) {
+      if (pkv.key() != "_meta") {
+        out.emplace(pkv.key(), pkv.value());
+        continue;
+      }
+      json::Object& out_meta = out.emplace(pkv.key(), json::Object{}).first->value().as_object();
+      for (const auto& mkv : meta->get_object()) {
+        if (mkv.key() != kProofKey) out_meta.emplace(mkv.key(), mkv.value());
+      }
+    }
+  }
+  return CheckProof(doc, found->get_object(), options);
 }
 
 std::variant<mcp::Principal, ProofError> VerifyRequest(json::Object&& request, const VerifyOptions& options) {
@@ -82,12 +114,17 @@ std::variant<mcp::Principal, ProofError> VerifyRequest(json::Object&& request, c
   json::Object p = std::move(found->as_object());
   meta->as_object().erase(kProofKey);
   request.erase("id");
-  for (const auto& kv : request) {
+  return CheckProof(request, p, options);
+}
+
+namespace {
+
+std::variant<mcp::Principal, ProofError> CheckProof(const json::Object& doc, const json::Object& p, const VerifyOptions& options) {
+  for (const auto& kv : doc) {
     if (kv.key() != "jsonrpc" && kv.key() != "method" && kv.key() != "params") {
       return Refuse("malformed_proof", "a signed request may only have jsonrpc, id, method and params");
     }
   }
-  const json::Object& doc = request;
   // Required members of a call proof, beyond what Data Integrity itself requires.
   for (const char* k : {"type", "cryptosuite", "proofPurpose", "created", "expires", "domain", "challenge",
                         "verificationMethod", "proofValue"}) {
@@ -146,6 +183,8 @@ std::variant<mcp::Principal, ProofError> VerifyRequest(json::Object&& request, c
   principal.created = *created;
   return principal;
 }
+
+}  // namespace
 
 Result<std::string> DigestOfRequest(const json::Object& request) {
   AIP_ASSIGN_OR_RETURN(json::Object doc, SecuredRequestDocument(request));

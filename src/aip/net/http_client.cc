@@ -83,6 +83,11 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
         return UnavailableError("cannot connect to " + base_.Origin() + ": " + ec.message());
       }
       impl_->stream->socket().set_option(tcp::no_delay(true), ec);
+      // Synchronous calls with a socket-level deadline: SO_RCVTIMEO/SO_SNDTIMEO bound each syscall.
+      timeval tv{static_cast<time_t>(options_.timeout.count() / 1000),
+                 static_cast<suseconds_t>((options_.timeout.count() % 1000) * 1000)};
+      ::setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      ::setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
       impl_->buffer.clear();
       impl_->buffer.reserve(16 * 1024);  // Whole typical responses per read.
       if (base_.scheme == "https") {
@@ -114,11 +119,6 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     AIP_ASSIGN_OR_RETURN(std::string wire, RenderRequest(method, target, base_.host + ":" + std::to_string(base_.port), headers, body));
     auto& sock = impl_->stream->socket();
     bool tls = impl_->tls_stream.has_value();
-    // Synchronous calls with a socket-level deadline: SO_RCVTIMEO/SO_SNDTIMEO bound each syscall.
-    timeval tv{static_cast<time_t>(options_.timeout.count() / 1000),
-               static_cast<suseconds_t>((options_.timeout.count() % 1000) * 1000)};
-    ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (tls) {
       asio::write(*impl_->tls_stream, asio::buffer(wire), ec);
     } else {
