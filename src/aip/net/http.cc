@@ -159,14 +159,18 @@ std::string RenderResponse(const HttpResponse& r, unsigned version, bool keep_al
   out += StatusReason(r.status);
   out += "\r\n";
   AppendFields(out, r.headers);
-  out += "content-length: ";
-  out += std::to_string(r.body.size());
-  out += "\r\n";
+  // RFC 9110 §8.6: 1xx, 204 and 304 responses carry no content and no content-length.
+  bool no_content = (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
+  if (!no_content) {
+    out += "content-length: ";
+    out += std::to_string(r.body.size());
+    out += "\r\n";
+  }
   // HTTP/1.1 stays open unless told otherwise; HTTP/1.0 closes unless told otherwise.
   if (version == 10 && keep_alive) out += "connection: keep-alive\r\n";
   if (version != 10 && !keep_alive) out += "connection: close\r\n";
   out += "\r\n";
-  out += r.body;
+  if (!no_content) out += r.body;
   return out;
 }
 

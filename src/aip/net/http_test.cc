@@ -27,6 +27,14 @@ TEST(RenderResponseTest, SaysWhenTheConnectionCloses) {
   EXPECT_EQ(RenderResponse(Sample(), 10, false).find("connection:"), std::string::npos);
 }
 
+TEST(RenderResponseTest, NoContentResponsesCarryNoBodyNorLength) {
+  HttpResponse r = Sample();
+  r.status = 204;
+  EXPECT_EQ(RenderResponse(r, 11, true), "HTTP/1.1 204 No Content\r\ncontent-type: application/json\r\n\r\n");
+  r.status = 304;
+  EXPECT_EQ(RenderResponse(r, 11, true).find("content-length"), std::string::npos);
+}
+
 TEST(RenderResponseTest, HandlerFieldsCannotSplitOrReframeTheResponse) {
   HttpResponse r = Sample();
   r.headers.Add("x-evil", "a\r\nset-cookie: stolen=1");
