@@ -52,9 +52,12 @@ run_wrk() {  # run_wrk MODE CONNECTIONS
     wrk -t1 -c"$2" -d"${secs}s" -s "$here/mcp_signed_post.lua" "${url[$1]}" | grep '^BENCH'
 }
 declare -A lat thr
-for mode in direct nginx gateway; do lat[$mode]=$(run_wrk "$mode" 1); done
+for mode in direct nginx; do lat[$mode]=$(run_wrk "$mode" 1); done
 # CPU seconds from /proc: the gateway's own cost per call, apart from what wrk and the upstream
-# spend on the same cores.
+# spend on the same cores; at one connection too, where the cores idle between calls.
+gw0=$(cpu_s "$gw_pid")
+lat[gateway]=$(run_wrk gateway 1)
+gw1_cpu=$(awk -v a="$gw0" -v b="$(cpu_s "$gw_pid")" 'BEGIN { print b - a }')
 declare -A cpu
 for mode in direct nginx gateway; do
   up0=$(cpu_s "$up_pid"); gw0=$(cpu_s "$gw_pid")
@@ -76,9 +79,10 @@ done
 sed 's/^/  /' "$work/outcomes.txt"
 python3 - "$raw_ns" "$(field "${lat[direct]}" p50_us)" "$(field "${lat[nginx]}" p50_us)" "$(field "${lat[gateway]}" p50_us)" \
   "$(field "${lat[direct]}" p99_us)" "$(field "${lat[gateway]}" p99_us)" "$(field "${thr[gateway]}" calls_per_s)" \
-  "$(field "${thr[direct]}" calls_per_s)" "$secs" "${cpu[gateway-gw]}" "${cpu[gateway-up]}" "${cpu[direct-up]}" <<'PY'
+  "$(field "${thr[direct]}" calls_per_s)" "$secs" "${cpu[gateway-gw]}" "${cpu[gateway-up]}" "${cpu[direct-up]}" \
+  "$gw1_cpu" "$(field "${lat[gateway]}" requests)" <<'PY'
 import sys
-raw_ns, d50, n50, g50, d99, g99, gthr, dthr, secs, gw_cpu, up_cpu_gw, up_cpu_direct = map(float, sys.argv[1:])
+raw_ns, d50, n50, g50, d99, g99, gthr, dthr, secs, gw_cpu, up_cpu_gw, up_cpu_direct, gw1_cpu, gw1_calls = map(float, sys.argv[1:])
 raw_us = raw_ns / 1000
 target = 1.3 * raw_us + 50
 print(f"raw Ed25519 verify (one core, median): {raw_us:.1f} us -> {1e6/raw_us:.0f}/s per core")
@@ -89,4 +93,5 @@ print(f"gateway throughput: {gthr:.0f} calls/s = {100*gthr/bound:.0f}% of the 2-
 calls_gw, calls_direct = gthr * secs, dthr * secs
 print(f"CPU per call at c=32: gateway {1e6*gw_cpu/calls_gw:.0f} us (of which one Ed25519 verify {raw_us:.0f} us); "
       f"upstream {1e6*up_cpu_gw/calls_gw:.0f} us behind the gateway, {1e6*up_cpu_direct/calls_direct:.0f} us when called directly")
+print(f"CPU per call at c=1:  gateway {1e6*gw1_cpu/max(1, gw1_calls):.0f} us (idle cores between calls cost this VM more per call)")
 PY
