@@ -2,6 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
 #include "aip/net/http_client.h"
 #include "aip/net/http_server.h"
 
@@ -98,6 +106,42 @@ TEST(HttpServerTest, ServesWholeResponsesOnOneConnection) {
       EXPECT_EQ(small->body, "missing");
     }
   }
+}
+
+// A client that asks for a large response and never reads it must not hold the handler thread:
+// the handler's thread sends what the socket takes and returns, the rest waits on the
+// connection's own (asynchronous) write. With a single handler thread, a second client is still
+// served at once.
+TEST(HttpServerTest, AClientThatDoesNotReadHoldsNoHandlerThread) {
+  HttpServerOptions o;
+  o.handler_threads = 1;
+  o.idle_timeout = std::chrono::seconds(2);
+  auto server = HttpServer::Start(o, [](const HttpRequest& req, Exchange& e) {
+    HttpResponse r;
+    r.body = req.Path() == "/big" ? std::string(32 * 1024 * 1024, 'x') : "small";
+    e.Respond(std::move(r));
+  });
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  int stuck = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(stuck, 0);
+  int small_buffer = 4096;
+  ::setsockopt(stuck, SOL_SOCKET, SO_RCVBUF, &small_buffer, sizeof small_buffer);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((*server)->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(stuck, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string get = "GET /big HTTP/1.1\r\nhost: x\r\n\r\n";
+  ASSERT_EQ(::send(stuck, get.data(), get.size(), 0), static_cast<ssize_t>(get.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // The handler has run and sent what fits.
+
+  HttpClient other(ParseUrl("http://127.0.0.1:" + std::to_string((*server)->port()) + "/").value());
+  auto start = std::chrono::steady_clock::now();
+  auto r = other.Send("GET", "/small", Headers{}, "");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, "small");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  ::close(stuck);
 }
 
 }  // namespace
