@@ -27,17 +27,26 @@ ProofError FromStatus(const Error& e) {
 }  // namespace
 
 Result<json::Object> SecuredRequestDocument(const json::Object& request) {
+  // Built member by member, leaving out the id and the proof: the proof (the largest part of a
+  // small call) is never copied only to be erased.
   json::Object doc;
   for (const auto& kv : request) {
     if (kv.key() == "id") continue;
     if (kv.key() != "jsonrpc" && kv.key() != "method" && kv.key() != "params") {
       return InvalidArgumentError("a signed request may only have jsonrpc, id, method and params");
     }
-    doc[kv.key()] = kv.value();
-  }
-  if (json::Value* params = doc.if_contains("params"); params != nullptr && params->is_object()) {
-    if (json::Value* meta = params->as_object().if_contains("_meta"); meta != nullptr && meta->is_object()) {
-      meta->as_object().erase(kProofKey);
+    const json::Value* meta = kv.key() == "params" && kv.value().is_object() ? kv.value().get_object().if_contains("_meta") : nullptr;
+    if (meta == nullptr || !meta->is_object()) {
+      doc.emplace(kv.key(), kv.value());
+      continue;
+    }
+    json::Object& params = doc.emplace(kv.key(), json::Object{}).first->value().as_object();
+    for (const auto& pkv : kv.value().get_object()) {
+      if (pkv.key() != "_meta") params.emplace(pkv.key(), pkv.value());
+    }
+    json::Object& kept = params.emplace("_meta", json::Object{}).first->value().as_object();
+    for (const auto& mkv : meta->get_object()) {
+      if (mkv.key() != kProofKey) kept.emplace(mkv.key(), mkv.value());
     }
   }
   return doc;
@@ -67,64 +76,16 @@ Status SignRequest(json::Object& request, const identity::Identity& signer, cons
   return OkStatus();
 }
 
-namespace {
-
-// CheckProof verifies `proof` over `doc`, the request without its id and without the proof.
-std::variant<mcp::Principal, ProofError> CheckProof(const json::Object& doc, const json::Object& p, const VerifyOptions& options);
-
-}  // namespace
-
 std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& request, const VerifyOptions& options) {
-  // The secured document is built member by member, leaving the id and the proof out, so the
-  // proof (the largest part of a small call) is read where it is, not copied.
   const json::Value* params = request.if_contains("params");
   const json::Value* meta = params != nullptr && params->is_object() ? params->get_object().if_contains("_meta") : nullptr;
   const json::Value* found = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(kProofKey) : nullptr;
   if (found == nullptr) return Refuse("missing_proof", "the request carries no dev.aip/proof");
   if (!found->is_object()) return Refuse("malformed_proof", "the proof must be an object");
-  json::Object doc;
-  for (const auto& kv : request) {
-    if (kv.key() == "id") continue;
-    if (kv.key() != "params") {
-      doc.emplace(kv.key(), kv.value());
-      continue;
-    }
-    json::Object& out = doc.emplace(kv.key(), json::Object{}).first->value().as_object();
-    for (const auto& pkv : params->get_object()) {
-      if (pkv.key() != "_meta") {
-        out.emplace(pkv.key(), pkv.value());
-        continue;
-      }
-      json::Object& out_meta = out.emplace(pkv.key(), json::Object{}).first->value().as_object();
-      for (const auto& mkv : meta->get_object()) {
-        if (mkv.key() != kProofKey) out_meta.emplace(mkv.key(), mkv.value());
-      }
-    }
-  }
-  return CheckProof(doc, found->get_object(), options);
-}
-
-std::variant<mcp::Principal, ProofError> VerifyRequest(json::Object&& request, const VerifyOptions& options) {
-  // Take the proof out of the request: what remains (minus the id) is the secured document.
-  json::Value* params = request.if_contains("params");
-  json::Value* meta = params != nullptr && params->is_object() ? params->as_object().if_contains("_meta") : nullptr;
-  json::Value* found = meta != nullptr && meta->is_object() ? meta->as_object().if_contains(kProofKey) : nullptr;
-  if (found == nullptr) return Refuse("missing_proof", "the request carries no dev.aip/proof");
-  if (!found->is_object()) return Refuse("malformed_proof", "the proof must be an object");
-  json::Object p = std::move(found->as_object());
-  meta->as_object().erase(kProofKey);
-  request.erase("id");
-  return CheckProof(request, p, options);
-}
-
-namespace {
-
-std::variant<mcp::Principal, ProofError> CheckProof(const json::Object& doc, const json::Object& p, const VerifyOptions& options) {
-  for (const auto& kv : doc) {
-    if (kv.key() != "jsonrpc" && kv.key() != "method" && kv.key() != "params") {
-      return Refuse("malformed_proof", "a signed request may only have jsonrpc, id, method and params");
-    }
-  }
+  const json::Object& p = found->get_object();
+  auto secured = SecuredRequestDocument(request);
+  if (!secured) return Refuse("malformed_proof", secured.error().message);
+  const json::Object& doc = *secured;
   // Required members of a call proof, beyond what Data Integrity itself requires.
   for (const char* k : {"type", "cryptosuite", "proofPurpose", "created", "expires", "domain", "challenge",
                         "verificationMethod", "proofValue"}) {
@@ -183,8 +144,6 @@ std::variant<mcp::Principal, ProofError> CheckProof(const json::Object& doc, con
   principal.created = *created;
   return principal;
 }
-
-}  // namespace
 
 Result<std::string> DigestOfRequest(const json::Object& request) {
   AIP_ASSIGN_OR_RETURN(json::Object doc, SecuredRequestDocument(request));

@@ -59,8 +59,6 @@ struct VerifyOptions {
 // bad_signature, wrong_audience, expired, not_yet_valid, lifetime_too_long, replayed_nonce,
 // replay_cache_full.
 std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& request, const VerifyOptions& options);
-// The same, consuming `request` (no copy of the document on the hot path).
-std::variant<mcp::Principal, ProofError> VerifyRequest(json::Object&& request, const VerifyOptions& options);
 
 // DigestOfRequest is "sha-256=<base64url>" of JCS(SecuredRequestDocument): what a signed result
 // names as the request it answers.

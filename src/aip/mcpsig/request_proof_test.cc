@@ -34,14 +34,9 @@ class RequestProofTest : public ::testing::Test {
     EXPECT_THAT(SignRequest(request, agent_, SignOptions{kAudience, lifetime, &clock_}), IsOk());
     return request;
   }
-  // Reason verifies through both overloads (the one that reads the request in place and the one
-  // that takes it apart), each with its own replay cache, and expects the same answer.
   std::string Reason(const json::Object& request) {
-    auto in_place = VerifyRequest(request, options_);
-    auto taken_apart = VerifyRequest(json::Object(request), mirror_options_);
-    auto reason = [](const auto& r) { return std::holds_alternative<ProofError>(r) ? std::get<ProofError>(r).reason : "ok"; };
-    EXPECT_EQ(reason(in_place), reason(taken_apart));
-    return reason(in_place);
+    auto r = VerifyRequest(request, options_);
+    return std::holds_alternative<ProofError>(r) ? std::get<ProofError>(r).reason : "ok";
   }
   json::Object& ProofOf(json::Object& request) {
     return request["params"].as_object()["_meta"].as_object()[kProofKey].as_object();
@@ -50,7 +45,6 @@ class RequestProofTest : public ::testing::Test {
   FixedClock clock_{*ParseTime("2026-11-22T10:00:00Z")};
   identity::Identity agent_ = identity::Identity::Generate("agent", "", clock_.Now());
   VerifyOptions options_{{kAudience}, DefaultResolver(), std::make_shared<InMemoryReplayCache>(), std::chrono::seconds(60), &clock_};
-  VerifyOptions mirror_options_{{kAudience}, DefaultResolver(), std::make_shared<InMemoryReplayCache>(), std::chrono::seconds(60), &clock_};
 };
 
 TEST_F(RequestProofTest, AcceptsASignedCallAndNamesTheAgent) {
