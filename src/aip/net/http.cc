@@ -20,6 +20,17 @@ bool IsSafeField(std::string_view name, std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
+// AppendFields writes the fields that may go out as they are (see RenderResponse).
+void AppendFields(std::string& out, const Headers& headers) {
+  for (const auto& [n, v] : headers.fields()) {
+    if (n == "content-length" || n == "transfer-encoding" || n == "connection" || n == "host" || !IsSafeField(n, v)) continue;
+    out += n;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+}
+
 }  // namespace
 
 void Headers::Add(std::string_view name, std::string_view value) { fields_.emplace_back(AsciiLower(name), value); }
@@ -134,21 +145,6 @@ Result<HostPort> ParseHostPort(std::string_view text) {
   return out;
 }
 
-
-namespace {
-
-// AppendFields writes the fields that may go out as they are (see RenderResponse).
-void AppendFields(std::string& out, const Headers& headers) {
-  for (const auto& [n, v] : headers.fields()) {
-    if (n == "content-length" || n == "transfer-encoding" || n == "connection" || n == "host" || !IsSafeField(n, v)) continue;
-    out += n;
-    out += ": ";
-    out += v;
-    out += "\r\n";
-  }
-}
-
-}  // namespace
 
 std::string RenderResponse(const HttpResponse& r, unsigned version, bool keep_alive) {
   std::string out;

@@ -44,7 +44,8 @@ TEST(LifoThreadPoolTest, RunsTasksConcurrentlyAndQueuesTheSurplus) {
       ++finished;
     });
   }
-  while (peak.load() < 4) std::this_thread::yield();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (peak.load() < 4 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   release.set_value();
   pool.Join();
   EXPECT_EQ(peak.load(), 4);
