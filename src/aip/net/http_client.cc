@@ -5,6 +5,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -21,6 +22,31 @@ struct HttpClient::Impl {
   std::optional<asio::ssl::context> tls;
   std::optional<beast::ssl_stream<beast::tcp_stream&>> tls_stream;
   beast::flat_buffer buffer;
+
+  // Run performs one asynchronous operation on this client's own io_context, under a deadline on
+  // the stream: a peer that accepts and then stops answering ends the operation with a timeout.
+  // (Blocking socket calls cannot be bounded: with SO_RCVTIMEO Asio turns the EAGAIN it gets into
+  // a poll() without a time limit.)
+  template <class Initiate>
+  beast::error_code Run(std::chrono::milliseconds timeout, Initiate&& initiate) {
+    stream->expires_after(timeout);
+    beast::error_code result = asio::error::operation_aborted;
+    initiate([&result](beast::error_code ec, auto&&...) { result = ec; });
+    io.restart();
+    io.run();
+    return result;
+  }
+  // On the TLS stream when there is one, else on the TCP stream.
+  template <class Op>
+  beast::error_code OnStream(std::chrono::milliseconds timeout, Op&& op) {
+    return Run(timeout, [&](auto handler) {
+      if (tls_stream) {
+        op(*tls_stream, std::move(handler));
+      } else {
+        op(*stream, std::move(handler));
+      }
+    });
+  }
 };
 
 bool IsPublicAddress(const std::string& ip) {
@@ -76,18 +102,12 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
       }
       if (allowed.empty()) return PermissionDeniedError(base_.host + " resolves only to addresses that are not allowed");
       impl_->stream.emplace(impl_->io);
-      impl_->stream->expires_after(options_.timeout);
-      impl_->stream->connect(allowed, ec);
+      ec = impl_->Run(options_.timeout, [&](auto handler) { impl_->stream->async_connect(allowed, std::move(handler)); });
       if (ec) {
         impl_->stream.reset();
         return UnavailableError("cannot connect to " + base_.Origin() + ": " + ec.message());
       }
       impl_->stream->socket().set_option(tcp::no_delay(true), ec);
-      // Synchronous calls with a socket-level deadline: SO_RCVTIMEO/SO_SNDTIMEO bound each syscall.
-      timeval tv{static_cast<time_t>(options_.timeout.count() / 1000),
-                 static_cast<suseconds_t>((options_.timeout.count() % 1000) * 1000)};
-      ::setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      ::setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
       impl_->buffer.clear();
       impl_->buffer.reserve(16 * 1024);  // Whole typical responses per read.
       if (base_.scheme == "https") {
@@ -109,7 +129,9 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
           Close();
           return UnavailableError("TLS: cannot set the server name");
         }
-        impl_->tls_stream->handshake(asio::ssl::stream_base::client, ec);
+        ec = impl_->Run(options_.timeout, [&](auto handler) {
+          impl_->tls_stream->async_handshake(asio::ssl::stream_base::client, std::move(handler));
+        });
         if (ec) {
           Close();
           return UnavailableError("TLS handshake with " + base_.host + " failed: " + ec.message());
@@ -117,25 +139,18 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
       }
     }
     AIP_ASSIGN_OR_RETURN(std::string wire, RenderRequest(method, target, base_.host + ":" + std::to_string(base_.port), headers, body));
-    auto& sock = impl_->stream->socket();
-    bool tls = impl_->tls_stream.has_value();
-    if (tls) {
-      asio::write(*impl_->tls_stream, asio::buffer(wire), ec);
-    } else {
-      asio::write(sock, asio::buffer(wire), ec);
-    }
+    auto timeout = options_.timeout;
+    ec = impl_->OnStream(timeout, [&](auto& stream, auto handler) { asio::async_write(stream, asio::buffer(wire), std::move(handler)); });
     if (ec) {
       Close();
-      if (reused) continue;  // The server closed an idle keep-alive connection: retry once.
+      if (reused && ec != beast::error::timeout) continue;  // The server closed an idle keep-alive connection: retry once.
       return UnavailableError("send failed: " + ec.message());
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
-    if (tls) {
-      http::read_header(*impl_->tls_stream, impl_->buffer, parser, ec);
-    } else {
-      http::read_header(sock, impl_->buffer, parser, ec);
-    }
+    ec = impl_->OnStream(timeout, [&](auto& stream, auto handler) {
+      http::async_read_header(stream, impl_->buffer, parser, std::move(handler));
+    });
     if (ec) {
       Close();
       if (reused && (ec == http::error::end_of_stream || ec == asio::error::connection_reset)) continue;
@@ -146,11 +161,9 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     std::size_t seen = 0;
     Status sse_status;
     while (!parser.is_done()) {
-      if (tls) {
-        http::read_some(*impl_->tls_stream, impl_->buffer, parser, ec);
-      } else {
-        http::read_some(sock, impl_->buffer, parser, ec);
-      }
+      ec = impl_->OnStream(timeout, [&](auto& stream, auto handler) {
+        http::async_read_some(stream, impl_->buffer, parser, std::move(handler));
+      });
       if (ec) break;
       if (sse && on_event) {
         const std::string& b = parser.get().body();

@@ -1,5 +1,6 @@
 // HttpClient: a small synchronous HTTP/1.1 client (Boost.Beast) over one keep-alive connection,
-// with response size limits, timeouts, and incremental delivery of text/event-stream bodies.
+// with response size limits, a deadline on every connect, write and read (`timeout`: a peer that
+// stops answering fails the call), and incremental delivery of text/event-stream bodies.
 // HTTPS verifies the peer against the system trust store (or `ca_file`) and the host name.
 #pragma once
 

@@ -149,5 +149,45 @@ TEST(HttpServerTest, AClientThatDoesNotReadHoldsNoHandlerThread) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
 }
 
+// A peer that accepts and then never answers — or answers its headers and stalls in the body —
+// fails the call once the client's timeout has passed, instead of holding the caller forever.
+TEST(HttpClientTest, APeerThatStopsAnsweringTimesOut) {
+  for (std::string_view sent : {std::string_view(""), std::string_view("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc")}) {
+    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(listener, 0);
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{listener};
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(listener, 4), 0);
+    ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    std::thread peer([listener, sent] {
+      int c = ::accept(listener, nullptr, nullptr);
+      char buf[4096];
+      (void)::recv(c, buf, sizeof buf, 0);
+      (void)::send(c, sent.data(), sent.size(), MSG_NOSIGNAL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // Silent well past the timeout.
+      ::close(c);
+    });
+    HttpClientOptions o;
+    o.timeout = std::chrono::milliseconds(300);
+    HttpClient client(ParseUrl("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/").value(), o);
+    auto start = std::chrono::steady_clock::now();
+    auto r = client.Send("GET", "/", Headers{}, "");
+    auto took = std::chrono::steady_clock::now() - start;
+    peer.join();
+    EXPECT_FALSE(r.ok()) << "peer sent " << sent.size() << " bytes";
+    if (!r.ok()) {
+      EXPECT_NE(r.error().message.find("timeout"), std::string::npos) << r.error().message;
+    }
+    EXPECT_LT(took, std::chrono::milliseconds(1200)) << "peer sent " << sent.size() << " bytes";
+  }
+}
+
 }  // namespace
 }  // namespace aip::net
