@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
   } catch (const CommandError& e) {
     std::cerr << "aip: " << e.message << "\n";
     return e.code;
+  } catch (const std::exception& e) {
+    // Commands check what they read; this is the net under a server answer of a shape no check
+    // expected (a JSON member missing or of another type): an error, never a crash.
+    std::cerr << "aip: unexpected input: " << e.what() << "\n";
+    return kError;
   }
   return kOk;
 }

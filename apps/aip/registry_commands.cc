@@ -127,6 +127,24 @@ void SyncTrust(const Context& ctx) {
   if (rejected > 0) Fail(kVerificationFailed, std::to_string(rejected) + " documents from the registry failed verification");
 }
 
+// The registry's trust answer is read only in the shape it must have: anything else is a failed
+// verification (exit 1), never a crash.
+[[noreturn]] void Malformed(std::string_view what) {
+  Fail(kVerificationFailed, "the registry's trust answer is malformed: " + std::string(what));
+}
+
+const json::Array& ArrayIn(const json::Value& v, std::string_view key) {
+  const json::Value* a = v.is_object() ? v.get_object().if_contains(key) : nullptr;
+  if (a == nullptr || !a->is_array()) Malformed("no \"" + std::string(key) + "\" array");
+  return a->get_array();
+}
+
+double NumberIn(const json::Value& v, std::string_view key) {
+  const json::Value* n = v.is_object() ? v.get_object().if_contains(key) : nullptr;
+  if (n == nullptr || !n->is_number()) Malformed("no \"" + std::string(key) + "\" number");
+  return n->to_number<double>();
+}
+
 // QueryTrust asks the registry for a score from this agent's anchors and checks the evidence:
 // every hop of every path must be a vouch that verifies, issued by that hop's agent for the next.
 void QueryTrust(const Context& ctx) {
@@ -139,33 +157,38 @@ void QueryTrust(const Context& ctx) {
   }
   if (anchors.empty()) Fail(kUsage, "no anchors: pass --anchor DID or add some with `aip trust anchors add`");
   auto client = Client();
-  auto answer = Check(client.Trust(anchors, f.did, f.scope), kError);
+  json::Value answer = Check(client.Trust(anchors, f.did, f.scope), kError);
+  double score = NumberIn(answer, "score");
   int checked = 0;
-  for (const auto& p : answer.at("paths").as_array()) {
-    const auto& dids = p.at("path").as_array();
-    const auto& vouches = p.at("vouches").as_array();
+  for (const auto& p : ArrayIn(answer, "paths")) {
+    const auto& dids = ArrayIn(p, "path");
+    const auto& vouches = ArrayIn(p, "vouches");
+    NumberIn(p, "contribution");
+    for (const auto& d : dids) {
+      if (!d.is_string()) Malformed("a path holds something other than DIDs");
+    }
     if (vouches.size() + 1 != dids.size()) Fail(kVerificationFailed, "the registry sent a path without one vouch per hop");
     for (std::size_t i = 0; i < vouches.size(); ++i) {
       auto v = vouches[i].is_object() ? trust::VerifyVouch(vouches[i].get_object())
                                       : Result<trust::Vouch>(InvalidArgumentError("missing"));
-      if (!v || v->issuer != dids[i].as_string() || v->subject != dids[i + 1].as_string() ||
+      if (!v || v->issuer != dids[i].get_string() || v->subject != dids[i + 1].get_string() ||
           (!f.scope.empty() && !trust::ScopeCovers(v->scope, f.scope))) {
-        Fail(kVerificationFailed, "the registry's path " + std::string(dids[i].as_string()) + " -> " +
-                                      std::string(dids[i + 1].as_string()) + " is not backed by a valid vouch");
+        Fail(kVerificationFailed, "the registry's path " + std::string(dids[i].get_string()) + " -> " +
+                                      std::string(dids[i + 1].get_string()) + " is not backed by a valid vouch");
       }
       ++checked;
     }
   }
   if (f.json) {
-    answer["verified_vouches"] = checked;
-    PrintJson(answer);
+    answer.as_object()["verified_vouches"] = checked;
+    PrintJson(answer.as_object());
     return;
   }
-  std::printf("%.4f\n", answer.at("score").to_number<double>());
-  for (const auto& p : answer.at("paths").as_array()) {
-    std::printf("  %.4f  ", p.at("contribution").to_number<double>());
-    const auto& dids = p.at("path").as_array();
-    for (std::size_t i = 0; i < dids.size(); ++i) std::cout << (i ? " -> " : "") << dids[i].as_string().c_str();
+  std::printf("%.4f\n", score);
+  for (const auto& p : ArrayIn(answer, "paths")) {
+    std::printf("  %.4f  ", NumberIn(p, "contribution"));
+    const auto& dids = ArrayIn(p, "path");
+    for (std::size_t i = 0; i < dids.size(); ++i) std::cout << (i ? " -> " : "") << dids[i].get_string().c_str();
     std::cout << "\n";
   }
   std::cout << "  " << checked << " vouches along the paths verified\n";
@@ -241,7 +264,7 @@ void Doctor(const Context& ctx) {
           if (agent) {
             bool genuine = agent->contains("document") && agent->at("document").is_object() &&
                            registry::VerifyRegistration(agent->at("document").as_object(), DefaultClock().Now()).ok();
-            report(genuine, "registered as \"" + std::string(agent->at("name").as_string()) + "\"" +
+            report(genuine, "registered as \"" + std::string(json::OptionalString(*agent, "name").value_or("?")) + "\"" +
                                 (genuine ? " (record verified)" : " (the record does not verify!)"));
           } else {
             report(false, "not registered at " + url + " (run `aip register`)", true);

@@ -199,6 +199,16 @@ try:
     g.check("a trust answer citing the wrong vouch is caught", r.returncode == 1 and "not backed" in r.stderr, r.stdout + r.stderr)
     liar.shutdown()
 
+    # A registry answering in the wrong shape: a failed check or an error, never a crash.
+    garbled = json_server(lambda path: {"score": 0.9, "paths": [{"path": "x"}], "agents": [{"did": 1}], "next": None})
+    garbled_url = f"http://127.0.0.1:{garbled.server_port}"
+    r = aip("bob", "trust", "query", did["carol"], "--anchor", did["alice"], registry=garbled_url)
+    g.check("a malformed trust answer fails verification", r.returncode == 1 and "malformed" in r.stderr, r.stdout + r.stderr)
+    r = aip("bob", "list", registry=garbled_url)
+    g.check("a malformed directory page is an error, not a crash", r.returncode == 3 and "unexpected input" in r.stderr,
+            f"{r.returncode} {r.stderr}")
+    garbled.shutdown()
+
     # PostgreSQL: a second instance on the same database serves the same dataset.
     if cluster:
         reg_a2, url_a2 = serve("reg-a2", cluster.url.rsplit("/", 1)[0] + "/reg_a")
