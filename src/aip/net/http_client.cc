@@ -1,5 +1,7 @@
 #include "aip/net/http_client.h"
 
+#include "aip/net/deadline_socket.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
@@ -17,35 +19,40 @@ namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 struct HttpClient::Impl {
-  asio::io_context io;
-  std::optional<beast::tcp_stream> stream;
+  asio::io_context io;  // Name resolution and connecting only.
+  std::optional<tcp::socket> socket;
+  std::optional<DeadlineSocket> stream;
   std::optional<asio::ssl::context> tls;
-  std::optional<beast::ssl_stream<beast::tcp_stream&>> tls_stream;
+  std::optional<asio::ssl::stream<DeadlineSocket&>> tls_stream;
   beast::flat_buffer buffer;
 
-  // Run performs one asynchronous operation on this client's own io_context, under a deadline on
-  // the stream: a peer that accepts and then stops answering ends the operation with a timeout.
-  // (Blocking socket calls cannot be bounded: with SO_RCVTIMEO Asio turns the EAGAIN it gets into
-  // a poll() without a time limit.)
-  template <class Initiate>
-  beast::error_code Run(std::chrono::milliseconds timeout, Initiate&& initiate) {
-    stream->expires_after(timeout);
+  // Connect connects to the first of `endpoints` that answers within `timeout` (asynchronously
+  // on the client's own io_context, under the stream's deadline).
+  beast::error_code Connect(const std::vector<tcp::endpoint>& endpoints, std::chrono::milliseconds timeout) {
+    beast::tcp_stream connecting(io);
+    connecting.expires_after(timeout);
     beast::error_code result = asio::error::operation_aborted;
-    initiate([&result](beast::error_code ec, auto&&...) { result = ec; });
+    connecting.async_connect(endpoints, [&result](beast::error_code ec, auto&&...) { result = ec; });
     io.restart();
     io.run();
+    if (!result) {
+      socket.emplace(connecting.release_socket());
+      stream.emplace(*socket);
+    }
     return result;
   }
-  // On the TLS stream when there is one, else on the TCP stream.
+  // Do runs `op` with the TLS stream when there is one, else the TCP stream, under a deadline of
+  // `timeout` from now.
   template <class Op>
-  beast::error_code OnStream(std::chrono::milliseconds timeout, Op&& op) {
-    return Run(timeout, [&](auto handler) {
-      if (tls_stream) {
-        op(*tls_stream, std::move(handler));
-      } else {
-        op(*stream, std::move(handler));
-      }
-    });
+  beast::error_code Do(std::chrono::milliseconds timeout, Op&& op) {
+    stream->ExpiresAfter(timeout);
+    beast::error_code ec;
+    if (tls_stream) {
+      op(*tls_stream, ec);
+    } else {
+      op(*stream, ec);
+    }
+    return ec;
   }
 };
 
@@ -77,11 +84,13 @@ HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 void HttpClient::Close() {
-  if (impl_) impl_->tls_stream.reset();
-  if (impl_ && impl_->stream) {
+  if (!impl_) return;
+  impl_->tls_stream.reset();
+  impl_->stream.reset();
+  if (impl_->socket) {
     beast::error_code ec;
-    impl_->stream->socket().shutdown(tcp::socket::shutdown_both, ec);
-    impl_->stream.reset();
+    impl_->socket->shutdown(tcp::socket::shutdown_both, ec);
+    impl_->socket.reset();
   }
 }
 
@@ -89,8 +98,8 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
                                       std::string_view body, const std::function<void(const SseEvent&)>& on_event) {
   beast::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    bool reused = impl_->stream.has_value();
-    if (!impl_->stream) {
+    bool reused = impl_->socket.has_value();
+    if (!impl_->socket) {
       tcp::resolver resolver(impl_->io);
       auto results = resolver.resolve(base_.host, std::to_string(base_.port), ec);
       if (ec) return UnavailableError("cannot resolve " + base_.host + ": " + ec.message());
@@ -101,13 +110,9 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
         }
       }
       if (allowed.empty()) return PermissionDeniedError(base_.host + " resolves only to addresses that are not allowed");
-      impl_->stream.emplace(impl_->io);
-      ec = impl_->Run(options_.timeout, [&](auto handler) { impl_->stream->async_connect(allowed, std::move(handler)); });
-      if (ec) {
-        impl_->stream.reset();
-        return UnavailableError("cannot connect to " + base_.Origin() + ": " + ec.message());
-      }
-      impl_->stream->socket().set_option(tcp::no_delay(true), ec);
+      ec = impl_->Connect(allowed, options_.timeout);
+      if (ec) return UnavailableError("cannot connect to " + base_.Origin() + ": " + ec.message());
+      impl_->socket->set_option(tcp::no_delay(true), ec);
       impl_->buffer.clear();
       impl_->buffer.reserve(16 * 1024);  // Whole typical responses per read.
       if (base_.scheme == "https") {
@@ -129,9 +134,8 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
           Close();
           return UnavailableError("TLS: cannot set the server name");
         }
-        ec = impl_->Run(options_.timeout, [&](auto handler) {
-          impl_->tls_stream->async_handshake(asio::ssl::stream_base::client, std::move(handler));
-        });
+        impl_->stream->ExpiresAfter(options_.timeout);
+        impl_->tls_stream->handshake(asio::ssl::stream_base::client, ec);
         if (ec) {
           Close();
           return UnavailableError("TLS handshake with " + base_.host + " failed: " + ec.message());
@@ -140,7 +144,7 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     }
     AIP_ASSIGN_OR_RETURN(std::string wire, RenderRequest(method, target, base_.host + ":" + std::to_string(base_.port), headers, body));
     auto timeout = options_.timeout;
-    ec = impl_->OnStream(timeout, [&](auto& stream, auto handler) { asio::async_write(stream, asio::buffer(wire), std::move(handler)); });
+    ec = impl_->Do(timeout, [&](auto& stream, beast::error_code& e) { asio::write(stream, asio::buffer(wire), e); });
     if (ec) {
       Close();
       if (reused && ec != beast::error::timeout) continue;  // The server closed an idle keep-alive connection: retry once.
@@ -148,9 +152,7 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
-    ec = impl_->OnStream(timeout, [&](auto& stream, auto handler) {
-      http::async_read_header(stream, impl_->buffer, parser, std::move(handler));
-    });
+    ec = impl_->Do(timeout, [&](auto& stream, beast::error_code& e) { http::read_header(stream, impl_->buffer, parser, e); });
     if (ec) {
       Close();
       if (reused && (ec == http::error::end_of_stream || ec == asio::error::connection_reset)) continue;
@@ -161,9 +163,7 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     std::size_t seen = 0;
     Status sse_status;
     while (!parser.is_done()) {
-      ec = impl_->OnStream(timeout, [&](auto& stream, auto handler) {
-        http::async_read_some(stream, impl_->buffer, parser, std::move(handler));
-      });
+      ec = impl_->Do(timeout, [&](auto& stream, beast::error_code& e) { http::read_some(stream, impl_->buffer, parser, e); });
       if (ec) break;
       if (sse && on_event) {
         const std::string& b = parser.get().body();

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "aip/net/http_client.h"
@@ -149,44 +150,75 @@ TEST(HttpServerTest, AClientThatDoesNotReadHoldsNoHandlerThread) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
 }
 
-// A peer that accepts and then never answers — or answers its headers and stalls in the body —
-// fails the call once the client's timeout has passed, instead of holding the caller forever.
-TEST(HttpClientTest, APeerThatStopsAnsweringTimesOut) {
-  for (std::string_view sent : {std::string_view(""), std::string_view("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc")}) {
-    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_GE(listener, 0);
-    struct Closer {
-      int fd;
-      ~Closer() { ::close(fd); }
-    } closer{listener};
+// LoopbackPeer listens on a free loopback port and runs `serve` on the one connection it accepts.
+class LoopbackPeer {
+ public:
+  explicit LoopbackPeer(std::function<void(int fd)> serve) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
-    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(::listen(listener, 4), 0);
-    ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    std::thread peer([listener, sent] {
-      int c = ::accept(listener, nullptr, nullptr);
-      char buf[4096];
-      (void)::recv(c, buf, sizeof buf, 0);
-      (void)::send(c, sent.data(), sent.size(), MSG_NOSIGNAL);
-      std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // Silent well past the timeout.
-      ::close(c);
-    });
-    HttpClientOptions o;
-    o.timeout = std::chrono::milliseconds(300);
-    HttpClient client(ParseUrl("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/").value(), o);
-    auto start = std::chrono::steady_clock::now();
-    auto r = client.Send("GET", "/", Headers{}, "");
-    auto took = std::chrono::steady_clock::now() - start;
-    peer.join();
-    EXPECT_FALSE(r.ok()) << "peer sent " << sent.size() << " bytes";
-    if (!r.ok()) {
-      EXPECT_NE(r.error().message.find("timeout"), std::string::npos) << r.error().message;
+    ok_ = listener_ >= 0 && ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+          ::listen(listener_, 4) == 0 && ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    port_ = ntohs(addr.sin_port);
+    if (ok_) {
+      thread_ = std::thread([this, serve = std::move(serve)] {
+        int c = ::accept(listener_, nullptr, nullptr);
+        serve(c);
+        ::close(c);
+      });
     }
-    EXPECT_LT(took, std::chrono::milliseconds(1200)) << "peer sent " << sent.size() << " bytes";
   }
+  ~LoopbackPeer() {
+    if (thread_.joinable()) thread_.join();
+    if (listener_ >= 0) ::close(listener_);
+  }
+  bool ok() const { return ok_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+ private:
+  int listener_ = -1;
+  bool ok_ = false;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+// Send against a peer that misbehaves must fail with a timeout once the client's 300 ms have
+// passed (the peer keeps the connection open for 1.5 s), instead of holding the caller.
+void ExpectTimeout(const std::function<void(int fd)>& peer_behaviour, std::string_view body, std::string_view what) {
+  LoopbackPeer peer(peer_behaviour);
+  ASSERT_TRUE(peer.ok());
+  HttpClientOptions o;
+  o.timeout = std::chrono::milliseconds(300);
+  HttpClient client(ParseUrl(peer.url()).value(), o);
+  auto start = std::chrono::steady_clock::now();
+  auto r = client.Send(body.empty() ? "GET" : "POST", "/", Headers{}, body);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(r.ok()) << what;
+  if (!r.ok()) {
+    EXPECT_NE(r.error().message.find("timeout"), std::string::npos) << what << ": " << r.error().message;
+  }
+  EXPECT_LT(took, std::chrono::milliseconds(1200)) << what;
+}
+
+TEST(HttpClientTest, APeerThatStopsAnsweringTimesOut) {
+  for (std::string_view sent : {std::string_view(""), std::string_view("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc")}) {
+    ExpectTimeout(
+        [sent](int fd) {
+          char buf[4096];
+          (void)::recv(fd, buf, sizeof buf, 0);
+          (void)::send(fd, sent.data(), sent.size(), MSG_NOSIGNAL);
+          std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        },
+        "", sent.empty() ? "a silent peer" : "a peer stalling in the body");
+  }
+}
+
+// A peer that never reads: the request fills the socket buffers and the write times out.
+TEST(HttpClientTest, APeerThatStopsReadingTimesOut) {
+  std::string body(64 << 20, 'x');
+  ExpectTimeout([](int) { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); }, body, "a peer that never reads");
 }
 
 }  // namespace
