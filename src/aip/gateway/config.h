@@ -95,6 +95,10 @@ struct GatewayConfig {
   std::string public_url;  // "https://gw.example.com/mcp": audience and signature base.
   std::string tls_cert, tls_key;
   int threads = 32;  // Calls handled at once: each holds a thread while its upstream answers.
+  // Threads that read requests and write what the handler threads do not (TLS records, SSE
+  // keep-alives). One is enough for plain HTTP and costs fewest wakeups per call; TLS at high
+  // rates may want two.
+  int io_threads = 1;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.

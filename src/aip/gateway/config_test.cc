@@ -22,6 +22,7 @@ TEST(GatewayConfigTest, ReadsAFullConfiguration) {
 [gateway]
 listen = "127.0.0.1:9000"
 threads = 4
+io_threads = 2
 [auth]
 audiences = ["https://gw.example.com/mcp"]
 [audit]
@@ -46,6 +47,9 @@ rate = 5
 )");
   ASSERT_THAT(cfg, IsOk());
   EXPECT_EQ(cfg->listen, "127.0.0.1:9000");
+  EXPECT_EQ(cfg->threads, 4);
+  EXPECT_EQ(cfg->io_threads, 2);
+  EXPECT_EQ(Parse("")->io_threads, 1);
   EXPECT_EQ(cfg->audit.path, "/etc/aip/audit.jsonl");
   EXPECT_EQ(cfg->audit.fsync, AuditConfig::Fsync::kCheckpoint);
   EXPECT_EQ(cfg->audit.checkpoint_interval, std::chrono::seconds(30));
@@ -75,6 +79,7 @@ TEST(GatewayConfigTest, ErrorsNameFileLineAndField) {
               StatusIs(ErrorCode::kInvalidArgument, "gw.toml:4: upstream[0].timeout: bad duration"));
   EXPECT_THAT(Parse("[audit]\nfsync = \"sometimes\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: audit.fsync"));
   EXPECT_THAT(Parse("[[rule]]\nid = \"x\"\neffect = \"maybe\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: rule \"x\""));
+  EXPECT_THAT(Parse("[gateway]\nio_threads = 0\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.io_threads"));
   EXPECT_THAT(Parse("[gateway\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:1:"));
 }
 

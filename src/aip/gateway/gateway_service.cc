@@ -173,7 +173,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   hopts.address = listen->host;
   hopts.port = listen->port;
   // Few I/O threads; handlers (which wait on upstreams) on a pool of their own.
-  hopts.threads = 2;
+  hopts.threads = config.io_threads;
   hopts.handler_threads = config.threads;
   hopts.max_body_bytes = config.max_body_bytes;
   hopts.tls_cert_file = config.tls_cert;
@@ -265,9 +265,9 @@ Status GatewayService::Reload() {
   }
   WarnIfUnsafe(*loaded);
   if (loaded->listen != config_.listen || loaded->tls_cert != config_.tls_cert || loaded->audit.path != config_.audit.path ||
-      loaded->public_url != config_.public_url) {
+      loaded->public_url != config_.public_url || loaded->threads != config_.threads || loaded->io_threads != config_.io_threads) {
     LogEvent("warning", "restart_needed",
-             json::Object{{"message", "listener, TLS, public_url and audit path changes take effect at the next restart"}});
+             json::Object{{"message", "listener, TLS, public_url, thread and audit path changes take effect at the next restart"}});
   }
   auto previous = router_->state();
   auto next = BuildState(*loaded, previous.get());
