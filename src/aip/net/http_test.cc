@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <thread>
 
@@ -219,6 +220,78 @@ TEST(HttpClientTest, APeerThatStopsAnsweringTimesOut) {
 TEST(HttpClientTest, APeerThatStopsReadingTimesOut) {
   std::string body(64 << 20, 'x');
   ExpectTimeout([](int) { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); }, body, "a peer that never reads");
+}
+
+// A self-signed certificate for 127.0.0.1 and localhost, made with the openssl tool.
+struct TestCertificate {
+  std::string dir, cert, key;
+  bool ok = false;
+  TestCertificate() {
+    dir = ::testing::TempDir() + "/tls-" + std::to_string(::getpid());
+    cert = dir + "/cert.pem";
+    key = dir + "/key.pem";
+    std::string cmd = "mkdir -p " + dir +
+                      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1"
+                      " -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+                      key + " -out " + cert + " 2>/dev/null";
+    ok = std::system(cmd.c_str()) == 0;
+  }
+};
+
+// Over HTTPS the client verifies the server against its trust anchors and keeps the connection;
+// a server it does not trust is refused.
+TEST(HttpClientTest, SpeaksTlsToATrustedServerOnly) {
+  TestCertificate tc;
+  ASSERT_TRUE(tc.ok) << "openssl req failed";
+  HttpServerOptions o;
+  o.tls_cert_file = tc.cert;
+  o.tls_key_file = tc.key;
+  auto server = HttpServer::Start(o, [](const HttpRequest& req, Exchange& e) {
+    HttpResponse r;
+    r.body = req.Path() == "/big" ? std::string(1 << 20, 'y') : "over tls";
+    e.Respond(std::move(r));
+  });
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  std::string url = "https://127.0.0.1:" + std::to_string((*server)->port()) + "/";
+  HttpClientOptions trusting;
+  trusting.ca_file = tc.cert;
+  trusting.timeout = std::chrono::seconds(5);
+  HttpClient client(ParseUrl(url).value(), trusting);
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.Send("GET", "/", Headers{}, "");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->body, "over tls");
+    auto big = client.Send("POST", "/big", Headers{}, std::string(1 << 20, 'z'));
+    ASSERT_TRUE(big.ok()) << big.error().message;
+    EXPECT_EQ(big->body.size(), 1u << 20);
+  }
+  HttpClientOptions strict;
+  strict.timeout = std::chrono::seconds(5);
+  HttpClient stranger(ParseUrl(url).value(), strict);
+  auto refused = stranger.Send("GET", "/", Headers{}, "");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("TLS handshake"), std::string::npos) << refused.error().message;
+}
+
+// A server that accepts and never answers the TLS handshake fails the call at the timeout.
+TEST(HttpClientTest, ATlsHandshakeThatNeverAnswersTimesOut) {
+  LoopbackPeer peer([](int fd) {
+    char buf[4096];
+    (void)::recv(fd, buf, sizeof buf, 0);  // The ClientHello, never answered.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  });
+  ASSERT_TRUE(peer.ok());
+  HttpClientOptions o;
+  o.timeout = std::chrono::milliseconds(300);
+  std::string url = peer.url();
+  HttpClient client(ParseUrl("https" + url.substr(4)).value(), o);
+  auto start = std::chrono::steady_clock::now();
+  auto r = client.Send("GET", "/", Headers{}, "");
+  EXPECT_FALSE(r.ok());
+  if (!r.ok()) {
+    EXPECT_NE(r.error().message.find("timeout"), std::string::npos) << r.error().message;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1200));
 }
 
 }  // namespace
