@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build ccache pkg-config git ca-certificates curl
+  g++ cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   libssl-dev libsodium-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libpq-dev libhiredis-dev
   libjemalloc-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libre2-dev
