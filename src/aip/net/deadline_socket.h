@@ -43,52 +43,24 @@ class DeadlineSocket {
 
   template <class MutableBuffers>
   std::size_t read_some(const MutableBuffers& buffers, boost::system::error_code& ec) {
-    ec = {};
-    Iov iov(buffers);
-    if (iov.bytes == 0) return 0;
-    while (true) {
-      msghdr msg{};
-      msg.msg_iov = iov.parts;
-      msg.msg_iovlen = iov.count;
-      ssize_t n = ::recvmsg(socket_.native_handle(), &msg, MSG_DONTWAIT);
-      if (n > 0) return static_cast<std::size_t>(n);
-      if (n == 0) {
-        ec = boost::asio::error::eof;
-        return 0;
-      }
-      if (!WaitFor(POLLIN, ec)) return 0;
-    }
+    return Transfer(buffers, ec, POLLIN, [fd = socket_.native_handle()](msghdr* m) { return ::recvmsg(fd, m, MSG_DONTWAIT); });
   }
-
   template <class ConstBuffers>
   std::size_t write_some(const ConstBuffers& buffers, boost::system::error_code& ec) {
-    ec = {};
-    Iov iov(buffers);
-    if (iov.bytes == 0) return 0;
-    while (true) {
-      msghdr msg{};
-      msg.msg_iov = iov.parts;
-      msg.msg_iovlen = iov.count;
-      ssize_t n = ::sendmsg(socket_.native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (!WaitFor(POLLOUT, ec)) return 0;
-    }
+    return Transfer(buffers, ec, POLLOUT,
+                    [fd = socket_.native_handle()](msghdr* m) { return ::sendmsg(fd, m, MSG_DONTWAIT | MSG_NOSIGNAL); });
   }
 
   // The throwing forms complete the stream concepts.
   template <class MutableBuffers>
   std::size_t read_some(const MutableBuffers& buffers) {
     boost::system::error_code ec;
-    std::size_t n = read_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
+    return OrThrow(read_some(buffers, ec), ec);
   }
   template <class ConstBuffers>
   std::size_t write_some(const ConstBuffers& buffers) {
     boost::system::error_code ec;
-    std::size_t n = write_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
+    return OrThrow(write_some(buffers, ec), ec);
   }
 
  private:
@@ -110,6 +82,32 @@ class DeadlineSocket {
     std::size_t count = 0;
     std::size_t bytes = 0;
   };
+
+  // Transfer moves at least one byte with `call` (recvmsg or sendmsg, never blocking), waiting
+  // for `events` while the socket is not ready and the deadline has not passed.
+  template <class Buffers, class Call>
+  std::size_t Transfer(const Buffers& buffers, boost::system::error_code& ec, short events, Call call) {
+    ec = {};
+    Iov iov(buffers);
+    if (iov.bytes == 0) return 0;
+    while (true) {
+      msghdr msg{};
+      msg.msg_iov = iov.parts;
+      msg.msg_iovlen = iov.count;
+      ssize_t n = call(&msg);
+      if (n > 0) return static_cast<std::size_t>(n);
+      if (n == 0) {  // Only a read of a closed connection returns 0 for a non-empty buffer.
+        ec = boost::asio::error::eof;
+        return 0;
+      }
+      if (!WaitFor(events, ec)) return 0;
+    }
+  }
+
+  static std::size_t OrThrow(std::size_t n, const boost::system::error_code& ec) {
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
 
   // WaitFor handles a send or recv that failed: true to try again (it would have blocked and the
   // socket is now ready, or a signal interrupted it), false with `ec` set otherwise.
