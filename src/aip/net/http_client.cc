@@ -41,11 +41,10 @@ struct HttpClient::Impl {
     }
     return result;
   }
-  // Do runs `op` with the TLS stream when there is one, else the TCP stream, under a deadline of
-  // `timeout` from now.
+  // Do runs `op` with the TLS stream when there is one, else the TCP stream, under the deadline
+  // set last on the stream.
   template <class Op>
-  beast::error_code Do(std::chrono::milliseconds timeout, Op&& op) {
-    stream->ExpiresAfter(timeout);
+  beast::error_code Do(Op&& op) {
     beast::error_code ec;
     if (tls_stream) {
       op(*tls_stream, ec);
@@ -143,8 +142,11 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
       }
     }
     AIP_ASSIGN_OR_RETURN(std::string wire, RenderRequest(method, target, base_.host + ":" + std::to_string(base_.port), headers, body));
-    auto timeout = options_.timeout;
-    ec = impl_->Do(timeout, [&](auto& stream, beast::error_code& e) { asio::write(stream, asio::buffer(wire), e); });
+    // One deadline for the whole exchange, so a peer that answers a byte at a time cannot hold
+    // the caller longer than `timeout`; only an event stream's body, which may rightly last, gets
+    // `timeout` between its reads instead.
+    impl_->stream->ExpiresAfter(options_.timeout);
+    ec = impl_->Do([&](auto& stream, beast::error_code& e) { asio::write(stream, asio::buffer(wire), e); });
     if (ec) {
       Close();
       if (reused && ec != beast::error::timeout) continue;  // The server closed an idle keep-alive connection: retry once.
@@ -152,7 +154,7 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
-    ec = impl_->Do(timeout, [&](auto& stream, beast::error_code& e) { http::read_header(stream, impl_->buffer, parser, e); });
+    ec = impl_->Do([&](auto& stream, beast::error_code& e) { http::read_header(stream, impl_->buffer, parser, e); });
     if (ec) {
       Close();
       if (reused && (ec == http::error::end_of_stream || ec == asio::error::connection_reset)) continue;
@@ -163,7 +165,8 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     std::size_t seen = 0;
     Status sse_status;
     while (!parser.is_done()) {
-      ec = impl_->Do(timeout, [&](auto& stream, beast::error_code& e) { http::read_some(stream, impl_->buffer, parser, e); });
+      if (sse) impl_->stream->ExpiresAfter(options_.timeout);
+      ec = impl_->Do([&](auto& stream, beast::error_code& e) { http::read_some(stream, impl_->buffer, parser, e); });
       if (ec) break;
       if (sse && on_event) {
         const std::string& b = parser.get().body();

@@ -1,6 +1,8 @@
 // HttpClient: a small synchronous HTTP/1.1 client (Boost.Beast) over one keep-alive connection,
-// with response size limits, a deadline on every connect, write and read (`timeout`: a peer that
-// stops answering fails the call), and incremental delivery of text/event-stream bodies.
+// with response size limits, deadlines (`timeout` for connecting, for the TLS handshake, and for
+// the whole exchange from the request's first byte to the response's last, so a peer that stops
+// answering or answers a byte at a time fails the call; an event stream's body gets `timeout`
+// between reads instead), and incremental delivery of text/event-stream bodies.
 // HTTPS verifies the peer against the system trust store (or `ca_file`) and the host name.
 #pragma once
 

@@ -216,6 +216,23 @@ TEST(HttpClientTest, APeerThatStopsAnsweringTimesOut) {
   }
 }
 
+// A peer that sends its headers, then its body a byte every 50 ms, is inside any per-read
+// timeout, but not inside the exchange's deadline.
+TEST(HttpClientTest, APeerThatAnswersAByteAtATimeTimesOut) {
+  ExpectTimeout(
+      [](int fd) {
+        char buf[4096];
+        (void)::recv(fd, buf, sizeof buf, 0);
+        std::string_view head = "HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n";
+        (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+        while (std::chrono::steady_clock::now() < until && ::send(fd, "x", 1, MSG_NOSIGNAL) == 1) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+      },
+      "", "a peer dripping its answer");
+}
+
 // A peer that never reads: the request fills the socket buffers and the write times out.
 TEST(HttpClientTest, APeerThatStopsReadingTimesOut) {
   std::string body(64 << 20, 'x');
