@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "aip/base/clock.h"
+#include "aip/net/http.h"
 #include "aip/base/file_io.h"
 #include "aip/base/toml.h"
 #include "aip/gateway/trust_condition.h"
@@ -115,12 +116,6 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
-bool IsToken(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
-
 Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& base_dir, bool stdio) {
   AIP_RETURN_IF_ERROR(r.OnlyFields({"type", "header", "env_var", "from_env", "from_file"}));
   OutboundCredential c;
@@ -134,7 +129,7 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
     c.header = "Authorization";
     c.prefix = "Bearer ";
   } else if (type == "header") {
-    if (!IsToken(c.header)) return r.Fail("header", "must be an HTTP header name such as \"X-Api-Key\"");
+    if (!net::IsHttpToken(c.header)) return r.Fail("header", "must be an HTTP header name such as \"X-Api-Key\"");
     std::string lower = AsciiLower(c.header);
     if (lower == "host" || lower == "content-length" || lower == "transfer-encoding" || lower == "content-type") {
       return r.Fail("header", "cannot carry a credential");

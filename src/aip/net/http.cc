@@ -8,16 +8,8 @@
 namespace aip::net {
 namespace {
 
-bool IsTokenChar(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
-
 bool IsSafeField(std::string_view name, std::string_view value) {
-  if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return IsTokenChar(static_cast<unsigned char>(c)); })) {
-    return false;
-  }
-  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  return IsHttpToken(name) && value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
 // AppendFields writes the fields that may go out as they are (see RenderResponse).
@@ -32,6 +24,13 @@ void AppendFields(std::string& out, const Headers& headers) {
 }
 
 }  // namespace
+
+bool IsHttpTokenChar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool IsHttpToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsHttpTokenChar); }
 
 void Headers::Add(std::string_view name, std::string_view value) { fields_.emplace_back(AsciiLower(name), value); }
 
@@ -172,7 +171,7 @@ std::string RenderResponse(const HttpResponse& r, unsigned version, bool keep_al
 
 Result<std::string> RenderRequest(std::string_view method, std::string_view target, std::string_view host,
                                   const Headers& headers, std::string_view body) {
-  bool method_ok = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) { return IsTokenChar(static_cast<unsigned char>(c)); });
+  bool method_ok = IsHttpToken(method);
   bool target_ok = !target.empty() && std::all_of(target.begin(), target.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (auto given = headers.Get("host")) host = *given;  // A caller may name another virtual host.
   if (!method_ok || !target_ok || !IsSafeField("host", host)) return InvalidArgumentError("HTTP request line or host is not valid");

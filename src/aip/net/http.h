@@ -63,6 +63,11 @@ Result<HostPort> ParseHostPort(std::string_view text);
 
 std::string_view StatusReason(int status);
 
+// IsHttpTokenChar: a tchar of RFC 9110 §5.6.2 (what field names and methods are made of).
+bool IsHttpTokenChar(char c);
+// IsHttpToken: a non-empty run of tchars.
+bool IsHttpToken(std::string_view s);
+
 // RenderResponse writes a whole HTTP/1.x response — status line, fields, content-length, body —
 // into one buffer, so it leaves in one write. The framing fields (content-length,
 // transfer-encoding, connection) are ours, not the handler's; a field whose name or value could

@@ -26,6 +26,14 @@ HttpResponse Sample() {
   return r;
 }
 
+TEST(HttpTokenTest, AcceptsTcharsOnly) {
+  for (std::string_view t : {"X-Api-Key", "GET", "a!#$%&'*+-.^_`|~9"}) EXPECT_TRUE(IsHttpToken(t)) << t;
+  for (std::string_view t : {std::string_view(""), std::string_view("a b"), std::string_view("a:b"), std::string_view("a\r"),
+                             std::string_view("a\0b", 3), std::string_view("\xc3\xa9"), std::string_view("(x)")}) {
+    EXPECT_FALSE(IsHttpToken(t)) << t;
+  }
+}
+
 TEST(RenderResponseTest, FramesTheBodyWithItsLength) {
   EXPECT_EQ(RenderResponse(Sample(), 11, true),
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}");

@@ -1,15 +1,13 @@
 #include "aip/oauth/www_authenticate.h"
 
 #include "aip/base/ascii.h"
+#include "aip/net/http.h"
 
 namespace aip::oauth {
 namespace {
 
 constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
 
-bool IsTchar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
 bool IsToken68Char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~+/").find(c) != std::string_view::npos;
 }
@@ -31,13 +29,13 @@ class Reader {
   }
   std::string_view Token() {
     std::size_t start = i_;
-    while (!done() && IsTchar(s_[i_])) ++i_;
+    while (!done() && net::IsHttpTokenChar(s_[i_])) ++i_;
     return s_.substr(start, i_ - start);
   }
   // ParamAhead: is a "name =" next (so not a new challenge's scheme nor a token68)?
   bool ParamAhead() const {
     std::size_t j = i_;
-    while (j < s_.size() && IsTchar(s_[j])) ++j;
+    while (j < s_.size() && net::IsHttpTokenChar(s_[j])) ++j;
     if (j == i_) return false;
     while (j < s_.size() && (s_[j] == ' ' || s_[j] == '\t')) ++j;
     if (j >= s_.size() || s_[j] != '=') return false;
