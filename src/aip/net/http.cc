@@ -23,6 +23,16 @@ void AppendFields(std::string& out, const Headers& headers) {
   }
 }
 
+// AppendHead writes the status line and the fields that may go out as they are.
+void AppendHead(std::string& out, unsigned version, int status, const Headers& headers) {
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += StatusReason(status);
+  out += "\r\n";
+  AppendFields(out, headers);
+}
+
 }  // namespace
 
 bool IsHttpTokenChar(char c) {
@@ -148,12 +158,7 @@ Result<HostPort> ParseHostPort(std::string_view text) {
 std::string RenderResponse(const HttpResponse& r, unsigned version, bool keep_alive) {
   std::string out;
   out.reserve(128 + r.body.size() + 64 * r.headers.fields().size());
-  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  out += std::to_string(r.status);
-  out += ' ';
-  out += StatusReason(r.status);
-  out += "\r\n";
-  AppendFields(out, r.headers);
+  AppendHead(out, version, r.status, r.headers);
   // RFC 9110 §8.6: 1xx, 204 and 304 responses carry no content and no content-length.
   bool no_content = (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
   if (!no_content) {
@@ -166,6 +171,13 @@ std::string RenderResponse(const HttpResponse& r, unsigned version, bool keep_al
   if (version != 10 && !keep_alive) out += "connection: close\r\n";
   out += "\r\n";
   if (!no_content) out += r.body;
+  return out;
+}
+
+std::string RenderChunkedHead(int status, const Headers& headers, unsigned version) {
+  std::string out;
+  AppendHead(out, version, status, headers);
+  out += "transfer-encoding: chunked\r\n\r\n";
   return out;
 }
 

@@ -74,6 +74,10 @@ bool IsHttpToken(std::string_view s);
 // split the response (CR, LF, NUL, or a name that is not a token) is dropped.
 std::string RenderResponse(const HttpResponse& response, unsigned version, bool keep_alive);
 
+// RenderChunkedHead writes the status line and fields of a response whose body follows in
+// chunks (an event stream), under the same rules for fields.
+std::string RenderChunkedHead(int status, const Headers& headers, unsigned version);
+
 // RenderRequest writes a whole HTTP/1.1 keep-alive request with a content-length, under the same
 // rules for fields; `host` unless the headers name one; a method, target or host that could split
 // the request is an error.

@@ -113,12 +113,8 @@ class ExchangeImpl final : public Exchange {
 
  private:
   void WriteChunkedHeader(int status, const Headers& headers) {
-    http::response<http::empty_body> res{static_cast<http::status>(status), version_};
-    for (const auto& [n, v] : headers.fields()) res.set(n, v);
-    res.chunked(true);
-    http::response_serializer<http::empty_body> sr{res};
     beast::error_code ec;
-    http::write_header(stream_, sr, ec);
+    asio::write(stream_, asio::buffer(RenderChunkedHead(status, headers, version_)), ec);
     if (ec) writer_.MarkBroken();
   }
 

@@ -74,6 +74,15 @@ TEST(RenderResponseTest, HandlerFieldsCannotSplitOrReframeTheResponse) {
   EXPECT_NE(wire.find("connection: close\r\n"), std::string::npos);
 }
 
+TEST(RenderChunkedHeadTest, AnnouncesChunksUnderTheSameFieldRules) {
+  Headers h;
+  h.Set("content-type", "text/event-stream");
+  h.Set("content-length", "5");      // Ours to decide: a chunked body has none.
+  h.Set("x-evil", "a\r\nset-cookie: x");  // Would split the head.
+  EXPECT_EQ(RenderChunkedHead(200, h, 11),
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n");
+}
+
 TEST(RenderRequestTest, WritesOneKeepAliveRequest) {
   Headers h;
   h.Set("content-type", "application/json");
