@@ -2,13 +2,13 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <openssl/crypto.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 namespace aip::crypto {
 namespace {
@@ -19,21 +19,22 @@ namespace {
   std::abort();
 }
 
-// Digest hashes with an algorithm fetched once by its caller and a context kept per thread:
-// OpenSSL 3's one-shot SHA256() looks the algorithm up and allocates a context on every call,
-// which showed in the gateway's profile (a few hashes per signed call).
+// ThreadContext is a digest context kept per thread and reused by one-shot digests and MACs:
+// allocating one per call (as OpenSSL 3's one-shot SHA256() does) showed in the gateway's profile.
+EVP_MD_CTX* ThreadContext() {
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx) Die("EVP_MD_CTX_new");
+  return ctx.get();
+}
+
+// Digest hashes with an algorithm its caller fetched once (a lookup per call also showed).
 template <std::size_t N>
 std::array<std::uint8_t, N> Digest(const EVP_MD* md, ByteSpan data) {
-  struct Context {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Context() { EVP_MD_CTX_free(ctx); }
-  };
-  thread_local Context c;
+  EVP_MD_CTX* ctx = ThreadContext();
   std::array<std::uint8_t, N> d;
   unsigned int len = 0;
-  if (md == nullptr || c.ctx == nullptr || EVP_DigestInit_ex2(c.ctx, md, nullptr) != 1 ||
-      EVP_DigestUpdate(c.ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(c.ctx, d.data(), &len) != 1 ||
-      len != N) {
+  if (md == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, d.data(), &len) != 1 || len != N) {
     Die("digest");
   }
   return d;
@@ -103,13 +104,13 @@ HmacSha256Key::HmacSha256Key(ByteSpan key) : state_(std::make_unique<State>()) {
 HmacSha256Key::~HmacSha256Key() = default;
 
 Sha256Digest HmacSha256Key::Mac(ByteSpan data) const {
-  // One context per thread, reused: copying a prepared state costs no allocation.
-  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  // Copying a prepared state into the thread's context costs no allocation.
+  EVP_MD_CTX* ctx = ThreadContext();
   Sha256Digest inner, out;
   unsigned int len = 0;
-  if (!ctx || EVP_MD_CTX_copy_ex(ctx.get(), state_->inner) != 1 || EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), inner.data(), &len) != 1 || EVP_MD_CTX_copy_ex(ctx.get(), state_->outer) != 1 ||
-      EVP_DigestUpdate(ctx.get(), inner.data(), inner.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) {
+  if (EVP_MD_CTX_copy_ex(ctx, state_->inner) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, inner.data(), &len) != 1 || EVP_MD_CTX_copy_ex(ctx, state_->outer) != 1 ||
+      EVP_DigestUpdate(ctx, inner.data(), inner.size()) != 1 || EVP_DigestFinal_ex(ctx, out.data(), &len) != 1) {
     Die("HMAC");
   }
   return out;
