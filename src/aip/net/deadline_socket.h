@@ -1,7 +1,8 @@
-// DeadlineSocket: a connected TCP socket read and written synchronously under a deadline, for
-// the HTTP client. Each call tries the socket without blocking and, when it would block, waits in
-// poll() for at most the time left, so a peer that stops answering fails the call with
-// beast::error::timeout.
+// DeadlineSocket: a connected TCP socket read and written synchronously under a deadline. Each
+// call tries the socket without blocking and, when it would block, waits in poll() for at most
+// the time left, so a peer that stops answering fails the call with beast::error::timeout. The
+// HTTP client runs its exchanges over it; the HTTP server uses one whose deadline has come to
+// send what a socket takes now.
 //
 // Why not Asio's own synchronous calls: with SO_RCVTIMEO they turn the EAGAIN the kernel returns
 // into a poll() without a time limit. Why not Asio's asynchronous calls on a private io_context:

@@ -1,11 +1,9 @@
 #include "aip/net/http_server.h"
 
+#include "aip/net/deadline_socket.h"
 #include "aip/net/lifo_thread_pool.h"
 
 #include <sys/resource.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 
 #include <atomic>
 #include <condition_variable>
@@ -127,21 +125,14 @@ class ExchangeImpl final : public Exchange {
   std::string keepalive_;
 };
 
-// SendWithoutBlocking writes what the socket takes now and returns how much that was (0 on any
-// error: the asynchronous write that follows reports it).
-std::size_t SendWithoutBlocking(int fd, std::string_view data) {
-  std::size_t sent = 0;
-  while (sent < data.size()) {
-    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      break;
-    }
-  }
-  return sent;
+// SendWithoutBlocking writes what the socket takes now and returns how much that was: a
+// DeadlineSocket whose deadline has already come stops where it would have to wait. An error
+// leaves the rest to the asynchronous write that follows, which reports it.
+std::size_t SendWithoutBlocking(tcp::socket& socket, std::string_view data) {
+  DeadlineSocket now(socket);
+  now.ExpiresAfter(std::chrono::milliseconds(0));
+  beast::error_code ignored;
+  return asio::write(now, asio::buffer(data.data(), data.size()), ignored);
 }
 
 HttpResponse Plain(int status, std::string body) {
@@ -242,7 +233,7 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
         keep_alive = keep_alive && !stopping;
         wire = RenderResponse(exchange.response(), version, keep_alive);
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-          sent = SendWithoutBlocking(beast::get_lowest_layer(stream).socket().native_handle(), wire);
+          sent = SendWithoutBlocking(beast::get_lowest_layer(stream).socket(), wire);
         }
       }
     };
