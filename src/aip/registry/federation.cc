@@ -1,6 +1,7 @@
 #include "aip/registry/federation.h"
 
 #include "aip/base/log.h"
+#include "aip/net/address_policy.h"
 #include "aip/net/http_client.h"
 #include "aip/trust/vouch.h"
 

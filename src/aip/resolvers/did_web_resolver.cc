@@ -1,6 +1,7 @@
 #include "aip/resolvers/did_web_resolver.h"
 
 #include "aip/identity/did_key.h"
+#include "aip/net/address_policy.h"
 #include "aip/net/http_client.h"
 
 namespace aip::resolvers {
