@@ -4,7 +4,10 @@
 # upstream and alternates them, ROUNDS times (default 3), at one connection and at 32, each run
 # BENCH_SECONDS long (default 3) with fresh signed requests. It prints every run and the medians
 # of p50, calls/s and the gateway's CPU per call: on a noisy machine only runs that alternate
-# like this can tell a small change from the noise.
+# like this can tell a small change from the noise. OTHER_SETTINGS and THIS_SETTINGS add [gateway]
+# settings to either side, CONNS sets the connection counts (default "1 32"): the same binary
+# with and without busy polling is
+#   THIS_SETTINGS='busy_poll_us = 300' CONNS='1 2 4 32' ROUNDS=6 bash bench/gateway_ab.sh build/bin/aip
 set -uo pipefail
 other=${1:?usage: gateway_ab.sh OTHER_AIP [bin]}
 shift
@@ -12,18 +15,19 @@ default_secs=3
 . "$(dirname "$0")/lib.sh"
 . "$here/gateway_lib.sh"
 rounds=${ROUNDS:-3}
+conns=${CONNS:-1 32}
 start_upstream
-start_gateway other "$other"
-start_gateway this "$bin/aip"
+start_gateway other "$other" "${OTHER_SETTINGS:-}"
+start_gateway this "$bin/aip" "${THIS_SETTINGS:-}"
 for g in other this; do
   port_var=gw_port_$g
   for round in $(seq "$rounds"); do
-    for c in 1 32; do signed_requests "$work/$g-$round-$c.jsonl" 40000 "http://127.0.0.1:${!port_var}/mcp"; done
+    for c in $conns; do signed_requests "$work/$g-$round-$c.jsonl" 40000 "http://127.0.0.1:${!port_var}/mcp"; done
   done
 done
 : > "$work/runs.txt"
 for round in $(seq "$rounds"); do
-  for c in 1 32; do
+  for c in $conns; do
     for g in other this; do
       port_var=gw_port_$g pid_var=gw_pid_$g
       c0=$(cpu_s "${!pid_var}")
@@ -34,8 +38,8 @@ for round in $(seq "$rounds"); do
     done
   done
 done
-echo "== gateway A/B: other=$other, this=$bin/aip (loopback, ${secs}s runs, $rounds rounds, alternating) =="
-python3 - "$work/runs.txt" <<'PY'
+echo "== gateway A/B: other=$other ${OTHER_SETTINGS:-}, this=$bin/aip ${THIS_SETTINGS:-} (loopback, ${secs}s runs, $rounds rounds, alternating) =="
+python3 - "$work/runs.txt" $conns <<'PY'
 import statistics, sys
 rows = {}
 print(f"{'build':6} {'conns':>5} {'p50_us':>8} {'calls/s':>8} {'cpu_us/call':>11} {'non2xx':>6}")
@@ -45,7 +49,7 @@ for line in open(sys.argv[1]):
     print(f"{g:6} {c:>5} {p50:>8} {cps:>8} {cpu:>11.0f} {bad:>6}")
     rows.setdefault((g, c), []).append((int(p50), int(cps), cpu))
 print("medians:")
-for c in ("1", "32"):
+for c in sys.argv[2:]:
     for g in ("other", "this"):
         r = rows[(g, c)]
         print(f"  {g:6} c={c:<3} p50 {statistics.median(x[0] for x in r):7.0f} us  "

@@ -16,14 +16,16 @@ start_upstream() {
   up_port=${up##*:}; up_port=${up_port%/mcp}
 }
 
-# start_gateway NAME AIP_BINARY: a gateway in front of the upstream (verify, policy, two audit
-# lines, forward with the upstream's key); sets gw_port_NAME and gw_pid_NAME.
+# start_gateway NAME AIP_BINARY [GATEWAY_SETTINGS]: a gateway in front of the upstream (verify,
+# policy, two audit lines, forward with the upstream's key), with extra [gateway] settings such
+# as "busy_poll_us = 300"; sets gw_port_NAME and gw_pid_NAME.
 start_gateway() {
-  local name=$1 aip=$2 port
+  local name=$1 aip=$2 settings=${3:-} port
   port=$(free_port)
   cat > "$work/gateway-$name.toml" <<CONF
 [gateway]
 listen = "127.0.0.1:$port"
+$settings
 
 [audit]
 path = "$work/audit-$name.jsonl"

@@ -223,7 +223,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   Status st = OkStatus();
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
-    AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "max_body_bytes",
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "busy_poll_us", "max_body_bytes",
                                       "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity"}));
     AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
     if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
@@ -235,6 +235,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     cfg.tls_key = Resolve(base_dir, cfg.tls_key);
     AIP_RETURN_IF_ERROR(r.Integer("threads", cfg.threads, 1, 64));
     AIP_RETURN_IF_ERROR(r.Integer("io_threads", cfg.io_threads, 1, 16));
+    AIP_RETURN_IF_ERROR(r.Integer("busy_poll_us", cfg.busy_poll_us, 0, 10000));
     AIP_RETURN_IF_ERROR(r.Integer("max_body_bytes", cfg.max_body_bytes, 1024, 64 * 1024 * 1024));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_origins", cfg.allowed_origins));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_hosts", cfg.allowed_hosts));

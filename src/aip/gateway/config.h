@@ -99,6 +99,9 @@ struct GatewayConfig {
   // keep-alives). One is enough for plain HTTP and costs fewest wakeups per call; TLS at high
   // rates may want two.
   int io_threads = 1;
+  // Microseconds a thread may poll for the next request or an upstream's answer instead of
+  // sleeping, while the gateway is otherwise idle (net/busy_poll.h); 0 (default) never polls.
+  int busy_poll_us = 0;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.

@@ -23,6 +23,7 @@ TEST(GatewayConfigTest, ReadsAFullConfiguration) {
 listen = "127.0.0.1:9000"
 threads = 4
 io_threads = 2
+busy_poll_us = 300
 [auth]
 audiences = ["https://gw.example.com/mcp"]
 [audit]
@@ -50,6 +51,8 @@ rate = 5
   EXPECT_EQ(cfg->threads, 4);
   EXPECT_EQ(cfg->io_threads, 2);
   EXPECT_EQ(Parse("")->io_threads, 1);
+  EXPECT_EQ(cfg->busy_poll_us, 300);
+  EXPECT_EQ(Parse("")->busy_poll_us, 0);
   EXPECT_EQ(cfg->audit.path, "/etc/aip/audit.jsonl");
   EXPECT_EQ(cfg->audit.fsync, AuditConfig::Fsync::kCheckpoint);
   EXPECT_EQ(cfg->audit.checkpoint_interval, std::chrono::seconds(30));
@@ -80,6 +83,8 @@ TEST(GatewayConfigTest, ErrorsNameFileLineAndField) {
   EXPECT_THAT(Parse("[audit]\nfsync = \"sometimes\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: audit.fsync"));
   EXPECT_THAT(Parse("[[rule]]\nid = \"x\"\neffect = \"maybe\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: rule \"x\""));
   EXPECT_THAT(Parse("[gateway]\nio_threads = 0\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.io_threads"));
+  EXPECT_THAT(Parse("[gateway]\nbusy_poll_us = 20000\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.busy_poll_us"));
+  EXPECT_THAT(Parse("[gateway]\nbusy_poll_us = -1\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.busy_poll_us"));
   EXPECT_THAT(Parse("[gateway\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:1:"));
 }
 

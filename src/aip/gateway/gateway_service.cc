@@ -5,6 +5,7 @@
 #include "aip/base/encoding.h"
 #include "aip/gateway/log.h"
 #include "aip/gateway/trust_condition.h"
+#include "aip/net/busy_poll.h"
 
 namespace aip::gateway {
 namespace {
@@ -146,6 +147,18 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   g->metrics_->SetCallback("aip_gateway_replay_cache_entries", [self] {
     return std::vector<std::pair<Labels, double>>{{{}, static_cast<double>(self->replay_->size())}};
   });
+  g->metrics_->Describe("aip_gateway_busy_poll_budget_microseconds", Metrics::Type::kGauge,
+                        "How long an idle gateway polls instead of sleeping (gateway.busy_poll_us; 0: never).");
+  g->metrics_->SetCallback("aip_gateway_busy_poll_budget_microseconds", [] {
+    return std::vector<std::pair<Labels, double>>{{{}, static_cast<double>(net::busy_poll::Budget().count())}};
+  });
+  g->metrics_->Describe("aip_gateway_busy_polls_total", Metrics::Type::kCounter,
+                        "Polls that saw what they waited for (answered) or gave up and slept (gave_up).");
+  g->metrics_->SetCallback("aip_gateway_busy_polls_total", [] {
+    auto totals = net::busy_poll::PollTotals();
+    return std::vector<std::pair<Labels, double>>{{{{"result", "answered"}}, static_cast<double>(totals.answered)},
+                                                  {{{"result", "gave_up"}}, static_cast<double>(totals.gave_up)}};
+  });
 
   auto state = g->BuildState(config, nullptr);
   for (const auto& [name, u] : state->upstreams) u->WaitUntilUp(std::chrono::seconds(10));
@@ -172,6 +185,8 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   if (!listen) return InvalidArgumentError(config.source + ": gateway.listen: " + listen.error().message);
   hopts.address = listen->host;
   hopts.port = listen->port;
+  // Process-wide (net/busy_poll.h): one gateway per process; off again at Stop.
+  net::busy_poll::SetBudget(std::chrono::microseconds(config.busy_poll_us));
   // Few I/O threads; handlers (which wait on upstreams) on a pool of their own.
   hopts.threads = config.io_threads;
   hopts.handler_threads = config.threads;
@@ -229,6 +244,7 @@ void GatewayService::Stop() {
     }
   }
   if (api_keys_) (void)api_keys_->FlushUsage();  // The last uses before the stop.
+  net::busy_poll::SetBudget(std::chrono::microseconds(0));
 }
 
 std::shared_ptr<RouterState> GatewayService::BuildState(const GatewayConfig& config, const RouterState* previous) {
@@ -279,6 +295,8 @@ Status GatewayService::Reload() {
     auto it = next->upstreams.find(name);
     if (it == next->upstreams.end() || it->second != u) u->Stop();  // Calls in flight finish on their own connection.
   }
+  net::busy_poll::SetBudget(std::chrono::microseconds(loaded->busy_poll_us));
+  config_.busy_poll_us = loaded->busy_poll_us;
   config_.policy = loaded->policy;
   config_.limits = loaded->limits;
   config_.upstreams = loaded->upstreams;

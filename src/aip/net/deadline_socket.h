@@ -27,6 +27,8 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/system/system_error.hpp>
 
+#include "aip/net/busy_poll.h"
+
 namespace aip::net {
 
 class DeadlineSocket {
@@ -118,6 +120,14 @@ class DeadlineSocket {
     if (err != EAGAIN && err != EWOULDBLOCK) {
       ec = boost::system::error_code(err, boost::system::system_category());
       return false;
+    }
+    // An answer awaited by the only busy handler thread: poll for it (busy_poll.h), and sleep in
+    // poll() only if it takes longer than the budget.
+    if (events == POLLIN && busy_poll::Poll(1, [fd = socket_.native_handle()] {
+          char c;
+          return ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+        })) {
+      return true;
     }
     while (true) {
       auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());

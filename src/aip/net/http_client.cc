@@ -1,6 +1,7 @@
 #include "aip/net/http_client.h"
 
 #include "aip/net/deadline_socket.h"
+#include "aip/net/resolve.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
@@ -55,27 +56,6 @@ struct HttpClient::Impl {
   }
 };
 
-bool IsPublicAddress(const std::string& ip) {
-  beast::error_code ec;
-  auto a = asio::ip::make_address(ip, ec);
-  if (ec) return false;
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-  if (a.is_v4()) {
-    auto b = a.to_v4().to_bytes();
-    if (b[0] == 0 || b[0] == 10 || b[0] == 127) return false;
-    if (b[0] == 169 && b[1] == 254) return false;
-    if (b[0] == 172 && (b[1] & 0xf0) == 16) return false;
-    if (b[0] == 192 && b[1] == 168) return false;
-    if (b[0] == 100 && (b[1] & 0xc0) == 64) return false;  // Carrier-grade NAT.
-    return true;
-  }
-  auto v6 = a.to_v6();
-  auto b = v6.to_bytes();
-  if (v6.is_loopback() || v6.is_unspecified() || v6.is_link_local()) return false;
-  if ((b[0] & 0xfe) == 0xfc) return false;  // fc00::/7 unique local.
-  return true;
-}
-
 HttpClient::HttpClient(Url base, HttpClientOptions options)
     : base_(std::move(base)), options_(options), impl_(std::make_unique<Impl>()) {}
 HttpClient::~HttpClient() { Close(); }
@@ -99,14 +79,12 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = impl_->socket.has_value();
     if (!impl_->socket) {
-      tcp::resolver resolver(impl_->io);
-      auto results = resolver.resolve(base_.host, std::to_string(base_.port), ec);
-      if (ec) return UnavailableError("cannot resolve " + base_.host + ": " + ec.message());
+      auto addresses = DeadlineResolver::System().Resolve(base_.host, options_.timeout);
+      if (!addresses.ok()) return Error{addresses.error().code, "cannot resolve " + base_.host + ": " + addresses.error().message};
       std::vector<tcp::endpoint> allowed;
-      for (const auto& r : results) {
-        if (!options_.allow_address || options_.allow_address(r.endpoint().address().to_string())) {
-          allowed.push_back(r.endpoint());
-        }
+      for (const auto& ip : *addresses) {
+        auto address = asio::ip::make_address(ip, ec);
+        if (!ec && (!options_.allow_address || options_.allow_address(ip))) allowed.emplace_back(address, base_.port);
       }
       if (allowed.empty()) return PermissionDeniedError(base_.host + " resolves only to addresses that are not allowed");
       ec = impl_->Connect(allowed, options_.timeout);

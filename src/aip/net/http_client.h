@@ -1,9 +1,10 @@
 // HttpClient: a small synchronous HTTP/1.1 client (Boost.Beast) over one keep-alive connection,
-// with response size limits, deadlines (`timeout` for connecting, for the TLS handshake, and for
-// the whole exchange from the request's first byte to the response's last, so a peer that stops
-// answering or answers a byte at a time fails the call; an event stream's body gets `timeout`
-// between reads instead), and incremental delivery of text/event-stream bodies.
-// HTTPS verifies the peer against the system trust store (or `ca_file`) and the host name.
+// with response size limits, deadlines (`timeout` for the name lookup, for connecting, for the
+// TLS handshake, and for the whole exchange from the request's first byte to the response's
+// last, so a peer that stops answering or answers a byte at a time fails the call; an event
+// stream's body gets `timeout` between reads instead), and incremental delivery of
+// text/event-stream bodies. HTTPS verifies the peer against the system trust store (or
+// `ca_file`) and the host name.
 #pragma once
 
 #include <chrono>
@@ -21,14 +22,11 @@ struct HttpClientOptions {
   std::chrono::milliseconds timeout{30000};
   std::size_t max_response_bytes = 16 * 1024 * 1024;
   std::string ca_file;  // Extra trust anchors (PEM) for HTTPS; the system store is always used.
-  // AllowAddress vets each resolved address before connecting (SSRF defence: refuse private
-  // ranges). The client connects only to addresses it approved, so DNS cannot change its mind.
+  // AllowAddress vets each resolved address before connecting (SSRF defence: IsPublicAddress in
+  // address_policy.h). The client connects only to addresses it approved, so DNS cannot change
+  // its mind between the check and the connection.
   std::function<bool(const std::string& ip)> allow_address;
 };
-
-// IsPublicAddress is false for loopback, private, link-local, unique-local and unspecified
-// IPv4/IPv6 addresses.
-bool IsPublicAddress(const std::string& ip);
 
 class HttpClient {
  public:

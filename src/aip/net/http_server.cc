@@ -4,11 +4,13 @@
 #include "aip/net/lifo_thread_pool.h"
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
@@ -38,6 +40,10 @@ using asio::use_awaitable;
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
+  // Every open connection's descriptor, so that Stop can close them all. Declared before `io`:
+  // a connection abandoned by Stop deregisters when `io` destroys it, which must find these.
+  std::mutex connections_mu;
+  std::unordered_set<int> connections;
   asio::io_context io;
   std::optional<LifoThreadPool> handler_pool;
   tcp::acceptor acceptor{io};
@@ -164,8 +170,33 @@ awaitable<void> HttpServer::Impl::Accept() {
   }
 }
 
+// ConnectionEntry keeps one connection in Impl::connections for as long as it is served; it is
+// declared in Serve after the stream, so it leaves the set before the socket is closed.
+class ConnectionEntry {
+ public:
+  ConnectionEntry(HttpServer::Impl& server, int fd);
+  ~ConnectionEntry();
+  ConnectionEntry(const ConnectionEntry&) = delete;
+  ConnectionEntry& operator=(const ConnectionEntry&) = delete;
+
+ private:
+  HttpServer::Impl& server_;
+  int fd_;
+};
+
+ConnectionEntry::ConnectionEntry(HttpServer::Impl& server, int fd) : server_(server), fd_(fd) {
+  std::lock_guard lock(server_.connections_mu);
+  server_.connections.insert(fd_);
+}
+
+ConnectionEntry::~ConnectionEntry() {
+  std::lock_guard lock(server_.connections_mu);
+  server_.connections.erase(fd_);
+}
+
 template <class Stream>
 awaitable<void> HttpServer::Impl::Serve(Stream stream) {
+  ConnectionEntry entry(*this, beast::get_lowest_layer(stream).socket().native_handle());
   beast::error_code ec;
   std::string remote;
   {
@@ -347,6 +378,13 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   while (impl_->active_requests > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  {
+    // Idle keep-alive connections, requests still being read, and handlers past the grace: each
+    // peer sees its connection end now, not when this object is destroyed. Under the lock a
+    // descriptor cannot be closed (and reused) before it is shut down.
+    std::lock_guard lock(impl_->connections_mu);
+    for (int fd : impl_->connections) ::shutdown(fd, SHUT_RDWR);
+  }
   impl_->io.stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
@@ -356,6 +394,8 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   impl_->stopped = true;
   impl_->cv.notify_all();
 }
+
+int HttpServer::active_requests() const { return impl_->active_requests.load(); }
 
 void HttpServer::Wait() {
   std::unique_lock lock(impl_->mu);

@@ -67,10 +67,13 @@ class HttpServer {
 
   std::uint16_t port() const;
   // Stop stops accepting, lets requests in progress finish for up to `grace`, then closes every
-  // connection and joins the threads. Idempotent.
+  // connection (idle ones and those whose request was still arriving too: their peers see the
+  // connection end at once) and joins the threads. Idempotent.
   void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
   // Wait blocks until Stop has completed (from a signal handler thread, for example).
   void Wait();
+  // Requests whose handler has started and whose response is not yet complete.
+  int active_requests() const;
 
   struct Impl;
 

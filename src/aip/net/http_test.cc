@@ -7,11 +7,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <thread>
 
+#include "aip/net/busy_poll.h"
 #include "aip/net/http_client.h"
 #include "aip/net/http_server.h"
 
@@ -127,6 +129,83 @@ TEST(HttpServerTest, ServesWholeResponsesOnOneConnection) {
   }
 }
 
+// A host name is looked up (within the client's deadline) and each address it resolves to is
+// vetted by allow_address before the client connects to it.
+TEST(HttpClientTest, ConnectsByNameOnlyToAddressesItWasAllowed) {
+  auto server = HttpServer::Start(HttpServerOptions{}, [](const HttpRequest&, Exchange& e) {
+    HttpResponse r;
+    r.body = "hello";
+    e.Respond(std::move(r));
+  });
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  auto url = ParseUrl("http://localhost:" + std::to_string((*server)->port()) + "/").value();
+  std::vector<std::string> vetted;
+  HttpClientOptions allow_v4_loopback;
+  allow_v4_loopback.allow_address = [&vetted](const std::string& ip) {
+    vetted.push_back(ip);
+    return ip == "127.0.0.1";
+  };
+  HttpClient client(url, allow_v4_loopback);
+  auto r = client.Send("GET", "/", Headers{}, "");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_NE(std::find(vetted.begin(), vetted.end(), "127.0.0.1"), vetted.end());
+
+  HttpClientOptions refuse_all;
+  refuse_all.allow_address = [](const std::string&) { return false; };
+  HttpClient refused(url, refuse_all);
+  auto denied = refused.Send("GET", "/", Headers{}, "");
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
+}
+
+// Stop ends connections that are not in a request — idle keep-alive ones, and one whose request
+// is still arriving — at once, instead of leaving their peers waiting until the server object
+// is destroyed.
+TEST(HttpServerTest, StopClosesConnectionsThatAreNotInARequest) {
+  auto server = HttpServer::Start(HttpServerOptions{}, [](const HttpRequest&, Exchange& e) { e.Respond(HttpResponse{}); });
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  auto connect = [port = (*server)->port()] {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    timeval limit{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    return fd;
+  };
+  // One whole exchange on each connection first: then the server has surely accepted both,
+  // however loaded the machine, and each waits for its next request.
+  auto exchange = [](int fd) {
+    std::string get = "GET / HTTP/1.1\r\nhost: x\r\n\r\n", got;
+    ASSERT_EQ(::send(fd, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+    char buf[1024];
+    while (got.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      ASSERT_GT(n, 0);
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+  };
+  int idle = connect();
+  int partial = connect();
+  exchange(idle);
+  exchange(partial);
+  std::string head = "POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nonly part of the body";
+  ASSERT_EQ(::send(partial, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // Most likely read in part (if not, it is idle).
+  auto start = std::chrono::steady_clock::now();
+  (*server)->Stop(std::chrono::milliseconds(200));
+  for (int fd : {idle, partial}) {
+    char c;
+    ssize_t n = ::recv(fd, &c, 1, 0);
+    EXPECT_TRUE(n == 0 || (n < 0 && errno == ECONNRESET)) << "the connection stays open: " << n << " " << errno;
+    ::close(fd);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
 // A client that asks for a large response and never reads it must not hold the handler thread:
 // the handler's thread sends what the socket takes and returns, the rest waits on the
 // connection's own (asynchronous) write. With a single handler thread, a second client is still
@@ -231,6 +310,36 @@ TEST(HttpClientTest, APeerThatStopsAnsweringTimesOut) {
         },
         "", sent.empty() ? "a silent peer" : "a peer stalling in the body");
   }
+}
+
+// Busy polling (on for the gateway's upstream calls) changes how an answer is awaited, not
+// what arrives or how long the client waits for it.
+TEST(HttpClientTest, BusyPollingKeepsAnswersAndDeadlines) {
+  busy_poll::SetBudget(std::chrono::milliseconds(2));
+  std::this_thread::sleep_for(busy_poll::internal::kQuietPeriod);  // After any earlier test's load.
+  auto before = busy_poll::PollTotals();
+  auto server = HttpServer::Start(HttpServerOptions{}, [](const HttpRequest& req, Exchange& e) {
+    HttpResponse r;
+    r.body = req.body + "!";
+    e.Respond(std::move(r));
+  });
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  HttpClient client(ParseUrl("http://127.0.0.1:" + std::to_string((*server)->port()) + "/").value());
+  for (int i = 0; i < 20; ++i) {
+    auto r = client.Send("POST", "/", Headers{}, "call " + std::to_string(i));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->body, "call " + std::to_string(i) + "!");
+  }
+  auto after = busy_poll::PollTotals();  // The answers were awaited by polling, not only in poll().
+  EXPECT_GT(after.answered + after.gave_up, before.answered + before.gave_up);
+  ExpectTimeout(
+      [](int fd) {
+        char buf[4096];
+        (void)::recv(fd, buf, sizeof buf, 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      },
+      "", "a silent peer, awaited by polling");
+  busy_poll::SetBudget(std::chrono::microseconds(0));
 }
 
 // A peer that sends its headers, then its body a byte every 50 ms, is inside any per-read

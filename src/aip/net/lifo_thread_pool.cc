@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "aip/net/busy_poll.h"
+
 namespace aip::net {
 
 LifoThreadPool::LifoThreadPool(int threads) {
@@ -18,11 +20,14 @@ void LifoThreadPool::Submit(std::unique_ptr<Task> task) {
     backlog_.push_back(std::move(task));  // Every thread is busy: the first to finish takes it.
     return;
   }
-  Worker* w = idle_.back();
-  idle_.pop_back();
+  Worker* w = poller_ != nullptr ? poller_ : idle_.back();
+  idle_.erase(std::find(idle_.begin(), idle_.end(), w));
+  bool sleeping = w != poller_;
+  if (!sleeping) poller_ = nullptr;  // Taken: the next task goes to another worker.
   w->task = std::move(task);
+  w->handed.store(true, std::memory_order_release);
   lock.unlock();
-  w->wake.notify_one();
+  if (sleeping) w->wake.notify_one();
 }
 
 void LifoThreadPool::Loop(Worker& self) {
@@ -36,6 +41,13 @@ void LifoThreadPool::Loop(Worker& self) {
       return;
     } else {
       idle_.push_back(&self);
+      if (poller_ == nullptr && busy_poll::MayPoll(0)) {
+        poller_ = &self;
+        lock.unlock();
+        busy_poll::Poll(0, [&self] { return self.handed.load(std::memory_order_acquire); });
+        lock.lock();
+        if (poller_ == &self) poller_ = nullptr;  // Gave up (or was not allowed): sleep below.
+      }
       self.wake.wait(lock, [&] { return self.task != nullptr || stopping_; });
       if (self.task == nullptr) {
         // Stopping: leave the idle stack, then finish whatever is still queued.
@@ -43,9 +55,13 @@ void LifoThreadPool::Loop(Worker& self) {
         continue;
       }
       task = std::move(self.task);
+      self.handed.store(false, std::memory_order_relaxed);
     }
     lock.unlock();
-    task->Run();
+    {
+      busy_poll::Working working;
+      task->Run();
+    }
     task.reset();  // Destroyed outside the lock, like it ran.
     lock.lock();
   }

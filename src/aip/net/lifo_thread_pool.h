@@ -2,8 +2,12 @@
 // that went idle most recently. At low load the same few threads do all the work, with their
 // stacks, caches and allocator caches warm; a pool whose threads wait on one shared condition
 // variable wakes them in turn, so each request runs on a thread that has been idle longest.
+// With busy polling on (busy_poll.h), a worker that goes idle while no other task runs polls
+// for the next task for a moment before it sleeps, and gets that task first, so a lone request
+// needs no wake-up.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -44,7 +48,8 @@ class LifoThreadPool {
   };
   struct Worker {
     std::condition_variable wake;
-    std::unique_ptr<Task> task;  // Handed over while the worker sleeps.
+    std::unique_ptr<Task> task;  // Handed over while the worker sleeps (or polls).
+    std::atomic<bool> handed{false};  // A task was handed over: what a polling worker watches.
   };
 
   void Submit(std::unique_ptr<Task> task);
@@ -52,6 +57,11 @@ class LifoThreadPool {
 
   std::mutex mu_;
   std::vector<Worker*> idle_;  // A stack: back() went idle last.
+  // The idle worker that is busy polling, if any. It gets the next task before the top of the
+  // stack: it is running, so it takes the task without a wake-up, and it need not be the top
+  // (it may have started polling before others went idle and slept, the process allowing one
+  // poller at a time).
+  Worker* poller_ = nullptr;
   std::deque<std::unique_ptr<Task>> backlog_;
   bool stopping_ = false;
   std::vector<std::unique_ptr<Worker>> workers_;
