@@ -197,12 +197,14 @@ TEST_F(McpHttpTest, ClientLeavingMidStreamCancelsAndServerStaysUp) {
   std::string first = ::aip::testing::ReadUntil(fd, "notifications/progress", std::chrono::seconds(5));
   EXPECT_NE(first.find("notifications/progress"), std::string::npos);
   ::close(fd);  // Leave mid-stream.
-  auto start = std::chrono::steady_clock::now();
   auto r = Post(Modern("tools/list", ""), ModernHeaders("tools/list"));
   EXPECT_EQ(Code(r), 0);
-  // The 1000-step tool (10 s) was cancelled: the server is not stuck behind it.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  // The 1000-step tool (10 s) was cancelled: its request ends long before it would have.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (http_->active_requests() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(http_->active_requests(), 0) << "the abandoned tool call still runs";
 }
 
 TEST_F(McpHttpTest, ThousandIdleConnectionsDoNotStarveOthers) {
@@ -240,7 +242,13 @@ TEST_F(McpHttpTest, StopWaitsForRequestsInProgress) {
     auto r = Post(Modern("tools/call", R"("name":"slow","arguments":{"n":30})"), ModernHeaders("tools/call", "slow"));
     result = r.body;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Stop once the request is in progress (not after a fixed sleep: on a loaded machine the
+  // request may not have arrived yet, and a request still arriving is not waited for).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (http_->active_requests() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(http_->active_requests(), 1);
   http_->Stop(std::chrono::seconds(5));
   caller.join();
   EXPECT_NE(result.find("counted to 30"), std::string::npos) << result;
@@ -278,7 +286,11 @@ TEST(HttpServerHandlerPoolTest, BlockingHandlersDoNotStallOtherConnections) {
   for (int i = 0; i < 3; ++i) {
     slow.emplace_back([url] { EXPECT_EQ(HttpClient(url).Send("GET", "/slow", {}, "")->body, "ok /slow"); });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((*s)->active_requests() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ((*s)->active_requests(), 3) << "the slow requests did not all start";
   auto start = std::chrono::steady_clock::now();
   auto fast = HttpClient(url).Send("GET", "/fast", {}, "");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));

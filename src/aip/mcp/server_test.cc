@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+
 #include "aip/mcp/json_schema.h"
 #include "aip/mcp/test_server.h"
 #include "aip/testing/testing.h"
@@ -185,18 +188,20 @@ TEST_F(ServerTest, ProgressAndLoggingFollowTheRequest) {
 
 TEST_F(ServerTest, CancellationReachesARunningTool) {
   Initialize("2025-11-25");
-  json::Object response;
-  std::thread worker([&] {
+  auto call = std::async(std::launch::async, [&] {
     Request r{json::Value(99), "tools/call", json::Object{{"name", "slow"}, {"arguments", json::Object{{"n", 1000}}}}, true};
     CallContext ctx;
     ctx.session = &session_;
-    response = *server_->Handle(Message(r), ctx);
+    return *server_->Handle(Message(r), ctx);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // A cancellation for a request not yet running is ignored, so cancel until the call ends
+  // rather than guess when it has started (the uncancelled call would count for 10 s).
   CallContext ctx;
   ctx.session = &session_;
-  server_->Handle(Message(Notification{"notifications/cancelled", json::Object{{"requestId", 99}}}), ctx);
-  worker.join();
+  do {
+    server_->Handle(Message(Notification{"notifications/cancelled", json::Object{{"requestId", 99}}}), ctx);
+  } while (call.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready);
+  json::Object response = call.get();
   EXPECT_EQ(response.at("result").at("content").at(0).at("text"), "cancelled");
 }
 
