@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Signed tools/call, side by side in one run: directly to the upstream, through a plain nginx
 # reverse proxy, and through `aip gateway` (which verifies the proof, evaluates the policy,
-# writes two audit lines and forwards with the upstream's API key), by default and with busy
-# polling (`busy_poll_us = 300`). Latency at one connection (added p50/p99 over direct),
+# writes two audit lines and forwards with the upstream's API key), by default and without busy
+# polling (`busy_poll_us = 0`). Latency at one connection (added p50/p99 over direct),
 # throughput at 32; every request carries a distinct proof.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -39,13 +39,13 @@ CONF
 pids+=($!)
 
 start_gateway main "$bin/aip"
-start_gateway polling "$bin/aip" "busy_poll_us = 300"
+start_gateway nopoll "$bin/aip" "busy_poll_us = 0"
 gw_port=$gw_port_main gw_pid=$gw_pid_main
 wait_port "$nginx_port" || { echo "nginx did not start"; cat "$work/nginx/stderr"; exit 1; }
 
 declare -A url=([direct]="$up" [nginx]="http://127.0.0.1:$nginx_port/mcp" [gateway]="http://127.0.0.1:$gw_port/mcp"
-                [gateway_bp]="http://127.0.0.1:$gw_port_polling/mcp")
-modes="direct nginx gateway gateway_bp"
+                [gateway_np]="http://127.0.0.1:$gw_port_nopoll/mcp")
+modes="direct nginx gateway gateway_np"
 for mode in $modes; do
   signed_requests "$work/$mode-1.jsonl" 40000 "${url[$mode]}"
   signed_requests "$work/$mode-32.jsonl" 120000 "${url[$mode]}"
@@ -60,7 +60,7 @@ for mode in direct nginx; do lat[$mode]=$(run_wrk "$mode" 1); done
 # CPU seconds from /proc: the gateway's own cost per call, apart from what wrk and the upstream
 # spend on the same cores; at one connection too, where the cores idle between calls.
 declare -A gw1_cpu
-for mode in gateway:$gw_pid gateway_bp:$gw_pid_polling; do
+for mode in gateway:$gw_pid gateway_np:$gw_pid_nopoll; do
   gw0=$(cpu_s "${mode#*:}")
   lat[${mode%:*}]=$(run_wrk "${mode%:*}" 1)
   gw1_cpu[${mode%:*}]=$(awk -v a="$gw0" -v b="$(cpu_s "${mode#*:}")" 'BEGIN { print b - a }')
@@ -73,7 +73,7 @@ for mode in $modes; do
   cpu[$mode-gw]=$(awk -v a="$gw0" -v b="$(cpu_s "$gw_pid")" 'BEGIN { print b - a }')
 done
 # What the gateway answered, by outcome (a non-2xx count above must be explained here).
-for port in "$gw_port" "$gw_port_polling"; do
+for port in "$gw_port" "$gw_port_nopoll"; do
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^aip_gateway_(requests|decisions)_total' | sed "s/^/:$port /"
 done > "$work/outcomes.txt"
 raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd25519Verify$' --benchmark_repetitions=3 \
@@ -90,17 +90,17 @@ python3 - "$raw_ns" "$(field "${lat[direct]}" p50_us)" "$(field "${lat[nginx]}" 
   "$(field "${lat[direct]}" p99_us)" "$(field "${lat[gateway]}" p99_us)" "$(field "${thr[gateway]}" calls_per_s)" \
   "$(field "${thr[direct]}" calls_per_s)" "$secs" "${cpu[gateway-gw]}" "${cpu[gateway-up]}" "${cpu[direct-up]}" \
   "${gw1_cpu[gateway]}" "$(field "${lat[gateway]}" requests)" \
-  "$(field "${lat[gateway_bp]}" p50_us)" "$(field "${lat[gateway_bp]}" p99_us)" "${gw1_cpu[gateway_bp]}" \
-  "$(field "${lat[gateway_bp]}" requests)" "$(field "${thr[gateway_bp]}" calls_per_s)" <<'PY'
+  "$(field "${lat[gateway_np]}" p50_us)" "$(field "${lat[gateway_np]}" p99_us)" "${gw1_cpu[gateway_np]}" \
+  "$(field "${lat[gateway_np]}" requests)" "$(field "${thr[gateway_np]}" calls_per_s)" <<'PY'
 import sys
 (raw_ns, d50, n50, g50, d99, g99, gthr, dthr, secs, gw_cpu, up_cpu_gw, up_cpu_direct, gw1_cpu, gw1_calls,
- b50, b99, bp1_cpu, bp1_calls, bthr) = map(float, sys.argv[1:])
+ n_50, n_99, np1_cpu, np1_calls, nthr) = map(float, sys.argv[1:])
 raw_us = raw_ns / 1000
 target = 1.3 * raw_us + 50
 print(f"raw Ed25519 verify (one core, median): {raw_us:.1f} us -> {1e6/raw_us:.0f}/s per core")
 print(f"added by nginx:   p50 {n50-d50:+.0f} us")
 print(f"added by gateway: p50 {g50-d50:+.0f} us (target <= 1.3 x verify + 50 = {target:.0f} us), p99 {g99-d99:+.0f} us")
-print(f"  with busy polling: p50 {b50-d50:+.0f} us, p99 {b99-d99:+.0f} us; calls/s at c=32 {bthr:.0f} (default {gthr:.0f})")
+print(f"  without busy polling: p50 {n_50-d50:+.0f} us, p99 {n_99-d99:+.0f} us; calls/s at c=32 {nthr:.0f} (default {gthr:.0f})")
 bound = 2 * 1e6 / raw_us
 print(f"gateway throughput: {gthr:.0f} calls/s = {100*gthr/bound:.0f}% of the 2-core raw-verify bound {bound:.0f}/s (target >= 70%)")
 calls_gw, calls_direct = gthr * secs, dthr * secs
@@ -110,6 +110,6 @@ print(f"  70% of the bound leaves {2e6/(0.7*bound):.0f} us of CPU per call for g
 print(f"CPU per call at c=32: gateway {1e6*gw_cpu/calls_gw:.0f} us (of which one Ed25519 verify {raw_us:.0f} us); "
       f"upstream {1e6*up_cpu_gw/calls_gw:.0f} us behind the gateway, {1e6*up_cpu_direct/calls_direct:.0f} us when called directly")
 print(f"  gateway CPU per call = {gw_cpu/calls_gw*1e6/raw_us:.2f} verifies (70% of a verify-bound gateway on its own cores: <= {1/0.7:.2f})")
-print(f"CPU per call at c=1:  gateway {1e6*gw1_cpu/max(1, gw1_calls):.0f} us (idle cores between calls cost this VM more per call), "
-      f"{1e6*bp1_cpu/max(1, bp1_calls):.0f} us with busy polling (the polling is paid in CPU)")
+print(f"CPU per call at c=1:  gateway {1e6*gw1_cpu/max(1, gw1_calls):.0f} us, of which busy polling is the difference to "
+      f"{1e6*np1_cpu/max(1, np1_calls):.0f} us without it (idle cores between calls cost a VM more per call)")
 PY

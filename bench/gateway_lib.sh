@@ -18,7 +18,7 @@ start_upstream() {
 
 # start_gateway NAME AIP_BINARY [GATEWAY_SETTINGS]: a gateway in front of the upstream (verify,
 # policy, two audit lines, forward with the upstream's key), with extra [gateway] settings such
-# as "busy_poll_us = 300"; sets gw_port_NAME and gw_pid_NAME.
+# as "busy_poll_us = 0"; sets gw_port_NAME and gw_pid_NAME.
 start_gateway() {
   local name=$1 aip=$2 settings=${3:-} port
   port=$(free_port)

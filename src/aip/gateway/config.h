@@ -100,8 +100,10 @@ struct GatewayConfig {
   // rates may want two.
   int io_threads = 1;
   // Microseconds a thread may poll for the next request or an upstream's answer instead of
-  // sleeping, while the gateway is otherwise idle (net/busy_poll.h); 0 (default) never polls.
-  int busy_poll_us = 0;
+  // sleeping, while the gateway is otherwise idle (net/busy_poll.h); 0 never polls. The default
+  // takes a quarter off the latency of a lone call for about a sixth more CPU time per call at
+  // that load, and changes nothing measurable from two concurrent calls up (docs/gateway.md).
+  int busy_poll_us = 100;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.

@@ -52,7 +52,7 @@ rate = 5
   EXPECT_EQ(cfg->io_threads, 2);
   EXPECT_EQ(Parse("")->io_threads, 1);
   EXPECT_EQ(cfg->busy_poll_us, 300);
-  EXPECT_EQ(Parse("")->busy_poll_us, 0);
+  EXPECT_EQ(Parse("")->busy_poll_us, 100);
   EXPECT_EQ(cfg->audit.path, "/etc/aip/audit.jsonl");
   EXPECT_EQ(cfg->audit.fsync, AuditConfig::Fsync::kCheckpoint);
   EXPECT_EQ(cfg->audit.checkpoint_interval, std::chrono::seconds(30));
