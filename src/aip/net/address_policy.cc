@@ -72,9 +72,14 @@ bool IsPublicV6(std::span<const std::uint8_t, 16> address) {
   return true;
 }
 
+// inet_pton reads a C string: text after a NUL would go unseen ("8.8.8.8\0.evil" is not one
+// address, whatever its prefix says).
+bool HasNul(const std::string& text) { return text.find('\0') != std::string::npos; }
+
 }  // namespace
 
 bool IsPublicAddress(const std::string& ip) {
+  if (HasNul(ip)) return false;
   std::array<std::uint8_t, 4> v4{};
   if (inet_pton(AF_INET, ip.c_str(), v4.data()) == 1) return IsPublicV4(v4);
   std::array<std::uint8_t, 16> v6{};
@@ -83,6 +88,7 @@ bool IsPublicAddress(const std::string& ip) {
 }
 
 bool IsIpLiteral(const std::string& host) {
+  if (HasNul(host)) return false;
   std::array<std::uint8_t, 16> buffer{};
   return inet_pton(AF_INET, host.c_str(), buffer.data()) == 1 || inet_pton(AF_INET6, host.c_str(), buffer.data()) == 1;
 }

@@ -13,6 +13,7 @@ TEST(IsPublicAddressTest, RefusesEveryIpv4SpecialPurposeRange) {
                          "255.255.255.255"}) {
     EXPECT_FALSE(IsPublicAddress(ip)) << ip;
   }
+  EXPECT_FALSE(IsPublicAddress(std::string("8.8.8.8\0.internal", 17)));  // Not cut short at the NUL.
 }
 
 TEST(IsPublicAddressTest, AdmitsIpv4JustOutsideTheRanges) {
@@ -59,6 +60,7 @@ TEST(IsIpLiteralTest, OneAddressWithoutBracketsOrZone) {
   for (const char* host : {"", "localhost", "example.com", "127.1", "[::1]", "fe80::1%eth0", "1.2.3.4 "}) {
     EXPECT_FALSE(IsIpLiteral(host)) << host;
   }
+  EXPECT_FALSE(IsIpLiteral(std::string("10.0.0.1\0x", 10)));
 }
 
 }  // namespace

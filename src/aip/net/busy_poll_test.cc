@@ -130,15 +130,14 @@ TEST_F(BusyPollTest, APoolWhoseWorkersPollRunsEveryTask) {
   {
     LifoThreadPool pool(3);
     auto before = busy_poll::PollTotals();
-    int handed_to_a_poller = 0;
-    for (int round = 0; round < 20; ++round) {
+    constexpr int kRounds = 20;
+    for (int round = 0; round < kRounds; ++round) {
       ASSERT_TRUE(wait_for_a_poller()) << "no idle worker polled, round " << round;
       run_one(pool);
-      ++handed_to_a_poller;
     }
     // A poll could still give up if this thread were held off the CPU for the whole budget
     // between seeing the poller and posting; on any machine most rounds are answered.
-    EXPECT_GE(busy_poll::PollTotals().answered - before.answered, handed_to_a_poller / 2);
+    EXPECT_GE(busy_poll::PollTotals().answered - before.answered, kRounds / 2);
 
     // Sleeping workers: a short budget that each poller spends before the next task comes.
     busy_poll::SetBudget(1ms);
