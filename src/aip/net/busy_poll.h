@@ -1,5 +1,5 @@
-// BusyPoll: an opt-in, process-wide policy of polling for a moment instead of sleeping while the
-// process has nothing else to do.
+// BusyPoll: a process-wide policy of polling for a moment instead of sleeping while the process
+// has nothing else to do; off until a budget is set (`aip gateway` sets one by default).
 //
 // Why: a thread that sleeps until a socket or another thread wakes it needs an interrupt sent to
 // its CPU, and on virtual machines a halted virtual CPU takes tens of microseconds to run again.

@@ -316,6 +316,9 @@ TEST(HttpClientTest, APeerThatStopsAnsweringTimesOut) {
 // what arrives or how long the client waits for it.
 TEST(HttpClientTest, BusyPollingKeepsAnswersAndDeadlines) {
   busy_poll::SetBudget(std::chrono::milliseconds(2));
+  struct Off {
+    ~Off() { busy_poll::SetBudget(std::chrono::microseconds(0)); }  // Also when an assertion ends the test.
+  } off;
   std::this_thread::sleep_for(busy_poll::internal::kQuietPeriod);  // After any earlier test's load.
   auto before = busy_poll::PollTotals();
   auto server = HttpServer::Start(HttpServerOptions{}, [](const HttpRequest& req, Exchange& e) {
@@ -339,7 +342,6 @@ TEST(HttpClientTest, BusyPollingKeepsAnswersAndDeadlines) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));
       },
       "", "a silent peer, awaited by polling");
-  busy_poll::SetBudget(std::chrono::microseconds(0));
 }
 
 // A peer that sends its headers, then its body a byte every 50 ms, is inside any per-read
