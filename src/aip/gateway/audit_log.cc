@@ -102,14 +102,21 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditConfig& config, std:
 }
 
 AuditLog::~AuditLog() {
+  bool wrote = false;
   {
     std::lock_guard lock(mu_);
-    if (since_checkpoint_ > 0) (void)CheckpointLocked();
+    wrote = since_checkpoint_ > 0 && CheckpointLocked().ok();
   }
+  if (wrote && config_.fsync != AuditConfig::Fsync::kNever) (void)Sync();
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status AuditLog::WriteLocked(std::string_view body, bool sync) {
+Status AuditLog::Sync() {
+  if (::fdatasync(fd_) != 0) return UnavailableError(std::string("audit log fsync: ") + std::strerror(errno));
+  return OkStatus();
+}
+
+Status AuditLog::WriteLocked(std::string_view body) {
   // The line is {"seq":…,"time":…,"prev":…, <the record's members>}: the record was serialized
   // outside the lock; only the chain fields are added here.
   std::string text = "{\"seq\":" + std::to_string(next_seq_) + ",\"time\":\"" + FormatTime(DefaultClock().Now()) +
@@ -122,7 +129,6 @@ Status AuditLog::WriteLocked(std::string_view body, bool sync) {
   std::string hash = LineHash(text);
   text += '\n';
   AIP_RETURN_IF_ERROR(WriteAll(fd_, text));
-  if (sync && ::fdatasync(fd_) != 0) return UnavailableError(std::string("audit log fsync: ") + std::strerror(errno));
   prev_hash_ = std::move(hash);
   ++next_seq_;
   return OkStatus();
@@ -130,10 +136,19 @@ Status AuditLog::WriteLocked(std::string_view body, bool sync) {
 
 Status AuditLog::Append(json::Object record) {
   std::string body = json::Serialize(json::Value(std::move(record)));
-  std::lock_guard lock(mu_);
-  AIP_RETURN_IF_ERROR(WriteLocked(body, config_.fsync == AuditConfig::Fsync::kEveryLine));
-  if (++since_checkpoint_ >= config_.checkpoint_every) return CheckpointLocked();
-  return OkStatus();
+  bool checkpointed = false;
+  {
+    std::lock_guard lock(mu_);
+    AIP_RETURN_IF_ERROR(WriteLocked(body));
+    if (++since_checkpoint_ >= config_.checkpoint_every) {
+      AIP_RETURN_IF_ERROR(CheckpointLocked());
+      checkpointed = true;
+    }
+  }
+  // The caller goes on only once its line (and a checkpoint it wrote) is as durable as configured.
+  bool sync = config_.fsync == AuditConfig::Fsync::kEveryLine ||
+              (checkpointed && config_.fsync == AuditConfig::Fsync::kCheckpoint);
+  return sync ? Sync() : OkStatus();
 }
 
 Status AuditLog::CheckpointLocked() {
@@ -151,9 +166,6 @@ Status AuditLog::CheckpointLocked() {
   }
   std::string text = json::Serialize(json::Value(std::move(cp)));
   AIP_RETURN_IF_ERROR(WriteAll(fd_, text + "\n"));
-  if (config_.fsync != AuditConfig::Fsync::kNever && ::fdatasync(fd_) != 0) {
-    return UnavailableError(std::string("audit log fsync: ") + std::strerror(errno));
-  }
   prev_hash_ = LineHash(text);
   ++next_seq_;
   since_checkpoint_ = 0;
@@ -162,15 +174,20 @@ Status AuditLog::CheckpointLocked() {
 }
 
 Status AuditLog::Checkpoint() {
-  std::lock_guard lock(mu_);
-  return CheckpointLocked();
+  {
+    std::lock_guard lock(mu_);
+    AIP_RETURN_IF_ERROR(CheckpointLocked());
+  }
+  return config_.fsync == AuditConfig::Fsync::kNever ? OkStatus() : Sync();
 }
 
 void AuditLog::MaybeCheckpoint() {
-  std::lock_guard lock(mu_);
-  if (since_checkpoint_ > 0 && std::chrono::steady_clock::now() - last_checkpoint_ >= config_.checkpoint_interval) {
-    (void)CheckpointLocked();
+  {
+    std::lock_guard lock(mu_);
+    if (since_checkpoint_ == 0 || std::chrono::steady_clock::now() - last_checkpoint_ < config_.checkpoint_interval) return;
+    if (!CheckpointLocked().ok()) return;
   }
+  if (config_.fsync != AuditConfig::Fsync::kNever) (void)Sync();
 }
 
 json::Value AuditLog::Redact(const json::Object& arguments) const {

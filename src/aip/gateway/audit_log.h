@@ -47,8 +47,11 @@ class AuditLog {
 
  private:
   AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer, int fd);
-  Status WriteLocked(std::string_view body, bool sync);
+  // The writes hold mu_ (they extend the chain); Sync does not, so one call's fdatasync neither
+  // waits for nor holds up the others' lines (concurrent syncs share the file system's commits).
+  Status WriteLocked(std::string_view body);
   Status CheckpointLocked();
+  Status Sync();
 
   AuditConfig config_;
   std::shared_ptr<const identity::Identity> signer_;

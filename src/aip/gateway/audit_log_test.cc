@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "aip/base/file_io.h"
 #include "aip/testing/testing.h"
@@ -62,6 +63,29 @@ TEST_F(AuditLogTest, ChainsLinesAndSignsCheckpoints) {
   EXPECT_EQ(report->unsealed_tail, 0u);
   EXPECT_EQ(std::filesystem::status(config_.path).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// Handler threads append at once, each syncing its own line outside the log's lock: the lines
+// still form one chain, with every record and checkpoint in it.
+TEST_F(AuditLogTest, ConcurrentAppendsFormOneChain) {
+  config_.fsync = AuditConfig::Fsync::kEveryLine;
+  constexpr int kThreads = 8, kEach = 40;
+  {
+    auto log = AuditLog::Open(config_, signer_);
+    ASSERT_THAT(log, IsOk());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&log, t] {
+        for (int i = 0; i < kEach; ++i) EXPECT_THAT((*log)->Append(json::Object{{"type", "decision"}, {"t", t}, {"n", i}}), IsOk());
+      });
+    }
+    for (auto& th : threads) th.join();
+  }
+  auto report = VerifyAuditLog(*ReadFile(config_.path), signer_->did());
+  ASSERT_THAT(report, IsOk());
+  constexpr int kRecords = kThreads * kEach;
+  EXPECT_EQ(report->lines, static_cast<std::uint64_t>(kRecords + kRecords / 3 + (kRecords % 3 != 0)));
+  EXPECT_EQ(report->unsealed_tail, 0u);
 }
 
 TEST_F(AuditLogTest, DetectsEditedDeletedInsertedAndReorderedLines) {
