@@ -135,15 +135,20 @@ void AddPolicyCheck(CLI::App& app) {
       who.client_id = client;
     }
     policy::Request q{anonymous ? nullptr : &who, upstream, std::string(method->get_string()), target, &arguments};
-    policy::Decision d = cfg.unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed"}
+    policy::Decision d = cfg.unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed", policy::denial::kAllowed, {}, {}, {}}
                                               : cfg.policy->Evaluate(q);
-    PrintJson(json::Object{{"decision", d.allow ? "allow" : "deny"},
-                           {"rule", d.rule_id.empty() ? json::Value(nullptr) : json::Value(d.rule_id)},
-                           {"reason", d.reason},
-                           {"principal", anonymous ? "anonymous" : principal},
-                           {"upstream", upstream},
-                           {"action", method->get_string()},
-                           {"target", target}});
+    json::Object out{{"decision", d.allow ? "allow" : "deny"},
+                     {"rule", d.rule_id.empty() ? json::Value(nullptr) : json::Value(d.rule_id)},
+                     {"reason", d.reason},
+                     {"code", d.code},
+                     {"principal", anonymous ? "anonymous" : principal},
+                     {"upstream", upstream},
+                     {"action", method->get_string()},
+                     {"target", target}};
+    if (!d.field.empty()) out["field"] = d.field;
+    if (!d.detail.empty()) out["detail"] = d.detail;
+    if (!d.closest_rule.empty()) out["closest_rule"] = d.closest_rule;
+    PrintJson(out);
     if (!d.allow) Fail(kVerificationFailed, "denied: " + d.reason);
   });
 }

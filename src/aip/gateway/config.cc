@@ -224,7 +224,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
     AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "busy_poll_us", "max_body_bytes",
-                                      "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity"}));
+                                      "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
     AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
     if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
     AIP_RETURN_IF_ERROR(r.String("public_url", cfg.public_url));
@@ -242,6 +242,17 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Bool("unsafe_allow_all", cfg.unsafe_allow_all));
     AIP_RETURN_IF_ERROR(r.String("identity", cfg.identity_home));
     cfg.identity_home = Resolve(base_dir, cfg.identity_home);
+    std::string detail = "reason";
+    AIP_RETURN_IF_ERROR(r.String("denial_detail", detail));
+    if (detail == "full") {
+      cfg.denial_detail = DenialDetail::kFull;
+    } else if (detail == "reason") {
+      cfg.denial_detail = DenialDetail::kReason;
+    } else if (detail == "none") {
+      cfg.denial_detail = DenialDetail::kNone;
+    } else {
+      return r.Fail("denial_detail", "must be \"full\", \"reason\" or \"none\"");
+    }
   }
   AIP_RETURN_IF_ERROR(st);
   if (const json::Object* a = root.Table("auth", st)) {

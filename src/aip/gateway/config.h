@@ -89,6 +89,11 @@ struct TrustConfig {
 
 class TrustScores;
 
+// How much of the policy a denied caller is told (docs/gateway.md, "Denials"): kFull names the
+// failed requirement with its values, kReason the stable code and the failed field, kNone
+// only that policy refused.
+enum class DenialDetail { kFull, kReason, kNone };
+
 struct GatewayConfig {
   std::string source;  // File name, for messages.
   std::string listen = "127.0.0.1:8080";
@@ -107,6 +112,7 @@ struct GatewayConfig {
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.
+  DenialDetail denial_detail = DenialDetail::kReason;
   std::string identity_home;      // Gateway identity ($AIP_HOME when empty).
   bool accept_aip_proof = true;
   bool accept_http_signature = true;

@@ -256,6 +256,7 @@ std::shared_ptr<RouterState> GatewayService::BuildState(const GatewayConfig& con
     state->trust = config.trust_scores;
   }
   state->unsafe_allow_all = config.unsafe_allow_all;
+  state->denial_detail = config.denial_detail;
   for (const auto& uc : config.upstreams) {
     if (previous != nullptr) {
       auto it = previous->upstreams.find(uc.name);

@@ -101,6 +101,36 @@ json::Object ForwardedMeta(const mcp::RequestInfo& info, const mcp::CallContext&
 
 }  // namespace
 
+mcp::RpcError DenialError(const policy::Decision& decision, DenialDetail detail, std::string_view target,
+                          std::string_view correlation_id) {
+  json::Object data{{"reason", detail == DenialDetail::kNone ? std::string_view("denied") : decision.code},
+                    {"correlationId", correlation_id}};
+  if (detail == DenialDetail::kNone) return Rpc(mcp::kForbiddenCode, "Denied by policy", std::move(data));
+  std::string message;
+  const std::string& rule = decision.rule_id.empty() ? decision.closest_rule : decision.rule_id;
+  if (rule.empty()) {
+    message = "no rule allows this caller to use " + std::string(target);
+  } else {
+    data["rule"] = rule;
+    message = "denied by rule `" + rule + "`";
+    if (decision.code == policy::denial::kArgument || decision.code == policy::denial::kCondition) {
+      data["field"] = decision.field;
+      if (detail == DenialDetail::kFull) {
+        message += ": " + decision.detail;
+        data["detail"] = decision.detail;
+      } else {
+        message += decision.code == policy::denial::kArgument ? ": argument " + decision.field + " is not allowed"
+                                                              : ": the " + decision.field + " condition is not met";
+      }
+    } else if (decision.code == policy::denial::kCredentialTools) {
+      message += ": the credential is limited to other tools";
+    } else if (detail == DenialDetail::kFull) {
+      message += ": " + decision.reason;  // The deny rule's own words.
+    }
+  }
+  return Rpc(mcp::kForbiddenCode, std::move(message), std::move(data));
+}
+
 std::optional<std::pair<std::string, std::string>> SplitName(std::string_view namespaced) {
   std::size_t dot = namespaced.find('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == namespaced.size()) return std::nullopt;
@@ -329,7 +359,7 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
 
   // 3. Authorize.
   policy::Request q{who, call.upstream->name(), call.action, call.target, &call.arguments};
-  policy::Decision decision = state->unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed"}
+  policy::Decision decision = state->unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed", policy::denial::kAllowed, {}, {}, {}}
                                                       : state->policy->Evaluate(q);
   json::Object record = call.Record("decision");
   if (state->trust && who != nullptr && !who->did.empty()) {
@@ -370,17 +400,18 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
       return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + call.shown_target + " requires a signed request",
                  json::Object{{"reason", "missing_credential"}});
     }
-    json::Object data{{"rule", decision.rule_id}, {"reason", decision.reason}};
+    mcp::RpcError denied = DenialError(decision, state->denial_detail, call.shown_target, call.trace.span_id);
     if (!state->unsafe_allow_all) {
-      // A token short of a scope: say which would do, so the client can step up.
+      // A token short of a scope: say which would do, so the client can step up (HTTP 403
+      // insufficient_scope where OAuth is configured).
       auto scopes = state->policy->ScopesToAllow(q);
       if (!scopes.empty()) {
         json::Array a;
         for (auto& sc : scopes) a.emplace_back(sc);
-        data["requiredScopes"] = std::move(a);
+        denied.data->as_object()["requiredScopes"] = std::move(a);
       }
     }
-    return Rpc(mcp::kForbiddenCode, "Forbidden: " + decision.reason, std::move(data));
+    return denied;
   }
   if (limited) {
     metrics_->Add("aip_gateway_requests_total", {{"method", call.method}, {"outcome", "rate_limited"}});

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "aip/gateway/audit_log.h"
+#include "aip/gateway/config.h"
 #include "aip/gateway/metrics.h"
 #include "aip/gateway/upstream.h"
 #include "aip/mcp/server.h"
@@ -31,7 +32,15 @@ struct RouterState {
   std::shared_ptr<policy::RateLimits> limits;
   std::map<std::string, std::shared_ptr<Upstream>> upstreams;
   bool unsafe_allow_all = false;
+  DenialDetail denial_detail = DenialDetail::kReason;
 };
+
+// DenialError is the JSON-RPC error a caller gets when policy refuses its call: the message
+// names the cause in words a model can act on, as far as `detail` reveals it; data carries the
+// rule, the stable reason code, the failed field and `correlationId` (the audit line's
+// request_id), and `requiredScopes` when a scope would allow the call.
+mcp::RpcError DenialError(const policy::Decision& decision, DenialDetail detail, std::string_view target,
+                          std::string_view correlation_id);
 
 class GatewayRouter final : public mcp::RequestRouter {
  public:

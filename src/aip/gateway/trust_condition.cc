@@ -17,13 +17,25 @@ class TrustCondition final : public policy::Condition {
     auto r = scores_->Score(request.principal->did, scope_);
     return r && r->score >= min_;
   }
-  std::string Describe() const override {
-    char min[32];
-    std::snprintf(min, sizeof min, "%g", min_);
-    return "trust >= " + std::string(min) + (scope_.empty() ? "" : " in scope " + scope_);
+  std::string Describe() const override { return "trust >= " + Number(min_) + ScopeText(); }
+  std::string Name() const override { return "trust"; }
+  std::string Explain(const policy::Request& request) const override {
+    if (request.principal == nullptr || request.principal->did.empty()) {
+      return "trust needs a caller with a DID (a signed call)" + ScopeText();
+    }
+    auto r = scores_->Score(request.principal->did, scope_);
+    if (!r) return "no trust view is loaded, so no score reaches " + Number(min_) + ScopeText();
+    return "trust " + Number(r->score) + " < " + Number(min_) + ScopeText();
   }
 
  private:
+  static std::string Number(double d) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", d);
+    return text;
+  }
+  std::string ScopeText() const { return scope_.empty() ? "" : " for scope " + scope_; }
+
   std::shared_ptr<TrustScores> scores_;
   double min_;
   std::string scope_;

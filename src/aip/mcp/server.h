@@ -68,7 +68,8 @@ json::Object AuthFailureData(const AuthFailure& failure);
 inline constexpr int kUnauthenticatedCode = -31001;
 // kRateLimitedCode: too many requests (HTTP 429; data.retryAfterSeconds says when to retry).
 inline constexpr int kRateLimitedCode = -31002;
-// kForbiddenCode: authenticated, but policy does not allow this (HTTP 403; data names the rule).
+// kForbiddenCode: authenticated, but policy does not allow this (HTTP 200 with the error, whose
+// data names the rule and reason; 403 only for an OAuth token short of a scope).
 inline constexpr int kForbiddenCode = -31003;
 
 // HttpInfo is what an HTTP transport knows of the request that carried a message: enough to

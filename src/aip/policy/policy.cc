@@ -40,8 +40,9 @@ bool ClientMatches(const std::vector<std::string>& patterns, const mcp::Principa
   return std::any_of(p.actor_chain.begin(), p.actor_chain.end(), [&](const std::string& a) { return AnyGlob(patterns, a); });
 }
 
-// MatchesIdentity checks everything but the arguments.
-bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
+// MatchesCallerAndTarget checks who calls and what it calls: everything but the conditions and
+// the arguments.
+bool MatchesCallerAndTarget(const Policy::Rule& r, const Request& q) {
   const mcp::Principal* p = q.principal;
   bool anonymous = p == nullptr || p->kind == mcp::Principal::Kind::kAnonymous;
   // An allow rule admits anonymous callers only when it names them; a deny rule without kinds
@@ -58,10 +59,13 @@ bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
   if (!r.upstreams.empty() && !AnyGlob(r.upstreams, q.upstream)) return false;
   if (!r.actions.empty() && !Contains(r.actions, q.action)) return false;
   if (!r.targets.empty() && !AnyGlob(r.targets, q.target)) return false;
-  for (const auto& c : r.require) {
-    if (!c->Holds(q)) return false;
-  }
   return true;
+}
+
+// MatchesIdentity checks everything but the arguments.
+bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
+  if (!MatchesCallerAndTarget(r, q)) return false;
+  return std::all_of(r.require.begin(), r.require.end(), [&](const auto& c) { return c->Holds(q); });
 }
 
 bool MatchesArguments(const Policy::Rule& r, const Request& q) {
@@ -195,16 +199,42 @@ Result<Policy> Policy::FromDocument(const toml::Document& doc, const PolicyOptio
 
 Decision Policy::Evaluate(const Request& request) const {
   if (OutsideToolAllowlist(request)) {
-    return Decision{false, std::string(kToolAllowlistRule), "the credential is limited to other tools"};
+    return Decision{false, std::string(kToolAllowlistRule), "the credential is limited to other tools",
+                    denial::kCredentialTools, {}, {}, {}};
   }
   const Rule* allow = nullptr;
   for (const auto& r : rules_) {
     if (!MatchesIdentity(*r, request) || !MatchesArguments(*r, request)) continue;
-    if (!r->allow) return Decision{false, r->id, r->reason.empty() ? "denied by rule " + r->id : r->reason};
+    if (!r->allow) return Decision{false, r->id, r->reason.empty() ? "denied by rule " + r->id : r->reason, denial::kDenyRule, {}, {}, {}};
     if (allow == nullptr) allow = r.get();
   }
-  if (allow != nullptr) return Decision{true, allow->id, allow->reason.empty() ? "allowed by rule " + allow->id : allow->reason};
-  return Decision{false, "", "no rule allows this request"};
+  if (allow != nullptr) {
+    return Decision{true, allow->id, allow->reason.empty() ? "allowed by rule " + allow->id : allow->reason, denial::kAllowed, {}, {}, {}};
+  }
+  return ExplainDefaultDeny(request);
+}
+
+// ExplainDefaultDeny names the allow rule this caller came closest to: one that names this caller
+// and this target, and the first of its conditions or argument predicates that failed. Only the
+// deny path pays for it.
+Decision Policy::ExplainDefaultDeny(const Request& request) const {
+  for (const auto& r : rules_) {
+    if (!r->allow || !MatchesCallerAndTarget(*r, request)) continue;
+    for (const auto& c : r->require) {
+      if (!c->Holds(request)) {
+        std::string why = c->Explain(request);
+        return Decision{false, "", "no rule allows this request", denial::kCondition,
+                        c->Name(), why, r->id};
+      }
+    }
+    for (const auto& p : r->when) {
+      if (!p.Holds(request.arguments)) {
+        return Decision{false, "", "no rule allows this request", denial::kArgument,
+                        p.pointer, p.Describe(), r->id};
+      }
+    }
+  }
+  return Decision{false, "", "no rule allows this request", denial::kNoRule, {}, {}, {}};
 }
 
 std::vector<std::string> Policy::ScopesToAllow(const Request& request) const {

@@ -47,10 +47,30 @@ struct Request {
   const json::Object* arguments = nullptr;
 };
 
+// The stable codes of a Decision: what a client, a metric or a test can rely on, whatever the
+// rule's wording.
+namespace denial {
+inline constexpr std::string_view kAllowed = "allowed";
+inline constexpr std::string_view kNoRule = "no_rule";                     // No allow rule covers this call.
+inline constexpr std::string_view kDenyRule = "deny_rule";                 // A deny rule matched.
+inline constexpr std::string_view kArgument = "argument_condition";        // An allow rule's `when` failed.
+inline constexpr std::string_view kCondition = "condition";                // An allow rule's `require` failed.
+inline constexpr std::string_view kCredentialTools = "credential_tools";   // The credential's tool list.
+}  // namespace denial
+
 struct Decision {
   bool allow = false;
   std::string rule_id;  // Empty for the default deny.
   std::string reason;
+  // Why, in three grains for three audiences: `code` (stable, denial::*), `field` (what failed:
+  // the argument's JSON Pointer or the condition's name, never a value the policy allows), and
+  // `detail` (the failed requirement in words, values included). For a default deny,
+  // `closest_rule` is the allow rule the call came closest to — one that names this caller and
+  // this target — and field and detail say what of it failed.
+  std::string_view code = denial::kNoRule;
+  std::string field;
+  std::string detail;
+  std::string closest_rule;
 };
 
 // Condition is a check a rule can require beyond names and arguments (the trust score of the
@@ -60,6 +80,13 @@ class Condition {
   virtual ~Condition() = default;
   virtual bool Holds(const Request& request) const = 0;
   virtual std::string Describe() const = 0;
+  // Name is what a denial's `field` shows ("trust"); Explain says why `request` fails it, values
+  // included ("trust 0.12 < 0.5 for scope CODE_SIGNING").
+  virtual std::string Name() const { return "condition"; }
+  virtual std::string Explain(const Request& request) const {
+    (void)request;
+    return "requires " + Describe();
+  }
 };
 using ConditionFactory = std::function<Result<std::shared_ptr<const Condition>>(const json::Value& spec)>;
 
@@ -95,6 +122,7 @@ class Policy {
   struct Rule;
 
  private:
+  Decision ExplainDefaultDeny(const Request& request) const;
   std::vector<std::shared_ptr<const Rule>> rules_;
 };
 

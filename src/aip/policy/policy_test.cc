@@ -63,6 +63,39 @@ TEST_F(Fixture, AllowsByArgumentAndDeniesByDefault) {
   EXPECT_FALSE(Eval("tasks", "list_tasks", R"({"project":"project-a"})", nullptr).allow);  // Anonymous.
 }
 
+TEST_F(Fixture, DenialsSayWhichRequirementFailed) {
+  Decision b = Eval("tasks", "list_tasks", R"({"project":"project-b"})", &alice_);
+  EXPECT_EQ(b.code, denial::kArgument);
+  EXPECT_EQ(b.closest_rule, "tasks-project-a");
+  EXPECT_EQ(b.field, "/project");
+  EXPECT_EQ(b.detail, "/project must be \"project-a\"");
+  // No rule names this target for this caller: nothing to be close to, so nothing revealed.
+  Decision none = Eval("tasks", "export_tasks", R"({"project":"project-a"})", &alice_);
+  EXPECT_EQ(none.code, denial::kNoRule);
+  EXPECT_EQ(none.closest_rule, "");
+  EXPECT_EQ(none.detail, "");
+  // Anonymous callers are not close to a rule for agents.
+  EXPECT_EQ(Eval("tasks", "list_tasks", R"({"project":"project-b"})", nullptr).closest_rule, "");
+  Decision deny = Eval("bank", "transfer", R"({"amount":5000,"to":"bob"})", &alice_);
+  EXPECT_EQ(deny.code, denial::kDenyRule);
+  EXPECT_EQ(deny.rule_id, "no-big-transfers");
+  Decision memo = Eval("bank", "transfer", R"({"amount":5,"to":"bob","memo":"x"})", &alice_);
+  EXPECT_EQ(memo.detail, "/memo must be absent");
+  EXPECT_EQ(Eval("tasks", "list_tasks", R"({"project":"project-a"})", &alice_).code, denial::kAllowed);
+}
+
+TEST(PredicateTest, DescribesEachOperator) {
+  auto d = [](std::string_view spec) {
+    auto p = Predicate::Parse(*json::ParseJsonObject(spec));
+    EXPECT_THAT(p, IsOk());
+    return p ? p->Describe() : "";
+  };
+  EXPECT_EQ(d(R"({"pointer":"/p","op":"in","value":["a","b"]})"), R"(/p must be one of ["a","b"])");
+  EXPECT_EQ(d(R"({"pointer":"/n","op":"le","value":10})"), "/n must be at most 10");
+  EXPECT_EQ(d(R"({"pointer":"/s","op":"prefix","value":"x/"})"), R"(/s must start with "x/")");
+  EXPECT_EQ(d(R"({"pointer":"/e","op":"exists","value":true})"), "/e must be present");
+}
+
 TEST_F(Fixture, ArgumentRulesResistTypeAndCaseTricks) {
   EXPECT_FALSE(Eval("tasks", "list_tasks", R"({"project":"Project-A"})", &alice_).allow);
   EXPECT_FALSE(Eval("tasks", "LIST_TASKS", R"({"project":"project-a"})", &alice_).allow);
@@ -146,6 +179,7 @@ class OnlyUpstream final : public Condition {
   explicit OnlyUpstream(std::string u) : u_(std::move(u)) {}
   bool Holds(const Request& r) const override { return r.upstream == u_; }
   std::string Describe() const override { return "upstream is " + u_; }
+  std::string Name() const override { return "upstream_is"; }
 
  private:
   std::string u_;
@@ -162,7 +196,12 @@ TEST_F(Fixture, ConditionsPlugInByName) {
   ASSERT_THAT(p, IsOk());
   json::Object none;
   EXPECT_TRUE(p->Evaluate(Request{&alice_, "tasks", "tools/call", "x", &none}).allow);
-  EXPECT_FALSE(p->Evaluate(Request{&alice_, "bank", "tools/call", "x", &none}).allow);
+  Decision d = p->Evaluate(Request{&alice_, "bank", "tools/call", "x", &none});
+  EXPECT_FALSE(d.allow);
+  EXPECT_EQ(d.code, denial::kCondition);
+  EXPECT_EQ(d.closest_rule, "c");
+  EXPECT_EQ(d.field, "upstream_is");
+  EXPECT_EQ(d.detail, "requires upstream is tasks");
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { upstream_is = 1 }\n", "p.toml", options),
               StatusIs(ErrorCode::kInvalidArgument, "p.toml:4: rule \"c\": upstream_is needs a string"));
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { trust = 1 }\n", "p.toml"),

@@ -160,4 +160,22 @@ bool Predicate::Holds(const json::Object* args) const {
   return false;
 }
 
+std::string Predicate::Describe() const {
+  std::string v = json::Serialize(value);
+  switch (op) {
+    case Op::kEq: return pointer + " must be " + v;
+    case Op::kNe: return pointer + " must not be " + v;
+    case Op::kIn: return pointer + " must be one of " + v;
+    case Op::kPrefix: return pointer + " must start with " + v;
+    case Op::kGlob: return pointer + " must match the pattern " + v;
+    case Op::kRegex: return pointer + " must match the expression " + v;
+    case Op::kLt: return pointer + " must be less than " + v;
+    case Op::kLe: return pointer + " must be at most " + v;
+    case Op::kGt: return pointer + " must be greater than " + v;
+    case Op::kGe: return pointer + " must be at least " + v;
+    case Op::kExists: return pointer + (value == json::Value(false) ? " must be absent" : " must be present");
+  }
+  return pointer + " is not allowed";
+}
+
 }  // namespace aip::policy

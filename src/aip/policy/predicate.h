@@ -28,6 +28,9 @@ struct Predicate {
   static Result<Predicate> Parse(const json::Object& spec);
   // Holds is false for a missing argument, except for `exists = false`.
   bool Holds(const json::Object* arguments) const;
+  // Describe says what the predicate requires, values included: "/project must be one of
+  // [\"project-a\"]" — for an operator who chose to reveal the policy to callers.
+  std::string Describe() const;
 };
 
 // ResolvePointer returns the value at RFC 6901 pointer `pointer` in `object`, or nullptr.
