@@ -61,6 +61,7 @@ void AddIdentityCommands(CLI::App& app, Context& ctx);
 void AddKeyCommands(CLI::App& app, Context& ctx);
 void AddSigningCommands(CLI::App& app, Context& ctx);
 void AddMcpCommands(CLI::App& app, Context& ctx);
+void AddProxyCommands(CLI::App& app, Context& ctx);
 void AddGatewayCommands(CLI::App& app, Context& ctx);
 void AddApiKeyCommands(CLI::App& app, Context& ctx);
 void AddTrustCommands(CLI::App& app, Context& ctx);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   AddKeyCommands(app, ctx);
   AddSigningCommands(app, ctx);
   AddMcpCommands(app, ctx);
+  AddProxyCommands(app, ctx);
   AddGatewayCommands(app, ctx);
   AddApiKeyCommands(app, ctx);
   AddTrustCommands(app, ctx);

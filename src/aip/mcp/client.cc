@@ -152,29 +152,7 @@ class HttpTransport final : public ClientTransport {
     }
   }
 
-  net::Headers BaseHeaders(const json::Object& message) {
-    net::Headers h;
-    h.Set("content-type", "application/json");
-    h.Set("accept", "application/json, text/event-stream");
-    if (!session_.empty()) h.Set("mcp-session-id", session_);
-    const json::Value* params = message.if_contains("params");
-    std::optional<std::string> modern;
-    if (params != nullptr && params->is_object()) modern = ModernVersionOf(params->get_object());
-    if (modern) {
-      h.Set("mcp-protocol-version", *modern);
-      std::string method(message.at("method").get_string());
-      h.Set("mcp-method", method);
-      const char* key = method == "resources/read" ? "uri" : "name";
-      if (method == "tools/call" || method == "prompts/get" || method == "resources/read") {
-        if (const json::Value* v = params->get_object().if_contains(key); v != nullptr && v->is_string()) {
-          h.Set("mcp-name", std::string(v->get_string()));
-        }
-      }
-    } else if (!legacy_version_.empty()) {
-      h.Set("mcp-protocol-version", legacy_version_);
-    }
-    return h;
-  }
+  net::Headers BaseHeaders(const json::Object& message) { return StreamableHttpHeaders(message, session_, legacy_version_); }
 
   net::Url url_;
   std::string full_url_;
@@ -354,7 +332,12 @@ Result<std::vector<std::pair<std::string, std::string>>> McpClient::ParamHeaders
   }
   auto it = tool_schemas_.find(tool);
   if (it == tool_schemas_.end()) return out;
-  const json::Value* props = it->second.if_contains("properties");
+  return ParamHeadersFor(it->second, args);
+}
+
+std::vector<std::pair<std::string, std::string>> ParamHeadersFor(const json::Object& input_schema, const json::Object& args) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const json::Value* props = input_schema.if_contains("properties");
   if (props == nullptr || !props->is_object()) return out;
   for (const auto& kv : props->get_object()) {
     const json::Value* h = kv.value().is_object() ? kv.value().get_object().if_contains("x-mcp-header") : nullptr;
@@ -372,6 +355,32 @@ Result<std::vector<std::pair<std::string, std::string>>> McpClient::ParamHeaders
   }
   return out;
 }
+
+net::Headers StreamableHttpHeaders(const json::Object& message, std::string_view session, std::string_view legacy_version) {
+  net::Headers h;
+  h.Set("content-type", "application/json");
+  h.Set("accept", "application/json, text/event-stream");
+  if (!session.empty()) h.Set("mcp-session-id", session);
+  const json::Value* params = message.if_contains("params");
+  const json::Value* method = message.if_contains("method");
+  std::optional<std::string> modern;
+  if (params != nullptr && params->is_object()) modern = ModernVersionOf(params->get_object());
+  if (modern && method != nullptr && method->is_string()) {
+    h.Set("mcp-protocol-version", *modern);
+    std::string_view m = method->get_string();
+    h.Set("mcp-method", m);
+    const char* key = m == "resources/read" ? "uri" : "name";
+    if (m == "tools/call" || m == "prompts/get" || m == "resources/read") {
+      if (const json::Value* v = params->get_object().if_contains(key); v != nullptr && v->is_string()) {
+        h.Set("mcp-name", v->get_string());
+      }
+    }
+  } else if (!legacy_version.empty()) {
+    h.Set("mcp-protocol-version", legacy_version);
+  }
+  return h;
+}
+
 Result<json::Array> McpClient::ListResources() { return ListAll("resources/list", "resources"); }
 Result<json::Array> McpClient::ListPrompts() { return ListAll("prompts/list", "prompts"); }
 

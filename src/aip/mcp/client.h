@@ -75,6 +75,14 @@ Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& 
                                                               net::HttpClientOptions options = {},
                                                               std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
 
+// StreamableHttpHeaders: what a Streamable HTTP client sends with `message` — content type,
+// Accept, the session, the protocol version (a 2026 request's _meta, else the legacy session's),
+// and a 2026 request's Mcp-Method and Mcp-Name.
+net::Headers StreamableHttpHeaders(const json::Object& message, std::string_view session, std::string_view legacy_version);
+// ParamHeadersFor mirrors the arguments whose schema property says "x-mcp-header" into
+// Mcp-Param-* headers (2026-07-28); values that are not plain visible ASCII go as =?base64?…?=.
+std::vector<std::pair<std::string, std::string>> ParamHeadersFor(const json::Object& input_schema, const json::Object& args);
+
 struct ClientOptions {
   Implementation client_info{"aip", "0.1.0", ""};
   std::chrono::milliseconds timeout{30000};

@@ -118,6 +118,21 @@ Result<std::string> DecodeHeaderValue(std::string_view value) {
   return std::string(value);
 }
 
+std::optional<net::HttpResponse> HostOrOriginRefusal(const net::HttpRequest& req, const std::vector<std::string>& allowed_hosts,
+                                                     const std::vector<std::string>& allowed_origins) {
+  // DNS rebinding: a browser page on an attacker's name must not reach a local server.
+  std::string host = AsciiLower(HostName(req.headers.Get("host").value_or("")));
+  bool host_ok = IsLoopbackName(host) || std::find(allowed_hosts.begin(), allowed_hosts.end(), host) != allowed_hosts.end();
+  if (!host_ok || req.headers.Count("host") != 1) return RpcErrorResponse(403, nullptr, kInvalidRequest, "Forbidden: Host not allowed");
+  if (auto origin = req.headers.Get("origin")) {
+    auto url = net::ParseUrl(*origin);
+    bool ok = (url && IsLoopbackName(url->host)) ||
+              std::find(allowed_origins.begin(), allowed_origins.end(), *origin) != allowed_origins.end();
+    if (!ok) return RpcErrorResponse(403, nullptr, kInvalidRequest, "Forbidden: Origin not allowed");
+  }
+  return std::nullopt;
+}
+
 StreamableHttpTransport::StreamableHttpTransport(McpServer& server, StreamableHttpOptions options)
     : server_(server), options_(std::move(options)) {}
 
@@ -127,23 +142,9 @@ std::size_t StreamableHttpTransport::session_count() {
 }
 
 void StreamableHttpTransport::Handle(const net::HttpRequest& req, net::Exchange& ex) {
-  // DNS rebinding: a browser page on an attacker's name must not reach a local server.
-  std::string host = AsciiLower(HostName(req.headers.Get("host").value_or("")));
-  bool host_ok = IsLoopbackName(host) || std::find(options_.allowed_hosts.begin(), options_.allowed_hosts.end(),
-                                                   host) != options_.allowed_hosts.end();
-  if (!host_ok || req.headers.Count("host") != 1) {
-    ex.Respond(RpcErrorResponse(403, nullptr, kInvalidRequest, "Forbidden: Host not allowed"));
+  if (auto refusal = HostOrOriginRefusal(req, options_.allowed_hosts, options_.allowed_origins)) {
+    ex.Respond(std::move(*refusal));
     return;
-  }
-  if (auto origin = req.headers.Get("origin")) {
-    auto url = net::ParseUrl(*origin);
-    bool ok = (url && IsLoopbackName(url->host)) ||
-              std::find(options_.allowed_origins.begin(), options_.allowed_origins.end(), *origin) !=
-                  options_.allowed_origins.end();
-    if (!ok) {
-      ex.Respond(RpcErrorResponse(403, nullptr, kInvalidRequest, "Forbidden: Origin not allowed"));
-      return;
-    }
   }
   if (req.Path() != options_.path) {
     net::HttpResponse r;
@@ -305,11 +306,13 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
       }
     }
     if (code != nullptr && *code == json::Value(kForbiddenCode)) {
-      out.status = 403;
-      // RFC 6750 §3.1: a token without the scope the call needs; name the scopes that would do.
+      // A policy refusal is an answer, not a transport failure: 200 with the JSON-RPC error, so
+      // any client shows its reason. Only a token short of a scope, where OAuth is configured,
+      // is a 403 (RFC 6750 §3.1) naming the scopes that would do, so the client can step up.
       const json::Value* data = e->get_object().if_contains("data");
       const json::Value* scopes = data != nullptr && data->is_object() ? data->get_object().if_contains("requiredScopes") : nullptr;
       if (scopes != nullptr && scopes->is_array() && !resource_metadata_.empty()) {
+        out.status = 403;
         std::string list;
         for (const auto& sc : scopes->get_array()) {
           // Scope tokens are printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3).

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,11 @@ class StreamableHttpTransport {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
 };
+
+// HostOrOriginRefusal is the 403 for a request whose Host is neither loopback nor allowed, or
+// whose Origin is present and neither loopback nor allowed (DNS rebinding); nullopt: proceed.
+std::optional<net::HttpResponse> HostOrOriginRefusal(const net::HttpRequest& request, const std::vector<std::string>& allowed_hosts,
+                                                     const std::vector<std::string>& allowed_origins);
 
 // JsonHttpResponse builds an application/json response.
 net::HttpResponse JsonHttpResponse(int status, const json::Value& body);

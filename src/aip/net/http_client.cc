@@ -1,5 +1,10 @@
 #include "aip/net/http_client.h"
 
+#include <sys/socket.h>
+
+#include <atomic>
+#include <mutex>
+
 #include "aip/net/deadline_socket.h"
 #include "aip/net/resolve.h"
 
@@ -26,6 +31,11 @@ struct HttpClient::Impl {
   std::optional<asio::ssl::context> tls;
   std::optional<asio::ssl::stream<DeadlineSocket&>> tls_stream;
   beast::flat_buffer buffer;
+  // The connected socket's descriptor for Abort from another thread; the lock keeps Close from
+  // releasing the descriptor (which the system may then reuse) while Abort shuts it down.
+  std::mutex fd_mu;
+  int fd = -1;
+  std::atomic<bool> aborted{false};
 
   // Connect connects to the first of `endpoints` that answers within `timeout` (asynchronously
   // on the client's own io_context, under the stream's deadline).
@@ -39,6 +49,8 @@ struct HttpClient::Impl {
     if (!result) {
       socket.emplace(connecting.release_socket());
       stream.emplace(*socket);
+      std::lock_guard lock(fd_mu);
+      fd = socket->native_handle();
     }
     return result;
   }
@@ -66,6 +78,8 @@ void HttpClient::Close() {
   if (!impl_) return;
   impl_->tls_stream.reset();
   impl_->stream.reset();
+  std::lock_guard lock(impl_->fd_mu);
+  impl_->fd = -1;
   if (impl_->socket) {
     beast::error_code ec;
     impl_->socket->shutdown(tcp::socket::shutdown_both, ec);
@@ -73,10 +87,19 @@ void HttpClient::Close() {
   }
 }
 
+void HttpClient::Abort() {
+  if (!impl_) return;
+  std::lock_guard lock(impl_->fd_mu);
+  impl_->aborted = true;
+  if (impl_->fd >= 0) ::shutdown(impl_->fd, SHUT_RDWR);
+}
+
 Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view target, const Headers& headers,
-                                      std::string_view body, const std::function<void(const SseEvent&)>& on_event) {
+                                      std::string_view body, const std::function<void(const SseEvent&)>& on_event,
+                                      const std::function<void(int, const Headers&)>& on_head) {
   beast::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
+    if (impl_->aborted) return UnavailableError("the request was abandoned");
     bool reused = impl_->socket.has_value();
     if (!impl_->socket) {
       auto addresses = DeadlineResolver::System().Resolve(base_.host, options_.timeout);
@@ -139,6 +162,11 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
       return UnavailableError("no response: " + ec.message());
     }
     bool sse = parser.get()[http::field::content_type].starts_with("text/event-stream");
+    if (on_head) {
+      Headers head;
+      for (const auto& f : parser.get()) head.Add(f.name_string(), f.value());
+      on_head(static_cast<int>(parser.get().result_int()), head);
+    }
     SseParser sse_parser;
     std::size_t seen = 0;
     Status sse_status;

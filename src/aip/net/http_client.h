@@ -37,11 +37,18 @@ class HttpClient {
 
   // Send sends one request and reads the response. For text/event-stream responses each event is
   // passed to `on_event` as it arrives (the returned body then holds the raw stream).
+  // `on_head`, when set, sees the status and headers as soon as they arrive (before any event):
+  // a relay starts its own response with them.
   Result<HttpResponse> Send(std::string_view method, std::string_view target, const Headers& headers,
                             std::string_view body,
-                            const std::function<void(const SseEvent&)>& on_event = nullptr);
+                            const std::function<void(const SseEvent&)>& on_event = nullptr,
+                            const std::function<void(int status, const Headers& headers)>& on_head = nullptr);
   const Url& base() const { return base_; }
   void Close();
+  // Abort may be called from another thread while Send runs: the connection is shut down, so
+  // Send returns an error at once (a caller that gave up on the response: a cancelled request).
+  // The client stays aborted: every later Send fails too.
+  void Abort();
 
  private:
   struct Impl;

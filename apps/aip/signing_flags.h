@@ -1,0 +1,49 @@
+// The flags that say how aip authenticates to an MCP server — the request proof, RFC 9421, an
+// API key, a bearer token, OAuth client credentials or a user login — shared by `aip tools`,
+// `aip call` and `aip proxy`, so every command that reaches a server takes the same ones.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aip/mcp/client.h"
+#include "cli.h"
+
+namespace aip::cli {
+
+// Signing is how aip calls: each request carries a proof made with the local identity, for the
+// server's audience (its URL, unless --audience says otherwise).
+struct SigningOptions {
+  bool no_sign = false;
+  std::string audience;
+  bool print_request = false;
+  std::string server_did;
+  bool require_signed_result = false;
+  bool http_signature = false;
+  std::string api_key_env;  // Name of the variable holding an API key (never the key on argv).
+  std::string bearer_env;   // Name of the variable holding an access token.
+  std::string client_id;    // OAuth client credentials: a token is fetched for the server.
+  std::string client_secret_env;
+  std::vector<std::string> scopes;
+  bool login = false;  // OAuth authorization code + PKCE: the user signs in when the server asks.
+  std::string client_metadata_url;
+  std::string client_issuer;
+  std::string browser;
+  std::uint16_t redirect_port = 0;
+  std::string login_timeout = "5m";
+};
+
+void AddSigningFlags(CLI::App* cmd, SigningOptions& o);
+
+// CredentialFromEnv reads a secret from the named variable (a usage error when unset).
+std::string CredentialFromEnv(const std::string& name);
+
+// HttpHookFor is the per-request HTTP hook the flags ask for: the credential header, an RFC 9421
+// signature, --print-request. Null when none is asked for.
+mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const std::string& url, const SigningOptions& s);
+
+// LoginFor is the --login authorizer (null without --login).
+std::shared_ptr<mcp::HttpAuthorizer> LoginFor(const std::string& url, const SigningOptions& s);
+
+}  // namespace aip::cli

@@ -1,0 +1,163 @@
+#include "aip/proxy/listen_bridge.h"
+
+#include <optional>
+
+#include "aip/crypto/random.h"
+#include "aip/mcp/http_transport.h"
+#include "aip/mcp/jsonrpc.h"
+#include "aip/net/http_server.h"
+#include "aip/net/sse.h"
+
+namespace aip::proxy {
+namespace {
+
+// The local client's headers that describe the MCP message and go on to the remote. Its
+// Authorization (the per-run token) and anything else stay here.
+bool ForwardedRequestHeader(std::string_view name) {
+  return name == "accept" || name == "content-type" || name == "mcp-session-id" || name == "mcp-protocol-version" ||
+         name == "mcp-method" || name == "mcp-name" || name == "last-event-id" || name.starts_with("mcp-param-");
+}
+
+// The remote's headers the local client gets. Its WWW-Authenticate stays here: the proxy holds
+// the credentials, and a challenge passed on would send the local client to sign in itself.
+bool ForwardedResponseHeader(std::string_view name) {
+  return name == "content-type" || name == "mcp-session-id" || name == "retry-after" || name == "cache-control";
+}
+
+net::HttpResponse JsonAnswer(int status, const json::Object& body) { return mcp::JsonHttpResponse(status, json::Value(body)); }
+
+}  // namespace
+
+std::string NewProxyToken() { return crypto::RandomId(32); }
+
+ListenBridge::ListenBridge(RemoteEndpoint& remote, ListenBridgeOptions options)
+    : remote_(remote), options_(std::move(options)) {
+  std::string expected = "Bearer " + options_.token;
+  expected_authorization_ = crypto::SecretBytes(AsBytes(expected));
+}
+
+ListenBridge::~ListenBridge() { Stop(); }
+
+Result<std::unique_ptr<ListenBridge>> ListenBridge::Start(RemoteEndpoint& remote, ListenBridgeOptions options) {
+  if (options.token.size() < 32) return InvalidArgumentError("the proxy token must be at least 32 characters");
+  std::unique_ptr<ListenBridge> bridge(new ListenBridge(remote, std::move(options)));
+  net::HttpServerOptions hopts;
+  hopts.address = bridge->options_.address;
+  hopts.port = bridge->options_.port;
+  hopts.threads = 1;
+  hopts.handler_threads = bridge->options_.threads;
+  ListenBridge* self = bridge.get();
+  AIP_ASSIGN_OR_RETURN(bridge->server_, net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) {
+                         self->Handle(r, e);
+                       }));
+  return bridge;
+}
+
+std::string ListenBridge::url() const {
+  std::string host = options_.address.find(':') != std::string::npos ? "[" + options_.address + "]" : options_.address;
+  return "http://" + host + ":" + std::to_string(server_->port()) + "/mcp";
+}
+
+void ListenBridge::Wait() {
+  if (server_) server_->Wait();
+}
+
+void ListenBridge::Stop() {
+  if (server_) server_->Stop(std::chrono::seconds(2));
+}
+
+void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
+  if (auto refusal = mcp::HostOrOriginRefusal(req, {}, {})) {
+    ex.Respond(std::move(*refusal));
+    return;
+  }
+  std::string_view presented = req.headers.Count("authorization") == 1 ? *req.headers.Get("authorization") : "";
+  if (!crypto::ConstantTimeEquals(AsBytes(presented), expected_authorization_.RevealSecret())) {
+    net::HttpResponse r = JsonAnswer(401, mcp::MakeError(nullptr, mcp::kUnauthenticatedCode,
+                                                         "Unauthenticated: this proxy serves only the holder of its token",
+                                                         json::Object{{"reason", "missing_credential"}}));
+    r.headers.Set("www-authenticate", "Bearer realm=\"aip-proxy\"");
+    ex.Respond(std::move(r));
+    return;
+  }
+  if (req.Path() != "/mcp") {
+    ex.Respond(JsonAnswer(404, mcp::MakeError(nullptr, mcp::kInvalidRequest, "Not Found: the endpoint is /mcp")));
+    return;
+  }
+  if (req.method != "POST" && req.method != "GET" && req.method != "DELETE") {
+    net::HttpResponse r = JsonAnswer(405, mcp::MakeError(nullptr, mcp::kInvalidRequest, "Method Not Allowed"));
+    r.headers.Set("allow", "POST, GET, DELETE");
+    ex.Respond(std::move(r));
+    return;
+  }
+  std::optional<json::Object> message;
+  json::Value id = nullptr;
+  bool is_request = false;
+  if (req.method == "POST") {
+    auto parsed = mcp::ParseMessage(req.body, req.body.size() + 1);
+    if (auto* err = std::get_if<mcp::ErrorResponse>(&parsed)) {
+      ex.Respond(JsonAnswer(400, mcp::ToJson(*err)));
+      return;
+    }
+    const mcp::Message& m = std::get<mcp::Message>(parsed);
+    message = mcp::ToJson(m);
+    if (const auto* r = std::get_if<mcp::Request>(&m)) {
+      is_request = true;
+      id = r->id;
+    }
+  }
+  net::Headers headers;
+  for (const auto& [n, v] : req.headers.fields()) {
+    if (ForwardedRequestHeader(n)) headers.Add(n, v);
+  }
+
+  Exchange exchange;
+  net::ResponseStream* stream = nullptr;
+  auto on_head = [&](int status, const net::Headers& h) {
+    if (!h.Get("content-type").value_or("").starts_with("text/event-stream") || status >= 300) return;
+    net::Headers out;
+    for (const auto& [n, v] : h.fields()) {
+      if (ForwardedResponseHeader(n)) out.Set(n, v);
+    }
+    out.Set("x-accel-buffering", "no");
+    stream = &ex.BeginStream(status, out);
+  };
+  auto on_event = [&](const net::SseEvent& e) {
+    if (stream == nullptr) return;
+    std::string data = e.data;
+    if (is_request && remote_.checks_results()) {
+      auto msg = json::ParseJsonObject(e.data, json::ParseLimits{e.data.size() + 1, 64});
+      if (msg && msg->if_contains("id") != nullptr && msg->at("id") == id && !msg->contains("method")) {
+        data = json::Serialize(json::Value(remote_.CheckResult(exchange.request(), std::move(*msg))));
+      }
+    }
+    // The local client leaving its stream cancels: the remote's exchange is cut too.
+    if (!stream->Write(net::FormatSseEvent(data, e.event, e.id))) exchange.Abort();
+  };
+  auto sent = remote_.Send(req.method, message, headers, &exchange, on_event, on_head);
+  if (stream != nullptr) return;  // Streamed as it came; the stream ends with this handler.
+  if (!sent) {
+    if (options_.log) options_.log("remote unreachable: " + sent.error().message);
+    if (is_request) {
+      // A JSON-RPC answer the client can show, rather than an HTTP failure it cannot explain.
+      ex.Respond(JsonAnswer(200, ErrorMessage(id, mcp::kInternalError, "the remote is unreachable: " + sent.error().message,
+                                              "remote_unavailable")));
+    } else {
+      ex.Respond(JsonAnswer(502, mcp::MakeError(nullptr, mcp::kInternalError, "the remote is unreachable")));
+    }
+    return;
+  }
+  net::HttpResponse out;
+  out.status = sent->response.status;
+  for (const auto& [n, v] : sent->response.headers.fields()) {
+    if (ForwardedResponseHeader(n)) out.headers.Set(n, v);
+  }
+  out.body = std::move(sent->response.body);
+  if (is_request && remote_.checks_results() && out.status == 200) {
+    auto body = json::ParseJsonObject(out.body, json::ParseLimits{out.body.size() + 1, 64});
+    if (body) out.body = json::Serialize(json::Value(remote_.CheckResult(sent->request, std::move(*body))));
+  }
+  ex.Respond(std::move(out));
+}
+
+}  // namespace aip::proxy

@@ -1,0 +1,56 @@
+// ListenBridge: `aip proxy URL --listen HOST:PORT` — the same signing relay as the stdio bridge,
+// served as local Streamable HTTP for clients that speak only HTTP. The proxy signs with the
+// user's identity, so it must not lend that identity to anyone else on the machine: every
+// request must carry the per-run token (`Authorization: Bearer <token>`, compared in constant
+// time), Host and Origin must be loopback (DNS rebinding), and the remote's answers — JSON or
+// an event stream — are relayed as they arrive, with the session header passed through, so the
+// local client keeps the remote's session and era. The caller's own Authorization never leaves.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "aip/base/status.h"
+#include "aip/crypto/secret_bytes.h"
+#include "aip/proxy/remote_endpoint.h"
+
+namespace aip::net {
+class HttpServer;
+struct HttpRequest;
+class Exchange;
+}  // namespace aip::net
+
+namespace aip::proxy {
+
+struct ListenBridgeOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string token;  // Required of every caller; at least 32 characters.
+  int threads = 16;   // Requests relayed at once.
+  std::function<void(std::string_view line)> log;
+};
+
+class ListenBridge {
+ public:
+  static Result<std::unique_ptr<ListenBridge>> Start(RemoteEndpoint& remote, ListenBridgeOptions options);
+  ~ListenBridge();
+  std::string url() const;  // "http://127.0.0.1:PORT/mcp"
+  void Wait();
+  void Stop();
+
+ private:
+  ListenBridge(RemoteEndpoint& remote, ListenBridgeOptions options);
+  void Handle(const net::HttpRequest& request, net::Exchange& exchange);
+
+  RemoteEndpoint& remote_;
+  ListenBridgeOptions options_;
+  crypto::SecretBytes expected_authorization_;
+  std::unique_ptr<net::HttpServer> server_;
+};
+
+// NewProxyToken returns a fresh per-run token (256 random bits, base64url).
+std::string NewProxyToken();
+
+}  // namespace aip::proxy

@@ -1,0 +1,388 @@
+#include "aip/proxy/stdio_bridge.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "aip/mcp/jsonrpc.h"
+#include "aip/mcp/protocol.h"
+
+namespace aip::proxy {
+namespace {
+
+// LineWriter writes one message per line; whole lines only, from any thread.
+class LineWriter {
+ public:
+  explicit LineWriter(int fd) : fd_(fd) {}
+  void Write(const json::Object& message) {
+    std::string line = json::Serialize(message);
+    line += '\n';
+    std::lock_guard lock(mu_);
+    std::size_t off = 0;
+    while (off < line.size()) {
+      ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // The client is gone.
+      off += static_cast<std::size_t>(n);
+    }
+  }
+
+ private:
+  int fd_;
+  std::mutex mu_;
+};
+
+bool IsResponseTo(const json::Object& message, const json::Value& id) {
+  const json::Value* mid = message.if_contains("id");
+  return mid != nullptr && *mid == id && !message.contains("method") &&
+         (message.contains("result") || message.contains("error"));
+}
+
+class Bridge {
+ public:
+  Bridge(RemoteEndpoint& remote, const StdioBridgeOptions& options)
+      : remote_(remote), options_(options), out_(options.out_fd) {}
+
+  void Run();
+
+ private:
+  void Log(const std::string& line) const {
+    if (options_.log) options_.log(line);
+  }
+  void Dispatch(std::string_view line);
+  void RelayRequest(json::Object request);
+  json::Object Roundtrip(const json::Object& request, Exchange& exchange);
+  void RelayOther(const json::Object& message);
+  bool Reinitialize(const std::string& stale_session);
+  net::Headers HeadersFor(const json::Object& message, std::string* session_used);
+  void RememberSchemas(const json::Object& tools_result);
+  void StartListener();
+  void Listen();
+  void Stop();
+  // EventHandler delivers what a response stream carries to the local client, keeping back the
+  // answer to `id`, which the caller checks first.
+  std::function<void(const net::SseEvent&)> EventHandler(const json::Value& id, std::optional<json::Object>& answer);
+
+  RemoteEndpoint& remote_;
+  const StdioBridgeOptions& options_;
+  LineWriter out_;
+
+  std::mutex mu_;  // Guards everything below.
+  std::string session_;
+  std::string legacy_version_;
+  std::optional<json::Object> initialize_;  // The client's own, for initializing again.
+  std::map<std::string, json::Object> schemas_;  // Tool input schemas, for Mcp-Param-* headers.
+  std::map<std::string, std::shared_ptr<Exchange>> in_flight_;  // By serialized request id.
+  int active_ = 0;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread listener_;
+  std::shared_ptr<Exchange> listener_exchange_;
+  std::mutex reinit_mu_;
+  int reinitializations_ = 0;
+};
+
+void Bridge::Run() {
+  std::string buffer;
+  bool oversized = false;
+  char chunk[65536];
+  while (true) {
+    ssize_t n = ::read(options_.in_fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+      if (chunk[i] != '\n') continue;
+      if (!oversized) {
+        buffer.append(chunk + start, i - start);
+        Dispatch(buffer);
+      }
+      buffer.clear();
+      oversized = false;
+      start = i + 1;
+    }
+    if (!oversized) buffer.append(chunk + start, static_cast<std::size_t>(n) - start);
+    if (buffer.size() > options_.max_line_bytes) {
+      out_.Write(mcp::MakeError(nullptr, mcp::kInvalidRequest, "Invalid Request: message larger than the limit"));
+      buffer.clear();
+      oversized = true;
+    }
+  }
+  if (!oversized && !buffer.empty()) Dispatch(buffer);  // A last line without its newline.
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return active_ == 0; });
+  }
+  Stop();
+}
+
+void Bridge::Dispatch(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+  if (line.empty()) return;
+  auto parsed = mcp::ParseMessage(line, options_.max_line_bytes);
+  if (auto* err = std::get_if<mcp::ErrorResponse>(&parsed)) {
+    out_.Write(mcp::ToJson(*err));
+    return;
+  }
+  const mcp::Message& msg = std::get<mcp::Message>(parsed);
+  json::Object message = mcp::ToJson(msg);
+  if (!std::holds_alternative<mcp::Request>(msg)) {
+    RelayOther(message);
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (active_ >= options_.max_in_flight) {
+      out_.Write(mcp::MakeError(message.at("id"), mcp::kInternalError, "aip proxy is busy: too many requests in progress"));
+      return;
+    }
+    ++active_;
+  }
+  std::thread([this, message = std::move(message)]() mutable {
+    RelayRequest(std::move(message));
+    std::lock_guard lock(mu_);
+    if (--active_ == 0) cv_.notify_all();
+  }).detach();
+}
+
+void Bridge::RelayRequest(json::Object request) {
+  std::string key = json::Serialize(request.at("id"));
+  auto exchange = std::make_shared<Exchange>();
+  {
+    std::lock_guard lock(mu_);
+    in_flight_[key] = exchange;
+  }
+  json::Object answer = Roundtrip(request, *exchange);
+  {
+    std::lock_guard lock(mu_);
+    in_flight_.erase(key);
+  }
+  // A cancelled request gets no answer: the client has forgotten it (MCP cancellation).
+  if (!exchange->aborted()) out_.Write(answer);
+}
+
+std::function<void(const net::SseEvent&)> Bridge::EventHandler(const json::Value& id, std::optional<json::Object>& answer) {
+  return [this, &id, &answer](const net::SseEvent& e) {
+    if (!e.event.empty() && e.event != "message") return;
+    auto message = json::ParseJsonObject(e.data, json::ParseLimits{options_.max_line_bytes, 64});
+    if (!message) {
+      Log("the remote sent an event that is not a JSON object; dropped");
+      return;
+    }
+    if (IsResponseTo(*message, id)) {
+      answer = std::move(*message);
+    } else {
+      out_.Write(*message);  // Progress, logs, or a request of the server's (elicitation, sampling).
+    }
+  };
+}
+
+json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) {
+  const json::Value& id = request.at("id");
+  std::string method(request.at("method").get_string());
+  if (method == "initialize") {
+    std::lock_guard lock(mu_);
+    initialize_ = request;
+    session_.clear();
+    legacy_version_.clear();
+  }
+  for (int attempt = 0;; ++attempt) {
+    std::string session_used;
+    std::optional<json::Object> answer;
+    auto sent = remote_.Send("POST", request, HeadersFor(request, &session_used), &exchange, EventHandler(id, answer));
+    if (!sent) return ErrorMessage(id, mcp::kInternalError, "the remote is unreachable: " + sent.error().message, "remote_unavailable");
+    const net::HttpResponse& res = sent->response;
+    if (!answer && res.status == 404 && !session_used.empty() && method != "initialize" && attempt == 0) {
+      // The remote forgot the session (it restarted, or ended it): start a new one, try again.
+      if (Reinitialize(session_used)) continue;
+    }
+    json::Object out = answer ? std::move(*answer) : AnswerFromHttp(id, res);
+    if (out.contains("result") && out.at("result").is_object()) {
+      const json::Object& result = out.at("result").get_object();
+      if (method == "initialize") {
+        std::lock_guard lock(mu_);
+        session_ = std::string(res.headers.Get("mcp-session-id").value_or(""));
+        if (auto v = json::OptionalString(result, "protocolVersion")) legacy_version_ = std::string(*v);
+      } else if (method == "tools/list") {
+        RememberSchemas(result);
+      }
+    }
+    return remote_.CheckResult(sent->request, std::move(out));
+  }
+}
+
+void Bridge::RelayOther(const json::Object& message) {
+  auto method = json::OptionalString(message, "method");
+  if (method == "notifications/cancelled") {
+    // Forward it (a legacy session cancels by notification), then cut the request's exchange
+    // (the 2026 signal: the client leaves the response stream).
+    const json::Value* params = message.if_contains("params");
+    const json::Value* rid = params != nullptr && params->is_object() ? params->get_object().if_contains("requestId") : nullptr;
+    std::shared_ptr<Exchange> exchange;
+    if (rid != nullptr) {
+      std::lock_guard lock(mu_);
+      auto it = in_flight_.find(json::Serialize(*rid));
+      if (it != in_flight_.end()) exchange = it->second;
+    }
+    Exchange once;
+    auto sent = remote_.Send("POST", message, HeadersFor(message, nullptr), &once);
+    if (exchange) exchange->Abort();
+    if (!sent) Log("cancellation not delivered: " + sent.error().message);
+    return;
+  }
+  Exchange once;
+  auto sent = remote_.Send("POST", message, HeadersFor(message, nullptr), &once);
+  if (!sent) {
+    Log(std::string(method ? "notification " + std::string(*method) : "response") + " not delivered: " + sent.error().message);
+    return;
+  }
+  if (sent->response.status >= 300) {
+    Log(std::string(method ? "notification " + std::string(*method) : "response") + " refused: HTTP " +
+        std::to_string(sent->response.status));
+  }
+  if (method == "notifications/initialized") StartListener();
+}
+
+bool Bridge::Reinitialize(const std::string& stale_session) {
+  std::lock_guard once(reinit_mu_);
+  json::Object init;
+  {
+    std::lock_guard lock(mu_);
+    if (session_ != stale_session) return true;  // Another request already started a new session.
+    if (!initialize_) return false;
+    init = *initialize_;
+    init["id"] = "aip-proxy-reinitialize-" + std::to_string(++reinitializations_);
+  }
+  std::optional<json::Object> answer;
+  Exchange exchange;
+  auto sent = remote_.Send("POST", init, mcp::StreamableHttpHeaders(init, "", ""), &exchange, EventHandler(init.at("id"), answer));
+  if (!sent) return false;
+  json::Object out = answer ? std::move(*answer) : AnswerFromHttp(init.at("id"), sent->response);
+  const json::Value* result = out.if_contains("result");
+  if (result == nullptr || !result->is_object()) {
+    Log("the remote refused a new session");
+    return false;
+  }
+  {
+    std::lock_guard lock(mu_);
+    session_ = std::string(sent->response.headers.Get("mcp-session-id").value_or(""));
+    if (auto v = json::OptionalString(result->get_object(), "protocolVersion")) legacy_version_ = std::string(*v);
+  }
+  json::Object initialized{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}};
+  Exchange note;
+  (void)remote_.Send("POST", initialized, HeadersFor(initialized, nullptr), &note);
+  Log("the remote had forgotten the session; initialized a new one");
+  cv_.notify_all();  // The listener follows the new session.
+  return true;
+}
+
+net::Headers Bridge::HeadersFor(const json::Object& message, std::string* session_used) {
+  std::lock_guard lock(mu_);
+  if (session_used != nullptr) *session_used = session_;
+  net::Headers h = mcp::StreamableHttpHeaders(message, session_, legacy_version_);
+  // A 2026 tools/call mirrors annotated arguments into Mcp-Param-* headers, which the server
+  // checks against the body; the schemas come from the tools/list answers relayed before.
+  if (h.Get("mcp-method") == "tools/call") {
+    const json::Object& params = message.at("params").get_object();
+    auto name = json::OptionalString(params, "name");
+    const json::Value* args = params.if_contains("arguments");
+    auto it = name ? schemas_.find(std::string(*name)) : schemas_.end();
+    if (it != schemas_.end() && args != nullptr && args->is_object()) {
+      for (auto& [n, v] : mcp::ParamHeadersFor(it->second, args->get_object())) h.Set(n, v);
+    }
+  }
+  return h;
+}
+
+void Bridge::RememberSchemas(const json::Object& tools_result) {
+  const json::Value* tools = tools_result.if_contains("tools");
+  if (tools == nullptr || !tools->is_array()) return;
+  std::lock_guard lock(mu_);
+  for (const auto& t : tools->get_array()) {
+    if (!t.is_object()) continue;
+    auto name = json::OptionalString(t.get_object(), "name");
+    const json::Value* schema = t.get_object().if_contains("inputSchema");
+    if (name && schema != nullptr && schema->is_object() && schemas_.size() < 10000) schemas_[std::string(*name)] = schema->get_object();
+  }
+}
+
+void Bridge::StartListener() {
+  std::lock_guard lock(mu_);
+  if (listener_.joinable() || session_.empty() || stopping_) return;
+  listener_ = std::thread([this] { Listen(); });
+}
+
+// Listen keeps the session's own stream open (GET): what the server says unprompted —
+// list_changed, logs, its requests — reaches the client. It follows new sessions and backs off
+// while the remote is away.
+void Bridge::Listen() {
+  auto backoff = std::chrono::seconds(1);
+  while (true) {
+    net::Headers h;
+    std::shared_ptr<Exchange> exchange = std::make_shared<Exchange>();
+    std::string session;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !session_.empty(); });
+      if (stopping_) return;
+      session = session_;
+      h.Set("accept", "text/event-stream");
+      h.Set("mcp-session-id", session_);
+      if (!legacy_version_.empty()) h.Set("mcp-protocol-version", legacy_version_);
+      listener_exchange_ = exchange;
+    }
+    auto sent = remote_.Send("GET", std::nullopt, h, exchange.get(), [this](const net::SseEvent& e) {
+      if (!e.event.empty() && e.event != "message") return;
+      auto message = json::ParseJsonObject(e.data, json::ParseLimits{options_.max_line_bytes, 64});
+      if (message) out_.Write(*message);
+    });
+    if (sent && sent->response.status == 405) {
+      Log("the remote offers no stream of its own (GET: 405); server-initiated messages arrive only with responses");
+      return;
+    }
+    if (sent && sent->response.status == 404) {
+      Reinitialize(session);
+    } else if (sent && sent->response.status < 300) {
+      backoff = std::chrono::seconds(1);  // The stream ended normally: open it again.
+    }
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, backoff, [&] { return stopping_; })) return;
+    backoff = std::min(backoff * 2, std::chrono::seconds(30));
+  }
+}
+
+void Bridge::Stop() {
+  std::string session;
+  std::string version;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    if (listener_exchange_) listener_exchange_->Abort();
+    session = session_;
+    version = legacy_version_;
+  }
+  cv_.notify_all();
+  if (listener_.joinable()) listener_.join();
+  if (!session.empty()) {
+    // End the remote session rather than leave it to expire.
+    net::Headers h;
+    h.Set("mcp-session-id", session);
+    if (!version.empty()) h.Set("mcp-protocol-version", version);
+    Exchange exchange;
+    (void)remote_.Send("DELETE", std::nullopt, h, &exchange);
+  }
+}
+
+}  // namespace
+
+Status RunStdioBridge(RemoteEndpoint& remote, const StdioBridgeOptions& options) {
+  Bridge bridge(remote, options);
+  bridge.Run();
+  return OkStatus();
+}
+
+}  // namespace aip::proxy
