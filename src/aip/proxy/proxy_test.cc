@@ -27,10 +27,25 @@ using ::aip::testing::IsOk;
 // SignedServer is the remote: the SDK's test server over HTTP, refusing unsigned calls.
 class SignedServer {
  public:
-  SignedServer() { Start(0); }
+  // legacy_only: the server answers as a server older than 2026-07-28 does (no server/discover).
+  explicit SignedServer(bool legacy_only = false) : legacy_only_(legacy_only) { Start(0); }
   ~SignedServer() { Stop(); }
   void Start(std::uint16_t port) {
     server_ = mcp::testing::MakeTestServer();
+    mcp::ToolDef ask;  // A 2026 tool that needs input: it answers input_required until it has a name.
+    ask.name = "ask_name";
+    ask.input_schema = json::Object{{"type", "object"}};
+    ask.handler = [](const json::Object&, mcp::HandlerContext& ctx) -> Result<mcp::ToolResult> {
+      const json::Value* r = ctx.input_responses().if_contains("name");
+      if (r != nullptr && r->is_object() && r->get_object().contains("content")) {
+        return mcp::ToolResult::Text("Hello, " + std::string(r->at("content").at("name").as_string()) + "!");
+      }
+      json::Object elicit{{"method", "elicitation/create"},
+                          {"params", json::Object{{"message", "Your name?"}, {"requestedSchema", json::Object{{"type", "object"}}}}}};
+      ctx.RequireInput({json::Object{{"name", std::move(elicit)}}, ""});
+      return mcp::ToolResult{};
+    };
+    (void)server_->AddTool(std::move(ask));
     transport_ = std::make_unique<mcp::StreamableHttpTransport>(*server_, mcp::StreamableHttpOptions{});
     net::HttpServerOptions o;
     o.port = port;
@@ -38,6 +53,10 @@ class SignedServer {
     auto s = net::HttpServer::Start(o, [this](const net::HttpRequest& r, net::Exchange& e) {
       if (r.method == "POST") {
         auto body = json::ParseJsonObject(r.body);
+        if (legacy_only_ && body && json::OptionalString(*body, "method") == "server/discover") {
+          e.Respond(mcp::JsonHttpResponse(404, json::Value(mcp::MakeError(body->at("id"), mcp::kMethodNotFound, "Method not found"))));
+          return;
+        }
         if (body && body->contains("method") && body->contains("id")) {
           std::lock_guard lock(mu_);
           const json::Value* meta = body->at("params").as_object().if_contains("_meta");
@@ -74,6 +93,7 @@ class SignedServer {
   }
 
  private:
+  bool legacy_only_;
   std::unique_ptr<mcp::McpServer> server_;
   std::unique_ptr<mcp::StreamableHttpTransport> transport_;
   std::unique_ptr<net::HttpServer> http_;
@@ -190,8 +210,14 @@ class ProxyTest : public ::testing::Test {
   SignedServer server_;
 };
 
-TEST_F(ProxyTest, RelaysALegacySessionWithEveryRequestSignedAfresh) {
-  auto remote = Remote(server_.url());
+// The same bridge against a remote that predates 2026-07-28: the client's own session is relayed.
+class LegacyRemoteTest : public ProxyTest {
+ protected:
+  SignedServer legacy_{/*legacy_only=*/true};
+};
+
+TEST_F(LegacyRemoteTest, RelaysALegacySessionWithEveryRequestSignedAfresh) {
+  auto remote = Remote(legacy_.url());
   LocalClient c(*remote);
   Handshake(c);
   c.Send(Request(2, "tools/list"));
@@ -204,8 +230,8 @@ TEST_F(ProxyTest, RelaysALegacySessionWithEveryRequestSignedAfresh) {
     ASSERT_TRUE(r && r->contains("result")) << json::Serialize(*r);
     EXPECT_EQ(r->at("result").at("content").at(0).at("text"), "hi");
   }
-  auto nonces = server_.nonces();
-  ASSERT_EQ(nonces.size(), 4u);  // initialize, tools/list, two calls.
+  auto nonces = legacy_.nonces();
+  ASSERT_EQ(nonces.size(), 4u);  // initialize, tools/list, two calls (server/discover is refused before counting).
   std::sort(nonces.begin(), nonces.end());
   EXPECT_EQ(std::unique(nonces.begin(), nonces.end()), nonces.end()) << "a nonce was sent twice";
 }
@@ -222,6 +248,37 @@ TEST_F(ProxyTest, StreamsProgressBeforeTheAnswer) {
   int progress = 0;
   for (const auto& m : before) progress += json::OptionalString(m, "method") == "notifications/progress";
   EXPECT_EQ(progress, 3);
+}
+
+TEST_F(ProxyTest, ALegacyClientSpeaksToA2026RemoteThroughTheProxy) {
+  auto remote = Remote(server_.url());
+  LocalClient c(*remote);
+  Handshake(c);  // Answered by the proxy from server/discover: the version the client asked for.
+  c.Send(Request(2, "ping"));
+  auto pong = c.AnswerTo(2);
+  ASSERT_TRUE(pong && pong->contains("result"));
+  c.Send(Request(3, "tools/call", json::Object{{"name", "echo"}, {"arguments", json::Object{{"message", "2026"}}}}));
+  auto r = c.AnswerTo(3);
+  ASSERT_TRUE(r && r->contains("result")) << json::Serialize(*r);
+  EXPECT_EQ(r->at("result").at("content").at(0).at("text"), "2026");
+}
+
+TEST_F(ProxyTest, ALegacyClientAnswersA2026ServersElicitation) {
+  auto remote = Remote(server_.url());
+  LocalClient c(*remote);
+  Handshake(c);
+  c.Send(Request(2, "tools/call", json::Object{{"name", "ask_name"}, {"arguments", json::Object{}}}));
+  auto ask = c.Next();
+  ASSERT_TRUE(ask.has_value());
+  ASSERT_EQ(json::OptionalString(*ask, "method"), "elicitation/create") << json::Serialize(*ask);
+  c.Send(json::Object{{"jsonrpc", "2.0"}, {"id", ask->at("id")},
+                      {"result", json::Object{{"action", "accept"}, {"content", json::Object{{"name", "Ada"}}}}}});
+  auto r = c.AnswerTo(2);
+  ASSERT_TRUE(r && r->contains("result")) << json::Serialize(*r);
+  EXPECT_EQ(r->at("result").at("content").at(0).at("text"), "Hello, Ada!");
+  auto nonces = server_.nonces();  // server/discover, the listing of tools, and the call twice.
+  std::sort(nonces.begin(), nonces.end());
+  EXPECT_EQ(std::unique(nonces.begin(), nonces.end()), nonces.end()) << "a nonce was sent twice";
 }
 
 TEST_F(ProxyTest, WithoutSigningTheServerRefusesAndTheClientSeesWhy) {
@@ -248,11 +305,11 @@ TEST_F(ProxyTest, AnUnreachableRemoteIsAnErrorNotAHang) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
 }
 
-TEST_F(ProxyTest, ARestartedRemoteGetsANewSessionAndTheCallGoesThrough) {
-  auto remote = Remote(server_.url());
+TEST_F(LegacyRemoteTest, ARestartedRemoteGetsANewSessionAndTheCallGoesThrough) {
+  auto remote = Remote(legacy_.url());
   LocalClient c(*remote);
   Handshake(c);
-  server_.Restart();
+  legacy_.Restart();
   c.Send(Request(2, "tools/call", json::Object{{"name", "echo"}, {"arguments", json::Object{{"message", "again"}}}}));
   auto r = c.AnswerTo(2);
   ASSERT_TRUE(r && r->contains("result")) << json::Serialize(*r);

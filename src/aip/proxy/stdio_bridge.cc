@@ -56,10 +56,24 @@ class Bridge {
   void Dispatch(std::string_view line);
   void RelayRequest(json::Object request);
   json::Object Roundtrip(const json::Object& request, Exchange& exchange);
+  json::Object Initialize(const json::Object& request, Exchange& exchange);
+  json::Object ModernMeta();
+  json::Object InModernEra(json::Object request);
+  json::Object SendOnce(const json::Object& request, Exchange& exchange);
+  // AskClient puts a 2026 server's input requests to a legacy client as the server-to-client
+  // requests it knows (elicitation/create, sampling/createMessage, roots/list) and collects its
+  // answers, keyed as the server named them.
+  Result<json::Object> AskClient(const json::Object& input_requests, Exchange& exchange);
+  bool TakeClientAnswer(const json::Object& message);
+  bool LegacyClient() {
+    std::lock_guard lock(mu_);
+    return initialize_.has_value() && !legacy_version_.empty();
+  }
   void RelayOther(const json::Object& message);
   bool Reinitialize(const std::string& stale_session);
   net::Headers HeadersFor(const json::Object& message, std::string* session_used);
   void RememberSchemas(const json::Object& tools_result);
+  std::optional<json::Object> LearnSchemas(Exchange& exchange);
   void StartListener();
   void Listen();
   void Stop();
@@ -75,7 +89,12 @@ class Bridge {
   std::string session_;
   std::string legacy_version_;
   std::optional<json::Object> initialize_;  // The client's own, for initializing again.
+  bool modern_ = false;                      // The remote is spoken to in 2026-07-28.
+  json::Object client_capabilities_;         // From the client's initialize.
+  json::Object client_info_;
+  std::string log_level_;                    // From logging/setLevel, sent in each request's _meta.
   std::map<std::string, json::Object> schemas_;  // Tool input schemas, for Mcp-Param-* headers.
+  bool tools_listed_ = false;
   std::map<std::string, std::shared_ptr<Exchange>> in_flight_;  // By serialized request id.
   int active_ = 0;
   std::condition_variable cv_;
@@ -84,6 +103,11 @@ class Bridge {
   std::shared_ptr<Exchange> listener_exchange_;
   std::mutex reinit_mu_;
   int reinitializations_ = 0;
+  struct PendingAnswer {
+    std::optional<json::Object> answer;
+  };
+  std::map<std::string, std::shared_ptr<PendingAnswer>> pending_answers_;  // Questions the proxy asked.
+  int asked_ = 0;
 };
 
 void Bridge::Run() {
@@ -181,15 +205,178 @@ std::function<void(const net::SseEvent&)> Bridge::EventHandler(const json::Value
   };
 }
 
-json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) {
-  const json::Value& id = request.at("id");
-  std::string method(request.at("method").get_string());
-  if (method == "initialize") {
+// Initialize answers a legacy client's initialize. A remote that speaks 2026-07-28 is spoken to
+// in that era (server/discover, then stateless requests) and the client gets the legacy
+// handshake it asked for from the proxy; any other remote gets the client's initialize as is.
+json::Object Bridge::Initialize(const json::Object& request, Exchange& exchange) {
+  const json::Object& params = request.at("params").get_object();
+  std::string requested(json::OptionalString(params, "protocolVersion").value_or(""));
+  {
     std::lock_guard lock(mu_);
     initialize_ = request;
     session_.clear();
     legacy_version_.clear();
+    modern_ = false;
+    const json::Value* caps = params.if_contains("capabilities");
+    client_capabilities_ = caps != nullptr && caps->is_object() ? caps->get_object() : json::Object{};
+    const json::Value* info = params.if_contains("clientInfo");
+    client_info_ = info != nullptr && info->is_object() ? info->get_object() : json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}};
   }
+  json::Object discover{{"jsonrpc", "2.0"}, {"id", request.at("id")}, {"method", "server/discover"},
+                        {"params", json::Object{{"_meta", ModernMeta()}}}};
+  json::Object found = SendOnce(discover, exchange);
+  const json::Value* result = found.if_contains("result");
+  bool modern = false;
+  if (result != nullptr && result->is_object()) {
+    const json::Value* versions = result->get_object().if_contains("supportedVersions");
+    if (versions != nullptr && versions->is_array()) {
+      for (const auto& v : versions->get_array()) modern = modern || v == json::Value(mcp::kModernVersion);
+    }
+  }
+  if (!modern) return SendOnce(request, exchange);
+  const json::Object& r = result->get_object();
+  json::Object answer{{"protocolVersion", mcp::NegotiateLegacyVersion(requested)}};
+  const json::Value* caps = r.if_contains("capabilities");
+  answer["capabilities"] = caps != nullptr && caps->is_object() ? caps->get_object() : json::Object{};
+  const json::Value* meta = r.if_contains("_meta");
+  const json::Value* info = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(mcp::kMetaServerInfo) : nullptr;
+  answer["serverInfo"] = info != nullptr && info->is_object() ? info->get_object() : json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}};
+  if (const json::Value* instructions = r.if_contains("instructions")) answer["instructions"] = *instructions;
+  {
+    std::lock_guard lock(mu_);
+    modern_ = true;
+    legacy_version_ = std::string(answer.at("protocolVersion").get_string());
+  }
+  Log("the remote speaks " + std::string(mcp::kModernVersion) + "; presenting " + legacy_version_ + " to the client");
+  return mcp::MakeResult(request.at("id"), std::move(answer));
+}
+
+// ModernMeta is what a 2026 request says of its client: the version, and the capabilities and
+// identity the local client declared in its initialize (and its log level, once set).
+json::Object Bridge::ModernMeta() {
+  std::lock_guard lock(mu_);
+  json::Object meta{{mcp::kMetaProtocolVersion, mcp::kModernVersion},
+                    {mcp::kMetaClientCapabilities, client_capabilities_},
+                    {mcp::kMetaClientInfo, client_info_}};
+  if (!log_level_.empty()) meta[mcp::kMetaLogLevel] = log_level_;
+  return meta;
+}
+
+// InModernEra returns `request` with the 2026 _meta added (the client's own _meta — a progress
+// token — kept).
+json::Object Bridge::InModernEra(json::Object request) {
+  json::Object& params = request["params"].is_object() ? request["params"].as_object() : (request["params"] = json::Object{}).as_object();
+  json::Object meta;
+  if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
+  for (auto& kv : ModernMeta()) meta[kv.key()] = kv.value();
+  params["_meta"] = std::move(meta);
+  return request;
+}
+
+// Roundtrip relays one request. A 2026 server that needs input answers `input_required`; a
+// legacy client cannot read that, so the proxy asks the client itself and sends the request
+// again with the answers and the server's requestState — newly signed each round.
+json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) {
+  std::string method(request.at("method").get_string());
+  if (method == "initialize") return Initialize(request, exchange);
+  bool modern;
+  {
+    std::lock_guard lock(mu_);
+    modern = modern_;
+  }
+  if (modern && method == "ping") return mcp::MakeResult(request.at("id"), json::Object{});
+  if (modern && method == "logging/setLevel") {
+    // 2026 has no session to hold a level: each request carries it in its _meta.
+    const json::Value* params = request.if_contains("params");
+    auto level = params != nullptr && params->is_object() ? json::OptionalString(params->get_object(), "level") : std::nullopt;
+    if (!level) return mcp::MakeError(request.at("id"), mcp::kInvalidParams, "Invalid params: level is required");
+    std::lock_guard lock(mu_);
+    log_level_ = std::string(*level);
+    return mcp::MakeResult(request.at("id"), json::Object{});
+  }
+  if (modern && method == "tools/call") {
+    if (auto refused = LearnSchemas(exchange)) {
+      (*refused)["id"] = request.at("id");
+      return std::move(*refused);
+    }
+  }
+  constexpr int kMaxInputRounds = 8;
+  json::Object current = modern ? InModernEra(request) : request;
+  for (int round = 0; round < kMaxInputRounds; ++round) {
+    json::Object answer = SendOnce(current, exchange);
+    const json::Value* result = answer.if_contains("result");
+    if (result == nullptr || !result->is_object() || json::OptionalString(result->get_object(), "resultType") != "input_required" ||
+        !LegacyClient()) {
+      return answer;
+    }
+    const json::Value* asks = result->get_object().if_contains("inputRequests");
+    if (asks == nullptr || !asks->is_object()) return answer;
+    auto responses = AskClient(asks->get_object(), exchange);
+    if (!responses) {
+      return ErrorMessage(request.at("id"), mcp::kInternalError, "the server's request for input went unanswered: " +
+                          responses.error().message, "input_unanswered");
+    }
+    current = modern ? InModernEra(request) : request;
+    json::Object& params = current["params"].as_object();
+    params["inputResponses"] = std::move(*responses);
+    if (const json::Value* state = result->get_object().if_contains("requestState"); state != nullptr && state->is_string()) {
+      params["requestState"] = *state;
+    }
+  }
+  return ErrorMessage(request.at("id"), mcp::kInternalError, "the server asked for input more than " +
+                      std::to_string(kMaxInputRounds) + " times", "input_rounds_exceeded");
+}
+
+Result<json::Object> Bridge::AskClient(const json::Object& input_requests, Exchange& exchange) {
+  json::Object responses;
+  for (const auto& kv : input_requests) {
+    const json::Value& ask = kv.value();
+    auto method = ask.is_object() ? json::OptionalString(ask.get_object(), "method") : std::nullopt;
+    if (!method || (*method != "elicitation/create" && *method != "sampling/createMessage" && *method != "roots/list")) {
+      return InvalidArgumentError("input request \"" + std::string(kv.key()) + "\" is not one a client answers");
+    }
+    auto pending = std::make_shared<PendingAnswer>();
+    std::string id;
+    {
+      std::lock_guard lock(mu_);
+      id = "aip-proxy-input-" + std::to_string(++asked_);
+      pending_answers_[json::Serialize(json::Value(id))] = pending;
+    }
+    json::Object message{{"jsonrpc", "2.0"}, {"id", id}, {"method", *method}};
+    if (const json::Value* params = ask.get_object().if_contains("params")) message["params"] = *params;
+    out_.Write(message);
+    std::unique_lock lock(mu_);
+    // A person may be answering: wait long, but not forever, and stop for a cancellation.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+    while (!pending->answer && !stopping_ && !exchange.aborted() && std::chrono::steady_clock::now() < deadline) {
+      cv_.wait_for(lock, std::chrono::milliseconds(200));
+    }
+    pending_answers_.erase(json::Serialize(json::Value(id)));
+    if (!pending->answer) return UnavailableError("no answer from the client");
+    if (const json::Value* err = pending->answer->if_contains("error")) {
+      return UnavailableError("the client refused: " + json::Serialize(*err));
+    }
+    responses[kv.key()] = pending->answer->at("result");
+  }
+  return responses;
+}
+
+// TakeClientAnswer keeps the client's answer to a question the proxy asked for a 2026 server;
+// those go nowhere else.
+bool Bridge::TakeClientAnswer(const json::Object& message) {
+  const json::Value* id = message.if_contains("id");
+  if (id == nullptr || message.contains("method")) return false;
+  std::lock_guard lock(mu_);
+  auto it = pending_answers_.find(json::Serialize(*id));
+  if (it == pending_answers_.end()) return false;
+  it->second->answer = message;
+  cv_.notify_all();
+  return true;
+}
+
+json::Object Bridge::SendOnce(const json::Object& request, Exchange& exchange) {
+  const json::Value& id = request.at("id");
+  std::string method(request.at("method").get_string());
   for (int attempt = 0;; ++attempt) {
     std::string session_used;
     std::optional<json::Object> answer;
@@ -216,7 +403,25 @@ json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) 
 }
 
 void Bridge::RelayOther(const json::Object& message) {
+  if (TakeClientAnswer(message)) return;
   auto method = json::OptionalString(message, "method");
+  bool modern;
+  {
+    std::lock_guard lock(mu_);
+    modern = modern_;
+  }
+  if (modern) {
+    // A 2026 server takes requests only: a cancellation is the request's exchange cut, and the
+    // legacy handshake's notifications end here.
+    if (method == "notifications/cancelled") {
+      const json::Value* params = message.if_contains("params");
+      const json::Value* rid = params != nullptr && params->is_object() ? params->get_object().if_contains("requestId") : nullptr;
+      std::lock_guard lock(mu_);
+      auto it = rid != nullptr ? in_flight_.find(json::Serialize(*rid)) : in_flight_.end();
+      if (it != in_flight_.end()) it->second->Abort();
+    }
+    return;
+  }
   if (method == "notifications/cancelled") {
     // Forward it (a legacy session cancels by notification), then cut the request's exchange
     // (the 2026 signal: the client leaves the response stream).
@@ -296,6 +501,32 @@ net::Headers Bridge::HeadersFor(const json::Object& message, std::string* sessio
     }
   }
   return h;
+}
+
+// LearnSchemas lists the remote's tools once, before the first 2026 tools/call: the call must
+// mirror annotated arguments into Mcp-Param-* headers, which needs each tool's input schema.
+// A listing the remote refuses is the answer the call gets (its reason included).
+std::optional<json::Object> Bridge::LearnSchemas(Exchange& exchange) {
+  {
+    std::lock_guard lock(mu_);
+    if (tools_listed_) return std::nullopt;
+  }
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    json::Object params;
+    if (!cursor.empty()) params["cursor"] = cursor;
+    json::Object list = InModernEra(json::Object{{"jsonrpc", "2.0"}, {"id", "aip-proxy-tools-" + std::to_string(page)},
+                                                 {"method", "tools/list"}, {"params", std::move(params)}});
+    json::Object answer = SendOnce(list, exchange);  // Remembers the schemas it carries.
+    const json::Value* result = answer.if_contains("result");
+    if (result == nullptr || !result->is_object()) return answer;  // Why the call cannot go; tried again next time.
+    auto next = json::OptionalString(result->get_object(), "nextCursor");
+    if (!next || next->empty()) break;
+    cursor = std::string(*next);
+  }
+  std::lock_guard lock(mu_);
+  tools_listed_ = true;
+  return std::nullopt;
 }
 
 void Bridge::RememberSchemas(const json::Object& tools_result) {

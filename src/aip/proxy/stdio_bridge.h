@@ -7,7 +7,10 @@
 // 2026 signal), server-to-client requests on a response stream or on the session's own stream
 // (sampling, elicitation, roots) and the client's answers to them, in whichever era the local
 // client speaks: a legacy client's initialize is relayed and its session kept (Mcp-Session-Id,
-// MCP-Protocol-Version); a 2026 client's stateless requests carry their own version.
+// MCP-Protocol-Version); a 2026 client's stateless requests carry their own version. When a
+// 2026 server answers a legacy client's request with `input_required`, the proxy asks the client
+// itself (elicitation/create, sampling/createMessage, roots/list — requests a legacy client
+// knows) and sends the request again with the answers and the server's requestState.
 //
 // Failures become JSON-RPC errors the client can show, never a hang: an unreachable remote, a
 // timeout, an HTTP error without a JSON-RPC body. A remote that restarts and forgets the
