@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""aip proxy end to end, as an off-the-shelf client reaches it.
+
+The official TypeScript SDK client launches `aip proxy GATEWAY_URL` as its stdio server (as
+Claude Desktop, Cursor and VS Code do) and reaches `aip gateway` with the agent's identity; the
+upstream sees the agent's DID. Then, from outside: stdout carries nothing but JSON-RPC, `--listen`
+refuses callers without the per-run token, a gateway killed mid-call gives the client an error at
+once, and the proxy carries on when the gateway comes back.
+
+Usage: proxy_test.py BIN_DIR NODE_DIR
+"""
+import json, os, re, select, signal, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gwlib
+from gwlib import AIP, BIN, check, did_of, free_port, post, run, start, wait_log
+
+NODE_DIR = os.path.abspath(sys.argv[2])
+NODE = os.path.join(NODE_DIR, "node_modules/.bin/node")
+EVERYTHING = os.path.join(NODE_DIR, "node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+work = gwlib.init("aip-proxy-")
+
+
+class StdioProxy:
+    """aip proxy over pipes, read strictly: every stdout line must be one JSON-RPC message."""
+
+    def __init__(self, url, home, *extra):
+        env = dict(os.environ, AIP_HOME=home, AIP_PASSPHRASE="test-pass")
+        self.stderr_path = os.path.join(work, f"proxy-{time.time_ns()}.log")
+        self.p = subprocess.Popen([AIP, "proxy", url, *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=open(self.stderr_path, "w"), env=env)
+        gwlib.procs.append(self.p)
+        self.buf = b""
+        self.bad_lines = []
+
+    def send(self, msg):
+        self.p.stdin.write((json.dumps(msg) + "\n").encode())
+        self.p.stdin.flush()
+
+    def next(self, timeout=15):
+        deadline = time.time() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.time()
+            if left <= 0 or not select.select([self.p.stdout], [], [], left)[0]:
+                return None
+            chunk = os.read(self.p.stdout.fileno(), 65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        try:
+            msg = json.loads(line)
+            if not isinstance(msg, dict) or msg.get("jsonrpc") != "2.0":
+                raise ValueError("not JSON-RPC")
+            return msg
+        except ValueError:
+            self.bad_lines.append(line)
+            return {}
+
+    def answer(self, rid, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = self.next(deadline - time.time())
+            if m is None:
+                return None
+            if m.get("id") == rid and "method" not in m:
+                return m
+        return None
+
+    def handshake(self):
+        self.send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                   "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "py", "version": "1"}}})
+        r = self.answer(1)
+        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        return r
+
+    def close(self):
+        self.p.stdin.close()
+        try:
+            self.p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+        rest = self.p.stdout.read()
+        return self.p.returncode, rest
+
+
+def recorded():
+    path = os.path.join(work, "tasks-requests.jsonl")
+    return [json.loads(l) for l in open(path)] if os.path.exists(path) else []
+
+
+try:
+    gw_home, agent_home = os.path.join(work, "gw"), os.path.join(work, "agent")
+    run([AIP, "init", "--name", "gateway"], home=gw_home)
+    run([AIP, "init", "--name", "agent"], home=agent_home)
+    agent_did = did_of(agent_home)
+
+    tasks_key = "tasks-key-" + os.urandom(8).hex()
+    env = dict(os.environ, TASKS_KEY=tasks_key)
+    tasks_url, _ = gwlib.start_tasks_server(env)
+    start([os.path.join(BIN, "example-conformance-server"), "--http", "127.0.0.1:0"], os.path.join(work, "conf.log"), env)
+    conf_url = wait_log(os.path.join(work, "conf.log"), r"listening on (http://\S+/mcp)").group(1)
+
+    gw_port = free_port()
+    url = f"http://127.0.0.1:{gw_port}/mcp"
+    config = f"""
+[gateway]
+listen = "127.0.0.1:{gw_port}"
+denial_detail = "full"
+[audit]
+path = "audit.jsonl"
+[[upstream]]
+name = "tasks"
+url = "{tasks_url}"
+sign_requests = true
+credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
+[[upstream]]
+name = "conf"
+url = "{conf_url}"
+[[upstream]]
+name = "everything"
+command = ["{NODE}", "{EVERYTHING}", "stdio"]
+pool = 2
+[[rule]]
+id = "agent-tasks"
+effect = "allow"
+agents = ["{agent_did}"]
+upstreams = ["tasks"]
+targets = ["list_tasks", "export_tasks"]
+when = [ {{ pointer = "/project", op = "eq", value = "project-a" }} ]
+[[rule]]
+id = "agent-conf"
+effect = "allow"
+agents = ["{agent_did}"]
+upstreams = ["conf"]
+targets = ["test_input_required_result_elicitation"]
+[[rule]]
+id = "agent-everything"
+effect = "allow"
+agents = ["{agent_did}"]
+upstreams = ["everything"]
+targets = ["trigger-long-running-operation", "echo"]
+"""
+    gw_env = dict(os.environ, TASKS_KEY=tasks_key)
+    gw_log = gwlib.start_gateway(config, gw_env, gw_home)
+
+    # --- the official TypeScript SDK client over stdio -> aip proxy -> gateway -> upstreams ---
+    r = subprocess.run([NODE, os.path.join(NODE_DIR, "sdk_proxy_test.mjs"), AIP, url, agent_home],
+                       capture_output=True, text=True, timeout=180)
+    m = re.search(r"(\d+) passed, (\d+) failed", r.stdout)
+    check("TypeScript SDK client through aip proxy", r.returncode == 0 and m and m.group(2) == "0", r.stdout + r.stderr)
+    gwlib.passed += int(m.group(1)) if m else 0
+
+    calls = [json.loads(x["body"]) for x in recorded() if '"tools/call"' in x["body"]]
+    callers = [c["params"].get("_meta", {}).get("dev.aip/caller", {}) for c in calls]
+    check("the upstream saw the agent's DID on every call", calls and all(c.get("did") == agent_did for c in callers),
+          json.dumps(callers))
+    decisions = [json.loads(l) for l in open(os.path.join(work, "audit.jsonl")) if '"type":"decision"' in l]
+    check("the gateway authenticated the agent, not an anonymous caller",
+          any(d.get("agent") == agent_did and d.get("decision") == "allow" for d in decisions)
+          and not any(d.get("kind") == "anonymous" for d in decisions), json.dumps(decisions[-3:]))
+
+    # --- stdout is protocol only; a replay is impossible -----------------------------------
+    p = StdioProxy(url, agent_home)
+    init = p.handshake()
+    check("initialize through the proxy (legacy client, era of its choice)",
+          init and init.get("result", {}).get("protocolVersion") == "2025-06-18", str(init))
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}}
+    p.send(call)
+    p.send(call)  # The same message twice: each leaves the proxy with a proof of its own.
+    a1, a2 = p.answer(7), p.answer(7)
+    check("the same request sent twice is signed twice (no replay refusal)",
+          a1 and a2 and "result" in a1 and "result" in a2, f"{a1} {a2}")
+    p.send({"jsonrpc": "2.0", "id": 8, "method": "tools/call",
+            "params": {"name": "tasks.list_tasks", "arguments": {"project": "project-b"}}})
+    denied = p.answer(8)
+    check("a denial arrives as a JSON-RPC error with its reason",
+          denied and denied.get("error", {}).get("data", {}).get("rule") == "agent-tasks", str(denied))
+    p.send({"jsonrpc": "2.0", "id": 9, "method": "nonsense/method", "params": {}})
+    unknown = p.answer(9)
+    check("an unknown method is the remote's JSON-RPC error", unknown and unknown.get("error", {}).get("code") == -32601, str(unknown))
+    p.p.stdin.write(b"{this is not json\n")
+    p.p.stdin.flush()
+    garbage = p.next()
+    check("a malformed line is answered -32700", garbage and garbage.get("error", {}).get("code") == -32700, str(garbage))
+    rc, rest = p.close()
+    check("the proxy ends with its input, cleanly", rc == 0, str(rc))
+    check("stdout carried nothing but JSON-RPC", not p.bad_lines and rest.strip() == b"", f"{p.bad_lines} {rest!r}")
+
+    # --- --listen: nobody else on the machine may borrow the identity -----------------------
+    listen_log = os.path.join(work, "listen.log")
+    lp = start([AIP, "proxy", url, "--listen", "127.0.0.1:0"], listen_log, dict(os.environ, AIP_HOME=agent_home))
+    local = wait_log(listen_log, r"serving (http://\S+/mcp)").group(1)
+    token = wait_log(listen_log, r"Authorization: Bearer (\S+)").group(1)
+    list_params = {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}
+    project = {"mcp-param-project": "project-a"}
+    st, h, resp = post(local, "tools/call", list_params, headers=project)
+    check("--listen refuses a caller without the token (401)", st == 401, f"{st} {resp}")
+    st, h, resp = post(local, "tools/call", list_params, headers={**project, "authorization": "Bearer " + token[:-1] + "x"})
+    check("--listen refuses a wrong token (401)", st == 401, f"{st} {resp}")
+    st, h, resp = post(local, "tools/call", list_params, headers={**project, "authorization": "Bearer " + token})
+    check("--listen relays the token holder's call, signed", st == 200 and "result" in resp, f"{st} {resp}")
+    check("the token never reaches the gateway's log", token not in open(gw_log).read())
+    lp.send_signal(signal.SIGTERM)
+    lp.wait(timeout=10)
+
+    # --- the gateway dies mid-call, then comes back -----------------------------------------
+    p = StdioProxy(url, agent_home, "--timeout", "5s")
+    p.handshake()
+    p.send({"jsonrpc": "2.0", "id": 20, "method": "tools/call",
+            "params": {"name": "everything.trigger-long-running-operation", "arguments": {"duration": 20, "steps": 20},
+                       "_meta": {"progressToken": "t"}}})
+    first = p.next()
+    gw = [q for q in gwlib.procs if q.args[:2] == [AIP, "gateway"]][0]
+    t0 = time.time()
+    gw.kill()
+    gw.wait()
+    dead = p.answer(20, timeout=10)
+    check("a gateway that dies mid-call: the client gets an error at once",
+          first is not None and dead and "error" in dead and time.time() - t0 < 5, f"{first} {dead} {time.time() - t0:.1f}s")
+    gw_log = gwlib.start_gateway(config, gw_env, gw_home, name="gateway2")
+    p.send({"jsonrpc": "2.0", "id": 21, "method": "tools/call",
+            "params": {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}})
+    back = p.answer(21)
+    check("the gateway back: the next call goes through", back and "result" in back, str(back))
+    rc, rest = p.close()
+    check("stdout stayed protocol only through the failure", not p.bad_lines, str(p.bad_lines))
+finally:
+    sys.exit(gwlib.finish())
