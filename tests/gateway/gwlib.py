@@ -19,7 +19,16 @@ def init(prefix):
 
 
 def finish():
-    """Stops what start() started, removes the work folder, prints the count; the exit code."""
+    """Stops what start() started, removes the work folder, prints the count; the exit code.
+
+    Called from a `finally:` block: an exception on its way out (a test that crashed part way)
+    is printed and counted as a failure, never swallowed by the sys.exit that follows."""
+    global failed
+    if sys.exc_info()[0] is not None:
+        import traceback
+        traceback.print_exc()
+        failed += 1
+        print("FAIL: the test stopped part way (above)", flush=True)
     for p in procs:
         if p.poll() is None:
             p.terminate()

@@ -24,10 +24,11 @@ work = gwlib.init("aip-proxy-")
 class StdioProxy:
     """aip proxy over pipes, read strictly: every stdout line must be one JSON-RPC message."""
 
-    def __init__(self, url, home, *extra):
+    def __init__(self, url, home, *extra, argv=None, env_extra=None):
         env = dict(os.environ, AIP_HOME=home, AIP_PASSPHRASE="test-pass")
+        env.update(env_extra or {})
         self.stderr_path = os.path.join(work, f"proxy-{time.time_ns()}.log")
-        self.p = subprocess.Popen([AIP, "proxy", url, *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.p = subprocess.Popen(argv or [AIP, "proxy", url, *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=open(self.stderr_path, "w"), env=env)
         gwlib.procs.append(self.p)
         self.buf = b""
@@ -149,7 +150,7 @@ targets = ["trigger-long-running-operation", "echo"]
                        capture_output=True, text=True, timeout=180)
     m = re.search(r"(\d+) passed, (\d+) failed", r.stdout)
     check("TypeScript SDK client through aip proxy", r.returncode == 0 and m and m.group(2) == "0", r.stdout + r.stderr)
-    gwlib.passed += int(m.group(1)) if m else 0
+    print(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else "(no output)", "(TypeScript client)")
 
     calls = [json.loads(x["body"]) for x in recorded() if '"tools/call"' in x["body"]]
     callers = [c["params"].get("_meta", {}).get("dev.aip/caller", {}) for c in calls]
@@ -187,6 +188,26 @@ targets = ["trigger-long-running-operation", "echo"]
     rc, rest = p.close()
     check("the proxy ends with its input, cleanly", rc == 0, str(rc))
     check("stdout carried nothing but JSON-RPC", not p.bad_lines and rest.strip() == b"", f"{p.bad_lines} {rest!r}")
+
+    # --- the client configurations of docs/proxy.md, as written ------------------------------
+    doc = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "proxy.md")).read()
+    snippets = re.findall(r"<!-- snippet:(\S+) -->\n```json\n(.*?)\n```", doc, re.S)
+    check("docs/proxy.md has the three client snippets", sorted(n for n, _ in snippets) == ["claude-desktop", "cursor", "vscode"],
+          str([n for n, _ in snippets]))
+    for name, text in snippets:
+        conf = json.loads(text)
+        server = next(iter((conf.get("mcpServers") or conf.get("servers")).values()))
+        argv = [AIP if server["command"] == "aip" else server["command"]] + \
+               [url if a == "https://gw.example.com/mcp" else a for a in server["args"]]
+        env = {k: (agent_home if k == "AIP_HOME" else v) for k, v in server.get("env", {}).items()}
+        sp = StdioProxy(url, agent_home, argv=argv, env_extra=env)
+        init = sp.handshake()
+        sp.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                 "params": {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}})
+        answer = sp.answer(2)
+        sp.close()
+        check(f"the {name} snippet of docs/proxy.md works as written",
+              init and "result" in init and answer and "result" in answer, f"{init} {answer} {open(sp.stderr_path).read()}")
 
     # --- --listen: nobody else on the machine may borrow the identity -----------------------
     listen_log = os.path.join(work, "listen.log")
