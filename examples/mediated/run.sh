@@ -2,7 +2,8 @@
 # The mediated story, end to end on loopback: an orchestrator agent asks "will it rain during my
 # next meeting?" through the gateway, which holds a separate API key for the calendar and the
 # weather server (the agent holds none); then a call outside the agent's project is denied, a
-# replayed request is refused, and the audit log is verified (and a tampered copy is not).
+# replayed request is refused, an off-the-shelf MCP client (the official TypeScript SDK) calls
+# through `aip proxy` as the agent, and the audit log is verified (and a tampered copy is not).
 #   examples/mediated/run.sh [BIN_DIR]     (default build/bin)
 set -euo pipefail
 bin=$(cd "${1:-build/bin}" && pwd)
@@ -79,6 +80,17 @@ set +e
 rc=$?
 set -e
 [ "$rc" -ne 0 ] || { echo "expected project B to be denied" >&2; exit 1; }
+
+step "An off-the-shelf client (the official TypeScript SDK, no aip code) through aip proxy, as the agent"
+node_dir="$here/../../tests/node"
+if [ -x "$node_dir/node_modules/.bin/node" ]; then
+  ln -s "$(cd "$node_dir" && pwd)/node_modules" "$work/node_modules"
+  cp "$here/off_the_shelf_client.mjs" "$work/"
+  echo "(its configuration: command \"aip\", args [\"proxy\", \"$url\"] — see docs/proxy.md)"
+  "$node_dir/node_modules/.bin/node" "$work/off_the_shelf_client.mjs" "$bin/aip" "$url"
+else
+  echo "skipped: the TypeScript SDK is not installed (scripts/install-deps.sh installs it)"
+fi
 
 step "A captured request, sent again, is refused as a replay"
 "$bin/aip" call "$url" calendar.next_meeting --print-request > /dev/null 2> "$work/request.txt"
