@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the official MCP conformance suite (server mode, pinned in tests/node/package.json) against
 # an aip example server, once per era, each with its expected-failures baseline.
-# Usage: run.sh SERVER_BINARY BASELINE_PREFIX [AIP_BINARY]
+# Usage: run.sh SERVER_BINARY BASELINE_PREFIX [AIP_BINARY [proxy]]
 #   (baselines: <prefix>-2025-11-25.yml, -2026-07-28.yml). With AIP_BINARY the suite talks to
-#   `aip gateway` fronting the server (allow-all development mode, names not namespaced).
+#   `aip gateway` fronting the server (allow-all development mode, names not namespaced); with
+#   AIP_BINARY proxy, to `aip proxy --listen` in front of it, signing every request.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../interop/lib.sh"
@@ -12,7 +13,28 @@ server=$(realpath "${1:?usage: run.sh SERVER_BINARY BASELINE_PREFIX}")
 prefix=${2:?usage: run.sh SERVER_BINARY BASELINE_PREFIX}
 start_aip_server "$server" || exit 1
 out=$(mktemp -d)
-if [ -n "${3:-}" ]; then
+if [ -n "${3:-}" ] && [ "${4:-}" = "proxy" ]; then
+  # The suite through `aip proxy --listen` (signing every request) in front of the server; the
+  # suite cannot send the proxy's token, so a loopback shim adds it.
+  aip=$(realpath "$3")
+  export AIP_HOME="$out/agent-home"
+  unset AIP_PRIVATE_KEY AIP_DID AIP_PASSPHRASE
+  "$aip" init --name conformance-agent > /dev/null
+  "$aip" proxy "$SERVER_URL" --listen 127.0.0.1:0 --token-file "$out/token" > /dev/null 2> "$out/proxy.log" &
+  pids+=($!)
+  proxy_url=
+  for _ in $(seq 200); do
+    proxy_url=$(grep -o 'serving http://[0-9.:]*/mcp' "$out/proxy.log" | head -1 | cut -d' ' -f2)
+    [ -n "$proxy_url" ] && [ -s "$out/token" ] && break
+    sleep 0.05
+  done
+  [ -n "$proxy_url" ] || { echo "aip proxy did not start: $(cat "$out/proxy.log")"; exit 1; }
+  python3 "$here/token_shim.py" "$proxy_url" "$out/token" > "$out/shim.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 200); do url=$(grep -o 'http://[0-9.:]*/mcp' "$out/shim.log" | head -1); [ -n "$url" ] && break; sleep 0.05; done
+  echo "(through aip proxy at $proxy_url)"
+  SERVER_URL=$url
+elif [ -n "${3:-}" ]; then
   aip=$(realpath "$3")
   export AIP_HOME="$out/gateway-home" AIP_PASSPHRASE=conformance
   "$aip" init --name conformance-gateway > /dev/null

@@ -38,6 +38,32 @@ ListenBridge::ListenBridge(RemoteEndpoint& remote, ListenBridgeOptions options)
 
 ListenBridge::~ListenBridge() { Stop(); }
 
+bool ListenBridge::OpenStream::Write(std::string_view data) {
+  std::lock_guard lock(mu);
+  if (out == nullptr) return false;
+  if (out->Write(data)) return true;
+  if (remote != nullptr) remote->Abort();  // The client left: stop relaying the remote's stream.
+  return false;
+}
+
+void ListenBridge::KeepAlive() {
+  std::unique_lock lock(streams_mu_);
+  while (!stop_cv_.wait_for(lock, options_.keepalive, [&] { return stopping_; })) {
+    auto open = streams_;
+    lock.unlock();
+    for (const auto& s : open) s->Write(": keepalive\n\n");
+    lock.lock();
+  }
+}
+
+void ListenBridge::EndSession(std::string_view session) {
+  std::lock_guard lock(streams_mu_);
+  for (const auto& s : streams_) {
+    std::lock_guard w(s->mu);
+    if (s->session == session && s->remote != nullptr) s->remote->Abort();
+  }
+}
+
 Result<std::unique_ptr<ListenBridge>> ListenBridge::Start(RemoteEndpoint& remote, ListenBridgeOptions options) {
   if (options.token.size() < 32) return InvalidArgumentError("the proxy token must be at least 32 characters");
   std::unique_ptr<ListenBridge> bridge(new ListenBridge(remote, std::move(options)));
@@ -47,6 +73,7 @@ Result<std::unique_ptr<ListenBridge>> ListenBridge::Start(RemoteEndpoint& remote
   hopts.threads = 1;
   hopts.handler_threads = bridge->options_.threads;
   ListenBridge* self = bridge.get();
+  bridge->keepalive_ = std::thread([self] { self->KeepAlive(); });
   AIP_ASSIGN_OR_RETURN(bridge->server_, net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) {
                          self->Handle(r, e);
                        }));
@@ -63,7 +90,17 @@ void ListenBridge::Wait() {
 }
 
 void ListenBridge::Stop() {
+  {
+    std::lock_guard lock(streams_mu_);
+    stopping_ = true;
+    for (const auto& s : streams_) {
+      std::lock_guard w(s->mu);
+      if (s->remote != nullptr) s->remote->Abort();
+    }
+  }
+  stop_cv_.notify_all();
   if (server_) server_->Stop(std::chrono::seconds(2));
+  if (keepalive_.joinable()) keepalive_.join();
 }
 
 void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
@@ -112,7 +149,10 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
   }
 
   Exchange exchange;
-  net::ResponseStream* stream = nullptr;
+  auto stream = std::make_shared<OpenStream>();
+  stream->remote = &exchange;
+  stream->session = std::string(req.headers.Get("mcp-session-id").value_or(""));
+  if (req.method == "DELETE" && !stream->session.empty()) EndSession(stream->session);
   auto on_head = [&](int status, const net::Headers& h) {
     if (!h.Get("content-type").value_or("").starts_with("text/event-stream") || status >= 300) return;
     net::Headers out;
@@ -120,10 +160,12 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
       if (ForwardedResponseHeader(n)) out.Set(n, v);
     }
     out.Set("x-accel-buffering", "no");
-    stream = &ex.BeginStream(status, out);
+    std::lock_guard lock(stream->mu);
+    stream->out = &ex.BeginStream(status, out);
+    std::lock_guard registry(streams_mu_);
+    streams_.push_back(stream);
   };
   auto on_event = [&](const net::SseEvent& e) {
-    if (stream == nullptr) return;
     std::string data = e.data;
     if (is_request && remote_.checks_results()) {
       auto msg = json::ParseJsonObject(e.data, json::ParseLimits{e.data.size() + 1, 64});
@@ -132,10 +174,21 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
       }
     }
     // The local client leaving its stream cancels: the remote's exchange is cut too.
-    if (!stream->Write(net::FormatSseEvent(data, e.event, e.id))) exchange.Abort();
+    stream->Write(net::FormatSseEvent(data, e.event, e.id));
   };
   auto sent = remote_.Send(req.method, message, headers, &exchange, on_event, on_head);
-  if (stream != nullptr) return;  // Streamed as it came; the stream ends with this handler.
+  {
+    std::lock_guard registry(streams_mu_);
+    streams_.remove(stream);
+  }
+  bool streamed;
+  {
+    std::lock_guard lock(stream->mu);
+    streamed = stream->out != nullptr;
+    stream->out = nullptr;  // The stream ends with this handler; nothing may write to it after.
+    stream->remote = nullptr;
+  }
+  if (streamed) return;  // Relayed as it came.
   if (!sent) {
     if (options_.log) options_.log("remote unreachable: " + sent.error().message);
     if (is_request) {

@@ -7,10 +7,15 @@
 // local client keeps the remote's session and era. The caller's own Authorization never leaves.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "aip/base/status.h"
 #include "aip/crypto/secret_bytes.h"
@@ -20,6 +25,7 @@ namespace aip::net {
 class HttpServer;
 struct HttpRequest;
 class Exchange;
+class ResponseStream;
 }  // namespace aip::net
 
 namespace aip::proxy {
@@ -28,7 +34,10 @@ struct ListenBridgeOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;
   std::string token;  // Required of every caller; at least 32 characters.
-  int threads = 16;   // Requests relayed at once.
+  int threads = 64;   // Requests relayed at once (an open event stream holds one).
+  // How often an open event stream gets a comment line: a client that left is found by the
+  // write that fails, and its stream from the remote is closed.
+  std::chrono::milliseconds keepalive{std::chrono::seconds(10)};
   std::function<void(std::string_view line)> log;
 };
 
@@ -41,12 +50,29 @@ class ListenBridge {
   void Stop();
 
  private:
+  // OpenStream is an event stream being relayed to a local client; its writes are serialized
+  // because the keep-alive comes from another thread.
+  struct OpenStream {
+    std::mutex mu;
+    net::ResponseStream* out = nullptr;
+    Exchange* remote = nullptr;
+    std::string session;
+    bool Write(std::string_view data);
+  };
   ListenBridge(RemoteEndpoint& remote, ListenBridgeOptions options);
   void Handle(const net::HttpRequest& request, net::Exchange& exchange);
+  void KeepAlive();
+  // EndSession cuts the relayed streams of a session the client ended (DELETE).
+  void EndSession(std::string_view session);
 
   RemoteEndpoint& remote_;
   ListenBridgeOptions options_;
   crypto::SecretBytes expected_authorization_;
+  std::mutex streams_mu_;
+  std::list<std::shared_ptr<OpenStream>> streams_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread keepalive_;
   std::unique_ptr<net::HttpServer> server_;
 };
 
