@@ -50,6 +50,10 @@ bash "$(dirname "$0")/signed_http_bench.sh" "$bin"
 echo
 bash "$(dirname "$0")/gateway_bench.sh" "$bin"
 echo
+bash "$(dirname "$0")/proxy_bench.sh" "$bin"
+echo
+bash "$(dirname "$0")/ts_package_bench.sh" "$bin"
+echo
 "$bin/trust_bench" ${TRUST_BENCH_AGENTS:-1000000} ${TRUST_BENCH_VOUCHES:-10000000} 1000
 echo
 bash "$(dirname "$0")/registry_bench.sh" "$bin"

@@ -5,6 +5,7 @@
 #include "aip/crypto/random.h"
 #include "aip/mcp/http_transport.h"
 #include "aip/mcp/jsonrpc.h"
+#include "aip/net/busy_poll.h"
 #include "aip/net/http_server.h"
 #include "aip/net/sse.h"
 
@@ -72,6 +73,9 @@ Result<std::unique_ptr<ListenBridge>> ListenBridge::Start(RemoteEndpoint& remote
   hopts.port = bridge->options_.port;
   hopts.threads = 1;
   hopts.handler_threads = bridge->options_.threads;
+  // A local relay waits three times per call (for its handler, the remote's answer, the next
+  // request); polling briefly instead of sleeping through each is what the gateway does too.
+  if (bridge->options_.busy_poll.count() > 0) net::busy_poll::SetBudget(bridge->options_.busy_poll);
   ListenBridge* self = bridge.get();
   bridge->keepalive_ = std::thread([self] { self->KeepAlive(); });
   AIP_ASSIGN_OR_RETURN(bridge->server_, net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) {

@@ -38,6 +38,8 @@ struct ListenBridgeOptions {
   // How often an open event stream gets a comment line: a client that left is found by the
   // write that fails, and its stream from the remote is closed.
   std::chrono::milliseconds keepalive{std::chrono::seconds(10)};
+  // Poll this long instead of sleeping while idle (net/busy_poll.h); 0: never.
+  std::chrono::microseconds busy_poll{100};
   std::function<void(std::string_view line)> log;
 };
 
