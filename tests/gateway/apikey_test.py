@@ -8,7 +8,7 @@ ever reaches the upstream, the gateway's log or its audit log.
 
 Usage: apikey_test.py BIN_DIR
 """
-import json, os, sys, time
+import json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gwlib
@@ -94,6 +94,15 @@ targets = ["create_task"]
     check("the reader may not create: a denial the client can show (200, -31003, the reason)",
           st == 200 and resp["error"]["code"] == -31003 and resp["error"]["data"]["reason"] == "credential_tools"
           and "limited to other tools" in resp["error"]["message"], f"{st} {resp}")
+    # The MCP Inspector CLI, an off-the-shelf client, shows that reason too (no OAuth detour).
+    node_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node")
+    inspector = subprocess.run([os.path.join(node_dir, "node_modules/.bin/node"),
+                                os.path.join(node_dir, "node_modules/@modelcontextprotocol/inspector/cli/build/index.js"),
+                                url, "--method", "tools/call", "--tool-name", "tasks.create_task",
+                                "--tool-arg", "project=project-a", "--tool-arg", "title=x", "--header", "X-Api-Key: " + reader],
+                               capture_output=True, text=True, timeout=60)
+    shown = inspector.stdout + inspector.stderr
+    check("the MCP Inspector CLI shows the denial's reason", "limited to other tools" in shown and "auth" not in shown.lower(), shown)
 
     # The tool allowlist holds whatever the rules say: give the reader the write scope's rule too.
     limited = new_key("--name", "limited", "--scopes", "tasks:read,tasks:write", "--tools", "tasks.list_*")
