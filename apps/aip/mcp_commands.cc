@@ -6,6 +6,7 @@
 
 #include "aip/mcp/client.h"
 #include "aip/mcpsig/authenticator.h"
+#include "aip/oauth/token_cache.h"
 #include "cli.h"
 #include "signing_flags.h"
 
@@ -59,7 +60,7 @@ std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions op
 
 // ConnectSigned connects to `t` as these signing flags say (proofs, HTTP signatures, printing).
 std::unique_ptr<mcp::McpClient> ConnectSigned(const Context& ctx, const Target& t, const SigningOptions& s) {
-  return ConnectTo(t, ClientOptionsFor(ctx, t, s), HttpHookFor(ctx, t.url, s), LoginFor(t.url, s));
+  return ConnectTo(t, ClientOptionsFor(ctx, t, s), HttpHookFor(ctx, t.url, s), LoginFor(ctx, t.url, s));
 }
 
 // SplitTarget reads "[URL] NAME..." positionals: with --stdio there is no URL.
@@ -79,6 +80,14 @@ Target SplitTarget(std::vector<std::string>& pos, const std::string& stdio, std:
 }  // namespace
 
 void AddMcpCommands(CLI::App& app, Context& ctx) {
+  auto logout_url = std::make_shared<std::string>();
+  auto* logout = app.add_subcommand("logout", "Forget the sign-in to an MCP server kept by --login: aip logout URL");
+  logout->add_option("URL", *logout_url, "The server's URL, as given to --login")->required();
+  logout->callback([logout_url, &ctx] {
+    bool removed = Check(oauth::TokenCache(TokensDir(ctx)).Forget(*logout_url));
+    std::cout << (removed ? "signed out of " : "no sign-in kept for ") << *logout_url << "\n";
+  });
+
   struct ToolsOptions {
     std::vector<std::string> pos;
     std::string stdio;

@@ -72,7 +72,7 @@ std::unique_ptr<proxy::RemoteEndpoint> RemoteFor(const Context& ctx, const Proxy
   }
   r.audience = s.audience;
   r.http_hook = HttpHookFor(ctx, o.url, s);
-  r.authorizer = LoginFor(o.url, s);
+  r.authorizer = LoginFor(ctx, o.url, s);
   if (!s.server_did.empty()) r.expected_server = s.server_did;
   r.require_signed_result = s.require_signed_result;
   auto timeout = ParseDuration(o.timeout);

@@ -87,7 +87,9 @@ mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const std::string& url, c
 
 // LoginFor is the --login authorizer: the user signs in through the browser when the server
 // answers 401 (or 403 insufficient_scope), and the call goes on with the token.
-std::shared_ptr<mcp::HttpAuthorizer> LoginFor(const std::string& url, const SigningOptions& s) {
+std::filesystem::path TokensDir(const Context& ctx) { return ctx.store.home() / "tokens"; }
+
+std::shared_ptr<mcp::HttpAuthorizer> LoginFor(const Context& ctx, const std::string& url, const SigningOptions& s) {
   if (!s.login) return nullptr;
   if (url.empty()) Fail(kUsage, "--login works with an HTTP server URL");
   oauth::UserLoginOptions o;
@@ -103,6 +105,7 @@ std::shared_ptr<mcp::HttpAuthorizer> LoginFor(const std::string& url, const Sign
   const char* env_browser = std::getenv("BROWSER");
   o.open_browser = BrowserOpener(!s.browser.empty() ? s.browser : env_browser != nullptr ? env_browser : "");
   o.redirect_port = s.redirect_port;
+  o.cache = oauth::TokenCache(TokensDir(ctx));
   auto timeout = ParseDuration(s.login_timeout);
   if (!timeout) Fail(kUsage, "--login-timeout: " + timeout.error().message);
   o.timeout = *timeout;

@@ -3,6 +3,7 @@
 // `aip call` and `aip proxy`, so every command that reaches a server takes the same ones.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,7 +44,10 @@ std::string CredentialFromEnv(const std::string& name);
 // signature, --print-request. Null when none is asked for.
 mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const std::string& url, const SigningOptions& s);
 
-// LoginFor is the --login authorizer (null without --login).
-std::shared_ptr<mcp::HttpAuthorizer> LoginFor(const std::string& url, const SigningOptions& s);
+// TokensDir is where --login keeps sign-ins for the next command: $AIP_HOME/tokens/.
+std::filesystem::path TokensDir(const Context& ctx);
+
+// LoginFor is the --login authorizer (null without --login), its sign-in kept in TokensDir.
+std::shared_ptr<mcp::HttpAuthorizer> LoginFor(const Context& ctx, const std::string& url, const SigningOptions& s);
 
 }  // namespace aip::cli

@@ -184,8 +184,20 @@ targets = ["create_task"]
           and asked.get("redirect_uri", "").startswith("http://127.0.0.1:"), r.stdout + r.stderr + json.dumps(asked))
     r = run([AIP, "call", url, "tasks.create_task", "--no-sign", "--login", "--client-id", "agent-7", "--browser", browser,
              "--login-timeout", "20s", "--args", '{"project":"project-a","title":"x"}'], home=home)
-    check("the signed-in user's call is still subject to policy (denied, no second sign-in loop)",
-          r.returncode != 0 and r.stderr.count("Sign in to continue") == 1, r.stdout + r.stderr)
+    check("the sign-in is kept for the next command, whose call is still subject to policy (denied, no sign-in)",
+          r.returncode != 0 and r.stderr.count("Sign in to continue") == 0, r.stdout + r.stderr)
+    tokens = os.path.join(home, "tokens")
+    kept = os.listdir(tokens) if os.path.isdir(tokens) else []
+    check("the kept sign-in is one file per server, mode 0600, in a 0700 folder",
+          len(kept) == 1 and os.stat(os.path.join(tokens, kept[0])).st_mode & 0o777 == 0o600
+          and os.stat(tokens).st_mode & 0o777 == 0o700, str(kept))
+    check("the kept file holds no secret in a name, and the token is not logged", all(".json" in k for k in kept))
+    r = run([AIP, "logout", url], home=home)
+    check("aip logout URL forgets it", r.returncode == 0 and "signed out of" in r.stdout and not os.listdir(tokens), r.stdout + r.stderr)
+    r = run([AIP, "call", url, "tasks.list_tasks", "--no-sign", "--login", "--client-id", "agent-7", "--browser", browser,
+             "--login-timeout", "20s", "--args", '{"project":"project-a"}'], home=home)
+    check("after logout the next --login signs in again", r.returncode == 0 and r.stderr.count("Sign in to continue") == 1,
+          r.stdout + r.stderr)
 
     # --- RFC 8725 attacks: each must be a 401 ---------------------------------------------
     head, payload, _ = good.split(".")

@@ -48,6 +48,22 @@ struct UserLogin::Server {
 
 UserLogin::UserLogin(UserLoginOptions options) : options_(std::move(options)) {
   requested_.insert(options_.scopes.begin(), options_.scopes.end());
+  if (options_.cache) {
+    if (auto cached = options_.cache->Load(options_.server_url)) {
+      token_ = std::move(cached->token);
+      token_issuer_ = cached->issuer;
+      granted_ = std::move(cached->granted);
+      clients_[token_issuer_] = std::move(cached->client);
+    }
+  }
+}
+
+void UserLogin::Remember() {
+  if (!options_.cache) return;
+  auto client = clients_.find(token_issuer_);
+  if (client == clients_.end()) return;
+  // A cache that cannot be written costs a sign-in next time, not this call.
+  (void)options_.cache->Save(CachedLogin{options_.server_url, token_issuer_, token_, granted_, client->second});
 }
 UserLogin::~UserLogin() = default;
 
@@ -175,6 +191,7 @@ Status UserLogin::SignIn(const Server& server, const OAuthClient& client) {
   AIP_ASSIGN_OR_RETURN(token_, RequestToken(StringOf(server.metadata, "token_endpoint"), client, params, options_.http));
   token_issuer_ = server.issuer;
   granted_ = token_.scope.empty() ? scopes : SplitScopes(token_.scope);
+  Remember();
   return OkStatus();
 }
 
@@ -186,6 +203,7 @@ Status UserLogin::Refresh(const Server& server) {
   if (fresh.refresh_token.empty()) fresh.refresh_token = token_.refresh_token;  // RFC 6749 §6: the old one stays valid.
   if (!fresh.scope.empty()) granted_ = SplitScopes(fresh.scope);
   token_ = std::move(fresh);
+  Remember();
   return OkStatus();
 }
 

@@ -12,6 +12,7 @@
 // Scopes asked for: the challenge's, else the metadata's scopes_supported, plus --scope ones;
 // offline_access too when the server offers it (a refresh token is used before a new login). A
 // 403 insufficient_scope asks again for the union of what was granted and what is challenged.
+// With a cache, a sign-in outlives the process: the next one starts from the cached token.
 #pragma once
 
 #include <chrono>
@@ -25,6 +26,7 @@
 
 #include "aip/mcp/client.h"
 #include "aip/oauth/redirect_listener.h"
+#include "aip/oauth/token_cache.h"
 #include "aip/oauth/token_endpoint.h"
 
 namespace aip::oauth {
@@ -44,6 +46,9 @@ struct UserLoginOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   std::uint16_t redirect_port = 0;
   net::HttpClientOptions http;
+  // Set: the sign-in is kept here and picked up by the next process (TokenCache); its refresh
+  // token is used before a new browser login.
+  std::optional<TokenCache> cache;
 };
 
 class UserLogin final : public mcp::HttpAuthorizer {
@@ -60,6 +65,7 @@ class UserLogin final : public mcp::HttpAuthorizer {
   Result<OAuthClient> ClientFor(const Server& server);
   Status SignIn(const Server& server, const OAuthClient& client);
   Status Refresh(const Server& server);
+  void Remember();  // Saves the sign-in to the cache, if there is one.
 
   UserLoginOptions options_;
   std::mutex mu_;
