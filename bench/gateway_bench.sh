@@ -6,42 +6,15 @@
 # throughput at 32; every request carries a distinct proof.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx" ] || { echo "nginx missing: run scripts/install-deps.sh"; exit 1; }
 . "$here/gateway_lib.sh"
 start_upstream
 
 nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $work/nginx/error.log;
-pid $work/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
-  upstream backend { server 127.0.0.1:$up_port; keepalive 64; }
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host 127.0.0.1:$up_port;
-      proxy_set_header X-Api-Key "$key";
-      proxy_buffering off;
-    }
-  }
-}
-CONF
-"$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' 2> "$work/nginx/stderr" &
-pids+=($!)
+start_nginx "$work/nginx" "$nginx_port" "127.0.0.1:$up_port" "proxy_set_header X-Api-Key \"$key\";"
 
 start_gateway main "$bin/aip"
 start_gateway nopoll "$bin/aip" "busy_poll_us = 0"
 gw_port=$gw_port_main gw_pid=$gw_pid_main
-wait_port "$nginx_port" || { echo "nginx did not start"; cat "$work/nginx/stderr"; exit 1; }
 
 declare -A url=([direct]="$up" [nginx]="http://127.0.0.1:$nginx_port/mcp" [gateway]="http://127.0.0.1:$gw_port/mcp"
                 [gateway_np]="http://127.0.0.1:$gw_port_nopoll/mcp")

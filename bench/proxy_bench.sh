@@ -24,29 +24,9 @@ for _ in $(seq 200); do px=$(grep -o 'serving http://[0-9.:]*/mcp' "$work/proxy.
 [ -n "$px" ] || { echo "aip proxy did not start: $(cat "$work/proxy.log")"; exit 1; }
 token=$(cat "$work/token")
 
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
 nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $work/nginx/error.log;
-pid $work/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
-  upstream backend { server ${up#http://}; keepalive 16; }
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
-                 proxy_set_header Host ${up#http://}; proxy_buffering off; }
-  }
-}
-CONF
-sed -i 's|server \(127.0.0.1:[0-9]*\)/mcp;|server \1;|; s|proxy_set_header Host \(127.0.0.1:[0-9]*\)/mcp;|proxy_set_header Host \1;|' "$work/nginx/nginx.conf"
-"$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' 2> "$work/nginx/stderr" &
-pids+=($!)
-wait_port "$nginx_port" || { echo "nginx did not start"; cat "$work/nginx/stderr"; exit 1; }
+up_hostport=${up#http://}
+start_nginx "$work/nginx" "$nginx_port" "${up_hostport%/mcp}"
 
 declare -a direct proxied viangx
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }

@@ -8,30 +8,50 @@
 #include <thread>
 
 namespace aip::mcp {
-namespace {
 
-class LineWriter {
- public:
-  explicit LineWriter(int fd) : fd_(fd) {}
-  void Write(const json::Object& message) {
-    std::string line = json::Serialize(message);
-    line += '\n';
-    std::lock_guard lock(mu_);
-    std::size_t off = 0;
-    while (off < line.size()) {
-      ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;  // The client is gone; nothing more to say.
-      off += static_cast<std::size_t>(n);
+void LineWriter::Write(const json::Object& message) {
+  std::string line = json::Serialize(message);
+  line += '\n';
+  std::lock_guard lock(mu_);
+  std::size_t off = 0;
+  while (off < line.size()) {
+    ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // The reader is gone; nothing more to say.
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+void ReadLines(int fd, std::size_t max_line_bytes, const std::function<void(std::string_view line)>& on_line,
+               const std::function<void()>& on_oversized) {
+  std::string buffer;
+  bool oversized = false;  // Discarding the rest of a line that was too long.
+  char chunk[65536];
+  while (true) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+      if (chunk[i] != '\n') continue;
+      if (!oversized) {
+        buffer.append(chunk + start, i - start);
+        on_line(buffer);
+      }
+      buffer.clear();
+      oversized = false;
+      start = i + 1;
+    }
+    if (!oversized) buffer.append(chunk + start, static_cast<std::size_t>(n) - start);
+    if (buffer.size() > max_line_bytes) {
+      on_oversized();
+      buffer.clear();
+      oversized = true;
     }
   }
+  if (!oversized && !buffer.empty()) on_line(buffer);
+}
 
- private:
-  int fd_;
-  std::mutex mu_;
-};
-
-}  // namespace
 
 Status ServeStdio(McpServer& server, int in_fd, int out_fd, const StdioOptions& options) {
   LineWriter out(out_fd);
@@ -41,9 +61,6 @@ Status ServeStdio(McpServer& server, int in_fd, int out_fd, const StdioOptions& 
   std::mutex active_mu;
   std::condition_variable active_cv;
   int active = 0;
-  std::string buffer;
-  bool oversized = false;  // Discarding the rest of a line that was too long.
-  char chunk[65536];
   auto dispatch = [&](std::string_view line) {
     if (line.empty()) return;
     auto parsed = ParseMessage(line, options.max_line_bytes);
@@ -75,28 +92,9 @@ Status ServeStdio(McpServer& server, int in_fd, int out_fd, const StdioOptions& 
       if (--active == 0) active_cv.notify_all();
     }).detach();
   };
-  while (true) {
-    ssize_t n = ::read(in_fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
-      if (chunk[i] != '\n') continue;
-      if (!oversized) {
-        buffer.append(chunk + start, i - start);
-        dispatch(buffer);
-      }
-      buffer.clear();
-      oversized = false;
-      start = i + 1;
-    }
-    if (!oversized) buffer.append(chunk + start, static_cast<std::size_t>(n) - start);
-    if (buffer.size() > options.max_line_bytes) {
-      out.Write(MakeError(nullptr, kInvalidRequest, "Invalid Request: message larger than the limit"));
-      buffer.clear();
-      oversized = true;
-    }
-  }
+  ReadLines(in_fd, options.max_line_bytes, dispatch, [&] {
+    out.Write(MakeError(nullptr, kInvalidRequest, "Invalid Request: message larger than the limit"));
+  });
   std::unique_lock lock(active_mu);
   active_cv.wait(lock, [&] { return active == 0; });
   return OkStatus();

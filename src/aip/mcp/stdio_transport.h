@@ -5,7 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <mutex>
+#include <string_view>
 
+#include "aip/base/json.h"
 #include "aip/base/status.h"
 #include "aip/mcp/server.h"
 
@@ -19,5 +23,23 @@ struct StdioOptions {
 };
 
 Status ServeStdio(McpServer& server, int in_fd, int out_fd, const StdioOptions& options = {});
+
+// LineWriter writes one JSON-RPC message per line to `fd`, whole lines only, from any thread.
+// A reader that is gone ends the writing silently.
+class LineWriter {
+ public:
+  explicit LineWriter(int fd) : fd_(fd) {}
+  void Write(const json::Object& message);
+
+ private:
+  int fd_;
+  std::mutex mu_;
+};
+
+// ReadLines reads `fd` to its end and passes each newline-terminated line (without the newline)
+// to `on_line`, and a last line without one. A line longer than `max_line_bytes` is not
+// buffered: `on_oversized` is called once and the rest of it is skipped.
+void ReadLines(int fd, std::size_t max_line_bytes, const std::function<void(std::string_view line)>& on_line,
+               const std::function<void()>& on_oversized);
 
 }  // namespace aip::mcp

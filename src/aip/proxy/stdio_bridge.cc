@@ -10,31 +10,10 @@
 
 #include "aip/mcp/jsonrpc.h"
 #include "aip/mcp/protocol.h"
+#include "aip/mcp/stdio_transport.h"
 
 namespace aip::proxy {
 namespace {
-
-// LineWriter writes one message per line; whole lines only, from any thread.
-class LineWriter {
- public:
-  explicit LineWriter(int fd) : fd_(fd) {}
-  void Write(const json::Object& message) {
-    std::string line = json::Serialize(message);
-    line += '\n';
-    std::lock_guard lock(mu_);
-    std::size_t off = 0;
-    while (off < line.size()) {
-      ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;  // The client is gone.
-      off += static_cast<std::size_t>(n);
-    }
-  }
-
- private:
-  int fd_;
-  std::mutex mu_;
-};
 
 bool IsResponseTo(const json::Object& message, const json::Value& id) {
   const json::Value* mid = message.if_contains("id");
@@ -83,7 +62,7 @@ class Bridge {
 
   RemoteEndpoint& remote_;
   const StdioBridgeOptions& options_;
-  LineWriter out_;
+  mcp::LineWriter out_;
 
   std::mutex mu_;  // Guards everything below.
   std::string session_;
@@ -111,32 +90,9 @@ class Bridge {
 };
 
 void Bridge::Run() {
-  std::string buffer;
-  bool oversized = false;
-  char chunk[65536];
-  while (true) {
-    ssize_t n = ::read(options_.in_fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
-      if (chunk[i] != '\n') continue;
-      if (!oversized) {
-        buffer.append(chunk + start, i - start);
-        Dispatch(buffer);
-      }
-      buffer.clear();
-      oversized = false;
-      start = i + 1;
-    }
-    if (!oversized) buffer.append(chunk + start, static_cast<std::size_t>(n) - start);
-    if (buffer.size() > options_.max_line_bytes) {
-      out_.Write(mcp::MakeError(nullptr, mcp::kInvalidRequest, "Invalid Request: message larger than the limit"));
-      buffer.clear();
-      oversized = true;
-    }
-  }
-  if (!oversized && !buffer.empty()) Dispatch(buffer);  // A last line without its newline.
+  mcp::ReadLines(options_.in_fd, options_.max_line_bytes, [this](std::string_view line) { Dispatch(line); }, [this] {
+    out_.Write(mcp::MakeError(nullptr, mcp::kInvalidRequest, "Invalid Request: message larger than the limit"));
+  });
   {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return active_ == 0; });
