@@ -164,9 +164,11 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
       if (ForwardedResponseHeader(n)) out.Set(n, v);
     }
     out.Set("x-accel-buffering", "no");
-    std::lock_guard lock(stream->mu);
-    stream->out = &ex.BeginStream(status, out);
-    std::lock_guard registry(streams_mu_);
+    {
+      std::lock_guard lock(stream->mu);
+      stream->out = &ex.BeginStream(status, out);
+    }
+    std::lock_guard registry(streams_mu_);  // Never held with a stream's own lock taken first.
     streams_.push_back(stream);
   };
   auto on_event = [&](const net::SseEvent& e) {

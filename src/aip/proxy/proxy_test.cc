@@ -281,6 +281,21 @@ TEST_F(ProxyTest, ALegacyClientAnswersA2026ServersElicitation) {
   EXPECT_EQ(std::unique(nonces.begin(), nonces.end()), nonces.end()) << "a nonce was sent twice";
 }
 
+TEST_F(ProxyTest, AQuestionTheClientCanNoLongerAnswerEndsTheCall) {
+  auto remote = Remote(server_.url());
+  LocalClient c(*remote);
+  Handshake(c);
+  c.Send(Request(2, "tools/call", json::Object{{"name", "ask_name"}, {"arguments", json::Object{}}}));
+  auto ask = c.Next();
+  ASSERT_TRUE(ask && json::OptionalString(*ask, "method") == "elicitation/create");
+  auto t0 = std::chrono::steady_clock::now();
+  c.CloseInput();  // The client goes away without answering.
+  auto r = c.AnswerTo(2);
+  ASSERT_TRUE(r && r->contains("error")) << (r ? json::Serialize(*r) : "no answer");
+  EXPECT_EQ(r->at("error").at("data").at("reason"), "input_unanswered");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
 TEST_F(ProxyTest, WithoutSigningTheServerRefusesAndTheClientSeesWhy) {
   auto remote = Remote(server_.url(), /*sign=*/false);
   LocalClient c(*remote);

@@ -78,6 +78,7 @@ class Bridge {
   int active_ = 0;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool input_ended_ = false;
   std::thread listener_;
   std::shared_ptr<Exchange> listener_exchange_;
   std::mutex reinit_mu_;
@@ -93,6 +94,12 @@ void Bridge::Run() {
   mcp::ReadLines(options_.in_fd, options_.max_line_bytes, [this](std::string_view line) { Dispatch(line); }, [this] {
     out_.Write(mcp::MakeError(nullptr, mcp::kInvalidRequest, "Invalid Request: message larger than the limit"));
   });
+  {
+    // The client can answer no more questions: requests waiting for its input end now.
+    std::lock_guard lock(mu_);
+    input_ended_ = true;
+  }
+  cv_.notify_all();
   {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return active_ == 0; });
@@ -304,7 +311,7 @@ Result<json::Object> Bridge::AskClient(const json::Object& input_requests, Excha
     std::unique_lock lock(mu_);
     // A person may be answering: wait long, but not forever, and stop for a cancellation.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-    while (!pending->answer && !stopping_ && !exchange.aborted() && std::chrono::steady_clock::now() < deadline) {
+    while (!pending->answer && !stopping_ && !input_ended_ && !exchange.aborted() && std::chrono::steady_clock::now() < deadline) {
       cv_.wait_for(lock, std::chrono::milliseconds(200));
     }
     pending_answers_.erase(json::Serialize(json::Value(id)));
