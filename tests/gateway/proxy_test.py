@@ -226,6 +226,35 @@ targets = ["trigger-long-running-operation", "echo"]
     lp.send_signal(signal.SIGTERM)
     lp.wait(timeout=10)
 
+    # --- an encrypted identity; results that must be signed by a named server ---------------
+    enc_home = os.path.join(work, "encrypted")
+    r = run([AIP, "init", "--name", "encrypted-agent", "--encrypt"], home=enc_home)  # Passphrase from AIP_PASSPHRASE.
+    check("an encrypted identity for the proxy", r.returncode == 0 and '"encryption"' in open(os.path.join(enc_home, "identity.json")).read(),
+          r.stdout + r.stderr)
+    signer_home = os.path.join(work, "signer")
+    run([AIP, "init", "--name", "signing-server"], home=signer_home)
+    server_did = did_of(signer_home)
+    signing_log = os.path.join(work, "signing-server.log")
+    start([os.path.join(BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--require-proof", "--sign-results"], signing_log,
+          dict(os.environ, AIP_HOME=signer_home))
+    signing_url = wait_log(signing_log, r"listening on (http://\S+/mcp)").group(1)
+    list_call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_tasks", "arguments": {"project": "project-a"}}}
+    p = StdioProxy(signing_url, enc_home, "--server-did", server_did)
+    init = p.handshake()
+    p.send(list_call)
+    ok = p.answer(2)
+    p.close()
+    check("an encrypted identity signs (AIP_PASSPHRASE), and results signed by the named server pass",
+          init and "result" in init and ok and "result" in ok, f"{init} {ok} {open(p.stderr_path).read()}")
+    p = StdioProxy(signing_url, enc_home, "--server-did", agent_did)  # Not the server's DID.
+    p.handshake()
+    p.send(list_call)
+    refused = p.answer(2)
+    p.close()
+    check("a result signed by another server becomes a JSON-RPC error with its reason, never passed on",
+          refused and refused.get("error", {}).get("code") == -31004
+          and refused["error"].get("data", {}).get("reason") == "bad_result_signature", str(refused))
+
     # --- the gateway dies mid-call, then comes back -----------------------------------------
     p = StdioProxy(url, agent_home, "--timeout", "5s")
     p.handshake()
