@@ -25,7 +25,7 @@ void BM_ApiKeyCheck(benchmark::State& state) {
     auto result = auth->Check(key, "127.0.0.1");
     benchmark::DoNotOptimize(result);
   }
-  if (std::holds_alternative<aip::mcp::AuthFailure>(auth->Check(key, ""))) state.SkipWithError("the key was refused");
+  if (std::holds_alternative<aip::authn::AuthFailure>(auth->Check(key, ""))) state.SkipWithError("the key was refused");
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_ApiKeyCheck);

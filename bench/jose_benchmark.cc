@@ -62,7 +62,7 @@ void BM_BearerTokenCached(benchmark::State& state) {
   aip::oauth::BearerOptions o;
   o.check = aip::jose::JwtCheck{"https://as.example", {"https://mcp.example/mcp"}};
   aip::oauth::BearerAuthenticator auth(aip::oauth::JwksSource::Fixed(f.keys), o);
-  if (std::holds_alternative<aip::mcp::AuthFailure>(auth.Check(f.token))) state.SkipWithError("token refused");
+  if (std::holds_alternative<aip::authn::AuthFailure>(auth.Check(f.token))) state.SkipWithError("token refused");
   for (auto _ : state) {
     auto p = auth.Check(f.token);
     benchmark::DoNotOptimize(p);

@@ -36,10 +36,10 @@ void BM_VerifySignedRequest(benchmark::State& state) {
                                std::chrono::seconds(60), &aip::DefaultClock()};
   std::size_t i = 0;
   for (auto _ : state) {
-    if (i % kRequests == 0) o.replay_cache = std::make_shared<aip::mcpsig::InMemoryReplayCache>(kRequests * 2);
+    if (i % kRequests == 0) o.replay_cache = std::make_shared<aip::authn::InMemoryReplayCache>(kRequests * 2);
     auto parsed = aip::json::ParseJsonObject(requests[i % kRequests]);
     auto r = aip::mcpsig::VerifyRequest(std::move(*parsed), o);
-    if (!std::holds_alternative<aip::mcp::Principal>(r)) state.SkipWithError("verification failed");
+    if (!std::holds_alternative<aip::authn::Principal>(r)) state.SkipWithError("verification failed");
     ++i;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));

@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     headers.Add(name, value);
   }
   static const auto resolver = aip::mcpsig::DefaultResolver();
-  aip::mcpsig::LegacyAipHeaderAuthenticator auth(resolver, std::make_shared<aip::mcpsig::InMemoryReplayCache>(16));
-  aip::mcp::HttpInfo http{"POST", "http://127.0.0.1:8080/mcp", &headers, in.substr(pos), "127.0.0.1"};
+  aip::mcpsig::LegacyAipHeaderAuthenticator auth(resolver, std::make_shared<aip::authn::InMemoryReplayCache>(16));
+  aip::authn::HttpInfo http{"POST", "http://127.0.0.1:8080/mcp", &headers, in.substr(pos), "127.0.0.1"};
   (void)auth.Authenticate(aip::json::Object{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}}, &http);
   return 0;
 }

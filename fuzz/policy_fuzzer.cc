@@ -11,8 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto policy = aip::policy::Policy::FromToml(text, "fuzz.toml");
   if (!policy) return 0;
   static const aip::json::Object args = *aip::json::ParseJsonObject(R"({"project":"project-a","amount":"5000","n":[1,{"x":2}]})");
-  aip::mcp::Principal p;
-  p.kind = aip::mcp::Principal::Kind::kAgent;
+  aip::authn::Principal p;
+  p.kind = aip::authn::Principal::Kind::kAgent;
   p.id = "did:key:z6MkAlice";
   auto d = policy->Evaluate(aip::policy::Request{&p, "tasks", "tools/call", "list_tasks", &args});
   if (d.allow && d.rule_id.empty()) __builtin_trap();  // Only a rule can allow.

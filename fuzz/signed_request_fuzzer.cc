@@ -25,11 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A fixed clock inside the corpus proofs' windows, so the signature check is reached.
   static const FixedClock clock;
   aip::mcpsig::VerifyOptions o{{"https://tasks.example.com/mcp"}, resolver,
-                               std::make_shared<aip::mcpsig::InMemoryReplayCache>(16), std::chrono::seconds(60), &clock};
+                               std::make_shared<aip::authn::InMemoryReplayCache>(16), std::chrono::seconds(60), &clock};
   auto r = aip::mcpsig::VerifyRequest(*request, o);
-  if (std::holds_alternative<aip::mcp::Principal>(r)) {
+  if (std::holds_alternative<aip::authn::Principal>(r)) {
     // Only the worked example's own bytes may verify: anything else accepted is a forgery.
-    if (std::get<aip::mcp::Principal>(r).did != "did:key:z6MkehRgf7yJbgaGfYsdoAsKdBPE3dj2CYhowQdcjqSJgvVd") std::abort();
+    if (std::get<aip::authn::Principal>(r).did != "did:key:z6MkehRgf7yJbgaGfYsdoAsKdBPE3dj2CYhowQdcjqSJgvVd") std::abort();
   }
   (void)aip::mcpsig::DigestOfRequest(*request);
   return 0;

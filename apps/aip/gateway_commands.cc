@@ -123,10 +123,10 @@ void AddPolicyCheck(CLI::App& app) {
       target = split->second;
       if (const json::Value* a = p.if_contains("arguments"); a != nullptr && a->is_object()) arguments = a->get_object();
     }
-    mcp::Principal who;
+    authn::Principal who;
     bool anonymous = principal == "anonymous";
     if (!anonymous) {
-      who.kind = kind == "agent" ? mcp::Principal::Kind::kAgent : kind == "api_key" ? mcp::Principal::Kind::kApiKey : mcp::Principal::Kind::kUser;
+      who.kind = authn::KindFromName(kind).value_or(authn::Principal::Kind::kAgent);  // --kind is checked above.
       who.id = principal;
       if (principal.starts_with("did:")) who.did = principal;
       who.scopes = scopes;

@@ -58,11 +58,11 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     mcpsig::VerifyOptions v;
     v.audiences = audiences;
     v.resolver = mcpsig::DefaultResolver();
-    v.replay_cache = std::make_shared<mcpsig::InMemoryReplayCache>();
+    v.replay_cache = std::make_shared<authn::InMemoryReplayCache>();
     auto replay = v.replay_cache;
     authenticator = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
     // Either credential identifies the agent: a proof in _meta, or an RFC 9421 HTTP signature.
-    auto chain = std::make_shared<mcp::AuthenticatorChain>();
+    auto chain = std::make_shared<authn::AuthenticatorChain>();
     chain->Add(authenticator);
     chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), replay));
     if (legacy_headers) {

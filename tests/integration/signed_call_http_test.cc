@@ -43,9 +43,9 @@ class SignedCallHttpTest : public ::testing::Test {
     ASSERT_THAT(s, IsOk());
     http_ = std::move(*s);
     url_ = "http://127.0.0.1:" + std::to_string(http_->port()) + "/mcp";
-    VerifyOptions v{{url_}, DefaultResolver(), std::make_shared<InMemoryReplayCache>(), std::chrono::seconds(60), &DefaultClock()};
+    VerifyOptions v{{url_}, DefaultResolver(), std::make_shared<authn::InMemoryReplayCache>(), std::chrono::seconds(60), &DefaultClock()};
     auto replay = v.replay_cache;
-    auto chain = std::make_shared<mcp::AuthenticatorChain>();
+    auto chain = std::make_shared<authn::AuthenticatorChain>();
     chain->Add(std::make_shared<ProofAuthenticator>(std::move(v)));
     chain->Add(std::make_shared<HttpSignatureAuthenticator>(DefaultResolver(), replay));
     server_->SetAuthenticator(chain, mcp::AuthMode::kRequired);

@@ -32,8 +32,8 @@ class ApiKeysTest : public ::testing::Test {
   std::shared_ptr<ApiKeyAuthenticator> Auth(std::chrono::milliseconds refresh = 0ms) {
     return ApiKeyAuthenticator::Create(store_, {refresh, &clock_}).value();
   }
-  static std::string Reason(const std::variant<mcp::Principal, mcp::AuthFailure>& v) {
-    const auto* f = std::get_if<mcp::AuthFailure>(&v);
+  static std::string Reason(const std::variant<authn::Principal, authn::AuthFailure>& v) {
+    const auto* f = std::get_if<authn::AuthFailure>(&v);
     return f == nullptr ? "accepted" : f->reason;
   }
 
@@ -92,8 +92,8 @@ TEST_F(ApiKeysTest, ChecksTheSecretAndNamesTheOutcome) {
   auto auth = Auth();
   auto ok = auth->Check(created.key, "127.0.0.1");
   ASSERT_EQ(Reason(ok), "accepted");
-  const auto& p = std::get<mcp::Principal>(ok);
-  EXPECT_EQ(p.kind, mcp::Principal::Kind::kApiKey);
+  const auto& p = std::get<authn::Principal>(ok);
+  EXPECT_EQ(p.kind, authn::Principal::Kind::kApiKey);
   EXPECT_EQ(p.id, "apikey:" + created.record.id);
   EXPECT_EQ(p.scopes, std::vector<std::string>{"tasks:read"});
   EXPECT_EQ(p.tools, std::vector<std::string>{"tasks.*"});
@@ -155,10 +155,10 @@ TEST_F(ApiKeysTest, ReadsTheKeyFromEitherHeaderButNeverBoth) {
   auto run = [&](std::vector<std::pair<std::string, std::string>> fields) -> std::string {
     net::Headers h;
     for (auto& [n, v] : fields) h.Add(n, v);
-    mcp::HttpInfo info{"POST", "http://127.0.0.1/mcp", &h, "", "127.0.0.1"};
+    authn::HttpInfo info{"POST", "http://127.0.0.1/mcp", &h, "", "127.0.0.1"};
     auto out = auth->Authenticate(json::Object{}, &info);
-    if (auto* f = std::get_if<mcp::AuthFailure>(&out)) return f->reason;
-    const auto& p = std::get<std::optional<mcp::Principal>>(out);
+    if (auto* f = std::get_if<authn::AuthFailure>(&out)) return f->reason;
+    const auto& p = std::get<std::optional<authn::Principal>>(out);
     return p ? p->id : "none";
   };
   std::string id = "apikey:" + k.record.id;

@@ -5,7 +5,7 @@
 namespace aip::apikeys {
 namespace {
 
-mcp::AuthFailure Refuse(std::string reason, std::string message) { return {std::move(reason), std::move(message)}; }
+authn::AuthFailure Refuse(std::string reason, std::string message) { return {std::move(reason), std::move(message)}; }
 
 }  // namespace
 
@@ -57,7 +57,7 @@ std::size_t ApiKeyAuthenticator::size() const {
   return snapshot_ ? snapshot_->keys.size() : 0;
 }
 
-std::variant<mcp::Principal, mcp::AuthFailure> ApiKeyAuthenticator::Check(std::string_view text, std::string_view address) {
+std::variant<authn::Principal, authn::AuthFailure> ApiKeyAuthenticator::Check(std::string_view text, std::string_view address) {
   auto parsed = ParseKey(text);
   if (!parsed) return Refuse("malformed_api_key", "malformed API key");
   auto snap = Current();
@@ -76,8 +76,8 @@ std::variant<mcp::Principal, mcp::AuthFailure> ApiKeyAuthenticator::Check(std::s
     std::lock_guard lock(mu_);
     if (pending_uses_.size() < 100000) pending_uses_[record->id] = {now, std::string(address)};
   }
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kApiKey;
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kApiKey;
   p.id = "apikey:" + record->id;
   p.client_id = record->id;
   p.scopes = record->scopes;
@@ -86,9 +86,9 @@ std::variant<mcp::Principal, mcp::AuthFailure> ApiKeyAuthenticator::Check(std::s
   return p;
 }
 
-std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> ApiKeyAuthenticator::Authenticate(
-    const json::Object&, const mcp::HttpInfo* http) {
-  if (http == nullptr || http->headers == nullptr) return std::optional<mcp::Principal>();
+std::variant<std::optional<authn::Principal>, authn::AuthFailure> ApiKeyAuthenticator::Authenticate(
+    const json::Object&, const authn::HttpInfo* http) {
+  if (http == nullptr || http->headers == nullptr) return std::optional<authn::Principal>();
   const net::Headers& h = *http->headers;
   std::optional<std::string_view> key;
   std::size_t x_api_keys = h.Count("x-api-key");
@@ -103,10 +103,10 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> ApiKeyAuthenticato
       key = v.substr(7);
     }
   }
-  if (!key) return std::optional<mcp::Principal>();  // No key: another authenticator's business.
+  if (!key) return std::optional<authn::Principal>();  // No key: another authenticator's business.
   auto checked = Check(*key, http->remote_address);
-  if (auto* failure = std::get_if<mcp::AuthFailure>(&checked)) return std::move(*failure);
-  return std::optional<mcp::Principal>(std::move(std::get<mcp::Principal>(checked)));
+  if (auto* failure = std::get_if<authn::AuthFailure>(&checked)) return std::move(*failure);
+  return std::optional<authn::Principal>(std::move(std::get<authn::Principal>(checked)));
 }
 
 Status ApiKeyAuthenticator::FlushUsage() {

@@ -13,7 +13,7 @@
 #include <unordered_map>
 
 #include "aip/apikeys/key_store.h"
-#include "aip/mcp/server.h"
+#include "aip/authn/authenticator.h"
 
 namespace aip::apikeys {
 
@@ -22,16 +22,16 @@ struct ApiKeyAuthenticatorOptions {
   const Clock* clock = &DefaultClock();
 };
 
-class ApiKeyAuthenticator final : public mcp::RequestAuthenticator {
+class ApiKeyAuthenticator final : public authn::RequestAuthenticator {
  public:
   // Create reads the store once; a store that cannot be read refuses to start.
   static Result<std::shared_ptr<ApiKeyAuthenticator>> Create(std::shared_ptr<ApiKeyStore> store,
                                                              ApiKeyAuthenticatorOptions options = {});
 
-  std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> Authenticate(const json::Object& request,
-                                                                            const mcp::HttpInfo* http) override;
+  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
+                                                                            const authn::HttpInfo* http) override;
   // Check verifies one key text, as received from `address`.
-  std::variant<mcp::Principal, mcp::AuthFailure> Check(std::string_view key, std::string_view address);
+  std::variant<authn::Principal, authn::AuthFailure> Check(std::string_view key, std::string_view address);
   // FlushUsage writes the last use of each key seen since the previous flush.
   Status FlushUsage();
   std::size_t size() const;

@@ -50,8 +50,8 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   }
 
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
-  g->replay_ = std::make_shared<mcpsig::InMemoryReplayCache>();
-  auto chain = std::make_shared<mcp::AuthenticatorChain>();
+  g->replay_ = std::make_shared<authn::InMemoryReplayCache>();
+  auto chain = std::make_shared<authn::AuthenticatorChain>();
   if (config.accept_aip_proof) {
     mcpsig::VerifyOptions v;
     v.audiences = config.audiences;

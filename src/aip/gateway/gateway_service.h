@@ -52,7 +52,7 @@ class GatewayService {
   std::shared_ptr<trust::TrustView> trust_view_;
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
-  std::shared_ptr<mcpsig::ReplayCache> replay_;
+  std::shared_ptr<authn::ReplayCache> replay_;
   std::shared_ptr<mcpsig::ProofAuthenticator> proof_auth_;
   std::shared_ptr<apikeys::ApiKeyAuthenticator> api_keys_;
   std::shared_ptr<oauth::JwksSource> jwks_;

@@ -24,9 +24,9 @@ bool IsHex(std::string_view s, std::size_t n) {
 
 std::string Namespaced(const std::string& upstream, std::string_view name) { return upstream + "." + std::string(name); }
 
-json::Object PrincipalFields(const mcp::Principal* p) {
-  if (p == nullptr) return json::Object{{"agent", nullptr}, {"kind", "anonymous"}};
-  json::Object o{{"agent", p->id}, {"kind", std::string(policy::KindName(p->kind))}};
+json::Object PrincipalFields(const authn::Principal* p) {
+  if (p == nullptr) return json::Object{{"agent", nullptr}, {"kind", authn::KindName(authn::Principal::Kind::kAnonymous)}};
+  json::Object o{{"agent", p->id}, {"kind", authn::KindName(p->kind)}};
   if (!p->did.empty()) o["did"] = p->did;
   if (!p->subject.empty()) o["subject"] = p->subject;
   if (!p->client_id.empty()) o["client_id"] = p->client_id;
@@ -160,7 +160,7 @@ struct GatewayRouter::Call {
   std::shared_ptr<Upstream> upstream;
   json::Object params;         // Forwarded params (name rewritten, _meta reduced).
   json::Object arguments;      // What policy predicates read.
-  const mcp::Principal* principal = nullptr;
+  const authn::Principal* principal = nullptr;
   TraceContext trace;
 
   // Record starts an audit line about this call: who, what, where, and its trace.
@@ -176,7 +176,7 @@ struct GatewayRouter::Call {
   }
 };
 
-GatewayRouter::GatewayRouter(std::shared_ptr<mcp::RequestAuthenticator> authenticator, std::shared_ptr<AuditLog> audit,
+GatewayRouter::GatewayRouter(std::shared_ptr<authn::RequestAuthenticator> authenticator, std::shared_ptr<AuditLog> audit,
                              std::shared_ptr<Metrics> metrics)
     : authenticator_(std::move(authenticator)), audit_(std::move(audit)), metrics_(std::move(metrics)) {
   metrics_->Describe("aip_gateway_requests_total", Metrics::Type::kCounter, "Catalog requests by method and outcome.");
@@ -226,7 +226,7 @@ std::optional<json::Value> GatewayRouter::ToolInputSchema(std::string_view name)
   return std::nullopt;
 }
 
-Outcome GatewayRouter::List(const std::string& method, const RouterState& state, const mcp::Principal* principal) {
+Outcome GatewayRouter::List(const std::string& method, const RouterState& state, const authn::Principal* principal) {
   std::string key = method == "tools/list" ? "tools" : method == "prompts/list" ? "prompts"
                     : method == "resources/list" ? "resources" : "resourceTemplates";
   std::string action = method == "tools/list" ? "tools/call" : method == "prompts/list" ? "prompts/get" : "resources/read";
@@ -324,20 +324,20 @@ Outcome GatewayRouter::Route(const mcp::Request& r, const mcp::RequestInfo& info
   if (!state) return Rpc(mcp::kInternalError, "gateway is not configured");
 
   // 1. Authenticate.
-  std::optional<mcp::Principal> principal;
+  std::optional<authn::Principal> principal;
   if (authenticator_) {
     auto auth = authenticator_->Authenticate(mcp::ToJson(r), ctx.http);
-    if (auto* failure = std::get_if<mcp::AuthFailure>(&auth)) {
+    if (auto* failure = std::get_if<authn::AuthFailure>(&auth)) {
       metrics_->Add("aip_gateway_decisions_total", {{"decision", "unauthenticated"}, {"rule", failure->reason}});
       if (audit_) {
         (void)audit_->Append(json::Object{{"type", "decision"}, {"action", r.method}, {"decision", "unauthenticated"},
                                           {"reason", failure->reason}, {"agent", nullptr}});
       }
-      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + failure->message, mcp::AuthFailureData(*failure));
+      return Rpc(mcp::kUnauthenticatedCode, "Unauthenticated: " + failure->message, authn::AuthFailureData(*failure));
     }
-    principal = std::get<std::optional<mcp::Principal>>(auth);
+    principal = std::get<std::optional<authn::Principal>>(auth);
   }
-  const mcp::Principal* who = principal ? &*principal : nullptr;
+  const authn::Principal* who = principal ? &*principal : nullptr;
 
   if (r.method == "tools/list" || r.method == "prompts/list" || r.method == "resources/list" ||
       r.method == "resources/templates/list") {

@@ -44,7 +44,7 @@ mcp::RpcError DenialError(const policy::Decision& decision, DenialDetail detail,
 
 class GatewayRouter final : public mcp::RequestRouter {
  public:
-  GatewayRouter(std::shared_ptr<mcp::RequestAuthenticator> authenticator, std::shared_ptr<AuditLog> audit,
+  GatewayRouter(std::shared_ptr<authn::RequestAuthenticator> authenticator, std::shared_ptr<AuditLog> audit,
                 std::shared_ptr<Metrics> metrics);
 
   void SetState(std::shared_ptr<const RouterState> state);
@@ -58,12 +58,12 @@ class GatewayRouter final : public mcp::RequestRouter {
  private:
   struct Call;
   std::variant<json::Value, mcp::RpcError> List(const std::string& method, const RouterState& state,
-                                                const mcp::Principal* principal);
+                                                const authn::Principal* principal);
   std::variant<Call, mcp::RpcError> Resolve(const mcp::Request& request, const mcp::RequestInfo& info,
                                             const mcp::CallContext& ctx, const RouterState& state);
   std::variant<json::Value, mcp::RpcError> Forward(Call& call, mcp::CallContext& ctx);
 
-  std::shared_ptr<mcp::RequestAuthenticator> authenticator_;
+  std::shared_ptr<authn::RequestAuthenticator> authenticator_;
   std::shared_ptr<AuditLog> audit_;
   std::shared_ptr<Metrics> metrics_;
   mutable std::mutex mu_;

@@ -13,8 +13,8 @@ namespace {
 // client read it (each client call runs synchronously on the caller's thread).
 thread_local const ForwardOptions* current_forward = nullptr;
 
-json::Object CallerMeta(const mcp::Principal& p) {
-  json::Object o{{"id", p.id}, {"kind", p.kind == mcp::Principal::Kind::kAgent ? "agent" : "other"}};
+json::Object CallerMeta(const authn::Principal& p) {
+  json::Object o{{"id", p.id}, {"kind", p.kind == authn::Principal::Kind::kAgent ? "agent" : "other"}};
   if (!p.did.empty()) o["did"] = p.did;
   if (!p.subject.empty()) o["subject"] = p.subject;
   return o;

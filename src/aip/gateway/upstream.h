@@ -17,7 +17,7 @@
 #include "aip/gateway/metrics.h"
 #include "aip/identity/identity.h"
 #include "aip/mcp/client.h"
-#include "aip/mcp/principal.h"
+#include "aip/authn/principal.h"
 
 namespace aip::gateway {
 
@@ -31,7 +31,7 @@ struct Catalog {
 
 struct ForwardOptions {
   std::string traceparent;                 // W3C trace context for the upstream.
-  const mcp::Principal* caller = nullptr;  // Named in _meta when the gateway re-signs.
+  const authn::Principal* caller = nullptr;  // Named in _meta when the gateway re-signs.
   mcp::NotificationHandler on_notification;
 };
 

@@ -261,7 +261,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   ctx.session = session.get();
   ctx.cancelled = std::make_shared<std::atomic<bool>>(false);
   // The target URI as the client addressed it; the Host header was validated above.
-  HttpInfo http{req.method, options_.public_base.empty()
+  authn::HttpInfo http{req.method, options_.public_base.empty()
                                 ? "http://" + std::string(req.headers.Get("host").value_or("")) + req.target
                                 : options_.public_base + req.target,
                 &req.headers, req.body, req.remote_address};

@@ -18,11 +18,12 @@
 #include <variant>
 #include <vector>
 
+#include "aip/authn/authenticator.h"
+#include "aip/authn/principal.h"
 #include "aip/base/json.h"
 #include "aip/base/status.h"
 #include "aip/mcp/json_schema.h"
 #include "aip/mcp/jsonrpc.h"
-#include "aip/mcp/principal.h"
 #include "aip/mcp/protocol.h"
 #include "aip/mcp/request_state.h"
 #include "aip/mcp/uri_template.h"
@@ -45,23 +46,8 @@ struct RequestInfo {
   std::string protocol_version;
   bool modern = false;
   json::Object meta;  // params._meta, if any.
-  std::optional<Principal> principal;  // Set when an authenticator accepted the request.
+  std::optional<authn::Principal> principal;  // Set when an authenticator accepted the request.
 };
-
-// AuthFailure is an authentication refusal: a reason code and a log-safe message. Transports
-// answer it with HTTP 401 and JSON-RPC error kUnauthenticatedCode.
-struct AuthFailure {
-  AuthFailure(std::string why, std::string text, std::string nonce = "")
-      : reason(std::move(why)), message(std::move(text)), dpop_nonce(std::move(nonce)) {}
-  std::string reason;  // e.g. "replayed_nonce", "wrong_audience".
-  std::string message;
-  // A fresh DPoP nonce the client must put in its next proof (RFC 9449 §9; reason
-  // "use_dpop_nonce"): sent as the DPoP-Nonce header of the 401.
-  std::string dpop_nonce;
-};
-
-// AuthFailureData is the JSON-RPC error data of a refused credential: {"reason", "dpopNonce"?}.
-json::Object AuthFailureData(const AuthFailure& failure);
 
 // kUnauthenticatedCode is aip's JSON-RPC error for a refused credential. It sits outside
 // -32768..-32000, which JSON-RPC and MCP reserve.
@@ -71,42 +57,6 @@ inline constexpr int kRateLimitedCode = -31002;
 // kForbiddenCode: authenticated, but policy does not allow this (HTTP 200 with the error, whose
 // data names the rule and reason; 403 only for an OAuth token short of a scope).
 inline constexpr int kForbiddenCode = -31003;
-
-// HttpInfo is what an HTTP transport knows of the request that carried a message: enough to
-// verify an HTTP message signature (RFC 9421) over it.
-struct HttpInfo {
-  std::string method;
-  std::string target_uri;  // Absolute: scheme, the (validated) Host, path and query.
-  const net::Headers* headers = nullptr;
-  std::string_view body;
-  std::string_view remote_address;  // The peer's IP address, as the socket reports it.
-};
-
-// RequestAuthenticator checks the credential a request carries (a signed-call proof, later API
-// keys and tokens). `request` is the JSON-RPC request as received, with its id.
-class RequestAuthenticator {
- public:
-  virtual ~RequestAuthenticator() = default;
-  // Authenticate returns the principal, nullopt when the request carries no credential of this
-  // kind, or the failure.
-  virtual std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request,
-                                                                          const HttpInfo* http) = 0;
-};
-
-// AuthenticatorChain asks every authenticator; any failure refuses the request (a bad credential
-// is never overlooked because another is good). Signatures (proof, RFC 9421) must name one
-// agent; at most one other credential (API key or token) may come. A user's token with a signed
-// call from the agent it was issued to (client_id or an "act" actor) yields one principal: the
-// user, with the agent's proven DID; any other pair is refused as ambiguous.
-class AuthenticatorChain final : public RequestAuthenticator {
- public:
-  void Add(std::shared_ptr<RequestAuthenticator> a) { chain_.push_back(std::move(a)); }
-  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request,
-                                                                  const HttpInfo* http) override;
-
- private:
-  std::vector<std::shared_ptr<RequestAuthenticator>> chain_;
-};
 
 // ResultSigner adds a signature to a result, bound to the request it answers.
 class ResultSigner {
@@ -248,14 +198,14 @@ struct CallContext {
   Session* session = nullptr;                       // Legacy session, if the transport has one.
   std::function<void(json::Object)> notify;         // Sends a notification related to this request.
   std::shared_ptr<std::atomic<bool>> cancelled;     // Set by the transport when the client goes away.
-  const HttpInfo* http = nullptr;                   // Set by the HTTP transport.
+  const authn::HttpInfo* http = nullptr;                   // Set by the HTTP transport.
 };
 
 struct ServerOptions {
   std::string instructions;
   // Authentication of requests: with kRequired every request except the handshake
   // (initialize, server/discover, ping) and notifications must carry a valid credential.
-  std::shared_ptr<RequestAuthenticator> authenticator;
+  std::shared_ptr<authn::RequestAuthenticator> authenticator;
   AuthMode auth_mode = AuthMode::kOff;
   std::shared_ptr<ResultSigner> result_signer;
   std::shared_ptr<RequestRouter> router;  // Set: catalog methods go to it.
@@ -280,7 +230,7 @@ class McpServer {
   std::optional<json::Object> Handle(const Message& message, CallContext& ctx);
 
   // SetAuthenticator and SetResultSigner install the signed-call plug-ins; call before serving.
-  void SetAuthenticator(std::shared_ptr<RequestAuthenticator> a, AuthMode mode) {
+  void SetAuthenticator(std::shared_ptr<authn::RequestAuthenticator> a, AuthMode mode) {
     options_.authenticator = std::move(a);
     options_.auth_mode = mode;
   }

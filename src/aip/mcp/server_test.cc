@@ -212,15 +212,15 @@ namespace aip::mcp {
 namespace {
 
 // Names the caller from _meta["test/who"], standing in for a real authenticator.
-class WhoAuthenticator final : public RequestAuthenticator {
+class WhoAuthenticator final : public authn::RequestAuthenticator {
  public:
-  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request, const HttpInfo*) override {
+  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request, const authn::HttpInfo*) override {
     const json::Value* who = request.at("params").as_object().at("_meta").as_object().if_contains("test/who");
-    if (who == nullptr) return std::optional<Principal>();
-    Principal p;
-    p.kind = Principal::Kind::kAgent;
+    if (who == nullptr) return std::optional<authn::Principal>();
+    authn::Principal p;
+    p.kind = authn::Principal::Kind::kAgent;
     p.id = std::string(who->as_string());
-    return std::optional<Principal>(p);
+    return std::optional<authn::Principal>(p);
   }
 };
 
@@ -259,36 +259,36 @@ namespace aip::mcp {
 namespace {
 
 // An authenticator that answers with a fixed principal (or none).
-class Fixed final : public RequestAuthenticator {
+class Fixed final : public authn::RequestAuthenticator {
  public:
-  explicit Fixed(std::optional<Principal> p) : p_(std::move(p)) {}
-  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object&, const HttpInfo*) override { return p_; }
+  explicit Fixed(std::optional<authn::Principal> p) : p_(std::move(p)) {}
+  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object&, const authn::HttpInfo*) override { return p_; }
 
  private:
-  std::optional<Principal> p_;
+  std::optional<authn::Principal> p_;
 };
 
-Principal Agent(std::string did) {
-  Principal p;
-  p.kind = Principal::Kind::kAgent;
+authn::Principal Agent(std::string did) {
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kAgent;
   p.id = p.did = std::move(did);
   return p;
 }
 
-Principal User(std::string sub, std::string client) {
-  Principal p;
-  p.kind = Principal::Kind::kUser;
+authn::Principal User(std::string sub, std::string client) {
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kUser;
   p.id = p.subject = std::move(sub);
   p.client_id = std::move(client);
   return p;
 }
 
-std::string Outcome(std::vector<std::optional<Principal>> answers) {
-  AuthenticatorChain chain;
+std::string Outcome(std::vector<std::optional<authn::Principal>> answers) {
+  authn::AuthenticatorChain chain;
   for (auto& a : answers) chain.Add(std::make_shared<Fixed>(std::move(a)));
   auto r = chain.Authenticate(json::Object{}, nullptr);
-  if (auto* f = std::get_if<AuthFailure>(&r)) return f->reason;
-  const auto& p = std::get<std::optional<Principal>>(r);
+  if (auto* f = std::get_if<authn::AuthFailure>(&r)) return f->reason;
+  const auto& p = std::get<std::optional<authn::Principal>>(r);
   return p ? p->id + "/" + p->did : "none";
 }
 
@@ -299,11 +299,11 @@ TEST(AuthenticatorChainTest, CombinesAUsersTokenWithItsAgentsSignature) {
   EXPECT_EQ(Outcome({Agent("did:key:a"), Agent("did:key:b")}), "ambiguous_credentials");
   EXPECT_EQ(Outcome({Agent("did:key:a"), User("alice", "did:key:a")}), "alice/did:key:a");
   EXPECT_EQ(Outcome({Agent("did:key:b"), User("alice", "did:key:a")}), "agent_mismatch");
-  Principal via_act = User("alice", "portal");
+  authn::Principal via_act = User("alice", "portal");
   via_act.actor_chain = {"did:key:a"};
   EXPECT_EQ(Outcome({Agent("did:key:a"), via_act}), "alice/did:key:a");
-  Principal key;
-  key.kind = Principal::Kind::kApiKey;
+  authn::Principal key;
+  key.kind = authn::Principal::Kind::kApiKey;
   key.id = "apikey:1";
   EXPECT_EQ(Outcome({Agent("did:key:a"), key}), "ambiguous_credentials");
   EXPECT_EQ(Outcome({key, User("alice", "x")}), "ambiguous_credentials");

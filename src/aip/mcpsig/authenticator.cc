@@ -6,8 +6,8 @@
 
 namespace aip::mcpsig {
 
-std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> ProofAuthenticator::Authenticate(
-    const json::Object& request, const mcp::HttpInfo*) {
+std::variant<std::optional<authn::Principal>, authn::AuthFailure> ProofAuthenticator::Authenticate(
+    const json::Object& request, const authn::HttpInfo*) {
   std::shared_ptr<const VerifyOptions> options;
   {
     std::lock_guard lock(mu_);
@@ -15,16 +15,16 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> ProofAuthenticator
   }
   auto verified = VerifyRequest(request, *options);  // Copies: the server keeps its request.
   if (auto* err = std::get_if<ProofError>(&verified)) {
-    if (err->reason == "missing_proof") return std::optional<mcp::Principal>();
-    return mcp::AuthFailure{err->reason, err->message};
+    if (err->reason == "missing_proof") return std::optional<authn::Principal>();
+    return authn::AuthFailure{err->reason, err->message};
   }
-  return std::optional<mcp::Principal>(std::get<mcp::Principal>(std::move(verified)));
+  return std::optional<authn::Principal>(std::get<authn::Principal>(std::move(verified)));
 }
 
-std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> HttpSignatureAuthenticator::Authenticate(
-    const json::Object&, const mcp::HttpInfo* http) {
+std::variant<std::optional<authn::Principal>, authn::AuthFailure> HttpSignatureAuthenticator::Authenticate(
+    const json::Object&, const authn::HttpInfo* http) {
   if (http == nullptr || http->headers == nullptr || !http->headers->Get("signature-input")) {
-    return std::optional<mcp::Principal>();
+    return std::optional<authn::Principal>();
   }
   httpsig::VerifyOptions o;
   std::optional<identity::VerificationMethod> method;
@@ -38,24 +38,24 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> HttpSignatureAuthe
   auto v = httpsig::VerifyRequest(m, http->body, o);
   if (!v) {
     bool digest = v.error().message.find("digest mismatch") != std::string::npos;
-    return mcp::AuthFailure{digest ? "digest_mismatch" : "bad_http_signature", v.error().message};
+    return authn::AuthFailure{digest ? "digest_mismatch" : "bad_http_signature", v.error().message};
   }
   if (v->nonce.size() < 16 || v->nonce.size() > 128) {
-    return mcp::AuthFailure{"bad_http_signature", "the signature needs a nonce of 16 to 128 characters"};
+    return authn::AuthFailure{"bad_http_signature", "the signature needs a nonce of 16 to 128 characters"};
   }
   if (replay_cache_) {
     Status s = replay_cache_->Remember(v->keyid + "|" + v->nonce, v->created + std::chrono::minutes(6), DefaultClock().Now());
-    if (s.code() == ErrorCode::kUnauthenticated) return mcp::AuthFailure{"replayed_nonce", "this request was already used"};
-    if (!s.ok()) return mcp::AuthFailure{"replay_cache_full", "the replay cache is full; try again later"};
+    if (s.code() == ErrorCode::kUnauthenticated) return authn::AuthFailure{"replayed_nonce", "this request was already used"};
+    if (!s.ok()) return authn::AuthFailure{"replay_cache_full", "the replay cache is full; try again later"};
   }
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kAgent;
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kAgent;
   p.did = method->controller;
   p.id = p.did;
   p.verification_method = method->id;
   p.audience = http->target_uri;
   p.created = v->created;
-  return std::optional<mcp::Principal>(std::move(p));
+  return std::optional<authn::Principal>(std::move(p));
 }
 
 void ProofAuthenticator::AddAudience(std::string audience) {

@@ -10,14 +10,14 @@ namespace {
 constexpr std::chrono::seconds kMaxAge{300};  // The Python middleware's window.
 constexpr std::chrono::seconds kMaxFutureSkew{60};
 
-mcp::AuthFailure Refuse(std::string message) { return mcp::AuthFailure{"bad_legacy_signature", std::move(message)}; }
+authn::AuthFailure Refuse(std::string message) { return authn::AuthFailure{"bad_legacy_signature", std::move(message)}; }
 
 }  // namespace
 
-std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> LegacyAipHeaderAuthenticator::Authenticate(
-    const json::Object&, const mcp::HttpInfo* http) {
+std::variant<std::optional<authn::Principal>, authn::AuthFailure> LegacyAipHeaderAuthenticator::Authenticate(
+    const json::Object&, const authn::HttpInfo* http) {
   if (http == nullptr || http->headers == nullptr || !http->headers->Get("x-aip-signature")) {
-    return std::optional<mcp::Principal>();
+    return std::optional<authn::Principal>();
   }
   const net::Headers& h = *http->headers;
   auto did = h.Get("x-aip-did");
@@ -35,18 +35,18 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> LegacyAipHeaderAut
   if (!when) return Refuse("X-AIP-Timestamp is not an ISO 8601 time");
   TimePoint now = clock_->Now();
   if (*when > now + kMaxFutureSkew) return Refuse("X-AIP-Timestamp is in the future");
-  if (*when + kMaxAge < now) return mcp::AuthFailure{"expired", "X-AIP-Timestamp is too old"};
+  if (*when + kMaxAge < now) return authn::AuthFailure{"expired", "X-AIP-Timestamp is too old"};
   auto signature = Base64Decode(*sig);
   if (!signature) return Refuse("X-AIP-Signature is not base64");
 
   // The DID's key: did:key from the identifier, did:aip from a keyring or registry.
   std::string vm = std::string(*did) + "#key";
   Result<identity::Resolution> resolved = resolver_->Resolve(*did);
-  if (!resolved) return mcp::AuthFailure{"unresolvable_did", "the signer's DID does not resolve"};
-  if (resolved->parsed.methods().empty()) return mcp::AuthFailure{"unresolvable_did", "the DID has no key"};
+  if (!resolved) return authn::AuthFailure{"unresolvable_did", "the signer's DID does not resolve"};
+  if (resolved->parsed.methods().empty()) return authn::AuthFailure{"unresolvable_did", "the DID has no key"};
   const crypto::Ed25519PublicKey& key = resolved->parsed.methods().front().key;
   if ((did->starts_with("did:aip:") || did->starts_with("did:key:")) && !identity::DidMatchesKey(*did, key)) {
-    return mcp::AuthFailure{"unresolvable_did", "the DID does not match its key"};
+    return authn::AuthFailure{"unresolvable_did", "the DID does not match its key"};
   }
 
   auto parsed = net::ParseUrl(http->target_uri);
@@ -56,17 +56,17 @@ std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> LegacyAipHeaderAut
   if (!crypto::Verify(key, AsBytes(payload), *signature).ok()) return Refuse("the X-AIP signature does not verify");
   if (replay_cache_) {
     Status s = replay_cache_->Remember("x-aip|" + std::string(*did) + "|" + std::string(*nonce), *when + kMaxAge, now);
-    if (s.code() == ErrorCode::kUnauthenticated) return mcp::AuthFailure{"replayed_nonce", "this request was already used"};
-    if (!s.ok()) return mcp::AuthFailure{"replay_cache_full", "the replay cache is full; try again later"};
+    if (s.code() == ErrorCode::kUnauthenticated) return authn::AuthFailure{"replayed_nonce", "this request was already used"};
+    if (!s.ok()) return authn::AuthFailure{"replay_cache_full", "the replay cache is full; try again later"};
   }
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kAgent;
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kAgent;
   p.did = std::string(*did);
   p.id = p.did;
   p.verification_method = vm;
   p.created = *when;
   p.attributes["credential"] = "python-aip-headers";
-  return std::optional<mcp::Principal>(std::move(p));
+  return std::optional<authn::Principal>(std::move(p));
 }
 
 }  // namespace aip::mcpsig

@@ -13,21 +13,21 @@
 
 #include "aip/identity/resolver.h"
 #include "aip/mcp/server.h"
-#include "aip/mcpsig/replay_cache.h"
+#include "aip/authn/replay_cache.h"
 
 namespace aip::mcpsig {
 
-class LegacyAipHeaderAuthenticator final : public mcp::RequestAuthenticator {
+class LegacyAipHeaderAuthenticator final : public authn::RequestAuthenticator {
  public:
   LegacyAipHeaderAuthenticator(std::shared_ptr<const identity::DidResolver> resolver,
-                               std::shared_ptr<ReplayCache> replay_cache, const Clock* clock = &DefaultClock())
+                               std::shared_ptr<authn::ReplayCache> replay_cache, const Clock* clock = &DefaultClock())
       : resolver_(std::move(resolver)), replay_cache_(std::move(replay_cache)), clock_(clock) {}
-  std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> Authenticate(const json::Object& request,
-                                                                               const mcp::HttpInfo* http) override;
+  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
+                                                                               const authn::HttpInfo* http) override;
 
  private:
   std::shared_ptr<const identity::DidResolver> resolver_;
-  std::shared_ptr<ReplayCache> replay_cache_;
+  std::shared_ptr<authn::ReplayCache> replay_cache_;
   const Clock* clock_;
 };
 

@@ -22,30 +22,30 @@ TEST(LegacyAipHeaderTest, VerifiesThePythonMiddlewareVector) {
   auto keyring = std::make_shared<identity::StaticKeyResolver>();
   ASSERT_TRUE(keyring->Add("did:aip:56475aa75463474c0285df5dbf2bcab7", a->public_key()).ok());
   FixedClock clock(*ParseTime("2026-03-01T12:01:00+00:00"));
-  LegacyAipHeaderAuthenticator auth(keyring, std::make_shared<InMemoryReplayCache>(), &clock);
+  LegacyAipHeaderAuthenticator auth(keyring, std::make_shared<authn::InMemoryReplayCache>(), &clock);
   net::Headers h;
   h.Set("x-aip-did", "did:aip:56475aa75463474c0285df5dbf2bcab7");
   h.Set("x-aip-timestamp", "2026-03-01T12:00:00+00:00");
   h.Set("x-aip-nonce", "0123456789abcdef");
   h.Set("x-aip-signature", "Pxa88HIHvRWDqrIR+8kqD7HsPRxJqVjmQONK5FGsb9/WhyCIQ1Hfnd7PkFxsSEzY119Q3SMQGYWaaXFrWcQLDQ==");
-  mcp::HttpInfo http{"POST", "https://service.example/api/submit", &h, R"({"key": "value"})", ""};
+  authn::HttpInfo http{"POST", "https://service.example/api/submit", &h, R"({"key": "value"})", ""};
   auto ok = auth.Authenticate({}, &http);
-  ASSERT_TRUE(std::holds_alternative<std::optional<mcp::Principal>>(ok));
-  ASSERT_TRUE(std::get<std::optional<mcp::Principal>>(ok).has_value());
+  ASSERT_TRUE(std::holds_alternative<std::optional<authn::Principal>>(ok));
+  ASSERT_TRUE(std::get<std::optional<authn::Principal>>(ok).has_value());
   auto replay = auth.Authenticate({}, &http);
-  ASSERT_TRUE(std::holds_alternative<mcp::AuthFailure>(replay));
-  EXPECT_EQ(std::get<mcp::AuthFailure>(replay).reason, "replayed_nonce");
+  ASSERT_TRUE(std::holds_alternative<authn::AuthFailure>(replay));
+  EXPECT_EQ(std::get<authn::AuthFailure>(replay).reason, "replayed_nonce");
 
   LegacyAipHeaderAuthenticator fresh(keyring, nullptr, &clock);
-  mcp::HttpInfo changed{"POST", "https://service.example/api/submit", &h, R"({"key": "VALUE"})", ""};
-  EXPECT_TRUE(std::holds_alternative<mcp::AuthFailure>(fresh.Authenticate({}, &changed)));
+  authn::HttpInfo changed{"POST", "https://service.example/api/submit", &h, R"({"key": "VALUE"})", ""};
+  EXPECT_TRUE(std::holds_alternative<authn::AuthFailure>(fresh.Authenticate({}, &changed)));
   clock.t_ += std::chrono::minutes(10);
   auto stale = fresh.Authenticate({}, &http);
-  ASSERT_TRUE(std::holds_alternative<mcp::AuthFailure>(stale));
-  EXPECT_EQ(std::get<mcp::AuthFailure>(stale).reason, "expired");
+  ASSERT_TRUE(std::holds_alternative<authn::AuthFailure>(stale));
+  EXPECT_EQ(std::get<authn::AuthFailure>(stale).reason, "expired");
   net::Headers none;
-  mcp::HttpInfo plain{"POST", "https://service.example/api/submit", &none, "", ""};
-  EXPECT_FALSE(std::get<std::optional<mcp::Principal>>(fresh.Authenticate({}, &plain)).has_value());
+  authn::HttpInfo plain{"POST", "https://service.example/api/submit", &none, "", ""};
+  EXPECT_FALSE(std::get<std::optional<authn::Principal>>(fresh.Authenticate({}, &plain)).has_value());
   ::aip::testing::ReportVectors("aip-compat/vectors.txt middleware X-AIP headers", 1);
 }
 

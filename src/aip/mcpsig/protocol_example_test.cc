@@ -95,7 +95,7 @@ TEST(ProtocolExampleTest, DocsMatchTheImplementation) {
   FixedClock clock;
   VerifyOptions v{{"https://tasks.example.com/mcp"}, DefaultResolver(), nullptr, std::chrono::seconds(60), &clock};
   auto verified = VerifyRequest(*json::ParseJsonObject(blocks["signed-request"]), v);
-  EXPECT_TRUE(std::holds_alternative<mcp::Principal>(verified));
+  EXPECT_TRUE(std::holds_alternative<authn::Principal>(verified));
   ::aip::testing::ReportVectors("docs/protocol.md worked example blocks", checked);
 }
 

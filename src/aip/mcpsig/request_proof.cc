@@ -76,7 +76,7 @@ Status SignRequest(json::Object& request, const identity::Identity& signer, cons
   return OkStatus();
 }
 
-std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& request, const VerifyOptions& options) {
+std::variant<authn::Principal, ProofError> VerifyRequest(const json::Object& request, const VerifyOptions& options) {
   const json::Value* params = request.if_contains("params");
   const json::Value* meta = params != nullptr && params->is_object() ? params->get_object().if_contains("_meta") : nullptr;
   const json::Value* found = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(kProofKey) : nullptr;
@@ -135,8 +135,8 @@ std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& reque
     if (s.code() == ErrorCode::kUnauthenticated) return Refuse("replayed_nonce", "this request was already used");
     if (!s.ok()) return Refuse("replay_cache_full", "the replay cache is full; try again later");
   }
-  mcp::Principal principal;
-  principal.kind = mcp::Principal::Kind::kAgent;
+  authn::Principal principal;
+  principal.kind = authn::Principal::Kind::kAgent;
   principal.did = verified->method.controller;
   principal.id = principal.did;
   principal.verification_method = verified->method.id;

@@ -17,8 +17,8 @@
 #include "aip/base/status.h"
 #include "aip/identity/identity.h"
 #include "aip/identity/resolver.h"
-#include "aip/mcp/principal.h"
-#include "aip/mcpsig/replay_cache.h"
+#include "aip/authn/principal.h"
+#include "aip/authn/replay_cache.h"
 
 namespace aip::mcpsig {
 
@@ -49,7 +49,7 @@ struct ProofError {
 struct VerifyOptions {
   std::vector<std::string> audiences;  // Accepted `domain` values.
   std::shared_ptr<const identity::DidResolver> resolver;
-  std::shared_ptr<ReplayCache> replay_cache;
+  std::shared_ptr<authn::ReplayCache> replay_cache;
   std::chrono::seconds max_skew{60};
   const Clock* clock = &DefaultClock();
 };
@@ -58,7 +58,7 @@ struct VerifyOptions {
 // malformed_proof, unsupported_proof, unsupported_key_type, unresolvable_did, key_not_authorized,
 // bad_signature, wrong_audience, expired, not_yet_valid, lifetime_too_long, replayed_nonce,
 // replay_cache_full.
-std::variant<mcp::Principal, ProofError> VerifyRequest(const json::Object& request, const VerifyOptions& options);
+std::variant<authn::Principal, ProofError> VerifyRequest(const json::Object& request, const VerifyOptions& options);
 
 // DigestOfRequest is "sha-256=<base64url>" of JCS(SecuredRequestDocument): what a signed result
 // names as the request it answers.

@@ -44,13 +44,13 @@ class RequestProofTest : public ::testing::Test {
 
   FixedClock clock_{*ParseTime("2026-11-22T10:00:00Z")};
   identity::Identity agent_ = identity::Identity::Generate("agent", "", clock_.Now());
-  VerifyOptions options_{{kAudience}, DefaultResolver(), std::make_shared<InMemoryReplayCache>(), std::chrono::seconds(60), &clock_};
+  VerifyOptions options_{{kAudience}, DefaultResolver(), std::make_shared<authn::InMemoryReplayCache>(), std::chrono::seconds(60), &clock_};
 };
 
 TEST_F(RequestProofTest, AcceptsASignedCallAndNamesTheAgent) {
   auto r = VerifyRequest(Signed(Call("list_tasks", {{"project", "a"}})), options_);
-  ASSERT_TRUE(std::holds_alternative<mcp::Principal>(r)) << std::get<ProofError>(r).message;
-  const auto& p = std::get<mcp::Principal>(r);
+  ASSERT_TRUE(std::holds_alternative<authn::Principal>(r)) << std::get<ProofError>(r).message;
+  const auto& p = std::get<authn::Principal>(r);
   EXPECT_EQ(p.did, agent_.did());
   EXPECT_EQ(p.audience, kAudience);
   EXPECT_EQ(p.verification_method, agent_.verification_method());
@@ -140,7 +140,7 @@ TEST_F(RequestProofTest, ANonceIsSpentOnce) {
 }
 
 TEST(ReplayCacheTest, IsBoundedAndFailsClosed) {
-  InMemoryReplayCache cache(4, 1);
+  authn::InMemoryReplayCache cache(4, 1);
   TimePoint now = *ParseTime("2026-01-01T00:00:00Z");
   for (int i = 0; i < 4; ++i) ASSERT_THAT(cache.Remember("k" + std::to_string(i), now + std::chrono::minutes(1), now), IsOk());
   EXPECT_THAT(cache.Remember("k9", now + std::chrono::minutes(1), now), StatusIs(ErrorCode::kResourceExhausted));

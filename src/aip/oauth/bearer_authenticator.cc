@@ -9,7 +9,7 @@
 namespace aip::oauth {
 namespace {
 
-mcp::AuthFailure Refuse(std::string reason, std::string message) { return {std::move(reason), std::move(message)}; }
+authn::AuthFailure Refuse(std::string reason, std::string message) { return {std::move(reason), std::move(message)}; }
 
 std::string StringClaim(const json::Object& claims, std::string_view name) {
   const json::Value* v = claims.if_contains(name);
@@ -18,9 +18,9 @@ std::string StringClaim(const json::Object& claims, std::string_view name) {
 
 }  // namespace
 
-mcp::Principal PrincipalFromClaims(const json::Object& claims) {
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kUser;
+authn::Principal PrincipalFromClaims(const json::Object& claims) {
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kUser;
   p.subject = StringClaim(claims, "sub");
   p.id = p.subject;
   p.client_id = StringClaim(claims, "client_id");
@@ -71,7 +71,7 @@ void BearerAuthenticator::AddAudience(std::string audience) {
   cache_.clear();
 }
 
-std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::Check(std::string_view token, std::string* jkt) {
+std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::Check(std::string_view token, std::string* jkt) {
   std::shared_ptr<const jose::JwtCheck> check;
   {
     std::lock_guard lock(mu_);
@@ -100,7 +100,7 @@ std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::Check(std::s
   if (!verified) {
     return Refuse(verified.error().code == ErrorCode::kNotFound ? "unknown_key" : "invalid_token", verified.error().message);
   }
-  mcp::Principal p = PrincipalFromClaims(verified->claims);
+  authn::Principal p = PrincipalFromClaims(verified->claims);
   if (p.subject.empty()) return Refuse("invalid_token", "token: no subject (sub)");
   std::string bound;
   if (const json::Value* cnf = verified->claims.if_contains("cnf")) {
@@ -119,7 +119,7 @@ void BearerAuthenticator::Remember(std::string_view token, Cached entry) {
   cache_.insert_or_assign(std::string(token), std::move(entry));
 }
 
-std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::CheckOpaque(std::string_view token, const jose::JwtCheck& check,
+std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::CheckOpaque(std::string_view token, const jose::JwtCheck& check,
                                                                                 std::string* jkt) {
   if (!introspector_) return Refuse("invalid_token", "token: not a JWT, and no introspection is configured");
   if (token.empty() || token.size() > 4096) return Refuse("invalid_token", "token: empty or longer than 4 KiB");
@@ -127,7 +127,7 @@ std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::CheckOpaque(
   if (!claims) {
     return Refuse(claims.error().code == ErrorCode::kUnavailable ? "issuer_unavailable" : "invalid_token", claims.error().message);
   }
-  mcp::Principal p = PrincipalFromClaims(*claims);
+  authn::Principal p = PrincipalFromClaims(*claims);
   if (p.subject.empty()) return Refuse("invalid_token", "token: no subject (sub)");
   std::string bound;
   if (const json::Value* cnf = claims->if_contains("cnf"); cnf != nullptr && cnf->is_object()) {
@@ -144,42 +144,42 @@ std::variant<mcp::Principal, mcp::AuthFailure> BearerAuthenticator::CheckOpaque(
   return p;
 }
 
-std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> BearerAuthenticator::Authenticate(const json::Object&,
-                                                                                               const mcp::HttpInfo* http) {
-  if (http == nullptr || http->headers == nullptr) return std::optional<mcp::Principal>();
+std::variant<std::optional<authn::Principal>, authn::AuthFailure> BearerAuthenticator::Authenticate(const json::Object&,
+                                                                                               const authn::HttpInfo* http) {
+  if (http == nullptr || http->headers == nullptr) return std::optional<authn::Principal>();
   auto auth = http->headers->Get("authorization");
-  if (!auth) return std::optional<mcp::Principal>();
+  if (!auth) return std::optional<authn::Principal>();
   std::string_view v = *auth;
   std::size_t space = v.find(' ');
-  if (space == std::string_view::npos) return std::optional<mcp::Principal>();
+  if (space == std::string_view::npos) return std::optional<authn::Principal>();
   std::string scheme = AsciiLower(v.substr(0, space));
   std::string_view token = v.substr(space + 1);
   bool dpop = scheme == "dpop";
-  if (!dpop && scheme != "bearer") return std::optional<mcp::Principal>();
-  if (!dpop && apikeys::LooksLikeKey(token)) return std::optional<mcp::Principal>();  // The API key authenticator's.
+  if (!dpop && scheme != "bearer") return std::optional<authn::Principal>();
+  if (!dpop && apikeys::LooksLikeKey(token)) return std::optional<authn::Principal>();  // The API key authenticator's.
   std::string jkt;
   auto checked = Check(token, &jkt);
-  if (auto* f = std::get_if<mcp::AuthFailure>(&checked)) return std::move(*f);
+  if (auto* f = std::get_if<authn::AuthFailure>(&checked)) return std::move(*f);
   std::size_t proofs = http->headers->Count("dpop");
   if (!dpop) {
     // RFC 9449 §7.1: a bound token is useless without its proof, whatever scheme it came in.
     if (!jkt.empty()) return Refuse("invalid_token", "this token is DPoP-bound: send it as \"DPoP\" with a proof");
     if (dpop_required_) return Refuse("invalid_token", "this resource takes DPoP-bound tokens only");
-    return std::optional<mcp::Principal>(std::move(std::get<mcp::Principal>(checked)));
+    return std::optional<authn::Principal>(std::move(std::get<authn::Principal>(checked)));
   }
   if (jkt.empty()) return Refuse("invalid_token", "a DPoP request needs a DPoP-bound token (cnf.jkt)");
   if (proofs != 1) return Refuse("invalid_dpop_proof", "exactly one DPoP header is needed");
   auto proven = VerifyDpopProof(*http->headers->Get("dpop"), http->method, http->target_uri, token, dpop_);
   if (!proven && proven.error().code == ErrorCode::kFailedPrecondition && dpop_.nonces) {
-    mcp::AuthFailure f = Refuse("use_dpop_nonce", proven.error().message);
+    authn::AuthFailure f = Refuse("use_dpop_nonce", proven.error().message);
     f.dpop_nonce = dpop_.nonces->Current();
     return f;
   }
   if (!proven) return Refuse("invalid_dpop_proof", proven.error().message);
   if (*proven != jkt) return Refuse("invalid_dpop_proof", "DPoP proof: the key is not the one the token is bound to");
-  auto p = std::move(std::get<mcp::Principal>(checked));
+  auto p = std::move(std::get<authn::Principal>(checked));
   p.attributes["dpop_jkt"] = jkt;
-  return std::optional<mcp::Principal>(std::move(p));
+  return std::optional<authn::Principal>(std::move(p));
 }
 
 }  // namespace aip::oauth

@@ -13,7 +13,7 @@
 #include <unordered_map>
 
 #include "aip/jose/jwt.h"
-#include "aip/mcp/server.h"
+#include "aip/authn/authenticator.h"
 #include "aip/oauth/dpop.h"
 #include "aip/oauth/introspection.h"
 #include "aip/oauth/jwks_source.h"
@@ -33,25 +33,25 @@ struct BearerOptions {
   std::chrono::seconds introspection_cache{60};
 };
 
-class BearerAuthenticator final : public mcp::RequestAuthenticator {
+class BearerAuthenticator final : public authn::RequestAuthenticator {
  public:
   BearerAuthenticator(std::shared_ptr<JwksSource> keys, BearerOptions options);
 
-  std::variant<std::optional<mcp::Principal>, mcp::AuthFailure> Authenticate(const json::Object& request,
-                                                                            const mcp::HttpInfo* http) override;
+  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
+                                                                            const authn::HttpInfo* http) override;
   // Check verifies one token (benchmarks, other transports); `jkt` receives its cnf.jkt, if any.
-  std::variant<mcp::Principal, mcp::AuthFailure> Check(std::string_view token, std::string* jkt = nullptr);
+  std::variant<authn::Principal, authn::AuthFailure> Check(std::string_view token, std::string* jkt = nullptr);
   // AddAudience accepts tokens for one more resource URI (the gateway's, once it listens).
   void AddAudience(std::string audience);
 
  private:
   struct Cached {
-    mcp::Principal principal;
+    authn::Principal principal;
     TimePoint expires;
     std::string jkt;  // cnf.jkt: the key a DPoP proof must come from.
   };
   std::shared_ptr<const jose::JwtCheck> check() const;
-  std::variant<mcp::Principal, mcp::AuthFailure> CheckOpaque(std::string_view token, const jose::JwtCheck& check, std::string* jkt);
+  std::variant<authn::Principal, authn::AuthFailure> CheckOpaque(std::string_view token, const jose::JwtCheck& check, std::string* jkt);
   void Remember(std::string_view token, Cached entry);
 
   std::shared_ptr<JwksSource> keys_;
@@ -66,6 +66,6 @@ class BearerAuthenticator final : public mcp::RequestAuthenticator {
 };
 
 // PrincipalFromClaims maps a verified token's claims to a principal.
-mcp::Principal PrincipalFromClaims(const json::Object& claims);
+authn::Principal PrincipalFromClaims(const json::Object& claims);
 
 }  // namespace aip::oauth

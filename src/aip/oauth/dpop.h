@@ -14,7 +14,7 @@
 #include "aip/base/clock.h"
 #include "aip/crypto/secret_bytes.h"
 #include "aip/jose/jws.h"
-#include "aip/mcpsig/replay_cache.h"
+#include "aip/authn/replay_cache.h"
 
 namespace aip::oauth {
 
@@ -39,7 +39,7 @@ struct DpopOptions {
   std::set<jose::Algorithm> algorithms{jose::Algorithm::kES256, jose::Algorithm::kEdDSA, jose::Algorithm::kRS256,
                                        jose::Algorithm::kPS256};
   std::chrono::seconds window{300};  // How far "iat" may be from now, either way.
-  std::shared_ptr<mcpsig::ReplayCache> replay;
+  std::shared_ptr<authn::ReplayCache> replay;
   // Set: each proof must carry a current server nonce ("nonce"); a missing or stale one is
   // kFailedPrecondition, so the caller can answer use_dpop_nonce with a fresh one.
   std::shared_ptr<const DpopNonces> nonces;

@@ -58,7 +58,7 @@ class DpopTest : public ::testing::Test {
   std::string token_ = "an-access-token";
   DpopOptions options_ = [] {
     DpopOptions o;
-    o.replay = std::make_shared<mcpsig::InMemoryReplayCache>();
+    o.replay = std::make_shared<authn::InMemoryReplayCache>();
     return o;
   }();
 };
@@ -123,7 +123,7 @@ class BoundTokenTest : public DpopTest {
     jwk["kid"] = "k1";
     BearerOptions o;
     o.check = jose::JwtCheck{"https://as.example", {"http://127.0.0.1:8080/mcp"}};
-    o.dpop.replay = std::make_shared<mcpsig::InMemoryReplayCache>();
+    o.dpop.replay = std::make_shared<authn::InMemoryReplayCache>();
     auth_ = std::make_shared<BearerAuthenticator>(JwksSource::Fixed(jose::ParseJwkSet(json::Object{{"keys", json::Array{jwk}}}).value()),
                                                   std::move(o));
   }
@@ -135,10 +135,10 @@ class BoundTokenTest : public DpopTest {
   std::string Run(std::vector<std::pair<std::string, std::string>> fields) {
     net::Headers h;
     for (auto& [n, v] : fields) h.Add(n, v);
-    mcp::HttpInfo info{"POST", "http://127.0.0.1:8080/mcp", &h, "", "127.0.0.1"};
+    authn::HttpInfo info{"POST", "http://127.0.0.1:8080/mcp", &h, "", "127.0.0.1"};
     auto out = auth_->Authenticate(json::Object{}, &info);
-    if (auto* f = std::get_if<mcp::AuthFailure>(&out)) return f->reason + ": " + f->message;
-    const auto& p = std::get<std::optional<mcp::Principal>>(out);
+    if (auto* f = std::get_if<authn::AuthFailure>(&out)) return f->reason + ": " + f->message;
+    const auto& p = std::get<std::optional<authn::Principal>>(out);
     return p ? "ok " + p->subject + (p->attributes.count("dpop_jkt") ? " dpop" : "") : "none";
   }
 

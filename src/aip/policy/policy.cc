@@ -35,7 +35,7 @@ bool OutsideToolAllowlist(const Request& q) {
 
 // ClientMatches: the client acting (a token's client_id or an actor of its "act" chain) is one
 // of `patterns`.
-bool ClientMatches(const std::vector<std::string>& patterns, const mcp::Principal& p) {
+bool ClientMatches(const std::vector<std::string>& patterns, const authn::Principal& p) {
   if (!p.client_id.empty() && AnyGlob(patterns, p.client_id)) return true;
   return std::any_of(p.actor_chain.begin(), p.actor_chain.end(), [&](const std::string& a) { return AnyGlob(patterns, a); });
 }
@@ -43,11 +43,11 @@ bool ClientMatches(const std::vector<std::string>& patterns, const mcp::Principa
 // MatchesCallerAndTarget checks who calls and what it calls: everything but the conditions and
 // the arguments.
 bool MatchesCallerAndTarget(const Policy::Rule& r, const Request& q) {
-  const mcp::Principal* p = q.principal;
-  bool anonymous = p == nullptr || p->kind == mcp::Principal::Kind::kAnonymous;
+  const authn::Principal* p = q.principal;
+  bool anonymous = p == nullptr || p->kind == authn::Principal::Kind::kAnonymous;
   // An allow rule admits anonymous callers only when it names them; a deny rule without kinds
   // applies to everyone, anonymous callers included.
-  if (!r.kinds.empty() ? !Contains(r.kinds, anonymous ? "anonymous" : KindName(p->kind)) : (anonymous && r.allow)) {
+  if (!r.kinds.empty() ? !Contains(r.kinds, authn::KindName(anonymous ? authn::Principal::Kind::kAnonymous : p->kind)) : (anonymous && r.allow)) {
     return false;
   }
   if (!r.principals.empty() && (anonymous || !AnyGlob(r.principals, p->id))) return false;
@@ -108,7 +108,7 @@ class RuleReader {
       AIP_RETURN_IF_ERROR(Strings(t, key, *out, rule->id));
     }
     for (const auto& k : rule->kinds) {
-      if (k != "agent" && k != "api_key" && k != "user" && k != "anonymous") {
+      if (!authn::KindFromName(k)) {
         return Error(Field("kinds"), "unknown kind \"" + k + "\"", rule->id);
       }
     }
@@ -160,16 +160,6 @@ class RuleReader {
 };
 
 }  // namespace
-
-std::string_view KindName(mcp::Principal::Kind k) {
-  switch (k) {
-    case mcp::Principal::Kind::kAnonymous: return "anonymous";
-    case mcp::Principal::Kind::kAgent: return "agent";
-    case mcp::Principal::Kind::kApiKey: return "api_key";
-    case mcp::Principal::Kind::kUser: return "user";
-  }
-  return "anonymous";
-}
 
 Result<Policy> Policy::FromToml(std::string_view text, std::string_view source, const PolicyOptions& options) {
   AIP_ASSIGN_OR_RETURN(toml::Document doc, toml::Parse(text, source));
@@ -241,7 +231,7 @@ std::vector<std::string> Policy::ScopesToAllow(const Request& request) const {
   if (request.principal == nullptr || Evaluate(request).allow) return {};
   for (const auto& r : rules_) {
     if (!r->allow || r->scopes.empty()) continue;
-    mcp::Principal stepped = *request.principal;
+    authn::Principal stepped = *request.principal;
     for (const auto& s : r->scopes) {
       if (std::find(stepped.scopes.begin(), stepped.scopes.end(), s) == stepped.scopes.end()) stepped.scopes.push_back(s);
     }
@@ -253,7 +243,7 @@ std::vector<std::string> Policy::ScopesToAllow(const Request& request) const {
 }
 
 bool Policy::AdmitsAnonymous() const {
-  return std::any_of(rules_.begin(), rules_.end(), [](const auto& r) { return r->allow && Contains(r->kinds, "anonymous"); });
+  return std::any_of(rules_.begin(), rules_.end(), [](const auto& r) { return r->allow && Contains(r->kinds, authn::KindName(authn::Principal::Kind::kAnonymous)); });
 }
 
 bool Policy::MayList(const Request& request) const {

@@ -34,13 +34,13 @@
 #include "aip/base/json.h"
 #include "aip/base/status.h"
 #include "aip/base/toml.h"
-#include "aip/mcp/principal.h"
+#include "aip/authn/principal.h"
 #include "aip/policy/predicate.h"
 
 namespace aip::policy {
 
 struct Request {
-  const mcp::Principal* principal = nullptr;  // Null: anonymous.
+  const authn::Principal* principal = nullptr;  // Null: anonymous.
   std::string upstream;
   std::string action;  // "tools/call", "resources/read", "prompts/get", ...
   std::string target;  // Tool, resource URI or prompt name (without the upstream's namespace).
@@ -94,7 +94,6 @@ struct PolicyOptions {
   std::map<std::string, ConditionFactory, std::less<>> conditions;
 };
 
-std::string_view KindName(mcp::Principal::Kind kind);
 
 // The rule id of a denial because the credential's tool allowlist (Principal::tools) leaves the
 // tool out.

@@ -37,7 +37,7 @@ when = [ { pointer = "/to", op = "regex", value = "[a-z]+" }, { pointer = "/memo
 )";
 
 struct Fixture : ::testing::Test {
-  Decision Eval(std::string upstream, std::string target, std::string_view args, const mcp::Principal* p) {
+  Decision Eval(std::string upstream, std::string target, std::string_view args, const authn::Principal* p) {
     auto a = json::ParseJsonObject(args);
     EXPECT_THAT(a, IsOk());
     args_ = *a;
@@ -45,9 +45,9 @@ struct Fixture : ::testing::Test {
   }
   std::optional<Policy> policy_ = *Policy::FromToml(kPolicy, "policy.toml");
   json::Object args_;
-  mcp::Principal alice_ = [] {
-    mcp::Principal p;
-    p.kind = mcp::Principal::Kind::kAgent;
+  authn::Principal alice_ = [] {
+    authn::Principal p;
+    p.kind = authn::Principal::Kind::kAgent;
     p.id = p.did = "did:key:z6MkAlice1";
     return p;
   }();
@@ -234,15 +234,15 @@ TEST(PolicyTomlTest, ErrorsNameLineAndField) {
 }
 
 // CallAllowed: may `who` call `tool` of `upstream` with no arguments?
-bool CallAllowed(const Policy& policy, const mcp::Principal& who, std::string upstream, std::string tool) {
+bool CallAllowed(const Policy& policy, const authn::Principal& who, std::string upstream, std::string tool) {
   static const json::Object kNoArguments;
   return policy.Evaluate({&who, std::move(upstream), "tools/call", std::move(tool), &kNoArguments}).allow;
 }
 
 // UserOf makes a user principal acting through `client`.
-mcp::Principal UserOf(std::string subject, std::string client) {
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kUser;
+authn::Principal UserOf(std::string subject, std::string client) {
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kUser;
   p.id = p.subject = std::move(subject);
   p.client_id = std::move(client);
   return p;
@@ -255,8 +255,8 @@ effect = "allow"
 kinds = ["api_key"]
 )", "test.toml");
   ASSERT_THAT(policy, IsOk());
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kApiKey;
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kApiKey;
   p.id = "apikey:0123456789abcdef";
   p.tools = {"tasks.list_*"};
   json::Object args;
@@ -278,7 +278,7 @@ subjects = ["alice"]
 clients = ["agent-7"]
 )", "test.toml");
   ASSERT_THAT(policy, IsOk());
-  mcp::Principal p = UserOf("alice", "agent-7");
+  authn::Principal p = UserOf("alice", "agent-7");
   EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "list_tasks"));
   p.client_id = "agent-8";
   EXPECT_FALSE(CallAllowed(*policy, p, "tasks", "list_tasks"));
@@ -296,7 +296,7 @@ subjects = ["alice"]
 agents = ["did:key:z6MkAgent*"]
 )", "test.toml");
   ASSERT_THAT(policy, IsOk());
-  mcp::Principal p = UserOf("alice", "did:key:z6MkAgent1");  // Named by the token only: not proven.
+  authn::Principal p = UserOf("alice", "did:key:z6MkAgent1");  // Named by the token only: not proven.
   EXPECT_FALSE(CallAllowed(*policy, p, "tasks", "list_tasks"));
   p.did = "did:key:z6MkAgent1";  // Proven by a signed call from that agent.
   EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "list_tasks"));
@@ -316,8 +316,8 @@ principals = ["bob"]
 )", "test.toml");
   ASSERT_THAT(policy, IsOk());
   json::Object args;
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kUser;
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kUser;
   p.id = p.subject = "alice";
   p.scopes = {"profile"};
   EXPECT_EQ(policy->ScopesToAllow({&p, "tasks", "tools/call", "list_tasks", &args}), (std::vector<std::string>{"profile", "tasks:read"}));

@@ -16,7 +16,7 @@ struct RateLimits::Spec {
     auto any = [](const std::vector<std::string>& globs, std::string_view s) {
       return globs.empty() || std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return Glob(g, s); });
     };
-    std::string_view kind = KindName(q.principal ? q.principal->kind : mcp::Principal::Kind::kAnonymous);
+    std::string_view kind = KindName(q.principal ? q.principal->kind : authn::Principal::Kind::kAnonymous);
     std::string_view who = q.principal ? std::string_view(q.principal->id) : std::string_view();
     return any(kinds, kind) && any(principals, who) && any(upstreams, q.upstream) && any(targets, q.target);
   }

@@ -18,9 +18,9 @@ RateLimits Limits(std::string_view text) {
   return std::move(*l);
 }
 
-mcp::Principal Agent(std::string id) {
-  mcp::Principal p;
-  p.kind = mcp::Principal::Kind::kAgent;
+authn::Principal Agent(std::string id) {
+  authn::Principal p;
+  p.kind = authn::Principal::Kind::kAgent;
   p.id = std::move(id);
   return p;
 }

@@ -70,9 +70,9 @@ class SignedServer {
     ASSERT_THAT(s, IsOk());
     http_ = std::move(*s);
     url_ = "http://127.0.0.1:" + std::to_string(http_->port()) + "/mcp";
-    mcpsig::VerifyOptions v{{url_}, mcpsig::DefaultResolver(), std::make_shared<mcpsig::InMemoryReplayCache>(),
+    mcpsig::VerifyOptions v{{url_}, mcpsig::DefaultResolver(), std::make_shared<authn::InMemoryReplayCache>(),
                             std::chrono::seconds(60), &DefaultClock()};
-    auto chain = std::make_shared<mcp::AuthenticatorChain>();
+    auto chain = std::make_shared<authn::AuthenticatorChain>();
     chain->Add(std::make_shared<mcpsig::ProofAuthenticator>(std::move(v)));
     server_->SetAuthenticator(chain, mcp::AuthMode::kRequired);
   }

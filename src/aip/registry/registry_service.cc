@@ -155,9 +155,9 @@ std::string VouchArray(const std::vector<StoredVouchDoc>& vouches) {
 
 // Instances sharing a PostgreSQL database share their nonces too; a lone SQLite registry keeps
 // them in memory (bounded, failing closed when full).
-std::shared_ptr<mcpsig::ReplayCache> ReplayCacheFor(const std::shared_ptr<RegistryStore>& store) {
+std::shared_ptr<authn::ReplayCache> ReplayCacheFor(const std::shared_ptr<RegistryStore>& store) {
   if (store->dialect() == Dialect::kPostgres) return std::make_shared<SharedReplayCache>(store);
-  return std::make_shared<mcpsig::InMemoryReplayCache>();
+  return std::make_shared<authn::InMemoryReplayCache>();
 }
 
 }  // namespace

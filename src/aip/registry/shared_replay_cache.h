@@ -4,12 +4,12 @@
 #pragma once
 #include <memory>
 
-#include "aip/mcpsig/replay_cache.h"
+#include "aip/authn/replay_cache.h"
 #include "aip/registry/registry_store.h"
 
 namespace aip::registry {
 
-class SharedReplayCache final : public mcpsig::ReplayCache {
+class SharedReplayCache final : public authn::ReplayCache {
  public:
   explicit SharedReplayCache(std::shared_ptr<RegistryStore> store) : store_(std::move(store)) {}
   Status Remember(std::string_view key, TimePoint expires, TimePoint now) override;

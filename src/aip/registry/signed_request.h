@@ -10,7 +10,7 @@
 #include "aip/base/clock.h"
 #include "aip/base/status.h"
 #include "aip/identity/identity.h"
-#include "aip/mcpsig/replay_cache.h"
+#include "aip/authn/replay_cache.h"
 #include "aip/net/http.h"
 
 namespace aip::registry {
@@ -26,7 +26,7 @@ class RequestVerifier {
   // `public_url` is the registry's base URL as its clients reach it ("https://registry.example").
   // It is never taken from the request (a Host header is the sender's to choose): without one,
   // every signed request is refused.
-  RequestVerifier(std::string public_url, std::shared_ptr<mcpsig::ReplayCache> replay, const Clock* clock = &DefaultClock())
+  RequestVerifier(std::string public_url, std::shared_ptr<authn::ReplayCache> replay, const Clock* clock = &DefaultClock())
       : public_url_(std::move(public_url)), replay_(std::move(replay)), clock_(clock) {}
   // Verify returns the did:key that signed `request`; kUnauthenticated otherwise (the message
   // names the reason: missing, expired, replayed, wrong key, digest mismatch).
@@ -34,7 +34,7 @@ class RequestVerifier {
 
  private:
   std::string public_url_;
-  std::shared_ptr<mcpsig::ReplayCache> replay_;
+  std::shared_ptr<authn::ReplayCache> replay_;
   const Clock* clock_;
 };
 

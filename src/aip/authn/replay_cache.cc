@@ -1,8 +1,8 @@
-#include "aip/mcpsig/replay_cache.h"
+#include "aip/authn/replay_cache.h"
 
 #include <functional>
 
-namespace aip::mcpsig {
+namespace aip::authn {
 
 InMemoryReplayCache::InMemoryReplayCache(std::size_t max_entries, std::size_t shards)
     : per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))) {
@@ -33,4 +33,4 @@ std::size_t InMemoryReplayCache::size() const {
   return n;
 }
 
-}  // namespace aip::mcpsig
+}  // namespace aip::authn

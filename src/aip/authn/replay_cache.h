@@ -1,4 +1,5 @@
-// Replay protection for signed calls: each (key, nonce) may be used once within its proof's
+// Replay protection for every credential that carries a nonce (signed calls, RFC 9421
+// signatures, DPoP proofs, registry requests): each (key, nonce) may be used once within its proof's
 // lifetime. The in-memory cache is sharded (low contention), bounded (a fixed number of entries,
 // so an attacker cannot exhaust memory) and fails closed: when full of live entries it refuses
 // new ones rather than forgetting old ones. Behind an interface so several gateway instances can
@@ -17,7 +18,7 @@
 #include "aip/base/clock.h"
 #include "aip/base/status.h"
 
-namespace aip::mcpsig {
+namespace aip::authn {
 
 class ReplayCache {
  public:
@@ -44,4 +45,4 @@ class InMemoryReplayCache final : public ReplayCache {
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 
-}  // namespace aip::mcpsig
+}  // namespace aip::authn

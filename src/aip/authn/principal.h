@@ -6,11 +6,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aip/base/clock.h"
 
-namespace aip::mcp {
+namespace aip::authn {
 
 struct Principal {
   enum class Kind { kAnonymous, kAgent, kApiKey, kUser };
@@ -31,4 +32,9 @@ struct Principal {
   std::map<std::string, std::string> attributes;
 };
 
-}  // namespace aip::mcp
+// The kinds by name, in one place: "anonymous", "agent", "api_key", "user" — as policy rules,
+// audit lines and the CLI spell them.
+std::string_view KindName(Principal::Kind kind);
+std::optional<Principal::Kind> KindFromName(std::string_view name);
+
+}  // namespace aip::authn

@@ -1,0 +1,26 @@
+#include "aip/authn/principal.h"
+
+namespace aip::authn {
+namespace {
+
+constexpr std::pair<Principal::Kind, std::string_view> kKinds[] = {
+    {Principal::Kind::kAnonymous, "anonymous"}, {Principal::Kind::kAgent, "agent"},
+    {Principal::Kind::kApiKey, "api_key"}, {Principal::Kind::kUser, "user"}};
+
+}  // namespace
+
+std::string_view KindName(Principal::Kind kind) {
+  for (const auto& [k, name] : kKinds) {
+    if (k == kind) return name;
+  }
+  return "anonymous";
+}
+
+std::optional<Principal::Kind> KindFromName(std::string_view name) {
+  for (const auto& [k, n] : kKinds) {
+    if (n == name) return k;
+  }
+  return std::nullopt;
+}
+
+}  // namespace aip::authn
