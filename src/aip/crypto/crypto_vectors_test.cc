@@ -148,6 +148,12 @@ TEST(HmacTest, PassesWycheproof) {
       // Truncated tags compare against the prefix, in constant time as a verifier would.
       bool match = ConstantTimeEquals(ByteSpan(mac).first(tag_bytes), Hex(Str(t, "tag")));
       EXPECT_EQ(match, Str(t, "result") == "valid") << "tcId " << t.at("tcId").as_int64();
+      // Verify accepts exactly the valid full-length tags: aip never takes a truncated MAC.
+      bool full_and_valid = tag_bytes == 32 && Str(t, "result") == "valid";
+      EXPECT_EQ(VerifyHmacSha256(Hex(Str(t, "key")), Hex(Str(t, "msg")), Hex(Str(t, "tag"))).ok(), full_and_valid)
+          << "tcId " << t.at("tcId").as_int64();
+      EXPECT_EQ(HmacSha256Key(Hex(Str(t, "key"))).Verify(Hex(Str(t, "msg")), Hex(Str(t, "tag"))).ok(), full_and_valid)
+          << "tcId " << t.at("tcId").as_int64();
       ++count;
     }
   }

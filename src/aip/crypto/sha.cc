@@ -1,5 +1,7 @@
 #include "aip/crypto/sha.h"
 
+#include "aip/crypto/secret_bytes.h"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -138,6 +140,18 @@ Sha256Digest Sha256Hasher::Finish() {
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(state_->ctx, d.data(), &len) != 1) Die("EVP_DigestFinal");
   return d;
+}
+
+Status VerifyHmacSha256(ByteSpan key, ByteSpan data, ByteSpan mac) {
+  Sha256Digest expected = HmacSha256(key, data);
+  if (!ConstantTimeEquals(expected, mac)) return UnauthenticatedError("the MAC does not match");
+  return OkStatus();
+}
+
+Status HmacSha256Key::Verify(ByteSpan data, ByteSpan mac) const {
+  Sha256Digest expected = Mac(data);
+  if (!ConstantTimeEquals(expected, mac)) return UnauthenticatedError("the MAC does not match");
+  return OkStatus();
 }
 
 }  // namespace aip::crypto

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "aip/base/bytes.h"
+#include "aip/base/status.h"
 
 namespace aip::crypto {
 
@@ -15,6 +16,9 @@ using Sha512Digest = std::array<std::uint8_t, 64>;
 Sha256Digest Sha256(ByteSpan data);
 Sha512Digest Sha512(ByteSpan data);
 Sha256Digest HmacSha256(ByteSpan key, ByteSpan data);
+// VerifyHmacSha256 checks `mac` against HMAC-SHA256(key, data) in constant time (a MAC of another
+// length is wrong too): kUnauthenticated when it differs. Callers never compare MACs by hand.
+Status VerifyHmacSha256(ByteSpan key, ByteSpan data, ByteSpan mac);
 
 // HmacSha256Key is HMAC-SHA256 under one fixed key, with the padded key blocks hashed once up
 // front: for many short messages under the same key (API key checks) that halves the work.
@@ -25,6 +29,8 @@ class HmacSha256Key {
   HmacSha256Key(const HmacSha256Key&) = delete;
   HmacSha256Key& operator=(const HmacSha256Key&) = delete;
   Sha256Digest Mac(ByteSpan data) const;
+  // Verify checks `mac` against Mac(data) in constant time; kUnauthenticated when it differs.
+  Status Verify(ByteSpan data, ByteSpan mac) const;
 
  private:
   struct State;

@@ -68,8 +68,7 @@ Status VerifyJws(const Jws& jws, const Jwk& key) {
       return s.ok() ? s : BadSignature();
     }
     case Algorithm::kHS256: {
-      auto mac = crypto::HmacSha256(key.secret->RevealSecret(), input);
-      return crypto::ConstantTimeEquals(mac, jws.signature) ? OkStatus() : Status(BadSignature());
+      return crypto::VerifyHmacSha256(key.secret->RevealSecret(), input, jws.signature).ok() ? OkStatus() : Status(BadSignature());
     }
   }
   return BadSignature();

@@ -33,8 +33,7 @@ Result<std::string> RequestStateSealer::Open(std::string_view token, std::string
   if (dot == std::string_view::npos) return InvalidArgumentError("requestState is malformed");
   std::string_view p = token.substr(0, dot);
   auto mac = Base64UrlDecode(token.substr(dot + 1));
-  auto expected = crypto::HmacSha256(key_.RevealSecret(), AsBytes(p));
-  if (!mac || !crypto::ConstantTimeEquals(*mac, expected)) {
+  if (!mac || !crypto::VerifyHmacSha256(key_.RevealSecret(), AsBytes(p), *mac).ok()) {
     return InvalidArgumentError("requestState failed its integrity check");
   }
   AIP_ASSIGN_OR_RETURN(Bytes raw, Base64UrlDecode(p));
