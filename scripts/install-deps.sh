@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything aip needs to build, test, fuzz and benchmark, from Debian packages
+# (the benchmark's Python anchor — FastAPI, uvicorn, PyNaCl — runs on Debian's /usr/bin/python3)
 # (and, for the interop tests, from npm). Idempotent: a fast no-op when all is present.
 # Runs as root, or through sudo when it is available.
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   libjemalloc-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   postgresql redis-server wrk nghttp2-client nginx-light chromium
+  python3-fastapi python3-uvicorn python3-uvloop python3-httptools python3-nacl
 )
 
 as_root() {
