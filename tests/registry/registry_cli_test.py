@@ -223,11 +223,12 @@ try:
     crash_db = database("crash")
     crash, crash_url = serve("crash", crash_db)
     acked, lock = [], threading.Lock()
-    stop = time.time() + 3.0
+    killed = threading.Event()
 
     def writer(i):
+        # Writes go on until just after the kill: the kill lands during the burst.
         n = 0
-        while time.time() < stop:
+        while not killed.is_set():
             r = aip("alice", "vouch", did["bob"], "--statement", f"w{i}-{n}", "--publish", "--db",
                     os.path.join(work, f"crash-trust-{i}.db"), registry=crash_url)
             n += 1
@@ -236,8 +237,17 @@ try:
                     acked.append(r.stderr.split(": sha256:")[1].split()[0])
 
     def killer():
-        time.sleep(1.5)
+        # Kill once some writes are acknowledged, by their count, not a fixed time: under the
+        # sanitizers or a loaded machine each write takes longer (bounded at 60 s).
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with lock:
+                if len(acked) >= 8:
+                    break
+            time.sleep(0.02)
         crash.send_signal(signal.SIGKILL)
+        time.sleep(0.3)  # The writes in flight meet a dead server.
+        killed.set()
 
     with ThreadPoolExecutor(5) as pool:
         futures = [pool.submit(writer, i) for i in range(4)] + [pool.submit(killer)]
