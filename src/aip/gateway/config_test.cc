@@ -125,5 +125,16 @@ TEST(GatewayConfigTest, CredentialFilesMustBePrivate) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(secret.data()), secret.size()), "file-secret");
 }
 
+TEST(GatewayConfigTest, TrustConditionsAreReadStrictly) {
+  auto rule = [](std::string_view require) {
+    return Parse("[trust]\nanchors = []\n[[rule]]\nid = \"t\"\neffect = \"allow\"\nrequire = { trust = " + std::string(require) + " }\n");
+  };
+  EXPECT_THAT(rule("{ min = 0.5, scope = \"CODE_SIGNING\" }"), IsOk());
+  EXPECT_THAT(rule("{ min = 2 }"), StatusIs(ErrorCode::kInvalidArgument, "/require/trust/min: must be a number in [0, 1]"));
+  EXPECT_THAT(rule("{ scope = \"CODE_SIGNING\" }"), StatusIs(ErrorCode::kInvalidArgument, "/require/trust/min: is required"));
+  EXPECT_THAT(rule("{ min = 0.5, colour = 1 }"), StatusIs(ErrorCode::kInvalidArgument, "/require/trust/colour: unknown field"));
+  EXPECT_THAT(rule("{ min = 0.5, scope = \"\" }"), StatusIs(ErrorCode::kInvalidArgument, "/require/trust/scope: must be"));
+}
+
 }  // namespace
 }  // namespace aip::gateway

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "aip/base/field_reader.h"
 #include "aip/trust/vouch.h"
 
 namespace aip::gateway {
@@ -52,20 +53,14 @@ std::optional<trust::TrustResult> TrustScores::Score(std::string_view did, std::
 policy::ConditionFactory TrustConditionFactory(std::shared_ptr<TrustScores> scores) {
   return [scores](const json::Value& spec) -> Result<std::shared_ptr<const policy::Condition>> {
     if (!spec.is_object()) return InvalidArgumentError("trust: expected { min = 0.5, scope = \"...\" }");
-    const json::Object& o = spec.get_object();
-    for (const auto& kv : o) {
-      if (kv.key() != "min" && kv.key() != "scope") return InvalidArgumentError("trust: unknown field \"" + std::string(kv.key()) + "\"");
-    }
-    const json::Value* min = o.if_contains("min");
-    if (min == nullptr || !min->is_number()) return InvalidArgumentError("trust: min must be a number in [0, 1]");
-    double m = min->is_double() ? min->get_double() : static_cast<double>(min->is_int64() ? min->get_int64() : 2);
-    if (!(m >= 0 && m <= 1)) return InvalidArgumentError("trust: min must be a number in [0, 1]");
+    json::FieldReader r(spec.get_object(), "/require/trust");
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"min", "scope"}));
+    double m = 0;
+    AIP_RETURN_IF_ERROR(r.Number("min", m, 0, 1, json::Need::kRequired));
     std::string scope;
-    if (const json::Value* s = o.if_contains("scope")) {
-      if (!s->is_string() || !trust::ValidScope(s->get_string())) {
-        return InvalidArgumentError("trust: scope must be GENERAL, CODE_SIGNING, ..., or tools:<glob>");
-      }
-      scope = std::string(s->get_string());
+    AIP_RETURN_IF_ERROR(r.String("scope", scope, json::Need::kOptional, 256));
+    if (spec.get_object().contains("scope") && !trust::ValidScope(scope)) {
+      return r.Fail("scope", "must be GENERAL, CODE_SIGNING, ..., or tools:<glob>");
     }
     scores->set_used();
     return std::shared_ptr<const policy::Condition>(std::make_shared<TrustCondition>(scores, m, std::move(scope)));

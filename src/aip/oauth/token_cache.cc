@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "aip/base/encoding.h"
+#include "aip/base/field_reader.h"
 #include "aip/base/file_io.h"
 #include "aip/base/json.h"
 #include "aip/crypto/sha.h"
@@ -31,27 +32,29 @@ std::optional<CachedLogin> TokenCache::Load(const std::string& server_url) const
   if (!text) return std::nullopt;
   auto o = json::ParseJsonObject(*text);
   if (!o) return std::nullopt;
+  // The file is ours, but read as untrusted: a damaged or foreign one is ignored, never trusted.
+  json::FieldReader r(*o);
   CachedLogin c;
-  auto str = [&](std::string_view key) { return std::string(json::OptionalString(*o, key).value_or("")); };
-  c.server_url = str("server_url");
-  if (c.server_url != server_url) return std::nullopt;
-  c.issuer = str("issuer");
-  c.token.token = str("access_token");
+  std::string secret, auth, scope;
+  std::int64_t expires_at = 0;
+  std::vector<std::string> granted;
+  Status s = r.String("server_url", c.server_url, json::Need::kRequired);
+  if (s.ok()) s = r.String("issuer", c.issuer, json::Need::kRequired);
+  if (s.ok()) s = r.String("access_token", c.token.token, json::Need::kOptional, 16384);
+  if (s.ok()) s = r.String("refresh_token", c.token.refresh_token, json::Need::kOptional, 16384);
+  if (s.ok()) s = r.String("scope", c.token.scope);
+  if (s.ok()) s = r.Int("expires_at", expires_at, 0, std::int64_t{1} << 40);
+  if (s.ok()) s = r.Strings("granted", granted);
+  if (s.ok()) s = r.String("client_id", c.client.client_id, json::Need::kRequired);
+  if (s.ok()) s = r.String("client_secret", secret);
+  if (s.ok()) s = r.String("client_auth", auth);
+  if (!s.ok() || c.server_url != server_url) return std::nullopt;
   c.token.type = "Bearer";
-  c.token.refresh_token = str("refresh_token");
-  c.token.scope = str("scope");
-  if (const json::Value* e = o->if_contains("expires_at"); e != nullptr && e->is_int64()) {
-    c.token.expires = TimePoint(std::chrono::seconds(e->get_int64()));
-  }
-  if (const json::Value* g = o->if_contains("granted"); g != nullptr && g->is_array()) {
-    for (const auto& s : g->get_array()) {
-      if (s.is_string()) c.granted.insert(std::string(s.get_string()));
-    }
-  }
-  c.client.client_id = str("client_id");
-  std::string secret = str("client_secret");
+  if (expires_at > 0) c.token.expires = TimePoint(std::chrono::seconds(expires_at));
+  c.granted.insert(granted.begin(), granted.end());
   if (!secret.empty()) c.client.client_secret = crypto::SecretBytes(AsBytes(secret));
-  c.client.auth = ClientAuthByName(str("client_auth")).value_or(ClientAuth::kNone);
+  crypto::SecureWipe(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(secret.data()), secret.size()));
+  c.client.auth = ClientAuthByName(auth).value_or(ClientAuth::kNone);
   if (c.issuer.empty() || c.client.client_id.empty() || (c.token.token.empty() && c.token.refresh_token.empty())) {
     return std::nullopt;
   }
