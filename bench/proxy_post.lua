@@ -2,15 +2,13 @@
 -- pre-signed request per call (SIGNED_REQUESTS: a nonce is accepted once) when calling the server
 -- directly, or the same unsigned request with the proxy's token (PROXY_TOKEN), which the proxy
 -- signs afresh. Every answer is checked: HTTP 200 with a JSON-RPC result, else it counts as bad.
+dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "checked_answers.lua")
 local lines = {}
 local next_line = 1
 local unsigned = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_tasks","arguments":{"project":"project-a"},' ..
                  '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
 local token = os.getenv("PROXY_TOKEN")
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
 function init(args)
-  bad = 0
   local file = os.getenv("SIGNED_REQUESTS")
   if file and file ~= "" then
     for line in io.lines(file) do lines[#lines + 1] = line end
@@ -28,13 +26,4 @@ function request()
     ["Mcp-Param-Project"] = "project-a"}
   if token and token ~= "" then headers["Authorization"] = "Bearer " .. token end
   return wrk.format("POST", nil, headers, body)
-end
-function response(status, headers, body)
-  if status ~= 200 or not string.find(body, '"result"', 1, true) or string.find(body, '"error"', 1, true) then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-  local b = 0
-  for _, t in ipairs(threads) do b = b + (t:get("bad") or 0) end
-  io.write(string.format("BENCH calls_per_s=%.0f p50_us=%.0f p99_us=%.0f requests=%d bad=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99), summary.requests, b))
 end
