@@ -34,7 +34,7 @@ for round in $(seq "$rounds"); do
       r=$(SIGNED_REQUESTS="$work/$g-$round-$c.jsonl" wrk -t1 -c"$c" -d"${secs}s" -s "$here/mcp_signed_post.lua" \
             "http://127.0.0.1:${!port_var}/mcp" | grep '^BENCH')
       c1=$(cpu_s "${!pid_var}")
-      echo "$g $c $(field "$r" p50_us) $(field "$r" p99_us) $(field "$r" calls_per_s) $(field "$r" requests) $(field "$r" non2xx) $c0 $c1" >> "$work/runs.txt"
+      echo "$g $c $(field "$r" p50_us) $(field "$r" p99_us) $(field "$r" calls_per_s) $(field "$r" requests) $(field "$r" bad) $c0 $c1" >> "$work/runs.txt"
     done
   done
 done
@@ -42,7 +42,7 @@ echo "== gateway A/B: other=$other ${OTHER_SETTINGS:-}, this=$bin/aip ${THIS_SET
 python3 - "$work/runs.txt" $conns <<'PY'
 import statistics, sys
 rows = {}
-print(f"{'build':6} {'conns':>5} {'p50_us':>8} {'p99_us':>8} {'calls/s':>8} {'cpu_us/call':>11} {'non2xx':>6}")
+print(f"{'build':6} {'conns':>5} {'p50_us':>8} {'p99_us':>8} {'calls/s':>8} {'cpu_us/call':>11} {'bad':>6}")
 for line in open(sys.argv[1]):
     g, c, p50, p99, cps, n, bad, c0, c1 = line.split()
     cpu = 1e6 * (float(c1) - float(c0)) / max(1, int(n))

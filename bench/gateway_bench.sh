@@ -45,7 +45,7 @@ for mode in $modes; do
   cpu[$mode-up]=$(awk -v a="$up0" -v b="$(cpu_s "$up_pid")" 'BEGIN { print b - a }')
   cpu[$mode-gw]=$(awk -v a="$gw0" -v b="$(cpu_s "$gw_pid")" 'BEGIN { print b - a }')
 done
-# What the gateway answered, by outcome (a non-2xx count above must be explained here).
+# What the gateway answered, by outcome (a bad count above must be explained here).
 for port in "$gw_port" "$gw_port_nopoll"; do
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^aip_gateway_(requests|decisions)_total' | sed "s/^/:$port /"
 done > "$work/outcomes.txt"
@@ -53,10 +53,10 @@ raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd
   --benchmark_report_aggregates_only=true --benchmark_format=json 2>/dev/null |
   python3 -c 'import json,sys; print([b["real_time"] for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name")=="median"][0])')
 echo "== signed tools/call: direct vs nginx vs aip gateway (loopback, ${secs}s each; 2 cores shared with wrk) =="
-printf '%-10s %12s %12s %16s %10s\n' path "p50_us(c=1)" "p99_us(c=1)" "calls/s(c=32)" non-2xx
+printf '%-10s %12s %12s %16s %10s\n' path "p50_us(c=1)" "p99_us(c=1)" "calls/s(c=32)" bad
 for mode in $modes; do
   printf '%-10s %12s %12s %16s %10s\n' "$mode" "$(field "${lat[$mode]}" p50_us)" "$(field "${lat[$mode]}" p99_us)" \
-    "$(field "${thr[$mode]}" calls_per_s)" "$(( $(field "${lat[$mode]}" non2xx) + $(field "${thr[$mode]}" non2xx) ))"
+    "$(field "${thr[$mode]}" calls_per_s)" "$(( $(field "${lat[$mode]}" bad) + $(field "${thr[$mode]}" bad) ))"
 done
 sed 's/^/  /' "$work/outcomes.txt"
 python3 - "$raw_ns" "$(field "${lat[direct]}" p50_us)" "$(field "${lat[nginx]}" p50_us)" "$(field "${lat[gateway]}" p50_us)" \

@@ -31,10 +31,10 @@ ev_line=$(MCP_SESSION=$sid MCP_VERSION=2025-11-25 \
   run_wrk "$url")
 
 echo "== tools/call over HTTP keep-alive, wrk -t1 -c32 ${secs}s, loopback =="
-printf '%-42s %10s %9s %9s %8s\n' server calls/s p50_us p99_us non-2xx
+printf '%-42s %10s %9s %9s %8s\n' server calls/s p50_us p99_us bad
 printf '%-42s %10s %9s %9s %8s\n' "aip example-tasks-server (2026-07-28)" "$(field "$aip_line" calls_per_s)" \
-  "$(field "$aip_line" p50_us)" "$(field "$aip_line" p99_us)" "$(field "$aip_line" non2xx)"
+  "$(field "$aip_line" p50_us)" "$(field "$aip_line" p99_us)" "$(field "$aip_line" bad)"
 printf '%-42s %10s %9s %9s %8s\n' "server-everything (2025-11-25)" "$(field "$ev_line" calls_per_s)" \
-  "$(field "$ev_line" p50_us)" "$(field "$ev_line" p99_us)" "$(field "$ev_line" non2xx)"
+  "$(field "$ev_line" p50_us)" "$(field "$ev_line" p99_us)" "$(field "$ev_line" bad)"
 a=$(field "$aip_line" calls_per_s); e=$(field "$ev_line" calls_per_s)
 [ -n "$a" ] && [ -n "$e" ] && [ "$e" -gt 0 ] && python3 -c "print(f'ratio aip/server-everything: {$a/$e:.1f}x  (targets: >= 20000 calls/s, >= 5x)')"

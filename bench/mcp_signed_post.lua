@@ -1,4 +1,6 @@
--- wrk script: POST a different pre-signed request on every call (each nonce may be used once).
+-- wrk script: POST a different pre-signed request on every call (each nonce may be used once);
+-- every answer checked (checked_answers.lua).
+dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "checked_answers.lua")
 local lines = {}
 local next_line = 1
 init = function(args)
@@ -14,9 +16,4 @@ request = function()
     ["Mcp-Param-Project"] = "project-a"}
   if api_key ~= nil and api_key ~= "" then headers["X-Api-Key"] = api_key end
   return wrk.format("POST", nil, headers, body)
-end
-done = function(summary, latency, requests)
-  io.write(string.format("BENCH calls_per_s=%.0f p50_us=%.0f p99_us=%.0f requests=%d non2xx=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
-    summary.requests, summary.errors.status))
 end

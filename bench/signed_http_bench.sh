@@ -23,6 +23,6 @@ start --require-proof || exit 1
 signed=$(SIGNED_REQUESTS="$work/signed.jsonl" wrk -t1 -c32 -d"${secs}s" -s "$here/mcp_signed_post.lua" "$SERVER_URL" | grep '^BENCH')
 rm -rf "$work"
 echo "== signed vs unsigned tools/call over HTTP, wrk -t1 -c32 ${secs}s, loopback =="
-printf '%-34s %10s %9s %9s %8s\n' mode calls/s p50_us p99_us non-2xx
-printf '%-34s %10s %9s %9s %8s\n' "unsigned" "$(field "$unsigned" calls_per_s)" "$(field "$unsigned" p50_us)" "$(field "$unsigned" p99_us)" "$(field "$unsigned" non2xx)"
-printf '%-34s %10s %9s %9s %8s\n' "signed (--require-proof)" "$(field "$signed" calls_per_s)" "$(field "$signed" p50_us)" "$(field "$signed" p99_us)" "$(field "$signed" non2xx)"
+printf '%-34s %10s %9s %9s %8s\n' mode calls/s p50_us p99_us bad
+printf '%-34s %10s %9s %9s %8s\n' "unsigned" "$(field "$unsigned" calls_per_s)" "$(field "$unsigned" p50_us)" "$(field "$unsigned" p99_us)" "$(field "$unsigned" bad)"
+printf '%-34s %10s %9s %9s %8s\n' "signed (--require-proof)" "$(field "$signed" calls_per_s)" "$(field "$signed" p50_us)" "$(field "$signed" p99_us)" "$(field "$signed" bad)"
