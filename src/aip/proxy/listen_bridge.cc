@@ -173,11 +173,14 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
   };
   auto on_event = [&](const net::SseEvent& e) {
     std::string data = e.data;
-    if (is_request && remote_.checks_results()) {
-      auto msg = json::ParseJsonObject(e.data, json::ParseLimits{e.data.size() + 1, 64});
-      if (msg && msg->if_contains("id") != nullptr && msg->at("id") == id && !msg->contains("method")) {
-        data = json::Serialize(json::Value(remote_.CheckResult(exchange.request(), std::move(*msg))));
-      }
+    auto msg = json::ParseJsonObject(e.data, json::ParseLimits{e.data.size() + 1, 64});
+    if (msg && IsStrayResponse(*msg, is_request ? &id : nullptr)) {
+      if (options_.log) options_.log("the remote sent a response to another request on a stream; dropped");
+      return;
+    }
+    if (msg && is_request && remote_.checks_results() && IsResponse(*msg)) {
+      // The answer to this request (strays are gone): its signature must hold.
+      data = json::Serialize(json::Value(remote_.CheckResult(exchange.request(), std::move(*msg))));
     }
     // The local client leaving its stream cancels: the remote's exchange is cut too.
     stream->Write(net::FormatSseEvent(data, e.event, e.id));

@@ -124,6 +124,16 @@ json::Object RemoteEndpoint::CheckResult(const json::Object& request, json::Obje
   return response;
 }
 
+bool IsResponse(const json::Object& message) {
+  return !message.contains("method") && (message.contains("result") || message.contains("error"));
+}
+
+bool IsStrayResponse(const json::Object& message, const json::Value* id) {
+  if (!IsResponse(message)) return false;
+  const json::Value* mid = message.if_contains("id");
+  return id == nullptr || mid == nullptr || *mid != *id;
+}
+
 json::Object ErrorMessage(const json::Value& id, int code, std::string message, std::string_view reason) {
   return mcp::MakeError(id, code, std::move(message), json::Object{{"reason", reason}});
 }

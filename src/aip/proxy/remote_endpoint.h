@@ -93,6 +93,15 @@ class RemoteEndpoint {
   std::vector<std::unique_ptr<net::HttpClient>> idle_;  // Kept-alive connections.
 };
 
+// IsResponse: a JSON-RPC response (a result or an error, no method).
+bool IsResponse(const json::Object& message);
+
+// IsStrayResponse: `message` is a response (result or error, no method) but not the answer to
+// `id` (null `id`: a stream that answers no request, such as the session's own). The bridges
+// drop these: a remote could otherwise hand the client an answer to another of its requests,
+// which no result-signature check would have seen.
+bool IsStrayResponse(const json::Object& message, const json::Value* id);
+
 // ErrorMessage builds the JSON-RPC error response the local client gets for `id` when the remote
 // gave no answer of its own; data.reason is a stable code ("remote_unavailable", ...).
 json::Object ErrorMessage(const json::Value& id, int code, std::string message, std::string_view reason);

@@ -16,9 +16,7 @@ namespace aip::proxy {
 namespace {
 
 bool IsResponseTo(const json::Object& message, const json::Value& id) {
-  const json::Value* mid = message.if_contains("id");
-  return mid != nullptr && *mid == id && !message.contains("method") &&
-         (message.contains("result") || message.contains("error"));
+  return IsResponse(message) && !IsStrayResponse(message, &id);
 }
 
 class Bridge {
@@ -162,6 +160,8 @@ std::function<void(const net::SseEvent&)> Bridge::EventHandler(const json::Value
     }
     if (IsResponseTo(*message, id)) {
       answer = std::move(*message);
+    } else if (IsStrayResponse(*message, &id)) {
+      Log("the remote sent a response to another request on this request's stream; dropped");
     } else {
       out_.Write(*message);  // Progress, logs, or a request of the server's (elicitation, sampling).
     }
@@ -291,6 +291,12 @@ json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) 
 }
 
 Result<json::Object> Bridge::AskClient(const json::Object& input_requests, Exchange& exchange) {
+  // Each question may keep a person busy: a server gets a few per round, not thousands.
+  constexpr std::size_t kMaxInputRequests = 16;
+  if (input_requests.size() > kMaxInputRequests) {
+    return InvalidArgumentError("the server asked " + std::to_string(input_requests.size()) + " questions at once (at most " +
+                                std::to_string(kMaxInputRequests) + ")");
+  }
   json::Object responses;
   for (const auto& kv : input_requests) {
     const json::Value& ask = kv.value();
@@ -532,7 +538,12 @@ void Bridge::Listen() {
     auto sent = remote_.Send("GET", std::nullopt, h, exchange.get(), [this](const net::SseEvent& e) {
       if (!e.event.empty() && e.event != "message") return;
       auto message = json::ParseJsonObject(e.data, json::ParseLimits{options_.max_line_bytes, 64});
-      if (message) out_.Write(*message);
+      if (!message) return;
+      if (IsStrayResponse(*message, nullptr)) {
+        Log("the remote sent a response on the session's own stream; dropped");
+        return;
+      }
+      out_.Write(*message);
     });
     if (sent && sent->response.status == 405) {
       Log("the remote offers no stream of its own (GET: 405); server-initiated messages arrive only with responses");
