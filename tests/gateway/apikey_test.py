@@ -95,9 +95,7 @@ targets = ["create_task"]
           st == 200 and resp["error"]["code"] == -31003 and resp["error"]["data"]["reason"] == "credential_tools"
           and "limited to other tools" in resp["error"]["message"], f"{st} {resp}")
     # The MCP Inspector CLI, an off-the-shelf client, shows that reason too (no OAuth detour).
-    node_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node")
-    inspector = subprocess.run([os.path.join(node_dir, "node_modules/.bin/node"),
-                                os.path.join(node_dir, "node_modules/@modelcontextprotocol/inspector/cli/build/index.js"),
+    inspector = subprocess.run([gwlib.NODE, gwlib.INSPECTOR_CLI,
                                 url, "--method", "tools/call", "--tool-name", "tasks.create_task",
                                 "--tool-arg", "project=project-a", "--tool-arg", "title=x", "--header", "X-Api-Key: " + reader],
                                capture_output=True, text=True, timeout=60)

@@ -7,6 +7,12 @@ import json, os, re, socket, subprocess, sys, tempfile, time, urllib.error, urll
 
 BIN = os.path.abspath(sys.argv[1])
 AIP = os.path.join(BIN, "aip")
+# The project-local Node and the npm peers the tests use (tests/node, from scripts/install-deps.sh);
+# a test given NODE_DIR as its second argument uses that one.
+NODE_DIR = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node"))
+NODE = os.path.join(NODE_DIR, "node_modules/.bin/node")
+EVERYTHING = os.path.join(NODE_DIR, "node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+INSPECTOR_CLI = os.path.join(NODE_DIR, "node_modules/@modelcontextprotocol/inspector/cli/build/index.js")
 work = None
 procs = []
 passed = failed = 0

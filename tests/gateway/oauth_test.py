@@ -12,14 +12,12 @@ not hammer the issuer); the token never reaches the upstream.
 
 Usage: oauth_test.py BIN_DIR NODE_DIR
 """
-import base64, hashlib, hmac, json, os, subprocess, sys, time
+import base64, hashlib, hmac, json, os, re, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gwlib
-from gwlib import AIP, check, free_port, get, post, run
+from gwlib import AIP, NODE, NODE_DIR, check, free_port, get, post, run
 
-NODE_DIR = os.path.abspath(sys.argv[2])
-NODE = os.path.join(NODE_DIR, "node_modules/.bin/node")
 work = gwlib.init("aip-oauth-")
 PROJECT = {"mcp-param-project": "project-a"}
 
@@ -191,7 +189,10 @@ targets = ["create_task"]
     check("the kept sign-in is one file per server, mode 0600, in a 0700 folder",
           len(kept) == 1 and os.stat(os.path.join(tokens, kept[0])).st_mode & 0o777 == 0o600
           and os.stat(tokens).st_mode & 0o777 == 0o700, str(kept))
-    check("the kept file holds no secret in a name, and the token is not logged", all(".json" in k for k in kept))
+    kept_token = json.load(open(os.path.join(tokens, kept[0])))["access_token"] if kept else ""
+    check("the kept file is named by a digest of the URL, and its token reaches neither the gateway's log nor the output",
+          len(kept) == 1 and re.fullmatch(r"[0-9a-f]{32}\.json", kept[0]) and len(kept_token) > 20
+          and kept_token not in open(gw_log).read() and kept_token not in r.stdout + r.stderr, str(kept))
     r = run([AIP, "logout", url], home=home)
     check("aip logout URL forgets it", r.returncode == 0 and "signed out of" in r.stdout and not os.listdir(tokens), r.stdout + r.stderr)
     r = run([AIP, "call", url, "tasks.list_tasks", "--no-sign", "--login", "--client-id", "agent-7", "--browser", browser,

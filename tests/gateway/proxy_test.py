@@ -13,11 +13,8 @@ import json, os, re, select, signal, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gwlib
-from gwlib import AIP, BIN, check, did_of, free_port, post, run, start, wait_log
+from gwlib import AIP, BIN, EVERYTHING, NODE, NODE_DIR, check, did_of, free_port, post, run, start, wait_log
 
-NODE_DIR = os.path.abspath(sys.argv[2])
-NODE = os.path.join(NODE_DIR, "node_modules/.bin/node")
-EVERYTHING = os.path.join(NODE_DIR, "node_modules/@modelcontextprotocol/server-everything/dist/index.js")
 work = gwlib.init("aip-proxy-")
 
 
