@@ -8,7 +8,7 @@
 #include "aip/gateway/config.h"
 #include "aip/gateway/gateway_service.h"
 #include "aip/gateway/log.h"
-#include "aip/gateway/router.h"
+#include "aip/gateway/pipeline/name_resolution.h"
 #include "aip/mcp/jsonrpc.h"
 #include "aip/net/http_server.h"
 #include "cli.h"

@@ -17,6 +17,7 @@
 
 #include "aip/base/json.h"
 #include "aip/base/status.h"
+#include "aip/gateway/audit_sink.h"
 #include "aip/gateway/config.h"
 #include "aip/identity/identity.h"
 
@@ -26,16 +27,16 @@ inline constexpr std::string_view kCheckpointDomain = "aip-audit-checkpoint";
 // Arguments larger than this (after redaction, serialized) are recorded by size and SHA-256.
 inline constexpr std::size_t kMaxRecordedArgumentBytes = 16 * 1024;
 
-class AuditLog {
+class AuditLog final : public AuditSink {
  public:
   // Open appends to `config.path`, continuing the chain of what is there. A torn last line (a
   // crash mid-write) is cut off and the cut is recorded in a "recovered" line.
   static Result<std::unique_ptr<AuditLog>> Open(const AuditConfig& config,
                                                 std::shared_ptr<const identity::Identity> signer);
-  ~AuditLog();  // Writes a final checkpoint.
+  ~AuditLog() override;  // Writes a final checkpoint.
 
   // Append adds seq, time and prev to `record` and writes it as one line.
-  Status Append(json::Object record);
+  Status Append(json::Object record) override;
   // Checkpoint writes a signed checkpoint over the chain so far.
   Status Checkpoint();
   // MaybeCheckpoint checkpoints when lines are waiting and the interval has passed.
@@ -43,6 +44,9 @@ class AuditLog {
   // Redact returns `arguments` with the configured pointers and keys replaced by "[redacted]",
   // or, past kMaxRecordedArgumentBytes, their size and SHA-256 instead.
   json::Value Redact(const json::Object& arguments) const;
+  std::optional<json::Value> RecordedArguments(const json::Object& arguments) const override {
+    return config_.record_arguments ? std::optional<json::Value>(Redact(arguments)) : std::nullopt;
+  }
   const AuditConfig& config() const { return config_; }
 
  private:

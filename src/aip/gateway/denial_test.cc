@@ -3,7 +3,7 @@
 // code and the audit line's id.
 #include <gtest/gtest.h>
 
-#include "aip/gateway/router.h"
+#include "aip/gateway/pipeline/denial.h"
 
 namespace aip::gateway {
 namespace {

@@ -4,6 +4,7 @@
 
 #include "aip/base/encoding.h"
 #include "aip/gateway/log.h"
+#include "aip/gateway/mcp_upstream.h"
 #include "aip/gateway/trust_condition.h"
 #include "aip/net/busy_poll.h"
 
@@ -127,7 +128,8 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
       LogEvent("warning", "oauth_keys_unavailable", json::Object{{"issuer", o.issuer}, {"error", keys.error().message}});
     }
   }
-  g->router_ = std::make_shared<GatewayRouter>(chain, g->audit_, g->metrics_);
+  g->router_ = Pipeline::Standard(chain, g->audit_);
+  PipelineMetrics::Describe(*g->metrics_);
 
   g->metrics_->Describe("aip_gateway_upstream_up", Metrics::Type::kGauge, "1 when the upstream is connected.");
   g->metrics_->Describe("aip_gateway_replay_cache_entries", Metrics::Type::kGauge, "Nonces remembered against replay.");
@@ -247,8 +249,8 @@ void GatewayService::Stop() {
   net::busy_poll::SetBudget(std::chrono::microseconds(0));
 }
 
-std::shared_ptr<RouterState> GatewayService::BuildState(const GatewayConfig& config, const RouterState* previous) {
-  auto state = std::make_shared<RouterState>();
+std::shared_ptr<PipelineState> GatewayService::BuildState(const GatewayConfig& config, const PipelineState* previous) {
+  auto state = std::make_shared<PipelineState>();
   state->policy = config.policy;
   state->limits = config.limits;
   if (trust_view_ && config.trust_scores) {
@@ -266,10 +268,13 @@ std::shared_ptr<RouterState> GatewayService::BuildState(const GatewayConfig& con
         continue;
       }
     }
-    auto u = std::make_shared<Upstream>(uc, identity_, metrics_);
+    std::shared_ptr<Upstream> u = std::make_shared<McpUpstream>(uc, identity_, metrics_);
     u->Start();
     state->upstreams[uc.name] = std::move(u);
   }
+  std::vector<std::string> upstream_names;
+  for (const auto& [name, u] : state->upstreams) upstream_names.push_back(name);
+  state->metrics = std::make_shared<const PipelineMetrics>(*metrics_, config.policy->RuleIds(), config.limits->LimitIds(), upstream_names);
   return state;
 }
 

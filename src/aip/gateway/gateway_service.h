@@ -14,7 +14,7 @@
 #include "aip/gateway/audit_log.h"
 #include "aip/gateway/config.h"
 #include "aip/gateway/metrics.h"
-#include "aip/gateway/router.h"
+#include "aip/gateway/pipeline/pipeline.h"
 #include "aip/trust/trust_view.h"
 #include "aip/identity/identity.h"
 #include "aip/mcp/http_transport.h"
@@ -43,7 +43,7 @@ class GatewayService {
 
  private:
   GatewayService() = default;
-  std::shared_ptr<RouterState> BuildState(const GatewayConfig& config, const RouterState* previous);
+  std::shared_ptr<PipelineState> BuildState(const GatewayConfig& config, const PipelineState* previous);
   void Serve(const net::HttpRequest& request, net::Exchange& exchange);
 
   std::string config_path_;
@@ -60,7 +60,7 @@ class GatewayService {
   std::string resource_;                   // Our canonical resource URI (RFC 8707).
   std::string protected_resource_metadata_;  // RFC 9728 document, when [oauth] is on.
   std::atomic<bool> ready_{false};         // Requests before start-up finished get 503.
-  std::shared_ptr<GatewayRouter> router_;
+  std::shared_ptr<Pipeline> router_;
   std::unique_ptr<mcp::McpServer> mcp_;
   std::unique_ptr<mcp::StreamableHttpTransport> transport_;
   std::unique_ptr<net::HttpServer> server_;

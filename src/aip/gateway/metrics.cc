@@ -1,11 +1,10 @@
 #include "aip/gateway/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace aip::gateway {
 namespace {
-
-constexpr double kBuckets[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
 std::string Number(double v) {
   char buf[32];
@@ -49,32 +48,45 @@ void Metrics::Describe(std::string name, Type type, std::string help) {
   f.help = std::move(help);
 }
 
-void Metrics::Add(std::string_view name, const Labels& labels, double value) {
-  std::string key = RenderLabels(labels);
-  std::lock_guard lock(mu_);
-  auto it = families_.find(name);
-  if (it != families_.end()) it->second.values[key] += value;
+void Counter::Add(double value) const {
+  if (cell_ == nullptr) return;
+  cell_->value.fetch_add(value, std::memory_order_relaxed);
+  cell_->used.store(true, std::memory_order_relaxed);
 }
 
-void Metrics::Set(std::string_view name, const Labels& labels, double value) {
-  std::string key = RenderLabels(labels);
-  std::lock_guard lock(mu_);
-  auto it = families_.find(name);
-  if (it != families_.end()) it->second.values[key] = value;
+void Counter::Set(double value) const {
+  if (cell_ == nullptr) return;
+  cell_->value.store(value, std::memory_order_relaxed);
+  cell_->used.store(true, std::memory_order_relaxed);
 }
 
-void Metrics::Observe(std::string_view name, const Labels& labels, double seconds) {
-  std::string key = RenderLabels(labels);
-  std::lock_guard lock(mu_);
-  auto it = families_.find(name);
-  if (it == families_.end()) return;
-  Histogram& h = it->second.histograms[key];
-  if (h.buckets.empty()) h.buckets.assign(std::size(kBuckets), 0);
-  for (std::size_t i = 0; i < std::size(kBuckets); ++i) {
-    if (seconds <= kBuckets[i]) ++h.buckets[i];
+void Histogram::Observe(double seconds) const {
+  if (cell_ == nullptr) return;
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    if (seconds <= kLatencyBuckets[i]) cell_->buckets[i].fetch_add(1, std::memory_order_relaxed);
   }
-  h.sum += seconds;
-  ++h.count;
+  cell_->sum.fetch_add(seconds, std::memory_order_relaxed);
+  cell_->count.fetch_add(1, std::memory_order_relaxed);
+}
+
+Counter Metrics::CounterFor(std::string_view name, const Labels& labels) {
+  std::string key = RenderLabels(labels);
+  std::lock_guard lock(mu_);
+  auto it = families_.find(name);
+  if (it == families_.end()) return Counter();
+  auto& cell = it->second.values[key];
+  if (!cell) cell = std::make_unique<metrics_detail::CounterCell>();
+  return Counter(cell.get());
+}
+
+Histogram Metrics::HistogramFor(std::string_view name, const Labels& labels) {
+  std::string key = RenderLabels(labels);
+  std::lock_guard lock(mu_);
+  auto it = families_.find(name);
+  if (it == families_.end()) return Histogram();
+  auto& cell = it->second.histograms[key];
+  if (!cell) cell = std::make_unique<metrics_detail::HistogramCell>();
+  return Histogram(cell.get());
 }
 
 void Metrics::SetCallback(std::string_view name, std::function<std::vector<std::pair<Labels, double>>()> fn) {
@@ -101,17 +113,28 @@ std::string Metrics::Render() const {
   for (const auto& [name, f] : families_) {
     out += "# HELP " + name + " " + f.help + "\n";
     out += "# TYPE " + name + " " + (f.type == Type::kCounter ? "counter" : f.type == Type::kGauge ? "gauge" : "histogram") + "\n";
-    for (const auto& [labels, v] : f.values) out += name + labels + " " + Number(v) + "\n";
+    for (const auto& [labels, cell] : f.values) {
+      if (cell->used.load(std::memory_order_relaxed)) out += name + labels + " " + Number(cell->value.load()) + "\n";
+    }
     if (auto it = computed.find(name); it != computed.end()) {
       for (const auto& [labels, v] : it->second) out += name + RenderLabels(labels) + " " + Number(v) + "\n";
     }
     for (const auto& [labels, h] : f.histograms) {
-      for (std::size_t i = 0; i < std::size(kBuckets); ++i) {
-        out += name + "_bucket" + WithLabel(labels, "le=\"" + Number(kBuckets[i]) + "\"") + " " + std::to_string(h.buckets[i]) + "\n";
+      // Read without a lock while calls record: buckets are read first and count last (it is
+      // incremented last), and +Inf is never below a bucket, so the scrape stays cumulative.
+      std::uint64_t bucket = 0;
+      std::string lines;
+      for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+        bucket = std::max(bucket, h->buckets[i].load());
+        lines += name + "_bucket" + WithLabel(labels, "le=\"" + Number(kLatencyBuckets[i]) + "\"") + " " +
+                 std::to_string(bucket) + "\n";
       }
-      out += name + "_bucket" + WithLabel(labels, "le=\"+Inf\"") + " " + std::to_string(h.count) + "\n";
-      out += name + "_sum" + labels + " " + Number(h.sum) + "\n";
-      out += name + "_count" + labels + " " + std::to_string(h.count) + "\n";
+      std::uint64_t count = std::max(bucket, h->count.load());
+      if (count == 0) continue;
+      out += lines;
+      out += name + "_bucket" + WithLabel(labels, "le=\"+Inf\"") + " " + std::to_string(count) + "\n";
+      out += name + "_sum" + labels + " " + Number(h->sum.load()) + "\n";
+      out += name + "_count" + labels + " " + std::to_string(count) + "\n";
     }
   }
   return out;

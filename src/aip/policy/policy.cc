@@ -257,4 +257,11 @@ bool Policy::MayList(const Request& request) const {
   return allowed;
 }
 
+std::vector<std::string> Policy::RuleIds() const {
+  std::vector<std::string> ids;
+  ids.reserve(rules_.size());
+  for (const auto& r : rules_) ids.push_back(r->id);
+  return ids;
+}
+
 }  // namespace aip::policy

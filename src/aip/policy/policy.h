@@ -117,6 +117,8 @@ class Policy {
   // AdmitsAnonymous: some allow rule names the kind "anonymous" (strangers may do something).
   bool AdmitsAnonymous() const;
   std::size_t size() const { return rules_.size(); }
+  // RuleIds lists the rules' ids in order (metrics resolve their series from it once).
+  std::vector<std::string> RuleIds() const;
 
   struct Rule;
 

@@ -130,4 +130,11 @@ std::size_t RateLimits::bucket_count() {
   return buckets_.size();
 }
 
+std::vector<std::string> RateLimits::LimitIds() const {
+  std::vector<std::string> ids;
+  ids.reserve(specs_.size());
+  for (const auto& s : specs_) ids.push_back(s->id);
+  return ids;
+}
+
 }  // namespace aip::policy

@@ -38,6 +38,8 @@ class RateLimits {
   // Take admits the request (nullopt) or names the limit it hit and when to retry.
   std::optional<Limited> Take(const Request& request, Clock::time_point now = Clock::now());
   std::size_t size() const { return specs_.size(); }
+  // LimitIds lists the limits' ids in order.
+  std::vector<std::string> LimitIds() const;
   std::size_t bucket_count();
 
   struct Spec;

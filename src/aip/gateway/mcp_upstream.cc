@@ -1,4 +1,4 @@
-#include "aip/gateway/upstream.h"
+#include "aip/gateway/mcp_upstream.h"
 
 #include <cstdlib>
 
@@ -22,15 +22,15 @@ json::Object CallerMeta(const authn::Principal& p) {
 
 }  // namespace
 
-Upstream::Upstream(UpstreamConfig config, std::shared_ptr<const identity::Identity> gateway_identity,
+McpUpstream::McpUpstream(UpstreamConfig config, std::shared_ptr<const identity::Identity> gateway_identity,
                    std::shared_ptr<Metrics> metrics)
     : config_(std::move(config)), identity_(std::move(gateway_identity)), metrics_(std::move(metrics)) {}
 
-Upstream::~Upstream() { Stop(); }
+McpUpstream::~McpUpstream() { Stop(); }
 
-void Upstream::Start() { supervisor_ = std::thread([this] { Supervise(); }); }
+void McpUpstream::Start() { supervisor_ = std::thread([this] { Supervise(); }); }
 
-void Upstream::Stop() {
+void McpUpstream::Stop() {
   {
     std::lock_guard lock(mu_);
     if (stopping_ && !supervisor_.joinable()) return;
@@ -44,22 +44,22 @@ void Upstream::Stop() {
   up_ = false;
 }
 
-bool Upstream::WaitUntilUp(std::chrono::milliseconds timeout) {
+bool McpUpstream::WaitUntilUp(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   return state_cv_.wait_for(lock, timeout, [&] { return up_.load() || stopping_; }) && up_.load();
 }
 
-std::string Upstream::last_error() const {
+std::string McpUpstream::last_error() const {
   std::lock_guard lock(mu_);
   return last_error_;
 }
 
-std::shared_ptr<const Catalog> Upstream::catalog() const {
+std::shared_ptr<const Catalog> McpUpstream::catalog() const {
   std::lock_guard lock(mu_);
   return catalog_;
 }
 
-Result<std::unique_ptr<mcp::McpClient>> Upstream::NewClient() {
+Result<std::unique_ptr<mcp::McpClient>> McpUpstream::NewClient() {
   mcp::ClientOptions options;
   options.client_info = mcp::Implementation{"aip-gateway", "0.1.0", ""};
   options.timeout = config_.timeout;
@@ -124,7 +124,7 @@ Result<std::unique_ptr<mcp::McpClient>> Upstream::NewClient() {
   return client;
 }
 
-Status Upstream::Refresh(mcp::McpClient& client) {
+Status McpUpstream::Refresh(mcp::McpClient& client) {
   auto catalog = std::make_shared<Catalog>();
   catalog->capabilities = client.server_capabilities();
   auto has = [&](std::string_view cap) { return catalog->capabilities.contains(cap); };
@@ -143,12 +143,13 @@ Status Upstream::Refresh(mcp::McpClient& client) {
   if (has("prompts")) {
     AIP_ASSIGN_OR_RETURN(catalog->prompts, client.ListPrompts());
   }
+  catalog->Index();
   std::lock_guard lock(mu_);
   catalog_ = std::move(catalog);
   return OkStatus();
 }
 
-void Upstream::Supervise() {
+void McpUpstream::Supervise() {
   auto backoff = config_.restart_min;
   while (true) {
     {
@@ -195,7 +196,7 @@ void Upstream::Supervise() {
   }
 }
 
-Result<std::unique_ptr<mcp::McpClient>> Upstream::Acquire() {
+Result<std::unique_ptr<mcp::McpClient>> McpUpstream::Acquire() {
   // HTTP: connections; spawned servers: processes (each serves one request at a time).
   int limit = config_.pool;
   std::unique_lock lock(mu_);
@@ -227,7 +228,7 @@ Result<std::unique_ptr<mcp::McpClient>> Upstream::Acquire() {
   }
 }
 
-void Upstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) {
+void McpUpstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) {
   std::unique_lock lock(mu_);
   if (healthy && up_.load() && !stopping_) {
     idle_.push_back(std::move(client));
@@ -254,7 +255,7 @@ void Upstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) {
   pool_cv_.notify_all();
 }
 
-Result<json::Object> Upstream::Forward(const std::string& method, json::Object params, const ForwardOptions& options) {
+Result<json::Object> McpUpstream::Forward(const std::string& method, json::Object params, const ForwardOptions& options) {
   AIP_ASSIGN_OR_RETURN(auto client, Acquire());
   current_forward = &options;
   auto response = client->Exchange(method, std::move(params), options.on_notification);

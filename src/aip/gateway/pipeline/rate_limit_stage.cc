@@ -1,0 +1,16 @@
+#include "aip/gateway/pipeline/stages.h"
+
+namespace aip::gateway {
+
+std::optional<Outcome> RateLimitStage::Run(GatewayCall& call) {
+  if (!call.decision.allow) return std::nullopt;  // A denied call spends no token.
+  call.limited = call.state.limits->Take(call.PolicyRequest());
+  if (!call.limited) return std::nullopt;
+  auto seconds = std::max<std::int64_t>(1, (call.limited->retry_after.count() + 999) / 1000);
+  call.refusal = mcp::RpcError{mcp::kRateLimitedCode, "Too many requests: rate limit " + call.limited->limit_id,
+                               json::Value(json::Object{{"limit", call.limited->limit_id}, {"retryAfterSeconds", seconds}})};
+  call.refusal_outcome = CallOutcome::kRateLimited;
+  return std::nullopt;
+}
+
+}  // namespace aip::gateway

@@ -1,0 +1,97 @@
+#include "aip/gateway/pipeline/stages.h"
+
+namespace aip::gateway {
+namespace {
+
+mcp::RpcError InvalidParams(std::string message, std::optional<json::Value> data = std::nullopt) {
+  return mcp::RpcError{mcp::kInvalidParams, std::move(message), std::move(data)};
+}
+
+// ForwardedMeta is the _meta the upstream gets: the caller's progress token (notifications are
+// relayed), its capabilities and log level (from its session in the legacy era), and nothing
+// else: proofs and other _meta stay at the gateway.
+json::Object ForwardedMeta(const mcp::RequestInfo& info, const mcp::CallContext& ctx) {
+  json::Object out;
+  if (const json::Value* pt = info.meta.if_contains("progressToken")) out["progressToken"] = *pt;
+  if (info.modern) {
+    for (std::string_view key : {mcp::kMetaClientCapabilities, mcp::kMetaLogLevel}) {
+      if (const json::Value* v = info.meta.if_contains(key)) out[key] = *v;
+    }
+  } else if (ctx.session != nullptr) {
+    out[mcp::kMetaClientCapabilities] = ctx.session->client_capabilities;
+    out[mcp::kMetaLogLevel] = ctx.session->log_level;
+  }
+  return out;
+}
+
+// ByName points the call at the tool or prompt the caller named.
+std::optional<mcp::RpcError> ByName(GatewayCall& call, std::string_view shown, CatalogKind kind) {
+  auto resolved = ResolveName(call.state.upstreams, shown, kind);
+  if (!resolved) return InvalidParams("Unknown " + std::string(kind == CatalogKind::kTool ? "tool" : "prompt") + ": " + std::string(shown));
+  call.upstream = std::move(resolved->upstream);
+  call.target = std::move(resolved->name);
+  call.shown_target = std::string(shown);
+  return std::nullopt;
+}
+
+std::optional<mcp::RpcError> ByUri(GatewayCall& call, std::string_view uri) {
+  call.upstream = UpstreamForUri(call.state.upstreams, uri);
+  if (!call.upstream) return InvalidParams("Resource not found: " + std::string(uri), json::Object{{"uri", uri}});
+  call.target = call.shown_target = std::string(uri);
+  return std::nullopt;
+}
+
+const json::Value* StringMember(const json::Object& o, std::string_view key) {
+  const json::Value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? v : nullptr;
+}
+
+}  // namespace
+
+std::optional<Outcome> ResolveStage::Run(GatewayCall& call) {
+  const mcp::Request& r = call.request;
+  const json::Object& params = r.params;
+  // The caller's _meta (with its proof) stays here: copy the rest, then add what is forwarded.
+  call.params.reserve(params.size());
+  for (const auto& kv : params) {
+    if (kv.key() != "_meta") call.params.emplace(kv.key(), kv.value());
+  }
+  call.params["_meta"] = ForwardedMeta(call.info, call.ctx);
+  if (r.method == "tools/call" || r.method == "prompts/get") {
+    const json::Value* name = StringMember(params, "name");
+    if (name == nullptr) return mcp::RpcError{mcp::kInvalidParams, "Invalid params: name is required", std::nullopt};
+    if (auto err = ByName(call, name->get_string(), r.method == "tools/call" ? CatalogKind::kTool : CatalogKind::kPrompt)) return *err;
+    call.params["name"] = call.target;
+    if (const json::Value* a = params.if_contains("arguments")) {
+      if (!a->is_object()) return InvalidParams("Invalid params: arguments must be an object");
+      call.arguments = &a->get_object();
+    }
+  } else if (r.method == "resources/read") {
+    const json::Value* uri = StringMember(params, "uri");
+    if (uri == nullptr) return InvalidParams("Invalid params: uri is required");
+    if (auto err = ByUri(call, uri->get_string())) return *err;
+  } else if (r.method == "completion/complete") {
+    const json::Value* ref = params.if_contains("ref");
+    if (ref == nullptr || !ref->is_object()) return InvalidParams("Invalid params: ref is required");
+    const json::Object& ro = ref->get_object();
+    const json::Value* type = ro.if_contains("type");
+    if (type != nullptr && *type == "ref/prompt" && StringMember(ro, "name") != nullptr) {
+      if (auto err = ByName(call, ro.at("name").get_string(), CatalogKind::kPrompt)) return *err;
+      json::Object rewritten = ro;
+      rewritten["name"] = call.target;
+      call.params["ref"] = std::move(rewritten);
+    } else if (type != nullptr && *type == "ref/resource" && StringMember(ro, "uri") != nullptr) {
+      if (auto err = ByUri(call, ro.at("uri").get_string())) return mcp::RpcError{mcp::kInvalidParams, "Resource not found", std::nullopt};
+    } else {
+      return InvalidParams("Invalid params: unsupported ref");
+    }
+    if (const json::Value* a = params.if_contains("argument"); a != nullptr && a->is_object()) call.arguments = &a->get_object();
+  } else {
+    return mcp::RpcError{mcp::kMethodNotFound, "Method not found: " + r.method, std::nullopt};
+  }
+  call.trace = ContinueTrace(call.ctx.http != nullptr && call.ctx.http->headers != nullptr ? call.ctx.http->headers->Get("traceparent")
+                                                                                          : std::optional<std::string_view>());
+  return std::nullopt;
+}
+
+}  // namespace aip::gateway
