@@ -40,10 +40,11 @@ for mode in gateway:$gw_pid gateway_np:$gw_pid_nopoll; do
 done
 declare -A cpu
 for mode in $modes; do
-  up0=$(cpu_s "$up_pid"); gw0=$(cpu_s "$gw_pid")
+  up0=$(cpu_s "$up_pid"); gw0=$(cpu_s "$gw_pid"); ng0=$(cpu_s "$nginx_worker")
   thr[$mode]=$(run_wrk "$mode" 32)
   cpu[$mode-up]=$(awk -v a="$up0" -v b="$(cpu_s "$up_pid")" 'BEGIN { print b - a }')
   cpu[$mode-gw]=$(awk -v a="$gw0" -v b="$(cpu_s "$gw_pid")" 'BEGIN { print b - a }')
+  cpu[$mode-nginx]=$(awk -v a="$ng0" -v b="$(cpu_s "$nginx_worker")" 'BEGIN { print b - a }')
 done
 # What the gateway answered, by outcome (a bad count above must be explained here).
 for port in "$gw_port" "$gw_port_nopoll"; do
@@ -64,15 +65,16 @@ python3 - "$raw_ns" "$(field "${lat[direct]}" p50_us)" "$(field "${lat[nginx]}" 
   "$(field "${thr[direct]}" calls_per_s)" "$secs" "${cpu[gateway-gw]}" "${cpu[gateway-up]}" "${cpu[direct-up]}" \
   "${gw1_cpu[gateway]}" "$(field "${lat[gateway]}" requests)" \
   "$(field "${lat[gateway_np]}" p50_us)" "$(field "${lat[gateway_np]}" p99_us)" "${gw1_cpu[gateway_np]}" \
-  "$(field "${lat[gateway_np]}" requests)" "$(field "${thr[gateway_np]}" calls_per_s)" <<'PY'
+  "$(field "${lat[gateway_np]}" requests)" "$(field "${thr[gateway_np]}" calls_per_s)" \
+  "${cpu[nginx-nginx]}" "$(field "${thr[nginx]}" calls_per_s)" <<'PY'
 import sys
 (raw_ns, d50, n50, g50, d99, g99, gthr, dthr, secs, gw_cpu, up_cpu_gw, up_cpu_direct, gw1_cpu, gw1_calls,
- n_50, n_99, np1_cpu, np1_calls, nthr) = map(float, sys.argv[1:])
+ n_50, n_99, np1_cpu, np1_calls, nthr, nginx_cpu, nginx_thr) = map(float, sys.argv[1:])
 raw_us = raw_ns / 1000
-target = 1.3 * raw_us + 50
+target = (n50 - d50) + raw_us
 print(f"raw Ed25519 verify (one core, median): {raw_us:.1f} us -> {1e6/raw_us:.0f}/s per core")
 print(f"added by nginx:   p50 {n50-d50:+.0f} us")
-print(f"added by gateway: p50 {g50-d50:+.0f} us (target <= 1.3 x verify + 50 = {target:.0f} us), p99 {g99-d99:+.0f} us")
+print(f"added by gateway: p50 {g50-d50:+.0f} us (target <= nginx's added + 1 verify = {target:.0f} us), p99 {g99-d99:+.0f} us")
 print(f"  without busy polling: p50 {n_50-d50:+.0f} us, p99 {n_99-d99:+.0f} us; calls/s at c=32 {nthr:.0f} (default {gthr:.0f})")
 bound = 2 * 1e6 / raw_us
 print(f"gateway throughput: {gthr:.0f} calls/s = {100*gthr/bound:.0f}% of the 2-core raw-verify bound {bound:.0f}/s (target >= 70%)")
@@ -83,6 +85,10 @@ print(f"  70% of the bound leaves {2e6/(0.7*bound):.0f} us of CPU per call for g
 print(f"CPU per call at c=32: gateway {1e6*gw_cpu/calls_gw:.0f} us (of which one Ed25519 verify {raw_us:.0f} us); "
       f"upstream {1e6*up_cpu_gw/calls_gw:.0f} us behind the gateway, {1e6*up_cpu_direct/calls_direct:.0f} us when called directly")
 print(f"  gateway CPU per call = {gw_cpu/calls_gw*1e6/raw_us:.2f} verifies (70% of a verify-bound gateway on its own cores: <= {1/0.7:.2f})")
+nginx_us = 1e6 * nginx_cpu / max(1.0, nginx_thr * secs)
+gw_us = 1e6 * gw_cpu / calls_gw
+print(f"CPU per proxied call at c=32: nginx {nginx_us:.0f} us; gateway {gw_us:.0f} us "
+      f"(target <= 1 verify + 1.5 x nginx = {raw_us + 1.5*nginx_us:.0f} us; ratio {gw_us/(raw_us + 1.5*nginx_us):.2f})")
 print(f"CPU per call at c=1:  gateway {1e6*gw1_cpu/max(1, gw1_calls):.0f} us, of which busy polling is the difference to "
       f"{1e6*np1_cpu/max(1, np1_calls):.0f} us without it (idle cores between calls cost a VM more per call)")
 PY

@@ -40,5 +40,7 @@ http {
 CONF
   "$nginx" -c "$dir/nginx.conf" -p "$dir" -g 'daemon off;' 2> "$dir/stderr" &
   pids+=($!)
+  nginx_pid=$!
   wait_port "$port" || { echo "nginx did not start"; cat "$dir/stderr"; exit 1; }
+  nginx_worker=$(pgrep -P "$nginx_pid" | head -1)  # The one worker: where nginx spends its CPU.
 }
