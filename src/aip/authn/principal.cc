@@ -23,4 +23,9 @@ std::optional<Principal::Kind> KindFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string PrincipalKey(const Principal* principal) {
+  if (principal == nullptr || principal->kind == Principal::Kind::kAnonymous) return "";
+  return std::string(KindName(principal->kind)) + ":" + principal->id;
+}
+
 }  // namespace aip::authn

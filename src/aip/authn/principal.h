@@ -35,6 +35,8 @@ struct Principal {
 // The kinds by name, in one place: "anonymous", "agent", "api_key", "user" — as policy rules,
 // audit lines and the CLI spell them.
 std::string_view KindName(Principal::Kind kind);
+// PrincipalKey names a principal for comparisons ("agent:did:key:…"); empty for none.
+std::string PrincipalKey(const Principal* principal);
 std::optional<Principal::Kind> KindFromName(std::string_view name);
 
 }  // namespace aip::authn

@@ -224,7 +224,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
     AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "busy_poll_us", "max_body_bytes",
-                                      "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
+                                      "max_sessions", "max_sessions_per_caller", "session_idle_timeout", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
     AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
     if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
     AIP_RETURN_IF_ERROR(r.String("public_url", cfg.public_url));
@@ -237,6 +237,12 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Integer("io_threads", cfg.io_threads, 1, 16));
     AIP_RETURN_IF_ERROR(r.Integer("busy_poll_us", cfg.busy_poll_us, 0, 10000));
     AIP_RETURN_IF_ERROR(r.Integer("max_body_bytes", cfg.max_body_bytes, 1024, 64 * 1024 * 1024));
+    AIP_RETURN_IF_ERROR(r.Integer("max_sessions", cfg.max_sessions, 2, 1000000));
+    AIP_RETURN_IF_ERROR(r.Integer("max_sessions_per_caller", cfg.max_sessions_per_caller, 1, 1000000));
+    AIP_RETURN_IF_ERROR(r.Millis("session_idle_timeout", cfg.session_idle_timeout));
+    if (cfg.session_idle_timeout < std::chrono::seconds(1) || cfg.session_idle_timeout > std::chrono::hours(24)) {
+      return r.Fail("session_idle_timeout", "must be between 1s and 24h");
+    }
     AIP_RETURN_IF_ERROR(r.Strings("allowed_origins", cfg.allowed_origins));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_hosts", cfg.allowed_hosts));
     AIP_RETURN_IF_ERROR(r.Bool("unsafe_allow_all", cfg.unsafe_allow_all));

@@ -110,6 +110,11 @@ struct GatewayConfig {
   // that load, and changes nothing measurable from two concurrent calls up (docs/gateway.md).
   int busy_poll_us = 100;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
+  // Legacy (2025-era) sessions: at most this many, this many per principal (or per address for
+  // anonymous ones), each ended after this long unused.
+  std::size_t max_sessions = 10000;
+  std::size_t max_sessions_per_caller = 256;
+  std::chrono::milliseconds session_idle_timeout{10 * 60 * 1000};
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.
   DenialDetail denial_detail = DenialDetail::kReason;

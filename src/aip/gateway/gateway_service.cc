@@ -170,10 +170,14 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   so.instructions = "aip gateway: tools of several MCP servers, namespaced as <server>.<tool>.";
   g->mcp_ = std::make_unique<mcp::McpServer>(mcp::Implementation{"aip-gateway", "0.1.0", "aip gateway"}, std::move(so));
   g->mcp_->SetRouter(g->router_);
+  g->mcp_->SetSessionAuthenticator(chain);  // A session belongs to whoever proves itself on initialize.
 
   mcp::StreamableHttpOptions topts;
   topts.allowed_origins = config.allowed_origins;
   topts.allowed_hosts = config.allowed_hosts;
+  topts.max_sessions = config.max_sessions;
+  topts.max_sessions_per_caller = config.max_sessions_per_caller;
+  topts.session_idle_timeout = config.session_idle_timeout;
   if (!config.public_url.empty()) {
     auto u = net::ParseUrl(config.public_url);
     if (!u) return InvalidArgumentError(config.source + ": gateway.public_url: " + u.error().message);

@@ -162,19 +162,77 @@ void StreamableHttpTransport::Handle(const net::HttpRequest& req, net::Exchange&
   ex.Respond(std::move(r));
 }
 
+namespace {
+
+// Whose share a session counts against: its owner, or its address when anonymous.
+std::string CallerKey(const Session& s) { return s.owner.empty() ? "address " + s.remote_address : "principal " + s.owner; }
+
+}  // namespace
+
 std::shared_ptr<Session> StreamableHttpTransport::FindSession(const net::HttpRequest& req, net::Exchange& ex) {
   auto id = req.headers.Get("mcp-session-id");
   if (!id) {
     ex.Respond(RpcErrorResponse(400, nullptr, kInvalidRequest, "Bad Request: Mcp-Session-Id header is required"));
     return nullptr;
   }
+  auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   auto it = sessions_.find(std::string(*id));
+  if (it != sessions_.end() && now - it->second->last_used > options_.session_idle_timeout) {
+    EraseLocked(it->first);  // Idle too long: gone, as if deleted.
+    it = sessions_.end();
+  }
   if (it == sessions_.end()) {
     ex.Respond(RpcErrorResponse(404, nullptr, kInvalidRequest, "Session not found"));
     return nullptr;
   }
+  it->second->last_used = now;
   return it->second;
+}
+
+void StreamableHttpTransport::EraseLocked(const std::string& id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  std::string key = CallerKey(*it->second);
+  if (auto c = sessions_per_caller_.find(key); c != sessions_per_caller_.end() && --c->second == 0) sessions_per_caller_.erase(c);
+  if (it->second->owner.empty()) --anonymous_sessions_;
+  sessions_.erase(it);
+}
+
+void StreamableHttpTransport::SweepLocked(std::chrono::steady_clock::time_point now) {
+  last_sweep_ = now;
+  std::vector<std::string> idle;
+  for (const auto& [id, s] : sessions_) {
+    if (now - s->last_used > options_.session_idle_timeout) idle.push_back(id);
+  }
+  for (const auto& id : idle) EraseLocked(id);
+}
+
+std::optional<std::string> StreamableHttpTransport::AdmitSession(std::shared_ptr<Session> session) {
+  auto now = std::chrono::steady_clock::now();
+  session->last_used = now;
+  std::string key = CallerKey(*session);
+  bool anonymous = session->owner.empty();
+  std::lock_guard lock(mu_);
+  auto full = [&] {
+    std::size_t held = sessions_per_caller_.count(key) ? sessions_per_caller_.at(key) : 0;
+    if (held >= options_.max_sessions_per_caller) return "Too many sessions for this caller";
+    // Anonymous sessions share half the capacity: however many there are, the other half stays
+    // for callers who proved who they are.
+    if (anonymous && anonymous_sessions_ >= options_.max_sessions / 2) return "Too many anonymous sessions";
+    if (sessions_.size() >= options_.max_sessions) return "Too many sessions";
+    return "";
+  };
+  std::string refusal = full();
+  if (!refusal.empty() || now - last_sweep_ > std::chrono::seconds(1)) {
+    SweepLocked(now);  // At most once a second, or when idle sessions may make room.
+    refusal = full();
+  }
+  if (!refusal.empty()) return refusal;
+  ++sessions_per_caller_[key];
+  if (anonymous) ++anonymous_sessions_;
+  sessions_[session->id] = std::move(session);
+  return std::nullopt;
 }
 
 void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Exchange& ex) {
@@ -211,6 +269,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   }
 
   std::shared_ptr<Session> session;
+  bool opening = false;  // This request is the initialize that opens `session`.
   net::Headers extra;
   auto header_version = req.headers.Get("mcp-protocol-version");
   std::optional<std::string> body_version = ModernVersionOf(r->params);
@@ -237,15 +296,11 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
     }
   } else {
     if (r->method == "initialize") {
+      // Kept only once initialize succeeded (AdmitSession, below): a refused handshake holds nothing.
       session = std::make_shared<Session>();
       session->id = crypto::RandomId(24);  // 192 bits, base64url: visible ASCII.
-      std::lock_guard lock(mu_);
-      if (sessions_.size() >= options_.max_sessions) {
-        ex.Respond(RpcErrorResponse(503, r->id, kInternalError, "Too many sessions"));
-        return;
-      }
-      sessions_[session->id] = session;
-      extra.Set("mcp-session-id", session->id);
+      session->remote_address = std::string(req.remote_address);
+      opening = true;
     } else if (r->method != "server/discover") {
       session = FindSession(req, ex);
       if (!session) return;
@@ -281,6 +336,15 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
     if (!sse->Write(net::FormatSseEvent(json::Serialize(note), "message"))) cancelled->store(true);
   };
   std::optional<json::Object> response = server_.Handle(msg, ctx);
+  if (opening && response && !response->contains("error")) {
+    if (auto refusal = AdmitSession(session)) {
+      net::HttpResponse busy = RpcErrorResponse(503, r->id, kInternalError, *refusal);
+      busy.headers.Set("retry-after", "60");
+      ex.Respond(std::move(busy));
+      return;
+    }
+    extra.Set("mcp-session-id", session->id);
+  }
   if (sse != nullptr) {
     if (response) sse->Write(net::FormatSseEvent(json::Serialize(*response), "message"));
     return;
@@ -372,9 +436,21 @@ void StreamableHttpTransport::HandleDelete(const net::HttpRequest& req, net::Exc
   if (RefuseForModernEra(req, ex)) return;
   auto session = FindSession(req, ex);
   if (!session) return;
+  if (!session->owner.empty()) {
+    // Only its owner ends an owned session, proving itself by a credential outside the body
+    // (API key, bearer token, RFC 9421 signature). Anyone else is told it does not exist.
+    authn::HttpInfo http{req.method, options_.public_base.empty()
+                                         ? "http://" + std::string(req.headers.Get("host").value_or("")) + req.target
+                                         : options_.public_base + req.target,
+                         &req.headers, req.body, req.remote_address};
+    if (server_.SessionOwner(http) != session->owner) {
+      ex.Respond(RpcErrorResponse(404, nullptr, kInvalidRequest, "Session not found"));
+      return;
+    }
+  }
   {
     std::lock_guard lock(mu_);
-    sessions_.erase(session->id);
+    EraseLocked(session->id);
   }
   net::HttpResponse r;
   r.status = 200;

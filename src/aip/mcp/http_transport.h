@@ -1,7 +1,11 @@
 // StreamableHttpTransport serves an McpServer over MCP Streamable HTTP, both eras:
 //  - legacy (≤ 2025-11-25): `initialize` mints a random Mcp-Session-Id; later requests must
 //    carry it (missing → 400, unknown → 404); GET opens an SSE stream kept alive with comments;
-//    DELETE ends the session.
+//    DELETE ends the session. Sessions are bounded (docs/mcp.md, "Sessions"): each belongs to
+//    the principal that proved itself on initialize (others, and anonymous callers, can neither
+//    use nor end it), ends after an idle timeout, and no caller — one principal, or one
+//    address for anonymous sessions — may hold more than its share; anonymous sessions together
+//    never take more than half, so a flood of them cannot lock authenticated callers out.
 //  - modern (2026-07-28): stateless POST only; MCP-Protocol-Version, Mcp-Method, Mcp-Name and
 //    Mcp-Param-* headers must match the body (400 + -32020); unknown methods get 404 + -32601.
 // Every request is checked first: Host (DNS rebinding) and Origin (403), path (404), method
@@ -30,6 +34,8 @@ struct StreamableHttpOptions {
   std::vector<std::string> allowed_hosts;
   std::chrono::milliseconds sse_keepalive{15000};
   std::size_t max_sessions = 10000;
+  std::size_t max_sessions_per_caller = 256;  // Per principal, or per address when anonymous.
+  std::chrono::milliseconds session_idle_timeout{10 * 60 * 1000};
   // "https://mcp.example.com" when TLS ends before us or the public name differs: the base of
   // the target URI that HTTP message signatures cover. Empty: "http://" + Host.
   std::string public_base;
@@ -53,12 +59,19 @@ class StreamableHttpTransport {
   void HandleGet(const net::HttpRequest& request, net::Exchange& exchange);
   void HandleDelete(const net::HttpRequest& request, net::Exchange& exchange);
   std::shared_ptr<Session> FindSession(const net::HttpRequest& request, net::Exchange& exchange);
+  // AdmitSession keeps a session `initialize` opened, or says why it cannot (capacity).
+  std::optional<std::string> AdmitSession(std::shared_ptr<Session> session);
+  void EraseLocked(const std::string& id);
+  void SweepLocked(std::chrono::steady_clock::time_point now);
 
   McpServer& server_;
   StreamableHttpOptions options_;
   std::string resource_metadata_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
+  std::map<std::string, std::size_t> sessions_per_caller_;  // CallerKey → sessions held.
+  std::size_t anonymous_sessions_ = 0;
+  std::chrono::steady_clock::time_point last_sweep_;
 };
 
 // HostOrOriginRefusal is the 403 for a request whose Host is neither loopback nor allowed, or

@@ -205,6 +205,24 @@ json::Object McpServer::Capabilities() const {
   return caps;
 }
 
+std::optional<RpcError> SessionOwnerRefusal(const Session* session, const authn::Principal* caller) {
+  if (session == nullptr || session->owner.empty()) return std::nullopt;
+  if (authn::PrincipalKey(caller) == session->owner) return std::nullopt;
+  // The same answer whether the caller proved nothing or someone else: the session's owner is
+  // not revealed.
+  return RpcError{kUnauthenticatedCode, "Unauthenticated: this session belongs to another caller",
+                  json::Value(json::Object{{"reason", "session_owner"}})};
+}
+
+std::optional<std::string> McpServer::SessionOwner(const authn::HttpInfo& http) const {
+  const auto& check = session_authenticator_ ? session_authenticator_ : options_.authenticator;
+  if (!check) return "";
+  auto auth = check->Authenticate(json::Object{}, &http);
+  if (std::holds_alternative<authn::AuthFailure>(auth)) return std::nullopt;
+  const auto& p = std::get<std::optional<authn::Principal>>(auth);
+  return authn::PrincipalKey(p ? &*p : nullptr);
+}
+
 std::optional<json::Object> McpServer::Handle(const Message& message, CallContext& ctx) {
   if (const auto* n = std::get_if<Notification>(&message)) {
     if (n->method == "notifications/initialized" && ctx.session != nullptr) ctx.session->initialized = true;
@@ -230,12 +248,26 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
   }
 
   bool handshake = r->method == "initialize" || r->method == "server/discover" || r->method == "ping";
+  if (r->method == "initialize" && ctx.session != nullptr) {
+    // The session belongs to whoever proves itself on initialize; an anonymous one to whoever
+    // holds its id. A credential that does not verify makes it anonymous, no more: the
+    // handshake itself stays open to all, as before, and each later request is checked anew.
+    const auto& check = session_authenticator_ ? session_authenticator_ : options_.authenticator;
+    if (check) {
+      auto auth = check->Authenticate(ToJson(*r), ctx.http);
+      const auto* p = std::get_if<std::optional<authn::Principal>>(&auth);
+      ctx.session->owner = p != nullptr && p->has_value() ? authn::PrincipalKey(&**p) : "";
+    }
+  }
   if (options_.authenticator && options_.auth_mode != AuthMode::kOff && !handshake) {
     auto auth = options_.authenticator->Authenticate(ToJson(*r), ctx.http);
     if (auto* failure = std::get_if<authn::AuthFailure>(&auth)) {
       return MakeError(r->id, kUnauthenticatedCode, "Unauthenticated: " + failure->message, AuthFailureData(*failure));
     }
     info.principal = std::get<std::optional<authn::Principal>>(auth);
+    if (auto refused = SessionOwnerRefusal(ctx.session, info.principal ? &*info.principal : nullptr)) {
+      return ToJson(ErrorResponse{r->id, std::move(*refused)});
+    }
     if (!info.principal && options_.auth_mode == AuthMode::kRequired) {
       return MakeError(r->id, kUnauthenticatedCode, "Unauthenticated: this server requires a signed request",
                        json::Object{{"reason", "missing_proof"}});
@@ -293,6 +325,9 @@ McpServer::Outcome McpServer::Initialize(const Request& r, CallContext& ctx) {
   if (ctx.session != nullptr) {
     ctx.session->protocol_version = version;
     if (const json::Value* caps = r.params.if_contains("capabilities"); caps != nullptr && caps->is_object()) {
+      if (json::Serialize(*caps).size() > kMaxSessionCapabilityBytes) {
+        return Rpc(kInvalidParams, "Invalid params: capabilities larger than " + std::to_string(kMaxSessionCapabilityBytes) + " bytes");
+      }
       ctx.session->client_capabilities = caps->get_object();
     }
   }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,9 +37,23 @@ struct Session {
   std::string id;
   std::string protocol_version;
   bool initialized = false;
-  json::Object client_capabilities;
+  json::Object client_capabilities;  // At most kMaxSessionCapabilityBytes serialized.
   std::string log_level = "info";
+  // Who may use the session: the principal that proved itself on `initialize`
+  // (authn::PrincipalKey), or empty when it was created anonymously (then its id is the only
+  // key). Set by McpServer; the transport keeps the rest.
+  std::string owner;
+  std::string remote_address;
+  std::chrono::steady_clock::time_point last_used;
 };
+
+// What a session may keep of the client's capabilities: a client sending more is refused at
+// initialize, so a session costs little whatever the client sends.
+inline constexpr std::size_t kMaxSessionCapabilityBytes = 4096;
+
+// SessionOwnerRefusal refuses a request on a session owned by another principal (or by one
+// when the request proves none); nullopt: the caller may use it.
+std::optional<RpcError> SessionOwnerRefusal(const Session* session, const authn::Principal* caller);
 
 // RequestInfo describes the request being served, for handlers.
 struct RequestInfo {
@@ -235,6 +250,14 @@ class McpServer {
     options_.auth_mode = mode;
   }
   void SetResultSigner(std::shared_ptr<ResultSigner> s) { options_.result_signer = std::move(s); }
+  // SetSessionAuthenticator names who checks the credential of `initialize` (the owner of the
+  // session it opens) when requests are authenticated elsewhere (a gateway's pipeline); by
+  // default the request authenticator does.
+  void SetSessionAuthenticator(std::shared_ptr<authn::RequestAuthenticator> a) { session_authenticator_ = std::move(a); }
+  // SessionOwner authenticates the credentials an HTTP request carries outside a JSON-RPC body
+  // (API key, bearer token, RFC 9421 signature), for requests that have none (DELETE): the
+  // principal's key, "" for none, or nullopt for a bad credential.
+  std::optional<std::string> SessionOwner(const authn::HttpInfo& http) const;
   void SetRouter(std::shared_ptr<RequestRouter> r) { options_.router = std::move(r); }
 
   // IsKnownMethod is true for methods this server implements (HTTP maps others to 404).
@@ -247,6 +270,7 @@ class McpServer {
   std::optional<json::Value> ToolInputSchema(std::string_view name) const;
 
  private:
+  std::shared_ptr<authn::RequestAuthenticator> session_authenticator_;
   using Outcome = std::variant<json::Value, RpcError>;
   Outcome Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx);
   json::Object Capabilities() const;

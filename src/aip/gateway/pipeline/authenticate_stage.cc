@@ -16,6 +16,10 @@ std::optional<Outcome> AuthenticateStage::Run(GatewayCall& call) {
                          json::Value(authn::AuthFailureData(*failure))};
   }
   call.principal = std::get<std::optional<authn::Principal>>(std::move(auth));
+  if (auto refused = mcp::SessionOwnerRefusal(call.ctx.session, call.who())) {
+    call.state.metrics->Decision("unauthenticated", "session_owner");
+    return std::move(*refused);
+  }
   return std::nullopt;
 }
 
