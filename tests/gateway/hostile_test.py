@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""aip gateway under a hostile, unauthenticated caller, on loopback, bounded in count and time.
+
+While a legitimate caller (an API key) works, an attacker who proves nothing tries to exhaust
+the gateway's legacy sessions: initializes carrying ~100 KB of capabilities, then a flood of small
+ones from one address, then using, ending and outliving the legitimate caller's session. The
+legitimate caller's calls must all succeed within a stated p99, the gateway's RSS must stay under
+a stated bound, and no anonymous caller may use or end another's session.
+
+Usage: hostile_test.py BIN_DIR
+"""
+import json, os, sys, threading, time, urllib.error, urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gwlib
+from gwlib import AIP, check, free_port, post, run
+
+work = gwlib.init("aip-hostile-")
+LEGACY = "2025-06-18"
+LEGIT_P99_BOUND_S = 1.0       # The legitimate caller's p99 while the attack runs.
+RSS_GROWTH_BOUND_KB = 40_000  # What the whole attack may add to the gateway's resident memory.
+
+
+def legacy(url, method, params=None, headers=None, session=None, http_method="POST"):
+    """A legacy-era request; returns (status, headers, parsed body or text)."""
+    h = {"content-type": "application/json", "accept": "application/json, text/event-stream", "mcp-protocol-version": LEGACY}
+    if session:
+        h["mcp-session-id"] = session
+    h.update(headers or {})
+    body = None if http_method == "DELETE" else json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or {}}).encode()
+    req = urllib.request.Request(url, data=body, headers=h, method=http_method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            status, rh, text = r.status, {k.lower(): v for k, v in r.headers.items()}, r.read().decode()
+    except urllib.error.HTTPError as e:
+        status, rh, text = e.code, {k.lower(): v for k, v in e.headers.items()}, e.read().decode()
+    try:
+        return status, rh, json.loads(text)
+    except ValueError:
+        return status, rh, text
+
+
+def initialize(url, headers=None, capabilities=None):
+    return legacy(url, "initialize", {"protocolVersion": LEGACY, "capabilities": capabilities or {},
+                                      "clientInfo": {"name": "c", "version": "1"}}, headers)
+
+
+def rss_kb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+try:
+    home = os.path.join(work, "home")
+    db = os.path.join(work, "keys", "gateway.db")
+    run([AIP, "init", "--name", "gateway"], home=home)
+
+    def new_key(name):
+        r = run([AIP, "apikey", "create", "--name", name, "--scopes", "tasks:read", "--db", db], home=home)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.strip()
+
+    alice, bob = new_key("alice"), new_key("bob")
+    env = dict(os.environ, TASKS_KEY="upstream-" + os.urandom(8).hex())
+    tasks_url, _ = gwlib.start_tasks_server(env)
+    port = free_port()
+    gwlib.start_gateway(f"""
+[gateway]
+listen = "127.0.0.1:{port}"
+max_sessions = 60
+max_sessions_per_caller = 40
+session_idle_timeout = "3s"
+[auth]
+api_keys = true
+api_key_db = "{db}"
+{gwlib.tasks_upstream(tasks_url)}[[rule]]
+id = "readers"
+effect = "allow"
+kinds = ["api_key", "anonymous"]
+targets = ["list_tasks"]
+""", env, home)
+    gateway_pid = gwlib.procs[-1].pid
+    url = f"http://127.0.0.1:{port}/mcp"
+    ALICE = {"x-api-key": alice}
+    CALL = {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}
+
+    st, h, resp = initialize(url, ALICE)
+    alice_session = h.get("mcp-session-id")
+    check("a caller with a key opens a session", st == 200 and alice_session, f"{st} {resp}")
+    st, _, resp = legacy(url, "tools/call", CALL, ALICE, alice_session)
+    check("and calls a tool in it", st == 200 and "result" in resp, f"{st} {resp}")
+    rss_before = rss_kb(gateway_pid)
+
+    # The legitimate caller keeps calling (stateless, with its key) through every attack below.
+    latencies, legit_failures, stop = [], [], threading.Event()
+
+    def legit_caller():
+        while not stop.is_set():
+            t0 = time.monotonic()
+            st, _, resp = post(url, "tools/call", CALL, headers={**ALICE, "mcp-param-project": "project-a"})
+            latencies.append(time.monotonic() - t0)
+            if st != 200 or not isinstance(resp, dict) or "result" not in resp:
+                legit_failures.append(f"{st} {resp}")
+            time.sleep(0.01)
+
+    caller = threading.Thread(target=legit_caller)
+    caller.start()
+
+    # Attack 1: initializes carrying ~100 KB of capabilities, from 8 threads.
+    huge = {"experimental": {"padding": "x" * 100_000}}
+    outcomes = []
+
+    def flood(n, caps):
+        for _ in range(n):
+            st, h, resp = initialize(url, capabilities=caps)
+            outcomes.append((st, h.get("mcp-session-id"), resp))
+
+    threads = [threading.Thread(target=flood, args=(50, huge)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check("400 initializes with 100 KB of capabilities open no session",
+          len(outcomes) == 400 and all(sid is None and isinstance(r, dict) and r.get("error", {}).get("code") == -32602
+                                       for _, sid, r in outcomes), str(outcomes[:1])[:300])
+
+    # Attack 2: small anonymous initializes from one address: anonymous sessions share half the
+    # capacity (30 of 60), so the flood is refused there and callers with a key still get theirs.
+    outcomes.clear()
+    threads = [threading.Thread(target=flood, args=(25, None)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    opened = [sid for _, sid, _ in outcomes if sid]
+    refused = [(st, r) for st, sid, r in outcomes if not sid]
+    check("an anonymous flood gets at most half the sessions", len(opened) == 30, f"{len(opened)} opened")
+    check("the rest are refused with 503 and a reason", len(refused) == 170 and all(
+        st == 503 and "anonymous" in r["error"]["message"] for st, r in refused), str(refused[:1]))
+    alice_sessions = [initialize(url, ALICE)[1].get("mcp-session-id") for _ in range(20)]
+    check("after the flood, the keyed caller still opens sessions", all(alice_sessions), str(alice_sessions))
+
+    # Attack 3: use and end the legitimate caller's session without its key.
+    st, _, resp = legacy(url, "tools/call", CALL, None, alice_session)
+    check("an anonymous caller cannot use another's session",
+          st == 401 and resp["error"]["data"]["reason"] == "session_owner", f"{st} {resp}")
+    st, _, resp = legacy(url, "tools/call", CALL, {"x-api-key": bob}, alice_session)
+    check("nor can another principal", st == 401 and resp["error"]["data"]["reason"] == "session_owner", f"{st} {resp}")
+    st, _, _ = legacy(url, "", None, None, alice_session, http_method="DELETE")
+    check("an anonymous DELETE of another's session is told it does not exist", st == 404, str(st))
+    st, _, resp = legacy(url, "tools/call", CALL, ALICE, alice_session)
+    check("and the session lives on", st == 200 and "result" in resp, f"{st} {resp}")
+    st, _, _ = legacy(url, "", None, ALICE, alice_session, http_method="DELETE")
+    st2, _, _ = legacy(url, "tools/call", CALL, ALICE, alice_session)
+    check("its owner ends it", st == 200 and st2 == 404, f"{st} {st2}")
+
+    stop.set()
+    caller.join()
+    latencies.sort()
+    p99 = latencies[int(0.99 * (len(latencies) - 1))] if latencies else 99
+    check(f"every legitimate call succeeded during the attacks ({len(latencies)} calls)",
+          latencies and not legit_failures, str(legit_failures[:3]))
+    check(f"legitimate p99 {p99 * 1000:.0f} ms < {LEGIT_P99_BOUND_S * 1000:.0f} ms", p99 < LEGIT_P99_BOUND_S)
+    growth = rss_kb(gateway_pid) - rss_before
+    check(f"the gateway's RSS grew {growth} KB (bound {RSS_GROWTH_BOUND_KB} KB)", growth < RSS_GROWTH_BOUND_KB)
+    print(f"legitimate calls: {len(latencies)}, p50 {latencies[len(latencies) // 2] * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms; "
+          f"RSS +{growth} KB", flush=True)
+
+    # Idle sessions end by themselves: the flood's sessions are gone after the idle timeout.
+    time.sleep(3.5)
+    st, _, _ = legacy(url, "tools/call", CALL, None, opened[0])
+    check("an idle session has ended", st == 404, str(st))
+    st, h, _ = initialize(url)
+    check("and anonymous callers get sessions again", st == 200 and h.get("mcp-session-id"), str(st))
+finally:
+    sys.exit(gwlib.finish())
