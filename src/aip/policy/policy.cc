@@ -68,8 +68,13 @@ bool MatchesIdentity(const Policy::Rule& r, const Request& q) {
   return std::all_of(r.require.begin(), r.require.end(), [&](const auto& c) { return c->Holds(q); });
 }
 
+// MatchesArguments fails closed: a predicate that cannot read its argument (Truth::kUnknown)
+// makes an allow rule miss and a deny rule match.
 bool MatchesArguments(const Policy::Rule& r, const Request& q) {
-  return std::all_of(r.when.begin(), r.when.end(), [&](const Predicate& p) { return p.Holds(q.arguments); });
+  return std::all_of(r.when.begin(), r.when.end(), [&](const Predicate& p) {
+    Predicate::Truth t = p.Evaluate(q.arguments);
+    return t == Predicate::Truth::kTrue || (!r.allow && t == Predicate::Truth::kUnknown);
+  });
 }
 
 class RuleReader {

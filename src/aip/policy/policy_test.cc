@@ -119,6 +119,34 @@ TEST_F(Fixture, DenyOverridesAllow) {
   EXPECT_FALSE(Eval("bank", "transfer", R"({"to":"bob","amount":5,"memo":"x"})", &alice_).allow);
 }
 
+TEST_F(Fixture, DenyRulesFailClosedOnValuesTheyCannotRead) {
+  // Spellings an upstream in Python or JavaScript may read as a number above 1000; this policy
+  // cannot read them as numbers, so the deny rule matches (and no allow rule would).
+  for (const char* amount : {R"("0x1000")", R"("1_000_000")", R"("Infinity")", R"("1e400")", R"("５０００")",
+                             R"(["5000"])", R"({"$numberLong":"5000"})", "true", "null", R"("")"}) {
+    std::string args = std::string(R"({"to":"bob","amount":)") + amount + "}";
+    Decision d = Eval("bank", "transfer", args, &alice_);
+    EXPECT_FALSE(d.allow) << amount;
+    EXPECT_EQ(d.rule_id, "no-big-transfers") << amount;
+  }
+  // Readable small amounts are still allowed, and a missing one satisfies no comparison.
+  EXPECT_TRUE(Eval("bank", "transfer", R"({"to":"bob","amount":"999"})", &alice_).allow);
+  EXPECT_TRUE(Eval("bank", "transfer", R"({"to":"bob"})", &alice_).allow);
+  // An allow rule's string predicate does not match a non-string (regex over an array).
+  EXPECT_FALSE(Eval("bank", "transfer", R"({"to":["bob"],"amount":5})", &alice_).allow);
+}
+
+TEST(PredicateTest, SaysUnknownWhenTheValueIsNotOfItsType) {
+  Predicate p{"/a", Op::kGt, json::Value(1000), nullptr};
+  json::Object hex{{"a", "0x10"}}, big{{"a", 2000}}, small{{"a", "5"}};
+  EXPECT_EQ(p.Evaluate(&hex), Predicate::Truth::kUnknown);
+  EXPECT_EQ(p.Evaluate(&big), Predicate::Truth::kTrue);
+  EXPECT_EQ(p.Evaluate(&small), Predicate::Truth::kFalse);
+  Predicate prefix{"/a", Op::kPrefix, json::Value("/etc"), nullptr};
+  json::Object arr{{"a", json::Array{"/etc/passwd"}}};
+  EXPECT_EQ(prefix.Evaluate(&arr), Predicate::Truth::kUnknown);
+}
+
 TEST_F(Fixture, AnonymousCallersNeedARuleThatNamesThem) {
   auto p = Policy::FromToml(R"([[rule]]
 id = "anyone"

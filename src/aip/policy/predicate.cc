@@ -132,32 +132,55 @@ Result<Predicate> Predicate::Parse(const json::Object& spec) {
   return p;
 }
 
-bool Predicate::Holds(const json::Object* args) const {
+Predicate::Truth Predicate::Evaluate(const json::Object* args) const {
   const json::Value* v = args == nullptr ? nullptr : ResolvePointer(*args, pointer);
-  if (op == Op::kExists) return (v != nullptr) == value.get_bool();
-  if (v == nullptr) return false;  // A missing argument satisfies no comparison.
+  auto truth = [](bool b) { return b ? Truth::kTrue : Truth::kFalse; };
+  if (op == Op::kExists) return truth((v != nullptr) == value.get_bool());
+  if (v == nullptr) return Truth::kFalse;  // A missing argument satisfies no comparison.
+  // Against a number, the argument must read as one: a spelling we cannot read ("0x1000",
+  // "1_000", "Infinity", an array) may be one an upstream reads as a large number.
+  auto number = [&](const json::Value& rule_value) -> std::optional<double> {
+    return IsNumber(rule_value) ? AsNumber(*v) : std::nullopt;
+  };
   switch (op) {
-    case Op::kEq: return JsonEqual(*v, value);
-    case Op::kNe: return !JsonEqual(*v, value);
-    case Op::kIn:
-      for (const auto& e : value.get_array()) {
-        if (JsonEqual(*v, e)) return true;
-      }
-      return false;
-    case Op::kPrefix: return v->is_string() && std::string_view(v->get_string()).starts_with(value.get_string());
-    case Op::kGlob: return v->is_string() && Glob(value.get_string(), v->get_string());
-    case Op::kRegex: {
-      if (!v->is_string()) return false;
-      std::string_view s = v->get_string();
-      return re2::RE2::FullMatch(re2::StringPiece(s.data(), s.size()), *regex);
+    case Op::kEq:
+    case Op::kNe: {
+      if (IsNumber(value) && !number(value)) return Truth::kUnknown;
+      bool equal = JsonEqual(*v, value);
+      return truth(op == Op::kEq ? equal : !equal);
     }
-    case Op::kLt: return AsNumber(*v) && *AsNumber(*v) < Num(value);
-    case Op::kLe: return AsNumber(*v) && *AsNumber(*v) <= Num(value);
-    case Op::kGt: return AsNumber(*v) && *AsNumber(*v) > Num(value);
-    case Op::kGe: return AsNumber(*v) && *AsNumber(*v) >= Num(value);
+    case Op::kIn: {
+      bool unknown = false;
+      for (const auto& e : value.get_array()) {
+        if (IsNumber(e) && !number(e)) {
+          unknown = true;
+          continue;
+        }
+        if (JsonEqual(*v, e)) return Truth::kTrue;
+      }
+      return unknown ? Truth::kUnknown : Truth::kFalse;
+    }
+    case Op::kPrefix:
+    case Op::kGlob:
+    case Op::kRegex: {
+      if (!v->is_string()) return Truth::kUnknown;
+      std::string_view s = v->get_string();
+      if (op == Op::kPrefix) return truth(s.starts_with(value.get_string()));
+      if (op == Op::kGlob) return truth(Glob(value.get_string(), s));
+      return truth(re2::RE2::FullMatch(re2::StringPiece(s.data(), s.size()), *regex));
+    }
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe: {
+      auto n = AsNumber(*v);
+      if (!n) return Truth::kUnknown;
+      double limit = Num(value);
+      return truth(op == Op::kLt ? *n < limit : op == Op::kLe ? *n <= limit : op == Op::kGt ? *n > limit : *n >= limit);
+    }
     case Op::kExists: break;
   }
-  return false;
+  return Truth::kFalse;
 }
 
 std::string Predicate::Describe() const {

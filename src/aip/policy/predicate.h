@@ -26,8 +26,14 @@ struct Predicate {
 
   // Parse reads {pointer, op, value}; the error names the problem (the caller adds the place).
   static Result<Predicate> Parse(const json::Object& spec);
-  // Holds is false for a missing argument, except for `exists = false`.
-  bool Holds(const json::Object* arguments) const;
+  // Truth is what a predicate says of the arguments: kUnknown when the argument is there but its
+  // value cannot be read as the predicate's type (a string that is no plain decimal number for
+  // lt/le/gt/ge or a comparison with a number; a non-string for prefix/glob/regex). Rules fail
+  // closed on it: an allow rule does not match, a deny rule does (docs/policy.md).
+  enum class Truth { kFalse, kTrue, kUnknown };
+  // Evaluate is kFalse for a missing argument, except for `exists = false`.
+  Truth Evaluate(const json::Object* arguments) const;
+  bool Holds(const json::Object* arguments) const { return Evaluate(arguments) == Truth::kTrue; }
   // Describe says what the predicate requires, values included: "/project must be one of
   // [\"project-a\"]" — for an operator who chose to reveal the policy to callers.
   std::string Describe() const;
