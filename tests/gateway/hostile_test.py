@@ -5,7 +5,8 @@ While a legitimate caller (an API key) works, an attacker who proves nothing tri
 the gateway's legacy sessions: initializes carrying ~100 KB of capabilities, then a flood of small
 ones from one address, then using, ending and outliving the legitimate caller's session. The
 legitimate caller's calls must all succeed within a stated p99, the gateway's RSS must stay under
-a stated bound, and no anonymous caller may use or end another's session.
+a stated bound, and no anonymous caller may use or end another's session. Then a restart: a
+signed call accepted before it must not be accepted again after it.
 
 Usage: hostile_test.py BIN_DIR
 """
@@ -175,5 +176,43 @@ targets = ["list_tasks"]
     check("an idle session has ended", st == 404, str(st))
     st, h, _ = initialize(url)
     check("and anonymous callers get sessions again", st == 200 and h.get("mcp-session-id"), str(st))
+
+    # A restart does not reopen the replay window: a signed call accepted before the restart is
+    # refused after it (its nonce is forgotten, but it predates the new process).
+    replay_port = free_port()
+    replay_config = f"""
+[gateway]
+listen = "127.0.0.1:{replay_port}"
+[[upstream]]
+name = "tasks"
+url = "{tasks_url}"
+namespaced = false
+credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
+[[rule]]
+id = "agents"
+effect = "allow"
+kinds = ["agent"]
+targets = ["list_tasks"]
+"""
+    gwlib.start_gateway(replay_config, env, home, name="replay")
+    replay_url = f"http://127.0.0.1:{replay_port}/mcp"
+    signed = run([os.path.join(gwlib.BIN, "make_signed_requests"), "2", replay_url], home=home).stdout.splitlines()
+    send = lambda line: post(replay_url, "tools/call", raw=line.encode(), name="list_tasks",
+                             headers={"mcp-param-project": "project-a"})
+    st, _, resp = send(signed[0])
+    check("a signed call is accepted once", st == 200 and "result" in resp, f"{st} {resp}")
+    st, _, resp = send(signed[0])
+    check("and refused when sent again", st == 401 and resp["error"]["data"]["reason"] == "replayed_nonce", f"{st} {resp}")
+    first = gwlib.procs[-1]
+    first.terminate()
+    first.wait(timeout=15)
+    gwlib.start_gateway(replay_config, env, home, name="replay-restarted")
+    st, _, resp = send(signed[0])
+    check("after a restart it is still refused", st == 401 and resp["error"]["data"]["reason"] == "predates_restart", f"{st} {resp}")
+    st, _, resp = send(signed[1])
+    check("as is any call signed before the restart", st == 401, f"{st} {resp}")
+    fresh = run([os.path.join(gwlib.BIN, "make_signed_requests"), "1", replay_url], home=home).stdout.strip()
+    st, _, resp = send(fresh)
+    check("a call signed after the restart is accepted", st == 200 and "result" in resp, f"{st} {resp}")
 finally:
     sys.exit(gwlib.finish())

@@ -33,4 +33,14 @@ std::size_t InMemoryReplayCache::size() const {
   return n;
 }
 
+std::optional<ReplayRefusalText> ReplayRefusal(const Status& remembered) {
+  if (remembered.ok()) return std::nullopt;
+  switch (remembered.code()) {
+    case ErrorCode::kUnauthenticated: return ReplayRefusalText{"replayed_nonce", "this request was already used"};
+    case ErrorCode::kFailedPrecondition:
+      return ReplayRefusalText{"predates_restart", "the request was signed before this server started; sign it again"};
+    default: return ReplayRefusalText{"replay_cache_full", "the replay cache is full; try again later"};
+  }
+}
+
 }  // namespace aip::authn

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,7 +28,28 @@ class ReplayCache {
   // kResourceExhausted if the cache is full of live entries.
   virtual Status Remember(std::string_view key, TimePoint expires, TimePoint now) = 0;
   virtual std::size_t size() const = 0;
+
+  // The horizon is the time from which the cache has seen every nonce. A memory that began at a
+  // process start cannot know what was used before it: a credential created earlier could be a
+  // replay, so Remember(key, created, ...) refuses it with kFailedPrecondition
+  // (docs/protocol.md, "Replay across restarts"). TimePoint::min(): no horizon.
+  TimePoint horizon() const { return horizon_; }
+  void set_horizon(TimePoint horizon) { horizon_ = horizon; }
+  Status Remember(std::string_view key, TimePoint created, TimePoint expires, TimePoint now) {
+    if (created < horizon_) return FailedPreconditionError("the credential was created before this server could remember its nonce");
+    return Remember(key, expires, now);
+  }
+
+ private:
+  TimePoint horizon_ = TimePoint::min();
 };
+
+// ReplayRefusal maps what Remember said to an authentication failure's reason and message;
+// nullopt when the nonce is fresh.
+struct ReplayRefusalText {
+  std::string reason, message;
+};
+std::optional<ReplayRefusalText> ReplayRefusal(const Status& remembered);
 
 class InMemoryReplayCache final : public ReplayCache {
  public:

@@ -44,9 +44,8 @@ std::variant<std::optional<authn::Principal>, authn::AuthFailure> HttpSignatureA
     return authn::AuthFailure{"bad_http_signature", "the signature needs a nonce of 16 to 128 characters"};
   }
   if (replay_cache_) {
-    Status s = replay_cache_->Remember(v->keyid + "|" + v->nonce, v->created + std::chrono::minutes(6), DefaultClock().Now());
-    if (s.code() == ErrorCode::kUnauthenticated) return authn::AuthFailure{"replayed_nonce", "this request was already used"};
-    if (!s.ok()) return authn::AuthFailure{"replay_cache_full", "the replay cache is full; try again later"};
+    Status s = replay_cache_->Remember(v->keyid + "|" + v->nonce, v->created, v->created + std::chrono::minutes(6), DefaultClock().Now());
+    if (auto refused = authn::ReplayRefusal(s)) return authn::AuthFailure{refused->reason, refused->message};
   }
   authn::Principal p;
   p.kind = authn::Principal::Kind::kAgent;

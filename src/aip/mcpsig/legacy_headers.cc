@@ -55,9 +55,8 @@ std::variant<std::optional<authn::Principal>, authn::AuthFailure> LegacyAipHeade
                         HexEncode(crypto::Sha256(AsBytes(http->body)));
   if (!crypto::Verify(key, AsBytes(payload), *signature).ok()) return Refuse("the X-AIP signature does not verify");
   if (replay_cache_) {
-    Status s = replay_cache_->Remember("x-aip|" + std::string(*did) + "|" + std::string(*nonce), *when + kMaxAge, now);
-    if (s.code() == ErrorCode::kUnauthenticated) return authn::AuthFailure{"replayed_nonce", "this request was already used"};
-    if (!s.ok()) return authn::AuthFailure{"replay_cache_full", "the replay cache is full; try again later"};
+    Status s = replay_cache_->Remember("x-aip|" + std::string(*did) + "|" + std::string(*nonce), *when, *when + kMaxAge, now);
+    if (auto refused = authn::ReplayRefusal(s)) return authn::AuthFailure{refused->reason, refused->message};
   }
   authn::Principal p;
   p.kind = authn::Principal::Kind::kAgent;

@@ -131,9 +131,9 @@ std::variant<authn::Principal, ProofError> VerifyRequest(const json::Object& req
   // Only a proof whose signature verified may spend a nonce: no one can burn another's nonces.
   if (options.replay_cache) {
     std::string key = verified->method.id + "|" + std::string(challenge);
-    Status s = options.replay_cache->Remember(key, *expires + options.max_skew, now);
-    if (s.code() == ErrorCode::kUnauthenticated) return Refuse("replayed_nonce", "this request was already used");
-    if (!s.ok()) return Refuse("replay_cache_full", "the replay cache is full; try again later");
+    if (auto refused = authn::ReplayRefusal(options.replay_cache->Remember(key, *created, *expires + options.max_skew, now))) {
+      return Refuse(refused->reason, refused->message);
+    }
   }
   authn::Principal principal;
   principal.kind = authn::Principal::Kind::kAgent;

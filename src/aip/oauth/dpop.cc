@@ -100,8 +100,11 @@ Result<std::string> VerifyDpopProof(std::string_view proof, std::string_view met
   AIP_ASSIGN_OR_RETURN(std::string jkt, jose::JwkThumbprint(jwk->get_object()));
   if (options.replay) {
     // Keyed by the proof's key too: one client's jti cannot block another's.
-    if (Status s = options.replay->Remember("dpop:" + jkt + ":" + jti, now + 2 * options.window, now); !s.ok()) {
-      return Refuse(s.code() == ErrorCode::kResourceExhausted ? "replay cache full" : "jti already used (replay)");
+    TimePoint issued_at = TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::duration<double>(issued)));
+    if (Status s = options.replay->Remember("dpop:" + jkt + ":" + jti, issued_at, now + 2 * options.window, now); !s.ok()) {
+      return Refuse(s.code() == ErrorCode::kResourceExhausted ? "replay cache full"
+                    : s.code() == ErrorCode::kFailedPrecondition ? "issued before this server started (sign a new proof)"
+                                                                   : "jti already used (replay)");
     }
   }
   return jkt;
