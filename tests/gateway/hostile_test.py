@@ -3,14 +3,15 @@
 
 While a legitimate caller (an API key) works, an attacker who proves nothing tries to exhaust
 the gateway's legacy sessions: initializes carrying ~100 KB of capabilities, then a flood of small
-ones from one address, then using, ending and outliving the legitimate caller's session. The
-legitimate caller's calls must all succeed within a stated p99, the gateway's RSS must stay under
+ones from one address, then using, ending and outliving the legitimate caller's session. Then
+idle connections and a slowloris from other loopback addresses. The legitimate caller's calls
+must all succeed within a stated p99, the gateway's RSS must stay under
 a stated bound, and no anonymous caller may use or end another's session. Then a restart: a
 signed call accepted before it must not be accepted again after it.
 
 Usage: hostile_test.py BIN_DIR
 """
-import json, os, sys, threading, time, urllib.error, urllib.request
+import json, os, socket, sys, threading, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gwlib
@@ -74,6 +75,8 @@ listen = "127.0.0.1:{port}"
 max_sessions = 60
 max_sessions_per_caller = 40
 session_idle_timeout = "3s"
+max_connections_per_address = 100
+request_timeout = "2s"
 [auth]
 api_keys = true
 api_key_db = "{db}"
@@ -157,6 +160,48 @@ targets = ["list_tasks"]
     st, _, _ = legacy(url, "", None, ALICE, alice_session, http_method="DELETE")
     st2, _, _ = legacy(url, "tools/call", CALL, ALICE, alice_session)
     check("its owner ends it", st == 200 and st2 == 404, f"{st} {st2}")
+
+    # Attack 4: idle connections from one address (127.0.0.2): it holds at most its 100, the rest
+    # are closed as soon as they are accepted, and the caller at 127.0.0.1 is served throughout.
+    def connect_from(source):
+        s = socket.socket()
+        s.bind((source, 0))
+        s.connect(("127.0.0.1", port))
+        return s
+
+    idle = [connect_from("127.0.0.2") for _ in range(300)]
+    refused = 0
+    for _ in range(100):
+        metrics = gwlib.get(f"http://127.0.0.1:{port}/metrics")[1]
+        line = [l for l in metrics.splitlines() if l.startswith('aip_gateway_connections_refused_total{limit="address"}')]
+        refused = float(line[0].split()[-1]) if line else 0
+        if refused >= 200:
+            break
+        time.sleep(0.05)
+    check("300 idle connections from one address: 200 closed at once", refused == 200, str(refused))
+
+    # Attack 5: a slowloris from 127.0.0.3, a byte of headers every 100 ms: each connection is cut
+    # at the 2 s request timeout.
+    slow = [connect_from("127.0.0.3") for _ in range(20)]
+    t0 = time.monotonic()
+    head = b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 200
+    cut = set()
+    for i in range(len(head)):
+        for n, s_ in enumerate(slow):
+            if n in cut:
+                continue
+            try:
+                s_.send(head[i:i + 1])
+            except OSError:
+                cut.add(n)
+        if len(cut) == len(slow) or time.monotonic() - t0 > 8:
+            break
+        time.sleep(0.1)
+    took = time.monotonic() - t0
+    check(f"a slowloris is cut off at the request timeout ({took:.1f} s)", len(cut) == len(slow) and took < 6,
+          f"{len(cut)} of {len(slow)} cut")
+    for s_ in idle + slow:
+        s_.close()
 
     stop.set()
     caller.join()

@@ -24,6 +24,7 @@ class McpHttpTest : public ::testing::Test {
     transport_ = std::make_unique<StreamableHttpTransport>(*server_, StreamableHttpOptions{});
     net::HttpServerOptions o;
     o.max_body_bytes = 64 * 1024;
+    o.request_timeout = std::chrono::milliseconds(1500);
     auto s = net::HttpServer::Start(o, [this](const net::HttpRequest& r, net::Exchange& e) { transport_->Handle(r, e); });
     ASSERT_THAT(s, IsOk());
     http_ = std::move(*s);
@@ -208,9 +209,11 @@ TEST_F(McpHttpTest, ClientLeavingMidStreamCancelsAndServerStaysUp) {
 }
 
 TEST_F(McpHttpTest, ThousandIdleConnectionsDoNotStarveOthers) {
+  // From another address: it may hold 512 connections (the default cap); the rest are closed as
+  // soon as they are accepted, and a client at 127.0.0.1 is served at once throughout.
   std::vector<int> idle;
   for (int i = 0; i < 1000; ++i) {
-    int fd = ::aip::testing::ConnectLoopback(http_->port());
+    int fd = ::aip::testing::ConnectLoopback(http_->port(), "127.0.0.2");
     ASSERT_GE(fd, 0) << "connection " << i;
     idle.push_back(fd);
   }
@@ -219,7 +222,30 @@ TEST_F(McpHttpTest, ThousandIdleConnectionsDoNotStarveOthers) {
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(r.status, 200);
   EXPECT_LT(took, std::chrono::seconds(2));
+  for (int i = 0; i < 100 && http_->refused_connections("address") < 488; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(http_->refused_connections("address"), 488u);
+  EXPECT_LE(http_->open_connections(), 513u);  // 512 idle ones and at most the Post's own.
   for (int fd : idle) ::close(fd);
+}
+
+TEST_F(McpHttpTest, ASlowlorisIsCutOffAtTheRequestTimeout) {
+  int fd = ::aip::testing::ConnectLoopback(http_->port());
+  ASSERT_GE(fd, 0);
+  std::string request = ::aip::testing::RawPost("/mcp", Modern("tools/list", ""));
+  auto start = std::chrono::steady_clock::now();
+  bool open = true;
+  // One byte every 50 ms: the whole request would take far longer than the 1.5 s allowed.
+  for (std::size_t i = 0; i < request.size() && open; ++i) {
+    open = ::aip::testing::SendAll(fd, request.substr(i, 1));
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) > 0) break;  // The server closed (or answered): stop dripping.
+  }
+  std::string rest = ::aip::testing::ReadUntil(fd, "\r\n\r\n", std::chrono::seconds(5));
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(rest.find("200 OK"), std::string::npos) << rest;
+  EXPECT_LT(took, std::chrono::milliseconds(3000));
+  EXPECT_GE(took, std::chrono::milliseconds(1400));
+  ::close(fd);
 }
 
 TEST_F(McpHttpTest, LegacyGetStreamStaysOpenWithKeepalives) {

@@ -13,8 +13,19 @@
 
 namespace aip::testing {
 
-inline int ConnectLoopback(std::uint16_t port) {
+// ConnectLoopback connects to 127.0.0.1:port, from `source` (another loopback address such as
+// "127.0.0.2", to look like another client) when given.
+inline int ConnectLoopback(std::uint16_t port, const char* source = nullptr) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (source != nullptr) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);

@@ -224,7 +224,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
     AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "busy_poll_us", "max_body_bytes",
-                                      "max_sessions", "max_sessions_per_caller", "session_idle_timeout", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
+                                      "max_sessions", "max_sessions_per_caller", "session_idle_timeout", "max_connections",
+                                      "max_connections_per_address", "request_timeout", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
     AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
     if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
     AIP_RETURN_IF_ERROR(r.String("public_url", cfg.public_url));
@@ -242,6 +243,12 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Millis("session_idle_timeout", cfg.session_idle_timeout));
     if (cfg.session_idle_timeout < std::chrono::seconds(1) || cfg.session_idle_timeout > std::chrono::hours(24)) {
       return r.Fail("session_idle_timeout", "must be between 1s and 24h");
+    }
+    AIP_RETURN_IF_ERROR(r.Integer("max_connections", cfg.max_connections, 0, 10000000));
+    AIP_RETURN_IF_ERROR(r.Integer("max_connections_per_address", cfg.max_connections_per_address, 0, 10000000));
+    AIP_RETURN_IF_ERROR(r.Millis("request_timeout", cfg.request_timeout));
+    if (cfg.request_timeout < std::chrono::milliseconds(100) || cfg.request_timeout > std::chrono::minutes(10)) {
+      return r.Fail("request_timeout", "must be between 100ms and 10m");
     }
     AIP_RETURN_IF_ERROR(r.Strings("allowed_origins", cfg.allowed_origins));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_hosts", cfg.allowed_hosts));

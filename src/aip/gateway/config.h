@@ -115,6 +115,11 @@ struct GatewayConfig {
   std::size_t max_sessions = 10000;
   std::size_t max_sessions_per_caller = 256;
   std::chrono::milliseconds session_idle_timeout{10 * 60 * 1000};
+  // Client connections: at most this many (0: what the file limit allows), this many per
+  // address, and each request's headers and body within request_timeout of its first byte.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_address = 512;
+  std::chrono::milliseconds request_timeout{30000};
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.
   DenialDetail denial_detail = DenialDetail::kReason;

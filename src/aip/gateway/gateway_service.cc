@@ -168,6 +168,19 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
                                                   {{{"result", "gave_up"}}, static_cast<double>(totals.gave_up)}};
   });
 
+  g->metrics_->Describe("aip_gateway_connections_refused_total", Metrics::Type::kCounter,
+                        "Client connections closed at once because a limit was reached (total, or per address).");
+  g->metrics_->SetCallback("aip_gateway_connections_refused_total", [self] {
+    if (!self->server_) return std::vector<std::pair<Labels, double>>{};
+    return std::vector<std::pair<Labels, double>>{
+        {{{"limit", "total"}}, static_cast<double>(self->server_->refused_connections("total"))},
+        {{{"limit", "address"}}, static_cast<double>(self->server_->refused_connections("address"))}};
+  });
+  g->metrics_->Describe("aip_gateway_open_connections", Metrics::Type::kGauge, "Client connections open now.");
+  g->metrics_->SetCallback("aip_gateway_open_connections", [self] {
+    return std::vector<std::pair<Labels, double>>{{{}, self->server_ ? static_cast<double>(self->server_->open_connections()) : 0.0}};
+  });
+
   auto state = g->BuildState(config, nullptr);
   for (const auto& [name, u] : state->upstreams) u->WaitUntilUp(std::chrono::seconds(10));
   g->router_->SetState(state);
@@ -203,6 +216,9 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   hopts.threads = config.io_threads;
   hopts.handler_threads = config.threads;
   hopts.max_body_bytes = config.max_body_bytes;
+  hopts.max_connections = config.max_connections;
+  hopts.max_connections_per_address = config.max_connections_per_address;
+  hopts.request_timeout = config.request_timeout;
   hopts.tls_cert_file = config.tls_cert;
   hopts.tls_key_file = config.tls_key;
   std::this_thread::sleep_for(horizon - DefaultClock().Now());  // At most a second, once.

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -44,6 +45,10 @@ struct HttpServer::Impl {
   // a connection abandoned by Stop deregisters when `io` destroys it, which must find these.
   std::mutex connections_mu;
   std::unordered_set<int> connections;
+  std::unordered_map<std::string, std::size_t> per_address;  // Open connections by peer address.
+  std::size_t open = 0;
+  std::size_t max_connections = 0;  // Resolved from the options and the file limit at start.
+  std::atomic<std::uint64_t> refused_total{0}, refused_address{0};
   asio::io_context io;
   std::optional<LifoThreadPool> handler_pool;
   tcp::acceptor acceptor{io};
@@ -58,7 +63,42 @@ struct HttpServer::Impl {
 
   awaitable<void> Accept();
   template <class Stream>
-  awaitable<void> Serve(Stream stream);
+  awaitable<void> Serve(Stream stream, std::unique_ptr<class AddressSlot> slot);
+};
+
+// AddressSlot counts one open connection against the limits for as long as it is served.
+class AddressSlot {
+ public:
+  // Take returns a slot, or null when the total or the address's limit is reached.
+  static std::unique_ptr<AddressSlot> Take(HttpServer::Impl& server, const std::string& address) {
+    std::lock_guard lock(server.connections_mu);
+    if (server.max_connections > 0 && server.open >= server.max_connections) {
+      ++server.refused_total;
+      return nullptr;
+    }
+    std::size_t cap = server.options.max_connections_per_address;
+    if (cap > 0 && server.per_address[address] >= cap) {
+      ++server.refused_address;
+      return nullptr;
+    }
+    ++server.per_address[address];
+    ++server.open;
+    return std::unique_ptr<AddressSlot>(new AddressSlot(server, address));
+  }
+  ~AddressSlot() {
+    std::lock_guard lock(server_.connections_mu);
+    --server_.open;
+    if (auto it = server_.per_address.find(address_); it != server_.per_address.end() && --it->second == 0) {
+      server_.per_address.erase(it);
+    }
+  }
+  AddressSlot(const AddressSlot&) = delete;
+  AddressSlot& operator=(const AddressSlot&) = delete;
+
+ private:
+  AddressSlot(HttpServer::Impl& server, std::string address) : server_(server), address_(std::move(address)) {}
+  HttpServer::Impl& server_;
+  std::string address_;
 };
 
 namespace {
@@ -159,13 +199,22 @@ awaitable<void> HttpServer::Impl::Accept() {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       continue;  // EMFILE and the like: keep serving the connections we have.
     }
+    auto peer = socket.remote_endpoint(ec);
+    std::string address = ec ? "" : peer.address().to_string();
+    auto slot = AddressSlot::Take(*this, address);
+    if (!slot) {
+      // Over a limit: closed before anything is read, so a flood of idle connections costs one
+      // accept each and cannot take the descriptors the served connections need.
+      socket.close(ec);
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ec);
     auto executor = socket.get_executor();
     if (tls) {
-      asio::co_spawn(executor, Serve(beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls)),
+      asio::co_spawn(executor, Serve(beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), std::move(slot)),
                      asio::detached);
     } else {
-      asio::co_spawn(executor, Serve(beast::tcp_stream(std::move(socket))), asio::detached);
+      asio::co_spawn(executor, Serve(beast::tcp_stream(std::move(socket)), std::move(slot)), asio::detached);
     }
   }
 }
@@ -195,7 +244,8 @@ ConnectionEntry::~ConnectionEntry() {
 }
 
 template <class Stream>
-awaitable<void> HttpServer::Impl::Serve(Stream stream) {
+// `slot` lives in the coroutine's frame: the connection counts against the limits until it ends.
+awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::unique_ptr<AddressSlot> slot) {
   ConnectionEntry entry(*this, beast::get_lowest_layer(stream).socket().native_handle());
   beast::error_code ec;
   std::string remote;
@@ -214,7 +264,15 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+    if (buffer.size() == 0) {
+      // Between requests the connection may idle; once a request begins, it must arrive whole
+      // within request_timeout, however slowly its bytes come.
+      beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
+      std::size_t n = co_await stream.async_read_some(buffer.prepare(16 * 1024), redirect_error(use_awaitable, ec));
+      buffer.commit(n);
+      if (ec) break;
+    }
+    beast::get_lowest_layer(stream).expires_after(options.request_timeout);
     co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
       // Answer before reading the rest of the body, then close: the rest is never read.
@@ -354,6 +412,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
                             ec.message());
   }
   impl->port = impl->acceptor.local_endpoint().port();
+  impl->max_connections = options.max_connections;
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    // Keep a reserve of descriptors for upstream connections, spawned servers and files: a
+    // flood of clients must never leave the gateway unable to reach its upstreams.
+    std::size_t fit = rl.rlim_cur > 256 ? static_cast<std::size_t>(rl.rlim_cur) - 256 : static_cast<std::size_t>(rl.rlim_cur) / 2;
+    if (impl->max_connections == 0 || impl->max_connections > fit) impl->max_connections = fit;
+  }
   asio::co_spawn(impl->io, impl->Accept(), asio::detached);
   int n = std::max(1, options.threads);
   Impl* raw = impl.get();
@@ -396,6 +462,15 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
 }
 
 int HttpServer::active_requests() const { return impl_->active_requests.load(); }
+
+std::size_t HttpServer::open_connections() const {
+  std::lock_guard lock(impl_->connections_mu);
+  return impl_->open;
+}
+
+std::uint64_t HttpServer::refused_connections(std::string_view limit) const {
+  return limit == "total" ? impl_->refused_total.load() : impl_->refused_address.load();
+}
 
 void HttpServer::Wait() {
   std::unique_lock lock(impl_->mu);

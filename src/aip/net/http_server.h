@@ -53,7 +53,16 @@ struct HttpServerOptions {
   int handler_threads = 0;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
+  // How long a kept-alive connection may wait for its next request.
   std::chrono::seconds idle_timeout{60};
+  // From a request's first byte, how long its headers and body may take to arrive: a client
+  // that sends a byte at a time (slowloris) cannot hold a connection longer than this.
+  std::chrono::milliseconds request_timeout{30000};
+  // Open connections at most, in all and from one address; more are closed as soon as they are
+  // accepted. 0: the total follows the process's file limit (less a reserve for upstreams and
+  // files). Behind a reverse proxy every client shares its address: raise the per-address cap.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_address = 512;
   std::string tls_cert_file;  // Both set: serve HTTPS.
   std::string tls_key_file;
 };
@@ -74,6 +83,10 @@ class HttpServer {
   void Wait();
   // Requests whose handler has started and whose response is not yet complete.
   int active_requests() const;
+  // Connections open now, and those closed at once because a limit was reached (by "total" or
+  // "address").
+  std::size_t open_connections() const;
+  std::uint64_t refused_connections(std::string_view limit) const;
 
   struct Impl;
 
