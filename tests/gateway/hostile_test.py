@@ -259,5 +259,36 @@ targets = ["list_tasks"]
     fresh = run([os.path.join(gwlib.BIN, "make_signed_requests"), "1", replay_url], home=home).stdout.strip()
     st, _, resp = send(fresh)
     check("a call signed after the restart is accepted", st == 200 and "result" in resp, f"{st} {resp}")
+
+    # An upstream that streams forever: keep-alive comments only (`drip`), or progress without an
+    # answer (`chatty`). The call ends at its timeout (1 s), extended by events up to max_stream
+    # (3 s), with an error for the caller; the gateway goes on serving.
+    drip_log = os.path.join(work, "drip.log")
+    gwlib.start([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "drip_upstream.py")], drip_log, env)
+    drip_url = gwlib.wait_log(drip_log, r"listening on (http://\S+/mcp)").group(1)
+    drip_port = free_port()
+    gwlib.start_gateway(f"""
+[gateway]
+listen = "127.0.0.1:{drip_port}"
+[[upstream]]
+name = "drip"
+url = "{drip_url}"
+timeout = "1s"
+max_stream = "3s"
+[[rule]]
+id = "anyone"
+effect = "allow"
+kinds = ["anonymous"]
+targets = ["drip", "chatty"]
+""", env, home, name="drip-gateway")
+    drip_gw = f"http://127.0.0.1:{drip_port}/mcp"
+    for tool, low, high in (("drip", 0.9, 2.5), ("chatty", 2.9, 4.5)):
+        t0 = time.monotonic()
+        st, _, resp = post(drip_gw, "tools/call", {"name": "drip." + tool, "arguments": {}})
+        took = time.monotonic() - t0
+        check(f"a stream of {'comments' if tool == 'drip' else 'progress'} ends with an error in {took:.1f} s "
+              f"(bound {low}..{high} s)", low <= took <= high and isinstance(resp, dict) and "error" in resp, f"{st} {resp}")
+    st, _, resp = post(drip_gw, "tools/list", {})
+    check("the gateway still serves", st == 200 and len(resp["result"]["tools"]) == 2, f"{st} {resp}")
 finally:
     sys.exit(gwlib.finish())

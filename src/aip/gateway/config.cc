@@ -176,8 +176,9 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
 
 Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& base_dir, UpstreamConfig& u) {
   AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool",
-                                    "restart_min", "restart_max", "namespaced", "ca_file", "refresh"}));
+                                    "restart_min", "restart_max", "namespaced", "ca_file", "refresh", "max_stream"}));
   AIP_RETURN_IF_ERROR(r.Millis("refresh", u.refresh));
+  AIP_RETURN_IF_ERROR(r.Millis("max_stream", u.max_stream));
   AIP_RETURN_IF_ERROR(r.String("ca_file", u.ca_file));
   u.ca_file = Resolve(base_dir, u.ca_file);
   AIP_RETURN_IF_ERROR(r.Bool("namespaced", u.namespaced));

@@ -42,6 +42,9 @@ struct UpstreamConfig {
   int pool = 16;
   std::chrono::milliseconds restart_min{250}, restart_max{30000};
   std::chrono::milliseconds refresh{60000};  // How often its tools, resources and prompts are re-read.
+  // An answer streamed as events must end within `timeout`, each event extending it by `timeout`,
+  // never beyond max_stream after the call (HTTP upstreams).
+  std::chrono::milliseconds max_stream{300000};
   std::string fingerprint;     // Canonical form of the settings: a reload restarts it only if changed.
 };
 

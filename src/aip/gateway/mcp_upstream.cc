@@ -99,6 +99,7 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::NewClient() {
     };
     net::HttpClientOptions http;
     http.timeout = config_.timeout;
+    http.max_stream = std::max(config_.max_stream, config_.timeout);
     http.ca_file = config_.ca_file;
     AIP_ASSIGN_OR_RETURN(transport, mcp::HttpClientTransport(config_.url, hook, std::move(http)));
   } else {

@@ -170,13 +170,29 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
     SseParser sse_parser;
     std::size_t seen = 0;
     Status sse_status;
+    const auto started = std::chrono::steady_clock::now();
+    auto stream_deadline = started + options_.timeout;
+    auto counted = [&](const SseEvent& e) {
+      // An event shows the peer is working: it buys another `timeout`, never past max_stream.
+      stream_deadline = std::min(std::chrono::steady_clock::now() + options_.timeout, started + options_.max_stream);
+      on_event(e);
+    };
     while (!parser.is_done()) {
-      if (sse) impl_->stream->ExpiresAfter(options_.timeout);
+      if (sse && options_.max_stream.count() == 0) {
+        impl_->stream->ExpiresAfter(options_.timeout);
+      } else if (sse) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(stream_deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+          Close();
+          return UnavailableError("reading the response failed: the event stream passed its deadline (timeout)");
+        }
+        impl_->stream->ExpiresAfter(left);
+      }
       ec = impl_->Do([&](auto& stream, beast::error_code& e) { http::read_some(stream, impl_->buffer, parser, e); });
       if (ec) break;
       if (sse && on_event) {
         const std::string& b = parser.get().body();
-        Status st = sse_parser.Feed(std::string_view(b).substr(seen), on_event);
+        Status st = sse_parser.Feed(std::string_view(b).substr(seen), counted);
         seen = b.size();
         if (!st.ok()) {
           sse_status = st;

@@ -2,7 +2,7 @@
 // with response size limits, deadlines (`timeout` for the name lookup, for connecting, for the
 // TLS handshake, and for the whole exchange from the request's first byte to the response's
 // last, so a peer that stops answering or answers a byte at a time fails the call; an event
-// stream's body gets `timeout` between reads instead), and incremental delivery of
+// stream's body gets `timeout` between reads, or a total bound with `max_stream`), and incremental delivery of
 // text/event-stream bodies. HTTPS verifies the peer against the system trust store (or
 // `ca_file`) and the host name.
 #pragma once
@@ -20,6 +20,12 @@ namespace aip::net {
 
 struct HttpClientOptions {
   std::chrono::milliseconds timeout{30000};
+  // Set (a gateway's upstream calls): an event stream's whole life is bounded — it must end
+  // within `timeout` of the request, each event (not a keep-alive comment) extending that by
+  // `timeout`, up to `max_stream` after the request; a peer that sends only comments, or events
+  // forever, cannot hold the caller longer. 0 (relays, long-lived listeners): `timeout` between
+  // reads only.
+  std::chrono::milliseconds max_stream{0};
   std::size_t max_response_bytes = 16 * 1024 * 1024;
   std::string ca_file;  // Extra trust anchors (PEM) for HTTPS; the system store is always used.
   // AllowAddress vets each resolved address before connecting (SSRF defence: IsPublicAddress in
