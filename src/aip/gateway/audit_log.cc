@@ -3,26 +3,23 @@
 #include "aip/base/ascii.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <filesystem>
 #include <cstring>
 
 #include "aip/base/clock.h"
 #include "aip/base/encoding.h"
 #include "aip/crypto/sha.h"
 #include "aip/identity/data_integrity.h"
-#include "aip/identity/resolver.h"
+#include "aip/gateway/log.h"
 
 namespace aip::gateway {
 namespace {
-
-const std::string kGenesis(64, '0');
-
-std::string LineHash(std::string_view line) {
-  return HexEncode(crypto::Sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(line.data()), line.size())));
-}
 
 Status WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -53,62 +50,147 @@ void RedactKeys(json::Value& v, const std::vector<std::string>& keys) {
   }
 }
 
+std::string BaseName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
+// SyncDirectory makes renames in the log's directory durable.
+void SyncDirectory(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
+
+// An interrupted rotation leaves PATH.next: before its rename it is the only copy of the new
+// file's first line (PATH itself already moved away); after, a leftover that never took over.
+Status FinishInterruptedRotation(const std::string& path) {
+  std::string next = path + ".next";
+  std::error_code ec;
+  if (!std::filesystem::exists(next, ec)) return OkStatus();
+  if (std::filesystem::exists(path, ec)) {
+    std::filesystem::remove(next, ec);
+  } else if (::rename(next.c_str(), path.c_str()) != 0) {
+    return UnavailableError("audit log " + path + ": cannot finish an interrupted rotation: " + std::strerror(errno));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
-AuditLog::AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer, int fd)
-    : config_(std::move(config)), signer_(std::move(signer)), fd_(fd), last_checkpoint_(std::chrono::steady_clock::now()) {
+std::string RotatedAuditPath(const std::string& path, std::uint64_t first_seq) {
+  char digits[24];
+  std::snprintf(digits, sizeof digits, "%012llu", static_cast<unsigned long long>(first_seq));
+  return path + "." + digits;
+}
+
+AuditLog::AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer)
+    : config_(std::move(config)),
+      signer_(std::move(signer)),
+      last_checkpoint_(std::chrono::steady_clock::now()),
+      file_opened_(last_checkpoint_) {
   for (auto& k : config_.redact_keys) k = AsciiLower(k);
+  if (signer_) line_key_ = AuditLineKey(*signer_);
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditConfig& config, std::shared_ptr<const identity::Identity> signer) {
-  int fd = ::open(config.path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("audit log " + config.path + ": " + std::strerror(errno));
-  std::unique_ptr<AuditLog> log(new AuditLog(config, std::move(signer), fd));
-  // Find the last complete line to continue the chain.
-  struct stat st {};
-  ::fstat(fd, &st);
-  std::string tail;
-  off_t size = st.st_size;
-  off_t start = size > 1 << 20 ? size - (1 << 20) : 0;
-  tail.resize(static_cast<std::size_t>(size - start));
-  if (!tail.empty() && ::pread(fd, tail.data(), tail.size(), start) != static_cast<ssize_t>(tail.size())) {
-    return UnavailableError("audit log " + config.path + ": cannot read its end");
+  std::unique_ptr<AuditLog> log(new AuditLog(config, std::move(signer)));
+  // One writer per chain: a second gateway on the same file would fork it.
+  std::string lock_path = config.path + ".lock";
+  log->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (log->lock_fd_ < 0) return UnavailableError("audit log lock " + lock_path + ": " + std::strerror(errno));
+  if (::flock(log->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return FailedPreconditionError("audit log " + config.path + " is in use by another process (" + lock_path + " is locked)");
   }
-  std::size_t torn = 0;
-  if (!tail.empty() && tail.back() != '\n') {
-    std::size_t nl = tail.rfind('\n');
-    torn = nl == std::string::npos ? tail.size() : tail.size() - nl - 1;
-    if (::ftruncate(fd, size - static_cast<off_t>(torn)) != 0) return UnavailableError("audit log: cannot cut a torn line");
-    tail.resize(tail.size() - torn);
-  }
-  if (!tail.empty()) {
-    std::size_t begin = tail.rfind('\n', tail.size() - 2);
-    std::string_view last = std::string_view(tail).substr(begin == std::string::npos ? 0 : begin + 1);
-    last.remove_suffix(1);
-    auto obj = json::ParseJsonObject(last);
-    const json::Value* seq = obj ? obj->if_contains("seq") : nullptr;
-    if (seq == nullptr || !seq->is_int64()) {
-      return FailedPreconditionError("audit log " + config.path + ": its last line is not an audit record; refusing to append");
-    }
-    log->next_seq_ = static_cast<std::uint64_t>(seq->get_int64()) + 1;
-    log->prev_hash_ = LineHash(last);
-  } else {
-    log->prev_hash_ = kGenesis;
-  }
-  if (torn > 0) {
-    AIP_RETURN_IF_ERROR(log->Append(json::Object{{"type", "recovered"}, {"dropped_bytes", static_cast<std::int64_t>(torn)}}));
-  }
+  AIP_RETURN_IF_ERROR(FinishInterruptedRotation(config.path));
+  AIP_RETURN_IF_ERROR(log->Resume());
   return log;
+}
+
+Status AuditLog::Resume() {
+  const std::string& path = config_.path;
+  AuditVerifyOptions options;
+  options.partial = true;  // The current file of a rotated log continues the previous file's chain.
+  options.line_key = line_key_.get();
+  if (signer_) options.expected_signer = signer_->did();
+  AuditChainVerifier verifier(options);
+  std::size_t torn = 0;
+  bool starts_right = true;
+  Status checked = ForEachAuditLine(
+      path,
+      [&](std::string_view line) -> Status {
+        if (verifier.report().lines == 0) {
+          // Only a rotation starts a file anywhere but at the chain's beginning.
+          auto first = json::ParseJsonObject(line);
+          const json::Value* prev = first ? first->if_contains("prev") : nullptr;
+          const json::Value* type = first ? first->if_contains("type") : nullptr;
+          starts_right = (prev != nullptr && *prev == json::Value(kAuditGenesis)) ||
+                         (type != nullptr && *type == json::Value("rotated"));
+        }
+        return verifier.Line(line);
+      },
+      [&](std::string_view rest) { torn = rest.size(); });
+  if (checked.code() == ErrorCode::kNotFound) checked = OkStatus();  // A new log.
+  const AuditReport& report = verifier.report();
+  if (checked.ok() && report.lines > 0 && !starts_right) {
+    checked = InvalidArgumentError("line 1: does not start a chain (its prev is not the genesis hash) and is not a rotation");
+  }
+  if (checked.ok() && report.unauthenticated_tail > 0) {
+    checked = InvalidArgumentError(std::to_string(report.unauthenticated_tail) + " of the " +
+                                   std::to_string(report.unsealed_tail) +
+                                   " lines after the last checkpoint were not written by this gateway");
+  }
+  if (!checked.ok()) {
+    std::string why = path + ": " + checked.message();
+    if (config_.on_broken_chain == AuditConfig::OnBrokenChain::kRefuse) {
+      return FailedPreconditionError("audit log " + why +
+                                     "; refusing to continue it (move it aside, or set [audit] on_broken_chain = \"new_file\")");
+    }
+    return StartAfresh(why);
+  }
+
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) return UnavailableError("audit log " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  ::fstat(fd_, &st);
+  if (torn > 0 && ::ftruncate(fd_, st.st_size - static_cast<off_t>(torn)) != 0) {
+    return UnavailableError("audit log: cannot cut a torn line");
+  }
+  bytes_ = static_cast<std::uint64_t>(st.st_size) - torn;
+  prev_hash_ = verifier.head();
+  next_seq_ = verifier.next_seq();
+  first_seq_ = report.lines > 0 ? report.first_seq : next_seq_;
+  if (torn > 0 || report.unsealed_tail > 0) {
+    // What a crash left: the cut, and this gateway's own lines that no checkpoint covers yet
+    // (the next one will).
+    AIP_RETURN_IF_ERROR(Append(json::Object{{"type", "recovered"},
+                                            {"dropped_bytes", static_cast<std::int64_t>(torn)},
+                                            {"unsealed_lines", static_cast<std::int64_t>(report.unsealed_tail)}}));
+  }
+  return OkStatus();
+}
+
+Status AuditLog::StartAfresh(const std::string& why) {
+  std::string aside = config_.path + ".broken-" + FormatTime(DefaultClock().Now());
+  if (::rename(config_.path.c_str(), aside.c_str()) != 0) {
+    return UnavailableError("audit log " + config_.path + ": cannot set it aside: " + std::strerror(errno));
+  }
+  SyncDirectory(config_.path);
+  fd_ = ::open(config_.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) return UnavailableError("audit log " + config_.path + ": " + std::strerror(errno));
+  prev_hash_ = kAuditGenesis;
+  LogEvent("error", "audit_chain_refused", json::Object{{"reason", why}, {"set_aside", aside}});
+  return Append(json::Object{{"type", "chain_refused"}, {"set_aside", BaseName(aside)}, {"reason", why}});
 }
 
 AuditLog::~AuditLog() {
   bool wrote = false;
-  {
+  if (fd_ >= 0) {
     std::lock_guard lock(mu_);
     wrote = since_checkpoint_ > 0 && CheckpointLocked().ok();
   }
   if (wrote && config_.fsync != AuditConfig::Fsync::kNever) (void)Sync();
   if (fd_ >= 0) ::close(fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // Releases the lock.
 }
 
 Status AuditLog::Sync() {
@@ -117,8 +199,8 @@ Status AuditLog::Sync() {
 }
 
 Status AuditLog::WriteLocked(std::string_view body) {
-  // The line is {"seq":…,"time":…,"prev":…, <the record's members>}: the record was serialized
-  // outside the lock; only the chain fields are added here.
+  // The line is {"seq":…,"time":…,"prev":…, <the record's members>, "mac":…}: the record was
+  // serialized outside the lock; only the chain fields are added here.
   std::string text = "{\"seq\":" + std::to_string(next_seq_) + ",\"time\":\"" + FormatTime(DefaultClock().Now()) +
                      "\",\"prev\":\"" + prev_hash_ + "\"";
   if (body.size() > 2) {
@@ -126,11 +208,13 @@ Status AuditLog::WriteLocked(std::string_view body) {
   } else {
     text += "}";
   }
-  std::string hash = LineHash(text);
+  if (line_key_) text = WithLineMac(*line_key_, text);
+  std::string hash = AuditLineHash(text);
   text += '\n';
   AIP_RETURN_IF_ERROR(WriteAll(fd_, text));
   prev_hash_ = std::move(hash);
   ++next_seq_;
+  bytes_ += text.size();
   return OkStatus();
 }
 
@@ -144,11 +228,69 @@ Status AuditLog::Append(json::Object record) {
       AIP_RETURN_IF_ERROR(CheckpointLocked());
       checkpointed = true;
     }
+    if (RotationDueLocked()) {
+      Status rotated = RotateLocked();
+      if (!rotated.ok()) {
+        // The line is written: the call goes on, in the same file, and rotation is retried later.
+        rotation_retry_ = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+        LogEvent("error", "audit_rotation_failed", json::Object{{"reason", rotated.message()}});
+      }
+    }
   }
   // The caller goes on only once its line (and a checkpoint it wrote) is as durable as configured.
   bool sync = config_.fsync == AuditConfig::Fsync::kEveryLine ||
               (checkpointed && config_.fsync == AuditConfig::Fsync::kCheckpoint);
   return sync ? Sync() : OkStatus();
+}
+
+bool AuditLog::RotationDueLocked() const {
+  auto now = std::chrono::steady_clock::now();
+  if (now < rotation_retry_) return false;
+  return (config_.rotate_bytes > 0 && bytes_ >= config_.rotate_bytes) ||
+         (config_.rotate_interval.count() > 0 && now - file_opened_ >= config_.rotate_interval);
+}
+
+Status AuditLog::RotateLocked() {
+  // Seal the file, make it durable, then hand the chain to a new file: PATH.next gets the first
+  // line before any rename, so every crash point leaves a chain Open can take up.
+  if (since_checkpoint_ > 0) AIP_RETURN_IF_ERROR(CheckpointLocked());
+  AIP_RETURN_IF_ERROR(Sync());
+  const std::string& path = config_.path;
+  std::string rotated = RotatedAuditPath(path, first_seq_);
+  std::string next = path + ".next";
+  std::error_code ec;
+  if (std::filesystem::exists(rotated, ec)) return AlreadyExistsError("audit log rotation: " + rotated + " exists");
+  int next_fd = ::open(next.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (next_fd < 0) return UnavailableError("audit log rotation: " + next + ": " + std::strerror(errno));
+  int old_fd = fd_;
+  std::string old_prev = prev_hash_;
+  std::uint64_t old_seq = next_seq_, old_bytes = bytes_;
+  fd_ = next_fd;
+  std::uint64_t new_first = next_seq_;
+  Status st = WriteLocked(json::Serialize(json::Value(json::Object{{"type", "rotated"}, {"previous", BaseName(rotated)}})));
+  if (st.ok()) st = Sync();
+  if (st.ok()) ++since_checkpoint_;
+  if (st.ok() && ::rename(path.c_str(), rotated.c_str()) != 0) st = UnavailableError("audit log rotation: " + std::string(std::strerror(errno)));
+  if (!st.ok()) {
+    fd_ = old_fd;
+    prev_hash_ = std::move(old_prev);
+    next_seq_ = old_seq;
+    bytes_ = old_bytes;
+    ::close(next_fd);
+    ::unlink(next.c_str());
+    return st;
+  }
+  // From here the old file is rotated; the new one only has to take its name.
+  if (::rename(next.c_str(), path.c_str()) != 0) {
+    LogEvent("error", "audit_rotation_incomplete", json::Object{{"reason", std::strerror(errno)}, {"file", next}});
+  }
+  SyncDirectory(path);
+  ::close(old_fd);
+  bytes_ -= old_bytes;
+  first_seq_ = new_first;
+  file_opened_ = std::chrono::steady_clock::now();
+  LogEvent("info", "audit_rotated", json::Object{{"file", rotated}});
+  return OkStatus();
 }
 
 Status AuditLog::CheckpointLocked() {
@@ -166,8 +308,9 @@ Status AuditLog::CheckpointLocked() {
   }
   std::string text = json::Serialize(json::Value(std::move(cp)));
   AIP_RETURN_IF_ERROR(WriteAll(fd_, text + "\n"));
-  prev_hash_ = LineHash(text);
+  prev_hash_ = AuditLineHash(text);
   ++next_seq_;
+  bytes_ += text.size() + 1;
   since_checkpoint_ = 0;
   last_checkpoint_ = std::chrono::steady_clock::now();
   return OkStatus();
@@ -186,6 +329,7 @@ void AuditLog::MaybeCheckpoint() {
     std::lock_guard lock(mu_);
     if (since_checkpoint_ == 0 || std::chrono::steady_clock::now() - last_checkpoint_ < config_.checkpoint_interval) return;
     if (!CheckpointLocked().ok()) return;
+    if (RotationDueLocked() && !RotateLocked().ok()) rotation_retry_ = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   }
   if (config_.fsync != AuditConfig::Fsync::kNever) (void)Sync();
 }
@@ -203,54 +347,9 @@ json::Value AuditLog::Redact(const json::Object& arguments) const {
   if (text.size() > kMaxRecordedArgumentBytes) {
     return json::Object{{"omitted", "too large to record"},
                         {"bytes", static_cast<std::int64_t>(text.size())},
-                        {"sha256", LineHash(text)}};
+                        {"sha256", AuditLineHash(text)}};
   }
   return v;
-}
-
-Result<AuditReport> VerifyAuditLog(std::string_view text, const std::string& expected_signer) {
-  AuditReport report;
-  std::string prev = kGenesis;
-  identity::DidKeyResolver resolver;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    std::uint64_t n = report.lines + 1;
-    auto fail = [&](const std::string& why) { return InvalidArgumentError("line " + std::to_string(n) + ": " + why); };
-    if (nl == std::string_view::npos) return fail("torn: no newline at the end of the file");
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    auto obj = json::ParseJsonObject(line);
-    if (!obj) return fail("not a JSON object: " + obj.error().message);
-    const json::Value* seq = obj->if_contains("seq");
-    const json::Value* p = obj->if_contains("prev");
-    if (p == nullptr || !p->is_string() || p->get_string() != prev) {
-      return fail("does not follow line " + std::to_string(n - 1) + " (a line was edited, deleted, inserted or reordered)");
-    }
-    if (seq == nullptr || !seq->is_int64() || static_cast<std::uint64_t>(seq->get_int64()) != report.lines) {
-      return fail("sequence number out of order");
-    }
-    const json::Value* type = obj->if_contains("type");
-    if (type != nullptr && type->is_string() && type->get_string() == "checkpoint") {
-      if (!obj->contains("proof")) return fail("checkpoint is not signed");
-      identity::ProofExpectations expect;
-      expect.domain = std::string(kCheckpointDomain);
-      expect.check_time = false;
-      auto verified = identity::VerifyProof(*obj, resolver, expect);
-      if (!verified) return fail("checkpoint signature does not verify: " + verified.error().message);
-      const std::string& did = verified->method.controller;
-      if (!expected_signer.empty() && did != expected_signer) return fail("checkpoint signed by " + did + ", not " + expected_signer);
-      if (!report.signer.empty() && did != report.signer) return fail("checkpoint signed by a different key (" + did + ")");
-      report.signer = did;
-      ++report.checkpoints;
-      report.unsealed_tail = 0;
-    } else {
-      ++report.unsealed_tail;
-    }
-    prev = LineHash(line);
-    ++report.lines;
-  }
-  return report;
 }
 
 }  // namespace aip::gateway

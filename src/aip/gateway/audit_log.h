@@ -8,6 +8,13 @@
 // nothing written. What an operating-system crash or power loss can lose depends on `fsync`:
 // every_line loses nothing acknowledged; checkpoint loses at most the lines since the last
 // checkpoint; never leaves it to the kernel (typically up to 30 s).
+//
+// Trust in what is already there: Open verifies the whole current file before it continues it —
+// the chain, the checkpoints' signer (this gateway's key) and the MAC of every line after the
+// last checkpoint — and refuses a file that does not verify (or, with on_broken_chain =
+// "new_file", sets it aside and starts a new chain whose first line says why). An exclusive lock
+// keeps a second process from forking the chain. Rotation by size or age seals the file with a
+// checkpoint, renames it PATH.<first seq, 12 digits> and continues the chain in a new PATH.
 #pragma once
 
 #include <chrono>
@@ -17,20 +24,21 @@
 
 #include "aip/base/json.h"
 #include "aip/base/status.h"
+#include "aip/gateway/audit_chain.h"
 #include "aip/gateway/audit_sink.h"
 #include "aip/gateway/config.h"
 #include "aip/identity/identity.h"
 
 namespace aip::gateway {
 
-inline constexpr std::string_view kCheckpointDomain = "aip-audit-checkpoint";
 // Arguments larger than this (after redaction, serialized) are recorded by size and SHA-256.
 inline constexpr std::size_t kMaxRecordedArgumentBytes = 16 * 1024;
 
 class AuditLog final : public AuditSink {
  public:
-  // Open appends to `config.path`, continuing the chain of what is there. A torn last line (a
-  // crash mid-write) is cut off and the cut is recorded in a "recovered" line.
+  // Open appends to `config.path`, continuing the chain of what is there once it verifies. A torn
+  // last line (a crash mid-write) is cut off; the cut, and lines a crash left after the last
+  // checkpoint, are recorded in a "recovered" line.
   static Result<std::unique_ptr<AuditLog>> Open(const AuditConfig& config,
                                                 std::shared_ptr<const identity::Identity> signer);
   ~AuditLog() override;  // Writes a final checkpoint.
@@ -50,32 +58,35 @@ class AuditLog final : public AuditSink {
   const AuditConfig& config() const { return config_; }
 
  private:
-  AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer, int fd);
+  AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer);
+  // Resume checks the current file and takes up its chain (or starts a new one, per config).
+  Status Resume();
+  Status StartAfresh(const std::string& why);
   // The writes hold mu_ (they extend the chain); Sync does not, so one call's fdatasync neither
   // waits for nor holds up the others' lines (concurrent syncs share the file system's commits).
   Status WriteLocked(std::string_view body);
   Status CheckpointLocked();
+  bool RotationDueLocked() const;
+  Status RotateLocked();
   Status Sync();
 
   AuditConfig config_;
   std::shared_ptr<const identity::Identity> signer_;
+  std::unique_ptr<crypto::HmacSha256Key> line_key_;  // Null without a signer.
   int fd_ = -1;
+  int lock_fd_ = -1;
   std::mutex mu_;
   std::uint64_t next_seq_ = 0;
+  std::uint64_t first_seq_ = 0;  // Of the current file: names it when it is rotated.
+  std::uint64_t bytes_ = 0;      // Size of the current file.
   std::string prev_hash_;  // Hex SHA-256 of the last line written.
   int since_checkpoint_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_;
+  std::chrono::steady_clock::time_point file_opened_;
+  std::chrono::steady_clock::time_point rotation_retry_;  // After a failed rotation.
 };
 
-struct AuditReport {
-  std::uint64_t lines = 0;
-  std::uint64_t checkpoints = 0;
-  std::string signer;             // DID that signed the checkpoints.
-  std::uint64_t unsealed_tail = 0;  // Lines after the last checkpoint (not yet covered by a signature).
-};
-
-// VerifyAuditLog checks the chain and every checkpoint signature of the log text. With
-// `expected_signer`, checkpoints must be signed by that DID. Errors name the line.
-Result<AuditReport> VerifyAuditLog(std::string_view text, const std::string& expected_signer = "");
+// RotatedAuditPath names the file a rotation moves the current file to.
+std::string RotatedAuditPath(const std::string& path, std::uint64_t first_seq);
 
 }  // namespace aip::gateway

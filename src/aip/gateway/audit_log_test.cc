@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -133,7 +134,7 @@ TEST_F(AuditLogTest, ContinuesTheChainAcrossRestartsAndRecoversATornLine) {
 
 TEST_F(AuditLogTest, RefusesToAppendToSomethingElse) {
   { std::ofstream(config_.path) << "not an audit log\n"; }
-  EXPECT_THAT(AuditLog::Open(config_, signer_), StatusIs(ErrorCode::kFailedPrecondition, "refusing to append"));
+  EXPECT_THAT(AuditLog::Open(config_, signer_), StatusIs(ErrorCode::kFailedPrecondition, "refusing to continue it"));
 }
 
 TEST_F(AuditLogTest, RedactsPointersAndKeys) {
@@ -161,10 +162,172 @@ TEST_F(AuditLogTest, LargeArgumentsAreRecordedByDigest) {
   EXPECT_EQ((*log)->Redact(small), json::Value(small));
 }
 
+// What a forger appends to a stopped gateway's log chains correctly, but carries no MAC of the
+// gateway's: the gateway refuses to continue (and so to sign over) it.
+TEST_F(AuditLogTest, RefusesToSealLinesItDidNotWrite) {
+  auto lines = Lines(WriteSome(2));
+  std::string forged = "{\"seq\":" + std::to_string(lines.size()) + ",\"time\":\"2026-01-01T00:00:00Z\",\"prev\":\"" +
+                       AuditLineHash(lines.back()) + "\",\"type\":\"decision\",\"decision\":\"allow\"}";
+  { std::ofstream(config_.path, std::ios::app) << forged << "\n"; }
+  ASSERT_THAT(VerifyAuditLog(*ReadFile(config_.path), signer_->did()), IsOk());  // The chain alone cannot tell.
+  EXPECT_THAT(AuditLog::Open(config_, signer_),
+              StatusIs(ErrorCode::kFailedPrecondition, "1 of the 1 lines after the last checkpoint were not written by this gateway"));
+  // A MAC made up, or made with another key, is no better.
+  auto other = AuditLineKey(*NewIdentity());
+  { std::ofstream(config_.path) << Join(lines) << WithLineMac(*other, forged) << "\n"; }
+  EXPECT_THAT(AuditLog::Open(config_, signer_), StatusIs(ErrorCode::kFailedPrecondition, "not written by this gateway"));
+}
+
+TEST_F(AuditLogTest, RefusesToContinueAnEditedLogOrAnotherKeysLog) {
+  auto lines = Lines(WriteSome(7));
+  auto edited = lines;
+  edited[1].replace(edited[1].find("\"n\":1"), 5, "\"n\":9");
+  { std::ofstream(config_.path) << Join(edited); }
+  EXPECT_THAT(AuditLog::Open(config_, signer_), StatusIs(ErrorCode::kFailedPrecondition, "line 3: does not follow line 2"));
+  { std::ofstream(config_.path) << Join(lines); }
+  EXPECT_THAT(AuditLog::Open(config_, NewIdentity()), StatusIs(ErrorCode::kFailedPrecondition, "checkpoint signed by"));
+  EXPECT_THAT(AuditLog::Open(config_, signer_), IsOk());
+}
+
+TEST_F(AuditLogTest, NewFileSetsABrokenLogAsideAndSaysWhy) {
+  auto lines = Lines(WriteSome(4));
+  lines.erase(lines.begin() + 2);
+  { std::ofstream(config_.path) << Join(lines); }
+  config_.on_broken_chain = AuditConfig::OnBrokenChain::kNewFile;
+  std::string text = WriteSome(1);
+  auto report = VerifyAuditLog(text, signer_->did());
+  ASSERT_THAT(report, IsOk());
+  EXPECT_NE(text.find("\"type\":\"chain_refused\",\"set_aside\":\"audit.jsonl.broken-"), std::string::npos) << text;
+  EXPECT_NE(text.find("line 3: does not follow line 2"), std::string::npos);
+  int aside = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) aside += e.path().filename().string().starts_with("audit.jsonl.broken-");
+  EXPECT_EQ(aside, 1);
+}
+
+TEST_F(AuditLogTest, OneWriterAtATime) {
+  auto first = AuditLog::Open(config_, signer_);
+  ASSERT_THAT(first, IsOk());
+  EXPECT_THAT(AuditLog::Open(config_, signer_), StatusIs(ErrorCode::kFailedPrecondition, "in use by another process"));
+  first->reset();
+  EXPECT_THAT(AuditLog::Open(config_, signer_), IsOk());
+}
+
+// A crash leaves the gateway's own lines after the last checkpoint: they carry its MAC, so it
+// takes them up, says so, and its next checkpoint seals them.
+TEST_F(AuditLogTest, TakesUpItsOwnUnsealedLinesAfterACrash) {
+  config_.checkpoint_every = 100;
+  std::string crashed;
+  {
+    auto log = AuditLog::Open(config_, signer_);
+    ASSERT_THAT(log, IsOk());
+    for (int i = 0; i < 5; ++i) ASSERT_THAT((*log)->Append(json::Object{{"type", "decision"}, {"n", i}}), IsOk());
+    crashed = *ReadFile(config_.path);
+  }
+  { std::ofstream(config_.path) << crashed; }
+  std::string text = WriteSome(1);
+  ASSERT_THAT(VerifyAuditLog(text, signer_->did()), IsOk());
+  EXPECT_NE(text.find("\"type\":\"recovered\",\"dropped_bytes\":0,\"unsealed_lines\":5"), std::string::npos) << text;
+}
+
+AuditVerifyOptions SignedBy(const std::string& did) {
+  AuditVerifyOptions o;
+  o.expected_signer = did;
+  return o;
+}
+AuditVerifyOptions Partial() {
+  AuditVerifyOptions o;
+  o.partial = true;
+  return o;
+}
+
+std::vector<std::string> Series(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (name.starts_with("audit.jsonl") && !name.ends_with(".lock")) out.push_back(e.path().string());
+  }
+  std::sort(out.rbegin(), out.rend());  // Deliberately not chain order.
+  return out;
+}
+
+TEST_F(AuditLogTest, RotatesBySizeAndTheSeriesVerifiesAsOneChain) {
+  config_.rotate_bytes = 4000;
+  config_.checkpoint_every = 10;
+  {
+    auto log = AuditLog::Open(config_, signer_);
+    ASSERT_THAT(log, IsOk());
+    for (int i = 0; i < 120; ++i) ASSERT_THAT((*log)->Append(json::Object{{"type", "decision"}, {"n", i}}), IsOk());
+  }
+  // A restart takes up the current file, which begins mid-chain with its "rotated" line.
+  std::string current = WriteSome(3);
+  EXPECT_NE(current.find("\"type\":\"rotated\",\"previous\":\"audit.jsonl.0000000"), std::string::npos);
+  auto files = Series(dir_);
+  ASSERT_GE(files.size(), 4u);
+  auto report = VerifyAuditFiles(files, SignedBy(signer_->did()));
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->files.front(), RotatedAuditPath(config_.path, 0));
+  EXPECT_EQ(report->files.back(), config_.path);
+  EXPECT_EQ(report->unsealed_tail, 0u);
+  for (const auto& f : files) EXPECT_LE(std::filesystem::file_size(f), 4000u + 2000u) << f;
+
+  // A missing middle file, or the cut-off end of a rotated one, breaks the chain at the next file.
+  auto without_middle = files;
+  without_middle.erase(std::find(without_middle.begin(), without_middle.end(), report->files[1]));
+  EXPECT_THAT(VerifyAuditFiles(without_middle, {}), StatusIs(ErrorCode::kInvalidArgument, report->files[2] + ": line 1: does not follow"));
+  // Without its oldest file the series starts mid-chain: refused unless asked for.
+  auto without_oldest = files;
+  without_oldest.erase(std::find(without_oldest.begin(), without_oldest.end(), report->files[0]));
+  EXPECT_THAT(VerifyAuditFiles(without_oldest, {}), StatusIs(ErrorCode::kInvalidArgument, "does not start a chain"));
+  auto partial = VerifyAuditFiles(without_oldest, Partial());
+  ASSERT_THAT(partial, IsOk());
+  EXPECT_GT(partial->first_seq, 0u);
+  auto text = *ReadFile(report->files[1]);
+  auto lines = Lines(text);
+  lines.pop_back();
+  { std::ofstream(report->files[1]) << Join(lines); }
+  EXPECT_THAT(VerifyAuditFiles(files, {}), StatusIs(ErrorCode::kInvalidArgument, report->files[2] + ": line 1: does not follow"));
+}
+
+// Rotation renames two files; a crash between the renames leaves PATH.next holding the new
+// file's first line and no PATH. Open finishes the rotation.
+TEST_F(AuditLogTest, FinishesARotationACrashInterrupted) {
+  config_.rotate_bytes = 1500;
+  {
+    auto log = AuditLog::Open(config_, signer_);
+    ASSERT_THAT(log, IsOk());
+    for (int i = 0; i < 12; ++i) ASSERT_THAT((*log)->Append(json::Object{{"type", "decision"}, {"n", i}}), IsOk());
+  }
+  std::filesystem::rename(config_.path, config_.path + ".next");
+  WriteSome(2);
+  EXPECT_FALSE(std::filesystem::exists(config_.path + ".next"));
+  EXPECT_THAT(VerifyAuditFiles(Series(dir_), SignedBy(signer_->did())), IsOk());
+}
+
+TEST(AuditVerifyTest, ReadsFilesInPiecesWhateverTheirSize) {
+  std::string path = ::testing::TempDir() + "/audit-pieces-" + std::to_string(::getpid()) + ".jsonl";
+  auto signer = NewIdentity();
+  AuditConfig config;
+  config.path = path;
+  config.fsync = AuditConfig::Fsync::kNever;
+  config.checkpoint_every = 5000;
+  {
+    auto log = AuditLog::Open(config, signer);
+    ASSERT_THAT(log, IsOk());
+    // About 3 MiB: three read pieces, with lines split across their edges.
+    for (int i = 0; i < 12000; ++i) ASSERT_THAT((*log)->Append(json::Object{{"type", "decision"}, {"pad", std::string(200, 'x')}}), IsOk());
+  }
+  auto report = VerifyAuditFiles({path}, SignedBy(signer->did()));
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->lines, 12000u + 3u);
+  EXPECT_EQ(report->bytes, std::filesystem::file_size(path));
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + ".lock");
+}
+
 TEST(AuditVerifyTest, RefusesGarbageWithTheLine) {
   EXPECT_THAT(VerifyAuditLog("{\"seq\":0}"), StatusIs(ErrorCode::kInvalidArgument, "line 1: torn"));
   EXPECT_THAT(VerifyAuditLog("nope\n"), StatusIs(ErrorCode::kInvalidArgument, "line 1: not a JSON object"));
-  EXPECT_THAT(VerifyAuditLog("{\"seq\":0,\"prev\":\"00\"}\n"), StatusIs(ErrorCode::kInvalidArgument, "line 1: does not follow"));
+  EXPECT_THAT(VerifyAuditLog("{\"seq\":0,\"prev\":\"00\"}\n"), StatusIs(ErrorCode::kInvalidArgument, "line 1: does not start a chain"));
   std::string genesis(64, '0');
   EXPECT_THAT(VerifyAuditLog("{\"seq\":0,\"prev\":\"" + genesis + "\",\"type\":\"checkpoint\"}\n"),
               StatusIs(ErrorCode::kInvalidArgument, "not signed"));

@@ -76,6 +76,26 @@ class Reader {
     }
     return OkStatus();
   }
+  // ByteSize reads a count of bytes: an integer, or a string such as "512KiB", "256MiB" or "2GiB".
+  Status ByteSize(std::string_view key, std::uint64_t& out) const {
+    const json::Value* v = t_.if_contains(key);
+    if (v == nullptr) return OkStatus();
+    if (v->is_int64() && v->get_int64() >= 0) {
+      out = static_cast<std::uint64_t>(v->get_int64());
+      return OkStatus();
+    }
+    auto bad = [&] { return Fail(key, "must be a size such as \"256MiB\" (B, KiB, MiB or GiB)"); };
+    if (!v->is_string()) return bad();
+    std::string_view text = v->get_string();
+    std::uint64_t n = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || p == text.data()) return bad();
+    std::string_view unit(p, static_cast<std::size_t>(text.data() + text.size() - p));
+    int shift = unit == "B" || unit.empty() ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
+    if (shift < 0 || n > (std::uint64_t{1} << (50 - shift))) return bad();
+    out = n << shift;
+    return OkStatus();
+  }
   // Millis reads "250ms", "30s", "5m" or "1h".
   Status Millis(std::string_view key, std::chrono::milliseconds& out) const {
     std::string text;
@@ -226,7 +246,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     Reader r = root.Sub("gateway", *g);
     AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "busy_poll_us", "max_body_bytes",
                                       "max_sessions", "max_sessions_per_caller", "session_idle_timeout", "max_connections",
-                                      "max_connections_per_address", "request_timeout", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
+                                      "max_connections_per_address", "request_timeout", "shutdown_grace", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
     AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
     if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
     AIP_RETURN_IF_ERROR(r.String("public_url", cfg.public_url));
@@ -251,6 +271,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     if (cfg.request_timeout < std::chrono::milliseconds(100) || cfg.request_timeout > std::chrono::minutes(10)) {
       return r.Fail("request_timeout", "must be between 100ms and 10m");
     }
+    AIP_RETURN_IF_ERROR(r.Millis("shutdown_grace", cfg.shutdown_grace));
+    if (cfg.shutdown_grace > std::chrono::minutes(10)) return r.Fail("shutdown_grace", "must be at most 10m");
     AIP_RETURN_IF_ERROR(r.Strings("allowed_origins", cfg.allowed_origins));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_hosts", cfg.allowed_hosts));
     AIP_RETURN_IF_ERROR(r.Bool("unsafe_allow_all", cfg.unsafe_allow_all));
@@ -283,7 +305,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   if (const json::Object* a = root.Table("audit", st)) {
     Reader r = root.Sub("audit", *a);
     AIP_RETURN_IF_ERROR(r.OnlyFields({"path", "fsync", "checkpoint_every", "checkpoint_interval", "record_arguments",
-                                      "redact_pointers", "redact_keys"}));
+                                      "redact_pointers", "redact_keys", "rotate_bytes", "rotate_interval", "on_broken_chain"}));
     AIP_RETURN_IF_ERROR(r.String("path", cfg.audit.path));
     cfg.audit.path = Resolve(base_dir, cfg.audit.path);
     std::string fsync = "every_line";
@@ -307,6 +329,29 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       if (!p.starts_with("/")) return r.Fail("redact_pointers", "\"" + p + "\" is not a JSON Pointer");
     }
     AIP_RETURN_IF_ERROR(r.Strings("redact_keys", cfg.audit.redact_keys));
+    AIP_RETURN_IF_ERROR(r.ByteSize("rotate_bytes", cfg.audit.rotate_bytes));
+    if (cfg.audit.rotate_bytes != 0 && cfg.audit.rotate_bytes < (1u << 20)) return r.Fail("rotate_bytes", "must be 0 (off) or at least 1MiB");
+    if (r.Has("rotate_interval")) {
+      std::string off;
+      AIP_RETURN_IF_ERROR(r.String("rotate_interval", off));
+      if (off == "0") {
+        cfg.audit.rotate_interval = std::chrono::seconds(0);
+      } else {
+        std::chrono::milliseconds every{0};
+        AIP_RETURN_IF_ERROR(r.Millis("rotate_interval", every));
+        if (every < std::chrono::minutes(1)) return r.Fail("rotate_interval", "must be \"0\" (off) or at least \"1m\"");
+        cfg.audit.rotate_interval = std::chrono::duration_cast<std::chrono::seconds>(every);
+      }
+    }
+    std::string broken = "refuse";
+    AIP_RETURN_IF_ERROR(r.String("on_broken_chain", broken));
+    if (broken == "refuse") {
+      cfg.audit.on_broken_chain = AuditConfig::OnBrokenChain::kRefuse;
+    } else if (broken == "new_file") {
+      cfg.audit.on_broken_chain = AuditConfig::OnBrokenChain::kNewFile;
+    } else {
+      return r.Fail("on_broken_chain", "must be \"refuse\" or \"new_file\"");
+    }
   }
   AIP_RETURN_IF_ERROR(st);
   if (const json::Object* a = root.Table("oauth", st)) {

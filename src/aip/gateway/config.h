@@ -56,6 +56,12 @@ struct AuditConfig {
   bool record_arguments = true;
   std::vector<std::string> redact_pointers;  // JSON Pointers into the arguments.
   std::vector<std::string> redact_keys;      // Argument keys redacted wherever they appear.
+  // Rotation: the current file is sealed and renamed once it reaches rotate_bytes or has been
+  // written for rotate_interval (0: never for that reason).
+  std::uint64_t rotate_bytes = 256ull << 20;
+  std::chrono::seconds rotate_interval{24 * 3600};
+  // A log that does not verify at start: refuse to start, or set it aside and begin a new chain.
+  enum class OnBrokenChain { kRefuse, kNewFile } on_broken_chain = OnBrokenChain::kRefuse;
 };
 
 // OAuthConfig: the gateway as an OAuth 2.1 resource server ([oauth]; docs/oauth.md).
@@ -123,6 +129,8 @@ struct GatewayConfig {
   std::size_t max_connections = 0;
   std::size_t max_connections_per_address = 512;
   std::chrono::milliseconds request_timeout{30000};
+  // On SIGTERM calls in flight get this long to finish; then they are aborted (JSON-RPC errors).
+  std::chrono::milliseconds shutdown_grace{5000};
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.
   DenialDetail denial_detail = DenialDetail::kReason;

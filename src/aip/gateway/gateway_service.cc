@@ -266,7 +266,15 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
 GatewayService::~GatewayService() { Stop(); }
 
 void GatewayService::Stop() {
-  if (server_) server_->Stop(std::chrono::seconds(5));
+  // Calls still running after the grace (a slow or streaming upstream) are aborted, so a stop
+  // takes at most the grace plus the time to close; the audit log's final checkpoint follows.
+  auto abort_calls = [this] {
+    if (!router_) return;
+    if (auto st = router_->state()) {
+      for (const auto& [name, u] : st->upstreams) u->AbortCalls();
+    }
+  };
+  if (server_) server_->Stop(config_.shutdown_grace, abort_calls);
   if (router_) {
     if (auto st = router_->state()) {
       for (const auto& [name, u] : st->upstreams) u->Stop();

@@ -44,6 +44,13 @@ void McpUpstream::Stop() {
   up_ = false;
 }
 
+void McpUpstream::AbortCalls() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;  // No call starts after this.
+  for (mcp::McpClient* c : busy_) c->Abort();
+  pool_cv_.notify_all();
+}
+
 bool McpUpstream::WaitUntilUp(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   return state_cv_.wait_for(lock, timeout, [&] { return up_.load() || stopping_; }) && up_.load();
@@ -231,6 +238,7 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::Acquire() {
 
 void McpUpstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) {
   std::unique_lock lock(mu_);
+  busy_.erase(client.get());
   if (healthy && up_.load() && !stopping_) {
     idle_.push_back(std::move(client));
     bool waiting = pool_waiters_ > 0;
@@ -258,6 +266,15 @@ void McpUpstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) 
 
 Result<json::Object> McpUpstream::Forward(const std::string& method, json::Object params, const ForwardOptions& options) {
   AIP_ASSIGN_OR_RETURN(auto client, Acquire());
+  {
+    std::unique_lock lock(mu_);
+    if (stopping_) {
+      lock.unlock();
+      Release(std::move(client), false);
+      return UnavailableError("upstream " + config_.name + " is stopping");
+    }
+    busy_.insert(client.get());
+  }
   current_forward = &options;
   auto response = client->Exchange(method, std::move(params), options.on_notification);
   current_forward = nullptr;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "aip/gateway/metrics.h"
@@ -29,6 +30,7 @@ class McpUpstream final : public Upstream {
 
   void Start() override;
   void Stop() override;
+  void AbortCalls() override;
   bool WaitUntilUp(std::chrono::milliseconds timeout) override;
 
   const UpstreamConfig& config() const override { return config_; }
@@ -55,6 +57,7 @@ class McpUpstream final : public Upstream {
   int pool_waiters_ = 0;
   std::vector<std::unique_ptr<mcp::McpClient>> idle_;
   int open_clients_ = 0;  // Idle plus in use.
+  std::unordered_set<mcp::McpClient*> busy_;  // In use by a call: what AbortCalls ends.
   std::shared_ptr<const Catalog> catalog_;
   std::string last_error_;
   std::atomic<bool> up_{false};

@@ -31,6 +31,8 @@ class Upstream {
 
   virtual void Start() {}
   virtual void Stop() {}
+  // AbortCalls ends the calls in flight at once (each gets an error): a shutdown past its grace.
+  virtual void AbortCalls() {}
   // WaitUntilUp waits up to `timeout` for the first connection; false if it is still down.
   virtual bool WaitUntilUp(std::chrono::milliseconds) { return up(); }
 

@@ -1,5 +1,7 @@
 #include "aip/mcp/client.h"
 
+#include <signal.h>
+
 #include <iostream>
 
 #include "aip/base/encoding.h"
@@ -66,6 +68,10 @@ class StdioTransport final : public ClientTransport {
   void Close() override {
     if (child_) child_->Shutdown();
   }
+  void Abort() override {
+    // The read in Roundtrip sees end of file; Close (or the destructor) reaps the child.
+    if (child_ && child_->pid() > 0) ::kill(child_->pid(), SIGKILL);
+  }
 
  private:
   std::unique_ptr<net::ChildProcess> child_;
@@ -122,6 +128,7 @@ class HttpTransport final : public ClientTransport {
 
   void SetLegacy(const std::string& protocol_version) override { legacy_version_ = protocol_version; }
 
+  void Abort() override { http_.Abort(); }
   void Close() override {
     if (!session_.empty()) {
       net::Headers h;
@@ -198,6 +205,10 @@ McpClient::~McpClient() { Close(); }
 
 void McpClient::Close() {
   if (transport_) transport_->Close();
+}
+
+void McpClient::Abort() {
+  if (transport_) transport_->Abort();
 }
 
 namespace {

@@ -35,6 +35,9 @@ class ClientTransport {
   // SetLegacySession is called after a legacy initialize (HTTP keeps the session and version).
   virtual void SetLegacy(const std::string& protocol_version) { (void)protocol_version; }
   virtual void Close() {}
+  // Abort may be called from another thread while Roundtrip runs: the exchange fails at once and
+  // the transport is unusable afterwards (a shutdown that cannot wait for a slow server).
+  virtual void Abort() {}
 };
 
 // Spawns `argv` and speaks newline-delimited JSON-RPC on its stdin/stdout.
@@ -123,6 +126,8 @@ class McpClient {
   Result<json::Object> Exchange(const std::string& method, json::Object params,
                                 const NotificationHandler& on_notification = nullptr);
   void Close();
+  // Abort ends an exchange in progress on another thread (see ClientTransport::Abort).
+  void Abort();
 
  private:
   Result<json::Array> ListAll(const std::string& method, const std::string& key);

@@ -432,7 +432,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
 
 std::uint16_t HttpServer::port() const { return impl_->port; }
 
-void HttpServer::Stop(std::chrono::milliseconds grace) {
+void HttpServer::Stop(std::chrono::milliseconds grace, const std::function<void()>& past_grace) {
   if (!impl_ || impl_->stopping.exchange(true)) {
     return;
   }
@@ -443,6 +443,14 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (impl_->active_requests > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (impl_->active_requests > 0 && past_grace) {
+    past_grace();
+    // The aborted handlers answer (an error each) before their connections close.
+    auto answered = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (impl_->active_requests > 0 && std::chrono::steady_clock::now() < answered) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   {
     // Idle keep-alive connections, requests still being read, and handlers past the grace: each

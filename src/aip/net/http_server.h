@@ -77,8 +77,10 @@ class HttpServer {
   std::uint16_t port() const;
   // Stop stops accepting, lets requests in progress finish for up to `grace`, then closes every
   // connection (idle ones and those whose request was still arriving too: their peers see the
-  // connection end at once) and joins the threads. Idempotent.
-  void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+  // connection end at once) and joins the threads. Idempotent. `past_grace` runs when handlers
+  // are still busy after the grace, before they are joined: it must make them return (abort
+  // what they wait for), so that Stop itself is bounded.
+  void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5), const std::function<void()>& past_grace = nullptr);
   // Wait blocks until Stop has completed (from a signal handler thread, for example).
   void Wait();
   // Requests whose handler has started and whose response is not yet complete.

@@ -1,0 +1,232 @@
+#include "aip/gateway/audit_chain.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "aip/base/encoding.h"
+#include "aip/base/json.h"
+#include "aip/identity/data_integrity.h"
+#include "aip/identity/resolver.h"
+
+namespace aip::gateway {
+namespace {
+
+constexpr std::string_view kMacPrefix = ",\"mac\":\"";
+constexpr std::size_t kMacChars = 43;  // Base64url of 32 bytes, unpadded.
+constexpr std::size_t kMacSuffixBytes = kMacPrefix.size() + kMacChars + 2;  // …"}
+constexpr std::string_view kLineKeyInfo = "aip-audit-line-mac-v1";
+
+ByteSpan AsBytes(std::string_view s) { return ByteSpan(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
+
+// FirstSeq reads the seq of a file's first line, to put a series in chain order.
+Result<std::uint64_t> FirstSeq(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError(path + ": " + std::strerror(errno));
+  std::string head;
+  char chunk[64 * 1024];
+  std::size_t nl = std::string::npos;
+  while (nl == std::string::npos && head.size() <= kMaxAuditLineBytes) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    head.append(chunk, static_cast<std::size_t>(n));
+    nl = head.find('\n');
+  }
+  ::close(fd);
+  if (head.empty()) return InvalidArgumentError(path + ": empty");
+  auto obj = json::ParseJsonObject(std::string_view(head).substr(0, nl == std::string::npos ? head.size() : nl));
+  const json::Value* s = obj ? obj->if_contains("seq") : nullptr;
+  if (s == nullptr || !s->is_int64() || s->get_int64() < 0) return InvalidArgumentError(path + ": line 1: not an audit record");
+  return static_cast<std::uint64_t>(s->get_int64());
+}
+
+}  // namespace
+
+std::string AuditLineHash(std::string_view line) { return HexEncode(crypto::Sha256(AsBytes(line))); }
+
+std::unique_ptr<crypto::HmacSha256Key> AuditLineKey(const identity::Identity& signer) {
+  crypto::Sha256Digest k = crypto::HmacSha256(signer.key().seed().RevealSecret(), AsBytes(kLineKeyInfo));
+  auto key = std::make_unique<crypto::HmacSha256Key>(ByteSpan(k.data(), k.size()));
+  std::fill(k.begin(), k.end(), 0);
+  return key;
+}
+
+std::string WithLineMac(const crypto::HmacSha256Key& key, std::string_view line) {
+  crypto::Sha256Digest mac = key.Mac(AsBytes(line));
+  std::string out(line.substr(0, line.size() - 1));
+  out.append(kMacPrefix).append(Base64UrlEncode(ByteSpan(mac.data(), mac.size()))).append("\"}");
+  return out;
+}
+
+bool HasValidLineMac(const crypto::HmacSha256Key& key, std::string_view line) {
+  if (line.size() < kMacSuffixBytes + 2 || !line.ends_with("\"}")) return false;
+  std::size_t at = line.size() - kMacSuffixBytes;
+  if (line.substr(at, kMacPrefix.size()) != kMacPrefix) return false;
+  auto mac = Base64UrlDecode(line.substr(at + kMacPrefix.size(), kMacChars));
+  if (!mac) return false;
+  std::string unsigned_line(line.substr(0, at));
+  unsigned_line += '}';
+  return key.Verify(AsBytes(unsigned_line), ByteSpan(mac->data(), mac->size())).ok();
+}
+
+struct AuditChainVerifier::Resolver {
+  identity::DidKeyResolver did_key;
+};
+
+AuditChainVerifier::AuditChainVerifier(AuditVerifyOptions options)
+    : options_(std::move(options)), resolver_(std::make_unique<Resolver>()) {}
+AuditChainVerifier::~AuditChainVerifier() = default;
+
+Status AuditChainVerifier::Line(std::string_view line) {
+  std::uint64_t n = report_.lines + 1;
+  auto fail = [&](const std::string& why) { return InvalidArgumentError("line " + std::to_string(n) + ": " + why); };
+  report_.bytes += line.size() + 1;
+  auto obj = json::ParseJsonObject(line);
+  if (!obj) return fail("not a JSON object: " + obj.error().message);
+  const json::Value* seq = obj->if_contains("seq");
+  const json::Value* p = obj->if_contains("prev");
+  if (seq == nullptr || !seq->is_int64() || seq->get_int64() < 0) return fail("no sequence number");
+  bool first = report_.lines == 0;
+  if (first && options_.partial) {
+    // A partial chain starts wherever it starts; from then on every link is checked.
+    if (p == nullptr || !p->is_string() || p->get_string().size() != 64) return fail("no prev hash");
+    prev_ = std::string(p->get_string());
+    next_seq_ = static_cast<std::uint64_t>(seq->get_int64());
+    report_.first_seq = next_seq_;
+  }
+  if (p == nullptr || !p->is_string() || p->get_string() != prev_) {
+    return fail(first ? "does not start a chain (its prev is not the genesis hash: earlier lines are missing)"
+                      : "does not follow line " + std::to_string(n - 1) + " (a line was edited, deleted, inserted or reordered)");
+  }
+  if (static_cast<std::uint64_t>(seq->get_int64()) != next_seq_) return fail("sequence number out of order");
+  const json::Value* type = obj->if_contains("type");
+  if (type != nullptr && type->is_string() && type->get_string() == "checkpoint") {
+    if (!obj->contains("proof")) return fail("checkpoint is not signed");
+    identity::ProofExpectations expect;
+    expect.domain = std::string(kCheckpointDomain);
+    expect.check_time = false;
+    auto verified = identity::VerifyProof(*obj, resolver_->did_key, expect);
+    if (!verified) return fail("checkpoint signature does not verify: " + verified.error().message);
+    const std::string& did = verified->method.controller;
+    if (!options_.expected_signer.empty() && did != options_.expected_signer) {
+      return fail("checkpoint signed by " + did + ", not " + options_.expected_signer);
+    }
+    if (!report_.signer.empty() && did != report_.signer) return fail("checkpoint signed by a different key (" + did + ")");
+    report_.signer = did;
+    ++report_.checkpoints;
+    report_.unsealed_tail = 0;
+    report_.unauthenticated_tail = 0;
+  } else {
+    ++report_.unsealed_tail;
+    if (options_.line_key != nullptr && !HasValidLineMac(*options_.line_key, line)) ++report_.unauthenticated_tail;
+  }
+  prev_ = AuditLineHash(line);
+  ++next_seq_;
+  ++report_.lines;
+  return OkStatus();
+}
+
+Result<AuditReport> VerifyAuditLog(std::string_view text, const std::string& expected_signer) {
+  AuditVerifyOptions options;
+  options.expected_signer = expected_signer;
+  AuditChainVerifier verifier(options);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) {
+      return InvalidArgumentError("line " + std::to_string(verifier.report().lines + 1) + ": torn: no newline at the end of the file");
+    }
+    AIP_RETURN_IF_ERROR(verifier.Line(text.substr(pos, nl - pos)));
+    pos = nl + 1;
+  }
+  return verifier.report();
+}
+
+Status ForEachAuditLine(const std::string& path, const std::function<Status(std::string_view)>& line,
+                        const std::function<void(std::string_view)>& torn) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError(path + ": " + std::strerror(errno));
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  std::string buf;
+  std::size_t start = 0;  // Where the current (incomplete) line begins in buf.
+  Status st = OkStatus();
+  constexpr std::size_t kChunk = 1 << 20;
+  for (;;) {
+    if (start > 0) {
+      buf.erase(0, start);
+      start = 0;
+    }
+    std::size_t have = buf.size();
+    buf.resize(have + kChunk);
+    ssize_t n = ::read(fd, buf.data() + have, kChunk);
+    if (n < 0 && errno == EINTR) {
+      buf.resize(have);
+      continue;
+    }
+    if (n < 0) {
+      st = UnavailableError(path + ": " + std::strerror(errno));
+      break;
+    }
+    buf.resize(have + static_cast<std::size_t>(n));
+    if (n == 0) {
+      if (!buf.empty()) {
+        if (torn) {
+          torn(buf);
+        } else {
+          st = InvalidArgumentError("torn: the last line has no newline");
+        }
+      }
+      break;
+    }
+    std::size_t nl;
+    std::size_t scan = have;
+    while ((nl = buf.find('\n', scan)) != std::string::npos) {
+      st = line(std::string_view(buf).substr(start, nl - start));
+      if (!st.ok()) break;
+      start = nl + 1;
+      scan = start;
+    }
+    if (!st.ok()) break;
+    if (buf.size() - start > kMaxAuditLineBytes) {
+      st = InvalidArgumentError("a line longer than " + std::to_string(kMaxAuditLineBytes) + " bytes");
+      break;
+    }
+  }
+  ::close(fd);
+  return st;
+}
+
+Result<AuditReport> VerifyAuditFiles(std::vector<std::string> paths, const AuditVerifyOptions& options) {
+  if (paths.empty()) return InvalidArgumentError("no audit log given");
+  std::vector<std::pair<std::uint64_t, std::string>> ordered;
+  for (auto& p : paths) {
+    AIP_ASSIGN_OR_RETURN(std::uint64_t seq, FirstSeq(p));
+    ordered.emplace_back(seq, std::move(p));
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  AuditChainVerifier verifier(options);
+  std::vector<std::string> files;
+  for (const auto& [seq, path] : ordered) {
+    std::uint64_t before = verifier.report().lines;
+    Status st = ForEachAuditLine(path, [&](std::string_view line) { return verifier.Line(line); });
+    if (!st.ok()) {
+      // Name the line within its own file, as an operator will open it.
+      std::string message = st.message();
+      if (message.starts_with("line ")) {
+        std::uint64_t global = std::strtoull(message.c_str() + 5, nullptr, 10);
+        message = "line " + std::to_string(global - before) + message.substr(message.find(':'));
+      }
+      return InvalidArgumentError(path + ": " + message);
+    }
+    files.push_back(path);
+  }
+  AuditReport report = verifier.report();
+  report.files = std::move(files);
+  return report;
+}
+
+}  // namespace aip::gateway
