@@ -19,7 +19,8 @@ start_upstream() {
 # start_gateway NAME AIP_BINARY [GATEWAY_SETTINGS]: a gateway in front of the upstream (verify,
 # policy, two audit lines, forward with the upstream's key), with extra [gateway] settings such
 # as "busy_poll_us = 0"; sets gw_port_NAME and gw_pid_NAME. The audit log syncs at checkpoints
-# (every 1,000 lines) unless AUDIT_FSYNC says otherwise (every_line, the gateway's default, or never).
+# (every 1,000 lines) unless AUDIT_FSYNC says otherwise (every_line, the gateway's default, or never);
+# it rotates at AUDIT_ROTATE (default 256MiB).
 start_gateway() {
   local name=$1 aip=$2 settings=${3:-} port
   port=$(free_port)
@@ -32,6 +33,7 @@ $settings
 path = "$work/audit-$name.jsonl"
 fsync = "${AUDIT_FSYNC:-checkpoint}"
 checkpoint_every = 1000
+rotate_bytes = "${AUDIT_ROTATE:-256MiB}"
 [[upstream]]
 name = "tasks"
 url = "$up"

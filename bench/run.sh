@@ -59,3 +59,5 @@ echo
 "$bin/trust_bench" ${TRUST_BENCH_AGENTS:-1000000} ${TRUST_BENCH_VOUCHES:-10000000} 1000
 echo
 bash "$(dirname "$0")/registry_bench.sh" "$bin"
+echo
+bash "$(dirname "$0")/soak.sh" "$bin"
