@@ -310,11 +310,11 @@ name = "drip"
 url = "{drip_url}"
 timeout = "5s"
 max_stream = "5m"
-[[rule]]
+{gwlib.tasks_upstream(tasks_url)}[[rule]]
 id = "anyone"
 effect = "allow"
 kinds = ["anonymous"]
-targets = ["drip", "chatty"]
+targets = ["drip", "chatty", "list_tasks"]
 """, env, home, name="stop-gateway")
     stopping = gwlib.procs[-1]
     stop_gw = f"http://127.0.0.1:{stop_port}/mcp"
@@ -327,20 +327,30 @@ targets = ["drip", "chatty"]
         except Exception as e:  # A connection closed without an answer.
             answers.append((0, repr(e)))
 
-    callers = [threading.Thread(target=streaming_call) for _ in range(4)]
+    # 40 such calls: 16 run (the pool), 16 wait (the queue), 8 are refused at once as busy; an
+    # unrelated upstream's calls are not delayed (the slow one holds only its own threads).
+    callers = [threading.Thread(target=streaming_call) for _ in range(40)]
     for t in callers:
         t.start()
-    time.sleep(1.0)
+    time.sleep(1.5)
+    busy = [r for _, r in answers if isinstance(r, dict) and "busy" in r.get("error", {}).get("message", "")]
+    check("calls beyond an upstream's pool and queue are refused at once as busy", len(busy) == 8, str(answers[:3]))
+    t0 = time.monotonic()
+    st, _, resp = post(stop_gw, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
+                       headers={"mcp-param-project": "project-a"})
+    took = time.monotonic() - t0
+    check(f"a call to another upstream meanwhile takes {took * 1000:.0f} ms (bound 500 ms)",
+          st == 200 and "result" in resp and took < 0.5, f"{st} {resp}")
     t0 = time.monotonic()
     stopping.terminate()
     stopping.wait(timeout=30)
     took = time.monotonic() - t0
     for t in callers:
         t.join(timeout=10)
-    check(f"SIGTERM with 4 calls streaming stops the gateway in {took:.1f} s (grace 1 s, bound 4 s)",
+    check(f"SIGTERM with 32 calls streaming or waiting stops the gateway in {took:.1f} s (grace 1 s, bound 4 s)",
           took < 4 and stopping.returncode == 0, str(stopping.returncode))
     check("each call in flight got an error answer",
-          len(answers) == 4 and all(isinstance(r, dict) and "error" in r for _, r in answers), str(answers))
+          len(answers) == 40 and all(isinstance(r, dict) and "error" in r for _, r in answers), str(answers[-3:]))
     r = run([AIP, "audit", "verify", stop_audit, "--signer", gwlib.did_of(home)], home=home)
     check("the audit log verifies and ends with a checkpoint",
           r.returncode == 0 and "follow the last checkpoint" not in r.stdout, r.stdout + r.stderr)

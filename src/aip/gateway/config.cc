@@ -196,7 +196,7 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
 
 Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& base_dir, UpstreamConfig& u) {
   AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool",
-                                    "restart_min", "restart_max", "namespaced", "ca_file", "refresh", "max_stream"}));
+                                    "restart_min", "restart_max", "namespaced", "ca_file", "refresh", "max_stream", "queue"}));
   AIP_RETURN_IF_ERROR(r.Millis("refresh", u.refresh));
   AIP_RETURN_IF_ERROR(r.Millis("max_stream", u.max_stream));
   AIP_RETURN_IF_ERROR(r.String("ca_file", u.ca_file));
@@ -222,6 +222,7 @@ Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& b
   // A spawned server is one process unless asked: copies would not share its state.
   if (!u.command.empty()) u.pool = 1;
   AIP_RETURN_IF_ERROR(r.Integer("pool", u.pool, 1, 256));
+  AIP_RETURN_IF_ERROR(r.Integer("queue", u.queue, 0, 1024));
   Status st = OkStatus();
   if (const json::Object* c = r.Table("credential", st)) {
     AIP_ASSIGN_OR_RETURN(u.credential, ReadCredential(r.Sub("credential", *c), base_dir, !u.command.empty()));

@@ -40,6 +40,10 @@ struct UpstreamConfig {
   // Calls to it at once: HTTP connections (default 16), or copies of a spawned server (default
   // 1; more only for servers that keep no state of their own).
   int pool = 16;
+  // Calls that may wait for one of those at once; more are refused at once ("busy"). Each call
+  // holds a handler thread while it waits or runs, and the gateway adds pool + queue threads per
+  // upstream to its `threads`: a slow upstream can tie up only its own share.
+  int queue = 16;
   std::chrono::milliseconds restart_min{250}, restart_max{30000};
   std::chrono::milliseconds refresh{60000};  // How often its tools, resources and prompts are re-read.
   // An answer streamed as events must end within `timeout`, each event extending it by `timeout`,

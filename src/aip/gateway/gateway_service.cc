@@ -12,6 +12,14 @@
 namespace aip::gateway {
 namespace {
 
+// HandlerThreads: `threads` for everything, plus each upstream's own share (pool + queue), so
+// calls that wait on one slow upstream cannot take the threads the others need.
+int HandlerThreads(const GatewayConfig& config) {
+  int n = config.threads;
+  for (const auto& u : config.upstreams) n += u.pool + u.queue;
+  return n;
+}
+
 bool SameCredential(const std::optional<OutboundCredential>& a, const std::optional<OutboundCredential>& b) {
   if (a.has_value() != b.has_value()) return false;
   if (!a) return true;
@@ -214,7 +222,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   net::busy_poll::SetBudget(std::chrono::microseconds(config.busy_poll_us));
   // Few I/O threads; handlers (which wait on upstreams) on a pool of their own.
   hopts.threads = config.io_threads;
-  hopts.handler_threads = config.threads;
+  hopts.handler_threads = HandlerThreads(config);
   hopts.max_body_bytes = config.max_body_bytes;
   hopts.max_connections = config.max_connections;
   hopts.max_connections_per_address = config.max_connections_per_address;
@@ -331,6 +339,8 @@ Status GatewayService::Reload() {
   for (const auto& [name, u] : next->upstreams) {
     if (!previous->upstreams.count(name) || previous->upstreams.at(name) != u) u->WaitUntilUp(std::chrono::seconds(5));
   }
+  // Replaced upstreams finish their calls in flight beside the new ones: room for both.
+  server_->GrowHandlerThreads(HandlerThreads(*loaded) + HandlerThreads(config_) - config_.threads);
   router_->SetState(next);
   for (const auto& [name, u] : previous->upstreams) {
     auto it = next->upstreams.find(name);

@@ -229,6 +229,10 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::Acquire() {
       }
       return c;
     }
+    if (pool_waiters_ >= config_.queue) {
+      return ResourceExhaustedError("upstream " + config_.name + " is busy (" + std::to_string(limit) + " calls running, " +
+                                    std::to_string(pool_waiters_) + " waiting)");
+    }
     ++pool_waiters_;
     bool timed_out = pool_cv_.wait_until(lock, deadline) == std::cv_status::timeout;
     --pool_waiters_;
@@ -265,7 +269,9 @@ void McpUpstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) 
 }
 
 Result<json::Object> McpUpstream::Forward(const std::string& method, json::Object params, const ForwardOptions& options) {
-  AIP_ASSIGN_OR_RETURN(auto client, Acquire());
+  auto acquired = Acquire();
+  if (!acquired) return acquired.error();
+  auto client = std::move(*acquired);
   {
     std::unique_lock lock(mu_);
     if (stopping_) {

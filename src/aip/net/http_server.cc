@@ -469,6 +469,10 @@ void HttpServer::Stop(std::chrono::milliseconds grace, const std::function<void(
   impl_->cv.notify_all();
 }
 
+void HttpServer::GrowHandlerThreads(int threads) {
+  if (impl_->handler_pool) impl_->handler_pool->GrowTo(threads);
+}
+
 int HttpServer::active_requests() const { return impl_->active_requests.load(); }
 
 std::size_t HttpServer::open_connections() const {

@@ -83,6 +83,8 @@ class HttpServer {
   void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5), const std::function<void()>& past_grace = nullptr);
   // Wait blocks until Stop has completed (from a signal handler thread, for example).
   void Wait();
+  // GrowHandlerThreads raises the handler pool to `threads` (never lowers it).
+  void GrowHandlerThreads(int threads);
   // Requests whose handler has started and whose response is not yet complete.
   int active_requests() const;
   // Connections open now, and those closed at once because a limit was reached (by "total" or

@@ -14,6 +14,15 @@ LifoThreadPool::LifoThreadPool(int threads) {
 
 LifoThreadPool::~LifoThreadPool() { Join(); }
 
+void LifoThreadPool::GrowTo(int threads) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  while (static_cast<int>(workers_.size()) < threads) {
+    workers_.push_back(std::make_unique<Worker>());
+    threads_.emplace_back([this, worker = workers_.back().get()] { Loop(*worker); });  // Waits for mu_.
+  }
+}
+
 void LifoThreadPool::Submit(std::unique_ptr<Task> task) {
   std::unique_lock lock(mu_);
   if (idle_.empty()) {

@@ -32,6 +32,8 @@ class LifoThreadPool {
     Submit(std::make_unique<Callable<std::decay_t<F>>>(std::forward<F>(task)));
   }
 
+  // GrowTo adds threads until there are `threads` (never fewer than now).
+  void GrowTo(int threads);
   // Join runs what was posted, then stops the threads. Idempotent.
   void Join();
 

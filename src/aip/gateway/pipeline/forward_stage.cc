@@ -36,8 +36,9 @@ std::optional<Outcome> ForwardStage::Run(GatewayCall& call) {
   std::optional<std::int64_t> error_code;
   if (!response) {
     outcome = CallOutcome::kUpstreamUnavailable;
-    result = mcp::RpcError{mcp::kInternalError, "Upstream " + call.upstream->name() + " unavailable",
-                           json::Value(json::Object{{"upstream", call.upstream->name()}})};
+    bool busy = response.error().code == ErrorCode::kResourceExhausted;
+    result = mcp::RpcError{mcp::kInternalError, "Upstream " + call.upstream->name() + (busy ? " busy" : " unavailable"),
+                           json::Value(json::Object{{"upstream", call.upstream->name()}, {"reason", busy ? "busy" : "unavailable"}})};
   } else if (const json::Value* err = response->if_contains("error"); err != nullptr && err->is_object()) {
     mcp::RpcError re = FromUpstreamError(err->get_object());
     error_code = re.code;
