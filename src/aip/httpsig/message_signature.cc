@@ -124,13 +124,21 @@ Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view b
   }
   AIP_ASSIGN_OR_RETURN(auto inputs, ParseDictionary(*input_field));
   AIP_ASSIGN_OR_RETURN(auto sigs, ParseDictionary(*sig_field));
-  Error last = UnauthenticatedError("no signature label matches");
+  // Every label must carry a valid signature: a request is not accepted on its one good label
+  // while another is forged, and two keys signing one request leave it unclear who sent it.
+  for (const auto& sig : sigs) {
+    if (std::find_if(inputs.begin(), inputs.end(), [&](const auto& i) { return i.first == sig.first; }) == inputs.end()) {
+      return UnauthenticatedError("signature label " + sig.first + " has no Signature-Input");
+    }
+  }
+  if (inputs.empty()) return UnauthenticatedError("no signature label");
+  std::optional<VerifiedSignature> first;
   for (const auto& input : inputs) {
     const std::string& label = input.first;  // Not a structured binding: lambdas capture it below.
     const InnerList* params = std::get_if<InnerList>(&input.second);
     if (params == nullptr) return InvalidArgumentError("Signature-Input members must be inner lists");
     auto sit = std::find_if(sigs.begin(), sigs.end(), [&](const auto& s) { return s.first == label; });
-    if (sit == sigs.end()) continue;
+    if (sit == sigs.end()) return UnauthenticatedError("signature label " + label + " has no Signature");
     const Bytes* signature = std::get_if<Bytes>(&sit->second);
     if (signature == nullptr) return InvalidArgumentError("Signature members must be byte sequences");
 
@@ -188,10 +196,13 @@ Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view b
       AIP_RETURN_IF_ERROR(crypto::Verify(key, AsBytes(base), *signature));
       return VerifiedSignature{*keyid, label, TimePoint(std::chrono::seconds(*created)), get_str("nonce").value_or("")};
     }();
-    if (result) return result;
-    last = result.error();
+    if (!result) return Error{result.error().code, "signature label " + label + ": " + result.error().message};
+    if (first && first->keyid != result->keyid) {
+      return UnauthenticatedError("ambiguous: signature labels " + first->label + " and " + label + " name different keys");
+    }
+    if (!first) first = std::move(*result);
   }
-  return last;
+  return std::move(*first);
 }
 
 }  // namespace aip::httpsig

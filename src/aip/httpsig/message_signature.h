@@ -68,8 +68,10 @@ struct VerifyOptions {
   std::optional<std::string> tag;  // When set, the signature's tag must equal it.
 };
 
-// VerifyRequest checks the request's signature(s): the first one whose label carries a valid
-// signature wins. kUnauthenticated with the reason otherwise ("digest mismatch", "expired", ...).
+// VerifyRequest checks every signature label of the request: each must verify, and all must name
+// the same key; the first is returned. Otherwise kUnauthenticated naming the label and the reason
+// ("digest mismatch", "expired", ...; "ambiguous: …" for two keys). `alg`, when present, must be
+// "ed25519"; when absent the key's own type decides (only Ed25519 keys resolve).
 Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view body, const VerifyOptions& options);
 
 }  // namespace aip::httpsig

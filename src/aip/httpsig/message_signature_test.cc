@@ -104,6 +104,50 @@ TEST(MessageSignatureTest, SignsAndVerifiesTheAipProfile) {
   EXPECT_THAT(VerifyRequest(m, body, o), StatusIs(ErrorCode::kUnauthenticated, "expired"));
 }
 
+// Several labels: each must verify and all must name one key.
+TEST(MessageSignatureTest, EveryLabelMustVerifyAndNameOneKey) {
+  auto key1 = crypto::Ed25519PrivateKey::Generate();
+  auto key2 = crypto::Ed25519PrivateKey::Generate();
+  FixedClock clock(1790000000);
+  std::string body = R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})";
+  auto signed_by = [&](const crypto::Ed25519PrivateKey& key, const std::string& keyid, const std::string& label) {
+    net::Headers h;
+    h.Set("content-type", "application/json");
+    SignOptions so;
+    so.keyid = keyid;
+    so.clock = &clock;
+    so.label = label;
+    EXPECT_THAT(SignRequest("POST", "http://127.0.0.1:8080/mcp", h, body, key, so), IsOk());
+    return h;
+  };
+  auto both = [](const net::Headers& a, const net::Headers& b, bool corrupt_b = false) {
+    net::Headers h = a;
+    std::string sig_b(*b.Get("signature"));
+    if (corrupt_b) sig_b[sig_b.find(":") + 3] ^= 1;
+    h.Set("signature-input", std::string(*a.Get("signature-input")) + ", " + std::string(*b.Get("signature-input")));
+    h.Set("signature", std::string(*a.Get("signature")) + ", " + sig_b);
+    return h;
+  };
+  VerifyOptions o;
+  o.key_for = [&](std::string_view keyid) -> Result<crypto::Ed25519PublicKey> {
+    return keyid == "did:key:one#k" ? key1.public_key() : key2.public_key();
+  };
+  o.clock = &clock;
+  auto verify = [&](const net::Headers& h) { return VerifyRequest(HttpMessage{"POST", "http://127.0.0.1:8080/mcp", &h}, body, o); };
+  auto a = signed_by(key1, "did:key:one#k", "a");
+  EXPECT_THAT(verify(both(a, signed_by(key1, "did:key:one#k", "b"))), IsOk());
+  EXPECT_THAT(verify(both(a, signed_by(key2, "did:key:two#k", "b"))),
+              StatusIs(ErrorCode::kUnauthenticated, "ambiguous: signature labels a and b name different keys"));
+  EXPECT_THAT(verify(both(a, signed_by(key1, "did:key:one#k", "b"), true)),
+              StatusIs(ErrorCode::kUnauthenticated, "signature label b:"));
+  net::Headers extra = a;
+  extra.Set("signature", std::string(*a.Get("signature")) + ", c=:AAAA:");
+  EXPECT_THAT(verify(extra), StatusIs(ErrorCode::kUnauthenticated, "signature label c has no Signature-Input"));
+  net::Headers missing = a;
+  missing.Set("signature-input", std::string(*a.Get("signature-input")) + ", d=(\"@method\");created=1;keyid=\"x\"");
+  EXPECT_THAT(verify(missing), StatusIs(ErrorCode::kUnauthenticated, "signature label d has no Signature"));
+}
+
 TEST(StructuredFieldsTest, RejectsMalformedInput) {
   for (const char* bad : {"sig=(", "sig=(\"a\" ;x=1", "sig=:!!:", "=(\"a\")", "sig=(\"a\"),sig=(\"b\")", "sig=(\"a\"),",
                           "sig=(\"a\";p=1)", "Sig=(\"a\")"}) {

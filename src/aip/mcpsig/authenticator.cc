@@ -37,8 +37,11 @@ std::variant<std::optional<authn::Principal>, authn::AuthFailure> HttpSignatureA
   httpsig::HttpMessage m{http->method, http->target_uri, http->headers};
   auto v = httpsig::VerifyRequest(m, http->body, o);
   if (!v) {
-    bool digest = v.error().message.find("digest mismatch") != std::string::npos;
-    return authn::AuthFailure{digest ? "digest_mismatch" : "bad_http_signature", v.error().message};
+    const std::string& why = v.error().message;
+    const char* reason = why.find("digest mismatch") != std::string::npos ? "digest_mismatch"
+                         : why.find("ambiguous:") != std::string::npos  ? "ambiguous_credentials"
+                                                                         : "bad_http_signature";
+    return authn::AuthFailure{reason, why};
   }
   if (v->nonce.size() < 16 || v->nonce.size() > 128) {
     return authn::AuthFailure{"bad_http_signature", "the signature needs a nonce of 16 to 128 characters"};
