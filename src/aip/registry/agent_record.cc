@@ -1,5 +1,6 @@
 #include "aip/registry/agent_record.h"
 
+#include "aip/base/display_text.h"
 #include "aip/base/jcs.h"
 #include "aip/identity/data_integrity.h"
 #include "aip/identity/did_aip.h"
@@ -12,8 +13,9 @@ constexpr std::string_view kType = "AipAgentRegistration";
 
 Error Bad(std::string why) { return InvalidArgumentError("registration: " + std::move(why)); }
 
-// PlainText: printable, no control characters (the UI escapes anyway; this keeps logs and
-// terminals honest too).
+// Text fields: fit to show (base/display_text.h) — no control, bidirectional or invisible
+// characters, so one agent's name cannot pass for another's (the UI escapes anyway; this keeps
+// logs and terminals honest too).
 Status CheckText(const json::Object& doc, std::string_view key, std::size_t max, bool required, std::string& out) {
   const json::Value* v = doc.if_contains(key);
   if (v == nullptr) {
@@ -24,9 +26,7 @@ Status CheckText(const json::Object& doc, std::string_view key, std::size_t max,
   std::string_view s = v->get_string();
   if (s.size() > max) return Bad("\"" + std::string(key) + "\" is longer than " + std::to_string(max) + " bytes");
   if (required && s.empty()) return Bad("\"" + std::string(key) + "\" is empty");
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return Bad("\"" + std::string(key) + "\" contains a control character");
-  }
+  if (auto unsafe = UnsafeDisplayCharacter(s)) return Bad("\"" + std::string(key) + "\" contains " + *unsafe);
   out = std::string(s);
   return OkStatus();
 }

@@ -233,6 +233,14 @@ TEST_F(RegistryTest, OlderOrConflictingRegistrationsAreRefused) {
   auto future = CreateRegistration(alice, {"x", "", "", ""}, DefaultClock().Now() + std::chrono::hours(1));
   ASSERT_THAT(future, IsOk());
   EXPECT_THAT(VerifyRegistration(future->document, DefaultClock().Now()), StatusIs(ErrorCode::kInvalidArgument, "future"));
+  // Names and descriptions a reader cannot see as they are: refused when made and when posted.
+  EXPECT_THAT(CreateRegistration(alice, {"alice\u202Egnp.exe", "", "", ""}, DefaultClock().Now()),
+              StatusIs(ErrorCode::kInvalidArgument, "\"name\" contains U+202E, a bidirectional control"));
+  EXPECT_THAT(CreateRegistration(alice, {"alice", "", "hi\u200Bthere", ""}, DefaultClock().Now()),
+              StatusIs(ErrorCode::kInvalidArgument, "\"description\" contains U+200B, an invisible character"));
+  json::Object hidden = v2.document;
+  hidden["name"] = "ali\u0085ce";
+  EXPECT_THAT(VerifyRegistration(hidden, DefaultClock().Now()), StatusIs(ErrorCode::kInvalidArgument, "U+0085, a control character"));
 }
 
 TEST_F(RegistryTest, ResolvesDidKeyAndDidAipWithDocumentsThatMatchTheirDids) {
