@@ -502,7 +502,7 @@ net::HttpResponse RegistryService::PostMessage(const net::HttpRequest& request) 
   auto recipient = store_->GetAgent(*to);
   if (!recipient) return FromError(recipient.error());
   if (!*recipient) return Problem(404, "the recipient is not registered here");
-  auto id = store_->PutMessage(*to, *sealed, clock_->Now());
+  auto id = store_->PutMessage(*to, *signer, *sealed, clock_->Now());
   if (!id) {
     if (id.error().code == ErrorCode::kResourceExhausted) return Problem(507, id.error().message);
     return FromError(id.error());

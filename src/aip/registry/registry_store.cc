@@ -76,6 +76,12 @@ Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(std::unique_ptr<SqlCo
   std::string schema(kTables);
   schema += db->dialect() == Dialect::kSqlite ? kSqliteLog : kPostgresLog;
   AIP_RETURN_IF_ERROR(db->ExecScript(schema));
+  // Registries made before message quotas lack their columns: add them (same SQL on both).
+  if (!db->Query("SELECT sender_tag, contact FROM messages LIMIT 0", {}).ok()) {
+    AIP_RETURN_IF_ERROR(db->ExecScript("ALTER TABLE messages ADD COLUMN sender_tag TEXT NOT NULL DEFAULT '';"
+                                       "ALTER TABLE messages ADD COLUMN contact INTEGER NOT NULL DEFAULT 0;"
+                                       "CREATE INDEX IF NOT EXISTS messages_sender ON messages(recipient, sender_tag);"));
+  }
   return std::unique_ptr<RegistryStore>(new RegistryStore(std::move(db)));
 }
 
@@ -323,17 +329,42 @@ Result<std::int64_t> RegistryStore::LastSeq() {
   return rows.empty() ? 0 : IntOf(rows[0][0]);
 }
 
-Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::string_view sealed, TimePoint now) {
+Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::string_view sender, std::string_view sealed,
+                                              TimePoint now) {
   std::lock_guard lock(mu_);
   Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
-  AIP_ASSIGN_OR_RETURN(auto count, Q("SELECT COUNT(*) FROM messages WHERE recipient = ?1", {std::string(recipient)}));
-  if (!count.empty() && IntOf(count[0][0]) >= static_cast<std::int64_t>(kMaxInboxMessages)) {
-    return ResourceExhaustedError("the recipient's inbox is full");
+  std::string to(recipient);
+  // Who sent a message is not stored: only a tag, keyed with this process's secret, that lets
+  // the store count one sender's messages, and whether the recipient vouches for the sender.
+  std::string tag = to + "|" + std::string(sender);
+  crypto::Sha256Digest mac = sender_tag_key_.Mac(ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
+  tag = HexEncode(ByteSpan(mac.data(), 16));
+  auto count = [&](std::string_view sql, const std::vector<SqlValue>& params) -> Result<std::int64_t> {
+    AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, params));
+    return rows.empty() ? 0 : IntOf(rows[0][0]);
+  };
+  AIP_ASSIGN_OR_RETURN(std::int64_t all, count("SELECT COUNT(*) FROM messages WHERE recipient = ?1", {to}));
+  if (all >= static_cast<std::int64_t>(kMaxInboxMessages)) return ResourceExhaustedError("the recipient's inbox is full");
+  AIP_ASSIGN_OR_RETURN(std::int64_t mine, count("SELECT COUNT(*) FROM messages WHERE recipient = ?1 AND sender_tag = ?2", {to, tag}));
+  if (mine >= static_cast<std::int64_t>(kMaxMessagesPerSender)) {
+    return ResourceExhaustedError("you have " + std::to_string(mine) + " messages waiting in this inbox (the most one sender may)");
+  }
+  // A contact is a sender the recipient vouches for (a vouch in force, not revoked).
+  AIP_ASSIGN_OR_RETURN(std::int64_t vouched,
+                       count("SELECT COUNT(*) FROM vouches v WHERE v.issuer = ?1 AND v.subject = ?2 AND v.valid_from <= ?3 "
+                             "AND (v.valid_until IS NULL OR v.valid_until > ?3) "
+                             "AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.vouch_id = v.id AND r.issuer = v.issuer)",
+                             {to, std::string(sender), Seconds(now)}));
+  if (vouched == 0) {
+    AIP_ASSIGN_OR_RETURN(std::int64_t strangers, count("SELECT COUNT(*) FROM messages WHERE recipient = ?1 AND contact = 0", {to}));
+    if (strangers >= static_cast<std::int64_t>(kMaxStrangerMessages)) {
+      return ResourceExhaustedError("the recipient's inbox is full for senders it has not vouched for");
+    }
   }
   std::string id = "msg_" + HexEncode(crypto::RandomBytes(16));
-  AIP_RETURN_IF_ERROR(Q("INSERT INTO messages(id, recipient, sealed, received) VALUES (?1, ?2, ?3, ?4)",
-                        {id, std::string(recipient), std::string(sealed), Seconds(now)})
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO messages(id, recipient, sender_tag, contact, sealed, received) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        {id, to, tag, std::int64_t{vouched > 0 ? 1 : 0}, std::string(sealed), Seconds(now)})
                           .status());
   AIP_RETURN_IF_ERROR(tx.Commit());
   return id;

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "aip/crypto/random.h"
+#include "aip/crypto/sha.h"
 #include "aip/registry/agent_record.h"
 #include "aip/registry/sql.h"
 #include "aip/trust/trust_graph.h"
@@ -72,7 +74,12 @@ struct RegistryCounts {
   std::int64_t agents = 0, vouches = 0, revocations = 0, last_seq = 0;
 };
 
+// An inbox holds at most kMaxInboxMessages; senders its owner has not vouched for share at most
+// half of it, and any one sender has at most kMaxMessagesPerSender waiting there — so a flood
+// from freshly made DIDs cannot keep the owner's contacts out (docs/registry.md, "Messages").
 inline constexpr std::size_t kMaxInboxMessages = 1000;
+inline constexpr std::size_t kMaxStrangerMessages = kMaxInboxMessages / 2;
+inline constexpr std::size_t kMaxMessagesPerSender = 20;
 
 class RegistryStore {
  public:
@@ -111,7 +118,9 @@ class RegistryStore {
   Result<std::int64_t> LastSeq();
 
   // Messages: sealed boxes held for their recipient.
-  Result<std::string> PutMessage(std::string_view recipient, std::string_view sealed, TimePoint now);
+  // PutMessage queues a sealed message from `sender` (the signer of the request); kResourceExhausted
+  // past a quota, naming which.
+  Result<std::string> PutMessage(std::string_view recipient, std::string_view sender, std::string_view sealed, TimePoint now);
   Result<std::vector<InboxMessage>> Inbox(std::string_view recipient, int limit);
   Result<bool> DeleteMessage(std::string_view recipient, std::string_view id);
 
@@ -129,7 +138,8 @@ class RegistryStore {
   Dialect dialect() const { return db_->dialect(); }
 
  private:
-  explicit RegistryStore(std::unique_ptr<SqlConnection> db) : db_(std::move(db)) {}
+  explicit RegistryStore(std::unique_ptr<SqlConnection> db)
+      : db_(std::move(db)), sender_tag_key_(crypto::RandomBytes(32)) {}
   Result<std::vector<SqlRow>> Q(std::string_view sql, const std::vector<SqlValue>& params = {});
   Result<std::int64_t> AppendLog(std::string_view kind, std::string_view key, const std::string& document, TimePoint now);
   Result<bool> InsertVouch(const trust::Vouch& vouch, TimePoint now);  // In a transaction, lock held.
@@ -138,6 +148,7 @@ class RegistryStore {
 
   std::mutex mu_;  // One connection: statements and transactions run one at a time.
   std::unique_ptr<SqlConnection> db_;
+  crypto::HmacSha256Key sender_tag_key_;  // Random per process: tags count senders without naming them.
 };
 
 // DefaultRegistryDatabase is "sqlite:$AIP_HOME/registry.db".

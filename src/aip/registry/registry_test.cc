@@ -372,6 +372,49 @@ TEST_F(RegistryTest, MessagesAreSealedSignedAndOnlyTheirRecipientReadsThem) {
   EXPECT_THAT(client_->SendMessage(alice, Agent("nobody").did(), "hi"), StatusIs(ErrorCode::kNotFound));
 }
 
+// A flood from freshly made DIDs fills at most the strangers' half of an inbox; each sender has
+// a quota of its own; the owner's contacts (agents it vouches for) still get through.
+TEST_F(RegistryTest, InboxQuotasKeepAFloodFromContacts) {
+  auto bob = Agent("bob"), friend_of_bob = Agent("friend");
+  TimePoint now = DefaultClock().Now();
+  RegistryStore& store = *reg_.store;
+  for (std::size_t i = 0; i < kMaxMessagesPerSender; ++i) ASSERT_THAT(store.PutMessage(bob.did(), "did:key:spammer", "x", now), IsOk());
+  EXPECT_THAT(store.PutMessage(bob.did(), "did:key:spammer", "x", now),
+              StatusIs(ErrorCode::kResourceExhausted, "the most one sender may"));
+  for (std::size_t i = kMaxMessagesPerSender; i < kMaxStrangerMessages; ++i) {
+    ASSERT_THAT(store.PutMessage(bob.did(), "did:key:fresh" + std::to_string(i), "x", now), IsOk());
+  }
+  EXPECT_THAT(store.PutMessage(bob.did(), "did:key:one-more", "x", now),
+              StatusIs(ErrorCode::kResourceExhausted, "full for senders it has not vouched for"));
+  auto vouch = trust::CreateVouch(bob, {friend_of_bob.did(), "GENERAL", 0.9, "", now - std::chrono::hours(1), std::nullopt});
+  ASSERT_THAT(vouch, IsOk());
+  ASSERT_THAT(store.PutVouch(*vouch, now), IsOk());
+  EXPECT_THAT(store.PutMessage(bob.did(), friend_of_bob.did(), "x", now), IsOk());
+  // Through the API the sender is the request's signer: a stranger gets 507 with the reason.
+  ASSERT_THAT(client_->Register(bob, {"bob", "", "", ""}), IsOk());
+  EXPECT_THAT(client_->SendMessage(Agent("stranger"), bob.did(), "hi"),
+              StatusIs(ErrorCode::kResourceExhausted, "not vouched for"));
+  EXPECT_THAT(client_->SendMessage(friend_of_bob, bob.did(), "hi again"), IsOk());
+}
+
+// A registry database made before message quotas gains their columns, messages kept.
+TEST(RegistryStoreTest, AddsTheQuotaColumnsToAnOlderDatabase) {
+  auto path = std::filesystem::path(::testing::TempDir()) / ("old-registry-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto db = OpenSqlite(path.string());
+    ASSERT_THAT(db, IsOk());
+    ASSERT_THAT((*db)->ExecScript("CREATE TABLE messages (id TEXT PRIMARY KEY, recipient TEXT NOT NULL, sealed TEXT NOT NULL, "
+                                  "received BIGINT NOT NULL); INSERT INTO messages VALUES ('msg_old', 'did:key:bob', 'x', 1);"),
+                IsOk());
+  }
+  auto store = RegistryStore::Open(OpenSqlite(path.string()).value());
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT((*store)->PutMessage("did:key:bob", "did:key:alice", "y", DefaultClock().Now()), IsOk());
+  EXPECT_EQ((*store)->Inbox("did:key:bob", 10)->size(), 2u);
+  std::filesystem::remove(path);
+}
+
 TEST_F(RegistryTest, FeedsBadgesAndStats) {
   auto alice = Agent("alice");
   ASSERT_THAT(client_->Register(alice, {"alice", "", "", ""}), IsOk());
