@@ -17,7 +17,7 @@ ProofError Refuse(std::string reason, std::string message) { return ProofError{s
 ProofError FromStatus(const Error& e) {
   switch (e.code) {
     case ErrorCode::kNotFound:
-    case ErrorCode::kUnavailable: return Refuse("unresolvable_did", "the signer's DID does not resolve");
+    case ErrorCode::kUnavailable: return Refuse("unresolvable_did", "the signer's DID does not resolve: " + e.message);
     case ErrorCode::kPermissionDenied: return Refuse("key_not_authorized", "the key is not authorized for authentication");
     case ErrorCode::kUnauthenticated: return Refuse("bad_signature", "the signature does not verify");
     default: return Refuse("malformed_proof", e.message);

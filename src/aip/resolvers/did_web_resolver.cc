@@ -1,5 +1,8 @@
 #include "aip/resolvers/did_web_resolver.h"
 
+#include <condition_variable>
+#include <optional>
+
 #include "aip/identity/did_key.h"
 #include "aip/net/address_policy.h"
 #include "aip/net/http_client.h"
@@ -54,7 +57,8 @@ Result<identity::Resolution> DidWebResolver::Resolve(std::string_view did) const
   h.Set("accept", "application/did+json, application/json");
   auto res = client.Send("GET", u.target, h, "");
   if (!res) {
-    if (res.error().code == ErrorCode::kPermissionDenied) return res.status();
+    // Also an address the fetch may not use (private, loopback): the DID does not resolve here,
+    // which is not the same as a key the DID does not authorize.
     return UnavailableError("did:web: " + res.error().message);
   }
   if (res->status == 404) return NotFoundError("did:web: no document at " + url);
@@ -65,23 +69,71 @@ Result<identity::Resolution> DidWebResolver::Resolve(std::string_view did) const
   return identity::Resolution{std::move(doc), std::move(parsed)};
 }
 
-Result<identity::Resolution> CachingResolver::Resolve(std::string_view did) const {
-  TimePoint now = DefaultClock().Now();
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(did);
-    if (it != cache_.end() && it->second.first > now) return it->second.second;
-  }
-  AIP_ASSIGN_OR_RETURN(identity::Resolution r, inner_->Resolve(did));
+// A fetch in progress: the first caller runs it, the others wait for its result.
+struct CachingResolver::Flight {
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::optional<Result<identity::Resolution>> result;
+};
+
+CachingResolver::CachingResolver(std::shared_ptr<const identity::DidResolver> inner, CachingOptions options)
+    : inner_(std::move(inner)), options_(options) {}
+
+int CachingResolver::fetches_in_progress() const {
   std::lock_guard lock(mu_);
-  if (cache_.size() >= max_entries_) {
+  return static_cast<int>(flights_.size());
+}
+
+void CachingResolver::Store(std::string did, Entry entry) const {
+  if (cache_.size() >= options_.max_entries) {
     auto oldest = cache_.begin();
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
-      if (it->second.first < oldest->second.first) oldest = it;
+      if (it->second.until < oldest->second.until) oldest = it;
     }
     cache_.erase(oldest);
   }
-  cache_.insert_or_assign(std::string(did), std::make_pair(now + ttl_, r));
+  cache_.insert_or_assign(std::move(did), std::move(entry));
+}
+
+Result<identity::Resolution> CachingResolver::Resolve(std::string_view did) const {
+  TimePoint now = DefaultClock().Now();
+  std::shared_ptr<Flight> flight;
+  bool leader = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(did);
+    if (it != cache_.end() && it->second.until > now) return it->second.result;
+    if (auto f = flights_.find(did); f != flights_.end()) {
+      flight = f->second;
+    } else {
+      if (static_cast<int>(flights_.size()) >= options_.max_fetches) {
+        return UnavailableError("too many DID lookups in progress; try again shortly");
+      }
+      flight = std::make_shared<Flight>();
+      flights_.emplace(std::string(did), flight);
+      leader = true;
+    }
+  }
+  if (!leader) {
+    std::unique_lock lock(flight->mu);
+    flight->done_cv.wait(lock, [&] { return flight->done; });
+    return *flight->result;
+  }
+  Result<identity::Resolution> r = inner_->Resolve(did);
+  {
+    std::lock_guard lock(mu_);
+    flights_.erase(flights_.find(did));
+    // A failure is kept briefly too: a DID that does not resolve (or whose host is slow) costs
+    // one fetch per failure_ttl, however often it is named.
+    Store(std::string(did), Entry{DefaultClock().Now() + (r ? options_.ttl : options_.failure_ttl), r});
+  }
+  {
+    std::lock_guard lock(flight->mu);
+    flight->result = r;
+    flight->done = true;
+  }
+  flight->done_cv.notify_all();
   return r;
 }
 

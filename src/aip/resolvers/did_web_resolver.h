@@ -36,21 +36,38 @@ class DidWebResolver final : public identity::DidResolver {
   DidWebOptions options_;
 };
 
-// CachingResolver keeps successful resolutions for `ttl` (bounded entries; oldest evicted).
+// CachingResolver keeps successful resolutions for `ttl` and failures for `failure_ttl`
+// (bounded entries; oldest evicted). Lookups are what an unauthenticated caller can make the
+// server do (any DID in a proof is looked up before the signature can be checked), so they are
+// bounded: callers asking for one DID at once share one fetch, and at most `max_fetches` run at
+// once — more are refused at once (kUnavailable) rather than queued on threads.
+struct CachingOptions {
+  std::chrono::seconds ttl{300};
+  std::chrono::seconds failure_ttl{30};
+  std::size_t max_entries = 10000;
+  int max_fetches = 8;
+};
+
 class CachingResolver final : public identity::DidResolver {
  public:
-  CachingResolver(std::shared_ptr<const identity::DidResolver> inner, std::chrono::seconds ttl,
-                  std::size_t max_entries = 10000)
-      : inner_(std::move(inner)), ttl_(ttl), max_entries_(max_entries) {}
+  CachingResolver(std::shared_ptr<const identity::DidResolver> inner, CachingOptions options = {});
   Result<identity::Resolution> Resolve(std::string_view did) const override;
   Result<identity::VerificationMethod> ResolveKey(std::string_view vm_id, identity::Purpose purpose) const override;
+  int fetches_in_progress() const;
 
  private:
+  struct Entry {
+    TimePoint until;
+    Result<identity::Resolution> result;
+  };
+  struct Flight;
+  void Store(std::string did, Entry entry) const;
+
   std::shared_ptr<const identity::DidResolver> inner_;
-  std::chrono::seconds ttl_;
-  std::size_t max_entries_;
+  CachingOptions options_;
   mutable std::mutex mu_;
-  mutable std::map<std::string, std::pair<TimePoint, identity::Resolution>, std::less<>> cache_;
+  mutable std::map<std::string, Entry, std::less<>> cache_;
+  mutable std::map<std::string, std::shared_ptr<Flight>, std::less<>> flights_;
 };
 
 }  // namespace aip::resolvers

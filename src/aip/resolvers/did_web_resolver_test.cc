@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "aip/identity/did_key.h"
 #include "aip/net/http_client.h"
@@ -42,6 +44,7 @@ class DidWebTest : public ::testing::Test {
     o.tls_key_file = dir_ + "/key.pem";
     auto s = net::HttpServer::Start(o, [this](const net::HttpRequest& r, net::Exchange& e) {
       ++fetches_;
+      if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
       net::HttpResponse res;
       if (r.Path() != "/.well-known/did.json") {
         res.status = 404;
@@ -68,6 +71,7 @@ class DidWebTest : public ::testing::Test {
   crypto::Ed25519PrivateKey key_ = crypto::Ed25519PrivateKey::Generate();
   std::unique_ptr<net::HttpServer> server_;
   std::atomic<int> fetches_{0};
+  std::atomic<int> delay_ms_{0};
 };
 
 TEST_F(DidWebTest, ResolvesOverVerifiedHttps) {
@@ -81,7 +85,8 @@ TEST_F(DidWebTest, ResolvesOverVerifiedHttps) {
 
 TEST_F(DidWebTest, RefusesLoopbackByDefaultAndUntrustedCertificates) {
   DidWebResolver guarded({false, dir_ + "/cert.pem"});
-  EXPECT_THAT(guarded.Resolve(did_), StatusIs(ErrorCode::kPermissionDenied));
+  // The DID does not resolve from here (kUnavailable), which says why: not "key not authorized".
+  EXPECT_THAT(guarded.Resolve(did_), StatusIs(ErrorCode::kUnavailable, "resolves only to addresses that are not allowed"));
   DidWebResolver untrusted({true, ""});  // The test certificate is not in the system store.
   EXPECT_THAT(untrusted.Resolve(did_), StatusIs(ErrorCode::kUnavailable, "TLS handshake"));
   EXPECT_EQ(fetches_, 0);
@@ -95,10 +100,46 @@ TEST_F(DidWebTest, RefusesADocumentForAnotherDid) {
 
 TEST_F(DidWebTest, CachesResolutions) {
   auto inner = std::make_shared<DidWebResolver>(DidWebOptions{true, dir_ + "/cert.pem"});
-  CachingResolver cache(inner, std::chrono::minutes(5));
+  CachingResolver cache(inner);
   ASSERT_THAT(cache.ResolveKey(did_ + "#key-1", identity::Purpose::kAuthentication), IsOk());
   ASSERT_THAT(cache.ResolveKey(did_ + "#key-1", identity::Purpose::kAuthentication), IsOk());
   EXPECT_EQ(fetches_, 1);
+  // A failure is kept too (briefly): a DID that does not resolve costs one fetch, however often named.
+  EXPECT_THAT(cache.Resolve(did_ + ":missing"), StatusIs(ErrorCode::kNotFound));
+  EXPECT_THAT(cache.Resolve(did_ + ":missing"), StatusIs(ErrorCode::kNotFound));
+  EXPECT_EQ(fetches_, 2);
+}
+
+// A slow host: callers naming one DID share one fetch; past max_fetches lookups at once, more
+// are refused at once instead of tying up threads.
+TEST_F(DidWebTest, BoundsLookupsOfSlowHosts) {
+  delay_ms_ = 400;
+  auto inner = std::make_shared<DidWebResolver>(DidWebOptions{true, dir_ + "/cert.pem"});
+  CachingOptions options;
+  options.max_fetches = 4;
+  CachingResolver cache(inner, options);
+  std::vector<std::thread> same;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 10; ++i) same.emplace_back([&] { ok += cache.Resolve(did_).ok(); });
+  for (auto& t : same) t.join();
+  EXPECT_EQ(ok, 10);
+  EXPECT_EQ(fetches_, 1);
+  std::vector<std::thread> distinct;
+  std::atomic<int> refused{0};
+  auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 6; ++i) {
+    distinct.emplace_back([&, i] {
+      auto r = cache.Resolve(did_ + ":slow" + std::to_string(i));
+      if (!r && r.error().message.find("too many DID lookups") != std::string::npos) {
+        ++refused;
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));  // At once.
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // The first four are in flight first.
+  }
+  for (auto& t : distinct) t.join();
+  EXPECT_EQ(refused, 2);
+  EXPECT_EQ(cache.fetches_in_progress(), 0);
 }
 
 }  // namespace
