@@ -3,7 +3,7 @@
 
 tools/call of `drip` answers with an event stream that only ever sends keep-alive comments;
 `chatty` sends a progress notification every 0.3 s and never the result. Each stream stops by
-itself after 30 s or when the reader leaves. Prints "listening on URL" to stderr once it serves.
+itself after 30 s or when the reader leaves (then it prints "reader left after N s"). Prints "listening on URL" to stderr once it serves.
 Usage: drip_upstream.py
 """
 import json, sys, time
@@ -56,7 +56,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("content-type", "text/event-stream")
         self.send_header("connection", "close")
         self.end_headers()
-        end, n = time.time() + 30, 0
+        start = time.time()
+        end, n = start + 30, 0
         try:
             while time.time() < end:
                 if chatty:
@@ -69,7 +70,8 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.2)
                 self.wfile.flush()
         except OSError:
-            pass  # The reader left.
+            # The reader left: say when, for the tests that check cancellation reaches us.
+            print(f"reader left after {time.time() - start:.1f} s", file=sys.stderr, flush=True)
         self.close_connection = True
 
 

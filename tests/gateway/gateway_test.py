@@ -228,6 +228,29 @@ targets = ["echo"]
     st, _, resp = post(url, "tools/call", {"name": "everything.get-sum", "arguments": {"a": 1, "b": 2}})
     check("calls work again after the restart", "3" in json.dumps(resp.get("result", {})), str(resp))
 
+    # --- a caller leaving mid-call, on a spawned upstream ------------------------------------
+    # The gateway sends the copy notifications/cancelled and stops waiting; the copy is kept.
+    restarts = json.loads(get(base + "/readyz")[1])["upstreams"]["everything"]["restarts"]
+    body = json.dumps({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {
+        "name": "everything.trigger-long-running-operation", "arguments": {"duration": 20, "steps": 20},
+        "_meta": gwlib.META}}).encode()
+    s = socket.create_connection(("127.0.0.1", gw_port))
+    s.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+              b"accept: application/json, text/event-stream\r\nmcp-protocol-version: 2026-07-28\r\nmcp-method: tools/call\r\n"
+              b"mcp-name: everything.trigger-long-running-operation\r\n"
+              b"content-length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    time.sleep(0.5)
+    s.close()
+    t0, cancelled = time.time(), False
+    while time.time() - t0 < 3 and not cancelled:
+        cancelled = 'aip_gateway_upstream_cancelled_total{upstream="everything"} 1' in get(base + "/metrics")[1]
+        time.sleep(0.05)
+    check(f"a caller leaving mid-call cancels the spawned server's call ({time.time() - t0:.1f} s)", cancelled)
+    st, _, resp = post(url, "tools/call", {"name": "everything.get-sum", "arguments": {"a": 2, "b": 2}})
+    check("and the copy is kept, serving the next call",
+          "4" in json.dumps(resp.get("result", {})) and
+          json.loads(get(base + "/readyz")[1])["upstreams"]["everything"]["restarts"] == restarts, str(resp))
+
     # --- metrics ----------------------------------------------------------------------------
     st, metrics = get(base + "/metrics")
     check("/metrics in Prometheus format", st == 200 and "# TYPE aip_gateway_requests_total counter" in metrics)

@@ -295,6 +295,27 @@ targets = ["drip", "chatty"]
     st, _, resp = post(drip_gw, "tools/list", {})
     check("the gateway still serves", st == 200 and len(resp["result"]["tools"]) == 2, f"{st} {resp}")
 
+    # A caller that leaves mid-call cancels it: the gateway closes the upstream's stream at once
+    # (the upstream sees its reader go), counts it, and records the outcome as cancelled.
+    left_before = open(drip_log).read().count("reader left")
+    body = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
+        "name": "drip.drip", "arguments": {}, "_meta": gwlib.META}}).encode()
+    s = socket.create_connection(("127.0.0.1", drip_port))
+    s.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+              b"accept: application/json, text/event-stream\r\nmcp-protocol-version: 2026-07-28\r\n"
+              b"mcp-method: tools/call\r\nmcp-name: drip.drip\r\ncontent-length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    time.sleep(0.3)
+    s.close()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 3 and open(drip_log).read().count("reader left") == left_before:
+        time.sleep(0.02)
+    took = time.monotonic() - t0
+    check(f"a caller leaving mid-call closes the upstream's stream in {took * 1000:.0f} ms (bound 1000 ms)",
+          open(drip_log).read().count("reader left") > left_before and took < 1.0, open(drip_log).read()[-300:])
+    metrics = gwlib.get(f"http://127.0.0.1:{drip_port}/metrics")[1]
+    check("and the gateway counts it", 'aip_gateway_upstream_cancelled_total{upstream="drip"} 1' in metrics,
+          [l for l in metrics.splitlines() if "cancel" in l])
+
     # A stop is bounded: SIGTERM while calls stream from that upstream (max_stream far away) ends
     # them after shutdown_grace with an error each, and the audit log ends with a checkpoint.
     stop_port = free_port()

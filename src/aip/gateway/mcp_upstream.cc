@@ -240,6 +240,18 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::Acquire() {
   }
 }
 
+void McpUpstream::Discard(std::unique_ptr<mcp::McpClient> client, bool reusable) {
+  if (reusable) return Release(std::move(client), true);
+  // Only this connection ended (a cancelled call): the upstream itself is fine.
+  {
+    std::lock_guard lock(mu_);
+    busy_.erase(client.get());
+    --open_clients_;
+  }
+  client.reset();
+  pool_cv_.notify_all();
+}
+
 void McpUpstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) {
   std::unique_lock lock(mu_);
   busy_.erase(client.get());
@@ -281,9 +293,23 @@ Result<json::Object> McpUpstream::Forward(const std::string& method, json::Objec
     }
     busy_.insert(client.get());
   }
+  // The caller leaving gives the call up: the upstream is told (stdio) or its stream closed (HTTP).
+  std::atomic<bool> reusable{true};
+  std::uint64_t watch = 0;
+  if (options.cancellation) {
+    mcp::McpClient* raw = client.get();
+    watch = options.cancellation->OnCancel([raw, &reusable] { reusable = raw->Cancel(); });
+  }
   current_forward = &options;
   auto response = client->Exchange(method, std::move(params), options.on_notification);
   current_forward = nullptr;
+  if (options.cancellation) options.cancellation->Remove(watch);  // Waits for a running callback.
+  bool cancelled = options.cancellation && options.cancellation->cancelled() && !response.ok();
+  if (cancelled) {
+    metrics_->Add("aip_gateway_upstream_cancelled_total", {{"upstream", config_.name}});
+    Discard(std::move(client), reusable);
+    return UnavailableError("upstream " + config_.name + ": cancelled, the caller left");
+  }
   // A timeout leaves the connection usable (the request was cancelled); any other transport
   // failure means the upstream is gone.
   bool healthy = response.ok() || response.error().message.find("timeout") != std::string::npos ||

@@ -46,6 +46,9 @@ class McpUpstream final : public Upstream {
   void Supervise();
   Result<std::unique_ptr<mcp::McpClient>> Acquire();
   void Release(std::unique_ptr<mcp::McpClient> client, bool healthy);
+  // Discard ends a client whose call was cancelled: back to the pool if still usable, else closed
+  // (the upstream is not marked down).
+  void Discard(std::unique_ptr<mcp::McpClient> client, bool reusable);
 
   UpstreamConfig config_;
   std::shared_ptr<const identity::Identity> identity_;

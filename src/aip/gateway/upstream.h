@@ -23,6 +23,8 @@ struct ForwardOptions {
   std::string traceparent;                   // W3C trace context for the upstream.
   const authn::Principal* caller = nullptr;  // Named in _meta when the gateway re-signs.
   mcp::NotificationHandler on_notification;
+  // Set when the caller leaves: the upstream call is given up at once.
+  std::shared_ptr<Cancellation> cancellation;
 };
 
 class Upstream {

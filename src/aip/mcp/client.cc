@@ -2,6 +2,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <atomic>
+
 #include <iostream>
 
 #include "aip/base/encoding.h"
@@ -30,12 +33,27 @@ class StdioTransport final : public ClientTransport {
   Result<json::Object> Roundtrip(const json::Object& request, const std::vector<std::pair<std::string, std::string>>&,
                                  const NotificationHandler& on_notification,
                                  std::chrono::milliseconds timeout) override {
+    struct ClearCancel {
+      std::atomic<bool>& flag;
+      ~ClearCancel() { flag = false; }
+    } clear_cancel{cancel_requested_};
     AIP_RETURN_IF_ERROR(child_->WriteLine(json::Serialize(request)));
     const json::Value& id = request.at("id");
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
+      if (cancel_requested_) {
+        // The caller left: tell the server, and stop waiting (a late answer carries this id,
+        // which the next exchange ignores).
+        (void)Notify(json::Object{{"jsonrpc", "2.0"},
+                                  {"method", "notifications/cancelled"},
+                                  {"params", json::Object{{"requestId", id}, {"reason", "the caller left"}}}});
+        return UnavailableError("cancelled: the caller left");
+      }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      auto line = child_->ReadLine(kMaxMessageBytes, std::max(left, std::chrono::milliseconds(1)));
+      // Read in slices, so a cancellation is seen within one.
+      auto slice = std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+      auto line = child_->ReadLine(kMaxMessageBytes, slice);
+      if (!line && line.error().message.find("timeout") != std::string::npos && left > slice) continue;
       if (!line) {
         if (line.error().message.find("timeout") != std::string::npos) {
           // Tell the server to stop working on it (stdio cancellation).
@@ -72,9 +90,14 @@ class StdioTransport final : public ClientTransport {
     // The read in Roundtrip sees end of file; Close (or the destructor) reaps the child.
     if (child_ && child_->pid() > 0) ::kill(child_->pid(), SIGKILL);
   }
+  bool Cancel() override {
+    cancel_requested_ = true;
+    return true;  // The process stays: only this request is given up.
+  }
 
  private:
   std::unique_ptr<net::ChildProcess> child_;
+  std::atomic<bool> cancel_requested_{false};
 };
 
 class HttpTransport final : public ClientTransport {
@@ -129,6 +152,11 @@ class HttpTransport final : public ClientTransport {
   void SetLegacy(const std::string& protocol_version) override { legacy_version_ = protocol_version; }
 
   void Abort() override { http_.Abort(); }
+  bool Cancel() override {
+    // Closing the connection ends the upstream's stream; the connection cannot be used again.
+    http_.Abort();
+    return false;
+  }
   void Close() override {
     if (!session_.empty()) {
       net::Headers h;
@@ -210,6 +238,8 @@ void McpClient::Close() {
 void McpClient::Abort() {
   if (transport_) transport_->Abort();
 }
+
+bool McpClient::Cancel() { return transport_ ? transport_->Cancel() : false; }
 
 namespace {
 // ResultOf turns a response message into its result, or its JSON-RPC error into an error.

@@ -38,6 +38,14 @@ class ClientTransport {
   // Abort may be called from another thread while Roundtrip runs: the exchange fails at once and
   // the transport is unusable afterwards (a shutdown that cannot wait for a slow server).
   virtual void Abort() {}
+  // Cancel may be called from another thread while Roundtrip runs: the caller no longer wants
+  // the answer. Roundtrip returns kCancelled-like kUnavailable("cancelled") soon; the server is
+  // told (stdio: notifications/cancelled, the process kept) or the stream closed (HTTP: this
+  // transport is then unusable). Returns whether the transport is still usable afterwards.
+  virtual bool Cancel() {
+    Abort();
+    return false;
+  }
 };
 
 // Spawns `argv` and speaks newline-delimited JSON-RPC on its stdin/stdout.
@@ -128,6 +136,9 @@ class McpClient {
   void Close();
   // Abort ends an exchange in progress on another thread (see ClientTransport::Abort).
   void Abort();
+  // Cancel gives up the exchange in progress (see ClientTransport::Cancel); false when this
+  // client cannot be used again.
+  bool Cancel();
 
  private:
   Result<json::Array> ListAll(const std::string& method, const std::string& key);

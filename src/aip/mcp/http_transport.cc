@@ -314,7 +314,8 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   net::ResponseStream* sse = nullptr;
   CallContext ctx;
   ctx.session = session.get();
-  ctx.cancelled = std::make_shared<std::atomic<bool>>(false);
+  // The server signals when the client closes the connection while the request runs.
+  ctx.cancelled = req.cancellation ? req.cancellation : std::make_shared<Cancellation>();
   // The target URI as the client addressed it; the Host header was validated above.
   authn::HttpInfo http{req.method, options_.public_base.empty()
                                 ? "http://" + std::string(req.headers.Get("host").value_or("")) + req.target
@@ -333,7 +334,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
       sse = &ex.BeginStream(200, headers);
     }
     // The client leaving the stream is the cancellation signal (2026-07-28).
-    if (!sse->Write(net::FormatSseEvent(json::Serialize(note), "message"))) cancelled->store(true);
+    if (!sse->Write(net::FormatSseEvent(json::Serialize(note), "message"))) cancelled->Cancel();
   };
   std::optional<json::Object> response = server_.Handle(msg, ctx);
   if (opening && response && !response->contains("error")) {

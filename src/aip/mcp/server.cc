@@ -90,7 +90,7 @@ std::string Binding(std::string_view method, std::string_view name, const json::
 }  // namespace
 
 HandlerContext::HandlerContext(const RequestInfo& info, std::function<void(json::Object)> notify,
-                               std::shared_ptr<std::atomic<bool>> cancelled, std::string log_level,
+                               std::shared_ptr<Cancellation> cancelled, std::string log_level,
                                json::Object client_capabilities, json::Object input_responses,
                                std::string request_state)
     : info_(info),
@@ -299,7 +299,21 @@ McpServer::Outcome McpServer::Dispatch(const Request& r, const RequestInfo& info
   if (m == "ping") return json::Value(json::Object{});
   if (options_.router && (m.starts_with("tools/") || m.starts_with("resources/") || m.starts_with("prompts/") ||
                           m == "completion/complete")) {
-    return options_.router->Route(r, info, ctx);
+    // A legacy client's notifications/cancelled for this id reaches the routed call too.
+    // (Sessionless requests have no such notification to receive: ids need not be unique.)
+    if (ctx.session == nullptr) return options_.router->Route(r, info, ctx);
+    if (!ctx.cancelled) ctx.cancelled = std::make_shared<Cancellation>();
+    std::string key = IdKey(ctx.session, r.id);
+    {
+      std::lock_guard lock(inflight_mu_);
+      inflight_[key] = ctx.cancelled;
+    }
+    auto routed = options_.router->Route(r, info, ctx);
+    {
+      std::lock_guard lock(inflight_mu_);
+      inflight_.erase(key);
+    }
+    return routed;
   }
   if (m == "tools/list") return ListTools(r.params);
   if (m == "tools/call") return CallTool(r, info, ctx);
@@ -363,7 +377,7 @@ McpServer::Outcome McpServer::ListTools(const json::Object& params) {
 
 std::variant<std::unique_ptr<HandlerContext>, RpcError> McpServer::MakeContext(
     const Request& r, const RequestInfo& info, CallContext& ctx, const std::string& binding,
-    std::shared_ptr<std::atomic<bool>> cancelled) {
+    std::shared_ptr<Cancellation> cancelled) {
   std::string state;
   json::Object responses;
   if (info.modern) {
@@ -429,7 +443,7 @@ McpServer::Outcome McpServer::CallTool(const Request& r, const RequestInfo& info
     out = ToolResult::Error("Invalid arguments for tool " + *name + ": " + valid.message());
   } else {
     std::string binding = Binding("tools/call", *name, args, info);
-    auto flag = ctx.cancelled ? ctx.cancelled : std::make_shared<std::atomic<bool>>(false);
+    auto flag = ctx.cancelled ? ctx.cancelled : std::make_shared<Cancellation>();
     auto made = MakeContext(r, info, ctx, binding, flag);
     if (auto* err = std::get_if<RpcError>(&made)) return std::move(*err);
     HandlerContext& hctx = *std::get<std::unique_ptr<HandlerContext>>(made);
@@ -591,7 +605,7 @@ void McpServer::Cancel(const json::Object& params, CallContext& ctx) {
   if (id == nullptr) return;
   std::lock_guard lock(inflight_mu_);
   auto it = inflight_.find(IdKey(ctx.session, *id));
-  if (it != inflight_.end()) it->second->store(true);
+  if (it != inflight_.end()) it->second->Cancel();
 }
 
 }  // namespace aip::mcp

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "aip/authn/authenticator.h"
+#include "aip/base/cancellation.h"
 #include "aip/authn/principal.h"
 #include "aip/base/json.h"
 #include "aip/base/status.h"
@@ -110,14 +111,14 @@ struct InputRequired {
 class HandlerContext {
  public:
   HandlerContext(const RequestInfo& info, std::function<void(json::Object)> notify,
-                 std::shared_ptr<std::atomic<bool>> cancelled, std::string log_level,
+                 std::shared_ptr<Cancellation> cancelled, std::string log_level,
                  json::Object client_capabilities, json::Object input_responses, std::string request_state);
   const RequestInfo& request() const { return info_; }
   // Progress sends notifications/progress when the caller asked for it (a progressToken).
   void Progress(double progress, std::optional<double> total = std::nullopt, const std::string& message = "");
   // Log sends notifications/message at `level` if the client's level admits it.
   void Log(std::string_view level, json::Value data);
-  bool cancelled() const { return cancelled_ && cancelled_->load(); }
+  bool cancelled() const { return cancelled_ && cancelled_->cancelled(); }
 
   const json::Object& client_capabilities() const { return capabilities_; }
   bool HasClientCapability(std::string_view name) const { return capabilities_.contains(name); }
@@ -138,7 +139,7 @@ class HandlerContext {
  private:
   const RequestInfo& info_;
   std::function<void(json::Object)> notify_;
-  std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::shared_ptr<Cancellation> cancelled_;
   std::string log_level_;
   json::Object capabilities_;
   json::Object input_responses_;
@@ -212,7 +213,7 @@ struct PromptDef {
 struct CallContext {
   Session* session = nullptr;                       // Legacy session, if the transport has one.
   std::function<void(json::Object)> notify;         // Sends a notification related to this request.
-  std::shared_ptr<std::atomic<bool>> cancelled;     // Set by the transport when the client goes away.
+  std::shared_ptr<Cancellation> cancelled;     // Set by the transport when the client goes away.
   const authn::HttpInfo* http = nullptr;                   // Set by the HTTP transport.
 };
 
@@ -288,7 +289,7 @@ class McpServer {
   // MakeContext opens the request's sealed state (if any) and builds the handler context.
   std::variant<std::unique_ptr<HandlerContext>, RpcError> MakeContext(const Request& r, const RequestInfo& info,
                                                                      CallContext& ctx, const std::string& binding,
-                                                                     std::shared_ptr<std::atomic<bool>> cancelled);
+                                                                     std::shared_ptr<Cancellation> cancelled);
   // Finish turns what a handler asked for (input, a missing capability) into the outcome.
   std::optional<Outcome> Interrupted(const HandlerContext& hctx, const RequestInfo& info, const std::string& binding);
 
@@ -302,7 +303,7 @@ class McpServer {
   RequestStateSealer sealer_;
 
   std::mutex inflight_mu_;
-  std::map<std::string, std::shared_ptr<std::atomic<bool>>> inflight_;  // session|id → cancelled flag.
+  std::map<std::string, std::shared_ptr<Cancellation>> inflight_;  // session|id → cancelled flag.
 };
 
 }  // namespace aip::mcp

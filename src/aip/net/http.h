@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "aip/base/cancellation.h"
 #include "aip/base/status.h"
 
 namespace aip::net {
@@ -33,6 +35,8 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::string remote_address;
+  // Set by the server when the client closes its connection while the handler runs.
+  std::shared_ptr<Cancellation> cancellation;
   // Path is the target without its query string.
   std::string_view Path() const;
 };

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -102,6 +103,12 @@ class AddressSlot {
 };
 
 namespace {
+
+// PeerWatch: whether a client left while its handler ran (see the connection loop).
+struct PeerWatch {
+  std::atomic<bool> done{false};
+  std::shared_ptr<Cancellation> cancellation;
+};
 
 template <class Stream>
 class StreamWriter final : public ResponseStream {
@@ -299,6 +306,7 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
     for (const auto& f : breq) req.headers.Add(f.name_string(), f.value());
     req.body = std::move(breq.body());
     req.remote_address = remote;
+    req.cancellation = std::make_shared<Cancellation>();
     bool keep_alive = breq.keep_alive();
     unsigned version = breq.version();
 
@@ -327,6 +335,18 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
       }
     };
     if (handler_pool) {
+      // While the handler runs, a client that closes its connection cancels the request (a
+      // gateway then aborts its upstream call). Only the end of the stream counts: bytes that
+      // arrive meanwhile (a pipelined request) end the watch, and are left for the next read.
+      auto watch = std::make_shared<PeerWatch>();
+      watch->cancellation = req.cancellation;
+      int fd = beast::get_lowest_layer(stream).socket().native_handle();
+      beast::get_lowest_layer(stream).socket().async_wait(tcp::socket::wait_read, [watch, fd](const beast::error_code& wait_ec) {
+        if (wait_ec || watch->done.load()) return;
+        char byte;
+        ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) watch->cancellation->Cancel();
+      });
       // The handler may block; it runs on the handler pool while this connection waits and the
       // I/O threads go on serving the others. This coroutine stays suspended meanwhile, so the
       // handler's own (synchronous) writes never overlap an operation of ours.
@@ -339,6 +359,9 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
             });
           },
           use_awaitable);
+      watch->done = true;
+      beast::error_code cancel_ec;
+      beast::get_lowest_layer(stream).socket().cancel(cancel_ec);  // Ends the watch's wait.
     } else {
       run_handler();
     }

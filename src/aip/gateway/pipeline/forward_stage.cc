@@ -24,6 +24,7 @@ std::optional<Outcome> ForwardStage::Run(GatewayCall& call) {
   ForwardOptions fo;
   fo.traceparent = call.trace.child;
   fo.caller = call.who();
+  fo.cancellation = call.ctx.cancelled;
   mcp::CallContext& ctx = call.ctx;
   if (ctx.notify) fo.on_notification = [&ctx](const json::Object& note) { ctx.notify(note); };
   auto t0 = std::chrono::steady_clock::now();
@@ -34,7 +35,11 @@ std::optional<Outcome> ForwardStage::Run(GatewayCall& call) {
   CallOutcome outcome;
   Outcome result = json::Value(nullptr);
   std::optional<std::int64_t> error_code;
-  if (!response) {
+  if (!response && call.ctx.cancelled && call.ctx.cancelled->cancelled()) {
+    // The caller left: nobody reads this answer, but the audit log and metrics say what happened.
+    outcome = CallOutcome::kCancelled;
+    result = mcp::RpcError{mcp::kInternalError, "Request cancelled", json::Value(json::Object{{"reason", "cancelled"}})};
+  } else if (!response) {
     outcome = CallOutcome::kUpstreamUnavailable;
     bool busy = response.error().code == ErrorCode::kResourceExhausted;
     result = mcp::RpcError{mcp::kInternalError, "Upstream " + call.upstream->name() + (busy ? " busy" : " unavailable"),

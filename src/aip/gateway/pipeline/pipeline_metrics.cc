@@ -20,6 +20,7 @@ std::string_view CallOutcomeName(CallOutcome outcome) {
     case CallOutcome::kRpcError: return "rpc_error";
     case CallOutcome::kToolError: return "tool_error";
     case CallOutcome::kUpstreamUnavailable: return "upstream_unavailable";
+    case CallOutcome::kCancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -29,6 +30,7 @@ void PipelineMetrics::Describe(Metrics& metrics) {
   metrics.Describe(std::string(kDecisions), Metrics::Type::kCounter, "Authorization decisions by decision and rule.");
   metrics.Describe(std::string(kLatency), Metrics::Type::kHistogram, "Time spent in the upstream per call.");
   metrics.Describe("aip_gateway_upstream_restarts_total", Metrics::Type::kCounter, "Upstream reconnections or respawns after a failure.");
+  metrics.Describe("aip_gateway_upstream_cancelled_total", Metrics::Type::kCounter, "Upstream calls given up because their caller left.");
 }
 
 PipelineMetrics::PipelineMetrics(Metrics& metrics, const std::vector<std::string>& rule_ids,
