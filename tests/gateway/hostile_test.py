@@ -100,11 +100,20 @@ targets = ["list_tasks"]
 
     # The legitimate caller keeps calling (stateless, with its key) through every attack below.
     latencies, legit_failures, stop = [], [], threading.Event()
+    in_session = {"id": alice_session}
 
     def legit_caller():
+        n = 0
         while not stop.is_set():
+            n += 1
             t0 = time.monotonic()
-            st, _, resp = post(url, "tools/call", CALL, headers={**ALICE, "mcp-param-project": "project-a"})
+            session = in_session.get("id")
+            if n % 10 == 0 and session:
+                # Every tenth call in its own session, which stays alive while it is used (however
+                # long the attacks take on a slow build) and must stay usable.
+                st, _, resp = legacy(url, "tools/call", CALL, ALICE, session)
+            else:
+                st, _, resp = post(url, "tools/call", CALL, headers={**ALICE, "mcp-param-project": "project-a"})
             latencies.append(time.monotonic() - t0)
             if st != 200 or not isinstance(resp, dict) or "result" not in resp:
                 legit_failures.append(f"{st} {resp}")
@@ -157,6 +166,8 @@ targets = ["list_tasks"]
     check("an anonymous DELETE of another's session is told it does not exist", st == 404, str(st))
     st, _, resp = legacy(url, "tools/call", CALL, ALICE, alice_session)
     check("and the session lives on", st == 200 and "result" in resp, f"{st} {resp}")
+    in_session["id"] = None
+    time.sleep(0.2)  # A call in the session may still be on its way.
     st, _, _ = legacy(url, "", None, ALICE, alice_session, http_method="DELETE")
     st2, _, _ = legacy(url, "tools/call", CALL, ALICE, alice_session)
     check("its owner ends it", st == 200 and st2 == 404, f"{st} {st2}")
