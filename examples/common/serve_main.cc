@@ -60,6 +60,10 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     v.resolver = mcpsig::DefaultResolver();
     v.replay_cache = std::make_shared<authn::InMemoryReplayCache>();
     auto replay = v.replay_cache;
+    // Credentials made before this process started are refused: an earlier process may have
+    // accepted them (docs/protocol.md, "Replay across restarts").
+    replay->StartsNow();
+    replay->WaitPastHorizon();
     authenticator = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
     // Either credential identifies the agent: a proof in _meta, or an RFC 9421 HTTP signature.
     auto chain = std::make_shared<authn::AuthenticatorChain>();

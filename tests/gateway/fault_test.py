@@ -178,6 +178,25 @@ targets = ["list_tasks"]
                        headers={"x-api-key": key, "mcp-param-project": "project-a"})
     check("the restarted gateway serves", st == 200 and "result" in resp, f"{st} {resp}")
 
+    # The same rule in a server built on the SDK (example-tasks-server --require-proof).
+    server_port = free_port()
+    server_url = f"http://127.0.0.1:{server_port}/mcp"
+    server_args = [os.path.join(gwlib.BIN, "example-tasks-server"), "--http", f"127.0.0.1:{server_port}", "--require-proof"]
+    server = gwlib.start(server_args, os.path.join(work, "server-1.log"), env)
+    gwlib.wait_log(os.path.join(work, "server-1.log"), "listening on")
+    before = run([os.path.join(gwlib.BIN, "make_signed_requests"), "2", server_url], home=home).stdout.splitlines()
+    to_server = lambda line: post(server_url, "tools/call", raw=line.encode(), name="list_tasks", headers={"mcp-param-project": "project-a"})
+    st, _, resp = to_server(before[0])
+    check("the SDK server accepts a signed call", st == 200 and "result" in resp, f"{st} {resp}")
+    server.send_signal(signal.SIGKILL)
+    server.wait(timeout=10)
+    gwlib.start(server_args, os.path.join(work, "server-2.log"), env)
+    gwlib.wait_log(os.path.join(work, "server-2.log"), "listening on")
+    for i, line in enumerate(before):
+        st, _, resp = to_server(line)
+        check(f"after its restart it refuses signed call {i + 1} from before", st == 401 and
+              resp["error"]["data"]["reason"] == "predates_restart", f"{st} {resp}")
+
     # A second gateway on the same log refuses to start (it would fork the chain).
     second_port = free_port()
     second_log = os.path.join(work, "second.log")

@@ -1,8 +1,15 @@
 #include "aip/authn/replay_cache.h"
 
+#include <thread>
+
 #include <functional>
 
 namespace aip::authn {
+
+void ReplayCache::WaitPastHorizon() const {
+  TimePoint now = DefaultClock().Now();
+  if (horizon_ > now) std::this_thread::sleep_for(horizon_ - now);
+}
 
 InMemoryReplayCache::InMemoryReplayCache(std::size_t max_entries, std::size_t shards)
     : per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))) {

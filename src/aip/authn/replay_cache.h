@@ -35,6 +35,11 @@ class ReplayCache {
   // (docs/protocol.md, "Replay across restarts"). TimePoint::min(): no horizon.
   TimePoint horizon() const { return horizon_; }
   void set_horizon(TimePoint horizon) { horizon_ = horizon; }
+  // StartsNow is for a cache that starts empty with its process: the horizon becomes the next
+  // whole second (credential times are whole seconds). The server opens its listener only once
+  // WaitPastHorizon returns (at most a second, once at start).
+  void StartsNow() { horizon_ = std::chrono::ceil<std::chrono::seconds>(DefaultClock().Now()); }
+  void WaitPastHorizon() const;
   Status Remember(std::string_view key, TimePoint created, TimePoint expires, TimePoint now) {
     if (created < horizon_) return FailedPreconditionError("the credential was created before this server could remember its nonce");
     return Remember(key, expires, now);

@@ -62,10 +62,8 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
   g->replay_ = std::make_shared<authn::InMemoryReplayCache>();
   // The cache starts empty: a credential made before this process could be one an earlier
-  // process already accepted. The horizon is the next whole second (proof times are whole
-  // seconds), and the listener opens only once it has passed.
-  const TimePoint horizon = std::chrono::ceil<std::chrono::seconds>(DefaultClock().Now());
-  g->replay_->set_horizon(horizon);
+  // process already accepted, so those are refused, and the listener opens past the horizon.
+  g->replay_->StartsNow();
   auto chain = std::make_shared<authn::AuthenticatorChain>();
   if (config.accept_aip_proof) {
     mcpsig::VerifyOptions v;
@@ -229,7 +227,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   hopts.request_timeout = config.request_timeout;
   hopts.tls_cert_file = config.tls_cert;
   hopts.tls_key_file = config.tls_key;
-  std::this_thread::sleep_for(horizon - DefaultClock().Now());  // At most a second, once.
+  g->replay_->WaitPastHorizon();
   AIP_ASSIGN_OR_RETURN(g->server_, net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) {
                          self->Serve(r, e);
                        }));
