@@ -63,6 +63,7 @@ void AddSigningCommands(CLI::App& app, Context& ctx);
 void AddMcpCommands(CLI::App& app, Context& ctx);
 void AddProxyCommands(CLI::App& app, Context& ctx);
 void AddGatewayCommands(CLI::App& app, Context& ctx);
+void AddAuditCommands(CLI::App& app, Context& ctx);
 void AddApiKeyCommands(CLI::App& app, Context& ctx);
 void AddTrustCommands(CLI::App& app, Context& ctx);
 void AddRegistryCommands(CLI::App& app, Context& ctx);  // After AddTrustCommands: adds `trust sync`.

@@ -1,4 +1,4 @@
-// aip gateway (run, check-config), aip policy check, aip audit verify.
+// aip gateway (run, check-config), aip policy check.
 #include <signal.h>
 
 #include <chrono>
@@ -155,48 +155,11 @@ void AddPolicyCheck(CLI::App& app) {
   });
 }
 
-void AddAuditVerify(CLI::App& app) {
-  auto* audit = app.add_subcommand("audit", "Audit log tools");
-  audit->require_subcommand(1);
-  auto* verify = audit->add_subcommand("verify", "Verify an audit log's hash chain and signed checkpoints");
-  static std::vector<std::string> files;
-  static std::string signer;
-  static bool partial = false;
-  verify->add_option("files", files, "Audit log, or every file of a rotated series (any order: e.g. audit.jsonl*)")->required();
-  verify->add_option("--signer", signer, "The gateway DID that must have signed the checkpoints");
-  verify->add_flag("--partial", partial, "Accept a series whose oldest files were deleted (it starts mid-chain)");
-  verify->callback([] {
-    auto started = std::chrono::steady_clock::now();
-    gateway::AuditVerifyOptions options;
-    options.expected_signer = signer;
-    options.partial = partial;
-    auto report = gateway::VerifyAuditFiles(files, options);
-    if (!report) Fail(kVerificationFailed, report.error().message);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    double mb = static_cast<double>(report->bytes) / 1e6;
-    std::string what = report->files.size() == 1 ? report->files[0] : std::to_string(report->files.size()) + " files";
-    std::cout << what << ": ok: " << report->lines << " lines, " << report->checkpoints << " signed checkpoints";
-    if (!report->signer.empty()) std::cout << " by " << report->signer;
-    char speed[96];
-    std::snprintf(speed, sizeof speed, " (%.1f MB in %.2f s, %.0f MB/s)\n", mb, seconds, seconds > 0 ? mb / seconds : 0.0);
-    std::cout << speed;
-    if (report->first_seq > 0) std::cout << "note: the series starts at line seq " << report->first_seq << "; earlier files were not checked\n";
-    if (report->unsealed_tail > 0) {
-      std::cout << "note: the last " << report->unsealed_tail
-                << " lines follow the last checkpoint; deleting them would not be detected until the next checkpoint\n";
-    }
-    if (signer.empty() && report->checkpoints > 0) {
-      std::cout << "note: pass --signer DID to check that this is your gateway's key\n";
-    }
-  });
-}
-
 }  // namespace
 
 void AddGatewayCommands(CLI::App& app, Context& ctx) {
   AddGateway(app, ctx);
   AddPolicyCheck(app);
-  AddAuditVerify(app);
 }
 
 }  // namespace aip::cli

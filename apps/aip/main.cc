@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   AddMcpCommands(app, ctx);
   AddProxyCommands(app, ctx);
   AddGatewayCommands(app, ctx);
+  AddAuditCommands(app, ctx);
   AddApiKeyCommands(app, ctx);
   AddTrustCommands(app, ctx);
   AddRegistryCommands(app, ctx);

@@ -9,6 +9,7 @@
 3. The audit log as an attacker or a careless operator meets it: a second gateway on the same
    log refuses to start; a line appended to a stopped gateway's log makes it refuse to start,
    or, with on_broken_chain = "new_file", start a new chain that says why.
+4. Checkpoints witnessed by `aip audit witness`: a log cut back past the last one is detected.
 
 Usage: fault_test.py BIN_DIR
 """
@@ -244,5 +245,44 @@ targets = ["list_tasks"]
     aside = glob.glob(audit + ".broken-*")
     check("with on_broken_chain = \"new_file\" it sets the log aside and starts a chain that says why",
           first.get("type") == "chain_refused" and len(aside) == 1 and "not written by this gateway" in first.get("reason", ""), str(first))
+
+    # 4. A witness countersigns the checkpoints: cutting the log back past the last one it saw
+    # (here: only the final checkpoint) is detected by `aip audit verify --witness`.
+    witness_home = os.path.join(work, "witness-home")
+    run([AIP, "init", "--name", "witness"], home=witness_home)
+    witness_did = gwlib.did_of(witness_home)
+    witness_port = free_port()
+    witness_log = os.path.join(work, "witness.log")
+    gwlib.start([AIP, "audit", "witness", "--listen", f"127.0.0.1:{witness_port}"], witness_log,
+                dict(env, AIP_HOME=witness_home, AIP_PASSPHRASE="test-pass"))
+    gwlib.wait_log(witness_log, '"event":"listening"')
+    witness_url = f"http://127.0.0.1:{witness_port}/"
+    witnessed_audit = os.path.join(work, "witnessed.jsonl")
+    wport = free_port()
+    gwlib.start_gateway(config.replace(f":{port}\"", f":{wport}\"").replace(audit, witnessed_audit).replace(
+        "[audit]\n", f"[audit]\nwitness = \"{witness_url}\"\nwitness_did = \"{witness_did}\"\n").replace(
+        "checkpoint_every = 50", "checkpoint_every = 10"), env, home, name="witnessed")
+    witnessed_gw = gwlib.procs[-1]
+    for _ in range(12):
+        post(f"http://127.0.0.1:{wport}/mcp", "tools/call", {"name": "list_tasks", "arguments": {"project": "project-a"}},
+             headers={"x-api-key": key, "mcp-param-project": "project-a"})
+    witnessed_gw.terminate()
+    witnessed_gw.wait(timeout=15)
+    verify_witnessed = lambda: run([AIP, "audit", "verify", witnessed_audit, "--signer", gateway_did, "--witness", witness_url,
+                                    "--witness-did", witness_did])
+    r = verify_witnessed()
+    check("the log holds the last checkpoint the witness countersigned",
+          r.returncode == 0 and "witnessed: checkpoint seq" in r.stdout and "follow the last checkpoint" not in r.stdout,
+          r.stdout + r.stderr)
+    lines = open(witnessed_audit).read().splitlines(keepends=True)
+    open(witnessed_audit, "w").write("".join(lines[:-1]))
+    r = verify_witnessed()
+    check("cutting off the final checkpoint is detected against the witness",
+          r.returncode == 1 and "truncated" in r.stderr, r.stdout + r.stderr)
+    r = run([AIP, "audit", "verify", witnessed_audit, "--signer", gateway_did])
+    check("(which the log alone cannot show)", r.returncode == 0, r.stdout + r.stderr)
+    r = run([AIP, "audit", "verify", witnessed_audit, "--signer", gateway_did, "--witness", witness_url,
+             "--witness-did", gwlib.did_of(home)])
+    check("a receipt from another key than the named witness is refused", r.returncode == 1 and "not " in r.stderr, r.stderr)
 finally:
     sys.exit(gwlib.finish())

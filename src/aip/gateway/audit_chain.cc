@@ -136,10 +136,7 @@ Status AuditChainVerifier::Line(std::string_view line) {
     if (fast->seq != next_seq_) return fail("sequence number out of order");
     ++report_.unsealed_tail;
     if (options_.line_key != nullptr && !HasValidLineMac(*options_.line_key, line)) ++report_.unauthenticated_tail;
-    prev_ = AuditLineHash(line);
-    ++next_seq_;
-    ++report_.lines;
-    return OkStatus();
+    return Linked(line);
   }
   auto obj = json::ParseJsonObject(line);
   if (!obj) return fail("not a JSON object: " + obj.error().message);
@@ -179,8 +176,13 @@ Status AuditChainVerifier::Line(std::string_view line) {
     ++report_.unsealed_tail;
     if (options_.line_key != nullptr && !HasValidLineMac(*options_.line_key, line)) ++report_.unauthenticated_tail;
   }
+  return Linked(line);
+}
+
+Status AuditChainVerifier::Linked(std::string_view line) {
   prev_ = AuditLineHash(line);
-  ++next_seq_;
+  if (options_.find_seq == next_seq_) report_.found_hash = prev_;
+  report_.next_seq = ++next_seq_;
   ++report_.lines;
   return OkStatus();
 }

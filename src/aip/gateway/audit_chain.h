@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,8 @@ struct AuditReport {
   std::uint64_t unauthenticated_tail = 0;  // Of those, lines without a valid MAC (with a line key).
   std::uint64_t bytes = 0;
   std::vector<std::string> files;     // In chain order, for a series.
+  std::optional<std::string> found_hash;  // Hash of the line at AuditVerifyOptions::find_seq, if seen.
+  std::uint64_t next_seq = 0;             // One past the last line's seq.
 };
 
 struct AuditVerifyOptions {
@@ -56,6 +59,8 @@ struct AuditVerifyOptions {
   bool partial = false;
   // With a key, lines after the last checkpoint are checked for this gateway's MAC.
   const crypto::HmacSha256Key* line_key = nullptr;
+  // With a seq (a witnessed checkpoint's), the report gives the hash of the line at that seq.
+  std::optional<std::uint64_t> find_seq;
 };
 
 // AuditChainVerifier checks a chain fed one line at a time, so logs of any size verify in
@@ -71,6 +76,7 @@ class AuditChainVerifier {
 
  private:
   struct Resolver;
+  Status Linked(std::string_view line);  // The line checked: it becomes the chain's head.
   AuditVerifyOptions options_;
   std::unique_ptr<Resolver> resolver_;
   AuditReport report_;

@@ -308,6 +308,7 @@ Status AuditLog::CheckpointLocked() {
   }
   std::string text = json::Serialize(json::Value(std::move(cp)));
   AIP_RETURN_IF_ERROR(WriteAll(fd_, text + "\n"));
+  if (on_checkpoint_) on_checkpoint_(text);
   prev_hash_ = AuditLineHash(text);
   ++next_seq_;
   bytes_ += text.size() + 1;

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,6 +57,9 @@ class AuditLog final : public AuditSink {
     return config_.record_arguments ? std::optional<json::Value>(Redact(arguments)) : std::nullopt;
   }
   const AuditConfig& config() const { return config_; }
+  // OnCheckpoint is given each checkpoint line as it is written (a witness publisher); it must
+  // not block. Set before the first Append.
+  void OnCheckpoint(std::function<void(std::string)> sink) { on_checkpoint_ = std::move(sink); }
 
  private:
   AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer);
@@ -84,6 +88,7 @@ class AuditLog final : public AuditSink {
   std::chrono::steady_clock::time_point last_checkpoint_;
   std::chrono::steady_clock::time_point file_opened_;
   std::chrono::steady_clock::time_point rotation_retry_;  // After a failed rotation.
+  std::function<void(std::string)> on_checkpoint_;
 };
 
 // RotatedAuditPath names the file a rotation moves the current file to.

@@ -306,7 +306,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   if (const json::Object* a = root.Table("audit", st)) {
     Reader r = root.Sub("audit", *a);
     AIP_RETURN_IF_ERROR(r.OnlyFields({"path", "fsync", "checkpoint_every", "checkpoint_interval", "record_arguments",
-                                      "redact_pointers", "redact_keys", "rotate_bytes", "rotate_interval", "on_broken_chain"}));
+                                      "redact_pointers", "redact_keys", "rotate_bytes", "rotate_interval", "on_broken_chain", "witness", "witness_did"}));
     AIP_RETURN_IF_ERROR(r.String("path", cfg.audit.path));
     cfg.audit.path = Resolve(base_dir, cfg.audit.path);
     std::string fsync = "every_line";
@@ -352,6 +352,15 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       cfg.audit.on_broken_chain = AuditConfig::OnBrokenChain::kNewFile;
     } else {
       return r.Fail("on_broken_chain", "must be \"refuse\" or \"new_file\"");
+    }
+    AIP_RETURN_IF_ERROR(r.String("witness", cfg.audit.witness));
+    AIP_RETURN_IF_ERROR(r.String("witness_did", cfg.audit.witness_did));
+    if (!cfg.audit.witness.empty()) {
+      if (!cfg.audit.witness.starts_with("http://") && !cfg.audit.witness.starts_with("https://")) {
+        return r.Fail("witness", "must be an http(s) URL");
+      }
+      // A receipt from just anyone proves nothing: name the witness's key.
+      if (!cfg.audit.witness_did.starts_with("did:key:")) return r.Fail("witness_did", "the witness's did:key is required with witness");
     }
   }
   AIP_RETURN_IF_ERROR(st);

@@ -66,6 +66,10 @@ struct AuditConfig {
   std::chrono::seconds rotate_interval{24 * 3600};
   // A log that does not verify at start: refuse to start, or set it aside and begin a new chain.
   enum class OnBrokenChain { kRefuse, kNewFile } on_broken_chain = OnBrokenChain::kRefuse;
+  // Checkpoints are sent to this witness (`aip audit witness`), whose receipts must be signed by
+  // witness_did; empty: not witnessed.
+  std::string witness;
+  std::string witness_did;
 };
 
 // OAuthConfig: the gateway as an OAuth 2.1 resource server ([oauth]; docs/oauth.md).

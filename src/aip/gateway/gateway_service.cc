@@ -7,6 +7,7 @@
 #include "aip/gateway/log.h"
 #include "aip/gateway/mcp_upstream.h"
 #include "aip/gateway/trust_condition.h"
+#include "aip/gateway/witness_publisher.h"
 #include "aip/net/busy_poll.h"
 
 namespace aip::gateway {
@@ -44,6 +45,14 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   WarnIfUnsafe(config);
   if (!config.audit.path.empty()) {
     AIP_ASSIGN_OR_RETURN(auto audit, AuditLog::Open(config.audit, g->identity_));
+    if (!config.audit.witness.empty()) {
+      // The log holds the publisher through its hook: the final checkpoint, written when the
+      // log closes, is still sent (for up to 2 s).
+      g->metrics_->Describe("aip_gateway_audit_witness_total", Metrics::Type::kCounter,
+                            "Checkpoints sent to the witness, by result (ok, refused, unavailable, bad_receipt).");
+      auto publisher = std::make_shared<WitnessPublisher>(config.audit.witness, config.audit.witness_did, g->metrics_);
+      audit->OnCheckpoint([publisher](std::string line) { publisher->Publish(std::move(line)); });
+    }
     g->audit_ = std::move(audit);
   } else {
     LogEvent("warning", "no_audit_log", json::Object{{"message", "no [audit] path: decisions are not recorded"}});
