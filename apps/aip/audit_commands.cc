@@ -9,6 +9,7 @@
 #include "aip/gateway/audit_chain.h"
 #include "aip/gateway/audit_witness.h"
 #include "aip/gateway/log.h"
+#include "aip/mcp/http_transport.h"
 #include "aip/net/form.h"
 #include "aip/net/http_client.h"
 #include "aip/net/http_server.h"
@@ -87,14 +88,6 @@ void AddAuditVerify(CLI::App& audit) {
   });
 }
 
-net::HttpResponse JsonAnswer(int status, const json::Value& body) {
-  net::HttpResponse r;
-  r.status = status;
-  r.headers.Set("content-type", "application/json");
-  r.body = json::Serialize(body);
-  return r;
-}
-
 void AddAuditWitness(CLI::App& audit, Context& ctx) {
   auto* cmd = audit.add_subcommand("witness", "Countersign gateways' audit checkpoints (a witness server)");
   static std::string listen = "127.0.0.1:8710", state;
@@ -114,10 +107,10 @@ void AddAuditWitness(CLI::App& audit, Context& ctx) {
     options.port = where.port;
     options.max_body_bytes = 64 * 1024;
     auto server = Check(net::HttpServer::Start(options, [witness](const net::HttpRequest& req, net::Exchange& ex) {
-      auto problem = [](int status, const std::string& why) { return JsonAnswer(status, json::Object{{"error", why}}); };
+      auto problem = [](int status, const std::string& why) { return mcp::JsonHttpResponse(status, json::Object{{"error", why}}); };
       if (req.method == "POST") {
         auto receipt = witness->Witness(req.body);
-        if (receipt) return ex.Respond(JsonAnswer(200, *receipt));
+        if (receipt) return ex.Respond(mcp::JsonHttpResponse(200, *receipt));
         int status = receipt.error().code == ErrorCode::kAlreadyExists     ? 409
                      : receipt.error().code == ErrorCode::kUnauthenticated ? 401
                      : receipt.error().code == ErrorCode::kInvalidArgument ? 400
@@ -131,7 +124,7 @@ void AddAuditWitness(CLI::App& audit, Context& ctx) {
         auto query = net::ParseForm(q == std::string_view::npos ? "" : target.substr(q + 1));
         if (!query || !query->count("signer")) return ex.Respond(problem(400, "GET ?signer=DID"));
         auto latest = witness->Latest(query->at("signer"));
-        return ex.Respond(latest ? JsonAnswer(200, *latest) : problem(404, latest.error().message));
+        return ex.Respond(latest ? mcp::JsonHttpResponse(200, *latest) : problem(404, latest.error().message));
       }
       ex.Respond(problem(405, "POST a checkpoint line, or GET ?signer=DID"));
     }));
