@@ -1,8 +1,11 @@
 #include "aip/authn/replay_cache.h"
 
+#include <algorithm>
+#include <functional>
 #include <thread>
 
-#include <functional>
+#include "aip/crypto/random.h"
+#include "aip/crypto/sha.h"
 
 namespace aip::authn {
 
@@ -13,21 +16,32 @@ void ReplayCache::WaitPastHorizon() const {
 
 InMemoryReplayCache::InMemoryReplayCache(std::size_t max_entries, std::size_t shards)
     : per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))) {
+  Bytes salt = crypto::RandomBytes(salt_.size());
+  std::copy(salt.begin(), salt.end(), salt_.begin());
   for (std::size_t i = 0; i < std::max<std::size_t>(1, shards); ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
 Status InMemoryReplayCache::Remember(std::string_view key, TimePoint expires, TimePoint now) {
-  Shard& s = *shards_[std::hash<std::string_view>{}(key) % shards_.size()];
+  // The salt keeps anyone from choosing keys whose digests collide with another's.
+  std::string salted(reinterpret_cast<const char*>(salt_.data()), salt_.size());
+  salted.append(key);
+  crypto::Sha256Digest full = crypto::Sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(salted.data()), salted.size()));
+  Digest d;
+  std::copy(full.begin(), full.begin() + d.size(), d.begin());
+  Shard& s = *shards_[DigestHash{}(d) % shards_.size()];
+  auto later = [](const auto& a, const auto& b) { return a.first > b.first; };
   std::lock_guard lock(s.mu);
   // Drop what has expired: a nonce only needs remembering while its proof could still verify.
-  while (!s.by_expiry.empty() && s.by_expiry.begin()->first < now) {
-    s.entries.erase(s.by_expiry.begin()->second);
-    s.by_expiry.erase(s.by_expiry.begin());
+  while (!s.by_expiry.empty() && s.by_expiry.front().first < now) {
+    s.entries.erase(s.by_expiry.front().second);
+    std::pop_heap(s.by_expiry.begin(), s.by_expiry.end(), later);
+    s.by_expiry.pop_back();
   }
-  if (s.entries.contains(std::string(key))) return UnauthenticatedError("nonce already used (replayed request)");
+  if (s.entries.contains(d)) return UnauthenticatedError("nonce already used (replayed request)");
   if (s.entries.size() >= per_shard_) return ResourceExhaustedError("replay cache is full");
-  s.entries.emplace(std::string(key), expires);
-  s.by_expiry.emplace(expires, std::string(key));
+  s.entries.emplace(d, expires);
+  s.by_expiry.emplace_back(expires, d);
+  std::push_heap(s.by_expiry.begin(), s.by_expiry.end(), later);
   return OkStatus();
 }
 

@@ -6,7 +6,10 @@
 // share one store (Redis) later.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,19 +59,33 @@ struct ReplayRefusalText {
 };
 std::optional<ReplayRefusalText> ReplayRefusal(const Status& remembered);
 
+// InMemoryReplayCache keeps each key as a 128-bit digest (SHA-256 under a random per-process
+// salt) with its expiry: about 80 bytes a nonce, whatever the key's length. It must hold every
+// nonce for its proof's lifetime: calls/s × lifetime (3,600/s with 5-minute proofs: 1.1 M).
+// When full it refuses new credentials (fail closed) until entries expire.
 class InMemoryReplayCache final : public ReplayCache {
  public:
-  explicit InMemoryReplayCache(std::size_t max_entries = 1'000'000, std::size_t shards = 16);
+  static constexpr std::size_t kDefaultEntries = 4'000'000;
+  explicit InMemoryReplayCache(std::size_t max_entries = kDefaultEntries, std::size_t shards = 16);
   Status Remember(std::string_view key, TimePoint expires, TimePoint now) override;
   std::size_t size() const override;
 
  private:
+  using Digest = std::array<std::uint8_t, 16>;
+  struct DigestHash {
+    std::size_t operator()(const Digest& d) const {
+      std::size_t h;
+      std::memcpy(&h, d.data(), sizeof h);
+      return h;
+    }
+  };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, TimePoint> entries;
-    std::multimap<TimePoint, std::string> by_expiry;
+    std::unordered_map<Digest, TimePoint, DigestHash> entries;
+    std::vector<std::pair<TimePoint, Digest>> by_expiry;  // A min-heap on the expiry.
   };
   std::size_t per_shard_;
+  std::array<std::uint8_t, 16> salt_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

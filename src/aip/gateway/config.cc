@@ -247,7 +247,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     Reader r = root.Sub("gateway", *g);
     AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "busy_poll_us", "max_body_bytes",
                                       "max_sessions", "max_sessions_per_caller", "session_idle_timeout", "max_connections",
-                                      "max_connections_per_address", "request_timeout", "shutdown_grace", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
+                                      "max_connections_per_address", "request_timeout", "shutdown_grace", "replay_cache_entries", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
     AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
     if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
     AIP_RETURN_IF_ERROR(r.String("public_url", cfg.public_url));
@@ -274,6 +274,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     }
     AIP_RETURN_IF_ERROR(r.Millis("shutdown_grace", cfg.shutdown_grace));
     if (cfg.shutdown_grace > std::chrono::minutes(10)) return r.Fail("shutdown_grace", "must be at most 10m");
+    AIP_RETURN_IF_ERROR(r.Integer("replay_cache_entries", cfg.replay_cache_entries, 1000, 100'000'000));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_origins", cfg.allowed_origins));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_hosts", cfg.allowed_hosts));
     AIP_RETURN_IF_ERROR(r.Bool("unsafe_allow_all", cfg.unsafe_allow_all));

@@ -139,6 +139,8 @@ struct GatewayConfig {
   std::chrono::milliseconds request_timeout{30000};
   // On SIGTERM calls in flight get this long to finish; then they are aborted (JSON-RPC errors).
   std::chrono::milliseconds shutdown_grace{5000};
+  // Nonces the replay cache holds (about 80 bytes each): at least calls/s × proof lifetime.
+  std::size_t replay_cache_entries = 4'000'000;
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.
   DenialDetail denial_detail = DenialDetail::kReason;

@@ -69,7 +69,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   }
 
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
-  g->replay_ = std::make_shared<authn::InMemoryReplayCache>();
+  g->replay_ = std::make_shared<authn::InMemoryReplayCache>(config.replay_cache_entries);
   // The cache starts empty: a credential made before this process could be one an earlier
   // process already accepted, so those are refused, and the listener opens past the horizon.
   g->replay_->StartsNow();
