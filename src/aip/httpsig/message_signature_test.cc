@@ -123,7 +123,10 @@ TEST(MessageSignatureTest, EveryLabelMustVerifyAndNameOneKey) {
   auto both = [](const net::Headers& a, const net::Headers& b, bool corrupt_b = false) {
     net::Headers h = a;
     std::string sig_b(*b.Get("signature"));
-    if (corrupt_b) sig_b[sig_b.find(":") + 3] ^= 1;
+    if (corrupt_b) {
+      char& c = sig_b[sig_b.find(":") + 3];  // Another valid base64 character: a wrong signature, well formed.
+      c = c == 'A' ? 'B' : 'A';
+    }
     h.Set("signature-input", std::string(*a.Get("signature-input")) + ", " + std::string(*b.Get("signature-input")));
     h.Set("signature", std::string(*a.Get("signature")) + ", " + sig_b);
     return h;
