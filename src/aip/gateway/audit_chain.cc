@@ -76,12 +76,18 @@ bool HasValidLineMac(const crypto::HmacSha256Key& key, std::string_view line) {
   return key.Verify(AsBytes(unsigned_line), ByteSpan(mac->data(), mac->size())).ok();
 }
 
-struct AuditChainVerifier::Resolver {
-  identity::DidKeyResolver did_key;
-};
+Result<std::string> VerifyCheckpoint(const json::Object& checkpoint) {
+  if (!checkpoint.contains("proof")) return InvalidArgumentError("checkpoint is not signed");
+  static const identity::DidKeyResolver kDidKey;  // Checkpoints are signed by the gateway's did:key.
+  identity::ProofExpectations expect;
+  expect.domain = std::string(kCheckpointDomain);
+  expect.check_time = false;
+  auto verified = identity::VerifyProof(checkpoint, kDidKey, expect);
+  if (!verified) return UnauthenticatedError("checkpoint signature does not verify: " + verified.error().message);
+  return verified->method.controller;
+}
 
-AuditChainVerifier::AuditChainVerifier(AuditVerifyOptions options)
-    : options_(std::move(options)), resolver_(std::make_unique<Resolver>()) {}
+AuditChainVerifier::AuditChainVerifier(AuditVerifyOptions options) : options_(std::move(options)) {}
 AuditChainVerifier::~AuditChainVerifier() = default;
 
 namespace {
@@ -124,51 +130,48 @@ std::optional<ChainFields> FastChainFields(std::string_view line) {
 }  // namespace
 
 Status AuditChainVerifier::Line(std::string_view line) {
-  std::uint64_t n = report_.lines + 1;
-  auto fail = [&](const std::string& why) { return InvalidArgumentError("line " + std::to_string(n) + ": " + why); };
+  ++file_line_;
+  auto fail = [&](const std::string& why) { return InvalidArgumentError("line " + std::to_string(file_line_) + ": " + why); };
   report_.bytes += line.size() + 1;
   bool first = report_.lines == 0;
-  if (auto fast = FastChainFields(line); fast && !(first && options_.partial)) {
-    if (fast->prev != prev_) {
+  // The link: this line names the hash of the one before and the next seq.
+  auto link = [&](std::string_view prev, std::uint64_t seq) -> Status {
+    if (prev != prev_) {
       return fail(first ? "does not start a chain (its prev is not the genesis hash: earlier lines are missing)"
-                        : "does not follow line " + std::to_string(n - 1) + " (a line was edited, deleted, inserted or reordered)");
+                        : "does not follow line " + std::to_string(file_line_ - 1) + " (a line was edited, deleted, inserted or reordered)");
     }
-    if (fast->seq != next_seq_) return fail("sequence number out of order");
-    ++report_.unsealed_tail;
-    if (options_.line_key != nullptr && !HasValidLineMac(*options_.line_key, line)) ++report_.unauthenticated_tail;
-    return Linked(line);
-  }
-  auto obj = json::ParseJsonObject(line);
-  if (!obj) return fail("not a JSON object: " + obj.error().message);
-  const json::Value* seq = obj->if_contains("seq");
-  const json::Value* p = obj->if_contains("prev");
-  if (seq == nullptr || !seq->is_int64() || seq->get_int64() < 0) return fail("no sequence number");
-  if (first && options_.partial) {
-    // A partial chain starts wherever it starts; from then on every link is checked.
+    return seq == next_seq_ ? OkStatus() : fail("sequence number out of order");
+  };
+  std::optional<std::string> signer;  // Set for a checkpoint.
+  if (auto fast = FastChainFields(line); fast && !(first && options_.partial)) {
+    AIP_RETURN_IF_ERROR(link(fast->prev, fast->seq));
+  } else {
+    auto obj = json::ParseJsonObject(line);
+    if (!obj) return fail("not a JSON object: " + obj.error().message);
+    const json::Value* seq = obj->if_contains("seq");
+    const json::Value* p = obj->if_contains("prev");
+    if (seq == nullptr || !seq->is_int64() || seq->get_int64() < 0) return fail("no sequence number");
     if (p == nullptr || !p->is_string() || p->get_string().size() != 64) return fail("no prev hash");
-    prev_ = std::string(p->get_string());
-    next_seq_ = static_cast<std::uint64_t>(seq->get_int64());
-    report_.first_seq = next_seq_;
-  }
-  if (p == nullptr || !p->is_string() || p->get_string() != prev_) {
-    return fail(first ? "does not start a chain (its prev is not the genesis hash: earlier lines are missing)"
-                      : "does not follow line " + std::to_string(n - 1) + " (a line was edited, deleted, inserted or reordered)");
-  }
-  if (static_cast<std::uint64_t>(seq->get_int64()) != next_seq_) return fail("sequence number out of order");
-  const json::Value* type = obj->if_contains("type");
-  if (type != nullptr && type->is_string() && type->get_string() == "checkpoint") {
-    if (!obj->contains("proof")) return fail("checkpoint is not signed");
-    identity::ProofExpectations expect;
-    expect.domain = std::string(kCheckpointDomain);
-    expect.check_time = false;
-    auto verified = identity::VerifyProof(*obj, resolver_->did_key, expect);
-    if (!verified) return fail("checkpoint signature does not verify: " + verified.error().message);
-    const std::string& did = verified->method.controller;
-    if (!options_.expected_signer.empty() && did != options_.expected_signer) {
-      return fail("checkpoint signed by " + did + ", not " + options_.expected_signer);
+    if (first && options_.partial) {
+      // A partial chain starts wherever it starts; from then on every link is checked.
+      prev_ = std::string(p->get_string());
+      next_seq_ = static_cast<std::uint64_t>(seq->get_int64());
+      report_.first_seq = next_seq_;
     }
-    if (!report_.signer.empty() && did != report_.signer) return fail("checkpoint signed by a different key (" + did + ")");
-    report_.signer = did;
+    AIP_RETURN_IF_ERROR(link(p->get_string(), static_cast<std::uint64_t>(seq->get_int64())));
+    const json::Value* type = obj->if_contains("type");
+    if (type != nullptr && *type == json::Value("checkpoint")) {
+      auto did = VerifyCheckpoint(*obj);
+      if (!did) return fail(did.error().message);
+      signer = std::move(*did);
+    }
+  }
+  if (signer) {
+    if (!options_.expected_signer.empty() && *signer != options_.expected_signer) {
+      return fail("checkpoint signed by " + *signer + ", not " + options_.expected_signer);
+    }
+    if (!report_.signer.empty() && *signer != report_.signer) return fail("checkpoint signed by a different key (" + *signer + ")");
+    report_.signer = *signer;
     ++report_.checkpoints;
     report_.unsealed_tail = 0;
     report_.unauthenticated_tail = 0;
@@ -268,17 +271,9 @@ Result<AuditReport> VerifyAuditFiles(std::vector<std::string> paths, const Audit
   AuditChainVerifier verifier(options);
   std::vector<std::string> files;
   for (const auto& [seq, path] : ordered) {
-    std::uint64_t before = verifier.report().lines;
+    verifier.BeginFile();  // Errors name the line within its own file, as an operator opens it.
     Status st = ForEachAuditLine(path, [&](std::string_view line) { return verifier.Line(line); });
-    if (!st.ok()) {
-      // Name the line within its own file, as an operator will open it.
-      std::string message = st.message();
-      if (message.starts_with("line ")) {
-        std::uint64_t global = std::strtoull(message.c_str() + 5, nullptr, 10);
-        message = "line " + std::to_string(global - before) + message.substr(message.find(':'));
-      }
-      return InvalidArgumentError(path + ": " + message);
-    }
+    if (!st.ok()) return InvalidArgumentError(path + ": " + st.message());
     files.push_back(path);
   }
   AuditReport report = verifier.report();

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aip/base/json.h"
 #include "aip/base/status.h"
 #include "aip/crypto/sha.h"
 #include "aip/identity/identity.h"
@@ -63,6 +64,10 @@ struct AuditVerifyOptions {
   std::optional<std::uint64_t> find_seq;
 };
 
+// VerifyCheckpoint checks a checkpoint's signature (did:key, domain kCheckpointDomain) and returns
+// its signer's DID. The chain verifier and the witness both use it.
+Result<std::string> VerifyCheckpoint(const json::Object& checkpoint);
+
 // AuditChainVerifier checks a chain fed one line at a time, so logs of any size verify in
 // constant memory. Errors name the line by its position in the input.
 class AuditChainVerifier {
@@ -70,18 +75,18 @@ class AuditChainVerifier {
   explicit AuditChainVerifier(AuditVerifyOptions options);
   ~AuditChainVerifier();
   Status Line(std::string_view line);  // Without its newline.
+  void BeginFile() { file_line_ = 0; }  // Line numbers in errors count from the next file's start.
   const AuditReport& report() const { return report_; }
   const std::string& head() const { return prev_; }  // Hash of the last line checked.
   std::uint64_t next_seq() const { return next_seq_; }
 
  private:
-  struct Resolver;
   Status Linked(std::string_view line);  // The line checked: it becomes the chain's head.
   AuditVerifyOptions options_;
-  std::unique_ptr<Resolver> resolver_;
   AuditReport report_;
   std::string prev_ = kAuditGenesis;
   std::uint64_t next_seq_ = 0;
+  std::uint64_t file_line_ = 0;
 };
 
 // VerifyAuditLog checks the chain and every checkpoint signature of a whole log held in memory.

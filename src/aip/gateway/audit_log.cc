@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <cstring>
 
 #include "aip/base/clock.h"
@@ -75,6 +76,21 @@ Status FinishInterruptedRotation(const std::string& path) {
   return OkStatus();
 }
 
+// NewestRotated names the newest PATH.<12 digits> beside PATH, if any.
+std::optional<std::string> NewestRotated(const std::string& path) {
+  std::filesystem::path p(path);
+  std::string prefix = p.filename().string() + ".";
+  std::optional<std::string> newest;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
+    std::string name = e.path().filename().string();
+    if (name.size() != prefix.size() + 12 || !name.starts_with(prefix)) continue;
+    if (name.find_first_not_of("0123456789", prefix.size()) != std::string::npos) continue;
+    if (!newest || name > *newest) newest = name;
+  }
+  return newest;
+}
+
 }  // namespace
 
 std::string RotatedAuditPath(const std::string& path, std::uint64_t first_seq) {
@@ -129,7 +145,14 @@ Status AuditLog::Resume() {
         return verifier.Line(line);
       },
       [&](std::string_view rest) { torn = rest.size(); });
-  if (checked.code() == ErrorCode::kNotFound) checked = OkStatus();  // A new log.
+  if (checked.code() == ErrorCode::kNotFound) {
+    // No current file: a new log — unless rotated files remain, when the lines written since the
+    // last rotation were removed with it.
+    auto rotated = NewestRotated(path);
+    checked = rotated ? InvalidArgumentError("the current file is missing while rotated files remain (newest " + *rotated +
+                                             "): what was written since that rotation is gone")
+                      : OkStatus();
+  }
   const AuditReport& report = verifier.report();
   if (checked.ok() && report.lines > 0 && !starts_right) {
     checked = InvalidArgumentError("line 1: does not start a chain (its prev is not the genesis hash) and is not a rotation");
@@ -171,7 +194,10 @@ Status AuditLog::Resume() {
 
 Status AuditLog::StartAfresh(const std::string& why) {
   std::string aside = config_.path + ".broken-" + FormatTime(DefaultClock().Now());
-  if (::rename(config_.path.c_str(), aside.c_str()) != 0) {
+  std::error_code ec;
+  if (!std::filesystem::exists(config_.path, ec)) {
+    aside = "(missing)";
+  } else if (::rename(config_.path.c_str(), aside.c_str()) != 0) {
     return UnavailableError("audit log " + config_.path + ": cannot set it aside: " + std::strerror(errno));
   }
   SyncDirectory(config_.path);
@@ -179,7 +205,7 @@ Status AuditLog::StartAfresh(const std::string& why) {
   if (fd_ < 0) return UnavailableError("audit log " + config_.path + ": " + std::strerror(errno));
   prev_hash_ = kAuditGenesis;
   LogEvent("error", "audit_chain_refused", json::Object{{"reason", why}, {"set_aside", aside}});
-  return Append(json::Object{{"type", "chain_refused"}, {"set_aside", BaseName(aside)}, {"reason", why}});
+  return Append(json::Object{{"type", "chain_refused"}, {"set_aside", aside == "(missing)" ? aside : BaseName(aside)}, {"reason", why}});
 }
 
 AuditLog::~AuditLog() {

@@ -288,6 +288,21 @@ TEST_F(AuditLogTest, RotatesBySizeAndTheSeriesVerifiesAsOneChain) {
   EXPECT_THAT(VerifyAuditFiles(files, {}), StatusIs(ErrorCode::kInvalidArgument, report->files[2] + ": line 1: does not follow"));
 }
 
+// Deleting the current file after a rotation loses what was written since: not a new log.
+TEST_F(AuditLogTest, RefusesToStartOverWhenTheCurrentFileIsGoneButRotatedOnesRemain) {
+  config_.rotate_bytes = 1500;
+  {
+    auto log = AuditLog::Open(config_, signer_);
+    ASSERT_THAT(log, IsOk());
+    for (int i = 0; i < 12; ++i) ASSERT_THAT((*log)->Append(json::Object{{"type", "decision"}, {"n", i}}), IsOk());
+  }
+  std::filesystem::remove(config_.path);
+  EXPECT_THAT(AuditLog::Open(config_, signer_), StatusIs(ErrorCode::kFailedPrecondition, "the current file is missing"));
+  config_.on_broken_chain = AuditConfig::OnBrokenChain::kNewFile;
+  std::string text = WriteSome(1);
+  EXPECT_NE(text.find("\"type\":\"chain_refused\",\"set_aside\":\"(missing)\""), std::string::npos) << text;
+}
+
 // Rotation renames two files; a crash between the renames leaves PATH.next holding the new
 // file's first line and no PATH. Open finishes the rotation.
 TEST_F(AuditLogTest, FinishesARotationACrashInterrupted) {
@@ -327,7 +342,9 @@ TEST(AuditVerifyTest, ReadsFilesInPiecesWhateverTheirSize) {
 TEST(AuditVerifyTest, RefusesGarbageWithTheLine) {
   EXPECT_THAT(VerifyAuditLog("{\"seq\":0}"), StatusIs(ErrorCode::kInvalidArgument, "line 1: torn"));
   EXPECT_THAT(VerifyAuditLog("nope\n"), StatusIs(ErrorCode::kInvalidArgument, "line 1: not a JSON object"));
-  EXPECT_THAT(VerifyAuditLog("{\"seq\":0,\"prev\":\"00\"}\n"), StatusIs(ErrorCode::kInvalidArgument, "line 1: does not start a chain"));
+  EXPECT_THAT(VerifyAuditLog("{\"seq\":0,\"prev\":\"00\"}\n"), StatusIs(ErrorCode::kInvalidArgument, "line 1: no prev hash"));
+  EXPECT_THAT(VerifyAuditLog("{\"seq\":0,\"prev\":\"" + std::string(64, 'a') + "\"}\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "line 1: does not start a chain"));
   std::string genesis(64, '0');
   EXPECT_THAT(VerifyAuditLog("{\"seq\":0,\"prev\":\"" + genesis + "\",\"type\":\"checkpoint\"}\n"),
               StatusIs(ErrorCode::kInvalidArgument, "not signed"));

@@ -74,13 +74,7 @@ Result<json::Object> AuditWitness::Witness(std::string_view checkpoint_line) {
   if (type == nullptr || *type != json::Value("checkpoint") || !cp.contains("proof") || !cp.contains("seq")) {
     return InvalidArgumentError("not a signed audit checkpoint");
   }
-  identity::DidKeyResolver resolver;
-  identity::ProofExpectations expect;
-  expect.domain = std::string(kCheckpointDomain);
-  expect.check_time = false;
-  auto verified = identity::VerifyProof(cp, resolver, expect);
-  if (!verified) return UnauthenticatedError("the checkpoint's signature does not verify: " + verified.error().message);
-  const std::string signer = verified->method.controller;
+  AIP_ASSIGN_OR_RETURN(const std::string signer, VerifyCheckpoint(cp));
   const std::uint64_t seq = SeqOf(cp);
   const std::string hash = AuditLineHash(checkpoint_line);
   std::lock_guard lock(mu_);
