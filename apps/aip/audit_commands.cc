@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <set>
 
 #include "aip/gateway/audit_chain.h"
 #include "aip/gateway/audit_witness.h"
@@ -20,7 +21,7 @@ namespace {
 
 // FetchReceipt asks the witness for the latest receipt it signed for `signer`.
 gateway::AuditReceipt FetchReceipt(const std::string& witness, const std::string& witness_did, const std::string& signer) {
-  auto url = Check(net::ParseUrl(witness + (witness.find('?') == std::string::npos ? "?" : "&") + "signer=" + signer), kUsage);
+  auto url = Check(net::ParseUrl(witness + (witness.find('?') == std::string::npos ? "?" : "&") + "signer=" + net::FormEncode(signer)), kUsage);
   net::HttpClient client(url);
   auto res = Check(client.Send("GET", url.target, net::Headers(), ""), kError);
   if (res.status == 404) Fail(kVerificationFailed, "the witness has no checkpoint of " + signer);
@@ -91,12 +92,14 @@ void AddAuditVerify(CLI::App& audit) {
 void AddAuditWitness(CLI::App& audit, Context& ctx) {
   auto* cmd = audit.add_subcommand("witness", "Countersign gateways' audit checkpoints (a witness server)");
   static std::string listen = "127.0.0.1:8710", state;
+  static std::vector<std::string> gateways;
   cmd->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8710)");
+  cmd->add_option("--gateway", gateways, "DID of a gateway whose checkpoints it countersigns (repeatable)")->required();
   cmd->add_option("--state", state, "File keeping the latest receipt per gateway (default $AIP_HOME/witness.json)");
   cmd->callback([&ctx] {
     auto key = std::make_shared<const identity::Identity>(LoadIdentity(ctx).identity);
     if (state.empty()) state = (ctx.store.home() / "witness.json").string();
-    auto witness = std::shared_ptr<gateway::AuditWitness>(Check(gateway::AuditWitness::Open(state, key)));
+    auto witness = std::shared_ptr<gateway::AuditWitness>(Check(gateway::AuditWitness::Open(state, key, std::set<std::string>(gateways.begin(), gateways.end())), kUsage));
     auto where = Check(net::ParseHostPort(listen), kUsage);
     sigset_t set;
     sigemptyset(&set);
@@ -111,8 +114,9 @@ void AddAuditWitness(CLI::App& audit, Context& ctx) {
       if (req.method == "POST") {
         auto receipt = witness->Witness(req.body);
         if (receipt) return ex.Respond(mcp::JsonHttpResponse(200, *receipt));
-        int status = receipt.error().code == ErrorCode::kAlreadyExists     ? 409
-                     : receipt.error().code == ErrorCode::kUnauthenticated ? 401
+        int status = receipt.error().code == ErrorCode::kAlreadyExists      ? 409
+                     : receipt.error().code == ErrorCode::kPermissionDenied ? 403
+                     : receipt.error().code == ErrorCode::kUnauthenticated  ? 401
                      : receipt.error().code == ErrorCode::kInvalidArgument ? 400
                                                                            : 500;
         gateway::LogEvent(status == 409 ? "error" : "warning", "checkpoint_refused", json::Object{{"status", status}, {"reason", receipt.error().message}});

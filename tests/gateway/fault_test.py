@@ -253,7 +253,7 @@ targets = ["list_tasks"]
     witness_did = gwlib.did_of(witness_home)
     witness_port = free_port()
     witness_log = os.path.join(work, "witness.log")
-    gwlib.start([AIP, "audit", "witness", "--listen", f"127.0.0.1:{witness_port}"], witness_log,
+    gwlib.start([AIP, "audit", "witness", "--listen", f"127.0.0.1:{witness_port}", "--gateway", gateway_did], witness_log,
                 dict(env, AIP_HOME=witness_home, AIP_PASSPHRASE="test-pass"))
     gwlib.wait_log(witness_log, '"event":"listening"')
     witness_url = f"http://127.0.0.1:{witness_port}/"

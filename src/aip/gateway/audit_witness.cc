@@ -44,8 +44,10 @@ Result<AuditReceipt> VerifyAuditReceipt(const json::Object& receipt, const std::
   return r;
 }
 
-Result<std::unique_ptr<AuditWitness>> AuditWitness::Open(std::string state_path, std::shared_ptr<const identity::Identity> key) {
-  std::unique_ptr<AuditWitness> w(new AuditWitness(std::move(state_path), std::move(key)));
+Result<std::unique_ptr<AuditWitness>> AuditWitness::Open(std::string state_path, std::shared_ptr<const identity::Identity> key,
+                                                         std::set<std::string> gateways) {
+  if (gateways.empty()) return InvalidArgumentError("a witness needs the gateways (DIDs) it serves");
+  std::unique_ptr<AuditWitness> w(new AuditWitness(std::move(state_path), std::move(key), std::move(gateways)));
   auto text = ReadFile(w->path_);
   if (!text) {
     if (text.error().code != ErrorCode::kNotFound) return text.error();
@@ -75,6 +77,7 @@ Result<json::Object> AuditWitness::Witness(std::string_view checkpoint_line) {
     return InvalidArgumentError("not a signed audit checkpoint");
   }
   AIP_ASSIGN_OR_RETURN(const std::string signer, VerifyCheckpoint(cp));
+  if (!gateways_.contains(signer)) return PermissionDeniedError(signer + " is not a gateway this witness serves");
   const std::uint64_t seq = SeqOf(cp);
   const std::string hash = AuditLineHash(checkpoint_line);
   std::lock_guard lock(mu_);

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "aip/base/json.h"
@@ -36,23 +37,28 @@ struct AuditReceipt {
 Result<AuditReceipt> VerifyAuditReceipt(const json::Object& receipt, const std::string& witness_did = "");
 
 // AuditWitness keeps the latest witnessed checkpoint per gateway in a state file (JSON, written
-// atomically, mode 0600) and signs receipts with its own identity.
+// atomically, mode 0600) and signs receipts with its own identity. It serves only the gateways it
+// is told of: anyone can make a key and sign "checkpoints", and the state must not grow for them.
 class AuditWitness {
  public:
-  static Result<std::unique_ptr<AuditWitness>> Open(std::string state_path, std::shared_ptr<const identity::Identity> key);
+  static Result<std::unique_ptr<AuditWitness>> Open(std::string state_path, std::shared_ptr<const identity::Identity> key,
+                                                    std::set<std::string> gateways);
   // Witness checks a checkpoint line and returns the receipt. kInvalidArgument: not a signed
-  // checkpoint; kUnauthenticated: its signature does not verify; kAlreadyExists: it goes back
-  // or contradicts what was witnessed (nothing changes).
+  // checkpoint; kUnauthenticated: its signature does not verify; kPermissionDenied: signed by a
+  // gateway this witness does not serve; kAlreadyExists: it goes back or contradicts what was
+  // witnessed (nothing changes).
   Result<json::Object> Witness(std::string_view checkpoint_line);
   // Latest returns the latest receipt for `signer`; kNotFound when none.
   Result<json::Object> Latest(const std::string& signer) const;
 
  private:
-  AuditWitness(std::string path, std::shared_ptr<const identity::Identity> key) : path_(std::move(path)), key_(std::move(key)) {}
+  AuditWitness(std::string path, std::shared_ptr<const identity::Identity> key, std::set<std::string> gateways)
+      : path_(std::move(path)), key_(std::move(key)), gateways_(std::move(gateways)) {}
   Status Save() const;
 
   std::string path_;
   std::shared_ptr<const identity::Identity> key_;
+  std::set<std::string> gateways_;
   mutable std::mutex mu_;
   std::map<std::string, json::Object> latest_;  // Signer → its latest receipt.
 };

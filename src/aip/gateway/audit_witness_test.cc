@@ -47,7 +47,7 @@ class AuditWitnessTest : public ::testing::Test {
 TEST_F(AuditWitnessTest, CountersignsCheckpointsAndKeepsTheLatest) {
   auto cps = Checkpoints(3);
   ASSERT_EQ(cps.size(), 3u);
-  auto witness = AuditWitness::Open(dir_ + "/state.json", witness_key_);
+  auto witness = AuditWitness::Open(dir_ + "/state.json", witness_key_, {gateway_->did()});
   ASSERT_THAT(witness, IsOk());
   auto r1 = (*witness)->Witness(cps[0]);
   ASSERT_THAT(r1, IsOk());
@@ -61,7 +61,7 @@ TEST_F(AuditWitnessTest, CountersignsCheckpointsAndKeepsTheLatest) {
   EXPECT_THAT((*witness)->Witness(cps[1]), StatusIs(ErrorCode::kAlreadyExists, "goes back to or contradicts"));
   // The latest survives a restart, and the state file is checked when read.
   witness->reset();
-  auto again = AuditWitness::Open(dir_ + "/state.json", witness_key_);
+  auto again = AuditWitness::Open(dir_ + "/state.json", witness_key_, {gateway_->did()});
   ASSERT_THAT(again, IsOk());
   auto latest = (*again)->Latest(gateway_->did());
   ASSERT_THAT(latest, IsOk());
@@ -70,18 +70,24 @@ TEST_F(AuditWitnessTest, CountersignsCheckpointsAndKeepsTheLatest) {
   std::string state = *ReadFile(dir_ + "/state.json");
   state.replace(state.find("\"seq\":"), 7, "\"seq\":1");
   { std::ofstream(dir_ + "/state.json") << state; }
-  EXPECT_FALSE(AuditWitness::Open(dir_ + "/state.json", witness_key_).ok());
+  EXPECT_FALSE(AuditWitness::Open(dir_ + "/state.json", witness_key_, {gateway_->did()}).ok());
 }
 
 TEST_F(AuditWitnessTest, RefusesWhatIsNotASignedCheckpoint) {
   auto cps = Checkpoints(1);
-  auto witness = AuditWitness::Open(dir_ + "/state.json", witness_key_);
+  auto witness = AuditWitness::Open(dir_ + "/state.json", witness_key_, {gateway_->did()});
   ASSERT_THAT(witness, IsOk());
   EXPECT_THAT((*witness)->Witness("{\"type\":\"decision\"}"), StatusIs(ErrorCode::kInvalidArgument));
   std::string forged = cps[0];
   forged.replace(forged.find("\"lines\":"), 8, "\"lines\":9");
   EXPECT_THAT((*witness)->Witness(forged), StatusIs(ErrorCode::kUnauthenticated));
   EXPECT_THAT((*witness)->Witness("not json"), StatusIs(ErrorCode::kInvalidArgument));
+  // A checkpoint signed by a key it does not serve: refused, nothing kept.
+  auto stranger = AuditWitness::Open(dir_ + "/other-state.json", witness_key_, {"did:key:z6MkSomeOtherGateway"});
+  ASSERT_THAT(stranger, IsOk());
+  EXPECT_THAT((*stranger)->Witness(cps[0]), StatusIs(ErrorCode::kPermissionDenied, "not a gateway this witness serves"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/other-state.json"));
+  EXPECT_THAT(AuditWitness::Open(dir_ + "/x.json", witness_key_, {}), StatusIs(ErrorCode::kInvalidArgument));
   // A receipt is the witness's: another key's receipt is refused by a verifier naming it.
   auto receipt = (*witness)->Witness(cps[0]);
   ASSERT_THAT(receipt, IsOk());

@@ -80,7 +80,7 @@ Status WitnessPublisher::Send(const std::string& line) {
     return UnavailableError(res.error().message);
   }
   if (res->status != 200) {
-    bool refused = res->status == 409 || res->status == 400 || res->status == 401;
+    bool refused = res->status == 409 || res->status == 400 || res->status == 401 || res->status == 403;
     outcome(refused ? "refused" : "unavailable");
     LogEvent(refused ? "error" : "warning", refused ? "audit_witness_refused" : "audit_witness_unavailable",
              json::Object{{"url", url_}, {"status", res->status}, {"body", res->body.substr(0, 300)}});
