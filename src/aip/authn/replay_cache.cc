@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "aip/crypto/random.h"
-#include "aip/crypto/sha.h"
 
 namespace aip::authn {
 
@@ -15,17 +14,13 @@ void ReplayCache::WaitPastHorizon() const {
 }
 
 InMemoryReplayCache::InMemoryReplayCache(std::size_t max_entries, std::size_t shards)
-    : per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))) {
-  Bytes salt = crypto::RandomBytes(salt_.size());
-  std::copy(salt.begin(), salt.end(), salt_.begin());
+    : per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))),
+      digest_key_(crypto::RandomBytes(32)) {
   for (std::size_t i = 0; i < std::max<std::size_t>(1, shards); ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
 Status InMemoryReplayCache::Remember(std::string_view key, TimePoint expires, TimePoint now) {
-  // The salt keeps anyone from choosing keys whose digests collide with another's.
-  std::string salted(reinterpret_cast<const char*>(salt_.data()), salt_.size());
-  salted.append(key);
-  crypto::Sha256Digest full = crypto::Sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(salted.data()), salted.size()));
+  crypto::Sha256Digest full = digest_key_.Mac(ByteSpan(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
   Digest d;
   std::copy(full.begin(), full.begin() + d.size(), d.begin());
   Shard& s = *shards_[DigestHash{}(d) % shards_.size()];

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "aip/base/clock.h"
+#include "aip/crypto/sha.h"
 #include "aip/base/status.h"
 
 namespace aip::authn {
@@ -59,8 +60,8 @@ struct ReplayRefusalText {
 };
 std::optional<ReplayRefusalText> ReplayRefusal(const Status& remembered);
 
-// InMemoryReplayCache keeps each key as a 128-bit digest (SHA-256 under a random per-process
-// salt) with its expiry: about 80 bytes a nonce, whatever the key's length. It must hold every
+// InMemoryReplayCache keeps each key as a 128-bit digest (HMAC-SHA256 under a random
+// per-process key, so nobody can choose keys whose digests collide) with its expiry: about 80 bytes a nonce, whatever the key's length. It must hold every
 // nonce for its proof's lifetime: calls/s × lifetime (3,600/s with 5-minute proofs: 1.1 M).
 // When full it refuses new credentials (fail closed) until entries expire.
 class InMemoryReplayCache final : public ReplayCache {
@@ -85,7 +86,7 @@ class InMemoryReplayCache final : public ReplayCache {
     std::vector<std::pair<TimePoint, Digest>> by_expiry;  // A min-heap on the expiry.
   };
   std::size_t per_shard_;
-  std::array<std::uint8_t, 16> salt_;
+  crypto::HmacSha256Key digest_key_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -39,9 +39,9 @@ class ClientTransport {
   // the transport is unusable afterwards (a shutdown that cannot wait for a slow server).
   virtual void Abort() {}
   // Cancel may be called from another thread while Roundtrip runs: the caller no longer wants
-  // the answer. Roundtrip returns kCancelled-like kUnavailable("cancelled") soon; the server is
-  // told (stdio: notifications/cancelled, the process kept) or the stream closed (HTTP: this
-  // transport is then unusable). Returns whether the transport is still usable afterwards.
+  // the answer. Roundtrip soon returns an error; the server is told (stdio: notifications/
+  // cancelled, the process kept) or its stream closed (HTTP: this transport is then unusable).
+  // Returns whether the transport is still usable afterwards.
   virtual bool Cancel() {
     Abort();
     return false;

@@ -303,17 +303,8 @@ McpServer::Outcome McpServer::Dispatch(const Request& r, const RequestInfo& info
     // (Sessionless requests have no such notification to receive: ids need not be unique.)
     if (ctx.session == nullptr) return options_.router->Route(r, info, ctx);
     if (!ctx.cancelled) ctx.cancelled = std::make_shared<Cancellation>();
-    std::string key = IdKey(ctx.session, r.id);
-    {
-      std::lock_guard lock(inflight_mu_);
-      inflight_[key] = ctx.cancelled;
-    }
-    auto routed = options_.router->Route(r, info, ctx);
-    {
-      std::lock_guard lock(inflight_mu_);
-      inflight_.erase(key);
-    }
-    return routed;
+    InFlight registered(*this, IdKey(ctx.session, r.id), ctx.cancelled);
+    return options_.router->Route(r, info, ctx);
   }
   if (m == "tools/list") return ListTools(r.params);
   if (m == "tools/call") return CallTool(r, info, ctx);
@@ -447,16 +438,10 @@ McpServer::Outcome McpServer::CallTool(const Request& r, const RequestInfo& info
     auto made = MakeContext(r, info, ctx, binding, flag);
     if (auto* err = std::get_if<RpcError>(&made)) return std::move(*err);
     HandlerContext& hctx = *std::get<std::unique_ptr<HandlerContext>>(made);
-    std::string key = IdKey(ctx.session, r.id);
-    {
-      std::lock_guard lock(inflight_mu_);
-      inflight_[key] = flag;
-    }
-    Result<ToolResult> res = tools_[index].handler(args.get_object(), hctx);
-    {
-      std::lock_guard lock(inflight_mu_);
-      inflight_.erase(key);
-    }
+    Result<ToolResult> res = [&] {
+      InFlight registered(*this, IdKey(ctx.session, r.id), flag);
+      return tools_[index].handler(args.get_object(), hctx);
+    }();
     if (auto interrupted = Interrupted(hctx, info, binding)) return std::move(*interrupted);
     out = res ? std::move(*res) : ToolResult::Error(res.error().message);
   }

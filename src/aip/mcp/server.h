@@ -302,6 +302,20 @@ class McpServer {
   std::vector<PromptDef> prompts_;
   RequestStateSealer sealer_;
 
+  // InFlight files a request's cancellation under its session and id while it runs, so a
+  // notifications/cancelled naming it reaches it.
+  struct InFlight {
+    InFlight(McpServer& server, std::string key, std::shared_ptr<Cancellation> cancellation) : server_(server), key_(std::move(key)) {
+      std::lock_guard lock(server_.inflight_mu_);
+      server_.inflight_[key_] = std::move(cancellation);
+    }
+    ~InFlight() {
+      std::lock_guard lock(server_.inflight_mu_);
+      server_.inflight_.erase(key_);
+    }
+    McpServer& server_;
+    std::string key_;
+  };
   std::mutex inflight_mu_;
   std::map<std::string, std::shared_ptr<Cancellation>> inflight_;  // session|id → cancelled flag.
 };
