@@ -67,8 +67,8 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     authenticator = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
     // Either credential identifies the agent: a proof in _meta, or an RFC 9421 HTTP signature.
     auto chain = std::make_shared<authn::AuthenticatorChain>();
-    chain->Add(authenticator);
-    chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), replay));
+    std::vector<std::shared_ptr<authn::CredentialAuthenticator>> authenticators{
+        authenticator, std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), replay)};
     if (legacy_headers) {
       auto keyring = identity::KeyStore(identity::KeyStore::DefaultHome()).Keyring();
       if (!keyring) {
@@ -78,7 +78,13 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
       auto resolver = std::make_shared<identity::CompositeResolver>();
       resolver->Register("did:", std::make_shared<identity::StaticKeyResolver>(std::move(*keyring)));
       resolver->Register("did:key:", std::make_shared<identity::DidKeyResolver>());
-      chain->Add(std::make_shared<mcpsig::LegacyAipHeaderAuthenticator>(resolver, replay));
+      authenticators.push_back(std::make_shared<mcpsig::LegacyAipHeaderAuthenticator>(resolver, replay));
+    }
+    for (const auto& a : authenticators) {
+      if (Status s = chain->Add(a); !s.ok()) {
+        std::cerr << s.message() << "\n";
+        return 3;
+      }
     }
     server.SetAuthenticator(chain, require_proof ? mcp::AuthMode::kRequired : mcp::AuthMode::kOptional);
   }

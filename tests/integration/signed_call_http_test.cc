@@ -46,8 +46,8 @@ class SignedCallHttpTest : public ::testing::Test {
     VerifyOptions v{{url_}, DefaultResolver(), std::make_shared<authn::InMemoryReplayCache>(), std::chrono::seconds(60), &DefaultClock()};
     auto replay = v.replay_cache;
     auto chain = std::make_shared<authn::AuthenticatorChain>();
-    chain->Add(std::make_shared<ProofAuthenticator>(std::move(v)));
-    chain->Add(std::make_shared<HttpSignatureAuthenticator>(DefaultResolver(), replay));
+    ASSERT_THAT(chain->Add(std::make_shared<ProofAuthenticator>(std::move(v))), IsOk());
+    ASSERT_THAT(chain->Add(std::make_shared<HttpSignatureAuthenticator>(DefaultResolver(), replay)), IsOk());
     server_->SetAuthenticator(chain, mcp::AuthMode::kRequired);
   }
   void TearDown() override { http_->Stop(std::chrono::seconds(1)); }

@@ -8,13 +8,15 @@
 #include <string>
 #include <string_view>
 
+#include "aip/authn/credentials.h"
 #include "aip/base/bytes.h"
 #include "aip/base/status.h"
 #include "aip/crypto/sha.h"
 
 namespace aip::apikeys {
 
-inline constexpr std::string_view kKeyPrefix = "aip_";
+// The prefix is fixed in authn, which tells API keys from access tokens by it.
+inline constexpr std::string_view kKeyPrefix = authn::kApiKeyPrefix;
 inline constexpr std::size_t kIdBytes = 8;
 inline constexpr std::size_t kSecretBytes = 32;
 
@@ -29,10 +31,6 @@ ParsedKey NewKey();
 std::string FormatKey(const ParsedKey& key);
 // ParseKey accepts exactly the shape FormatKey produces; anything else is refused.
 Result<ParsedKey> ParseKey(std::string_view text);
-// LooksLikeKey is true for text meant as one of our keys (it starts with "aip_"), so a bearer
-// token of another kind is left to other authenticators.
-inline bool LooksLikeKey(std::string_view text) { return text.starts_with(kKeyPrefix); }
-
 // KeyHash is what the store keeps: HMAC-SHA256 under the store's hash key.
 Bytes KeyHash(const crypto::HmacSha256Key& hash_key, const ParsedKey& key);
 

@@ -86,27 +86,10 @@ std::variant<authn::Principal, authn::AuthFailure> ApiKeyAuthenticator::Check(st
   return p;
 }
 
-std::variant<std::optional<authn::Principal>, authn::AuthFailure> ApiKeyAuthenticator::Authenticate(
-    const json::Object&, const authn::HttpInfo* http) {
-  if (http == nullptr || http->headers == nullptr) return std::optional<authn::Principal>();
-  const net::Headers& h = *http->headers;
-  std::optional<std::string_view> key;
-  std::size_t x_api_keys = h.Count("x-api-key");
-  if (x_api_keys > 1) return Refuse("ambiguous_credentials", "more than one X-Api-Key header");
-  if (x_api_keys == 1) key = h.Get("x-api-key");
-  if (h.Count("authorization") > 1) return Refuse("ambiguous_credentials", "more than one Authorization header");
-  if (auto auth = h.Get("authorization")) {
-    std::string_view v = *auth;
-    bool bearer = v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer ");
-    if (bearer && LooksLikeKey(v.substr(7))) {
-      if (key) return Refuse("ambiguous_credentials", "an API key in both Authorization and X-Api-Key");
-      key = v.substr(7);
-    }
-  }
-  if (!key) return std::optional<authn::Principal>();  // No key: another authenticator's business.
-  auto checked = Check(*key, http->remote_address);
-  if (auto* failure = std::get_if<authn::AuthFailure>(&checked)) return std::move(*failure);
-  return std::optional<authn::Principal>(std::move(std::get<authn::Principal>(checked)));
+std::variant<authn::Principal, authn::AuthFailure> ApiKeyAuthenticator::Verify(const authn::Credential& credential,
+                                                                              const json::Object&,
+                                                                              const authn::HttpInfo* http) {
+  return Check(credential.value, http != nullptr ? http->remote_address : std::string_view());
 }
 
 Status ApiKeyAuthenticator::FlushUsage() {

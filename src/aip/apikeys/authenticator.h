@@ -22,14 +22,15 @@ struct ApiKeyAuthenticatorOptions {
   const Clock* clock = &DefaultClock();
 };
 
-class ApiKeyAuthenticator final : public authn::RequestAuthenticator {
+class ApiKeyAuthenticator final : public authn::CredentialAuthenticator {
  public:
   // Create reads the store once; a store that cannot be read refuses to start.
   static Result<std::shared_ptr<ApiKeyAuthenticator>> Create(std::shared_ptr<ApiKeyStore> store,
                                                              ApiKeyAuthenticatorOptions options = {});
 
-  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
-                                                                            const authn::HttpInfo* http) override;
+  authn::CredentialType credential_type() const override { return authn::CredentialType::kApiKey; }
+  std::variant<authn::Principal, authn::AuthFailure> Verify(const authn::Credential& credential, const json::Object& request,
+                                                            const authn::HttpInfo* http) override;
   // Check verifies one key text, as received from `address`.
   std::variant<authn::Principal, authn::AuthFailure> Check(std::string_view key, std::string_view address);
   // FlushUsage writes the last use of each key seen since the previous flush.

@@ -10,14 +10,39 @@ json::Object AuthFailureData(const AuthFailure& failure) {
   return data;
 }
 
+std::variant<std::optional<Principal>, AuthFailure> CredentialAuthenticator::Authenticate(const json::Object& request,
+                                                                                      const HttpInfo* http) {
+  auto found = FindCredential(credential_type(), request, http);
+  if (auto* failure = std::get_if<AuthFailure>(&found)) return std::move(*failure);
+  const auto& credential = std::get<std::optional<Credential>>(found);
+  if (!credential) return std::optional<Principal>();
+  auto verified = Verify(*credential, request, http);
+  if (auto* failure = std::get_if<AuthFailure>(&verified)) return std::move(*failure);
+  return std::optional<Principal>(std::move(std::get<Principal>(verified)));
+}
+
+Status AuthenticatorChain::Add(std::shared_ptr<CredentialAuthenticator> a) {
+  for (const auto& existing : chain_) {
+    if (existing->credential_type() == a->credential_type()) {
+      return InvalidArgumentError("two authenticators for " + std::string(CredentialTypeName(a->credential_type())));
+    }
+  }
+  chain_.push_back(std::move(a));
+  return OkStatus();
+}
+
 std::variant<std::optional<Principal>, AuthFailure> AuthenticatorChain::Authenticate(const json::Object& request,
                                                                                   const HttpInfo* http) {
+  auto found = FindCredentials(request, http);
+  if (auto* failure = std::get_if<AuthFailure>(&found)) return std::move(*failure);
   std::optional<Principal> agent, other;
-  for (const auto& a : chain_) {
-    auto r = a->Authenticate(request, http);
-    if (std::holds_alternative<AuthFailure>(r)) return r;
-    auto& p = std::get<std::optional<Principal>>(r);
-    if (!p) continue;
+  for (const Credential& credential : std::get<std::vector<Credential>>(found)) {
+    auto owner = std::find_if(chain_.begin(), chain_.end(),
+                              [&](const auto& a) { return a->credential_type() == credential.type; });
+    if (owner == chain_.end()) continue;
+    auto r = (*owner)->Verify(credential, request, http);
+    if (auto* failure = std::get_if<AuthFailure>(&r)) return std::move(*failure);
+    std::optional<Principal> p = std::move(std::get<Principal>(r));
     if (p->kind == Principal::Kind::kAgent) {
       // A proof and an HTTP signature may both come: from one agent.
       if (agent && agent->did != p->did) return AuthFailure{"ambiguous_credentials", "signatures from two different agents"};

@@ -81,17 +81,17 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     v.resolver = mcpsig::DefaultResolver();
     v.replay_cache = g->replay_;
     g->proof_auth_ = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
-    chain->Add(g->proof_auth_);
+    AIP_RETURN_IF_ERROR(chain->Add(g->proof_auth_));
   }
   if (config.accept_http_signature) {
-    chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), g->replay_));
+    AIP_RETURN_IF_ERROR(chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), g->replay_)));
   }
   if (config.accept_api_keys) {
     auto db = config.api_key_db.empty() ? apikeys::DefaultDatabasePath() : std::filesystem::path(config.api_key_db);
     auto store = apikeys::ApiKeyStore::Open(db);
     if (!store) return InvalidArgumentError(config.source + ": auth.api_key_db: " + store.error().message);
     AIP_ASSIGN_OR_RETURN(g->api_keys_, apikeys::ApiKeyAuthenticator::Create(std::shared_ptr<apikeys::ApiKeyStore>(std::move(*store))));
-    chain->Add(g->api_keys_);
+    AIP_RETURN_IF_ERROR(chain->Add(g->api_keys_));
   }
   if (!config.oauth.issuer.empty()) {
     const OAuthConfig& o = config.oauth;
@@ -142,7 +142,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
       bo.introspection_cache = std::chrono::duration_cast<std::chrono::seconds>(o.introspection_cache);
     }
     g->bearer_ = std::make_shared<oauth::BearerAuthenticator>(g->jwks_, std::move(bo));
-    chain->Add(g->bearer_);
+    AIP_RETURN_IF_ERROR(chain->Add(g->bearer_));
     // The keys are fetched now, so a wrong issuer shows at start; an issuer that is down only
     // delays bearer tokens (they are refused until its keys arrive).
     if (auto keys = g->jwks_->Keys(); !keys) {

@@ -6,26 +6,22 @@
 
 namespace aip::mcpsig {
 
-std::variant<std::optional<authn::Principal>, authn::AuthFailure> ProofAuthenticator::Authenticate(
-    const json::Object& request, const authn::HttpInfo*) {
+std::variant<authn::Principal, authn::AuthFailure> ProofAuthenticator::Verify(const authn::Credential&,
+                                                                             const json::Object& request,
+                                                                             const authn::HttpInfo*) {
   std::shared_ptr<const VerifyOptions> options;
   {
     std::lock_guard lock(mu_);
     options = options_;
   }
   auto verified = VerifyRequest(request, *options);  // Copies: the server keeps its request.
-  if (auto* err = std::get_if<ProofError>(&verified)) {
-    if (err->reason == "missing_proof") return std::optional<authn::Principal>();
-    return authn::AuthFailure{err->reason, err->message};
-  }
-  return std::optional<authn::Principal>(std::get<authn::Principal>(std::move(verified)));
+  if (auto* err = std::get_if<ProofError>(&verified)) return authn::AuthFailure{err->reason, err->message};
+  return std::get<authn::Principal>(std::move(verified));
 }
 
-std::variant<std::optional<authn::Principal>, authn::AuthFailure> HttpSignatureAuthenticator::Authenticate(
-    const json::Object&, const authn::HttpInfo* http) {
-  if (http == nullptr || http->headers == nullptr || !http->headers->Get("signature-input")) {
-    return std::optional<authn::Principal>();
-  }
+std::variant<authn::Principal, authn::AuthFailure> HttpSignatureAuthenticator::Verify(const authn::Credential&,
+                                                                                     const json::Object&,
+                                                                                     const authn::HttpInfo* http) {
   httpsig::VerifyOptions o;
   std::optional<identity::VerificationMethod> method;
   o.key_for = [&](std::string_view keyid) -> Result<crypto::Ed25519PublicKey> {
@@ -57,7 +53,7 @@ std::variant<std::optional<authn::Principal>, authn::AuthFailure> HttpSignatureA
   p.verification_method = method->id;
   p.audience = http->target_uri;
   p.created = v->created;
-  return std::optional<authn::Principal>(std::move(p));
+  return p;
 }
 
 void ProofAuthenticator::AddAudience(std::string audience) {

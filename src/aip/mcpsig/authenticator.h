@@ -12,12 +12,13 @@
 
 namespace aip::mcpsig {
 
-class ProofAuthenticator final : public authn::RequestAuthenticator {
+class ProofAuthenticator final : public authn::CredentialAuthenticator {
  public:
   explicit ProofAuthenticator(VerifyOptions options)
       : options_(std::make_shared<const VerifyOptions>(std::move(options))) {}
-  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
-                                                                               const authn::HttpInfo* http) override;
+  authn::CredentialType credential_type() const override { return authn::CredentialType::kProof; }
+  std::variant<authn::Principal, authn::AuthFailure> Verify(const authn::Credential& credential, const json::Object& request,
+                                                            const authn::HttpInfo* http) override;
   // AddAudience accepts one more audience (a server learns its URL once it listens).
   void AddAudience(std::string audience);
 
@@ -30,13 +31,14 @@ class ProofAuthenticator final : public authn::RequestAuthenticator {
 // HttpSignatureAuthenticator verifies an RFC 9421 signature on the HTTP request that carried
 // the message (aip's profile, docs/protocol.md): keyid is a DID URL authorized for
 // authentication; the nonce is spent once.
-class HttpSignatureAuthenticator final : public authn::RequestAuthenticator {
+class HttpSignatureAuthenticator final : public authn::CredentialAuthenticator {
  public:
   HttpSignatureAuthenticator(std::shared_ptr<const identity::DidResolver> resolver,
                              std::shared_ptr<authn::ReplayCache> replay_cache)
       : resolver_(std::move(resolver)), replay_cache_(std::move(replay_cache)) {}
-  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
-                                                                               const authn::HttpInfo* http) override;
+  authn::CredentialType credential_type() const override { return authn::CredentialType::kHttpSignature; }
+  std::variant<authn::Principal, authn::AuthFailure> Verify(const authn::Credential& credential, const json::Object& request,
+                                                            const authn::HttpInfo* http) override;
 
  private:
   std::shared_ptr<const identity::DidResolver> resolver_;

@@ -14,11 +14,9 @@ authn::AuthFailure Refuse(std::string message) { return authn::AuthFailure{"bad_
 
 }  // namespace
 
-std::variant<std::optional<authn::Principal>, authn::AuthFailure> LegacyAipHeaderAuthenticator::Authenticate(
-    const json::Object&, const authn::HttpInfo* http) {
-  if (http == nullptr || http->headers == nullptr || !http->headers->Get("x-aip-signature")) {
-    return std::optional<authn::Principal>();
-  }
+std::variant<authn::Principal, authn::AuthFailure> LegacyAipHeaderAuthenticator::Verify(const authn::Credential&,
+                                                                                        const json::Object&,
+                                                                                        const authn::HttpInfo* http) {
   const net::Headers& h = *http->headers;
   auto did = h.Get("x-aip-did");
   auto sig = h.Get("x-aip-signature");
@@ -65,7 +63,7 @@ std::variant<std::optional<authn::Principal>, authn::AuthFailure> LegacyAipHeade
   p.verification_method = vm;
   p.created = *when;
   p.attributes["credential"] = "python-aip-headers";
-  return std::optional<authn::Principal>(std::move(p));
+  return p;
 }
 
 }  // namespace aip::mcpsig

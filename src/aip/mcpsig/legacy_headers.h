@@ -17,13 +17,14 @@
 
 namespace aip::mcpsig {
 
-class LegacyAipHeaderAuthenticator final : public authn::RequestAuthenticator {
+class LegacyAipHeaderAuthenticator final : public authn::CredentialAuthenticator {
  public:
   LegacyAipHeaderAuthenticator(std::shared_ptr<const identity::DidResolver> resolver,
                                std::shared_ptr<authn::ReplayCache> replay_cache, const Clock* clock = &DefaultClock())
       : resolver_(std::move(resolver)), replay_cache_(std::move(replay_cache)), clock_(clock) {}
-  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
-                                                                               const authn::HttpInfo* http) override;
+  authn::CredentialType credential_type() const override { return authn::CredentialType::kLegacyAipHeaders; }
+  std::variant<authn::Principal, authn::AuthFailure> Verify(const authn::Credential& credential, const json::Object& request,
+                                                            const authn::HttpInfo* http) override;
 
  private:
   std::shared_ptr<const identity::DidResolver> resolver_;

@@ -12,18 +12,19 @@
 #include <string>
 #include <vector>
 
+#include "aip/authn/credentials.h"
+#include "aip/authn/principal.h"
+#include "aip/authn/replay_cache.h"
 #include "aip/base/clock.h"
 #include "aip/base/json.h"
 #include "aip/base/status.h"
 #include "aip/identity/identity.h"
 #include "aip/identity/resolver.h"
-#include "aip/authn/principal.h"
-#include "aip/authn/replay_cache.h"
 
 namespace aip::mcpsig {
 
 // The _meta key of the proof (vendor prefix "dev.aip", per MCP's _meta naming rules).
-inline constexpr std::string_view kProofKey = "dev.aip/proof";
+inline constexpr std::string_view kProofKey = authn::kProofMetaKey;
 inline constexpr std::chrono::seconds kMaxProofLifetime{300};
 
 // SecuredRequestDocument returns what a request proof signs: {jsonrpc, method, params} with

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <sstream>
 
-#include "aip/apikeys/api_key.h"
 #include "aip/base/ascii.h"
 
 namespace aip::oauth {
@@ -144,19 +143,12 @@ std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::CheckOpa
   return p;
 }
 
-std::variant<std::optional<authn::Principal>, authn::AuthFailure> BearerAuthenticator::Authenticate(const json::Object&,
-                                                                                               const authn::HttpInfo* http) {
-  if (http == nullptr || http->headers == nullptr) return std::optional<authn::Principal>();
-  auto auth = http->headers->Get("authorization");
-  if (!auth) return std::optional<authn::Principal>();
-  std::string_view v = *auth;
-  std::size_t space = v.find(' ');
-  if (space == std::string_view::npos) return std::optional<authn::Principal>();
-  std::string scheme = AsciiLower(v.substr(0, space));
-  std::string_view token = v.substr(space + 1);
-  bool dpop = scheme == "dpop";
-  if (!dpop && scheme != "bearer") return std::optional<authn::Principal>();
-  if (!dpop && apikeys::LooksLikeKey(token)) return std::optional<authn::Principal>();  // The API key authenticator's.
+std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::Verify(const authn::Credential& credential,
+                                                                             const json::Object&,
+                                                                             const authn::HttpInfo* http) {
+  std::string_view token = credential.value;
+  bool dpop = credential.scheme == "dpop";
+  if (http == nullptr || http->headers == nullptr) return Refuse("invalid_token", "a token comes in an HTTP header");
   std::string jkt;
   auto checked = Check(token, &jkt);
   if (auto* f = std::get_if<authn::AuthFailure>(&checked)) return std::move(*f);
@@ -165,7 +157,7 @@ std::variant<std::optional<authn::Principal>, authn::AuthFailure> BearerAuthenti
     // RFC 9449 §7.1: a bound token is useless without its proof, whatever scheme it came in.
     if (!jkt.empty()) return Refuse("invalid_token", "this token is DPoP-bound: send it as \"DPoP\" with a proof");
     if (dpop_required_) return Refuse("invalid_token", "this resource takes DPoP-bound tokens only");
-    return std::optional<authn::Principal>(std::move(std::get<authn::Principal>(checked)));
+    return std::move(std::get<authn::Principal>(checked));
   }
   if (jkt.empty()) return Refuse("invalid_token", "a DPoP request needs a DPoP-bound token (cnf.jkt)");
   if (proofs != 1) return Refuse("invalid_dpop_proof", "exactly one DPoP header is needed");
@@ -179,7 +171,7 @@ std::variant<std::optional<authn::Principal>, authn::AuthFailure> BearerAuthenti
   if (*proven != jkt) return Refuse("invalid_dpop_proof", "DPoP proof: the key is not the one the token is bound to");
   auto p = std::move(std::get<authn::Principal>(checked));
   p.attributes["dpop_jkt"] = jkt;
-  return std::optional<authn::Principal>(std::move(p));
+  return p;
 }
 
 }  // namespace aip::oauth

@@ -33,12 +33,14 @@ struct BearerOptions {
   std::chrono::seconds introspection_cache{60};
 };
 
-class BearerAuthenticator final : public authn::RequestAuthenticator {
+class BearerAuthenticator final : public authn::CredentialAuthenticator {
  public:
   BearerAuthenticator(std::shared_ptr<JwksSource> keys, BearerOptions options);
 
-  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
-                                                                            const authn::HttpInfo* http) override;
+  authn::CredentialType credential_type() const override { return authn::CredentialType::kAccessToken; }
+  // Verify checks a Bearer or DPoP token (with its DPoP proof).
+  std::variant<authn::Principal, authn::AuthFailure> Verify(const authn::Credential& credential, const json::Object& request,
+                                                            const authn::HttpInfo* http) override;
   // Check verifies one token (benchmarks, other transports); `jkt` receives its cnf.jkt, if any.
   std::variant<authn::Principal, authn::AuthFailure> Check(std::string_view token, std::string* jkt = nullptr);
   // AddAudience accepts tokens for one more resource URI (the gateway's, once it listens).

@@ -73,7 +73,7 @@ class SignedServer {
     mcpsig::VerifyOptions v{{url_}, mcpsig::DefaultResolver(), std::make_shared<authn::InMemoryReplayCache>(),
                             std::chrono::seconds(60), &DefaultClock()};
     auto chain = std::make_shared<authn::AuthenticatorChain>();
-    chain->Add(std::make_shared<mcpsig::ProofAuthenticator>(std::move(v)));
+    ASSERT_THAT(chain->Add(std::make_shared<mcpsig::ProofAuthenticator>(std::move(v))), IsOk());
     server_->SetAuthenticator(chain, mcp::AuthMode::kRequired);
   }
   // Restart forgets every session, as a real server that restarts does.
