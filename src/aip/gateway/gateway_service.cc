@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "aip/base/encoding.h"
+#include "aip/gateway/auth/feature.h"
 #include "aip/gateway/log.h"
 #include "aip/gateway/mcp_upstream.h"
 #include "aip/gateway/trust_condition.h"
@@ -73,81 +74,14 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   // The cache starts empty: a credential made before this process could be one an earlier
   // process already accepted, so those are refused, and the listener opens past the horizon.
   g->replay_->StartsNow();
+  // Each way in is built from its own section by its registered factory (auth/features.cc).
   auto chain = std::make_shared<authn::AuthenticatorChain>();
-  if (config.accept_aip_proof) {
-    mcpsig::VerifyOptions v;
-    v.audiences = config.audiences;
-    if (!config.public_url.empty()) v.audiences.push_back(config.public_url);
-    v.resolver = mcpsig::DefaultResolver();
-    v.replay_cache = g->replay_;
-    g->proof_auth_ = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
-    AIP_RETURN_IF_ERROR(chain->Add(g->proof_auth_));
-  }
-  if (config.accept_http_signature) {
-    AIP_RETURN_IF_ERROR(chain->Add(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), g->replay_)));
-  }
-  if (config.accept_api_keys) {
-    auto db = config.api_key_db.empty() ? apikeys::DefaultDatabasePath() : std::filesystem::path(config.api_key_db);
-    auto store = apikeys::ApiKeyStore::Open(db);
-    if (!store) return InvalidArgumentError(config.source + ": auth.api_key_db: " + store.error().message);
-    AIP_ASSIGN_OR_RETURN(g->api_keys_, apikeys::ApiKeyAuthenticator::Create(std::shared_ptr<apikeys::ApiKeyStore>(std::move(*store))));
-    AIP_RETURN_IF_ERROR(chain->Add(g->api_keys_));
-  }
-  if (!config.oauth.issuer.empty()) {
-    const OAuthConfig& o = config.oauth;
-    if (Status s = oauth::CheckFetchableUrl(o.issuer); !s.ok()) return InvalidArgumentError(config.source + ": oauth.issuer: " + s.message());
-    if (!o.jwks_uri.empty()) {
-      if (Status s = oauth::CheckFetchableUrl(o.jwks_uri); !s.ok()) return InvalidArgumentError(config.source + ": oauth.jwks_uri: " + s.message());
-    }
-    oauth::JwksSourceOptions jo;
-    jo.issuer = o.issuer;
-    jo.jwks_uri = o.jwks_uri;
-    jo.http.timeout = std::chrono::seconds(5);
-    jo.http.ca_file = o.ca_file;
-    jo.max_age = std::chrono::duration_cast<std::chrono::seconds>(o.jwks_max_age);
-    jo.cooldown = std::chrono::duration_cast<std::chrono::seconds>(o.jwks_cooldown);
-    g->jwks_ = std::make_shared<oauth::JwksSource>(std::move(jo));
-    if (!o.hs256_secret_env.empty()) {
-      const char* secret = std::getenv(o.hs256_secret_env.c_str());
-      json::Object jwk{{"kty", "oct"}, {"alg", "HS256"}, {"k", Base64UrlEncode(AsBytes(secret != nullptr ? secret : ""))}};
-      if (!o.hs256_kid.empty()) jwk["kid"] = o.hs256_kid;
-      jose::JwkOptions local;
-      local.allow_symmetric = true;  // From our own configuration, never from the network.
-      auto set = jose::ParseJwkSet(json::Object{{"keys", json::Array{std::move(jwk)}}}, local);
-      if (!set || set->keys.size() != 1) return InvalidArgumentError(config.source + ": oauth.hs256_secret_env: not a usable HS256 key");
-      g->jwks_ = oauth::JwksSource::Fixed(std::move(*set));
-    }
-    oauth::BearerOptions bo;
-    bo.check.issuer = o.issuer;
-    bo.check.audiences = o.audiences;
-    bo.check.algorithms.clear();
-    for (const auto& a : o.algorithms) bo.check.algorithms.insert(*jose::AlgorithmFromName(a));
-    bo.check.require_at_jwt = o.require_at_jwt;
-    bo.check.leeway = std::chrono::duration_cast<std::chrono::seconds>(o.leeway);
-    bo.dpop.replay = g->replay_;  // DPoP jtis share the gateway's replay cache.
-    bo.dpop_required = o.dpop_required;
-    if (o.dpop_nonce) bo.dpop.nonces = std::make_shared<const oauth::DpopNonces>();
-    if (!o.introspection_endpoint.empty()) {
-      if (Status s = oauth::CheckFetchableUrl(o.introspection_endpoint); !s.ok()) {
-        return InvalidArgumentError(config.source + ": oauth.introspection_endpoint: " + s.message());
-      }
-      oauth::IntrospectionOptions io;
-      io.endpoint = o.introspection_endpoint;
-      io.client_id = o.introspection_client_id;
-      const char* secret = std::getenv(o.introspection_secret_env.c_str());
-      io.client_secret = crypto::SecretBytes(AsBytes(secret != nullptr ? secret : ""));
-      io.http.timeout = std::chrono::seconds(5);
-      io.http.ca_file = o.ca_file;
-      bo.introspector = std::make_shared<const oauth::Introspector>(std::move(io));
-      bo.introspection_cache = std::chrono::duration_cast<std::chrono::seconds>(o.introspection_cache);
-    }
-    g->bearer_ = std::make_shared<oauth::BearerAuthenticator>(g->jwks_, std::move(bo));
-    AIP_RETURN_IF_ERROR(chain->Add(g->bearer_));
-    // The keys are fetched now, so a wrong issuer shows at start; an issuer that is down only
-    // delays bearer tokens (they are refused until its keys arrive).
-    if (auto keys = g->jwks_->Keys(); !keys) {
-      LogEvent("warning", "oauth_keys_unavailable", json::Object{{"issuer", o.issuer}, {"error", keys.error().message}});
-    }
+  AuthFeatureContext context{config, g->replay_, g->metrics_};
+  for (AuthFeatureFactory factory : AuthFeatureFactories()) {
+    AIP_ASSIGN_OR_RETURN(std::unique_ptr<AuthFeature> feature, factory(context));
+    if (!feature) continue;
+    AIP_RETURN_IF_ERROR(chain->Add(feature->authenticator()));
+    g->auth_features_.push_back(std::move(feature));
   }
   g->router_ = Pipeline::Standard(chain, g->audit_);
   PipelineMetrics::Describe(*g->metrics_);
@@ -162,10 +96,6 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
       for (const auto& [name, u] : st->upstreams) out.push_back({{{"upstream", name}}, u->up() ? 1.0 : 0.0});
     }
     return out;
-  });
-  g->metrics_->Describe("aip_gateway_jwks_fetches_total", Metrics::Type::kCounter, "Fetches of the OAuth issuer's keys.");
-  g->metrics_->SetCallback("aip_gateway_jwks_fetches_total", [self] {
-    return std::vector<std::pair<Labels, double>>{{{}, self->jwks_ ? static_cast<double>(self->jwks_->fetches()) : 0.0}};
   });
   g->metrics_->SetCallback("aip_gateway_replay_cache_entries", [self] {
     return std::vector<std::pair<Labels, double>>{{{}, static_cast<double>(self->replay_->size())}};
@@ -244,35 +174,19 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   std::string host = hopts.address.find(':') != std::string::npos ? "[" + hopts.address + "]" : hopts.address;
   g->url_ = scheme + "://" + host + ":" + std::to_string(g->server_->port()) + topts.path;
   g->resource_ = config.public_url.empty() ? g->url_ : config.public_url;
-  // A 401 names every way in that is switched on; one Bearer challenge serves keys and tokens.
-  std::string challenge = config.accept_aip_proof || config.accept_http_signature ? topts.www_authenticate : "";
-  auto add_challenge = [&](const std::string& c) { challenge += (challenge.empty() ? "" : ", ") + c; };
-  if (config.accept_api_keys && !g->bearer_) add_challenge("Bearer realm=\"mcp\"");
-  if (g->bearer_) {
-    // RFC 9728: the metadata of resource https://h/p lives at https://h/.well-known/oauth-protected-resource/p.
-    auto r = net::ParseUrl(g->resource_).value();
-    std::string metadata_url = r.Origin() + "/.well-known/oauth-protected-resource" + (r.target == "/" ? "" : r.target);
-    if (config.oauth.audiences.empty()) g->bearer_->AddAudience(g->resource_);
-    json::Array servers{json::Value(config.oauth.issuer)};
-    json::Object prm{{"resource", g->resource_}, {"authorization_servers", std::move(servers)},
-                     {"bearer_methods_supported", json::Array{"header"}}, {"resource_name", "aip gateway"}};
-    if (!config.oauth.scopes_supported.empty()) {
-      json::Array scopes;
-      for (const auto& sc : config.oauth.scopes_supported) scopes.emplace_back(sc);
-      prm["scopes_supported"] = std::move(scopes);
-    }
-    g->protected_resource_metadata_ = json::Serialize(prm);
-    add_challenge("Bearer realm=\"mcp\", resource_metadata=\"" + metadata_url + "\"");
-    add_challenge("DPoP algs=\"ES256 EdDSA RS256 PS256\"");
-    g->transport_->set_resource_metadata(metadata_url);
+  // A 401 names every way in that is switched on (one Bearer challenge serves keys and tokens).
+  std::vector<std::string> challenges;
+  std::string metadata_url;
+  Listening where{g->url_, "", g->resource_, &challenges, &metadata_url, &g->protected_resource_metadata_,
+                  topts.www_authenticate};
+  if (hopts.address == "127.0.0.1" || hopts.address == "::1") {
+    where.alias_url = scheme + "://localhost:" + std::to_string(g->server_->port()) + topts.path;
   }
+  for (const auto& feature : g->auth_features_) feature->OnListening(where);
+  std::string challenge;
+  for (const auto& c : challenges) challenge += (challenge.empty() ? "" : ", ") + c;
   g->transport_->set_www_authenticate(challenge);
-  if (g->proof_auth_) {
-    g->proof_auth_->AddAudience(g->url_);
-    if (hopts.address == "127.0.0.1" || hopts.address == "::1") {
-      g->proof_auth_->AddAudience(scheme + "://localhost:" + std::to_string(g->server_->port()) + topts.path);
-    }
-  }
+  if (!metadata_url.empty()) g->transport_->set_resource_metadata(metadata_url);
   g->config_ = std::move(config);
   g->ready_ = true;
   return g;
@@ -295,7 +209,7 @@ void GatewayService::Stop() {
       for (const auto& [name, u] : st->upstreams) u->Stop();
     }
   }
-  if (api_keys_) (void)api_keys_->FlushUsage();  // The last uses before the stop.
+  for (const auto& feature : auth_features_) feature->Stop();  // API keys' last uses, say.
   net::busy_poll::SetBudget(std::chrono::microseconds(0));
 }
 
@@ -368,11 +282,7 @@ void GatewayService::Tick() {
     // New vouches, revocations and anchors take effect within a second, without a restart.
     if (Status s = trust_view_->Refresh(); !s.ok()) LogEvent("warning", "trust_store_unreadable", json::Object{{"error", s.message()}});
   }
-  if (api_keys_) {
-    if (Status s = api_keys_->FlushUsage(); !s.ok()) {
-      LogEvent("warning", "api_key_usage_not_recorded", json::Object{{"error", s.message()}});
-    }
-  }
+  for (const auto& feature : auth_features_) feature->Tick();
 }
 
 void GatewayService::Serve(const net::HttpRequest& r, net::Exchange& e) {

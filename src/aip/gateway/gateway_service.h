@@ -1,4 +1,4 @@
-// GatewayService runs `aip gateway`: it builds the authenticator chain, the upstreams, the
+// GatewayService runs `aip gateway`: it assembles the ways in (auth/feature.h), the upstreams, the
 // audit log and the pipeline from a GatewayConfig, serves MCP (Streamable HTTP, all eras) at
 // /mcp with /metrics, /healthz and /readyz beside it, and reloads its configuration on demand
 // (SIGHUP in the CLI) without dropping connections: a configuration that does not load is
@@ -10,8 +10,8 @@
 #include <mutex>
 #include <string>
 
-#include "aip/apikeys/authenticator.h"
 #include "aip/gateway/audit_log.h"
+#include "aip/gateway/auth/feature.h"
 #include "aip/gateway/config.h"
 #include "aip/gateway/metrics.h"
 #include "aip/gateway/pipeline/pipeline.h"
@@ -19,8 +19,6 @@
 #include "aip/identity/identity.h"
 #include "aip/mcp/http_transport.h"
 #include "aip/mcp/server.h"
-#include "aip/mcpsig/authenticator.h"
-#include "aip/oauth/bearer_authenticator.h"
 #include "aip/net/http_server.h"
 
 namespace aip::gateway {
@@ -53,10 +51,7 @@ class GatewayService {
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
   std::shared_ptr<authn::ReplayCache> replay_;
-  std::shared_ptr<mcpsig::ProofAuthenticator> proof_auth_;
-  std::shared_ptr<apikeys::ApiKeyAuthenticator> api_keys_;
-  std::shared_ptr<oauth::JwksSource> jwks_;
-  std::shared_ptr<oauth::BearerAuthenticator> bearer_;
+  std::vector<std::unique_ptr<AuthFeature>> auth_features_;
   std::string resource_;                   // Our canonical resource URI (RFC 8707).
   std::string protected_resource_metadata_;  // RFC 9728 document, when [oauth] is on.
   std::atomic<bool> ready_{false};         // Requests before start-up finished get 503.
