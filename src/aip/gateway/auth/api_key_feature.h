@@ -1,4 +1,4 @@
-// API keys made by `aip apikey create` ([auth] accept_api_keys, api_key_db).
+// API keys made by `aip apikey create` ([auth] api_keys, api_key_db).
 #pragma once
 
 #include "aip/gateway/auth/feature.h"

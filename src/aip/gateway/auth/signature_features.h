@@ -1,5 +1,5 @@
-// The signature ways in: an aip call proof in _meta ([auth] accept_aip_proof) and an RFC 9421
-// HTTP message signature ([auth] accept_http_signature), both on by default.
+// The signature ways in: an aip call proof in _meta ([auth] aip_proof) and an RFC 9421
+// HTTP message signature ([auth] http_signature), both on by default.
 #pragma once
 
 #include "aip/gateway/auth/feature.h"
