@@ -12,6 +12,8 @@ for f in "$bin"/*_fuzzer; do
        "$work" "fuzz/corpus/$name" > "fuzz/artifacts/$name.log" 2>&1 || { echo "$name: FINDING (see fuzz/artifacts/$name.log)"; exit 1; }
   "$f" -merge=1 "fuzz/corpus/$name" "$work" >> "fuzz/artifacts/$name.log" 2>&1
   rm -rf "$work"
-  execs=$(grep -oE 'Done [0-9]+ runs' "fuzz/artifacts/$name.log" | head -1 | grep -oE '[0-9]+')
-  echo "$name: $execs executions, no finding; corpus $(ls "fuzz/corpus/$name" | wc -l) inputs"
+  done_line=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "fuzz/artifacts/$name.log" | head -1)
+  execs=$(awk '{print $2}' <<<"$done_line")
+  seconds=$(awk '{print $5}' <<<"$done_line")
+  echo "$name: $execs executions in $seconds s, no finding; corpus $(ls "fuzz/corpus/$name" | wc -l) inputs"
 done
