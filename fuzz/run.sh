@@ -7,6 +7,8 @@ bin=build/preset-fuzz/bin
 mkdir -p fuzz/artifacts
 for f in "$bin"/*_fuzzer; do
   name=$(basename "$f")
+  # ONLY="a_fuzzer b_fuzzer" runs just those.
+  if [[ -n "${ONLY:-}" && " $ONLY " != *" $name "* ]]; then continue; fi
   work=$(mktemp -d)
   "$f" -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -artifact_prefix=fuzz/artifacts/ \
        "$work" "fuzz/corpus/$name" > "fuzz/artifacts/$name.log" 2>&1 || { echo "$name: FINDING (see fuzz/artifacts/$name.log)"; exit 1; }

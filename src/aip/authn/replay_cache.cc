@@ -10,7 +10,7 @@ namespace aip::authn {
 
 void ReplayCache::WaitPastHorizon() const {
   TimePoint now = DefaultClock().Now();
-  if (horizon_ > now) std::this_thread::sleep_for(horizon_ - now);
+  if (horizon() > now) std::this_thread::sleep_for(horizon() - now);
 }
 
 InMemoryReplayCache::InMemoryReplayCache(std::size_t max_entries, std::size_t shards)
@@ -55,6 +55,8 @@ std::optional<ReplayRefusalText> ReplayRefusal(const Status& remembered) {
     case ErrorCode::kUnauthenticated: return ReplayRefusalText{"replayed_nonce", "this request was already used"};
     case ErrorCode::kFailedPrecondition:
       return ReplayRefusalText{"predates_restart", "the request was signed before this server started; sign it again"};
+    case ErrorCode::kUnavailable:
+      return ReplayRefusalText{"replay_store_unavailable", "the replay store cannot be reached; try again later"};
     default: return ReplayRefusalText{"replay_cache_full", "the replay cache is full; try again later"};
   }
 }

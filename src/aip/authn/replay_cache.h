@@ -2,11 +2,12 @@
 // signatures, DPoP proofs, registry requests): each (key, nonce) may be used once within its proof's
 // lifetime. The in-memory cache is sharded (low contention), bounded (a fixed number of entries,
 // so an attacker cannot exhaust memory) and fails closed: when full of live entries it refuses
-// new ones rather than forgetting old ones. Behind an interface so several gateway instances can
-// share one store (Redis) later.
+// new ones rather than forgetting old ones. Behind an interface so several instances can share
+// one store (redis/replay_cache.h).
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -32,25 +33,34 @@ class ReplayCache {
   // kResourceExhausted if the cache is full of live entries.
   virtual Status Remember(std::string_view key, TimePoint expires, TimePoint now) = 0;
   virtual std::size_t size() const = 0;
+  // Refresh checks a shared store and learns its horizon (a store that lost its data starts a
+  // new one at once, not at the next credential); called about once a second.
+  virtual Status Refresh() { return OkStatus(); }
 
   // The horizon is the time from which the cache has seen every nonce. A memory that began at a
   // process start cannot know what was used before it: a credential created earlier could be a
   // replay, so Remember(key, created, ...) refuses it with kFailedPrecondition
   // (docs/protocol.md, "Replay across restarts"). TimePoint::min(): no horizon.
-  TimePoint horizon() const { return horizon_; }
-  void set_horizon(TimePoint horizon) { horizon_ = horizon; }
+  TimePoint horizon() const { return TimePoint(horizon_.load()); }
+  void set_horizon(TimePoint horizon) { horizon_ = horizon.time_since_epoch(); }
   // StartsNow is for a cache that starts empty with its process: the horizon becomes the next
   // whole second (credential times are whole seconds). The server opens its listener only once
   // WaitPastHorizon returns (at most a second, once at start).
-  void StartsNow() { horizon_ = std::chrono::ceil<std::chrono::seconds>(DefaultClock().Now()); }
+  void StartsNow() { set_horizon(std::chrono::ceil<std::chrono::seconds>(DefaultClock().Now())); }
   void WaitPastHorizon() const;
-  Status Remember(std::string_view key, TimePoint created, TimePoint expires, TimePoint now) {
-    if (created < horizon_) return FailedPreconditionError("the credential was created before this server could remember its nonce");
+  // Remember with the credential's creation time refuses one created before the horizon. A
+  // shared store overrides it to judge against the store's own horizon atomically.
+  virtual Status Remember(std::string_view key, TimePoint created, TimePoint expires, TimePoint now) {
+    if (created < horizon()) return PredatesHorizon();
     return Remember(key, expires, now);
+  }
+  static Status PredatesHorizon() {
+    return FailedPreconditionError("the credential was created before this server could remember its nonce");
   }
 
  private:
-  TimePoint horizon_ = TimePoint::min();
+  // Atomic: a shared store moves it forward while requests are being checked.
+  std::atomic<TimePoint::duration> horizon_{TimePoint::min().time_since_epoch()};
 };
 
 // ReplayRefusal maps what Remember said to an authentication failure's reason and message;
@@ -68,6 +78,7 @@ class InMemoryReplayCache final : public ReplayCache {
  public:
   static constexpr std::size_t kDefaultEntries = 4'000'000;
   explicit InMemoryReplayCache(std::size_t max_entries = kDefaultEntries, std::size_t shards = 16);
+  using ReplayCache::Remember;
   Status Remember(std::string_view key, TimePoint expires, TimePoint now) override;
   std::size_t size() const override;
 

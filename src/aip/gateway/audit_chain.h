@@ -35,7 +35,8 @@ std::string AuditLineHash(std::string_view line);
 // AuditLineKey derives the line MAC key from the gateway's identity (domain-separated, so it is
 // no other key's equal).
 std::unique_ptr<crypto::HmacSha256Key> AuditLineKey(const identity::Identity& signer);
-// WithLineMac returns `line` (a JSON object's text) with its "mac" member appended.
+// WithLineMac returns `line` (the text of a JSON object with at least one member, as every
+// audit line is) with its "mac" member appended.
 std::string WithLineMac(const crypto::HmacSha256Key& key, std::string_view line);
 // HasValidLineMac tells whether `line` ends with a "mac" member that `key` produced.
 bool HasValidLineMac(const crypto::HmacSha256Key& key, std::string_view line);

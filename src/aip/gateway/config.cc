@@ -16,6 +16,7 @@
 #include "aip/base/file_io.h"
 #include "aip/base/toml.h"
 #include "aip/gateway/trust_condition.h"
+#include "aip/redis/client.h"
 
 namespace aip::gateway {
 namespace {
@@ -136,6 +137,34 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
+// ReadSecret reads a secret from exactly one of an environment variable or a file that only its
+// owner may read; `source` says which, for logs (never the secret).
+Result<std::string> ReadSecret(const Reader& r, const std::string& base_dir, const std::string& from_env,
+                               const std::string& from_file, std::string* source, const char* env_field = "from_env",
+                               const char* file_field = "from_file") {
+  if (from_env.empty() == from_file.empty()) {
+    return r.Fail("", std::string("needs exactly one of ") + env_field + " or " + file_field);
+  }
+  std::string secret;
+  if (!from_env.empty()) {
+    const char* v = std::getenv(from_env.c_str());
+    if (v == nullptr || *v == '\0') return r.Fail(env_field, "environment variable " + from_env + " is not set");
+    secret = v;
+    *source = "env " + from_env;
+  } else {
+    std::string path = Resolve(base_dir, from_file);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return r.Fail(file_field, "cannot read " + path);
+    if ((st.st_mode & 077) != 0) return r.Fail(file_field, path + " is readable by others; chmod 600 it");
+    auto text = ReadFile(path, 64 * 1024);
+    if (!text) return r.Fail(file_field, text.error().message);
+    secret = std::move(*text);
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    *source = "file " + path;
+  }
+  return secret;
+}
+
 Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& base_dir, bool stdio) {
   AIP_RETURN_IF_ERROR(r.OnlyFields({"type", "header", "env_var", "from_env", "from_file"}));
   OutboundCredential c;
@@ -166,24 +195,7 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
   if ((type == "env") != stdio) {
     return r.Fail("type", stdio ? "a spawned (command) upstream takes type = \"env\"" : "type = \"env\" is only for spawned (command) upstreams");
   }
-  if (from_env.empty() == from_file.empty()) return r.Fail("", "needs exactly one of from_env or from_file");
-  std::string secret;
-  if (!from_env.empty()) {
-    const char* v = std::getenv(from_env.c_str());
-    if (v == nullptr || *v == '\0') return r.Fail("from_env", "environment variable " + from_env + " is not set");
-    secret = v;
-    c.source = "env " + from_env;
-  } else {
-    std::string path = Resolve(base_dir, from_file);
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return r.Fail("from_file", "cannot read " + path);
-    if ((st.st_mode & 077) != 0) return r.Fail("from_file", path + " is readable by others; chmod 600 it");
-    auto text = ReadFile(path, 64 * 1024);
-    if (!text) return r.Fail("from_file", text.error().message);
-    secret = std::move(*text);
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-    c.source = "file " + path;
-  }
+  AIP_ASSIGN_OR_RETURN(std::string secret, ReadSecret(r, base_dir, from_env, from_file, &c.source));
   if (secret.empty()) return r.Fail("", "the credential is empty");
   for (char ch : secret) {
     // No CR/LF or other controls: a secret must not be able to add headers.
@@ -241,7 +253,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   GatewayConfig cfg;
   cfg.source = std::string(source);
   Reader root(doc, "", "", doc.root);
-  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "oauth", "audit", "trust", "upstream", "rule", "limit"}));
+  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "oauth", "audit", "trust", "replay", "upstream", "rule", "limit"}));
   Status st = OkStatus();
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
@@ -451,6 +463,25 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Strings("anchors", cfg.trust.anchors));
     for (const auto& a : cfg.trust.anchors) {
       if (!a.starts_with("did:")) return r.Fail("anchors", "\"" + a + "\" is not a DID");
+    }
+  }
+  if (const json::Object* t = root.Table("replay", st)) {
+    Reader r = root.Sub("replay", *t);
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool"}));
+    AIP_RETURN_IF_ERROR(r.String("store", cfg.replay.store));
+    if (cfg.replay.store.empty()) return r.Fail("store", "is required: redis://HOST[:PORT][/DB]");
+    if (auto parsed = redis::ParseRedisUrl(cfg.replay.store); !parsed) return r.Fail("store", parsed.error().message);
+    AIP_RETURN_IF_ERROR(r.String("namespace", cfg.replay.ns));
+    AIP_RETURN_IF_ERROR(r.Millis("timeout", cfg.replay.timeout));
+    AIP_RETURN_IF_ERROR(r.Integer("pool", cfg.replay.pool, 1, 256));
+    std::string from_env, from_file, password_source;
+    AIP_RETURN_IF_ERROR(r.String("password_env", from_env));
+    AIP_RETURN_IF_ERROR(r.String("password_file", from_file));
+    if (!from_env.empty() || !from_file.empty()) {
+      AIP_ASSIGN_OR_RETURN(std::string password,
+                           ReadSecret(r, base_dir, from_env, from_file, &password_source, "password_env", "password_file"));
+      cfg.replay.password = crypto::SecretBytes(AsBytes(password));
+      std::fill(password.begin(), password.end(), '\0');
     }
   }
   AIP_RETURN_IF_ERROR(st);

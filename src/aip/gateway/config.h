@@ -97,6 +97,16 @@ struct OAuthConfig {
   std::chrono::milliseconds introspection_cache{60000};
 };
 
+// ReplayStoreConfig: a replay cache shared by every instance, in Redis ([replay];
+// docs/scaling.md). Empty store: the in-memory cache of this process.
+struct ReplayStoreConfig {
+  std::string store;  // redis://HOST[:PORT][/DB]
+  std::string ns = "aip";
+  crypto::SecretBytes password;  // From password_env or password_file.
+  std::chrono::milliseconds timeout{250};
+  int pool = 8;
+};
+
 // TrustConfig: where the gateway's trust scores come from ([trust]; docs/trust.md).
 struct TrustConfig {
   bool enabled = false;
@@ -154,6 +164,7 @@ struct GatewayConfig {
   std::vector<UpstreamConfig> upstreams;
   AuditConfig audit;
   TrustConfig trust;
+  ReplayStoreConfig replay;
   std::shared_ptr<const policy::Policy> policy;
   std::shared_ptr<policy::RateLimits> limits;
   std::shared_ptr<TrustScores> trust_scores;  // What the policy's trust conditions ask.

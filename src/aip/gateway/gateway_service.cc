@@ -10,6 +10,7 @@
 #include "aip/gateway/trust_condition.h"
 #include "aip/gateway/witness_publisher.h"
 #include "aip/net/busy_poll.h"
+#include "aip/redis/replay_cache.h"
 
 namespace aip::gateway {
 namespace {
@@ -26,6 +27,27 @@ bool SameCredential(const std::optional<OutboundCredential>& a, const std::optio
   if (a.has_value() != b.has_value()) return false;
   if (!a) return true;
   return a->header == b->header && a->env_var == b->env_var && a->secret->Equals(*b->secret);
+}
+
+// OpenReplayCache: the store every instance shares ([replay]), or this process's own memory.
+Result<std::shared_ptr<authn::ReplayCache>> OpenReplayCache(const GatewayConfig& config) {
+  if (config.replay.store.empty()) {
+    auto cache = std::make_shared<authn::InMemoryReplayCache>(config.replay_cache_entries);
+    // The cache starts empty: a credential made before this process could be one an earlier
+    // process already accepted, so those are refused, and the listener opens past the horizon.
+    cache->StartsNow();
+    return std::shared_ptr<authn::ReplayCache>(std::move(cache));
+  }
+  // A shared store keeps its own horizon: a restarted instance refuses nobody.
+  AIP_ASSIGN_OR_RETURN(redis::RedisOptions options, redis::ParseRedisUrl(config.replay.store));
+  options.password = config.replay.password;
+  options.timeout = config.replay.timeout;
+  options.pool = static_cast<std::size_t>(config.replay.pool);
+  auto client = redis::RedisClient::Connect(std::move(options));
+  if (!client) return UnavailableError(config.source + ": replay.store: " + client.error().message);
+  auto cache = redis::RedisReplayCache::Create(*client, config.replay.ns);
+  if (!cache) return UnavailableError(config.source + ": replay.store: " + cache.error().message);
+  return std::shared_ptr<authn::ReplayCache>(*cache);
 }
 
 void WarnIfUnsafe(const GatewayConfig& config) {
@@ -70,10 +92,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   }
 
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
-  g->replay_ = std::make_shared<authn::InMemoryReplayCache>(config.replay_cache_entries);
-  // The cache starts empty: a credential made before this process could be one an earlier
-  // process already accepted, so those are refused, and the listener opens past the horizon.
-  g->replay_->StartsNow();
+  AIP_ASSIGN_OR_RETURN(g->replay_, OpenReplayCache(config));
   // Each way in is built from its own section by its registered factory (auth/features.cc).
   auto chain = std::make_shared<authn::AuthenticatorChain>();
   AuthFeatureContext context{config, g->replay_, g->metrics_};
@@ -278,6 +297,13 @@ Status GatewayService::Reload() {
 
 void GatewayService::Tick() {
   if (audit_) audit_->MaybeCheckpoint();
+  // A shared replay store: its horizon follows a data loss within a second; an outage is logged
+  // once when it starts and once when it ends (calls are refused meanwhile).
+  bool store_up = replay_->Refresh().ok();
+  if (store_up != replay_store_up_) {
+    LogEvent(store_up ? "info" : "warning", store_up ? "replay_store_back" : "replay_store_unavailable", json::Object{});
+    replay_store_up_ = store_up;
+  }
   if (trust_view_) {
     // New vouches, revocations and anchors take effect within a second, without a restart.
     if (Status s = trust_view_->Refresh(); !s.ok()) LogEvent("warning", "trust_store_unreadable", json::Object{{"error", s.message()}});

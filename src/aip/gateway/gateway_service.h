@@ -51,6 +51,7 @@ class GatewayService {
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
   std::shared_ptr<authn::ReplayCache> replay_;
+  bool replay_store_up_ = true;  // Tick's view, for logging changes only.
   std::vector<std::unique_ptr<AuthFeature>> auth_features_;
   std::string resource_;                   // Our canonical resource URI (RFC 8707).
   std::string protected_resource_metadata_;  // RFC 9728 document, when [oauth] is on.

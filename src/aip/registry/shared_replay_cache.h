@@ -12,6 +12,7 @@ namespace aip::registry {
 class SharedReplayCache final : public authn::ReplayCache {
  public:
   explicit SharedReplayCache(std::shared_ptr<RegistryStore> store) : store_(std::move(store)) {}
+  using authn::ReplayCache::Remember;
   Status Remember(std::string_view key, TimePoint expires, TimePoint now) override;
   std::size_t size() const override { return 0; }  // Not tracked: the table is the truth.
 

@@ -1,0 +1,73 @@
+// RedisClient: a small, blocking Redis client for state several aip instances share (replay
+// nonces, later rate limits). A bounded pool of connections, each command with a deadline on
+// every read and write, AUTH and SELECT on connect; a connection that failed is dropped, never
+// reused. Errors are kUnavailable, so callers fail closed.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aip/base/status.h"
+#include "aip/crypto/secret_bytes.h"
+
+struct redisContext;
+
+namespace aip::redis {
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;
+  int db = 0;
+  crypto::SecretBytes password;  // Empty: no AUTH.
+  std::chrono::milliseconds timeout{250};  // Connect, and each read or write.
+  std::size_t pool = 8;                    // Connections kept at most; callers beyond wait.
+};
+
+// ParseRedisUrl reads "redis://HOST[:PORT][/DB]". A password in the URL is refused (it would
+// sit in a configuration file): give it by password_env or password_file. "rediss://" (TLS) is
+// refused: this build's hiredis has no TLS (docs/scaling.md says how to reach a remote Redis).
+Result<RedisOptions> ParseRedisUrl(std::string_view url);
+
+// Reply is one Redis reply.
+struct Reply {
+  enum class Type { kNil, kInteger, kString, kStatus, kError, kArray };
+  Type type = Type::kNil;
+  std::int64_t integer = 0;
+  std::string text;  // Bulk string, status or error text.
+  std::vector<Reply> elements;
+};
+
+class RedisClient {
+ public:
+  // Connect opens one connection (and PINGs) so a wrong address or password shows at start.
+  static Result<std::shared_ptr<RedisClient>> Connect(RedisOptions options);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Command sends one command (binary-safe arguments) and returns its reply; a Redis error
+  // reply is returned as a Reply of type kError, a transport failure as kUnavailable.
+  Result<Reply> Command(const std::vector<std::string_view>& args);
+
+ private:
+  explicit RedisClient(RedisOptions options) : options_(std::move(options)) {}
+  Result<redisContext*> Open();
+  // Take hands out an idle connection (setting *reused) or opens one; with reused == nullptr
+  // always a new one.
+  Result<redisContext*> Take(bool* reused);
+  void Give(redisContext* c);
+
+  RedisOptions options_;
+  std::mutex mu_;
+  std::condition_variable returned_;
+  std::vector<redisContext*> idle_;
+  std::size_t open_ = 0;  // Connections taken or idle.
+};
+
+}  // namespace aip::redis
