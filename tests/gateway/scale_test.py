@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Two aip gateways sharing one replay cache in Redis, as behind a load balancer; loopback only.
+"""Two aip gateways sharing one replay cache and rate limits in Redis, as behind a load balancer; loopback only.
 
 A redis-server of the test's own (127.0.0.1, no persistence, noeviction) and two gateways with
 the same [replay] store and the same audience:
@@ -9,7 +9,8 @@ the same [replay] store and the same audience:
    (predates_restart), fresh ones are served;
 4. Redis down: signed calls are refused (replay_store_unavailable, fail closed), the gateways
    stay up, and serve again once it is back;
-5. the configuration refuses a password in the URL, rediss://, and a store that evicts keys.
+5. one rate limit across both: an agent's burst is spent on either gateway;
+6. the configuration refuses a password in the URL, rediss://, and a store that evicts keys.
 
 Usage: scale_test.py BIN_DIR
 """
@@ -44,12 +45,18 @@ audiences = ["{AUDIENCE}"]
 store = "redis://127.0.0.1:{redis_port}/0"
 timeout = "300ms"
 {extra}
+[rate_limits]
+store = "redis://127.0.0.1:{redis_port}/0"
 [audit]
 path = "{audit}"
 [[upstream]]
 name = "local"
 namespaced = false
 command = ["{gwlib.BIN}/example-tasks-server", "--stdio"]
+[[limit]]
+id = "per-agent"
+rate = 0.016
+burst = 3
 [[rule]]
 id = "agents"
 effect = "allow"
@@ -132,7 +139,17 @@ try:
     st, _, resp = send(urls[1], signed(1)[0])
     check("once Redis is back the gateway serves again", st == 200 and "result" in resp, f"{st} {resp}")
 
-    # 5. Configurations that would weaken the guarantee are refused.
+    # 5. One rate limit for both instances: an agent's burst of 3 is spent across them.
+    time.sleep(1.1)
+    burst = signed(4)
+    answers = [send(urls[i % 2], line) for i, line in enumerate(burst)]
+    check("an agent's first 3 calls, across both gateways, are served",
+          all(st == 200 and "result" in resp for st, _, resp in answers[:3]), str(answers[:3]))
+    st, _, resp = answers[3]
+    check("its 4th is refused by the other gateway: one limit, not one per instance",
+          st == 429 and resp.get("error", {}).get("code") == -31002 and resp["error"]["data"]["limit"] == "per-agent", f"{st} {resp}")
+
+    # 6. Configurations that would weaken the guarantee are refused.
     evicting_port = free_port()
     start_redis(evicting_port, ["--maxmemory-policy", "allkeys-lru"])
     bad = {

@@ -206,6 +206,27 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
   return c;
 }
 
+// ReadRedisStore reads a [replay] or [rate_limits] section: where the shared store is and how
+// to reach it.
+Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreConfig& out) {
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool"}));
+  AIP_RETURN_IF_ERROR(r.String("store", out.store));
+  if (out.store.empty()) return r.Fail("store", "is required: redis://HOST[:PORT][/DB]");
+  if (auto parsed = redis::ParseRedisUrl(out.store); !parsed) return r.Fail("store", parsed.error().message);
+  AIP_RETURN_IF_ERROR(r.String("namespace", out.ns));
+  AIP_RETURN_IF_ERROR(r.Millis("timeout", out.timeout));
+  AIP_RETURN_IF_ERROR(r.Integer("pool", out.pool, 1, 256));
+  std::string from_env, from_file, source;
+  AIP_RETURN_IF_ERROR(r.String("password_env", from_env));
+  AIP_RETURN_IF_ERROR(r.String("password_file", from_file));
+  if (!from_env.empty() || !from_file.empty()) {
+    AIP_ASSIGN_OR_RETURN(std::string password, ReadSecret(r, base_dir, from_env, from_file, &source, "password_env", "password_file"));
+    out.password = crypto::SecretBytes(AsBytes(password));
+    std::fill(password.begin(), password.end(), '\0');
+  }
+  return OkStatus();
+}
+
 Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& base_dir, UpstreamConfig& u) {
   AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool",
                                     "restart_min", "restart_max", "namespaced", "ca_file", "refresh", "max_stream", "queue"}));
@@ -253,7 +274,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   GatewayConfig cfg;
   cfg.source = std::string(source);
   Reader root(doc, "", "", doc.root);
-  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "oauth", "audit", "trust", "replay", "upstream", "rule", "limit"}));
+  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "oauth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
   Status st = OkStatus();
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
@@ -465,23 +486,10 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       if (!a.starts_with("did:")) return r.Fail("anchors", "\"" + a + "\" is not a DID");
     }
   }
-  if (const json::Object* t = root.Table("replay", st)) {
-    Reader r = root.Sub("replay", *t);
-    AIP_RETURN_IF_ERROR(r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool"}));
-    AIP_RETURN_IF_ERROR(r.String("store", cfg.replay.store));
-    if (cfg.replay.store.empty()) return r.Fail("store", "is required: redis://HOST[:PORT][/DB]");
-    if (auto parsed = redis::ParseRedisUrl(cfg.replay.store); !parsed) return r.Fail("store", parsed.error().message);
-    AIP_RETURN_IF_ERROR(r.String("namespace", cfg.replay.ns));
-    AIP_RETURN_IF_ERROR(r.Millis("timeout", cfg.replay.timeout));
-    AIP_RETURN_IF_ERROR(r.Integer("pool", cfg.replay.pool, 1, 256));
-    std::string from_env, from_file, password_source;
-    AIP_RETURN_IF_ERROR(r.String("password_env", from_env));
-    AIP_RETURN_IF_ERROR(r.String("password_file", from_file));
-    if (!from_env.empty() || !from_file.empty()) {
-      AIP_ASSIGN_OR_RETURN(std::string password,
-                           ReadSecret(r, base_dir, from_env, from_file, &password_source, "password_env", "password_file"));
-      cfg.replay.password = crypto::SecretBytes(AsBytes(password));
-      std::fill(password.begin(), password.end(), '\0');
+  for (const char* section : {"replay", "rate_limits"}) {
+    if (const json::Object* t = root.Table(section, st)) {
+      AIP_RETURN_IF_ERROR(ReadRedisStore(root.Sub(section, *t), base_dir,
+                                         std::string_view(section) == "replay" ? cfg.replay : cfg.rate_limits));
     }
   }
   AIP_RETURN_IF_ERROR(st);

@@ -97,9 +97,9 @@ struct OAuthConfig {
   std::chrono::milliseconds introspection_cache{60000};
 };
 
-// ReplayStoreConfig: a replay cache shared by every instance, in Redis ([replay];
-// docs/scaling.md). Empty store: the in-memory cache of this process.
-struct ReplayStoreConfig {
+// RedisStoreConfig: state shared by every instance, in Redis — the replay cache ([replay]) and
+// the rate-limit buckets ([rate_limits]); docs/scaling.md. Empty store: this process's memory.
+struct RedisStoreConfig {
   std::string store;  // redis://HOST[:PORT][/DB]
   std::string ns = "aip";
   crypto::SecretBytes password;  // From password_env or password_file.
@@ -164,7 +164,8 @@ struct GatewayConfig {
   std::vector<UpstreamConfig> upstreams;
   AuditConfig audit;
   TrustConfig trust;
-  ReplayStoreConfig replay;
+  RedisStoreConfig replay;
+  RedisStoreConfig rate_limits;
   std::shared_ptr<const policy::Policy> policy;
   std::shared_ptr<policy::RateLimits> limits;
   std::shared_ptr<TrustScores> trust_scores;  // What the policy's trust conditions ask.

@@ -10,6 +10,7 @@
 #include "aip/gateway/trust_condition.h"
 #include "aip/gateway/witness_publisher.h"
 #include "aip/net/busy_poll.h"
+#include "aip/redis/bucket_store.h"
 #include "aip/redis/replay_cache.h"
 
 namespace aip::gateway {
@@ -29,6 +30,17 @@ bool SameCredential(const std::optional<OutboundCredential>& a, const std::optio
   return a->header == b->header && a->env_var == b->env_var && a->secret->Equals(*b->secret);
 }
 
+Result<std::shared_ptr<redis::RedisClient>> ConnectStore(const GatewayConfig& config, const char* section,
+                                                        const RedisStoreConfig& store) {
+  AIP_ASSIGN_OR_RETURN(redis::RedisOptions options, redis::ParseRedisUrl(store.store));
+  options.password = store.password;
+  options.timeout = store.timeout;
+  options.pool = static_cast<std::size_t>(store.pool);
+  auto client = redis::RedisClient::Connect(std::move(options));
+  if (!client) return UnavailableError(config.source + ": " + section + ".store: " + client.error().message);
+  return *client;
+}
+
 // OpenReplayCache: the store every instance shares ([replay]), or this process's own memory.
 Result<std::shared_ptr<authn::ReplayCache>> OpenReplayCache(const GatewayConfig& config) {
   if (config.replay.store.empty()) {
@@ -39,13 +51,8 @@ Result<std::shared_ptr<authn::ReplayCache>> OpenReplayCache(const GatewayConfig&
     return std::shared_ptr<authn::ReplayCache>(std::move(cache));
   }
   // A shared store keeps its own horizon: a restarted instance refuses nobody.
-  AIP_ASSIGN_OR_RETURN(redis::RedisOptions options, redis::ParseRedisUrl(config.replay.store));
-  options.password = config.replay.password;
-  options.timeout = config.replay.timeout;
-  options.pool = static_cast<std::size_t>(config.replay.pool);
-  auto client = redis::RedisClient::Connect(std::move(options));
-  if (!client) return UnavailableError(config.source + ": replay.store: " + client.error().message);
-  auto cache = redis::RedisReplayCache::Create(*client, config.replay.ns);
+  AIP_ASSIGN_OR_RETURN(auto client, ConnectStore(config, "replay", config.replay));
+  auto cache = redis::RedisReplayCache::Create(client, config.replay.ns);
   if (!cache) return UnavailableError(config.source + ": replay.store: " + cache.error().message);
   return std::shared_ptr<authn::ReplayCache>(*cache);
 }
@@ -93,6 +100,11 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
 
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
   AIP_ASSIGN_OR_RETURN(g->replay_, OpenReplayCache(config));
+  if (!config.rate_limits.store.empty()) {
+    // Settings of the shared stores take effect at start; a reload keeps the stores it has.
+    AIP_ASSIGN_OR_RETURN(auto client, ConnectStore(config, "rate_limits", config.rate_limits));
+    g->bucket_store_ = std::make_shared<redis::RedisBucketStore>(client, config.rate_limits.ns);
+  }
   // Each way in is built from its own section by its registered factory (auth/features.cc).
   auto chain = std::make_shared<authn::AuthenticatorChain>();
   AuthFeatureContext context{config, g->replay_, g->metrics_};
@@ -236,6 +248,7 @@ std::shared_ptr<PipelineState> GatewayService::BuildState(const GatewayConfig& c
   auto state = std::make_shared<PipelineState>();
   state->policy = config.policy;
   state->limits = config.limits;
+  if (bucket_store_) state->limits->UseStore(bucket_store_);
   if (trust_view_ && config.trust_scores) {
     config.trust_scores->Bind(trust_view_);
     state->trust = config.trust_scores;

@@ -51,7 +51,8 @@ class GatewayService {
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
   std::shared_ptr<authn::ReplayCache> replay_;
-  bool replay_store_up_ = true;  // Tick's view, for logging changes only.
+  bool replay_store_up_ = true;
+  std::shared_ptr<policy::BucketStore> bucket_store_;  // Shared rate-limit buckets, if any.  // Tick's view, for logging changes only.
   std::vector<std::unique_ptr<AuthFeature>> auth_features_;
   std::string resource_;                   // Our canonical resource URI (RFC 8707).
   std::string protected_resource_metadata_;  // RFC 9728 document, when [oauth] is on.

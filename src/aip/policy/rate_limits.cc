@@ -12,6 +12,8 @@ struct RateLimits::Spec {
   double burst = 0;
   std::vector<std::string> kinds, principals, upstreams, targets;
 
+  // BucketKey names the bucket this request counts against.
+  std::string BucketKey(const Request& q) const;
   bool Matches(const Request& q) const {
     auto any = [](const std::vector<std::string>& globs, std::string_view s) {
       return globs.empty() || std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return Glob(g, s); });
@@ -86,8 +88,27 @@ Result<RateLimits> RateLimits::FromDocument(const toml::Document& doc) {
   return out;
 }
 
+std::string RateLimits::Spec::BucketKey(const Request& q) const {
+  std::string key = id;
+  if (per != Per::kGlobal) key += '\n' + (q.principal ? q.principal->id : std::string("(anonymous)"));
+  if (per == Per::kPrincipalTool) key += '\n' + q.upstream + '\n' + q.target;
+  return key;
+}
+
+std::optional<Limited> RateLimits::TakeShared(const Request& q) {
+  std::vector<BucketTake> takes;
+  for (const auto& spec : specs_) {
+    if (spec->Matches(q)) takes.push_back({spec->id, spec->BucketKey(q), spec->rate, spec->burst});
+  }
+  if (takes.empty()) return std::nullopt;
+  auto taken = store_->TakeAll(takes);
+  if (!taken) return Limited{takes.front().limit_id, std::chrono::seconds(1), true};
+  return *taken;
+}
+
 std::optional<Limited> RateLimits::Take(const Request& q, Clock::time_point now) {
   if (specs_.empty()) return std::nullopt;
+  if (store_) return TakeShared(q);
   std::vector<std::pair<const Spec*, Bucket*>> hits;
   std::lock_guard<std::mutex> lock(*mu_);
   if (buckets_.size() >= kMaxBuckets) {
@@ -96,9 +117,7 @@ std::optional<Limited> RateLimits::Take(const Request& q, Clock::time_point now)
   std::optional<Limited> limited;
   for (const auto& spec : specs_) {
     if (!spec->Matches(q)) continue;
-    std::string key = spec->id;
-    if (spec->per != Per::kGlobal) key += '\n' + (q.principal ? q.principal->id : std::string("(anonymous)"));
-    if (spec->per == Per::kPrincipalTool) key += '\n' + q.upstream + '\n' + q.target;
+    std::string key = spec->BucketKey(q);
     auto it = buckets_.find(key);
     if (it == buckets_.end()) {
       // Full of callers that are all still draining their buckets: refuse newcomers rather than

@@ -8,7 +8,8 @@
 //   kinds = ["agent"]; principals = ["did:key:*"]; upstreams = ["tasks"]; targets = ["*"]   # optional filters
 //
 // A request takes one token from every limit that matches it, or none when any of them is
-// empty (then the caller learns how long to wait). Anonymous callers share one bucket. DIDs cost
+// empty (then the caller learns how long to wait). Anonymous callers share one bucket. Buckets
+// live in this process, or in a store several instances share (UseStore). DIDs cost
 // nothing to make, so a "global" limit is what bounds a crowd of fresh identities.
 #pragma once
 
@@ -28,6 +29,25 @@ namespace aip::policy {
 struct Limited {
   std::string limit_id;
   std::chrono::milliseconds retry_after{0};
+  bool store_unavailable = false;  // The shared store could not be asked: refused, fail closed.
+};
+
+// One bucket a request takes a token from: which limit, whose bucket, and its shape.
+struct BucketTake {
+  std::string limit_id;
+  std::string key;  // The limit, and the principal (and tool) the bucket counts for.
+  double rate = 0;  // Tokens per second.
+  double burst = 0;
+};
+
+// BucketStore keeps the buckets somewhere several instances share (redis/bucket_store.h), so
+// N instances enforce one limit rather than N.
+class BucketStore {
+ public:
+  virtual ~BucketStore() = default;
+  // TakeAll takes one token from every bucket atomically, or none when any is empty: then the
+  // limit whose bucket needs the longest wait, and the wait.
+  virtual Result<std::optional<Limited>> TakeAll(const std::vector<BucketTake>& takes) = 0;
 };
 
 class RateLimits {
@@ -37,6 +57,8 @@ class RateLimits {
 
   // Take admits the request (nullopt) or names the limit it hit and when to retry.
   std::optional<Limited> Take(const Request& request, Clock::time_point now = Clock::now());
+  // UseStore keeps the buckets in a shared store from now on (this process's own otherwise).
+  void UseStore(std::shared_ptr<BucketStore> store) { store_ = std::move(store); }
   std::size_t size() const { return specs_.size(); }
   // LimitIds lists the limits' ids in order.
   std::vector<std::string> LimitIds() const;
@@ -55,7 +77,10 @@ class RateLimits {
     Clock::time_point last;
     Clock::time_point full_at;  // When it will have refilled: then it can be forgotten.
   };
+  std::optional<Limited> TakeShared(const Request& request);
+
   std::vector<std::shared_ptr<const Spec>> specs_;
+  std::shared_ptr<BucketStore> store_;
   std::unique_ptr<std::mutex> mu_;
   std::unordered_map<std::string, Bucket> buckets_;
 };
