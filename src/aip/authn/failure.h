@@ -19,6 +19,13 @@ struct AuthFailure {
   std::string dpop_nonce;
 };
 
+// IsStoreUnavailable says the credential could not be checked because a store this server
+// depends on (a shared replay cache) is unreachable or full: not the caller's fault, so
+// transports answer 503 with Retry-After rather than 401 — and still refuse (fail closed).
+inline bool IsStoreUnavailable(const AuthFailure& failure) {
+  return failure.reason == "replay_store_unavailable" || failure.reason == "replay_cache_full";
+}
+
 // AuthFailureData is the JSON-RPC error data of a refused credential: {"reason", "dpopNonce"?}.
 json::Object AuthFailureData(const AuthFailure& failure);
 

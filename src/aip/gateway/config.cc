@@ -209,7 +209,11 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
 // ReadRedisStore reads a [replay] or [rate_limits] section: where the shared store is and how
 // to reach it.
 Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreConfig& out) {
-  AIP_RETURN_IF_ERROR(r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool"}));
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool", "on_store_error"}));
+  std::string on_error = "refuse";
+  AIP_RETURN_IF_ERROR(r.String("on_store_error", on_error));
+  if (on_error != "refuse" && on_error != "local") return r.Fail("on_store_error", "must be \"refuse\" or \"local\"");
+  out.on_store_error = on_error == "local" ? RedisStoreConfig::OnError::kLocal : RedisStoreConfig::OnError::kRefuse;
   AIP_RETURN_IF_ERROR(r.String("store", out.store));
   if (out.store.empty()) return r.Fail("store", "is required: redis://HOST[:PORT][/DB]");
   if (auto parsed = redis::ParseRedisUrl(out.store); !parsed) return r.Fail("store", parsed.error().message);

@@ -105,6 +105,11 @@ struct RedisStoreConfig {
   crypto::SecretBytes password;  // From password_env or password_file.
   std::chrono::milliseconds timeout{250};
   int pool = 8;
+  // What a call meets while the store cannot be reached: refused (503 + Retry-After; the
+  // default), or checked against this instance's memory only ("local") — which lets a request
+  // captured on one instance be replayed on another, or spends N limits, so it is logged loudly.
+  enum class OnError { kRefuse, kLocal };
+  OnError on_store_error = OnError::kRefuse;
 };
 
 // TrustConfig: where the gateway's trust scores come from ([trust]; docs/trust.md).

@@ -10,8 +10,6 @@
 #include "aip/gateway/trust_condition.h"
 #include "aip/gateway/witness_publisher.h"
 #include "aip/net/busy_poll.h"
-#include "aip/redis/bucket_store.h"
-#include "aip/redis/replay_cache.h"
 
 namespace aip::gateway {
 namespace {
@@ -28,33 +26,6 @@ bool SameCredential(const std::optional<OutboundCredential>& a, const std::optio
   if (a.has_value() != b.has_value()) return false;
   if (!a) return true;
   return a->header == b->header && a->env_var == b->env_var && a->secret->Equals(*b->secret);
-}
-
-Result<std::shared_ptr<redis::RedisClient>> ConnectStore(const GatewayConfig& config, const char* section,
-                                                        const RedisStoreConfig& store) {
-  AIP_ASSIGN_OR_RETURN(redis::RedisOptions options, redis::ParseRedisUrl(store.store));
-  options.password = store.password;
-  options.timeout = store.timeout;
-  options.pool = static_cast<std::size_t>(store.pool);
-  auto client = redis::RedisClient::Connect(std::move(options));
-  if (!client) return UnavailableError(config.source + ": " + section + ".store: " + client.error().message);
-  return *client;
-}
-
-// OpenReplayCache: the store every instance shares ([replay]), or this process's own memory.
-Result<std::shared_ptr<authn::ReplayCache>> OpenReplayCache(const GatewayConfig& config) {
-  if (config.replay.store.empty()) {
-    auto cache = std::make_shared<authn::InMemoryReplayCache>(config.replay_cache_entries);
-    // The cache starts empty: a credential made before this process could be one an earlier
-    // process already accepted, so those are refused, and the listener opens past the horizon.
-    cache->StartsNow();
-    return std::shared_ptr<authn::ReplayCache>(std::move(cache));
-  }
-  // A shared store keeps its own horizon: a restarted instance refuses nobody.
-  AIP_ASSIGN_OR_RETURN(auto client, ConnectStore(config, "replay", config.replay));
-  auto cache = redis::RedisReplayCache::Create(client, config.replay.ns);
-  if (!cache) return UnavailableError(config.source + ": replay.store: " + cache.error().message);
-  return std::shared_ptr<authn::ReplayCache>(*cache);
 }
 
 void WarnIfUnsafe(const GatewayConfig& config) {
@@ -99,12 +70,9 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   }
 
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
-  AIP_ASSIGN_OR_RETURN(g->replay_, OpenReplayCache(config));
-  if (!config.rate_limits.store.empty()) {
-    // Settings of the shared stores take effect at start; a reload keeps the stores it has.
-    AIP_ASSIGN_OR_RETURN(auto client, ConnectStore(config, "rate_limits", config.rate_limits));
-    g->bucket_store_ = std::make_shared<redis::RedisBucketStore>(client, config.rate_limits.ns);
-  }
+  // The replay cache and rate-limit buckets: shared with the other instances, or this process's.
+  AIP_ASSIGN_OR_RETURN(g->stores_, SharedStores::Open(config, *g->metrics_));
+  g->replay_ = g->stores_->replay();
   // Each way in is built from its own section by its registered factory (auth/features.cc).
   auto chain = std::make_shared<authn::AuthenticatorChain>();
   AuthFeatureContext context{config, g->replay_, g->metrics_};
@@ -248,7 +216,7 @@ std::shared_ptr<PipelineState> GatewayService::BuildState(const GatewayConfig& c
   auto state = std::make_shared<PipelineState>();
   state->policy = config.policy;
   state->limits = config.limits;
-  if (bucket_store_) state->limits->UseStore(bucket_store_);
+  stores_->AttachLimits(*state->limits);
   if (trust_view_ && config.trust_scores) {
     config.trust_scores->Bind(trust_view_);
     state->trust = config.trust_scores;
@@ -310,13 +278,7 @@ Status GatewayService::Reload() {
 
 void GatewayService::Tick() {
   if (audit_) audit_->MaybeCheckpoint();
-  // A shared replay store: its horizon follows a data loss within a second; an outage is logged
-  // once when it starts and once when it ends (calls are refused meanwhile).
-  bool store_up = replay_->Refresh().ok();
-  if (store_up != replay_store_up_) {
-    LogEvent(store_up ? "info" : "warning", store_up ? "replay_store_back" : "replay_store_unavailable", json::Object{});
-    replay_store_up_ = store_up;
-  }
+  stores_->Tick();
   if (trust_view_) {
     // New vouches, revocations and anchors take effect within a second, without a restart.
     if (Status s = trust_view_->Refresh(); !s.ok()) LogEvent("warning", "trust_store_unreadable", json::Object{{"error", s.message()}});
@@ -365,7 +327,10 @@ void GatewayService::Serve(const net::HttpRequest& r, net::Exchange& e) {
         ups[name] = std::move(o);
       }
     }
-    e.Respond(mcp::JsonHttpResponse(ready ? 200 : 503, json::Object{{"ready", ready}, {"upstreams", std::move(ups)}}));
+    json::Object stores;
+    ready = stores_->Ready(stores) && ready;
+    e.Respond(mcp::JsonHttpResponse(ready ? 200 : 503, json::Object{{"ready", ready}, {"upstreams", std::move(ups)},
+                                                                    {"stores", std::move(stores)}}));
     return;
   }
   transport_->Handle(r, e);

@@ -15,6 +15,7 @@
 #include "aip/gateway/config.h"
 #include "aip/gateway/metrics.h"
 #include "aip/gateway/pipeline/pipeline.h"
+#include "aip/gateway/shared_stores.h"
 #include "aip/trust/trust_view.h"
 #include "aip/identity/identity.h"
 #include "aip/mcp/http_transport.h"
@@ -50,9 +51,8 @@ class GatewayService {
   std::shared_ptr<trust::TrustView> trust_view_;
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
-  std::shared_ptr<authn::ReplayCache> replay_;
-  bool replay_store_up_ = true;
-  std::shared_ptr<policy::BucketStore> bucket_store_;  // Shared rate-limit buckets, if any.  // Tick's view, for logging changes only.
+  std::unique_ptr<SharedStores> stores_;
+  std::shared_ptr<authn::ReplayCache> replay_;  // stores_->replay().
   std::vector<std::unique_ptr<AuthFeature>> auth_features_;
   std::string resource_;                   // Our canonical resource URI (RFC 8707).
   std::string protected_resource_metadata_;  // RFC 9728 document, when [oauth] is on.

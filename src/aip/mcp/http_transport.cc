@@ -389,10 +389,13 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
                                                 resource_metadata_ + "\"");
       }
     }
-    if (code != nullptr && *code == json::Value(kRateLimitedCode)) {
-      out.status = 429;
-      const json::Value* data = e->get_object().if_contains("data");
-      const json::Value* after = data != nullptr && data->is_object() ? data->get_object().if_contains("retryAfterSeconds") : nullptr;
+    const json::Value* data = e != nullptr && e->is_object() ? e->get_object().if_contains("data") : nullptr;
+    const json::Value* after = data != nullptr && data->is_object() ? data->get_object().if_contains("retryAfterSeconds") : nullptr;
+    // A rate limit is a 429; a server that cannot make the check now (a store it needs is down)
+    // a 503 — both with Retry-After.
+    bool unavailable = code != nullptr && *code == json::Value(kInternalError) && after != nullptr;
+    if ((code != nullptr && *code == json::Value(kRateLimitedCode)) || unavailable) {
+      out.status = unavailable ? 503 : 429;
       out.headers.Set("retry-after", after != nullptr && after->is_int64() ? std::to_string(after->get_int64()) : "1");
     }
   }

@@ -205,6 +205,15 @@ json::Object McpServer::Capabilities() const {
   return caps;
 }
 
+RpcError AuthRefusal(const authn::AuthFailure& failure) {
+  json::Object data = AuthFailureData(failure);
+  if (authn::IsStoreUnavailable(failure)) {
+    data["retryAfterSeconds"] = std::int64_t{1};
+    return RpcError{kInternalError, "Service unavailable: " + failure.message, json::Value(std::move(data))};
+  }
+  return RpcError{kUnauthenticatedCode, "Unauthenticated: " + failure.message, json::Value(std::move(data))};
+}
+
 std::optional<RpcError> SessionOwnerRefusal(const Session* session, const authn::Principal* caller) {
   if (session == nullptr || session->owner.empty()) return std::nullopt;
   if (authn::PrincipalKey(caller) == session->owner) return std::nullopt;
@@ -261,9 +270,7 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
   }
   if (options_.authenticator && options_.auth_mode != AuthMode::kOff && !handshake) {
     auto auth = options_.authenticator->Authenticate(ToJson(*r), ctx.http);
-    if (auto* failure = std::get_if<authn::AuthFailure>(&auth)) {
-      return MakeError(r->id, kUnauthenticatedCode, "Unauthenticated: " + failure->message, AuthFailureData(*failure));
-    }
+    if (auto* failure = std::get_if<authn::AuthFailure>(&auth)) return ToJson(ErrorResponse{r->id, AuthRefusal(*failure)});
     info.principal = std::get<std::optional<authn::Principal>>(auth);
     if (auto refused = SessionOwnerRefusal(ctx.session, info.principal ? &*info.principal : nullptr)) {
       return ToJson(ErrorResponse{r->id, std::move(*refused)});

@@ -52,6 +52,11 @@ struct Session {
 // initialize, so a session costs little whatever the client sends.
 inline constexpr std::size_t kMaxSessionCapabilityBytes = 4096;
 
+// AuthRefusal is the JSON-RPC error for a refused credential: kUnauthenticatedCode (HTTP 401),
+// or kInternalError with data.retryAfterSeconds (HTTP 503 + Retry-After) when a store the
+// check needs is unavailable.
+RpcError AuthRefusal(const authn::AuthFailure& failure);
+
 // SessionOwnerRefusal refuses a request on a session owned by another principal (or by one
 // when the request proves none); nullopt: the caller may use it.
 std::optional<RpcError> SessionOwnerRefusal(const Session* session, const authn::Principal* caller);

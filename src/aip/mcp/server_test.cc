@@ -252,5 +252,17 @@ TEST(RequestStateTest, IsBoundToTheCaller) {
   EXPECT_EQ(call("alice", token).at("result").at("content").at(0).at("text"), "done");
 }
 
+// A credential that could not be checked because a store is down is refused — as "try again",
+// not as the caller's fault.
+TEST(AuthRefusalTest, AStoreOutageIsRetryLaterAndStillRefuses) {
+  mcp::RpcError store = AuthRefusal(authn::AuthFailure("replay_store_unavailable", "the replay store cannot be reached"));
+  EXPECT_EQ(store.code, kInternalError);
+  EXPECT_EQ(store.data->at("reason"), "replay_store_unavailable");
+  EXPECT_EQ(store.data->at("retryAfterSeconds"), 1);
+  mcp::RpcError replay = AuthRefusal(authn::AuthFailure("replayed_nonce", "this request was already used"));
+  EXPECT_EQ(replay.code, kUnauthenticatedCode);
+  EXPECT_FALSE(replay.data->as_object().contains("retryAfterSeconds"));
+}
+
 }  // namespace
 }  // namespace aip::mcp

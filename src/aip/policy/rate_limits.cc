@@ -95,20 +95,28 @@ std::string RateLimits::Spec::BucketKey(const Request& q) const {
   return key;
 }
 
-std::optional<Limited> RateLimits::TakeShared(const Request& q) {
+std::optional<Limited> RateLimits::TakeShared(const Request& q, Clock::time_point now) {
   std::vector<BucketTake> takes;
   for (const auto& spec : specs_) {
     if (spec->Matches(q)) takes.push_back({spec->id, spec->BucketKey(q), spec->rate, spec->burst});
   }
   if (takes.empty()) return std::nullopt;
   auto taken = store_->TakeAll(takes);
-  if (!taken) return Limited{takes.front().limit_id, std::chrono::seconds(1), true};
-  return *taken;
+  if (taken) return *taken;
+  if (!local_fallbacks_) return Limited{takes.front().limit_id, std::chrono::seconds(1), true};
+  // The operator chose to stay up: this instance's own buckets meanwhile (each instance then
+  // grants a whole limit of its own).
+  local_fallbacks_->fetch_add(1, std::memory_order_relaxed);
+  return TakeLocal(q, now);
 }
 
 std::optional<Limited> RateLimits::Take(const Request& q, Clock::time_point now) {
   if (specs_.empty()) return std::nullopt;
-  if (store_) return TakeShared(q);
+  if (store_) return TakeShared(q, now);
+  return TakeLocal(q, now);
+}
+
+std::optional<Limited> RateLimits::TakeLocal(const Request& q, Clock::time_point now) {
   std::vector<std::pair<const Spec*, Bucket*>> hits;
   std::lock_guard<std::mutex> lock(*mu_);
   if (buckets_.size() >= kMaxBuckets) {

@@ -13,7 +13,9 @@
 // nothing to make, so a "global" limit is what bounds a crowd of fresh identities.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -58,7 +60,14 @@ class RateLimits {
   // Take admits the request (nullopt) or names the limit it hit and when to retry.
   std::optional<Limited> Take(const Request& request, Clock::time_point now = Clock::now());
   // UseStore keeps the buckets in a shared store from now on (this process's own otherwise).
-  void UseStore(std::shared_ptr<BucketStore> store) { store_ = std::move(store); }
+  // While the store cannot be asked, requests are refused (Limited::store_unavailable) — or,
+  // given `local_fallbacks`, counted in this process's own buckets, each such request added to
+  // that counter (the caller's, so it outlives a reload).
+  using FallbackCounter = std::shared_ptr<std::atomic<std::uint64_t>>;
+  void UseStore(std::shared_ptr<BucketStore> store, FallbackCounter local_fallbacks = nullptr) {
+    store_ = std::move(store);
+    local_fallbacks_ = std::move(local_fallbacks);
+  }
   std::size_t size() const { return specs_.size(); }
   // LimitIds lists the limits' ids in order.
   std::vector<std::string> LimitIds() const;
@@ -77,10 +86,12 @@ class RateLimits {
     Clock::time_point last;
     Clock::time_point full_at;  // When it will have refilled: then it can be forgotten.
   };
-  std::optional<Limited> TakeShared(const Request& request);
+  std::optional<Limited> TakeShared(const Request& request, Clock::time_point now);
+  std::optional<Limited> TakeLocal(const Request& request, Clock::time_point now);
 
   std::vector<std::shared_ptr<const Spec>> specs_;
   std::shared_ptr<BucketStore> store_;
+  FallbackCounter local_fallbacks_;
   std::unique_ptr<std::mutex> mu_;
   std::unordered_map<std::string, Bucket> buckets_;
 };

@@ -40,6 +40,34 @@ TEST(RateLimitsTest, TokenBucketPerPrincipalRefillsAtItsRate) {
   EXPECT_TRUE(l.Take(q, t0 + 500ms).has_value());
 }
 
+// A shared store that cannot be reached.
+class DownStore : public BucketStore {
+ public:
+  Result<std::optional<Limited>> TakeAll(const std::vector<BucketTake>&) override { return UnavailableError("store down"); }
+};
+
+TEST(RateLimitsTest, AnUnreachableStoreRefusesUnlessLocalFallbackWasChosen) {
+  auto alice = Agent("did:key:alice");
+  auto t0 = RateLimits::Clock::time_point{} + 1h;
+  Request q{&alice, "u", "tools/call", "t", nullptr};
+  RateLimits refusing = Limits("[[limit]]\nid = \"a\"\nrate = 1\nburst = 2\n");
+  refusing.UseStore(std::make_shared<DownStore>());
+  auto hit = refusing.Take(q, t0);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_TRUE(hit->store_unavailable);
+  EXPECT_EQ(hit->limit_id, "a");
+
+  RateLimits local = Limits("[[limit]]\nid = \"a\"\nrate = 1\nburst = 2\n");
+  auto fallbacks = std::make_shared<std::atomic<std::uint64_t>>(0);
+  local.UseStore(std::make_shared<DownStore>(), fallbacks);
+  EXPECT_FALSE(local.Take(q, t0).has_value());
+  EXPECT_FALSE(local.Take(q, t0).has_value());
+  hit = local.Take(q, t0);  // This instance's own bucket still limits.
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_FALSE(hit->store_unavailable);
+  EXPECT_EQ(fallbacks->load(), 3u);
+}
+
 TEST(RateLimitsTest, PerToolAndFilteredLimits) {
   RateLimits l = Limits(R"([[limit]]
 id = "slow-tool"

@@ -176,7 +176,19 @@ void RedisClient::Give(redisContext* c) {
   returned_.notify_one();
 }
 
+PoolUse RedisClient::pool_use() {
+  std::lock_guard lock(mu_);
+  return PoolUse{open_ - idle_.size(), idle_.size()};
+}
+
 Result<Reply> RedisClient::Command(const std::vector<std::string_view>& args) {
+  auto started = std::chrono::steady_clock::now();
+  auto reply = CommandOnce(args);
+  if (observer_) observer_(std::chrono::steady_clock::now() - started, reply.ok());
+  return reply;
+}
+
+Result<Reply> RedisClient::CommandOnce(const std::vector<std::string_view>& args) {
   bool reused = false;
   AIP_ASSIGN_OR_RETURN(redisContext * c, Take(&reused));
   auto reply = Run(c, args);

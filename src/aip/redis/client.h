@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +28,11 @@ struct RedisOptions {
   crypto::SecretBytes password;  // Empty: no AUTH.
   std::chrono::milliseconds timeout{250};  // Connect, and each read or write.
   std::size_t pool = 8;                    // Connections kept at most; callers beyond wait.
+};
+
+// PoolUse: the connections a client holds — busy ones running a command, idle ones kept.
+struct PoolUse {
+  std::size_t busy = 0, idle = 0;
 };
 
 // ParseRedisUrl reads "redis://HOST[:PORT][/DB]". A password in the URL is refused (it would
@@ -55,9 +61,15 @@ class RedisClient {
   // reply is returned as a Reply of type kError, a transport failure as kUnavailable.
   Result<Reply> Command(const std::vector<std::string_view>& args);
 
+  // OnCommand is told each command's time and whether it reached Redis (for metrics); set it
+  // before the client is shared.
+  void OnCommand(std::function<void(std::chrono::duration<double> took, bool ok)> observer) { observer_ = std::move(observer); }
+  PoolUse pool_use();
+
  private:
   explicit RedisClient(RedisOptions options) : options_(std::move(options)) {}
   Result<redisContext*> Open();
+  Result<Reply> CommandOnce(const std::vector<std::string_view>& args);
   // Take hands out an idle connection (setting *reused) or opens one; with reused == nullptr
   // always a new one.
   Result<redisContext*> Take(bool* reused);
@@ -68,6 +80,7 @@ class RedisClient {
   std::condition_variable returned_;
   std::vector<redisContext*> idle_;
   std::size_t open_ = 0;  // Connections taken or idle.
+  std::function<void(std::chrono::duration<double>, bool)> observer_;
 };
 
 }  // namespace aip::redis

@@ -12,8 +12,7 @@ std::optional<Outcome> AuthenticateStage::Run(GatewayCall& call) {
       (void)audit_->Append(json::Object{{"type", "decision"}, {"action", call.request.method}, {"decision", "unauthenticated"},
                                         {"reason", failure->reason}, {"agent", nullptr}});
     }
-    return mcp::RpcError{mcp::kUnauthenticatedCode, "Unauthenticated: " + failure->message,
-                         json::Value(authn::AuthFailureData(*failure))};
+    return mcp::AuthRefusal(*failure);
   }
   call.principal = std::get<std::optional<authn::Principal>>(std::move(auth));
   if (auto refused = mcp::SessionOwnerRefusal(call.ctx.session, call.who())) {

@@ -21,6 +21,7 @@ std::string_view CallOutcomeName(CallOutcome outcome) {
     case CallOutcome::kToolError: return "tool_error";
     case CallOutcome::kUpstreamUnavailable: return "upstream_unavailable";
     case CallOutcome::kCancelled: return "cancelled";
+    case CallOutcome::kStoreUnavailable: return "store_unavailable";
   }
   return "unknown";
 }
