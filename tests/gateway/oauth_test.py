@@ -350,6 +350,49 @@ targets = ["list_tasks"]
     st, _, resp = hs_dpop_call(server_nonce[:-2] + ("AA" if not server_nonce.endswith("AA") else "BB"))
     check("dpop_nonce: a forged nonce is refused", st == 401 and resp["error"]["data"]["reason"] == "use_dpop_nonce", f"{st} {resp}")
 
+    # Two instances behind one public URL, given one dpop_nonce_secret: a nonce from one is good
+    # on the other (no sticky routing); the gateway above, with a key of its own, refuses it.
+    shared_public = "https://gw.example/mcp"
+    nonce_secret = os.urandom(24).hex()
+    pair = []
+    for i in range(2):
+        port = free_port()
+        gwlib.start_gateway(f"""
+[gateway]
+listen = "127.0.0.1:{port}"
+public_url = "{shared_public}"
+[oauth]
+issuer = "https://hs.example.com"
+hs256_secret_env = "HS_SECRET"
+dpop_nonce = true
+dpop_nonce_secret_env = "DPOP_NONCE_SECRET"
+{gwlib.tasks_upstream(tasks_url)}[[rule]]
+id = "alice"
+effect = "allow"
+subjects = ["alice"]
+targets = ["list_tasks"]
+""", dict(env, HS_SECRET=hs_secret, DPOP_NONCE_SECRET=nonce_secret), home, name=f"gateway-dpop-{i}")
+        pair.append(f"http://127.0.0.1:{port}/mcp")
+    pair_bound = hs256({"cnf": {"jkt": client["jkt"]}, "aud": shared_public})
+    pair_ath = b64(hashlib.sha256(pair_bound.encode()).digest())
+
+    def pair_call(url, nonce=None):
+        proof = issuer.cmd(op="dpop_proof", id=client["id"], htm="POST", htu=shared_public, ath=pair_ath, nonce=nonce)["proof"]
+        return post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
+                    headers={**PROJECT, "authorization": "DPoP " + pair_bound, "dpop": proof})
+    st, h, resp = pair_call(pair[0])
+    first_nonce = {k.lower(): v for k, v in h.items()}.get("dpop-nonce", "")
+    check("dpop_nonce_secret: instance A hands out a nonce", st == 401 and len(first_nonce) >= 32, f"{st} {resp}")
+    st, _, resp = pair_call(pair[1], first_nonce)
+    check("dpop_nonce_secret: instance B accepts A's nonce", st == 200 and "result" in resp, f"{st} {resp}")
+    st, _, resp = hs_dpop_call(first_nonce)
+    check("a gateway without the shared secret refuses it", st == 401 and resp["error"]["data"]["reason"] == "use_dpop_nonce", f"{st} {resp}")
+    r = run([AIP, "gateway", "check-config", os.path.join(gwlib.work, "gateway-dpop-0.toml")],
+            env_extra={"HS_SECRET": hs_secret, "DPOP_NONCE_SECRET": "short"}, home=home)
+    check("check-config: a short DPoP nonce secret is refused", r.returncode != 0 and "32 bytes" in r.stderr, r.stdout + r.stderr)
+    check("the DPoP nonce secret never shows in the logs",
+          all(nonce_secret not in open(os.path.join(gwlib.work, f"gateway-dpop-{i}.log")).read() for i in range(2)))
+
     r = run([AIP, "gateway", "check-config", os.path.join(gwlib.work, "gateway-hs256.toml")],
             env_extra={"HS_SECRET": "too-short"}, home=home)
     check("check-config: a short HS256 secret is refused", r.returncode != 0 and "32 bytes" in r.stderr, r.stdout + r.stderr)

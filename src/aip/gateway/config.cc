@@ -408,7 +408,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer", "jwks_uri", "audiences", "algorithms", "require_at_jwt", "leeway", "ca_file",
                                       "scopes_supported", "jwks_cooldown", "jwks_max_age", "dpop_required",
                                       "introspection_endpoint", "introspection_client_id", "introspection_secret_env",
-                                      "introspection_cache", "hs256_secret_env", "hs256_kid", "dpop_nonce"}));
+                                      "introspection_cache", "hs256_secret_env", "hs256_kid", "dpop_nonce",
+                                      "dpop_nonce_secret_env", "dpop_nonce_secret_file"}));
     AIP_RETURN_IF_ERROR(r.String("introspection_endpoint", o.introspection_endpoint));
     AIP_RETURN_IF_ERROR(r.String("introspection_client_id", o.introspection_client_id));
     AIP_RETURN_IF_ERROR(r.String("introspection_secret_env", o.introspection_secret_env));
@@ -424,6 +425,17 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     }
     AIP_RETURN_IF_ERROR(r.Bool("dpop_required", o.dpop_required));
     AIP_RETURN_IF_ERROR(r.Bool("dpop_nonce", o.dpop_nonce));
+    std::string nonce_env, nonce_file, nonce_source;
+    AIP_RETURN_IF_ERROR(r.String("dpop_nonce_secret_env", nonce_env));
+    AIP_RETURN_IF_ERROR(r.String("dpop_nonce_secret_file", nonce_file));
+    if (!nonce_env.empty() || !nonce_file.empty()) {
+      if (!o.dpop_nonce) return r.Fail("dpop_nonce_secret_env", "a nonce secret needs dpop_nonce = true");
+      AIP_ASSIGN_OR_RETURN(std::string secret, ReadSecret(r, base_dir, nonce_env, nonce_file, &nonce_source,
+                                                          "dpop_nonce_secret_env", "dpop_nonce_secret_file"));
+      if (secret.size() < 32) return r.Fail(nonce_env.empty() ? "dpop_nonce_secret_file" : "dpop_nonce_secret_env", "needs at least 32 bytes");
+      o.dpop_nonce_secret = crypto::SecretBytes(AsBytes(secret));
+      crypto::SecureWipe(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(secret.data()), secret.size()));
+    }
     AIP_RETURN_IF_ERROR(r.String("issuer", o.issuer));
     if (o.issuer.empty()) return r.Fail("issuer", "is required: the authorization server whose tokens are accepted");
     AIP_RETURN_IF_ERROR(r.String("jwks_uri", o.jwks_uri));

@@ -86,6 +86,9 @@ struct OAuthConfig {
   std::chrono::milliseconds jwks_max_age{600000};
   bool dpop_required = false;  // Every token must be DPoP-bound (RFC 9449).
   bool dpop_nonce = false;     // DPoP proofs must carry a server nonce (RFC 9449 §9).
+  // The key of those nonces, shared by every instance (dpop_nonce_secret_env / _file): any
+  // instance accepts another's nonces. Empty: a key of this process's own.
+  crypto::SecretBytes dpop_nonce_secret;
   // HS256 tokens signed with a secret shared with the issuer (then the only algorithm, and no
   // key set is fetched): the name of the variable holding it, and the kid tokens name, if any.
   std::string hs256_secret_env;

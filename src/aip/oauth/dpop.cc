@@ -25,6 +25,15 @@ std::string Path(std::string_view target) {
 DpopNonces::DpopNonces(std::chrono::seconds lifetime, const Clock* clock)
     : key_(crypto::RandomBytes(32)), lifetime_(std::max(lifetime, std::chrono::seconds(1))), clock_(clock) {}
 
+Result<std::shared_ptr<const DpopNonces>> DpopNonces::Shared(ByteSpan secret, std::chrono::seconds lifetime, const Clock* clock) {
+  if (secret.size() < 32) return InvalidArgumentError("a DPoP nonce secret needs at least 32 bytes");
+  static constexpr std::string_view kLabel = "aip dpop-nonce key v1";
+  crypto::Sha256Digest key = crypto::HmacSha256(secret, AsBytes(kLabel));
+  crypto::SecretBytes derived(ByteSpan(key.data(), key.size()));
+  crypto::SecureWipe(key);
+  return std::shared_ptr<const DpopNonces>(new DpopNonces(std::move(derived), lifetime, clock));
+}
+
 std::int64_t DpopNonces::WindowNow() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_->Now().time_since_epoch()).count() / lifetime_.count();
 }

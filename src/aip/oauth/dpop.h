@@ -20,14 +20,22 @@ namespace aip::oauth {
 
 // DpopNonces hands out the server nonces of RFC 9449 §9, which bound how long a proof made in
 // advance stays usable. They are stateless: a nonce is a time window's number with an HMAC of it
-// under a key made at start-up, valid in its window and the next (one to two lifetimes).
+// under a key made at start-up — or derived from a secret every instance behind one load
+// balancer is given, so any of them accepts the others' nonces — valid in its window and the next
+// (one to two lifetimes).
 class DpopNonces {
  public:
   explicit DpopNonces(std::chrono::seconds lifetime = std::chrono::seconds(300), const Clock* clock = &DefaultClock());
+  // From a shared secret (at least 32 bytes; kInvalidArgument otherwise). The key is derived
+  // under its own label, so the secret is never itself an HMAC key for anything else.
+  static Result<std::shared_ptr<const DpopNonces>> Shared(ByteSpan secret, std::chrono::seconds lifetime = std::chrono::seconds(300),
+                                                          const Clock* clock = &DefaultClock());
   std::string Current() const;
   bool Valid(std::string_view nonce) const;
 
  private:
+  DpopNonces(crypto::SecretBytes key, std::chrono::seconds lifetime, const Clock* clock)
+      : key_(std::move(key)), lifetime_(std::max(lifetime, std::chrono::seconds(1))), clock_(clock) {}
   std::string ForWindow(std::int64_t window) const;
   std::int64_t WindowNow() const;
   crypto::SecretBytes key_;

@@ -115,6 +115,18 @@ TEST_F(DpopTest, AServerNonceMustBeCurrent) {
   EXPECT_NE(nonces->Current(), nonce);
 }
 
+// Instances given one secret accept each other's nonces; another secret, or a short one, does not.
+TEST(DpopNoncesTest, ASharedSecretMakesNoncesGoodOnEveryInstance) {
+  std::string secret(40, 's'), other(40, 'o');
+  auto a = DpopNonces::Shared(AsBytes(secret)), b = DpopNonces::Shared(AsBytes(secret)), c = DpopNonces::Shared(AsBytes(other));
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_TRUE((*b)->Valid((*a)->Current()));
+  EXPECT_TRUE((*a)->Valid((*b)->Current()));
+  EXPECT_FALSE((*c)->Valid((*a)->Current()));
+  EXPECT_FALSE(DpopNonces().Valid((*a)->Current()));
+  EXPECT_THAT(DpopNonces::Shared(AsBytes(std::string(31, 's'))).status(), StatusIs(ErrorCode::kInvalidArgument, "32 bytes"));
+}
+
 // The bearer authenticator with bound and unbound tokens, over HTTP headers.
 class BoundTokenTest : public DpopTest {
  protected:

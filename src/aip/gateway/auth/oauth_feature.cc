@@ -97,7 +97,11 @@ Result<std::unique_ptr<AuthFeature>> OAuthFeatureFromConfig(const AuthFeatureCon
   bo.check.leeway = std::chrono::duration_cast<std::chrono::seconds>(o.leeway);
   bo.dpop.replay = context.replay;  // DPoP jtis share the gateway's replay cache.
   bo.dpop_required = o.dpop_required;
-  if (o.dpop_nonce) bo.dpop.nonces = std::make_shared<const oauth::DpopNonces>();
+  if (o.dpop_nonce && o.dpop_nonce_secret.empty()) bo.dpop.nonces = std::make_shared<const oauth::DpopNonces>();
+  if (o.dpop_nonce && !o.dpop_nonce_secret.empty()) {
+    // Shared by every instance: a nonce one hands out, any other accepts.
+    AIP_ASSIGN_OR_RETURN(bo.dpop.nonces, oauth::DpopNonces::Shared(o.dpop_nonce_secret.RevealSecret()));
+  }
   AIP_ASSIGN_OR_RETURN(bo.introspector, IntrospectorFor(config));
   bo.introspection_cache = std::chrono::duration_cast<std::chrono::seconds>(o.introspection_cache);
   auto authenticator = std::make_shared<oauth::BearerAuthenticator>(keys, std::move(bo));
