@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   }
   std::string db_url = argv[1];
   int registrations = std::atoi(argv[2]), vouches = std::atoi(argv[3]), network = std::atoi(argv[4]), queries = std::atoi(argv[5]);
-  auto conn = registry::OpenDatabase(db_url);
+  auto conn = sql::OpenDatabase(db_url);
   if (!conn) {
     std::fprintf(stderr, "%s\n", conn.error().message.c_str());
     return 1;

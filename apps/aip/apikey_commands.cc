@@ -9,6 +9,7 @@ namespace {
 
 struct ApiKeyFlags {
   std::string db;
+  std::string hash_key_file;
   std::string name;
   std::vector<std::string> scopes, tools;
   std::string expires;
@@ -17,7 +18,8 @@ struct ApiKeyFlags {
 };
 
 std::unique_ptr<apikeys::ApiKeyStore> OpenStore(const ApiKeyFlags& f) {
-  return Check(apikeys::ApiKeyStore::Open(f.db.empty() ? apikeys::DefaultDatabasePath() : std::filesystem::path(f.db)));
+  apikeys::StoreLocation where{f.db.empty() ? apikeys::DefaultDatabasePath().string() : f.db, f.hash_key_file, true};
+  return Check(apikeys::ApiKeyStore::Open(where));
 }
 
 // PrintNewKey writes the key alone on stdout (so `KEY=$(aip apikey create ...)` works) and
@@ -33,10 +35,12 @@ void PrintNewKey(const apikeys::CreatedKey& k, std::string_view verb) {
 
 void AddApiKeyCommands(CLI::App& app, Context&) {
   static ApiKeyFlags f;
-  auto* group = app.add_subcommand("apikey", "API keys for callers of the gateway (stored hashed in SQLite)");
+  auto* group = app.add_subcommand("apikey", "API keys for callers of the gateway (stored hashed in SQLite or PostgreSQL)");
   group->require_subcommand(1);
   auto db_option = [](CLI::App* c) {
-    c->add_option("--db", f.db, "Key database (default $AIP_HOME/gateway.db)");
+    c->add_option("--db", f.db, "Key store: a SQLite path (default $AIP_HOME/gateway.db) or a postgresql:// URL");
+    c->add_option("--hash-key-file", f.hash_key_file,
+                  "The store's hash key (default <db>.hashkey; required with PostgreSQL, made when missing)");
   };
 
   auto* create = group->add_subcommand("create", "Create a key; prints it once");

@@ -50,7 +50,7 @@ RegistryFlags& Flags() {
 }
 
 std::shared_ptr<registry::RegistryStore> OpenRegistryStore(const std::string& db) {
-  auto conn = Check(registry::OpenDatabase(db.empty() ? registry::DefaultRegistryDatabase() : db), kUsage);
+  auto conn = Check(sql::OpenDatabase(db.empty() ? registry::DefaultRegistryDatabase() : db), kUsage);
   return std::shared_ptr<registry::RegistryStore>(Check(registry::RegistryStore::Open(std::move(conn))));
 }
 

@@ -31,10 +31,19 @@ class Cluster:
         self.port = _free_port()
         subprocess.run(_as_server_user([f"{BIN}/initdb", "-D", self.data, "-A", "trust", "-U", "aip", "-E", "UTF8"]),
                        check=True, capture_output=True, timeout=120)
+        self.start()
+        self.url = f"postgresql://aip@127.0.0.1:{self.port}/postgres"
+
+    def start(self):
+        """Starts the server (again, after halt()), on the same port and data."""
         opts = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} -c fsync=on"
         subprocess.run(_as_server_user([f"{BIN}/pg_ctl", "-D", self.data, "-o", opts, "-l", os.path.join(self.dir, "log"),
                                         "-w", "-t", "60", "start"]), check=True, capture_output=True, timeout=90)
-        self.url = f"postgresql://aip@127.0.0.1:{self.port}/postgres"
+
+    def halt(self):
+        """Stops the server at once (connections cut, as in a crash), keeping its data."""
+        subprocess.run(_as_server_user([f"{BIN}/pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"]),
+                       capture_output=True, timeout=60)
 
     def database(self, name):
         """Creates database `name` and returns its URL."""
@@ -43,6 +52,6 @@ class Cluster:
         return f"postgresql://aip@127.0.0.1:{self.port}/{name}"
 
     def stop(self):
-        subprocess.run(_as_server_user([f"{BIN}/pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"]),
-                       capture_output=True, timeout=60)
+        """Stops the server and removes the cluster."""
+        self.halt()
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include "aip/apikeys/api_key.h"
 #include "aip/apikeys/authenticator.h"
 #include "aip/apikeys/key_store.h"
+#include "aip/base/encoding.h"
+#include "aip/sql/sql.h"
 #include "aip/testing/testing.h"
 
 namespace aip::apikeys {
@@ -19,13 +22,29 @@ using namespace std::chrono_literals;
 
 using ::aip::testing::ManualClock;
 
+// The same tests run on SQLite and, given AIP_TEST_POSTGRES_URL (tests/registry/postgres_suite.py),
+// on PostgreSQL.
+std::string PostgresUrl() {
+  const char* pg = std::getenv("AIP_TEST_POSTGRES_URL");
+  return pg != nullptr ? std::string(pg) : std::string();
+}
+
 class ApiKeysTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/aip-apikeys-XXXXXX";
     root_ = ::mkdtemp(tmpl);
     db_ = root_ / "home" / "gateway.db";
-    store_ = std::shared_ptr<ApiKeyStore>(std::move(ApiKeyStore::Open(db_).value()));
+    if (!PostgresUrl().empty()) {
+      auto conn = sql::OpenPostgres(PostgresUrl());
+      ASSERT_THAT(conn, IsOk());
+      ASSERT_THAT((*conn)->ExecScript("DROP TABLE IF EXISTS api_keys, api_keys_version"), IsOk());
+    }
+    store_ = std::shared_ptr<ApiKeyStore>(std::move(ApiKeyStore::Open(Location()).value()));
+  }
+  StoreLocation Location() const {
+    if (PostgresUrl().empty()) return StoreLocation{db_.string(), {}, true};
+    return StoreLocation{PostgresUrl(), root_ / "apikeys.hashkey", true};
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
@@ -69,14 +88,22 @@ TEST(ApiKeyFormat, RefusesEverythingElse) {
 TEST_F(ApiKeysTest, StoresOnlyAKeyedHashInPrivateFiles) {
   auto created = store_->Create({"ci", {"tasks:read"}, {"tasks.list_*"}, 30 * 24h}, clock_.now);
   ASSERT_THAT(created, IsOk());
-  struct stat st {};
-  ASSERT_EQ(::stat(db_.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-  ASSERT_EQ(::stat((db_.string() + ".hashkey").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
   std::string secret = ParseKey(created->key)->secret;
-  std::string raw = testing::ReadText(db_);
-  EXPECT_EQ(raw.find(secret), std::string::npos);
+  struct stat st {};
+  if (PostgresUrl().empty()) {
+    ASSERT_EQ(::stat(db_.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    ASSERT_EQ(::stat((db_.string() + ".hashkey").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    EXPECT_EQ(testing::ReadText(db_).find(secret), std::string::npos);
+  } else {
+    ASSERT_EQ(::stat(Location().hash_key_file.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    auto conn = sql::OpenPostgres(PostgresUrl()).value();
+    auto rows = conn->Query("SELECT id, name, hash, scopes, tools FROM api_keys").value();
+    ASSERT_EQ(rows.size(), 1u);
+    for (const auto& cell : rows[0]) EXPECT_EQ(cell.value_or("").find(secret), std::string::npos);
+  }
   auto listed = store_->List();
   ASSERT_THAT(listed, IsOk());
   ASSERT_EQ(listed->size(), 1u);
@@ -113,7 +140,7 @@ TEST_F(ApiKeysTest, RevocationAndExpiryTakeEffect) {
   clock_.now += 2h;
   EXPECT_EQ(Reason(auth->Check(a.key, "")), "expired_api_key");
   // Another connection (the CLI) revokes: the authenticator re-reads the store.
-  auto cli = ApiKeyStore::Open(db_).value();
+  auto cli = ApiKeyStore::Open(Location()).value();
   ASSERT_THAT(cli->Revoke(b.record.id, clock_.now), IsOk());
   EXPECT_EQ(Reason(auth->Check(b.key, "")), "revoked_api_key");
   EXPECT_THAT(cli->Revoke(b.record.id, clock_.now), StatusIs(ErrorCode::kNotFound));
@@ -169,6 +196,45 @@ TEST_F(ApiKeysTest, ReadsTheKeyFromEitherHeaderButNeverBoth) {
   EXPECT_EQ(run({{"x-api-key", "not-ours"}}), "malformed_api_key");
   EXPECT_EQ(run({{"x-api-key", k.key}, {"x-api-key", k.key}}), "ambiguous_credentials");
   EXPECT_EQ(run({{"x-api-key", k.key}, {"authorization", "Bearer " + k.key}}), "ambiguous_credentials");
+}
+
+// A gateway's own thread re-reads the store: a revocation by another process is seen within
+// `refresh`, and no request does the reading.
+TEST_F(ApiKeysTest, InTheBackgroundARevocationElsewhereIsSeenWithinRefresh) {
+  auto k = store_->Create({"svc", {}, {}, std::nullopt}, DefaultClock().Now()).value();
+  ApiKeyAuthenticatorOptions options;
+  options.refresh = 50ms;
+  options.background = true;
+  auto auth = ApiKeyAuthenticator::Create(std::shared_ptr<ApiKeyStore>(ApiKeyStore::Open(Location()).value()), options).value();
+  ASSERT_EQ(Reason(auth->Check(k.key, "")), "accepted");
+  auto revoked_at = std::chrono::steady_clock::now();
+  ASSERT_THAT(store_->Revoke(k.record.id, DefaultClock().Now()), IsOk());
+  while (Reason(auth->Check(k.key, "")) == "accepted" && std::chrono::steady_clock::now() - revoked_at < 5s) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(Reason(auth->Check(k.key, "")), "revoked_api_key");
+  EXPECT_LT(std::chrono::steady_clock::now() - revoked_at, 1s);
+  EXPECT_TRUE(auth->store_up());
+}
+
+TEST_F(ApiKeysTest, PostgreSQLNeedsAHashKeyFileAndAGatewayNeverMakesOne) {
+  EXPECT_THAT(ApiKeyStore::Open(StoreLocation{"postgresql://aip@127.0.0.1:1/x", {}, true}).status(),
+              StatusIs(ErrorCode::kInvalidArgument, "hash key file"));
+  StoreLocation where = Location();
+  where.hash_key_file = root_ / "missing.hashkey";
+  where.create_hash_key = false;
+  EXPECT_THAT(ApiKeyStore::Open(where).status(), StatusIs(ErrorCode::kFailedPrecondition, "same on every host"));
+}
+
+// Stores written before hashes were kept as hex hold the 32 raw bytes: those keys still work.
+TEST_F(ApiKeysTest, RawHashesFromEarlierStoresStillMatch) {
+  if (!PostgresUrl().empty()) GTEST_SKIP() << "earlier stores were SQLite only";
+  auto k = store_->Create({"old", {}, {}, std::nullopt}, clock_.now).value();
+  auto conn = sql::OpenSqlite(db_.string()).value();
+  ASSERT_THAT(conn->ExecScript("UPDATE api_keys SET hash = X'" + HexEncode(k.record.hash) + "'"), IsOk());
+  auto rows = conn->Query("SELECT length(hash), typeof(hash) FROM api_keys").value();
+  ASSERT_EQ(rows[0][1].value_or(""), "blob");
+  EXPECT_EQ(Reason(Auth()->Check(k.key, "")), "accepted");
 }
 
 }  // namespace

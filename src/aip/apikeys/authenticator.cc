@@ -16,17 +16,49 @@ Result<std::shared_ptr<ApiKeyAuthenticator>> ApiKeyAuthenticator::Create(std::sh
                                                                          ApiKeyAuthenticatorOptions options) {
   std::shared_ptr<ApiKeyAuthenticator> a(new ApiKeyAuthenticator(std::move(store), options));
   AIP_RETURN_IF_ERROR(a->Reload());
+  if (options.background) a->refresher_ = std::jthread([raw = a.get()](std::stop_token stop) { raw->RefreshLoop(stop); });
   return a;
 }
 
+ApiKeyAuthenticator::~ApiKeyAuthenticator() {
+  if (refresher_.joinable()) {
+    refresher_.request_stop();
+    refresher_.join();
+  }
+}
+
+void ApiKeyAuthenticator::RefreshLoop(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    {
+      std::unique_lock lock(wake_mu_);
+      wake_.wait_for(lock, stop, options_.refresh, [] { return false; });
+    }
+    if (stop.stop_requested()) break;
+    (void)Reload();
+    (void)FlushUsage();
+  }
+}
+
 Status ApiKeyAuthenticator::Reload() {
-  AIP_ASSIGN_OR_RETURN(std::int64_t version, store_->DataVersion());
+  auto started = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
-    checked_ = std::chrono::steady_clock::now();
-    if (version == version_ && snapshot_) return OkStatus();
+    checked_ = started;
   }
-  AIP_ASSIGN_OR_RETURN(auto records, store_->List());
+  auto version = store_->DataVersion();
+  store_up_ = version.ok();
+  if (!version) return version.status();
+  {
+    std::lock_guard lock(mu_);
+    if (*version == version_ && snapshot_) {
+      verified_ = started;
+      return OkStatus();
+    }
+  }
+  auto listed = store_->List();
+  store_up_ = listed.ok();
+  if (!listed) return listed.status();
+  auto& records = *listed;
   auto snap = std::make_shared<Snapshot>();
   for (auto& r : records) {
     std::string id = r.id;
@@ -34,7 +66,8 @@ Status ApiKeyAuthenticator::Reload() {
   }
   std::lock_guard lock(mu_);
   snapshot_ = std::move(snap);
-  version_ = version;
+  version_ = *version;
+  verified_ = started;
   return OkStatus();
 }
 
@@ -42,6 +75,11 @@ std::shared_ptr<const ApiKeyAuthenticator::Snapshot> ApiKeyAuthenticator::Curren
   bool stale;
   {
     std::lock_guard lock(mu_);
+    if (options_.background) {
+      // The refresher keeps the copy current; one it could not check for too long is not used.
+      if (std::chrono::steady_clock::now() - verified_ > options_.stale_after) return nullptr;
+      return snapshot_;
+    }
     stale = std::chrono::steady_clock::now() - checked_ >= options_.refresh;
     if (!stale) return snapshot_;
   }
@@ -61,6 +99,9 @@ std::variant<authn::Principal, authn::AuthFailure> ApiKeyAuthenticator::Check(st
   auto parsed = ParseKey(text);
   if (!parsed) return Refuse("malformed_api_key", "malformed API key");
   auto snap = Current();
+  if (!snap) {
+    return authn::AuthFailure("apikey_store_unavailable", "the API-key store cannot be reached; try again later");
+  }
   auto it = snap->keys.find(parsed->id);
   Bytes hash = KeyHash(store_->hash_key(), *parsed);
   // The same work and the same answer for an unknown id as for a wrong secret.
@@ -98,12 +139,10 @@ Status ApiKeyAuthenticator::FlushUsage() {
     std::lock_guard lock(mu_);
     uses.swap(pending_uses_);
   }
-  Status first;
-  for (const auto& [id, use] : uses) {
-    Status s = store_->RecordUse(id, use.first, use.second);
-    if (!s.ok() && first.ok()) first = s;
-  }
-  return first;
+  std::vector<ApiKeyStore::KeyUse> batch;
+  batch.reserve(uses.size());
+  for (auto& [id, use] : uses) batch.push_back({id, use.first, std::move(use.second)});
+  return store_->RecordUses(batch);
 }
 
 }  // namespace aip::apikeys

@@ -2,31 +2,36 @@
 
 #include <sys/stat.h>
 
+#include "aip/base/encoding.h"
 #include "aip/base/file_io.h"
 #include "aip/crypto/random.h"
 #include "aip/identity/key_store.h"
+#include "aip/sqlite/database.h"
 
 namespace aip::apikeys {
 namespace {
 
 using sqlite::FromSeconds;
 using sqlite::Seconds;
-using sqlite::Statement;
 
+// One schema for both engines (SQLite reads BIGINT as INTEGER). api_keys_version moves with every
+// key created, revoked or rotated, so each gateway learns of a change by reading one row.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS api_keys (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
-  hash BLOB NOT NULL,
+  hash TEXT NOT NULL,
   scopes TEXT NOT NULL,
   tools TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER,
-  revoked_at INTEGER,
-  last_used_at INTEGER,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  revoked_at BIGINT,
+  last_used_at BIGINT,
   last_used_address TEXT,
   rotated_from TEXT
 );
+CREATE TABLE IF NOT EXISTS api_keys_version (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
+INSERT INTO api_keys_version (id, version) VALUES (1, 0) ON CONFLICT DO NOTHING;
 )sql";
 
 constexpr const char* kColumns =
@@ -38,9 +43,9 @@ json::Array ToArray(const std::vector<std::string>& v) {
   return a;
 }
 
-std::vector<std::string> FromArrayText(const std::string& text) {
+std::vector<std::string> FromArrayText(const std::optional<std::string>& text) {
   std::vector<std::string> out;
-  auto parsed = json::ParseJson(text);
+  auto parsed = json::ParseJson(text.value_or(""));
   if (!parsed || !parsed->is_array()) return out;
   for (const auto& v : parsed->get_array()) {
     if (v.is_string()) out.emplace_back(v.get_string());
@@ -48,26 +53,57 @@ std::vector<std::string> FromArrayText(const std::string& text) {
   return out;
 }
 
-KeyRecord ReadRow(const Statement& s) {
+std::optional<TimePoint> TimeOf(const std::optional<std::string>& cell) {
+  if (!cell) return std::nullopt;
+  return FromSeconds(sql::IntOf(cell));
+}
+
+// The hash is stored as hex; stores written before hex (SQLite) hold the 32 raw bytes.
+Bytes HashOf(const std::optional<std::string>& cell) {
+  if (!cell) return {};
+  if (cell->size() == 64) {
+    auto decoded = HexDecode(*cell);
+    return decoded ? *decoded : Bytes{};
+  }
+  if (cell->size() == 32) return Bytes(cell->begin(), cell->end());
+  return {};  // Matches nothing.
+}
+
+KeyRecord ReadRow(const sql::SqlRow& row) {
   KeyRecord r;
-  r.id = s.Text(0);
-  r.name = s.Text(1);
-  r.hash = s.Blob(2);
-  r.scopes = FromArrayText(s.Text(3));
-  r.tools = FromArrayText(s.Text(4));
-  r.created = FromSeconds(s.Int(5));
-  r.expires = s.Time(6);
-  r.revoked = s.Time(7);
-  r.last_used = s.Time(8);
-  r.last_used_address = s.Text(9);
-  r.rotated_from = s.Text(10);
+  r.id = row[0].value_or("");
+  r.name = row[1].value_or("");
+  r.hash = HashOf(row[2]);
+  r.scopes = FromArrayText(row[3]);
+  r.tools = FromArrayText(row[4]);
+  r.created = FromSeconds(sql::IntOf(row[5]));
+  r.expires = TimeOf(row[6]);
+  r.revoked = TimeOf(row[7]);
+  r.last_used = TimeOf(row[8]);
+  r.last_used_address = row[9].value_or("");
+  r.rotated_from = row[10].value_or("");
   return r;
 }
 
-// LoadOrCreateHashKey reads "<db>.hashkey", or creates it (0600) with fresh randomness.
-Result<crypto::SecretBytes> LoadOrCreateHashKey(const std::filesystem::path& path) {
+sql::SqlValue TimeValue(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return Seconds(*t);
+}
+
+// LoadOrCreateHashKey reads the hash key, or creates it (0600) with fresh randomness.
+Result<crypto::SecretBytes> LoadOrCreateHashKey(const std::filesystem::path& path, bool create) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
+    if (!create) {
+      return FailedPreconditionError(path.string() + ": no hash key; copy the one `aip apikey` made for this store (it must be the same on every host)");
+    }
+    if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec)) {
+      // A folder made for the key is private too.
+      if (!std::filesystem::create_directories(path.parent_path(), ec) || ec) {
+        return UnavailableError(path.parent_path().string() + ": cannot create the folder");
+      }
+      std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, ec);
+    }
     Bytes fresh = crypto::RandomBytes(32);
     Status s = WriteFileAtomic(path, AsStringView(fresh), 0600);
     crypto::SecureWipe(fresh);
@@ -98,15 +134,36 @@ json::Object KeyRecord::ToJson() const {
 
 std::filesystem::path DefaultDatabasePath() { return identity::KeyStore::DefaultHome() / "gateway.db"; }
 
-ApiKeyStore::ApiKeyStore(std::unique_ptr<sqlite::Database> db, const crypto::SecretBytes& hash_key)
+ApiKeyStore::ApiKeyStore(std::unique_ptr<sql::SqlConnection> db, const crypto::SecretBytes& hash_key)
     : db_(std::move(db)), hash_key_(hash_key.RevealSecret()) {}
 
 ApiKeyStore::~ApiKeyStore() = default;
 
-Result<std::unique_ptr<ApiKeyStore>> ApiKeyStore::Open(const std::filesystem::path& db_path) {
-  AIP_ASSIGN_OR_RETURN(auto db, sqlite::Database::OpenPrivate(db_path, kSchema));
-  AIP_ASSIGN_OR_RETURN(auto hash_key, LoadOrCreateHashKey(db_path.string() + ".hashkey"));
-  return std::unique_ptr<ApiKeyStore>(new ApiKeyStore(std::move(db), hash_key));
+Result<std::unique_ptr<ApiKeyStore>> ApiKeyStore::Open(const StoreLocation& where) {
+  std::string db = where.db.starts_with("sqlite:") ? where.db.substr(7) : where.db;
+  bool postgres = db.starts_with("postgresql://") || db.starts_with("postgres://");
+  if (db.empty()) return InvalidArgumentError("the API-key store needs a path or a postgresql:// URL");
+  std::filesystem::path hash_key_file = where.hash_key_file;
+  if (hash_key_file.empty()) {
+    if (postgres) {
+      return InvalidArgumentError("a PostgreSQL API-key store needs a hash key file (hash_key_file, --hash-key-file), the same on every host");
+    }
+    hash_key_file = db + ".hashkey";
+  }
+  AIP_ASSIGN_OR_RETURN(auto conn, postgres ? sql::OpenPostgres(db) : sql::OpenSqlite(db));
+  {
+    // Instances starting together must not race to create the tables.
+    sql::Transaction tx(*conn);
+    AIP_RETURN_IF_ERROR(tx.Begin());
+    AIP_RETURN_IF_ERROR(conn->ExecScript(kSchema));
+    AIP_RETURN_IF_ERROR(tx.Commit());
+  }
+  AIP_ASSIGN_OR_RETURN(auto hash_key, LoadOrCreateHashKey(hash_key_file, where.create_hash_key));
+  return std::unique_ptr<ApiKeyStore>(new ApiKeyStore(std::move(conn), hash_key));
+}
+
+Status ApiKeyStore::BumpVersion() {
+  return db_->Query("UPDATE api_keys_version SET version = version + 1 WHERE id = 1").status();
 }
 
 Result<CreatedKey> ApiKeyStore::Insert(const NewKeyOptions& options, TimePoint now, std::string_view rotated_from) {
@@ -121,90 +178,93 @@ Result<CreatedKey> ApiKeyStore::Insert(const NewKeyOptions& options, TimePoint n
   r.created = std::chrono::time_point_cast<std::chrono::seconds>(now);
   if (options.lifetime) r.expires = r.created + *options.lifetime;
   r.rotated_from = std::string(rotated_from);
-  Statement s(*db_, std::string("INSERT INTO api_keys (") + kColumns + ") VALUES (?,?,?,?,?,?,?,NULL,NULL,NULL,?)");
-  if (!s.ok()) return db_->ErrorFor("insert");
-  s.Bind(1, r.id).Bind(2, r.name).Bind(3, ByteSpan(r.hash)).Bind(4, json::Serialize(ToArray(r.scopes)));
-  s.Bind(5, json::Serialize(ToArray(r.tools))).Bind(6, Seconds(r.created)).Bind(7, r.expires);
-  if (rotated_from.empty()) {
-    s.BindNull(8);
-  } else {
-    s.Bind(8, rotated_from);
-  }
-  if (s.Step() != sqlite::kDone) return db_->ErrorFor("insert");
+  sql::SqlValue from = rotated_from.empty() ? sql::SqlValue(nullptr) : sql::SqlValue(std::string(rotated_from));
+  AIP_RETURN_IF_ERROR(db_->Query(std::string("INSERT INTO api_keys (") + kColumns +
+                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, NULL, ?8)",
+                                 {r.id, r.name, HexEncode(r.hash), json::Serialize(ToArray(r.scopes)),
+                                  json::Serialize(ToArray(r.tools)), Seconds(r.created), TimeValue(r.expires), from})
+                          .status());
+  AIP_RETURN_IF_ERROR(BumpVersion());
   return CreatedKey{FormatKey(parsed), std::move(r)};
 }
 
 Result<CreatedKey> ApiKeyStore::Create(const NewKeyOptions& options, TimePoint now) {
   std::lock_guard lock(mu_);
-  return Insert(options, now, "");
+  sql::Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(CreatedKey created, Insert(options, now, ""));
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return created;
 }
 
 Result<std::vector<KeyRecord>> ApiKeyStore::List() {
   std::lock_guard lock(mu_);
-  Statement s(*db_, std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id");
-  if (!s.ok()) return db_->ErrorFor("list");
+  AIP_ASSIGN_OR_RETURN(auto rows, db_->Query(std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id"));
   std::vector<KeyRecord> out;
-  int rc;
-  while ((rc = s.Step()) == sqlite::kRow) out.push_back(ReadRow(s));
-  if (rc != sqlite::kDone) return db_->ErrorFor("list");
+  out.reserve(rows.size());
+  for (const auto& row : rows) out.push_back(ReadRow(row));
   return out;
+}
+
+Result<KeyRecord> ApiKeyStore::GetLocked(std::string_view id) {
+  AIP_ASSIGN_OR_RETURN(auto rows, db_->Query(std::string("SELECT ") + kColumns + " FROM api_keys WHERE id = ?1", {std::string(id)}));
+  if (rows.empty()) return NotFoundError("no API key with id " + std::string(id));
+  return ReadRow(rows.front());
 }
 
 Result<KeyRecord> ApiKeyStore::Get(std::string_view id) {
   std::lock_guard lock(mu_);
-  Statement s(*db_, std::string("SELECT ") + kColumns + " FROM api_keys WHERE id = ?");
-  if (!s.ok()) return db_->ErrorFor("get");
-  s.Bind(1, id);
-  int rc = s.Step();
-  if (rc == sqlite::kRow) return ReadRow(s);
-  if (rc == sqlite::kDone) return NotFoundError("no API key with id " + std::string(id));
-  return db_->ErrorFor("get");
+  return GetLocked(id);
 }
 
 Status ApiKeyStore::Revoke(std::string_view id, TimePoint now) {
   std::lock_guard lock(mu_);
-  Statement s(*db_, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
-  if (!s.ok()) return db_->ErrorFor("revoke");
-  s.Bind(1, Seconds(now)).Bind(2, id);
-  if (s.Step() != sqlite::kDone) return db_->ErrorFor("revoke");
-  if (db_->Changes() != 1) return NotFoundError("no active API key with id " + std::string(id));
-  return OkStatus();
+  sql::Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(auto revoked, db_->Query("UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL RETURNING id",
+                                                {Seconds(now), std::string(id)}));
+  if (revoked.size() != 1) return NotFoundError("no active API key with id " + std::string(id));
+  AIP_RETURN_IF_ERROR(BumpVersion());
+  return tx.Commit();
 }
 
 Result<CreatedKey> ApiKeyStore::Rotate(std::string_view id, std::chrono::seconds overlap, TimePoint now) {
-  AIP_ASSIGN_OR_RETURN(KeyRecord old, Get(id));
+  std::lock_guard lock(mu_);
+  sql::Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(KeyRecord old, GetLocked(id));
   if (old.revoked) return FailedPreconditionError("API key " + old.id + " is revoked");
   if (old.expires && *old.expires <= now) return FailedPreconditionError("API key " + old.id + " has expired");
-  std::lock_guard lock(mu_);
-  AIP_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE;"));
   NewKeyOptions options{old.name, old.scopes, old.tools, std::nullopt};
   if (old.expires) options.lifetime = std::chrono::duration_cast<std::chrono::seconds>(*old.expires - old.created);
-  auto created = Insert(options, now, old.id);
+  AIP_ASSIGN_OR_RETURN(CreatedKey created, Insert(options, now, old.id));
   TimePoint old_end = std::chrono::time_point_cast<std::chrono::seconds>(now + overlap);
   if (old.expires && *old.expires < old_end) old_end = *old.expires;
-  Statement s(*db_, "UPDATE api_keys SET expires_at = ? WHERE id = ?");
-  bool ok = created && s.ok() && s.Bind(1, Seconds(old_end)).Bind(2, old.id).Step() == sqlite::kDone;
-  if (!ok) {
-    Error err = created ? db_->ErrorFor("rotate") : created.error();
-    (void)db_->Exec("ROLLBACK;");
-    return err;
-  }
-  AIP_RETURN_IF_ERROR(db_->Exec("COMMIT;"));
+  AIP_RETURN_IF_ERROR(db_->Query("UPDATE api_keys SET expires_at = ?1 WHERE id = ?2", {Seconds(old_end), old.id}).status());
+  AIP_RETURN_IF_ERROR(tx.Commit());
   return created;
 }
 
-Status ApiKeyStore::RecordUse(std::string_view id, TimePoint when, std::string_view address) {
+Status ApiKeyStore::RecordUses(const std::vector<KeyUse>& uses) {
+  if (uses.empty()) return OkStatus();
   std::lock_guard lock(mu_);
-  Statement s(*db_, "UPDATE api_keys SET last_used_at = ?, last_used_address = ? WHERE id = ?");
-  if (!s.ok()) return db_->ErrorFor("record use");
-  s.Bind(1, Seconds(when)).Bind(2, address).Bind(3, id);
-  if (s.Step() != sqlite::kDone) return db_->ErrorFor("record use");
-  return OkStatus();
+  // One transaction for the batch: a round trip per key, one commit (and no version change:
+  // last use is not a change gateways must reload for).
+  sql::Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  for (const auto& use : uses) {
+    AIP_RETURN_IF_ERROR(db_->Query("UPDATE api_keys SET last_used_at = ?1, last_used_address = ?2 WHERE id = ?3",
+                                   {Seconds(use.when), use.address, use.id})
+                            .status());
+  }
+  return tx.Commit();
 }
 
 Result<std::int64_t> ApiKeyStore::DataVersion() {
   std::lock_guard lock(mu_);
-  return db_->DataVersion();
+  AIP_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT version FROM api_keys_version WHERE id = 1"));
+  if (rows.empty()) return InternalError("the API-key store has no version row");
+  return sql::IntOf(rows.front()[0]);
 }
 
 }  // namespace aip::apikeys

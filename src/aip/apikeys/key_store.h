@@ -1,9 +1,10 @@
-// ApiKeyStore: API keys in SQLite (default $AIP_HOME/gateway.db, mode 0600). Each row holds the
-// key's id, name, scopes, tool allowlist, times (created, expires, revoked, last used and from
-// where) and the keyed hash of its secret — never the secret. The hash key lives beside the
-// database in "<db>.hashkey" (32 random bytes, mode 0600), so a leaked database alone cannot
-// confirm a guessed key. Several processes share one database: the CLI writes, the gateway reads
-// and notices writes through DataVersion().
+// ApiKeyStore: API keys in SQLite (default $AIP_HOME/gateway.db, mode 0600) or PostgreSQL (one
+// store for every gateway instance). Each row holds the key's id, name, scopes, tool allowlist,
+// times (created, expires, revoked, last used and from where) and the keyed hash of its secret —
+// never the secret. The hash key is kept apart from the database (for SQLite "<db>.hashkey"
+// beside it; for PostgreSQL a file every host is given; 32 random bytes, mode 0600), so a leaked
+// database alone cannot confirm a guessed key. Several processes share one store: the CLI writes,
+// gateways read and notice writes through DataVersion(), which every write moves.
 #pragma once
 
 #include <chrono>
@@ -18,7 +19,7 @@
 #include "aip/base/clock.h"
 #include "aip/base/json.h"
 #include "aip/crypto/secret_bytes.h"
-#include "aip/sqlite/database.h"
+#include "aip/sql/sql.h"
 
 namespace aip::apikeys {
 
@@ -52,10 +53,21 @@ struct CreatedKey {
   KeyRecord record;
 };
 
+// Where the keys are: a SQLite path (or "sqlite:PATH") or a "postgresql://…" URL, and the hash
+// key's file (default for SQLite "<path>.hashkey"; required for PostgreSQL).
+struct StoreLocation {
+  std::string db;
+  std::filesystem::path hash_key_file;
+  bool create_hash_key = true;  // Make a missing hash key (the CLI); a gateway on PostgreSQL must not.
+};
+
 class ApiKeyStore {
  public:
-  // Open opens (creating when missing) the database and its hash key.
-  static Result<std::unique_ptr<ApiKeyStore>> Open(const std::filesystem::path& db_path);
+  // Open opens the store (creating its tables when missing) and its hash key.
+  static Result<std::unique_ptr<ApiKeyStore>> Open(const StoreLocation& where);
+  static Result<std::unique_ptr<ApiKeyStore>> Open(const std::filesystem::path& sqlite_path) {
+    return Open(StoreLocation{sqlite_path.string(), {}, true});
+  }
   ~ApiKeyStore();
   ApiKeyStore(const ApiKeyStore&) = delete;
   ApiKeyStore& operator=(const ApiKeyStore&) = delete;
@@ -68,19 +80,26 @@ class ApiKeyStore {
   // Rotate issues a new key with the old one's name, scopes and tools, and lets the old one
   // live `overlap` longer (never past its own expiry), so callers can switch without an outage.
   Result<CreatedKey> Rotate(std::string_view id, std::chrono::seconds overlap, TimePoint now);
-  Status RecordUse(std::string_view id, TimePoint when, std::string_view address);
-  // DataVersion changes whenever another connection committed a write.
+  // KeyUse: a key's last use, written back in batches.
+  struct KeyUse {
+    std::string id;
+    TimePoint when;
+    std::string address;
+  };
+  Status RecordUses(const std::vector<KeyUse>& uses);
+  // DataVersion moves with every key created, revoked or rotated, by any process.
   Result<std::int64_t> DataVersion();
 
   const crypto::HmacSha256Key& hash_key() const { return hash_key_; }
-  const std::filesystem::path& path() const { return db_->path(); }
 
  private:
-  ApiKeyStore(std::unique_ptr<sqlite::Database> db, const crypto::SecretBytes& hash_key);
+  ApiKeyStore(std::unique_ptr<sql::SqlConnection> db, const crypto::SecretBytes& hash_key);
   Result<CreatedKey> Insert(const NewKeyOptions& options, TimePoint now, std::string_view rotated_from);
+  Result<KeyRecord> GetLocked(std::string_view id);
+  Status BumpVersion();
 
-  std::mutex mu_;
-  std::unique_ptr<sqlite::Database> db_;
+  std::mutex mu_;  // One statement at a time on the connection.
+  std::unique_ptr<sql::SqlConnection> db_;
   crypto::HmacSha256Key hash_key_;
 };
 

@@ -20,10 +20,11 @@ struct AuthFailure {
 };
 
 // IsStoreUnavailable says the credential could not be checked because a store this server
-// depends on (a shared replay cache) is unreachable or full: not the caller's fault, so
+// depends on (a shared replay cache, the API-key store) is unreachable or full: not the caller's fault, so
 // transports answer 503 with Retry-After rather than 401 — and still refuse (fail closed).
 inline bool IsStoreUnavailable(const AuthFailure& failure) {
-  return failure.reason == "replay_store_unavailable" || failure.reason == "replay_cache_full";
+  return failure.reason == "replay_store_unavailable" || failure.reason == "replay_cache_full" ||
+         failure.reason == "apikey_store_unavailable";
 }
 
 // AuthFailureData is the JSON-RPC error data of a refused credential: {"reason", "dpopNonce"?}.

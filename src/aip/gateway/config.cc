@@ -137,6 +137,15 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
+// UrlHasPassword: "scheme://user:password@host…" — a secret that would sit in a config file.
+bool UrlHasPassword(std::string_view url) {
+  std::size_t start = url.find("://");
+  if (start == std::string_view::npos) return false;
+  std::string_view authority = url.substr(start + 3, url.find_first_of("/?#", start + 3) - (start + 3));
+  std::size_t at = authority.rfind('@');
+  return at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
+}
+
 // ReadSecret reads a secret from exactly one of an environment variable or a file that only its
 // owner may read; `source` says which, for logs (never the secret).
 Result<std::string> ReadSecret(const Reader& r, const std::string& base_dir, const std::string& from_env,
@@ -278,7 +287,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   GatewayConfig cfg;
   cfg.source = std::string(source);
   Reader root(doc, "", "", doc.root);
-  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "oauth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
+  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "apikeys", "oauth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
   Status st = OkStatus();
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
@@ -339,6 +348,31 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Bool("aip_proof", cfg.accept_aip_proof));
     AIP_RETURN_IF_ERROR(r.Bool("http_signature", cfg.accept_http_signature));
     AIP_RETURN_IF_ERROR(r.Strings("audiences", cfg.audiences));
+  }
+  AIP_RETURN_IF_ERROR(st);
+  if (const json::Object* a = root.Table("apikeys", st)) {
+    // Where the keys are when several instances share them (docs/scaling.md).
+    Reader r = root.Sub("apikeys", *a);
+    ApiKeysConfig& k = cfg.apikeys;
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"db", "hash_key_file", "refresh", "stale_after"}));
+    if (!cfg.api_key_db.empty()) return r.Fail("db", "not with [auth] api_key_db: name the store in one place");
+    if (!cfg.accept_api_keys) return r.Fail("db", "is set but [auth] api_keys is not true: keys would be ignored");
+    AIP_RETURN_IF_ERROR(r.String("db", k.db));
+    if (k.db.empty()) return r.Fail("db", "is required: a SQLite path or a postgresql:// URL");
+    bool postgres = k.db.starts_with("postgresql://") || k.db.starts_with("postgres://");
+    if (postgres && UrlHasPassword(k.db)) {
+      return r.Fail("db", "no password in the URL: give it by PGPASSWORD or a passfile (PGPASSFILE, mode 0600)");
+    }
+    if (!postgres) k.db = Resolve(base_dir, k.db);
+    AIP_RETURN_IF_ERROR(r.String("hash_key_file", k.hash_key_file));
+    if (postgres && k.hash_key_file.empty()) return r.Fail("hash_key_file", "is required with PostgreSQL: the same file on every host");
+    if (!k.hash_key_file.empty()) k.hash_key_file = Resolve(base_dir, k.hash_key_file);
+    AIP_RETURN_IF_ERROR(r.Millis("refresh", k.refresh));
+    AIP_RETURN_IF_ERROR(r.Millis("stale_after", k.stale_after));
+    if (k.refresh < std::chrono::milliseconds(100) || k.refresh > std::chrono::seconds(60)) {
+      return r.Fail("refresh", "must be between 100ms and 60s");
+    }
+    if (k.stale_after < 2 * k.refresh) return r.Fail("stale_after", "must be at least twice refresh");
   }
   AIP_RETURN_IF_ERROR(st);
   if (const json::Object* a = root.Table("audit", st)) {

@@ -115,6 +115,15 @@ struct RedisStoreConfig {
   OnError on_store_error = OnError::kRefuse;
 };
 
+// ApiKeysConfig: where API keys are kept ([apikeys]; docs/scaling.md) — a SQLite file or a
+// PostgreSQL database several instances share — and how current each instance's copy is.
+struct ApiKeysConfig {
+  std::string db;             // Empty: [auth] api_key_db, else $AIP_HOME/gateway.db.
+  std::string hash_key_file;  // Default "<db>.hashkey" for SQLite; required for PostgreSQL.
+  std::chrono::milliseconds refresh{1000};       // How soon a revocation anywhere is seen.
+  std::chrono::milliseconds stale_after{30000};  // Keys refused when the store has not answered this long.
+};
+
 // TrustConfig: where the gateway's trust scores come from ([trust]; docs/trust.md).
 struct TrustConfig {
   bool enabled = false;
@@ -167,6 +176,7 @@ struct GatewayConfig {
   bool accept_http_signature = true;
   bool accept_api_keys = false;  // Keys made by `aip apikey create`, from api_key_db.
   std::string api_key_db;        // Default $AIP_HOME/gateway.db.
+  ApiKeysConfig apikeys;
   std::vector<std::string> audiences;
   OAuthConfig oauth;
   std::vector<UpstreamConfig> upstreams;

@@ -110,6 +110,29 @@ TEST(GatewayConfigTest, CredentialsAreCheckedAndNeverQuoted) {
   EXPECT_EQ(bad.error().message.find("s3cr3t"), std::string::npos);
 }
 
+TEST(GatewayConfigTest, SharedApiKeyStoreIsReadStrictly) {
+  const std::string on = "[auth]\napi_keys = true\n";
+  auto pg = Parse(on + "[apikeys]\ndb = \"postgresql://aip@db.internal/aip\"\nhash_key_file = \"keys/hash\"\nrefresh = \"2s\"\n");
+  ASSERT_THAT(pg, IsOk());
+  EXPECT_EQ(pg->apikeys.db, "postgresql://aip@db.internal/aip");
+  EXPECT_EQ(pg->apikeys.hash_key_file, "/etc/aip/keys/hash");
+  EXPECT_EQ(pg->apikeys.refresh, std::chrono::seconds(2));
+  EXPECT_EQ(pg->apikeys.stale_after, std::chrono::seconds(30));
+  auto sqlite = Parse(on + "[apikeys]\ndb = \"keys.db\"\n");
+  ASSERT_THAT(sqlite, IsOk());
+  EXPECT_EQ(sqlite->apikeys.db, "/etc/aip/keys.db");
+  EXPECT_THAT(Parse(on + "[apikeys]\ndb = \"postgresql://aip:hunter2@db/aip\"\nhash_key_file = \"h\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "no password in the URL"));
+  EXPECT_THAT(Parse(on + "[apikeys]\ndb = \"postgresql://aip@db/aip\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "apikeys.hash_key_file: is required with PostgreSQL"));
+  EXPECT_THAT(Parse("[apikeys]\ndb = \"keys.db\"\n"), StatusIs(ErrorCode::kInvalidArgument, "[auth] api_keys is not true"));
+  EXPECT_THAT(Parse(on + "api_key_db = \"a.db\"\n[apikeys]\ndb = \"b.db\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "name the store in one place"));
+  EXPECT_THAT(Parse(on + "[apikeys]\ndb = \"k.db\"\nrefresh = \"10ms\"\n"), StatusIs(ErrorCode::kInvalidArgument, "apikeys.refresh"));
+  EXPECT_THAT(Parse(on + "[apikeys]\ndb = \"k.db\"\nrefresh = \"5s\"\nstale_after = \"6s\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "at least twice refresh"));
+}
+
 TEST(GatewayConfigTest, CredentialFilesMustBePrivate) {
   std::string dir = ::testing::TempDir() + "/gwcfg";
   std::filesystem::create_directories(dir);

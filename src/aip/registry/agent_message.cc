@@ -78,7 +78,7 @@ Result<OpenedMessage> CheckMessageDocument(std::string_view text, std::string_vi
 }
 
 Result<std::unique_ptr<SeenMessages>> SeenMessages::Open(const std::string& path) {
-  AIP_ASSIGN_OR_RETURN(auto db, OpenSqlite(path));
+  AIP_ASSIGN_OR_RETURN(auto db, sql::OpenSqlite(path));
   AIP_RETURN_IF_ERROR(db->ExecScript("CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at BIGINT NOT NULL);"));
   return std::unique_ptr<SeenMessages>(new SeenMessages(std::move(db)));
 }

@@ -16,7 +16,7 @@
 #include "aip/base/clock.h"
 #include "aip/base/status.h"
 #include "aip/identity/identity.h"
-#include "aip/registry/sql.h"
+#include "aip/sql/sql.h"
 
 namespace aip::registry {
 
@@ -52,8 +52,8 @@ class SeenMessages {
   Result<bool> Remember(const OpenedMessage& message, TimePoint now);
 
  private:
-  explicit SeenMessages(std::unique_ptr<SqlConnection> db) : db_(std::move(db)) {}
-  std::unique_ptr<SqlConnection> db_;
+  explicit SeenMessages(std::unique_ptr<sql::SqlConnection> db) : db_(std::move(db)) {}
+  std::unique_ptr<sql::SqlConnection> db_;
 };
 
 }  // namespace aip::registry

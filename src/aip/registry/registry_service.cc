@@ -156,7 +156,7 @@ std::string VouchArray(const std::vector<StoredVouchDoc>& vouches) {
 // Instances sharing a PostgreSQL database share their nonces too; a lone SQLite registry keeps
 // them in memory (bounded, failing closed when full).
 std::shared_ptr<authn::ReplayCache> ReplayCacheFor(const std::shared_ptr<RegistryStore>& store) {
-  if (store->dialect() == Dialect::kPostgres) return std::make_shared<SharedReplayCache>(store);
+  if (store->dialect() == sql::Dialect::kPostgres) return std::make_shared<SharedReplayCache>(store);
   return std::make_shared<authn::InMemoryReplayCache>();
 }
 
@@ -174,7 +174,7 @@ RegistryService::RegistryService(std::shared_ptr<RegistryStore> store, RegistryO
 
 void RegistryService::Tick() {
   federation_.PullDue();
-  if (store_->dialect() == Dialect::kPostgres && ++ticks_ % 60 == 0) {
+  if (store_->dialect() == sql::Dialect::kPostgres && ++ticks_ % 60 == 0) {
     if (auto s = store_->ForgetNonces(clock_->Now()); !s.ok()) LogEvent("warn", "nonce_purge_failed", {{"error", s.error().message}});
   }
   if (auto s = index_.CatchUp(); !s.ok()) LogEvent("warn", "trust_index_catch_up_failed", {{"error", s.error().message}});
@@ -482,7 +482,7 @@ net::HttpResponse RegistryService::GetStats() {
                                 {"last_seq", counts->last_seq},
                                 {"graph_nodes", index_.node_count()},
                                 {"graph_edges", index_.edge_count()},
-                                {"backend", store_->dialect() == Dialect::kSqlite ? "sqlite" : "postgresql"},
+                                {"backend", store_->dialect() == sql::Dialect::kSqlite ? "sqlite" : "postgresql"},
                                 {"peers", std::move(peer_list)}});
 }
 
@@ -572,7 +572,7 @@ Status ServeRegistry(std::shared_ptr<RegistryStore> store, RegistryOptions optio
   service->Tick();
   ready = service.get();
   LogEvent("info", "registry_listening", {{"address", serve.address}, {"port", server->port()}, {"public_url", options.public_url},
-                                          {"backend", store->dialect() == Dialect::kSqlite ? "sqlite" : "postgresql"}});
+                                          {"backend", store->dialect() == sql::Dialect::kSqlite ? "sqlite" : "postgresql"}});
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   auto next_tick = std::chrono::steady_clock::now();

@@ -72,9 +72,9 @@ std::string LikePattern(std::string_view query) {
 
 }  // namespace
 
-Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(std::unique_ptr<SqlConnection> db) {
+Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(std::unique_ptr<sql::SqlConnection> db) {
   std::string schema(kTables);
-  schema += db->dialect() == Dialect::kSqlite ? kSqliteLog : kPostgresLog;
+  schema += db->dialect() == sql::Dialect::kSqlite ? kSqliteLog : kPostgresLog;
   AIP_RETURN_IF_ERROR(db->ExecScript(schema));
   // Registries made before message quotas lack their columns: add them (same SQL on both).
   if (!db->Query("SELECT sender_tag, contact FROM messages LIMIT 0", {}).ok()) {
@@ -85,7 +85,7 @@ Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(std::unique_ptr<SqlCo
   return std::unique_ptr<RegistryStore>(new RegistryStore(std::move(db)));
 }
 
-Result<std::vector<SqlRow>> RegistryStore::Q(std::string_view sql, const std::vector<SqlValue>& params) {
+Result<std::vector<sql::SqlRow>> RegistryStore::Q(std::string_view sql, const std::vector<sql::SqlValue>& params) {
   return db_->Query(sql, params);
 }
 
@@ -94,13 +94,13 @@ Result<std::int64_t> RegistryStore::AppendLog(std::string_view kind, std::string
   AIP_ASSIGN_OR_RETURN(auto rows, Q("INSERT INTO records(kind, key, document, received) VALUES (?1, ?2, ?3, ?4) RETURNING seq",
                                     {std::string(kind), std::string(key), document, Seconds(now)}));
   if (rows.empty()) return InternalError("records: no sequence returned");
-  return IntOf(rows[0][0]);
+  return sql::IntOf(rows[0][0]);
 }
 
 Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint now) {
   std::lock_guard lock(mu_);
   std::string document = json::Serialize(record.document);
-  Transaction tx(*db_);
+  sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
   AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT a.updated_ms, r.document FROM agents a JOIN records r ON r.seq = a.seq "
                                     "WHERE a.did = ?1",
@@ -108,7 +108,7 @@ Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint 
   std::int64_t updated = Millis(record.updated);
   PutOutcome outcome = PutOutcome::kInserted;
   if (!held.empty()) {
-    std::int64_t held_updated = IntOf(held[0][0]);
+    std::int64_t held_updated = sql::IntOf(held[0][0]);
     if (updated < held_updated) return FailedPreconditionError("registration: older than the one held (stale)");
     if (updated == held_updated) {
       // Compare canonical forms: the same signed document may arrive with other spacing.
@@ -133,7 +133,7 @@ Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint 
   return outcome;
 }
 
-Result<std::vector<StoredAgent>> RegistryStore::AgentsWhere(std::string_view where, const std::vector<SqlValue>& params) {
+Result<std::vector<StoredAgent>> RegistryStore::AgentsWhere(std::string_view where, const std::vector<sql::SqlValue>& params) {
   std::lock_guard lock(mu_);
   // `where` is one of the fixed conditions chosen by the callers below, never input.
   std::string sql = "SELECT a.did, a.alias, a.name, a.platform, a.description, a.url, a.updated_ms, r.document "
@@ -143,7 +143,7 @@ Result<std::vector<StoredAgent>> RegistryStore::AgentsWhere(std::string_view whe
   out.reserve(rows.size());
   for (auto& row : rows) {
     out.push_back({Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), Text(row[4]), Text(row[5]),
-                   TimePoint(std::chrono::milliseconds(IntOf(row[6]))), Text(row[7])});
+                   TimePoint(std::chrono::milliseconds(sql::IntOf(row[6]))), Text(row[7])});
   }
   return out;
 }
@@ -168,7 +168,7 @@ Result<bool> RegistryStore::InsertVouch(const trust::Vouch& vouch, TimePoint now
   if (!held.empty()) return false;
   std::string document = json::Serialize(vouch.document);
   AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("vouch", vouch.id, document, now));
-  SqlValue until = nullptr;
+  sql::SqlValue until = nullptr;
   if (vouch.valid_until) until = Seconds(*vouch.valid_until);
   auto ppm = static_cast<std::int64_t>(vouch.weight * 1e6 + 0.5);
   AIP_RETURN_IF_ERROR(Q("INSERT INTO vouches(id, issuer, subject, scope, weight_ppm, valid_from, valid_until, seq) "
@@ -180,7 +180,7 @@ Result<bool> RegistryStore::InsertVouch(const trust::Vouch& vouch, TimePoint now
 
 Result<PutOutcome> RegistryStore::PutVouch(const trust::Vouch& vouch, TimePoint now) {
   std::lock_guard lock(mu_);
-  Transaction tx(*db_);
+  sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
   AIP_ASSIGN_OR_RETURN(bool inserted, InsertVouch(vouch, now));
   if (!inserted) return PutOutcome::kUnchanged;
@@ -190,7 +190,7 @@ Result<PutOutcome> RegistryStore::PutVouch(const trust::Vouch& vouch, TimePoint 
 
 Result<std::size_t> RegistryStore::PutVouches(const std::vector<trust::Vouch>& vouches, TimePoint now) {
   std::lock_guard lock(mu_);
-  Transaction tx(*db_);
+  sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
   std::size_t added = 0;
   for (const auto& v : vouches) {
@@ -207,7 +207,7 @@ Result<std::size_t> RegistryStore::PutVouches(const std::vector<trust::Vouch>& v
 
 Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocation, TimePoint now) {
   std::lock_guard lock(mu_);
-  Transaction tx(*db_);
+  sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
   AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1 AND issuer = ?2",
                                     {revocation.vouch_id, revocation.issuer}));
@@ -221,7 +221,7 @@ Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocat
   return PutOutcome::kInserted;
 }
 
-Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesWhere(std::string_view where, const std::vector<SqlValue>& params) {
+Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesWhere(std::string_view where, const std::vector<sql::SqlValue>& params) {
   std::lock_guard lock(mu_);
   // `where` is one of the fixed conditions chosen by the callers below, never input.
   std::string sql = "SELECT v.id, v.issuer, v.subject, v.scope, d.document, r.vouch_id FROM vouches v "
@@ -253,7 +253,7 @@ Result<std::int64_t> RegistryStore::ActiveVouchesFor(std::string_view subject) {
   AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT COUNT(*) FROM vouches v WHERE v.subject = ?1 AND NOT EXISTS "
                                     "(SELECT 1 FROM revocations r WHERE r.vouch_id = v.id AND r.issuer = v.issuer)",
                                     {std::string(subject)}));
-  return rows.empty() ? 0 : IntOf(rows[0][0]);
+  return rows.empty() ? 0 : sql::IntOf(rows[0][0]);
 }
 
 Result<std::vector<std::string>> RegistryStore::RevocationsBy(std::string_view issuer, int limit) {
@@ -275,14 +275,14 @@ Result<std::vector<VouchEdge>> RegistryStore::VouchEdgesAfter(std::int64_t after
   out.reserve(rows.size());
   for (auto& row : rows) {
     VouchEdge e;
-    e.seq = IntOf(row[0]);
+    e.seq = sql::IntOf(row[0]);
     e.edge.vouch_id = Text(row[1]);
     e.edge.issuer = Text(row[2]);
     e.edge.subject = Text(row[3]);
     e.edge.scope = Text(row[4]);
-    e.edge.weight = static_cast<double>(IntOf(row[5])) / 1e6;
-    e.edge.valid_from = FromSeconds(IntOf(row[6]));
-    if (row[7]) e.edge.valid_until = FromSeconds(IntOf(row[7]));
+    e.edge.weight = static_cast<double>(sql::IntOf(row[5])) / 1e6;
+    e.edge.valid_from = FromSeconds(sql::IntOf(row[6]));
+    if (row[7]) e.edge.valid_until = FromSeconds(sql::IntOf(row[7]));
     out.push_back(std::move(e));
   }
   return out;
@@ -293,7 +293,7 @@ Result<std::vector<RevokedEdge>> RegistryStore::RevocationsAfter(std::int64_t af
   AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT seq, issuer, vouch_id FROM revocations WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                                     {after_seq, std::int64_t{limit}}));
   std::vector<RevokedEdge> out;
-  for (auto& row : rows) out.push_back({IntOf(row[0]), Text(row[1]), Text(row[2])});
+  for (auto& row : rows) out.push_back({sql::IntOf(row[0]), Text(row[1]), Text(row[2])});
   return out;
 }
 
@@ -304,7 +304,7 @@ Result<std::vector<LogEntry>> RegistryStore::Log(std::int64_t after_seq, int lim
   std::vector<LogEntry> out;
   out.reserve(rows.size());
   for (auto& row : rows) {
-    out.push_back({IntOf(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), FromSeconds(IntOf(row[4]))});
+    out.push_back({sql::IntOf(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), FromSeconds(sql::IntOf(row[4]))});
   }
   return out;
 }
@@ -315,10 +315,10 @@ Result<RegistryCounts> RegistryStore::Counts() {
                                     "(SELECT COUNT(*) FROM revocations), (SELECT COALESCE(MAX(seq), 0) FROM records)"));
   RegistryCounts c;
   if (!rows.empty()) {
-    c.agents = IntOf(rows[0][0]);
-    c.vouches = IntOf(rows[0][1]);
-    c.revocations = IntOf(rows[0][2]);
-    c.last_seq = IntOf(rows[0][3]);
+    c.agents = sql::IntOf(rows[0][0]);
+    c.vouches = sql::IntOf(rows[0][1]);
+    c.revocations = sql::IntOf(rows[0][2]);
+    c.last_seq = sql::IntOf(rows[0][3]);
   }
   return c;
 }
@@ -326,13 +326,13 @@ Result<RegistryCounts> RegistryStore::Counts() {
 Result<std::int64_t> RegistryStore::LastSeq() {
   std::lock_guard lock(mu_);
   AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT COALESCE(MAX(seq), 0) FROM records"));
-  return rows.empty() ? 0 : IntOf(rows[0][0]);
+  return rows.empty() ? 0 : sql::IntOf(rows[0][0]);
 }
 
 Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::string_view sender, std::string_view sealed,
                                               TimePoint now) {
   std::lock_guard lock(mu_);
-  Transaction tx(*db_);
+  sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
   std::string to(recipient);
   // Who sent a message is not stored: only a tag, keyed with this process's secret, that lets
@@ -340,9 +340,9 @@ Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::s
   std::string tag = to + "|" + std::string(sender);
   crypto::Sha256Digest mac = sender_tag_key_.Mac(ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
   tag = HexEncode(ByteSpan(mac.data(), 16));
-  auto count = [&](std::string_view sql, const std::vector<SqlValue>& params) -> Result<std::int64_t> {
+  auto count = [&](std::string_view sql, const std::vector<sql::SqlValue>& params) -> Result<std::int64_t> {
     AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, params));
-    return rows.empty() ? 0 : IntOf(rows[0][0]);
+    return rows.empty() ? 0 : sql::IntOf(rows[0][0]);
   };
   AIP_ASSIGN_OR_RETURN(std::int64_t all, count("SELECT COUNT(*) FROM messages WHERE recipient = ?1", {to}));
   if (all >= static_cast<std::int64_t>(kMaxInboxMessages)) return ResourceExhaustedError("the recipient's inbox is full");
@@ -375,7 +375,7 @@ Result<std::vector<InboxMessage>> RegistryStore::Inbox(std::string_view recipien
   AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT id, sealed, received FROM messages WHERE recipient = ?1 ORDER BY received, id LIMIT ?2",
                                     {std::string(recipient), std::int64_t{limit}}));
   std::vector<InboxMessage> out;
-  for (auto& row : rows) out.push_back({Text(row[0]), Text(row[1]), FromSeconds(IntOf(row[2]))});
+  for (auto& row : rows) out.push_back({Text(row[0]), Text(row[1]), FromSeconds(sql::IntOf(row[2]))});
   return out;
 }
 
@@ -405,11 +405,11 @@ Result<std::vector<Peer>> RegistryStore::Peers() {
   for (auto& row : rows) {
     Peer p;
     p.url = Text(row[0]);
-    p.cursor = IntOf(row[1]);
-    p.accepted = IntOf(row[2]);
-    p.rejected = IntOf(row[3]);
-    p.conflicts = IntOf(row[4]);
-    if (row[5]) p.last_sync = FromSeconds(IntOf(row[5]));
+    p.cursor = sql::IntOf(row[1]);
+    p.accepted = sql::IntOf(row[2]);
+    p.rejected = sql::IntOf(row[3]);
+    p.conflicts = sql::IntOf(row[4]);
+    if (row[5]) p.last_sync = FromSeconds(sql::IntOf(row[5]));
     p.last_error = Text(row[6]);
     out.push_back(std::move(p));
   }

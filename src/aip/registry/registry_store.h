@@ -16,7 +16,7 @@
 #include "aip/crypto/random.h"
 #include "aip/crypto/sha.h"
 #include "aip/registry/agent_record.h"
-#include "aip/registry/sql.h"
+#include "aip/sql/sql.h"
 #include "aip/trust/trust_graph.h"
 #include "aip/trust/vouch.h"
 
@@ -84,7 +84,7 @@ inline constexpr std::size_t kMaxMessagesPerSender = 20;
 class RegistryStore {
  public:
   // Open creates the schema when missing.
-  static Result<std::unique_ptr<RegistryStore>> Open(std::unique_ptr<SqlConnection> db);
+  static Result<std::unique_ptr<RegistryStore>> Open(std::unique_ptr<sql::SqlConnection> db);
 
   // PutAgent stores a verified registration. kAlreadyExists: same `updated`, other contents
   // (a conflict); kFailedPrecondition: older than the one held (stale).
@@ -135,19 +135,19 @@ class RegistryStore {
   Result<bool> RememberNonce(std::string_view key, TimePoint expires);
   Status ForgetNonces(TimePoint now);
 
-  Dialect dialect() const { return db_->dialect(); }
+  sql::Dialect dialect() const { return db_->dialect(); }
 
  private:
-  explicit RegistryStore(std::unique_ptr<SqlConnection> db)
+  explicit RegistryStore(std::unique_ptr<sql::SqlConnection> db)
       : db_(std::move(db)), sender_tag_key_(crypto::RandomBytes(32)) {}
-  Result<std::vector<SqlRow>> Q(std::string_view sql, const std::vector<SqlValue>& params = {});
+  Result<std::vector<sql::SqlRow>> Q(std::string_view sql, const std::vector<sql::SqlValue>& params = {});
   Result<std::int64_t> AppendLog(std::string_view kind, std::string_view key, const std::string& document, TimePoint now);
   Result<bool> InsertVouch(const trust::Vouch& vouch, TimePoint now);  // In a transaction, lock held.
-  Result<std::vector<StoredVouchDoc>> VouchesWhere(std::string_view where, const std::vector<SqlValue>& params);
-  Result<std::vector<StoredAgent>> AgentsWhere(std::string_view where, const std::vector<SqlValue>& params);
+  Result<std::vector<StoredVouchDoc>> VouchesWhere(std::string_view where, const std::vector<sql::SqlValue>& params);
+  Result<std::vector<StoredAgent>> AgentsWhere(std::string_view where, const std::vector<sql::SqlValue>& params);
 
   std::mutex mu_;  // One connection: statements and transactions run one at a time.
-  std::unique_ptr<SqlConnection> db_;
+  std::unique_ptr<sql::SqlConnection> db_;
   crypto::HmacSha256Key sender_tag_key_;  // Random per process: tags count senders without naming them.
 };
 

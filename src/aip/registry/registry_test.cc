@@ -33,14 +33,14 @@ std::string Backend() {
 }
 
 // A fresh database: a new SQLite file, or a PostgreSQL schema emptied for this test.
-std::unique_ptr<SqlConnection> FreshDatabase(const std::filesystem::path& dir, bool sqlite_only = false) {
+std::unique_ptr<sql::SqlConnection> FreshDatabase(const std::filesystem::path& dir, bool sqlite_only = false) {
   std::string pg = sqlite_only ? std::string() : Backend();
   if (pg.empty()) {
-    auto db = OpenSqlite((dir / "registry.db").string());
+    auto db = sql::OpenSqlite((dir / "registry.db").string());
     EXPECT_THAT(db, IsOk());
     return std::move(db).value();
   }
-  auto db = OpenPostgres(pg);
+  auto db = sql::OpenPostgres(pg);
   EXPECT_THAT(db, IsOk());
   EXPECT_THAT((*db)->ExecScript("DROP TABLE IF EXISTS agents, vouches, revocations, messages, peers, records"), IsOk());
   return std::move(db).value();
@@ -54,7 +54,7 @@ struct RunningRegistry {
 };
 
 // Start serves a registry on a free port; its public URL is that address unless `options` names one.
-RunningRegistry Start(std::unique_ptr<SqlConnection> db, RegistryOptions options = {}) {
+RunningRegistry Start(std::unique_ptr<sql::SqlConnection> db, RegistryOptions options = {}) {
   RunningRegistry r;
   auto store = RegistryStore::Open(std::move(db));
   EXPECT_THAT(store, IsOk());
@@ -200,7 +200,7 @@ TEST_F(RegistryTest, InstancesSharingPostgresRefuseARequestReplayedToTheOther) {
   // A second instance on the same database, behind the same public URL (as behind a balancer).
   RegistryOptions same_url;
   same_url.public_url = reg_.url;
-  auto second_db = OpenPostgres(Backend());
+  auto second_db = sql::OpenPostgres(Backend());
   ASSERT_THAT(second_db, IsOk());
   auto second = Start(std::move(*second_db), same_url);
   auto alice = Agent("alice");
@@ -402,13 +402,13 @@ TEST(RegistryStoreTest, AddsTheQuotaColumnsToAnOlderDatabase) {
   auto path = std::filesystem::path(::testing::TempDir()) / ("old-registry-" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
   {
-    auto db = OpenSqlite(path.string());
+    auto db = sql::OpenSqlite(path.string());
     ASSERT_THAT(db, IsOk());
     ASSERT_THAT((*db)->ExecScript("CREATE TABLE messages (id TEXT PRIMARY KEY, recipient TEXT NOT NULL, sealed TEXT NOT NULL, "
                                   "received BIGINT NOT NULL); INSERT INTO messages VALUES ('msg_old', 'did:key:bob', 'x', 1);"),
                 IsOk());
   }
-  auto store = RegistryStore::Open(OpenSqlite(path.string()).value());
+  auto store = RegistryStore::Open(sql::OpenSqlite(path.string()).value());
   ASSERT_THAT(store, IsOk());
   EXPECT_THAT((*store)->PutMessage("did:key:bob", "did:key:alice", "y", DefaultClock().Now()), IsOk());
   EXPECT_EQ((*store)->Inbox("did:key:bob", 10)->size(), 2u);

@@ -1,5 +1,5 @@
-// A small SQL interface over the two registry backends: SQLite (one file, the default) and
-// PostgreSQL (several registry instances sharing one dataset). Statements are written once with
+// A small SQL interface over two backends: SQLite (one file, the default) and PostgreSQL (several
+// instances sharing one dataset) — for the registry and the API-key store. Statements are written once with
 // numbered placeholders ?1, ?2, … (the PostgreSQL driver rewrites them to $1, $2, …); every
 // value is bound, nothing is spliced into SQL. Rows come back as text (NULL as nullopt).
 #pragma once
@@ -12,7 +12,7 @@
 #include <vector>
 #include "aip/base/status.h"
 
-namespace aip::registry {
+namespace aip::sql {
 
 enum class Dialect { kSqlite, kPostgres };
 
@@ -27,6 +27,7 @@ class SqlConnection {
   virtual Result<std::vector<SqlRow>> Query(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
   // ExecScript runs several statements without parameters (the schema).
   virtual Status ExecScript(std::string_view sql) = 0;
+  // Query and ExecScript report a lost connection as kUnavailable (the next call reconnects).
   // Begin starts a write transaction: SQLite takes the write lock at once (BEGIN IMMEDIATE);
   // PostgreSQL takes a transaction-scoped advisory lock, so writers across instances commit in
   // the order of the sequence numbers they take (a cursor reader never skips a late commit).
@@ -68,4 +69,4 @@ class Transaction {
 // Int reads an integer column (0 when NULL or not a number).
 std::int64_t IntOf(const std::optional<std::string>& cell);
 
-}  // namespace aip::registry
+}  // namespace aip::sql

@@ -1,12 +1,13 @@
-// The PostgreSQL backend of the registry's SQL interface, on libpq. Parameters travel separately
-// from the statement text (PQexecParams), as text.
+// The PostgreSQL backend of the SQL interface, on libpq. Parameters travel separately from the
+// statement text (PQexecParams), as text. A connection the server dropped (a restart, a failover)
+// is reset on the next call, so callers recover by themselves.
 #include <libpq-fe.h>
 
 #include <cctype>
 
-#include "aip/registry/sql.h"
+#include "aip/sql/sql.h"
 
-namespace aip::registry {
+namespace aip::sql {
 namespace {
 
 // ToDollarPlaceholders rewrites ?N to $N outside string literals.
@@ -26,6 +27,11 @@ std::string ToDollarPlaceholders(std::string_view sql) {
   return out;
 }
 
+std::string Trimmed(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
 class PostgresConnection final : public SqlConnection {
  public:
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
@@ -43,6 +49,7 @@ class PostgresConnection final : public SqlConnection {
         values[i] = t->c_str();
       }
     }
+    AIP_RETURN_IF_ERROR(Reconnect());
     std::string text = ToDollarPlaceholders(sql);
     PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
                                  nullptr, nullptr, 0);
@@ -53,7 +60,7 @@ class PostgresConnection final : public SqlConnection {
       std::string message = PQresultErrorMessage(res);
       PQclear(res);
       if (unique) return AlreadyExistsError("constraint violated");
-      return InternalError("postgresql: " + message);
+      return Failure(message);
     }
     std::vector<SqlRow> rows;
     int n = PQntuples(res);
@@ -76,22 +83,51 @@ class PostgresConnection final : public SqlConnection {
   }
 
   Status ExecScript(std::string_view sql) override {
+    AIP_RETURN_IF_ERROR(Reconnect());
     PGresult* res = PQexec(conn_, std::string(sql).c_str());
     auto status = PQresultStatus(res);
     std::string message = PQresultErrorMessage(res);
     PQclear(res);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return InternalError("postgresql: " + message);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Failure(message);
     return OkStatus();
   }
 
   // Every writer holds one advisory lock until its commit, so sequence numbers become visible in
   // order (see sql.h).
-  Status Begin() override { return ExecScript("BEGIN; SELECT pg_advisory_xact_lock(4242001);"); }
-  Status Commit() override { return ExecScript("COMMIT"); }
-  void Rollback() override { (void)ExecScript("ROLLBACK"); }
+  Status Begin() override {
+    AIP_RETURN_IF_ERROR(ExecScript("BEGIN; SELECT pg_advisory_xact_lock(4242001);"));
+    in_transaction_ = true;
+    return OkStatus();
+  }
+  Status Commit() override {
+    Status s = ExecScript("COMMIT");
+    in_transaction_ = false;
+    return s;
+  }
+  void Rollback() override {
+    (void)ExecScript("ROLLBACK");
+    in_transaction_ = false;
+  }
 
  private:
+  // Reconnect resets a connection the server dropped; still down: kUnavailable.
+  Status Reconnect() {
+    if (PQstatus(conn_) == CONNECTION_OK) return OkStatus();
+    // Never inside a transaction: its remaining statements would each commit on their own.
+    if (in_transaction_) return UnavailableError("postgresql: the connection was lost during a transaction");
+    PQreset(conn_);
+    if (PQstatus(conn_) == CONNECTION_OK) return OkStatus();
+    return UnavailableError("postgresql: " + Trimmed(PQerrorMessage(conn_)));
+  }
+  // Failure names a failed statement: kUnavailable when the connection is gone (retry later),
+  // kInternal otherwise.
+  Status Failure(const std::string& message) const {
+    if (PQstatus(conn_) != CONNECTION_OK) return UnavailableError("postgresql: " + Trimmed(message));
+    return InternalError("postgresql: " + Trimmed(message));
+  }
+
   PGconn* conn_;
+  bool in_transaction_ = false;
 };
 
 }  // namespace
@@ -101,9 +137,8 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& conninfo)
   if (conn == nullptr) return UnavailableError("postgresql: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     // libpq's message names the host and the reason; it never contains the password.
-    std::string message = PQerrorMessage(conn);
+    std::string message = Trimmed(PQerrorMessage(conn));
     PQfinish(conn);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     return UnavailableError("postgresql: " + message);
   }
   // Notices (such as "relation already exists, skipping") are not errors; keep stderr quiet.
@@ -111,4 +146,4 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& conninfo)
   return std::unique_ptr<SqlConnection>(new PostgresConnection(conn));
 }
 
-}  // namespace aip::registry
+}  // namespace aip::sql

@@ -1,10 +1,10 @@
-// The SQLite backend of the registry's SQL interface, on the project's private-file opener.
+// The SQLite backend of the SQL interface, on the project's private-file opener.
 #include <charconv>
 
-#include "aip/registry/sql.h"
+#include "aip/sql/sql.h"
 #include "aip/sqlite/database.h"
 
-namespace aip::registry {
+namespace aip::sql {
 namespace {
 
 class SqliteConnection final : public SqlConnection {
@@ -84,4 +84,4 @@ std::int64_t IntOf(const std::optional<std::string>& cell) {
   return v;
 }
 
-}  // namespace aip::registry
+}  // namespace aip::sql

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Two aip gateways sharing one API-key store in PostgreSQL, as behind a load balancer; loopback only.
+
+A throwaway PostgreSQL cluster of the test's own (tests/registry/postgres.py), keys made, revoked
+and listed with `aip apikey --db postgresql://… --hash-key-file F`, and two gateways configured
+from docs/scaling.md ([apikeys] db, hash_key_file, refresh = "1s", stale_after = "4s"). Checks:
+1. A key made by the CLI is served by both gateways; a new key is seen by both within refresh.
+2. A revocation made once is refused by both within refresh (the time is measured and printed).
+3. Last use is written back to the shared store by the gateways.
+4. PostgreSQL restarted: keys keep working meanwhile from each gateway's copy, and revocations
+   made after the restart reach both (the gateways reconnected).
+5. PostgreSQL down longer than stale_after: 503 + Retry-After, -32603 apikey_store_unavailable —
+   a key revoked just before the outage cannot outlive it; logged once; served again once back.
+6. A gateway never makes a PostgreSQL store's hash key, and a URL holding a password is refused.
+7. No key in the gateways' logs; every audit log verifies.
+
+Usage: scale_postgres_test.py BIN_DIR
+"""
+import glob, json, os, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "registry"))
+import gwlib
+import postgres
+from gwlib import AIP, check, free_port, get, post, run
+
+work = gwlib.init("aip-scale-pg-")
+PROJECT = {"mcp-param-project": "project-a"}
+REFRESH, STALE_AFTER = 1.0, 4.0
+cluster = None
+
+
+def apikey(*args):
+    return run([AIP, "apikey", *args, "--db", db, "--hash-key-file", hash_key], home=home)
+
+
+def new_key(name):
+    r = apikey("create", "--name", name, "--scopes", "tasks:read")
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def key_id(key):
+    return key.split("_")[1]
+
+
+def config(port, audit, hash_key_file):
+    return f"""
+[gateway]
+listen = "127.0.0.1:{port}"
+[auth]
+api_keys = true
+[apikeys]
+db = "{db}"
+hash_key_file = "{hash_key_file}"
+refresh = "{REFRESH:g}s"
+stale_after = "{STALE_AFTER:g}s"
+[audit]
+path = "{audit}"
+{gwlib.tasks_upstream(tasks_url)}[[rule]]
+id = "readers"
+effect = "allow"
+kinds = ["api_key"]
+scopes = ["tasks:read"]
+targets = ["list_tasks"]
+"""
+
+
+def list_with(url, key):
+    return post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
+                headers={**PROJECT, "x-api-key": key})
+
+
+def served(answer):
+    st, _, resp = answer
+    return st == 200 and isinstance(resp, dict) and "result" in resp and not resp["result"].get("isError")
+
+
+def reason(answer):
+    resp = answer[2]
+    return isinstance(resp, dict) and resp.get("error", {}).get("data", {}).get("reason")
+
+
+def header(headers, name):
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def each_until(predicate, limit):
+    """For each gateway URL, seconds from now until predicate(url) first held (both polled in
+    turn every 50 ms), or None for one where it had not after `limit` seconds."""
+    t0, seen = time.monotonic(), [None] * len(urls)
+    while time.monotonic() - t0 < limit and None in seen:
+        for i, u in enumerate(urls):
+            if seen[i] is None and predicate(u):
+                seen[i] = time.monotonic() - t0
+        time.sleep(0.05)
+    return seen
+
+
+try:
+    cluster = postgres.Cluster()
+    db = cluster.database("apikeys")
+    home = os.path.join(work, "home")
+    run([AIP, "init", "--name", "gateway"], home=home)
+    hash_key = os.path.join(work, "secrets", "apikeys.hashkey")
+
+    alice = new_key("alice")
+    doomed = new_key("doomed")
+    check("the CLI made the shared hash key, private", oct(os.stat(hash_key).st_mode & 0o777) == "0o600")
+    listed = json.loads(apikey("list").stdout)
+    check("the keys are in PostgreSQL, listed without secrets", {k["name"] for k in listed} == {"alice", "doomed"}
+          and alice.split("_")[2] not in json.dumps(listed), json.dumps(listed))
+
+    env = dict(os.environ, TASKS_KEY="tasks-upstream-key-for-the-postgres-scale-test")
+    tasks_url, _ = gwlib.start_tasks_server(env)
+    urls, logs = [], []
+    for i in range(2):
+        port = free_port()
+        logs.append(gwlib.start_gateway(config(port, os.path.join(work, f"audit-{i}.jsonl"), hash_key), env, home,
+                                        name=f"gateway-{i}"))
+        urls.append(f"http://127.0.0.1:{port}/mcp")
+
+    # 1. One store, two instances.
+    check("both gateways serve a key made by the CLI", all(served(list_with(u, alice)) for u in urls))
+    fresh = new_key("fresh")
+    seen = each_until(lambda u: served(list_with(u, fresh)), 3 * REFRESH)
+    check(f"a new key is served by both within refresh ({REFRESH:g} s)", all(s is not None and s <= REFRESH + 0.5 for s in seen), str(seen))
+
+    # 2. A revocation made once reaches every instance.
+    check("the doomed key works on both", all(served(list_with(u, doomed)) for u in urls))
+    r = apikey("revoke", key_id(doomed))
+    check("aip apikey revoke on the shared store", r.returncode == 0, r.stderr)
+    took = each_until(lambda u: reason(list_with(u, doomed)) == "revoked_api_key", 3 * REFRESH)
+    print(f"revocation seen after {', '.join('never' if t is None else f'{t:.2f} s' for t in took)} (refresh {REFRESH:g} s)")
+    check("a revoked key is refused by both within refresh", all(t is not None and t <= REFRESH + 0.5 for t in took), str(took))
+
+    # 3. Last use, written back in batches by whichever gateway served.
+    time.sleep(REFRESH + 0.5)
+    listed = {k["name"]: k for k in json.loads(apikey("list").stdout)}
+    check("last use is recorded in the shared store", listed["alice"]["last_used"]
+          and listed["alice"]["last_used_address"] == "127.0.0.1", json.dumps(listed["alice"]))
+
+    # 4. PostgreSQL restarted: calls meanwhile are served from each gateway's copy.
+    cluster.halt()
+    check("with PostgreSQL down, a valid key keeps working (the copy is fresh)", all(served(list_with(u, alice)) for u in urls))
+    check("and a revoked one stays refused", all(reason(list_with(u, doomed)) == "revoked_api_key" for u in urls))
+    cluster.start()
+    late = new_key("late")
+    seen = each_until(lambda u: served(list_with(u, late)), 6 * REFRESH)
+    check("after the restart both gateways reconnect and see new keys", all(s is not None for s in seen), str(seen))
+    r = apikey("revoke", key_id(late))
+    took = each_until(lambda u: reason(list_with(u, late)) == "revoked_api_key", 3 * REFRESH)
+    check("and revocations", all(t is not None for t in took), str(took))
+
+    # 5. Down longer than stale_after: no copy is trusted that long; 503 until it is back.
+    cluster.halt()
+    refused = each_until(lambda u: reason(list_with(u, alice)) == "apikey_store_unavailable", STALE_AFTER + 3 * REFRESH)
+    print(f"store down: keys refused after {', '.join('never' if t is None else f'{t:.2f} s' for t in refused)} "
+          f"(stale_after {STALE_AFTER:g} s)")
+    check("keys are refused once the copy is older than stale_after, not before",
+          all(t is not None and STALE_AFTER - REFRESH - 0.5 <= t <= STALE_AFTER + REFRESH + 0.5 for t in refused), str(refused))
+    answer = list_with(urls[0], alice)
+    err = answer[2].get("error", {}) if isinstance(answer[2], dict) else {}
+    check("as 503, Retry-After, -32603 apikey_store_unavailable (not the caller's fault)",
+          answer[0] == 503 and header(answer[1], "retry-after") == "1" and err.get("code") == -32603
+          and reason(answer) == "apikey_store_unavailable", str(answer))
+    check("the gateways stay up", all(p.poll() is None for p in gwlib.procs))
+    time.sleep(1.2)  # The once-a-second check.
+    outages = [l for l in open(logs[0]) if '"event":"store_unavailable"' in l and '"store":"apikeys"' in l]
+    check("the outage is logged", len(outages) >= 1, str(outages))
+    cluster.start()
+    back = each_until(lambda u: served(list_with(u, alice)), 6 * REFRESH)
+    check("served again once PostgreSQL is back", all(b is not None for b in back), str(back))
+    time.sleep(1.2)
+    log = open(logs[0]).read()
+    check("and that is logged", '"event":"store_back"' in log and '"store":"apikeys"' in log)
+
+    # 6. Configurations that would weaken or break the shared store are refused at start.
+    for name, hash_file, url, expected in [
+            ("a PostgreSQL store without its hash key file", os.path.join(work, "missing.hashkey"), db, "hash key"),
+            ("a password in the database URL", hash_key, db.replace("aip@", "aip:hunter2@"), "no password in the URL")]:
+        text = config(free_port(), os.path.join(work, "bad.jsonl"), hash_file).replace(db, url)
+        path = os.path.join(work, "bad.toml")
+        open(path, "w").write(text)
+        r = subprocess.run([AIP, "gateway", "--config", path], capture_output=True, text=True, timeout=30,
+                           env=dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
+        check(f"the gateway refuses {name}", r.returncode != 0 and expected in r.stderr and "hunter2" not in r.stderr,
+              r.stderr[-400:])
+    check("and made no hash key of its own", not os.path.exists(os.path.join(work, "missing.hashkey")))
+
+    # 7. No key leaks; no acknowledged audit line lost.
+    for p in gwlib.procs:
+        p.terminate()
+    for p in gwlib.procs:
+        p.wait(timeout=20)
+    text = "".join(open(l).read() for l in logs)
+    check("no caller key in the gateways' logs", not any(k.split("_")[2] in text for k in (alice, doomed, fresh, late)))
+    gateway_did = gwlib.did_of(home)
+    for i in range(2):
+        path = os.path.join(work, f"audit-{i}.jsonl")
+        r = run([AIP, "audit", "verify", *sorted(glob.glob(path + "*[0-9]")), path, "--signer", gateway_did])
+        check(f"audit-{i}.jsonl verifies", r.returncode == 0, (r.stdout + r.stderr)[-300:])
+finally:
+    if cluster:
+        cluster.stop()
+    sys.exit(gwlib.finish())
