@@ -12,11 +12,15 @@ from docs/scaling.md ([apikeys] db, hash_key_file, refresh = "1s", stale_after =
 5. PostgreSQL down longer than stale_after: 503 + Retry-After, -32603 apikey_store_unavailable —
    a key revoked just before the outage cannot outlive it; logged once; served again once back.
 6. A gateway never makes a PostgreSQL store's hash key, and a URL holding a password is refused.
-7. No key in the gateways' logs; every audit log verifies.
+7. Legacy (2025-era) sessions continue on either gateway (sealed ids, [gateway]
+   session_secret_env): opened on one, used on the other, bound to their owner, a forged id
+   refused; the official TypeScript SDK client through nginx (round robin) keeps one session
+   while its calls land on both gateways.
+8. No key in the gateways' logs; every audit log verifies.
 
 Usage: scale_postgres_test.py BIN_DIR
 """
-import glob, json, os, subprocess, sys, time
+import glob, json, os, shutil, socket, subprocess, sys, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "registry"))
@@ -27,6 +31,7 @@ from gwlib import AIP, check, free_port, get, post, run
 work = gwlib.init("aip-scale-pg-")
 PROJECT = {"mcp-param-project": "project-a"}
 REFRESH, STALE_AFTER = 1.0, 4.0
+LEGACY = "2025-11-25"
 cluster = None
 
 
@@ -48,6 +53,7 @@ def config(port, audit, hash_key_file):
     return f"""
 [gateway]
 listen = "127.0.0.1:{port}"
+session_secret_env = "AIP_SESSION_SECRET"
 [auth]
 api_keys = true
 [apikeys]
@@ -85,6 +91,15 @@ def header(headers, name):
     return next((v for k, v in headers.items() if k.lower() == name), None)
 
 
+def wait_port(port):
+    for _ in range(200):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise SystemExit(f"nothing listens on {port}")
+
+
 def each_until(predicate, limit):
     """For each gateway URL, seconds from now until predicate(url) first held (both polled in
     turn every 50 ms), or None for one where it had not after `limit` seconds."""
@@ -111,7 +126,8 @@ try:
     check("the keys are in PostgreSQL, listed without secrets", {k["name"] for k in listed} == {"alice", "doomed"}
           and alice.split("_")[2] not in json.dumps(listed), json.dumps(listed))
 
-    env = dict(os.environ, TASKS_KEY="tasks-upstream-key-for-the-postgres-scale-test")
+    env = dict(os.environ, TASKS_KEY="tasks-upstream-key-for-the-postgres-scale-test",
+               AIP_SESSION_SECRET=os.urandom(32).hex())
     tasks_url, _ = gwlib.start_tasks_server(env)
     urls, logs = [], []
     for i in range(2):
@@ -188,7 +204,86 @@ try:
               r.stderr[-400:])
     check("and made no hash key of its own", not os.path.exists(os.path.join(work, "missing.hashkey")))
 
-    # 7. No key leaks; no acknowledged audit line lost.
+    # 7. Legacy sessions on either instance.
+    def legacy(url, method, params=None, key=None, session=None, http_method="POST"):
+        h = {"mcp-protocol-version": LEGACY}
+        if key:
+            h["x-api-key"] = key
+        if session:
+            h["mcp-session-id"] = session
+        if http_method == "DELETE":
+            req = urllib.request.Request(url, headers=h, method="DELETE")
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    return r.status, {}, None
+            except urllib.error.HTTPError as e:
+                return e.code, {}, None
+        message = {"jsonrpc": "2.0", "method": method, "params": params or {}}
+        if not method.startswith("notifications/"):
+            message["id"] = 1
+        body = json.dumps(message).encode()
+        return post(url, method, raw=body, headers=h)
+
+    CALL = {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}
+    st, h, resp = legacy(urls[0], "initialize", {"protocolVersion": LEGACY, "capabilities": {"roots": {}},
+                                                 "clientInfo": {"name": "c", "version": "1"}}, alice)
+    sid = header(h, "mcp-session-id") or ""
+    check("initialize on gateway A opens a sealed session", st == 200 and sid.startswith("s1."), f"{st} {sid[:20]} {resp}")
+    st, _, _ = legacy(urls[1], "notifications/initialized", key=alice, session=sid)
+    check("gateway B takes its notifications/initialized", st == 202, str(st))
+    answers = [legacy(u, "tools/call", CALL, alice, sid) for u in (urls[1], urls[0], urls[1])]
+    check("the session's calls are served by B, A, B", all(served(a) for a in answers), str(answers)[:400])
+    st, _, resp = legacy(urls[1], "tools/call", CALL, fresh, sid)
+    check("on B the session is its owner's only: another key is refused", st == 401 and reason((st, {}, resp)) == "session_owner",
+          f"{st} {resp}")
+    altered = sid[:-6] + ("AAAAAA" if not sid.endswith("AAAAAA") else "BBBBBB")
+    check("an altered session id is unknown on both (404)", all(legacy(u, "tools/call", CALL, alice, altered)[0] == 404 for u in urls))
+    st, _, _ = legacy(urls[0], None, key=alice, session=sid, http_method="DELETE")
+    check("DELETE ends it on the gateway that received it", st == 200 and legacy(urls[0], "tools/call", CALL, alice, sid)[0] == 404)
+
+    # The official SDK client behind nginx, round robin: one session, calls on both gateways.
+    nginx_dir, nginx_port = os.path.join(work, "nginx"), free_port()
+    os.makedirs(nginx_dir)
+    backends = "".join(f"    server {u.split('/')[2]};\n" for u in urls)
+    open(os.path.join(nginx_dir, "nginx.conf"), "w").write(f"""worker_processes 1;
+error_log {nginx_dir}/error.log;
+pid {nginx_dir}/nginx.pid;
+daemon off;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  client_body_temp_path {nginx_dir}; proxy_temp_path {nginx_dir};
+  upstream gateways {{
+{backends}    keepalive 16;
+  }}
+  server {{
+    listen 127.0.0.1:{nginx_port};
+    location / {{
+      proxy_pass http://gateways;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host 127.0.0.1;
+      proxy_buffering off;
+    }}
+  }}
+}}
+""")
+    gwlib.start([shutil.which("nginx") or "/usr/sbin/nginx", "-c", os.path.join(nginx_dir, "nginx.conf"), "-p", nginx_dir], os.path.join(work, "nginx.log"), env)
+    wait_port(nginx_port)
+
+    def tool_calls(url):
+        metrics = get(url.rsplit("/", 1)[0] + "/metrics")[1]
+        return sum(float(l.split()[-1]) for l in metrics.splitlines()
+                   if l.startswith('aip_gateway_requests_total{method="tools/call"'))
+
+    before = [tool_calls(u) for u in urls]
+    r = subprocess.run([gwlib.NODE, os.path.join(gwlib.NODE_DIR, "sdk_cluster_test.mjs"), f"http://127.0.0.1:{nginx_port}/mcp", "10"],
+                       capture_output=True, text=True, timeout=120, env=dict(os.environ, API_KEY=alice))
+    check("the TypeScript SDK client keeps one session through the load balancer", r.returncode == 0, r.stdout + r.stderr)
+    spread = [tool_calls(u) - b for u, b in zip(urls, before)]
+    check("and its calls were served by both gateways", all(n >= 3 for n in spread) and sum(spread) == 10, str(spread))
+
+    # 8. No key leaks; no acknowledged audit line lost.
     for p in gwlib.procs:
         p.terminate()
     for p in gwlib.procs:

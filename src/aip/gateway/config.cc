@@ -174,6 +174,20 @@ Result<std::string> ReadSecret(const Reader& r, const std::string& base_dir, con
   return secret;
 }
 
+// ReadKeySecret reads a secret every instance shares (an env var or a private file, named by the
+// two fields), at least 32 bytes; the text read is wiped once copied.
+Result<crypto::SecretBytes> ReadKeySecret(const Reader& r, const std::string& base_dir, const char* env_field,
+                                          const char* file_field) {
+  std::string from_env, from_file, source;
+  AIP_RETURN_IF_ERROR(r.String(env_field, from_env));
+  AIP_RETURN_IF_ERROR(r.String(file_field, from_file));
+  AIP_ASSIGN_OR_RETURN(std::string secret, ReadSecret(r, base_dir, from_env, from_file, &source, env_field, file_field));
+  if (secret.size() < 32) return r.Fail(from_env.empty() ? file_field : env_field, "needs at least 32 bytes");
+  crypto::SecretBytes out(AsBytes(secret));
+  crypto::SecureWipe(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(secret.data()), secret.size()));
+  return out;
+}
+
 Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& base_dir, bool stdio) {
   AIP_RETURN_IF_ERROR(r.OnlyFields({"type", "header", "env_var", "from_env", "from_file"}));
   OutboundCredential c;
@@ -293,7 +307,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     Reader r = root.Sub("gateway", *g);
     AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "busy_poll_us", "max_body_bytes",
                                       "max_sessions", "max_sessions_per_caller", "session_idle_timeout", "max_connections",
-                                      "max_connections_per_address", "request_timeout", "shutdown_grace", "replay_cache_entries", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail"}));
+                                      "max_connections_per_address", "request_timeout", "shutdown_grace", "replay_cache_entries", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail",
+                                      "session_secret_env", "session_secret_file", "session_max_age"}));
     AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
     if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
     AIP_RETURN_IF_ERROR(r.String("public_url", cfg.public_url));
@@ -311,6 +326,13 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Millis("session_idle_timeout", cfg.session_idle_timeout));
     if (cfg.session_idle_timeout < std::chrono::seconds(1) || cfg.session_idle_timeout > std::chrono::hours(24)) {
       return r.Fail("session_idle_timeout", "must be between 1s and 24h");
+    }
+    if (g->contains("session_secret_env") || g->contains("session_secret_file")) {
+      AIP_ASSIGN_OR_RETURN(cfg.session_secret, ReadKeySecret(r, base_dir, "session_secret_env", "session_secret_file"));
+    }
+    AIP_RETURN_IF_ERROR(r.Millis("session_max_age", cfg.session_max_age));
+    if (cfg.session_max_age < std::chrono::minutes(1) || cfg.session_max_age > std::chrono::hours(24)) {
+      return r.Fail("session_max_age", "must be between 1m and 24h");
     }
     AIP_RETURN_IF_ERROR(r.Integer("max_connections", cfg.max_connections, 0, 10000000));
     AIP_RETURN_IF_ERROR(r.Integer("max_connections_per_address", cfg.max_connections_per_address, 0, 10000000));
@@ -459,16 +481,9 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     }
     AIP_RETURN_IF_ERROR(r.Bool("dpop_required", o.dpop_required));
     AIP_RETURN_IF_ERROR(r.Bool("dpop_nonce", o.dpop_nonce));
-    std::string nonce_env, nonce_file, nonce_source;
-    AIP_RETURN_IF_ERROR(r.String("dpop_nonce_secret_env", nonce_env));
-    AIP_RETURN_IF_ERROR(r.String("dpop_nonce_secret_file", nonce_file));
-    if (!nonce_env.empty() || !nonce_file.empty()) {
+    if (a->contains("dpop_nonce_secret_env") || a->contains("dpop_nonce_secret_file")) {
       if (!o.dpop_nonce) return r.Fail("dpop_nonce_secret_env", "a nonce secret needs dpop_nonce = true");
-      AIP_ASSIGN_OR_RETURN(std::string secret, ReadSecret(r, base_dir, nonce_env, nonce_file, &nonce_source,
-                                                          "dpop_nonce_secret_env", "dpop_nonce_secret_file"));
-      if (secret.size() < 32) return r.Fail(nonce_env.empty() ? "dpop_nonce_secret_file" : "dpop_nonce_secret_env", "needs at least 32 bytes");
-      o.dpop_nonce_secret = crypto::SecretBytes(AsBytes(secret));
-      crypto::SecureWipe(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(secret.data()), secret.size()));
+      AIP_ASSIGN_OR_RETURN(o.dpop_nonce_secret, ReadKeySecret(r, base_dir, "dpop_nonce_secret_env", "dpop_nonce_secret_file"));
     }
     AIP_RETURN_IF_ERROR(r.String("issuer", o.issuer));
     if (o.issuer.empty()) return r.Fail("issuer", "is required: the authorization server whose tokens are accepted");

@@ -159,6 +159,10 @@ struct GatewayConfig {
   std::size_t max_sessions = 10000;
   std::size_t max_sessions_per_caller = 256;
   std::chrono::milliseconds session_idle_timeout{10 * 60 * 1000};
+  // Legacy sessions sealed under a key from this secret continue on any instance that has it
+  // (session_secret_env / _file; docs/scaling.md); empty: sessions stay where they began.
+  crypto::SecretBytes session_secret;
+  std::chrono::milliseconds session_max_age{60 * 60 * 1000};
   // Client connections: at most this many (0: what the file limit allows), this many per
   // address, and each request's headers and body within request_timeout of its first byte.
   std::size_t max_connections = 0;

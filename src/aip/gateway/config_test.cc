@@ -133,6 +133,22 @@ TEST(GatewayConfigTest, SharedApiKeyStoreIsReadStrictly) {
               StatusIs(ErrorCode::kInvalidArgument, "at least twice refresh"));
 }
 
+TEST(GatewayConfigTest, SessionSecretsAreSharedKeys) {
+  ::setenv("AIP_TEST_SESSION_SECRET", "0123456789abcdef0123456789abcdef", 1);
+  ::setenv("AIP_TEST_SHORT_SECRET", "too-short", 1);
+  auto ok = Parse("[gateway]\nsession_secret_env = \"AIP_TEST_SESSION_SECRET\"\nsession_max_age = \"2h\"\n");
+  ASSERT_THAT(ok, IsOk());
+  EXPECT_EQ(ok->session_secret.size(), 32u);
+  EXPECT_EQ(ok->session_max_age, std::chrono::hours(2));
+  EXPECT_TRUE(Parse("[gateway]\n")->session_secret.empty());
+  auto short_secret = Parse("[gateway]\nsession_secret_env = \"AIP_TEST_SHORT_SECRET\"\n");
+  EXPECT_THAT(short_secret, StatusIs(ErrorCode::kInvalidArgument, "gateway.session_secret_env: needs at least 32 bytes"));
+  EXPECT_EQ(short_secret.error().message.find("too-short"), std::string::npos);
+  EXPECT_THAT(Parse("[gateway]\nsession_secret_env = \"AIP_TEST_SESSION_SECRET\"\nsession_secret_file = \"s\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "exactly one of session_secret_env or session_secret_file"));
+  EXPECT_THAT(Parse("[gateway]\nsession_max_age = \"30s\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gateway.session_max_age"));
+}
+
 TEST(GatewayConfigTest, CredentialFilesMustBePrivate) {
   std::string dir = ::testing::TempDir() + "/gwcfg";
   std::filesystem::create_directories(dir);

@@ -141,6 +141,11 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   topts.max_sessions = config.max_sessions;
   topts.max_sessions_per_caller = config.max_sessions_per_caller;
   topts.session_idle_timeout = config.session_idle_timeout;
+  if (!config.session_secret.empty()) {
+    AIP_ASSIGN_OR_RETURN(topts.session_sealer,
+                         mcp::SessionSealer::Create(config.session_secret.RevealSecret(),
+                                                    std::chrono::duration_cast<std::chrono::seconds>(config.session_max_age)));
+  }
   if (!config.public_url.empty()) {
     auto u = net::ParseUrl(config.public_url);
     if (!u) return InvalidArgumentError(config.source + ": gateway.public_url: " + u.error().message);

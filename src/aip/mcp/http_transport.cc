@@ -176,18 +176,43 @@ std::shared_ptr<Session> StreamableHttpTransport::FindSession(const net::HttpReq
     return nullptr;
   }
   auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(mu_);
-  auto it = sessions_.find(std::string(*id));
-  if (it != sessions_.end() && now - it->second->last_used > options_.session_idle_timeout) {
-    EraseLocked(it->first);  // Idle too long: gone, as if deleted.
-    it = sessions_.end();
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(std::string(*id));
+    if (it != sessions_.end() && now - it->second->last_used > options_.session_idle_timeout) {
+      EraseLocked(it->first);  // Idle too long: gone, as if deleted.
+      it = sessions_.end();
+    }
+    if (it != sessions_.end()) {
+      it->second->last_used = now;
+      return it->second;
+    }
   }
-  if (it == sessions_.end()) {
+  auto reopened = Reopen(*id, req);
+  if (!reopened) {
     ex.Respond(RpcErrorResponse(404, nullptr, kInvalidRequest, "Session not found"));
     return nullptr;
   }
-  it->second->last_used = now;
-  return it->second;
+  if (auto refusal = AdmitSession(reopened)) {
+    net::HttpResponse busy = RpcErrorResponse(503, nullptr, kInternalError, *refusal);
+    busy.headers.Set("retry-after", "60");
+    ex.Respond(std::move(busy));
+    return nullptr;
+  }
+  return reopened;
+}
+
+std::shared_ptr<Session> StreamableHttpTransport::Reopen(std::string_view id, const net::HttpRequest& req) {
+  if (!options_.session_sealer) return nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (ended_.contains(std::string(id))) return nullptr;
+  }
+  auto opened = options_.session_sealer->Open(id);
+  if (!opened) return nullptr;
+  auto session = std::make_shared<Session>(std::move(*opened));
+  session->remote_address = std::string(req.remote_address);
+  return session;
 }
 
 void StreamableHttpTransport::EraseLocked(const std::string& id) {
@@ -206,6 +231,7 @@ void StreamableHttpTransport::SweepLocked(std::chrono::steady_clock::time_point 
     if (now - s->last_used > options_.session_idle_timeout) idle.push_back(id);
   }
   for (const auto& id : idle) EraseLocked(id);
+  std::erase_if(ended_, [&](const auto& e) { return e.second < now; });
 }
 
 std::optional<std::string> StreamableHttpTransport::AdmitSession(std::shared_ptr<Session> session) {
@@ -214,6 +240,8 @@ std::optional<std::string> StreamableHttpTransport::AdmitSession(std::shared_ptr
   std::string key = CallerKey(*session);
   bool anonymous = session->owner.empty();
   std::lock_guard lock(mu_);
+  // A sealed session two requests reopened at once is kept once.
+  if (sessions_.contains(session->id)) return std::nullopt;
   auto full = [&] {
     std::size_t held = sessions_per_caller_.count(key) ? sessions_per_caller_.at(key) : 0;
     if (held >= options_.max_sessions_per_caller) return "Too many sessions for this caller";
@@ -338,6 +366,8 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   };
   std::optional<json::Object> response = server_.Handle(msg, ctx);
   if (opening && response && !response->contains("error")) {
+    // Sealed only now: initialize decided the session's version, capabilities and owner.
+    if (options_.session_sealer) session->id = options_.session_sealer->Seal(*session);
     if (auto refusal = AdmitSession(session)) {
       net::HttpResponse busy = RpcErrorResponse(503, r->id, kInternalError, *refusal);
       busy.headers.Set("retry-after", "60");
@@ -455,6 +485,11 @@ void StreamableHttpTransport::HandleDelete(const net::HttpRequest& req, net::Exc
   {
     std::lock_guard lock(mu_);
     EraseLocked(session->id);
+    if (options_.session_sealer) {
+      // The id stays valid on other instances until it expires; here it is refused from now on.
+      if (ended_.size() >= options_.max_sessions) ended_.erase(ended_.begin());
+      ended_[session->id] = std::chrono::steady_clock::now() + options_.session_sealer->max_age();
+    }
   }
   net::HttpResponse r;
   r.status = 200;

@@ -6,6 +6,8 @@
 //    use nor end it), ends after an idle timeout, and no caller — one principal, or one
 //    address for anonymous sessions — may hold more than its share; anonymous sessions together
 //    never take more than half, so a flood of them cannot lock authenticated callers out.
+//    With a SessionSealer the id is the sealed session, and any instance sharing the secret
+//    continues it (docs/scaling.md).
 //  - modern (2026-07-28): stateless POST only; MCP-Protocol-Version, Mcp-Method, Mcp-Name and
 //    Mcp-Param-* headers must match the body (400 + -32020); unknown methods get 404 + -32601.
 // Every request is checked first: Host (DNS rebinding) and Origin (403), path (404), method
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "aip/mcp/server.h"
+#include "aip/mcp/session_seal.h"
 #include "aip/net/http_server.h"
 
 namespace aip::mcp {
@@ -36,6 +39,9 @@ struct StreamableHttpOptions {
   std::size_t max_sessions = 10000;
   std::size_t max_sessions_per_caller = 256;  // Per principal, or per address when anonymous.
   std::chrono::milliseconds session_idle_timeout{10 * 60 * 1000};
+  // With a sealer, a session id carries the session itself, so a request may reach any instance
+  // that shares its secret (docs/scaling.md); without one, ids are random and sessions local.
+  std::shared_ptr<const SessionSealer> session_sealer;
   // "https://mcp.example.com" when TLS ends before us or the public name differs: the base of
   // the target URI that HTTP message signatures cover. Empty: "http://" + Host.
   std::string public_base;
@@ -61,6 +67,9 @@ class StreamableHttpTransport {
   std::shared_ptr<Session> FindSession(const net::HttpRequest& request, net::Exchange& exchange);
   // AdmitSession keeps a session `initialize` opened, or says why it cannot (capacity).
   std::optional<std::string> AdmitSession(std::shared_ptr<Session> session);
+  // Reopen rebuilds a sealed session this instance does not hold (another instance opened it, or
+  // it went idle here); nullptr when the id is not a live sealed session or was ended here.
+  std::shared_ptr<Session> Reopen(std::string_view id, const net::HttpRequest& request);
   void EraseLocked(const std::string& id);
   void SweepLocked(std::chrono::steady_clock::time_point now);
 
@@ -71,6 +80,8 @@ class StreamableHttpTransport {
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::map<std::string, std::size_t> sessions_per_caller_;  // CallerKey → sessions held.
   std::size_t anonymous_sessions_ = 0;
+  // Sealed ids ended here by DELETE, until they would have expired anyway (at most max_sessions).
+  std::map<std::string, std::chrono::steady_clock::time_point> ended_;
   std::chrono::steady_clock::time_point last_sweep_;
 };
 
