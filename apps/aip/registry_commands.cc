@@ -12,6 +12,7 @@
 #include "aip/net/http.h"
 #include "aip/registry/agent_message.h"
 #include "aip/registry/registry_client.h"
+#include "aip/redis/bucket_store.h"
 #include "aip/registry/registry_service.h"
 #include "aip/resolvers/did_web_resolver.h"
 #include "aip/sqlite/database.h"
@@ -30,6 +31,8 @@ struct RegistryFlags {
   int sync_interval = 10;
   double request_rate = 50, write_rate = 5;
   bool allow_private_peers = false;
+  std::vector<std::string> trusted_proxies;
+  std::string rate_limit_store, rate_limit_store_password_env;
   std::string url;
   std::string name, platform, description, homepage;
   std::string query;
@@ -296,6 +299,12 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   serve->add_option("--request-rate", f.request_rate, "Requests per second per client address (burst 4x; default 50)");
   serve->add_option("--write-rate", f.write_rate, "Signed writes per second per DID (burst 10x; default 5)");
   serve->add_flag("--allow-private-peers", f.allow_private_peers, "Allow peers on loopback/private addresses (tests, LANs)");
+  serve->add_option("--trusted-proxy", f.trusted_proxies,
+                    "A reverse proxy (IP or CIDR; repeatable) whose X-Forwarded-For / Forwarded names the client");
+  serve->add_option("--rate-limit-store", f.rate_limit_store,
+                    "redis://HOST[:PORT][/DB]: rate limits shared by every instance naming it (docs/scaling.md)");
+  serve->add_option("--rate-limit-store-password-env", f.rate_limit_store_password_env,
+                    "Environment variable holding that Redis's password");
   serve->add_option("--tls-cert", f.tls_cert, "Serve HTTPS with this certificate (PEM)");
   serve->add_option("--tls-key", f.tls_key, "... and this key (PEM)");
   serve->callback([] {
@@ -315,6 +324,19 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
     options.burst_per_address = 4 * fl.request_rate;
     options.writes_per_second_per_did = fl.write_rate;
     options.write_burst_per_did = 10 * fl.write_rate;
+    options.trusted_proxies = Check(net::TrustedProxies::Parse(fl.trusted_proxies), kUsage);
+    if (!fl.rate_limit_store.empty()) {
+      auto redis_options = Check(redis::ParseRedisUrl(fl.rate_limit_store), kUsage);
+      if (!fl.rate_limit_store_password_env.empty()) {
+        const char* password = std::getenv(fl.rate_limit_store_password_env.c_str());
+        if (password == nullptr || *password == '\0') {
+          Fail(kUsage, "environment variable " + fl.rate_limit_store_password_env + " is not set");
+        }
+        redis_options.password = crypto::SecretBytes(AsBytes(std::string_view(password)));
+      }
+      auto client = Check(redis::RedisClient::Connect(std::move(redis_options)));
+      options.shared_limits = std::make_shared<redis::RedisBucketStore>(std::move(client), "aip-registry");
+    }
     registry::ServeOptions so;
     so.address = listen.host;
     so.port = listen.port;

@@ -79,6 +79,19 @@ def start(args, log, env):
     return p
 
 
+def start_redis(port, extra=()):
+    """A redis-server of the test's own on 127.0.0.1:port (no persistence, noeviction unless
+    `extra` says otherwise), once it answers PING."""
+    p = start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+               "--maxmemory-policy", "noeviction", *extra], os.path.join(work, f"redis-{port}.log"), dict(os.environ))
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
+            return p
+        time.sleep(0.05)
+    raise SystemExit("redis-server did not start")
+
+
 def wait_log(log, pattern, timeout=20):
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -31,15 +31,7 @@ work = gwlib.init("aip-scale-")
 AUDIENCE = "https://gw.example/mcp"  # The public URL both instances answer for.
 
 
-def start_redis(port, extra=()):
-    p = gwlib.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                     "--maxmemory-policy", "noeviction", *extra], os.path.join(work, f"redis-{port}.log"), dict(os.environ))
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
-            return p
-        time.sleep(0.05)
-    raise SystemExit("redis-server did not start")
+start_redis = gwlib.start_redis
 
 
 def config(port, redis_port, audit, extra="", rate_extra=""):

@@ -181,8 +181,9 @@ void RegistryService::Tick() {
 }
 
 void RegistryService::Handle(const net::HttpRequest& request, net::Exchange& exchange) {
-  if (auto wait = per_address_.Take(request.remote_address)) {
-    exchange.Respond(TooMany(*wait));
+  std::string client = options_.trusted_proxies.ClientAddress(request.remote_address, request.headers);
+  if (auto refused = Limit(per_address_, "address", client, options_.requests_per_second_per_address, options_.burst_per_address)) {
+    exchange.Respond(std::move(*refused));
     return;
   }
   if (request.body.size() > options_.max_body_bytes) {
@@ -199,11 +200,32 @@ std::optional<std::string> RegistryService::Signer(const net::HttpRequest& reque
     if (refusal.status == 401) refusal.headers.Set("www-authenticate", "Signature tag=\"aip-registry\"");
     return std::nullopt;
   }
-  if (auto wait = per_did_.Take(*did)) {
-    refusal = TooMany(*wait);
+  if (auto refused = Limit(per_did_, "did", *did, options_.writes_per_second_per_did, options_.write_burst_per_did)) {
+    refusal = std::move(*refused);
     return std::nullopt;
   }
   return *did;
+}
+
+std::optional<net::HttpResponse> RegistryService::Limit(KeyedRateLimiter& local, std::string_view id, const std::string& key,
+                                                        double rate, double burst) {
+  if (!options_.shared_limits) {
+    if (auto wait = local.Take(key)) return TooMany(*wait);
+    return std::nullopt;
+  }
+  auto limited = options_.shared_limits->TakeAll({{std::string(id), "registry " + std::string(id) + " " + key, rate, burst}});
+  bool up = limited.ok();
+  if (up != limits_store_up_.exchange(up)) {
+    LogEvent(up ? "info" : "warn", up ? "store_back" : "store_unavailable",
+             {{"store", "rate_limits"}, {"message", up ? "" : "requests are refused (503) until it is back"}});
+  }
+  if (!limited) {
+    auto r = Problem(503, "the rate-limit store is unavailable; try again");
+    r.headers.Set("retry-after", "1");
+    return r;
+  }
+  if (*limited) return TooMany((*limited)->retry_after);
+  return std::nullopt;
 }
 
 net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {

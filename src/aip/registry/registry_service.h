@@ -10,8 +10,10 @@
 #include <optional>
 #include <string>
 
+#include "aip/net/forwarded.h"
 #include "aip/net/http.h"
 #include "aip/net/http_server.h"
+#include "aip/policy/rate_limits.h"
 #include "aip/registry/federation.h"
 #include "aip/registry/rate_limiter.h"
 #include "aip/registry/registry_store.h"
@@ -27,6 +29,12 @@ struct RegistryOptions {
   std::size_t max_body_bytes = 64 * 1024;
   double requests_per_second_per_address = 50, burst_per_address = 200;
   double writes_per_second_per_did = 5, write_burst_per_did = 50;
+  // Behind reverse proxies: the client address is read from X-Forwarded-For / Forwarded, believed
+  // only when the TCP peer is one of these (net/forwarded.h). Empty: the TCP peer, always.
+  net::TrustedProxies trusted_proxies;
+  // Rate-limit buckets several instances share (redis/bucket_store.h); null: this process's own.
+  // A store that cannot be asked refuses requests with 503 (fail closed).
+  std::shared_ptr<policy::BucketStore> shared_limits;
   int max_page = 200;
   PeerPullOptions peers;  // Federation: how peers are fetched.
 };
@@ -61,6 +69,10 @@ class RegistryService {
   // Signer verifies the request's signature and the signer's budget: the DID that signed, or
   // nullopt with `refusal` set (401, 429).
   std::optional<std::string> Signer(const net::HttpRequest& request, net::HttpResponse& refusal);
+  // Limit takes a token from `key`'s bucket of limit `id` — in the shared store when there is one
+  // — or returns the refusal: 429 with Retry-After, or 503 when the store cannot be asked.
+  std::optional<net::HttpResponse> Limit(KeyedRateLimiter& local, std::string_view id, const std::string& key, double rate,
+                                         double burst);
 
   std::shared_ptr<RegistryStore> store_;
   RegistryOptions options_;
@@ -71,6 +83,7 @@ class RegistryService {
   KeyedRateLimiter per_address_;
   KeyedRateLimiter per_did_;
   std::atomic<std::uint64_t> ticks_{0};
+  std::atomic<bool> limits_store_up_{true};  // Outages are logged when they begin and end.
 };
 
 // ServeRegistry runs the registry on `listen` until SIGINT/SIGTERM. Without a public URL in
