@@ -75,12 +75,25 @@ std::string LikePattern(std::string_view query) {
 Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(std::unique_ptr<sql::SqlConnection> db) {
   std::string schema(kTables);
   schema += db->dialect() == sql::Dialect::kSqlite ? kSqliteLog : kPostgresLog;
-  AIP_RETURN_IF_ERROR(db->ExecScript(schema));
-  // Registries made before message quotas lack their columns: add them (same SQL on both).
-  if (!db->Query("SELECT sender_tag, contact FROM messages LIMIT 0", {}).ok()) {
-    AIP_RETURN_IF_ERROR(db->ExecScript("ALTER TABLE messages ADD COLUMN sender_tag TEXT NOT NULL DEFAULT '';"
-                                       "ALTER TABLE messages ADD COLUMN contact INTEGER NOT NULL DEFAULT 0;"
-                                       "CREATE INDEX IF NOT EXISTS messages_sender ON messages(recipient, sender_tag);"));
+  // Registries made before message quotas lack their columns: add them.
+  auto quota_columns = [](std::string_view if_not_exists) {
+    std::string add = "ALTER TABLE messages ADD COLUMN " + std::string(if_not_exists);
+    return add + "sender_tag TEXT NOT NULL DEFAULT '';" + add + "contact INTEGER NOT NULL DEFAULT 0;" +
+           "CREATE INDEX IF NOT EXISTS messages_sender ON messages(recipient, sender_tag);";
+  };
+  if (db->dialect() == sql::Dialect::kPostgres) {
+    // Instances starting together on one database: the transaction's lock lets one create the
+    // tables while the others wait, then find them there.
+    schema += quota_columns("IF NOT EXISTS ");
+    sql::Transaction tx(*db);
+    AIP_RETURN_IF_ERROR(tx.Begin());
+    AIP_RETURN_IF_ERROR(db->ExecScript(schema));
+    AIP_RETURN_IF_ERROR(tx.Commit());
+  } else {
+    AIP_RETURN_IF_ERROR(db->ExecScript(schema));
+    if (!db->Query("SELECT sender_tag, contact FROM messages LIMIT 0", {}).ok()) {
+      AIP_RETURN_IF_ERROR(db->ExecScript(quota_columns("")));
+    }
   }
   return std::unique_ptr<RegistryStore>(new RegistryStore(std::move(db)));
 }
