@@ -107,7 +107,7 @@ struct RedisStoreConfig {
   std::string ns = "aip";
   crypto::SecretBytes password;  // From password_env or password_file.
   std::chrono::milliseconds timeout{250};
-  int pool = 8;
+  int pool = 32;  // As many as the gateway's default threads: a call never waits for a connection.
   // What a call meets while the store cannot be reached: refused (503 + Retry-After; the
   // default), or checked against this instance's memory only ("local") — which lets a request
   // captured on one instance be replayed on another, or spends N limits, so it is logged loudly.

@@ -53,11 +53,9 @@ Result<std::optional<policy::Limited>> RedisBucketStore::TakeAll(const std::vect
     numbers.push_back(Number(t.rate));
     numbers.push_back(Number(t.burst));
   }
-  std::string count = std::to_string(keys.size());
-  std::vector<std::string_view> args{"EVAL", kScript, count};
-  for (const auto& k : keys) args.push_back(k);
-  for (const auto& n : numbers) args.push_back(n);
-  AIP_ASSIGN_OR_RETURN(Reply r, client_->Command(args));
+  static LuaScript script(kScript);
+  AIP_ASSIGN_OR_RETURN(Reply r, script.Run(*client_, std::vector<std::string_view>(keys.begin(), keys.end()),
+                                           std::vector<std::string_view>(numbers.begin(), numbers.end())));
   if (r.type == Reply::Type::kError) return UnavailableError("redis rate limits: " + r.text);
   if (r.type != Reply::Type::kArray || r.elements.size() != 2 || r.elements[0].type != Reply::Type::kInteger ||
       r.elements[1].type != Reply::Type::kInteger || r.elements[0].integer < 0 ||

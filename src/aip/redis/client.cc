@@ -1,8 +1,11 @@
 #include "aip/redis/client.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 
 #include <charconv>
+
+#include "aip/net/busy_poll.h"
 
 namespace aip::redis {
 namespace {
@@ -43,10 +46,20 @@ Result<Reply> Run(redisContext* c, const std::vector<std::string_view>& args) {
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
-  auto* reply = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
-  if (reply == nullptr) {
-    return UnavailableError(std::string("redis: ") + (c->err != 0 ? c->errstr : "no reply"));
+  auto failed = [c] { return UnavailableError(std::string("redis: ") + (c->err != 0 ? c->errstr : "no reply")); };
+  if (redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK) return failed();
+  for (int written = 0; !written;) {
+    if (redisBufferWrite(c, &written) != REDIS_OK) return failed();
   }
+  // The answer comes within a round trip: at low load, poll for it rather than sleep, as the
+  // handler threads do for their next task (net/busy_poll.h). The caller's own task counts.
+  net::busy_poll::Poll(1, [fd = c->fd] {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) != 0;
+  });
+  void* raw = nullptr;
+  if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) return failed();
+  auto* reply = static_cast<redisReply*>(raw);
   Reply out = Convert(reply);
   freeReplyObject(reply);
   return out;
@@ -200,6 +213,41 @@ Result<Reply> RedisClient::CommandOnce(const std::vector<std::string_view>& args
     AIP_ASSIGN_OR_RETURN(c, Take(nullptr));
     reply = Run(c, args);
     Give(c);
+  }
+  return reply;
+}
+
+Result<std::string> LuaScript::Load(RedisClient& client) {
+  AIP_ASSIGN_OR_RETURN(Reply r, client.Command({"SCRIPT", "LOAD", body_}));
+  if (r.type != Reply::Type::kString || r.text.size() != 40) {
+    return UnavailableError("redis: SCRIPT LOAD failed" + (r.type == Reply::Type::kError ? ": " + r.text : std::string()));
+  }
+  std::lock_guard lock(mu_);
+  sha_ = r.text;
+  return r.text;
+}
+
+Result<Reply> LuaScript::Run(RedisClient& client, const std::vector<std::string_view>& keys,
+                             const std::vector<std::string_view>& args) {
+  std::string sha;
+  {
+    std::lock_guard lock(mu_);
+    sha = sha_;
+  }
+  if (sha.empty()) {
+    AIP_ASSIGN_OR_RETURN(sha, Load(client));
+  }
+  std::string count = std::to_string(keys.size());
+  auto run = [&](std::string_view digest) {
+    std::vector<std::string_view> argv{"EVALSHA", digest, count};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return client.Command(argv);
+  };
+  auto reply = run(sha);
+  if (reply.ok() && reply->type == Reply::Type::kError && reply->text.starts_with("NOSCRIPT")) {
+    AIP_ASSIGN_OR_RETURN(sha, Load(client));
+    reply = run(sha);
   }
   return reply;
 }

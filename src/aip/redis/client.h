@@ -83,4 +83,20 @@ class RedisClient {
   std::function<void(std::chrono::duration<double>, bool)> observer_;
 };
 
+// LuaScript runs a Lua script by its digest (EVALSHA): the body crosses the network and is
+// hashed by the server once (SCRIPT LOAD), not on every call — on a busy store that is most of a
+// call's cost there. A server that lost its scripts (restarted, SCRIPT FLUSH) gets it again.
+class LuaScript {
+ public:
+  explicit LuaScript(std::string_view body) : body_(body) {}
+  // Run is EVAL body numkeys keys... args..., answered the same way.
+  Result<Reply> Run(RedisClient& client, const std::vector<std::string_view>& keys, const std::vector<std::string_view>& args);
+
+ private:
+  Result<std::string> Load(RedisClient& client);
+  std::string_view body_;
+  std::mutex mu_;
+  std::string sha_;  // Empty until loaded.
+};
+
 }  // namespace aip::redis

@@ -13,7 +13,7 @@ namespace {
 // creation (unix seconds, or "" for none), the nonce's lifetime in ms, now rounded up to a whole
 // second (the horizon of a store that has none: credential times are whole seconds). Answers
 // {1 fresh | 0 replayed | -1 predates the horizon, the horizon}.
-constexpr std::string_view kScript = R"lua(
+constexpr std::string_view kBody = R"lua(
 local since = redis.call('GET', KEYS[1])
 if not since then
   redis.call('SET', KEYS[1], ARGV[3], 'NX')
@@ -24,6 +24,11 @@ if ARGV[1] ~= '' and tonumber(ARGV[1]) < since then return {-1, since} end
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return {1, since} end
 return {0, since}
 )lua";
+
+LuaScript& Script() {
+  static LuaScript script(kBody);
+  return script;
+}
 
 std::int64_t UnixSeconds(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
 
@@ -66,7 +71,7 @@ Status RedisReplayCache::Run(std::string_view key, std::optional<TimePoint> crea
   std::string created_text = created ? std::to_string(UnixSeconds(*created)) : "";
   std::string ttl = std::to_string(std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(expires - now).count()));
   std::string start = std::to_string(UnixSeconds(std::chrono::ceil<std::chrono::seconds>(now)));
-  AIP_ASSIGN_OR_RETURN(Reply r, client_->Command({"EVAL", kScript, "2", since_key_, nonce_key, created_text, ttl, start}));
+  AIP_ASSIGN_OR_RETURN(Reply r, Script().Run(*client_, {since_key_, nonce_key}, {created_text, ttl, start}));
   if (r.type == Reply::Type::kError) return UnavailableError("redis replay store: " + r.text);
   if (r.type != Reply::Type::kArray || r.elements.size() != 2 || r.elements[0].type != Reply::Type::kInteger ||
       r.elements[1].type != Reply::Type::kInteger) {
