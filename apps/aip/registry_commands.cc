@@ -84,7 +84,7 @@ void PrintAgents(const json::Object& page) {
 void SyncTrust(const Context& ctx) {
   auto& f = Flags();
   auto client = Client();
-  auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(f.db)));
+  auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath().string() : f.db));
   std::vector<std::string> frontier = Check(store->Anchors());
   if (auto me = OwnDid(ctx)) frontier.push_back(*me);
   if (frontier.empty()) Fail(kUsage, "no anchors: add one with `aip trust anchors add DID` or create an identity");
@@ -154,7 +154,7 @@ void QueryTrust(const Context& ctx) {
   auto& f = Flags();
   std::vector<std::string> anchors = f.anchors;
   if (anchors.empty()) {
-    auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(f.db)));
+    auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath().string() : f.db));
     anchors = Check(store->Anchors());
     if (auto me = OwnDid(ctx)) anchors.push_back(*me);
   }
@@ -473,7 +473,7 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   if (auto* trust_group = app.get_subcommand("trust")) {
     auto* sync = trust_group->add_subcommand("sync", "Pull from a registry the vouches reachable from this agent's anchors");
     AddRegistryOption(sync);
-    sync->add_option("--db", f.db, "Trust store (default $AIP_HOME/trust.db)");
+    sync->add_option("--db", f.db, "Trust store: a SQLite path (default $AIP_HOME/trust.db) or a postgresql:// URL");
     sync->add_option("--depth", f.depth, "Hops from the anchors (default 5)");
     sync->add_option("--max", f.max_vouches, "Stop after this many vouches (default 10000)");
     sync->callback([&ctx] { SyncTrust(ctx); });

@@ -32,7 +32,7 @@ struct TrustFlags {
 TrustFlags f;  // CLI11 writes the parsed flags here; one command runs per process.
 
 std::shared_ptr<trust::TrustStore> OpenStore(const TrustFlags& flags) {
-  return Check(trust::TrustStore::Open(flags.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(flags.db)));
+  return Check(trust::TrustStore::Open(flags.db.empty() ? trust::DefaultTrustDatabasePath().string() : flags.db));
 }
 
 void Emit(const json::Object& doc, const std::string& out) {
@@ -93,7 +93,7 @@ void Publish(const identity::Identity& me, std::string_view route, const json::O
 }  // namespace
 
 void AddTrustCommands(CLI::App& app, Context& ctx) {
-  auto db_option = [](CLI::App* c) { c->add_option("--db", f.db, "Trust store (default $AIP_HOME/trust.db)"); };
+  auto db_option = [](CLI::App* c) { c->add_option("--db", f.db, "Trust store: a SQLite path (default $AIP_HOME/trust.db) or a postgresql:// URL"); };
 
   auto* vouch = app.add_subcommand("vouch", "Vouch for another agent: sign a scoped, weighted, expiring statement");
   db_option(vouch);

@@ -16,7 +16,9 @@ from docs/scaling.md ([apikeys] db, hash_key_file, refresh = "1s", stale_after =
    session_secret_env): opened on one, used on the other, bound to their owner, a forged id
    refused; the official TypeScript SDK client through nginx (round robin) keeps one session
    while its calls land on both gateways.
-8. No key in the gateways' logs; every audit log verifies.
+8. The trust store in PostgreSQL ([trust] db): a vouch imported once lets an agent through on
+   both gateways, its revocation imported once stops it on both.
+9. No key in the gateways' logs; every audit log verifies.
 
 Usage: scale_postgres_test.py BIN_DIR
 """
@@ -61,9 +63,18 @@ db = "{db}"
 hash_key_file = "{hash_key_file}"
 refresh = "{REFRESH:g}s"
 stale_after = "{STALE_AFTER:g}s"
+[trust]
+db = "{trust_db}"
+anchors = ["{operator}"]
 [audit]
 path = "{audit}"
 {gwlib.tasks_upstream(tasks_url)}[[rule]]
+id = "trusted-agents"
+effect = "allow"
+kinds = ["agent"]
+targets = ["list_tasks"]
+require = {{ trust = {{ min = 0.5, scope = "tools:tasks.*" }} }}
+[[rule]]
 id = "readers"
 effect = "allow"
 kinds = ["api_key"]
@@ -117,6 +128,11 @@ try:
     db = cluster.database("apikeys")
     home = os.path.join(work, "home")
     run([AIP, "init", "--name", "gateway"], home=home)
+    trust_db = cluster.database("trust")
+    homes = {n: os.path.join(work, n) for n in ("operator", "agent")}
+    for name, h in homes.items():
+        run([AIP, "init", "--name", name], home=h)
+    operator, agent = gwlib.did_of(homes["operator"]), gwlib.did_of(homes["agent"])
     hash_key = os.path.join(work, "secrets", "apikeys.hashkey")
 
     alice = new_key("alice")
@@ -283,7 +299,28 @@ http {{
     spread = [tool_calls(u) - b for u, b in zip(urls, before)]
     check("and its calls were served by both gateways", all(n >= 3 for n in spread) and sum(spread) == 10, str(spread))
 
-    # 8. No key leaks; no acknowledged audit line lost.
+    # 8. One trust store for both gateways.
+    def agent_served(url):
+        return run([AIP, "call", url, "tasks.list_tasks", "--args", '{"project":"project-a"}'], home=homes["agent"]).returncode == 0
+
+    check("an agent nobody vouched for is denied on both", not any(agent_served(u) for u in urls))
+    vouch_file = os.path.join(work, "vouch.json")
+    r = run([AIP, "vouch", agent, "--scope", "tools:tasks.*", "--weight", "0.9", "--out", vouch_file], home=homes["operator"])
+    check("the operator vouches for the agent", r.returncode == 0, r.stderr)
+    r = run([AIP, "trust", "import", vouch_file, "--db", trust_db], home=home)
+    check("aip trust import --db postgresql://… stores it once", r.returncode == 0 and "vouch sha256:" in r.stdout, r.stdout + r.stderr)
+    took = each_until(agent_served, 5)
+    check("both gateways let the agent through (no restart)", all(t is not None for t in took), str(took))
+    vouch_id = run([AIP, "trust", "import", vouch_file], home=homes["operator"]).stdout.split()[2]
+    revocation = os.path.join(work, "revocation.json")
+    r = run([AIP, "revoke", vouch_id[:20], "--out", revocation], home=homes["operator"])
+    check("the operator revokes its vouch", r.returncode == 0, r.stderr)
+    r = run([AIP, "trust", "import", revocation, "--db", trust_db], home=home)
+    check("the revocation is imported once", r.returncode == 0, r.stdout + r.stderr)
+    took = each_until(lambda u: not agent_served(u), 5)
+    check("both gateways deny the agent again", all(t is not None for t in took), str(took))
+
+    # 9. No key leaks; no acknowledged audit line lost.
     for p in gwlib.procs:
         p.terminate()
     for p in gwlib.procs:

@@ -545,7 +545,14 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.OnlyFields({"db", "anchors"}));
     cfg.trust.enabled = true;
     AIP_RETURN_IF_ERROR(r.String("db", cfg.trust.db));
-    if (!cfg.trust.db.empty()) cfg.trust.db = Resolve(base_dir, cfg.trust.db);
+    if (cfg.trust.db.starts_with("postgresql://") || cfg.trust.db.starts_with("postgres://")) {
+      // Several instances read one trust store (docs/scaling.md).
+      if (UrlHasPassword(cfg.trust.db)) {
+        return r.Fail("db", "no password in the URL: give it by PGPASSWORD or a passfile (PGPASSFILE, mode 0600)");
+      }
+    } else if (!cfg.trust.db.empty()) {
+      cfg.trust.db = Resolve(base_dir, cfg.trust.db);
+    }
     AIP_RETURN_IF_ERROR(r.Strings("anchors", cfg.trust.anchors));
     for (const auto& a : cfg.trust.anchors) {
       if (!a.starts_with("did:")) return r.Fail("anchors", "\"" + a + "\" is not a DID");

@@ -60,8 +60,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   }
 
   if (config.trust.enabled) {
-    auto path = config.trust.db.empty() ? trust::DefaultTrustDatabasePath() : std::filesystem::path(config.trust.db);
-    auto store = trust::TrustStore::Open(path);
+    auto store = trust::TrustStore::Open(config.trust.db.empty() ? trust::DefaultTrustDatabasePath().string() : config.trust.db);
     if (!store) return InvalidArgumentError(config.source + ": trust.db: " + store.error().message);
     std::vector<std::string> anchors = config.trust.anchors;
     if (g->identity_) anchors.push_back(g->identity_->did());  // The gateway trusts itself.
@@ -286,7 +285,17 @@ void GatewayService::Tick() {
   stores_->Tick();
   if (trust_view_) {
     // New vouches, revocations and anchors take effect within a second, without a restart.
-    if (Status s = trust_view_->Refresh(); !s.ok()) LogEvent("warning", "trust_store_unreadable", json::Object{{"error", s.message()}});
+    // Unreadable (a shared store that is down): the last view stays; logged when it starts and ends.
+    Status s = trust_view_->Refresh();
+    if (s.ok() != trust_store_up_) {
+      trust_store_up_ = s.ok();
+      if (s.ok()) {
+        LogEvent("info", "store_back", json::Object{{"store", "trust"}});
+      } else {
+        LogEvent("warning", "store_unavailable", json::Object{{"store", "trust"}, {"error", s.message()},
+                                                              {"message", "trust scores come from the last view read"}});
+      }
+    }
   }
   for (const auto& feature : auth_features_) feature->Tick();
 }

@@ -49,6 +49,7 @@ class GatewayService {
   GatewayConfig config_;
   std::shared_ptr<const identity::Identity> identity_;
   std::shared_ptr<trust::TrustView> trust_view_;
+  bool trust_store_up_ = true;  // Tick only.
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
   std::unique_ptr<SharedStores> stores_;

@@ -1,5 +1,5 @@
 // A small SQL interface over two backends: SQLite (one file, the default) and PostgreSQL (several
-// instances sharing one dataset) — for the registry and the API-key store. Statements are written once with
+// instances sharing one dataset) — for the registry, the API-key store and the trust store. Statements are written once with
 // numbered placeholders ?1, ?2, … (the PostgreSQL driver rewrites them to $1, $2, …); every
 // value is bound, nothing is spliced into SQL. Rows come back as text (NULL as nullopt).
 #pragma once

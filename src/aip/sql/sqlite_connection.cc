@@ -1,5 +1,6 @@
 // The SQLite backend of the SQL interface, on the project's private-file opener.
 #include <charconv>
+#include <cstdio>
 
 #include "aip/sql/sql.h"
 #include "aip/sqlite/database.h"
@@ -40,6 +41,11 @@ class SqliteConnection final : public SqlConnection {
       for (int c = 0; c < cols; ++c) {
         if (s.IsNull(c)) {
           row.emplace_back(std::nullopt);
+        } else if (s.IsReal(c)) {
+          // Seventeen significant digits read back as the same double; SQLite's own text has 15.
+          char buf[40];
+          std::snprintf(buf, sizeof buf, "%.17g", s.Real(c));
+          row.emplace_back(buf);
         } else {
           row.emplace_back(s.Text(c));
         }

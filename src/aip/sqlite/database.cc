@@ -110,6 +110,7 @@ std::int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, 
 double Statement::Real(int col) const { return sqlite3_column_double(stmt_, col); }
 
 bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::IsReal(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_FLOAT; }
 
 int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
 

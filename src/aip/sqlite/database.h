@@ -73,6 +73,7 @@ class Statement {
   std::int64_t Int(int col) const;
   double Real(int col) const;
   bool IsNull(int col) const;
+  bool IsReal(int col) const;  // A floating-point value (Real reads it exactly; Text rounds to 15 digits).
   int ColumnCount() const;
 
  private:

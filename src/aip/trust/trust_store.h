@@ -1,5 +1,6 @@
-// TrustStore: the local trust database ($AIP_HOME/trust.db, SQLite, mode 0600) — this agent's
-// anchors, and every vouch it issued, received or imported, with the revocations it has seen.
+// TrustStore: the trust database — this agent's anchors, and every vouch it issued, received or
+// imported, with the revocations it has seen. A SQLite file by default ($AIP_HOME/trust.db, mode
+// 0600), or a PostgreSQL database several gateway instances read (docs/scaling.md).
 // Only verified documents go in; a revocation is kept even before its vouch arrives, so a
 // revoked vouch posted again stays revoked. A revocation counts only when signed by the vouch's
 // own issuer (the digest covers the issuer, so nobody else can revoke it).
@@ -13,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "aip/sqlite/database.h"
+#include "aip/sql/sql.h"
 #include "aip/trust/trust_graph.h"
 #include "aip/trust/vouch.h"
 
@@ -34,7 +35,8 @@ struct StoreChanges {
 
 class TrustStore {
  public:
-  static Result<std::unique_ptr<TrustStore>> Open(const std::filesystem::path& path);
+  // Open opens a SQLite file (a path, or "sqlite:PATH") or a "postgresql://…" database.
+  static Result<std::unique_ptr<TrustStore>> Open(const std::string& where);
 
   Status AddAnchor(std::string_view did, TimePoint now);
   Status RemoveAnchor(std::string_view did);
@@ -51,13 +53,13 @@ class TrustStore {
   Result<std::vector<Revocation>> Revocations();
 
   // ChangesSince lists what was added after the given sequence numbers (0, 0: everything).
+  // Writers commit in sequence order (sql::Transaction), so a reader never skips a late commit.
   Result<StoreChanges> ChangesSince(std::int64_t vouch_seq, std::int64_t revocation_seq);
-  Result<std::int64_t> DataVersion();
 
  private:
-  explicit TrustStore(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  explicit TrustStore(std::unique_ptr<sql::SqlConnection> db) : db_(std::move(db)) {}
   std::mutex mu_;
-  std::unique_ptr<sqlite::Database> db_;
+  std::unique_ptr<sql::SqlConnection> db_;
 };
 
 // DefaultTrustDatabasePath is $AIP_HOME/trust.db (else ~/.aip/trust.db).

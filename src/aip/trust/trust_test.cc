@@ -1,11 +1,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
 
 #include "aip/base/encoding.h"
+#include "aip/sql/sql.h"
 #include "aip/testing/testing.h"
 #include "aip/trust/legacy_vouch.h"
 #include "aip/trust/trust_engine.h"
@@ -182,11 +184,20 @@ TEST(TrustEngine, ASybilRingGainsNoMoreThanItsAttackEdgeCarries) {
   }
 }
 
+// The store's tests run on SQLite and, given AIP_TEST_POSTGRES_URL (tests/registry/postgres_suite.py),
+// on PostgreSQL.
 struct Fixture : ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/aip-trust-XXXXXX";
     dir = ::mkdtemp(tmpl);
-    store = std::shared_ptr<TrustStore>(TrustStore::Open(dir / "trust.db").value());
+    std::string where = (dir / "trust.db").string();
+    if (const char* pg = std::getenv("AIP_TEST_POSTGRES_URL"); pg != nullptr) {
+      where = pg;
+      auto conn = sql::OpenPostgres(where);
+      ASSERT_THAT(conn, IsOk());
+      ASSERT_THAT((*conn)->ExecScript("DROP TABLE IF EXISTS anchors, vouches, revocations"), IsOk());
+    }
+    store = std::shared_ptr<TrustStore>(TrustStore::Open(where).value());
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
   std::filesystem::path dir;
@@ -213,6 +224,34 @@ TEST_F(Fixture, ARevokedVouchStaysRevokedWhenPostedAgain) {
   EXPECT_EQ(view.Score(a.did(), "", kNow).score, 0.0);
   EXPECT_THAT(store->AddVouch(v, "received", kNow), StatusIs(ErrorCode::kFailedPrecondition, "revoked"));
   EXPECT_TRUE(store->FindVouch(v.id.substr(0, 20)).value().revoked);
+}
+
+TEST_F(Fixture, StoresEveryFieldAndFindsByPrefix) {
+  auto me = Agent("me"), a = Agent("a");
+  Vouch v = Make(me, a.did());
+  v.weight = 0.1 + 0.2;  // Not a short decimal: it must come back exactly.
+  ASSERT_TRUE(store->AddVouch(v, "imported", kNow).value());
+  auto found = store->FindVouch(v.id.substr(0, 16));
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->vouch.weight, v.weight);
+  EXPECT_EQ(found->vouch.issuer, me.did());
+  EXPECT_EQ(found->vouch.valid_from, v.valid_from);
+  EXPECT_EQ(found->vouch.valid_until, v.valid_until);
+  EXPECT_EQ(found->origin, "imported");
+  EXPECT_EQ(json::Serialize(found->vouch.document), json::Serialize(v.document));
+  EXPECT_FALSE(found->revoked);
+  EXPECT_THAT(store->FindVouch("short"), StatusIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(store->FindVouch("zzzzzzzzzzzzzzzz"), StatusIs(ErrorCode::kNotFound));
+  ASSERT_THAT(store->AddAnchor(me.did(), kNow), IsOk());
+  ASSERT_THAT(store->AddAnchor(me.did(), kNow), IsOk());  // Twice: still one.
+  EXPECT_EQ(store->Anchors().value(), std::vector<std::string>{me.did()});
+  EXPECT_THAT(store->RemoveAnchor(a.did()), StatusIs(ErrorCode::kNotFound));
+  ASSERT_THAT(store->RemoveAnchor(me.did()), IsOk());
+  EXPECT_TRUE(store->Anchors().value().empty());
+  auto changes = store->ChangesSince(0, 0);
+  ASSERT_THAT(changes, IsOk());
+  EXPECT_EQ(changes->added.size(), 1u);
+  EXPECT_GT(changes->vouch_seq, 0);
 }
 
 TEST_F(Fixture, TheViewPicksUpNewVouchesAndAnchors) {
