@@ -18,6 +18,7 @@
 #include "aip/mcpsig/legacy_headers.h"
 #include "aip/mcp/stdio_transport.h"
 #include "aip/net/http_server.h"
+#include "aip/redis/replay_cache.h"
 
 namespace aip::examples {
 
@@ -43,6 +44,10 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_flag("--accept-legacy-aip-headers", legacy_headers,
                "Also accept Python AIP X-AIP-* header signatures (weaker: no audience; keys from the $AIP_HOME keyring)");
   app.add_flag("--sign-results", sign_results, "Sign every result with the identity in $AIP_HOME or AIP_PRIVATE_KEY");
+  std::string replay_store, replay_store_password_env;
+  app.add_option("--replay-store", replay_store,
+                 "redis://HOST[:PORT][/DB]: remember proof nonces in Redis, shared by every instance naming it");
+  app.add_option("--replay-store-password-env", replay_store_password_env, "Environment variable holding that Redis's password");
   std::string api_key_env, record_requests;
   app.add_option("--api-key-env", api_key_env,
                  "HTTP: require header X-Api-Key equal to this environment variable's value (401 otherwise)");
@@ -58,11 +63,32 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     mcpsig::VerifyOptions v;
     v.audiences = audiences;
     v.resolver = mcpsig::DefaultResolver();
-    v.replay_cache = std::make_shared<authn::InMemoryReplayCache>();
+    if (replay_store.empty()) {
+      v.replay_cache = std::make_shared<authn::InMemoryReplayCache>();
+      // Credentials made before this process started are refused: an earlier process may have
+      // accepted them (docs/protocol.md, "Replay across restarts").
+      v.replay_cache->StartsNow();
+    } else {
+      // Several instances share one memory of nonces, and its horizon (docs/scaling.md); while
+      // Redis cannot be reached, signed calls are refused with 503.
+      auto options = redis::ParseRedisUrl(replay_store);
+      if (options && !replay_store_password_env.empty()) {
+        const char* password = std::getenv(replay_store_password_env.c_str());
+        if (password == nullptr || *password == '\0') {
+          std::cerr << "--replay-store-password-env: " << replay_store_password_env << " is not set\n";
+          return 2;
+        }
+        options->password = crypto::SecretBytes(AsBytes(std::string_view(password)));
+      }
+      auto client = options ? redis::RedisClient::Connect(std::move(*options)) : Result<std::shared_ptr<redis::RedisClient>>(options.error());
+      auto cache = client ? redis::RedisReplayCache::Create(*client, "aip") : Result<std::shared_ptr<redis::RedisReplayCache>>(client.error());
+      if (!cache) {
+        std::cerr << "--replay-store: " << cache.error().message << "\n";
+        return 3;
+      }
+      v.replay_cache = *cache;
+    }
     auto replay = v.replay_cache;
-    // Credentials made before this process started are refused: an earlier process may have
-    // accepted them (docs/protocol.md, "Replay across restarts").
-    replay->StartsNow();
     replay->WaitPastHorizon();
     authenticator = std::make_shared<mcpsig::ProofAuthenticator>(std::move(v));
     // Either credential identifies the agent: a proof in _meta, or an RFC 9421 HTTP signature.

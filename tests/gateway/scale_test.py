@@ -146,6 +146,23 @@ try:
     check("the upstream ran each exactly once", len(counts) == 1000 and set(counts.values()) == {1},
           f"{len(counts)} titles, most runs {max(counts.values(), default=0)}")
 
+    # 1c. Servers built on the SDK share the store the same way (example-tasks-server --replay-store).
+    server_urls = []
+    for i in range(2):
+        log = os.path.join(work, f"tasks-shared-{i}.log")
+        gwlib.start([os.path.join(gwlib.BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--require-proof",
+                     "--audience", AUDIENCE, "--replay-store", f"redis://127.0.0.1:{redis_port}/0"], log, env)
+        server_urls.append(gwlib.wait_log(log, r"listening on (http://\S+/mcp)").group(1))
+    direct = signed(2, "direct")
+    st, _, resp = send(server_urls[0], direct[0])
+    check("example-tasks-server A serves a signed call", served(st, resp), f"{st} {resp}")
+    st, _, resp = send(server_urls[1], direct[0])
+    check("example-tasks-server B refuses it as a replay", st == 401 and reason(resp) == "replayed_nonce", f"{st} {resp}")
+    st, _, resp = send(urls[0], direct[1])
+    st2, _, resp2 = send(server_urls[1], direct[1])
+    check("and a call one gateway accepted is a replay at the servers too (one store)",
+          served(st, resp) and st2 == 401 and reason(resp2) == "replayed_nonce", f"{st} {resp} / {st2} {resp2}")
+
     # 2. A restarted instance keeps the store's memory: calls signed before still work, replays don't.
     gateways[0].terminate()
     gateways[0].wait(timeout=15)
@@ -191,6 +208,9 @@ try:
     check("with Redis down a signed call is refused: 503, Retry-After, -32603 replay_store_unavailable",
           unavailable(st, headers, resp), f"{st} {header(headers, 'retry-after')} {resp}")
     check("within the store's timeout", took < 3, f"{took:.2f} s")
+    st, headers, resp = send(server_urls[0], down[2])
+    check("example-tasks-server refuses too: 503 replay_store_unavailable", unavailable(st, headers, resp),
+          f"{st} {header(headers, 'retry-after')} {resp}")
     check("the gateways stay up", all(g.poll() is None for g in live.values()))
     time.sleep(1.2)  # The once-a-second check.
     st, body = get(base + "/readyz")
