@@ -164,5 +164,14 @@ for i in 0 1; do
   signer=$(AIP_HOME="$work/gateway-$i" "$bin/aip" did show --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["did"])')
   "$bin/aip" audit verify "$work/audit-$i.jsonl" --signer "$signer"
 done
+step "The systemd units in examples/cluster/systemd are well formed"
+if command -v systemd-analyze > /dev/null; then
+  for unit in aip-gateway aip-registry; do
+    sed "s|/usr/bin/aip|$bin/aip|" "$here/systemd/$unit.service" > "$work/$unit.service"
+    systemd-analyze verify "$work/$unit.service" && echo "$unit.service: ok"
+  done
+else
+  echo "skipped: systemd-analyze is not installed"
+fi
 echo
 echo "cluster example: all steps passed"
