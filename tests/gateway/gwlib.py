@@ -163,6 +163,16 @@ credential = {{ type = "header", header = "X-Api-Key", from_env = "TASKS_KEY" }}
 """
 
 
+def check_refused(name, config, expected, env, home, secret="hunter2"):
+    """Checks that `aip gateway` refuses to start with this configuration, saying `expected`
+    and never repeating `secret`."""
+    path = os.path.join(work, "refused.toml")
+    open(path, "w").write(config)
+    r = subprocess.run([AIP, "gateway", "--config", path], capture_output=True, text=True, timeout=30,
+                       env=dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
+    check(f"the gateway refuses {name}", r.returncode != 0 and expected in r.stderr and secret not in r.stderr, r.stderr[-400:])
+
+
 def start_gateway(config, env, home, name="gateway"):
     """aip gateway with this configuration; returns its log (<name>.log) once it listens."""
     path = os.path.join(work, name + ".toml")

@@ -211,13 +211,8 @@ try:
     for name, hash_file, url, expected in [
             ("a PostgreSQL store without its hash key file", os.path.join(work, "missing.hashkey"), db, "hash key"),
             ("a password in the database URL", hash_key, db.replace("aip@", "aip:hunter2@"), "no password in the URL")]:
-        text = config(free_port(), os.path.join(work, "bad.jsonl"), hash_file).replace(db, url)
-        path = os.path.join(work, "bad.toml")
-        open(path, "w").write(text)
-        r = subprocess.run([AIP, "gateway", "--config", path], capture_output=True, text=True, timeout=30,
-                           env=dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
-        check(f"the gateway refuses {name}", r.returncode != 0 and expected in r.stderr and "hunter2" not in r.stderr,
-              r.stderr[-400:])
+        gwlib.check_refused(name, config(free_port(), os.path.join(work, "bad.jsonl"), hash_file).replace(db, url), expected,
+                            env, home)
     check("and made no hash key of its own", not os.path.exists(os.path.join(work, "missing.hashkey")))
 
     # 7. Legacy sessions on either instance.
