@@ -32,7 +32,7 @@ struct RegistryFlags {
   double request_rate = 50, write_rate = 5;
   bool allow_private_peers = false;
   std::vector<std::string> trusted_proxies;
-  std::string rate_limit_store, rate_limit_store_password_env;
+  std::string rate_limit_store, rate_limit_store_password_env, rate_limit_store_ca_file;
   std::string url;
   std::string name, platform, description, homepage;
   std::string query;
@@ -302,9 +302,11 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   serve->add_option("--trusted-proxy", f.trusted_proxies,
                     "A reverse proxy (IP or CIDR; repeatable) whose X-Forwarded-For / Forwarded names the client");
   serve->add_option("--rate-limit-store", f.rate_limit_store,
-                    "redis://HOST[:PORT][/DB]: rate limits shared by every instance naming it (docs/scaling.md)");
+                    "redis://HOST[:PORT][/DB] (rediss:// for TLS): rate limits shared by every instance naming it (docs/scaling.md)");
   serve->add_option("--rate-limit-store-password-env", f.rate_limit_store_password_env,
                     "Environment variable holding that Redis's password");
+  serve->add_option("--rate-limit-store-ca-file", f.rate_limit_store_ca_file,
+                    "With rediss://: the CA certificates (PEM) to trust for that Redis (default: the system's)");
   serve->add_option("--tls-cert", f.tls_cert, "Serve HTTPS with this certificate (PEM)");
   serve->add_option("--tls-key", f.tls_key, "... and this key (PEM)");
   serve->callback([] {
@@ -327,6 +329,7 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
     options.trusted_proxies = Check(net::TrustedProxies::Parse(fl.trusted_proxies), kUsage);
     if (!fl.rate_limit_store.empty()) {
       auto redis_options = Check(redis::ParseRedisUrl(fl.rate_limit_store), kUsage);
+      redis_options.tls_ca_file = fl.rate_limit_store_ca_file;
       if (!fl.rate_limit_store_password_env.empty()) {
         const char* password = std::getenv(fl.rate_limit_store_password_env.c_str());
         if (password == nullptr || *password == '\0') {

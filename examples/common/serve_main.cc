@@ -44,10 +44,11 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_flag("--accept-legacy-aip-headers", legacy_headers,
                "Also accept Python AIP X-AIP-* header signatures (weaker: no audience; keys from the $AIP_HOME keyring)");
   app.add_flag("--sign-results", sign_results, "Sign every result with the identity in $AIP_HOME or AIP_PRIVATE_KEY");
-  std::string replay_store, replay_store_password_env;
+  std::string replay_store, replay_store_password_env, replay_store_ca_file;
   app.add_option("--replay-store", replay_store,
-                 "redis://HOST[:PORT][/DB]: remember proof nonces in Redis, shared by every instance naming it");
+                 "redis://HOST[:PORT][/DB] (rediss:// for TLS): remember proof nonces in Redis, shared by every instance naming it");
   app.add_option("--replay-store-password-env", replay_store_password_env, "Environment variable holding that Redis's password");
+  app.add_option("--replay-store-ca-file", replay_store_ca_file, "With rediss://: the CA certificates (PEM) to trust for that Redis");
   std::string api_key_env, record_requests;
   app.add_option("--api-key-env", api_key_env,
                  "HTTP: require header X-Api-Key equal to this environment variable's value (401 otherwise)");
@@ -72,6 +73,7 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
       // Several instances share one memory of nonces, and its horizon (docs/scaling.md); while
       // Redis cannot be reached, signed calls are refused with 503.
       auto options = redis::ParseRedisUrl(replay_store);
+      if (options) options->tls_ca_file = replay_store_ca_file;
       if (options && !replay_store_password_env.empty()) {
         const char* password = std::getenv(replay_store_password_env.c_str());
         if (password == nullptr || *password == '\0') {

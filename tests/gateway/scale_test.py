@@ -15,12 +15,13 @@ audience:
    replays) while its rate limits, left at "refuse", answer 503; all serve again once it is back;
    Redis killed (SIGKILL) under load: every answer is a result or a refusal, no call runs twice;
 5. one rate limit across both: an agent's burst is spent on either gateway;
-6. the configuration refuses a password in the URL, rediss://, and a store that evicts keys;
+6. a TLS Redis (rediss://, tls_ca_file) serves; the configuration refuses a password in the URL,
+   a TLS Redis whose certificate is not trusted, and a store that evicts keys;
 7. every instance's audit log verifies.
 
 Usage: scale_test.py BIN_DIR
 """
-import glob, json, os, random, sys, threading, time
+import glob, json, os, random, subprocess, sys, threading, time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -314,6 +315,40 @@ try:
     check("its 4th is refused by the other gateway: one limit, not one per instance",
           st == 429 and resp.get("error", {}).get("code") == -31002 and resp["error"]["data"]["limit"] == "per-agent", f"{st} {resp}")
 
+    # 5b. Redis over TLS: rediss:// with the CA that signed its certificate.
+    pki = os.path.join(work, "pki")
+    os.makedirs(pki)
+    ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+    made = subprocess.run(
+        f"openssl req -x509 {ec} -keyout ca.key -out ca.crt -subj /CN=test-ca -days 1 && "
+        f"openssl req -x509 {ec} -keyout other.key -out other.crt -subj /CN=other-ca -days 1 && "
+        f"openssl req {ec} -keyout redis.key -out redis.csr -subj /CN=localhost && "
+        "printf 'subjectAltName=IP:127.0.0.1' > ext && "
+        "openssl x509 -req -in redis.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out redis.crt -days 1 -extfile ext",
+        shell=True, cwd=pki, capture_output=True, text=True)
+    check("a test CA and a certificate for the TLS Redis", made.returncode == 0, made.stderr[-300:])
+    tls_port = free_port()
+    gwlib.start(["redis-server", "--port", "0", "--tls-port", str(tls_port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--tls-cert-file", os.path.join(pki, "redis.crt"), "--tls-key-file",
+                 os.path.join(pki, "redis.key"), "--tls-ca-cert-file", os.path.join(pki, "ca.crt"), "--tls-auth-clients", "no"],
+                os.path.join(work, "redis-tls.log"), dict(os.environ))
+    for _ in range(200):
+        if subprocess.run(["redis-cli", "--tls", "--cacert", os.path.join(pki, "ca.crt"), "-p", str(tls_port), "ping"],
+                          capture_output=True, text=True).stdout.strip() == "PONG":
+            break
+        time.sleep(0.05)
+    ca_line = f'tls_ca_file = "{os.path.join(pki, "ca.crt")}"'
+    tls_config = config(free_port(), tls_port, os.path.join(work, "audit-tls.jsonl"), ca_line, ca_line).replace(
+        "redis://127.0.0.1", "rediss://127.0.0.1")
+    tls_port_gw = int(tls_config.split('listen = "127.0.0.1:')[1].split('"')[0])
+    gwlib.start_gateway(tls_config, env, home, name="gateway-tls")
+    tls_url = f"http://127.0.0.1:{tls_port_gw}/mcp"
+    over_tls = signed(1, "tls")[0]
+    st, _, resp = send(tls_url, over_tls)
+    check("a gateway on a TLS Redis (rediss://, tls_ca_file) serves a signed call", served(st, resp), f"{st} {resp}")
+    st, _, resp = send(tls_url, over_tls)
+    check("and refuses its replay", st == 401 and reason(resp) == "replayed_nonce", f"{st} {resp}")
+
     # 6. Configurations that would weaken the guarantee are refused.
     evicting_port = free_port()
     start_redis(evicting_port, ["--maxmemory-policy", "allkeys-lru"])
@@ -321,7 +356,11 @@ try:
         "a store that evicts keys": (config(free_port(), evicting_port, os.path.join(work, "bad-1.jsonl")), "noeviction"),
         "a password in the URL": (config(free_port(), redis_port, os.path.join(work, "bad-2.jsonl")).replace(
             "redis://127.0.0.1", "redis://:hunter2@127.0.0.1"), "password_env"),
-        "rediss://": (config(free_port(), redis_port, os.path.join(work, "bad-3.jsonl")).replace("redis://", "rediss://"), "TLS"),
+        "a TLS Redis whose certificate it does not trust": (config(
+            free_port(), tls_port, os.path.join(work, "bad-3.jsonl"), f'tls_ca_file = "{os.path.join(pki, "other.crt")}"').replace(
+            "redis://127.0.0.1", "rediss://127.0.0.1"), "not trusted"),
+        "rediss:// to a Redis without TLS": (config(free_port(), redis_port, os.path.join(work, "bad-5.jsonl")).replace(
+            "redis://127.0.0.1", "rediss://127.0.0.1"), "TLS"),
         "an unset password variable": (config(free_port(), redis_port, os.path.join(work, "bad-4.jsonl"),
                                               'password_env = "AIP_TEST_NO_SUCH_VARIABLE"'), "is not set"),
     }

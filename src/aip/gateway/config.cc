@@ -232,7 +232,8 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
 // ReadRedisStore reads a [replay] or [rate_limits] section: where the shared store is and how
 // to reach it.
 Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreConfig& out) {
-  AIP_RETURN_IF_ERROR(r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool", "on_store_error"}));
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool", "on_store_error",
+                                    "tls_ca_file"}));
   std::string on_error = "refuse";
   AIP_RETURN_IF_ERROR(r.String("on_store_error", on_error));
   if (on_error != "refuse" && on_error != "local") return r.Fail("on_store_error", "must be \"refuse\" or \"local\"");
@@ -240,6 +241,11 @@ Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreCo
   AIP_RETURN_IF_ERROR(r.String("store", out.store));
   if (out.store.empty()) return r.Fail("store", "is required: redis://HOST[:PORT][/DB]");
   if (auto parsed = redis::ParseRedisUrl(out.store); !parsed) return r.Fail("store", parsed.error().message);
+  AIP_RETURN_IF_ERROR(r.String("tls_ca_file", out.tls_ca_file));
+  if (!out.tls_ca_file.empty()) {
+    if (!out.store.starts_with("rediss://")) return r.Fail("tls_ca_file", "is for a rediss:// (TLS) store");
+    out.tls_ca_file = Resolve(base_dir, out.tls_ca_file);
+  }
   AIP_RETURN_IF_ERROR(r.String("namespace", out.ns));
   AIP_RETURN_IF_ERROR(r.Millis("timeout", out.timeout));
   AIP_RETURN_IF_ERROR(r.Integer("pool", out.pool, 1, 256));

@@ -103,7 +103,8 @@ struct OAuthConfig {
 // RedisStoreConfig: state shared by every instance, in Redis — the replay cache ([replay]) and
 // the rate-limit buckets ([rate_limits]); docs/scaling.md. Empty store: this process's memory.
 struct RedisStoreConfig {
-  std::string store;  // redis://HOST[:PORT][/DB]
+  std::string store;  // redis://HOST[:PORT][/DB], or rediss:// for TLS.
+  std::string tls_ca_file;  // rediss://: trust anchors (PEM); empty: the system's.
   std::string ns = "aip";
   crypto::SecretBytes password;  // From password_env or password_file.
   std::chrono::milliseconds timeout{250};

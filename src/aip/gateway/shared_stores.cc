@@ -18,6 +18,7 @@ Result<SharedStores::Store*> SharedStores::Connect(const GatewayConfig& config, 
                                                    const RedisStoreConfig& cfg, Metrics& metrics) {
   AIP_ASSIGN_OR_RETURN(redis::RedisOptions options, redis::ParseRedisUrl(cfg.store));
   options.password = cfg.password;
+  options.tls_ca_file = cfg.tls_ca_file;
   options.timeout = cfg.timeout;
   options.pool = static_cast<std::size_t>(cfg.pool);
   auto client = redis::RedisClient::Connect(std::move(options));

@@ -16,8 +16,7 @@
 
 #include "aip/base/status.h"
 #include "aip/crypto/secret_bytes.h"
-
-struct redisContext;
+#include "aip/redis/connection.h"
 
 namespace aip::redis {
 
@@ -25,6 +24,8 @@ struct RedisOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
   int db = 0;
+  bool tls = false;          // rediss://: the server's certificate must match host.
+  std::string tls_ca_file;   // TLS trust anchors (PEM); empty: the system's.
   crypto::SecretBytes password;  // Empty: no AUTH.
   std::chrono::milliseconds timeout{250};  // Connect, and each read or write.
   std::size_t pool = 8;                    // Connections kept at most; callers beyond wait.
@@ -35,9 +36,8 @@ struct PoolUse {
   std::size_t busy = 0, idle = 0;
 };
 
-// ParseRedisUrl reads "redis://HOST[:PORT][/DB]". A password in the URL is refused (it would
-// sit in a configuration file): give it by password_env or password_file. "rediss://" (TLS) is
-// refused: this build's hiredis has no TLS (docs/scaling.md says how to reach a remote Redis).
+// ParseRedisUrl reads "redis://HOST[:PORT][/DB]", or "rediss://…" for TLS. A password in the
+// URL is refused (it would sit in a configuration file): give it by password_env or password_file.
 Result<RedisOptions> ParseRedisUrl(std::string_view url);
 
 // Reply is one Redis reply.
@@ -68,17 +68,18 @@ class RedisClient {
 
  private:
   explicit RedisClient(RedisOptions options) : options_(std::move(options)) {}
-  Result<redisContext*> Open();
+  Result<std::unique_ptr<RedisConnection>> Open();
   Result<Reply> CommandOnce(const std::vector<std::string_view>& args);
   // Take hands out an idle connection (setting *reused) or opens one; with reused == nullptr
   // always a new one.
-  Result<redisContext*> Take(bool* reused);
-  void Give(redisContext* c);
+  Result<std::unique_ptr<RedisConnection>> Take(bool* reused);
+  void Give(std::unique_ptr<RedisConnection> c);
 
   RedisOptions options_;
+  std::shared_ptr<TlsContext> tls_;  // rediss:// only.
   std::mutex mu_;
   std::condition_variable returned_;
-  std::vector<redisContext*> idle_;
+  std::vector<std::unique_ptr<RedisConnection>> idle_;
   std::size_t open_ = 0;  // Connections taken or idle.
   std::function<void(std::chrono::duration<double>, bool)> observer_;
 };

@@ -1,0 +1,220 @@
+#include "aip/redis/connection.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "aip/net/busy_poll.h"
+#include "aip/redis/client.h"
+
+namespace aip::redis {
+namespace {
+
+// Our replies are a few numbers; a server sending more than this is broken or hostile.
+constexpr std::size_t kMaxReplyBytes = 1 << 20;
+
+Reply Convert(const redisReply* r) {
+  Reply out;
+  switch (r->type) {
+    case REDIS_REPLY_INTEGER:
+      out.type = Reply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+      out.type = r->type == REDIS_REPLY_STRING ? Reply::Type::kString
+                 : r->type == REDIS_REPLY_STATUS ? Reply::Type::kStatus
+                                                 : Reply::Type::kError;
+      out.text.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Reply::Type::kArray;
+      for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default: break;  // REDIS_REPLY_NIL.
+  }
+  return out;
+}
+
+timeval ToTimeval(std::chrono::milliseconds d) {
+  return timeval{static_cast<time_t>(d.count() / 1000), static_cast<suseconds_t>((d.count() % 1000) * 1000)};
+}
+
+std::string TlsError() {
+  unsigned long e = ERR_get_error();
+  if (e == 0) return "TLS failed";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
+
+// ConnectTcp connects to one of the host's addresses within `timeout`; -1 and `why` otherwise.
+int ConnectTcp(const RedisOptions& o, std::string& why) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  std::string port = std::to_string(o.port);
+  if (int rc = ::getaddrinfo(o.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+    why = std::string("cannot resolve: ") + ::gai_strerror(rc);
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
+    if (rc != 0 && errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof err;
+      rc = ::poll(&p, 1, static_cast<int>(o.timeout.count())) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0
+               ? 0
+               : -1;
+      if (rc != 0) errno = err != 0 ? err : ETIMEDOUT;
+    }
+    if (rc != 0) {
+      why = std::strerror(errno);
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ::freeaddrinfo(found);
+  if (fd < 0) return -1;
+  // From here on blocking, every read and write bounded by the timeout.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  timeval tv = ToTimeval(o.timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<TlsContext>> TlsContext::Create(const std::string& ca_file) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) return InternalError("redis: " + TlsError());
+  std::shared_ptr<TlsContext> out(new TlsContext(ctx));
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  int loaded = ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx) : SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  if (loaded != 1) return InvalidArgumentError("redis TLS trust anchors" + (ca_file.empty() ? "" : " " + ca_file) + ": " + TlsError());
+  return out;
+}
+
+TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+Result<std::unique_ptr<RedisConnection>> RedisConnection::Open(const RedisOptions& o, const std::shared_ptr<TlsContext>& tls) {
+  std::unique_ptr<RedisConnection> c(new RedisConnection());
+  c->where_ = o.host + ":" + std::to_string(o.port);
+  std::string why;
+  c->fd_ = ConnectTcp(o, why);
+  if (c->fd_ < 0) return UnavailableError("redis " + c->where_ + ": " + why);
+  if (tls) {
+    c->tls_ = tls;
+    c->ssl_ = SSL_new(tls->get());
+    if (c->ssl_ == nullptr || SSL_set_fd(c->ssl_, c->fd_) != 1) return c->Fail(TlsError());
+    // The certificate must name the host we asked for: its DNS name, or its IP address.
+    in6_addr ip{};
+    bool literal = ::inet_pton(AF_INET, o.host.c_str(), &ip) == 1 || ::inet_pton(AF_INET6, o.host.c_str(), &ip) == 1;
+    if (literal) {
+      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl_), o.host.c_str()) != 1) return c->Fail(TlsError());
+    } else if (SSL_set1_host(c->ssl_, o.host.c_str()) != 1 || SSL_set_tlsext_host_name(c->ssl_, o.host.c_str()) != 1) {
+      return c->Fail(TlsError());
+    }
+    if (SSL_connect(c->ssl_) != 1) {
+      long verify = SSL_get_verify_result(c->ssl_);
+      return c->Fail(verify != X509_V_OK ? std::string("TLS: the server's certificate is not trusted: ") +
+                                               X509_verify_cert_error_string(verify)
+                                         : "TLS handshake: " + TlsError());
+    }
+  }
+  c->reader_ = redisReaderCreate();
+  if (c->reader_ == nullptr) return c->Fail("cannot allocate a reader");
+  return c;
+}
+
+RedisConnection::~RedisConnection() {
+  if (reader_ != nullptr) redisReaderFree(reader_);
+  if (ssl_ != nullptr) SSL_free(ssl_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status RedisConnection::Fail(std::string why) {
+  broken_ = true;
+  return UnavailableError("redis " + where_ + ": " + why);
+}
+
+Status RedisConnection::WriteAll(std::string_view bytes) {
+  while (!bytes.empty()) {
+    long n = ssl_ != nullptr ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
+                             : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return Fail(errno == EAGAIN || errno == EWOULDBLOCK ? "timed out writing" : "write failed");
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return OkStatus();
+}
+
+Result<std::size_t> RedisConnection::ReadSome() {
+  if (ssl_ == nullptr || SSL_pending(ssl_) == 0) {
+    // The answer comes within a round trip: at low load, poll for it rather than sleep, as the
+    // handler threads do for their next task (net/busy_poll.h). The caller's own task counts.
+    net::busy_poll::Poll(1, [fd = fd_] {
+      pollfd p{fd, POLLIN, 0};
+      return ::poll(&p, 1, 0) != 0;
+    });
+  }
+  char buf[16384];
+  errno = 0;
+  long n = ssl_ != nullptr ? SSL_read(ssl_, buf, sizeof buf) : ::recv(fd_, buf, sizeof buf, 0);
+  if (n == 0) return Fail("the server closed the connection");
+  if (n < 0) return Fail(errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : ssl_ != nullptr ? TlsError() : std::strerror(errno));
+  if (redisReaderFeed(reader_, buf, static_cast<std::size_t>(n)) != REDIS_OK) return Fail("malformed reply");
+  return static_cast<std::size_t>(n);
+}
+
+Result<Reply> RedisConnection::Run(const std::vector<std::string_view>& args) {
+  if (broken_) return UnavailableError("redis " + where_ + ": connection broken");
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  for (std::string_view a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  char* command = nullptr;
+  int len = redisFormatCommandArgv(&command, static_cast<int>(argv.size()), argv.data(), lens.data());
+  if (len < 0) return Fail("cannot format the command");
+  Status written = WriteAll(std::string_view(command, static_cast<std::size_t>(len)));
+  redisFreeCommand(command);
+  AIP_RETURN_IF_ERROR(written);
+  std::size_t received = 0;
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader_, &raw) != REDIS_OK) return Fail("malformed reply");
+    if (raw != nullptr) {
+      Reply out = Convert(static_cast<redisReply*>(raw));
+      freeReplyObject(raw);
+      return out;
+    }
+    if (received > kMaxReplyBytes) return Fail("reply too large");
+    AIP_ASSIGN_OR_RETURN(std::size_t n, ReadSome());
+    received += n;
+  }
+}
+
+}  // namespace aip::redis
