@@ -22,9 +22,6 @@
 namespace aip::redis {
 namespace {
 
-// Our replies are a few numbers; a server sending more than this is broken or hostile.
-constexpr std::size_t kMaxReplyBytes = 1 << 20;
-
 Reply Convert(const redisReply* r) {
   Reply out;
   switch (r->type) {
@@ -106,6 +103,32 @@ int ConnectTcp(const RedisOptions& o, std::string& why) {
 
 }  // namespace
 
+ReplyReader::ReplyReader() : reader_(redisReaderCreate()) {}
+
+ReplyReader::~ReplyReader() {
+  if (reader_ != nullptr) redisReaderFree(reader_);
+}
+
+Status ReplyReader::Feed(std::string_view bytes) {
+  // Our replies are a few numbers; a server sending more than this is broken or hostile.
+  pending_ += bytes.size();
+  if (pending_ > kMaxReplyBytes) return InvalidArgumentError("reply too large");
+  if (reader_ == nullptr || redisReaderFeed(reader_, bytes.data(), bytes.size()) != REDIS_OK) {
+    return InvalidArgumentError("malformed reply");
+  }
+  return OkStatus();
+}
+
+Result<std::optional<Reply>> ReplyReader::Next() {
+  void* raw = nullptr;
+  if (reader_ == nullptr || redisReaderGetReply(reader_, &raw) != REDIS_OK) return InvalidArgumentError("malformed reply");
+  if (raw == nullptr) return std::optional<Reply>();
+  Reply out = Convert(static_cast<redisReply*>(raw));
+  freeReplyObject(raw);
+  pending_ = 0;
+  return std::optional<Reply>(std::move(out));
+}
+
 Result<std::shared_ptr<TlsContext>> TlsContext::Create(const std::string& ca_file) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) return InternalError("redis: " + TlsError());
@@ -144,13 +167,10 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::Open(const RedisOption
                                          : "TLS handshake: " + TlsError());
     }
   }
-  c->reader_ = redisReaderCreate();
-  if (c->reader_ == nullptr) return c->Fail("cannot allocate a reader");
   return c;
 }
 
 RedisConnection::~RedisConnection() {
-  if (reader_ != nullptr) redisReaderFree(reader_);
   if (ssl_ != nullptr) SSL_free(ssl_);
   if (fd_ >= 0) ::close(fd_);
 }
@@ -170,7 +190,7 @@ Status RedisConnection::WriteAll(std::string_view bytes) {
   return OkStatus();
 }
 
-Result<std::size_t> RedisConnection::ReadSome() {
+Status RedisConnection::ReadSome() {
   if (ssl_ == nullptr || SSL_pending(ssl_) == 0) {
     // The answer comes within a round trip: at low load, poll for it rather than sleep, as the
     // handler threads do for their next task (net/busy_poll.h). The caller's own task counts.
@@ -184,8 +204,8 @@ Result<std::size_t> RedisConnection::ReadSome() {
   long n = ssl_ != nullptr ? SSL_read(ssl_, buf, sizeof buf) : ::recv(fd_, buf, sizeof buf, 0);
   if (n == 0) return Fail("the server closed the connection");
   if (n < 0) return Fail(errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : ssl_ != nullptr ? TlsError() : std::strerror(errno));
-  if (redisReaderFeed(reader_, buf, static_cast<std::size_t>(n)) != REDIS_OK) return Fail("malformed reply");
-  return static_cast<std::size_t>(n);
+  if (Status fed = reader_.Feed(std::string_view(buf, static_cast<std::size_t>(n))); !fed.ok()) return Fail(fed.message());
+  return OkStatus();
 }
 
 Result<Reply> RedisConnection::Run(const std::vector<std::string_view>& args) {
@@ -202,18 +222,11 @@ Result<Reply> RedisConnection::Run(const std::vector<std::string_view>& args) {
   Status written = WriteAll(std::string_view(command, static_cast<std::size_t>(len)));
   redisFreeCommand(command);
   AIP_RETURN_IF_ERROR(written);
-  std::size_t received = 0;
   for (;;) {
-    void* raw = nullptr;
-    if (redisReaderGetReply(reader_, &raw) != REDIS_OK) return Fail("malformed reply");
-    if (raw != nullptr) {
-      Reply out = Convert(static_cast<redisReply*>(raw));
-      freeReplyObject(raw);
-      return out;
-    }
-    if (received > kMaxReplyBytes) return Fail("reply too large");
-    AIP_ASSIGN_OR_RETURN(std::size_t n, ReadSome());
-    received += n;
+    auto next = reader_.Next();
+    if (!next) return Fail(next.error().message);
+    if (*next) return std::move(**next);
+    AIP_RETURN_IF_ERROR(ReadSome());
   }
 }
 

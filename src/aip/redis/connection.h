@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,24 @@ namespace aip::redis {
 
 struct RedisOptions;
 struct Reply;
+
+// ReplyReader turns the bytes a server sent into replies (hiredis's RESP parser), refusing
+// malformed input and more than kMaxReplyBytes for one reply.
+class ReplyReader {
+ public:
+  static constexpr std::size_t kMaxReplyBytes = 1 << 20;
+  ReplyReader();
+  ~ReplyReader();
+  ReplyReader(const ReplyReader&) = delete;
+  ReplyReader& operator=(const ReplyReader&) = delete;
+  Status Feed(std::string_view bytes);
+  // Next is the next complete reply, or nullopt until more bytes come.
+  Result<std::optional<Reply>> Next();
+
+ private:
+  redisReader* reader_;
+  std::size_t pending_ = 0;  // Bytes fed since the last complete reply.
+};
 
 // TlsContext holds what every TLS connection of one client shares: trust anchors, protocol floor.
 class TlsContext {
@@ -52,14 +71,13 @@ class RedisConnection {
   RedisConnection() = default;
   Status Fail(std::string why);
   Status WriteAll(std::string_view bytes);
-  // ReadSome feeds what the socket has (waiting up to the deadline) to the reply reader: how
-  // many bytes.
-  Result<std::size_t> ReadSome();
+  // ReadSome feeds what the socket has (waiting up to the deadline) to the reply reader.
+  Status ReadSome();
 
   int fd_ = -1;
   SSL* ssl_ = nullptr;
   std::shared_ptr<TlsContext> tls_;  // Outlives ssl_.
-  redisReader* reader_ = nullptr;
+  ReplyReader reader_;
   std::string where_;  // "host:port", for messages.
   bool broken_ = false;
 };
