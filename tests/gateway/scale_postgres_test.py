@@ -7,8 +7,9 @@ from docs/scaling.md ([apikeys] db, hash_key_file, refresh = "1s", stale_after =
 1. A key made by the CLI is served by both gateways; a new key is seen by both within refresh.
 2. A revocation made once is refused by both within refresh (the time is measured and printed).
 3. Last use is written back to the shared store by the gateways.
-4. PostgreSQL restarted: keys keep working meanwhile from each gateway's copy, and revocations
-   made after the restart reach both (the gateways reconnected).
+4. PostgreSQL restarted under load: every call meanwhile is served from each gateway's copy (or
+   refused as the store being unavailable), and revocations made after the restart reach both
+   (the gateways reconnected).
 5. PostgreSQL down longer than stale_after: 503 + Retry-After, -32603 apikey_store_unavailable —
    a key revoked just before the outage cannot outlive it; logged once; served again once back.
 6. A gateway never makes a PostgreSQL store's hash key, and a URL holding a password is refused.
@@ -22,7 +23,7 @@ from docs/scaling.md ([apikeys] db, hash_key_file, refresh = "1s", stale_after =
 
 Usage: scale_postgres_test.py BIN_DIR
 """
-import glob, json, os, shutil, socket, subprocess, sys, time, urllib.error, urllib.request
+import glob, json, os, shutil, socket, subprocess, sys, threading, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "registry"))
@@ -172,11 +173,31 @@ try:
     check("last use is recorded in the shared store", listed["alice"]["last_used"]
           and listed["alice"]["last_used_address"] == "127.0.0.1", json.dumps(listed["alice"]))
 
-    # 4. PostgreSQL restarted: calls meanwhile are served from each gateway's copy.
+    # 4. PostgreSQL restarted under load: calls meanwhile are served from each gateway's copy.
+    answers, stop = [], threading.Event()
+
+    def load(i):
+        while not stop.is_set():
+            answer = list_with(urls[i % 2], alice)
+            answers.append("served" if served(answer) else reason(answer) or f"{answer[0]} {str(answer[2])[:120]}")
+            i += 1
+
+    workers = [threading.Thread(target=load, args=(i,)) for i in range(4)]
+    for w in workers:
+        w.start()
+    time.sleep(0.5)
     cluster.halt()
     check("with PostgreSQL down, a valid key keeps working (the copy is fresh)", all(served(list_with(u, alice)) for u in urls))
     check("and a revoked one stays refused", all(reason(list_with(u, doomed)) == "revoked_api_key" for u in urls))
     cluster.start()
+    time.sleep(0.5)
+    stop.set()
+    for w in workers:
+        w.join()
+    kinds = {a: answers.count(a) for a in set(answers)}
+    print(f"PostgreSQL restarted under load: {kinds}")
+    check("every call during the restart was served, or refused as the store being unavailable",
+          answers and set(answers) <= {"served", "apikey_store_unavailable"}, str(kinds))
     late = new_key("late")
     seen = each_until(lambda u: served(list_with(u, late)), 6 * REFRESH)
     check("after the restart both gateways reconnect and see new keys", all(s is not None for s in seen), str(seen))
