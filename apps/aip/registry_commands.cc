@@ -8,12 +8,14 @@
 #include "aip/base/encoding.h"
 #include "aip/base/file_io.h"
 #include "aip/crypto/sodium_init.h"
+#include "aip/gateway/config.h"
 #include "aip/identity/did_key.h"
 #include "aip/net/http.h"
 #include "aip/registry/agent_message.h"
 #include "aip/registry/registry_client.h"
 #include "aip/redis/bucket_store.h"
 #include "aip/registry/registry_service.h"
+#include "aip/registry/trust_sync.h"
 #include "aip/resolvers/did_web_resolver.h"
 #include "aip/sqlite/database.h"
 #include "aip/trust/trust_store.h"
@@ -32,6 +34,7 @@ struct RegistryFlags {
   double request_rate = 50, write_rate = 5;
   bool allow_private_peers = false;
   std::vector<std::string> trusted_proxies;
+  std::string config;
   std::string rate_limit_store, rate_limit_store_password_env, rate_limit_store_ca_file;
   std::string url;
   std::string name, platform, description, homepage;
@@ -79,55 +82,35 @@ void PrintAgents(const json::Object& page) {
   if (page.at("next").is_string()) std::cerr << "aip: more: --after " << page.at("next").as_string().c_str() << "\n";
 }
 
-// SyncTrust pulls, breadth first from the anchors, the vouches they issued, then the vouches of
-// the agents those reach, up to `depth` hops — each document verified before it is stored.
+// SyncTrust runs `aip trust sync`: from this store's anchors (and this identity) through the
+// registry, every document verified (registry/trust_sync.h).
 void SyncTrust(const Context& ctx) {
   auto& f = Flags();
+  // With --config, the gateway's own view: its trust store, its [trust] anchors and registry.
+  std::vector<std::string> anchors;
+  if (!f.config.empty()) {
+    auto cfg = gateway::LoadConfig(f.config);
+    if (!cfg) Fail(kUsage, cfg.error().message);
+    if (!cfg->trust.enabled) Fail(kUsage, f.config + ": no [trust] section");
+    if (f.db.empty()) f.db = cfg->trust.db;
+    if (f.registry.empty()) f.registry = cfg->trust.registry;
+    anchors = cfg->trust.anchors;
+  }
   auto client = Client();
   auto store = Check(trust::TrustStore::Open(f.db.empty() ? trust::DefaultTrustDatabasePath().string() : f.db));
-  std::vector<std::string> frontier = Check(store->Anchors());
-  if (auto me = OwnDid(ctx)) frontier.push_back(*me);
-  if (frontier.empty()) Fail(kUsage, "no anchors: add one with `aip trust anchors add DID` or create an identity");
-  std::set<std::string> visited(frontier.begin(), frontier.end());
-  TimePoint now = DefaultClock().Now();
-  int added = 0, known = 0, rejected = 0, revocations = 0, seen = 0;
-  for (int hop = 0; hop < f.depth && !frontier.empty() && seen < f.max_vouches; ++hop) {
-    std::vector<std::string> next;
-    for (const auto& issuer : frontier) {
-      auto page = Check(client.Vouches("issuer", issuer), kError);
-      if (const json::Value* revs = page.if_contains("revocations"); revs != nullptr && revs->is_array()) {
-        for (const auto& doc : revs->get_array()) {
-          auto r = doc.is_object() ? trust::VerifyRevocation(doc.get_object()) : Result<trust::Revocation>(InvalidArgumentError("not an object"));
-          if (!r) {
-            ++rejected;
-            continue;
-          }
-          if (Check(store->AddRevocation(*r))) ++revocations;
-        }
-      }
-      for (const auto& item : page.at("vouches").as_array()) {
-        if (++seen > f.max_vouches) break;
-        const json::Value* doc = item.as_object().if_contains("document");
-        auto v = doc != nullptr && doc->is_object() ? trust::VerifyVouch(doc->get_object())
-                                                    : Result<trust::Vouch>(InvalidArgumentError("no document"));
-        if (!v || v->issuer != issuer) {
-          ++rejected;  // The registry served something its issuer did not sign: ignore it.
-          continue;
-        }
-        auto stored = store->AddVouch(*v, "registry", now);
-        if (!stored) {
-          ++known;  // Revoked here already.
-          continue;
-        }
-        *stored ? ++added : ++known;
-        if (visited.insert(v->subject).second) next.push_back(v->subject);
-      }
-    }
-    frontier = std::move(next);
+  auto stored = Check(store->Anchors());
+  anchors.insert(anchors.end(), stored.begin(), stored.end());
+  if (auto me = OwnDid(ctx)) anchors.push_back(*me);
+  if (anchors.empty()) {
+    Fail(kUsage, "no anchors to start from: add one with `aip trust anchors add DID`, list them in a gateway's [trust] anchors "
+                 "(with --config), or create an identity (`aip init`)");
   }
-  std::cout << "synced from " << client.base_url() << ": " << added << " new vouches, " << known << " known, "
-            << revocations << " new revocations, " << rejected << " rejected\n";
-  if (rejected > 0) Fail(kVerificationFailed, std::to_string(rejected) + " documents from the registry failed verification");
+  auto report = Check(registry::SyncTrust(client, *store, anchors, {f.depth, f.max_vouches}, DefaultClock().Now()), kError);
+  std::cout << "synced from " << client.base_url() << ": " << report.added << " new vouches, " << report.known << " known, "
+            << report.revocations << " new revocations, " << report.rejected << " rejected\n";
+  if (report.rejected > 0) {
+    Fail(kVerificationFailed, std::to_string(report.rejected) + " documents from the registry failed verification");
+  }
 }
 
 // The registry's trust answer is read only in the shape it must have: anything else is a failed
@@ -479,6 +462,7 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
     sync->add_option("--db", f.db, "Trust store: a SQLite path (default $AIP_HOME/trust.db) or a postgresql:// URL");
     sync->add_option("--depth", f.depth, "Hops from the anchors (default 5)");
     sync->add_option("--max", f.max_vouches, "Stop after this many vouches (default 10000)");
+    sync->add_option("--config", f.config, "A gateway's configuration: sync its trust store from its [trust] registry and anchors");
     sync->callback([&ctx] { SyncTrust(ctx); });
     auto* query = trust_group->add_subcommand("query", "Ask a registry for an agent's score from your anchors, checking every vouch it cites");
     AddRegistryOption(query);

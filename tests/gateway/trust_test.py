@@ -103,5 +103,75 @@ require = {{ trust = {{ min = 0.5, scope = "tools:tasks.*" }} }}
     check("the revoked vouch posted again stays revoked", r.returncode == 1 and "revoked" in r.stderr, r.stdout + r.stderr)
     r = run([AIP, "revoke", vouch_id[:20]], home=homes["agent"])
     check("only the issuer can revoke", r.returncode != 0, r.stdout + r.stderr)
+
+    # Trust kept current by the gateway itself ([trust] registry, sync_every): a chain of vouches
+    # published to a registry admits an agent two hops away, and a revocation published there
+    # takes effect without anyone running a command.
+    for name in ("bob", "carol", "dave"):
+        homes[name] = os.path.join(work, name)
+        run([AIP, "init", "--name", name], home=homes[name])
+    bob, carol = gwlib.did_of(homes["bob"]), gwlib.did_of(homes["carol"])
+    reg_log = os.path.join(work, "registry.log")
+    gwlib.start([AIP, "registry", "serve", "--listen", "127.0.0.1:0", "--db", f"sqlite:{work}/registry/registry.db"], reg_log,
+                dict(os.environ, AIP_HOME=os.path.join(work, "registry-home")))
+    registry = "http://127.0.0.1:" + gwlib.wait_log(reg_log, r'"event":"registry_listening".*?"port":(\d+)').group(1)
+    for name in ("operator", "bob", "carol", "dave"):
+        r = run([AIP, "register", "--registry", registry], home=homes[name])
+        check(f"{name} registers", r.returncode == 0, r.stderr)
+    r = run([AIP, "vouch", bob, "--scope", "tools:tasks.*", "--weight", "0.9", "--publish", "--registry", registry], home=homes["operator"])
+    check("the operator vouches for bob, published", r.returncode == 0 and "published" in r.stderr, r.stderr)
+    r = run([AIP, "vouch", carol, "--scope", "tools:tasks.*", "--weight", "0.9", "--publish", "--registry", registry], home=homes["bob"])
+    check("bob vouches for carol, published", r.returncode == 0 and "published" in r.stderr, r.stderr)
+    bob_vouch = r.stderr.split(": sha256:")[1].split()[0] if ": sha256:" in r.stderr else ""
+    fed_port = free_port()
+    fed_url = f"http://127.0.0.1:{fed_port}/mcp"
+    fed_config = f"""
+[gateway]
+listen = "127.0.0.1:{fed_port}"
+[trust]
+db = "{os.path.join(work, "fed-trust.db")}"
+anchors = ["{operator}"]
+registry = "{registry}"
+sync_every = "1s"
+{gwlib.tasks_upstream(tasks_url)}[[rule]]
+id = "trusted-agents"
+effect = "allow"
+kinds = ["agent"]
+targets = ["list_tasks"]
+require = {{ trust = {{ min = 0.5, scope = "tools:tasks.*" }} }}
+"""
+    fed_log = gwlib.start_gateway(fed_config, env, homes["gateway"], name="gateway-fed")
+
+    def fed_call(name):
+        return run([AIP, "call", fed_url, "tasks.list_tasks", "--args", '{"project":"project-a"}'], home=homes[name])
+
+    ok, detail = eventually(lambda: ((r := fed_call("carol")).returncode == 0, r.stdout + r.stderr))
+    check("the gateway syncs from the registry by itself: carol (operator → bob → carol, 0.9 × 0.9) is admitted", ok, detail)
+    r = fed_call("dave")
+    check("dave, with no path, is refused", r.returncode != 0, r.stdout + r.stderr)
+    r = run([AIP, "revoke", "sha256:" + bob_vouch, "--publish", "--registry", registry], home=homes["bob"])
+    check("bob revokes his vouch for carol, published", r.returncode == 0 and "published" in r.stderr, r.stderr)
+    ok, detail = eventually(lambda: ((r := fed_call("carol")).returncode != 0, r.stdout + r.stderr))
+    check("within the sync interval carol is refused, nobody having run a command", ok, detail)
+    log = open(fed_log).read()
+    check("each sync is logged with its counts", '"event":"trust_sync"' in log and '"revocations":1' in log, log[-600:])
+    base = fed_url.rsplit("/", 1)[0]
+    ready = json.loads(gwlib.get(base + "/readyz")[1])
+    check("/readyz says when the trust store last synced", ready.get("trust_sync", {}).get("ok") is True
+          and ready["trust_sync"].get("last_success"), json.dumps(ready))
+    metrics = gwlib.get(base + "/metrics")[1]
+    check("and /metrics counts the syncs", 'aip_trust_sync_total{result="ok"}' in metrics
+          and 'aip_trust_sync_documents_total{kind="revocations"} 1' in metrics,
+          "\n".join(l for l in metrics.splitlines() if "trust_sync" in l))
+    r = run([AIP, "trust", "sync", "--config", os.path.join(work, "gateway-fed.toml")], home=homes["gateway"],
+            env_extra={"TASKS_KEY": env["TASKS_KEY"]})
+    check("aip trust sync --config syncs the gateway's store from its registry and anchors",
+          r.returncode == 0 and f"synced from {registry}" in r.stdout, r.stdout + r.stderr)
+    gwlib.procs[-2].terminate()  # The registry goes away: the last view stays.
+    gwlib.procs[-2].wait(timeout=10)
+    time.sleep(2.5)
+    ready = json.loads(gwlib.get(base + "/readyz")[1])
+    check("a registry that is down leaves the view in force, and says so", ready.get("trust_sync", {}).get("ok") is False
+          and "trust_sync_failed" in open(fed_log).read() and fed_call("carol").returncode != 0, json.dumps(ready))
 finally:
     sys.exit(gwlib.finish())

@@ -548,7 +548,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   }
   if (const json::Object* t = root.Table("trust", st)) {
     Reader r = root.Sub("trust", *t);
-    AIP_RETURN_IF_ERROR(r.OnlyFields({"db", "anchors"}));
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"db", "anchors", "registry", "sync_every"}));
     cfg.trust.enabled = true;
     AIP_RETURN_IF_ERROR(r.String("db", cfg.trust.db));
     if (cfg.trust.db.starts_with("postgresql://") || cfg.trust.db.starts_with("postgres://")) {
@@ -562,6 +562,15 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Strings("anchors", cfg.trust.anchors));
     for (const auto& a : cfg.trust.anchors) {
       if (!a.starts_with("did:")) return r.Fail("anchors", "\"" + a + "\" is not a DID");
+    }
+    // Kept current from a registry by the gateway itself (docs/trust.md, "Trust that stays current").
+    AIP_RETURN_IF_ERROR(r.String("registry", cfg.trust.registry));
+    if (!cfg.trust.registry.empty()) {
+      if (auto u = net::ParseUrl(cfg.trust.registry); !u) return r.Fail("registry", u.error().message);
+    }
+    AIP_RETURN_IF_ERROR(r.Millis("sync_every", cfg.trust.sync_every));
+    if (cfg.trust.sync_every < std::chrono::seconds(1) || cfg.trust.sync_every > std::chrono::hours(24)) {
+      return r.Fail("sync_every", "must be between 1s and 24h");
     }
   }
   for (const char* section : {"replay", "rate_limits"}) {

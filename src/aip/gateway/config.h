@@ -130,6 +130,8 @@ struct TrustConfig {
   bool enabled = false;
   std::string db;                    // Default $AIP_HOME/trust.db.
   std::vector<std::string> anchors;  // Besides the store's anchors and the gateway's own DID.
+  std::string registry;              // Pull vouches and revocations from here (empty: nobody).
+  std::chrono::milliseconds sync_every{60000};
 };
 
 class TrustScores;

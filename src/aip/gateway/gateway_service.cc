@@ -8,6 +8,7 @@
 #include "aip/gateway/log.h"
 #include "aip/gateway/mcp_upstream.h"
 #include "aip/gateway/trust_condition.h"
+#include "aip/gateway/trust_feed.h"
 #include "aip/gateway/witness_publisher.h"
 #include "aip/net/busy_poll.h"
 
@@ -64,8 +65,17 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
     if (!store) return InvalidArgumentError(config.source + ": trust.db: " + store.error().message);
     std::vector<std::string> anchors = config.trust.anchors;
     if (g->identity_) anchors.push_back(g->identity_->did());  // The gateway trusts itself.
-    g->trust_view_ = std::make_shared<trust::TrustView>(std::shared_ptr<trust::TrustStore>(std::move(*store)), trust::TrustParams{}, anchors);
+    std::shared_ptr<trust::TrustStore> shared_store(std::move(*store));
+    g->trust_view_ = std::make_shared<trust::TrustView>(shared_store, trust::TrustParams{}, anchors);
     AIP_RETURN_IF_ERROR(g->trust_view_->Refresh());
+    if (!config.trust.registry.empty()) {
+      // The sync starts from every anchor the view uses: the store's, the configuration's, ours.
+      AIP_ASSIGN_OR_RETURN(std::vector<std::string> stored, shared_store->Anchors());
+      anchors.insert(anchors.end(), stored.begin(), stored.end());
+      auto feed = TrustFeed::Start(config.trust.registry, config.trust.sync_every, shared_store, anchors, g->metrics_);
+      if (!feed) return InvalidArgumentError(config.source + ": trust.registry: " + feed.error().message);
+      g->trust_feed_ = std::move(*feed);
+    }
   }
 
   // Authentication: an AIP proof in _meta or an RFC 9421 signature; one replay cache for both.
@@ -343,8 +353,10 @@ void GatewayService::Serve(const net::HttpRequest& r, net::Exchange& e) {
     }
     json::Object stores;
     ready = stores_->Ready(stores) && ready;
-    e.Respond(mcp::JsonHttpResponse(ready ? 200 : 503, json::Object{{"ready", ready}, {"upstreams", std::move(ups)},
-                                                                    {"stores", std::move(stores)}}));
+    json::Object report{{"ready", ready}, {"upstreams", std::move(ups)}, {"stores", std::move(stores)}};
+    // A registry that is down leaves the last trust view in force: said here, not a reason to stop serving.
+    if (trust_feed_) report["trust_sync"] = trust_feed_->Status();
+    e.Respond(mcp::JsonHttpResponse(ready ? 200 : 503, std::move(report)));
     return;
   }
   transport_->Handle(r, e);

@@ -24,6 +24,8 @@
 
 namespace aip::gateway {
 
+class TrustFeed;
+
 class GatewayService {
  public:
   // Start listens and starts the upstreams; `config_path` is re-read by Reload.
@@ -50,6 +52,7 @@ class GatewayService {
   std::shared_ptr<const identity::Identity> identity_;
   std::shared_ptr<trust::TrustView> trust_view_;
   bool trust_store_up_ = true;  // Tick only.
+  std::unique_ptr<TrustFeed> trust_feed_;  // [trust] registry.
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
   std::unique_ptr<SharedStores> stores_;
