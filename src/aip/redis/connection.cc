@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "aip/net/busy_poll.h"
@@ -103,6 +104,43 @@ int ConnectTcp(const RedisOptions& o, std::string& why) {
 
 }  // namespace
 
+namespace {
+
+// Bounds a reply declares before hiredis sees it: hiredis allocates an array for whatever count
+// a header names ("*1000000000"), so a hostile server could make us allocate gigabytes.
+constexpr std::int64_t kMaxElements = 1024;
+constexpr int kMaxDepth = 7;
+
+// Scan walks one RESP value at `at`: its end, nullopt when more bytes are needed, or an error.
+Result<std::optional<std::size_t>> Scan(std::string_view b, std::size_t at, int depth) {
+  if (depth > kMaxDepth) return InvalidArgumentError("reply nested too deep");
+  std::size_t eol = b.find("\r\n", at);
+  if (at >= b.size() || eol == std::string_view::npos) return std::optional<std::size_t>();
+  char type = b[at];
+  std::string_view line = b.substr(at + 1, eol - at - 1);
+  std::size_t next = eol + 2;
+  if (type == '+' || type == '-' || type == ':') return std::optional<std::size_t>(next);
+  if (type != '$' && type != '*') return InvalidArgumentError("malformed reply");
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), n);
+  if (ec != std::errc() || p != line.data() + line.size() || n < -1) return InvalidArgumentError("malformed reply");
+  if (n == -1) return std::optional<std::size_t>(next);
+  if (type == '$') {
+    if (n > static_cast<std::int64_t>(ReplyReader::kMaxReplyBytes)) return InvalidArgumentError("reply too large");
+    std::size_t end = next + static_cast<std::size_t>(n) + 2;
+    return end <= b.size() ? std::optional<std::size_t>(end) : std::optional<std::size_t>();
+  }
+  if (n > kMaxElements) return InvalidArgumentError("reply has too many elements");
+  for (std::int64_t i = 0; i < n; ++i) {
+    AIP_ASSIGN_OR_RETURN(auto end, Scan(b, next, depth + 1));
+    if (!end) return end;
+    next = *end;
+  }
+  return std::optional<std::size_t>(next);
+}
+
+}  // namespace
+
 ReplyReader::ReplyReader() : reader_(redisReaderCreate()) {}
 
 ReplyReader::~ReplyReader() {
@@ -111,11 +149,18 @@ ReplyReader::~ReplyReader() {
 
 Status ReplyReader::Feed(std::string_view bytes) {
   // Our replies are a few numbers; a server sending more than this is broken or hostile.
-  pending_ += bytes.size();
-  if (pending_ > kMaxReplyBytes) return InvalidArgumentError("reply too large");
-  if (reader_ == nullptr || redisReaderFeed(reader_, bytes.data(), bytes.size()) != REDIS_OK) {
-    return InvalidArgumentError("malformed reply");
+  if (buffer_.size() + bytes.size() > kMaxReplyBytes) return InvalidArgumentError("reply too large");
+  buffer_.append(bytes);
+  // Whole replies only reach hiredis, once their declared sizes were checked.
+  std::size_t at = 0;
+  while (at < buffer_.size()) {
+    AIP_ASSIGN_OR_RETURN(auto end, Scan(buffer_, at, 0));
+    if (!end) break;
+    at = *end;
   }
+  if (at == 0) return OkStatus();
+  if (reader_ == nullptr || redisReaderFeed(reader_, buffer_.data(), at) != REDIS_OK) return InvalidArgumentError("malformed reply");
+  buffer_.erase(0, at);
   return OkStatus();
 }
 
@@ -125,7 +170,6 @@ Result<std::optional<Reply>> ReplyReader::Next() {
   if (raw == nullptr) return std::optional<Reply>();
   Reply out = Convert(static_cast<redisReply*>(raw));
   freeReplyObject(raw);
-  pending_ = 0;
   return std::optional<Reply>(std::move(out));
 }
 

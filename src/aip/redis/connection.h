@@ -37,7 +37,7 @@ class ReplyReader {
 
  private:
   redisReader* reader_;
-  std::size_t pending_ = 0;  // Bytes fed since the last complete reply.
+  std::string buffer_;  // Bytes of a reply not yet complete.
 };
 
 // TlsContext holds what every TLS connection of one client shares: trust anchors, protocol floor.
