@@ -1,5 +1,7 @@
 #include "aip/mcp/http_transport.h"
 
+#include "aip/crypto/sha.h"
+
 #include "aip/base/ascii.h"
 
 #include <algorithm>
@@ -164,6 +166,12 @@ void StreamableHttpTransport::Handle(const net::HttpRequest& req, net::Exchange&
 
 namespace {
 
+// EndedKey is what the ended-session list keeps of a sealed id (up to 8 KB): 32 bytes.
+std::string EndedKey(std::string_view id) {
+  crypto::Sha256Digest d = crypto::Sha256(AsBytes(id));
+  return std::string(d.begin(), d.end());
+}
+
 // Whose share a session counts against: its owner, or its address when anonymous.
 std::string CallerKey(const Session& s) { return s.owner.empty() ? "address " + s.remote_address : "principal " + s.owner; }
 
@@ -206,7 +214,7 @@ std::shared_ptr<Session> StreamableHttpTransport::Reopen(std::string_view id, co
   if (!options_.session_sealer) return nullptr;
   {
     std::lock_guard lock(mu_);
-    if (ended_.contains(std::string(id))) return nullptr;
+    if (ended_.contains(EndedKey(id))) return nullptr;
   }
   auto opened = options_.session_sealer->Open(id);
   if (!opened) return nullptr;
@@ -488,7 +496,7 @@ void StreamableHttpTransport::HandleDelete(const net::HttpRequest& req, net::Exc
     if (options_.session_sealer) {
       // The id stays valid on other instances until it expires; here it is refused from now on.
       if (ended_.size() >= options_.max_sessions) ended_.erase(ended_.begin());
-      ended_[session->id] = std::chrono::steady_clock::now() + options_.session_sealer->max_age();
+      ended_[EndedKey(session->id)] = std::chrono::steady_clock::now() + options_.session_sealer->max_age();
     }
   }
   net::HttpResponse r;

@@ -80,7 +80,8 @@ class StreamableHttpTransport {
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::map<std::string, std::size_t> sessions_per_caller_;  // CallerKey → sessions held.
   std::size_t anonymous_sessions_ = 0;
-  // Sealed ids ended here by DELETE, until they would have expired anyway (at most max_sessions).
+  // Sealed ids ended here by DELETE (by digest), until they would have expired anyway (at most
+  // max_sessions).
   std::map<std::string, std::chrono::steady_clock::time_point> ended_;
   std::chrono::steady_clock::time_point last_sweep_;
 };

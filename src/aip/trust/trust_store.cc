@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "aip/identity/key_store.h"
+#include "aip/sqlite/database.h"
 
 namespace aip::trust {
 namespace {
@@ -66,8 +67,8 @@ constexpr std::string_view kVouchColumns = "id, issuer, subject, scope, weight, 
 constexpr std::string_view kRevokedExpr =
     "CASE WHEN EXISTS (SELECT 1 FROM revocations r WHERE r.vouch_id = v.id AND r.issuer = v.issuer) THEN 1 ELSE 0 END";
 
-std::int64_t Seconds(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
-TimePoint FromSeconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+using sqlite::FromSeconds;
+using sqlite::Seconds;
 const std::string& Text(const sql::SqlRow& row, std::size_t i) {
   static const std::string kEmpty;
   return row[i] ? *row[i] : kEmpty;
