@@ -19,9 +19,14 @@ struct Fixture {
     keys = aip::jose::ParseJwkSet(aip::json::Object{{"keys", aip::json::Array{jwk}}}).value();
     auto now = std::chrono::duration_cast<std::chrono::seconds>(aip::DefaultClock().Now().time_since_epoch()).count();
     aip::json::Object header{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", "k1"}};
-    aip::json::Object claims{{"iss", "https://as.example"}, {"aud", "https://mcp.example/mcp"}, {"sub", "user-1"},
-                             {"client_id", "agent-7"}, {"scope", "tasks:read tasks:write"}, {"exp", now + 3600},
-                             {"iat", now}, {"jti", "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}};
+    aip::json::Object claims{{"iss", "https://as.example"},
+                             {"aud", "https://mcp.example/mcp"},
+                             {"sub", "user-1"},
+                             {"client_id", "agent-7"},
+                             {"scope", "tasks:read tasks:write"},
+                             {"exp", now + 3600},
+                             {"iat", now},
+                             {"jti", "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}};
     input = aip::Base64UrlEncode(aip::AsBytes(aip::json::Serialize(header))) + "." +
             aip::Base64UrlEncode(aip::AsBytes(aip::json::Serialize(claims)));
     auto sig = key.Sign(aip::AsBytes(input));

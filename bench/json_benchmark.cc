@@ -9,7 +9,8 @@
 namespace {
 
 const std::string& Request() {
-  static const std::string r = R"({"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"create_task",)"
+  static const std::string r =
+      R"({"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"create_task",)"
       R"("arguments":{"project":"project-a","title":"Prepare the quarterly report for the finance team",)"
       R"("priority":3,"tags":["finance","q3","report","urgent"],"due":"2026-12-01T17:00:00Z","estimate_hours":7.5,)"
       R"("assignee":{"name":"Dana Smith","email":"dana@example.com","team":"finance-ops"},)"

@@ -115,14 +115,18 @@ int main(int argc, char** argv) {
   for (int i = 0; i < vouches; ++i) {
     const auto& issuer = agents[rng() % agents.size()];
     const auto& subject = agents[(rng() % (agents.size() - 1) + 1 + (&issuer - agents.data())) % agents.size()];
-    trust::VouchOptions o{subject.did(), "GENERAL", 0.5 + 0.5 * static_cast<double>(rng() % 1000) / 1000, "bench " + std::to_string(i),
-                          now - std::chrono::hours(1), std::nullopt};
+    trust::VouchOptions o{subject.did(),
+                          "GENERAL",
+                          0.5 + 0.5 * static_cast<double>(rng() % 1000) / 1000,
+                          "bench " + std::to_string(i),
+                          now - std::chrono::hours(1),
+                          std::nullopt};
     auto v = trust::CreateVouch(issuer, o).value();
     pubs.push_back(Sign(issuer, url, "/v1/vouches", json::Serialize(v.document)));
   }
   double vouch_rate = Fire(url, pubs, 4, 201);
-  std::printf("%-10s registrations: %8.0f /s   vouch publications: %8.0f /s   (%d and %d, signed, verified, committed)\n",
-              backend, reg_rate, vouch_rate, registrations, vouches);
+  std::printf("%-10s registrations: %8.0f /s   vouch publications: %8.0f /s   (%d and %d, signed, verified, committed)\n", backend,
+              reg_rate, vouch_rate, registrations, vouches);
 
   // The seeded network: NETWORK_AGENTS agents, each vouching for two others at random, and three
   // anchors that vouch for 100 agents each (networks have hubs). Signed on two threads, bulk-loaded.
@@ -150,7 +154,7 @@ int main(int argc, char** argv) {
       std::mt19937_64 wr(7 + t);
       for (int i = t; i < network; i += 2) {
         for (int j : out[i]) {
-          trust::VouchOptions o{net_agents[j].did(), "GENERAL", 0.3 + 0.7 * static_cast<double>(wr() % 1000) / 1000, "",
+          trust::VouchOptions o{net_agents[j].did(),          "GENERAL",   0.3 + 0.7 * static_cast<double>(wr() % 1000) / 1000, "",
                                 now - std::chrono::hours(24), std::nullopt};
           signed_by[t].push_back(trust::CreateVouch(net_agents[i], o).value());
         }
@@ -196,8 +200,8 @@ int main(int argc, char** argv) {
     std::vector<double> lat;
     for (int q = 0; q < queries; ++q) {
       int k = reachable ? reached_set[rng() % reached_set.size()] : static_cast<int>(rng() % network);
-      std::string target = "/v1/trust?subject=" + registry::EncodeComponent(net_agents[k].did()) + "&anchors=" +
-                           registry::EncodeComponent(anchors);
+      std::string target =
+          "/v1/trust?subject=" + registry::EncodeComponent(net_agents[k].did()) + "&anchors=" + registry::EncodeComponent(anchors);
       auto t0 = Steady::now();
       auto res = client.Send("GET", target, net::Headers(), "");
       lat.push_back(Seconds(Steady::now() - t0) * 1e3);
@@ -216,11 +220,14 @@ int main(int argc, char** argv) {
   std::sort(base_lat.begin(), base_lat.end());
   auto [r50, r99] = measure(true);
   auto [a50, a99] = measure(false);
-  std::printf("%-10s network: %d agents, %zu vouches (signed in %.1f s, loaded in %.1f s, indexed in %.1f s); %zu agents within 5 hops of 3 anchors\n",
-              backend, network, edge_total, sign_s, load_s, index_s, reached_set.size());
-  std::printf("%-10s trust query over HTTP (answer with paths and their signed vouches): reached agents p50 %.2f ms, p99 %.2f ms;"
-              " any agent p50 %.2f ms, p99 %.2f ms (an HTTP round trip alone, GET /v1/health: p50 %.2f ms)\n",
-              backend, r50, r99, a50, a99, base_lat[base_lat.size() / 2]);
+  std::printf(
+      "%-10s network: %d agents, %zu vouches (signed in %.1f s, loaded in %.1f s, indexed in %.1f s); %zu agents within 5 hops of 3 "
+      "anchors\n",
+      backend, network, edge_total, sign_s, load_s, index_s, reached_set.size());
+  std::printf(
+      "%-10s trust query over HTTP (answer with paths and their signed vouches): reached agents p50 %.2f ms, p99 %.2f ms;"
+      " any agent p50 %.2f ms, p99 %.2f ms (an HTTP round trip alone, GET /v1/health: p50 %.2f ms)\n",
+      backend, r50, r99, a50, a99, base_lat[base_lat.size() / 2]);
   server->Stop();
   return 0;
 }

@@ -32,8 +32,8 @@ const std::vector<std::string>& SignedRequests() {
 
 void BM_VerifySignedRequest(benchmark::State& state) {
   const auto& requests = SignedRequests();
-  aip::mcpsig::VerifyOptions o{{"https://tasks.example.com/mcp"}, aip::mcpsig::DefaultResolver(), nullptr,
-                               std::chrono::seconds(60), &aip::DefaultClock()};
+  aip::mcpsig::VerifyOptions o{
+      {"https://tasks.example.com/mcp"}, aip::mcpsig::DefaultResolver(), nullptr, std::chrono::seconds(60), &aip::DefaultClock()};
   std::size_t i = 0;
   for (auto _ : state) {
     if (i % kRequests == 0) o.replay_cache = std::make_shared<aip::authn::InMemoryReplayCache>(kRequests * 2);

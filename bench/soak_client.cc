@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
       headers.Add("mcp-name", "list_tasks");
       headers.Add("mcp-param-project", "project-a");
       // Each thread paces itself at rate/threads, starting at an offset so the threads interleave.
-      auto gap = rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(threads / rate))
-                          : Clock::duration::zero();
+      auto gap =
+          rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(threads / rate)) : Clock::duration::zero();
       auto next = start + gap * t / threads;
       long n = 0;
       while (!stop.load() && Clock::now() < end) {
@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
   auto last = start;
   std::vector<double> all;
   while (Clock::now() < end) {
-    std::this_thread::sleep_until(std::min(end, last + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval))));
+    std::this_thread::sleep_until(
+        std::min(end, last + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval))));
     auto now = Clock::now();
     std::vector<double> lat;
     long errors = 0;
@@ -136,8 +137,8 @@ int main(int argc, char** argv) {
     double span = std::chrono::duration<double>(now - last).count();
     all.insert(all.end(), lat.begin(), lat.end());
     std::printf("%8.0f %8.0f %8zu %8ld %8.2f %8.2f\n", std::chrono::duration<double>(now - start).count(),
-                static_cast<double>(lat.size() + static_cast<std::size_t>(errors)) / span, lat.size(), errors,
-                Percentile(lat, 0.5), Percentile(lat, 0.99));
+                static_cast<double>(lat.size() + static_cast<std::size_t>(errors)) / span, lat.size(), errors, Percentile(lat, 0.5),
+                Percentile(lat, 0.99));
     if (!first_error.empty()) std::printf("  first error: %s\n", first_error.c_str());
     std::fflush(stdout);
     last = now;
@@ -145,7 +146,7 @@ int main(int argc, char** argv) {
   stop = true;
   for (auto& w : workers) w.join();
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("total %.0f s: %ld ok, %ld errors, %.0f calls/s, p50 %.2f ms, p99 %.2f ms\n", elapsed, total_ok.load(),
-              total_errors.load(), static_cast<double>(total_ok.load()) / elapsed, Percentile(all, 0.5), Percentile(all, 0.99));
+  std::printf("total %.0f s: %ld ok, %ld errors, %.0f calls/s, p50 %.2f ms, p99 %.2f ms\n", elapsed, total_ok.load(), total_errors.load(),
+              static_cast<double>(total_ok.load()) / elapsed, Percentile(all, 0.5), Percentile(all, 0.99));
   return total_errors.load() == 0 ? 0 : 1;
 }

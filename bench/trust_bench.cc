@@ -80,8 +80,8 @@ int main(int argc, char** argv) {
     TimePoint made = kNow - std::chrono::hours(static_cast<long>(u01(rng) * 24 * 700));
     std::optional<TimePoint> until;
     if (u01(rng) < 0.05) until = kNow - std::chrono::hours(1);  // Some have expired.
-    edges.push_back({Did(from), Did(to), u01(rng) < 0.8 ? "GENERAL" : "tools:tasks.*", 0.3 + 0.7 * u01(rng), made, until,
-                     "v" + std::to_string(i)});
+    edges.push_back(
+        {Did(from), Did(to), u01(rng) < 0.8 ? "GENERAL" : "tools:tasks.*", 0.3 + 0.7 * u01(rng), made, until, "v" + std::to_string(i)});
   }
   auto t0 = Steady::now();
   TrustGraph g;
@@ -110,9 +110,10 @@ int main(int argc, char** argv) {
   std::printf("== trust engine: %u agents, %zu vouches (power law; 5%% expired; 80%% GENERAL) ==\n", agents, vouches);
   std::printf("build (CSR) %.0f ms; graph %.0f MB by count, process RSS +%.0f MB (target <= 1500 MB)\n", build_ms,
               static_cast<double>(g.MemoryBytes()) / 1e6, rss1 - rss0);
-  std::printf("score + explanation (top 3 paths), %d random agents from 2 anchors: p50 %.2f ms, p99 %.2f ms, max %.2f ms "
-              "(target p50 <= 5 ms); %d of them reached\n",
-              queries, pct(0.5), pct(0.99), times.back(), reached);
+  std::printf(
+      "score + explanation (top 3 paths), %d random agents from 2 anchors: p50 %.2f ms, p99 %.2f ms, max %.2f ms "
+      "(target p50 <= 5 ms); %d of them reached\n",
+      queries, pct(0.5), pct(0.99), times.back(), reached);
 
   // Side by side with the Python service's score from one agent.
   std::uint32_t source = 1000;
@@ -137,10 +138,11 @@ int main(int argc, char** argv) {
     theirs_only += theirs > 0 && ours == 0;
     theirs_higher += theirs > ours + 0.1;
   }
-  std::printf("vs Python AIP 0.8^hops from one agent, over the %d of %d agents either scores: within 0.1 of each other %d "
-              "(%.0f%%), theirs higher by > 0.1 %d, only ours > 0 %d, only theirs > 0 %d; mean |difference| %.3f\n",
-              both, std::min(queries, 100), agree, both ? 100.0 * agree / both : 0.0, theirs_higher, ours_only, theirs_only,
-              both ? sum_diff / both : 0.0);
+  std::printf(
+      "vs Python AIP 0.8^hops from one agent, over the %d of %d agents either scores: within 0.1 of each other %d "
+      "(%.0f%%), theirs higher by > 0.1 %d, only ours > 0 %d, only theirs > 0 %d; mean |difference| %.3f\n",
+      both, std::min(queries, 100), agree, both ? 100.0 * agree / both : 0.0, theirs_higher, ours_only, theirs_only,
+      both ? sum_diff / both : 0.0);
 
   // A sybil ring: one careless agent two hops from the anchor (it vouches for 50 others too)
   // vouches for one fake; 10,000 fakes vouch for each other and for a "target" fake.
@@ -149,7 +151,8 @@ int main(int argc, char** argv) {
   std::string careless = "did:key:z6MkCareless", friend_ = "did:key:z6MkFriend";
   g.Add({Did(source), friend_, "GENERAL", 1.0, kNow, std::nullopt, "s-a"});
   g.Add({friend_, careless, "GENERAL", 1.0, kNow, std::nullopt, "s-b"});
-  for (int i = 0; i < 50; ++i) g.Add({careless, Did(static_cast<std::uint32_t>(rng() % agents)), "GENERAL", 1.0, kNow, std::nullopt, "s-c" + std::to_string(i)});
+  for (int i = 0; i < 50; ++i)
+    g.Add({careless, Did(static_cast<std::uint32_t>(rng() % agents)), "GENERAL", 1.0, kNow, std::nullopt, "s-c" + std::to_string(i)});
   g.Add({careless, fake(0), "GENERAL", 1.0, kNow, std::nullopt, "s-d"});
   for (std::uint32_t i = 0; i < 10000; ++i) {
     g.Add({fake(i), fake((i + 1) % 10000), "GENERAL", 1.0, kNow, std::nullopt, "s-r" + std::to_string(i)});
@@ -162,8 +165,9 @@ int main(int argc, char** argv) {
   double ours = engine.Score(g, {Did(source)}, "did:key:z6MkFakeTarget", "GENERAL", kNow).score;
   double theirs = PythonScore(g, source_node, *g.Find("did:key:z6MkFakeTarget"), general);
   double careless_ours = engine.Score(g, {Did(source)}, careless, "GENERAL", kNow).score;
-  std::printf("sybil ring (10,000 fakes behind one vouch from an agent 2 hops out, which vouches for 50 others): the fakes' "
-              "target scores %.3f with Python's 0.8^hops (above a 0.3 threshold) and %.5f here (the careless agent itself: %.3f)\n",
-              theirs, ours, careless_ours);
+  std::printf(
+      "sybil ring (10,000 fakes behind one vouch from an agent 2 hops out, which vouches for 50 others): the fakes' "
+      "target scores %.3f with Python's 0.8^hops (above a 0.3 threshold) and %.5f here (the careless agent itself: %.3f)\n",
+      theirs, ours, careless_ours);
   return 0;
 }

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (form) {
     // What is encoded again parses back to the same parameters.
     std::string again;
-    for (const auto& [name, value] : *form) again += (again.empty() ? "" : "&") + aip::oauth::FormEncode(name) + "=" + aip::oauth::FormEncode(value);
+    for (const auto& [name, value] : *form)
+      again += (again.empty() ? "" : "&") + aip::oauth::FormEncode(name) + "=" + aip::oauth::FormEncode(value);
     auto round = aip::oauth::ParseForm(again);
     if (!round || *round != *form) __builtin_trap();
   }

@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (d.allow && d.rule_id.empty()) __builtin_trap();  // Only a rule can allow.
   if (!policy->MayList(aip::policy::Request{&p, "tasks", "tools/call", "list_tasks", nullptr}) && d.allow) __builtin_trap();
   if (auto doc = aip::toml::Parse(text, "fuzz.toml")) {
-    if (auto limits = aip::policy::RateLimits::FromDocument(*doc)) (void)limits->Take(aip::policy::Request{&p, "t", "tools/call", "x", &args});
+    if (auto limits = aip::policy::RateLimits::FromDocument(*doc))
+      (void)limits->Take(aip::policy::Request{&p, "t", "tools/call", "x", &args});
   }
   return 0;
 }

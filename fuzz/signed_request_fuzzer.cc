@@ -24,8 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const auto resolver = aip::mcpsig::DefaultResolver();
   // A fixed clock inside the corpus proofs' windows, so the signature check is reached.
   static const FixedClock clock;
-  aip::mcpsig::VerifyOptions o{{"https://tasks.example.com/mcp"}, resolver,
-                               std::make_shared<aip::authn::InMemoryReplayCache>(16), std::chrono::seconds(60), &clock};
+  aip::mcpsig::VerifyOptions o{
+      {"https://tasks.example.com/mcp"}, resolver, std::make_shared<aip::authn::InMemoryReplayCache>(16), std::chrono::seconds(60), &clock};
   auto r = aip::mcpsig::VerifyRequest(*request, o);
   if (std::holds_alternative<aip::authn::Principal>(r)) {
     // Only the worked example's own bytes may verify: anything else accepted is a forgery.

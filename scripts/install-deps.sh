@@ -10,7 +10,7 @@ packages=(
   libssl-dev libsodium-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libpq-dev libhiredis-dev
   libjemalloc-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libre2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
   postgresql redis-server wrk nghttp2-client nginx-light chromium
   python3-fastapi python3-uvicorn python3-uvloop python3-httptools python3-nacl
 )

@@ -21,7 +21,8 @@ namespace {
 
 // FetchReceipt asks the witness for the latest receipt it signed for `signer`.
 gateway::AuditReceipt FetchReceipt(const std::string& witness, const std::string& witness_did, const std::string& signer) {
-  auto url = Check(net::ParseUrl(witness + (witness.find('?') == std::string::npos ? "?" : "&") + "signer=" + net::FormEncode(signer)), kUsage);
+  auto url =
+      Check(net::ParseUrl(witness + (witness.find('?') == std::string::npos ? "?" : "&") + "signer=" + net::FormEncode(signer)), kUsage);
   net::HttpClient client(url);
   auto res = Check(client.Send("GET", url.target, net::Headers(), ""), kError);
   if (res.status == 404) Fail(kVerificationFailed, "the witness has no checkpoint of " + signer);
@@ -78,7 +79,8 @@ void AddAuditVerify(CLI::App& audit) {
     if (receipt) {
       std::cout << "witnessed: checkpoint seq " << receipt->seq << " countersigned by " << receipt->witness << " is in the log\n";
     }
-    if (report->first_seq > 0) std::cout << "note: the series starts at line seq " << report->first_seq << "; earlier files were not checked\n";
+    if (report->first_seq > 0)
+      std::cout << "note: the series starts at line seq " << report->first_seq << "; earlier files were not checked\n";
     if (report->unsealed_tail > 0) {
       std::cout << "note: the last " << report->unsealed_tail
                 << " lines follow the last checkpoint; deleting them would not be detected until the next checkpoint\n";
@@ -99,7 +101,8 @@ void AddAuditWitness(CLI::App& audit, Context& ctx) {
   cmd->callback([&ctx] {
     auto key = std::make_shared<const identity::Identity>(LoadIdentity(ctx).identity);
     if (state.empty()) state = (ctx.store.home() / "witness.json").string();
-    auto witness = std::shared_ptr<gateway::AuditWitness>(Check(gateway::AuditWitness::Open(state, key, std::set<std::string>(gateways.begin(), gateways.end())), kUsage));
+    auto witness = std::shared_ptr<gateway::AuditWitness>(
+        Check(gateway::AuditWitness::Open(state, key, std::set<std::string>(gateways.begin(), gateways.end())), kUsage));
     auto where = Check(net::ParseHostPort(listen), kUsage);
     sigset_t set;
     sigemptyset(&set);
@@ -117,9 +120,10 @@ void AddAuditWitness(CLI::App& audit, Context& ctx) {
         int status = receipt.error().code == ErrorCode::kAlreadyExists      ? 409
                      : receipt.error().code == ErrorCode::kPermissionDenied ? 403
                      : receipt.error().code == ErrorCode::kUnauthenticated  ? 401
-                     : receipt.error().code == ErrorCode::kInvalidArgument ? 400
-                                                                           : 500;
-        gateway::LogEvent(status == 409 ? "error" : "warning", "checkpoint_refused", json::Object{{"status", status}, {"reason", receipt.error().message}});
+                     : receipt.error().code == ErrorCode::kInvalidArgument  ? 400
+                                                                            : 500;
+        gateway::LogEvent(status == 409 ? "error" : "warning", "checkpoint_refused",
+                          json::Object{{"status", status}, {"reason", receipt.error().message}});
         return ex.Respond(problem(status, receipt.error().message));
       }
       if (req.method == "GET") {

@@ -17,7 +17,10 @@ void PrettyPrint(std::ostream& os, const json::Value& v, int indent) {
   std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
   if (v.is_object()) {
     const auto& o = v.get_object();
-    if (o.empty()) { os << "{}"; return; }
+    if (o.empty()) {
+      os << "{}";
+      return;
+    }
     os << "{\n";
     bool first = true;
     for (const auto& kv : o) {
@@ -29,7 +32,10 @@ void PrettyPrint(std::ostream& os, const json::Value& v, int indent) {
     os << "\n" << pad << "}";
   } else if (v.is_array()) {
     const auto& a = v.get_array();
-    if (a.empty()) { os << "[]"; return; }
+    if (a.empty()) {
+      os << "[]";
+      return;
+    }
     os << "[\n";
     bool first = true;
     for (const auto& e : a) {
@@ -49,7 +55,7 @@ Result<std::string> ReadHidden(const char* prompt) {
   FILE* tty = std::fopen("/dev/tty", "r+");
   if (tty == nullptr) return FailedPreconditionError("no terminal");
   int fd = fileno(tty);
-  termios old {};
+  termios old{};
   ::tcgetattr(fd, &old);
   termios quiet = old;
   quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);

@@ -72,8 +72,8 @@ void AddGateway(CLI::App& app, Context& ctx) {
   check->add_option("file", check_path, "Configuration file")->required();
   check->callback([] {
     gateway::GatewayConfig cfg = LoadConfigOrFail(check_path);
-    std::cout << check_path << ": ok (" << cfg.upstreams.size() << " upstreams, " << cfg.policy->size() << " rules, "
-              << cfg.limits->size() << " limits" << (cfg.unsafe_allow_all ? ", UNSAFE allow-all mode" : "") << ")\n";
+    std::cout << check_path << ": ok (" << cfg.upstreams.size() << " upstreams, " << cfg.policy->size() << " rules, " << cfg.limits->size()
+              << " limits" << (cfg.unsafe_allow_all ? ", UNSAFE allow-all mode" : "") << ")\n";
   });
   gw->callback([gw, &ctx] {
     if (!gw->get_subcommands().empty()) return;
@@ -98,8 +98,7 @@ void AddPolicyCheck(CLI::App& app) {
   check->add_option("--subject", subject, "The user the caller acts for");
   check->add_option("--client", client, "The client acting for that user (a token's client_id)");
   check->add_option("--upstream", resource_upstream, "For resources/read: the upstream serving the URI");
-  check->add_option("--request", request_path, "JSON-RPC request file (tools/call, resources/read, prompts/get); - for stdin")
-      ->required();
+  check->add_option("--request", request_path, "JSON-RPC request file (tools/call, resources/read, prompts/get); - for stdin")->required();
   check->callback([] {
     gateway::GatewayConfig cfg = LoadConfigOrFail(config_path);
     auto text = Check(ReadFile(request_path, 4 * 1024 * 1024), kUsage);
@@ -137,8 +136,10 @@ void AddPolicyCheck(CLI::App& app) {
       who.client_id = client;
     }
     policy::Request q{anonymous ? nullptr : &who, upstream, std::string(method->get_string()), target, &arguments};
-    policy::Decision d = cfg.unsafe_allow_all ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed", policy::denial::kAllowed, {}, {}, {}}
-                                              : cfg.policy->Evaluate(q);
+    policy::Decision d =
+        cfg.unsafe_allow_all
+            ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed", policy::denial::kAllowed, {}, {}, {}}
+            : cfg.policy->Evaluate(q);
     json::Object out{{"decision", d.allow ? "allow" : "deny"},
                      {"rule", d.rule_id.empty() ? json::Value(nullptr) : json::Value(d.rule_id)},
                      {"reason", d.reason},

@@ -44,8 +44,7 @@ void AddIdentityCommands(CLI::App& app, Context& ctx) {
       Fail(kUsage, "AIP_PRIVATE_KEY is set: the identity comes from the environment, not from a file");
     }
     if (!o->force && ctx.store.HasIdentity()) {
-      Fail(kError, "an identity already exists at " + ctx.store.identity_path().string() +
-                       " (use --force to replace it)");
+      Fail(kError, "an identity already exists at " + ctx.store.identity_path().string() + " (use --force to replace it)");
     }
     std::optional<std::string> passphrase;
     if (o->encrypt) passphrase = Check(PassphraseFromUser(true));
@@ -60,8 +59,7 @@ void AddIdentityCommands(CLI::App& app, Context& ctx) {
     }
     std::cout << "Created a new identity.\n";
     PrintIdentitySummary(id);
-    std::cout << "Key file: " << ctx.store.identity_path().string() << " (mode 0600"
-              << (passphrase ? ", encrypted" : "") << ")\n";
+    std::cout << "Key file: " << ctx.store.identity_path().string() << " (mode 0600" << (passphrase ? ", encrypted" : "") << ")\n";
   });
 
   // aip whoami
@@ -99,8 +97,7 @@ void AddIdentityCommands(CLI::App& app, Context& ctx) {
   });
   auto* document = did->add_subcommand("document", "Print this agent's DID document (JSON)");
   auto format = std::make_shared<std::string>("multikey");
-  document->add_option("--format", *format, "Key format: multikey or ed25519-2020")
-      ->check(CLI::IsMember({"multikey", "ed25519-2020"}));
+  document->add_option("--format", *format, "Key format: multikey or ed25519-2020")->check(CLI::IsMember({"multikey", "ed25519-2020"}));
   document->callback([&ctx, format] {
     LoadedIdentity li = LoadIdentity(ctx);
     auto f = *format == "multikey" ? identity::KeyFormat::kMultikey : identity::KeyFormat::kEd25519VerificationKey2020;

@@ -25,8 +25,7 @@ void ImportPublic(const Context& ctx, const json::Object& o) {
   }
   std::string name(json::OptionalString(o, "name").value_or(""));
   Check(ctx.store.AddToKeyring(*key, name));
-  std::cout << "Added to keyring: " << identity::DidKeyFromPublicKey(*key) << " ("
-            << identity::DidAipFromPublicKey(*key) << ")\n";
+  std::cout << "Added to keyring: " << identity::DidKeyFromPublicKey(*key) << " (" << identity::DidAipFromPublicKey(*key) << ")\n";
 }
 
 }  // namespace
@@ -97,8 +96,7 @@ void AddKeyCommands(CLI::App& app, Context& ctx) {
       return;
     }
     if (!io->force && ctx.store.HasIdentity()) {
-      Fail(kError, "an identity already exists at " + ctx.store.identity_path().string() +
-                       " (use --force to replace it)");
+      Fail(kError, "an identity already exists at " + ctx.store.identity_path().string() + " (use --force to replace it)");
     }
     std::optional<std::string> passphrase;
     identity::PassphraseProvider provider = [&passphrase]() -> Result<std::string> {

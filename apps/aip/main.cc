@@ -9,8 +9,9 @@ int main(int argc, char** argv) {
   CLI::App app{"aip: identity, signed calls and trust for MCP agents and servers"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "aip 0.1.0");
-  app.footer("Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 other error.\n"
-             "Environment: AIP_HOME (default ~/.aip), AIP_PASSPHRASE, AIP_PRIVATE_KEY, AIP_DID, AIP_REGISTRY.");
+  app.footer(
+      "Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 other error.\n"
+      "Environment: AIP_HOME (default ~/.aip), AIP_PASSPHRASE, AIP_PRIVATE_KEY, AIP_DID, AIP_REGISTRY.");
   Context ctx;
   AddIdentityCommands(app, ctx);
   AddKeyCommands(app, ctx);

@@ -22,8 +22,8 @@ mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const S
   mcpsig::SignedClientConfig config;
   if (!s.no_sign) {
     if (std::getenv("AIP_PRIVATE_KEY") == nullptr && !ctx.store.HasIdentity()) {
-      Fail(kError, "no identity to sign with at " + ctx.store.identity_path().string() +
-                       ": run 'aip init', or pass --no-sign to call unsigned");
+      Fail(kError,
+           "no identity to sign with at " + ctx.store.identity_path().string() + ": run 'aip init', or pass --no-sign to call unsigned");
     }
     config.signer = std::make_shared<identity::Identity>(LoadIdentity(ctx).identity);
     config.audience = !s.audience.empty() ? s.audience : t.url;
@@ -39,8 +39,7 @@ mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const S
   return mcpsig::SignedClientOptions(config, std::move(options));
 }
 
-std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions options = {},
-                                          mcp::HttpRequestSigner http_signer = nullptr,
+std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions options = {}, mcp::HttpRequestSigner http_signer = nullptr,
                                           std::shared_ptr<mcp::HttpAuthorizer> authorizer = nullptr) {
   Result<std::unique_ptr<mcp::ClientTransport>> transport = InternalError("no target");
   if (!t.stdio.empty()) {
@@ -109,7 +108,8 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
       PrintJson(*list);
       return;
     }
-    std::cout << "Server " << json::Serialize(client->server_info().if_contains("name") ? client->server_info().at("name") : json::Value("?"))
+    std::cout << "Server "
+              << json::Serialize(client->server_info().if_contains("name") ? client->server_info().at("name") : json::Value("?"))
               << " (protocol " << client->protocol_version() << "), " << list->size() << " tool(s):\n";
     for (const auto& tool : *list) {
       const auto& o = tool.as_object();

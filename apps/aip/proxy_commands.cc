@@ -65,8 +65,8 @@ std::unique_ptr<proxy::RemoteEndpoint> RemoteFor(const Context& ctx, const Proxy
   r.url = o.url;
   if (!s.no_sign) {
     if (std::getenv("AIP_PRIVATE_KEY") == nullptr && !ctx.store.HasIdentity()) {
-      Fail(kError, "no identity to sign with at " + ctx.store.identity_path().string() +
-                       ": run 'aip init', or pass --no-sign to relay unsigned");
+      Fail(kError,
+           "no identity to sign with at " + ctx.store.identity_path().string() + ": run 'aip init', or pass --no-sign to relay unsigned");
     }
     r.signer = std::make_shared<identity::Identity>(LoadIdentity(ctx).identity);
   }

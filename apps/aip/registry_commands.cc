@@ -60,13 +60,9 @@ std::shared_ptr<registry::RegistryStore> OpenRegistryStore(const std::string& db
   return std::shared_ptr<registry::RegistryStore>(Check(registry::RegistryStore::Open(std::move(conn))));
 }
 
-registry::RegistryClient Client() {
-  return Check(registry::RegistryClient::Connect(RegistryUrl(Flags().registry)), kUsage);
-}
+registry::RegistryClient Client() { return Check(registry::RegistryClient::Connect(RegistryUrl(Flags().registry)), kUsage); }
 
-void AddRegistryOption(CLI::App* c) {
-  c->add_option("--registry", Flags().registry, "Registry base URL (default: $AIP_REGISTRY)");
-}
+void AddRegistryOption(CLI::App* c) { c->add_option("--registry", Flags().registry, "Registry base URL (default: $AIP_REGISTRY)"); }
 
 void PrintAgents(const json::Object& page) {
   if (Flags().json) {
@@ -102,8 +98,9 @@ void SyncTrust(const Context& ctx) {
   anchors.insert(anchors.end(), stored.begin(), stored.end());
   if (auto me = OwnDid(ctx)) anchors.push_back(*me);
   if (anchors.empty()) {
-    Fail(kUsage, "no anchors to start from: add one with `aip trust anchors add DID`, list them in a gateway's [trust] anchors "
-                 "(with --config), or create an identity (`aip init`)");
+    Fail(kUsage,
+         "no anchors to start from: add one with `aip trust anchors add DID`, list them in a gateway's [trust] anchors "
+         "(with --config), or create an identity (`aip init`)");
   }
   auto report = Check(registry::SyncTrust(client, *store, anchors, {f.depth, f.max_vouches}, DefaultClock().Now()), kError);
   std::cout << "synced from " << client.base_url() << ": " << report.added << " new vouches, " << report.known << " known, "
@@ -155,8 +152,7 @@ void QueryTrust(const Context& ctx) {
     }
     if (vouches.size() + 1 != dids.size()) Fail(kVerificationFailed, "the registry sent a path without one vouch per hop");
     for (std::size_t i = 0; i < vouches.size(); ++i) {
-      auto v = vouches[i].is_object() ? trust::VerifyVouch(vouches[i].get_object())
-                                      : Result<trust::Vouch>(InvalidArgumentError("missing"));
+      auto v = vouches[i].is_object() ? trust::VerifyVouch(vouches[i].get_object()) : Result<trust::Vouch>(InvalidArgumentError("missing"));
       if (!v || v->issuer != dids[i].get_string() || v->subject != dids[i + 1].get_string() ||
           (!f.scope.empty() && !trust::ScopeCovers(v->scope, f.scope))) {
         Fail(kVerificationFailed, "the registry's path " + std::string(dids[i].get_string()) + " -> " +
@@ -242,8 +238,10 @@ void Doctor(const Context& ctx) {
         if (auto their = ParseTime(json::OptionalString(*health, "time").value_or(""))) {
           auto skew = std::chrono::duration_cast<std::chrono::milliseconds>(DefaultClock().Now() - *their).count();
           bool ok = std::abs(skew) < 30000;
-          report(ok, "clock skew against the registry: " + std::to_string(skew) + " ms" +
-                         (ok ? "" : " (signed requests allow 60 s; fix this machine's clock)"), std::abs(skew) < 60000);
+          report(ok,
+                 "clock skew against the registry: " + std::to_string(skew) + " ms" +
+                     (ok ? "" : " (signed requests allow 60 s; fix this machine's clock)"),
+                 std::abs(skew) < 60000);
         }
         if (did) {
           auto agent = client->Agent(*did);
@@ -277,7 +275,8 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   auto* serve = group->add_subcommand("serve", "Serve the registry API and the Trust Observatory web UI");
   serve->add_option("--listen", f.listen, "HOST:PORT (default 127.0.0.1:8700)");
   serve->add_option("--db", f.db, "sqlite:PATH (default sqlite:$AIP_HOME/registry.db) or postgresql://...");
-  serve->add_option("--public-url", f.public_url, "The URL clients use (signed requests must name it); default http(s)://HOST:PORT as listened on");
+  serve->add_option("--public-url", f.public_url,
+                    "The URL clients use (signed requests must name it); default http(s)://HOST:PORT as listened on");
   serve->add_option("--sync-interval", f.sync_interval, "Seconds between pulls from each peer (default 10)");
   serve->add_option("--request-rate", f.request_rate, "Requests per second per client address (burst 4x; default 50)");
   serve->add_option("--write-rate", f.write_rate, "Signed writes per second per DID (burst 10x; default 5)");
@@ -351,8 +350,8 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   peer_list->add_option("--db", f.db, "This registry's database");
   peer_list->callback([] {
     for (const auto& p : Check(OpenRegistryStore(Flags().db)->Peers())) {
-      std::cout << p.url << "  cursor " << p.cursor << "  accepted " << p.accepted << "  rejected " << p.rejected
-                << "  conflicts " << p.conflicts << (p.last_error.empty() ? "" : "  last error: " + p.last_error) << "\n";
+      std::cout << p.url << "  cursor " << p.cursor << "  accepted " << p.accepted << "  rejected " << p.rejected << "  conflicts "
+                << p.conflicts << (p.last_error.empty() ? "" : "  last error: " + p.last_error) << "\n";
     }
   });
 
@@ -365,8 +364,8 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   reg->callback([&ctx] {
     auto& fl = Flags();
     auto me = LoadIdentity(ctx).identity;
-    registry::Profile p{fl.name.empty() ? me.name() : fl.name, fl.platform.empty() ? me.platform() : fl.platform,
-                        fl.description, fl.homepage};
+    registry::Profile p{fl.name.empty() ? me.name() : fl.name, fl.platform.empty() ? me.platform() : fl.platform, fl.description,
+                        fl.homepage};
     if (p.name.empty()) p.name = "agent";
     auto answer = Check(Client().Register(me, p), kError);
     std::cout << json::OptionalString(answer, "outcome").value_or("") << " " << me.did() << " (" << me.did_aip() << ")\n";
@@ -400,8 +399,9 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
       res = Client().Resolve(fl.did);  // Checked: the document must carry the key the DID names.
     }
     if (!res) {
-      Fail(res.error().code == ErrorCode::kInvalidArgument ? kUsage
-           : res.error().code == ErrorCode::kUnauthenticated ? kVerificationFailed : kError,
+      Fail(res.error().code == ErrorCode::kInvalidArgument   ? kUsage
+           : res.error().code == ErrorCode::kUnauthenticated ? kVerificationFailed
+                                                             : kError,
            "cannot resolve " + fl.did + ": " + res.error().message);
     }
     PrintJson(identity::ResolutionResult(*res));
@@ -464,7 +464,8 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
     sync->add_option("--max", f.max_vouches, "Stop after this many vouches (default 10000)");
     sync->add_option("--config", f.config, "A gateway's configuration: sync its trust store from its [trust] registry and anchors");
     sync->callback([&ctx] { SyncTrust(ctx); });
-    auto* query = trust_group->add_subcommand("query", "Ask a registry for an agent's score from your anchors, checking every vouch it cites");
+    auto* query =
+        trust_group->add_subcommand("query", "Ask a registry for an agent's score from your anchors, checking every vouch it cites");
     AddRegistryOption(query);
     query->add_option("DID", f.did, "The agent to score")->required();
     query->add_option("--anchor", f.anchors, "Start from this DID (repeatable; default: your anchors and yourself)");

@@ -65,12 +65,15 @@ void AddVerify(CLI::App& app) {
       Fail(VerifyExitCode(info.error()), "verification FAILED: " + info.error().message);
     }
     if (o->json) {
-      PrintJson(json::Object{{"valid", true}, {"signer", info->signer}, {"did_aip", info->did_aip},
-                             {"created", FormatTime(info->created)}, {"sha256", info->sha256}});
+      PrintJson(json::Object{{"valid", true},
+                             {"signer", info->signer},
+                             {"did_aip", info->did_aip},
+                             {"created", FormatTime(info->created)},
+                             {"sha256", info->sha256}});
       return;
     }
-    std::cout << "OK: " << o->file << " signed by " << info->signer << " (" << info->did_aip << ") at "
-              << FormatTime(info->created) << "\n";
+    std::cout << "OK: " << o->file << " signed by " << info->signer << " (" << info->did_aip << ") at " << FormatTime(info->created)
+              << "\n";
   });
 }
 
@@ -89,8 +92,8 @@ void AddSignDir(CLI::App& app, Context& ctx) {
     json::Object m = Check(identity::SignDirectory(li.identity, o->dir, o->ignore, DefaultClock().Now()));
     fs::path out = o->out.empty() ? fs::path(o->dir) / identity::kManifestFileName : fs::path(o->out);
     Check(WriteFileAtomic(out, json::Serialize(m) + "\n", 0644));
-    std::cout << "Signed " << m.at("files").as_object().size() << " file(s) in " << o->dir << " as "
-              << li.identity.did() << "\n  manifest: " << out.string() << "\n";
+    std::cout << "Signed " << m.at("files").as_object().size() << " file(s) in " << o->dir << " as " << li.identity.did()
+              << "\n  manifest: " << out.string() << "\n";
   });
 }
 
@@ -100,8 +103,7 @@ void AddVerifyDir(CLI::App& app) {
     bool json = false;
   };
   auto o = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("verify-dir",
-                                 "Verify a signed directory (.aip-manifest.json, or Python AIP .aip-signature.json)");
+  auto* cmd = app.add_subcommand("verify-dir", "Verify a signed directory (.aip-manifest.json, or Python AIP .aip-signature.json)");
   cmd->add_option("DIR", o->dir, "Directory to verify")->required();
   cmd->add_option("--manifest", o->manifest, "Manifest path (default: found in DIR)");
   cmd->add_option("--did", o->did, "Require this signer (did:key or did:aip)");
@@ -124,19 +126,22 @@ void AddVerifyDir(CLI::App& app) {
     if (o->json) {
       json::Array problems;
       for (const auto& p : report->problems) problems.emplace_back(p);
-      PrintJson(json::Object{{"valid", report->ok()}, {"format", report->format}, {"signer", report->signer},
-                             {"created", FormatTime(report->created)}, {"files", report->files},
+      PrintJson(json::Object{{"valid", report->ok()},
+                             {"format", report->format},
+                             {"signer", report->signer},
+                             {"created", FormatTime(report->created)},
+                             {"files", report->files},
                              {"problems", std::move(problems)}});
     } else {
       for (const auto& p : report->problems) std::cout << "  " << p << "\n";
     }
     if (!report->ok()) {
-      Fail(kVerificationFailed, "verification FAILED: " + std::to_string(report->problems.size()) +
-                                    " difference(s) from the signed manifest");
+      Fail(kVerificationFailed,
+           "verification FAILED: " + std::to_string(report->problems.size()) + " difference(s) from the signed manifest");
     }
     if (!o->json) {
-      std::cout << "OK: " << report->files << " file(s) in " << o->dir << " signed by " << report->signer << " ("
-                << report->format << " manifest, " << FormatTime(report->created) << ")\n";
+      std::cout << "OK: " << report->files << " file(s) in " << o->dir << " signed by " << report->signer << " (" << report->format
+                << " manifest, " << FormatTime(report->created) << ")\n";
     }
   });
 }

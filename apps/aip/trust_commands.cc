@@ -53,7 +53,8 @@ std::string Import(trust::TrustStore& store, const json::Object& doc, const std:
     auto r = Check(trust::VerifyRevocation(doc), kVerificationFailed);
     return Check(store.AddRevocation(r)) ? "revocation of " + r.vouch_id : "known revocation of " + r.vouch_id;
   }
-  trust::Vouch v = vc ? Check(trust::VerifyVouch(doc), kVerificationFailed) : Check(trust::ImportLegacyVouch(doc, now), kVerificationFailed);
+  trust::Vouch v =
+      vc ? Check(trust::VerifyVouch(doc), kVerificationFailed) : Check(trust::ImportLegacyVouch(doc, now), kVerificationFailed);
   std::string origin = !vc ? "legacy" : me && v.issuer == *me ? "issued" : me && v.subject == *me ? "received" : "imported";
   bool added = Check(store.AddVouch(v, origin, now), kVerificationFailed);
   return (added ? "vouch " : "known vouch ") + v.id + " (" + v.issuer + " -> " + v.subject + ", " + v.scope + ")";
@@ -86,14 +87,15 @@ void PrintResult(const trust::TrustResult& r, const std::string& did, const std:
 void Publish(const identity::Identity& me, std::string_view route, const json::Object& doc) {
   auto client = Check(registry::RegistryClient::Connect(RegistryUrl(f.registry)), kUsage);
   auto answer = Check(client.Publish(me, route, doc), kError);
-  std::cerr << "aip: published to " << client.base_url() << " ("
-            << json::OptionalString(answer, "outcome").value_or("") << ")\n";
+  std::cerr << "aip: published to " << client.base_url() << " (" << json::OptionalString(answer, "outcome").value_or("") << ")\n";
 }
 
 }  // namespace
 
 void AddTrustCommands(CLI::App& app, Context& ctx) {
-  auto db_option = [](CLI::App* c) { c->add_option("--db", f.db, "Trust store: a SQLite path (default $AIP_HOME/trust.db) or a postgresql:// URL"); };
+  auto db_option = [](CLI::App* c) {
+    c->add_option("--db", f.db, "Trust store: a SQLite path (default $AIP_HOME/trust.db) or a postgresql:// URL");
+  };
 
   auto* vouch = app.add_subcommand("vouch", "Vouch for another agent: sign a scoped, weighted, expiring statement");
   db_option(vouch);
@@ -176,37 +178,37 @@ void AddTrustCommands(CLI::App& app, Context& ctx) {
   import->add_option("FILE", f.file, "A JSON document, an array of them, or an export (- for stdin)")->required();
   import->callback([&ctx] {
     auto doc = Check(json::ParseJson(Check(ReadFile(f.file, 256 << 20))), kUsage);
-    std::vector<json::Object> docs;
-    if (doc.is_array()) {
-      for (auto& d : doc.as_array()) {
-        if (d.is_object()) docs.push_back(d.as_object());
-      }
-    } else if (doc.is_object() && doc.as_object().contains("vouches")) {
-      for (const char* key : {"vouches", "revocations"}) {
-        const json::Value* items = doc.as_object().if_contains(key);
-        if (items == nullptr || !items->is_array()) continue;
-        for (auto& d : items->get_array()) {
-          if (d.is_object()) docs.push_back(d.get_object());
-        }
-      }
-    } else if (doc.is_object()) {
-      docs.push_back(doc.as_object());
+  std::vector<json::Object> docs;
+  if (doc.is_array()) {
+    for (auto& d : doc.as_array()) {
+      if (d.is_object()) docs.push_back(d.as_object());
     }
-    auto store = OpenStore(f);
-    auto me = OwnDid(ctx);
-    for (const auto& d : docs) std::cout << Import(*store, d, me) << "\n";
-  });
+  } else if (doc.is_object() && doc.as_object().contains("vouches")) {
+    for (const char* key : {"vouches", "revocations"}) {
+      const json::Value* items = doc.as_object().if_contains(key);
+      if (items == nullptr || !items->is_array()) continue;
+      for (auto& d : items->get_array()) {
+        if (d.is_object()) docs.push_back(d.get_object());
+      }
+    }
+  } else if (doc.is_object()) {
+    docs.push_back(doc.as_object());
+  }
+  auto store = OpenStore(f);
+  auto me = OwnDid(ctx);
+  for (const auto& d : docs) std::cout << Import(*store, d, me) << "\n";
+});
 
-  auto* exp = group->add_subcommand("export", "Export every vouch and revocation in the store");
-  db_option(exp);
-  exp->add_option("FILE", f.out, "Where to write (default: stdout)");
-  exp->callback([] {
-    auto store = OpenStore(f);
-    json::Array vouches, revocations;
-    for (const auto& v : Check(store->Vouches())) vouches.emplace_back(v.vouch.document);
-    for (const auto& r : Check(store->Revocations())) revocations.emplace_back(r.document);
-    Emit(json::Object{{"vouches", std::move(vouches)}, {"revocations", std::move(revocations)}}, f.out);
-  });
-}
+auto* exp = group->add_subcommand("export", "Export every vouch and revocation in the store");
+db_option(exp);
+exp->add_option("FILE", f.out, "Where to write (default: stdout)");
+exp->callback([] {
+  auto store = OpenStore(f);
+  json::Array vouches, revocations;
+  for (const auto& v : Check(store->Vouches())) vouches.emplace_back(v.vouch.document);
+  for (const auto& r : Check(store->Revocations())) revocations.emplace_back(r.document);
+  Emit(json::Object{{"vouches", std::move(vouches)}, {"revocations", std::move(revocations)}}, f.out);
+});
+}  // namespace aip::cli
 
 }  // namespace aip::cli

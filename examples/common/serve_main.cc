@@ -50,10 +50,8 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_option("--replay-store-password-env", replay_store_password_env, "Environment variable holding that Redis's password");
   app.add_option("--replay-store-ca-file", replay_store_ca_file, "With rediss://: the CA certificates (PEM) to trust for that Redis");
   std::string api_key_env, record_requests;
-  app.add_option("--api-key-env", api_key_env,
-                 "HTTP: require header X-Api-Key equal to this environment variable's value (401 otherwise)");
-  app.add_option("--record-requests", record_requests,
-                 "HTTP: append every request's headers and body to FILE as JSON lines (for tests)");
+  app.add_option("--api-key-env", api_key_env, "HTTP: require header X-Api-Key equal to this environment variable's value (401 otherwise)");
+  app.add_option("--record-requests", record_requests, "HTTP: append every request's headers and body to FILE as JSON lines (for tests)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -82,8 +80,10 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
         }
         options->password = crypto::SecretBytes(AsBytes(std::string_view(password)));
       }
-      auto client = options ? redis::RedisClient::Connect(std::move(*options)) : Result<std::shared_ptr<redis::RedisClient>>(options.error());
-      auto cache = client ? redis::RedisReplayCache::Create(*client, "aip") : Result<std::shared_ptr<redis::RedisReplayCache>>(client.error());
+      auto client =
+          options ? redis::RedisClient::Connect(std::move(*options)) : Result<std::shared_ptr<redis::RedisClient>>(options.error());
+      auto cache =
+          client ? redis::RedisReplayCache::Create(*client, "aip") : Result<std::shared_ptr<redis::RedisReplayCache>>(client.error());
       if (!cache) {
         std::cerr << "--replay-store: " << cache.error().message << "\n";
         return 3;

@@ -39,16 +39,14 @@ Status Run(const std::string& url) {
   std::cout << "agent " << me->did() << "\n";
   AIP_ASSIGN_OR_RETURN(json::Object meeting_result, client.CallTool("calendar.next_meeting", json::Object{}));
   AIP_ASSIGN_OR_RETURN(json::Object meeting, Structured(meeting_result));
-  std::string title(meeting.at("title").as_string()), city(meeting.at("city").as_string()),
-      start(meeting.at("start").as_string());
+  std::string title(meeting.at("title").as_string()), city(meeting.at("city").as_string()), start(meeting.at("start").as_string());
   std::cout << "next meeting: \"" << title << "\" at " << start << " in " << city << "\n";
   AIP_ASSIGN_OR_RETURN(json::Object forecast_result,
                        client.CallTool("weather.get_forecast", json::Object{{"city", city}, {"time", start}}));
   AIP_ASSIGN_OR_RETURN(json::Object forecast, Structured(forecast_result));
   std::int64_t chance = forecast.at("rain_chance_percent").as_int64();
   std::cout << "forecast: " << chance << "% chance of rain (" << std::string(forecast.at("summary").as_string()) << ")\n";
-  std::cout << "answer: " << (chance >= 50 ? "yes, it will probably rain during your next meeting - take an umbrella"
-                                           : "probably not")
+  std::cout << "answer: " << (chance >= 50 ? "yes, it will probably rain during your next meeting - take an umbrella" : "probably not")
             << "\n";
   return OkStatus();
 }

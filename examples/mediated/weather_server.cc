@@ -26,20 +26,24 @@ int main(int argc, char** argv) {
   forecast.name = "get_forecast";
   forecast.title = "Forecast";
   forecast.description = "Chance of rain in a city at a time (RFC 3339, UTC).";
-  forecast.input_schema = json::Object{
-      {"type", "object"},
-      {"properties", json::Object{{"city", json::Object{{"type", "string"}, {"minLength", 1}, {"maxLength", 100}}},
-                                  {"time", json::Object{{"type", "string"}}}}},
-      {"required", json::Array{"city", "time"}},
-      {"additionalProperties", false}};
+  forecast.input_schema =
+      json::Object{{"type", "object"},
+                   {"properties", json::Object{{"city", json::Object{{"type", "string"}, {"minLength", 1}, {"maxLength", 100}}},
+                                               {"time", json::Object{{"type", "string"}}}}},
+                   {"required", json::Array{"city", "time"}},
+                   {"additionalProperties", false}};
   forecast.annotations = json::Object{{"readOnlyHint", true}};
   forecast.handler = [](const json::Object& args, mcp::ToolContext&) -> Result<mcp::ToolResult> {
     std::string city(args.at("city").as_string());
     std::string time(args.at("time").as_string());
     if (!ParseTime(time)) return mcp::ToolResult::Error("time must be RFC 3339, e.g. 2026-11-23T14:00:00Z");
     int chance = RainChance(city);
-    json::Object out{{"city", city}, {"time", time}, {"rain_chance_percent", chance},
-                     {"summary", chance >= 50 ? "rain likely" : chance >= 20 ? "showers possible" : "dry"}};
+    json::Object out{{"city", city},
+                     {"time", time},
+                     {"rain_chance_percent", chance},
+                     {"summary", chance >= 50   ? "rain likely"
+                                 : chance >= 20 ? "showers possible"
+                                                : "dry"}};
     return mcp::ToolResult::Structured(std::move(out));
   };
   if (!server.AddTool(std::move(forecast)).ok()) return 3;

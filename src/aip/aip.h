@@ -39,7 +39,6 @@ class Agent {
 
 // VerifySignature checks a SignMessage signature by `did` (a did:key, or a did:aip whose key is
 // in the local keyring). OK, or kUnauthenticated / kInvalidArgument / kNotFound with the reason.
-Status VerifySignature(std::string_view did, std::string_view message, std::string_view signature,
-                       const std::filesystem::path& home = {});
+Status VerifySignature(std::string_view did, std::string_view message, std::string_view signature, const std::filesystem::path& home = {});
 
 }  // namespace aip

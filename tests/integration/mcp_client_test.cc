@@ -136,9 +136,10 @@ TEST(StdioServerTest, CapsRequestsInProgress) {
     (void)ServeStdio(*server, in[0], out[1], o);
     ::close(out[1]);
   });
-  std::string lines =
-      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"n":30}}})" "\n"
-      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{"n":1}}})" "\n";
+  std::string lines = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"n":30}}})"
+                      "\n"
+                      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{"n":1}}})"
+                      "\n";
   ASSERT_EQ(::write(in[1], lines.data(), lines.size()), static_cast<ssize_t>(lines.size()));
   ::close(in[1]);
   serving.join();

@@ -46,15 +46,15 @@ class McpHttpTest : public ::testing::Test {
     return static_cast<int>(o->at("error").at("code").as_int64());
   }
   std::string Initialize() {
-    auto r = Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
+    auto r = Post(
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
     EXPECT_EQ(r.status, 200);
     auto sid = r.headers.Get("mcp-session-id");
     EXPECT_TRUE(sid.has_value());
     return sid ? std::string(*sid) : "";
   }
   static std::string Modern(const std::string& method, const std::string& params_members) {
-    return R"({"jsonrpc":"2.0","id":5,"method":")" + method + R"(","params":{)" + params_members +
-           (params_members.empty() ? "" : ",") +
+    return R"({"jsonrpc":"2.0","id":5,"method":")" + method + R"(","params":{)" + params_members + (params_members.empty() ? "" : ",") +
            R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
   }
   static net::Headers ModernHeaders(const std::string& method, const std::string& name = "") {
@@ -143,29 +143,51 @@ TEST_F(McpHttpTest, LegacySessionsAreRequiredAndEnd) {
 }
 
 TEST_F(McpHttpTest, ModernHeadersMustMatchTheBody) {
-  auto ok = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"hi"})"),
-                 [] { auto h = ModernHeaders("tools/call", "echo"); h.Set("mcp-param-message", "hi"); return h; }());
+  auto ok = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"hi"})"), [] {
+    auto h = ModernHeaders("tools/call", "echo");
+    h.Set("mcp-param-message", "hi");
+    return h;
+  }());
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(Code(ok), 0);
   auto wrong_method = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"hi"})"), ModernHeaders("tools/list"));
   EXPECT_EQ(wrong_method.status, 400);
   EXPECT_EQ(Code(wrong_method), kHeaderMismatch);
-  auto wrong_name = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"hi"})"),
-                         [] { auto h = ModernHeaders("tools/call", "slow"); h.Set("mcp-param-message", "hi"); return h; }());
+  auto wrong_name = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"hi"})"), [] {
+    auto h = ModernHeaders("tools/call", "slow");
+    h.Set("mcp-param-message", "hi");
+    return h;
+  }());
   EXPECT_EQ(Code(wrong_name), kHeaderMismatch);
-  auto wrong_param = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"hi"})"),
-                          [] { auto h = ModernHeaders("tools/call", "echo"); h.Set("mcp-param-message", "bye"); return h; }());
+  auto wrong_param = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"hi"})"), [] {
+    auto h = ModernHeaders("tools/call", "echo");
+    h.Set("mcp-param-message", "bye");
+    return h;
+  }());
   EXPECT_EQ(Code(wrong_param), kHeaderMismatch);
-  auto b64 = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"héllo"})"),
-                  [] { auto h = ModernHeaders("tools/call", "echo"); h.Set("mcp-param-message", "=?base64?aMOpbGxv?="); return h; }());
+  auto b64 = Post(Modern("tools/call", R"("name":"echo","arguments":{"message":"héllo"})"), [] {
+    auto h = ModernHeaders("tools/call", "echo");
+    h.Set("mcp-param-message", "=?base64?aMOpbGxv?=");
+    return h;
+  }());
   EXPECT_EQ(Code(b64), 0) << b64.body;
-  auto missing_version = Post(Modern("tools/list", ""), [] { net::Headers h; h.Set("mcp-method", "tools/list"); return h; }());
+  auto missing_version = Post(Modern("tools/list", ""), [] {
+    net::Headers h;
+    h.Set("mcp-method", "tools/list");
+    return h;
+  }());
   EXPECT_EQ(Code(missing_version), kHeaderMismatch);
   auto unknown = Post(Modern("no/such", ""), ModernHeaders("no/such"));
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(Code(unknown), kMethodNotFound);
-  auto bad_version = Post(R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2030-01-01","io.modelcontextprotocol/clientCapabilities":{}}}})",
-                          [] { net::Headers h; h.Set("mcp-protocol-version", "2030-01-01"); h.Set("mcp-method", "tools/list"); return h; }());
+  auto bad_version = Post(
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2030-01-01","io.modelcontextprotocol/clientCapabilities":{}}}})",
+      [] {
+        net::Headers h;
+        h.Set("mcp-protocol-version", "2030-01-01");
+        h.Set("mcp-method", "tools/list");
+        return h;
+      }());
   EXPECT_EQ(bad_version.status, 400);
   EXPECT_EQ(Code(bad_version), kUnsupportedProtocolVersion);
   net::HttpClient c(*net::ParseUrl(url_));
@@ -179,7 +201,8 @@ TEST_F(McpHttpTest, StreamsProgressAsServerSentEvents) {
   h.Set("accept", "application/json, text/event-stream");
   std::vector<json::Object> events;
   // A tools/call with a progress token is answered as an SSE stream.
-  std::string body = R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow","arguments":{"n":4},"_meta":{"progressToken":"p","io.modelcontextprotocol/logLevel":"info","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  std::string body =
+      R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow","arguments":{"n":4},"_meta":{"progressToken":"p","io.modelcontextprotocol/logLevel":"info","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
   auto s = c.Send("POST", "/mcp", h, body, [&](const net::SseEvent& e) { events.push_back(*json::ParseJsonObject(e.data)); });
   ASSERT_THAT(s, IsOk());
   EXPECT_EQ(s->headers.Get("content-type").value_or(""), "text/event-stream");
@@ -192,9 +215,10 @@ TEST_F(McpHttpTest, StreamsProgressAsServerSentEvents) {
 
 TEST_F(McpHttpTest, ClientLeavingMidStreamCancelsAndServerStaysUp) {
   int fd = ::aip::testing::ConnectLoopback(http_->port());
-  std::string body = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"n":1000},"_meta":{"progressToken":1,"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
-  ::aip::testing::SendAll(fd, ::aip::testing::RawPost("/mcp", body,
-                                                      "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: slow\r\n"));
+  std::string body =
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"n":1000},"_meta":{"progressToken":1,"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  ::aip::testing::SendAll(
+      fd, ::aip::testing::RawPost("/mcp", body, "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: slow\r\n"));
   std::string first = ::aip::testing::ReadUntil(fd, "notifications/progress", std::chrono::seconds(5));
   EXPECT_NE(first.find("notifications/progress"), std::string::npos);
   ::close(fd);  // Leave mid-stream.

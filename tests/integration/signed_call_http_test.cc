@@ -53,7 +53,9 @@ class SignedCallHttpTest : public ::testing::Test {
   void TearDown() override { http_->Stop(std::chrono::seconds(1)); }
 
   json::Object Call(json::Object args) {
-    return json::Object{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"},
+    return json::Object{{"jsonrpc", "2.0"},
+                        {"id", 1},
+                        {"method", "tools/call"},
                         {"params", json::Object{{"name", "transfer"}, {"arguments", std::move(args)}}}};
   }
   json::Object Signed(json::Object r, std::string audience = "", const Clock* clock = &DefaultClock()) {
@@ -139,8 +141,7 @@ TEST_F(SignedCallHttpTest, OnlyTheGenuineCallRuns) {
 
   json::Object swapped = Signed(modern(Call({{"amount", 1}})));
   identity::Identity mallory = identity::Identity::Generate("mallory", "", DefaultClock().Now());
-  swapped["params"].as_object()["_meta"].as_object()[kProofKey].as_object()["verificationMethod"] =
-      mallory.verification_method();
+  swapped["params"].as_object()["_meta"].as_object()[kProofKey].as_object()["verificationMethod"] = mallory.verification_method();
   EXPECT_EQ(post_modern(swapped), std::make_pair(401, std::string("bad_signature")));
 
   json::Object moved = Signed(modern(Call({{"amount", 1}})));
@@ -196,7 +197,8 @@ TEST_F(SignedCallHttpTest, ClientSdkSignsAndVerifiesResults) {
 
 // The same guarantees through an RFC 9421 HTTP message signature instead of a _meta proof.
 TEST_F(SignedCallHttpTest, HttpMessageSignaturesAuthenticateToo) {
-  std::string body = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"transfer","arguments":{"to":"bob","amount":5},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  std::string body =
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"transfer","arguments":{"to":"bob","amount":5},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
   auto signer = HttpSigner(std::make_shared<identity::Identity>(agent_));
   auto headers = [&](const std::string& url_for_signature, const std::string& signed_body) {
     net::Headers h;

@@ -9,8 +9,7 @@ using mcp::HandlerContext;
 using mcp::ToolResult;
 
 // A 1x1 red PNG and a minimal WAV (44-byte header, no samples).
-constexpr const char* kPng =
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+constexpr const char* kPng = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 constexpr const char* kWav = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
 
 json::Object Text(std::string t) { return json::Object{{"type", "text"}, {"text", std::move(t)}}; }
@@ -25,10 +24,9 @@ json::Object Elicit(std::string message, std::string prop, std::string type = "s
                                                                {"required", json::Array{json::Value(prop)}}}}}}};
 }
 json::Object Sample(std::string text, int max_tokens) {
-  return json::Object{
-      {"method", "sampling/createMessage"},
-      {"params", json::Object{{"messages", json::Array{json::Object{{"role", "user"}, {"content", Text(std::move(text))}}}},
-                              {"maxTokens", max_tokens}}}};
+  return json::Object{{"method", "sampling/createMessage"},
+                      {"params", json::Object{{"messages", json::Array{json::Object{{"role", "user"}, {"content", Text(std::move(text))}}}},
+                                              {"maxTokens", max_tokens}}}};
 }
 json::Object Roots() { return json::Object{{"method", "roots/list"}, {"params", json::Object{}}}; }
 
@@ -68,26 +66,24 @@ void AddContentTools(mcp::McpServer& s) {
   Tool(s, "test_simple_text", "Returns simple text", [](const json::Object&, HandlerContext&) -> Result<ToolResult> {
     return ToolResult::Text("This is a simple text response for testing.");
   });
-  Tool(s, "test_image_content", "Returns an image", [](const json::Object&, HandlerContext&) -> Result<ToolResult> {
-    return Content(json::Array{Image()});
-  });
+  Tool(s, "test_image_content", "Returns an image",
+       [](const json::Object&, HandlerContext&) -> Result<ToolResult> { return Content(json::Array{Image()}); });
   Tool(s, "test_audio_content", "Returns audio", [](const json::Object&, HandlerContext&) -> Result<ToolResult> {
     return Content(json::Array{json::Object{{"type", "audio"}, {"data", kWav}, {"mimeType", "audio/wav"}}});
   });
   Tool(s, "test_embedded_resource", "Returns an embedded resource", [](const json::Object&, HandlerContext&) -> Result<ToolResult> {
-    return Content(json::Array{json::Object{
-        {"type", "resource"},
-        {"resource", json::Object{{"uri", "test://embedded-resource"}, {"mimeType", "text/plain"},
-                                  {"text", "This is an embedded resource content."}}}}});
+    return Content(json::Array{json::Object{{"type", "resource"},
+                                            {"resource", json::Object{{"uri", "test://embedded-resource"},
+                                                                      {"mimeType", "text/plain"},
+                                                                      {"text", "This is an embedded resource content."}}}}});
   });
   Tool(s, "test_multiple_content_types", "Returns text, image and resource",
        [](const json::Object&, HandlerContext&) -> Result<ToolResult> {
-         return Content(json::Array{
-             Text("Multiple content types test:"), Image(),
-             json::Object{{"type", "resource"},
-                          {"resource", json::Object{{"uri", "test://mixed-content-resource"},
-                                                    {"mimeType", "application/json"},
-                                                    {"text", R"({"test":"data","value":123})"}}}}});
+         return Content(json::Array{Text("Multiple content types test:"), Image(),
+                                    json::Object{{"type", "resource"},
+                                                 {"resource", json::Object{{"uri", "test://mixed-content-resource"},
+                                                                           {"mimeType", "application/json"},
+                                                                           {"text", R"({"test":"data","value":123})"}}}}});
        });
   Tool(s, "test_tool_with_logging", "Logs three messages", [](const json::Object&, HandlerContext& ctx) -> Result<ToolResult> {
     ctx.Log("info", "Tool execution started");
@@ -121,11 +117,12 @@ void AddContentTools(mcp::McpServer& s) {
          }
          return ToolResult::Text("sampling is available");
        });
-  Tool(s, "test_custom_headers", "Mirrors its region argument into the Mcp-Param-Region header",
-       [](const json::Object& a, HandlerContext&) -> Result<ToolResult> {
-         return ToolResult::Text("region " + std::string(a.contains("region") ? a.at("region").as_string().c_str() : "-"));
-       },
-       *json::ParseJson(R"({"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"}},"required":["region"]})"));
+  Tool(
+      s, "test_custom_headers", "Mirrors its region argument into the Mcp-Param-Region header",
+      [](const json::Object& a, HandlerContext&) -> Result<ToolResult> {
+        return ToolResult::Text("region " + std::string(a.contains("region") ? a.at("region").as_string().c_str() : "-"));
+      },
+      *json::ParseJson(R"({"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"}},"required":["region"]})"));
   auto schema = json::ParseJson(R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
     "$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
     "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},"contactMethod":{"type":"string","enum":["phone","email"]},
@@ -133,8 +130,9 @@ void AddContentTools(mcp::McpServer& s) {
     "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
     "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
     "then":{"required":["phone"]},"else":{"required":["email"]},"additionalProperties":false})");
-  Tool(s, "json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features",
-       [](const json::Object&, HandlerContext&) -> Result<ToolResult> { return ToolResult::Text("ok"); }, *schema);
+  Tool(
+      s, "json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features",
+      [](const json::Object&, HandlerContext&) -> Result<ToolResult> { return ToolResult::Text("ok"); }, *schema);
 }
 
 void AddInputRequiredTools(mcp::McpServer& s) {
@@ -213,8 +211,7 @@ void AddInputRequiredTools(mcp::McpServer& s) {
          }
          if (state == "round-1") {
            if (auto name = Accepted(ctx, "step1", "name")) {
-             ctx.RequireInput({json::Object{{"step2", Elicit("Step 2: What is your favorite color?", "color")}},
-                               "round-2:" + *name});
+             ctx.RequireInput({json::Object{{"step2", Elicit("Step 2: What is your favorite color?", "color")}}, "round-2:" + *name});
              return ToolResult{};
            }
          }
@@ -237,8 +234,8 @@ void AddInputRequiredTools(mcp::McpServer& s) {
 void AddResources(mcp::McpServer& s) {
   (void)s.AddResource({"test://static-text", "static-text", "Static text", "", "text/plain"},
                       [](const std::string& uri, const auto&) -> Result<json::Array> {
-                        return json::Array{json::Object{{"uri", uri}, {"mimeType", "text/plain"},
-                                                        {"text", "This is the content of the static text resource."}}};
+                        return json::Array{json::Object{
+                            {"uri", uri}, {"mimeType", "text/plain"}, {"text", "This is the content of the static text resource."}}};
                       });
   (void)s.AddResource({"test://static-binary", "static-binary", "Static binary", "", "image/png"},
                       [](const std::string& uri, const auto&) -> Result<json::Array> {
@@ -287,11 +284,11 @@ void AddPrompts(mcp::McpServer& s) {
          });
   Prompt(s, "test_prompt_with_embedded_resource", {{"resourceUri", "URI of the resource to embed", true}},
          [](const std::map<std::string, std::string>& a, HandlerContext&) -> Result<json::Object> {
-           return Messages(json::Array{
-               User(json::Object{{"type", "resource"},
-                                 {"resource", json::Object{{"uri", a.at("resourceUri")}, {"mimeType", "text/plain"},
-                                                           {"text", "Embedded resource content for testing."}}}}),
-               User(Text("Please process the embedded resource above."))});
+           return Messages(json::Array{User(json::Object{{"type", "resource"},
+                                                         {"resource", json::Object{{"uri", a.at("resourceUri")},
+                                                                                   {"mimeType", "text/plain"},
+                                                                                   {"text", "Embedded resource content for testing."}}}}),
+                                       User(Text("Please process the embedded resource above."))});
          });
   Prompt(s, "test_prompt_with_image", {}, [](const auto&, HandlerContext&) -> Result<json::Object> {
     return Messages(json::Array{User(Image()), User(Text("Please analyze the image above."))});
@@ -308,8 +305,7 @@ void AddPrompts(mcp::McpServer& s) {
 }  // namespace
 
 std::unique_ptr<mcp::McpServer> MakeConformanceServer() {
-  auto s = std::make_unique<mcp::McpServer>(
-      mcp::Implementation{"example-conformance-server", "0.1.0", "Conformance fixtures"});
+  auto s = std::make_unique<mcp::McpServer>(mcp::Implementation{"example-conformance-server", "0.1.0", "Conformance fixtures"});
   AddContentTools(*s);
   AddInputRequiredTools(*s);
   AddResources(*s);

@@ -30,12 +30,9 @@ std::vector<std::string> MatchingProjects(const TaskStore& store, const std::str
 std::unique_ptr<mcp::McpServer> MakeTasksServer(std::shared_ptr<TaskStore> store) {
   mcp::ServerOptions options;
   options.instructions = "A task tracker. Projects hold tasks; use list_tasks before create_task.";
-  auto server = std::make_unique<mcp::McpServer>(mcp::Implementation{"example-tasks-server", "0.1.0", "Example Tasks"},
-                                                 options);
+  auto server = std::make_unique<mcp::McpServer>(mcp::Implementation{"example-tasks-server", "0.1.0", "Example Tasks"}, options);
   json::Object task_list_schema{
-      {"type", "object"},
-      {"properties", json::Object{{"tasks", json::Object{{"type", "array"}}}}},
-      {"required", json::Array{"tasks"}}};
+      {"type", "object"}, {"properties", json::Object{{"tasks", json::Object{{"type", "array"}}}}}, {"required", json::Array{"tasks"}}};
 
   mcp::ToolDef list;
   list.name = "list_tasks";
@@ -64,8 +61,8 @@ std::unique_ptr<mcp::McpServer> MakeTasksServer(std::shared_ptr<TaskStore> store
   create.description = "Create a task in a project.";
   create.input_schema = json::Object{
       {"type", "object"},
-      {"properties", json::Object{{"project", ProjectSchema()},
-                                  {"title", json::Object{{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}}}},
+      {"properties",
+       json::Object{{"project", ProjectSchema()}, {"title", json::Object{{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}}}},
       {"required", json::Array{"project", "title"}},
       {"additionalProperties", false}};
   create.handler = [store](const json::Object& args, mcp::ToolContext&) -> Result<mcp::ToolResult> {
@@ -113,16 +110,15 @@ std::unique_ptr<mcp::McpServer> MakeTasksServer(std::shared_ptr<TaskStore> store
     if (std::from_chars(s.data(), s.data() + s.size(), id).ec != std::errc()) return NotFoundError("no such task");
     auto t = store->Get(vars.at("project"), id);
     if (!t) return NotFoundError("no such task");
-    return json::Array{json::Object{
-        {"uri", uri}, {"mimeType", "application/json"}, {"text", json::Serialize(TaskJson(vars.at("project"), *t))}}};
+    return json::Array{
+        json::Object{{"uri", uri}, {"mimeType", "application/json"}, {"text", json::Serialize(TaskJson(vars.at("project"), *t))}}};
   };
   tmpl.list = [store]() {
     std::vector<mcp::ResourceDef> out;
     for (const auto& p : store->Projects()) {
       std::vector<Task> tasks = store->List(p).value_or(std::vector<Task>{});
       for (const auto& t : tasks) {
-        out.push_back({"task://" + p + "/" + std::to_string(t.id), p + " #" + std::to_string(t.id), t.title, "",
-                       "application/json"});
+        out.push_back({"task://" + p + "/" + std::to_string(t.id), p + " #" + std::to_string(t.id), t.title, "", "application/json"});
       }
     }
     return out;
@@ -143,10 +139,9 @@ std::unique_ptr<mcp::McpServer> MakeTasksServer(std::shared_ptr<TaskStore> store
     if (!tasks) return InvalidArgumentError("no such project: " + project);
     std::string text = "Summarize the status of project " + project + " in three sentences. Tasks:\n";
     for (const auto& t : *tasks) text += "- #" + std::to_string(t.id) + " " + t.title + (t.done ? " (done)" : "") + "\n";
-    return json::Object{{"description", "Status summary of " + project},
-                        {"messages", json::Array{json::Object{
-                                         {"role", "user"},
-                                         {"content", json::Object{{"type", "text"}, {"text", text}}}}}}};
+    return json::Object{
+        {"description", "Status summary of " + project},
+        {"messages", json::Array{json::Object{{"role", "user"}, {"content", json::Object{{"type", "text"}, {"text", text}}}}}}};
   };
   prompt.complete = [store](const std::string& arg, const std::string& prefix) {
     return arg == "project" ? MatchingProjects(*store, prefix) : std::vector<std::string>{};

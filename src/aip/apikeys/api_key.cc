@@ -20,9 +20,7 @@ bool IsBase58(std::string_view s) {
 
 }  // namespace
 
-ParsedKey NewKey() {
-  return ParsedKey{HexEncode(crypto::RandomBytes(kIdBytes)), Base58Encode(crypto::RandomBytes(kSecretBytes))};
-}
+ParsedKey NewKey() { return ParsedKey{HexEncode(crypto::RandomBytes(kIdBytes)), Base58Encode(crypto::RandomBytes(kSecretBytes))}; }
 
 std::string FormatKey(const ParsedKey& key) { return std::string(kKeyPrefix) + key.id + "_" + key.secret; }
 

@@ -77,10 +77,10 @@ TEST(ApiKeyFormat, RefusesEverythingElse) {
   std::string good = FormatKey(NewKey());
   // (A secret of the right shape but not the issued one, say good + "1" when the secret has 43
   // characters, parses: it is refused by the hash check, ChecksTheSecretAndNamesTheOutcome.)
-  for (const std::string& bad : std::vector<std::string>{"", "aip_", "aip__x", good + "_", good + "11",
-                          "AIP" + good.substr(3), good.substr(0, 10) + "G" + good.substr(11),
-                          std::string("aip_0123456789abcdef_0"), "aip_0123456789abcde_" + good.substr(21),
-                          good.substr(0, 21) + "0" + good.substr(22), "Bearer " + good}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "aip_", "aip__x", good + "_", good + "11", "AIP" + good.substr(3),
+                                good.substr(0, 10) + "G" + good.substr(11), std::string("aip_0123456789abcdef_0"),
+                                "aip_0123456789abcde_" + good.substr(21), good.substr(0, 21) + "0" + good.substr(22), "Bearer " + good}) {
     EXPECT_FALSE(ParseKey(bad).ok()) << bad;
   }
 }

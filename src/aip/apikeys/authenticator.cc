@@ -127,9 +127,8 @@ std::variant<authn::Principal, authn::AuthFailure> ApiKeyAuthenticator::Check(st
   return p;
 }
 
-std::variant<authn::Principal, authn::AuthFailure> ApiKeyAuthenticator::Verify(const authn::Credential& credential,
-                                                                              const json::Object&,
-                                                                              const authn::HttpInfo* http) {
+std::variant<authn::Principal, authn::AuthFailure> ApiKeyAuthenticator::Verify(const authn::Credential& credential, const json::Object&,
+                                                                               const authn::HttpInfo* http) {
   return Check(credential.value, http != nullptr ? http->remote_address : std::string_view());
 }
 

@@ -34,8 +34,7 @@ struct ApiKeyAuthenticatorOptions {
 class ApiKeyAuthenticator final : public authn::CredentialAuthenticator {
  public:
   // Create reads the store once; a store that cannot be read refuses to start.
-  static Result<std::shared_ptr<ApiKeyAuthenticator>> Create(std::shared_ptr<ApiKeyStore> store,
-                                                             ApiKeyAuthenticatorOptions options = {});
+  static Result<std::shared_ptr<ApiKeyAuthenticator>> Create(std::shared_ptr<ApiKeyStore> store, ApiKeyAuthenticatorOptions options = {});
   ~ApiKeyAuthenticator();
 
   authn::CredentialType credential_type() const override { return authn::CredentialType::kApiKey; }

@@ -95,7 +95,8 @@ Result<crypto::SecretBytes> LoadOrCreateHashKey(const std::filesystem::path& pat
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     if (!create) {
-      return FailedPreconditionError(path.string() + ": no hash key; copy the one `aip apikey` made for this store (it must be the same on every host)");
+      return FailedPreconditionError(path.string() +
+                                     ": no hash key; copy the one `aip apikey` made for this store (it must be the same on every host)");
     }
     if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), ec)) {
       // A folder made for the key is private too.
@@ -122,8 +123,7 @@ Result<crypto::SecretBytes> LoadOrCreateHashKey(const std::filesystem::path& pat
 }  // namespace
 
 json::Object KeyRecord::ToJson() const {
-  json::Object o{{"id", id}, {"name", name}, {"scopes", ToArray(scopes)}, {"tools", ToArray(tools)},
-                 {"created", FormatTime(created)}};
+  json::Object o{{"id", id}, {"name", name}, {"scopes", ToArray(scopes)}, {"tools", ToArray(tools)}, {"created", FormatTime(created)}};
   o["expires"] = expires ? json::Value(FormatTime(*expires)) : json::Value(nullptr);
   o["revoked"] = revoked ? json::Value(FormatTime(*revoked)) : json::Value(nullptr);
   o["last_used"] = last_used ? json::Value(FormatTime(*last_used)) : json::Value(nullptr);
@@ -146,7 +146,8 @@ Result<std::unique_ptr<ApiKeyStore>> ApiKeyStore::Open(const StoreLocation& wher
   std::filesystem::path hash_key_file = where.hash_key_file;
   if (hash_key_file.empty()) {
     if (postgres) {
-      return InvalidArgumentError("a PostgreSQL API-key store needs a hash key file (hash_key_file, --hash-key-file), the same on every host");
+      return InvalidArgumentError(
+          "a PostgreSQL API-key store needs a hash key file (hash_key_file, --hash-key-file), the same on every host");
     }
     hash_key_file = db + ".hashkey";
   }
@@ -162,9 +163,7 @@ Result<std::unique_ptr<ApiKeyStore>> ApiKeyStore::Open(const StoreLocation& wher
   return std::unique_ptr<ApiKeyStore>(new ApiKeyStore(std::move(conn), hash_key));
 }
 
-Status ApiKeyStore::BumpVersion() {
-  return db_->Query("UPDATE api_keys_version SET version = version + 1 WHERE id = 1").status();
-}
+Status ApiKeyStore::BumpVersion() { return db_->Query("UPDATE api_keys_version SET version = version + 1 WHERE id = 1").status(); }
 
 Result<CreatedKey> ApiKeyStore::Insert(const NewKeyOptions& options, TimePoint now, std::string_view rotated_from) {
   if (options.name.empty() || options.name.size() > 200) return InvalidArgumentError("a key needs a name (at most 200 characters)");
@@ -179,11 +178,11 @@ Result<CreatedKey> ApiKeyStore::Insert(const NewKeyOptions& options, TimePoint n
   if (options.lifetime) r.expires = r.created + *options.lifetime;
   r.rotated_from = std::string(rotated_from);
   sql::SqlValue from = rotated_from.empty() ? sql::SqlValue(nullptr) : sql::SqlValue(std::string(rotated_from));
-  AIP_RETURN_IF_ERROR(db_->Query(std::string("INSERT INTO api_keys (") + kColumns +
-                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, NULL, ?8)",
-                                 {r.id, r.name, HexEncode(r.hash), json::Serialize(ToArray(r.scopes)),
-                                  json::Serialize(ToArray(r.tools)), Seconds(r.created), TimeValue(r.expires), from})
-                          .status());
+  AIP_RETURN_IF_ERROR(
+      db_->Query(std::string("INSERT INTO api_keys (") + kColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, NULL, ?8)",
+                 {r.id, r.name, HexEncode(r.hash), json::Serialize(ToArray(r.scopes)), json::Serialize(ToArray(r.tools)),
+                  Seconds(r.created), TimeValue(r.expires), from})
+          .status());
   AIP_RETURN_IF_ERROR(BumpVersion());
   return CreatedKey{FormatKey(parsed), std::move(r)};
 }
@@ -253,9 +252,9 @@ Status ApiKeyStore::RecordUses(const std::vector<KeyUse>& uses) {
   sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
   for (const auto& use : uses) {
-    AIP_RETURN_IF_ERROR(db_->Query("UPDATE api_keys SET last_used_at = ?1, last_used_address = ?2 WHERE id = ?3",
-                                   {Seconds(use.when), use.address, use.id})
-                            .status());
+    AIP_RETURN_IF_ERROR(
+        db_->Query("UPDATE api_keys SET last_used_at = ?1, last_used_address = ?2 WHERE id = ?3", {Seconds(use.when), use.address, use.id})
+            .status());
   }
   return tx.Commit();
 }

@@ -11,7 +11,7 @@ json::Object AuthFailureData(const AuthFailure& failure) {
 }
 
 std::variant<std::optional<Principal>, AuthFailure> CredentialAuthenticator::Authenticate(const json::Object& request,
-                                                                                      const HttpInfo* http) {
+                                                                                          const HttpInfo* http) {
   auto found = FindCredential(credential_type(), request, http);
   if (auto* failure = std::get_if<AuthFailure>(&found)) return std::move(*failure);
   const auto& credential = std::get<std::optional<Credential>>(found);
@@ -31,14 +31,12 @@ Status AuthenticatorChain::Add(std::shared_ptr<CredentialAuthenticator> a) {
   return OkStatus();
 }
 
-std::variant<std::optional<Principal>, AuthFailure> AuthenticatorChain::Authenticate(const json::Object& request,
-                                                                                  const HttpInfo* http) {
+std::variant<std::optional<Principal>, AuthFailure> AuthenticatorChain::Authenticate(const json::Object& request, const HttpInfo* http) {
   auto found = FindCredentials(request, http);
   if (auto* failure = std::get_if<AuthFailure>(&found)) return std::move(*failure);
   std::optional<Principal> agent, other;
   for (const Credential& credential : std::get<std::vector<Credential>>(found)) {
-    auto owner = std::find_if(chain_.begin(), chain_.end(),
-                              [&](const auto& a) { return a->credential_type() == credential.type; });
+    auto owner = std::find_if(chain_.begin(), chain_.end(), [&](const auto& a) { return a->credential_type() == credential.type; });
     if (owner == chain_.end()) continue;
     auto r = (*owner)->Verify(credential, request, http);
     if (auto* failure = std::get_if<AuthFailure>(&r)) return std::move(*failure);

@@ -26,8 +26,7 @@ class RequestAuthenticator {
   virtual ~RequestAuthenticator() = default;
   // Authenticate returns the principal, nullopt when the request carries no credential this
   // authenticator checks, or the failure.
-  virtual std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request,
-                                                                          const HttpInfo* http) = 0;
+  virtual std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request, const HttpInfo* http) = 0;
 };
 
 // CredentialAuthenticator checks one type of credential (credentials.h decides which a request
@@ -36,10 +35,8 @@ class CredentialAuthenticator : public RequestAuthenticator {
  public:
   virtual CredentialType credential_type() const = 0;
   // Verify checks `credential` (always of credential_type()).
-  virtual std::variant<Principal, AuthFailure> Verify(const Credential& credential, const json::Object& request,
-                                                      const HttpInfo* http) = 0;
-  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request,
-                                                                  const HttpInfo* http) final;
+  virtual std::variant<Principal, AuthFailure> Verify(const Credential& credential, const json::Object& request, const HttpInfo* http) = 0;
+  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request, const HttpInfo* http) final;
 };
 
 // AuthenticatorChain hands each credential the request presents to the authenticator of its
@@ -54,8 +51,7 @@ class AuthenticatorChain final : public RequestAuthenticator {
   // Add registers the authenticator of one credential type; a second one for the same type is
   // a programming error (refused).
   Status Add(std::shared_ptr<CredentialAuthenticator> a);
-  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request,
-                                                                  const HttpInfo* http) override;
+  std::variant<std::optional<Principal>, AuthFailure> Authenticate(const json::Object& request, const HttpInfo* http) override;
 
  private:
   std::vector<std::shared_ptr<CredentialAuthenticator>> chain_;

@@ -56,10 +56,18 @@ struct Presented {
         case CredentialType::kProof:
           request["params"] = json::Object{{"_meta", json::Object{{std::string(kProofMetaKey), json::Object{}}}}};
           break;
-        case CredentialType::kHttpSignature: headers.Add("Signature-Input", "sig1=()"); break;
-        case CredentialType::kLegacyAipHeaders: headers.Add("X-AIP-Signature", "c2ln"); break;
-        case CredentialType::kApiKey: headers.Add("X-Api-Key", "aip_k"); break;
-        case CredentialType::kAccessToken: headers.Add("Authorization", "Bearer tok"); break;
+        case CredentialType::kHttpSignature:
+          headers.Add("Signature-Input", "sig1=()");
+          break;
+        case CredentialType::kLegacyAipHeaders:
+          headers.Add("X-AIP-Signature", "c2ln");
+          break;
+        case CredentialType::kApiKey:
+          headers.Add("X-Api-Key", "aip_k");
+          break;
+        case CredentialType::kAccessToken:
+          headers.Add("Authorization", "Bearer tok");
+          break;
       }
     }
   }
@@ -86,7 +94,8 @@ std::vector<std::string> Found(const std::vector<std::pair<std::string, std::str
   if (auto* f = std::get_if<AuthFailure>(&found)) return {f->reason};
   std::vector<std::string> out;
   for (const Credential& c : std::get<std::vector<Credential>>(found)) {
-    out.push_back(std::string(CredentialTypeName(c.type)) + (c.value.empty() ? "" : "=" + std::string(c.scheme) + ":" + std::string(c.value)));
+    out.push_back(std::string(CredentialTypeName(c.type)) +
+                  (c.value.empty() ? "" : "=" + std::string(c.scheme) + ":" + std::string(c.value)));
   }
   return out;
 }

@@ -18,11 +18,16 @@ bool HasProof(const json::Object& request) {
 
 std::string_view CredentialTypeName(CredentialType type) {
   switch (type) {
-    case CredentialType::kProof: return "aip-proof";
-    case CredentialType::kHttpSignature: return "http-signature";
-    case CredentialType::kLegacyAipHeaders: return "x-aip-headers";
-    case CredentialType::kApiKey: return "api-key";
-    case CredentialType::kAccessToken: return "access-token";
+    case CredentialType::kProof:
+      return "aip-proof";
+    case CredentialType::kHttpSignature:
+      return "http-signature";
+    case CredentialType::kLegacyAipHeaders:
+      return "x-aip-headers";
+    case CredentialType::kApiKey:
+      return "api-key";
+    case CredentialType::kAccessToken:
+      return "access-token";
   }
   return "unknown";
 }

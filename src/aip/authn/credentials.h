@@ -61,7 +61,6 @@ std::variant<std::vector<Credential>, AuthFailure> FindCredentials(const json::O
 
 // FindCredential is the one credential of `type` the request presents, if any (or the refusal
 // of FindCredentials).
-std::variant<std::optional<Credential>, AuthFailure> FindCredential(CredentialType type, const json::Object& request,
-                                                                    const HttpInfo* http);
+std::variant<std::optional<Credential>, AuthFailure> FindCredential(CredentialType type, const json::Object& request, const HttpInfo* http);
 
 }  // namespace aip::authn

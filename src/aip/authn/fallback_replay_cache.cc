@@ -21,8 +21,8 @@ Status FallbackReplayCache::Remember(std::string_view key, TimePoint created, Ti
   return Settle(shared_->Remember(key, created, expires, now), key, created, expires, now);
 }
 
-Status FallbackReplayCache::Settle(const Status& shared, std::string_view key, std::optional<TimePoint> created,
-                                   TimePoint expires, TimePoint now) {
+Status FallbackReplayCache::Settle(const Status& shared, std::string_view key, std::optional<TimePoint> created, TimePoint expires,
+                                   TimePoint now) {
   if (shared.code() == ErrorCode::kUnavailable) {
     fallbacks_->fetch_add(1, std::memory_order_relaxed);
     return created ? local_.Remember(key, *created, expires, now) : local_.Remember(key, expires, now);

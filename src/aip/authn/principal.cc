@@ -3,9 +3,10 @@
 namespace aip::authn {
 namespace {
 
-constexpr std::pair<Principal::Kind, std::string_view> kKinds[] = {
-    {Principal::Kind::kAnonymous, "anonymous"}, {Principal::Kind::kAgent, "agent"},
-    {Principal::Kind::kApiKey, "api_key"}, {Principal::Kind::kUser, "user"}};
+constexpr std::pair<Principal::Kind, std::string_view> kKinds[] = {{Principal::Kind::kAnonymous, "anonymous"},
+                                                                   {Principal::Kind::kAgent, "agent"},
+                                                                   {Principal::Kind::kApiKey, "api_key"},
+                                                                   {Principal::Kind::kUser, "user"}};
 
 }  // namespace
 

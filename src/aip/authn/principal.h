@@ -21,7 +21,7 @@ struct Principal {
   std::string verification_method;  // The key that signed.
   std::string audience;             // The audience the credential was for.
   std::optional<TimePoint> created;
-  std::string subject;              // Delegating user, for tokens on a user's behalf.
+  std::string subject;  // Delegating user, for tokens on a user's behalf.
   std::string client_id;
   std::vector<std::string> actor_chain;
   std::vector<std::string> scopes;

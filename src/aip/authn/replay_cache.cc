@@ -14,8 +14,7 @@ void ReplayCache::WaitPastHorizon() const {
 }
 
 InMemoryReplayCache::InMemoryReplayCache(std::size_t max_entries, std::size_t shards)
-    : per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))),
-      digest_key_(crypto::RandomBytes(32)) {
+    : per_shard_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))), digest_key_(crypto::RandomBytes(32)) {
   for (std::size_t i = 0; i < std::max<std::size_t>(1, shards); ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
@@ -52,12 +51,14 @@ std::size_t InMemoryReplayCache::size() const {
 std::optional<ReplayRefusalText> ReplayRefusal(const Status& remembered) {
   if (remembered.ok()) return std::nullopt;
   switch (remembered.code()) {
-    case ErrorCode::kUnauthenticated: return ReplayRefusalText{"replayed_nonce", "this request was already used"};
+    case ErrorCode::kUnauthenticated:
+      return ReplayRefusalText{"replayed_nonce", "this request was already used"};
     case ErrorCode::kFailedPrecondition:
       return ReplayRefusalText{"predates_restart", "the request was signed before this server started; sign it again"};
     case ErrorCode::kUnavailable:
       return ReplayRefusalText{"replay_store_unavailable", "the replay store cannot be reached; try again later"};
-    default: return ReplayRefusalText{"replay_cache_full", "the replay cache is full; try again later"};
+    default:
+      return ReplayRefusalText{"replay_cache_full", "the replay cache is full; try again later"};
   }
 }
 

@@ -71,9 +71,9 @@ struct ReplayRefusalText {
 std::optional<ReplayRefusalText> ReplayRefusal(const Status& remembered);
 
 // InMemoryReplayCache keeps each key as a 128-bit digest (HMAC-SHA256 under a random
-// per-process key, so nobody can choose keys whose digests collide) with its expiry: about 80 bytes a nonce, whatever the key's length. It must hold every
-// nonce for its proof's lifetime: calls/s × lifetime (3,600/s with 5-minute proofs: 1.1 M).
-// When full it refuses new credentials (fail closed) until entries expire.
+// per-process key, so nobody can choose keys whose digests collide) with its expiry: about 80 bytes a nonce, whatever the key's length. It
+// must hold every nonce for its proof's lifetime: calls/s × lifetime (3,600/s with 5-minute proofs: 1.1 M). When full it refuses new
+// credentials (fail closed) until entries expire.
 class InMemoryReplayCache final : public ReplayCache {
  public:
   static constexpr std::size_t kDefaultEntries = 4'000'000;

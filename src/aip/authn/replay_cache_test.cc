@@ -45,7 +45,8 @@ TEST(ReplayCacheTest, RefusesCredentialsFromBeforeTheHorizon) {
               StatusIs(ErrorCode::kFailedPrecondition));
   cache.WaitPastHorizon();
   TimePoint after = DefaultClock().Now();
-  EXPECT_THAT(cache.Remember("k", TimePoint(std::chrono::floor<std::chrono::seconds>(after)), after + std::chrono::seconds(60), after), IsOk());
+  EXPECT_THAT(cache.Remember("k", TimePoint(std::chrono::floor<std::chrono::seconds>(after)), after + std::chrono::seconds(60), after),
+              IsOk());
 }
 
 }  // namespace

@@ -12,14 +12,10 @@ namespace aip {
 using Bytes = std::vector<std::uint8_t>;
 using ByteSpan = std::span<const std::uint8_t>;
 
-inline ByteSpan AsBytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
+inline ByteSpan AsBytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 inline std::string ToString(ByteSpan b) { return std::string(b.begin(), b.end()); }
-inline std::string_view AsStringView(ByteSpan b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+inline std::string_view AsStringView(ByteSpan b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 // Concat joins byte sequences into one owned buffer.
 inline Bytes Concat(std::initializer_list<ByteSpan> parts) {

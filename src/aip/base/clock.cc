@@ -31,9 +31,8 @@ std::string FormatTime(TimePoint t) {
   year_month_day ymd{days};
   hh_mm_ss hms{secs - days};
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
                 static_cast<int>(hms.seconds().count()));
   return buf;
 }
@@ -52,9 +51,9 @@ Result<TimePoint> ParseTime(std::string_view s) {
   using namespace std::chrono;
   int y, mo, d, h, mi, sec;
   auto bad = [&] { return InvalidArgumentError("time: expected YYYY-MM-DDTHH:MM:SSZ"); };
-  if (!ReadDigits(s, 0, 4, &y) || s.size() < 20 || s[4] != '-' || !ReadDigits(s, 5, 2, &mo) ||
-      s[7] != '-' || !ReadDigits(s, 8, 2, &d) || s[10] != 'T' || !ReadDigits(s, 11, 2, &h) ||
-      s[13] != ':' || !ReadDigits(s, 14, 2, &mi) || s[16] != ':' || !ReadDigits(s, 17, 2, &sec)) {
+  if (!ReadDigits(s, 0, 4, &y) || s.size() < 20 || s[4] != '-' || !ReadDigits(s, 5, 2, &mo) || s[7] != '-' || !ReadDigits(s, 8, 2, &d) ||
+      s[10] != 'T' || !ReadDigits(s, 11, 2, &h) || s[13] != ':' || !ReadDigits(s, 14, 2, &mi) || s[16] != ':' ||
+      !ReadDigits(s, 17, 2, &sec)) {
     return bad();
   }
   std::size_t pos = 19;
@@ -99,11 +98,19 @@ Result<std::chrono::seconds> ParseDuration(std::string_view text) {
     return InvalidArgumentError("duration: expected a positive number and a unit (30d, 12h, 15m, 45s)");
   }
   switch (text.back()) {
-    case 'd': if (n > 36500) break; return std::chrono::seconds(n * 86400);
-    case 'h': if (n > 36500LL * 24) break; return std::chrono::seconds(n * 3600);
-    case 'm': if (n > 36500LL * 1440) break; return std::chrono::seconds(n * 60);
-    case 's': return std::chrono::seconds(n);
-    default: return InvalidArgumentError("duration: unit must be d, h, m or s");
+    case 'd':
+      if (n > 36500) break;
+      return std::chrono::seconds(n * 86400);
+    case 'h':
+      if (n > 36500LL * 24) break;
+      return std::chrono::seconds(n * 3600);
+    case 'm':
+      if (n > 36500LL * 1440) break;
+      return std::chrono::seconds(n * 60);
+    case 's':
+      return std::chrono::seconds(n);
+    default:
+      return InvalidArgumentError("duration: unit must be d, h, m or s");
   }
   return InvalidArgumentError("duration: longer than 100 years");
 }

@@ -19,9 +19,8 @@ TEST(TimeTest, FormatsAndParsesUtc) {
 }
 
 TEST(TimeTest, RejectsLooseForms) {
-  for (const char* bad : {"2026-03-01 12:00:00Z", "2026-03-01T12:00:00", "2026-02-30T00:00:00Z",
-                          "2026-03-01T24:00:00Z", "2026-03-01T12:00:00z", "2026-03-01T12:00:00.Z",
-                          "2026-03-01T12:00:00+0100", "x"}) {
+  for (const char* bad : {"2026-03-01 12:00:00Z", "2026-03-01T12:00:00", "2026-02-30T00:00:00Z", "2026-03-01T24:00:00Z",
+                          "2026-03-01T12:00:00z", "2026-03-01T12:00:00.Z", "2026-03-01T12:00:00+0100", "x"}) {
     EXPECT_THAT(ParseTime(bad), StatusIs(ErrorCode::kInvalidArgument)) << bad;
   }
 }

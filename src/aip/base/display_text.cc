@@ -30,9 +30,8 @@ const char* Kind(char32_t c) {
     return "a bidirectional control";
   }
   if (c == 0x2028 || c == 0x2029) return "a line or paragraph separator";
-  if ((c >= 0x200B && c <= 0x200D) || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF || c == 0x00AD || c == 0x034F ||
-      c == 0x180E || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 || (c >= 0xFFF9 && c <= 0xFFFB) ||
-      (c >= 0xE0000 && c <= 0xE007F)) {
+  if ((c >= 0x200B && c <= 0x200D) || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF || c == 0x00AD || c == 0x034F || c == 0x180E ||
+      c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 || (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE007F)) {
     return "an invisible character";
   }
   return nullptr;

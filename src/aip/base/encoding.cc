@@ -56,8 +56,7 @@ std::string Base64EncodeWith(ByteSpan in, const char* alphabet, bool pad) {
   return out;
 }
 
-Result<Bytes> Base64DecodeWith(std::string_view text, const std::array<int, 256>& rev, bool padded,
-                               std::string_view name) {
+Result<Bytes> Base64DecodeWith(std::string_view text, const std::array<int, 256>& rev, bool padded, std::string_view name) {
   std::size_t data_len = text.size();
   if (padded) {
     if (text.size() % 4 != 0) return InvalidArgumentError(std::string(name) + ": length is not a multiple of 4");
@@ -116,13 +115,9 @@ Result<Bytes> HexDecode(std::string_view text) {
 }
 
 std::string Base64Encode(ByteSpan data) { return Base64EncodeWith(data, kBase64Std, true); }
-Result<Bytes> Base64Decode(std::string_view text) {
-  return Base64DecodeWith(text, kBase64StdRev, true, "base64");
-}
+Result<Bytes> Base64Decode(std::string_view text) { return Base64DecodeWith(text, kBase64StdRev, true, "base64"); }
 std::string Base64UrlEncode(ByteSpan data) { return Base64EncodeWith(data, kBase64Url, false); }
-Result<Bytes> Base64UrlDecode(std::string_view text) {
-  return Base64DecodeWith(text, kBase64UrlRev, false, "base64url");
-}
+Result<Bytes> Base64UrlDecode(std::string_view text) { return Base64DecodeWith(text, kBase64UrlRev, false, "base64url"); }
 
 // Base58 works on 32-bit limbs and five base-58 digits at a time (58^5 < 2^32), about twenty
 // times fewer steps than digit-by-digit arithmetic: identifiers and proofs are decoded on every
@@ -206,9 +201,12 @@ std::string MultibaseEncode(ByteSpan data) { return "z" + Base58Encode(data); }
 Result<Bytes> MultibaseDecode(std::string_view text) {
   if (text.empty()) return InvalidArgumentError("multibase: empty");
   switch (text[0]) {
-    case 'z': return Base58Decode(text.substr(1));
-    case 'u': return Base64UrlDecode(text.substr(1));
-    default: return InvalidArgumentError("multibase: unsupported base prefix");
+    case 'z':
+      return Base58Decode(text.substr(1));
+    case 'u':
+      return Base64UrlDecode(text.substr(1));
+    default:
+      return InvalidArgumentError("multibase: unsupported base prefix");
   }
 }
 

@@ -37,10 +37,10 @@ TEST(Base64Test, MatchesRfc4648Vectors) {
 TEST(Base64Test, RejectsNonCanonicalSpellings) {
   EXPECT_THAT(Base64Decode("Zh=="), StatusIs(ErrorCode::kInvalidArgument, "trailing bits"));
   EXPECT_THAT(Base64UrlDecode("Zh"), StatusIs(ErrorCode::kInvalidArgument, "trailing bits"));
-  EXPECT_THAT(Base64Decode("Zg="), StatusIs(ErrorCode::kInvalidArgument));    // Bad padding.
-  EXPECT_THAT(Base64Decode("Zg"), StatusIs(ErrorCode::kInvalidArgument));     // Missing padding.
+  EXPECT_THAT(Base64Decode("Zg="), StatusIs(ErrorCode::kInvalidArgument));      // Bad padding.
+  EXPECT_THAT(Base64Decode("Zg"), StatusIs(ErrorCode::kInvalidArgument));       // Missing padding.
   EXPECT_THAT(Base64UrlDecode("Zg=="), StatusIs(ErrorCode::kInvalidArgument));  // Padding in url.
-  EXPECT_THAT(Base64UrlDecode("Z"), StatusIs(ErrorCode::kInvalidArgument));   // Impossible length.
+  EXPECT_THAT(Base64UrlDecode("Z"), StatusIs(ErrorCode::kInvalidArgument));     // Impossible length.
   EXPECT_THAT(Base64Decode("Zm9v\n"), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Base64UrlDecode("Zm+v"), StatusIs(ErrorCode::kInvalidArgument));  // Std alphabet.
   EXPECT_THAT(Base64Decode("Zm-v"), StatusIs(ErrorCode::kInvalidArgument));     // Url alphabet.

@@ -13,9 +13,12 @@ std::string FormatNumber(double d) { return Serialize(Value(d)); }
 std::string FieldReader::PathOf(std::string_view key) const {
   std::string p = path_ + "/";
   for (char c : key) {
-    if (c == '~') p += "~0";
-    else if (c == '/') p += "~1";
-    else p += c;
+    if (c == '~')
+      p += "~0";
+    else if (c == '/')
+      p += "~1";
+    else
+      p += c;
   }
   return p;
 }
@@ -76,7 +79,8 @@ Status FieldReader::Strings(std::string_view key, std::vector<std::string>& out,
     const Value& item = v->get_array()[i];
     std::string where = PathOf(key) + "/" + std::to_string(i);
     if (!item.is_string()) return InvalidArgumentError(where + ": must be a string");
-    if (item.get_string().size() > max_bytes) return InvalidArgumentError(where + ": is longer than " + std::to_string(max_bytes) + " bytes");
+    if (item.get_string().size() > max_bytes)
+      return InvalidArgumentError(where + ": is longer than " + std::to_string(max_bytes) + " bytes");
     items.emplace_back(item.get_string());
   }
   out = std::move(items);

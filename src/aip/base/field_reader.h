@@ -29,8 +29,8 @@ class FieldReader {
   Status Int(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max, Need need = Need::kOptional) const;
   Status Number(std::string_view key, double& out, double min, double max, Need need = Need::kOptional) const;
   Status Bool(std::string_view key, bool& out, Need need = Need::kOptional) const;
-  Status Strings(std::string_view key, std::vector<std::string>& out, Need need = Need::kOptional,
-                 std::size_t max_items = 1024, std::size_t max_bytes = 4096) const;
+  Status Strings(std::string_view key, std::vector<std::string>& out, Need need = Need::kOptional, std::size_t max_items = 1024,
+                 std::size_t max_bytes = 4096) const;
   // Nested returns a reader of the member's object (nullopt when absent and optional).
   Result<std::optional<FieldReader>> Nested(std::string_view key, Need need = Need::kOptional) const;
   // OnlyFields refuses the first member whose name is not in `allowed`.

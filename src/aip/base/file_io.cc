@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 
-
 namespace aip {
 namespace {
 
@@ -22,7 +21,11 @@ class Fd {
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
-  int release() { int f = fd_; fd_ = -1; return f; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
 
  private:
   int fd_;

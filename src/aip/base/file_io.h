@@ -15,8 +15,7 @@ inline constexpr std::size_t kDefaultMaxFileBytes = 64 * 1024 * 1024;
 
 // ReadFile returns the contents of `path` ("-" reads standard input), failing with
 // kResourceExhausted beyond `max_bytes` and kNotFound when the file is missing.
-Result<std::string> ReadFile(const std::filesystem::path& path,
-                             std::size_t max_bytes = kDefaultMaxFileBytes);
+Result<std::string> ReadFile(const std::filesystem::path& path, std::size_t max_bytes = kDefaultMaxFileBytes);
 
 // WriteFileAtomic writes `data` to a new temporary file created with `mode`, syncs it, then
 // renames it over `path` and syncs the directory: readers see the old or the new file, whole.

@@ -15,21 +15,24 @@ constexpr char kHex[] = "0123456789abcdef";
 // DecodeAt reads the UTF-8 code point that starts at s[i] (input is valid UTF-8).
 char32_t DecodeAt(std::string_view s, std::size_t i, std::size_t* len) {
   unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) { *len = 1; return c; }
-  if (c < 0xE0) { *len = 2; return (char32_t(c & 0x1F) << 6) | (s[i + 1] & 0x3F); }
+  if (c < 0x80) {
+    *len = 1;
+    return c;
+  }
+  if (c < 0xE0) {
+    *len = 2;
+    return (char32_t(c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+  }
   if (c < 0xF0) {
     *len = 3;
     return (char32_t(c & 0x0F) << 12) | (char32_t(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
   }
   *len = 4;
-  return (char32_t(c & 0x07) << 18) | (char32_t(s[i + 1] & 0x3F) << 12) |
-         (char32_t(s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F);
+  return (char32_t(c & 0x07) << 18) | (char32_t(s[i + 1] & 0x3F) << 12) | (char32_t(s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F);
 }
 
 // FirstUtf16Unit maps a code point to the first UTF-16 code unit that encodes it.
-std::uint32_t FirstUtf16Unit(char32_t cp) {
-  return cp >= 0x10000 ? 0xD800 + ((cp - 0x10000) >> 10) : cp;
-}
+std::uint32_t FirstUtf16Unit(char32_t cp) { return cp >= 0x10000 ? 0xD800 + ((cp - 0x10000) >> 10) : cp; }
 
 // LessUtf16 orders UTF-8 strings by their UTF-16 code units (RFC 8785 §3.2.3). Byte order equals
 // code point order, which differs from UTF-16 order only between a supplementary character
@@ -56,14 +59,27 @@ class Writer {
 
   Status Write(const Value& v) {
     switch (v.kind()) {
-      case boost::json::kind::null: out_ += "null"; return OkStatus();
-      case boost::json::kind::bool_: out_ += v.get_bool() ? "true" : "false"; return OkStatus();
-      case boost::json::kind::int64: AppendInt(v.get_int64()); return OkStatus();
-      case boost::json::kind::uint64: AppendUint(v.get_uint64()); return OkStatus();
-      case boost::json::kind::double_: return WriteDouble(v.get_double());
-      case boost::json::kind::string: WriteString(v.get_string()); return OkStatus();
-      case boost::json::kind::array: return WriteArray(v.get_array());
-      case boost::json::kind::object: return WriteObject(v.get_object());
+      case boost::json::kind::null:
+        out_ += "null";
+        return OkStatus();
+      case boost::json::kind::bool_:
+        out_ += v.get_bool() ? "true" : "false";
+        return OkStatus();
+      case boost::json::kind::int64:
+        AppendInt(v.get_int64());
+        return OkStatus();
+      case boost::json::kind::uint64:
+        AppendUint(v.get_uint64());
+        return OkStatus();
+      case boost::json::kind::double_:
+        return WriteDouble(v.get_double());
+      case boost::json::kind::string:
+        WriteString(v.get_string());
+        return OkStatus();
+      case boost::json::kind::array:
+        return WriteArray(v.get_array());
+      case boost::json::kind::object:
+        return WriteObject(v.get_object());
     }
     return InternalError("JCS: unknown JSON kind");
   }
@@ -133,14 +149,29 @@ class Writer {
       }
       ++i;
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default: AppendU16(c);
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        default:
+          AppendU16(c);
       }
     }
     out_ += '"';
@@ -170,9 +201,7 @@ class Writer {
     members.reserve(o.size());
     for (const auto& kv : o) members.push_back(&kv);
     if (style_ == Style::kJcs) {
-      std::sort(members.begin(), members.end(), [](auto* x, auto* y) {
-        return LessUtf16(x->key(), y->key());
-      });
+      std::sort(members.begin(), members.end(), [](auto* x, auto* y) { return LessUtf16(x->key(), y->key()); });
     } else if (style_ == Style::kPython) {  // Python sorts str by code point: UTF-8 byte order.
       std::sort(members.begin(), members.end(), [](auto* x, auto* y) { return x->key() < y->key(); });
     }

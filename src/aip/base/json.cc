@@ -145,11 +145,10 @@ struct Handler {
   bool on_comment(boost::json::string_view, boost::json::error_code&) { return true; }
 };
 
-std::string DescribeBoostError(const boost::json::error_code& ec, std::string_view text,
-                               std::size_t offset) {
+std::string DescribeBoostError(const boost::json::error_code& ec, std::string_view text, std::size_t offset) {
   if (ec == boost::json::error::too_deep) return "nesting too deep";
-  if (ec == boost::json::error::illegal_leading_surrogate ||
-      ec == boost::json::error::illegal_trailing_surrogate || ec == boost::json::error::expected_utf16_escape) {
+  if (ec == boost::json::error::illegal_leading_surrogate || ec == boost::json::error::illegal_trailing_surrogate ||
+      ec == boost::json::error::expected_utf16_escape) {
     return "lone surrogate escape";
   }
   if (ec == boost::json::error::exponent_overflow) return "number out of range";
@@ -167,8 +166,7 @@ std::string DescribeBoostError(const boost::json::error_code& ec, std::string_vi
     unsigned char c = static_cast<unsigned char>(text[offset]);
     if (c >= 0x80) return "invalid UTF-8";
     std::string_view rest = text.substr(offset);
-    if (rest.starts_with("NaN") || rest.starts_with("Infinity") || rest.starts_with("-Infinity") ||
-        rest.starts_with("-NaN")) {
+    if (rest.starts_with("NaN") || rest.starts_with("Infinity") || rest.starts_with("-Infinity") || rest.starts_with("-NaN")) {
       return "NaN and Infinity are not JSON";
     }
     if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return "control character";
@@ -180,8 +178,8 @@ std::string DescribeBoostError(const boost::json::error_code& ec, std::string_vi
 
 Result<Value> ParseJson(std::string_view text, const ParseLimits& limits) {
   if (text.size() > limits.max_bytes) {
-    return ResourceExhaustedError("JSON: input of " + std::to_string(text.size()) +
-                                  " bytes exceeds the limit of " + std::to_string(limits.max_bytes));
+    return ResourceExhaustedError("JSON: input of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+                                  std::to_string(limits.max_bytes));
   }
   boost::json::parse_options opts;
   opts.max_depth = limits.max_depth;

@@ -23,9 +23,7 @@ TEST(ParseJsonTest, RejectsDuplicateKeysWithOffset) {
               StatusIs(ErrorCode::kInvalidArgument, "duplicate key \"arguments\" at byte"));
 }
 
-TEST(ParseJsonTest, AllowsSameKeyInSiblingObjects) {
-  EXPECT_THAT(ParseJson(R"([{"a":1},{"a":2},{"b":{"a":3}}])"), IsOk());
-}
+TEST(ParseJsonTest, AllowsSameKeyInSiblingObjects) { EXPECT_THAT(ParseJson(R"([{"a":1},{"a":2},{"b":{"a":3}}])"), IsOk()); }
 
 TEST(ParseJsonTest, RejectsDuplicateKeysInLargeObjects) {
   std::string s = "{";
@@ -36,7 +34,7 @@ TEST(ParseJsonTest, RejectsDuplicateKeysInLargeObjects) {
 
 TEST(ParseJsonTest, RejectsInvalidUtf8) {
   EXPECT_THAT(ParseJson("\"\xff\""), StatusIs(ErrorCode::kInvalidArgument, "invalid UTF-8"));
-  EXPECT_THAT(ParseJson("\"\xc0\xaf\""), StatusIs(ErrorCode::kInvalidArgument));  // Overlong.
+  EXPECT_THAT(ParseJson("\"\xc0\xaf\""), StatusIs(ErrorCode::kInvalidArgument));          // Overlong.
   EXPECT_THAT(ParseJson("{\"\xed\xa0\x80\":1}"), StatusIs(ErrorCode::kInvalidArgument));  // Encoded surrogate.
 }
 

@@ -36,7 +36,7 @@ struct Error {
 // Status is OK or an Error.
 class [[nodiscard]] Status {
  public:
-  Status() = default;  // OK.
+  Status() = default;                                            // OK.
   Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit by design.
 
   bool ok() const { return ok_; }
@@ -58,12 +58,11 @@ inline Status OkStatus() { return Status(); }
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : rep_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(T value) : rep_(std::in_place_index<0>, std::move(value)) {}      // NOLINT
   Result(Error error) : rep_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   // A failed Status converts to a failed Result; converting an OK status is a bug.
   Result(Status status)  // NOLINT
-      : rep_(std::in_place_index<1>, status.ok() ? Error{ErrorCode::kInternal, "OK status as Result"}
-                                                 : std::move(status).error()) {}
+      : rep_(std::in_place_index<1>, status.ok() ? Error{ErrorCode::kInternal, "OK status as Result"} : std::move(status).error()) {}
 
   bool has_value() const { return rep_.index() == 0; }
   bool ok() const { return has_value(); }
@@ -106,15 +105,14 @@ Status Prefix(std::string_view context, Status status);
 #define AIP_CONCAT_(a, b) AIP_CONCAT_INNER_(a, b)
 
 // AIP_RETURN_IF_ERROR(expr): returns the error of a Status-returning expression.
-#define AIP_RETURN_IF_ERROR(expr)                 \
-  do {                                            \
-    ::aip::Status aip_status_ = (expr);           \
-    if (!aip_status_.ok()) return aip_status_;    \
+#define AIP_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::aip::Status aip_status_ = (expr);        \
+    if (!aip_status_.ok()) return aip_status_; \
   } while (false)
 
 // AIP_ASSIGN_OR_RETURN(decl, expr): on error returns it; otherwise moves the value into decl.
-#define AIP_ASSIGN_OR_RETURN(decl, expr) \
-  AIP_ASSIGN_OR_RETURN_IMPL_(AIP_CONCAT_(aip_result_, __LINE__), decl, expr)
+#define AIP_ASSIGN_OR_RETURN(decl, expr) AIP_ASSIGN_OR_RETURN_IMPL_(AIP_CONCAT_(aip_result_, __LINE__), decl, expr)
 #define AIP_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr) \
   auto tmp = (expr);                                \
   if (!tmp) return std::move(tmp).error();          \

@@ -15,9 +15,7 @@ struct Step {
   bool into_last = false;  // Then `key` names the array and we stand in its last table.
 };
 
-bool IsBareKeyChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
+bool IsBareKeyChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
 
 // ValidText checks the whole input once: UTF-8, and no control characters except tab and
 // newlines (TOML forbids them everywhere, comments included). Returns the offending line or 0.
@@ -72,8 +70,7 @@ void AppendUtf8(std::string& out, std::uint32_t cp) {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view source, const Limits& limits)
-      : s_(text), limits_(limits) {
+  Parser(std::string_view text, std::string_view source, const Limits& limits) : s_(text), limits_(limits) {
     doc_.source = std::string(source);
   }
 
@@ -364,20 +361,35 @@ class Parser {
     if (AtEnd()) return Fail("unterminated string");
     char e = s_[pos_++];
     switch (e) {
-      case 'b': out += '\b'; return OkStatus();
-      case 't': out += '\t'; return OkStatus();
-      case 'n': out += '\n'; return OkStatus();
-      case 'f': out += '\f'; return OkStatus();
-      case 'r': out += '\r'; return OkStatus();
-      case '"': out += '"'; return OkStatus();
-      case '\\': out += '\\'; return OkStatus();
+      case 'b':
+        out += '\b';
+        return OkStatus();
+      case 't':
+        out += '\t';
+        return OkStatus();
+      case 'n':
+        out += '\n';
+        return OkStatus();
+      case 'f':
+        out += '\f';
+        return OkStatus();
+      case 'r':
+        out += '\r';
+        return OkStatus();
+      case '"':
+        out += '"';
+        return OkStatus();
+      case '\\':
+        out += '\\';
+        return OkStatus();
       case 'u':
       case 'U': {
         AIP_ASSIGN_OR_RETURN(std::uint32_t cp, HexEscape(e == 'u' ? 4 : 8));
         AppendUtf8(out, cp);
         return OkStatus();
       }
-      default: return Fail("unknown escape \"\\" + std::string(1, e) + "\"");
+      default:
+        return Fail("unknown escape \"\\" + std::string(1, e) + "\"");
     }
   }
 
@@ -472,8 +484,7 @@ class Parser {
     while (!AtEnd() && (IsBareKeyChar(Peek()) || Peek() == '+' || Peek() == '.' || Peek() == ':')) ++pos_;
     std::string_view tok = s_.substr(start, pos_ - start);
     if (tok.empty()) return Fail("expected a value");
-    if (tok.find(':') != std::string_view::npos ||
-        (tok.size() >= 10 && tok[4] == '-' && tok[7] == '-')) {
+    if (tok.find(':') != std::string_view::npos || (tok.size() >= 10 && tok[4] == '-' && tok[7] == '-')) {
       return Fail("dates and times are not supported; write them as strings");
     }
     std::string_view body = tok;

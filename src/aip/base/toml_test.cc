@@ -122,7 +122,7 @@ TEST(TomlTest, RefusesMalformedInputWithTheLine) {
   ErrorOf("= 1\n");
   ErrorOf("a = truex\n");
   ErrorOf(std::string("a = \"\x01\"\n"));
-  ErrorOf(std::string("a = \"\xc3\"\n"));  // Truncated UTF-8.
+  ErrorOf(std::string("a = \"\xc3\"\n"));    // Truncated UTF-8.
   ErrorOf(std::string("# \xed\xa0\x80\n"));  // Encoded surrogate, even in a comment.
   ErrorOf("a = 1\r");
 }

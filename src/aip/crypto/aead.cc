@@ -20,9 +20,8 @@ Result<Bytes> XChaChaSeal(const SecretBytes& key, ByteSpan nonce, ByteSpan plain
   AIP_RETURN_IF_ERROR(CheckSizes(key, nonce));
   Bytes out(plaintext.size() + kXChaChaTagSize);
   unsigned long long len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &len, plaintext.data(), plaintext.size(),
-                                             aad.data(), aad.size(), nullptr, nonce.data(),
-                                             key.RevealSecret().data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &len, plaintext.data(), plaintext.size(), aad.data(), aad.size(), nullptr,
+                                             nonce.data(), key.RevealSecret().data());
   out.resize(len);
   return out;
 }
@@ -33,9 +32,8 @@ Result<SecretBytes> XChaChaOpen(const SecretBytes& key, ByteSpan nonce, ByteSpan
   if (sealed.size() < kXChaChaTagSize) return UnauthenticatedError("ciphertext too short");
   SecretBytes out(sealed.size() - kXChaChaTagSize);
   unsigned long long len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.MutableSecret().data(), &len, nullptr, sealed.data(),
-                                                 sealed.size(), aad.data(), aad.size(), nonce.data(),
-                                                 key.RevealSecret().data()) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.MutableSecret().data(), &len, nullptr, sealed.data(), sealed.size(), aad.data(),
+                                                 aad.size(), nonce.data(), key.RevealSecret().data()) != 0) {
     return UnauthenticatedError("decryption failed: wrong key or corrupted data");
   }
   return out;

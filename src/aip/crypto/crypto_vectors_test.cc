@@ -19,9 +19,7 @@ using ::aip::testing::ReadJson;
 using ::aip::testing::SharedTestdata;
 using ::aip::testing::StatusIs;
 
-std::string Str(const json::Value& v, std::string_view key) {
-  return std::string(v.as_object().at(key).as_string());
-}
+std::string Str(const json::Value& v, std::string_view key) { return std::string(v.as_object().at(key).as_string()); }
 
 TEST(Ed25519Test, PassesWycheproof) {
   json::Value doc = ReadJson(SharedTestdata("wycheproof/ed25519_test.json"));
@@ -61,8 +59,7 @@ TEST(Ed25519Test, RejectsWrongLengthsAndFlippedBits) {
   EXPECT_THAT(Verify(key.public_key(), AsBytes("hello"), sig), IsOk());
   sig[10] ^= 1;
   EXPECT_THAT(Verify(key.public_key(), AsBytes("hello"), sig), StatusIs(ErrorCode::kUnauthenticated));
-  EXPECT_THAT(Verify(key.public_key(), AsBytes("hello"), ByteSpan(sig).first(63)),
-              StatusIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Verify(key.public_key(), AsBytes("hello"), ByteSpan(sig).first(63)), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Ed25519PublicKey::FromBytes(Bytes(31)), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Ed25519PrivateKey::FromSeed(Bytes(33)), StatusIs(ErrorCode::kInvalidArgument));
 }

@@ -39,8 +39,7 @@ Result<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(ByteSpan seed) {
 
 Ed25519Signature Ed25519PrivateKey::Sign(ByteSpan message) const {
   Ed25519Signature sig;
-  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(),
-                       expanded_.RevealSecret().data());
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), expanded_.RevealSecret().data());
   return sig;
 }
 

@@ -14,9 +14,8 @@ Result<SecretBytes> DeriveKey(std::string_view passphrase, ByteSpan salt, const 
     return InvalidArgumentError("Argon2id parameters out of the accepted range");
   }
   SecretBytes key(32);
-  if (crypto_pwhash(key.MutableSecret().data(), key.size(), passphrase.data(), passphrase.size(), salt.data(),
-                    params.ops_limit, static_cast<std::size_t>(params.mem_limit_bytes),
-                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  if (crypto_pwhash(key.MutableSecret().data(), key.size(), passphrase.data(), passphrase.size(), salt.data(), params.ops_limit,
+                    static_cast<std::size_t>(params.mem_limit_bytes), crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return ResourceExhaustedError("Argon2id: out of memory");
   }
   return key;

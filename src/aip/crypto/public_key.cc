@@ -35,7 +35,7 @@ using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free
 // each small prime below, a power of 65537 — a structure that lets anyone factor them. Random
 // moduli pass this test with negligible probability.
 bool HasRocaFingerprint(const BIGNUM* n) {
-  static constexpr unsigned kPrimes[] = {3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,
+  static constexpr unsigned kPrimes[] = {3,  5,  7,  11, 13, 17,  19,  23,  29,  31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
                                          73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
   for (unsigned p : kPrimes) {
     BN_ULONG r = BN_mod_word(n, p);
@@ -56,8 +56,7 @@ Error BadSignature() { return UnauthenticatedError("signature does not verify");
 Result<std::shared_ptr<PublicKey::Key>> FromParams(const char* type, OSSL_PARAM* params) {
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   auto key = std::make_shared<PublicKey::Key>();
-  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &key->pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 || EVP_PKEY_fromdata(ctx.get(), &key->pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
     return BadKey(std::string("not a valid ") + type + " key");
   }
   return key;
@@ -138,8 +137,8 @@ Status PublicKey::Verify(ByteSpan message, ByteSpan signature, bool pss) const {
   if (!md || EVP_DigestVerifyInit(md.get(), &pctx, EVP_sha256(), nullptr, key_->pkey) != 1) {
     return InternalError("cannot start a verification");
   }
-  if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-              EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) != 1)) {
+  if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
+              EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) != 1)) {
     return InternalError("cannot set up RSA-PSS");
   }
   if (EVP_DigestVerify(md.get(), signature.data(), signature.size(), message.data(), message.size()) != 1) {

@@ -24,9 +24,7 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   return *this;
 }
 
-bool SecretBytes::Equals(const SecretBytes& other) const {
-  return ConstantTimeEquals(bytes_, other.bytes_);
-}
+bool SecretBytes::Equals(const SecretBytes& other) const { return ConstantTimeEquals(bytes_, other.bytes_); }
 
 void SecretBytes::Wipe() { SecureWipe(bytes_); }
 

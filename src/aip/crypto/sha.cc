@@ -59,9 +59,7 @@ Sha256Digest HmacSha256(ByteSpan key, ByteSpan data) {
   unsigned int len = 0;
   static const std::uint8_t kEmpty = 0;
   const std::uint8_t* k = key.empty() ? &kEmpty : key.data();
-  if (HMAC(EVP_sha256(), k, static_cast<int>(key.size()), data.data(), data.size(), d.data(), &len) ==
-          nullptr ||
-      len != d.size()) {
+  if (HMAC(EVP_sha256(), k, static_cast<int>(key.size()), data.data(), data.size(), d.data(), &len) == nullptr || len != d.size()) {
     Die("HMAC");
   }
   return d;
@@ -90,13 +88,11 @@ HmacSha256Key::HmacSha256Key(ByteSpan key) : state_(std::make_unique<State>()) {
   state_->outer = EVP_MD_CTX_new();
   if (state_->inner == nullptr || state_->outer == nullptr) Die("EVP_MD_CTX_new");
   for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x36;
-  if (EVP_DigestInit_ex(state_->inner, EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(state_->inner, pad.data(), pad.size()) != 1) {
+  if (EVP_DigestInit_ex(state_->inner, EVP_sha256(), nullptr) != 1 || EVP_DigestUpdate(state_->inner, pad.data(), pad.size()) != 1) {
     Die("HMAC inner");
   }
   for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x5c;
-  if (EVP_DigestInit_ex(state_->outer, EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(state_->outer, pad.data(), pad.size()) != 1) {
+  if (EVP_DigestInit_ex(state_->outer, EVP_sha256(), nullptr) != 1 || EVP_DigestUpdate(state_->outer, pad.data(), pad.size()) != 1) {
     Die("HMAC outer");
   }
   OPENSSL_cleanse(block.data(), block.size());

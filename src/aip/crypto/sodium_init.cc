@@ -16,8 +16,6 @@ void EnsureSodium() {
   }
 }
 
-std::string LibraryVersions() {
-  return std::string("libsodium ") + sodium_version_string() + ", " + OpenSSL_version(OPENSSL_VERSION);
-}
+std::string LibraryVersions() { return std::string("libsodium ") + sodium_version_string() + ", " + OpenSSL_version(OPENSSL_VERSION); }
 
 }  // namespace aip::crypto

@@ -14,8 +14,7 @@ Result<SecretBytes> X25519(const SecretBytes& private_key, ByteSpan peer_public_
     return InvalidArgumentError("X25519 keys must be 32 bytes");
   }
   SecretBytes shared(kX25519KeySize);
-  if (crypto_scalarmult(shared.MutableSecret().data(), private_key.RevealSecret().data(),
-                        peer_public_key.data()) != 0) {
+  if (crypto_scalarmult(shared.MutableSecret().data(), private_key.RevealSecret().data(), peer_public_key.data()) != 0) {
     return UnauthenticatedError("X25519: low-order public key");
   }
   return shared;
@@ -60,14 +59,13 @@ Result<Bytes> SealTo(const X25519PublicKey& recipient, ByteSpan plaintext) {
   return out;
 }
 
-Result<Bytes> OpenSealed(const X25519PublicKey& recipient_public, const SecretBytes& recipient_private,
-                         ByteSpan sealed) {
+Result<Bytes> OpenSealed(const X25519PublicKey& recipient_public, const SecretBytes& recipient_private, ByteSpan sealed) {
   EnsureSodium();
   if (recipient_private.size() != kX25519KeySize) return InvalidArgumentError("X25519 private key must be 32 bytes");
   if (sealed.size() < crypto_box_SEALBYTES) return UnauthenticatedError("sealed box: too short");
   Bytes out(sealed.size() - crypto_box_SEALBYTES);
-  if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), recipient_public.data(),
-                           recipient_private.RevealSecret().data()) != 0) {
+  if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), recipient_public.data(), recipient_private.RevealSecret().data()) !=
+      0) {
     return UnauthenticatedError("sealed box: does not decrypt");
   }
   return out;

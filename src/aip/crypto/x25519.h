@@ -30,7 +30,6 @@ SecretBytes X25519PrivateFromEd25519(const Ed25519PrivateKey& key);
 // SealTo encrypts `plaintext` to `recipient` (ephemeral X25519 + XSalsa20-Poly1305).
 Result<Bytes> SealTo(const X25519PublicKey& recipient, ByteSpan plaintext);
 // OpenSealed decrypts a sealed box; any tampering gives kUnauthenticated.
-Result<Bytes> OpenSealed(const X25519PublicKey& recipient_public, const SecretBytes& recipient_private,
-                         ByteSpan sealed);
+Result<Bytes> OpenSealed(const X25519PublicKey& recipient_public, const SecretBytes& recipient_private, ByteSpan sealed);
 
 }  // namespace aip::crypto

@@ -9,9 +9,7 @@
 namespace aip {
 namespace {
 
-std::filesystem::path HomeOrDefault(const std::filesystem::path& home) {
-  return home.empty() ? identity::KeyStore::DefaultHome() : home;
-}
+std::filesystem::path HomeOrDefault(const std::filesystem::path& home) { return home.empty() ? identity::KeyStore::DefaultHome() : home; }
 
 identity::PassphraseProvider EnvPassphrase() {
   return []() -> Result<std::string> {
@@ -44,8 +42,7 @@ std::string Agent::SignMessage(std::string_view message) const {
   return Base64UrlEncode(identity_.Sign(identity::SigningDomain::kMessage, AsBytes(message)));
 }
 
-Status VerifySignature(std::string_view did, std::string_view message, std::string_view signature,
-                       const std::filesystem::path& home) {
+Status VerifySignature(std::string_view did, std::string_view message, std::string_view signature, const std::filesystem::path& home) {
   AIP_ASSIGN_OR_RETURN(Bytes sig, Base64UrlDecode(signature));
   std::optional<crypto::Ed25519PublicKey> key;
   if (did.starts_with(identity::kDidKeyPrefix)) {

@@ -19,7 +19,7 @@ namespace aip::gateway {
 namespace {
 
 constexpr std::string_view kMacPrefix = ",\"mac\":\"";
-constexpr std::size_t kMacChars = 43;  // Base64url of 32 bytes, unpadded.
+constexpr std::size_t kMacChars = 43;                                       // Base64url of 32 bytes, unpadded.
 constexpr std::size_t kMacSuffixBytes = kMacPrefix.size() + kMacChars + 2;  // …"}
 constexpr std::string_view kLineKeyInfo = "aip-audit-line-mac-v1";
 
@@ -137,8 +137,9 @@ Status AuditChainVerifier::Line(std::string_view line) {
   // The link: this line names the hash of the one before and the next seq.
   auto link = [&](std::string_view prev, std::uint64_t seq) -> Status {
     if (prev != prev_) {
-      return fail(first ? "does not start a chain (its prev is not the genesis hash: earlier lines are missing)"
-                        : "does not follow line " + std::to_string(file_line_ - 1) + " (a line was edited, deleted, inserted or reordered)");
+      return fail(first
+                      ? "does not start a chain (its prev is not the genesis hash: earlier lines are missing)"
+                      : "does not follow line " + std::to_string(file_line_ - 1) + " (a line was edited, deleted, inserted or reordered)");
     }
     return seq == next_seq_ ? OkStatus() : fail("sequence number out of order");
   };

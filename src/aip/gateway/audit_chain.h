@@ -44,12 +44,12 @@ bool HasValidLineMac(const crypto::HmacSha256Key& key, std::string_view line);
 struct AuditReport {
   std::uint64_t lines = 0;
   std::uint64_t checkpoints = 0;
-  std::uint64_t first_seq = 0;        // seq of the first line checked (0 for a whole chain).
-  std::string signer;                 // DID that signed the checkpoints.
-  std::uint64_t unsealed_tail = 0;    // Lines after the last checkpoint (not yet covered by a signature).
+  std::uint64_t first_seq = 0;             // seq of the first line checked (0 for a whole chain).
+  std::string signer;                      // DID that signed the checkpoints.
+  std::uint64_t unsealed_tail = 0;         // Lines after the last checkpoint (not yet covered by a signature).
   std::uint64_t unauthenticated_tail = 0;  // Of those, lines without a valid MAC (with a line key).
   std::uint64_t bytes = 0;
-  std::vector<std::string> files;     // In chain order, for a series.
+  std::vector<std::string> files;         // In chain order, for a series.
   std::optional<std::string> found_hash;  // Hash of the line at AuditVerifyOptions::find_seq, if seen.
   std::uint64_t next_seq = 0;             // One past the last line's seq.
 };
@@ -75,7 +75,7 @@ class AuditChainVerifier {
  public:
   explicit AuditChainVerifier(AuditVerifyOptions options);
   ~AuditChainVerifier();
-  Status Line(std::string_view line);  // Without its newline.
+  Status Line(std::string_view line);   // Without its newline.
   void BeginFile() { file_line_ = 0; }  // Line numbers in errors count from the next file's start.
   const AuditReport& report() const { return report_; }
   const std::string& head() const { return prev_; }  // Hash of the last line checked.

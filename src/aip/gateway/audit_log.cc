@@ -139,8 +139,7 @@ Status AuditLog::Resume() {
           auto first = json::ParseJsonObject(line);
           const json::Value* prev = first ? first->if_contains("prev") : nullptr;
           const json::Value* type = first ? first->if_contains("type") : nullptr;
-          starts_right = (prev != nullptr && *prev == json::Value(kAuditGenesis)) ||
-                         (type != nullptr && *type == json::Value("rotated"));
+          starts_right = (prev != nullptr && *prev == json::Value(kAuditGenesis)) || (type != nullptr && *type == json::Value("rotated"));
         }
         return verifier.Line(line);
       },
@@ -158,8 +157,7 @@ Status AuditLog::Resume() {
     checked = InvalidArgumentError("line 1: does not start a chain (its prev is not the genesis hash) and is not a rotation");
   }
   if (checked.ok() && report.unauthenticated_tail > 0) {
-    checked = InvalidArgumentError(std::to_string(report.unauthenticated_tail) + " of the " +
-                                   std::to_string(report.unsealed_tail) +
+    checked = InvalidArgumentError(std::to_string(report.unauthenticated_tail) + " of the " + std::to_string(report.unsealed_tail) +
                                    " lines after the last checkpoint were not written by this gateway");
   }
   if (!checked.ok()) {
@@ -227,8 +225,8 @@ Status AuditLog::Sync() {
 Status AuditLog::WriteLocked(std::string_view body) {
   // The line is {"seq":…,"time":…,"prev":…, <the record's members>, "mac":…}: the record was
   // serialized outside the lock; only the chain fields are added here.
-  std::string text = "{\"seq\":" + std::to_string(next_seq_) + ",\"time\":\"" + FormatTime(DefaultClock().Now()) +
-                     "\",\"prev\":\"" + prev_hash_ + "\"";
+  std::string text =
+      "{\"seq\":" + std::to_string(next_seq_) + ",\"time\":\"" + FormatTime(DefaultClock().Now()) + "\",\"prev\":\"" + prev_hash_ + "\"";
   if (body.size() > 2) {
     text.append(",").append(body.substr(1));
   } else {
@@ -264,8 +262,7 @@ Status AuditLog::Append(json::Object record) {
     }
   }
   // The caller goes on only once its line (and a checkpoint it wrote) is as durable as configured.
-  bool sync = config_.fsync == AuditConfig::Fsync::kEveryLine ||
-              (checkpointed && config_.fsync == AuditConfig::Fsync::kCheckpoint);
+  bool sync = config_.fsync == AuditConfig::Fsync::kEveryLine || (checkpointed && config_.fsync == AuditConfig::Fsync::kCheckpoint);
   return sync ? Sync() : OkStatus();
 }
 
@@ -296,7 +293,8 @@ Status AuditLog::RotateLocked() {
   Status st = WriteLocked(json::Serialize(json::Value(json::Object{{"type", "rotated"}, {"previous", BaseName(rotated)}})));
   if (st.ok()) st = Sync();
   if (st.ok()) ++since_checkpoint_;
-  if (st.ok() && ::rename(path.c_str(), rotated.c_str()) != 0) st = UnavailableError("audit log rotation: " + std::string(std::strerror(errno)));
+  if (st.ok() && ::rename(path.c_str(), rotated.c_str()) != 0)
+    st = UnavailableError("audit log rotation: " + std::string(std::strerror(errno)));
   if (!st.ok()) {
     fd_ = old_fd;
     prev_hash_ = std::move(old_prev);
@@ -372,9 +370,8 @@ json::Value AuditLog::Redact(const json::Object& arguments) const {
   // recorded by size and digest (which still proves what was sent), not in full.
   std::string text = json::Serialize(v);
   if (text.size() > kMaxRecordedArgumentBytes) {
-    return json::Object{{"omitted", "too large to record"},
-                        {"bytes", static_cast<std::int64_t>(text.size())},
-                        {"sha256", AuditLineHash(text)}};
+    return json::Object{
+        {"omitted", "too large to record"}, {"bytes", static_cast<std::int64_t>(text.size())}, {"sha256", AuditLineHash(text)}};
   }
   return v;
 }

@@ -40,8 +40,7 @@ class AuditLog final : public AuditSink {
   // Open appends to `config.path`, continuing the chain of what is there once it verifies. A torn
   // last line (a crash mid-write) is cut off; the cut, and lines a crash left after the last
   // checkpoint, are recorded in a "recovered" line.
-  static Result<std::unique_ptr<AuditLog>> Open(const AuditConfig& config,
-                                                std::shared_ptr<const identity::Identity> signer);
+  static Result<std::unique_ptr<AuditLog>> Open(const AuditConfig& config, std::shared_ptr<const identity::Identity> signer);
   ~AuditLog() override;  // Writes a final checkpoint.
 
   // Append adds seq, time and prev to `record` and writes it as one line.
@@ -83,7 +82,7 @@ class AuditLog final : public AuditSink {
   std::uint64_t next_seq_ = 0;
   std::uint64_t first_seq_ = 0;  // Of the current file: names it when it is rotated.
   std::uint64_t bytes_ = 0;      // Size of the current file.
-  std::string prev_hash_;  // Hex SHA-256 of the last line written.
+  std::string prev_hash_;        // Hex SHA-256 of the last line written.
   int since_checkpoint_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_;
   std::chrono::steady_clock::time_point file_opened_;

@@ -29,7 +29,8 @@ Result<AuditReceipt> VerifyAuditReceipt(const json::Object& receipt, const std::
   if (!verified) return UnauthenticatedError("the receipt's signature does not verify: " + verified.error().message);
   AuditReceipt r;
   r.witness = verified->method.controller;
-  if (!witness_did.empty() && r.witness != witness_did) return UnauthenticatedError("the receipt is signed by " + r.witness + ", not " + witness_did);
+  if (!witness_did.empty() && r.witness != witness_did)
+    return UnauthenticatedError("the receipt is signed by " + r.witness + ", not " + witness_did);
   const json::Value* signer = receipt.if_contains("signer");
   const json::Value* hash = receipt.if_contains("line_sha256");
   const json::Value* seq = receipt.if_contains("seq");
@@ -86,8 +87,8 @@ Result<json::Object> AuditWitness::Witness(std::string_view checkpoint_line) {
     const json::Value* seen_hash = it->second.if_contains("line_sha256");
     if (seq == seen && seen_hash != nullptr && *seen_hash == json::Value(hash)) return it->second;  // Sent again.
     if (seq <= seen) {
-      return AlreadyExistsError("checkpoint " + std::to_string(seq) + " goes back to or contradicts checkpoint " +
-                                std::to_string(seen) + ", already witnessed for " + signer);
+      return AlreadyExistsError("checkpoint " + std::to_string(seq) + " goes back to or contradicts checkpoint " + std::to_string(seen) +
+                                ", already witnessed for " + signer);
     }
   }
   json::Object receipt{{"type", "AipAuditReceipt"},

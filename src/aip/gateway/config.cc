@@ -148,9 +148,8 @@ bool UrlHasPassword(std::string_view url) {
 
 // ReadSecret reads a secret from exactly one of an environment variable or a file that only its
 // owner may read; `source` says which, for logs (never the secret).
-Result<std::string> ReadSecret(const Reader& r, const std::string& base_dir, const std::string& from_env,
-                               const std::string& from_file, std::string* source, const char* env_field = "from_env",
-                               const char* file_field = "from_file") {
+Result<std::string> ReadSecret(const Reader& r, const std::string& base_dir, const std::string& from_env, const std::string& from_file,
+                               std::string* source, const char* env_field = "from_env", const char* file_field = "from_file") {
   if (from_env.empty() == from_file.empty()) {
     return r.Fail("", std::string("needs exactly one of ") + env_field + " or " + file_field);
   }
@@ -176,8 +175,7 @@ Result<std::string> ReadSecret(const Reader& r, const std::string& base_dir, con
 
 // ReadKeySecret reads a secret every instance shares (an env var or a private file, named by the
 // two fields), at least 32 bytes; the text read is wiped once copied.
-Result<crypto::SecretBytes> ReadKeySecret(const Reader& r, const std::string& base_dir, const char* env_field,
-                                          const char* file_field) {
+Result<crypto::SecretBytes> ReadKeySecret(const Reader& r, const std::string& base_dir, const char* env_field, const char* file_field) {
   std::string from_env, from_file, source;
   AIP_RETURN_IF_ERROR(r.String(env_field, from_env));
   AIP_RETURN_IF_ERROR(r.String(file_field, from_file));
@@ -207,16 +205,16 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
       return r.Fail("header", "cannot carry a credential");
     }
   } else if (type == "env") {
-    if (c.env_var.empty() || !std::all_of(c.env_var.begin(), c.env_var.end(), [](char ch) {
-          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
-        })) {
+    if (c.env_var.empty() || !std::all_of(c.env_var.begin(), c.env_var.end(),
+                                          [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; })) {
       return r.Fail("env_var", "must be an environment variable name");
     }
   } else {
     return r.Fail("type", "must be \"header\", \"bearer\" or \"env\"");
   }
   if ((type == "env") != stdio) {
-    return r.Fail("type", stdio ? "a spawned (command) upstream takes type = \"env\"" : "type = \"env\" is only for spawned (command) upstreams");
+    return r.Fail("type",
+                  stdio ? "a spawned (command) upstream takes type = \"env\"" : "type = \"env\" is only for spawned (command) upstreams");
   }
   AIP_ASSIGN_OR_RETURN(std::string secret, ReadSecret(r, base_dir, from_env, from_file, &c.source));
   if (secret.empty()) return r.Fail("", "the credential is empty");
@@ -232,8 +230,8 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
 // ReadRedisStore reads a [replay] or [rate_limits] section: where the shared store is and how
 // to reach it.
 Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreConfig& out) {
-  AIP_RETURN_IF_ERROR(r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool", "on_store_error",
-                                    "tls_ca_file"}));
+  AIP_RETURN_IF_ERROR(
+      r.OnlyFields({"store", "namespace", "password_env", "password_file", "timeout", "pool", "on_store_error", "tls_ca_file"}));
   std::string on_error = "refuse";
   AIP_RETURN_IF_ERROR(r.String("on_store_error", on_error));
   if (on_error != "refuse" && on_error != "local") return r.Fail("on_store_error", "must be \"refuse\" or \"local\"");
@@ -261,17 +259,16 @@ Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreCo
 }
 
 Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& base_dir, UpstreamConfig& u) {
-  AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool",
-                                    "restart_min", "restart_max", "namespaced", "ca_file", "refresh", "max_stream", "queue"}));
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool", "restart_min",
+                                    "restart_max", "namespaced", "ca_file", "refresh", "max_stream", "queue"}));
   AIP_RETURN_IF_ERROR(r.Millis("refresh", u.refresh));
   AIP_RETURN_IF_ERROR(r.Millis("max_stream", u.max_stream));
   AIP_RETURN_IF_ERROR(r.String("ca_file", u.ca_file));
   u.ca_file = Resolve(base_dir, u.ca_file);
   AIP_RETURN_IF_ERROR(r.Bool("namespaced", u.namespaced));
   AIP_RETURN_IF_ERROR(r.String("name", u.name));
-  if (u.name.empty() || !std::all_of(u.name.begin(), u.name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-      })) {
+  if (u.name.empty() || !std::all_of(u.name.begin(), u.name.end(),
+                                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; })) {
     return r.Fail("name", "must be letters, digits, '_' or '-' (it becomes the tool namespace)");
   }
   AIP_RETURN_IF_ERROR(r.String("url", u.url));
@@ -307,14 +304,35 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   GatewayConfig cfg;
   cfg.source = std::string(source);
   Reader root(doc, "", "", doc.root);
-  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "apikeys", "oauth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
+  AIP_RETURN_IF_ERROR(
+      root.OnlyFields({"gateway", "auth", "apikeys", "oauth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
   Status st = OkStatus();
   if (const json::Object* g = root.Table("gateway", st)) {
     Reader r = root.Sub("gateway", *g);
-    AIP_RETURN_IF_ERROR(r.OnlyFields({"listen", "public_url", "tls_cert", "tls_key", "threads", "io_threads", "busy_poll_us", "max_body_bytes",
-                                      "max_sessions", "max_sessions_per_caller", "session_idle_timeout", "max_connections",
-                                      "max_connections_per_address", "request_timeout", "shutdown_grace", "replay_cache_entries", "allowed_origins", "allowed_hosts", "unsafe_allow_all", "identity", "denial_detail",
-                                      "session_secret_env", "session_secret_file", "session_max_age"}));
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"listen",
+                                      "public_url",
+                                      "tls_cert",
+                                      "tls_key",
+                                      "threads",
+                                      "io_threads",
+                                      "busy_poll_us",
+                                      "max_body_bytes",
+                                      "max_sessions",
+                                      "max_sessions_per_caller",
+                                      "session_idle_timeout",
+                                      "max_connections",
+                                      "max_connections_per_address",
+                                      "request_timeout",
+                                      "shutdown_grace",
+                                      "replay_cache_entries",
+                                      "allowed_origins",
+                                      "allowed_hosts",
+                                      "unsafe_allow_all",
+                                      "identity",
+                                      "denial_detail",
+                                      "session_secret_env",
+                                      "session_secret_file",
+                                      "session_max_age"}));
     AIP_RETURN_IF_ERROR(r.String("listen", cfg.listen));
     if (cfg.listen.rfind(':') == std::string::npos) return r.Fail("listen", "must be HOST:PORT");
     AIP_RETURN_IF_ERROR(r.String("public_url", cfg.public_url));
@@ -405,8 +423,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   AIP_RETURN_IF_ERROR(st);
   if (const json::Object* a = root.Table("audit", st)) {
     Reader r = root.Sub("audit", *a);
-    AIP_RETURN_IF_ERROR(r.OnlyFields({"path", "fsync", "checkpoint_every", "checkpoint_interval", "record_arguments",
-                                      "redact_pointers", "redact_keys", "rotate_bytes", "rotate_interval", "on_broken_chain", "witness", "witness_did"}));
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"path", "fsync", "checkpoint_every", "checkpoint_interval", "record_arguments", "redact_pointers",
+                                      "redact_keys", "rotate_bytes", "rotate_interval", "on_broken_chain", "witness", "witness_did"}));
     AIP_RETURN_IF_ERROR(r.String("path", cfg.audit.path));
     cfg.audit.path = Resolve(base_dir, cfg.audit.path);
     std::string fsync = "every_line";
@@ -431,7 +449,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     }
     AIP_RETURN_IF_ERROR(r.Strings("redact_keys", cfg.audit.redact_keys));
     AIP_RETURN_IF_ERROR(r.ByteSize("rotate_bytes", cfg.audit.rotate_bytes));
-    if (cfg.audit.rotate_bytes != 0 && cfg.audit.rotate_bytes < (1u << 20)) return r.Fail("rotate_bytes", "must be 0 (off) or at least 1MiB");
+    if (cfg.audit.rotate_bytes != 0 && cfg.audit.rotate_bytes < (1u << 20))
+      return r.Fail("rotate_bytes", "must be 0 (off) or at least 1MiB");
     if (r.Has("rotate_interval")) {
       std::string off;
       AIP_RETURN_IF_ERROR(r.String("rotate_interval", off));
@@ -467,11 +486,26 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   if (const json::Object* a = root.Table("oauth", st)) {
     Reader r = root.Sub("oauth", *a);
     OAuthConfig& o = cfg.oauth;
-    AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer", "jwks_uri", "audiences", "algorithms", "require_at_jwt", "leeway", "ca_file",
-                                      "scopes_supported", "jwks_cooldown", "jwks_max_age", "dpop_required",
-                                      "introspection_endpoint", "introspection_client_id", "introspection_secret_env",
-                                      "introspection_cache", "hs256_secret_env", "hs256_kid", "dpop_nonce",
-                                      "dpop_nonce_secret_env", "dpop_nonce_secret_file"}));
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer",
+                                      "jwks_uri",
+                                      "audiences",
+                                      "algorithms",
+                                      "require_at_jwt",
+                                      "leeway",
+                                      "ca_file",
+                                      "scopes_supported",
+                                      "jwks_cooldown",
+                                      "jwks_max_age",
+                                      "dpop_required",
+                                      "introspection_endpoint",
+                                      "introspection_client_id",
+                                      "introspection_secret_env",
+                                      "introspection_cache",
+                                      "hs256_secret_env",
+                                      "hs256_kid",
+                                      "dpop_nonce",
+                                      "dpop_nonce_secret_env",
+                                      "dpop_nonce_secret_file"}));
     AIP_RETURN_IF_ERROR(r.String("introspection_endpoint", o.introspection_endpoint));
     AIP_RETURN_IF_ERROR(r.String("introspection_client_id", o.introspection_client_id));
     AIP_RETURN_IF_ERROR(r.String("introspection_secret_env", o.introspection_secret_env));
@@ -535,8 +569,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     if (!ups->is_array()) return root.Fail("upstream", "must be an array of tables ([[upstream]])");
     for (std::size_t i = 0; i < ups->get_array().size(); ++i) {
       const json::Value& u = ups->get_array()[i];
-      Reader r(doc, "/upstream/" + std::to_string(i), "upstream[" + std::to_string(i) + "]",
-               u.is_object() ? u.get_object() : doc.root);
+      Reader r(doc, "/upstream/" + std::to_string(i), "upstream[" + std::to_string(i) + "]", u.is_object() ? u.get_object() : doc.root);
       if (!u.is_object()) return r.Fail("", "must be a table");
       UpstreamConfig uc;
       AIP_RETURN_IF_ERROR(ReadUpstream(r, u.get_object(), base_dir, uc));
@@ -575,8 +608,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   }
   for (const char* section : {"replay", "rate_limits"}) {
     if (const json::Object* t = root.Table(section, st)) {
-      AIP_RETURN_IF_ERROR(ReadRedisStore(root.Sub(section, *t), base_dir,
-                                         std::string_view(section) == "replay" ? cfg.replay : cfg.rate_limits));
+      AIP_RETURN_IF_ERROR(
+          ReadRedisStore(root.Sub(section, *t), base_dir, std::string_view(section) == "replay" ? cfg.replay : cfg.rate_limits));
     }
   }
   AIP_RETURN_IF_ERROR(st);

@@ -25,14 +25,14 @@ struct OutboundCredential {
   std::string prefix;   // "Bearer " for bearer tokens.
   std::string env_var;  // Stdio upstreams: variable set in the child's environment.
   std::shared_ptr<const crypto::SecretBytes> secret;
-  std::string source;   // Where it came from ("env WEATHER_API_KEY"), for messages; never the value.
+  std::string source;  // Where it came from ("env WEATHER_API_KEY"), for messages; never the value.
 };
 
 struct UpstreamConfig {
-  std::string name;  // Namespace: its tools appear as "<name>.<tool>".
-  bool namespaced = true;  // false: its tools and prompts keep their own names (one such upstream fronted as is).
-  std::string url;   // Streamable HTTP endpoint, or
-  std::string ca_file;  // HTTPS: extra trust anchors (PEM) besides the system store.
+  std::string name;                  // Namespace: its tools appear as "<name>.<tool>".
+  bool namespaced = true;            // false: its tools and prompts keep their own names (one such upstream fronted as is).
+  std::string url;                   // Streamable HTTP endpoint, or
+  std::string ca_file;               // HTTPS: extra trust anchors (PEM) besides the system store.
   std::vector<std::string> command;  // a server spawned and spoken to over stdio.
   std::chrono::milliseconds timeout{30000};
   std::optional<OutboundCredential> credential;
@@ -49,7 +49,7 @@ struct UpstreamConfig {
   // An answer streamed as events must end within `timeout`, each event extending it by `timeout`,
   // never beyond max_stream after the call (HTTP upstreams).
   std::chrono::milliseconds max_stream{300000};
-  std::string fingerprint;     // Canonical form of the settings: a reload restarts it only if changed.
+  std::string fingerprint;  // Canonical form of the settings: a reload restarts it only if changed.
 };
 
 struct AuditConfig {
@@ -103,7 +103,7 @@ struct OAuthConfig {
 // RedisStoreConfig: state shared by every instance, in Redis — the replay cache ([replay]) and
 // the rate-limit buckets ([rate_limits]); docs/scaling.md. Empty store: this process's memory.
 struct RedisStoreConfig {
-  std::string store;  // redis://HOST[:PORT][/DB], or rediss:// for TLS.
+  std::string store;        // redis://HOST[:PORT][/DB], or rediss:// for TLS.
   std::string tls_ca_file;  // rediss://: trust anchors (PEM); empty: the system's.
   std::string ns = "aip";
   crypto::SecretBytes password;  // From password_env or password_file.
@@ -119,8 +119,8 @@ struct RedisStoreConfig {
 // ApiKeysConfig: where API keys are kept ([apikeys]; docs/scaling.md) — a SQLite file or a
 // PostgreSQL database several instances share — and how current each instance's copy is.
 struct ApiKeysConfig {
-  std::string db;             // Empty: [auth] api_key_db, else $AIP_HOME/gateway.db.
-  std::string hash_key_file;  // Default "<db>.hashkey" for SQLite; required for PostgreSQL.
+  std::string db;                                // Empty: [auth] api_key_db, else $AIP_HOME/gateway.db.
+  std::string hash_key_file;                     // Default "<db>.hashkey" for SQLite; required for PostgreSQL.
   std::chrono::milliseconds refresh{1000};       // How soon a revocation anywhere is seen.
   std::chrono::milliseconds stale_after{30000};  // Keys refused when the store has not answered this long.
 };
@@ -178,7 +178,7 @@ struct GatewayConfig {
   std::vector<std::string> allowed_origins, allowed_hosts;
   bool unsafe_allow_all = false;  // Development only: every call allowed, loudly.
   DenialDetail denial_detail = DenialDetail::kReason;
-  std::string identity_home;      // Gateway identity ($AIP_HOME when empty).
+  std::string identity_home;  // Gateway identity ($AIP_HOME when empty).
   bool accept_aip_proof = true;
   bool accept_http_signature = true;
   bool accept_api_keys = false;  // Keys made by `aip apikey create`, from api_key_db.

@@ -75,7 +75,8 @@ TEST(GatewayConfigTest, ErrorsNameFileLineAndField) {
   EXPECT_THAT(Parse("[[upstream]]\nname = \"a.b\"\nurl = \"http://x/mcp\"\n"),
               StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: upstream[0].name:"));
   EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\n"), StatusIs(ErrorCode::kInvalidArgument, "needs exactly one of url or command"));
-  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"ftp://x\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: upstream[0].url"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"ftp://x\"\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: upstream[0].url"));
   EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\n[[upstream]]\nname = \"a\"\nurl = \"http://y/mcp\"\n"),
               StatusIs(ErrorCode::kInvalidArgument, "duplicate upstream name"));
   EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ntimeout = \"soon\"\n"),
@@ -92,20 +93,30 @@ TEST(GatewayConfigTest, CredentialsAreCheckedAndNeverQuoted) {
   ::setenv("AIP_TEST_SECRET", "s3cr3t-value", 1);
   ::setenv("AIP_TEST_CRLF", "x\r\nInjected: 1", 1);
   ::unsetenv("AIP_TEST_MISSING");
-  auto missing = Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_MISSING\" }\n");
-  EXPECT_THAT(missing, StatusIs(ErrorCode::kInvalidArgument, "gw.toml:4: upstream[0].credential.from_env: environment variable AIP_TEST_MISSING is not set"));
-  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_CRLF\" }\n"),
-              StatusIs(ErrorCode::kInvalidArgument, "control characters"));
-  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"Bad Header\", from_env = \"AIP_TEST_SECRET\" }\n"),
-              StatusIs(ErrorCode::kInvalidArgument, "header name"));
-  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"Host\", from_env = \"AIP_TEST_SECRET\" }\n"),
-              StatusIs(ErrorCode::kInvalidArgument, "cannot carry a credential"));
-  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { type = \"env\", env_var = \"K\", from_env = \"AIP_TEST_SECRET\" }\n"),
+  auto missing = Parse(
+      "[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_MISSING\" }\n");
+  EXPECT_THAT(missing, StatusIs(ErrorCode::kInvalidArgument,
+                                "gw.toml:4: upstream[0].credential.from_env: environment variable AIP_TEST_MISSING is not set"));
+  EXPECT_THAT(
+      Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_CRLF\" }\n"),
+      StatusIs(ErrorCode::kInvalidArgument, "control characters"));
+  EXPECT_THAT(
+      Parse(
+          "[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"Bad Header\", from_env = \"AIP_TEST_SECRET\" }\n"),
+      StatusIs(ErrorCode::kInvalidArgument, "header name"));
+  EXPECT_THAT(
+      Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"Host\", from_env = \"AIP_TEST_SECRET\" }\n"),
+      StatusIs(ErrorCode::kInvalidArgument, "cannot carry a credential"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { type = \"env\", env_var = \"K\", from_env = "
+                    "\"AIP_TEST_SECRET\" }\n"),
               StatusIs(ErrorCode::kInvalidArgument, "only for spawned"));
-  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_SECRET\", from_file = \"k\" }\n"),
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = "
+                    "\"AIP_TEST_SECRET\", from_file = \"k\" }\n"),
               StatusIs(ErrorCode::kInvalidArgument, "exactly one of from_env or from_file"));
   // A bad configuration holding a secret never repeats the secret.
-  auto bad = Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_SECRET\" }\ncolour = 1\n");
+  auto bad = Parse(
+      "[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ncredential = { header = \"X-Api-Key\", from_env = \"AIP_TEST_SECRET\" }\ncolour "
+      "= 1\n");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message.find("s3cr3t"), std::string::npos);
 }

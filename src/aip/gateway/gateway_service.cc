@@ -180,9 +180,8 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   hopts.tls_cert_file = config.tls_cert;
   hopts.tls_key_file = config.tls_key;
   g->replay_->WaitPastHorizon();
-  AIP_ASSIGN_OR_RETURN(g->server_, net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) {
-                         self->Serve(r, e);
-                       }));
+  AIP_ASSIGN_OR_RETURN(g->server_,
+                       net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) { self->Serve(r, e); }));
   std::string scheme = config.tls_cert.empty() ? "http" : "https";
   std::string host = hopts.address.find(':') != std::string::npos ? "[" + hopts.address + "]" : hopts.address;
   g->url_ = scheme + "://" + host + ":" + std::to_string(g->server_->port()) + topts.path;
@@ -190,8 +189,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   // A 401 names every way in that is switched on (one Bearer challenge serves keys and tokens).
   std::vector<std::string> challenges;
   std::string metadata_url;
-  Listening where{g->url_, "", g->resource_, &challenges, &metadata_url, &g->protected_resource_metadata_,
-                  topts.www_authenticate};
+  Listening where{g->url_, "", g->resource_, &challenges, &metadata_url, &g->protected_resource_metadata_, topts.www_authenticate};
   if (hopts.address == "127.0.0.1" || hopts.address == "::1") {
     where.alias_url = scheme + "://localhost:" + std::to_string(g->server_->port()) + topts.path;
   }
@@ -302,8 +300,8 @@ void GatewayService::Tick() {
       if (s.ok()) {
         LogEvent("info", "store_back", json::Object{{"store", "trust"}});
       } else {
-        LogEvent("warning", "store_unavailable", json::Object{{"store", "trust"}, {"error", s.message()},
-                                                              {"message", "trust scores come from the last view read"}});
+        LogEvent("warning", "store_unavailable",
+                 json::Object{{"store", "trust"}, {"error", s.message()}, {"message", "trust scores come from the last view read"}});
       }
     }
   }

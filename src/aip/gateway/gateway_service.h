@@ -51,16 +51,16 @@ class GatewayService {
   GatewayConfig config_;
   std::shared_ptr<const identity::Identity> identity_;
   std::shared_ptr<trust::TrustView> trust_view_;
-  bool trust_store_up_ = true;  // Tick only.
+  bool trust_store_up_ = true;             // Tick only.
   std::unique_ptr<TrustFeed> trust_feed_;  // [trust] registry.
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
   std::unique_ptr<SharedStores> stores_;
   std::shared_ptr<authn::ReplayCache> replay_;  // stores_->replay().
   std::vector<std::unique_ptr<AuthFeature>> auth_features_;
-  std::string resource_;                   // Our canonical resource URI (RFC 8707).
+  std::string resource_;                     // Our canonical resource URI (RFC 8707).
   std::string protected_resource_metadata_;  // RFC 9728 document, when [oauth] is on.
-  std::atomic<bool> ready_{false};         // Requests before start-up finished get 503.
+  std::atomic<bool> ready_{false};           // Requests before start-up finished get 503.
   std::shared_ptr<Pipeline> router_;
   std::unique_ptr<mcp::McpServer> mcp_;
   std::unique_ptr<mcp::StreamableHttpTransport> transport_;

@@ -23,12 +23,14 @@ json::Object CallerMeta(const authn::Principal& p) {
 }  // namespace
 
 McpUpstream::McpUpstream(UpstreamConfig config, std::shared_ptr<const identity::Identity> gateway_identity,
-                   std::shared_ptr<Metrics> metrics)
+                         std::shared_ptr<Metrics> metrics)
     : config_(std::move(config)), identity_(std::move(gateway_identity)), metrics_(std::move(metrics)) {}
 
 McpUpstream::~McpUpstream() { Stop(); }
 
-void McpUpstream::Start() { supervisor_ = std::thread([this] { Supervise(); }); }
+void McpUpstream::Start() {
+  supervisor_ = std::thread([this] { Supervise(); });
+}
 
 void McpUpstream::Stop() {
   {
@@ -93,8 +95,7 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::NewClient() {
   std::unique_ptr<mcp::ClientTransport> transport;
   if (!config_.url.empty()) {
     auto credential = config_.credential;
-    mcp::HttpRequestSigner hook = [credential](std::string_view, std::string_view, net::Headers& headers,
-                                               std::string_view) -> Status {
+    mcp::HttpRequestSigner hook = [credential](std::string_view, std::string_view, net::Headers& headers, std::string_view) -> Status {
       if (credential) {
         auto secret = credential->secret->RevealSecret();
         headers.Set(credential->header, credential->prefix + std::string(reinterpret_cast<const char*>(secret.data()), secret.size()));

@@ -59,7 +59,7 @@ class McpUpstream final : public Upstream {
   std::condition_variable pool_cv_;   // Callers waiting for a free connection.
   int pool_waiters_ = 0;
   std::vector<std::unique_ptr<mcp::McpClient>> idle_;
-  int open_clients_ = 0;  // Idle plus in use.
+  int open_clients_ = 0;                      // Idle plus in use.
   std::unordered_set<mcp::McpClient*> busy_;  // In use by a call: what AbortCalls ends.
   std::shared_ptr<const Catalog> catalog_;
   std::string last_error_;

@@ -126,8 +126,7 @@ std::string Metrics::Render() const {
       std::string lines;
       for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
         bucket = std::max(bucket, h->buckets[i].load());
-        lines += name + "_bucket" + WithLabel(labels, "le=\"" + Number(kLatencyBuckets[i]) + "\"") + " " +
-                 std::to_string(bucket) + "\n";
+        lines += name + "_bucket" + WithLabel(labels, "le=\"" + Number(kLatencyBuckets[i]) + "\"") + " " + std::to_string(bucket) + "\n";
       }
       std::uint64_t count = std::max(bucket, h->count.load());
       if (count == 0) continue;

@@ -22,7 +22,7 @@ namespace aip::gateway {
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 inline constexpr std::array<double, 16> kLatencyBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                           0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,     10};
+                                                           0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 
 namespace metrics_detail {
 struct CounterCell {

@@ -14,8 +14,8 @@ constexpr const char* kWeakened =
 
 }  // namespace
 
-Result<SharedStores::Store*> SharedStores::Connect(const GatewayConfig& config, const char* section,
-                                                   const RedisStoreConfig& cfg, Metrics& metrics) {
+Result<SharedStores::Store*> SharedStores::Connect(const GatewayConfig& config, const char* section, const RedisStoreConfig& cfg,
+                                                   Metrics& metrics) {
   AIP_ASSIGN_OR_RETURN(redis::RedisOptions options, redis::ParseRedisUrl(cfg.store));
   options.password = cfg.password;
   options.tls_ca_file = cfg.tls_ca_file;
@@ -92,7 +92,8 @@ void SharedStores::Describe(Metrics& metrics) {
   metrics.SetCallback("aip_gateway_store_fallbacks_total", [self] {
     std::vector<std::pair<Labels, double>> out;
     for (const auto& s : self->stores_) {
-      if (s->on_error == RedisStoreConfig::OnError::kLocal) out.push_back({{{"store", s->name}}, static_cast<double>(s->fallbacks->load())});
+      if (s->on_error == RedisStoreConfig::OnError::kLocal)
+        out.push_back({{{"store", s->name}}, static_cast<double>(s->fallbacks->load())});
     }
     return out;
   });

@@ -64,9 +64,7 @@ Result<std::string> SignatureBase(const HttpMessage& m, const InnerList& params)
   return base;
 }
 
-std::string ContentDigest(std::string_view body) {
-  return "sha-256=" + SerializeByteSequence(crypto::Sha256(AsBytes(body)));
-}
+std::string ContentDigest(std::string_view body) { return "sha-256=" + SerializeByteSequence(crypto::Sha256(AsBytes(body))); }
 
 Status CheckContentDigest(std::string_view field, std::string_view body) {
   AIP_ASSIGN_OR_RETURN(auto dict, ParseDictionary(field));
@@ -88,8 +86,8 @@ Status CheckContentDigest(std::string_view field, std::string_view body) {
   return OkStatus();
 }
 
-Status SignRequest(const std::string& method, const std::string& target_uri, net::Headers& headers,
-                   std::string_view body, const crypto::Ed25519PrivateKey& key, const SignOptions& options) {
+Status SignRequest(const std::string& method, const std::string& target_uri, net::Headers& headers, std::string_view body,
+                   const crypto::Ed25519PrivateKey& key, const SignOptions& options) {
   InnerList params;
   params.strings = {"@method", "@target-uri"};
   if (!body.empty()) {
@@ -149,8 +147,7 @@ Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view b
         }
       }
       bool has_body = !body.empty();
-      bool covers_digest =
-          std::find(params->strings.begin(), params->strings.end(), "content-digest") != params->strings.end();
+      bool covers_digest = std::find(params->strings.begin(), params->strings.end(), "content-digest") != params->strings.end();
       if (has_body && !covers_digest && o.require_digest_for_body) {
         return UnauthenticatedError("signature does not cover content-digest");
       }

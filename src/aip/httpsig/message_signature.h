@@ -46,8 +46,8 @@ struct SignOptions {
 };
 
 // SignRequest adds Content-Digest (when there is a body), Signature-Input and Signature.
-Status SignRequest(const std::string& method, const std::string& target_uri, net::Headers& headers,
-                   std::string_view body, const crypto::Ed25519PrivateKey& key, const SignOptions& options);
+Status SignRequest(const std::string& method, const std::string& target_uri, net::Headers& headers, std::string_view body,
+                   const crypto::Ed25519PrivateKey& key, const SignOptions& options);
 
 struct VerifiedSignature {
   std::string keyid;

@@ -59,8 +59,7 @@ TEST(MessageSignatureTest, ReproducesRfc9421B26) {
   EXPECT_THAT(VerifyRequest(m, "{\"hello\": \"world\"}", o), IsOk());
   // Which is why aip's profile insists on content-digest: without it the body is not protected.
   o.require_digest_for_body = true;
-  EXPECT_THAT(VerifyRequest(m, "{\"hello\": \"World\"}", o),
-              StatusIs(ErrorCode::kUnauthenticated, "does not cover content-digest"));
+  EXPECT_THAT(VerifyRequest(m, "{\"hello\": \"World\"}", o), StatusIs(ErrorCode::kUnauthenticated, "does not cover content-digest"));
   ::aip::testing::ReportVectors("rfc/vectors.json rfc9421_b26_ed25519", 1);
 }
 
@@ -141,8 +140,7 @@ TEST(MessageSignatureTest, EveryLabelMustVerifyAndNameOneKey) {
   EXPECT_THAT(verify(both(a, signed_by(key1, "did:key:one#k", "b"))), IsOk());
   EXPECT_THAT(verify(both(a, signed_by(key2, "did:key:two#k", "b"))),
               StatusIs(ErrorCode::kUnauthenticated, "ambiguous: signature labels a and b name different keys"));
-  EXPECT_THAT(verify(both(a, signed_by(key1, "did:key:one#k", "b"), true)),
-              StatusIs(ErrorCode::kUnauthenticated, "signature label b:"));
+  EXPECT_THAT(verify(both(a, signed_by(key1, "did:key:one#k", "b"), true)), StatusIs(ErrorCode::kUnauthenticated, "signature label b:"));
   net::Headers extra = a;
   extra.Set("signature", std::string(*a.Get("signature")) + ", c=:AAAA:");
   EXPECT_THAT(verify(extra), StatusIs(ErrorCode::kUnauthenticated, "signature label c has no Signature-Input"));
@@ -152,8 +150,8 @@ TEST(MessageSignatureTest, EveryLabelMustVerifyAndNameOneKey) {
 }
 
 TEST(StructuredFieldsTest, RejectsMalformedInput) {
-  for (const char* bad : {"sig=(", "sig=(\"a\" ;x=1", "sig=:!!:", "=(\"a\")", "sig=(\"a\"),sig=(\"b\")", "sig=(\"a\"),",
-                          "sig=(\"a\";p=1)", "Sig=(\"a\")"}) {
+  for (const char* bad :
+       {"sig=(", "sig=(\"a\" ;x=1", "sig=:!!:", "=(\"a\")", "sig=(\"a\"),sig=(\"b\")", "sig=(\"a\"),", "sig=(\"a\";p=1)", "Sig=(\"a\")"}) {
     EXPECT_FALSE(ParseDictionary(bad).ok()) << bad;
   }
   auto ok = ParseDictionary(R"(a=("@method" "x");created=1;keyid="k";flag, b=:AAAA:)");

@@ -95,7 +95,9 @@ class Parser {
     }
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*') {  // Token.
       std::size_t start = i_;
-      while (i_ < s_.size() && s_[i_] > 0x20 && s_[i_] < 0x7f && std::string_view("\"(),;<=>?@[\\]{}").find(s_[i_]) == std::string_view::npos) ++i_;
+      while (i_ < s_.size() && s_[i_] > 0x20 && s_[i_] < 0x7f &&
+             std::string_view("\"(),;<=>?@[\\]{}").find(s_[i_]) == std::string_view::npos)
+        ++i_;
       return BareItem(std::string(s_.substr(start, i_ - start)));
     }
     return Bad("item");

@@ -42,13 +42,11 @@ Result<ProofHashInput> ComputeHashInput(const json::Object& unsecured, const jso
   ProofHashInput in;
   AIP_ASSIGN_OR_RETURN(in.canonical_proof_config, json::Canonicalize(proof_config));
   AIP_ASSIGN_OR_RETURN(in.canonical_document, json::Canonicalize(unsecured));
-  in.hash_data = Concat({crypto::Sha256(AsBytes(in.canonical_proof_config)),
-                         crypto::Sha256(AsBytes(in.canonical_document))});
+  in.hash_data = Concat({crypto::Sha256(AsBytes(in.canonical_proof_config)), crypto::Sha256(AsBytes(in.canonical_document))});
   return in;
 }
 
-Result<json::Object> CreateProof(const json::Object& unsecured, const crypto::Ed25519PrivateKey& key,
-                                 const ProofOptions& options) {
+Result<json::Object> CreateProof(const json::Object& unsecured, const crypto::Ed25519PrivateKey& key, const ProofOptions& options) {
   if (unsecured.contains("proof")) return InvalidArgumentError("document already has a proof");
   if (options.expires && *options.expires <= options.created) {
     return InvalidArgumentError("proof expires before it is created");
@@ -59,15 +57,13 @@ Result<json::Object> CreateProof(const json::Object& unsecured, const crypto::Ed
   return config;
 }
 
-Result<json::Object> AddProof(json::Object unsecured, const crypto::Ed25519PrivateKey& key,
-                              const ProofOptions& options) {
+Result<json::Object> AddProof(json::Object unsecured, const crypto::Ed25519PrivateKey& key, const ProofOptions& options) {
   AIP_ASSIGN_OR_RETURN(json::Object proof, CreateProof(unsecured, key, options));
   unsecured["proof"] = std::move(proof);
   return unsecured;
 }
 
-Result<VerifiedProof> VerifyProof(const json::Object& secured, const DidResolver& resolver,
-                                  const ProofExpectations& expect) {
+Result<VerifiedProof> VerifyProof(const json::Object& secured, const DidResolver& resolver, const ProofExpectations& expect) {
   const json::Value* proof_value = secured.if_contains("proof");
   if (proof_value == nullptr) return InvalidArgumentError("missing proof");
   if (!proof_value->is_object()) return InvalidArgumentError("proof must be a single object");
@@ -76,8 +72,8 @@ Result<VerifiedProof> VerifyProof(const json::Object& secured, const DidResolver
   return VerifyDetachedProof(unsecured, proof_value->get_object(), resolver, expect);
 }
 
-Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const json::Object& proof,
-                                          const DidResolver& resolver, const ProofExpectations& expect) {
+Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const json::Object& proof, const DidResolver& resolver,
+                                          const ProofExpectations& expect) {
   json::Object options = proof;  // The proof without proofValue.
   AIP_ASSIGN_OR_RETURN(std::string_view type, json::RequireString(options, "type"));
   AIP_ASSIGN_OR_RETURN(std::string_view suite, json::RequireString(options, "cryptosuite"));
@@ -111,8 +107,7 @@ Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const j
   AIP_ASSIGN_OR_RETURN(std::string_view purpose_name, json::RequireString(options, "proofPurpose"));
   AIP_ASSIGN_OR_RETURN(Purpose purpose, ParsePurpose(purpose_name));
   if (purpose != expect.purpose) {
-    return UnauthenticatedError("proof purpose is " + std::string(purpose_name) + ", expected " +
-                                std::string(PurposeName(expect.purpose)));
+    return UnauthenticatedError("proof purpose is " + std::string(purpose_name) + ", expected " + std::string(PurposeName(expect.purpose)));
   }
   AIP_ASSIGN_OR_RETURN(std::optional<TimePoint> created, OptionalTime(options, "created"));
   AIP_ASSIGN_OR_RETURN(std::optional<TimePoint> expires, OptionalTime(options, "expires"));

@@ -37,18 +37,16 @@ Result<ProofHashInput> ComputeHashInput(const json::Object& unsecured, const jso
 
 // CreateProof returns the proof object (with proofValue) for `unsecured`, which must not
 // already contain "proof".
-Result<json::Object> CreateProof(const json::Object& unsecured, const crypto::Ed25519PrivateKey& key,
-                                 const ProofOptions& options);
+Result<json::Object> CreateProof(const json::Object& unsecured, const crypto::Ed25519PrivateKey& key, const ProofOptions& options);
 // AddProof returns `unsecured` with a "proof" member.
-Result<json::Object> AddProof(json::Object unsecured, const crypto::Ed25519PrivateKey& key,
-                              const ProofOptions& options);
+Result<json::Object> AddProof(json::Object unsecured, const crypto::Ed25519PrivateKey& key, const ProofOptions& options);
 
 struct ProofExpectations {
   Purpose purpose = Purpose::kAssertionMethod;
   std::optional<std::string> domain;     // When set, the proof's domain must equal it.
   std::optional<std::string> challenge;  // When set, the proof's challenge must equal it.
   const Clock* clock = &DefaultClock();
-  std::chrono::seconds max_skew{300};    // Tolerance for `created` in the future and `expires`.
+  std::chrono::seconds max_skew{300};  // Tolerance for `created` in the future and `expires`.
   bool check_time = true;
 };
 
@@ -64,12 +62,11 @@ struct VerifiedProof {
 // kInvalidArgument for a malformed proof, kUnauthenticated for a bad signature, wrong domain or
 // challenge, or a proof outside its time window, kPermissionDenied when the key is not
 // authorized for the purpose, kNotFound when the DID does not resolve.
-Result<VerifiedProof> VerifyProof(const json::Object& secured, const DidResolver& resolver,
-                                  const ProofExpectations& expect);
+Result<VerifiedProof> VerifyProof(const json::Object& secured, const DidResolver& resolver, const ProofExpectations& expect);
 
 // VerifyDetachedProof checks `proof` over `unsecured` when the proof travels outside the
 // document (a signed MCP request carries it in params._meta). Same errors as VerifyProof.
-Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const json::Object& proof,
-                                          const DidResolver& resolver, const ProofExpectations& expect);
+Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const json::Object& proof, const DidResolver& resolver,
+                                          const ProofExpectations& expect);
 
 }  // namespace aip::identity

@@ -20,9 +20,7 @@ std::string Trim(std::string s) {
   return s;
 }
 
-std::string Vector(std::string_view name) {
-  return Trim(ReadText(SharedTestdata("vc-di-eddsa/eddsa-jcs-2022/" + std::string(name))));
-}
+std::string Vector(std::string_view name) { return Trim(ReadText(SharedTestdata("vc-di-eddsa/eddsa-jcs-2022/" + std::string(name)))); }
 
 crypto::Ed25519PrivateKey VectorKey() {
   json::Value kp = ReadJson(SharedTestdata("vc-di-eddsa/keyPair.json"));

@@ -17,8 +17,7 @@ bool IsWellFormedDid(std::string_view did) {
   std::string_view id = did.substr(colon + 1);
   for (std::size_t i = 0; i < id.size(); ++i) {
     char c = id[i];
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-                 c == '_' || c == ':';
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == ':';
     if (plain) continue;
     if (c != '%' || i + 2 >= id.size() || !hex(id[i + 1]) || !hex(id[i + 2])) return false;
     i += 2;
@@ -27,8 +26,7 @@ bool IsWellFormedDid(std::string_view did) {
 }
 namespace {
 
-constexpr std::string_view kPurposeNames[] = {"authentication", "assertionMethod", "capabilityInvocation",
-                                              "capabilityDelegation"};
+constexpr std::string_view kPurposeNames[] = {"authentication", "assertionMethod", "capabilityInvocation", "capabilityDelegation"};
 constexpr std::size_t kMaxMethods = 64;
 
 std::string Absolute(std::string_view did, std::string_view ref) {
@@ -61,8 +59,8 @@ Result<VerificationMethod> ParseMethod(std::string_view did, const json::Object&
 }
 
 bool IsEd25519Type(std::string_view type) {
-  return type == "Multikey" || type == "Ed25519VerificationKey2020" || type == "Ed25519VerificationKey2018" ||
-         type == "JsonWebKey2020" || type == "JsonWebKey";
+  return type == "Multikey" || type == "Ed25519VerificationKey2020" || type == "Ed25519VerificationKey2018" || type == "JsonWebKey2020" ||
+         type == "JsonWebKey";
 }
 
 }  // namespace
@@ -76,8 +74,7 @@ Result<Purpose> ParsePurpose(std::string_view name) {
   return InvalidArgumentError("unknown proof purpose \"" + std::string(name) + "\"");
 }
 
-Result<json::Object> BuildDidDocument(std::string_view did, const crypto::Ed25519PublicKey& key,
-                                      const DidDocumentOptions& options) {
+Result<json::Object> BuildDidDocument(std::string_view did, const crypto::Ed25519PublicKey& key, const DidDocumentOptions& options) {
   AIP_ASSIGN_OR_RETURN(crypto::X25519PublicKey x25519, crypto::X25519PublicFromEd25519(key));
   std::string ed_mk = Ed25519Multikey(key);
   std::string x_mk = X25519Multikey(x25519);
@@ -101,23 +98,17 @@ Result<json::Object> BuildDidDocument(std::string_view did, const crypto::Ed2551
     doc["alsoKnownAs"] = std::move(aka);
   }
   doc["verificationMethod"] = json::Array{json::Object{
-      {"id", vm_id},
-      {"type", multikey ? "Multikey" : "Ed25519VerificationKey2020"},
-      {"controller", did},
-      {"publicKeyMultibase", ed_mk}}};
+      {"id", vm_id}, {"type", multikey ? "Multikey" : "Ed25519VerificationKey2020"}, {"controller", did}, {"publicKeyMultibase", ed_mk}}};
   for (std::string_view rel : kPurposeNames) doc[rel] = json::Array{json::Value(vm_id)};
   doc["keyAgreement"] = json::Array{json::Object{
-      {"id", ka_id},
-      {"type", multikey ? "Multikey" : "X25519KeyAgreementKey2020"},
-      {"controller", did},
-      {"publicKeyMultibase", x_mk}}};
+      {"id", ka_id}, {"type", multikey ? "Multikey" : "X25519KeyAgreementKey2020"}, {"controller", did}, {"publicKeyMultibase", x_mk}}};
   if (options.platform) {
     std::string_view p = *options.platform;
     std::size_t slash = p.find('/');
     json::Object endpoint{{"platform", std::string(p.substr(0, slash))}};
     if (slash != std::string_view::npos) endpoint["account"] = std::string(p.substr(slash + 1));
-    doc["service"] = json::Array{json::Object{
-        {"id", std::string(did) + "#platform"}, {"type", "AgentPlatform"}, {"serviceEndpoint", std::move(endpoint)}}};
+    doc["service"] = json::Array{
+        json::Object{{"id", std::string(did) + "#platform"}, {"type", "AgentPlatform"}, {"serviceEndpoint", std::move(endpoint)}}};
   }
   return doc;
 }

@@ -28,8 +28,7 @@ struct DidDocumentOptions {
 
 // BuildDidDocument returns the DID document of `did`, controlled by `key`, with the key for
 // authentication, assertion and capabilities and its X25519 twin for keyAgreement.
-Result<json::Object> BuildDidDocument(std::string_view did, const crypto::Ed25519PublicKey& key,
-                                      const DidDocumentOptions& options = {});
+Result<json::Object> BuildDidDocument(std::string_view did, const crypto::Ed25519PublicKey& key, const DidDocumentOptions& options = {});
 
 // IsWellFormedDid checks DID Core §3.1 syntax: "did:" method-name ":" method-specific-id, with
 // the method name in [a-z0-9] and the id in ALPHA / DIGIT / "." / "-" / "_" / ":" / pct-encoded,
@@ -41,7 +40,7 @@ std::string_view PurposeName(Purpose p);
 Result<Purpose> ParsePurpose(std::string_view name);
 
 struct VerificationMethod {
-  std::string id;          // Absolute DID URL.
+  std::string id;  // Absolute DID URL.
   std::string type;
   std::string controller;
   crypto::Ed25519PublicKey key;

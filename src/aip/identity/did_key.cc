@@ -11,13 +11,9 @@ constexpr std::uint8_t kX25519Codec[] = {0xec, 0x01};
 
 }  // namespace
 
-std::string Ed25519Multikey(const crypto::Ed25519PublicKey& key) {
-  return MultibaseEncode(Concat({kEd25519Codec, key.bytes()}));
-}
+std::string Ed25519Multikey(const crypto::Ed25519PublicKey& key) { return MultibaseEncode(Concat({kEd25519Codec, key.bytes()})); }
 
-std::string X25519Multikey(const crypto::X25519PublicKey& key) {
-  return MultibaseEncode(Concat({kX25519Codec, key}));
-}
+std::string X25519Multikey(const crypto::X25519PublicKey& key) { return MultibaseEncode(Concat({kX25519Codec, key})); }
 
 Result<crypto::Ed25519PublicKey> ParseEd25519Multikey(std::string_view multibase) {
   if (multibase.empty() || multibase[0] != 'z') {
@@ -31,9 +27,7 @@ Result<crypto::Ed25519PublicKey> ParseEd25519Multikey(std::string_view multibase
   return crypto::Ed25519PublicKey::FromBytes(ByteSpan(raw).subspan(2));
 }
 
-std::string DidKeyFromPublicKey(const crypto::Ed25519PublicKey& key) {
-  return std::string(kDidKeyPrefix) + Ed25519Multikey(key);
-}
+std::string DidKeyFromPublicKey(const crypto::Ed25519PublicKey& key) { return std::string(kDidKeyPrefix) + Ed25519Multikey(key); }
 
 Result<crypto::Ed25519PublicKey> PublicKeyFromDidKey(std::string_view did) {
   if (!did.starts_with(kDidKeyPrefix)) return InvalidArgumentError("not a did:key");

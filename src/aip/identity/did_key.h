@@ -14,8 +14,8 @@ namespace aip::identity {
 inline constexpr std::string_view kDidKeyPrefix = "did:key:";
 
 // Multikey encodings (multicodec varint + key, multibase base58btc).
-std::string Ed25519Multikey(const crypto::Ed25519PublicKey& key);   // "z6Mk..."
-std::string X25519Multikey(const crypto::X25519PublicKey& key);     // "z6LS..."
+std::string Ed25519Multikey(const crypto::Ed25519PublicKey& key);  // "z6Mk..."
+std::string X25519Multikey(const crypto::X25519PublicKey& key);    // "z6LS..."
 Result<crypto::Ed25519PublicKey> ParseEd25519Multikey(std::string_view multibase);
 
 std::string DidKeyFromPublicKey(const crypto::Ed25519PublicKey& key);

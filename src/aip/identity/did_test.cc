@@ -61,14 +61,13 @@ TEST(DidKeyTest, MatchesCcgEd25519Vectors) {
     ASSERT_THAT(ours, IsOk());
     ASSERT_THAT(theirs, IsOk());
     std::string vm = std::string(did) + "#" + std::string(did).substr(8);
-    for (Purpose p : {Purpose::kAuthentication, Purpose::kAssertionMethod, Purpose::kCapabilityInvocation,
-                      Purpose::kCapabilityDelegation}) {
+    for (Purpose p :
+         {Purpose::kAuthentication, Purpose::kAssertionMethod, Purpose::kCapabilityInvocation, Purpose::kCapabilityDelegation}) {
       ASSERT_THAT(ours->KeyFor(vm, p), IsOk());
       ASSERT_THAT(theirs->KeyFor(vm, p), IsOk());
       EXPECT_EQ(ours->KeyFor(vm, p)->key, theirs->KeyFor(vm, p)->key);
     }
-    EXPECT_EQ(built->at("keyAgreement").as_array()[0].at("id").as_string(),
-              std::string(did) + Fragment(ka.at("id").as_string()));
+    EXPECT_EQ(built->at("keyAgreement").as_array()[0].at("id").as_string(), std::string(did) + Fragment(ka.at("id").as_string()));
     ++count;
   }
   ::aip::testing::ReportVectors("did-key/ed25519-x25519.json", count);
@@ -92,10 +91,10 @@ TEST(DidKeyTest, MatchesCcgX25519Identifiers) {
 }
 
 TEST(DidKeyTest, RejectsMalformedIdentifiers) {
-  for (const char* bad : {"did:key:", "did:key:z", "did:key:6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp",
-                          "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooW0",
-                          "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWpp", "did:web:x",
-                          "did:key:z1111111111111111111111111111111111111111111"}) {
+  for (const char* bad :
+       {"did:key:", "did:key:z", "did:key:6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp",
+        "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooW0", "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWpp",
+        "did:web:x", "did:key:z1111111111111111111111111111111111111111111"}) {
     EXPECT_FALSE(PublicKeyFromDidKey(bad).ok()) << bad;
   }
 }
@@ -196,8 +195,7 @@ TEST(DidDocumentTest, RejectsHostileDocuments) {
   auto foreign = json::ParseJson(R"({"id":"did:example:1","verificationMethod":[{"id":"#k","type":"Multikey",
     "controller":"did:example:2","publicKeyMultibase":"z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"}],
     "authentication":["#k"]})");
-  EXPECT_THAT(DidDocument::FromJson(*foreign)->KeyFor("#k", Purpose::kAuthentication),
-              StatusIs(ErrorCode::kPermissionDenied));
+  EXPECT_THAT(DidDocument::FromJson(*foreign)->KeyFor("#k", Purpose::kAuthentication), StatusIs(ErrorCode::kPermissionDenied));
   auto badkey = json::ParseJson(R"({"id":"did:example:1","verificationMethod":[{"id":"#k","type":"Multikey",
     "publicKeyMultibase":"z6LShs9GGnqk85isEBzzshkuVWrVKsRp24GnDuHk8QWkARMW"}]})");
   EXPECT_THAT(DidDocument::FromJson(*badkey), StatusIs(ErrorCode::kInvalidArgument));
@@ -226,8 +224,8 @@ TEST(DidSyntaxTest, AcceptsDidsAndRefusesDidUrlsAndJunk) {
                            "did:web:example.com%3A8443:users:alice", "did:example:123"}) {
     EXPECT_TRUE(IsWellFormedDid(good)) << good;
   }
-  for (const char* bad : {"", "did:", "did::x", "did:key:", "did:key:abc:", "did:Key:abc", "did:web:a/b", "did:web:a?q",
-                          "did:key:abc#frag", "did:web:a%zz", "did:web:a%2", "did:key:a b", "did:key:<script>", "notadid:x:y"}) {
+  for (const char* bad : {"", "did:", "did::x", "did:key:", "did:key:abc:", "did:Key:abc", "did:web:a/b", "did:web:a?q", "did:key:abc#frag",
+                          "did:web:a%zz", "did:web:a%2", "did:key:a b", "did:key:<script>", "notadid:x:y"}) {
     EXPECT_FALSE(IsWellFormedDid(bad)) << bad;
   }
   EXPECT_FALSE(IsWellFormedDid("did:x:" + std::string(600, 'a')));

@@ -19,8 +19,8 @@ constexpr std::size_t kMaxManifestBytes = 32 * 1024 * 1024;
 
 // The Python project's ignore set, used when checking its manifests.
 const std::vector<std::string>& LegacyIgnorePatterns() {
-  static const std::vector<std::string> p = {".git", "__pycache__", ".aip-signature.json", ".DS_Store",
-                                             "node_modules", ".env", "*.pyc", "*.pyo"};
+  static const std::vector<std::string> p = {".git",  "__pycache__", ".aip-signature.json", ".DS_Store", "node_modules", ".env",
+                                             "*.pyc", "*.pyo"};
   return p;
 }
 
@@ -97,8 +97,7 @@ Result<CheckedManifest> CheckOurs(json::Object doc, const std::optional<std::str
   AIP_ASSIGN_OR_RETURN(m.ignore, ParseIgnore(doc));
   doc.erase("signature");
   AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(doc));
-  AIP_RETURN_IF_ERROR(
-      crypto::Verify(key, DomainSeparated(SigningDomain::kDirectoryManifest, AsBytes(canonical)), sig));
+  AIP_RETURN_IF_ERROR(crypto::Verify(key, DomainSeparated(SigningDomain::kDirectoryManifest, AsBytes(canonical)), sig));
   if (expected_signer && !DidMatchesKey(*expected_signer, key)) {
     return UnauthenticatedError("manifest signed by " + m.report.signer + ", not by " + *expected_signer);
   }
@@ -146,12 +145,9 @@ Result<CheckedManifest> CheckManifest(std::string_view manifest_json, const std:
 
 }  // namespace
 
-std::vector<std::string> DefaultIgnorePatterns() {
-  return {".git", std::string(kManifestFileName), std::string(kLegacyManifestFileName)};
-}
+std::vector<std::string> DefaultIgnorePatterns() { return {".git", std::string(kManifestFileName), std::string(kLegacyManifestFileName)}; }
 
-Result<std::map<std::string, std::string>> HashDirectory(const fs::path& root_in,
-                                                         const std::vector<std::string>& ignore) {
+Result<std::map<std::string, std::string>> HashDirectory(const fs::path& root_in, const std::vector<std::string>& ignore) {
   std::error_code ec;
   fs::path root = fs::canonical(root_in, ec);
   if (ec) return NotFoundError(root_in.string() + ": " + ec.message());
@@ -184,8 +180,8 @@ Result<std::map<std::string, std::string>> HashDirectory(const fs::path& root_in
   return out;
 }
 
-Result<json::Object> SignDirectory(const Identity& signer, const fs::path& root,
-                                   const std::vector<std::string>& extra_ignore, TimePoint now) {
+Result<json::Object> SignDirectory(const Identity& signer, const fs::path& root, const std::vector<std::string>& extra_ignore,
+                                   TimePoint now) {
   std::vector<std::string> ignore = DefaultIgnorePatterns();
   ignore.insert(ignore.end(), extra_ignore.begin(), extra_ignore.end());
   AIP_ASSIGN_OR_RETURN(auto files, HashDirectory(root, ignore));
@@ -193,17 +189,19 @@ Result<json::Object> SignDirectory(const Identity& signer, const fs::path& root,
   for (const auto& [path, digest] : files) file_obj[path] = digest;
   json::Array ignore_arr;
   for (const auto& p : ignore) ignore_arr.emplace_back(p);
-  json::Object doc{{"type", kType},           {"version", 1},
-                   {"signer", signer.did()},  {"algorithm", "Ed25519"},
-                   {"created", FormatTime(now)}, {"ignore", std::move(ignore_arr)},
+  json::Object doc{{"type", kType},
+                   {"version", 1},
+                   {"signer", signer.did()},
+                   {"algorithm", "Ed25519"},
+                   {"created", FormatTime(now)},
+                   {"ignore", std::move(ignore_arr)},
                    {"files", std::move(file_obj)}};
   AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(doc));
   doc["signature"] = Base64UrlEncode(signer.Sign(SigningDomain::kDirectoryManifest, AsBytes(canonical)));
   return doc;
 }
 
-Result<ManifestReport> VerifyManifestSignature(std::string_view manifest_json,
-                                               const std::optional<std::string>& expected_signer) {
+Result<ManifestReport> VerifyManifestSignature(std::string_view manifest_json, const std::optional<std::string>& expected_signer) {
   AIP_ASSIGN_OR_RETURN(CheckedManifest m, CheckManifest(manifest_json, expected_signer));
   return m.report;
 }

@@ -25,14 +25,13 @@ inline constexpr std::size_t kMaxManifestFiles = 100000;
 
 // HashDirectory returns relative path → SHA-256 hex for every file not matched by `ignore`
 // (fnmatch patterns tested against each path component and against the whole relative path).
-Result<std::map<std::string, std::string>> HashDirectory(const std::filesystem::path& root,
-                                                         const std::vector<std::string>& ignore);
+Result<std::map<std::string, std::string>> HashDirectory(const std::filesystem::path& root, const std::vector<std::string>& ignore);
 
 std::vector<std::string> DefaultIgnorePatterns();
 
 // SignDirectory returns the manifest document for `root`.
-Result<json::Object> SignDirectory(const Identity& signer, const std::filesystem::path& root,
-                                   const std::vector<std::string>& extra_ignore, TimePoint now);
+Result<json::Object> SignDirectory(const Identity& signer, const std::filesystem::path& root, const std::vector<std::string>& extra_ignore,
+                                   TimePoint now);
 
 struct ManifestReport {
   std::string format;  // "aip" or "python-aip".
@@ -45,8 +44,7 @@ struct ManifestReport {
 
 // VerifyManifestSignature checks the manifest's own signature (either format) without looking
 // at any files; returns the report with no file checks.
-Result<ManifestReport> VerifyManifestSignature(std::string_view manifest_json,
-                                               const std::optional<std::string>& expected_signer);
+Result<ManifestReport> VerifyManifestSignature(std::string_view manifest_json, const std::optional<std::string>& expected_signer);
 
 // VerifyDirectory verifies the manifest signature, then compares every file under `root`.
 // The returned report lists each difference; an error means the manifest itself is bad.

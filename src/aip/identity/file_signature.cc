@@ -14,8 +14,7 @@ constexpr std::size_t kMaxSignatureFileBytes = 64 * 1024;
 
 }  // namespace
 
-Result<json::Object> SignFileContent(const Identity& signer, ByteSpan content, std::string_view file_name,
-                                     TimePoint now) {
+Result<json::Object> SignFileContent(const Identity& signer, ByteSpan content, std::string_view file_name, TimePoint now) {
   json::Object doc{{"type", kType},
                    {"version", 1},
                    {"signer", signer.did()},

@@ -14,8 +14,7 @@
 namespace aip::identity {
 
 // SignFileContent returns the signature document for `content` (named `file_name`).
-Result<json::Object> SignFileContent(const Identity& signer, ByteSpan content, std::string_view file_name,
-                                     TimePoint now);
+Result<json::Object> SignFileContent(const Identity& signer, ByteSpan content, std::string_view file_name, TimePoint now);
 
 struct FileSignatureInfo {
   std::string signer;  // did:key of the signer.

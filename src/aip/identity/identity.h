@@ -24,8 +24,8 @@ class Identity {
 
   const crypto::Ed25519PrivateKey& key() const { return key_; }
   const crypto::Ed25519PublicKey& public_key() const { return key_.public_key(); }
-  std::string did() const;                // did:key of the current key.
-  std::string did_aip() const;            // did:aip alias of the current key.
+  std::string did() const;      // did:key of the current key.
+  std::string did_aip() const;  // did:aip alias of the current key.
   std::string verification_method() const;
   const std::string& name() const { return name_; }
   const std::string& platform() const { return platform_; }

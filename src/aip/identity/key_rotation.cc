@@ -11,16 +11,14 @@ namespace {
 constexpr std::string_view kType = "aip-key-rotation";
 
 Result<Bytes> SignedBytes(const KeyRotation& r) {
-  json::Object statement{{"type", kType}, {"previous", r.previous_did}, {"next", r.next_did},
-                         {"created", FormatTime(r.created)}};
+  json::Object statement{{"type", kType}, {"previous", r.previous_did}, {"next", r.next_did}, {"created", FormatTime(r.created)}};
   AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(json::Value(std::move(statement))));
   return DomainSeparated(SigningDomain::kKeyRotation, AsBytes(canonical));
 }
 
 }  // namespace
 
-Result<KeyRotation> KeyRotation::Create(const crypto::Ed25519PrivateKey& previous,
-                                        const crypto::Ed25519PrivateKey& next, TimePoint now) {
+Result<KeyRotation> KeyRotation::Create(const crypto::Ed25519PrivateKey& previous, const crypto::Ed25519PrivateKey& next, TimePoint now) {
   KeyRotation r;
   r.previous_did = DidKeyFromPublicKey(previous.public_key());
   r.next_did = DidKeyFromPublicKey(next.public_key());
@@ -71,8 +69,7 @@ Status KeyRotation::Verify() const {
   return OkStatus();
 }
 
-Status VerifyRotationChain(const std::vector<KeyRotation>& rotations, std::string_view first_did,
-                           std::string_view last_did) {
+Status VerifyRotationChain(const std::vector<KeyRotation>& rotations, std::string_view first_did, std::string_view last_did) {
   std::string current(first_did);
   for (const KeyRotation& r : rotations) {
     if (r.previous_did != current) return UnauthenticatedError("rotation chain is broken at " + r.previous_did);

@@ -19,8 +19,7 @@ struct KeyRotation {
   Bytes previous_signature;
   Bytes next_signature;
 
-  static Result<KeyRotation> Create(const crypto::Ed25519PrivateKey& previous,
-                                    const crypto::Ed25519PrivateKey& next, TimePoint now);
+  static Result<KeyRotation> Create(const crypto::Ed25519PrivateKey& previous, const crypto::Ed25519PrivateKey& next, TimePoint now);
   static Result<KeyRotation> FromJson(const json::Value& value);
   json::Object ToJson() const;
   // Verify checks both signatures against the keys named by the two DIDs.
@@ -28,7 +27,6 @@ struct KeyRotation {
 };
 
 // VerifyRotationChain checks that `rotations` lead, link by link, from `first_did` to `last_did`.
-Status VerifyRotationChain(const std::vector<KeyRotation>& rotations, std::string_view first_did,
-                           std::string_view last_did);
+Status VerifyRotationChain(const std::vector<KeyRotation>& rotations, std::string_view first_did, std::string_view last_did);
 
 }  // namespace aip::identity

@@ -40,8 +40,7 @@ Result<crypto::Ed25519PrivateKey> KeyFromSeedText(std::string_view text) {
   return key;
 }
 
-Result<crypto::SecretBytes> DecryptSeed(const json::Object& enc, std::string_view did,
-                                        const PassphraseProvider& passphrase) {
+Result<crypto::SecretBytes> DecryptSeed(const json::Object& enc, std::string_view did, const PassphraseProvider& passphrase) {
   AIP_ASSIGN_OR_RETURN(std::string_view scheme, json::RequireString(enc, "encryption"));
   if (scheme != kEncryption) return InvalidArgumentError("unsupported key encryption \"" + std::string(scheme) + "\"");
   AIP_ASSIGN_OR_RETURN(std::int64_t ops, json::RequireInt(enc, "ops_limit"));
@@ -66,8 +65,7 @@ Result<crypto::SecretBytes> DecryptSeed(const json::Object& enc, std::string_vie
 
 }  // namespace
 
-Result<std::string> SerializeIdentity(const Identity& id, const std::optional<std::string>& passphrase,
-                                      const crypto::Argon2idParams& kdf) {
+Result<std::string> SerializeIdentity(const Identity& id, const std::optional<std::string>& passphrase, const crypto::Argon2idParams& kdf) {
   json::Object o = id.PublicJson();
   o["format"] = kFormat;
   const crypto::SecretBytes& seed = id.key().seed();
@@ -77,12 +75,9 @@ Result<std::string> SerializeIdentity(const Identity& id, const std::optional<st
     Bytes nonce = crypto::RandomBytes(crypto::kXChaChaNonceSize);
     AIP_ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::DeriveKey(*passphrase, salt, kdf));
     AIP_ASSIGN_OR_RETURN(Bytes ct, crypto::XChaChaSeal(key, nonce, seed.RevealSecret(), AsBytes(id.did())));
-    o["private_key"] = json::Object{{"encryption", kEncryption},
-                                    {"ops_limit", kdf.ops_limit},
-                                    {"mem_limit", kdf.mem_limit_bytes},
-                                    {"salt", Base64UrlEncode(salt)},
-                                    {"nonce", Base64UrlEncode(nonce)},
-                                    {"ciphertext", Base64UrlEncode(ct)}};
+    o["private_key"] =
+        json::Object{{"encryption", kEncryption},     {"ops_limit", kdf.ops_limit},      {"mem_limit", kdf.mem_limit_bytes},
+                     {"salt", Base64UrlEncode(salt)}, {"nonce", Base64UrlEncode(nonce)}, {"ciphertext", Base64UrlEncode(ct)}};
   } else {
     o["private_key"] = json::Object{{"seed", Base64UrlEncode(seed.RevealSecret())}};
   }
@@ -216,8 +211,7 @@ Status KeyStore::AddToKeyring(const crypto::Ed25519PublicKey& key, std::string_v
                  {"did_aip", did_aip},
                  {"public_key", Ed25519Multikey(key)},
                  {"name", name}};
-  return WriteFileAtomic(keyring_dir() / (did_aip.substr(kDidAipPrefix.size()) + ".json"),
-                         json::Serialize(o) + "\n", 0600);
+  return WriteFileAtomic(keyring_dir() / (did_aip.substr(kDidAipPrefix.size()) + ".json"), json::Serialize(o) + "\n", 0600);
 }
 
 Result<StaticKeyResolver> KeyStore::Keyring() const {

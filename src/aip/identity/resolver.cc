@@ -74,8 +74,7 @@ Result<Resolution> CompositeResolver::Resolve(std::string_view did) const {
   return NotFoundError("DID not found");
 }
 
-Result<VerificationMethod> ResolveVerificationKey(const DidResolver& resolver, std::string_view vm_id,
-                                                  Purpose purpose) {
+Result<VerificationMethod> ResolveVerificationKey(const DidResolver& resolver, std::string_view vm_id, Purpose purpose) {
   return resolver.ResolveKey(vm_id, purpose);
 }
 

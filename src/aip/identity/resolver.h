@@ -63,8 +63,7 @@ class CompositeResolver final : public DidResolver {
 
 // ResolveVerificationKey resolves the DID of DID URL `vm_id` ("did:...#fragment") and returns
 // the key if the document authorizes it for `purpose`.
-Result<VerificationMethod> ResolveVerificationKey(const DidResolver& resolver, std::string_view vm_id,
-                                                  Purpose purpose);
+Result<VerificationMethod> ResolveVerificationKey(const DidResolver& resolver, std::string_view vm_id, Purpose purpose);
 
 // ResolutionResult wraps a resolution in the W3C DID Resolution result shape.
 json::Object ResolutionResult(const Resolution& r);

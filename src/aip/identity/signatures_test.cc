@@ -28,21 +28,17 @@ TEST(FileSignatureTest, SignsAndVerifies) {
   ASSERT_THAT(info, IsOk());
   EXPECT_EQ(info->signer, alice.did());
   EXPECT_THAT(VerifyFileSignature(text, AsBytes("report v1"), alice.did_aip()), IsOk());
-  EXPECT_THAT(VerifyFileSignature(text, AsBytes("report v2"), std::nullopt),
-              StatusIs(ErrorCode::kUnauthenticated, "does not match"));
-  EXPECT_THAT(VerifyFileSignature(text, AsBytes("report v1"), bob.did()),
-              StatusIs(ErrorCode::kUnauthenticated, "not by"));
+  EXPECT_THAT(VerifyFileSignature(text, AsBytes("report v2"), std::nullopt), StatusIs(ErrorCode::kUnauthenticated, "does not match"));
+  EXPECT_THAT(VerifyFileSignature(text, AsBytes("report v1"), bob.did()), StatusIs(ErrorCode::kUnauthenticated, "not by"));
   EXPECT_THAT(VerifyFileSignature(text.substr(0, text.size() - 5), AsBytes("report v1"), std::nullopt),
               StatusIs(ErrorCode::kInvalidArgument, "truncated"));
   // Re-attributing the signature to another signer, or changing its time, breaks it.
   json::Object forged = *sig;
   forged["signer"] = bob.did();
-  EXPECT_THAT(VerifyFileSignature(json::Serialize(forged), AsBytes("report v1"), std::nullopt),
-              StatusIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(VerifyFileSignature(json::Serialize(forged), AsBytes("report v1"), std::nullopt), StatusIs(ErrorCode::kUnauthenticated));
   forged = *sig;
   forged["created"] = "2020-01-01T00:00:00Z";
-  EXPECT_THAT(VerifyFileSignature(json::Serialize(forged), AsBytes("report v1"), std::nullopt),
-              StatusIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(VerifyFileSignature(json::Serialize(forged), AsBytes("report v1"), std::nullopt), StatusIs(ErrorCode::kUnauthenticated));
 }
 
 TEST(FileSignatureTest, SignaturesAreDomainSeparated) {
@@ -65,9 +61,7 @@ class ManifestTest : public ::testing::Test {
     Write("sub/b.txt", "beta");
   }
   void TearDown() override { fs::remove_all(root_); }
-  void Write(const std::string& rel, std::string_view content) {
-    std::ofstream(dir_ / rel, std::ios::binary) << content;
-  }
+  void Write(const std::string& rel, std::string_view content) { std::ofstream(dir_ / rel, std::ios::binary) << content; }
   fs::path root_, dir_;
   Identity signer_ = Identity::Generate("s", "", DefaultClock().Now());
 };
@@ -89,8 +83,7 @@ TEST_F(ManifestTest, SignsAndVerifiesDirectory) {
   Write("new.txt", "new");
   report = VerifyDirectory(dir_, text, std::nullopt);
   ASSERT_THAT(report, IsOk());
-  EXPECT_THAT(report->problems, ::testing::UnorderedElementsAre("changed: a.txt", "missing: sub/b.txt",
-                                                                "unexpected: new.txt"));
+  EXPECT_THAT(report->problems, ::testing::UnorderedElementsAre("changed: a.txt", "missing: sub/b.txt", "unexpected: new.txt"));
 }
 
 TEST_F(ManifestTest, RejectsTamperedManifest) {
@@ -124,8 +117,7 @@ TEST(LegacyManifestTest, VerifiesPythonAipManifest) {
   EXPECT_EQ(report->format, "python-aip");
   EXPECT_EQ(report->signer, "did:aip:c1965a89866ecbfaad49803e6ced70fb");
   EXPECT_EQ(report->files, 5u);
-  EXPECT_THAT(VerifyManifestSignature(text, std::string("did:key:z6MktdQbdr47e2d34tt1sPkLgsPKv9C2VoMoR23srWFfRmGH")),
-              IsOk());
+  EXPECT_THAT(VerifyManifestSignature(text, std::string("did:key:z6MktdQbdr47e2d34tt1sPkLgsPKv9C2VoMoR23srWFfRmGH")), IsOk());
   std::string tampered = text;
   tampered.replace(tampered.find("cd8b67ca"), 8, "00000000");
   EXPECT_THAT(VerifyManifestSignature(tampered, std::nullopt), StatusIs(ErrorCode::kUnauthenticated));

@@ -4,10 +4,14 @@ namespace aip::identity {
 
 std::string_view SigningDomainTag(SigningDomain domain) {
   switch (domain) {
-    case SigningDomain::kFileSignature: return "aip/file-signature/v1";
-    case SigningDomain::kDirectoryManifest: return "aip/directory-manifest/v1";
-    case SigningDomain::kKeyRotation: return "aip/key-rotation/v1";
-    case SigningDomain::kMessage: return "aip/message/v1";
+    case SigningDomain::kFileSignature:
+      return "aip/file-signature/v1";
+    case SigningDomain::kDirectoryManifest:
+      return "aip/directory-manifest/v1";
+    case SigningDomain::kKeyRotation:
+      return "aip/key-rotation/v1";
+    case SigningDomain::kMessage:
+      return "aip/message/v1";
   }
   return "aip/invalid";
 }

@@ -92,8 +92,9 @@ class JwtTest : public ::testing::Test {
   std::string Token(json::Object claims_changes = {}, json::Object header_changes = {}) {
     json::Object header{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", "k1"}};
     for (auto& kv : header_changes) header[kv.key()] = kv.value();
-    json::Object claims{{"iss", "https://as.example"}, {"aud", "https://mcp.example/mcp"}, {"sub", "user-1"},
-                        {"exp", Now() + 300}, {"iat", Now() - 10}, {"client_id", "agent-7"}};
+    json::Object claims{
+        {"iss", "https://as.example"}, {"aud", "https://mcp.example/mcp"}, {"sub", "user-1"}, {"exp", Now() + 300}, {"iat", Now() - 10},
+        {"client_id", "agent-7"}};
     for (auto& kv : claims_changes) {
       if (kv.value().is_null()) {
         claims.erase(kv.key());
@@ -154,9 +155,13 @@ TEST_F(JwtTest, RefusesTheRfc8725Attacks) {
   EXPECT_THAT(Check(input + "." + Base64UrlEncode(mac)), StatusIs(ErrorCode::kUnauthenticated, "signature"));
   // A key carried by the token (jwk / jku / x5u) is never used.
   auto attacker = crypto::Ed25519PrivateKey::Generate();
-  json::Object evil_header{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", "k1"}, {"jku", "https://evil.example/jwks"},
-                           {"x5u", "https://evil.example/cert"},
-                           {"jwk", json::Object{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", Base64UrlEncode(attacker.public_key().bytes())}}}};
+  json::Object evil_header{
+      {"alg", "EdDSA"},
+      {"typ", "at+jwt"},
+      {"kid", "k1"},
+      {"jku", "https://evil.example/jwks"},
+      {"x5u", "https://evil.example/cert"},
+      {"jwk", json::Object{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", Base64UrlEncode(attacker.public_key().bytes())}}}};
   EXPECT_THAT(Check(Sign(evil_header, claims, &attacker)), StatusIs(ErrorCode::kUnauthenticated, "signature"));
   // kid injection finds nothing (and never a file or a query).
   EXPECT_THAT(Check(Token({}, {{"kid", "../../../../dev/null"}})), StatusIs(ErrorCode::kNotFound));

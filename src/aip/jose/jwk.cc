@@ -44,11 +44,16 @@ std::optional<Algorithm> AlgorithmFromName(std::string_view name) {
 
 std::string_view AlgorithmName(Algorithm alg) {
   switch (alg) {
-    case Algorithm::kRS256: return "RS256";
-    case Algorithm::kPS256: return "PS256";
-    case Algorithm::kES256: return "ES256";
-    case Algorithm::kEdDSA: return "EdDSA";
-    case Algorithm::kHS256: return "HS256";
+    case Algorithm::kRS256:
+      return "RS256";
+    case Algorithm::kPS256:
+      return "PS256";
+    case Algorithm::kES256:
+      return "ES256";
+    case Algorithm::kEdDSA:
+      return "EdDSA";
+    case Algorithm::kHS256:
+      return "HS256";
   }
   return "";
 }
@@ -56,10 +61,14 @@ std::string_view AlgorithmName(Algorithm alg) {
 bool Jwk::Allows(Algorithm a) const {
   if (alg && *alg != a) return false;
   switch (type) {
-    case Type::kRsa: return a == Algorithm::kRS256 || a == Algorithm::kPS256;
-    case Type::kP256: return a == Algorithm::kES256;
-    case Type::kEd25519: return a == Algorithm::kEdDSA;
-    case Type::kOctet: return a == Algorithm::kHS256;
+    case Type::kRsa:
+      return a == Algorithm::kRS256 || a == Algorithm::kPS256;
+    case Type::kP256:
+      return a == Algorithm::kES256;
+    case Type::kEd25519:
+      return a == Algorithm::kEdDSA;
+    case Type::kOctet:
+      return a == Algorithm::kHS256;
   }
   return false;
 }
@@ -76,8 +85,8 @@ Result<Jwk> ParseJwk(const json::Object& o, const JwkOptions& options) {
     if (use != "sig") return Bad("\"use\" is \"" + std::string(use) + "\", not \"sig\"");
   }
   if (const json::Value* ops = o.if_contains("key_ops")) {
-    bool verify = ops->is_array() && std::any_of(ops->get_array().begin(), ops->get_array().end(),
-                                                 [](const json::Value& v) { return v == "verify"; });
+    bool verify = ops->is_array() &&
+                  std::any_of(ops->get_array().begin(), ops->get_array().end(), [](const json::Value& v) { return v == "verify"; });
     if (!verify) return Bad("\"key_ops\" does not allow \"verify\"");
   }
   if (o.contains("alg")) {

@@ -27,10 +27,10 @@ struct Jwk {
   enum class Type { kRsa, kP256, kEd25519, kOctet };
   Type type = Type::kRsa;
   std::string kid;
-  std::optional<Algorithm> alg;  // Named by the key: the only algorithm it verifies.
-  std::optional<crypto::PublicKey> public_key;   // RSA, P-256.
+  std::optional<Algorithm> alg;                 // Named by the key: the only algorithm it verifies.
+  std::optional<crypto::PublicKey> public_key;  // RSA, P-256.
   std::optional<crypto::Ed25519PublicKey> ed25519;
-  std::optional<crypto::SecretBytes> secret;     // oct, for HS256.
+  std::optional<crypto::SecretBytes> secret;  // oct, for HS256.
 
   bool Allows(Algorithm a) const;
 };

@@ -51,8 +51,9 @@ Result<const Jwk*> SelectKey(const JwkSet& keys, const Jws& jws) {
     if (found != nullptr) return Bad("more than one key fits the token");
     found = &k;
   }
-  if (found == nullptr) return NotFoundError(jws.kid.empty() ? "JWS: no key for " + std::string(AlgorithmName(jws.alg))
-                                                             : "JWS: no key with kid \"" + jws.kid + "\"");
+  if (found == nullptr)
+    return NotFoundError(jws.kid.empty() ? "JWS: no key for " + std::string(AlgorithmName(jws.alg))
+                                         : "JWS: no key with kid \"" + jws.kid + "\"");
   return found;
 }
 
@@ -60,9 +61,12 @@ Status VerifyJws(const Jws& jws, const Jwk& key) {
   if (!key.Allows(jws.alg)) return BadSignature();  // Algorithm confusion ends here.
   ByteSpan input = AsBytes(jws.signing_input);
   switch (jws.alg) {
-    case Algorithm::kRS256: return key.public_key->VerifyRsaPkcs1Sha256(input, jws.signature);
-    case Algorithm::kPS256: return key.public_key->VerifyRsaPssSha256(input, jws.signature);
-    case Algorithm::kES256: return key.public_key->VerifyEcdsaSha256P1363(input, jws.signature);
+    case Algorithm::kRS256:
+      return key.public_key->VerifyRsaPkcs1Sha256(input, jws.signature);
+    case Algorithm::kPS256:
+      return key.public_key->VerifyRsaPssSha256(input, jws.signature);
+    case Algorithm::kES256:
+      return key.public_key->VerifyEcdsaSha256P1363(input, jws.signature);
     case Algorithm::kEdDSA: {
       Status s = crypto::Verify(*key.ed25519, input, jws.signature);
       return s.ok() ? s : BadSignature();

@@ -11,7 +11,6 @@ namespace {
 
 Error Refuse(std::string why) { return UnauthenticatedError("token: " + std::move(why)); }
 
-
 // NumericDate reads a JSON number of seconds; absent → nullopt; not a finite number → error.
 Result<std::optional<std::int64_t>> NumericDate(const json::Object& claims, std::string_view name) {
   const json::Value* v = claims.if_contains(name);

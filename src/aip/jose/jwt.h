@@ -18,8 +18,8 @@ struct JwtCheck {
   std::string issuer;
   std::vector<std::string> audiences;  // At least one must be in the token's "aud".
   std::set<Algorithm> algorithms{Algorithm::kRS256, Algorithm::kPS256, Algorithm::kES256, Algorithm::kEdDSA};
-  bool require_at_jwt = true;               // RFC 9068 typ "at+jwt"; false also takes "JWT" or none.
-  std::chrono::seconds leeway{60};          // Clock skew allowed on exp, nbf and iat (at most 5 min).
+  bool require_at_jwt = true;       // RFC 9068 typ "at+jwt"; false also takes "JWT" or none.
+  std::chrono::seconds leeway{60};  // Clock skew allowed on exp, nbf and iat (at most 5 min).
   const Clock* clock = &DefaultClock();
 };
 

@@ -31,8 +31,7 @@ class StdioTransport final : public ClientTransport {
   ~StdioTransport() override { Close(); }
 
   Result<json::Object> Roundtrip(const json::Object& request, const std::vector<std::pair<std::string, std::string>>&,
-                                 const NotificationHandler& on_notification,
-                                 std::chrono::milliseconds timeout) override {
+                                 const NotificationHandler& on_notification, std::chrono::milliseconds timeout) override {
     struct ClearCancel {
       std::atomic<bool>& flag;
       ~ClearCancel() { flag = false; }
@@ -80,9 +79,7 @@ class StdioTransport final : public ClientTransport {
     }
   }
 
-  Status Notify(const json::Object& notification) override {
-    return child_->WriteLine(json::Serialize(notification));
-  }
+  Status Notify(const json::Object& notification) override { return child_->WriteLine(json::Serialize(notification)); }
   void Close() override {
     if (child_) child_->Shutdown();
   }
@@ -111,10 +108,8 @@ class HttpTransport final : public ClientTransport {
         authorizer_(std::move(authorizer)) {}
   ~HttpTransport() override { Close(); }
 
-  Result<json::Object> Roundtrip(const json::Object& request,
-                                 const std::vector<std::pair<std::string, std::string>>& headers,
-                                 const NotificationHandler& on_notification,
-                                 std::chrono::milliseconds timeout) override {
+  Result<json::Object> Roundtrip(const json::Object& request, const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const NotificationHandler& on_notification, std::chrono::milliseconds timeout) override {
     (void)timeout;  // The HTTP client applies its own per-operation timeout.
     net::Headers base = BaseHeaders(request);
     for (const auto& [n, v] : headers) base.Set(n, v);
@@ -180,8 +175,8 @@ class HttpTransport final : public ClientTransport {
       bool challenged = res.status == 401 || res.status == 403;
       if (!challenged || !authorizer_) return res;
       if (attempt == kMaxAuthorizationRetries) {
-        return PermissionDeniedError("HTTP " + std::to_string(res.status) + " again after " +
-                                     std::to_string(kMaxAuthorizationRetries) + " authorizations; giving up");
+        return PermissionDeniedError("HTTP " + std::to_string(res.status) + " again after " + std::to_string(kMaxAuthorizationRetries) +
+                                     " authorizations; giving up");
       }
       AIP_RETURN_IF_ERROR(authorizer_->OnChallenge(res.status, res.headers));
     }
@@ -200,13 +195,11 @@ class HttpTransport final : public ClientTransport {
 
 }  // namespace
 
-Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv,
-                                                              const StdioClientOptions& options) {
-  AIP_ASSIGN_OR_RETURN(auto child, net::ChildProcess::Spawn(
-                                       argv,
-                                       options.on_stderr ? options.on_stderr
-                                                         : [](std::string_view line) { std::cerr << "[server] " << line << "\n"; },
-                                       options.env ? &*options.env : nullptr));
+Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv, const StdioClientOptions& options) {
+  AIP_ASSIGN_OR_RETURN(
+      auto child, net::ChildProcess::Spawn(
+                      argv, options.on_stderr ? options.on_stderr : [](std::string_view line) { std::cerr << "[server] " << line << "\n"; },
+                      options.env ? &*options.env : nullptr));
   return std::unique_ptr<ClientTransport>(new StdioTransport(std::move(child)));
 }
 
@@ -219,8 +212,7 @@ HttpRequestSigner WithCredential(std::string header, std::string value, HttpRequ
 }
 
 Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer,
-                                                              net::HttpClientOptions options,
-                                                              std::shared_ptr<HttpAuthorizer> authorizer) {
+                                                             net::HttpClientOptions options, std::shared_ptr<HttpAuthorizer> authorizer) {
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
   std::string full = u.Origin() + u.target;
   return std::unique_ptr<ClientTransport>(
@@ -250,8 +242,7 @@ Result<json::Object> ResultOf(Result<json::Object> response) {
 }
 }  // namespace
 
-Result<json::Object> McpClient::Request(const std::string& method, json::Object params,
-                                        const NotificationHandler& on_notification) {
+Result<json::Object> McpClient::Request(const std::string& method, json::Object params, const NotificationHandler& on_notification) {
   return ResultOf(Send(method, std::move(params), {}, on_notification));
 }
 
@@ -280,14 +271,13 @@ Result<json::Object> McpClient::Send(const std::string& method, json::Object par
   return response;
 }
 
-Result<json::Object> McpClient::Exchange(const std::string& method, json::Object params,
-                                         const NotificationHandler& on_notification) {
+Result<json::Object> McpClient::Exchange(const std::string& method, json::Object params, const NotificationHandler& on_notification) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (method == "tools/call") {
     if (const json::Value* n = params.if_contains("name"); n != nullptr && n->is_string()) {
       const json::Value* a = params.if_contains("arguments");
-      AIP_ASSIGN_OR_RETURN(headers, ParamHeaders(std::string(n->get_string()),
-                                                 a != nullptr && a->is_object() ? a->get_object() : json::Object{}));
+      AIP_ASSIGN_OR_RETURN(headers,
+                           ParamHeaders(std::string(n->get_string()), a != nullptr && a->is_object() ? a->get_object() : json::Object{}));
     }
   }
   return Send(method, std::move(params), headers, on_notification);
@@ -319,9 +309,8 @@ Status McpClient::Connect() {
   }
   // Legacy handshake.
   modern_ = false;
-  json::Object params{{"protocolVersion", kLatestLegacyVersion},
-                      {"capabilities", json::Object{}},
-                      {"clientInfo", options_.client_info.ToJson()}};
+  json::Object params{
+      {"protocolVersion", kLatestLegacyVersion}, {"capabilities", json::Object{}}, {"clientInfo", options_.client_info.ToJson()}};
   AIP_ASSIGN_OR_RETURN(json::Object result, Request("initialize", std::move(params)));
   const json::Value* v = result.if_contains("protocolVersion");
   if (v == nullptr || !v->is_string() || !IsLegacyVersion(v->get_string())) {
@@ -363,8 +352,7 @@ Result<json::Array> McpClient::ListTools() {
   return tools;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> McpClient::ParamHeaders(const std::string& tool,
-                                                                                 const json::Object& args) {
+Result<std::vector<std::pair<std::string, std::string>>> McpClient::ParamHeaders(const std::string& tool, const json::Object& args) {
   std::vector<std::pair<std::string, std::string>> out;
   if (!modern_) return out;  // Only 2026-07-28 mirrors arguments into headers.
   if (!tools_listed_) {
@@ -385,10 +373,14 @@ std::vector<std::pair<std::string, std::string>> ParamHeadersFor(const json::Obj
     const json::Value* arg = args.if_contains(kv.key());
     if (h == nullptr || !h->is_string() || arg == nullptr || arg->is_null()) continue;
     std::string value;
-    if (arg->is_string()) value = std::string(arg->get_string());
-    else if (arg->is_bool()) value = arg->get_bool() ? "true" : "false";
-    else if (arg->is_number()) value = json::Serialize(*arg);
-    else continue;
+    if (arg->is_string())
+      value = std::string(arg->get_string());
+    else if (arg->is_bool())
+      value = arg->get_bool() ? "true" : "false";
+    else if (arg->is_number())
+      value = json::Serialize(*arg);
+    else
+      continue;
     bool safe = !value.empty() && value.front() != ' ' && value.back() != ' ';
     for (unsigned char c : value) safe = safe && c >= 0x20 && c <= 0x7e;
     if (!safe) value = "=?base64?" + Base64Encode(AsBytes(value)) + "?=";
@@ -425,17 +417,14 @@ net::Headers StreamableHttpHeaders(const json::Object& message, std::string_view
 Result<json::Array> McpClient::ListResources() { return ListAll("resources/list", "resources"); }
 Result<json::Array> McpClient::ListPrompts() { return ListAll("prompts/list", "prompts"); }
 
-Result<json::Object> McpClient::CallTool(const std::string& name, const json::Object& arguments,
-                                         const NotificationHandler& on_progress) {
+Result<json::Object> McpClient::CallTool(const std::string& name, const json::Object& arguments, const NotificationHandler& on_progress) {
   json::Object params{{"name", name}, {"arguments", arguments}};
   if (on_progress) params["_meta"] = json::Object{{"progressToken", next_id_}};
   AIP_ASSIGN_OR_RETURN(auto headers, ParamHeaders(name, arguments));
   return ResultOf(Send("tools/call", std::move(params), headers, on_progress));
 }
 
-Result<json::Object> McpClient::ReadResource(const std::string& uri) {
-  return Request("resources/read", json::Object{{"uri", uri}});
-}
+Result<json::Object> McpClient::ReadResource(const std::string& uri) { return Request("resources/read", json::Object{{"uri", uri}}); }
 
 Result<json::Object> McpClient::GetPrompt(const std::string& name, const json::Object& arguments) {
   return Request("prompts/get", json::Object{{"name", name}, {"arguments", arguments}});

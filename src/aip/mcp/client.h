@@ -27,10 +27,8 @@ class ClientTransport {
   virtual ~ClientTransport() = default;
   // Roundtrip returns the response message ({result} or {error}) for `request`. HTTP sends
   // `headers` too (Mcp-Param-* mirrors of annotated arguments); stdio has no headers.
-  virtual Result<json::Object> Roundtrip(const json::Object& request,
-                                         const std::vector<std::pair<std::string, std::string>>& headers,
-                                         const NotificationHandler& on_notification,
-                                         std::chrono::milliseconds timeout) = 0;
+  virtual Result<json::Object> Roundtrip(const json::Object& request, const std::vector<std::pair<std::string, std::string>>& headers,
+                                         const NotificationHandler& on_notification, std::chrono::milliseconds timeout) = 0;
   virtual Status Notify(const json::Object& notification) = 0;
   // SetLegacySession is called after a legacy initialize (HTTP keeps the session and version).
   virtual void SetLegacy(const std::string& protocol_version) { (void)protocol_version; }
@@ -54,11 +52,10 @@ struct StdioClientOptions {
   // Each line the server writes to stderr; unset: copied to ours as "[server] <line>".
   std::function<void(std::string_view line)> on_stderr;
 };
-Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv,
-                                                              const StdioClientOptions& options = {});
+Result<std::unique_ptr<ClientTransport>> StdioClientTransport(const std::vector<std::string>& argv, const StdioClientOptions& options = {});
 // HttpRequestSigner may add headers to each outgoing HTTP request (an RFC 9421 signature).
-using HttpRequestSigner = std::function<Status(std::string_view method, std::string_view url, net::Headers& headers,
-                                                std::string_view body)>;
+using HttpRequestSigner =
+    std::function<Status(std::string_view method, std::string_view url, net::Headers& headers, std::string_view body)>;
 
 // WithCredential sets `header` to `value` on each request (an API key in X-Api-Key, or
 // "Bearer <token>" in Authorization), then runs `next` (a signer) if set.
@@ -83,8 +80,8 @@ inline constexpr int kMaxAuthorizationRetries = 3;
 
 // Streamable HTTP to `url` ("http://127.0.0.1:8080/mcp").
 Result<std::unique_ptr<ClientTransport>> HttpClientTransport(const std::string& url, HttpRequestSigner signer = nullptr,
-                                                              net::HttpClientOptions options = {},
-                                                              std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
+                                                             net::HttpClientOptions options = {},
+                                                             std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
 
 // StreamableHttpHeaders: what a Streamable HTTP client sends with `message` — content type,
 // Accept, the session, the protocol version (a 2026 request's _meta, else the legacy session's),
@@ -118,21 +115,18 @@ class McpClient {
   const json::Object& server_capabilities() const { return capabilities_; }
 
   Result<json::Array> ListTools();  // All pages.
-  Result<json::Object> CallTool(const std::string& name, const json::Object& arguments,
-                                const NotificationHandler& on_progress = nullptr);
+  Result<json::Object> CallTool(const std::string& name, const json::Object& arguments, const NotificationHandler& on_progress = nullptr);
   Result<json::Array> ListResources();
   Result<json::Object> ReadResource(const std::string& uri);
   Result<json::Array> ListPrompts();
   Result<json::Object> GetPrompt(const std::string& name, const json::Object& arguments);
   // Request sends any method; the result object, or kUnavailable/kInvalidArgument with the
   // JSON-RPC error message ("-32601: Method not found").
-  Result<json::Object> Request(const std::string& method, json::Object params,
-                               const NotificationHandler& on_notification = nullptr);
+  Result<json::Object> Request(const std::string& method, json::Object params, const NotificationHandler& on_notification = nullptr);
   // Exchange sends any method and returns the whole response message: {"result": ...} or the
   // server's {"error": ...} as it sent it (a gateway passes errors on unchanged). Transport
   // failures are errors.
-  Result<json::Object> Exchange(const std::string& method, json::Object params,
-                                const NotificationHandler& on_notification = nullptr);
+  Result<json::Object> Exchange(const std::string& method, json::Object params, const NotificationHandler& on_notification = nullptr);
   void Close();
   // Abort ends an exchange in progress on another thread (see ClientTransport::Abort).
   void Abort();
@@ -143,12 +137,10 @@ class McpClient {
  private:
   Result<json::Array> ListAll(const std::string& method, const std::string& key);
   // Send returns the response message: the server's error as sent, or a checked result.
-  Result<json::Object> Send(const std::string& method, json::Object params,
-                            const std::vector<std::pair<std::string, std::string>>& headers,
+  Result<json::Object> Send(const std::string& method, json::Object params, const std::vector<std::pair<std::string, std::string>>& headers,
                             const NotificationHandler& on_notification);
   // ParamHeaders mirrors arguments whose schema says "x-mcp-header" into Mcp-Param-* headers.
-  Result<std::vector<std::pair<std::string, std::string>>> ParamHeaders(const std::string& tool,
-                                                                         const json::Object& args);
+  Result<std::vector<std::pair<std::string, std::string>>> ParamHeaders(const std::string& tool, const json::Object& args);
   std::map<std::string, json::Object> tool_schemas_;  // Filled by ListTools.
   bool tools_listed_ = false;
   std::unique_ptr<ClientTransport> transport_;

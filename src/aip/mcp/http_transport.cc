@@ -20,10 +20,7 @@ bool IsHeaderToken(std::string_view v) {
   });
 }
 
-
-bool IsLoopbackName(std::string_view host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]";
-}
+bool IsLoopbackName(std::string_view host) { return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]"; }
 
 // HostName strips the port from a Host header or URL authority.
 std::string HostName(std::string_view authority) {
@@ -32,7 +29,6 @@ std::string HostName(std::string_view authority) {
   }
   return std::string(authority.substr(0, authority.rfind(':')));
 }
-
 
 net::HttpResponse RpcErrorResponse(int status, const json::Value& id, int code, const std::string& message,
                                    std::optional<json::Value> data = std::nullopt) {
@@ -128,8 +124,8 @@ std::optional<net::HttpResponse> HostOrOriginRefusal(const net::HttpRequest& req
   if (!host_ok || req.headers.Count("host") != 1) return RpcErrorResponse(403, nullptr, kInvalidRequest, "Forbidden: Host not allowed");
   if (auto origin = req.headers.Get("origin")) {
     auto url = net::ParseUrl(*origin);
-    bool ok = (url && IsLoopbackName(url->host)) ||
-              std::find(allowed_origins.begin(), allowed_origins.end(), *origin) != allowed_origins.end();
+    bool ok =
+        (url && IsLoopbackName(url->host)) || std::find(allowed_origins.begin(), allowed_origins.end(), *origin) != allowed_origins.end();
     if (!ok) return RpcErrorResponse(403, nullptr, kInvalidRequest, "Forbidden: Origin not allowed");
   }
   return std::nullopt;
@@ -313,8 +309,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
     // Modern (stateless) request. Order matters: a body without its version is invalid params,
     // then the headers must repeat the body, then the version must be one we speak.
     if (!body_version) {
-      ex.Respond(RpcErrorResponse(400, r->id, kInvalidParams,
-                                  "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion"));
+      ex.Respond(RpcErrorResponse(400, r->id, kInvalidParams, "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion"));
       return;
     }
     if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *body_version)) {
@@ -325,8 +320,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
       ex.Respond(JsonHttpResponse(400, json::Object{{"jsonrpc", "2.0"}, {"id", r->id}, {"error", std::move(*bad)}}));
       return;
     }
-    if (!McpServer::IsKnownMethod(r->method) || r->method == "initialize" || r->method == "ping" ||
-        r->method == "logging/setLevel") {
+    if (!McpServer::IsKnownMethod(r->method) || r->method == "initialize" || r->method == "ping" || r->method == "logging/setLevel") {
       ex.Respond(RpcErrorResponse(404, r->id, kMethodNotFound, "Method not found: " + r->method));
       return;
     }
@@ -353,10 +347,10 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   // The server signals when the client closes the connection while the request runs.
   ctx.cancelled = req.cancellation ? req.cancellation : std::make_shared<Cancellation>();
   // The target URI as the client addressed it; the Host header was validated above.
-  authn::HttpInfo http{req.method, options_.public_base.empty()
-                                ? "http://" + std::string(req.headers.Get("host").value_or("")) + req.target
-                                : options_.public_base + req.target,
-                &req.headers, req.body, req.remote_address};
+  authn::HttpInfo http{req.method,
+                       options_.public_base.empty() ? "http://" + std::string(req.headers.Get("host").value_or("")) + req.target
+                                                    : options_.public_base + req.target,
+                       &req.headers, req.body, req.remote_address};
   ctx.http = &http;
   auto cancelled = ctx.cancelled;
   ctx.notify = [&, cancelled](json::Object note) {
@@ -403,8 +397,8 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
       const json::Value* nonce = data != nullptr && data->is_object() ? data->get_object().if_contains("dpopNonce") : nullptr;
       if (nonce != nullptr && nonce->is_string() && IsHeaderToken(nonce->get_string())) {
         // RFC 9449 §9: say why, and hand over the nonce the next proof must carry.
-        out.headers.Set("www-authenticate", "DPoP error=\"use_dpop_nonce\", error_description=\"a server nonce is required\", " +
-                                                options_.www_authenticate);
+        out.headers.Set("www-authenticate",
+                        "DPoP error=\"use_dpop_nonce\", error_description=\"a server nonce is required\", " + options_.www_authenticate);
         out.headers.Set("dpop-nonce", std::string(nonce->get_string()));
       }
     }
@@ -419,12 +413,11 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
         std::string list;
         for (const auto& sc : scopes->get_array()) {
           // Scope tokens are printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3).
-          if (!sc.is_string() || sc.get_string().empty() ||
-              sc.get_string().find_first_of(" \"\\") != std::string::npos) continue;
+          if (!sc.is_string() || sc.get_string().empty() || sc.get_string().find_first_of(" \"\\") != std::string::npos) continue;
           list += (list.empty() ? "" : " ") + std::string(sc.get_string());
         }
-        out.headers.Set("www-authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + list + "\", resource_metadata=\"" +
-                                                resource_metadata_ + "\"");
+        out.headers.Set("www-authenticate",
+                        "Bearer error=\"insufficient_scope\", scope=\"" + list + "\", resource_metadata=\"" + resource_metadata_ + "\"");
       }
     }
     const json::Value* data = e != nullptr && e->is_object() ? e->get_object().if_contains("data") : nullptr;
@@ -481,9 +474,9 @@ void StreamableHttpTransport::HandleDelete(const net::HttpRequest& req, net::Exc
   if (!session->owner.empty()) {
     // Only its owner ends an owned session, proving itself by a credential outside the body
     // (API key, bearer token, RFC 9421 signature). Anyone else is told it does not exist.
-    authn::HttpInfo http{req.method, options_.public_base.empty()
-                                         ? "http://" + std::string(req.headers.Get("host").value_or("")) + req.target
-                                         : options_.public_base + req.target,
+    authn::HttpInfo http{req.method,
+                         options_.public_base.empty() ? "http://" + std::string(req.headers.Get("host").value_or("")) + req.target
+                                                      : options_.public_base + req.target,
                          &req.headers, req.body, req.remote_address};
     if (server_.SessionOwner(http) != session->owner) {
       ex.Respond(RpcErrorResponse(404, nullptr, kInvalidRequest, "Session not found"));

@@ -28,7 +28,8 @@ TEST(JsonSchemaTest, ValidatesTheToolSubset) {
   EXPECT_THAT(s.Validate(*json::ParseJson(R"({})")), StatusIs(ErrorCode::kInvalidArgument, "missing required property \"project\""));
   EXPECT_THAT(s.Validate(*json::ParseJson(R"({"project":"ABC"})")), StatusIs(ErrorCode::kInvalidArgument, "project: does not match"));
   EXPECT_THAT(s.Validate(*json::ParseJson(R"({"project":"abcdefghijk"})")), StatusIs(ErrorCode::kInvalidArgument, "at most 10"));
-  EXPECT_THAT(s.Validate(*json::ParseJson(R"({"project":"a","count":"3"})")), StatusIs(ErrorCode::kInvalidArgument, "count: must be of type"));
+  EXPECT_THAT(s.Validate(*json::ParseJson(R"({"project":"a","count":"3"})")),
+              StatusIs(ErrorCode::kInvalidArgument, "count: must be of type"));
   EXPECT_THAT(s.Validate(*json::ParseJson(R"({"project":"a","count":2.5})")), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(s.Validate(*json::ParseJson(R"({"project":"a","count":9})")), StatusIs(ErrorCode::kInvalidArgument, "<= 5"));
   EXPECT_THAT(s.Validate(*json::ParseJson(R"({"project":"a","mode":"Fast"})")), StatusIs(ErrorCode::kInvalidArgument, "one of"));

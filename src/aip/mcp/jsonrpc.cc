@@ -85,9 +85,7 @@ json::Object ToJson(const Notification& n) {
   return o;
 }
 json::Object ToJson(const Response& r) { return MakeResult(r.id, r.result); }
-json::Object ToJson(const ErrorResponse& e) {
-  return json::Object{{"jsonrpc", "2.0"}, {"id", e.id}, {"error", e.error.ToJson()}};
-}
+json::Object ToJson(const ErrorResponse& e) { return json::Object{{"jsonrpc", "2.0"}, {"id", e.id}, {"error", e.error.ToJson()}}; }
 json::Object ToJson(const Message& m) {
   return std::visit([](const auto& x) { return ToJson(x); }, m);
 }

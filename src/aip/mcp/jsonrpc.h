@@ -19,9 +19,9 @@ inline constexpr int kInvalidRequest = -32600;
 inline constexpr int kMethodNotFound = -32601;
 inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
-inline constexpr int kHeaderMismatch = -32020;                  // 2026-07-28
+inline constexpr int kHeaderMismatch = -32020;                   // 2026-07-28
 inline constexpr int kMissingRequiredClientCapability = -32021;  // 2026-07-28
-inline constexpr int kUnsupportedProtocolVersion = -32022;      // 2026-07-28
+inline constexpr int kUnsupportedProtocolVersion = -32022;       // 2026-07-28
 
 // RpcError is an error object: {code, message, data?}.
 struct RpcError {
@@ -65,7 +65,6 @@ json::Object ToJson(const ErrorResponse& e);
 json::Object ToJson(const Message& m);
 
 json::Object MakeResult(const json::Value& id, json::Value result);
-json::Object MakeError(const json::Value& id, int code, std::string message,
-                       std::optional<json::Value> data = std::nullopt);
+json::Object MakeError(const json::Value& id, int code, std::string message, std::optional<json::Value> data = std::nullopt);
 
 }  // namespace aip::mcp

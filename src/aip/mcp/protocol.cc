@@ -54,8 +54,7 @@ std::optional<json::Object> ValidateModernMeta(const json::Object& params) {
   }
   const json::Value* caps = RequestMeta(params)->if_contains(kMetaClientCapabilities);
   if (caps == nullptr || !caps->is_object()) {
-    return json::Object{{"code", -32602},
-                        {"message", "Invalid params: _meta must carry io.modelcontextprotocol/clientCapabilities"}};
+    return json::Object{{"code", -32602}, {"message", "Invalid params: _meta must carry io.modelcontextprotocol/clientCapabilities"}};
   }
   return std::nullopt;
 }

@@ -12,12 +12,11 @@ namespace aip::mcp {
 namespace {
 
 constexpr std::string_view kMethods[] = {
-    "initialize", "notifications/initialized", "ping", "server/discover", "tools/list", "tools/call",
-    "resources/list", "resources/templates/list", "resources/read", "prompts/list", "prompts/get",
-    "completion/complete", "logging/setLevel", "notifications/cancelled"};
+    "initialize",       "notifications/initialized", "ping",           "server/discover", "tools/list",  "tools/call",
+    "resources/list",   "resources/templates/list",  "resources/read", "prompts/list",    "prompts/get", "completion/complete",
+    "logging/setLevel", "notifications/cancelled"};
 
-constexpr std::string_view kLogLevels[] = {"debug", "info", "notice", "warning", "error", "critical", "alert",
-                                           "emergency"};
+constexpr std::string_view kLogLevels[] = {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
 
 int LogRank(std::string_view level) {
   for (int i = 0; i < 8; ++i) {
@@ -32,8 +31,7 @@ RpcError Rpc(int code, std::string message, std::optional<json::Value> data = st
 
 bool ValidToolName(std::string_view n) {
   if (n.empty() || n.size() > 128) return false;
-  return n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
-         std::string_view::npos;
+  return n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string_view::npos;
 }
 
 std::string EncodeCursor(std::size_t offset) { return Base64UrlEncode(AsBytes("o:" + std::to_string(offset))); }
@@ -45,8 +43,7 @@ std::optional<std::size_t> DecodeCursor(const json::Object& params, std::size_t 
   auto raw = Base64UrlDecode(c->get_string());
   std::string s = raw ? ToString(*raw) : "";
   std::size_t off = 0;
-  if (!s.starts_with("o:") || std::from_chars(s.data() + 2, s.data() + s.size(), off).ec != std::errc() ||
-      off > total) {
+  if (!s.starts_with("o:") || std::from_chars(s.data() + 2, s.data() + s.size(), off).ec != std::errc() || off > total) {
     return std::nullopt;
   }
   return off;
@@ -55,8 +52,8 @@ std::optional<std::size_t> DecodeCursor(const json::Object& params, std::size_t 
 // Page returns items[offset, offset+page) under `key`, with nextCursor when more remain, and the
 // cache hints that 2026-07-28 list results carry.
 template <typename F>
-std::variant<json::Value, RpcError> Page(const json::Object& params, std::size_t total, std::size_t page,
-                                         std::string_view key, std::int64_t ttl, F item) {
+std::variant<json::Value, RpcError> Page(const json::Object& params, std::size_t total, std::size_t page, std::string_view key,
+                                         std::int64_t ttl, F item) {
   std::optional<std::size_t> off = DecodeCursor(params, total);
   if (!off) return Rpc(kInvalidParams, "Invalid cursor");
   json::Array arr;
@@ -67,9 +64,7 @@ std::variant<json::Value, RpcError> Page(const json::Object& params, std::size_t
   return json::Value(std::move(result));
 }
 
-std::string IdKey(const Session* s, const json::Value& id) {
-  return (s != nullptr ? s->id : std::string()) + "|" + json::Serialize(id);
-}
+std::string IdKey(const Session* s, const json::Value& id) { return (s != nullptr ? s->id : std::string()) + "|" + json::Serialize(id); }
 
 std::optional<std::string> StringParam(const json::Object& params, std::string_view key) {
   const json::Value* v = params.if_contains(key);
@@ -79,8 +74,7 @@ std::optional<std::string> StringParam(const json::Object& params, std::string_v
 
 // Binding names the request a sealed requestState may continue: method, target, arguments and
 // the authenticated caller (so one agent cannot continue another agent's exchange).
-std::string Binding(std::string_view method, std::string_view name, const json::Value& arguments,
-                    const RequestInfo& info) {
+std::string Binding(std::string_view method, std::string_view name, const json::Value& arguments, const RequestInfo& info) {
   auto canonical = json::Canonicalize(arguments);
   return std::string(method) + "\n" + std::string(name) + "\n" +
          HexEncode(crypto::Sha256(AsBytes(canonical ? *canonical : std::string()))) + "\n" +
@@ -89,9 +83,8 @@ std::string Binding(std::string_view method, std::string_view name, const json::
 
 }  // namespace
 
-HandlerContext::HandlerContext(const RequestInfo& info, std::function<void(json::Object)> notify,
-                               std::shared_ptr<Cancellation> cancelled, std::string log_level,
-                               json::Object client_capabilities, json::Object input_responses,
+HandlerContext::HandlerContext(const RequestInfo& info, std::function<void(json::Object)> notify, std::shared_ptr<Cancellation> cancelled,
+                               std::string log_level, json::Object client_capabilities, json::Object input_responses,
                                std::string request_state)
     : info_(info),
       notify_(std::move(notify)),
@@ -113,9 +106,8 @@ void HandlerContext::Progress(double progress, std::optional<double> total, cons
 void HandlerContext::Log(std::string_view level, json::Value data) {
   // An empty level means the client asked for no logs (2026: no _meta logLevel).
   if (!notify_ || log_level_.empty() || LogRank(level) < LogRank(log_level_)) return;
-  notify_(json::Object{{"jsonrpc", "2.0"},
-                       {"method", "notifications/message"},
-                       {"params", json::Object{{"level", level}, {"data", std::move(data)}}}});
+  notify_(json::Object{
+      {"jsonrpc", "2.0"}, {"method", "notifications/message"}, {"params", json::Object{{"level", level}, {"data", std::move(data)}}}});
 }
 
 ToolResult ToolResult::Text(std::string text) {
@@ -251,9 +243,8 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
       return json::Object{{"jsonrpc", "2.0"}, {"id", r->id}, {"error", std::move(*bad)}};
     }
   } else {
-    info.protocol_version = ctx.session != nullptr && !ctx.session->protocol_version.empty()
-                                ? ctx.session->protocol_version
-                                : std::string(kLatestLegacyVersion);
+    info.protocol_version = ctx.session != nullptr && !ctx.session->protocol_version.empty() ? ctx.session->protocol_version
+                                                                                             : std::string(kLatestLegacyVersion);
   }
 
   bool handshake = r->method == "initialize" || r->method == "server/discover" || r->method == "ping";
@@ -304,8 +295,8 @@ McpServer::Outcome McpServer::Dispatch(const Request& r, const RequestInfo& info
   }
   if (m == "server/discover") return Discover();
   if (m == "ping") return json::Value(json::Object{});
-  if (options_.router && (m.starts_with("tools/") || m.starts_with("resources/") || m.starts_with("prompts/") ||
-                          m == "completion/complete")) {
+  if (options_.router &&
+      (m.starts_with("tools/") || m.starts_with("resources/") || m.starts_with("prompts/") || m == "completion/complete")) {
     // A legacy client's notifications/cancelled for this id reaches the routed call too.
     // (Sessionless requests have no such notification to receive: ids need not be unique.)
     if (ctx.session == nullptr) return options_.router->Route(r, info, ctx);
@@ -373,9 +364,9 @@ McpServer::Outcome McpServer::ListTools(const json::Object& params) {
   });
 }
 
-std::variant<std::unique_ptr<HandlerContext>, RpcError> McpServer::MakeContext(
-    const Request& r, const RequestInfo& info, CallContext& ctx, const std::string& binding,
-    std::shared_ptr<Cancellation> cancelled) {
+std::variant<std::unique_ptr<HandlerContext>, RpcError> McpServer::MakeContext(const Request& r, const RequestInfo& info, CallContext& ctx,
+                                                                               const std::string& binding,
+                                                                               std::shared_ptr<Cancellation> cancelled) {
   std::string state;
   json::Object responses;
   if (info.modern) {
@@ -402,21 +393,19 @@ std::variant<std::unique_ptr<HandlerContext>, RpcError> McpServer::MakeContext(
   } else if (ctx.session != nullptr) {
     caps = ctx.session->client_capabilities;
   }
-  return std::make_unique<HandlerContext>(info, ctx.notify, std::move(cancelled), std::move(level), std::move(caps),
-                                          std::move(responses), std::move(state));
+  return std::make_unique<HandlerContext>(info, ctx.notify, std::move(cancelled), std::move(level), std::move(caps), std::move(responses),
+                                          std::move(state));
 }
 
-std::optional<McpServer::Outcome> McpServer::Interrupted(const HandlerContext& hctx, const RequestInfo& info,
-                                                         const std::string& binding) {
+std::optional<McpServer::Outcome> McpServer::Interrupted(const HandlerContext& hctx, const RequestInfo& info, const std::string& binding) {
   if (hctx.missing_capability()) {
-    return Outcome(Rpc(kMissingRequiredClientCapability,
-                       "Missing required client capability: " + *hctx.missing_capability(),
+    return Outcome(Rpc(kMissingRequiredClientCapability, "Missing required client capability: " + *hctx.missing_capability(),
                        json::Object{{"requiredCapabilities", json::Object{{*hctx.missing_capability(), json::Object{}}}}}));
   }
   if (!hctx.input_required()) return std::nullopt;
   if (!info.modern) {
-    return Outcome(Rpc(kInvalidRequest, "This request needs client input, which protocol " + info.protocol_version +
-                                            " cannot carry; use 2026-07-28"));
+    return Outcome(
+        Rpc(kInvalidRequest, "This request needs client input, which protocol " + info.protocol_version + " cannot carry; use 2026-07-28"));
   }
   json::Object result{{"resultType", "input_required"}, {"inputRequests", hctx.input_required()->input_requests}};
   result["requestState"] = sealer_.Seal(binding, hctx.input_required()->state, DefaultClock().Now());
@@ -477,15 +466,14 @@ McpServer::Outcome McpServer::ListResources(const json::Object& params) {
 }
 
 McpServer::Outcome McpServer::ListTemplates(const json::Object& params) {
-  return Page(params, templates_.size(), options_.page_size, "resourceTemplates", options_.list_ttl_ms,
-              [&](std::size_t i) {
-                const ResourceTemplateDef& t = templates_[i].first;
-                json::Object o{{"uriTemplate", t.uri_template}, {"name", t.name}};
-                if (!t.title.empty()) o["title"] = t.title;
-                if (!t.description.empty()) o["description"] = t.description;
-                if (!t.mime_type.empty()) o["mimeType"] = t.mime_type;
-                return o;
-              });
+  return Page(params, templates_.size(), options_.page_size, "resourceTemplates", options_.list_ttl_ms, [&](std::size_t i) {
+    const ResourceTemplateDef& t = templates_[i].first;
+    json::Object o{{"uriTemplate", t.uri_template}, {"name", t.name}};
+    if (!t.title.empty()) o["title"] = t.title;
+    if (!t.description.empty()) o["description"] = t.description;
+    if (!t.mime_type.empty()) o["mimeType"] = t.mime_type;
+    return o;
+  });
 }
 
 McpServer::Outcome McpServer::ReadResource(const json::Object& params, const RequestInfo& info) {
@@ -510,8 +498,7 @@ McpServer::Outcome McpServer::ReadResource(const json::Object& params, const Req
   }
   if (!matched || (!contents && contents.error().code == ErrorCode::kNotFound)) return not_found;
   if (!contents) return Rpc(kInternalError, "Internal error reading resource");
-  return json::Value(json::Object{
-      {"contents", std::move(*contents)}, {"ttlMs", options_.list_ttl_ms}, {"cacheScope", "public"}});
+  return json::Value(json::Object{{"contents", std::move(*contents)}, {"ttlMs", options_.list_ttl_ms}, {"cacheScope", "public"}});
 }
 
 McpServer::Outcome McpServer::ListPrompts(const json::Object& params) {
@@ -588,8 +575,7 @@ McpServer::Outcome McpServer::Complete(const json::Object& params) {
   if (more) values.resize(100);
   json::Array arr;
   for (auto& v : values) arr.emplace_back(std::move(v));
-  return json::Value(json::Object{
-      {"completion", json::Object{{"values", std::move(arr)}, {"total", total}, {"hasMore", more}}}});
+  return json::Value(json::Object{{"completion", json::Object{{"values", std::move(arr)}, {"total", total}, {"hasMore", more}}}});
 }
 
 void McpServer::Cancel(const json::Object& params, CallContext& ctx) {

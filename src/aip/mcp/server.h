@@ -66,7 +66,7 @@ struct RequestInfo {
   std::string method;
   std::string protocol_version;
   bool modern = false;
-  json::Object meta;  // params._meta, if any.
+  json::Object meta;                          // params._meta, if any.
   std::optional<authn::Principal> principal;  // Set when an authenticator accepted the request.
 };
 
@@ -115,9 +115,8 @@ struct InputRequired {
 // cancellation, the client's capabilities, and the multi-round-trip exchange.
 class HandlerContext {
  public:
-  HandlerContext(const RequestInfo& info, std::function<void(json::Object)> notify,
-                 std::shared_ptr<Cancellation> cancelled, std::string log_level,
-                 json::Object client_capabilities, json::Object input_responses, std::string request_state);
+  HandlerContext(const RequestInfo& info, std::function<void(json::Object)> notify, std::shared_ptr<Cancellation> cancelled,
+                 std::string log_level, json::Object client_capabilities, json::Object input_responses, std::string request_state);
   const RequestInfo& request() const { return info_; }
   // Progress sends notifications/progress when the caller asked for it (a progressToken).
   void Progress(double progress, std::optional<double> total = std::nullopt, const std::string& message = "");
@@ -178,8 +177,7 @@ struct ToolDef {
 };
 
 // ResourceContents is one entry of a resources/read result: {uri, mimeType, text|blob}.
-using ReadHandler = std::function<Result<json::Array>(const std::string& uri,
-                                                      const std::map<std::string, std::string>& vars)>;
+using ReadHandler = std::function<Result<json::Array>(const std::string& uri, const std::map<std::string, std::string>& vars)>;
 struct ResourceDef {
   std::string uri;
   std::string name;
@@ -216,10 +214,10 @@ struct PromptDef {
 
 // CallContext is what a transport knows about one incoming message.
 struct CallContext {
-  Session* session = nullptr;                       // Legacy session, if the transport has one.
-  std::function<void(json::Object)> notify;         // Sends a notification related to this request.
-  std::shared_ptr<Cancellation> cancelled;     // Set by the transport when the client goes away.
-  const authn::HttpInfo* http = nullptr;                   // Set by the HTTP transport.
+  Session* session = nullptr;                // Legacy session, if the transport has one.
+  std::function<void(json::Object)> notify;  // Sends a notification related to this request.
+  std::shared_ptr<Cancellation> cancelled;   // Set by the transport when the client goes away.
+  const authn::HttpInfo* http = nullptr;     // Set by the HTTP transport.
 };
 
 struct ServerOptions {
@@ -292,9 +290,8 @@ class McpServer {
   Outcome Complete(const json::Object& params);
   void Cancel(const json::Object& params, CallContext& ctx);
   // MakeContext opens the request's sealed state (if any) and builds the handler context.
-  std::variant<std::unique_ptr<HandlerContext>, RpcError> MakeContext(const Request& r, const RequestInfo& info,
-                                                                     CallContext& ctx, const std::string& binding,
-                                                                     std::shared_ptr<Cancellation> cancelled);
+  std::variant<std::unique_ptr<HandlerContext>, RpcError> MakeContext(const Request& r, const RequestInfo& info, CallContext& ctx,
+                                                                      const std::string& binding, std::shared_ptr<Cancellation> cancelled);
   // Finish turns what a handler asked for (input, a missing capability) into the outcome.
   std::optional<Outcome> Interrupted(const HandlerContext& hctx, const RequestInfo& info, const std::string& binding);
 

@@ -66,9 +66,11 @@ class ServerTest : public ::testing::Test {
     return e == nullptr ? 0 : static_cast<int>(e->at("code").as_int64());
   }
   void Initialize(const std::string& version) {
-    auto r = Call("initialize", json::Object{{"protocolVersion", version}, {"capabilities", json::Object{}},
-                                             {"clientInfo", json::Object{{"name", "t"}, {"version", "1"}}}},
-                  false);
+    auto r = Call(
+        "initialize",
+        json::Object{
+            {"protocolVersion", version}, {"capabilities", json::Object{}}, {"clientInfo", json::Object{{"name", "t"}, {"version", "1"}}}},
+        false);
     Valid(r, version, "InitializeResult");
   }
 
@@ -90,8 +92,8 @@ TEST_F(ServerTest, LegacyErasValidateAgainstTheirSchemas) {
     auto page2 = Valid(Call("tools/list", json::Object{{"cursor", tools.at("nextCursor")}}, false), rev, "ListToolsResult");
     EXPECT_EQ(page2.at("tools").as_array().size(), 1u);
     EXPECT_FALSE(page2.contains("nextCursor"));
-    auto echo = Valid(Call("tools/call", json::Object{{"name", "echo"}, {"arguments", json::Object{{"message", "hi"}}}}, false),
-                      rev, "CallToolResult");
+    auto echo = Valid(Call("tools/call", json::Object{{"name", "echo"}, {"arguments", json::Object{{"message", "hi"}}}}, false), rev,
+                      "CallToolResult");
     EXPECT_EQ(echo.at("content").at(0).at("text"), "hi");
     Valid(Call("resources/list", {}, false), rev, "ListResourcesResult");
     Valid(Call("resources/templates/list", {}, false), rev, "ListResourceTemplatesResult");
@@ -100,8 +102,9 @@ TEST_F(ServerTest, LegacyErasValidateAgainstTheirSchemas) {
     Valid(Call("prompts/list", {}, false), rev, "ListPromptsResult");
     Valid(Call("prompts/get", json::Object{{"name", "greet"}, {"arguments", json::Object{{"name", "Bob"}}}}, false), rev,
           "GetPromptResult");
-    auto comp = Valid(Call("completion/complete", json::Object{{"ref", json::Object{{"type", "ref/resource"}, {"uri", "item://{group}/{id}"}}},
-                                                                {"argument", json::Object{{"name", "group"}, {"value", "g"}}}},
+    auto comp = Valid(Call("completion/complete",
+                           json::Object{{"ref", json::Object{{"type", "ref/resource"}, {"uri", "item://{group}/{id}"}}},
+                                        {"argument", json::Object{{"name", "group"}, {"value", "g"}}}},
                            false),
                       rev, "CompleteResult");
     EXPECT_EQ(comp.at("completion").at("values").as_array().size(), 2u);
@@ -118,28 +121,28 @@ TEST_F(ServerTest, ModernEraIsStatelessAndValidates) {
   auto tools = Valid(Call("tools/list", {}, true), rev, "ListToolsResult");
   EXPECT_TRUE(tools.contains("ttlMs"));
   EXPECT_EQ(tools.at("_meta").at("io.modelcontextprotocol/serverInfo").at("name"), "test-server");
-  Valid(Call("tools/call", json::Object{{"name", "echo"}, {"arguments", json::Object{{"message", "hi"}}}}, true), rev,
-        "CallToolResult");
+  Valid(Call("tools/call", json::Object{{"name", "echo"}, {"arguments", json::Object{{"message", "hi"}}}}, true), rev, "CallToolResult");
   Valid(Call("resources/list", {}, true), rev, "ListResourcesResult");
   Valid(Call("resources/templates/list", {}, true), rev, "ListResourceTemplatesResult");
   Valid(Call("resources/read", json::Object{{"uri", "mem://readme"}}, true), rev, "ReadResourceResult");
   Valid(Call("prompts/list", {}, true), rev, "ListPromptsResult");
-  Valid(Call("prompts/get", json::Object{{"name", "greet"}, {"arguments", json::Object{{"name", "A"}}}}, true), rev,
-        "GetPromptResult");
-  Valid(Call("completion/complete", json::Object{{"ref", json::Object{{"type", "ref/prompt"}, {"name", "greet"}}},
-                                                 {"argument", json::Object{{"name", "name"}, {"value", "A"}}}},
+  Valid(Call("prompts/get", json::Object{{"name", "greet"}, {"arguments", json::Object{{"name", "A"}}}}, true), rev, "GetPromptResult");
+  Valid(Call("completion/complete",
+             json::Object{{"ref", json::Object{{"type", "ref/prompt"}, {"name", "greet"}}},
+                          {"argument", json::Object{{"name", "name"}, {"value", "A"}}}},
              true),
         rev, "CompleteResult");
   // The validator is not vacuous: a 2026 list result without its required members fails.
   EXPECT_FALSE(SchemaFor(rev).ValidateAgainst("#/$defs/ListToolsResult", *json::ParseJson(R"({"tools":[]})")).ok());
-  EXPECT_FALSE(SchemaFor(rev).ValidateAgainst("#/$defs/CallToolResult",
-                                             *json::ParseJson(R"({"resultType":"complete","content":[{"type":"bogus"}]})")).ok());
+  EXPECT_FALSE(SchemaFor(rev)
+                   .ValidateAgainst("#/$defs/CallToolResult", *json::ParseJson(R"({"resultType":"complete","content":[{"type":"bogus"}]})"))
+                   .ok());
   // No session was ever created.
   EXPECT_TRUE(session_.protocol_version.empty());
   // 2026 error codes.
   EXPECT_EQ(ErrorCode(Call("resources/read", json::Object{{"uri", "item://nope/1"}}, true)), kInvalidParams);
   json::Object bad_version{{"_meta", json::Object{{"io.modelcontextprotocol/protocolVersion", "2099-01-01"},
-                                                   {"io.modelcontextprotocol/clientCapabilities", json::Object{}}}}};
+                                                  {"io.modelcontextprotocol/clientCapabilities", json::Object{}}}}};
   auto unsupported = Call("tools/list", bad_version, false);
   EXPECT_EQ(ErrorCode(unsupported), kUnsupportedProtocolVersion);
   EXPECT_THAT(SchemaFor(rev).ValidateAgainst("#/$defs/UnsupportedProtocolVersionError", json::Value(unsupported)), IsOk());
@@ -154,8 +157,7 @@ TEST_F(ServerTest, ToolErrorsAreResultsAndUnknownsAreProtocolErrors) {
   auto bad_args = Valid(Call("tools/call", json::Object{{"name", "echo"}, {"arguments", json::Object{{"message", 5}}}}, false),
                         "2025-11-25", "CallToolResult");
   EXPECT_EQ(bad_args.at("isError"), true);
-  EXPECT_NE(std::string(bad_args.at("content").at(0).at("text").as_string()).find("message: must be of type"),
-            std::string::npos);
+  EXPECT_NE(std::string(bad_args.at("content").at(0).at("text").as_string()).find("message: must be of type"), std::string::npos);
   auto missing = Call("tools/call", json::Object{{"name", "echo"}}, false);
   EXPECT_EQ(missing.at("result").at("isError"), true);
   auto failing = Call("tools/call", json::Object{{"name", "fail"}}, false);
@@ -171,14 +173,15 @@ TEST_F(ServerTest, ToolErrorsAreResultsAndUnknownsAreProtocolErrors) {
 TEST_F(ServerTest, ProgressAndLoggingFollowTheRequest) {
   Initialize("2025-11-25");
   EXPECT_EQ(ErrorCode(Call("logging/setLevel", json::Object{{"level", "debug"}}, false)), 0);
-  auto r = Call("tools/call", json::Object{{"name", "slow"}, {"arguments", json::Object{{"n", 3}}},
-                                           {"_meta", json::Object{{"progressToken", "tok"}}}},
-                false);
+  auto r =
+      Call("tools/call",
+           json::Object{{"name", "slow"}, {"arguments", json::Object{{"n", 3}}}, {"_meta", json::Object{{"progressToken", "tok"}}}}, false);
   Valid(r, "2025-11-25", "CallToolResult");
   ASSERT_EQ(notes_.size(), 4u);  // Three progress notifications and one log message.
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(notes_[static_cast<std::size_t>(i)].at("params").at("progressToken"), "tok");
-    EXPECT_THAT(SchemaFor("2025-11-25").ValidateAgainst("#/$defs/ProgressNotification", json::Value(notes_[static_cast<std::size_t>(i)])), IsOk());
+    EXPECT_THAT(SchemaFor("2025-11-25").ValidateAgainst("#/$defs/ProgressNotification", json::Value(notes_[static_cast<std::size_t>(i)])),
+                IsOk());
   }
   EXPECT_EQ(notes_[3].at("method"), "notifications/message");
   notes_.clear();
@@ -214,7 +217,8 @@ namespace {
 // Names the caller from _meta["test/who"], standing in for a real authenticator.
 class WhoAuthenticator final : public authn::RequestAuthenticator {
  public:
-  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request, const authn::HttpInfo*) override {
+  std::variant<std::optional<authn::Principal>, authn::AuthFailure> Authenticate(const json::Object& request,
+                                                                                 const authn::HttpInfo*) override {
     const json::Value* who = request.at("params").as_object().at("_meta").as_object().if_contains("test/who");
     if (who == nullptr) return std::optional<authn::Principal>();
     authn::Principal p;

@@ -21,8 +21,7 @@ std::int64_t Seconds(TimePoint t) { return std::chrono::duration_cast<std::chron
 
 }  // namespace
 
-Result<std::shared_ptr<const SessionSealer>> SessionSealer::Create(ByteSpan secret, std::chrono::seconds max_age,
-                                                                   const Clock* clock) {
+Result<std::shared_ptr<const SessionSealer>> SessionSealer::Create(ByteSpan secret, std::chrono::seconds max_age, const Clock* clock) {
   if (secret.size() < 32) return InvalidArgumentError("a session secret needs at least 32 bytes");
   if (max_age <= std::chrono::seconds(0)) return InvalidArgumentError("a session's max age must be positive");
   static constexpr std::string_view kLabel = "aip session seal key v1";
@@ -33,11 +32,8 @@ Result<std::shared_ptr<const SessionSealer>> SessionSealer::Create(ByteSpan secr
 }
 
 std::string SessionSealer::Seal(const Session& s) const {
-  json::Object state{{"v", 1},
-                     {"pv", s.protocol_version},
-                     {"caps", s.client_capabilities},
-                     {"owner", s.owner},
-                     {"iat", Seconds(clock_->Now())}};
+  json::Object state{
+      {"v", 1}, {"pv", s.protocol_version}, {"caps", s.client_capabilities}, {"owner", s.owner}, {"iat", Seconds(clock_->Now())}};
   std::string plain = json::Serialize(json::Value(std::move(state)));
   Bytes nonce = crypto::RandomBytes(crypto::kXChaChaNonceSize);
   auto sealed = crypto::XChaChaSeal(key_, nonce, AsBytes(plain), AsBytes(kAad));
@@ -52,8 +48,7 @@ std::optional<Session> SessionSealer::Open(std::string_view id) const {
   auto raw = Base64UrlDecode(id.substr(kPrefix.size()));
   if (!raw || raw->size() < crypto::kXChaChaNonceSize + crypto::kXChaChaTagSize) return std::nullopt;
   ByteSpan all(*raw);
-  auto plain = crypto::XChaChaOpen(key_, all.subspan(0, crypto::kXChaChaNonceSize), all.subspan(crypto::kXChaChaNonceSize),
-                                   AsBytes(kAad));
+  auto plain = crypto::XChaChaOpen(key_, all.subspan(0, crypto::kXChaChaNonceSize), all.subspan(crypto::kXChaChaNonceSize), AsBytes(kAad));
   if (!plain) return std::nullopt;
   ByteSpan text = plain->RevealSecret();
   auto state = json::ParseJsonObject(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));

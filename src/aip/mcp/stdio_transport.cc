@@ -52,7 +52,6 @@ void ReadLines(int fd, std::size_t max_line_bytes, const std::function<void(std:
   if (!oversized && !buffer.empty()) on_line(buffer);
 }
 
-
 Status ServeStdio(McpServer& server, int in_fd, int out_fd, const StdioOptions& options) {
   LineWriter out(out_fd);
   Session session;
@@ -92,9 +91,8 @@ Status ServeStdio(McpServer& server, int in_fd, int out_fd, const StdioOptions& 
       if (--active == 0) active_cv.notify_all();
     }).detach();
   };
-  ReadLines(in_fd, options.max_line_bytes, dispatch, [&] {
-    out.Write(MakeError(nullptr, kInvalidRequest, "Invalid Request: message larger than the limit"));
-  });
+  ReadLines(in_fd, options.max_line_bytes, dispatch,
+            [&] { out.Write(MakeError(nullptr, kInvalidRequest, "Invalid Request: message larger than the limit")); });
   std::unique_lock lock(active_mu);
   active_cv.wait(lock, [&] { return active == 0; });
   return OkStatus();

@@ -11,8 +11,8 @@ std::unique_ptr<McpServer> MakeTestServer() {
   ToolDef echo;
   echo.name = "echo";
   echo.description = "Echo a message";
-  echo.input_schema = *json::ParseJson(
-      R"({"type":"object","properties":{"message":{"type":"string","x-mcp-header":"Message"}},"required":["message"]})");
+  echo.input_schema =
+      *json::ParseJson(R"({"type":"object","properties":{"message":{"type":"string","x-mcp-header":"Message"}},"required":["message"]})");
   echo.handler = [](const json::Object& a, ToolContext&) -> Result<ToolResult> {
     return ToolResult::Text(std::string(a.at("message").as_string()));
   };
@@ -59,13 +59,11 @@ std::unique_ptr<McpServer> MakeTestServer() {
   p.name = "greet";
   p.arguments = {{"name", "Who to greet", true}};
   p.get = [](const std::map<std::string, std::string>& a, HandlerContext&) -> Result<json::Object> {
-    return json::Object{{"messages", json::Array{json::Object{
-                                         {"role", "user"},
-                                         {"content", json::Object{{"type", "text"}, {"text", "Hello " + a.at("name")}}}}}}};
+    return json::Object{
+        {"messages",
+         json::Array{json::Object{{"role", "user"}, {"content", json::Object{{"type", "text"}, {"text", "Hello " + a.at("name")}}}}}}};
   };
-  p.complete = [](const std::string&, const std::string& prefix) {
-    return std::vector<std::string>{prefix + "lice"};
-  };
+  p.complete = [](const std::string&, const std::string& prefix) { return std::vector<std::string>{prefix + "lice"}; };
   (void)s->AddPrompt(std::move(p));
   return s;
 }

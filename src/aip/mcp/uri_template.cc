@@ -15,8 +15,7 @@ Result<UriTemplate> UriTemplate::Parse(std::string_view text) {
     std::size_t end = text.find('}', i);
     if (end == std::string_view::npos) return InvalidArgumentError("URI template: unclosed '{'");
     std::string name(text.substr(i + 1, end - i - 1));
-    if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                            std::string::npos) {
+    if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos) {
       return InvalidArgumentError("URI template: unsupported expression {" + name + "}");
     }
     if (!t.vars_.empty() && lit.empty()) return InvalidArgumentError("URI template: adjacent variables");

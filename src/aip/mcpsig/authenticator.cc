@@ -6,9 +6,8 @@
 
 namespace aip::mcpsig {
 
-std::variant<authn::Principal, authn::AuthFailure> ProofAuthenticator::Verify(const authn::Credential&,
-                                                                             const json::Object& request,
-                                                                             const authn::HttpInfo*) {
+std::variant<authn::Principal, authn::AuthFailure> ProofAuthenticator::Verify(const authn::Credential&, const json::Object& request,
+                                                                              const authn::HttpInfo*) {
   std::shared_ptr<const VerifyOptions> options;
   {
     std::lock_guard lock(mu_);
@@ -19,9 +18,8 @@ std::variant<authn::Principal, authn::AuthFailure> ProofAuthenticator::Verify(co
   return std::get<authn::Principal>(std::move(verified));
 }
 
-std::variant<authn::Principal, authn::AuthFailure> HttpSignatureAuthenticator::Verify(const authn::Credential&,
-                                                                                     const json::Object&,
-                                                                                     const authn::HttpInfo* http) {
+std::variant<authn::Principal, authn::AuthFailure> HttpSignatureAuthenticator::Verify(const authn::Credential&, const json::Object&,
+                                                                                      const authn::HttpInfo* http) {
   httpsig::VerifyOptions o;
   std::optional<identity::VerificationMethod> method;
   o.key_for = [&](std::string_view keyid) -> Result<crypto::Ed25519PublicKey> {
@@ -35,8 +33,8 @@ std::variant<authn::Principal, authn::AuthFailure> HttpSignatureAuthenticator::V
   if (!v) {
     const std::string& why = v.error().message;
     const char* reason = why.find("digest mismatch") != std::string::npos ? "digest_mismatch"
-                         : why.find("ambiguous:") != std::string::npos  ? "ambiguous_credentials"
-                                                                         : "bad_http_signature";
+                         : why.find("ambiguous:") != std::string::npos    ? "ambiguous_credentials"
+                                                                          : "bad_http_signature";
     return authn::AuthFailure{reason, why};
   }
   if (v->nonce.size() < 16 || v->nonce.size() > 128) {
@@ -80,8 +78,7 @@ mcp::ClientOptions SignedClientOptions(const SignedClientConfig& config, mcp::Cl
   bool require = config.require_signed_result || config.expected_server.has_value();
   auto expected = config.expected_server;
   auto on_verified = config.on_verified_result;
-  options.after_receive = [resolver, require, expected, on_verified](const json::Object& request,
-                                                                     const json::Object& result) -> Status {
+  options.after_receive = [resolver, require, expected, on_verified](const json::Object& request, const json::Object& result) -> Status {
     const json::Value* meta = result.if_contains("_meta");
     bool signed_result = meta != nullptr && meta->is_object() && meta->get_object().contains(kProofKey);
     if (!signed_result) return require ? UnauthenticatedError("the server did not sign its result") : OkStatus();

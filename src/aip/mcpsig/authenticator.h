@@ -14,8 +14,7 @@ namespace aip::mcpsig {
 
 class ProofAuthenticator final : public authn::CredentialAuthenticator {
  public:
-  explicit ProofAuthenticator(VerifyOptions options)
-      : options_(std::make_shared<const VerifyOptions>(std::move(options))) {}
+  explicit ProofAuthenticator(VerifyOptions options) : options_(std::make_shared<const VerifyOptions>(std::move(options))) {}
   authn::CredentialType credential_type() const override { return authn::CredentialType::kProof; }
   std::variant<authn::Principal, authn::AuthFailure> Verify(const authn::Credential& credential, const json::Object& request,
                                                             const authn::HttpInfo* http) override;
@@ -33,8 +32,7 @@ class ProofAuthenticator final : public authn::CredentialAuthenticator {
 // authentication; the nonce is spent once.
 class HttpSignatureAuthenticator final : public authn::CredentialAuthenticator {
  public:
-  HttpSignatureAuthenticator(std::shared_ptr<const identity::DidResolver> resolver,
-                             std::shared_ptr<authn::ReplayCache> replay_cache)
+  HttpSignatureAuthenticator(std::shared_ptr<const identity::DidResolver> resolver, std::shared_ptr<authn::ReplayCache> replay_cache)
       : resolver_(std::move(resolver)), replay_cache_(std::move(replay_cache)) {}
   authn::CredentialType credential_type() const override { return authn::CredentialType::kHttpSignature; }
   std::variant<authn::Principal, authn::AuthFailure> Verify(const authn::Credential& credential, const json::Object& request,

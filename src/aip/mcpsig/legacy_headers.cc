@@ -14,8 +14,7 @@ authn::AuthFailure Refuse(std::string message) { return authn::AuthFailure{"bad_
 
 }  // namespace
 
-std::variant<authn::Principal, authn::AuthFailure> LegacyAipHeaderAuthenticator::Verify(const authn::Credential&,
-                                                                                        const json::Object&,
+std::variant<authn::Principal, authn::AuthFailure> LegacyAipHeaderAuthenticator::Verify(const authn::Credential&, const json::Object&,
                                                                                         const authn::HttpInfo* http) {
   const net::Headers& h = *http->headers;
   auto did = h.Get("x-aip-did");
@@ -49,8 +48,8 @@ std::variant<authn::Principal, authn::AuthFailure> LegacyAipHeaderAuthenticator:
 
   auto parsed = net::ParseUrl(http->target_uri);
   std::string path = parsed ? parsed->target.substr(0, parsed->target.find('?')) : "/";
-  std::string payload = http->method + ":" + path + ":" + std::string(*ts) + ":" + std::string(*nonce) + ":" +
-                        HexEncode(crypto::Sha256(AsBytes(http->body)));
+  std::string payload =
+      http->method + ":" + path + ":" + std::string(*ts) + ":" + std::string(*nonce) + ":" + HexEncode(crypto::Sha256(AsBytes(http->body)));
   if (!crypto::Verify(key, AsBytes(payload), *signature).ok()) return Refuse("the X-AIP signature does not verify");
   if (replay_cache_) {
     Status s = replay_cache_->Remember("x-aip|" + std::string(*did) + "|" + std::string(*nonce), *when, *when + kMaxAge, now);

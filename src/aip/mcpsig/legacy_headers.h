@@ -19,8 +19,8 @@ namespace aip::mcpsig {
 
 class LegacyAipHeaderAuthenticator final : public authn::CredentialAuthenticator {
  public:
-  LegacyAipHeaderAuthenticator(std::shared_ptr<const identity::DidResolver> resolver,
-                               std::shared_ptr<authn::ReplayCache> replay_cache, const Clock* clock = &DefaultClock())
+  LegacyAipHeaderAuthenticator(std::shared_ptr<const identity::DidResolver> resolver, std::shared_ptr<authn::ReplayCache> replay_cache,
+                               const Clock* clock = &DefaultClock())
       : resolver_(std::move(resolver)), replay_cache_(std::move(replay_cache)), clock_(clock) {}
   authn::CredentialType credential_type() const override { return authn::CredentialType::kLegacyAipHeaders; }
   std::variant<authn::Principal, authn::AuthFailure> Verify(const authn::Credential& credential, const json::Object& request,

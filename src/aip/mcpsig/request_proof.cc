@@ -17,10 +17,14 @@ ProofError Refuse(std::string reason, std::string message) { return ProofError{s
 ProofError FromStatus(const Error& e) {
   switch (e.code) {
     case ErrorCode::kNotFound:
-    case ErrorCode::kUnavailable: return Refuse("unresolvable_did", "the signer's DID does not resolve: " + e.message);
-    case ErrorCode::kPermissionDenied: return Refuse("key_not_authorized", "the key is not authorized for authentication");
-    case ErrorCode::kUnauthenticated: return Refuse("bad_signature", "the signature does not verify");
-    default: return Refuse("malformed_proof", e.message);
+    case ErrorCode::kUnavailable:
+      return Refuse("unresolvable_did", "the signer's DID does not resolve: " + e.message);
+    case ErrorCode::kPermissionDenied:
+      return Refuse("key_not_authorized", "the key is not authorized for authentication");
+    case ErrorCode::kUnauthenticated:
+      return Refuse("bad_signature", "the signature does not verify");
+    default:
+      return Refuse("malformed_proof", e.message);
   }
 }
 
@@ -87,8 +91,8 @@ std::variant<authn::Principal, ProofError> VerifyRequest(const json::Object& req
   if (!secured) return Refuse("malformed_proof", secured.error().message);
   const json::Object& doc = *secured;
   // Required members of a call proof, beyond what Data Integrity itself requires.
-  for (const char* k : {"type", "cryptosuite", "proofPurpose", "created", "expires", "domain", "challenge",
-                        "verificationMethod", "proofValue"}) {
+  for (const char* k :
+       {"type", "cryptosuite", "proofPurpose", "created", "expires", "domain", "challenge", "verificationMethod", "proofValue"}) {
     if (!p.contains(k) || !p.at(k).is_string()) {
       return Refuse("malformed_proof", std::string("the proof must have a string \"") + k + "\"");
     }

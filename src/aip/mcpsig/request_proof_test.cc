@@ -38,9 +38,7 @@ class RequestProofTest : public ::testing::Test {
     auto r = VerifyRequest(request, options_);
     return std::holds_alternative<ProofError>(r) ? std::get<ProofError>(r).reason : "ok";
   }
-  json::Object& ProofOf(json::Object& request) {
-    return request["params"].as_object()["_meta"].as_object()[kProofKey].as_object();
-  }
+  json::Object& ProofOf(json::Object& request) { return request["params"].as_object()["_meta"].as_object()[kProofKey].as_object(); }
 
   FixedClock clock_{*ParseTime("2026-11-22T10:00:00Z")};
   identity::Identity agent_ = identity::Identity::Generate("agent", "", clock_.Now());
@@ -93,7 +91,8 @@ TEST_F(RequestProofTest, RefusesEachTamperingWithItsReason) {
   ProofOf(r)["cryptosuite"] = "ecdsa-rdfc-2019";
   EXPECT_EQ(Reason(r), "unsupported_proof");
   r = base;
-  ProofOf(r)["verificationMethod"] = "did:key:z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F#z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F";
+  ProofOf(r)["verificationMethod"] =
+      "did:key:z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F#z6LSeu9HkTHSfLLeUs2nnzUSNedgDUevfNQgQjQC23ZCit6F";
   EXPECT_EQ(Reason(r), "unsupported_key_type");
   r = base;
   ProofOf(r)["verificationMethod"] = "did:example:123#key-1";  // No resolver for this method.
@@ -110,8 +109,7 @@ TEST_F(RequestProofTest, EnforcesAudienceTimeAndLifetime) {
   clock_.t_ -= std::chrono::minutes(20);
   EXPECT_EQ(Reason(good), "not_yet_valid");  // Created 10 min in our future: skew beyond the bound.
   clock_.t_ += std::chrono::minutes(10);
-  EXPECT_THAT(SignRequest(r, agent_, SignOptions{kAudience, std::chrono::seconds(600), &clock_}),
-              StatusIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(SignRequest(r, agent_, SignOptions{kAudience, std::chrono::seconds(600), &clock_}), StatusIs(ErrorCode::kInvalidArgument));
   // A hand-made proof with a long window is refused even though it is correctly signed.
   json::Object long_lived = Call("list_tasks", {{"project", "a"}});
   long_lived["params"].as_object()["_meta"] = json::Object{};

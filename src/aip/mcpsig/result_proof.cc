@@ -33,8 +33,7 @@ Status SignResult(const json::Object& request, json::Object& result, const ident
   return OkStatus();
 }
 
-Result<VerifiedResult> VerifyResult(const json::Object& request, const json::Object& result,
-                                    const identity::DidResolver& resolver,
+Result<VerifiedResult> VerifyResult(const json::Object& request, const json::Object& result, const identity::DidResolver& resolver,
                                     const std::optional<std::string>& expected_signer) {
   const json::Value* meta = result.if_contains("_meta");
   const json::Value* proof = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(kProofKey) : nullptr;

@@ -23,8 +23,7 @@ struct VerifiedResult {
 // VerifyResult checks a result's proof against the request that was sent; with
 // `expected_signer` the signer must be that DID. kUnauthenticated when the proof is missing or
 // wrong in any way.
-Result<VerifiedResult> VerifyResult(const json::Object& request, const json::Object& result,
-                                    const identity::DidResolver& resolver,
+Result<VerifiedResult> VerifyResult(const json::Object& request, const json::Object& result, const identity::DidResolver& resolver,
                                     const std::optional<std::string>& expected_signer);
 
 }  // namespace aip::mcpsig

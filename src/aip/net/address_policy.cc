@@ -28,28 +28,28 @@ bool InPrefix(std::span<const std::uint8_t> address, const Prefix& prefix) {
 // IANA IPv4 Special-Purpose Address Registry, plus multicast and the reserved block (which
 // holds the limited broadcast address).
 constexpr Prefix kNonPublicV4[] = {
-    {{0}, 8},                  // "This network".
-    {{10}, 8},                 // Private.
-    {{100, 64}, 10},           // Shared address space (carrier-grade NAT).
-    {{127}, 8},                // Loopback.
-    {{169, 254}, 16},          // Link-local (cloud metadata services live here).
-    {{172, 16}, 12},           // Private.
-    {{192, 0, 0}, 24},         // IETF protocol assignments.
-    {{192, 0, 2}, 24},         // Documentation (TEST-NET-1).
-    {{192, 88, 99}, 24},       // 6to4 relay anycast.
-    {{192, 168}, 16},          // Private.
-    {{198, 18}, 15},           // Benchmarking.
-    {{198, 51, 100}, 24},      // Documentation (TEST-NET-2).
-    {{203, 0, 113}, 24},       // Documentation (TEST-NET-3).
-    {{224}, 4},                // Multicast.
-    {{240}, 4},                // Reserved, and 255.255.255.255.
+    {{0}, 8},              // "This network".
+    {{10}, 8},             // Private.
+    {{100, 64}, 10},       // Shared address space (carrier-grade NAT).
+    {{127}, 8},            // Loopback.
+    {{169, 254}, 16},      // Link-local (cloud metadata services live here).
+    {{172, 16}, 12},       // Private.
+    {{192, 0, 0}, 24},     // IETF protocol assignments.
+    {{192, 0, 2}, 24},     // Documentation (TEST-NET-1).
+    {{192, 88, 99}, 24},   // 6to4 relay anycast.
+    {{192, 168}, 16},      // Private.
+    {{198, 18}, 15},       // Benchmarking.
+    {{198, 51, 100}, 24},  // Documentation (TEST-NET-2).
+    {{203, 0, 113}, 24},   // Documentation (TEST-NET-3).
+    {{224}, 4},            // Multicast.
+    {{240}, 4},            // Reserved, and 255.255.255.255.
 };
 
 constexpr Prefix kGlobalUnicastV6 = {{0x20}, 3};
 constexpr Prefix kNonPublicInGlobalV6[] = {
-    {{0x20, 0x01, 0x00}, 23},          // IETF protocol assignments (Teredo, ORCHID, benchmarking …).
-    {{0x20, 0x01, 0x0d, 0xb8}, 32},    // Documentation.
-    {{0x3f, 0xff, 0x00}, 20},          // Documentation.
+    {{0x20, 0x01, 0x00}, 23},        // IETF protocol assignments (Teredo, ORCHID, benchmarking …).
+    {{0x20, 0x01, 0x0d, 0xb8}, 32},  // Documentation.
+    {{0x3f, 0xff, 0x00}, 20},        // Documentation.
 };
 constexpr Prefix kV4MappedV6 = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, 96};
 constexpr Prefix kNat64V6 = {{0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0}, 96};

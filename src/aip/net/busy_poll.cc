@@ -18,14 +18,11 @@ std::chrono::microseconds Budget() {
       std::chrono::nanoseconds(internal::budget_ns.load(std::memory_order_relaxed)));
 }
 
-Totals PollTotals() {
-  return {internal::answered.load(std::memory_order_relaxed), internal::gave_up.load(std::memory_order_relaxed)};
-}
+Totals PollTotals() { return {internal::answered.load(std::memory_order_relaxed), internal::gave_up.load(std::memory_order_relaxed)}; }
 
 Working::Working() {
   // With polling off, nothing reads the overlap time: no clock read per task.
-  if (internal::working.fetch_add(1, std::memory_order_relaxed) >= 1 &&
-      internal::budget_ns.load(std::memory_order_relaxed) > 0) {
+  if (internal::working.fetch_add(1, std::memory_order_relaxed) >= 1 && internal::budget_ns.load(std::memory_order_relaxed) > 0) {
     internal::last_overlap_ns.store(internal::NowNs(), std::memory_order_relaxed);
   }
 }

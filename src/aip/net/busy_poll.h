@@ -81,8 +81,7 @@ bool Poll(int max_working, Ready ready) {
   long long budget = budget_ns.load(std::memory_order_relaxed);
   auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(budget);
   bool got = false;
-  while (!(got = ready()) && working.load(std::memory_order_relaxed) <= max_working &&
-         std::chrono::steady_clock::now() < until) {
+  while (!(got = ready()) && working.load(std::memory_order_relaxed) <= max_working && std::chrono::steady_clock::now() < until) {
     CpuRelax();
   }
   polling.store(false, std::memory_order_release);

@@ -53,7 +53,7 @@ TEST_F(BusyPollTest, OnlyWhenAtMostTheAllowedTasksRun) {
   int calls = 0;
   EXPECT_FALSE(busy_poll::Poll(0, [&] { return ++calls > 0; }));  // A task runs: sleep instead.
   EXPECT_EQ(calls, 0);
-  EXPECT_TRUE(busy_poll::Poll(1, [&] { return ++calls > 0; }));   // The caller's own task.
+  EXPECT_TRUE(busy_poll::Poll(1, [&] { return ++calls > 0; }));  // The caller's own task.
 }
 
 TEST_F(BusyPollTest, NotWhileCallsOverlapNorForAQuietPeriodAfter) {

@@ -71,8 +71,7 @@ class DeadlineSocket {
   struct Iov {
     template <class Buffers>
     explicit Iov(const Buffers& buffers) {
-      for (auto it = boost::asio::buffer_sequence_begin(buffers);
-           it != boost::asio::buffer_sequence_end(buffers) && count < 16; ++it) {
+      for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers) && count < 16; ++it) {
         auto b = boost::asio::buffer(*it);
         if (b.size() == 0) continue;
         parts[count].iov_base = const_cast<void*>(static_cast<const void*>(b.data()));

@@ -33,8 +33,8 @@ TEST(IpRangeTest, ParsesAndMatchesBothFamilies) {
 }
 
 TEST(ForwardedTest, ReadsForwardedBeforeXForwardedFor) {
-  auto chain = ForwardedChain(With({{"forwarded", "for=192.0.2.60;proto=http;by=203.0.113.43, for=\"[2001:db8:cafe::17]:4711\""},
-                                    {"x-forwarded-for", "198.51.100.1"}}));
+  auto chain = ForwardedChain(With(
+      {{"forwarded", "for=192.0.2.60;proto=http;by=203.0.113.43, for=\"[2001:db8:cafe::17]:4711\""}, {"x-forwarded-for", "198.51.100.1"}}));
   EXPECT_EQ(chain, (std::vector<std::string>{"192.0.2.60", "2001:db8:cafe::17"}));
   chain = ForwardedChain(With({{"x-forwarded-for", "198.51.100.1, 10.0.0.2:8080"}, {"x-forwarded-for", "10.0.0.3"}}));
   EXPECT_EQ(chain, (std::vector<std::string>{"198.51.100.1", "10.0.0.2", "10.0.0.3"}));

@@ -46,8 +46,7 @@ void Headers::Add(std::string_view name, std::string_view value) { fields_.empla
 
 void Headers::Set(std::string_view name, std::string_view value) {
   std::string n = AsciiLower(name);
-  fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == n; }),
-                fields_.end());
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == n; }), fields_.end());
   fields_.emplace_back(std::move(n), value);
 }
 
@@ -59,8 +58,7 @@ std::optional<std::string_view> Headers::Get(std::string_view lower_name) const 
 }
 
 std::size_t Headers::Count(std::string_view lower_name) const {
-  return static_cast<std::size_t>(
-      std::count_if(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == lower_name; }));
+  return static_cast<std::size_t>(std::count_if(fields_.begin(), fields_.end(), [&](const auto& f) { return f.first == lower_name; }));
 }
 
 std::string_view HttpRequest::Path() const {
@@ -116,23 +114,40 @@ Result<Url> ParseUrl(std::string_view text) {
 
 std::string_view StatusReason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "";
+    case 200:
+      return "OK";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "";
   }
 }
 
@@ -153,7 +168,6 @@ Result<HostPort> ParseHostPort(std::string_view text) {
   out.port = static_cast<std::uint16_t>(value);
   return out;
 }
-
 
 std::string RenderResponse(const HttpResponse& r, unsigned version, bool keep_alive) {
   std::string out;
@@ -181,8 +195,8 @@ std::string RenderChunkedHead(int status, const Headers& headers, unsigned versi
   return out;
 }
 
-Result<std::string> RenderRequest(std::string_view method, std::string_view target, std::string_view host,
-                                  const Headers& headers, std::string_view body) {
+Result<std::string> RenderRequest(std::string_view method, std::string_view target, std::string_view host, const Headers& headers,
+                                  std::string_view body) {
   bool method_ok = IsHttpToken(method);
   bool target_ok = !target.empty() && std::all_of(target.begin(), target.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (auto given = headers.Get("host")) host = *given;  // A caller may name another virtual host.

@@ -85,7 +85,7 @@ std::string RenderChunkedHead(int status, const Headers& headers, unsigned versi
 // RenderRequest writes a whole HTTP/1.1 keep-alive request with a content-length, under the same
 // rules for fields; `host` unless the headers name one; a method, target or host that could split
 // the request is an error.
-Result<std::string> RenderRequest(std::string_view method, std::string_view target, std::string_view host,
-                                  const Headers& headers, std::string_view body);
+Result<std::string> RenderRequest(std::string_view method, std::string_view target, std::string_view host, const Headers& headers,
+                                  std::string_view body);
 
 }  // namespace aip::net

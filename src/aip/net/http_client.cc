@@ -68,8 +68,7 @@ struct HttpClient::Impl {
   }
 };
 
-HttpClient::HttpClient(Url base, HttpClientOptions options)
-    : base_(std::move(base)), options_(options), impl_(std::make_unique<Impl>()) {}
+HttpClient::HttpClient(Url base, HttpClientOptions options) : base_(std::move(base)), options_(options), impl_(std::make_unique<Impl>()) {}
 HttpClient::~HttpClient() { Close(); }
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
@@ -94,8 +93,8 @@ void HttpClient::Abort() {
   if (impl_->fd >= 0) ::shutdown(impl_->fd, SHUT_RDWR);
 }
 
-Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view target, const Headers& headers,
-                                      std::string_view body, const std::function<void(const SseEvent&)>& on_event,
+Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view target, const Headers& headers, std::string_view body,
+                                      const std::function<void(const SseEvent&)>& on_event,
                                       const std::function<void(int, const Headers&)>& on_head) {
   beast::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -118,9 +117,8 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view 
       if (base_.scheme == "https") {
         if (!impl_->tls) {
           impl_->tls.emplace(asio::ssl::context::tls_client);
-          impl_->tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                                  asio::ssl::context::no_tlsv1_1);
+          impl_->tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                                  asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
           impl_->tls->set_default_verify_paths(ec);
           if (!options_.ca_file.empty()) {
             impl_->tls->load_verify_file(options_.ca_file, ec);

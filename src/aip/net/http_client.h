@@ -45,8 +45,7 @@ class HttpClient {
   // passed to `on_event` as it arrives (the returned body then holds the raw stream).
   // `on_head`, when set, sees the status and headers as soon as they arrive (before any event):
   // a relay starts its own response with them.
-  Result<HttpResponse> Send(std::string_view method, std::string_view target, const Headers& headers,
-                            std::string_view body,
+  Result<HttpResponse> Send(std::string_view method, std::string_view target, const Headers& headers, std::string_view body,
                             const std::function<void(const SseEvent&)>& on_event = nullptr,
                             const std::function<void(int status, const Headers& headers)>& on_head = nullptr);
   const Url& base() const { return base_; }

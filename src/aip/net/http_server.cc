@@ -147,8 +147,7 @@ class ExchangeImpl final : public Exchange {
     }
     return writer_;
   }
-  void HoldOpen(int status, const Headers& headers, std::chrono::milliseconds interval,
-                std::string keepalive_chunk) override {
+  void HoldOpen(int status, const Headers& headers, std::chrono::milliseconds interval, std::string keepalive_chunk) override {
     if (mode_ != Mode::kNone) return;
     mode_ = Mode::kHold;
     interval_ = interval;
@@ -289,8 +288,8 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
       co_await asio::async_write(stream, asio::buffer(wire), redirect_error(use_awaitable, ec));
       break;
     }
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset) {
       break;
     }
     if (ec) {
@@ -372,8 +371,7 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
       case ExchangeImpl<Stream>::Mode::kResponse: {
         if (sent < wire.size()) {
           beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
-          co_await asio::async_write(stream, asio::buffer(wire.data() + sent, wire.size() - sent),
-                                     redirect_error(use_awaitable, ec));
+          co_await asio::async_write(stream, asio::buffer(wire.data() + sent, wire.size() - sent), redirect_error(use_awaitable, ec));
           if (ec) keep_alive = false;
         }
         break;
@@ -413,9 +411,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   impl->handler = std::move(handler);
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     impl->tls.emplace(asio::ssl::context::tls_server);
-    impl->tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                           asio::ssl::context::no_tlsv1_1);
+    impl->tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                           asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     beast::error_code ec;
     impl->tls->use_certificate_chain_file(options.tls_cert_file, ec);
     if (ec) return InvalidArgumentError("TLS certificate " + options.tls_cert_file + ": " + ec.message());
@@ -431,8 +428,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   if (!ec) impl->acceptor.bind(ep, ec);
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return UnavailableError("cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
-                            ec.message());
+    return UnavailableError("cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " + ec.message());
   }
   impl->port = impl->acceptor.local_endpoint().port();
   impl->max_connections = options.max_connections;

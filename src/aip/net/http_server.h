@@ -35,8 +35,7 @@ class Exchange {
   virtual ResponseStream& BeginStream(int status, const Headers& headers) = 0;
   // HoldOpen sends the status and headers, then keeps the response open after the handler
   // returns, writing `keepalive_chunk` every `interval`, until the client leaves or the server stops.
-  virtual void HoldOpen(int status, const Headers& headers, std::chrono::milliseconds interval,
-                        std::string keepalive_chunk) = 0;
+  virtual void HoldOpen(int status, const Headers& headers, std::chrono::milliseconds interval, std::string keepalive_chunk) = 0;
 };
 
 using HttpHandler = std::function<void(const HttpRequest&, Exchange&)>;

@@ -79,10 +79,9 @@ TEST(RenderResponseTest, HandlerFieldsCannotSplitOrReframeTheResponse) {
 TEST(RenderChunkedHeadTest, AnnouncesChunksUnderTheSameFieldRules) {
   Headers h;
   h.Set("content-type", "text/event-stream");
-  h.Set("content-length", "5");      // Ours to decide: a chunked body has none.
+  h.Set("content-length", "5");           // Ours to decide: a chunked body has none.
   h.Set("x-evil", "a\r\nset-cookie: x");  // Would split the head.
-  EXPECT_EQ(RenderChunkedHead(200, h, 11),
-            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n");
+  EXPECT_EQ(RenderChunkedHead(200, h, 11), "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n");
 }
 
 TEST(RenderRequestTest, WritesOneKeepAliveRequest) {
@@ -258,8 +257,8 @@ class LoopbackPeer {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
-    ok_ = listener_ >= 0 && ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-          ::listen(listener_, 4) == 0 && ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    ok_ = listener_ >= 0 && ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && ::listen(listener_, 4) == 0 &&
+          ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
     port_ = ntohs(addr.sin_port);
     if (ok_) {
       thread_ = std::thread([this, serve = std::move(serve)] {

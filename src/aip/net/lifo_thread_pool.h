@@ -50,7 +50,7 @@ class LifoThreadPool {
   };
   struct Worker {
     std::condition_variable wake;
-    std::unique_ptr<Task> task;  // Handed over while the worker sleeps (or polls).
+    std::unique_ptr<Task> task;       // Handed over while the worker sleeps (or polls).
     std::atomic<bool> handed{false};  // A task was handed over: what a polling worker watches.
   };
 

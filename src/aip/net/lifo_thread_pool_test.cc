@@ -37,8 +37,7 @@ TEST(LifoThreadPoolTest, RunsTasksConcurrentlyAndQueuesTheSurplus) {
     pool.Post([&, gate] {
       int now = ++running;
       int seen = peak.load();
-      while (now > seen && !peak.compare_exchange_weak(seen, now)) {
-      }
+      while (now > seen && !peak.compare_exchange_weak(seen, now)) {}
       gate.wait();
       --running;
       ++finished;

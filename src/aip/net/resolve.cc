@@ -63,7 +63,7 @@ Result<std::vector<std::string>> SystemLookup(const std::string& host) {
   std::vector<std::string> addresses;
   for (const addrinfo* a = list; a != nullptr; a = a->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
-    const void* raw = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+    const void* raw = a->ai_family == AF_INET    ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
                       : a->ai_family == AF_INET6 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr)
                                                  : nullptr;
     if (raw == nullptr || inet_ntop(a->ai_family, raw, text, sizeof text) == nullptr) continue;
@@ -73,8 +73,7 @@ Result<std::vector<std::string>> SystemLookup(const std::string& host) {
   return addresses;
 }
 
-DeadlineResolver::DeadlineResolver(LookupFunction lookup, std::size_t max_in_progress)
-    : shared_(std::make_shared<Shared>()) {
+DeadlineResolver::DeadlineResolver(LookupFunction lookup, std::size_t max_in_progress) : shared_(std::make_shared<Shared>()) {
   shared_->lookup = std::move(lookup);
   shared_->max_in_progress = max_in_progress;
 }

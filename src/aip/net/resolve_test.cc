@@ -44,13 +44,13 @@ TEST(DeadlineResolverTest, RefusesWhatIsNotAHostNameWithoutALookup) {
     return std::vector<std::string>{"192.0.2.1"};
   });
   for (const std::string& host : {std::string(""), std::string("evil.example\0.good.example", 26), std::string("a b.example"),
-                                   std::string("a..example"), std::string(".example"), std::string("a\r\nx.example"),
-                                   std::string(64, 'a') + ".example", std::string(254, 'a'), std::string("[::1]")}) {
+                                  std::string("a..example"), std::string(".example"), std::string("a\r\nx.example"),
+                                  std::string(64, 'a') + ".example", std::string(254, 'a'), std::string("[::1]")}) {
     EXPECT_THAT(resolver.Resolve(host, 1s), StatusIs(ErrorCode::kInvalidArgument)) << host;
   }
   EXPECT_EQ(lookups, 0);
-  for (const std::string& host : {std::string("example.com"), std::string("example.com."), std::string("_srv.my-host.example"),
-                                  std::string(63, 'a') + ".example"}) {
+  for (const std::string& host :
+       {std::string("example.com"), std::string("example.com."), std::string("_srv.my-host.example"), std::string(63, 'a') + ".example"}) {
     EXPECT_TRUE(resolver.Resolve(host, 1s).ok()) << host;
   }
 }

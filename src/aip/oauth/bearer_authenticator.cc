@@ -119,7 +119,7 @@ void BearerAuthenticator::Remember(std::string_view token, Cached entry) {
 }
 
 std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::CheckOpaque(std::string_view token, const jose::JwtCheck& check,
-                                                                                std::string* jkt) {
+                                                                                    std::string* jkt) {
   if (!introspector_) return Refuse("invalid_token", "token: not a JWT, and no introspection is configured");
   if (token.empty() || token.size() > 4096) return Refuse("invalid_token", "token: empty or longer than 4 KiB");
   auto claims = introspector_->Introspect(token, check);
@@ -143,9 +143,8 @@ std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::CheckOpa
   return p;
 }
 
-std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::Verify(const authn::Credential& credential,
-                                                                             const json::Object&,
-                                                                             const authn::HttpInfo* http) {
+std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::Verify(const authn::Credential& credential, const json::Object&,
+                                                                               const authn::HttpInfo* http) {
   std::string_view token = credential.value;
   bool dpop = credential.scheme == "dpop";
   if (http == nullptr || http->headers == nullptr) return Refuse("invalid_token", "a token comes in an HTTP header");

@@ -9,8 +9,7 @@ namespace {
 
 // DiscoverTokenEndpoint returns the token endpoint and the resource identifier the server's
 // metadata publishes (tokens are asked for exactly that value).
-Result<std::pair<std::string, std::string>> DiscoverTokenEndpoint(const std::string& resource_url,
-                                                                  const net::HttpClientOptions& http) {
+Result<std::pair<std::string, std::string>> DiscoverTokenEndpoint(const std::string& resource_url, const net::HttpClientOptions& http) {
   AIP_ASSIGN_OR_RETURN(json::Object prm, ProtectedResourceMetadata(resource_url, http));
   const json::Value* servers = prm.if_contains("authorization_servers");
   if (servers == nullptr || !servers->is_array() || servers->get_array().empty() || !servers->get_array()[0].is_string()) {

@@ -31,8 +31,7 @@ Result<ClientAuth> PreferredClientAuth(const json::Object& as_metadata, bool has
   return FailedPreconditionError("the authorization server accepts no client secret method aip supports");
 }
 
-Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const ClientMetadata& metadata,
-                                   const net::HttpClientOptions& http) {
+Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const ClientMetadata& metadata, const net::HttpClientOptions& http) {
   std::string endpoint = StringOf(as_metadata, "registration_endpoint");
   if (endpoint.empty()) return FailedPreconditionError("the authorization server offers no dynamic client registration");
   AIP_RETURN_IF_ERROR(CheckFetchableUrl(endpoint));

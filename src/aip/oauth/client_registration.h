@@ -24,7 +24,6 @@ struct ClientMetadata {
 Result<ClientAuth> PreferredClientAuth(const json::Object& as_metadata, bool has_secret);
 
 // RegisterClient registers at the server's registration_endpoint.
-Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const ClientMetadata& metadata,
-                                   const net::HttpClientOptions& http);
+Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const ClientMetadata& metadata, const net::HttpClientOptions& http);
 
 }  // namespace aip::oauth

@@ -61,8 +61,8 @@ bool DpopNonces::Valid(std::string_view nonce) const {
 
 bool SameHttpUri(std::string_view a, std::string_view b) {
   auto ua = net::ParseUrl(a), ub = net::ParseUrl(b);
-  return ua && ub && AsciiLower(ua->scheme) == AsciiLower(ub->scheme) && AsciiLower(ua->host) == AsciiLower(ub->host) && ua->port == ub->port &&
-         Path(ua->target) == Path(ub->target);
+  return ua && ub && AsciiLower(ua->scheme) == AsciiLower(ub->scheme) && AsciiLower(ua->host) == AsciiLower(ub->host) &&
+         ua->port == ub->port && Path(ua->target) == Path(ub->target);
 }
 
 Result<std::string> VerifyDpopProof(std::string_view proof, std::string_view method, std::string_view target_uri,
@@ -111,9 +111,9 @@ Result<std::string> VerifyDpopProof(std::string_view proof, std::string_view met
     // Keyed by the proof's key too: one client's jti cannot block another's.
     TimePoint issued_at = TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::duration<double>(issued)));
     if (Status s = options.replay->Remember("dpop:" + jkt + ":" + jti, issued_at, now + 2 * options.window, now); !s.ok()) {
-      return Refuse(s.code() == ErrorCode::kResourceExhausted ? "replay cache full"
+      return Refuse(s.code() == ErrorCode::kResourceExhausted    ? "replay cache full"
                     : s.code() == ErrorCode::kFailedPrecondition ? "issued before this server started (sign a new proof)"
-                                                                   : "jti already used (replay)");
+                                                                 : "jti already used (replay)");
     }
   }
   return jkt;

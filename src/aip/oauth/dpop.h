@@ -44,8 +44,7 @@ class DpopNonces {
 };
 
 struct DpopOptions {
-  std::set<jose::Algorithm> algorithms{jose::Algorithm::kES256, jose::Algorithm::kEdDSA, jose::Algorithm::kRS256,
-                                       jose::Algorithm::kPS256};
+  std::set<jose::Algorithm> algorithms{jose::Algorithm::kES256, jose::Algorithm::kEdDSA, jose::Algorithm::kRS256, jose::Algorithm::kPS256};
   std::chrono::seconds window{300};  // How far "iat" may be from now, either way.
   std::shared_ptr<authn::ReplayCache> replay;
   // Set: each proof must carry a current server nonce ("nonce"); a missing or stale one is

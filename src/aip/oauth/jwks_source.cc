@@ -27,8 +27,8 @@ Result<std::shared_ptr<const jose::JwkSet>> JwksSource::Fetch(std::uint64_t seen
     std::lock_guard lock(mu_);
     // Someone fetched while we waited: their answer is ours.
     if (generation_ != seen_generation && keys_) return keys_;
-    bool recent = fetched_at_ != std::chrono::steady_clock::time_point{} &&
-                  std::chrono::steady_clock::now() - fetched_at_ < options_.cooldown;
+    bool recent =
+        fetched_at_ != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() - fetched_at_ < options_.cooldown;
     if (respect_cooldown && keys_ && recent) return keys_;
     if (!keys_ && recent) return UnavailableError("the issuer's keys are unavailable; retrying after the cooldown");
   }

@@ -10,9 +10,7 @@ namespace {
 
 constexpr std::size_t kMaxDocumentBytes = 1024 * 1024;
 
-bool IsLoopbackHost(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
-}
+bool IsLoopbackHost(std::string_view host) { return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127."); }
 
 // WellKnownUrls: RFC 8414 §3.1 puts the well-known segment between the host and the path.
 std::string WellKnown(const net::Url& u, std::string_view name) {

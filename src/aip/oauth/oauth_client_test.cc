@@ -113,7 +113,7 @@ TEST(RedirectListener, TakesOnlyTheResponseCarryingItsState) {
   ASSERT_THAT(uri, ::testing::StartsWith("http://127.0.0.1:"));
   std::thread browser([&] {
     std::this_thread::sleep_for(50ms);
-    EXPECT_EQ(Get(uri + "?code=stolen&state=guess"), 400);  // A forged response does not end the wait.
+    EXPECT_EQ(Get(uri + "?code=stolen&state=guess"), 400);     // A forged response does not end the wait.
     EXPECT_EQ(Get(uri + "?code=1&code=2&state=s3cret"), 400);  // Nor an ambiguous one.
     EXPECT_EQ(Get(uri.substr(0, uri.size() - 9) + "/favicon.ico"), 404);
     EXPECT_EQ(Get(uri + "?code=good&state=s3cret&iss=https%3A%2F%2Fas.example.com"), 200);

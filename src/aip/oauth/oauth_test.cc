@@ -34,8 +34,8 @@ TEST(JwkThumbprint, MatchesTheRfcExamples) {
   const json::Object& a4 = v.at("rfc8037_a4_jws_eddsa").as_object();
   EXPECT_EQ(jose::JwkThumbprint(a4.at("jwk").as_object()).value(), a4.at("thumbprint_rfc7638").as_string());
   const json::Object& b26 = v.at("rfc9421_b26_ed25519").as_object();
-  json::Object jwk{{"kty", "OKP"}, {"crv", "Ed25519"},
-                   {"x", Base64UrlEncode(aip::testing::Hex(std::string(b26.at("public_hex").as_string())))}};
+  json::Object jwk{
+      {"kty", "OKP"}, {"crv", "Ed25519"}, {"x", Base64UrlEncode(aip::testing::Hex(std::string(b26.at("public_hex").as_string())))}};
   EXPECT_EQ(jose::JwkThumbprint(jwk).value(), b26.at("jwk_thumbprint_rfc7638").as_string());
 }
 
@@ -45,7 +45,10 @@ class DpopTest : public ::testing::Test {
   std::string Proof(json::Object claim_changes = {}, json::Object header_changes = {}, const crypto::Ed25519PrivateKey* signer = nullptr) {
     json::Object header{{"typ", "dpop+jwt"}, {"alg", "EdDSA"}, {"jwk", PublicJwk(client_)}};
     for (auto& kv : header_changes) header[kv.key()] = kv.value();
-    json::Object claims{{"jti", crypto::RandomId(12)}, {"htm", "POST"}, {"htu", "http://127.0.0.1:8080/mcp"}, {"iat", Now()},
+    json::Object claims{{"jti", crypto::RandomId(12)},
+                        {"htm", "POST"},
+                        {"htu", "http://127.0.0.1:8080/mcp"},
+                        {"iat", Now()},
                         {"ath", Base64UrlEncode(crypto::Sha256(AsBytes(token_)))}};
     for (auto& kv : claim_changes) claims[kv.key()] = kv.value();
     return SignJwt(header, claims, signer != nullptr ? *signer : client_);
@@ -167,7 +170,10 @@ TEST_F(BoundTokenTest, ABoundTokenNeedsItsProof) {
               ::testing::HasSubstr("exactly one DPoP header"));
   auto thief = crypto::Ed25519PrivateKey::Generate();  // A stolen token, the thief's own key.
   json::Object header{{"typ", "dpop+jwt"}, {"alg", "EdDSA"}, {"jwk", PublicJwk(thief)}};
-  json::Object claims{{"jti", "t1"}, {"htm", "POST"}, {"htu", "http://127.0.0.1:8080/mcp"}, {"iat", Now()},
+  json::Object claims{{"jti", "t1"},
+                      {"htm", "POST"},
+                      {"htu", "http://127.0.0.1:8080/mcp"},
+                      {"iat", Now()},
                       {"ath", Base64UrlEncode(crypto::Sha256(AsBytes(token_)))}};
   EXPECT_THAT(Run({{"authorization", "DPoP " + token_}, {"dpop", SignJwt(header, claims, thief)}}),
               ::testing::HasSubstr("not the one the token is bound to"));

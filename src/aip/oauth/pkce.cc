@@ -6,9 +6,7 @@
 
 namespace aip::oauth {
 
-std::string S256Challenge(std::string_view verifier) {
-  return Base64UrlEncode(crypto::Sha256(AsBytes(verifier)));
-}
+std::string S256Challenge(std::string_view verifier) { return Base64UrlEncode(crypto::Sha256(AsBytes(verifier))); }
 
 Pkce NewPkce() {
   Pkce p;

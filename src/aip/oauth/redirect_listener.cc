@@ -50,8 +50,8 @@ struct RedirectListener::Impl {
     response = std::move(*params);
     cv.notify_all();
     bool denied = response->contains("error");
-    exchange.Respond(Page(200, denied ? "Sign-in was not completed. You can close this window."
-                                      : "Signed in. You can close this window and return to aip."));
+    exchange.Respond(Page(
+        200, denied ? "Sign-in was not completed. You can close this window." : "Signed in. You can close this window and return to aip."));
   }
 };
 
@@ -69,18 +69,14 @@ Result<std::unique_ptr<RedirectListener>> RedirectListener::Start(std::uint16_t 
   options.max_body_bytes = 1024;
   options.idle_timeout = std::chrono::seconds(10);
   Impl* raw = impl.get();
-  AIP_ASSIGN_OR_RETURN(impl->server, net::HttpServer::Start(options, [raw](const net::HttpRequest& r, net::Exchange& e) {
-                         raw->Handle(r, e);
-                       }));
+  AIP_ASSIGN_OR_RETURN(impl->server,
+                       net::HttpServer::Start(options, [raw](const net::HttpRequest& r, net::Exchange& e) { raw->Handle(r, e); }));
   return std::unique_ptr<RedirectListener>(new RedirectListener(std::move(impl)));
 }
 
-std::string RedirectListener::redirect_uri() const {
-  return "http://127.0.0.1:" + std::to_string(impl_->server->port()) + "/callback";
-}
+std::string RedirectListener::redirect_uri() const { return "http://127.0.0.1:" + std::to_string(impl_->server->port()) + "/callback"; }
 
-Result<std::map<std::string, std::string>> RedirectListener::Wait(const std::string& state,
-                                                                  std::chrono::milliseconds timeout) {
+Result<std::map<std::string, std::string>> RedirectListener::Wait(const std::string& state, std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mu);
   impl_->state = state;
   impl_->response.reset();

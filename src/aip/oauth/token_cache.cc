@@ -13,9 +13,12 @@ namespace {
 
 std::string_view AuthName(ClientAuth a) {
   switch (a) {
-    case ClientAuth::kNone: return "none";
-    case ClientAuth::kSecretBasic: return "client_secret_basic";
-    case ClientAuth::kSecretPost: return "client_secret_post";
+    case ClientAuth::kNone:
+      return "none";
+    case ClientAuth::kSecretBasic:
+      return "client_secret_basic";
+    case ClientAuth::kSecretPost:
+      return "client_secret_post";
   }
   return "none";
 }
@@ -65,9 +68,9 @@ Status TokenCache::Save(const CachedLogin& c) const {
   AIP_RETURN_IF_ERROR(EnsurePrivateDirectory(dir_));
   json::Array granted;
   for (const auto& s : c.granted) granted.emplace_back(s);
-  json::Object o{{"server_url", c.server_url},   {"issuer", c.issuer},
-                 {"access_token", c.token.token}, {"refresh_token", c.token.refresh_token},
-                 {"scope", c.token.scope},        {"granted", std::move(granted)},
+  json::Object o{{"server_url", c.server_url},      {"issuer", c.issuer},
+                 {"access_token", c.token.token},   {"refresh_token", c.token.refresh_token},
+                 {"scope", c.token.scope},          {"granted", std::move(granted)},
                  {"client_id", c.client.client_id}, {"client_auth", AuthName(c.client.auth)}};
   if (c.token.expires) {
     o["expires_at"] = std::chrono::duration_cast<std::chrono::seconds>(c.token.expires->time_since_epoch()).count();

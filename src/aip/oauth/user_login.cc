@@ -156,12 +156,8 @@ Status UserLogin::SignIn(const Server& server, const OAuthClient& client) {
   std::string state = RandomState();
   std::set<std::string> scopes = requested_;
   if (StringSet(server.metadata, "scopes_supported").contains("offline_access")) scopes.insert("offline_access");
-  FormParams query = {{"response_type", "code"},
-                      {"client_id", client.client_id},
-                      {"redirect_uri", listener_->redirect_uri()},
-                      {"code_challenge", pkce.challenge},
-                      {"code_challenge_method", "S256"},
-                      {"state", state},
+  FormParams query = {{"response_type", "code"},          {"client_id", client.client_id},   {"redirect_uri", listener_->redirect_uri()},
+                      {"code_challenge", pkce.challenge}, {"code_challenge_method", "S256"}, {"state", state},
                       {"resource", server.resource}};
   if (!scopes.empty()) query.emplace_back("scope", JoinScopes(scopes));
   std::string endpoint = StringOf(server.metadata, "authorization_endpoint");
@@ -175,11 +171,9 @@ Status UserLogin::SignIn(const Server& server, const OAuthClient& client) {
   // RFC 9207: a present iss must be exactly the issuer (a mix-up attack sends another), and a
   // server that promises iss must send it.
   auto iss = response.find("iss");
-  if (iss != response.end() ? iss->second != server.issuer
-                            : IsTrue(server.metadata, "authorization_response_iss_parameter_supported")) {
+  if (iss != response.end() ? iss->second != server.issuer : IsTrue(server.metadata, "authorization_response_iss_parameter_supported")) {
     return UnauthenticatedError("the sign-in response does not come from " + server.issuer + " (iss " +
-                                (iss == response.end() ? "missing" : "\"" + SafeErrorText(iss->second) + "\"") +
-                                "); refusing its code");
+                                (iss == response.end() ? "missing" : "\"" + SafeErrorText(iss->second) + "\"") + "); refusing its code");
   }
   auto code = response.find("code");
   if (code == response.end() || code->second.empty()) return UnauthenticatedError("the sign-in response has no code");

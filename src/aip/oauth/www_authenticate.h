@@ -14,7 +14,7 @@
 namespace aip::oauth {
 
 struct Challenge {
-  std::string scheme;  // Lowercased ("bearer", "dpop").
+  std::string scheme;                         // Lowercased ("bearer", "dpop").
   std::map<std::string, std::string> params;  // Names lowercased; values unquoted.
   std::string token68;
   std::optional<std::string_view> Param(std::string_view lower_name) const;

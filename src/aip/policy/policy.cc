@@ -47,7 +47,8 @@ bool MatchesCallerAndTarget(const Policy::Rule& r, const Request& q) {
   bool anonymous = p == nullptr || p->kind == authn::Principal::Kind::kAnonymous;
   // An allow rule admits anonymous callers only when it names them; a deny rule without kinds
   // applies to everyone, anonymous callers included.
-  if (!r.kinds.empty() ? !Contains(r.kinds, authn::KindName(anonymous ? authn::Principal::Kind::kAnonymous : p->kind)) : (anonymous && r.allow)) {
+  if (!r.kinds.empty() ? !Contains(r.kinds, authn::KindName(anonymous ? authn::Principal::Kind::kAnonymous : p->kind))
+                       : (anonymous && r.allow)) {
     return false;
   }
   if (!r.principals.empty() && (anonymous || !AnyGlob(r.principals, p->id))) return false;
@@ -89,8 +90,8 @@ class RuleReader {
     const json::Value* id = t.if_contains("id");
     if (id == nullptr || !id->is_string() || id->get_string().empty()) return Error(ptr_, "rule needs an \"id\"");
     rule->id = std::string(id->get_string());
-    static const char* kFields[] = {"id",      "effect",    "principals", "subjects", "clients", "agents", "kinds", "roles",
-                                    "scopes",  "upstreams", "actions",    "targets",  "when",    "reason", "require"};
+    static const char* kFields[] = {"id",     "effect",    "principals", "subjects", "clients", "agents", "kinds",  "roles",
+                                    "scopes", "upstreams", "actions",    "targets",  "when",    "reason", "require"};
     for (const auto& [k, v] : t) {
       if (std::find(std::begin(kFields), std::end(kFields), std::string_view(k)) == std::end(kFields)) {
         return Error(Field(k), "unknown field \"" + std::string(k) + "\"", rule->id);
@@ -105,10 +106,15 @@ class RuleReader {
       if (!reason->is_string()) return Error(Field("reason"), "\"reason\" must be a string", rule->id);
       rule->reason = std::string(reason->get_string());
     }
-    for (auto [key, out] : {std::pair{"principals", &rule->principals}, {"subjects", &rule->subjects},
-                            {"clients", &rule->clients}, {"agents", &rule->agents}, {"kinds", &rule->kinds},
+    for (auto [key, out] : {std::pair{"principals", &rule->principals},
+                            {"subjects", &rule->subjects},
+                            {"clients", &rule->clients},
+                            {"agents", &rule->agents},
+                            {"kinds", &rule->kinds},
                             {"roles", &rule->roles},
-                            {"scopes", &rule->scopes}, {"upstreams", &rule->upstreams}, {"actions", &rule->actions},
+                            {"scopes", &rule->scopes},
+                            {"upstreams", &rule->upstreams},
+                            {"actions", &rule->actions},
                             {"targets", &rule->targets}}) {
       AIP_RETURN_IF_ERROR(Strings(t, key, *out, rule->id));
     }
@@ -194,8 +200,8 @@ Result<Policy> Policy::FromDocument(const toml::Document& doc, const PolicyOptio
 
 Decision Policy::Evaluate(const Request& request) const {
   if (OutsideToolAllowlist(request)) {
-    return Decision{false, std::string(kToolAllowlistRule), "the credential is limited to other tools",
-                    denial::kCredentialTools, {}, {}, {}};
+    return Decision{false, std::string(kToolAllowlistRule), "the credential is limited to other tools", denial::kCredentialTools, {}, {},
+                    {}};
   }
   const Rule* allow = nullptr;
   for (const auto& r : rules_) {
@@ -218,14 +224,12 @@ Decision Policy::ExplainDefaultDeny(const Request& request) const {
     for (const auto& c : r->require) {
       if (!c->Holds(request)) {
         std::string why = c->Explain(request);
-        return Decision{false, "", "no rule allows this request", denial::kCondition,
-                        c->Name(), why, r->id};
+        return Decision{false, "", "no rule allows this request", denial::kCondition, c->Name(), why, r->id};
       }
     }
     for (const auto& p : r->when) {
       if (!p.Holds(request.arguments)) {
-        return Decision{false, "", "no rule allows this request", denial::kArgument,
-                        p.pointer, p.Describe(), r->id};
+        return Decision{false, "", "no rule allows this request", denial::kArgument, p.pointer, p.Describe(), r->id};
       }
     }
   }
@@ -248,7 +252,8 @@ std::vector<std::string> Policy::ScopesToAllow(const Request& request) const {
 }
 
 bool Policy::AdmitsAnonymous() const {
-  return std::any_of(rules_.begin(), rules_.end(), [](const auto& r) { return r->allow && Contains(r->kinds, authn::KindName(authn::Principal::Kind::kAnonymous)); });
+  return std::any_of(rules_.begin(), rules_.end(),
+                     [](const auto& r) { return r->allow && Contains(r->kinds, authn::KindName(authn::Principal::Kind::kAnonymous)); });
 }
 
 bool Policy::MayList(const Request& request) const {

@@ -51,11 +51,11 @@ struct Request {
 // rule's wording.
 namespace denial {
 inline constexpr std::string_view kAllowed = "allowed";
-inline constexpr std::string_view kNoRule = "no_rule";                     // No allow rule covers this call.
-inline constexpr std::string_view kDenyRule = "deny_rule";                 // A deny rule matched.
-inline constexpr std::string_view kArgument = "argument_condition";        // An allow rule's `when` failed.
-inline constexpr std::string_view kCondition = "condition";                // An allow rule's `require` failed.
-inline constexpr std::string_view kCredentialTools = "credential_tools";   // The credential's tool list.
+inline constexpr std::string_view kNoRule = "no_rule";                    // No allow rule covers this call.
+inline constexpr std::string_view kDenyRule = "deny_rule";                // A deny rule matched.
+inline constexpr std::string_view kArgument = "argument_condition";       // An allow rule's `when` failed.
+inline constexpr std::string_view kCondition = "condition";               // An allow rule's `require` failed.
+inline constexpr std::string_view kCredentialTools = "credential_tools";  // The credential's tool list.
 }  // namespace denial
 
 struct Decision {
@@ -93,7 +93,6 @@ using ConditionFactory = std::function<Result<std::shared_ptr<const Condition>>(
 struct PolicyOptions {
   std::map<std::string, ConditionFactory, std::less<>> conditions;
 };
-
 
 // The rule id of a denial because the credential's tool allowlist (Principal::tools) leaves the
 // tool out.

@@ -122,8 +122,8 @@ TEST_F(Fixture, DenyOverridesAllow) {
 TEST_F(Fixture, DenyRulesFailClosedOnValuesTheyCannotRead) {
   // Spellings an upstream in Python or JavaScript may read as a number above 1000; this policy
   // cannot read them as numbers, so the deny rule matches (and no allow rule would).
-  for (const char* amount : {R"("0x1000")", R"("1_000_000")", R"("Infinity")", R"("1e400")", R"("５０００")",
-                             R"(["5000"])", R"({"$numberLong":"5000"})", "true", "null", R"("")"}) {
+  for (const char* amount : {R"("0x1000")", R"("1_000_000")", R"("Infinity")", R"("1e400")", R"("５０００")", R"(["5000"])",
+                             R"({"$numberLong":"5000"})", "true", "null", R"("")"}) {
     std::string args = std::string(R"({"to":"bob","amount":)") + amount + "}";
     Decision d = Eval("bank", "transfer", args, &alice_);
     EXPECT_FALSE(d.allow) << amount;
@@ -157,7 +157,8 @@ id = "public"
 effect = "allow"
 kinds = ["anonymous"]
 targets = ["time"]
-)", "p.toml");
+)",
+                            "p.toml");
   ASSERT_THAT(p, IsOk());
   json::Object none;
   EXPECT_FALSE(p->Evaluate(Request{nullptr, "u", "tools/call", "echo", &none}).allow);
@@ -178,7 +179,8 @@ kinds = ["anonymous"]
 id = "no-big"
 effect = "deny"
 when = [ { pointer = "/a", op = "gt", value = 100 } ]
-)", "p.toml");
+)",
+                            "p.toml");
   ASSERT_THAT(p, IsOk());
   auto big = json::ParseJsonObject(R"({"a":"1000"})");
   Decision d = p->Evaluate(Request{nullptr, "u", "tools/call", "sum", &*big});
@@ -197,7 +199,8 @@ effect = "allow"
 id = "never-delete"
 effect = "deny"
 targets = ["delete_*"]
-)", "p.toml");
+)",
+                            "p.toml");
   EXPECT_TRUE(p->MayList(Request{&alice_, "x", "tools/call", "read", nullptr}));
   EXPECT_FALSE(p->MayList(Request{&alice_, "x", "tools/call", "delete_all", nullptr}));
 }
@@ -219,8 +222,7 @@ TEST_F(Fixture, ConditionsPlugInByName) {
     if (!spec.is_string()) return InvalidArgumentError("upstream_is needs a string");
     return std::shared_ptr<const Condition>(std::make_shared<OnlyUpstream>(std::string(spec.get_string())));
   };
-  auto p = Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { upstream_is = \"tasks\" }\n", "p.toml",
-                            options);
+  auto p = Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { upstream_is = \"tasks\" }\n", "p.toml", options);
   ASSERT_THAT(p, IsOk());
   json::Object none;
   EXPECT_TRUE(p->Evaluate(Request{&alice_, "tasks", "tools/call", "x", &none}).allow);
@@ -251,8 +253,9 @@ TEST(PolicyTomlTest, ErrorsNameLineAndField) {
               StatusIs(ErrorCode::kInvalidArgument, "p.toml:4: rule \"x\": unknown field \"colour\""));
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"allow\"\nwhen = [{pointer=\"/a\", op=\"equals\", value=1}]\n", "p.toml"),
               StatusIs(ErrorCode::kInvalidArgument, "unknown op \"equals\""));
-  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"allow\"\nwhen = [{pointer=\"/a\", op=\"regex\", value=\"(\"}]\n", "p.toml"),
-              StatusIs(ErrorCode::kInvalidArgument, "bad \"value\""));
+  EXPECT_THAT(
+      Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"allow\"\nwhen = [{pointer=\"/a\", op=\"regex\", value=\"(\"}]\n", "p.toml"),
+      StatusIs(ErrorCode::kInvalidArgument, "bad \"value\""));
   EXPECT_THAT(Policy::FromToml("[[rule]\n", "p.toml"), StatusIs(ErrorCode::kInvalidArgument, "p.toml:1"));
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid=\"a\"\neffect=\"deny\"\n[[rule]]\nid=\"a\"\neffect=\"deny\"\n", "p.toml"),
               StatusIs(ErrorCode::kInvalidArgument, "duplicate rule id"));
@@ -281,7 +284,8 @@ TEST(ToolAllowlist, DeniesToolsOutsideTheKeysListWhateverTheRules) {
 id = "keys"
 effect = "allow"
 kinds = ["api_key"]
-)", "test.toml");
+)",
+                                 "test.toml");
   ASSERT_THAT(policy, IsOk());
   authn::Principal p;
   p.kind = authn::Principal::Kind::kApiKey;
@@ -304,7 +308,8 @@ id = "agent-7-for-alice"
 effect = "allow"
 subjects = ["alice"]
 clients = ["agent-7"]
-)", "test.toml");
+)",
+                                 "test.toml");
   ASSERT_THAT(policy, IsOk());
   authn::Principal p = UserOf("alice", "agent-7");
   EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "list_tasks"));
@@ -322,7 +327,8 @@ id = "signed-agent-for-alice"
 effect = "allow"
 subjects = ["alice"]
 agents = ["did:key:z6MkAgent*"]
-)", "test.toml");
+)",
+                                 "test.toml");
   ASSERT_THAT(policy, IsOk());
   authn::Principal p = UserOf("alice", "did:key:z6MkAgent1");  // Named by the token only: not proven.
   EXPECT_FALSE(CallAllowed(*policy, p, "tasks", "list_tasks"));
@@ -341,7 +347,8 @@ targets = ["list_tasks"]
 id = "no-bob"
 effect = "deny"
 principals = ["bob"]
-)", "test.toml");
+)",
+                                 "test.toml");
   ASSERT_THAT(policy, IsOk());
   json::Object args;
   authn::Principal p;

@@ -11,8 +11,7 @@ namespace {
 
 bool IsNumber(const json::Value& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
 double Num(const json::Value& v) {
-  return v.is_int64() ? static_cast<double>(v.get_int64())
-                      : v.is_uint64() ? static_cast<double>(v.get_uint64()) : v.get_double();
+  return v.is_int64() ? static_cast<double>(v.get_int64()) : v.is_uint64() ? static_cast<double>(v.get_uint64()) : v.get_double();
 }
 
 // AsNumber reads a number, or a string that is exactly a decimal number: an upstream may
@@ -40,9 +39,8 @@ bool JsonEqual(const json::Value& arg, const json::Value& rule_value) {
 
 Result<Op> ParseOp(std::string_view s) {
   static const std::pair<std::string_view, Op> kOps[] = {
-      {"eq", Op::kEq},   {"ne", Op::kNe}, {"in", Op::kIn}, {"prefix", Op::kPrefix}, {"glob", Op::kGlob},
-      {"regex", Op::kRegex}, {"lt", Op::kLt}, {"le", Op::kLe}, {"gt", Op::kGt}, {"ge", Op::kGe},
-      {"exists", Op::kExists}};
+      {"eq", Op::kEq}, {"ne", Op::kNe}, {"in", Op::kIn}, {"prefix", Op::kPrefix}, {"glob", Op::kGlob},    {"regex", Op::kRegex},
+      {"lt", Op::kLt}, {"le", Op::kLe}, {"gt", Op::kGt}, {"ge", Op::kGe},         {"exists", Op::kExists}};
   for (const auto& [name, op] : kOps) {
     if (name == s) return op;
   }
@@ -108,9 +106,13 @@ Result<Predicate> Predicate::Parse(const json::Object& spec) {
   p.value = *value;
   bool ok = true;
   switch (p.op) {
-    case Op::kIn: ok = p.value.is_array(); break;
+    case Op::kIn:
+      ok = p.value.is_array();
+      break;
     case Op::kPrefix:
-    case Op::kGlob: ok = p.value.is_string(); break;
+    case Op::kGlob:
+      ok = p.value.is_string();
+      break;
     case Op::kRegex:
       ok = p.value.is_string();
       if (ok) {
@@ -124,9 +126,14 @@ Result<Predicate> Predicate::Parse(const json::Object& spec) {
     case Op::kLt:
     case Op::kLe:
     case Op::kGt:
-    case Op::kGe: ok = IsNumber(p.value); break;
-    case Op::kExists: ok = p.value.is_bool(); break;
-    default: break;
+    case Op::kGe:
+      ok = IsNumber(p.value);
+      break;
+    case Op::kExists:
+      ok = p.value.is_bool();
+      break;
+    default:
+      break;
   }
   if (!ok) return InvalidArgumentError("bad \"value\" for op \"" + std::string(op->get_string()) + "\"");
   return p;
@@ -139,9 +146,7 @@ Predicate::Truth Predicate::Evaluate(const json::Object* args) const {
   if (v == nullptr) return Truth::kFalse;  // A missing argument satisfies no comparison.
   // Against a number, the argument must read as one: a spelling we cannot read ("0x1000",
   // "1_000", "Infinity", an array) may be one an upstream reads as a large number.
-  auto number = [&](const json::Value& rule_value) -> std::optional<double> {
-    return IsNumber(rule_value) ? AsNumber(*v) : std::nullopt;
-  };
+  auto number = [&](const json::Value& rule_value) -> std::optional<double> { return IsNumber(rule_value) ? AsNumber(*v) : std::nullopt; };
   switch (op) {
     case Op::kEq:
     case Op::kNe: {
@@ -178,7 +183,8 @@ Predicate::Truth Predicate::Evaluate(const json::Object* args) const {
       double limit = Num(value);
       return truth(op == Op::kLt ? *n < limit : op == Op::kLe ? *n <= limit : op == Op::kGt ? *n > limit : *n >= limit);
     }
-    case Op::kExists: break;
+    case Op::kExists:
+      break;
   }
   return Truth::kFalse;
 }
@@ -186,17 +192,28 @@ Predicate::Truth Predicate::Evaluate(const json::Object* args) const {
 std::string Predicate::Describe() const {
   std::string v = json::Serialize(value);
   switch (op) {
-    case Op::kEq: return pointer + " must be " + v;
-    case Op::kNe: return pointer + " must not be " + v;
-    case Op::kIn: return pointer + " must be one of " + v;
-    case Op::kPrefix: return pointer + " must start with " + v;
-    case Op::kGlob: return pointer + " must match the pattern " + v;
-    case Op::kRegex: return pointer + " must match the expression " + v;
-    case Op::kLt: return pointer + " must be less than " + v;
-    case Op::kLe: return pointer + " must be at most " + v;
-    case Op::kGt: return pointer + " must be greater than " + v;
-    case Op::kGe: return pointer + " must be at least " + v;
-    case Op::kExists: return pointer + (value == json::Value(false) ? " must be absent" : " must be present");
+    case Op::kEq:
+      return pointer + " must be " + v;
+    case Op::kNe:
+      return pointer + " must not be " + v;
+    case Op::kIn:
+      return pointer + " must be one of " + v;
+    case Op::kPrefix:
+      return pointer + " must start with " + v;
+    case Op::kGlob:
+      return pointer + " must match the pattern " + v;
+    case Op::kRegex:
+      return pointer + " must match the expression " + v;
+    case Op::kLt:
+      return pointer + " must be less than " + v;
+    case Op::kLe:
+      return pointer + " must be at most " + v;
+    case Op::kGt:
+      return pointer + " must be greater than " + v;
+    case Op::kGe:
+      return pointer + " must be at least " + v;
+    case Op::kExists:
+      return pointer + (value == json::Value(false) ? " must be absent" : " must be present");
   }
   return pointer + " is not allowed";
 }

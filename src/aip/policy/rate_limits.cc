@@ -146,8 +146,8 @@ std::optional<Limited> RateLimits::TakeLocal(const Request& q, Clock::time_point
   if (limited) return limited;
   for (auto& [spec, bucket] : hits) {
     bucket->tokens -= 1;
-    bucket->full_at = now + std::chrono::duration_cast<Clock::duration>(
-                                std::chrono::duration<double>((spec->burst - bucket->tokens) / spec->rate));
+    bucket->full_at =
+        now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((spec->burst - bucket->tokens) / spec->rate));
   }
   return std::nullopt;
 }

@@ -85,7 +85,8 @@ targets = ["export_*"]
 }
 
 TEST(RateLimitsTest, AnEmptyBucketTakesNoTokenFromTheOthers) {
-  RateLimits l = Limits("[[limit]]\nid = \"wide\"\nrate = 1\nburst = 5\n[[limit]]\nid = \"narrow\"\nrate = 1\nburst = 1\ntargets = [\"x\"]\n");
+  RateLimits l =
+      Limits("[[limit]]\nid = \"wide\"\nrate = 1\nburst = 5\n[[limit]]\nid = \"narrow\"\nrate = 1\nburst = 1\ntargets = [\"x\"]\n");
   auto alice = Agent("did:key:alice");
   auto t0 = RateLimits::Clock::time_point{} + 1h;
   EXPECT_FALSE(l.Take(Request{&alice, "u", "tools/call", "x", nullptr}, t0).has_value());

@@ -15,8 +15,8 @@ namespace {
 // The local client's headers that describe the MCP message and go on to the remote. Its
 // Authorization (the per-run token) and anything else stay here.
 bool ForwardedRequestHeader(std::string_view name) {
-  return name == "accept" || name == "content-type" || name == "mcp-session-id" || name == "mcp-protocol-version" ||
-         name == "mcp-method" || name == "mcp-name" || name == "last-event-id" || name.starts_with("mcp-param-");
+  return name == "accept" || name == "content-type" || name == "mcp-session-id" || name == "mcp-protocol-version" || name == "mcp-method" ||
+         name == "mcp-name" || name == "last-event-id" || name.starts_with("mcp-param-");
 }
 
 // The remote's headers the local client gets. Its WWW-Authenticate stays here: the proxy holds
@@ -31,8 +31,7 @@ net::HttpResponse JsonAnswer(int status, const json::Object& body) { return mcp:
 
 std::string NewProxyToken() { return crypto::RandomId(32); }
 
-ListenBridge::ListenBridge(RemoteEndpoint& remote, ListenBridgeOptions options)
-    : remote_(remote), options_(std::move(options)) {
+ListenBridge::ListenBridge(RemoteEndpoint& remote, ListenBridgeOptions options) : remote_(remote), options_(std::move(options)) {
   std::string expected = "Bearer " + options_.token;
   expected_authorization_ = crypto::SecretBytes(AsBytes(expected));
 }
@@ -78,9 +77,8 @@ Result<std::unique_ptr<ListenBridge>> ListenBridge::Start(RemoteEndpoint& remote
   if (bridge->options_.busy_poll.count() > 0) net::busy_poll::SetBudget(bridge->options_.busy_poll);
   ListenBridge* self = bridge.get();
   bridge->keepalive_ = std::thread([self] { self->KeepAlive(); });
-  AIP_ASSIGN_OR_RETURN(bridge->server_, net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) {
-                         self->Handle(r, e);
-                       }));
+  AIP_ASSIGN_OR_RETURN(bridge->server_,
+                       net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) { self->Handle(r, e); }));
   return bridge;
 }
 
@@ -114,9 +112,9 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
   }
   std::string_view presented = req.headers.Count("authorization") == 1 ? *req.headers.Get("authorization") : "";
   if (!crypto::ConstantTimeEquals(AsBytes(presented), expected_authorization_.RevealSecret())) {
-    net::HttpResponse r = JsonAnswer(401, mcp::MakeError(nullptr, mcp::kUnauthenticatedCode,
-                                                         "Unauthenticated: this proxy serves only the holder of its token",
-                                                         json::Object{{"reason", "missing_credential"}}));
+    net::HttpResponse r = JsonAnswer(
+        401, mcp::MakeError(nullptr, mcp::kUnauthenticatedCode, "Unauthenticated: this proxy serves only the holder of its token",
+                            json::Object{{"reason", "missing_credential"}}));
     r.headers.Set("www-authenticate", "Bearer realm=\"aip-proxy\"");
     ex.Respond(std::move(r));
     return;
@@ -202,8 +200,8 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
     if (options_.log) options_.log("remote unreachable: " + sent.error().message);
     if (is_request) {
       // A JSON-RPC answer the client can show, rather than an HTTP failure it cannot explain.
-      ex.Respond(JsonAnswer(200, ErrorMessage(id, mcp::kInternalError, "the remote is unreachable: " + sent.error().message,
-                                              "remote_unavailable")));
+      ex.Respond(JsonAnswer(
+          200, ErrorMessage(id, mcp::kInternalError, "the remote is unreachable: " + sent.error().message, "remote_unavailable")));
     } else {
       ex.Respond(JsonAnswer(502, mcp::MakeError(nullptr, mcp::kInternalError, "the remote is unreachable")));
     }

@@ -70,8 +70,8 @@ class SignedServer {
     ASSERT_THAT(s, IsOk());
     http_ = std::move(*s);
     url_ = "http://127.0.0.1:" + std::to_string(http_->port()) + "/mcp";
-    mcpsig::VerifyOptions v{{url_}, mcpsig::DefaultResolver(), std::make_shared<authn::InMemoryReplayCache>(),
-                            std::chrono::seconds(60), &DefaultClock()};
+    mcpsig::VerifyOptions v{
+        {url_}, mcpsig::DefaultResolver(), std::make_shared<authn::InMemoryReplayCache>(), std::chrono::seconds(60), &DefaultClock()};
     auto chain = std::make_shared<authn::AuthenticatorChain>();
     ASSERT_THAT(chain->Add(std::make_shared<mcpsig::ProofAuthenticator>(std::move(v))), IsOk());
     server_->SetAuthenticator(chain, mcp::AuthMode::kRequired);
@@ -183,7 +183,8 @@ json::Object Request(int id, const std::string& method, json::Object params = {}
 
 json::Object Initialize(int id) {
   return Request(id, "initialize",
-                 json::Object{{"protocolVersion", "2025-11-25"}, {"capabilities", json::Object{}},
+                 json::Object{{"protocolVersion", "2025-11-25"},
+                              {"capabilities", json::Object{}},
                               {"clientInfo", json::Object{{"name", "local-client"}, {"version", "1"}}}});
 }
 
@@ -272,7 +273,8 @@ TEST_F(ProxyTest, ALegacyClientAnswersA2026ServersElicitation) {
   auto ask = c.Next();
   ASSERT_TRUE(ask.has_value());
   ASSERT_EQ(json::OptionalString(*ask, "method"), "elicitation/create") << json::Serialize(*ask);
-  c.Send(json::Object{{"jsonrpc", "2.0"}, {"id", ask->at("id")},
+  c.Send(json::Object{{"jsonrpc", "2.0"},
+                      {"id", ask->at("id")},
                       {"result", json::Object{{"action", "accept"}, {"content", json::Object{{"name", "Ada"}}}}}});
   auto r = c.AnswerTo(2);
   ASSERT_TRUE(r && r->contains("result")) << json::Serialize(*r);
@@ -346,8 +348,9 @@ TEST_F(ProxyTest, CancellationCutsTheRequestAndNoAnswerFollows) {
   auto remote = Remote(server_.url());
   LocalClient c(*remote);
   Handshake(c);
-  c.Send(Request(2, "tools/call",
-                 json::Object{{"name", "slow"}, {"arguments", json::Object{{"n", 1000}}}, {"_meta", json::Object{{"progressToken", "p"}}}}));
+  c.Send(
+      Request(2, "tools/call",
+              json::Object{{"name", "slow"}, {"arguments", json::Object{{"n", 1000}}}, {"_meta", json::Object{{"progressToken", "p"}}}}));
   auto first = c.Next();  // The first progress: the call is running.
   ASSERT_TRUE(first.has_value());
   c.Send(json::Object{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", json::Object{{"requestId", 2}}}});
@@ -388,9 +391,10 @@ class HostileRemote {
         return;
       }
       if (method == "initialize") {
-        net::HttpResponse init = mcp::JsonHttpResponse(200, json::Value(mcp::MakeResult(id, json::Object{
-            {"protocolVersion", "2025-11-25"}, {"capabilities", json::Object{}},
-            {"serverInfo", json::Object{{"name", "hostile"}, {"version", "1"}}}})));
+        net::HttpResponse init = mcp::JsonHttpResponse(
+            200, json::Value(mcp::MakeResult(id, json::Object{{"protocolVersion", "2025-11-25"},
+                                                              {"capabilities", json::Object{}},
+                                                              {"serverInfo", json::Object{{"name", "hostile"}, {"version", "1"}}}})));
         init.headers.Set("mcp-session-id", "s1");
         e.Respond(std::move(init));
         return;
@@ -401,8 +405,8 @@ class HostileRemote {
         for (int i = 0; i < 17; ++i) {
           asks["q" + std::to_string(i)] = json::Object{{"method", "roots/list"}, {"params", json::Object{}}};
         }
-        e.Respond(mcp::JsonHttpResponse(200, json::Value(mcp::MakeResult(id, json::Object{
-            {"resultType", "input_required"}, {"inputRequests", std::move(asks)}}))));
+        e.Respond(mcp::JsonHttpResponse(
+            200, json::Value(mcp::MakeResult(id, json::Object{{"resultType", "input_required"}, {"inputRequests", std::move(asks)}}))));
         return;
       }
       net::Headers h;

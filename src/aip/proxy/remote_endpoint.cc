@@ -46,9 +46,8 @@ void RemoteEndpoint::Release(std::unique_ptr<net::HttpClient> client) {
   if (idle_.size() < 16) idle_.push_back(std::move(client));
 }
 
-Result<RemoteEndpoint::Sent> RemoteEndpoint::Send(std::string_view method, const std::optional<json::Object>& message,
-                                                  net::Headers headers, Exchange* exchange,
-                                                  const std::function<void(const net::SseEvent&)>& on_event,
+Result<RemoteEndpoint::Sent> RemoteEndpoint::Send(std::string_view method, const std::optional<json::Object>& message, net::Headers headers,
+                                                  Exchange* exchange, const std::function<void(const net::SseEvent&)>& on_event,
                                                   const std::function<void(int, const net::Headers&)>& on_head) {
   auto client = Acquire();
   if (exchange != nullptr) {
@@ -71,8 +70,8 @@ Result<RemoteEndpoint::Sent> RemoteEndpoint::Send(std::string_view method, const
       if (m.contains("method") && m.contains("id")) {
         // Every attempt is signed anew: a request sent twice never carries the same nonce.
         if (options_.signer) {
-          Status s = mcpsig::SignRequest(m, *options_.signer,
-                                         mcpsig::SignOptions{options_.audience, options_.proof_lifetime, &DefaultClock()});
+          Status s =
+              mcpsig::SignRequest(m, *options_.signer, mcpsig::SignOptions{options_.audience, options_.proof_lifetime, &DefaultClock()});
           if (!s.ok()) {
             detach();
             return s.error();
@@ -156,8 +155,7 @@ json::Object AnswerFromHttp(const json::Value& id, const net::HttpResponse& resp
     return ErrorMessage(id, mcp::kInternalError, "the remote has no MCP endpoint at this URL (HTTP 404)", "not_found");
   }
   if (response.status >= 200 && response.status < 300) {
-    return ErrorMessage(id, mcp::kInternalError, "the remote sent no response to the request (HTTP " + status + ")",
-                        "no_response");
+    return ErrorMessage(id, mcp::kInternalError, "the remote sent no response to the request (HTTP " + status + ")", "no_response");
   }
   return ErrorMessage(id, mcp::kInternalError, "the remote answered HTTP " + status, "remote_http_error");
 }

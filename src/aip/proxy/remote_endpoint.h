@@ -33,12 +33,12 @@ struct RemoteOptions {
   std::shared_ptr<const identity::Identity> signer;  // Null: requests go unsigned.
   std::string audience;                              // Empty: the URL.
   std::chrono::seconds proof_lifetime{120};
-  mcp::HttpRequestSigner http_hook;                  // Credentials beside the proof; RFC 9421.
-  std::shared_ptr<mcp::HttpAuthorizer> authorizer;   // OAuth sign-in on a challenge.
-  std::optional<std::string> expected_server;        // Results must be signed by this DID.
+  mcp::HttpRequestSigner http_hook;                 // Credentials beside the proof; RFC 9421.
+  std::shared_ptr<mcp::HttpAuthorizer> authorizer;  // OAuth sign-in on a challenge.
+  std::optional<std::string> expected_server;       // Results must be signed by this DID.
   bool require_signed_result = false;
   std::shared_ptr<const identity::DidResolver> resolver;  // For result proofs; default: did:key, did:web.
-  net::HttpClientOptions http;                       // Deadline and limits of each exchange.
+  net::HttpClientOptions http;                            // Deadline and limits of each exchange.
 };
 
 // Exchange is one HTTP exchange in progress; Abort cuts it from another thread.
@@ -70,8 +70,8 @@ class RemoteEndpoint {
     net::HttpResponse response;
     json::Object request;  // As sent (with its proof), when the message was a request.
   };
-  Result<Sent> Send(std::string_view method, const std::optional<json::Object>& message, net::Headers headers,
-                    Exchange* exchange, const std::function<void(const net::SseEvent&)>& on_event = nullptr,
+  Result<Sent> Send(std::string_view method, const std::optional<json::Object>& message, net::Headers headers, Exchange* exchange,
+                    const std::function<void(const net::SseEvent&)>& on_event = nullptr,
                     const std::function<void(int, const net::Headers&)>& on_head = nullptr);
 
   // CheckResult applies the result-signature requirements to `response` (a response message to

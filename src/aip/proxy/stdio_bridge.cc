@@ -15,14 +15,11 @@
 namespace aip::proxy {
 namespace {
 
-bool IsResponseTo(const json::Object& message, const json::Value& id) {
-  return IsResponse(message) && !IsStrayResponse(message, &id);
-}
+bool IsResponseTo(const json::Object& message, const json::Value& id) { return IsResponse(message) && !IsStrayResponse(message, &id); }
 
 class Bridge {
  public:
-  Bridge(RemoteEndpoint& remote, const StdioBridgeOptions& options)
-      : remote_(remote), options_(options), out_(options.out_fd) {}
+  Bridge(RemoteEndpoint& remote, const StdioBridgeOptions& options) : remote_(remote), options_(options), out_(options.out_fd) {}
 
   void Run();
 
@@ -66,10 +63,10 @@ class Bridge {
   std::string session_;
   std::string legacy_version_;
   std::optional<json::Object> initialize_;  // The client's own, for initializing again.
-  bool modern_ = false;                      // The remote is spoken to in 2026-07-28.
-  json::Object client_capabilities_;         // From the client's initialize.
+  bool modern_ = false;                     // The remote is spoken to in 2026-07-28.
+  json::Object client_capabilities_;        // From the client's initialize.
   json::Object client_info_;
-  std::string log_level_;                    // From logging/setLevel, sent in each request's _meta.
+  std::string log_level_;                        // From logging/setLevel, sent in each request's _meta.
   std::map<std::string, json::Object> schemas_;  // Tool input schemas, for Mcp-Param-* headers.
   bool tools_listed_ = false;
   std::map<std::string, std::shared_ptr<Exchange>> in_flight_;  // By serialized request id.
@@ -89,9 +86,9 @@ class Bridge {
 };
 
 void Bridge::Run() {
-  mcp::ReadLines(options_.in_fd, options_.max_line_bytes, [this](std::string_view line) { Dispatch(line); }, [this] {
-    out_.Write(mcp::MakeError(nullptr, mcp::kInvalidRequest, "Invalid Request: message larger than the limit"));
-  });
+  mcp::ReadLines(
+      options_.in_fd, options_.max_line_bytes, [this](std::string_view line) { Dispatch(line); },
+      [this] { out_.Write(mcp::MakeError(nullptr, mcp::kInvalidRequest, "Invalid Request: message larger than the limit")); });
   {
     // The client can answer no more questions: requests waiting for its input end now.
     std::lock_guard lock(mu_);
@@ -185,8 +182,8 @@ json::Object Bridge::Initialize(const json::Object& request, Exchange& exchange)
     const json::Value* info = params.if_contains("clientInfo");
     client_info_ = info != nullptr && info->is_object() ? info->get_object() : json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}};
   }
-  json::Object discover{{"jsonrpc", "2.0"}, {"id", request.at("id")}, {"method", "server/discover"},
-                        {"params", json::Object{{"_meta", ModernMeta()}}}};
+  json::Object discover{
+      {"jsonrpc", "2.0"}, {"id", request.at("id")}, {"method", "server/discover"}, {"params", json::Object{{"_meta", ModernMeta()}}}};
   json::Object found = SendOnce(discover, exchange);
   const json::Value* result = found.if_contains("result");
   bool modern = false;
@@ -203,7 +200,8 @@ json::Object Bridge::Initialize(const json::Object& request, Exchange& exchange)
   answer["capabilities"] = caps != nullptr && caps->is_object() ? caps->get_object() : json::Object{};
   const json::Value* meta = r.if_contains("_meta");
   const json::Value* info = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(mcp::kMetaServerInfo) : nullptr;
-  answer["serverInfo"] = info != nullptr && info->is_object() ? info->get_object() : json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}};
+  answer["serverInfo"] =
+      info != nullptr && info->is_object() ? info->get_object() : json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}};
   if (const json::Value* instructions = r.if_contains("instructions")) answer["instructions"] = *instructions;
   {
     std::lock_guard lock(mu_);
@@ -276,8 +274,8 @@ json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) 
     if (asks == nullptr || !asks->is_object()) return answer;
     auto responses = AskClient(asks->get_object(), exchange);
     if (!responses) {
-      return ErrorMessage(request.at("id"), mcp::kInternalError, "the server's request for input went unanswered: " +
-                          responses.error().message, "input_unanswered");
+      return ErrorMessage(request.at("id"), mcp::kInternalError,
+                          "the server's request for input went unanswered: " + responses.error().message, "input_unanswered");
     }
     current = modern ? InModernEra(request) : request;
     json::Object& params = current["params"].as_object();
@@ -286,8 +284,8 @@ json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) 
       params["requestState"] = *state;
     }
   }
-  return ErrorMessage(request.at("id"), mcp::kInternalError, "the server asked for input more than " +
-                      std::to_string(kMaxInputRounds) + " times", "input_rounds_exceeded");
+  return ErrorMessage(request.at("id"), mcp::kInternalError,
+                      "the server asked for input more than " + std::to_string(kMaxInputRounds) + " times", "input_rounds_exceeded");
 }
 
 Result<json::Object> Bridge::AskClient(const json::Object& input_requests, Exchange& exchange) {
@@ -484,8 +482,8 @@ std::optional<json::Object> Bridge::LearnSchemas(Exchange& exchange) {
   for (int page = 0; page < 100; ++page) {
     json::Object params;
     if (!cursor.empty()) params["cursor"] = cursor;
-    json::Object list = InModernEra(json::Object{{"jsonrpc", "2.0"}, {"id", "aip-proxy-tools-" + std::to_string(page)},
-                                                 {"method", "tools/list"}, {"params", std::move(params)}});
+    json::Object list = InModernEra(json::Object{
+        {"jsonrpc", "2.0"}, {"id", "aip-proxy-tools-" + std::to_string(page)}, {"method", "tools/list"}, {"params", std::move(params)}});
     json::Object answer = SendOnce(list, exchange);  // Remembers the schemas it carries.
     const json::Value* result = answer.if_contains("result");
     if (result == nullptr || !result->is_object()) return answer;  // Why the call cannot go; tried again next time.

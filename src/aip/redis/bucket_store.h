@@ -15,8 +15,7 @@ namespace aip::redis {
 
 class RedisBucketStore final : public policy::BucketStore {
  public:
-  RedisBucketStore(std::shared_ptr<RedisClient> client, std::string ns)
-      : client_(std::move(client)), prefix_(std::move(ns) + ":rl:") {}
+  RedisBucketStore(std::shared_ptr<RedisClient> client, std::string ns) : client_(std::move(client)), prefix_(std::move(ns) + ":rl:") {}
   Result<std::optional<policy::Limited>> TakeAll(const std::vector<policy::BucketTake>& takes) override;
 
  private:

@@ -53,9 +53,10 @@ TEST(RedisBucketStoreTest, TwoInstancesShareOneBucket) {
 
 TEST(RedisBucketStoreTest, TakesFromEveryMatchingLimitOrFromNone) {
   TestRedisServer server;
-  auto l = Limits("[[limit]]\nid = \"wide\"\nrate = 0.016\nburst = 5\n"
-                  "[[limit]]\nid = \"narrow\"\nper = \"principal_tool\"\nrate = 0.016\nburst = 1\ntargets = [\"t\"]\n",
-                  Store(server));
+  auto l = Limits(
+      "[[limit]]\nid = \"wide\"\nrate = 0.016\nburst = 5\n"
+      "[[limit]]\nid = \"narrow\"\nper = \"principal_tool\"\nrate = 0.016\nburst = 1\ntargets = [\"t\"]\n",
+      Store(server));
   auto alice = Agent("did:key:alice");
   EXPECT_FALSE(l.Take(policy::Request{&alice, "u", "tools/call", "t", nullptr}).has_value());
   auto hit = l.Take(policy::Request{&alice, "u", "tools/call", "t", nullptr});

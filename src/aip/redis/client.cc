@@ -8,7 +8,8 @@ namespace aip::redis {
 
 Result<RedisOptions> ParseRedisUrl(std::string_view url) {
   bool tls = url.starts_with("rediss://");
-  if (!tls && !url.starts_with("redis://")) return InvalidArgumentError("a Redis store is written redis://HOST[:PORT][/DB] (rediss:// for TLS)");
+  if (!tls && !url.starts_with("redis://"))
+    return InvalidArgumentError("a Redis store is written redis://HOST[:PORT][/DB] (rediss:// for TLS)");
   std::string_view rest = url.substr(tls ? 9 : 8);
   if (rest.find('@') != std::string_view::npos) {
     return InvalidArgumentError("no password in the Redis URL: give it by password_env or password_file");
@@ -65,7 +66,9 @@ RedisClient::~RedisClient() = default;
 
 Result<std::unique_ptr<RedisConnection>> RedisClient::Open() {
   AIP_ASSIGN_OR_RETURN(auto c, RedisConnection::Open(options_, tls_));
-  auto fail = [&](std::string why) { return UnavailableError("redis " + options_.host + ":" + std::to_string(options_.port) + ": " + why); };
+  auto fail = [&](std::string why) {
+    return UnavailableError("redis " + options_.host + ":" + std::to_string(options_.port) + ": " + why);
+  };
   if (!options_.password.empty()) {
     ByteSpan p = options_.password.RevealSecret();
     auto r = c->Run({"AUTH", std::string_view(reinterpret_cast<const char*>(p.data()), p.size())});
@@ -158,8 +161,7 @@ Result<std::string> LuaScript::Load(RedisClient& client) {
   return r.text;
 }
 
-Result<Reply> LuaScript::Run(RedisClient& client, const std::vector<std::string_view>& keys,
-                             const std::vector<std::string_view>& args) {
+Result<Reply> LuaScript::Run(RedisClient& client, const std::vector<std::string_view>& keys, const std::vector<std::string_view>& args) {
   std::string sha;
   {
     std::lock_guard lock(mu_);

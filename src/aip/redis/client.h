@@ -24,9 +24,9 @@ struct RedisOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
   int db = 0;
-  bool tls = false;          // rediss://: the server's certificate must match host.
-  std::string tls_ca_file;   // TLS trust anchors (PEM); empty: the system's.
-  crypto::SecretBytes password;  // Empty: no AUTH.
+  bool tls = false;                        // rediss://: the server's certificate must match host.
+  std::string tls_ca_file;                 // TLS trust anchors (PEM); empty: the system's.
+  crypto::SecretBytes password;            // Empty: no AUTH.
   std::chrono::milliseconds timeout{250};  // Connect, and each read or write.
   std::size_t pool = 8;                    // Connections kept at most; callers beyond wait.
 };

@@ -103,10 +103,14 @@ struct TestPki {
     key = dir + "/server.key";
     other_ca = dir + "/other-ca.crt";
     std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-    std::string cmd = "mkdir -p " + dir + " && cd " + dir +
-                      " && openssl req -x509" + ec + " -keyout ca.key -out ca.crt -subj /CN=test-ca -days 1"
-                      " && openssl req -x509" + ec + " -keyout other.key -out other-ca.crt -subj /CN=other-ca -days 1"
-                      " && openssl req" + ec + " -keyout server.key -out server.csr -subj /CN=localhost"
+    std::string cmd = "mkdir -p " + dir + " && cd " + dir + " && openssl req -x509" + ec +
+                      " -keyout ca.key -out ca.crt -subj /CN=test-ca -days 1"
+                      " && openssl req -x509" +
+                      ec +
+                      " -keyout other.key -out other-ca.crt -subj /CN=other-ca -days 1"
+                      " && openssl req" +
+                      ec +
+                      " -keyout server.key -out server.csr -subj /CN=localhost"
                       " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > ext"
                       " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1"
                       " -extfile ext) > /dev/null 2>&1";
@@ -120,8 +124,7 @@ struct TestPki {
 TEST(RedisClientTest, SpeaksTlsToATrustedServerOnly) {
   TestPki pki;
   ASSERT_TRUE(pki.ok) << "openssl failed";
-  TestRedisServer server({"--tls-cert-file", pki.cert, "--tls-key-file", pki.key, "--tls-ca-cert-file", pki.ca,
-                          "--tls-auth-clients", "no"},
+  TestRedisServer server({"--tls-cert-file", pki.cert, "--tls-key-file", pki.key, "--tls-ca-cert-file", pki.ca, "--tls-auth-clients", "no"},
                          /*tls=*/true);
   RedisOptions o = server.Options();
   o.tls = true;

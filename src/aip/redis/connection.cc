@@ -33,7 +33,7 @@ Reply Convert(const redisReply* r) {
     case REDIS_REPLY_STRING:
     case REDIS_REPLY_STATUS:
     case REDIS_REPLY_ERROR:
-      out.type = r->type == REDIS_REPLY_STRING ? Reply::Type::kString
+      out.type = r->type == REDIS_REPLY_STRING   ? Reply::Type::kString
                  : r->type == REDIS_REPLY_STATUS ? Reply::Type::kStatus
                                                  : Reply::Type::kError;
       out.text.assign(r->str, r->len);
@@ -42,7 +42,8 @@ Reply Convert(const redisReply* r) {
       out.type = Reply::Type::kArray;
       for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
       break;
-    default: break;  // REDIS_REPLY_NIL.
+    default:
+      break;  // REDIS_REPLY_NIL.
   }
   return out;
 }
@@ -206,9 +207,9 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::Open(const RedisOption
     }
     if (SSL_connect(c->ssl_) != 1) {
       long verify = SSL_get_verify_result(c->ssl_);
-      return c->Fail(verify != X509_V_OK ? std::string("TLS: the server's certificate is not trusted: ") +
-                                               X509_verify_cert_error_string(verify)
-                                         : "TLS handshake: " + TlsError());
+      return c->Fail(verify != X509_V_OK
+                         ? std::string("TLS: the server's certificate is not trusted: ") + X509_verify_cert_error_string(verify)
+                         : "TLS handshake: " + TlsError());
     }
   }
   return c;

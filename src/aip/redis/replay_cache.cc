@@ -60,9 +60,7 @@ Status RedisReplayCache::Remember(std::string_view key, TimePoint created, TimeP
   return Run(key, created, expires, now);
 }
 
-Status RedisReplayCache::Remember(std::string_view key, TimePoint expires, TimePoint now) {
-  return Run(key, std::nullopt, expires, now);
-}
+Status RedisReplayCache::Remember(std::string_view key, TimePoint expires, TimePoint now) { return Run(key, std::nullopt, expires, now); }
 
 Status RedisReplayCache::Run(std::string_view key, std::optional<TimePoint> created, TimePoint expires, TimePoint now) {
   if (expires <= now) return UnauthenticatedError("expired");
@@ -80,9 +78,12 @@ Status RedisReplayCache::Run(std::string_view key, std::optional<TimePoint> crea
   TimePoint since{std::chrono::seconds(r.elements[1].integer)};
   if (since > horizon()) set_horizon(since);  // Moved by a store that lost its memory.
   switch (r.elements[0].integer) {
-    case 1: return OkStatus();
-    case 0: return UnauthenticatedError("nonce already used (replayed request)");
-    default: return PredatesHorizon();
+    case 1:
+      return OkStatus();
+    case 0:
+      return UnauthenticatedError("nonce already used (replayed request)");
+    default:
+      return PredatesHorizon();
   }
 }
 

@@ -55,7 +55,11 @@ TEST(RedisReplayCacheTest, AStoreThatLostItsDataRefusesOlderCredentialsOnEveryIn
   TestRedisServer server;
   TimePoint before = Now() - seconds(5);
   auto seed = RedisClient::Connect(server.Options());  // A store in use for a while.
-  ASSERT_THAT((*seed)->Command({"SET", "aip:replay:since", std::to_string(std::chrono::duration_cast<seconds>(before.time_since_epoch()).count() - 60)}).status(), IsOk());
+  ASSERT_THAT((*seed)
+                  ->Command({"SET", "aip:replay:since",
+                             std::to_string(std::chrono::duration_cast<seconds>(before.time_since_epoch()).count() - 60)})
+                  .status(),
+              IsOk());
   auto a = Cache(server), b = Cache(server);
   // A restarted gateway on the same store keeps accepting credentials made before its start.
   ASSERT_THAT(a->Remember("old-1", before, Now() + seconds(60), Now()), IsOk());

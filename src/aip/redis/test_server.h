@@ -23,9 +23,19 @@ class TestRedisServer {
   // With `tls`, the port speaks TLS only (give the certificate's flags in `extra`).
   explicit TestRedisServer(std::vector<std::string> extra = {}, bool tls = false) {
     port_ = FreePort();
-    std::vector<std::string> args{"redis-server", "--port", tls ? "0" : std::to_string(port_), "--bind", "127.0.0.1",
-                                  "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction",
-                                  "--loglevel", "warning"};
+    std::vector<std::string> args{"redis-server",
+                                  "--port",
+                                  tls ? "0" : std::to_string(port_),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  "no",
+                                  "--maxmemory-policy",
+                                  "noeviction",
+                                  "--loglevel",
+                                  "warning"};
     if (tls) args.insert(args.end(), {"--tls-port", std::to_string(port_)});
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();

@@ -16,17 +16,12 @@ Error Bad(std::string why) { return UnauthenticatedError("message: " + std::move
 
 }  // namespace
 
-Result<Bytes> SealMessage(const identity::Identity& sender, std::string_view recipient_did, std::string_view text,
-                          TimePoint now) {
+Result<Bytes> SealMessage(const identity::Identity& sender, std::string_view recipient_did, std::string_view text, TimePoint now) {
   if (text.size() > kMaxMessageText) return InvalidArgumentError("message: longer than 8 KiB");
   AIP_ASSIGN_OR_RETURN(auto recipient_key, identity::PublicKeyFromDidKey(recipient_did));
   AIP_ASSIGN_OR_RETURN(auto recipient_x, crypto::X25519PublicFromEd25519(recipient_key));
-  json::Object doc{{"type", kType},
-                   {"id", crypto::RandomId(16)},
-                   {"from", sender.did()},
-                   {"to", recipient_did},
-                   {"created", FormatTime(now)},
-                   {"text", text}};
+  json::Object doc{{"type", kType},       {"id", crypto::RandomId(16)}, {"from", sender.did()},
+                   {"to", recipient_did}, {"created", FormatTime(now)}, {"text", text}};
   identity::ProofOptions po;
   po.verification_method = sender.verification_method();
   po.purpose = identity::Purpose::kAuthentication;
@@ -41,8 +36,7 @@ Result<OpenedMessage> OpenMessage(const identity::Identity& recipient, ByteSpan 
   AIP_ASSIGN_OR_RETURN(auto x_public, crypto::X25519PublicFromEd25519(recipient.public_key()));
   auto plain = crypto::OpenSealed(x_public, crypto::X25519PrivateFromEd25519(recipient.key()), sealed);
   if (!plain) return Bad("does not open with this agent's key (altered in transit, or not for us)");
-  return CheckMessageDocument(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()),
-                              recipient.did());
+  return CheckMessageDocument(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()), recipient.did());
 }
 
 Result<OpenedMessage> CheckMessageDocument(std::string_view text, std::string_view recipient_did) {

@@ -24,8 +24,7 @@ inline constexpr std::size_t kMaxMessageText = 8 * 1024;
 inline constexpr std::size_t kMaxSealedBytes = 16 * 1024;
 
 // SealMessage signs `text` from `sender` to `recipient_did` (a did:key) and seals it.
-Result<Bytes> SealMessage(const identity::Identity& sender, std::string_view recipient_did, std::string_view text,
-                          TimePoint now);
+Result<Bytes> SealMessage(const identity::Identity& sender, std::string_view recipient_did, std::string_view text, TimePoint now);
 
 struct OpenedMessage {
   std::string id;

@@ -9,9 +9,8 @@ namespace aip::registry {
 namespace {
 
 bool IsForgery(const Error& e) {
-  return e.code == ErrorCode::kInvalidArgument || e.code == ErrorCode::kUnauthenticated ||
-         e.code == ErrorCode::kPermissionDenied || e.code == ErrorCode::kNotFound ||
-         e.code == ErrorCode::kResourceExhausted;
+  return e.code == ErrorCode::kInvalidArgument || e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
+         e.code == ErrorCode::kNotFound || e.code == ErrorCode::kResourceExhausted;
 }
 
 }  // namespace
@@ -77,9 +76,13 @@ void Federation::PullDue() {
     if (!report) {
       LogEvent("warn", "federation_pull_failed", {{"peer", peer.url}, {"error", report.error().message}});
     } else if (report->accepted + report->rejected + report->conflicts > 0) {
-      LogEvent("info", "federation_pull", {{"peer", peer.url}, {"accepted", report->accepted},
-                                          {"unchanged", report->unchanged}, {"rejected", report->rejected},
-                                          {"conflicts", report->conflicts}, {"cursor", report->cursor}});
+      LogEvent("info", "federation_pull",
+               {{"peer", peer.url},
+                {"accepted", report->accepted},
+                {"unchanged", report->unchanged},
+                {"rejected", report->rejected},
+                {"conflicts", report->conflicts},
+                {"cursor", report->cursor}});
     }
   }
 }
@@ -127,8 +130,7 @@ Result<PullReport> Federation::Pull(const Peer& peer_in) {
       } else if (IsForgery(applied.error())) {
         ++report.rejected;
         ++peer.rejected;
-      } else if (applied.error().code == ErrorCode::kAlreadyExists ||
-                 applied.error().code == ErrorCode::kFailedPrecondition) {
+      } else if (applied.error().code == ErrorCode::kAlreadyExists || applied.error().code == ErrorCode::kFailedPrecondition) {
         ++report.conflicts;
         ++peer.conflicts;
       } else {

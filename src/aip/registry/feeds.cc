@@ -7,12 +7,23 @@ std::string EscapeXml(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -42,12 +53,12 @@ std::string Badge(std::string_view label, std::string_view value, std::string_vi
   int vw = 10 + 7 * static_cast<int>(value.size());
   std::string l = EscapeXml(label), v = EscapeXml(value), c = EscapeXml(colour);
   std::string w = std::to_string(lw + vw);
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"20\" role=\"img\" aria-label=\"" + l +
-         ": " + v + "\"><title>" + l + ": " + v + "</title><rect width=\"" + std::to_string(lw) +
-         "\" height=\"20\" fill=\"#555\"/><rect x=\"" + std::to_string(lw) + "\" width=\"" + std::to_string(vw) +
-         "\" height=\"20\" fill=\"" + c + "\"/><g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\">"
-         "<text x=\"5\" y=\"14\">" + l + "</text><text x=\"" + std::to_string(lw + 5) + "\" y=\"14\">" + v +
-         "</text></g></svg>\n";
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"20\" role=\"img\" aria-label=\"" + l + ": " + v +
+         "\"><title>" + l + ": " + v + "</title><rect width=\"" + std::to_string(lw) + "\" height=\"20\" fill=\"#555\"/><rect x=\"" +
+         std::to_string(lw) + "\" width=\"" + std::to_string(vw) + "\" height=\"20\" fill=\"" + c +
+         "\"/><g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\">"
+         "<text x=\"5\" y=\"14\">" +
+         l + "</text><text x=\"" + std::to_string(lw + 5) + "\" y=\"14\">" + v + "</text></g></svg>\n";
 }
 
 }  // namespace aip::registry

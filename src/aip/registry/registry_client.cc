@@ -12,15 +12,22 @@ namespace {
 
 ErrorCode CodeForStatus(int status) {
   switch (status) {
-    case 400: return ErrorCode::kInvalidArgument;
-    case 401: return ErrorCode::kUnauthenticated;
-    case 403: return ErrorCode::kPermissionDenied;
-    case 404: return ErrorCode::kNotFound;
-    case 409: return ErrorCode::kAlreadyExists;
+    case 400:
+      return ErrorCode::kInvalidArgument;
+    case 401:
+      return ErrorCode::kUnauthenticated;
+    case 403:
+      return ErrorCode::kPermissionDenied;
+    case 404:
+      return ErrorCode::kNotFound;
+    case 409:
+      return ErrorCode::kAlreadyExists;
     case 413:
     case 429:
-    case 507: return ErrorCode::kResourceExhausted;
-    default: return ErrorCode::kUnavailable;
+    case 507:
+      return ErrorCode::kResourceExhausted;
+    default:
+      return ErrorCode::kUnavailable;
   }
 }
 
@@ -78,9 +85,7 @@ Result<json::Object> RegistryClient::Directory(std::string_view query, std::stri
   return Call("GET", path, "", nullptr);
 }
 
-Result<json::Object> RegistryClient::Agent(std::string_view did) {
-  return Call("GET", "/v1/agents/" + EncodeComponent(did), "", nullptr);
-}
+Result<json::Object> RegistryClient::Agent(std::string_view did) { return Call("GET", "/v1/agents/" + EncodeComponent(did), "", nullptr); }
 
 Result<identity::Resolution> CheckResolution(std::string_view did, const json::Value& document) {
   AIP_ASSIGN_OR_RETURN(auto parsed, identity::DidDocument::FromJson(document));
@@ -102,8 +107,7 @@ Result<identity::Resolution> RegistryClient::Resolve(std::string_view did) {
   return CheckResolution(did, *doc);
 }
 
-Result<json::Object> RegistryClient::Publish(const identity::Identity& signer, std::string_view route,
-                                             const json::Object& document) {
+Result<json::Object> RegistryClient::Publish(const identity::Identity& signer, std::string_view route, const json::Object& document) {
   return Call("POST", std::string(route), json::Serialize(document), &signer);
 }
 
@@ -111,8 +115,7 @@ Result<json::Object> RegistryClient::Vouches(std::string_view param, std::string
   return Call("GET", "/v1/vouches?" + std::string(param) + "=" + EncodeComponent(did) + "&limit=1000", "", nullptr);
 }
 
-Result<json::Object> RegistryClient::Trust(const std::vector<std::string>& anchors, std::string_view subject,
-                                           std::string_view scope) {
+Result<json::Object> RegistryClient::Trust(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope) {
   std::string joined;
   for (const auto& a : anchors) joined += (joined.empty() ? "" : ",") + a;
   std::string path = "/v1/trust?subject=" + EncodeComponent(subject) + "&anchors=" + EncodeComponent(joined);
@@ -124,8 +127,7 @@ Result<json::Object> RegistryClient::Stats() { return Call("GET", "/v1/stats", "
 
 Result<json::Object> RegistryClient::Health() { return Call("GET", "/v1/health", "", nullptr); }
 
-Result<std::string> RegistryClient::SendMessage(const identity::Identity& sender, std::string_view recipient,
-                                                std::string_view text) {
+Result<std::string> RegistryClient::SendMessage(const identity::Identity& sender, std::string_view recipient, std::string_view text) {
   AIP_ASSIGN_OR_RETURN(auto sealed, SealMessage(sender, recipient, text, DefaultClock().Now()));
   json::Object body{{"to", recipient}, {"sealed", Base64Encode(sealed)}};
   AIP_ASSIGN_OR_RETURN(auto answer, Call("POST", "/v1/messages", json::Serialize(body), &sender));

@@ -42,8 +42,7 @@ class RegistryClient {
       : base_url_(std::move(base_url)), prefix_(std::move(prefix)), http_(std::move(http)) {}
   // Call sends one request (signed when `signer` is set) and returns the JSON body of a 2xx
   // answer; other answers become errors carrying the registry's message.
-  Result<json::Object> Call(std::string_view method, const std::string& path, const std::string& body,
-                            const identity::Identity* signer);
+  Result<json::Object> Call(std::string_view method, const std::string& path, const std::string& body, const identity::Identity* signer);
 
   std::string base_url_;  // Without a trailing slash.
   std::string prefix_;    // The URL's path, "" at the root.

@@ -59,22 +59,28 @@ std::string RawArray(const std::vector<std::string>& items) {
   return out + "]";
 }
 
-net::HttpResponse Problem(int status, std::string_view message) {
-  return Json(status, json::Object{{"error", message}});
-}
+net::HttpResponse Problem(int status, std::string_view message) { return Json(status, json::Object{{"error", message}}); }
 
 // StatusFor maps library errors to HTTP once, here at the edge.
 int StatusFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
     case ErrorCode::kAlreadyExists:
-    case ErrorCode::kFailedPrecondition: return 409;
-    case ErrorCode::kResourceExhausted: return 413;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kResourceExhausted:
+      return 413;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -146,9 +152,9 @@ std::string VouchArray(const std::vector<StoredVouchDoc>& vouches) {
   std::vector<std::string> items;
   items.reserve(vouches.size());
   for (const auto& v : vouches) {
-    items.push_back(WithRaw(json::Object{{"id", v.id}, {"issuer", v.issuer}, {"subject", v.subject},
-                                         {"scope", v.scope}, {"revoked", v.revoked}},
-                            {{"document", v.document}}));
+    items.push_back(
+        WithRaw(json::Object{{"id", v.id}, {"issuer", v.issuer}, {"subject", v.subject}, {"scope", v.scope}, {"revoked", v.revoked}},
+                {{"document", v.document}}));
   }
   return RawArray(items);
 }
@@ -207,8 +213,8 @@ std::optional<std::string> RegistryService::Signer(const net::HttpRequest& reque
   return *did;
 }
 
-std::optional<net::HttpResponse> RegistryService::Limit(KeyedRateLimiter& local, std::string_view id, const std::string& key,
-                                                        double rate, double burst) {
+std::optional<net::HttpResponse> RegistryService::Limit(KeyedRateLimiter& local, std::string_view id, const std::string& key, double rate,
+                                                        double burst) {
   if (!options_.shared_limits) {
     if (auto wait = local.Take(key)) return TooMany(*wait);
     return std::nullopt;
@@ -314,9 +320,9 @@ net::HttpResponse RegistryService::GetAgent(std::string_view did) {
   auto received = store_->VouchesFor((*agent)->did, 500);
   if (!given) return FromError(given.error());
   if (!received) return FromError(received.error());
-  return JsonText(200, WithRaw(AgentFields(**agent), {{"document", (*agent)->document},
-                                                      {"vouches_given", VouchArray(*given)},
-                                                      {"vouches_received", VouchArray(*received)}}));
+  return JsonText(
+      200, WithRaw(AgentFields(**agent),
+                   {{"document", (*agent)->document}, {"vouches_given", VouchArray(*given)}, {"vouches_received", VouchArray(*received)}}));
 }
 
 net::HttpResponse RegistryService::GetDid(std::string_view did) {
@@ -493,8 +499,11 @@ net::HttpResponse RegistryService::GetStats() {
   if (!peers) return FromError(peers.error());
   json::Array peer_list;
   for (const auto& p : *peers) {
-    peer_list.push_back(json::Object{{"url", p.url}, {"cursor", p.cursor}, {"accepted", p.accepted},
-                                     {"rejected", p.rejected}, {"conflicts", p.conflicts},
+    peer_list.push_back(json::Object{{"url", p.url},
+                                     {"cursor", p.cursor},
+                                     {"accepted", p.accepted},
+                                     {"rejected", p.rejected},
+                                     {"conflicts", p.conflicts},
                                      {"last_sync", p.last_sync ? json::Value(FormatTime(*p.last_sync)) : json::Value(nullptr)},
                                      {"last_error", p.last_error}});
   }
@@ -548,8 +557,7 @@ net::HttpResponse RegistryService::GetMessages(const net::HttpRequest& request) 
 
 net::HttpResponse RegistryService::DeleteMessage(const net::HttpRequest& request, std::string_view id) {
   // Ids are "msg_" and 32 hex digits; anything else names no message (and goes no further).
-  if (id.size() != 36 || !id.starts_with("msg_") ||
-      id.substr(4).find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+  if (id.size() != 36 || !id.starts_with("msg_") || id.substr(4).find_first_not_of("0123456789abcdef") != std::string_view::npos) {
     return Problem(400, "not a message id");
   }
   net::HttpResponse refusal;
@@ -593,8 +601,11 @@ Status ServeRegistry(std::shared_ptr<RegistryStore> store, RegistryOptions optio
   auto service = std::make_shared<RegistryService>(store, options);
   service->Tick();
   ready = service.get();
-  LogEvent("info", "registry_listening", {{"address", serve.address}, {"port", server->port()}, {"public_url", options.public_url},
-                                          {"backend", store->dialect() == sql::Dialect::kSqlite ? "sqlite" : "postgresql"}});
+  LogEvent("info", "registry_listening",
+           {{"address", serve.address},
+            {"port", server->port()},
+            {"public_url", options.public_url},
+            {"backend", store->dialect() == sql::Dialect::kSqlite ? "sqlite" : "postgresql"}});
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   auto next_tick = std::chrono::steady_clock::now();

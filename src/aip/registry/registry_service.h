@@ -71,8 +71,7 @@ class RegistryService {
   std::optional<std::string> Signer(const net::HttpRequest& request, net::HttpResponse& refusal);
   // Limit takes a token from `key`'s bucket of limit `id` — in the shared store when there is one
   // — or returns the refusal: 429 with Retry-After, or 503 when the store cannot be asked.
-  std::optional<net::HttpResponse> Limit(KeyedRateLimiter& local, std::string_view id, const std::string& key, double rate,
-                                         double burst);
+  std::optional<net::HttpResponse> Limit(KeyedRateLimiter& local, std::string_view id, const std::string& key, double rate, double burst);
 
   std::shared_ptr<RegistryStore> store_;
   RegistryOptions options_;

@@ -102,8 +102,7 @@ Result<std::vector<sql::SqlRow>> RegistryStore::Q(std::string_view sql, const st
   return db_->Query(sql, params);
 }
 
-Result<std::int64_t> RegistryStore::AppendLog(std::string_view kind, std::string_view key, const std::string& document,
-                                              TimePoint now) {
+Result<std::int64_t> RegistryStore::AppendLog(std::string_view kind, std::string_view key, const std::string& document, TimePoint now) {
   AIP_ASSIGN_OR_RETURN(auto rows, Q("INSERT INTO records(kind, key, document, received) VALUES (?1, ?2, ?3, ?4) RETURNING seq",
                                     {std::string(kind), std::string(key), document, Seconds(now)}));
   if (rows.empty()) return InternalError("records: no sequence returned");
@@ -149,8 +148,10 @@ Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint 
 Result<std::vector<StoredAgent>> RegistryStore::AgentsWhere(std::string_view where, const std::vector<sql::SqlValue>& params) {
   std::lock_guard lock(mu_);
   // `where` is one of the fixed conditions chosen by the callers below, never input.
-  std::string sql = "SELECT a.did, a.alias, a.name, a.platform, a.description, a.url, a.updated_ms, r.document "
-                    "FROM agents a JOIN records r ON r.seq = a.seq WHERE " + std::string(where);
+  std::string sql =
+      "SELECT a.did, a.alias, a.name, a.platform, a.description, a.url, a.updated_ms, r.document "
+      "FROM agents a JOIN records r ON r.seq = a.seq WHERE " +
+      std::string(where);
   AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, params));
   std::vector<StoredAgent> out;
   out.reserve(rows.size());
@@ -222,14 +223,13 @@ Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocat
   std::lock_guard lock(mu_);
   sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
-  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1 AND issuer = ?2",
-                                    {revocation.vouch_id, revocation.issuer}));
+  AIP_ASSIGN_OR_RETURN(auto held,
+                       Q("SELECT 1 FROM revocations WHERE vouch_id = ?1 AND issuer = ?2", {revocation.vouch_id, revocation.issuer}));
   if (!held.empty()) return PutOutcome::kUnchanged;
   std::string document = json::Serialize(revocation.document);
   AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("revocation", revocation.vouch_id, document, now));
-  AIP_RETURN_IF_ERROR(Q("INSERT INTO revocations(vouch_id, issuer, seq) VALUES (?1, ?2, ?3)",
-                        {revocation.vouch_id, revocation.issuer, seq})
-                          .status());
+  AIP_RETURN_IF_ERROR(
+      Q("INSERT INTO revocations(vouch_id, issuer, seq) VALUES (?1, ?2, ?3)", {revocation.vouch_id, revocation.issuer, seq}).status());
   AIP_RETURN_IF_ERROR(tx.Commit());
   return PutOutcome::kInserted;
 }
@@ -237,10 +237,11 @@ Result<PutOutcome> RegistryStore::PutRevocation(const trust::Revocation& revocat
 Result<std::vector<StoredVouchDoc>> RegistryStore::VouchesWhere(std::string_view where, const std::vector<sql::SqlValue>& params) {
   std::lock_guard lock(mu_);
   // `where` is one of the fixed conditions chosen by the callers below, never input.
-  std::string sql = "SELECT v.id, v.issuer, v.subject, v.scope, d.document, r.vouch_id FROM vouches v "
-                    "JOIN records d ON d.seq = v.seq "
-                    "LEFT JOIN revocations r ON r.vouch_id = v.id AND r.issuer = v.issuer WHERE " +
-                    std::string(where) + " ORDER BY v.seq LIMIT ?2";
+  std::string sql =
+      "SELECT v.id, v.issuer, v.subject, v.scope, d.document, r.vouch_id FROM vouches v "
+      "JOIN records d ON d.seq = v.seq "
+      "LEFT JOIN revocations r ON r.vouch_id = v.id AND r.issuer = v.issuer WHERE " +
+      std::string(where) + " ORDER BY v.seq LIMIT ?2";
   AIP_ASSIGN_OR_RETURN(auto rows, Q(sql, params));
   std::vector<StoredVouchDoc> out;
   for (const auto& row : rows) {
@@ -303,8 +304,8 @@ Result<std::vector<VouchEdge>> RegistryStore::VouchEdgesAfter(std::int64_t after
 
 Result<std::vector<RevokedEdge>> RegistryStore::RevocationsAfter(std::int64_t after_seq, int limit) {
   std::lock_guard lock(mu_);
-  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT seq, issuer, vouch_id FROM revocations WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                                    {after_seq, std::int64_t{limit}}));
+  AIP_ASSIGN_OR_RETURN(
+      auto rows, Q("SELECT seq, issuer, vouch_id FROM revocations WHERE seq > ?1 ORDER BY seq LIMIT ?2", {after_seq, std::int64_t{limit}}));
   std::vector<RevokedEdge> out;
   for (auto& row : rows) out.push_back({sql::IntOf(row[0]), Text(row[1]), Text(row[2])});
   return out;
@@ -342,8 +343,7 @@ Result<std::int64_t> RegistryStore::LastSeq() {
   return rows.empty() ? 0 : sql::IntOf(rows[0][0]);
 }
 
-Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::string_view sender, std::string_view sealed,
-                                              TimePoint now) {
+Result<std::string> RegistryStore::PutMessage(std::string_view recipient, std::string_view sender, std::string_view sealed, TimePoint now) {
   std::lock_guard lock(mu_);
   sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
@@ -394,8 +394,8 @@ Result<std::vector<InboxMessage>> RegistryStore::Inbox(std::string_view recipien
 
 Result<bool> RegistryStore::DeleteMessage(std::string_view recipient, std::string_view id) {
   std::lock_guard lock(mu_);
-  AIP_ASSIGN_OR_RETURN(auto rows, Q("DELETE FROM messages WHERE recipient = ?1 AND id = ?2 RETURNING id",
-                                    {std::string(recipient), std::string(id)}));
+  AIP_ASSIGN_OR_RETURN(auto rows,
+                       Q("DELETE FROM messages WHERE recipient = ?1 AND id = ?2 RETURNING id", {std::string(recipient), std::string(id)}));
   return !rows.empty();
 }
 
@@ -448,8 +448,6 @@ Status RegistryStore::ForgetNonces(TimePoint now) {
   return Q("DELETE FROM nonces WHERE expires < ?1", {Seconds(now)}).status();
 }
 
-std::string DefaultRegistryDatabase() {
-  return "sqlite:" + (identity::KeyStore::DefaultHome() / "registry.db").string();
-}
+std::string DefaultRegistryDatabase() { return "sqlite:" + (identity::KeyStore::DefaultHome() / "registry.db").string(); }
 
 }  // namespace aip::registry

@@ -138,8 +138,7 @@ class RegistryStore {
   sql::Dialect dialect() const { return db_->dialect(); }
 
  private:
-  explicit RegistryStore(std::unique_ptr<sql::SqlConnection> db)
-      : db_(std::move(db)), sender_tag_key_(crypto::RandomBytes(32)) {}
+  explicit RegistryStore(std::unique_ptr<sql::SqlConnection> db) : db_(std::move(db)), sender_tag_key_(crypto::RandomBytes(32)) {}
   Result<std::vector<sql::SqlRow>> Q(std::string_view sql, const std::vector<sql::SqlValue>& params = {});
   Result<std::int64_t> AppendLog(std::string_view kind, std::string_view key, const std::string& document, TimePoint now);
   Result<bool> InsertVouch(const trust::Vouch& vouch, TimePoint now);  // In a transaction, lock held.

@@ -77,8 +77,8 @@ identity::Identity Agent(const std::string& name) { return identity::Identity::G
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("aip-registry-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("aip-registry-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
@@ -90,15 +90,14 @@ class RegistryTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
   // Raw sends a request with the given headers (for replays and tampering).
-  net::HttpResponse Raw(const std::string& method, const std::string& target, const net::Headers& headers,
-                        const std::string& body) {
+  net::HttpResponse Raw(const std::string& method, const std::string& target, const net::Headers& headers, const std::string& body) {
     net::HttpClient http(net::ParseUrl(reg_.url).value());
     auto res = http.Send(method, target, headers, body);
     EXPECT_THAT(res, IsOk());
     return res ? *res : net::HttpResponse{};
   }
-  net::Headers Signed(const identity::Identity& who, const std::string& method, const std::string& target,
-                      const std::string& body, const std::string& base = "") {
+  net::Headers Signed(const identity::Identity& who, const std::string& method, const std::string& target, const std::string& body,
+                      const std::string& base = "") {
     net::Headers h;
     h.Set("content-type", "application/json");
     EXPECT_THAT(SignRegistryRequest(who, method, (base.empty() ? reg_.url : base) + target, h, body), IsOk());
@@ -379,8 +378,7 @@ TEST_F(RegistryTest, InboxQuotasKeepAFloodFromContacts) {
   TimePoint now = DefaultClock().Now();
   RegistryStore& store = *reg_.store;
   for (std::size_t i = 0; i < kMaxMessagesPerSender; ++i) ASSERT_THAT(store.PutMessage(bob.did(), "did:key:spammer", "x", now), IsOk());
-  EXPECT_THAT(store.PutMessage(bob.did(), "did:key:spammer", "x", now),
-              StatusIs(ErrorCode::kResourceExhausted, "the most one sender may"));
+  EXPECT_THAT(store.PutMessage(bob.did(), "did:key:spammer", "x", now), StatusIs(ErrorCode::kResourceExhausted, "the most one sender may"));
   for (std::size_t i = kMaxMessagesPerSender; i < kMaxStrangerMessages; ++i) {
     ASSERT_THAT(store.PutMessage(bob.did(), "did:key:fresh" + std::to_string(i), "x", now), IsOk());
   }
@@ -392,8 +390,7 @@ TEST_F(RegistryTest, InboxQuotasKeepAFloodFromContacts) {
   EXPECT_THAT(store.PutMessage(bob.did(), friend_of_bob.did(), "x", now), IsOk());
   // Through the API the sender is the request's signer: a stranger gets 507 with the reason.
   ASSERT_THAT(client_->Register(bob, {"bob", "", "", ""}), IsOk());
-  EXPECT_THAT(client_->SendMessage(Agent("stranger"), bob.did(), "hi"),
-              StatusIs(ErrorCode::kResourceExhausted, "not vouched for"));
+  EXPECT_THAT(client_->SendMessage(Agent("stranger"), bob.did(), "hi"), StatusIs(ErrorCode::kResourceExhausted, "not vouched for"));
   EXPECT_THAT(client_->SendMessage(friend_of_bob, bob.did(), "hi again"), IsOk());
 }
 

@@ -6,8 +6,8 @@
 
 namespace aip::registry {
 
-Status SignRegistryRequest(const identity::Identity& signer, std::string_view method, std::string_view target_uri,
-                           net::Headers& headers, std::string_view body) {
+Status SignRegistryRequest(const identity::Identity& signer, std::string_view method, std::string_view target_uri, net::Headers& headers,
+                           std::string_view body) {
   httpsig::SignOptions options;
   options.keyid = signer.verification_method();
   options.tag = std::string(kRequestTag);

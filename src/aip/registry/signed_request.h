@@ -18,8 +18,8 @@ namespace aip::registry {
 inline constexpr std::string_view kRequestTag = "aip-registry";
 
 // SignRegistryRequest adds Content-Digest, Signature-Input and Signature to `headers`.
-Status SignRegistryRequest(const identity::Identity& signer, std::string_view method, std::string_view target_uri,
-                           net::Headers& headers, std::string_view body);
+Status SignRegistryRequest(const identity::Identity& signer, std::string_view method, std::string_view target_uri, net::Headers& headers,
+                           std::string_view body);
 
 class RequestVerifier {
  public:

@@ -39,8 +39,8 @@ Status TrustIndex::CatchUp() {
   return OkStatus();
 }
 
-Result<TrustAnswer> TrustIndex::Query(const std::vector<std::string>& anchors, std::string_view subject,
-                                      std::string_view scope, TimePoint now) {
+Result<TrustAnswer> TrustIndex::Query(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope,
+                                      TimePoint now) {
   TrustAnswer answer;
   {
     std::shared_lock lock(mu_);

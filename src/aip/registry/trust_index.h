@@ -28,8 +28,7 @@ struct TrustAnswer {
 
 class TrustIndex {
  public:
-  explicit TrustIndex(std::shared_ptr<RegistryStore> store, trust::TrustParams params = {})
-      : store_(std::move(store)), engine_(params) {}
+  explicit TrustIndex(std::shared_ptr<RegistryStore> store, trust::TrustParams params = {}) : store_(std::move(store)), engine_(params) {}
   // CatchUp reads what was added since the last call.
   Status CatchUp();
   // Fresh catches up when this instance wrote since (MarkWritten) or the last catch-up is older
@@ -37,8 +36,7 @@ class TrustIndex {
   // max_age, without two extra queries per request.
   Status Fresh(std::chrono::milliseconds max_age);
   void MarkWritten() { written_ = true; }
-  Result<TrustAnswer> Query(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope,
-                            TimePoint now);
+  Result<TrustAnswer> Query(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope, TimePoint now);
   std::size_t edge_count() const;
   std::size_t node_count() const;
   // Edges returns up to `limit` active edges around `center` (all when empty), for the graph view.

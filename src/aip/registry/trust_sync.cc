@@ -22,7 +22,8 @@ Result<TrustSyncReport> SyncTrust(RegistryClient& client, trust::TrustStore& sto
       AIP_ASSIGN_OR_RETURN(json::Object page, client.Vouches("issuer", issuer));
       if (const json::Value* revs = page.if_contains("revocations"); revs != nullptr && revs->is_array()) {
         for (const auto& doc : revs->get_array()) {
-          auto r = doc.is_object() ? trust::VerifyRevocation(doc.get_object()) : Result<trust::Revocation>(InvalidArgumentError("not an object"));
+          auto r = doc.is_object() ? trust::VerifyRevocation(doc.get_object())
+                                   : Result<trust::Revocation>(InvalidArgumentError("not an object"));
           if (!r) {
             ++report.rejected;
             continue;

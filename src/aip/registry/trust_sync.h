@@ -16,8 +16,8 @@
 namespace aip::registry {
 
 struct TrustSyncOptions {
-  int depth = 5;             // Hops from the anchors.
-  int max_vouches = 10000;   // Stop after this many vouches.
+  int depth = 5;            // Hops from the anchors.
+  int max_vouches = 10000;  // Stop after this many vouches.
 };
 
 struct TrustSyncReport {

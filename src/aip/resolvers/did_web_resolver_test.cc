@@ -36,8 +36,10 @@ class DidWebTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/aip-didweb-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
-    std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
-                      "-addext subjectAltName=DNS:localhost -keyout " + dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null";
+    std::string cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
+        "-addext subjectAltName=DNS:localhost -keyout " +
+        dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     net::HttpServerOptions o;
     o.tls_cert_file = dir_ + "/cert.pem";
@@ -60,8 +62,8 @@ class DidWebTest : public ::testing::Test {
     did_ = "did:web:localhost%3A" + std::to_string(server_->port());
     std::string mk = identity::Ed25519Multikey(key_.public_key());
     document_ = R"({"@context":["https://www.w3.org/ns/did/v1"],"id":")" + did_ +
-                R"(","verificationMethod":[{"id":"#key-1","type":"Multikey","controller":")" + did_ +
-                R"(","publicKeyMultibase":")" + mk + R"("}],"authentication":["#key-1"]})";
+                R"(","verificationMethod":[{"id":"#key-1","type":"Multikey","controller":")" + did_ + R"(","publicKeyMultibase":")" + mk +
+                R"("}],"authentication":["#key-1"]})";
   }
   void TearDown() override {
     server_->Stop(std::chrono::seconds(1));

@@ -51,8 +51,7 @@ class PostgresConnection final : public SqlConnection {
     }
     AIP_RETURN_IF_ERROR(Reconnect());
     std::string text = ToDollarPlaceholders(sql);
-    PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                                 nullptr, nullptr, 0);
+    PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr, nullptr, 0);
     auto status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -142,7 +141,8 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& conninfo)
     return UnavailableError("postgresql: " + message);
   }
   // Notices (such as "relation already exists, skipping") are not errors; keep stderr quiet.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<SqlConnection>(new PostgresConnection(conn));
 }
 

@@ -16,9 +16,7 @@ std::filesystem::path SharedTestdata(std::string_view relative) {
   return root / relative;
 }
 
-std::filesystem::path ProjectTestdata(std::string_view relative) {
-  return std::filesystem::path("tests/testdata") / relative;
-}
+std::filesystem::path ProjectTestdata(std::string_view relative) { return std::filesystem::path("tests/testdata") / relative; }
 
 std::string ReadText(const std::filesystem::path& path) {
   auto text = ReadFile(path, 512 * 1024 * 1024);

@@ -16,7 +16,9 @@ namespace aip::testing {
 
 inline const Status& GetStatus(const Status& s) { return s; }
 template <typename T>
-Status GetStatus(const Result<T>& r) { return r.status(); }
+Status GetStatus(const Result<T>& r) {
+  return r.status();
+}
 
 MATCHER(IsOk, "is OK") {
   Status s = ::aip::testing::GetStatus(arg);

@@ -38,7 +38,8 @@ Result<Vouch> ImportLegacyVouch(const json::Object& o, TimePoint now) {
   std::string voucher = Str(o, "voucher_did"), target = Str(o, "target_did"), scope = Str(o, "scope");
   const json::Value* statement_v = o.if_contains("statement");
   std::string statement = statement_v != nullptr && statement_v->is_string() ? std::string(statement_v->get_string()) : "";
-  if (!identity::DidMatchesKey(voucher, voucher_key)) return UnauthenticatedError("legacy vouch: the key is not the voucher's (" + voucher + ")");
+  if (!identity::DidMatchesKey(voucher, voucher_key))
+    return UnauthenticatedError("legacy vouch: the key is not the voucher's (" + voucher + ")");
   static const char* kScopes[] = {"GENERAL", "CODE_SIGNING", "FINANCIAL", "INFORMATION", "IDENTITY"};
   if (std::none_of(std::begin(kScopes), std::end(kScopes), [&](const char* s) { return scope == s; })) return Bad("unknown scope " + scope);
   auto signature = Base64Decode(Str(o, "signature"));
@@ -51,9 +52,13 @@ Result<Vouch> ImportLegacyVouch(const json::Object& o, TimePoint now) {
   std::string payload;
   if (local) {
     // trust.Vouch.to_signable: compact JSON with sorted keys of these fields.
-    json::Object signable{{"created_at", Str(o, "created_at")}, {"level", o.contains("level") ? o.at("level") : json::Value(4)},
-                          {"scope", scope}, {"statement", statement_v != nullptr ? *statement_v : json::Value(nullptr)},
-                          {"target_did", target}, {"target_pubkey", Str(o, "target_pubkey")}, {"voucher_did", voucher}};
+    json::Object signable{{"created_at", Str(o, "created_at")},
+                          {"level", o.contains("level") ? o.at("level") : json::Value(4)},
+                          {"scope", scope},
+                          {"statement", statement_v != nullptr ? *statement_v : json::Value(nullptr)},
+                          {"target_did", target},
+                          {"target_pubkey", Str(o, "target_pubkey")},
+                          {"voucher_did", voucher}};
     signable["expires_at"] = o.contains("expires_at") ? o.at("expires_at") : json::Value(nullptr);
     AIP_ASSIGN_OR_RETURN(payload, json::Canonicalize(signable));
     AIP_ASSIGN_OR_RETURN(v.valid_from, PythonTime(Str(o, "created_at")));

@@ -17,8 +17,7 @@ using Edge = TrustGraph::Edge;
 // each agent's normalizer.
 class Query {
  public:
-  Query(const TrustGraph& g, const TrustParams& p, std::string_view scope, TimePoint now,
-        const std::unordered_set<std::uint32_t>& anchors)
+  Query(const TrustGraph& g, const TrustParams& p, std::string_view scope, TimePoint now, const std::unordered_set<std::uint32_t>& anchors)
       : g_(g), p_(p), anchors_(anchors), now_(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()) {
     scope_ok_.resize(g.scopes().size());
     for (std::size_t i = 0; i < scope_ok_.size(); ++i) scope_ok_[i] = scope.empty() || ScopeCovers(g.scopes()[i], scope);
@@ -58,7 +57,7 @@ class Query {
 struct Label {
   double product;
   std::uint32_t node;
-  int parent;  // Index into the labels, -1 for an anchor.
+  int parent;     // Index into the labels, -1 for an anchor.
   double weight;  // Of the vouch into `node`.
 };
 

@@ -31,7 +31,7 @@ namespace aip::trust {
 
 struct TrustParams {
   double alpha = 0.2;
-  double epsilon = 1e-3;   // Agents holding less mass than ε·max(1, out-degree) do not pass it on.
+  double epsilon = 1e-3;  // Agents holding less mass than ε·max(1, out-degree) do not pass it on.
   int max_depth = 5;
   std::chrono::seconds half_life{std::chrono::hours(24 * 365)};
   int top_k = 3;  // At most 4.
@@ -56,12 +56,12 @@ class TrustEngine {
   const TrustParams& params() const { return params_; }
 
   // Score scores `subject` from `anchors` for vouches covering `scope` (empty: any scope).
-  TrustResult Score(const TrustGraph& graph, const std::vector<std::string>& anchors, std::string_view subject,
-                    std::string_view scope, TimePoint now) const;
+  TrustResult Score(const TrustGraph& graph, const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope,
+                    TimePoint now) const;
   // Spread is the whole push: every reached agent's expected visits (uncapped). For bounds and
   // diagnostics; Score stops at the agent asked about.
-  std::unordered_map<std::uint32_t, double> Spread(const TrustGraph& graph, const std::vector<std::string>& anchors,
-                                                   std::string_view scope, TimePoint now) const;
+  std::unordered_map<std::uint32_t, double> Spread(const TrustGraph& graph, const std::vector<std::string>& anchors, std::string_view scope,
+                                                   TimePoint now) const;
 
  private:
   TrustParams params_;

@@ -108,7 +108,8 @@ std::filesystem::path DefaultTrustDatabasePath() { return identity::KeyStore::De
 
 Result<std::unique_ptr<TrustStore>> TrustStore::Open(const std::string& where) {
   bool postgres = where.starts_with("postgresql://") || where.starts_with("postgres://");
-  AIP_ASSIGN_OR_RETURN(auto db, postgres ? sql::OpenPostgres(where) : sql::OpenSqlite(where.starts_with("sqlite:") ? where.substr(7) : where));
+  AIP_ASSIGN_OR_RETURN(auto db,
+                       postgres ? sql::OpenPostgres(where) : sql::OpenSqlite(where.starts_with("sqlite:") ? where.substr(7) : where));
   {
     // Instances starting together must not race to create the tables.
     sql::Transaction tx(*db);
@@ -212,8 +213,8 @@ Result<StoreChanges> TrustStore::ChangesSince(std::int64_t vouch_seq, std::int64
     if (sql::IntOf(row[10]) == 0) out.added.push_back(ToEdge(ReadVouch(row).vouch));
     out.vouch_seq = sql::IntOf(row[9]);
   }
-  AIP_ASSIGN_OR_RETURN(auto revocations, db_->Query("SELECT issuer, vouch_id, seq FROM revocations WHERE seq > ?1 ORDER BY seq",
-                                                    {revocation_seq}));
+  AIP_ASSIGN_OR_RETURN(auto revocations,
+                       db_->Query("SELECT issuer, vouch_id, seq FROM revocations WHERE seq > ?1 ORDER BY seq", {revocation_seq}));
   for (const auto& row : revocations) {
     out.revoked.emplace_back(Text(row, 0), Text(row, 1));
     out.revocation_seq = sql::IntOf(row[2]);

@@ -91,7 +91,8 @@ struct Row {
 TrustGraph GraphOf(const std::vector<Row>& rows) {
   std::vector<EdgeInput> edges;
   int n = 0;
-  for (const auto& r : rows) edges.push_back({"did:x:" + r.from, "did:x:" + r.to, r.scope, r.weight, r.valid_from, r.until, "v" + std::to_string(n++)});
+  for (const auto& r : rows)
+    edges.push_back({"did:x:" + r.from, "did:x:" + r.to, r.scope, r.weight, r.valid_from, r.until, "v" + std::to_string(n++)});
   TrustGraph g;
   g.Build(edges);
   return g;
@@ -128,7 +129,8 @@ TEST(TrustEngine, SmallGraphsScoreAsComputedByHand) {
 }
 
 TEST(TrustEngine, ExpiryAndAgeAreHonoured) {
-  auto g = GraphOf({{"me", "gone", 1, "GENERAL", kNow - 1s, kNow - 1h}, {"me", "later", 1, "GENERAL", std::nullopt, kNow + 1h},
+  auto g = GraphOf({{"me", "gone", 1, "GENERAL", kNow - 1s, kNow - 1h},
+                    {"me", "later", 1, "GENERAL", std::nullopt, kNow + 1h},
                     {"me", "old", 1, "GENERAL", std::nullopt, kNow - std::chrono::hours(24 * 365)}});
   EXPECT_EQ(ScoreOf(g, "gone"), 0.0);
   EXPECT_EQ(ScoreOf(g, "later"), 0.0);
@@ -306,8 +308,12 @@ TEST(LegacyVouch, ThePythonProjectsVectorsVerify) {
   for (const char* section : {"service vouch", "service vouch, no statement"}) {
     auto parts = split(v[std::string(section) + ".payload"]);
     ASSERT_EQ(parts.size(), 4u);
-    json::Object legacy{{"voucher_did", parts[0]}, {"target_did", parts[1]}, {"scope", parts[2]}, {"statement", parts[3]},
-                        {"signature", v[std::string(section) + ".sig_b64"]}, {"voucher_public_key", v["A.public_key_b64"]}};
+    json::Object legacy{{"voucher_did", parts[0]},
+                        {"target_did", parts[1]},
+                        {"scope", parts[2]},
+                        {"statement", parts[3]},
+                        {"signature", v[std::string(section) + ".sig_b64"]},
+                        {"voucher_public_key", v["A.public_key_b64"]}};
     auto imported = ImportLegacyVouch(legacy, kNow);
     ASSERT_THAT(imported, IsOk()) << section;
     EXPECT_EQ(imported->issuer, v["A.did_key"]);

@@ -57,7 +57,8 @@ Result<TimePoint> CheckEnvelope(const json::Object& doc, std::string_view type, 
   identity::DidKeyResolver resolver;
   auto proof = identity::VerifyProof(doc, resolver, expect);
   if (!proof) return Error{proof.error().code, "vouch: " + proof.error().message};
-  if (proof->method.controller != issuer) return UnauthenticatedError("vouch: signed by " + proof->method.controller + ", not by its issuer");
+  if (proof->method.controller != issuer)
+    return UnauthenticatedError("vouch: signed by " + proof->method.controller + ", not by its issuer");
   return *from;
 }
 
@@ -111,7 +112,8 @@ Result<Vouch> CreateVouch(const identity::Identity& issuer, const VouchOptions& 
 }
 
 Result<Vouch> VerifyVouch(const json::Object& doc) {
-  AIP_RETURN_IF_ERROR(OnlyMembers(doc, {"@context", "type", "issuer", "validFrom", "validUntil", "credentialSubject", "proof"}, "the vouch"));
+  AIP_RETURN_IF_ERROR(
+      OnlyMembers(doc, {"@context", "type", "issuer", "validFrom", "validUntil", "credentialSubject", "proof"}, "the vouch"));
   Vouch v;
   AIP_ASSIGN_OR_RETURN(v.valid_from, CheckEnvelope(doc, "AipVouch", v.issuer));
   if (doc.contains("validUntil")) {

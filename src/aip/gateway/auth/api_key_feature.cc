@@ -8,8 +8,7 @@ namespace {
 
 class ApiKeyFeature final : public AuthFeature {
  public:
-  ApiKeyFeature(std::shared_ptr<apikeys::ApiKeyAuthenticator> a, bool oauth_on)
-      : authenticator_(std::move(a)), oauth_on_(oauth_on) {}
+  ApiKeyFeature(std::shared_ptr<apikeys::ApiKeyAuthenticator> a, bool oauth_on) : authenticator_(std::move(a)), oauth_on_(oauth_on) {}
   std::shared_ptr<authn::CredentialAuthenticator> authenticator() const override { return authenticator_; }
   void OnListening(const Listening& where) override {
     // With OAuth on, its Bearer challenge (with the resource metadata) serves keys too.
@@ -45,7 +44,8 @@ Result<std::unique_ptr<AuthFeature>> ApiKeyFeatureFromConfig(const AuthFeatureCo
   // A gateway never makes a PostgreSQL store's hash key: one of its own would match no key.
   where.create_hash_key = !where.db.starts_with("postgres");
   auto store = apikeys::ApiKeyStore::Open(where);
-  if (!store) return InvalidArgumentError(config.source + ": " + (k.db.empty() ? "auth.api_key_db: " : "apikeys.db: ") + store.error().message);
+  if (!store)
+    return InvalidArgumentError(config.source + ": " + (k.db.empty() ? "auth.api_key_db: " : "apikeys.db: ") + store.error().message);
   apikeys::ApiKeyAuthenticatorOptions options;
   options.refresh = k.refresh;
   options.stale_after = k.stale_after;

@@ -28,8 +28,9 @@ Result<Built> Build(std::string_view toml) {
     b.types.emplace_back(authn::CredentialTypeName(f->authenticator()->credential_type()));
     b.features.push_back(std::move(f));
   }
-  Listening where{"http://127.0.0.1:9/mcp", "http://localhost:9/mcp", "https://gw.example/mcp", &b.challenges,
-                  &b.metadata_url, &b.metadata, "DataIntegrity realm=\"mcp\""};
+  Listening where{
+      "http://127.0.0.1:9/mcp",     "http://localhost:9/mcp", "https://gw.example/mcp", &b.challenges, &b.metadata_url, &b.metadata,
+      "DataIntegrity realm=\"mcp\""};
   for (const auto& f : b.features) f->OnListening(where);
   return b;
 }
@@ -47,8 +48,8 @@ TEST(AuthFeaturesTest, SignaturesAreOnByDefaultAndAdvertisedOnce) {
 TEST(AuthFeaturesTest, EachSectionSwitchesItsWayIn) {
   auto dir = std::filesystem::temp_directory_path() / ("aip-features-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::string toml = std::string("[auth]\naip_proof = false\napi_keys = true\napi_key_db = \"") +
-                     (dir / "keys.db").string() + "\"\n" + kUpstream;
+  std::string toml =
+      std::string("[auth]\naip_proof = false\napi_keys = true\napi_key_db = \"") + (dir / "keys.db").string() + "\"\n" + kUpstream;
   auto b = Build(toml);
   ASSERT_THAT(b.status(), testing::IsOk());
   EXPECT_EQ(b->types, (std::vector<std::string>{"http-signature", "api-key"}));
@@ -59,7 +60,8 @@ TEST(AuthFeaturesTest, EachSectionSwitchesItsWayIn) {
 TEST(AuthFeaturesTest, OAuthPublishesItsResourceMetadata) {
   ::setenv("AIP_TEST_HS256", "a-shared-secret-of-32-bytes-or-more!", 1);
   auto b = Build(std::string("[oauth]\nissuer = \"https://issuer.example\"\nalgorithms = [\"HS256\"]\n"
-                             "hs256_secret_env = \"AIP_TEST_HS256\"\n") + kUpstream);
+                             "hs256_secret_env = \"AIP_TEST_HS256\"\n") +
+                 kUpstream);
   ASSERT_THAT(b.status(), testing::IsOk());
   EXPECT_EQ(b->types, (std::vector<std::string>{"aip-proof", "http-signature", "access-token"}));
   EXPECT_EQ(b->metadata_url, "https://gw.example/.well-known/oauth-protected-resource/mcp");

@@ -9,8 +9,7 @@ namespace {
 
 class OAuthFeature final : public AuthFeature {
  public:
-  OAuthFeature(const OAuthConfig& config, std::shared_ptr<oauth::BearerAuthenticator> a)
-      : config_(config), authenticator_(std::move(a)) {}
+  OAuthFeature(const OAuthConfig& config, std::shared_ptr<oauth::BearerAuthenticator> a) : config_(config), authenticator_(std::move(a)) {}
   std::shared_ptr<authn::CredentialAuthenticator> authenticator() const override { return authenticator_; }
 
   void OnListening(const Listening& where) override {
@@ -18,8 +17,10 @@ class OAuthFeature final : public AuthFeature {
     auto r = net::ParseUrl(where.resource).value();
     std::string metadata_url = r.Origin() + "/.well-known/oauth-protected-resource" + (r.target == "/" ? "" : r.target);
     if (config_.audiences.empty()) authenticator_->AddAudience(where.resource);
-    json::Object prm{{"resource", where.resource}, {"authorization_servers", json::Array{json::Value(config_.issuer)}},
-                     {"bearer_methods_supported", json::Array{"header"}}, {"resource_name", "aip gateway"}};
+    json::Object prm{{"resource", where.resource},
+                     {"authorization_servers", json::Array{json::Value(config_.issuer)}},
+                     {"bearer_methods_supported", json::Array{"header"}},
+                     {"resource_name", "aip gateway"}};
     if (!config_.scopes_supported.empty()) {
       json::Array scopes;
       for (const auto& sc : config_.scopes_supported) scopes.emplace_back(sc);

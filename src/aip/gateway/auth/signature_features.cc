@@ -45,8 +45,8 @@ Result<std::unique_ptr<AuthFeature>> ProofFeatureFromConfig(const AuthFeatureCon
 
 Result<std::unique_ptr<AuthFeature>> HttpSignatureFeatureFromConfig(const AuthFeatureContext& context) {
   if (!context.config.accept_http_signature) return std::unique_ptr<AuthFeature>();
-  return std::unique_ptr<AuthFeature>(new HttpSignatureFeature(
-      std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), context.replay)));
+  return std::unique_ptr<AuthFeature>(
+      new HttpSignatureFeature(std::make_shared<mcpsig::HttpSignatureAuthenticator>(mcpsig::DefaultResolver(), context.replay)));
 }
 
 }  // namespace aip::gateway

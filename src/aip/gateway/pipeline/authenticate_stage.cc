@@ -9,8 +9,11 @@ std::optional<Outcome> AuthenticateStage::Run(GatewayCall& call) {
     call.state.metrics->Decision("unauthenticated", failure->reason);
     if (audit_) {
       // Not fail-closed: the call is refused either way.
-      (void)audit_->Append(json::Object{{"type", "decision"}, {"action", call.request.method}, {"decision", "unauthenticated"},
-                                        {"reason", failure->reason}, {"agent", nullptr}});
+      (void)audit_->Append(json::Object{{"type", "decision"},
+                                        {"action", call.request.method},
+                                        {"decision", "unauthenticated"},
+                                        {"reason", failure->reason},
+                                        {"agent", nullptr}});
     }
     return mcp::AuthRefusal(*failure);
   }

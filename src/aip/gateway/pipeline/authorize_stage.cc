@@ -7,7 +7,8 @@ std::optional<Outcome> AuthorizeStage::Run(GatewayCall& call) {
   const PipelineState& state = call.state;
   policy::Request q = call.PolicyRequest();
   if (state.unsafe_allow_all) {
-    call.decision = policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed", policy::denial::kAllowed, {}, {}, {}};
+    call.decision =
+        policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed", policy::denial::kAllowed, {}, {}, {}};
     return std::nullopt;
   }
   call.decision = state.policy->Evaluate(q);

@@ -13,9 +13,7 @@ json::Object PrincipalFields(const authn::Principal* p) {
   return o;
 }
 
-policy::Request GatewayCall::PolicyRequest() const {
-  return policy::Request{who(), upstream->name(), request.method, target, arguments};
-}
+policy::Request GatewayCall::PolicyRequest() const { return policy::Request{who(), upstream->name(), request.method, target, arguments}; }
 
 json::Object GatewayCall::Record(std::string_view type) const {
   json::Object r = PrincipalFields(who());

@@ -52,9 +52,9 @@ struct GatewayCall {
 
   // Resolve: where the call goes and what the upstream gets.
   std::shared_ptr<Upstream> upstream;
-  std::string target;        // Tool/prompt name (without namespace) or resource URI.
-  std::string shown_target;  // As the caller named it.
-  json::Object params;       // Forwarded params (name rewritten, _meta reduced).
+  std::string target;                             // Tool/prompt name (without namespace) or resource URI.
+  std::string shown_target;                       // As the caller named it.
+  json::Object params;                            // Forwarded params (name rewritten, _meta reduced).
   const json::Object* arguments = &kNoArguments;  // What policy predicates read: a view into the request.
   TraceContext trace;
 

@@ -2,8 +2,7 @@
 
 namespace aip::gateway {
 
-mcp::RpcError DenialError(const policy::Decision& decision, DenialDetail detail, std::string_view target,
-                          std::string_view correlation_id) {
+mcp::RpcError DenialError(const policy::Decision& decision, DenialDetail detail, std::string_view target, std::string_view correlation_id) {
   json::Object data{{"reason", detail == DenialDetail::kNone ? std::string_view("denied") : decision.code},
                     {"correlationId", correlation_id}};
   if (detail == DenialDetail::kNone) return mcp::RpcError{mcp::kForbiddenCode, "Denied by policy", json::Value(std::move(data))};

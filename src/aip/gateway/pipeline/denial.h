@@ -12,7 +12,6 @@
 
 namespace aip::gateway {
 
-mcp::RpcError DenialError(const policy::Decision& decision, DenialDetail detail, std::string_view target,
-                          std::string_view correlation_id);
+mcp::RpcError DenialError(const policy::Decision& decision, DenialDetail detail, std::string_view target, std::string_view correlation_id);
 
 }  // namespace aip::gateway

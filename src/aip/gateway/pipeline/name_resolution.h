@@ -23,8 +23,8 @@ std::optional<std::pair<std::string, std::string>> SplitName(std::string_view na
 
 struct ResolvedName {
   std::shared_ptr<Upstream> upstream;
-  std::string name;                  // The upstream's own name for it.
-  const json::Object* definition;    // As listed (valid while the upstream's catalog is held).
+  std::string name;                // The upstream's own name for it.
+  const json::Object* definition;  // As listed (valid while the upstream's catalog is held).
   std::shared_ptr<const Catalog> catalog;
 };
 std::optional<ResolvedName> ResolveName(const UpstreamMap& upstreams, std::string_view shown, CatalogKind kind);

@@ -4,8 +4,7 @@
 
 namespace aip::gateway {
 
-std::shared_ptr<Pipeline> Pipeline::Standard(std::shared_ptr<authn::RequestAuthenticator> authenticator,
-                                             std::shared_ptr<AuditSink> audit) {
+std::shared_ptr<Pipeline> Pipeline::Standard(std::shared_ptr<authn::RequestAuthenticator> authenticator, std::shared_ptr<AuditSink> audit) {
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(std::make_unique<AuthenticateStage>(std::move(authenticator), audit));
   stages.push_back(std::make_unique<ListStage>());

@@ -18,8 +18,7 @@ class Pipeline final : public mcp::RequestRouter {
  public:
   explicit Pipeline(std::vector<std::unique_ptr<Stage>> stages) : stages_(std::move(stages)) {}
   // Standard assembles the gateway's stages in their order (stages.h).
-  static std::shared_ptr<Pipeline> Standard(std::shared_ptr<authn::RequestAuthenticator> authenticator,
-                                            std::shared_ptr<AuditSink> audit);
+  static std::shared_ptr<Pipeline> Standard(std::shared_ptr<authn::RequestAuthenticator> authenticator, std::shared_ptr<AuditSink> audit);
 
   void SetState(std::shared_ptr<const PipelineState> state);
   std::shared_ptr<const PipelineState> state() const;

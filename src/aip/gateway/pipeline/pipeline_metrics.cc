@@ -7,21 +7,29 @@ constexpr std::string_view kRequests = "aip_gateway_requests_total";
 constexpr std::string_view kDecisions = "aip_gateway_decisions_total";
 constexpr std::string_view kLatency = "aip_gateway_upstream_latency_seconds";
 
-constexpr std::string_view kMethods[] = {"tools/call",  "prompts/get",   "resources/read", "completion/complete",
-                                         "tools/list",  "prompts/list",  "resources/list", "resources/templates/list"};
+constexpr std::string_view kMethods[] = {"tools/call", "prompts/get",  "resources/read", "completion/complete",
+                                         "tools/list", "prompts/list", "resources/list", "resources/templates/list"};
 
 }  // namespace
 
 std::string_view CallOutcomeName(CallOutcome outcome) {
   switch (outcome) {
-    case CallOutcome::kOk: return "ok";
-    case CallOutcome::kDenied: return "denied";
-    case CallOutcome::kRateLimited: return "rate_limited";
-    case CallOutcome::kRpcError: return "rpc_error";
-    case CallOutcome::kToolError: return "tool_error";
-    case CallOutcome::kUpstreamUnavailable: return "upstream_unavailable";
-    case CallOutcome::kCancelled: return "cancelled";
-    case CallOutcome::kStoreUnavailable: return "store_unavailable";
+    case CallOutcome::kOk:
+      return "ok";
+    case CallOutcome::kDenied:
+      return "denied";
+    case CallOutcome::kRateLimited:
+      return "rate_limited";
+    case CallOutcome::kRpcError:
+      return "rpc_error";
+    case CallOutcome::kToolError:
+      return "tool_error";
+    case CallOutcome::kUpstreamUnavailable:
+      return "upstream_unavailable";
+    case CallOutcome::kCancelled:
+      return "cancelled";
+    case CallOutcome::kStoreUnavailable:
+      return "store_unavailable";
   }
   return "unknown";
 }
@@ -34,8 +42,8 @@ void PipelineMetrics::Describe(Metrics& metrics) {
   metrics.Describe("aip_gateway_upstream_cancelled_total", Metrics::Type::kCounter, "Upstream calls given up because their caller left.");
 }
 
-PipelineMetrics::PipelineMetrics(Metrics& metrics, const std::vector<std::string>& rule_ids,
-                                 const std::vector<std::string>& limit_ids, const std::vector<std::string>& upstreams)
+PipelineMetrics::PipelineMetrics(Metrics& metrics, const std::vector<std::string>& rule_ids, const std::vector<std::string>& limit_ids,
+                                 const std::vector<std::string>& upstreams)
     : metrics_(&metrics) {
   for (std::string_view method : kMethods) {
     auto& row = requests_[std::string(method)];

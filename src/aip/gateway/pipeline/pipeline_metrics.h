@@ -15,8 +15,7 @@
 namespace aip::gateway {
 
 // What became of a catalog request (label "outcome" of aip_gateway_requests_total).
-enum class CallOutcome { kOk, kDenied, kRateLimited, kRpcError, kToolError, kUpstreamUnavailable, kCancelled,
-                         kStoreUnavailable };
+enum class CallOutcome { kOk, kDenied, kRateLimited, kRpcError, kToolError, kUpstreamUnavailable, kCancelled, kStoreUnavailable };
 inline constexpr std::size_t kCallOutcomes = 8;
 std::string_view CallOutcomeName(CallOutcome outcome);
 

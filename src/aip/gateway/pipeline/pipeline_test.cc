@@ -210,7 +210,8 @@ TEST_F(PipelineTest, TheRateLimitRefusesAfterTheBurstAndSaysWhenToRetry) {
   authn::Principal limited = Agent();
   limited.did = limited.id = "did:key:z6MkLimited";
   auth_->answer = std::optional<authn::Principal>(limited);
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(std::holds_alternative<json::Value>(CallTool("tasks.list_tasks", json::Object{{"project", "project-a"}})));
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(std::holds_alternative<json::Value>(CallTool("tasks.list_tasks", json::Object{{"project", "project-a"}})));
   auto out = CallTool("tasks.list_tasks", json::Object{{"project", "project-a"}});
   EXPECT_EQ(Error(out).code, mcp::kRateLimitedCode);
   EXPECT_EQ(Error(out).data->as_object().at("limit"), "two-per-agent");

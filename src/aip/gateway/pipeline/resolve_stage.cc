@@ -90,7 +90,7 @@ std::optional<Outcome> ResolveStage::Run(GatewayCall& call) {
     return mcp::RpcError{mcp::kMethodNotFound, "Method not found: " + r.method, std::nullopt};
   }
   call.trace = ContinueTrace(call.ctx.http != nullptr && call.ctx.http->headers != nullptr ? call.ctx.http->headers->Get("traceparent")
-                                                                                          : std::optional<std::string_view>());
+                                                                                           : std::optional<std::string_view>());
   return std::nullopt;
 }
 

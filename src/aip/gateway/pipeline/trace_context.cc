@@ -6,9 +6,7 @@
 namespace aip::gateway {
 namespace {
 
-bool IsHex(std::string_view s, std::size_t n) {
-  return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
+bool IsHex(std::string_view s, std::size_t n) { return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string_view::npos; }
 
 }  // namespace
 
@@ -16,8 +14,8 @@ TraceContext ContinueTrace(std::optional<std::string_view> traceparent) {
   TraceContext t;
   if (traceparent && traceparent->size() == 55) {
     std::string_view s = *traceparent;
-    if (s.substr(0, 3) == "00-" && IsHex(s.substr(3, 32), 32) && s[35] == '-' && IsHex(s.substr(36, 16), 16) &&
-        s[52] == '-' && IsHex(s.substr(53, 2), 2) && s.substr(3, 32) != std::string(32, '0')) {
+    if (s.substr(0, 3) == "00-" && IsHex(s.substr(3, 32), 32) && s[35] == '-' && IsHex(s.substr(36, 16), 16) && s[52] == '-' &&
+        IsHex(s.substr(53, 2), 2) && s.substr(3, 32) != std::string(32, '0')) {
       t.trace_id = std::string(s.substr(3, 32));
     }
   }
