@@ -50,8 +50,8 @@ void PrettyPrint(std::ostream& os, const json::Value& v, int indent) {
   }
 }
 
-// ReadHidden reads one line from the terminal with echo off.
-Result<std::string> ReadHidden(const char* prompt) {
+// ReadHidden reads one line from the terminal with echo off, straight into wiped memory.
+Result<crypto::SecretBytes> ReadHidden(const char* prompt) {
   FILE* tty = std::fopen("/dev/tty", "r+");
   if (tty == nullptr) return FailedPreconditionError("no terminal");
   int fd = fileno(tty);
@@ -62,13 +62,24 @@ Result<std::string> ReadHidden(const char* prompt) {
   ::tcsetattr(fd, TCSAFLUSH, &quiet);
   std::fputs(prompt, tty);
   std::fflush(tty);
-  std::string line;
+  // A fixed buffer, so no reallocation leaves copies of the passphrase behind.
+  constexpr std::size_t kMaxPassphrase = 1024;
+  crypto::SecretBytes buffer(kMaxPassphrase);
+  std::size_t n = 0;
   int c;
-  while ((c = std::fgetc(tty)) != EOF && c != '\n') line += static_cast<char>(c);
+  bool too_long = false;
+  while ((c = std::fgetc(tty)) != EOF && c != '\n') {
+    if (n < kMaxPassphrase) {
+      buffer.MutableSecret()[n++] = static_cast<std::uint8_t>(c);
+    } else {
+      too_long = true;
+    }
+  }
   ::tcsetattr(fd, TCSAFLUSH, &old);
   std::fputs("\n", tty);
   std::fclose(tty);
-  return line;
+  if (too_long) return InvalidArgumentError("passphrase longer than 1024 bytes");
+  return crypto::SecretBytes(buffer.RevealSecret().first(n));
 }
 
 }  // namespace
@@ -84,19 +95,19 @@ void PrintJson(const json::Value& v) {
   std::cout << "\n";
 }
 
-Result<std::string> PassphraseFromUser(bool confirm) {
+Result<crypto::SecretBytes> PassphraseFromUser(bool confirm) {
   if (const char* p = std::getenv("AIP_PASSPHRASE"); p != nullptr) {
     if (*p == '\0') return InvalidArgumentError("AIP_PASSPHRASE is empty");
-    return std::string(p);
+    return crypto::SecretBytes(AsBytes(std::string_view(p)));
   }
   if (!::isatty(STDIN_FILENO)) {
     return FailedPreconditionError("a passphrase is needed: set AIP_PASSPHRASE or run on a terminal");
   }
-  AIP_ASSIGN_OR_RETURN(std::string first, ReadHidden("Passphrase: "));
+  AIP_ASSIGN_OR_RETURN(crypto::SecretBytes first, ReadHidden("Passphrase: "));
   if (first.empty()) return InvalidArgumentError("empty passphrase");
   if (confirm) {
-    AIP_ASSIGN_OR_RETURN(std::string second, ReadHidden("Repeat passphrase: "));
-    if (second != first) return InvalidArgumentError("passphrases do not match");
+    AIP_ASSIGN_OR_RETURN(crypto::SecretBytes second, ReadHidden("Repeat passphrase: "));
+    if (!second.Equals(first)) return InvalidArgumentError("passphrases do not match");
   }
   return first;
 }
@@ -104,9 +115,9 @@ Result<std::string> PassphraseFromUser(bool confirm) {
 LoadedIdentity LoadIdentity(const Context& ctx) {
   auto env = Check(identity::IdentityFromEnvironment());
   if (env) return LoadedIdentity{std::move(*env), std::nullopt, true};
-  std::optional<std::string> used;
-  identity::PassphraseProvider provider = [&used]() -> Result<std::string> {
-    AIP_ASSIGN_OR_RETURN(std::string p, PassphraseFromUser(false));
+  std::optional<crypto::SecretBytes> used;
+  identity::PassphraseProvider provider = [&used]() -> Result<crypto::SecretBytes> {
+    AIP_ASSIGN_OR_RETURN(crypto::SecretBytes p, PassphraseFromUser(false));
     used = p;
     return p;
   };

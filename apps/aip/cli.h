@@ -41,13 +41,13 @@ struct Context {
 };
 
 // PassphraseFromUser reads AIP_PASSPHRASE, else prompts on the terminal (twice when `confirm`).
-Result<std::string> PassphraseFromUser(bool confirm);
+Result<crypto::SecretBytes> PassphraseFromUser(bool confirm);
 
 // LoadedIdentity is the local identity and, for an encrypted file, the passphrase that opened it
 // (so a rotation can re-encrypt with it).
 struct LoadedIdentity {
   identity::Identity identity;
-  std::optional<std::string> passphrase;
+  std::optional<crypto::SecretBytes> passphrase;
   bool from_environment = false;
 };
 LoadedIdentity LoadIdentity(const Context& ctx);

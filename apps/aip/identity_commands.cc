@@ -46,7 +46,7 @@ void AddIdentityCommands(CLI::App& app, Context& ctx) {
     if (!o->force && ctx.store.HasIdentity()) {
       Fail(kError, "an identity already exists at " + ctx.store.identity_path().string() + " (use --force to replace it)");
     }
-    std::optional<std::string> passphrase;
+    std::optional<crypto::SecretBytes> passphrase;
     if (o->encrypt) passphrase = Check(PassphraseFromUser(true));
     identity::Identity id = identity::Identity::Generate(o->name, o->platform, DefaultClock().Now());
     Check(ctx.store.Save(id, passphrase, o->force));

@@ -98,9 +98,9 @@ void AddKeyCommands(CLI::App& app, Context& ctx) {
     if (!io->force && ctx.store.HasIdentity()) {
       Fail(kError, "an identity already exists at " + ctx.store.identity_path().string() + " (use --force to replace it)");
     }
-    std::optional<std::string> passphrase;
-    identity::PassphraseProvider provider = [&passphrase]() -> Result<std::string> {
-      AIP_ASSIGN_OR_RETURN(std::string p, PassphraseFromUser(false));
+    std::optional<crypto::SecretBytes> passphrase;
+    identity::PassphraseProvider provider = [&passphrase]() -> Result<crypto::SecretBytes> {
+      AIP_ASSIGN_OR_RETURN(crypto::SecretBytes p, PassphraseFromUser(false));
       passphrase = p;
       return p;
     };

@@ -120,11 +120,7 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     auto env = identity::IdentityFromEnvironment();
     Result<identity::Identity> id = env && env->has_value()
                                         ? Result<identity::Identity>(std::move(**env))
-                                        : identity::KeyStore(identity::KeyStore::DefaultHome()).Load([]() -> Result<std::string> {
-                                            const char* p = std::getenv("AIP_PASSPHRASE");
-                                            if (p == nullptr) return FailedPreconditionError("set AIP_PASSPHRASE");
-                                            return std::string(p);
-                                          });
+                                        : identity::KeyStore(identity::KeyStore::DefaultHome()).Load(identity::PassphraseFromEnvironment());
     if (!id) {
       std::cerr << "--sign-results: " << id.error().message << "\n";
       return 3;

@@ -23,11 +23,7 @@ Status Run(const std::string& url) {
   auto env = identity::IdentityFromEnvironment();
   AIP_RETURN_IF_ERROR(env.status());
   Result<identity::Identity> id = *env ? Result<identity::Identity>(std::move(**env))
-                                       : identity::KeyStore(identity::KeyStore::DefaultHome()).Load([]() -> Result<std::string> {
-                                           const char* p = std::getenv("AIP_PASSPHRASE");
-                                           if (p == nullptr) return FailedPreconditionError("set AIP_PASSPHRASE");
-                                           return std::string(p);
-                                         });
+                                       : identity::KeyStore(identity::KeyStore::DefaultHome()).Load(identity::PassphraseFromEnvironment());
   AIP_RETURN_IF_ERROR(id.status());
   auto me = std::make_shared<const identity::Identity>(std::move(*id));
   mcpsig::SignedClientConfig sc;

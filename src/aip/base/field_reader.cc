@@ -1,7 +1,10 @@
 #include "aip/base/field_reader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+
+#include "aip/base/clock.h"
 
 namespace aip::json {
 namespace {
@@ -23,9 +26,13 @@ std::string FieldReader::PathOf(std::string_view key) const {
   return p;
 }
 
-Error FieldReader::Fail(std::string_view key, std::string_view problem) const {
-  return InvalidArgumentError(PathOf(key) + ": " + std::string(problem));
+Error FieldReader::FailAt(const std::string& pointer, std::string_view problem) const {
+  return InvalidArgumentError((describe_ ? (*describe_)(pointer) : pointer) + ": " + std::string(problem));
 }
+
+Error FieldReader::Fail(std::string_view key, std::string_view problem) const { return FailAt(PathOf(key), problem); }
+
+Error FieldReader::FailHere(std::string_view problem) const { return FailAt(path_, problem); }
 
 Status FieldReader::String(std::string_view key, std::string& out, Need need, std::size_t max_bytes) const {
   const Value* v = object_.if_contains(key);
@@ -78,9 +85,8 @@ Status FieldReader::Strings(std::string_view key, std::vector<std::string>& out,
   for (std::size_t i = 0; i < v->get_array().size(); ++i) {
     const Value& item = v->get_array()[i];
     std::string where = PathOf(key) + "/" + std::to_string(i);
-    if (!item.is_string()) return InvalidArgumentError(where + ": must be a string");
-    if (item.get_string().size() > max_bytes)
-      return InvalidArgumentError(where + ": is longer than " + std::to_string(max_bytes) + " bytes");
+    if (!item.is_string()) return FailAt(where, "must be a string");
+    if (item.get_string().size() > max_bytes) return FailAt(where, "is longer than " + std::to_string(max_bytes) + " bytes");
     items.emplace_back(item.get_string());
   }
   out = std::move(items);
@@ -94,16 +100,103 @@ Result<std::optional<FieldReader>> FieldReader::Nested(std::string_view key, Nee
     return std::optional<FieldReader>();
   }
   if (!v->is_object()) return Fail(key, "must be an object");
-  return std::optional<FieldReader>(FieldReader(v->get_object(), PathOf(key)));
+  return std::optional<FieldReader>(FieldReader(v->get_object(), PathOf(key), describe_));
+}
+
+Result<std::vector<FieldReader>> FieldReader::Items(std::string_view key, Need need, std::size_t max_items) const {
+  const Value* v = object_.if_contains(key);
+  std::vector<FieldReader> out;
+  if (v == nullptr) {
+    if (need == Need::kRequired) return Fail(key, "is required");
+    return out;
+  }
+  if (!v->is_array()) return Fail(key, "must be an array of objects");
+  if (v->get_array().size() > max_items) return Fail(key, "has more than " + std::to_string(max_items) + " items");
+  for (std::size_t i = 0; i < v->get_array().size(); ++i) {
+    std::string where = PathOf(key) + "/" + std::to_string(i);
+    if (!v->get_array()[i].is_object()) return FailAt(where, "must be an object");
+    out.emplace_back(v->get_array()[i].get_object(), std::move(where), describe_);
+  }
+  return out;
+}
+
+Status FieldReader::Duration(std::string_view key, std::chrono::milliseconds& out, Need need) const {
+  std::string text;
+  AIP_RETURN_IF_ERROR(String(key, text, need, 32));
+  if (!Has(key)) return OkStatus();
+  auto bad = [&] { return Fail(key, "must be a duration such as \"30s\" (ms, s, m, h or d)"); };
+  if (text.ends_with("ms")) {
+    std::int64_t n = 0;
+    std::string_view digits = std::string_view(text).substr(0, text.size() - 2);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || p != digits.data() + digits.size() || n <= 0) return bad();
+    out = std::chrono::milliseconds(n);
+    return OkStatus();
+  }
+  auto d = ParseDuration(text);
+  if (!d || d->count() <= 0) return bad();
+  out = *d;
+  return OkStatus();
+}
+
+Status FieldReader::ByteSize(std::string_view key, std::uint64_t& out, Need need) const {
+  const Value* v = object_.if_contains(key);
+  if (v == nullptr) return need == Need::kRequired ? Status(Fail(key, "is required")) : OkStatus();
+  if (v->is_int64() && v->get_int64() >= 0) {
+    out = static_cast<std::uint64_t>(v->get_int64());
+    return OkStatus();
+  }
+  auto bad = [&] { return Fail(key, "must be a size such as \"256MiB\" (B, KiB, MiB or GiB)"); };
+  if (!v->is_string()) return bad();
+  std::string_view text = v->get_string();
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p == text.data()) return bad();
+  std::string_view unit(p, static_cast<std::size_t>(text.data() + text.size() - p));
+  int shift = unit == "B" || unit.empty() ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
+  if (shift < 0 || n > (std::uint64_t{1} << (50 - shift))) return bad();
+  out = n << shift;
+  return OkStatus();
 }
 
 Status FieldReader::OnlyFields(std::initializer_list<std::string_view> allowed) const {
   for (const auto& kv : object_) {
     if (std::find(allowed.begin(), allowed.end(), std::string_view(kv.key())) == allowed.end()) {
-      return Fail(kv.key(), "unknown field");
+      std::string_view near = NearestName(kv.key(), allowed);
+      return Fail(kv.key(), near.empty() ? "unknown field" : "unknown field (did you mean \"" + std::string(near) + "\"?)");
     }
   }
   return OkStatus();
+}
+
+std::string_view NearestName(std::string_view typo, std::initializer_list<std::string_view> names) {
+  // Levenshtein distance, bounded: names are short, and a name more than two edits away is a
+  // guess, not a correction.
+  constexpr std::size_t kMaxEdits = 2;
+  if (typo.size() > 64) return {};
+  std::string_view best;
+  std::size_t best_distance = kMaxEdits + 1;
+  std::vector<std::size_t> row, prev;
+  for (std::string_view name : names) {
+    std::size_t gap = name.size() > typo.size() ? name.size() - typo.size() : typo.size() - name.size();
+    if (name.size() > 64 || gap > kMaxEdits) continue;
+    prev.resize(name.size() + 1);
+    row.resize(name.size() + 1);
+    for (std::size_t j = 0; j <= name.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= typo.size(); ++i) {
+      row[0] = i;
+      for (std::size_t j = 1; j <= name.size(); ++j) {
+        std::size_t substitute = prev[j - 1] + (typo[i - 1] == name[j - 1] ? 0 : 1);
+        row[j] = std::min({prev[j] + 1, row[j - 1] + 1, substitute});
+      }
+      std::swap(row, prev);
+    }
+    if (prev[name.size()] < best_distance) {
+      best_distance = prev[name.size()];
+      best = name;
+    }
+  }
+  return best;
 }
 
 }  // namespace aip::json

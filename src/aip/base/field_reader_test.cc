@@ -70,5 +70,59 @@ TEST(FieldReaderTest, RefusesWhatIsNotWhole) {
   EXPECT_THAT(r.Strings("many", many, Need::kOptional, 2), StatusIs(ErrorCode::kInvalidArgument, "/many: has more than 2 items"));
 }
 
+TEST(FieldReaderTest, ReadsDurationsSizesAndNarrowIntegers) {
+  Object o = Parse(R"({"t":"250ms","u":"30s","v":"2h","bad":"soon","zero":"0s","size":"256MiB","n":4096,"huge":"9999999GiB","pool":8})");
+  FieldReader r(o);
+  std::chrono::milliseconds d{0};
+  EXPECT_THAT(r.Duration("t", d), IsOk());
+  EXPECT_EQ(d, std::chrono::milliseconds(250));
+  EXPECT_THAT(r.Duration("u", d), IsOk());
+  EXPECT_EQ(d, std::chrono::seconds(30));
+  EXPECT_THAT(r.Duration("v", d), IsOk());
+  EXPECT_EQ(d, std::chrono::hours(2));
+  EXPECT_THAT(r.Duration("bad", d), StatusIs(ErrorCode::kInvalidArgument, "/bad: must be a duration such as \"30s\""));
+  EXPECT_THAT(r.Duration("zero", d), StatusIs(ErrorCode::kInvalidArgument, "/zero: must be a duration"));
+  EXPECT_EQ(d, std::chrono::hours(2));  // Unchanged by a refused value.
+  std::uint64_t bytes = 0;
+  EXPECT_THAT(r.ByteSize("size", bytes), IsOk());
+  EXPECT_EQ(bytes, 256u << 20);
+  EXPECT_THAT(r.ByteSize("n", bytes), IsOk());
+  EXPECT_EQ(bytes, 4096u);
+  EXPECT_THAT(r.ByteSize("huge", bytes), StatusIs(ErrorCode::kInvalidArgument, "/huge: must be a size"));
+  std::uint16_t pool = 1;
+  EXPECT_THAT(r.IntAs("pool", pool, 1, 256), IsOk());
+  EXPECT_EQ(pool, 8);
+  EXPECT_THAT(r.IntAs("absent", pool, 1, 256), IsOk());
+  EXPECT_EQ(pool, 8);
+  EXPECT_THAT(r.IntAs("n", pool, 1, 256), StatusIs(ErrorCode::kInvalidArgument, "/n: must be an integer in [1, 256]"));
+}
+
+TEST(FieldReaderTest, ItemsAndDescribedErrors) {
+  Object o = Parse(R"({"up":[{"name":"a"},{"name":2}],"flat":[1]})");
+  auto describe = std::make_shared<const Describe>([](std::string_view pointer) { return "file.toml <" + std::string(pointer) + ">"; });
+  FieldReader root(o, "", describe);
+  auto items = root.Items("up");
+  ASSERT_THAT(items, IsOk());
+  ASSERT_EQ(items->size(), 2u);
+  std::string name;
+  EXPECT_THAT((*items)[0].String("name", name), IsOk());
+  EXPECT_EQ(name, "a");
+  EXPECT_THAT((*items)[1].String("name", name), StatusIs(ErrorCode::kInvalidArgument, "file.toml </up/1/name>: must be a string"));
+  EXPECT_THAT(root.Items("flat"), StatusIs(ErrorCode::kInvalidArgument, "file.toml </flat/0>: must be an object"));
+  EXPECT_THAT(root.Items("absent", Need::kRequired), StatusIs(ErrorCode::kInvalidArgument, "file.toml </absent>: is required"));
+  EXPECT_THAT((*items)[1].FailHere("is odd"), StatusIs(ErrorCode::kInvalidArgument, "file.toml </up/1>: is odd"));
+}
+
+TEST(FieldReaderTest, UnknownFieldsSuggestTheNearestName) {
+  Object o = Parse(R"({"target":["x"]})");
+  FieldReader r(o);
+  EXPECT_THAT(r.OnlyFields({"targets", "actions"}),
+              StatusIs(ErrorCode::kInvalidArgument, "/target: unknown field (did you mean \"targets\"?)"));
+  EXPECT_THAT(r.OnlyFields({"principals"}), StatusIs(ErrorCode::kInvalidArgument, "/target: unknown field"));
+  EXPECT_EQ(NearestName("listne", {"listen", "public_url"}), "listen");
+  EXPECT_EQ(NearestName("colour", {"listen", "public_url"}), "");
+  EXPECT_EQ(NearestName("", {"a", "bcd"}), "a");
+}
+
 }  // namespace
 }  // namespace aip::json

@@ -1,5 +1,6 @@
 #include "aip/base/toml.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cctype>
 #include <cmath>
@@ -582,6 +583,39 @@ int Document::LineOf(std::string_view pointer) const {
 std::string Document::Where(std::string_view pointer) const {
   int line = LineOf(pointer);
   return line > 0 ? source + ":" + std::to_string(line) : source;
+}
+
+std::string DottedName(std::string_view pointer) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < pointer.size() && pointer[at] == '/') {
+    std::size_t end = pointer.find('/', at + 1);
+    std::string_view token = pointer.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
+    bool index = !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (index) {
+      out += "[" + std::string(token) + "]";
+    } else {
+      if (!out.empty()) out += '.';
+      for (std::size_t i = 0; i < token.size(); ++i) {
+        if (token[i] == '~' && i + 1 < token.size()) {
+          out += token[i + 1] == '1' ? '/' : '~';
+          ++i;
+        } else {
+          out += token[i];
+        }
+      }
+    }
+    if (end == std::string_view::npos) break;
+    at = end;
+  }
+  return out;
+}
+
+std::shared_ptr<const json::Describe> Describer(const Document& doc) {
+  return std::make_shared<const json::Describe>([&doc](std::string_view pointer) {
+    std::string name = DottedName(pointer);
+    return name.empty() ? doc.Where(pointer) : doc.Where(pointer) + ": " + name;
+  });
 }
 
 std::string PointerEscape(std::string_view token) {

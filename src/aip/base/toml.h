@@ -16,9 +16,11 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "aip/base/field_reader.h"
 #include "aip/base/json.h"
 #include "aip/base/status.h"
 
@@ -46,5 +48,16 @@ Result<Document> Parse(std::string_view text, std::string_view source_name, cons
 
 // PointerEscape escapes one JSON Pointer reference token (RFC 6901: "~" → "~0", "/" → "~1").
 std::string PointerEscape(std::string_view token);
+
+// DottedName is the name a TOML file gives the member at `pointer`: "/upstream/0/timeout" →
+// "upstream[0].timeout".
+std::string DottedName(std::string_view pointer);
+
+// Describer makes json::FieldReader errors about `doc` read "source:line: gateway.listen: …".
+// The readers using it must not outlive `doc`.
+std::shared_ptr<const json::Describe> Describer(const Document& doc);
+
+// Reader returns a json::FieldReader of the document's root table, with its errors described.
+inline json::FieldReader Reader(const Document& doc) { return json::FieldReader(doc.root, "", Describer(doc)); }
 
 }  // namespace aip::toml

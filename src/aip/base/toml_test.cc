@@ -159,5 +159,21 @@ TEST(TomlTest, BoundsSizeAndNesting) {
 
 TEST(TomlTest, EscapesPointerTokens) { EXPECT_EQ(PointerEscape("a/b~c"), "a~1b~0c"); }
 
+TEST(TomlTest, ErrorsOfAReaderNameFileLineAndDottedField) {
+  auto doc = Parse("[gateway]\nlisten = 8080\n\n[[upstream]]\nname = \"a\"\n\n[[upstream]]\ntimeout = 5\n", "gw.toml");
+  ASSERT_TRUE(doc.ok());
+  json::FieldReader root = Reader(*doc);
+  auto gateway = root.Nested("gateway");
+  ASSERT_TRUE(gateway.ok());
+  std::string listen;
+  EXPECT_EQ((*gateway)->String("listen", listen).error().message, "gw.toml:2: gateway.listen: must be a string");
+  auto upstreams = root.Items("upstream");
+  ASSERT_TRUE(upstreams.ok());
+  std::string timeout;
+  EXPECT_EQ((*upstreams)[1].String("timeout", timeout).error().message, "gw.toml:8: upstream[1].timeout: must be a string");
+  EXPECT_EQ(DottedName("/a~1b/0/c~0d"), "a/b[0].c~d");
+  EXPECT_EQ(DottedName(""), "");
+}
+
 }  // namespace
 }  // namespace aip::toml

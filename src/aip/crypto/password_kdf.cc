@@ -6,7 +6,7 @@
 
 namespace aip::crypto {
 
-Result<SecretBytes> DeriveKey(std::string_view passphrase, ByteSpan salt, const Argon2idParams& params) {
+Result<SecretBytes> DeriveKey(const SecretBytes& passphrase, ByteSpan salt, const Argon2idParams& params) {
   EnsureSodium();
   if (salt.size() != kArgon2SaltSize) return InvalidArgumentError("Argon2id salt must be 16 bytes");
   if (params.ops_limit < crypto_pwhash_OPSLIMIT_MIN || params.ops_limit > kMaxArgon2Ops ||
@@ -14,8 +14,9 @@ Result<SecretBytes> DeriveKey(std::string_view passphrase, ByteSpan salt, const 
     return InvalidArgumentError("Argon2id parameters out of the accepted range");
   }
   SecretBytes key(32);
-  if (crypto_pwhash(key.MutableSecret().data(), key.size(), passphrase.data(), passphrase.size(), salt.data(), params.ops_limit,
-                    static_cast<std::size_t>(params.mem_limit_bytes), crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  ByteSpan pass = passphrase.RevealSecret();
+  if (crypto_pwhash(key.MutableSecret().data(), key.size(), reinterpret_cast<const char*>(pass.data()), pass.size(), salt.data(),
+                    params.ops_limit, static_cast<std::size_t>(params.mem_limit_bytes), crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return ResourceExhaustedError("Argon2id: out of memory");
   }
   return key;

@@ -21,6 +21,6 @@ inline constexpr std::uint64_t kMaxArgon2MemBytes = 1024ull * 1024 * 1024;
 inline constexpr std::uint64_t kMaxArgon2Ops = 20;
 
 // DeriveKey returns a 32-byte key from `passphrase` and a 16-byte `salt`.
-Result<SecretBytes> DeriveKey(std::string_view passphrase, ByteSpan salt, const Argon2idParams& params);
+Result<SecretBytes> DeriveKey(const SecretBytes& passphrase, ByteSpan salt, const Argon2idParams& params);
 
 }  // namespace aip::crypto

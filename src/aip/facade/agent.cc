@@ -11,21 +11,13 @@ namespace {
 
 std::filesystem::path HomeOrDefault(const std::filesystem::path& home) { return home.empty() ? identity::KeyStore::DefaultHome() : home; }
 
-identity::PassphraseProvider EnvPassphrase() {
-  return []() -> Result<std::string> {
-    const char* p = std::getenv("AIP_PASSPHRASE");
-    if (p == nullptr) return FailedPreconditionError("identity is encrypted: set AIP_PASSPHRASE");
-    return std::string(p);
-  };
-}
-
 }  // namespace
 
 Result<Agent> Agent::Load(const std::filesystem::path& home) {
   AIP_ASSIGN_OR_RETURN(std::optional<identity::Identity> env, identity::IdentityFromEnvironment());
   if (env) return Agent(std::move(*env));
   identity::KeyStore store(HomeOrDefault(home));
-  AIP_ASSIGN_OR_RETURN(identity::Identity id, store.Load(EnvPassphrase()));
+  AIP_ASSIGN_OR_RETURN(identity::Identity id, store.Load(identity::PassphraseFromEnvironment()));
   return Agent(std::move(id));
 }
 

@@ -52,10 +52,8 @@ Result<std::uint64_t> FirstSeq(const std::string& path) {
 std::string AuditLineHash(std::string_view line) { return HexEncode(crypto::Sha256(AsBytes(line))); }
 
 std::unique_ptr<crypto::HmacSha256Key> AuditLineKey(const identity::Identity& signer) {
-  crypto::Sha256Digest k = crypto::HmacSha256(signer.key().seed().RevealSecret(), AsBytes(kLineKeyInfo));
-  auto key = std::make_unique<crypto::HmacSha256Key>(ByteSpan(k.data(), k.size()));
-  std::fill(k.begin(), k.end(), 0);
-  return key;
+  crypto::SecretBytes k = signer.DeriveSecret(kLineKeyInfo);
+  return std::make_unique<crypto::HmacSha256Key>(k.RevealSecret());
 }
 
 std::string WithLineMac(const crypto::HmacSha256Key& key, std::string_view line) {

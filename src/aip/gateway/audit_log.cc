@@ -328,7 +328,7 @@ Status AuditLog::CheckpointLocked() {
     o.verification_method = signer_->verification_method();
     o.created = DefaultClock().Now();
     o.domain = std::string(kCheckpointDomain);
-    AIP_ASSIGN_OR_RETURN(cp, identity::AddProof(std::move(cp), signer_->key(), o));
+    AIP_ASSIGN_OR_RETURN(cp, identity::AddProof(std::move(cp), *signer_, o));
   }
   std::string text = json::Serialize(json::Value(std::move(cp)));
   AIP_RETURN_IF_ERROR(WriteAll(fd_, text + "\n"));

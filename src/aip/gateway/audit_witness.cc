@@ -100,7 +100,7 @@ Result<json::Object> AuditWitness::Witness(std::string_view checkpoint_line) {
   o.verification_method = key_->verification_method();
   o.created = DefaultClock().Now();
   o.domain = std::string(kReceiptDomain);
-  AIP_ASSIGN_OR_RETURN(receipt, identity::AddProof(std::move(receipt), key_->key(), o));
+  AIP_ASSIGN_OR_RETURN(receipt, identity::AddProof(std::move(receipt), *key_, o));
   std::optional<json::Object> before;
   if (auto it = latest_.find(signer); it != latest_.end()) before = it->second;
   latest_[signer] = receipt;

@@ -21,116 +21,7 @@
 namespace aip::gateway {
 namespace {
 
-// Reader walks one table of the document, checking types and unknown fields, and formats
-// errors as "file:line: section.field: problem".
-class Reader {
- public:
-  Reader(const toml::Document& doc, std::string pointer, std::string label, const json::Object& table)
-      : doc_(doc), ptr_(std::move(pointer)), label_(std::move(label)), t_(table) {}
-
-  Status Fail(std::string_view field, const std::string& message) const {
-    std::string at = field.empty() ? ptr_ : ptr_ + "/" + toml::PointerEscape(field);
-    std::string name = label_.empty() ? std::string(field) : field.empty() ? label_ : label_ + "." + std::string(field);
-    return InvalidArgumentError(doc_.Where(at) + ": " + name + ": " + message);
-  }
-  Status OnlyFields(std::initializer_list<std::string_view> allowed) const {
-    for (const auto& [k, v] : t_) {
-      if (std::find(allowed.begin(), allowed.end(), std::string_view(k)) == allowed.end()) {
-        return Fail(k, "unknown field");
-      }
-    }
-    return OkStatus();
-  }
-  bool Has(std::string_view key) const { return t_.contains(key); }
-  Status String(std::string_view key, std::string& out) const {
-    const json::Value* v = t_.if_contains(key);
-    if (v == nullptr) return OkStatus();
-    if (!v->is_string()) return Fail(key, "must be a string");
-    out = std::string(v->get_string());
-    return OkStatus();
-  }
-  Status Bool(std::string_view key, bool& out) const {
-    const json::Value* v = t_.if_contains(key);
-    if (v == nullptr) return OkStatus();
-    if (!v->is_bool()) return Fail(key, "must be true or false");
-    out = v->get_bool();
-    return OkStatus();
-  }
-  template <typename Int>
-  Status Integer(std::string_view key, Int& out, std::int64_t min, std::int64_t max) const {
-    const json::Value* v = t_.if_contains(key);
-    if (v == nullptr) return OkStatus();
-    if (!v->is_int64() || v->get_int64() < min || v->get_int64() > max) {
-      return Fail(key, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    out = static_cast<Int>(v->get_int64());
-    return OkStatus();
-  }
-  Status Strings(std::string_view key, std::vector<std::string>& out) const {
-    const json::Value* v = t_.if_contains(key);
-    if (v == nullptr) return OkStatus();
-    if (!v->is_array()) return Fail(key, "must be an array of strings");
-    out.clear();
-    for (const auto& e : v->get_array()) {
-      if (!e.is_string()) return Fail(key, "must be an array of strings");
-      out.emplace_back(e.get_string());
-    }
-    return OkStatus();
-  }
-  // ByteSize reads a count of bytes: an integer, or a string such as "512KiB", "256MiB" or "2GiB".
-  Status ByteSize(std::string_view key, std::uint64_t& out) const {
-    const json::Value* v = t_.if_contains(key);
-    if (v == nullptr) return OkStatus();
-    if (v->is_int64() && v->get_int64() >= 0) {
-      out = static_cast<std::uint64_t>(v->get_int64());
-      return OkStatus();
-    }
-    auto bad = [&] { return Fail(key, "must be a size such as \"256MiB\" (B, KiB, MiB or GiB)"); };
-    if (!v->is_string()) return bad();
-    std::string_view text = v->get_string();
-    std::uint64_t n = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || p == text.data()) return bad();
-    std::string_view unit(p, static_cast<std::size_t>(text.data() + text.size() - p));
-    int shift = unit == "B" || unit.empty() ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
-    if (shift < 0 || n > (std::uint64_t{1} << (50 - shift))) return bad();
-    out = n << shift;
-    return OkStatus();
-  }
-  // Millis reads "250ms", "30s", "5m" or "1h".
-  Status Millis(std::string_view key, std::chrono::milliseconds& out) const {
-    std::string text;
-    AIP_RETURN_IF_ERROR(String(key, text));
-    if (text.empty()) return Has(key) ? Fail(key, "must be a duration such as \"30s\"") : OkStatus();
-    if (text.ends_with("ms")) {
-      std::int64_t n = 0;
-      auto digits = std::string_view(text).substr(0, text.size() - 2);
-      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-      if (ec != std::errc() || p != digits.data() + digits.size() || n <= 0) return Fail(key, "bad duration \"" + text + "\"");
-      out = std::chrono::milliseconds(n);
-      return OkStatus();
-    }
-    auto d = ParseDuration(text);
-    if (!d || d->count() <= 0) return Fail(key, "bad duration \"" + text + "\" (use ms, s, m, h or d)");
-    out = *d;
-    return OkStatus();
-  }
-  const json::Object* Table(std::string_view key, Status& status) const {
-    const json::Value* v = t_.if_contains(key);
-    if (v == nullptr) return nullptr;
-    if (!v->is_object()) status = Fail(key, "must be a table");
-    return v->is_object() ? &v->get_object() : nullptr;
-  }
-  Reader Sub(std::string_view key, const json::Object& table) const {
-    return Reader(doc_, ptr_ + "/" + toml::PointerEscape(key), label_.empty() ? std::string(key) : label_ + "." + std::string(key), table);
-  }
-
- private:
-  const toml::Document& doc_;
-  std::string ptr_;
-  std::string label_;
-  const json::Object& t_;
-};
+using Reader = json::FieldReader;
 
 std::string Resolve(const std::string& base_dir, const std::string& path) {
   if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
@@ -151,7 +42,7 @@ bool UrlHasPassword(std::string_view url) {
 Result<std::string> ReadSecret(const Reader& r, const std::string& base_dir, const std::string& from_env, const std::string& from_file,
                                std::string* source, const char* env_field = "from_env", const char* file_field = "from_file") {
   if (from_env.empty() == from_file.empty()) {
-    return r.Fail("", std::string("needs exactly one of ") + env_field + " or " + file_field);
+    return r.FailHere(std::string("needs exactly one of ") + env_field + " or " + file_field);
   }
   std::string secret;
   if (!from_env.empty()) {
@@ -217,10 +108,10 @@ Result<OutboundCredential> ReadCredential(const Reader& r, const std::string& ba
                   stdio ? "a spawned (command) upstream takes type = \"env\"" : "type = \"env\" is only for spawned (command) upstreams");
   }
   AIP_ASSIGN_OR_RETURN(std::string secret, ReadSecret(r, base_dir, from_env, from_file, &c.source));
-  if (secret.empty()) return r.Fail("", "the credential is empty");
+  if (secret.empty()) return r.FailHere("the credential is empty");
   for (char ch : secret) {
     // No CR/LF or other controls: a secret must not be able to add headers.
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return r.Fail("", "the credential contains control characters");
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return r.FailHere("the credential contains control characters");
   }
   c.secret = std::make_shared<crypto::SecretBytes>(ByteSpan(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()));
   std::fill(secret.begin(), secret.end(), '\0');
@@ -245,8 +136,8 @@ Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreCo
     out.tls_ca_file = Resolve(base_dir, out.tls_ca_file);
   }
   AIP_RETURN_IF_ERROR(r.String("namespace", out.ns));
-  AIP_RETURN_IF_ERROR(r.Millis("timeout", out.timeout));
-  AIP_RETURN_IF_ERROR(r.Integer("pool", out.pool, 1, 256));
+  AIP_RETURN_IF_ERROR(r.Duration("timeout", out.timeout));
+  AIP_RETURN_IF_ERROR(r.IntAs("pool", out.pool, 1, 256));
   std::string from_env, from_file, source;
   AIP_RETURN_IF_ERROR(r.String("password_env", from_env));
   AIP_RETURN_IF_ERROR(r.String("password_file", from_file));
@@ -258,11 +149,11 @@ Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreCo
   return OkStatus();
 }
 
-Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& base_dir, UpstreamConfig& u) {
+Status ReadUpstream(const Reader& r, const std::string& base_dir, UpstreamConfig& u) {
   AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool", "restart_min",
                                     "restart_max", "namespaced", "ca_file", "refresh", "max_stream", "queue"}));
-  AIP_RETURN_IF_ERROR(r.Millis("refresh", u.refresh));
-  AIP_RETURN_IF_ERROR(r.Millis("max_stream", u.max_stream));
+  AIP_RETURN_IF_ERROR(r.Duration("refresh", u.refresh));
+  AIP_RETURN_IF_ERROR(r.Duration("max_stream", u.max_stream));
   AIP_RETURN_IF_ERROR(r.String("ca_file", u.ca_file));
   u.ca_file = Resolve(base_dir, u.ca_file);
   AIP_RETURN_IF_ERROR(r.Bool("namespaced", u.namespaced));
@@ -273,26 +164,25 @@ Status ReadUpstream(const Reader& r, const json::Object& t, const std::string& b
   }
   AIP_RETURN_IF_ERROR(r.String("url", u.url));
   AIP_RETURN_IF_ERROR(r.Strings("command", u.command));
-  if (u.url.empty() == u.command.empty()) return r.Fail("", "needs exactly one of url or command");
+  if (u.url.empty() == u.command.empty()) return r.FailHere("needs exactly one of url or command");
   if (!u.url.empty() && !u.url.starts_with("http://") && !u.url.starts_with("https://")) {
     return r.Fail("url", "must be an http:// or https:// URL");
   }
   if (!u.command.empty() && u.command[0].find('/') != std::string::npos) u.command[0] = Resolve(base_dir, u.command[0]);
-  AIP_RETURN_IF_ERROR(r.Millis("timeout", u.timeout));
-  AIP_RETURN_IF_ERROR(r.Millis("restart_min", u.restart_min));
-  AIP_RETURN_IF_ERROR(r.Millis("restart_max", u.restart_max));
+  AIP_RETURN_IF_ERROR(r.Duration("timeout", u.timeout));
+  AIP_RETURN_IF_ERROR(r.Duration("restart_min", u.restart_min));
+  AIP_RETURN_IF_ERROR(r.Duration("restart_max", u.restart_max));
   AIP_RETURN_IF_ERROR(r.Bool("sign_requests", u.sign_requests));
   // A spawned server is one process unless asked: copies would not share its state.
   if (!u.command.empty()) u.pool = 1;
-  AIP_RETURN_IF_ERROR(r.Integer("pool", u.pool, 1, 256));
-  AIP_RETURN_IF_ERROR(r.Integer("queue", u.queue, 0, 1024));
-  Status st = OkStatus();
-  if (const json::Object* c = r.Table("credential", st)) {
-    AIP_ASSIGN_OR_RETURN(u.credential, ReadCredential(r.Sub("credential", *c), base_dir, !u.command.empty()));
+  AIP_RETURN_IF_ERROR(r.IntAs("pool", u.pool, 1, 256));
+  AIP_RETURN_IF_ERROR(r.IntAs("queue", u.queue, 0, 1024));
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> credential, r.Nested("credential"));
+  if (credential) {
+    AIP_ASSIGN_OR_RETURN(u.credential, ReadCredential(*credential, base_dir, !u.command.empty()));
   }
-  AIP_RETURN_IF_ERROR(st);
   // The fingerprint covers the secret's source, not its value; reload re-reads the value.
-  u.fingerprint = json::Serialize(json::Value(t));
+  u.fingerprint = json::Serialize(json::Value(r.object()));
   return OkStatus();
 }
 
@@ -303,12 +193,12 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   AIP_ASSIGN_OR_RETURN(toml::Document doc, toml::Parse(text, source));
   GatewayConfig cfg;
   cfg.source = std::string(source);
-  Reader root(doc, "", "", doc.root);
+  Reader root = toml::Reader(doc);
   AIP_RETURN_IF_ERROR(
       root.OnlyFields({"gateway", "auth", "apikeys", "oauth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
-  Status st = OkStatus();
-  if (const json::Object* g = root.Table("gateway", st)) {
-    Reader r = root.Sub("gateway", *g);
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> gateway, root.Nested("gateway"));
+  if (gateway) {
+    const Reader& r = *gateway;
     AIP_RETURN_IF_ERROR(r.OnlyFields({"listen",
                                       "public_url",
                                       "tls_cert",
@@ -341,32 +231,32 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     if (cfg.tls_cert.empty() != cfg.tls_key.empty()) return r.Fail("tls_cert", "tls_cert and tls_key go together");
     cfg.tls_cert = Resolve(base_dir, cfg.tls_cert);
     cfg.tls_key = Resolve(base_dir, cfg.tls_key);
-    AIP_RETURN_IF_ERROR(r.Integer("threads", cfg.threads, 1, 64));
-    AIP_RETURN_IF_ERROR(r.Integer("io_threads", cfg.io_threads, 1, 16));
-    AIP_RETURN_IF_ERROR(r.Integer("busy_poll_us", cfg.busy_poll_us, 0, 10000));
-    AIP_RETURN_IF_ERROR(r.Integer("max_body_bytes", cfg.max_body_bytes, 1024, 64 * 1024 * 1024));
-    AIP_RETURN_IF_ERROR(r.Integer("max_sessions", cfg.max_sessions, 2, 1000000));
-    AIP_RETURN_IF_ERROR(r.Integer("max_sessions_per_caller", cfg.max_sessions_per_caller, 1, 1000000));
-    AIP_RETURN_IF_ERROR(r.Millis("session_idle_timeout", cfg.session_idle_timeout));
+    AIP_RETURN_IF_ERROR(r.IntAs("threads", cfg.threads, 1, 64));
+    AIP_RETURN_IF_ERROR(r.IntAs("io_threads", cfg.io_threads, 1, 16));
+    AIP_RETURN_IF_ERROR(r.IntAs("busy_poll_us", cfg.busy_poll_us, 0, 10000));
+    AIP_RETURN_IF_ERROR(r.IntAs("max_body_bytes", cfg.max_body_bytes, 1024, 64 * 1024 * 1024));
+    AIP_RETURN_IF_ERROR(r.IntAs("max_sessions", cfg.max_sessions, 2, 1000000));
+    AIP_RETURN_IF_ERROR(r.IntAs("max_sessions_per_caller", cfg.max_sessions_per_caller, 1, 1000000));
+    AIP_RETURN_IF_ERROR(r.Duration("session_idle_timeout", cfg.session_idle_timeout));
     if (cfg.session_idle_timeout < std::chrono::seconds(1) || cfg.session_idle_timeout > std::chrono::hours(24)) {
       return r.Fail("session_idle_timeout", "must be between 1s and 24h");
     }
-    if (g->contains("session_secret_env") || g->contains("session_secret_file")) {
+    if (r.Has("session_secret_env") || r.Has("session_secret_file")) {
       AIP_ASSIGN_OR_RETURN(cfg.session_secret, ReadKeySecret(r, base_dir, "session_secret_env", "session_secret_file"));
     }
-    AIP_RETURN_IF_ERROR(r.Millis("session_max_age", cfg.session_max_age));
+    AIP_RETURN_IF_ERROR(r.Duration("session_max_age", cfg.session_max_age));
     if (cfg.session_max_age < std::chrono::minutes(1) || cfg.session_max_age > std::chrono::hours(24)) {
       return r.Fail("session_max_age", "must be between 1m and 24h");
     }
-    AIP_RETURN_IF_ERROR(r.Integer("max_connections", cfg.max_connections, 0, 10000000));
-    AIP_RETURN_IF_ERROR(r.Integer("max_connections_per_address", cfg.max_connections_per_address, 0, 10000000));
-    AIP_RETURN_IF_ERROR(r.Millis("request_timeout", cfg.request_timeout));
+    AIP_RETURN_IF_ERROR(r.IntAs("max_connections", cfg.max_connections, 0, 10000000));
+    AIP_RETURN_IF_ERROR(r.IntAs("max_connections_per_address", cfg.max_connections_per_address, 0, 10000000));
+    AIP_RETURN_IF_ERROR(r.Duration("request_timeout", cfg.request_timeout));
     if (cfg.request_timeout < std::chrono::milliseconds(100) || cfg.request_timeout > std::chrono::minutes(10)) {
       return r.Fail("request_timeout", "must be between 100ms and 10m");
     }
-    AIP_RETURN_IF_ERROR(r.Millis("shutdown_grace", cfg.shutdown_grace));
+    AIP_RETURN_IF_ERROR(r.Duration("shutdown_grace", cfg.shutdown_grace));
     if (cfg.shutdown_grace > std::chrono::minutes(10)) return r.Fail("shutdown_grace", "must be at most 10m");
-    AIP_RETURN_IF_ERROR(r.Integer("replay_cache_entries", cfg.replay_cache_entries, 1000, 100'000'000));
+    AIP_RETURN_IF_ERROR(r.IntAs("replay_cache_entries", cfg.replay_cache_entries, 1000, 100'000'000));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_origins", cfg.allowed_origins));
     AIP_RETURN_IF_ERROR(r.Strings("allowed_hosts", cfg.allowed_hosts));
     AIP_RETURN_IF_ERROR(r.Bool("unsafe_allow_all", cfg.unsafe_allow_all));
@@ -384,9 +274,9 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       return r.Fail("denial_detail", "must be \"full\", \"reason\" or \"none\"");
     }
   }
-  AIP_RETURN_IF_ERROR(st);
-  if (const json::Object* a = root.Table("auth", st)) {
-    Reader r = root.Sub("auth", *a);
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> auth_section, root.Nested("auth"));
+  if (auth_section) {
+    const Reader& r = *auth_section;
     AIP_RETURN_IF_ERROR(r.OnlyFields({"aip_proof", "http_signature", "audiences", "api_keys", "api_key_db"}));
     AIP_RETURN_IF_ERROR(r.Bool("api_keys", cfg.accept_api_keys));
     AIP_RETURN_IF_ERROR(r.String("api_key_db", cfg.api_key_db));
@@ -395,10 +285,10 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Bool("http_signature", cfg.accept_http_signature));
     AIP_RETURN_IF_ERROR(r.Strings("audiences", cfg.audiences));
   }
-  AIP_RETURN_IF_ERROR(st);
-  if (const json::Object* a = root.Table("apikeys", st)) {
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> apikeys_section, root.Nested("apikeys"));
+  if (apikeys_section) {
     // Where the keys are when several instances share them (docs/scaling.md).
-    Reader r = root.Sub("apikeys", *a);
+    const Reader& r = *apikeys_section;
     ApiKeysConfig& k = cfg.apikeys;
     AIP_RETURN_IF_ERROR(r.OnlyFields({"db", "hash_key_file", "refresh", "stale_after"}));
     if (!cfg.api_key_db.empty()) return r.Fail("db", "not with [auth] api_key_db: name the store in one place");
@@ -413,16 +303,16 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.String("hash_key_file", k.hash_key_file));
     if (postgres && k.hash_key_file.empty()) return r.Fail("hash_key_file", "is required with PostgreSQL: the same file on every host");
     if (!k.hash_key_file.empty()) k.hash_key_file = Resolve(base_dir, k.hash_key_file);
-    AIP_RETURN_IF_ERROR(r.Millis("refresh", k.refresh));
-    AIP_RETURN_IF_ERROR(r.Millis("stale_after", k.stale_after));
+    AIP_RETURN_IF_ERROR(r.Duration("refresh", k.refresh));
+    AIP_RETURN_IF_ERROR(r.Duration("stale_after", k.stale_after));
     if (k.refresh < std::chrono::milliseconds(100) || k.refresh > std::chrono::seconds(60)) {
       return r.Fail("refresh", "must be between 100ms and 60s");
     }
     if (k.stale_after < 2 * k.refresh) return r.Fail("stale_after", "must be at least twice refresh");
   }
-  AIP_RETURN_IF_ERROR(st);
-  if (const json::Object* a = root.Table("audit", st)) {
-    Reader r = root.Sub("audit", *a);
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> audit_section, root.Nested("audit"));
+  if (audit_section) {
+    const Reader& r = *audit_section;
     AIP_RETURN_IF_ERROR(r.OnlyFields({"path", "fsync", "checkpoint_every", "checkpoint_interval", "record_arguments", "redact_pointers",
                                       "redact_keys", "rotate_bytes", "rotate_interval", "on_broken_chain", "witness", "witness_did"}));
     AIP_RETURN_IF_ERROR(r.String("path", cfg.audit.path));
@@ -438,9 +328,9 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     } else {
       return r.Fail("fsync", "must be \"every_line\", \"checkpoint\" or \"never\"");
     }
-    AIP_RETURN_IF_ERROR(r.Integer("checkpoint_every", cfg.audit.checkpoint_every, 1, 10000000));
+    AIP_RETURN_IF_ERROR(r.IntAs("checkpoint_every", cfg.audit.checkpoint_every, 1, 10000000));
     std::chrono::milliseconds interval = cfg.audit.checkpoint_interval;
-    AIP_RETURN_IF_ERROR(r.Millis("checkpoint_interval", interval));
+    AIP_RETURN_IF_ERROR(r.Duration("checkpoint_interval", interval));
     cfg.audit.checkpoint_interval = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(interval));
     AIP_RETURN_IF_ERROR(r.Bool("record_arguments", cfg.audit.record_arguments));
     AIP_RETURN_IF_ERROR(r.Strings("redact_pointers", cfg.audit.redact_pointers));
@@ -458,7 +348,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
         cfg.audit.rotate_interval = std::chrono::seconds(0);
       } else {
         std::chrono::milliseconds every{0};
-        AIP_RETURN_IF_ERROR(r.Millis("rotate_interval", every));
+        AIP_RETURN_IF_ERROR(r.Duration("rotate_interval", every));
         if (every < std::chrono::minutes(1)) return r.Fail("rotate_interval", "must be \"0\" (off) or at least \"1m\"");
         cfg.audit.rotate_interval = std::chrono::duration_cast<std::chrono::seconds>(every);
       }
@@ -482,9 +372,9 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       if (!cfg.audit.witness_did.starts_with("did:key:")) return r.Fail("witness_did", "the witness's did:key is required with witness");
     }
   }
-  AIP_RETURN_IF_ERROR(st);
-  if (const json::Object* a = root.Table("oauth", st)) {
-    Reader r = root.Sub("oauth", *a);
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> oauth_section, root.Nested("oauth"));
+  if (oauth_section) {
+    const Reader& r = *oauth_section;
     OAuthConfig& o = cfg.oauth;
     AIP_RETURN_IF_ERROR(r.OnlyFields({"issuer",
                                       "jwks_uri",
@@ -509,7 +399,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.String("introspection_endpoint", o.introspection_endpoint));
     AIP_RETURN_IF_ERROR(r.String("introspection_client_id", o.introspection_client_id));
     AIP_RETURN_IF_ERROR(r.String("introspection_secret_env", o.introspection_secret_env));
-    AIP_RETURN_IF_ERROR(r.Millis("introspection_cache", o.introspection_cache));
+    AIP_RETURN_IF_ERROR(r.Duration("introspection_cache", o.introspection_cache));
     if (!o.introspection_endpoint.empty() && (o.introspection_client_id.empty() || o.introspection_secret_env.empty())) {
       return r.Fail("introspection_endpoint", "needs introspection_client_id and introspection_secret_env");
     }
@@ -521,7 +411,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     }
     AIP_RETURN_IF_ERROR(r.Bool("dpop_required", o.dpop_required));
     AIP_RETURN_IF_ERROR(r.Bool("dpop_nonce", o.dpop_nonce));
-    if (a->contains("dpop_nonce_secret_env") || a->contains("dpop_nonce_secret_file")) {
+    if (r.Has("dpop_nonce_secret_env") || r.Has("dpop_nonce_secret_file")) {
       if (!o.dpop_nonce) return r.Fail("dpop_nonce_secret_env", "a nonce secret needs dpop_nonce = true");
       AIP_ASSIGN_OR_RETURN(o.dpop_nonce_secret, ReadKeySecret(r, base_dir, "dpop_nonce_secret_env", "dpop_nonce_secret_file"));
     }
@@ -541,7 +431,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
       if (std::strlen(secret) < 32) return r.Fail("hs256_secret_env", "an HS256 secret needs at least 32 bytes");
       if (!o.jwks_uri.empty()) return r.Fail("jwks_uri", "not with hs256_secret_env: the shared secret is the key");
       o.algorithms = {"HS256"};
-      if (a->contains("algorithms")) {
+      if (r.Has("algorithms")) {
         std::vector<std::string> given;
         AIP_RETURN_IF_ERROR(r.Strings("algorithms", given));
         if (given != o.algorithms) return r.Fail("algorithms", "with hs256_secret_env, only [\"HS256\"]");
@@ -556,31 +446,26 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     }
     if (o.algorithms.empty()) return r.Fail("algorithms", "needs at least one algorithm");
     AIP_RETURN_IF_ERROR(r.Bool("require_at_jwt", o.require_at_jwt));
-    AIP_RETURN_IF_ERROR(r.Millis("leeway", o.leeway));
+    AIP_RETURN_IF_ERROR(r.Duration("leeway", o.leeway));
     if (o.leeway > std::chrono::minutes(5)) return r.Fail("leeway", "at most 5m");
     AIP_RETURN_IF_ERROR(r.String("ca_file", o.ca_file));
     if (!o.ca_file.empty()) o.ca_file = Resolve(base_dir, o.ca_file);
     AIP_RETURN_IF_ERROR(r.Strings("scopes_supported", o.scopes_supported));
-    AIP_RETURN_IF_ERROR(r.Millis("jwks_cooldown", o.jwks_cooldown));
-    AIP_RETURN_IF_ERROR(r.Millis("jwks_max_age", o.jwks_max_age));
+    AIP_RETURN_IF_ERROR(r.Duration("jwks_cooldown", o.jwks_cooldown));
+    AIP_RETURN_IF_ERROR(r.Duration("jwks_max_age", o.jwks_max_age));
   }
-  AIP_RETURN_IF_ERROR(st);
-  if (const json::Value* ups = doc.root.if_contains("upstream")) {
-    if (!ups->is_array()) return root.Fail("upstream", "must be an array of tables ([[upstream]])");
-    for (std::size_t i = 0; i < ups->get_array().size(); ++i) {
-      const json::Value& u = ups->get_array()[i];
-      Reader r(doc, "/upstream/" + std::to_string(i), "upstream[" + std::to_string(i) + "]", u.is_object() ? u.get_object() : doc.root);
-      if (!u.is_object()) return r.Fail("", "must be a table");
-      UpstreamConfig uc;
-      AIP_RETURN_IF_ERROR(ReadUpstream(r, u.get_object(), base_dir, uc));
-      for (const auto& other : cfg.upstreams) {
-        if (other.name == uc.name) return r.Fail("name", "duplicate upstream name \"" + uc.name + "\"");
-      }
-      cfg.upstreams.push_back(std::move(uc));
+  AIP_ASSIGN_OR_RETURN(std::vector<Reader> upstreams, root.Items("upstream"));
+  for (const Reader& r : upstreams) {
+    UpstreamConfig uc;
+    AIP_RETURN_IF_ERROR(ReadUpstream(r, base_dir, uc));
+    for (const auto& other : cfg.upstreams) {
+      if (other.name == uc.name) return r.Fail("name", "duplicate upstream name \"" + uc.name + "\"");
     }
+    cfg.upstreams.push_back(std::move(uc));
   }
-  if (const json::Object* t = root.Table("trust", st)) {
-    Reader r = root.Sub("trust", *t);
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> trust_section, root.Nested("trust"));
+  if (trust_section) {
+    const Reader& r = *trust_section;
     AIP_RETURN_IF_ERROR(r.OnlyFields({"db", "anchors", "registry", "sync_every"}));
     cfg.trust.enabled = true;
     AIP_RETURN_IF_ERROR(r.String("db", cfg.trust.db));
@@ -601,18 +486,17 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     if (!cfg.trust.registry.empty()) {
       if (auto u = net::ParseUrl(cfg.trust.registry); !u) return r.Fail("registry", u.error().message);
     }
-    AIP_RETURN_IF_ERROR(r.Millis("sync_every", cfg.trust.sync_every));
+    AIP_RETURN_IF_ERROR(r.Duration("sync_every", cfg.trust.sync_every));
     if (cfg.trust.sync_every < std::chrono::seconds(1) || cfg.trust.sync_every > std::chrono::hours(24)) {
       return r.Fail("sync_every", "must be between 1s and 24h");
     }
   }
   for (const char* section : {"replay", "rate_limits"}) {
-    if (const json::Object* t = root.Table(section, st)) {
-      AIP_RETURN_IF_ERROR(
-          ReadRedisStore(root.Sub(section, *t), base_dir, std::string_view(section) == "replay" ? cfg.replay : cfg.rate_limits));
+    AIP_ASSIGN_OR_RETURN(std::optional<Reader> store, root.Nested(section));
+    if (store) {
+      AIP_RETURN_IF_ERROR(ReadRedisStore(*store, base_dir, std::string_view(section) == "replay" ? cfg.replay : cfg.rate_limits));
     }
   }
-  AIP_RETURN_IF_ERROR(st);
   policy::PolicyOptions options = policy_options;
   cfg.trust_scores = std::make_shared<TrustScores>();
   if (!options.conditions.contains("trust")) options.conditions["trust"] = TrustConditionFactory(cfg.trust_scores);

@@ -72,6 +72,12 @@ rate = 5
 TEST(GatewayConfigTest, ErrorsNameFileLineAndField) {
   EXPECT_THAT(Parse("[gateway]\nlisten = 8080\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.listen: must be a string"));
   EXPECT_THAT(Parse("[gateway]\ncolour = 1\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.colour: unknown field"));
+  // A near miss names the field meant.
+  EXPECT_THAT(Parse("[trust]\nanchor = [\"did:key:z6Mk\"]\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: trust.anchor: unknown field (did you mean \"anchors\"?)"));
+  EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\npool = 0\n"),
+              StatusIs(ErrorCode::kInvalidArgument, "gw.toml:4: upstream[0].pool: must be an integer in [1, 256]"));
+  EXPECT_THAT(Parse("upstream = 3\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:1: upstream: must be an array"));
   EXPECT_THAT(Parse("[[upstream]]\nname = \"a.b\"\nurl = \"http://x/mcp\"\n"),
               StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: upstream[0].name:"));
   EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\n"), StatusIs(ErrorCode::kInvalidArgument, "needs exactly one of url or command"));
@@ -80,7 +86,7 @@ TEST(GatewayConfigTest, ErrorsNameFileLineAndField) {
   EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\n[[upstream]]\nname = \"a\"\nurl = \"http://y/mcp\"\n"),
               StatusIs(ErrorCode::kInvalidArgument, "duplicate upstream name"));
   EXPECT_THAT(Parse("[[upstream]]\nname = \"a\"\nurl = \"http://x/mcp\"\ntimeout = \"soon\"\n"),
-              StatusIs(ErrorCode::kInvalidArgument, "gw.toml:4: upstream[0].timeout: bad duration"));
+              StatusIs(ErrorCode::kInvalidArgument, "gw.toml:4: upstream[0].timeout: must be a duration"));
   EXPECT_THAT(Parse("[audit]\nfsync = \"sometimes\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: audit.fsync"));
   EXPECT_THAT(Parse("[[rule]]\nid = \"x\"\neffect = \"maybe\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: rule \"x\""));
   EXPECT_THAT(Parse("[gateway]\nio_threads = 0\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.io_threads"));

@@ -87,7 +87,7 @@ Status CheckContentDigest(std::string_view field, std::string_view body) {
 }
 
 Status SignRequest(const std::string& method, const std::string& target_uri, net::Headers& headers, std::string_view body,
-                   const crypto::Ed25519PrivateKey& key, const SignOptions& options) {
+                   const SignBase& sign, const SignOptions& options) {
   InnerList params;
   params.strings = {"@method", "@target-uri"};
   if (!body.empty()) {
@@ -106,7 +106,7 @@ Status SignRequest(const std::string& method, const std::string& target_uri, net
                          {"tag", BareItem(options.tag)}};
   HttpMessage m{method, target_uri, &headers};
   AIP_ASSIGN_OR_RETURN(std::string base, SignatureBase(m, params));
-  auto sig = key.Sign(AsBytes(base));
+  AIP_ASSIGN_OR_RETURN(crypto::Ed25519Signature sig, sign(AsBytes(base)));
   headers.Set("signature-input", options.label + "=" + SerializeInnerList(params));
   headers.Set("signature", options.label + "=" + SerializeByteSequence(sig));
   return OkStatus();

@@ -45,9 +45,13 @@ struct SignOptions {
   std::string label = "aip";
 };
 
+// SignBase signs a signature base: the holder of the key decides what it will sign
+// (identity::Identity::SignStandard checks the bytes are a signature base).
+using SignBase = std::function<Result<crypto::Ed25519Signature>(ByteSpan signature_base)>;
+
 // SignRequest adds Content-Digest (when there is a body), Signature-Input and Signature.
 Status SignRequest(const std::string& method, const std::string& target_uri, net::Headers& headers, std::string_view body,
-                   const crypto::Ed25519PrivateKey& key, const SignOptions& options);
+                   const SignBase& sign, const SignOptions& options);
 
 struct VerifiedSignature {
   std::string keyid;

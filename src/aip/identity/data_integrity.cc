@@ -46,19 +46,20 @@ Result<ProofHashInput> ComputeHashInput(const json::Object& unsecured, const jso
   return in;
 }
 
-Result<json::Object> CreateProof(const json::Object& unsecured, const crypto::Ed25519PrivateKey& key, const ProofOptions& options) {
+Result<json::Object> CreateProof(const json::Object& unsecured, const Identity& signer, const ProofOptions& options) {
   if (unsecured.contains("proof")) return InvalidArgumentError("document already has a proof");
   if (options.expires && *options.expires <= options.created) {
     return InvalidArgumentError("proof expires before it is created");
   }
   json::Object config = ProofConfig(unsecured, options);
   AIP_ASSIGN_OR_RETURN(ProofHashInput in, ComputeHashInput(unsecured, config));
-  config["proofValue"] = MultibaseEncode(key.Sign(in.hash_data));
+  AIP_ASSIGN_OR_RETURN(crypto::Ed25519Signature signature, signer.SignStandard(StandardInput::kDataIntegrityHash, in.hash_data));
+  config["proofValue"] = MultibaseEncode(signature);
   return config;
 }
 
-Result<json::Object> AddProof(json::Object unsecured, const crypto::Ed25519PrivateKey& key, const ProofOptions& options) {
-  AIP_ASSIGN_OR_RETURN(json::Object proof, CreateProof(unsecured, key, options));
+Result<json::Object> AddProof(json::Object unsecured, const Identity& signer, const ProofOptions& options) {
+  AIP_ASSIGN_OR_RETURN(json::Object proof, CreateProof(unsecured, signer, options));
   unsecured["proof"] = std::move(proof);
   return unsecured;
 }

@@ -12,6 +12,7 @@
 #include "aip/base/status.h"
 #include "aip/crypto/ed25519.h"
 #include "aip/identity/did_document.h"
+#include "aip/identity/identity.h"
 #include "aip/identity/resolver.h"
 
 namespace aip::identity {
@@ -37,9 +38,9 @@ Result<ProofHashInput> ComputeHashInput(const json::Object& unsecured, const jso
 
 // CreateProof returns the proof object (with proofValue) for `unsecured`, which must not
 // already contain "proof".
-Result<json::Object> CreateProof(const json::Object& unsecured, const crypto::Ed25519PrivateKey& key, const ProofOptions& options);
+Result<json::Object> CreateProof(const json::Object& unsecured, const Identity& signer, const ProofOptions& options);
 // AddProof returns `unsecured` with a "proof" member.
-Result<json::Object> AddProof(json::Object unsecured, const crypto::Ed25519PrivateKey& key, const ProofOptions& options);
+Result<json::Object> AddProof(json::Object unsecured, const Identity& signer, const ProofOptions& options);
 
 struct ProofExpectations {
   Purpose purpose = Purpose::kAssertionMethod;

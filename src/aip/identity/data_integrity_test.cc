@@ -64,7 +64,7 @@ TEST(DataIntegrityTest, ReproducesEveryW3cIntermediateValue) {
   o.verification_method = config.at("verificationMethod").as_string();
   o.purpose = Purpose::kAssertionMethod;
   o.created = *ParseTime(config.at("created").as_string());
-  auto secured = AddProof(unsecured, key, o);
+  auto secured = AddProof(unsecured, Identity(key, "", "", TimePoint{}), o);
   ASSERT_THAT(secured, IsOk());
   EXPECT_EQ(json::Value(*secured), signed_doc);
   ::aip::testing::ReportVectors("vc-di-eddsa/eddsa-jcs-2022 intermediate values", 8);
@@ -107,7 +107,7 @@ TEST(DataIntegrityTest, EnforcesDomainChallengeAndTimeWindow) {
   o.expires = t0 + std::chrono::minutes(5);
   o.domain = "https://server.example/mcp";
   o.challenge = "nonce-1";
-  auto doc = AddProof(json::Object{{"method", "tools/call"}}, key, o);
+  auto doc = AddProof(json::Object{{"method", "tools/call"}}, Identity(key, "", "", TimePoint{}), o);
   ASSERT_THAT(doc, IsOk());
 
   FixedClock now(t0 + std::chrono::minutes(1));
@@ -135,7 +135,7 @@ TEST(DataIntegrityTest, RejectsMalformedProofs) {
   ProofOptions o;
   o.verification_method = DidKeyVerificationMethod(key.public_key());
   o.created = DefaultClock().Now();
-  auto doc = AddProof(json::Object{{"a", 1}}, key, o);
+  auto doc = AddProof(json::Object{{"a", 1}}, Identity(key, "", "", TimePoint{}), o);
   ASSERT_THAT(doc, IsOk());
   ProofExpectations e;
   auto mutate = [&](auto fn) {
@@ -154,7 +154,7 @@ TEST(DataIntegrityTest, RejectsMalformedProofs) {
               StatusIs(ErrorCode::kUnauthenticated));
   json::Object no_proof{{"a", 1}};
   EXPECT_THAT(VerifyProof(no_proof, DidKeyOnly(), e), StatusIs(ErrorCode::kInvalidArgument, "missing proof"));
-  EXPECT_THAT(AddProof(*doc, key, o), StatusIs(ErrorCode::kInvalidArgument, "already has a proof"));
+  EXPECT_THAT(AddProof(*doc, Identity(key, "", "", TimePoint{}), o), StatusIs(ErrorCode::kInvalidArgument, "already has a proof"));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "aip/identity/identity.h"
 
+#include "aip/crypto/sha.h"
+#include "aip/crypto/x25519.h"
 #include "aip/identity/did_aip.h"
 #include "aip/identity/did_key.h"
 
@@ -16,6 +18,23 @@ std::string Identity::verification_method() const { return DidKeyVerificationMet
 
 crypto::Ed25519Signature Identity::Sign(SigningDomain domain, ByteSpan payload) const {
   return key_.Sign(DomainSeparated(domain, payload));
+}
+
+Result<crypto::Ed25519Signature> Identity::SignStandard(StandardInput kind, ByteSpan input) const {
+  AIP_RETURN_IF_ERROR(CheckStandardInput(kind, input));
+  return key_.Sign(input);
+}
+
+crypto::SecretBytes Identity::DeriveSecret(std::string_view purpose) const {
+  crypto::Sha256Digest k = crypto::HmacSha256(key_.seed().RevealSecret(), AsBytes(purpose));
+  crypto::SecretBytes out(ByteSpan(k.data(), k.size()));
+  crypto::SecureWipe(std::span<std::uint8_t>(k.data(), k.size()));
+  return out;
+}
+
+Result<Bytes> Identity::OpenSealed(ByteSpan sealed) const {
+  AIP_ASSIGN_OR_RETURN(auto x_public, crypto::X25519PublicFromEd25519(public_key()));
+  return crypto::OpenSealed(x_public, crypto::X25519PrivateFromEd25519(key_), sealed);
 }
 
 Status Identity::Rotate(crypto::Ed25519PrivateKey next, TimePoint now) {

@@ -3,12 +3,15 @@
 // the Python AIP ecosystem.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "aip/base/clock.h"
 #include "aip/base/json.h"
 #include "aip/crypto/ed25519.h"
+#include "aip/crypto/password_kdf.h"
+#include "aip/crypto/secret_bytes.h"
 #include "aip/identity/did_document.h"
 #include "aip/identity/key_rotation.h"
 #include "aip/identity/signing_domain.h"
@@ -22,7 +25,6 @@ class Identity {
 
   static Identity Generate(std::string name, std::string platform, TimePoint now);
 
-  const crypto::Ed25519PrivateKey& key() const { return key_; }
   const crypto::Ed25519PublicKey& public_key() const { return key_.public_key(); }
   std::string did() const;      // did:key of the current key.
   std::string did_aip() const;  // did:aip alias of the current key.
@@ -33,8 +35,17 @@ class Identity {
   const std::vector<KeyRotation>& rotations() const { return rotations_; }
   void set_rotations(std::vector<KeyRotation> r) { rotations_ = std::move(r); }
 
-  // Sign signs `payload` in `domain` (see signing_domain.h).
+  // Sign signs `payload` in `domain` (see signing_domain.h). The key never leaves the identity:
+  // what it signs is always one of aip's own statements or a standard's signing input.
   crypto::Ed25519Signature Sign(SigningDomain domain, ByteSpan payload) const;
+  // SignStandard signs the signing input of a Data Integrity proof or an HTTP message signature,
+  // refusing bytes that do not have that input's shape.
+  Result<crypto::Ed25519Signature> SignStandard(StandardInput kind, ByteSpan input) const;
+  // DeriveSecret returns HMAC-SHA256(seed, purpose): a key only this identity can recompute, for
+  // one purpose (each caller names its own, e.g. "aip audit line mac v1").
+  crypto::SecretBytes DeriveSecret(std::string_view purpose) const;
+  // OpenSealed opens a libsodium sealed box addressed to this identity (its X25519 form).
+  Result<Bytes> OpenSealed(ByteSpan sealed) const;
 
   // Rotate replaces the key with `next`, recording a rotation signed by both keys.
   Status Rotate(crypto::Ed25519PrivateKey next, TimePoint now);
@@ -46,6 +57,10 @@ class Identity {
   json::Object PublicJson() const;
 
  private:
+  // The key file is the one place the seed is written (encrypted when asked).
+  friend Result<std::string> SerializeIdentity(const Identity& id, const std::optional<crypto::SecretBytes>& passphrase,
+                                               const crypto::Argon2idParams& kdf);
+
   crypto::Ed25519PrivateKey key_;
   std::string name_;
   std::string platform_;

@@ -53,10 +53,9 @@ Result<crypto::SecretBytes> DecryptSeed(const json::Object& enc, std::string_vie
   AIP_ASSIGN_OR_RETURN(Bytes ct_b, Base64UrlDecode(ct));
   if (ops <= 0 || mem <= 0) return InvalidArgumentError("invalid key derivation parameters");
   if (!passphrase) return FailedPreconditionError("identity is encrypted: a passphrase is required");
-  AIP_ASSIGN_OR_RETURN(std::string pass, passphrase());
+  AIP_ASSIGN_OR_RETURN(crypto::SecretBytes pass, passphrase());
   crypto::Argon2idParams params{static_cast<std::uint64_t>(ops), static_cast<std::uint64_t>(mem)};
   auto key = crypto::DeriveKey(pass, salt_b, params);
-  crypto::SecureWipe({reinterpret_cast<std::uint8_t*>(pass.data()), pass.size()});
   if (!key) return key.status();
   auto seed = crypto::XChaChaOpen(*key, nonce_b, ct_b, AsBytes(did));
   if (!seed) return UnauthenticatedError("wrong passphrase, or the identity file was modified");
@@ -65,10 +64,19 @@ Result<crypto::SecretBytes> DecryptSeed(const json::Object& enc, std::string_vie
 
 }  // namespace
 
-Result<std::string> SerializeIdentity(const Identity& id, const std::optional<std::string>& passphrase, const crypto::Argon2idParams& kdf) {
+PassphraseProvider PassphraseFromEnvironment() {
+  return []() -> Result<crypto::SecretBytes> {
+    const char* p = std::getenv("AIP_PASSPHRASE");
+    if (p == nullptr || *p == '\0') return FailedPreconditionError("identity is encrypted: set AIP_PASSPHRASE");
+    return crypto::SecretBytes(AsBytes(std::string_view(p)));
+  };
+}
+
+Result<std::string> SerializeIdentity(const Identity& id, const std::optional<crypto::SecretBytes>& passphrase,
+                                      const crypto::Argon2idParams& kdf) {
   json::Object o = id.PublicJson();
   o["format"] = kFormat;
-  const crypto::SecretBytes& seed = id.key().seed();
+  const crypto::SecretBytes& seed = id.key_.seed();
   if (passphrase) {
     if (passphrase->empty()) return InvalidArgumentError("passphrase must not be empty");
     Bytes salt = crypto::RandomBytes(crypto::kArgon2SaltSize);
@@ -172,7 +180,7 @@ bool KeyStore::HasIdentity() const {
   return std::filesystem::exists(identity_path(), ec);
 }
 
-Status KeyStore::Save(const Identity& id, const std::optional<std::string>& passphrase, bool overwrite,
+Status KeyStore::Save(const Identity& id, const std::optional<crypto::SecretBytes>& passphrase, bool overwrite,
                       const crypto::Argon2idParams& kdf) const {
   AIP_RETURN_IF_ERROR(EnsurePrivateDirectory(home_));
   if (!overwrite && HasIdentity()) {

@@ -20,10 +20,13 @@
 namespace aip::identity {
 
 // PassphraseProvider is asked for the passphrase only when a file is encrypted.
-using PassphraseProvider = std::function<Result<std::string>()>;
+using PassphraseProvider = std::function<Result<crypto::SecretBytes>()>;
+
+// PassphraseFromEnvironment provides AIP_PASSPHRASE (an error naming it when it is not set).
+PassphraseProvider PassphraseFromEnvironment();
 
 // SerializeIdentity renders the identity file; with a passphrase the seed is encrypted.
-Result<std::string> SerializeIdentity(const Identity& id, const std::optional<std::string>& passphrase,
+Result<std::string> SerializeIdentity(const Identity& id, const std::optional<crypto::SecretBytes>& passphrase,
                                       const crypto::Argon2idParams& kdf = {});
 
 // ParseIdentity reads an identity file (ours, or the Python AIP credentials.json format) and
@@ -48,7 +51,7 @@ class KeyStore {
   bool HasIdentity() const;
 
   // Save writes the identity; kAlreadyExists when one exists and `overwrite` is false.
-  Status Save(const Identity& id, const std::optional<std::string>& passphrase, bool overwrite,
+  Status Save(const Identity& id, const std::optional<crypto::SecretBytes>& passphrase, bool overwrite,
               const crypto::Argon2idParams& kdf = {}) const;
   Result<Identity> Load(const PassphraseProvider& passphrase) const;
   bool IdentityIsEncrypted() const;

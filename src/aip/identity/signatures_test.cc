@@ -7,6 +7,7 @@
 #include "aip/base/file_io.h"
 #include "aip/identity/directory_manifest.h"
 #include "aip/identity/file_signature.h"
+#include "aip/identity/identity.h"
 #include "aip/testing/testing.h"
 
 namespace aip::identity {
@@ -122,6 +123,32 @@ TEST(LegacyManifestTest, VerifiesPythonAipManifest) {
   tampered.replace(tampered.find("cd8b67ca"), 8, "00000000");
   EXPECT_THAT(VerifyManifestSignature(tampered, std::nullopt), StatusIs(ErrorCode::kUnauthenticated));
   ::aip::testing::ReportVectors("aip-compat/skill-manifest.aip-signature.json", 1);
+}
+
+// The identity signs standards' inputs only when they have their shape: it is no signing oracle
+// for arbitrary bytes (which might be another protocol's message).
+TEST(IdentitySigningTest, SignsStandardInputsOnlyInTheirShape) {
+  Identity id = Identity::Generate("a", "", DefaultClock().Now());
+  Bytes hash(64, 7);
+  auto di = id.SignStandard(StandardInput::kDataIntegrityHash, hash);
+  ASSERT_THAT(di, IsOk());
+  EXPECT_THAT(crypto::Verify(id.public_key(), hash, *di), IsOk());
+  EXPECT_THAT(id.SignStandard(StandardInput::kDataIntegrityHash, Bytes(63, 7)), StatusIs(ErrorCode::kInvalidArgument, "64 bytes"));
+  std::string base = "\"@method\": POST\n\"@signature-params\": (\"@method\");created=1";
+  EXPECT_THAT(id.SignStandard(StandardInput::kHttpSignatureBase, AsBytes(base)), IsOk());
+  for (std::string bad : {std::string("aip/message/v1"), std::string("\"@method\": POST"),
+                          std::string("GET / HTTP/1.1\n\"@signature-params\": ()"), std::string("")}) {
+    EXPECT_THAT(id.SignStandard(StandardInput::kHttpSignatureBase, AsBytes(bad)), StatusIs(ErrorCode::kInvalidArgument)) << bad;
+  }
+}
+
+TEST(IdentitySigningTest, DerivedSecretsArePerIdentityAndPurpose) {
+  Identity a = Identity::Generate("a", "", DefaultClock().Now());
+  Identity b = Identity::Generate("b", "", DefaultClock().Now());
+  EXPECT_TRUE(a.DeriveSecret("p1").Equals(a.DeriveSecret("p1")));
+  EXPECT_FALSE(a.DeriveSecret("p1").Equals(a.DeriveSecret("p2")));
+  EXPECT_FALSE(a.DeriveSecret("p1").Equals(b.DeriveSecret("p1")));
+  EXPECT_EQ(a.DeriveSecret("p1").size(), 32u);
 }
 
 }  // namespace

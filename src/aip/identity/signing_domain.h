@@ -6,10 +6,22 @@
 #include <string_view>
 
 #include "aip/base/bytes.h"
+#include "aip/base/status.h"
 
 namespace aip::identity {
 
 enum class SigningDomain { kFileSignature, kDirectoryManifest, kKeyRotation, kMessage };
+
+// StandardInput names the signing inputs of the standards aip speaks, which frame their bytes
+// themselves: a Data Integrity proof's hash data (eddsa-jcs-2022: SHA-256(proof config) ||
+// SHA-256(document), exactly 64 bytes) and an RFC 9421 signature base (lines that each begin with
+// a quoted component name, the last "@signature-params"). Neither can begin with an "aip/" tag,
+// so they cannot be confused with aip's own statements, and Identity checks the shape before it
+// signs, so an identity never signs arbitrary bytes.
+enum class StandardInput { kDataIntegrityHash, kHttpSignatureBase };
+
+// CheckStandardInput verifies that `input` has the shape of `kind`.
+Status CheckStandardInput(StandardInput kind, ByteSpan input);
 
 std::string_view SigningDomainTag(SigningDomain domain);
 

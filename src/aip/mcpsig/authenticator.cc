@@ -94,7 +94,9 @@ mcp::HttpRequestSigner HttpSigner(std::shared_ptr<const identity::Identity> sign
   return [signer](std::string_view method, std::string_view url, net::Headers& headers, std::string_view body) {
     httpsig::SignOptions o;
     o.keyid = signer->verification_method();
-    return httpsig::SignRequest(std::string(method), std::string(url), headers, body, signer->key(), o);
+    return httpsig::SignRequest(
+        std::string(method), std::string(url), headers, body,
+        [&signer](ByteSpan base) { return signer->SignStandard(identity::StandardInput::kHttpSignatureBase, base); }, o);
   };
 }
 

@@ -73,7 +73,7 @@ TEST(ProtocolExampleTest, DocsMatchTheImplementation) {
   o.expires = *ParseTime("2026-11-22T10:02:00Z");
   o.domain = "https://tasks.example.com/mcp";
   o.challenge = "3q2-7wAAAAAAAAAAAAAAAA";
-  auto proof = identity::CreateProof(*doc, agent.key(), o);
+  auto proof = identity::CreateProof(*doc, agent, o);
   ASSERT_THAT(proof, IsOk());
   json::Object config = *proof;
   config.erase("proofValue");

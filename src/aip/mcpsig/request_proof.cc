@@ -75,7 +75,7 @@ Status SignRequest(json::Object& request, const identity::Identity& signer, cons
   o.expires = o.created + options.lifetime;
   o.domain = options.audience;
   o.challenge = crypto::RandomId(16);
-  AIP_ASSIGN_OR_RETURN(json::Object proof, identity::CreateProof(doc, signer.key(), o));
+  AIP_ASSIGN_OR_RETURN(json::Object proof, identity::CreateProof(doc, signer, o));
   params["_meta"].as_object()[kProofKey] = std::move(proof);
   return OkStatus();
 }

@@ -121,7 +121,7 @@ TEST_F(RequestProofTest, EnforcesAudienceTimeAndLifetime) {
   o.expires = clock_.Now() + std::chrono::hours(1);
   o.domain = kAudience;
   o.challenge = "0123456789abcdef";
-  long_lived["params"].as_object()["_meta"].as_object()[kProofKey] = *identity::CreateProof(*doc, agent_.key(), o);
+  long_lived["params"].as_object()["_meta"].as_object()[kProofKey] = *identity::CreateProof(*doc, agent_, o);
   EXPECT_EQ(Reason(long_lived), "lifetime_too_long");
 }
 

@@ -25,7 +25,7 @@ Status SignResult(const json::Object& request, json::Object& result, const ident
   o.purpose = identity::Purpose::kAssertionMethod;
   o.created = std::chrono::floor<std::chrono::seconds>(DefaultClock().Now());
   o.challenge = digest;
-  AIP_ASSIGN_OR_RETURN(json::Object proof, identity::CreateProof(Unsecured(result), signer.key(), o));
+  AIP_ASSIGN_OR_RETURN(json::Object proof, identity::CreateProof(Unsecured(result), signer, o));
   json::Object meta;
   if (const json::Value* m = result.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
   meta[kProofKey] = std::move(proof);

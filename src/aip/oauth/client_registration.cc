@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "aip/base/field_reader.h"
+#include "aip/crypto/secret_bytes.h"
 #include "aip/oauth/metadata.h"
 
 namespace aip::oauth {
@@ -62,13 +64,22 @@ Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const Client
   if ((res.status != 201 && res.status != 200) || !answer) {
     return UnavailableError("client registration at " + endpoint + " failed: HTTP " + std::to_string(res.status));
   }
+  // RFC 7591 §3.2.1: the answer's members are read strictly, errors naming the member (never
+  // the secret's value).
+  static const auto describe = std::make_shared<const json::Describe>(
+      [](std::string_view pointer) { return "client registration's answer: " + std::string(pointer); });
+  json::FieldReader r(*answer, "", describe);
   OAuthClient client;
-  client.client_id = StringOf(*answer, "client_id");
+  std::string secret, method;
+  Status read = r.String("client_id", client.client_id, json::Need::kRequired, 1024);
+  if (read.ok()) read = r.String("client_secret", secret, json::Need::kOptional, 4096);
+  if (read.ok()) read = r.String("token_endpoint_auth_method", method, json::Need::kOptional, 64);
+  if (!read.ok()) return UnavailableError(read.error().message);
   if (client.client_id.empty()) return UnavailableError("client registration returned no client_id");
-  std::string secret = StringOf(*answer, "client_secret");
   client.client_secret = crypto::SecretBytes(AsBytes(secret));
+  crypto::SecureWipe(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(secret.data()), secret.size()));
   client.auth = wanted;
-  if (std::string method = StringOf(*answer, "token_endpoint_auth_method"); !method.empty()) {
+  if (!method.empty()) {
     auto known = ClientAuthByName(method);
     if (!known) return UnavailableError("client registration chose an unsupported token_endpoint_auth_method: " + method);
     client.auth = *known;

@@ -1,11 +1,19 @@
 #include "aip/oauth/token_endpoint.h"
 
 #include "aip/base/ascii.h"
+#include "aip/base/field_reader.h"
 #include "aip/base/json.h"
 #include "aip/oauth/form.h"
 #include "aip/oauth/metadata.h"
 
 namespace aip::oauth {
+namespace {
+
+// Unavailable reports a malformed answer as the endpoint's failure, not the caller's input.
+Status Unavailable(Status st) { return st.ok() ? st : Status(UnavailableError(st.error().message)); }
+
+}  // namespace
+
 std::string SafeErrorText(std::string_view text) {
   std::string out;
   for (char c : text.substr(0, 200)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
@@ -61,16 +69,23 @@ Result<AccessToken> RequestToken(const std::string& endpoint, const OAuthClient&
     if (!description.empty()) why += " (" + description + ")";
     return UnauthenticatedError("the token endpoint refused: " + SafeErrorText(why));
   }
+  // An answer that is not what RFC 6749 §5.1 says is refused whole, naming the member; the
+  // token itself never appears in a message.
+  static const auto describe = std::make_shared<const json::Describe>(
+      [](std::string_view pointer) { return "the token endpoint's answer: " + std::string(pointer); });
+  json::FieldReader r(*answer, "", describe);
   AccessToken t;
-  t.token = StringOf(*answer, "access_token");
-  if (t.token.empty()) return UnavailableError("no access_token in the token endpoint's answer");
-  if (AsciiLower(StringOf(*answer, "token_type")) != "bearer") return UnavailableError("the token is not a bearer token");
+  std::string type;
+  std::int64_t expires_in = 0;
+  AIP_RETURN_IF_ERROR(Unavailable(r.String("access_token", t.token, json::Need::kRequired, 16384)));
+  if (t.token.empty()) return UnavailableError("the token endpoint's answer: /access_token: is empty");
+  AIP_RETURN_IF_ERROR(Unavailable(r.String("token_type", type, json::Need::kRequired, 64)));
+  if (AsciiLower(type) != "bearer") return UnavailableError("the token is not a bearer token");
   t.type = "Bearer";
-  if (const json::Value* in = answer->if_contains("expires_in"); in != nullptr && in->is_int64() && in->get_int64() > 0) {
-    t.expires = DefaultClock().Now() + std::chrono::seconds(in->get_int64());
-  }
-  t.scope = StringOf(*answer, "scope");
-  t.refresh_token = StringOf(*answer, "refresh_token");
+  AIP_RETURN_IF_ERROR(Unavailable(r.Int("expires_in", expires_in, 0, 10LL * 365 * 24 * 3600)));
+  if (expires_in > 0) t.expires = DefaultClock().Now() + std::chrono::seconds(expires_in);
+  AIP_RETURN_IF_ERROR(Unavailable(r.String("scope", t.scope)));
+  AIP_RETURN_IF_ERROR(Unavailable(r.String("refresh_token", t.refresh_token, json::Need::kOptional, 16384)));
   return t;
 }
 

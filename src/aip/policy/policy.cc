@@ -78,120 +78,76 @@ bool MatchesArguments(const Policy::Rule& r, const Request& q) {
   });
 }
 
-class RuleReader {
- public:
-  RuleReader(const toml::Document& doc, std::string pointer, const PolicyOptions& options)
-      : doc_(doc), ptr_(std::move(pointer)), options_(options) {}
+// RuleDescriber makes a rule's errors read `p.toml:4: rule "x": when[0].op: …`.
+std::shared_ptr<const json::Describe> RuleDescriber(const toml::Document& doc, std::string rule_pointer, std::string id) {
+  return std::make_shared<const json::Describe>(
+      [&doc, rule_pointer = std::move(rule_pointer), id = std::move(id)](std::string_view pointer) {
+        std::string inside = toml::DottedName(pointer.substr(std::min(pointer.size(), rule_pointer.size())));
+        return doc.Where(pointer) + ": rule \"" + id + "\"" + (inside.empty() ? "" : ": " + inside);
+      });
+}
 
-  Result<std::shared_ptr<const Policy::Rule>> Read(const json::Value& node) {
-    if (!node.is_object()) return Error(ptr_, "rule must be a table");
-    const json::Object& t = node.get_object();
-    auto rule = std::make_shared<Policy::Rule>();
-    const json::Value* id = t.if_contains("id");
-    if (id == nullptr || !id->is_string() || id->get_string().empty()) return Error(ptr_, "rule needs an \"id\"");
-    rule->id = std::string(id->get_string());
-    static const char* kFields[] = {"id",     "effect",    "principals", "subjects", "clients", "agents", "kinds",  "roles",
-                                    "scopes", "upstreams", "actions",    "targets",  "when",    "reason", "require"};
-    for (const auto& [k, v] : t) {
-      if (std::find(std::begin(kFields), std::end(kFields), std::string_view(k)) == std::end(kFields)) {
-        return Error(Field(k), "unknown field \"" + std::string(k) + "\"", rule->id);
-      }
-    }
-    const json::Value* effect = t.if_contains("effect");
-    if (effect == nullptr || !effect->is_string() || (effect->get_string() != "allow" && effect->get_string() != "deny")) {
-      return Error(Field("effect"), "\"effect\" must be \"allow\" or \"deny\"", rule->id);
-    }
-    rule->allow = effect->get_string() == "allow";
-    if (const json::Value* reason = t.if_contains("reason")) {
-      if (!reason->is_string()) return Error(Field("reason"), "\"reason\" must be a string", rule->id);
-      rule->reason = std::string(reason->get_string());
-    }
-    for (auto [key, out] : {std::pair{"principals", &rule->principals},
-                            {"subjects", &rule->subjects},
-                            {"clients", &rule->clients},
-                            {"agents", &rule->agents},
-                            {"kinds", &rule->kinds},
-                            {"roles", &rule->roles},
-                            {"scopes", &rule->scopes},
-                            {"upstreams", &rule->upstreams},
-                            {"actions", &rule->actions},
-                            {"targets", &rule->targets}}) {
-      AIP_RETURN_IF_ERROR(Strings(t, key, *out, rule->id));
-    }
-    for (const auto& k : rule->kinds) {
-      if (!authn::KindFromName(k)) {
-        return Error(Field("kinds"), "unknown kind \"" + k + "\"", rule->id);
-      }
-    }
-    if (const json::Value* w = t.if_contains("when")) {
-      if (!w->is_array()) return Error(Field("when"), "\"when\" must be an array of tables", rule->id);
-      for (std::size_t i = 0; i < w->get_array().size(); ++i) {
-        const json::Value& pv = w->get_array()[i];
-        std::string at = Field("when") + "/" + std::to_string(i);
-        if (!pv.is_object()) return Error(at, "a \"when\" entry must be a table", rule->id);
-        auto p = Predicate::Parse(pv.get_object());
-        if (!p) return Error(at, p.error().message, rule->id);
-        rule->when.push_back(std::move(*p));
-      }
-    }
-    if (const json::Value* req = t.if_contains("require")) {
-      if (!req->is_object()) return Error(Field("require"), "\"require\" must be a table of conditions", rule->id);
-      for (const auto& [name, spec] : req->get_object()) {
-        auto factory = options_.conditions.find(std::string_view(name));
-        std::string at = Field("require") + "/" + toml::PointerEscape(name);
-        if (factory == options_.conditions.end()) return Error(at, "unknown condition \"" + std::string(name) + "\"", rule->id);
-        auto c = factory->second(spec);
-        if (!c) return Error(at, c.error().message, rule->id);
-        rule->require.push_back(std::move(*c));
-      }
-    }
-    return std::shared_ptr<const Policy::Rule>(std::move(rule));
+Result<std::shared_ptr<const Policy::Rule>> ReadRule(const toml::Document& doc, const json::FieldReader& at, const PolicyOptions& options) {
+  auto rule = std::make_shared<Policy::Rule>();
+  AIP_RETURN_IF_ERROR(at.String("id", rule->id, json::Need::kRequired, 256));
+  if (rule->id.empty()) return at.Fail("id", "must not be empty");
+  json::FieldReader r(at.object(), at.path(), RuleDescriber(doc, at.path(), rule->id));
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"id", "effect", "principals", "subjects", "clients", "agents", "kinds", "roles", "scopes", "upstreams",
+                                    "actions", "targets", "when", "reason", "require"}));
+  std::string effect;
+  AIP_RETURN_IF_ERROR(r.String("effect", effect, json::Need::kRequired, 16));
+  if (effect != "allow" && effect != "deny") return r.Fail("effect", "must be \"allow\" or \"deny\"");
+  rule->allow = effect == "allow";
+  AIP_RETURN_IF_ERROR(r.String("reason", rule->reason));
+  for (auto [key, out] : {std::pair{"principals", &rule->principals},
+                          {"subjects", &rule->subjects},
+                          {"clients", &rule->clients},
+                          {"agents", &rule->agents},
+                          {"kinds", &rule->kinds},
+                          {"roles", &rule->roles},
+                          {"scopes", &rule->scopes},
+                          {"upstreams", &rule->upstreams},
+                          {"actions", &rule->actions},
+                          {"targets", &rule->targets}}) {
+    AIP_RETURN_IF_ERROR(r.Strings(key, *out));
   }
-
- private:
-  std::string Field(std::string_view key) const { return ptr_ + "/" + toml::PointerEscape(key); }
-  Status Error(const std::string& at, const std::string& message, const std::string& rule_id = "") const {
-    return InvalidArgumentError(doc_.Where(at) + ": " + (rule_id.empty() ? "" : "rule \"" + rule_id + "\": ") + message);
+  for (const auto& k : rule->kinds) {
+    if (!authn::KindFromName(k)) return r.Fail("kinds", "unknown kind \"" + k + "\"");
   }
-  Status Strings(const json::Object& t, std::string_view key, std::vector<std::string>& out, const std::string& id) const {
-    const json::Value* n = t.if_contains(key);
-    if (n == nullptr) return OkStatus();
-    Status bad = Error(Field(key), "\"" + std::string(key) + "\" must be an array of strings", id);
-    if (!n->is_array()) return bad;
-    for (const auto& e : n->get_array()) {
-      if (!e.is_string()) return bad;
-      out.emplace_back(e.get_string());
+  AIP_ASSIGN_OR_RETURN(std::vector<json::FieldReader> when, r.Items("when"));
+  for (const json::FieldReader& w : when) {
+    auto p = Predicate::Parse(w.object());
+    if (!p) return w.FailHere(p.error().message);
+    rule->when.push_back(std::move(*p));
+  }
+  AIP_ASSIGN_OR_RETURN(std::optional<json::FieldReader> require, r.Nested("require"));
+  if (require) {
+    for (const auto& [name, spec] : require->object()) {
+      auto factory = options.conditions.find(std::string_view(name));
+      if (factory == options.conditions.end()) return require->Fail(name, "unknown condition \"" + std::string(name) + "\"");
+      auto c = factory->second(spec);
+      if (!c) return require->Fail(name, c.error().message);
+      rule->require.push_back(std::move(*c));
     }
-    return OkStatus();
   }
-
-  const toml::Document& doc_;
-  std::string ptr_;
-  const PolicyOptions& options_;
-};
+  return std::shared_ptr<const Policy::Rule>(std::move(rule));
+}
 
 }  // namespace
 
 Result<Policy> Policy::FromToml(std::string_view text, std::string_view source, const PolicyOptions& options) {
   AIP_ASSIGN_OR_RETURN(toml::Document doc, toml::Parse(text, source));
-  for (const auto& [k, v] : doc.root) {
-    if (k != "rule" && k != "limit") {
-      return InvalidArgumentError(doc.Where("/" + toml::PointerEscape(k)) + ": unknown field \"" + std::string(k) + "\"");
-    }
-  }
+  AIP_RETURN_IF_ERROR(toml::Reader(doc).OnlyFields({"rule", "limit"}));
   return FromDocument(doc, options);
 }
 
 Result<Policy> Policy::FromDocument(const toml::Document& doc, const PolicyOptions& options) {
-  Policy policy;
-  const json::Value* rules = doc.root.if_contains("rule");
-  if (rules == nullptr) return policy;  // No rules: everything is denied.
-  if (!rules->is_array()) return InvalidArgumentError(doc.Where("/rule") + ": \"rule\" must be an array of tables ([[rule]])");
-  for (std::size_t i = 0; i < rules->get_array().size(); ++i) {
-    std::string ptr = "/rule/" + std::to_string(i);
-    AIP_ASSIGN_OR_RETURN(auto rule, RuleReader(doc, ptr, options).Read(rules->get_array()[i]));
+  Policy policy;  // No rules: everything is denied.
+  AIP_ASSIGN_OR_RETURN(std::vector<json::FieldReader> rules, toml::Reader(doc).Items("rule", json::Need::kOptional, 10000));
+  for (const json::FieldReader& at : rules) {
+    AIP_ASSIGN_OR_RETURN(auto rule, ReadRule(doc, at, options));
     for (const auto& other : policy.rules_) {
-      if (other->id == rule->id) return InvalidArgumentError(doc.Where(ptr) + ": rule \"" + rule->id + "\": duplicate rule id");
+      if (other->id == rule->id) return InvalidArgumentError(doc.Where(at.path()) + ": rule \"" + rule->id + "\": duplicate rule id");
     }
     policy.rules_.push_back(std::move(rule));
   }

@@ -233,7 +233,7 @@ TEST_F(Fixture, ConditionsPlugInByName) {
   EXPECT_EQ(d.field, "upstream_is");
   EXPECT_EQ(d.detail, "requires upstream is tasks");
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { upstream_is = 1 }\n", "p.toml", options),
-              StatusIs(ErrorCode::kInvalidArgument, "p.toml:4: rule \"c\": upstream_is needs a string"));
+              StatusIs(ErrorCode::kInvalidArgument, "p.toml:4: rule \"c\": require.upstream_is: upstream_is needs a string"));
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { trust = 1 }\n", "p.toml"),
               StatusIs(ErrorCode::kInvalidArgument, "unknown condition \"trust\""));
 }
@@ -248,9 +248,9 @@ TEST(ResolvePointerTest, FollowsRfc6901) {
 
 TEST(PolicyTomlTest, ErrorsNameLineAndField) {
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"maybe\"\n", "p.toml"),
-              StatusIs(ErrorCode::kInvalidArgument, "p.toml:3: rule \"x\": \"effect\""));
+              StatusIs(ErrorCode::kInvalidArgument, "p.toml:3: rule \"x\": effect: must be \"allow\" or \"deny\""));
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"allow\"\ncolour = 1\n", "p.toml"),
-              StatusIs(ErrorCode::kInvalidArgument, "p.toml:4: rule \"x\": unknown field \"colour\""));
+              StatusIs(ErrorCode::kInvalidArgument, "p.toml:4: rule \"x\": colour: unknown field"));
   EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"x\"\neffect = \"allow\"\nwhen = [{pointer=\"/a\", op=\"equals\", value=1}]\n", "p.toml"),
               StatusIs(ErrorCode::kInvalidArgument, "unknown op \"equals\""));
   EXPECT_THAT(

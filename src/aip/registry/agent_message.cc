@@ -26,15 +26,14 @@ Result<Bytes> SealMessage(const identity::Identity& sender, std::string_view rec
   po.verification_method = sender.verification_method();
   po.purpose = identity::Purpose::kAuthentication;
   po.created = now;
-  AIP_ASSIGN_OR_RETURN(auto signed_doc, identity::AddProof(std::move(doc), sender.key(), po));
+  AIP_ASSIGN_OR_RETURN(auto signed_doc, identity::AddProof(std::move(doc), sender, po));
   AIP_ASSIGN_OR_RETURN(std::string plain, json::Canonicalize(signed_doc));
   return crypto::SealTo(recipient_x, AsBytes(plain));
 }
 
 Result<OpenedMessage> OpenMessage(const identity::Identity& recipient, ByteSpan sealed) {
   if (sealed.size() > kMaxSealedBytes) return InvalidArgumentError("message: larger than 16 KiB");
-  AIP_ASSIGN_OR_RETURN(auto x_public, crypto::X25519PublicFromEd25519(recipient.public_key()));
-  auto plain = crypto::OpenSealed(x_public, crypto::X25519PrivateFromEd25519(recipient.key()), sealed);
+  auto plain = recipient.OpenSealed(sealed);
   if (!plain) return Bad("does not open with this agent's key (altered in transit, or not for us)");
   return CheckMessageDocument(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()), recipient.did());
 }

@@ -51,7 +51,7 @@ Result<AgentRecord> CreateRegistration(const identity::Identity& agent, const Pr
   po.verification_method = agent.verification_method();
   po.purpose = identity::Purpose::kAssertionMethod;
   po.created = now;
-  AIP_ASSIGN_OR_RETURN(auto secured, identity::AddProof(std::move(doc), agent.key(), po));
+  AIP_ASSIGN_OR_RETURN(auto secured, identity::AddProof(std::move(doc), agent, po));
   return VerifyRegistration(secured, now);
 }
 

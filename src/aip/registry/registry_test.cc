@@ -282,7 +282,7 @@ TEST_F(RegistryTest, VouchesRevocationsAndTrustAnswersCarryTheSignedVouches) {
   identity::ProofOptions po;
   po.verification_method = mallory.verification_method();
   po.created = now;
-  auto resigned = identity::AddProof(squat_doc, mallory.key(), po);
+  auto resigned = identity::AddProof(squat_doc, mallory, po);
   ASSERT_THAT(resigned, IsOk());
   ASSERT_THAT(client_->Publish(mallory, "/v1/revocations", *resigned), IsOk());
   // Anyone may publish a vouch (it is self-authenticating), but the request must be signed.
@@ -347,8 +347,7 @@ TEST_F(RegistryTest, MessagesAreSealedSignedAndOnlyTheirRecipientReadsThem) {
   // A message for bob delivered to carol does not open for her.
   EXPECT_THAT(OpenMessage(carol, sealed), StatusIs(ErrorCode::kUnauthenticated));
   // Bob re-seals alice's signed message to carol (re-addressing): carol sees it was not for her.
-  auto x = crypto::X25519PublicFromEd25519(bob.public_key()).value();
-  Bytes inner = crypto::OpenSealed(x, crypto::X25519PrivateFromEd25519(bob.key()), sealed).value();
+  Bytes inner = bob.OpenSealed(sealed).value();
   auto carol_x = crypto::X25519PublicFromEd25519(carol.public_key()).value();
   Bytes resealed = crypto::SealTo(carol_x, inner).value();
   EXPECT_THAT(OpenMessage(carol, resealed), StatusIs(ErrorCode::kUnauthenticated, "re-addressed"));

@@ -12,7 +12,9 @@ Status SignRegistryRequest(const identity::Identity& signer, std::string_view me
   options.keyid = signer.verification_method();
   options.tag = std::string(kRequestTag);
   options.lifetime = std::chrono::seconds(120);
-  return httpsig::SignRequest(std::string(method), std::string(target_uri), headers, body, signer.key(), options);
+  return httpsig::SignRequest(
+      std::string(method), std::string(target_uri), headers, body,
+      [&signer](ByteSpan base) { return signer.SignStandard(identity::StandardInput::kHttpSignatureBase, base); }, options);
 }
 
 Result<std::string> RequestVerifier::Verify(const net::HttpRequest& request) const {

@@ -57,7 +57,7 @@ TEST(Vouch, RefusesTamperingAndNonsense) {
   EXPECT_FALSE(VerifyVouch(forged).ok());
   json::Object extra = v.document;
   extra["evidence"] = "x";
-  EXPECT_THAT(VerifyVouch(extra), StatusIs(ErrorCode::kInvalidArgument, "unknown member"));
+  EXPECT_THAT(VerifyVouch(extra), StatusIs(ErrorCode::kInvalidArgument, "unknown field"));
   EXPECT_THAT(CreateVouch(alice, {alice.did(), "GENERAL", 1, "", kNow, {}}), StatusIs(ErrorCode::kInvalidArgument, "itself"));
   EXPECT_THAT(CreateVouch(alice, {alice.did_aip(), "GENERAL", 1, "", kNow, {}}), StatusIs(ErrorCode::kInvalidArgument, "itself"));
   EXPECT_THAT(CreateVouch(alice, {bob.did(), "EVERYTHING", 1, "", kNow, {}}), StatusIs(ErrorCode::kInvalidArgument, "scope"));

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "aip/base/encoding.h"
+#include "aip/base/field_reader.h"
 #include "aip/base/glob.h"
 #include "aip/base/jcs.h"
 #include "aip/crypto/sha.h"
@@ -21,18 +22,11 @@ constexpr std::size_t kMaxScope = 200;
 
 Error Bad(std::string why) { return InvalidArgumentError("vouch: " + std::move(why)); }
 
-std::string Str(const json::Object& o, std::string_view key) {
-  const json::Value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-Status OnlyMembers(const json::Object& o, std::initializer_list<std::string_view> allowed, std::string_view where) {
-  for (const auto& kv : o) {
-    bool known = false;
-    for (auto a : allowed) known |= kv.key() == a;
-    if (!known) return Bad("unknown member \"" + std::string(kv.key()) + "\" in " + std::string(where));
-  }
-  return OkStatus();
+// Reader reads a vouch's members; its errors read "vouch: /credentialSubject/weight: …".
+json::FieldReader Reader(const json::Object& o, std::string path = "") {
+  static const auto describe = std::make_shared<const json::Describe>(
+      [](std::string_view pointer) { return "vouch: " + std::string(pointer.empty() ? "the document" : pointer); });
+  return json::FieldReader(o, std::move(path), describe);
 }
 
 // CheckEnvelope reads what vouches and revocations share: context, type, issuer and validFrom,
@@ -47,10 +41,13 @@ Result<TimePoint> CheckEnvelope(const json::Object& doc, std::string_view type, 
       types->get_array()[0] != json::Value("VerifiableCredential") || types->get_array()[1] != json::Value(type)) {
     return Bad("type must be [\"VerifiableCredential\", \"" + std::string(type) + "\"]");
   }
-  issuer = Str(doc, "issuer");
-  if (!issuer.starts_with("did:key:")) return Bad("the issuer must be a did:key");
-  auto from = ParseTime(Str(doc, "validFrom"));
-  if (!from) return Bad("validFrom: " + from.error().message);
+  json::FieldReader r = Reader(doc);
+  AIP_RETURN_IF_ERROR(r.String("issuer", issuer, json::Need::kRequired, 1024));
+  if (!issuer.starts_with("did:key:")) return r.Fail("issuer", "must be a did:key");
+  std::string valid_from;
+  AIP_RETURN_IF_ERROR(r.String("validFrom", valid_from, json::Need::kRequired, 64));
+  auto from = ParseTime(valid_from);
+  if (!from) return r.Fail("validFrom", from.error().message);
   identity::ProofExpectations expect;
   expect.purpose = identity::Purpose::kAssertionMethod;
   expect.check_time = false;  // A vouch's validity is judged by the trust engine at query time.
@@ -74,7 +71,7 @@ Result<json::Object> Sign(const identity::Identity& issuer, json::Object unsecur
   po.verification_method = issuer.verification_method();
   po.purpose = identity::Purpose::kAssertionMethod;
   po.created = now;
-  return identity::AddProof(std::move(unsecured), issuer.key(), po);
+  return identity::AddProof(std::move(unsecured), issuer, po);
 }
 
 }  // namespace
@@ -112,37 +109,32 @@ Result<Vouch> CreateVouch(const identity::Identity& issuer, const VouchOptions& 
 }
 
 Result<Vouch> VerifyVouch(const json::Object& doc) {
-  AIP_RETURN_IF_ERROR(
-      OnlyMembers(doc, {"@context", "type", "issuer", "validFrom", "validUntil", "credentialSubject", "proof"}, "the vouch"));
+  json::FieldReader r = Reader(doc);
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"@context", "type", "issuer", "validFrom", "validUntil", "credentialSubject", "proof"}));
   Vouch v;
   AIP_ASSIGN_OR_RETURN(v.valid_from, CheckEnvelope(doc, "AipVouch", v.issuer));
-  if (doc.contains("validUntil")) {
-    auto until = ParseTime(Str(doc, "validUntil"));
-    if (!until) return Bad("validUntil: " + until.error().message);
-    if (*until <= v.valid_from) return Bad("validUntil must be after validFrom");
+  if (r.Has("validUntil")) {
+    std::string text;
+    AIP_RETURN_IF_ERROR(r.String("validUntil", text, json::Need::kRequired, 64));
+    auto until = ParseTime(text);
+    if (!until) return r.Fail("validUntil", until.error().message);
+    if (*until <= v.valid_from) return r.Fail("validUntil", "must be after validFrom");
     v.valid_until = *until;
   }
-  const json::Value* cs = doc.if_contains("credentialSubject");
-  if (cs == nullptr || !cs->is_object()) return Bad("credentialSubject must be an object");
-  const json::Object& s = cs->get_object();
-  AIP_RETURN_IF_ERROR(OnlyMembers(s, {"id", "scope", "weight", "statement"}, "credentialSubject"));
-  v.subject = Str(s, "id");
-  if (!identity::IsWellFormedDid(v.subject)) return Bad("credentialSubject.id must be a DID");
+  AIP_ASSIGN_OR_RETURN(std::optional<json::FieldReader> subject, r.Nested("credentialSubject", json::Need::kRequired));
+  const json::FieldReader& s = *subject;
+  AIP_RETURN_IF_ERROR(s.OnlyFields({"id", "scope", "weight", "statement"}));
+  AIP_RETURN_IF_ERROR(s.String("id", v.subject, json::Need::kRequired, 1024));
+  if (!identity::IsWellFormedDid(v.subject)) return s.Fail("id", "must be a DID");
   auto issuer_key = identity::PublicKeyFromDidKey(v.issuer);
   if (v.subject == v.issuer || (issuer_key && identity::DidMatchesKey(v.subject, *issuer_key))) {
     return Bad("an agent cannot vouch for itself");
   }
-  v.scope = Str(s, "scope");
-  if (!ValidScope(v.scope)) return Bad("unknown scope \"" + v.scope + "\"");
-  const json::Value* w = s.if_contains("weight");
-  if (w == nullptr || !w->is_number()) return Bad("weight must be a number");
-  v.weight = w->is_double() ? w->get_double() : w->is_int64() ? static_cast<double>(w->get_int64()) : static_cast<double>(w->get_uint64());
-  if (!std::isfinite(v.weight) || v.weight <= 0 || v.weight > 1) return Bad("weight must be in (0, 1]");
-  if (s.contains("statement")) {
-    if (!s.at("statement").is_string()) return Bad("statement must be a string");
-    v.statement = Str(s, "statement");
-    if (v.statement.size() > kMaxStatement) return Bad("statement longer than 1000 bytes");
-  }
+  AIP_RETURN_IF_ERROR(s.String("scope", v.scope, json::Need::kRequired, kMaxScope));
+  if (!ValidScope(v.scope)) return s.Fail("scope", "unknown scope \"" + v.scope + "\"");
+  AIP_RETURN_IF_ERROR(s.Number("weight", v.weight, 0, 1, json::Need::kRequired));
+  if (v.weight <= 0) return s.Fail("weight", "must be in (0, 1]");
+  AIP_RETURN_IF_ERROR(s.String("statement", v.statement, json::Need::kOptional, kMaxStatement));
   v.document = doc;
   v.id = VouchDigest(doc);
   return v;
@@ -157,16 +149,18 @@ Result<Revocation> CreateRevocation(const identity::Identity& issuer, const Vouc
 }
 
 Result<Revocation> VerifyRevocation(const json::Object& doc) {
-  AIP_RETURN_IF_ERROR(OnlyMembers(doc, {"@context", "type", "issuer", "validFrom", "credentialSubject", "proof"}, "the revocation"));
-  Revocation r;
-  AIP_ASSIGN_OR_RETURN(r.revoked_at, CheckEnvelope(doc, "AipVouchRevocation", r.issuer));
-  const json::Value* cs = doc.if_contains("credentialSubject");
-  if (cs == nullptr || !cs->is_object()) return Bad("credentialSubject must be an object");
-  AIP_RETURN_IF_ERROR(OnlyMembers(cs->get_object(), {"revokes"}, "credentialSubject"));
-  r.vouch_id = Str(cs->get_object(), "revokes");
-  if (!r.vouch_id.starts_with("sha256:") || r.vouch_id.size() != 7 + 64) return Bad("revokes must be a vouch digest (sha256:<hex>)");
-  r.document = doc;
-  return r;
+  json::FieldReader r = Reader(doc);
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"@context", "type", "issuer", "validFrom", "credentialSubject", "proof"}));
+  Revocation out;
+  AIP_ASSIGN_OR_RETURN(out.revoked_at, CheckEnvelope(doc, "AipVouchRevocation", out.issuer));
+  AIP_ASSIGN_OR_RETURN(std::optional<json::FieldReader> subject, r.Nested("credentialSubject", json::Need::kRequired));
+  AIP_RETURN_IF_ERROR(subject->OnlyFields({"revokes"}));
+  AIP_RETURN_IF_ERROR(subject->String("revokes", out.vouch_id, json::Need::kRequired, 128));
+  if (!out.vouch_id.starts_with("sha256:") || out.vouch_id.size() != 7 + 64) {
+    return subject->Fail("revokes", "must be a vouch digest (sha256:<hex>)");
+  }
+  out.document = doc;
+  return out;
 }
 
 }  // namespace aip::trust
