@@ -37,51 +37,28 @@ RateLimits::~RateLimits() = default;
 
 Result<RateLimits> RateLimits::FromDocument(const toml::Document& doc) {
   RateLimits out;
-  const json::Value* limits = doc.root.if_contains("limit");
-  if (limits == nullptr) return out;
-  if (!limits->is_array()) return InvalidArgumentError(doc.Where("/limit") + ": \"limit\" must be an array of tables ([[limit]])");
-  for (std::size_t i = 0; i < limits->get_array().size(); ++i) {
-    std::string ptr = "/limit/" + std::to_string(i);
-    auto fail = [&](std::string_view field, const std::string& message) {
-      return InvalidArgumentError(doc.Where(ptr + (field.empty() ? "" : "/" + std::string(field))) + ": limit: " + message);
-    };
-    const json::Value& node = limits->get_array()[i];
-    if (!node.is_object()) return fail("", "must be a table");
-    const json::Object& t = node.get_object();
+  AIP_ASSIGN_OR_RETURN(std::vector<json::FieldReader> limits, toml::Reader(doc).Items("limit", json::Need::kOptional, 10000));
+  for (const json::FieldReader& r : limits) {
     auto spec = std::make_shared<Spec>();
-    for (const auto& [k, v] : t) {
-      static const char* kFields[] = {"id", "per", "rate", "burst", "kinds", "principals", "upstreams", "targets"};
-      if (std::find(std::begin(kFields), std::end(kFields), std::string_view(k)) == std::end(kFields)) {
-        return fail(k, "unknown field \"" + std::string(k) + "\"");
-      }
-      if (k == "id" || k == "per") {
-        if (!v.is_string()) return fail(k, "\"" + std::string(k) + "\" must be a string");
-      } else if (k == "rate" || k == "burst") {
-        if (!v.is_number()) return fail(k, "\"" + std::string(k) + "\" must be a number");
-      } else {
-        if (!v.is_array()) return fail(k, "\"" + std::string(k) + "\" must be an array of strings");
-        auto& list = k == "kinds" ? spec->kinds : k == "principals" ? spec->principals : k == "upstreams" ? spec->upstreams : spec->targets;
-        for (const auto& e : v.get_array()) {
-          if (!e.is_string()) return fail(k, "\"" + std::string(k) + "\" must be an array of strings");
-          list.emplace_back(e.get_string());
-        }
-      }
-    }
-    if (!t.contains("id") || t.at("id").get_string().empty()) return fail("", "needs an \"id\"");
-    spec->id = std::string(t.at("id").get_string());
-    std::string per = t.contains("per") ? std::string(t.at("per").get_string()) : "principal";
+    AIP_RETURN_IF_ERROR(r.OnlyFields({"id", "per", "rate", "burst", "kinds", "principals", "upstreams", "targets"}));
+    AIP_RETURN_IF_ERROR(r.String("id", spec->id, json::Need::kRequired, 256));
+    if (spec->id.empty()) return r.Fail("id", "must not be empty");
+    std::string per = "principal";
+    AIP_RETURN_IF_ERROR(r.String("per", per));
     if (per != "principal" && per != "principal_tool" && per != "global") {
-      return fail("per", "\"per\" must be \"principal\", \"principal_tool\" or \"global\"");
+      return r.Fail("per", "must be \"principal\", \"principal_tool\" or \"global\"");
     }
     spec->per = per == "global" ? Per::kGlobal : per == "principal_tool" ? Per::kPrincipalTool : Per::kPrincipal;
-    if (!t.contains("rate")) return fail("", "needs a \"rate\" (tokens per second)");
-    spec->rate = t.at("rate").to_number<double>();
-    spec->burst = t.contains("burst") ? t.at("burst").to_number<double>() : std::max(1.0, spec->rate);
-    if (!(spec->rate > 0) || !(spec->burst >= 1) || spec->rate > 1e9 || spec->burst > 1e9) {
-      return fail("rate", "\"rate\" must be > 0 and \"burst\" >= 1");
-    }
+    AIP_RETURN_IF_ERROR(r.Number("rate", spec->rate, 0, 1e9, json::Need::kRequired));
+    if (!(spec->rate > 0)) return r.Fail("rate", "must be > 0 (tokens per second)");
+    spec->burst = std::max(1.0, spec->rate);
+    AIP_RETURN_IF_ERROR(r.Number("burst", spec->burst, 1, 1e9));
+    AIP_RETURN_IF_ERROR(r.Strings("kinds", spec->kinds));
+    AIP_RETURN_IF_ERROR(r.Strings("principals", spec->principals));
+    AIP_RETURN_IF_ERROR(r.Strings("upstreams", spec->upstreams));
+    AIP_RETURN_IF_ERROR(r.Strings("targets", spec->targets));
     for (const auto& other : out.specs_) {
-      if (other->id == spec->id) return fail("id", "duplicate limit id \"" + spec->id + "\"");
+      if (other->id == spec->id) return r.Fail("id", "duplicate limit id \"" + spec->id + "\"");
     }
     out.specs_.push_back(std::move(spec));
   }

@@ -112,10 +112,10 @@ TEST(RateLimitsTest, BadLimitsNameTheLine) {
     auto doc = toml::Parse(text, "l.toml");
     return RateLimits::FromDocument(*doc);
   };
-  EXPECT_THAT(bad("[[limit]]\nid = \"a\"\nrate = 0\n"), StatusIs(ErrorCode::kInvalidArgument, "l.toml:3: limit:"));
+  EXPECT_THAT(bad("[[limit]]\nid = \"a\"\nrate = 0\n"), StatusIs(ErrorCode::kInvalidArgument, "l.toml:3: limit[0].rate: must be > 0"));
   EXPECT_THAT(bad("[[limit]]\nid = \"a\"\nrate = 1\nper = \"ip\"\n"), StatusIs(ErrorCode::kInvalidArgument, "l.toml:4"));
   EXPECT_THAT(bad("[[limit]]\nid = \"a\"\nrate = 1\ncolour = 1\n"), StatusIs(ErrorCode::kInvalidArgument, "unknown field"));
-  EXPECT_THAT(bad("[[limit]]\nrate = 1\n"), StatusIs(ErrorCode::kInvalidArgument, "needs an \"id\""));
+  EXPECT_THAT(bad("[[limit]]\nrate = 1\n"), StatusIs(ErrorCode::kInvalidArgument, "limit[0].id: is required"));
   EXPECT_THAT(bad("[[limit]]\nid = 5\nrate = 1\n"), StatusIs(ErrorCode::kInvalidArgument, "must be a string"));
 }
 
