@@ -34,7 +34,7 @@ gateway::AuditReceipt FetchReceipt(const std::string& witness, const std::string
   return *receipt;
 }
 
-void AddAuditVerify(CLI::App& audit) {
+void AddAuditVerify(CLI::App& audit, Context& ctx) {
   auto* verify = audit.add_subcommand("verify", "Verify an audit log's hash chain and signed checkpoints");
   static std::vector<std::string> files;
   static std::string signer, witness, witness_did;
@@ -44,7 +44,7 @@ void AddAuditVerify(CLI::App& audit) {
   verify->add_flag("--partial", partial, "Accept a series whose oldest files were deleted (it starts mid-chain)");
   verify->add_option("--witness", witness, "Also check the log holds the latest checkpoint this witness countersigned (needs --signer)");
   verify->add_option("--witness-did", witness_did, "The witness's DID that must have signed its receipt");
-  verify->callback([] {
+  verify->callback([&ctx] {
     gateway::AuditVerifyOptions options;
     options.expected_signer = signer;
     options.partial = partial;
@@ -70,6 +70,23 @@ void AddAuditVerify(CLI::App& audit) {
       }
     }
     double mb = static_cast<double>(report->bytes) / 1e6;
+    if (ctx.json) {
+      json::Array names;
+      for (const auto& f : report->files) names.emplace_back(f);
+      json::Object out{{"ok", true},
+                       {"files", std::move(names)},
+                       {"lines", static_cast<std::int64_t>(report->lines)},
+                       {"checkpoints", static_cast<std::int64_t>(report->checkpoints)},
+                       {"signer", report->signer.empty() ? json::Value(nullptr) : json::Value(report->signer)},
+                       {"signer_checked", !signer.empty()},
+                       {"first_seq", static_cast<std::int64_t>(report->first_seq)},
+                       {"unsealed_tail", static_cast<std::int64_t>(report->unsealed_tail)},
+                       {"bytes", static_cast<std::int64_t>(report->bytes)},
+                       {"seconds", seconds}};
+      if (receipt) out["witnessed"] = json::Object{{"seq", static_cast<std::int64_t>(receipt->seq)}, {"witness", receipt->witness}};
+      PrintJson(out);
+      return;
+    }
     std::string what = report->files.size() == 1 ? report->files[0] : std::to_string(report->files.size()) + " files";
     std::cout << what << ": ok: " << report->lines << " lines, " << report->checkpoints << " signed checkpoints";
     if (!report->signer.empty()) std::cout << " by " << report->signer;
@@ -149,7 +166,7 @@ void AddAuditWitness(CLI::App& audit, Context& ctx) {
 void AddAuditCommands(CLI::App& app, Context& ctx) {
   auto* audit = app.add_subcommand("audit", "Audit log tools");
   audit->require_subcommand(1);
-  AddAuditVerify(*audit);
+  AddAuditVerify(*audit, ctx);
   AddAuditWitness(*audit, ctx);
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <set>
 
 #include "aip/base/file_io.h"
 
@@ -88,6 +89,27 @@ void Fail(int code, const std::string& message) { throw CommandError{code, messa
 
 void Check(const Status& s, int code) {
   if (!s.ok()) Fail(code, s.message());
+}
+
+void Report(const Context& ctx, const json::Object& data, const std::string& human) {
+  if (ctx.json) {
+    PrintJson(data);
+  } else {
+    std::cout << human << "\n";
+  }
+}
+
+void AddJsonFlags(CLI::App& app, Context& ctx) {
+  // Commands that run a server or a relay print no data of their own; the rest all do.
+  static const std::set<std::string> kRunners = {"gateway", "proxy", "serve", "logout", "canonicalize", "witness"};
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (!sub->get_subcommands([](CLI::App*) { return true; }).empty()) {
+      AddJsonFlags(*sub, ctx);
+      if (sub->get_name() != "gateway") continue;  // `aip gateway` runs; its check-config prints.
+    }
+    if (kRunners.contains(sub->get_name()) || sub->get_option_no_throw("--json") != nullptr) continue;
+    sub->add_flag("--json", ctx.json, "Print JSON");
+  }
 }
 
 void PrintJson(const json::Value& v) {

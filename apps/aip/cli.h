@@ -35,10 +35,18 @@ void Check(const Status& s, int code = kError);
 // PrintJson writes `v` to stdout with two-space indentation and a final newline.
 void PrintJson(const json::Value& v);
 
-// Context is what every command shares: the key store location.
+// Context is what every command shares: the key store location, and whether --json was asked.
 struct Context {
   identity::KeyStore store{identity::KeyStore::DefaultHome()};
+  bool json = false;
 };
+
+// Report prints what a command did: `human` (a line) or, with --json, `data`.
+void Report(const Context& ctx, const json::Object& data, const std::string& human);
+
+// AddJsonFlags gives every command that prints data and has no --json of its own one that sets
+// ctx.json (README: every command that prints data takes --json).
+void AddJsonFlags(CLI::App& app, Context& ctx);
 
 // PassphraseFromUser reads AIP_PASSPHRASE, else prompts on the terminal (twice when `confirm`).
 Result<crypto::SecretBytes> PassphraseFromUser(bool confirm);

@@ -70,10 +70,18 @@ void AddGateway(CLI::App& app, Context& ctx) {
   auto* check = gw->add_subcommand("check-config", "Check a gateway configuration; errors name file, line and field");
   static std::string check_path;
   check->add_option("file", check_path, "Configuration file")->required();
-  check->callback([] {
+  check->callback([&ctx] {
     gateway::GatewayConfig cfg = LoadConfigOrFail(check_path);
-    std::cout << check_path << ": ok (" << cfg.upstreams.size() << " upstreams, " << cfg.policy->size() << " rules, " << cfg.limits->size()
-              << " limits" << (cfg.unsafe_allow_all ? ", UNSAFE allow-all mode" : "") << ")\n";
+    auto count = [](std::size_t n) { return static_cast<std::int64_t>(n); };
+    Report(ctx,
+           json::Object{{"file", check_path},
+                        {"ok", true},
+                        {"upstreams", count(cfg.upstreams.size())},
+                        {"rules", count(cfg.policy->size())},
+                        {"limits", count(cfg.limits->size())},
+                        {"unsafe_allow_all", cfg.unsafe_allow_all}},
+           check_path + ": ok (" + std::to_string(cfg.upstreams.size()) + " upstreams, " + std::to_string(cfg.policy->size()) + " rules, " +
+               std::to_string(cfg.limits->size()) + " limits" + (cfg.unsafe_allow_all ? ", UNSAFE allow-all mode" : "") + ")");
   });
   gw->callback([gw, &ctx] {
     if (!gw->get_subcommands().empty()) return;
@@ -83,7 +91,7 @@ void AddGateway(CLI::App& app, Context& ctx) {
   });
 }
 
-void AddPolicyCheck(CLI::App& app) {
+void AddPolicyCheck(CLI::App& app) {  // Prints JSON always; --json is accepted for symmetry.
   auto* policy = app.add_subcommand("policy", "Authorization policy tools");
   policy->require_subcommand(1);
   auto* check = policy->add_subcommand("check", "Explain the decision for one request, offline");
@@ -105,10 +113,23 @@ void AddPolicyCheck(CLI::App& app) {
     auto request = Check(json::ParseJsonObject(text), kUsage);
     const json::Value* method = request.if_contains("method");
     const json::Value* params = request.if_contains("params");
-    if (method == nullptr || !method->is_string() || params == nullptr || !params->is_object()) {
-      Fail(kUsage, "the request needs \"method\" and \"params\"");
+    if (method == nullptr || !method->is_string()) Fail(kUsage, "the request needs a \"method\"");
+    if (params != nullptr && !params->is_object()) Fail(kUsage, "\"params\" must be an object");
+    std::string_view m = method->get_string();
+    if (m == "tools/list" || m == "prompts/list" || m == "resources/list" || m == "resources/templates/list") {
+      // Lists are filtered, not decided: each caller sees the items its rules let it use.
+      PrintJson(json::Object{{"decision", "filtered"},
+                             {"action", m},
+                             {"reason",
+                              "a list is not refused: the gateway shows each caller only the items its rules allow; "
+                              "check a tools/call, prompts/get or resources/read for an item"}});
+      return;
     }
-    const json::Object& p = params->get_object();
+    if (m != "tools/call" && m != "prompts/get" && m != "resources/read") {
+      Fail(kUsage, "policy check decides tools/call, prompts/get and resources/read (and explains lists), not " + std::string(m));
+    }
+    json::Object no_params;
+    const json::Object& p = params != nullptr ? params->get_object() : no_params;
     std::string target, upstream;
     json::Object arguments;
     if (method->get_string() == "resources/read") {

@@ -1,5 +1,8 @@
 // aip init | whoami | did show | did document | did resolve
+#include <cstdlib>
 #include <iostream>
+
+#include "aip/base/file_io.h"
 
 #include "aip/identity/did_aip.h"
 #include "aip/identity/did_key.h"
@@ -16,11 +19,36 @@ void PrintIdentitySummary(const identity::Identity& id) {
   if (!id.platform().empty()) std::cout << "Platform: " << id.platform() << "\n";
 }
 
+// SealedPublicPart is the public part of an encrypted identity file, read without opening the key,
+// when no passphrase was given: showing who one is needs no secret.
+std::optional<json::Object> SealedPublicPart(const Context& ctx) {
+  if (std::getenv("AIP_PRIVATE_KEY") != nullptr || std::getenv("AIP_PASSPHRASE") != nullptr || !ctx.store.HasIdentity()) {
+    return std::nullopt;
+  }
+  auto text = ReadFile(ctx.store.identity_path(), 1 << 20);
+  if (!text) return std::nullopt;
+  auto doc = json::ParseJsonObject(*text);
+  if (!doc) return std::nullopt;
+  const json::Value* key = doc->if_contains("private_key");
+  if (key == nullptr || !key->is_object() || !key->get_object().contains("encryption")) return std::nullopt;
+  doc->erase("private_key");
+  doc->erase("format");
+  for (const char* field : {"did", "did_aip"}) {
+    if (!doc->contains(field) || !doc->at(field).is_string()) return std::nullopt;
+  }
+  return std::move(*doc);
+}
+
 identity::CompositeResolver LocalResolver(const Context& ctx) {
   identity::CompositeResolver r;
   r.Register(std::string(identity::kDidKeyPrefix), std::make_shared<identity::DidKeyResolver>());
   auto keyring = ctx.store.Keyring();
-  if (keyring) r.Register("did:", std::make_shared<identity::StaticKeyResolver>(std::move(*keyring)));
+  if (!keyring) return r;
+  // This agent's own did:aip resolves too: its key is in its own did:key.
+  if (auto own = OwnDid(ctx)) {
+    if (auto key = identity::PublicKeyFromDidKey(*own)) (void)keyring->Add(identity::DidAipFromPublicKey(*key), *key);
+  }
+  r.Register("did:", std::make_shared<identity::StaticKeyResolver>(std::move(*keyring)));
   return r;
 }
 
@@ -67,6 +95,20 @@ void AddIdentityCommands(CLI::App& app, Context& ctx) {
   auto whoami_json = std::make_shared<bool>(false);
   whoami->add_flag("--json", *whoami_json, "Print JSON");
   whoami->callback([&ctx, whoami_json] {
+    if (auto sealed = SealedPublicPart(ctx)) {
+      std::string path = ctx.store.identity_path().string();
+      if (*whoami_json) {
+        (*sealed)["source"] = path;
+        (*sealed)["encrypted"] = true;
+        PrintJson(*sealed);
+        return;
+      }
+      std::cout << "DID:      " << std::string_view(sealed->at("did").get_string()) << "\n"
+                << "did:aip:  " << std::string_view(sealed->at("did_aip").get_string()) << "\n";
+      if (auto name = json::OptionalString(*sealed, "name"); name && !name->empty()) std::cout << "Name:     " << *name << "\n";
+      std::cout << "Key:      " << path << " (encrypted, not opened: no passphrase was needed to show this)\n";
+      return;
+    }
     LoadedIdentity li = LoadIdentity(ctx);
     std::string source = li.from_environment ? "AIP_PRIVATE_KEY" : ctx.store.identity_path().string();
     if (*whoami_json) {

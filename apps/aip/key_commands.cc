@@ -25,7 +25,8 @@ void ImportPublic(const Context& ctx, const json::Object& o) {
   }
   std::string name(json::OptionalString(o, "name").value_or(""));
   Check(ctx.store.AddToKeyring(*key, name));
-  std::cout << "Added to keyring: " << identity::DidKeyFromPublicKey(*key) << " (" << identity::DidAipFromPublicKey(*key) << ")\n";
+  std::string did = identity::DidKeyFromPublicKey(*key), did_aip = identity::DidAipFromPublicKey(*key);
+  Report(ctx, json::Object{{"imported", "public"}, {"did", did}, {"did_aip", did_aip}}, "Added to keyring: " + did + " (" + did_aip + ")");
 }
 
 }  // namespace
@@ -73,7 +74,7 @@ void AddKeyCommands(CLI::App& app, Context& ctx) {
       std::cout << text;
     } else {
       Check(WriteFileAtomic(eo->out, text, eo->include_private ? 0600 : 0644));
-      std::cout << "Wrote " << eo->out << "\n";
+      Report(ctx, json::Object{{"wrote", eo->out}}, "Wrote " + eo->out);
     }
   });
 
@@ -107,7 +108,8 @@ void AddKeyCommands(CLI::App& app, Context& ctx) {
     auto id = identity::ParseIdentity(text, provider);
     if (!id) Fail(kError, "import: " + id.error().message);
     Check(ctx.store.Save(*id, passphrase, io->force));
-    std::cout << "Imported identity " << id->did() << " (" << id->did_aip() << ")\n";
+    Report(ctx, json::Object{{"imported", "identity"}, {"did", id->did()}, {"did_aip", id->did_aip()}},
+           "Imported identity " + id->did() + " (" + id->did_aip() + ")");
   });
 }
 

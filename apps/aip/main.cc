@@ -6,7 +6,8 @@
 
 int main(int argc, char** argv) {
   using namespace aip::cli;
-  CLI::App app{"aip: identity, signed calls and trust for MCP agents and servers"};
+  // Named, so that Usage lines say `aip …` whatever path the binary was started by.
+  CLI::App app{"aip: identity, signed calls and trust for MCP agents and servers", "aip"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "aip 0.1.0");
   app.footer(
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   AddApiKeyCommands(app, ctx);
   AddTrustCommands(app, ctx);
   AddRegistryCommands(app, ctx);
+  AddJsonFlags(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -2,6 +2,7 @@
 // server. The protocol era is negotiated (2026-07-28 server/discover, else initialize).
 #include <cstdlib>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "aip/mcp/client.h"
@@ -20,18 +21,28 @@ struct Target {
 
 mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const SigningOptions& s) {
   mcpsig::SignedClientConfig config;
-  if (!s.no_sign) {
+  bool sign = SignsCalls(s);
+  if (sign && !t.stdio.empty() && s.audience.empty()) {
+    // A spawned server has no URL to bind proofs to; without an audience the call goes unsigned,
+    // which a server that checks nothing accepts and one that requires proofs refuses.
+    std::cerr << "aip: note: --stdio without --audience: requests are not signed (give --audience to sign them)\n";
+    sign = false;
+  }
+  if (sign) {
     if (std::getenv("AIP_PRIVATE_KEY") == nullptr && !ctx.store.HasIdentity()) {
       Fail(kError,
            "no identity to sign with at " + ctx.store.identity_path().string() + ": run 'aip init', or pass --no-sign to call unsigned");
     }
     config.signer = std::make_shared<identity::Identity>(LoadIdentity(ctx).identity);
     config.audience = !s.audience.empty() ? s.audience : t.url;
-    if (config.audience.empty()) Fail(kUsage, "--stdio needs --audience (the server's DID or configured audience) to sign");
   }
   if (!s.server_did.empty()) config.expected_server = s.server_did;
   config.require_signed_result = s.require_signed_result;
-  config.on_verified_result = [](const std::string& did) { std::cerr << "result signed by " << did << "\n"; };
+  // Said once per signer, not once per result (a session's handshake and list are signed too).
+  auto said = std::make_shared<std::set<std::string>>();
+  config.on_verified_result = [said](const std::string& did) {
+    if (said->insert(did).second) std::cerr << "results signed by " << did << " (verified)\n";
+  };
   mcp::ClientOptions options;
   if (s.print_request && !t.stdio.empty()) {  // Over HTTP the transport hook prints the whole request.
     options.on_send = [](const json::Object& request) { std::cerr << json::Serialize(request) << "\n"; };
@@ -53,7 +64,11 @@ std::unique_ptr<mcp::McpClient> ConnectTo(const Target& t, mcp::ClientOptions op
   if (!transport) Fail(transport.error().code == ErrorCode::kInvalidArgument ? kUsage : kError, transport.error().message);
   auto client = std::make_unique<mcp::McpClient>(std::move(*transport), std::move(options));
   Status s = client->Connect();
-  if (!s.ok()) Fail(kError, "cannot connect: " + s.message());
+  if (!s.ok()) {
+    // A server that answered but failed a check is not a connection problem: say which.
+    bool refused = s.code() == ErrorCode::kUnauthenticated || s.code() == ErrorCode::kPermissionDenied;
+    Fail(refused ? kVerificationFailed : kError, (refused ? "the server's answer was refused: " : "cannot connect: ") + s.message());
+  }
   return client;
 }
 
@@ -67,7 +82,9 @@ Target SplitTarget(std::vector<std::string>& pos, const std::string& stdio, std:
   Target t;
   t.stdio = stdio;
   if (stdio.empty()) {
-    if (pos.size() != names + 1) Fail(kUsage, "expected a URL (or --stdio CMD)");
+    if (pos.empty()) Fail(kUsage, "expected a URL (or --stdio CMD)");
+    if (pos.size() != names + 1)
+      Fail(kUsage, names == 1 ? "expected a tool name after the URL: aip call URL TOOL [--args JSON]" : "expected only a URL");
     t.url = pos.front();
     pos.erase(pos.begin());
   } else if (pos.size() != names) {

@@ -63,7 +63,7 @@ std::unique_ptr<proxy::RemoteEndpoint> RemoteFor(const Context& ctx, const Proxy
   const SigningOptions& s = o.signing;
   proxy::RemoteOptions r;
   r.url = o.url;
-  if (!s.no_sign) {
+  if (SignsCalls(s)) {
     if (std::getenv("AIP_PRIVATE_KEY") == nullptr && !ctx.store.HasIdentity()) {
       Fail(kError,
            "no identity to sign with at " + ctx.store.identity_path().string() + ": run 'aip init', or pass --no-sign to relay unsigned");
@@ -136,7 +136,7 @@ void AddProxyCommands(CLI::App& app, Context& ctx) {
       return;
     }
     if (!o->token_file.empty()) Fail(kUsage, "--token-file goes with --listen");
-    log("relaying stdio to " + o->url + (o->signing.no_sign ? " (unsigned)" : ""));
+    log("relaying stdio to " + o->url + (SignsCalls(o->signing) ? "" : " (unsigned)"));
     proxy::StdioBridgeOptions so;
     so.log = [&log](std::string_view line) { log(line); };
     Check(proxy::RunStdioBridge(*remote, so));

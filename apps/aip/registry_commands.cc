@@ -103,8 +103,17 @@ void SyncTrust(const Context& ctx) {
          "(with --config), or create an identity (`aip init`)");
   }
   auto report = Check(registry::SyncTrust(client, *store, anchors, {f.depth, f.max_vouches}, DefaultClock().Now()), kError);
-  std::cout << "synced from " << client.base_url() << ": " << report.added << " new vouches, " << report.known << " known, "
-            << report.revocations << " new revocations, " << report.rejected << " rejected\n";
+  auto count = [](auto n) { return static_cast<std::int64_t>(n); };
+  Report(ctx,
+         json::Object{{"registry", client.base_url()},
+                      {"anchors", count(anchors.size())},
+                      {"added", count(report.added)},
+                      {"known", count(report.known)},
+                      {"revocations", count(report.revocations)},
+                      {"rejected", count(report.rejected)}},
+         "synced from " + client.base_url() + " (" + std::to_string(anchors.size()) + " anchors): " + std::to_string(report.added) +
+             " new vouches, " + std::to_string(report.known) + " known, " + std::to_string(report.revocations) + " new revocations, " +
+             std::to_string(report.rejected) + " rejected");
   if (report.rejected > 0) {
     Fail(kVerificationFailed, std::to_string(report.rejected) + " documents from the registry failed verification");
   }
@@ -180,8 +189,14 @@ void QueryTrust(const Context& ctx) {
 void Doctor(const Context& ctx) {
   auto& f = Flags();
   int failures = 0;
+  json::Array checks;
   auto report = [&](bool ok, const std::string& what, bool warn_only = false) {
-    std::cout << (ok ? "ok    " : warn_only ? "warn  " : "FAIL  ") << what << "\n";
+    const char* status = ok ? "ok" : warn_only ? "warn" : "fail";
+    if (ctx.json) {
+      checks.emplace_back(json::Object{{"status", status}, {"check", what}});
+    } else {
+      std::cout << (ok ? "ok    " : warn_only ? "warn  " : "FAIL  ") << what << "\n";
+    }
     if (!ok && !warn_only) ++failures;
   };
   auto mode_of = [](const std::filesystem::path& p) -> int {
@@ -193,7 +208,8 @@ void Doctor(const Context& ctx) {
     std::snprintf(buf, sizeof buf, "%03o", mode);
     return std::string(buf);
   };
-  std::cout << "aip 0.1.0; " << crypto::LibraryVersions() << "; SQLite " << sqlite::LibraryVersion() << "\n";
+  std::string versions = "aip 0.1.0; " + crypto::LibraryVersions() + "; SQLite " + sqlite::LibraryVersion();
+  if (!ctx.json) std::cout << versions << "\n";
   const auto& home = ctx.store.home();
   int home_mode = mode_of(home);
   if (home_mode < 0) {
@@ -257,6 +273,7 @@ void Doctor(const Context& ctx) {
       }
     }
   }
+  if (ctx.json) PrintJson(json::Object{{"versions", versions}, {"failures", failures}, {"checks", std::move(checks)}});
   if (failures > 0) Fail(kVerificationFailed, std::to_string(failures) + " check(s) failed");
 }
 
@@ -333,23 +350,38 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   auto* peer = group->add_subcommand("peer", "Federation peers this registry pulls records from");
   peer->require_subcommand(1);
   auto* peer_add = peer->add_subcommand("add", "Pull records from the registry at URL (each one verified)");
-  peer_add->add_option("URL", f.url)->required();
+  peer_add->add_option("URL", f.url, "The peer registry's base URL")->required();
   peer_add->add_option("--db", f.db, "This registry's database (as for serve)");
-  peer_add->callback([] {
+  peer_add->callback([&ctx] {
     Check(net::ParseUrl(Flags().url), kUsage);
     bool added = Check(OpenRegistryStore(Flags().db)->AddPeer(Flags().url));
-    std::cout << (added ? "added peer " : "already a peer: ") << Flags().url << "\n";
+    Report(ctx, json::Object{{"peer", Flags().url}, {"added", added}}, (added ? "added peer " : "already a peer: ") + Flags().url);
   });
   auto* peer_remove = peer->add_subcommand("remove", "Stop pulling from URL");
-  peer_remove->add_option("URL", f.url)->required();
+  peer_remove->add_option("URL", f.url, "The peer registry's base URL")->required();
   peer_remove->add_option("--db", f.db, "This registry's database");
-  peer_remove->callback([] {
+  peer_remove->callback([&ctx] {
     if (!Check(OpenRegistryStore(Flags().db)->RemovePeer(Flags().url))) Fail(kUsage, "not a peer: " + Flags().url);
+    Report(ctx, json::Object{{"peer", Flags().url}, {"removed", true}}, "removed peer " + Flags().url);
   });
   auto* peer_list = peer->add_subcommand("list", "List peers with their cursors and counts");
   peer_list->add_option("--db", f.db, "This registry's database");
-  peer_list->callback([] {
-    for (const auto& p : Check(OpenRegistryStore(Flags().db)->Peers())) {
+  peer_list->callback([&ctx] {
+    auto peers = Check(OpenRegistryStore(Flags().db)->Peers());
+    if (ctx.json) {
+      json::Array out;
+      for (const auto& p : peers) {
+        out.emplace_back(json::Object{{"url", p.url},
+                                      {"cursor", p.cursor},
+                                      {"accepted", static_cast<std::int64_t>(p.accepted)},
+                                      {"rejected", static_cast<std::int64_t>(p.rejected)},
+                                      {"conflicts", static_cast<std::int64_t>(p.conflicts)},
+                                      {"last_error", p.last_error}});
+      }
+      PrintJson(out);
+      return;
+    }
+    for (const auto& p : peers) {
       std::cout << p.url << "  cursor " << p.cursor << "  accepted " << p.accepted << "  rejected " << p.rejected << "  conflicts "
                 << p.conflicts << (p.last_error.empty() ? "" : "  last error: " + p.last_error) << "\n";
     }
@@ -368,7 +400,9 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
                         fl.homepage};
     if (p.name.empty()) p.name = "agent";
     auto answer = Check(Client().Register(me, p), kError);
-    std::cout << json::OptionalString(answer, "outcome").value_or("") << " " << me.did() << " (" << me.did_aip() << ")\n";
+    std::string outcome(json::OptionalString(answer, "outcome").value_or(""));
+    Report(ctx, json::Object{{"outcome", outcome}, {"did", me.did()}, {"did_aip", me.did_aip()}},
+           outcome + " " + me.did() + " (" + me.did_aip() + ")");
   });
 
   auto* list = app.add_subcommand("list", "List the agents registered at a registry");
@@ -380,15 +414,15 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
 
   auto* search = app.add_subcommand("search", "Search a registry by name, platform or DID");
   AddRegistryOption(search);
-  search->add_option("QUERY", f.query)->required();
+  search->add_option("QUERY", f.query, "Words of a name or platform, or a DID")->required();
   search->add_option("--limit", f.limit, "At most this many (default 50)");
   search->add_flag("--json", f.json, "Print JSON");
   search->callback([] { PrintAgents(Check(Client().Directory(Flags().query, "", Flags().limit))); });
 
   auto* resolve = app.add_subcommand("resolve", "Resolve a DID: did:key offline, did:aip via a registry, did:web over HTTPS");
   AddRegistryOption(resolve);
-  resolve->add_option("DID", f.did)->required();
-  resolve->callback([] {
+  resolve->add_option("DID", f.did, "The DID to resolve")->required();
+  resolve->callback([] {  // Prints JSON always; --json is accepted for symmetry.
     auto& fl = Flags();
     Result<identity::Resolution> res = InvalidArgumentError("unsupported DID method");
     if (fl.did.starts_with("did:key:")) {
@@ -414,7 +448,7 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
   message->callback([&ctx] {
     auto me = LoadIdentity(ctx).identity;
     auto id = Check(Client().SendMessage(me, Flags().did, Flags().text), kError);
-    std::cout << "sent " << id << "\n";
+    Report(ctx, json::Object{{"sent", id}, {"to", Flags().did}}, "sent " + id);
   });
 
   auto* messages = app.add_subcommand("messages", "Read this agent's inbox: each message opened and its signature checked");

@@ -37,7 +37,8 @@ void AddSign(CLI::App& app, Context& ctx) {
       return;
     }
     Check(WriteFileAtomic(out, text, 0644));
-    std::cout << "Signed " << o->file << " as " << li.identity.did() << "\n  signature: " << out << "\n";
+    Report(ctx, json::Object{{"signed", o->file}, {"signer", li.identity.did()}, {"signature", out}},
+           "Signed " + o->file + " as " + li.identity.did() + "\n  signature: " + out);
   });
 }
 
@@ -92,8 +93,9 @@ void AddSignDir(CLI::App& app, Context& ctx) {
     json::Object m = Check(identity::SignDirectory(li.identity, o->dir, o->ignore, DefaultClock().Now()));
     fs::path out = o->out.empty() ? fs::path(o->dir) / identity::kManifestFileName : fs::path(o->out);
     Check(WriteFileAtomic(out, json::Serialize(m) + "\n", 0644));
-    std::cout << "Signed " << m.at("files").as_object().size() << " file(s) in " << o->dir << " as " << li.identity.did()
-              << "\n  manifest: " << out.string() << "\n";
+    std::int64_t files = static_cast<std::int64_t>(m.at("files").as_object().size());
+    Report(ctx, json::Object{{"signed", o->dir}, {"files", files}, {"signer", li.identity.did()}, {"manifest", out.string()}},
+           "Signed " + std::to_string(files) + " file(s) in " + o->dir + " as " + li.identity.did() + "\n  manifest: " + out.string());
   });
 }
 

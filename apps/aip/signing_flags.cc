@@ -12,6 +12,8 @@ namespace aip::cli {
 
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_flag("--no-sign", o.no_sign, "Send unsigned requests");
+  cmd->add_flag("--sign", o.sign,
+                "With --bearer-env, --client-id or --login: also sign each request (the token's client must be this agent)");
   cmd->add_option("--audience", o.audience, "Audience for the request proofs (default: the URL)");
   cmd->add_flag("--print-request", o.print_request, "Print each request exactly as sent, with its HTTP headers (stderr)");
   cmd->add_option("--server-did", o.server_did, "Require results signed by this DID");
@@ -32,6 +34,16 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_option("--browser", o.browser, "With --login: the command that opens the sign-in URL (default: $BROWSER)");
   cmd->add_option("--redirect-port", o.redirect_port, "With --login: the loopback port for the sign-in redirect (default: any)");
   cmd->add_option("--login-timeout", o.login_timeout, "With --login: how long to wait for the sign-in (default 5m)");
+}
+
+bool SignsCalls(const SigningOptions& s) {
+  if (s.no_sign && s.sign) Fail(kUsage, "--sign and --no-sign contradict each other");
+  if (s.sign && !s.api_key_env.empty()) {
+    Fail(kUsage, "--sign with --api-key-env: a server cannot tell which of the two is calling and refuses both; pick one");
+  }
+  if (s.no_sign) return false;
+  bool other_credential = !s.api_key_env.empty() || !s.bearer_env.empty() || !s.client_id.empty() || s.login;
+  return !other_credential || s.sign;
 }
 
 // CredentialFromEnv reads a secret from the named variable: secrets never go on the command line,

@@ -17,6 +17,7 @@ namespace aip::cli {
 // server's audience (its URL, unless --audience says otherwise).
 struct SigningOptions {
   bool no_sign = false;
+  bool sign = false;  // Sign although a key or token is sent (delegation: the token's client is this agent).
   std::string audience;
   bool print_request = false;
   std::string server_did;
@@ -36,6 +37,11 @@ struct SigningOptions {
 };
 
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o);
+
+// SignsCalls says whether requests carry this agent's proof: yes, unless --no-sign, or an API
+// key, token, client credentials or --login name the caller instead (then only with --sign, and
+// never with an API key: a server cannot tell which of the two is calling, and refuses both).
+bool SignsCalls(const SigningOptions& s);
 
 // CredentialFromEnv reads a secret from the named variable (a usage error when unset).
 std::string CredentialFromEnv(const std::string& name);

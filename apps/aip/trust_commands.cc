@@ -80,6 +80,7 @@ void PrintResult(const trust::TrustResult& r, const std::string& did, const std:
     std::cout << "\n";
   }
   if (r.paths.empty() && !r.anchor) std::cout << "  no path from an anchor\n";
+  if (!r.paths.empty()) std::cout << "  (weights as counted: a vouch's weight halves with each year of its age, docs/trust.md)\n";
   std::printf("  unexplained %.4f (longer walks, paths past the top %zu)\n", r.unexplained, r.paths.size());
 }
 
@@ -142,17 +143,32 @@ void AddTrustCommands(CLI::App& app, Context& ctx) {
   anchors->require_subcommand(1);
   auto* add = anchors->add_subcommand("add", "Add an anchor");
   db_option(add);
-  add->add_option("DID", f.did)->required();
-  add->callback([] { Check(OpenStore(f)->AddAnchor(f.did, DefaultClock().Now()), kUsage); });
+  add->add_option("DID", f.did, "The agent to trust fully")->required();
+  add->callback([&ctx] {
+    Check(OpenStore(f)->AddAnchor(f.did, DefaultClock().Now()), kUsage);
+    Report(ctx, json::Object{{"anchor_added", f.did}}, "anchor added: " + f.did);
+  });
   auto* remove = anchors->add_subcommand("remove", "Remove an anchor");
   db_option(remove);
-  remove->add_option("DID", f.did)->required();
-  remove->callback([] { Check(OpenStore(f)->RemoveAnchor(f.did), kUsage); });
+  remove->add_option("DID", f.did, "The anchor to remove")->required();
+  remove->callback([&ctx] {
+    Check(OpenStore(f)->RemoveAnchor(f.did), kUsage);
+    Report(ctx, json::Object{{"anchor_removed", f.did}}, "anchor removed: " + f.did);
+  });
   auto* list = anchors->add_subcommand("list", "List the anchors");
   db_option(list);
   list->callback([&ctx] {
-    if (auto me = OwnDid(ctx)) std::cout << *me << " (this agent)\n";
-    for (const auto& a : Check(OpenStore(f)->Anchors())) std::cout << a << "\n";
+    auto me = OwnDid(ctx);
+    auto stored = Check(OpenStore(f)->Anchors());
+    if (ctx.json) {
+      json::Array out;
+      if (me) out.emplace_back(json::Object{{"did", *me}, {"self", true}});
+      for (const auto& a : stored) out.emplace_back(json::Object{{"did", a}, {"self", false}});
+      PrintJson(out);
+      return;
+    }
+    if (me) std::cout << *me << " (this agent)\n";
+    for (const auto& a : stored) std::cout << a << "\n";
   });
 
   auto score_command = [&ctx, db_option](CLI::App* c, bool paths_only) {
@@ -196,7 +212,16 @@ void AddTrustCommands(CLI::App& app, Context& ctx) {
   }
   auto store = OpenStore(f);
   auto me = OwnDid(ctx);
-  for (const auto& d : docs) std::cout << Import(*store, d, me) << "\n";
+  json::Array results;
+  for (const auto& d : docs) {
+    std::string result = Import(*store, d, me);
+    if (ctx.json) {
+      results.emplace_back(result);
+    } else {
+      std::cout << result << "\n";
+    }
+  }
+  if (ctx.json) PrintJson(json::Object{{"imported", std::move(results)}});
 });
 
 auto* exp = group->add_subcommand("export", "Export every vouch and revocation in the store");

@@ -95,7 +95,10 @@ export AIP_HOME="$work/bob"
 AIP_PASSPHRASE="correct horse" expect 0 "encrypted" -- "$AIP" init --name bob --encrypt
 grep -q '"seed"' "$AIP_HOME/identity.json" && bad "encrypted file holds a plain seed" || ok
 AIP_PASSPHRASE="wrong horse" expect 3 "wrong passphrase" -- "$AIP" whoami
-expect 3 "AIP_PASSPHRASE" -- "$AIP" whoami < /dev/null
+# Showing who one is needs no secret: whoami reads the public part; signing needs the passphrase.
+expect 0 "not opened" -- "$AIP" whoami < /dev/null
+echo hi > "$work/bob-note.txt"
+expect 3 "AIP_PASSPHRASE" -- "$AIP" sign "$work/bob-note.txt" < /dev/null
 AIP_PASSPHRASE="correct horse" expect 0 "(encrypted)" -- "$AIP" whoami
 AIP_PASSPHRASE="correct horse" expect 0 "Rotated" -- "$AIP" key rotate
 AIP_PASSPHRASE="correct horse" expect 0 "Rotated:  1" -- "$AIP" whoami

@@ -82,7 +82,8 @@ targets = ["create_task"]
     url = f"http://127.0.0.1:{port}/mcp"
 
     def call(key, tool, args, *extra):
-        return run([AIP, "call", url, tool, "--no-sign", "--api-key-env", "CALLER_KEY", "--args", json.dumps(args), "--json", *extra],
+        # As docs/apikeys.md writes it: an API key names the caller, so the call is not signed.
+        return run([AIP, "call", url, tool, "--api-key-env", "CALLER_KEY", "--args", json.dumps(args), "--json", *extra],
                    env_extra={"CALLER_KEY": key}, home=home)
 
     r = call(reader, "tasks.list_tasks", {"project": "project-a"})

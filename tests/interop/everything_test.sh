@@ -18,6 +18,8 @@ unset AIP_PRIVATE_KEY AIP_DID
 "$AIP" init --name interop > /dev/null
 stdio_cmd="$NODE $EVERYTHING stdio"
 expect "echo — Echoes back" -- "$AIP" tools --stdio "$stdio_cmd" --audience urn:example:everything
+# As README writes it: no --audience, so unsigned, with a note (the reference server checks nothing).
+expect "echo — Echoes back" -- "$AIP" tools --stdio "$stdio_cmd"
 expect "Echo: hello over stdio" -- "$AIP" call --stdio "$stdio_cmd" echo --args '{"message":"hello over stdio"}' --audience urn:example:everything
 expect "The sum of 2 and 40 is 42" -- "$AIP" call --stdio "$stdio_cmd" get-sum --args '{"a":2,"b":40}' --no-sign
 
