@@ -75,4 +75,7 @@ set -e
 step "8. The gateway: one agent, two upstreams with their own API keys, policy, replay, audit"
 bash "$(dirname "$0")/../examples/mediated/run.sh" "$(dirname "$AIP")"
 
+step "9. Trust: agents vouch for each other through a registry; a gateway admits by trust score, and a revocation takes effect by itself"
+bash "$(dirname "$0")/../examples/trust/run.sh" "$(dirname "$AIP")"
+
 printf '\nDemo complete: alice=%s\n               bob=%s\n' "$alice_did" "$bob_did"

@@ -13,7 +13,8 @@ namespace aip::cli {
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_flag("--no-sign", o.no_sign, "Send unsigned requests");
   cmd->add_flag("--sign", o.sign,
-                "With --bearer-env, --client-id or --login: also sign each request (the token's client must be this agent)");
+                "With --api-key-env, --bearer-env, --client-id or --login: sign each request too (for a server that checks both; "
+                "with a token, its client must be this agent; a gateway taking API keys refuses a key and a proof together)");
   cmd->add_option("--audience", o.audience, "Audience for the request proofs (default: the URL)");
   cmd->add_flag("--print-request", o.print_request, "Print each request exactly as sent, with its HTTP headers (stderr)");
   cmd->add_option("--server-did", o.server_did, "Require results signed by this DID");
@@ -38,9 +39,6 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
 
 bool SignsCalls(const SigningOptions& s) {
   if (s.no_sign && s.sign) Fail(kUsage, "--sign and --no-sign contradict each other");
-  if (s.sign && !s.api_key_env.empty()) {
-    Fail(kUsage, "--sign with --api-key-env: a server cannot tell which of the two is calling and refuses both; pick one");
-  }
   if (s.no_sign) return false;
   bool other_credential = !s.api_key_env.empty() || !s.bearer_env.empty() || !s.client_id.empty() || s.login;
   return !other_credential || s.sign;

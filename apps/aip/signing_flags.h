@@ -39,8 +39,7 @@ struct SigningOptions {
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o);
 
 // SignsCalls says whether requests carry this agent's proof: yes, unless --no-sign, or an API
-// key, token, client credentials or --login name the caller instead (then only with --sign, and
-// never with an API key: a server cannot tell which of the two is calling, and refuses both).
+// key, token, client credentials or --login name the caller instead (then only with --sign).
 bool SignsCalls(const SigningOptions& s);
 
 // CredentialFromEnv reads a secret from the named variable (a usage error when unset).

@@ -139,6 +139,12 @@ targets = ["echo"]
     st, _, resp = post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}},
                        headers={"mcp-param-project": "project-a", "authorization": "Bearer stolen", "cookie": "session=caller-cookie", "x-api-key": "caller-key"})
     check("anonymous project-a allowed", st == 200 and "result" in resp, str(resp))
+    # Missing Mcp-Param-* headers count only once the caller is known to be allowed the call: an
+    # allowed call without them is a HeaderMismatch (400), a refused one is refused for its reason.
+    st, _, resp = post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}})
+    check("allowed but without the Mcp-Param header: 400 HeaderMismatch", st == 400 and resp["error"]["code"] == -32020, f"{st} {resp}")
+    st, _, resp = post(url, "tools/call", {"name": "tasks.list_tasks", "arguments": {"project": "project-b"}})
+    check("refused and without the header: the refusal, not the header", st == 401 and resp["error"]["code"] == -31001, f"{st} {resp}")
 
     # --- bypass attempts --------------------------------------------------------------------
     raw = (b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"tasks.list_tasks",'

@@ -146,7 +146,8 @@ targets = ["create_task"]
 
     # --- the user's token and the agent's own signature, together ---------------------------
     agent_token = issuer.token({**good_claims, "client_id": agent_did}, AT)
-    create = ["tasks.create_task", "--bearer-env", "TOKEN", "--args", '{"project":"project-a","title":"signed"}']
+    # --sign: a token alone names the caller; delegation adds the agent's own proof.
+    create = ["tasks.create_task", "--bearer-env", "TOKEN", "--sign", "--args", '{"project":"project-a","title":"signed"}']
     r = run([AIP, "call", url, *create], env_extra={"TOKEN": agent_token}, home=agent_home)
     check("a token for alice plus a signed call from its agent: allowed by an agents rule", r.returncode == 0, r.stdout + r.stderr)
     st, _, resp = post(url, "tools/call", {"name": "tasks.create_task", "arguments": {"project": "project-a", "title": "unsigned"}},

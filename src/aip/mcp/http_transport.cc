@@ -50,6 +50,8 @@ std::optional<std::string> ParamString(const json::Value& v) {
   return std::nullopt;
 }
 
+constexpr std::string_view kMissingParamHeaders = "Mcp-Param header missing for an annotated argument";
+
 // CheckRoutingHeaders enforces SEP-2243: the routing headers must repeat the body exactly.
 std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, const Request& r, const McpServer& server,
                                                const std::string& version) {
@@ -94,7 +96,7 @@ std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, cons
     }
     expected.erase(it);
   }
-  if (!expected.empty()) return "Mcp-Param header missing for an annotated argument";
+  if (!expected.empty()) return std::string(kMissingParamHeaders);
   return std::nullopt;
 }
 
@@ -301,6 +303,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   }
 
   std::shared_ptr<Session> session;
+  std::optional<std::string> missing_param_headers;
   bool opening = false;  // This request is the initialize that opens `session`.
   net::Headers extra;
   auto header_version = req.headers.Get("mcp-protocol-version");
@@ -313,8 +316,11 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
       return;
     }
     if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *body_version)) {
-      ex.Respond(RpcErrorResponse(400, r->id, kHeaderMismatch, "Header mismatch: " + *mismatch));
-      return;
+      if (*mismatch != kMissingParamHeaders) {
+        ex.Respond(RpcErrorResponse(400, r->id, kHeaderMismatch, "Header mismatch: " + *mismatch));
+        return;
+      }
+      missing_param_headers = *mismatch;  // Refused after authorization (CallContext).
     }
     if (auto bad = ValidateModernMeta(r->params)) {
       ex.Respond(JsonHttpResponse(400, json::Object{{"jsonrpc", "2.0"}, {"id", r->id}, {"error", std::move(*bad)}}));
@@ -352,6 +358,7 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
                                                     : options_.public_base + req.target,
                        &req.headers, req.body, req.remote_address};
   ctx.http = &http;
+  ctx.missing_param_headers = std::move(missing_param_headers);
   auto cancelled = ctx.cancelled;
   ctx.notify = [&, cancelled](json::Object note) {
     if (!client_takes_sse) return;
@@ -389,7 +396,9 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
   if (response) {
     const json::Value* e = response->if_contains("error");
     const json::Value* code = e != nullptr && e->is_object() ? e->get_object().if_contains("code") : nullptr;
-    if (code != nullptr && *code == json::Value(kMissingRequiredClientCapability)) out.status = 400;
+    if (code != nullptr && (*code == json::Value(kMissingRequiredClientCapability) || *code == json::Value(kHeaderMismatch))) {
+      out.status = 400;
+    }
     if (code != nullptr && *code == json::Value(kUnauthenticatedCode)) {
       out.status = 401;
       out.headers.Set("www-authenticate", options_.www_authenticate);

@@ -420,6 +420,7 @@ McpServer::Outcome McpServer::CallTool(const Request& r, const RequestInfo& info
     if (tools_[i].name == *name) index = i;
   }
   if (index == tools_.size()) return Rpc(kInvalidParams, "Unknown tool: " + *name);
+  if (ctx.missing_param_headers) return Rpc(kHeaderMismatch, "Header mismatch: " + *ctx.missing_param_headers);
   json::Value args = json::Object{};
   if (const json::Value* a = r.params.if_contains("arguments"); a != nullptr && !a->is_null()) {
     if (!a->is_object()) return Rpc(kInvalidParams, "Invalid params: arguments must be an object");

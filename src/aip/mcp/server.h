@@ -218,6 +218,11 @@ struct CallContext {
   std::function<void(json::Object)> notify;  // Sends a notification related to this request.
   std::shared_ptr<Cancellation> cancelled;   // Set by the transport when the client goes away.
   const authn::HttpInfo* http = nullptr;     // Set by the HTTP transport.
+  // Set by the HTTP transport when a tools/call lacks Mcp-Param-* headers its tool's schema asks
+  // for. The call is refused (HeaderMismatch) only once the caller is known and allowed the
+  // tool: a caller who may not use it is told so, not that it missed headers for a tool whose
+  // schema it was never shown.
+  std::optional<std::string> missing_param_headers;
 };
 
 struct ServerOptions {

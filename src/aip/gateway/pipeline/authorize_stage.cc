@@ -6,13 +6,17 @@ namespace aip::gateway {
 std::optional<Outcome> AuthorizeStage::Run(GatewayCall& call) {
   const PipelineState& state = call.state;
   policy::Request q = call.PolicyRequest();
-  if (state.unsafe_allow_all) {
-    call.decision =
-        policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed", policy::denial::kAllowed, {}, {}, {}};
+  call.decision =
+      state.unsafe_allow_all
+          ? policy::Decision{true, "unsafe_allow_all", "development mode: everything allowed", policy::denial::kAllowed, {}, {}, {}}
+          : state.policy->Evaluate(q);
+  if (call.decision.allow) {
+    // Allowed, so the caller could see the tool's schema: now missing Mcp-Param-* headers count.
+    if (call.ctx.missing_param_headers) {
+      return mcp::RpcError{mcp::kHeaderMismatch, "Header mismatch: " + *call.ctx.missing_param_headers, std::nullopt};
+    }
     return std::nullopt;
   }
-  call.decision = state.policy->Evaluate(q);
-  if (call.decision.allow) return std::nullopt;
   call.refusal_outcome = CallOutcome::kDenied;
   if (call.who() == nullptr) {
     // A stranger learns only that it must authenticate, not how the policy is written.
