@@ -6,9 +6,14 @@ the repository's folders, with a fresh AIP_HOME and the built `aip` and example 
 Node.js the project installs) first on PATH; what they start in the background is stopped at the
 end. A block fails the test by exiting non-zero.
 
+The other ```sh blocks are synopses (production hosts, placeholders): each `aip ...` line in them
+must still name a real command and only options that command takes (checked against its --help).
+
 Usage: run_docs.py REPO_DIR BIN_DIR [DOC.md ...]"""
 import glob
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -38,12 +43,85 @@ def runnable_blocks(path):
     return blocks
 
 
-failures, ran = 0, 0
+def synopsis_lines(path):
+    """(line, command) of each `aip ...` command in a ```sh block not marked runnable."""
+    lines = open(path, encoding="utf-8").read().splitlines()
+    found, i, runnable = [], 0, False
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if stripped == "<!-- runnable -->":
+            runnable = True
+        elif stripped in ("```sh", "```bash", "```"):
+            k = i + 1
+            while k < len(lines) and lines[k].strip() != "```":
+                k += 1
+            if not runnable:
+                command, start = "", 0
+                for n in range(i + 1, k):
+                    text = lines[n].strip()
+                    if text.startswith("$ "):
+                        text = text[2:]
+                    if not command and not text.startswith("aip "):
+                        continue
+                    start = start or n + 1
+                    command += " " + text.rstrip("\\").strip()
+                    if not text.endswith("\\"):
+                        found.append((start, command.strip()))
+                        command, start = "", 0
+            runnable, i = False, k
+        elif stripped:
+            runnable = runnable and stripped == "<!-- runnable -->"
+            # Inline commands in prose and tables: `aip call URL TOOL [--args JSON]`.
+            for m in re.finditer(r"`(aip [^`]+)`", lines[i]):
+                found.append((i + 1, m.group(1)))
+        i += 1
+    return found
+
+
+def check_synopsis(aip, command):
+    """None if `command` names an aip command and options it takes, else what is wrong."""
+    text = command.split(" #")[0]
+    text = re.sub(r"\b([\w-]+)(?:\\?\|[\w-]+)+", r"\1", text)  # add|remove|list: the first of the choices
+    text = re.sub(r"[\[\]|]", " ", text).replace("...", " ").replace("…", " ")
+    try:
+        words = shlex.split(text, comments=False)
+    except ValueError:
+        words = text.split()
+    path, i = [], 1
+    help_text = subprocess.run([aip, "--help"], capture_output=True, text=True).stdout
+    while i < len(words) and not words[i].startswith("-"):
+        sub = words[i]
+        subs = re.findall(r"^  (\S+)\s", help_text.split("Subcommands:")[1], re.M) if "Subcommands:" in help_text else []
+        if sub not in subs:
+            break
+        path.append(sub)
+        help_text = subprocess.run([aip, *path, "--help"], capture_output=True, text=True).stdout
+        i += 1
+    if i < len(words) and words[i].startswith("<"):
+        return None  # A placeholder (`aip <command> --help`).
+    if "Subcommands:" in help_text and i < len(words) and not words[i].startswith("-"):
+        return f"no such command: aip {' '.join([*path, words[i]])}"
+    for w in words[i:]:
+        if w.startswith("--"):
+            flag = w.split("=")[0]
+            if not re.search(r"(^|[\s,])" + re.escape(flag) + r"([\s,=]|$)", help_text, re.M):
+                return f"aip {' '.join(path)} takes no {flag}"
+    return None
+
+
+failures, ran, checked = 0, 0, 0
+aip_bin = os.path.join(bin_dir, "aip")
 for doc in docs:
+    name = os.path.relpath(doc, repo)
+    for line, command in synopsis_lines(doc):
+        checked += 1
+        problem = check_synopsis(aip_bin, command)
+        if problem:
+            failures += 1
+            print(f"FAIL {name}:{line}: {command}\n     {problem}")
     blocks = runnable_blocks(doc)
     if not blocks:
         continue
-    name = os.path.relpath(doc, repo)
     scratch = tempfile.mkdtemp(prefix="aip-docs-")
     for entry in ("tests", "examples", "scripts", "docs"):
         os.symlink(os.path.join(repo, entry), os.path.join(scratch, entry))
@@ -68,5 +146,5 @@ for doc in docs:
         print("\n".join("     " + l for l in out.splitlines()[-40:]))
     shutil.rmtree(scratch, ignore_errors=True)
 
-print(f"{ran} runnable blocks, {failures} document(s) failed")
+print(f"{ran} runnable blocks run, {checked} synopsis commands checked, {failures} failure(s)")
 sys.exit(1 if failures or ran == 0 else 0)
