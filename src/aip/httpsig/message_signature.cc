@@ -19,7 +19,30 @@ std::string SignatureParamsValue(const InnerList& params) { return SerializeInne
 
 }  // namespace
 
-Result<std::string> ComponentValue(const HttpMessage& m, std::string_view c) {
+Result<std::string> ComponentValue(const HttpMessage& m, std::string_view c, const Parameters& params) {
+  for (const auto& [name, value] : params.items) {
+    if (name != "key" && name != "req")
+      return InvalidArgumentError("unsupported component parameter " + name + " on \"" + std::string(c) + "\"");
+  }
+  if (params.Find("req") != nullptr) {
+    if (m.request == nullptr) return InvalidArgumentError("\"" + std::string(c) + "\";req names a request, but this is one");
+    Parameters rest;
+    for (const auto& item : params.items) {
+      if (item.first != "req") rest.items.push_back(item);
+    }
+    return ComponentValue(*m.request, c, rest);
+  }
+  if (const BareItem* key = params.Find("key")) {
+    // §2.1.2: one member of a dictionary field, serialized on its own.
+    const std::string* member = std::get_if<std::string>(key);
+    if (member == nullptr || c.starts_with("@")) return InvalidArgumentError("bad key parameter on \"" + std::string(c) + "\"");
+    AIP_ASSIGN_OR_RETURN(std::string field, ComponentValue(m, c));
+    AIP_ASSIGN_OR_RETURN(auto dict, ParseDictionary(field));
+    for (const auto& [name, value] : dict) {
+      if (name == *member) return SerializeMember(value);
+    }
+    return InvalidArgumentError("covered dictionary member \"" + std::string(c) + "\";key=\"" + *member + "\" is missing");
+  }
   if (c == "@method") return m.method;
   if (c == "@target-uri") return m.target_uri;
   if (c.starts_with("@")) {
@@ -51,14 +74,21 @@ Result<std::string> ComponentValue(const HttpMessage& m, std::string_view c) {
 
 Result<std::string> SignatureBase(const HttpMessage& m, const InnerList& params) {
   std::string base;
-  for (const auto& c : params.strings) {
+  for (std::size_t i = 0; i < params.strings.size(); ++i) {
+    const std::string& c = params.strings[i];
     if (c == "@signature-params") return InvalidArgumentError("@signature-params cannot be covered");
     for (char ch : c) {
       if (ch >= 'A' && ch <= 'Z') return InvalidArgumentError("component names are lowercase");
     }
-    AIP_ASSIGN_OR_RETURN(std::string v, ComponentValue(m, c));
+    std::string identifier = SerializeComponent(c, params.ItemParams(i));
+    for (std::size_t j = 0; j < i; ++j) {
+      if (SerializeComponent(params.strings[j], params.ItemParams(j)) == identifier) {
+        return InvalidArgumentError("component " + identifier + " is covered twice");  // §2.5
+      }
+    }
+    AIP_ASSIGN_OR_RETURN(std::string v, ComponentValue(m, c, params.ItemParams(i)));
     if (v.find('\n') != std::string::npos) return InvalidArgumentError("component value contains a newline");
-    base += "\"" + c + "\": " + v + "\n";
+    base += identifier + ": " + v + "\n";
   }
   base += "\"@signature-params\": " + SignatureParamsValue(params);
   return base;
@@ -151,7 +181,7 @@ Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view b
       if (has_body && !covers_digest && o.require_digest_for_body) {
         return UnauthenticatedError("signature does not cover content-digest");
       }
-      if (m.headers->Get("mcp-protocol-version") &&
+      if (o.require_mcp_version_covered && m.headers->Get("mcp-protocol-version") &&
           std::find(params->strings.begin(), params->strings.end(), "mcp-protocol-version") == params->strings.end()) {
         return UnauthenticatedError("signature does not cover mcp-protocol-version");
       }

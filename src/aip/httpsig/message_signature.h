@@ -18,16 +18,20 @@
 
 namespace aip::httpsig {
 
-// HttpMessage is the request as signed: method, absolute target URI, header fields.
+// HttpMessage is the message as signed: for a request its method, absolute target URI and header
+// fields; for a response its header fields and the request it answers (`;req` components).
 struct HttpMessage {
   std::string method;
   std::string target_uri;
   const net::Headers* headers = nullptr;
+  const HttpMessage* request = nullptr;
 };
 
 // ComponentValue derives one covered component (RFC 9421 §2): derived components such as
-// "@method", "@target-uri", "@authority", "@scheme", "@path", "@query", or a header field.
-Result<std::string> ComponentValue(const HttpMessage& m, std::string_view component);
+// "@method", "@target-uri", "@authority", "@scheme", "@path", "@query", or a header field; with
+// component parameters, `key="m"` (that member of a dictionary field, §2.1.2) and `req` (from the
+// request a response answers, §2.4). Other parameters (`sf`, `bs`, `tr`, `name`) are refused.
+Result<std::string> ComponentValue(const HttpMessage& m, std::string_view component, const Parameters& params = {});
 
 // SignatureBase builds the signature base (§2.5) for `params` (component list + parameters).
 Result<std::string> SignatureBase(const HttpMessage& m, const InnerList& params);
@@ -65,7 +69,8 @@ struct VerifyOptions {
   std::function<Result<crypto::Ed25519PublicKey>(std::string_view keyid)> key_for;
   std::vector<std::string> required_components{"@method", "@target-uri", "content-type"};
   bool require_expires = true;
-  bool require_digest_for_body = true;  // A request with a body must cover content-digest.
+  bool require_digest_for_body = true;      // A request with a body must cover content-digest.
+  bool require_mcp_version_covered = true;  // MCP-Protocol-Version, when sent, must be covered.
   std::chrono::seconds max_lifetime{300};
   std::chrono::seconds max_skew{60};
   const Clock* clock = &DefaultClock();

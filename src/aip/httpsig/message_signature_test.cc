@@ -155,10 +155,18 @@ TEST(MessageSignatureTest, EveryLabelMustVerifyAndNameOneKey) {
 }
 
 TEST(StructuredFieldsTest, RejectsMalformedInput) {
-  for (const char* bad :
-       {"sig=(", "sig=(\"a\" ;x=1", "sig=:!!:", "=(\"a\")", "sig=(\"a\"),sig=(\"b\")", "sig=(\"a\"),", "sig=(\"a\";p=1)", "Sig=(\"a\")"}) {
+  for (const char* bad : {"sig=(", "sig=(\"a\" ;x=1", "sig=:!!:", "=(\"a\")", "sig=(\"a\"),sig=(\"b\")", "sig=(\"a\"),", "Sig=(\"a\")"}) {
     EXPECT_FALSE(ParseDictionary(bad).ok()) << bad;
   }
+  // Component parameters parse (RFC 9421 §2.1); only those aip implements derive a value.
+  auto with_params = ParseDictionary("sig=(\"a\";p=1 \"b\";key=\"m\")");
+  ASSERT_THAT(with_params, IsOk());
+  const InnerList& list = std::get<InnerList>((*with_params)[0].second);
+  EXPECT_EQ(SerializeInnerList(list), "(\"a\";p=1 \"b\";key=\"m\")");
+  net::Headers h;
+  h.Set("a", "x");
+  HttpMessage m{"GET", "https://example.com/", &h};
+  EXPECT_THAT(SignatureBase(m, list), StatusIs(ErrorCode::kInvalidArgument, "unsupported component parameter p"));
   auto ok = ParseDictionary(R"(a=("@method" "x");created=1;keyid="k";flag, b=:AAAA:)");
   ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->size(), 2u);

@@ -151,17 +151,21 @@ Result<std::vector<std::pair<std::string, Member>>> ParseDictionary(std::string_
         p.SkipSp();
         if (p.Eat(')')) break;
         AIP_ASSIGN_OR_RETURN(std::string item, p.String());
-        AIP_ASSIGN_OR_RETURN(Parameters ignored, p.Params());
-        if (!ignored.items.empty()) return p.Bad("component parameters (not supported)");
+        AIP_ASSIGN_OR_RETURN(Parameters item_params, p.Params());
         list.strings.push_back(std::move(item));
+        list.item_params.push_back(std::move(item_params));
         if (p.Peek() != ' ' && p.Peek() != ')') return p.Bad("inner list");
       }
       AIP_ASSIGN_OR_RETURN(list.params, p.Params());
       out.emplace_back(std::move(key), Member(std::move(list)));
-    } else {
+    } else if (p.Peek() == ':') {
       AIP_ASSIGN_OR_RETURN(Bytes bytes, p.ByteSeq());
       AIP_ASSIGN_OR_RETURN(Parameters ignored, p.Params());
       out.emplace_back(std::move(key), Member(std::move(bytes)));
+    } else {
+      AIP_ASSIGN_OR_RETURN(BareItem value, p.Item());
+      AIP_ASSIGN_OR_RETURN(Parameters ignored, p.Params());
+      out.emplace_back(std::move(key), Member(Item{std::move(value)}));
     }
     p.SkipOws();
     if (p.Done()) break;
@@ -181,28 +185,48 @@ std::string QuoteString(std::string_view s) {
   }
   return out + "\"";
 }
+
+std::string SerializeBareItem(const BareItem& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (const auto* s = std::get_if<std::string>(&v)) return QuoteString(*s);
+  if (const auto* b = std::get_if<Bytes>(&v)) return SerializeByteSequence(*b);
+  return std::get<bool>(v) ? "?1" : "?0";
+}
+
+std::string SerializeParams(const Parameters& params) {
+  std::string out;
+  for (const auto& [k, v] : params.items) {
+    out += ';' + k;
+    // A true boolean parameter is written bare (`;req`), as RFC 8941 §4.1.1.2 says.
+    if (const auto* t = std::get_if<bool>(&v); t != nullptr && *t) continue;
+    out += '=' + SerializeBareItem(v);
+  }
+  return out;
+}
+
 }  // namespace
+
+const Parameters& InnerList::ItemParams(std::size_t i) const {
+  static const Parameters kNone;
+  return i < item_params.size() ? item_params[i] : kNone;
+}
+
+std::string SerializeComponent(std::string_view name, const Parameters& params) { return QuoteString(name) + SerializeParams(params); }
 
 std::string SerializeInnerList(const InnerList& list) {
   std::string out = "(";
   for (std::size_t i = 0; i < list.strings.size(); ++i) {
     if (i > 0) out += ' ';
-    out += QuoteString(list.strings[i]);
+    out += SerializeComponent(list.strings[i], list.ItemParams(i));
   }
   out += ')';
-  for (const auto& [k, v] : list.params.items) {
-    out += ';' + k;
-    if (const auto* i = std::get_if<std::int64_t>(&v)) {
-      out += '=' + std::to_string(*i);
-    } else if (const auto* s = std::get_if<std::string>(&v)) {
-      out += '=' + QuoteString(*s);
-    } else if (const auto* b = std::get_if<Bytes>(&v)) {
-      out += '=' + SerializeByteSequence(*b);
-    } else if (const auto* t = std::get_if<bool>(&v); t != nullptr && !*t) {
-      out += "=?0";
-    }
-  }
-  return out;
+  return out + SerializeParams(list.params);
+}
+
+std::string SerializeMember(const Member& member) {
+  if (const auto* list = std::get_if<InnerList>(&member)) return SerializeInnerList(*list);
+  if (const auto* bytes = std::get_if<Bytes>(&member)) return SerializeByteSequence(*bytes);
+  return SerializeBareItem(std::get<Item>(member).value);
 }
 
 std::string SerializeByteSequence(ByteSpan bytes) { return ":" + Base64Encode(bytes) + ":"; }

@@ -26,16 +26,32 @@ struct Parameters {
 
 struct InnerList {
   std::vector<std::string> strings;  // Items: strings only (component identifiers).
+  // The parameters of each item (RFC 9421 §2.1 component parameters such as `key="agent1"` or
+  // `req`): empty, or as many as `strings`.
+  std::vector<Parameters> item_params;
   Parameters params;
+
+  // ItemParams returns the parameters of item `i` (none when not given).
+  const Parameters& ItemParams(std::size_t i) const;
 };
 
-// A dictionary member is an inner list or a byte sequence (with parameters ignored).
-using Member = std::variant<InnerList, Bytes>;
+// Item is a dictionary member that is a single item (a string, token, integer or boolean), such
+// as each agent of a Signature-Agent field.
+struct Item {
+  BareItem value;
+};
+
+// A dictionary member: an inner list, a byte sequence (parameters ignored), or an item.
+using Member = std::variant<InnerList, Bytes, Item>;
 
 // ParseDictionary reads a dictionary; kInvalidArgument on any syntax error or duplicate key.
 Result<std::vector<std::pair<std::string, Member>>> ParseDictionary(std::string_view text);
 
 std::string SerializeInnerList(const InnerList& list);
 std::string SerializeByteSequence(ByteSpan bytes);
+// SerializeComponent is a covered component's identifier: its name quoted, then its parameters.
+std::string SerializeComponent(std::string_view name, const Parameters& params);
+// SerializeMember is a dictionary member's value as RFC 8941 writes it (for `key=` components).
+std::string SerializeMember(const Member& member);
 
 }  // namespace aip::httpsig
