@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "aip/httpsig/web_bot_auth.h"
 #include "aip/mcpsig/authenticator.h"
 #include "aip/oauth/client_credentials.h"
 #include "aip/oauth/user_login.h"
@@ -20,6 +21,10 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_option("--server-did", o.server_did, "Require results signed by this DID");
   cmd->add_flag("--require-signed-result", o.require_signed_result, "Fail unless the result is signed");
   cmd->add_flag("--http-signature", o.http_signature, "Also sign each HTTP request (RFC 9421)");
+  cmd->add_flag("--web-bot-auth", o.web_bot_auth,
+                "Sign each HTTP request as a Web Bot Auth agent (RFC 9421, tag web-bot-auth, keyid = this key's JWK thumbprint)");
+  cmd->add_option("--signature-agent", o.signature_agent,
+                  "With --web-bot-auth: the origin whose key directory lists this key (sent in Signature-Agent)");
   cmd->add_option("--api-key-env", o.api_key_env, "Send the API key held in this environment variable (X-Api-Key)");
   cmd->add_option("--bearer-env", o.bearer_env, "Send the access token held in this environment variable (Authorization: Bearer)");
   cmd->add_option("--client-id", o.client_id, "Get a token with the OAuth client-credentials grant, as this client");
@@ -40,7 +45,7 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
 bool SignsCalls(const SigningOptions& s) {
   if (s.no_sign && s.sign) Fail(kUsage, "--sign and --no-sign contradict each other");
   if (s.no_sign) return false;
-  bool other_credential = !s.api_key_env.empty() || !s.bearer_env.empty() || !s.client_id.empty() || s.login;
+  bool other_credential = !s.api_key_env.empty() || !s.bearer_env.empty() || !s.client_id.empty() || s.login || s.web_bot_auth;
   return !other_credential || s.sign;
 }
 
@@ -65,9 +70,22 @@ mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const std::string& url, c
   int credentials = !s.api_key_env.empty() + !s.bearer_env.empty() + (s.login || !s.client_id.empty());
   if (credentials > 1) Fail(kUsage, "give one of --api-key-env, --bearer-env, --client-id, --login");
   if (!s.login && !s.client_id.empty() && s.client_secret_env.empty()) Fail(kUsage, "--client-id needs --client-secret-env");
-  if (!s.http_signature && !s.print_request && credentials == 0) return nullptr;
+  if (s.web_bot_auth && s.http_signature) Fail(kUsage, "--web-bot-auth and --http-signature both sign the request: pick one");
+  if (!s.signature_agent.empty() && !s.web_bot_auth) Fail(kUsage, "--signature-agent goes with --web-bot-auth");
+  if (!s.http_signature && !s.web_bot_auth && !s.print_request && credentials == 0) return nullptr;
   mcp::HttpRequestSigner sign;
   if (s.http_signature) sign = mcpsig::HttpSigner(std::make_shared<identity::Identity>(LoadIdentity(ctx).identity));
+  if (s.web_bot_auth) {
+    if (!s.signature_agent.empty()) Check(net::ParseUrl(s.signature_agent), kUsage);
+    auto me = std::make_shared<identity::Identity>(LoadIdentity(ctx).identity);
+    httpsig::WebBotAuthSignOptions o;
+    o.signature_agent = s.signature_agent;
+    sign = [me, o](std::string_view, std::string_view target, net::Headers& h, std::string_view) -> Status {
+      return httpsig::SignWebBotAuth(
+          std::string(target), h, me->public_key(),
+          [&me](ByteSpan base) { return me->SignStandard(identity::StandardInput::kHttpSignatureBase, base); }, o);
+    };
+  }
   if (!s.api_key_env.empty()) sign = mcp::WithCredential("x-api-key", CredentialFromEnv(s.api_key_env), std::move(sign));
   if (!s.bearer_env.empty()) {
     sign = mcp::WithCredential("authorization", "Bearer " + CredentialFromEnv(s.bearer_env), std::move(sign));

@@ -23,9 +23,11 @@ struct SigningOptions {
   std::string server_did;
   bool require_signed_result = false;
   bool http_signature = false;
-  std::string api_key_env;  // Name of the variable holding an API key (never the key on argv).
-  std::string bearer_env;   // Name of the variable holding an access token.
-  std::string client_id;    // OAuth client credentials: a token is fetched for the server.
+  bool web_bot_auth = false;    // Sign each HTTP request as a Web Bot Auth agent (docs/web-bot-auth.md).
+  std::string signature_agent;  // The operator's origin sent in Signature-Agent.
+  std::string api_key_env;      // Name of the variable holding an API key (never the key on argv).
+  std::string bearer_env;       // Name of the variable holding an access token.
+  std::string client_id;        // OAuth client credentials: a token is fetched for the server.
   std::string client_secret_env;
   std::vector<std::string> scopes;
   bool login = false;  // OAuth authorization code + PKCE: the user signs in when the server asks.

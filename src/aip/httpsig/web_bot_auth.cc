@@ -71,8 +71,7 @@ Status SignWebBotAuth(const std::string& target_uri, net::Headers& headers, cons
     params.strings.push_back("signature-agent");
     params.item_params.push_back(Parameters{{{"key", BareItem(o.agent_member)}}});
   }
-  std::int64_t created =
-      o.created.value_or(std::chrono::duration_cast<std::chrono::seconds>(o.clock->Now().time_since_epoch()).count());
+  std::int64_t created = o.created.value_or(std::chrono::duration_cast<std::chrono::seconds>(o.clock->Now().time_since_epoch()).count());
   params.params.items = {{"created", BareItem(created)},
                          {"keyid", BareItem(Ed25519Thumbprint(key))},
                          {"alg", BareItem(std::string("ed25519"))},

@@ -34,7 +34,7 @@ std::string Ed25519Thumbprint(const crypto::Ed25519PublicKey& key);
 Result<std::map<std::string, crypto::Ed25519PublicKey>> DirectoryKeys(std::string_view jwks);
 
 struct WebBotAuthSignOptions {
-  std::string signature_agent;     // The operator's origin ("https://bot.example"); empty: none sent.
+  std::string signature_agent;          // The operator's origin ("https://bot.example"); empty: none sent.
   std::string agent_member = "agent1";  // Its name in the Signature-Agent dictionary.
   std::string label = "sig1";
   std::chrono::seconds lifetime{60};

@@ -19,7 +19,9 @@ using ::aip::testing::ReadText;
 using ::aip::testing::SharedTestdata;
 using ::aip::testing::StatusIs;
 
-json::Value Vectors(std::string_view file) { return *json::ParseJson(ReadText(SharedTestdata(std::string("web-bot-auth/") + std::string(file)))); }
+json::Value Vectors(std::string_view file) {
+  return *json::ParseJson(ReadText(SharedTestdata(std::string("web-bot-auth/") + std::string(file))));
+}
 
 crypto::Ed25519PrivateKey KeyOf(const json::Object& jwk) {
   return crypto::Ed25519PrivateKey::FromSeed(*Base64UrlDecode(jwk.at("d").as_string())).value();
