@@ -11,17 +11,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gateway"))
+import gwlib  # noqa: E402  (check and finish: the tests' shared counting)
+from gwlib import check  # noqa: E402
+
 BIN = sys.argv[1]
 AIP = os.path.join(BIN, "aip")
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures += 1
-        print("     " + detail[:2000])
 
 
 def run(*args, env_extra=None, stdin=None):
@@ -40,7 +35,7 @@ def json_of(r):
         return None
 
 
-work = tempfile.mkdtemp()
+work = gwlib.init("aip-cli-")
 HOME = os.path.join(work, "home")
 
 r = run("init", "--name", "first-hour", "--encrypt", env_extra={"AIP_PASSPHRASE": "correct horse"})
@@ -117,5 +112,4 @@ check("results signed by the server: said once", r.returncode == 0 and r.stderr.
 r = run("call", "http://127.0.0.1:9/mcp")
 check("call without a tool says so", r.returncode == 2 and "expected a tool name" in r.stderr, r.stderr)
 
-print(f"{'FAILED' if failures else 'passed'}: {failures} failure(s)")
-sys.exit(1 if failures else 0)
+sys.exit(gwlib.finish())

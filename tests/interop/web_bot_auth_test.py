@@ -13,20 +13,15 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gateway"))
+import gwlib  # noqa: E402  (check and finish: the tests' shared counting)
+from gwlib import check  # noqa: E402
+
 BIN = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
 NODE_DIR = os.path.join(HERE, "..", "node")
 NODE = os.path.join(NODE_DIR, "node_modules", ".bin", "node")
 PEER = os.path.join(NODE_DIR, "wba_interop.mjs")
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures += 1
-        print("     " + str(detail)[:1500])
 
 
 def base58_decode(text):
@@ -46,7 +41,7 @@ def jwk_of(did):
     return {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(raw[2:]).rstrip(b"=").decode()}
 
 
-work = tempfile.mkdtemp(prefix="aip-wba-")
+work = gwlib.init("aip-wba-")
 env = dict(os.environ)
 for var in ("AIP_PRIVATE_KEY", "AIP_PASSPHRASE", "AIP_DID"):
     env.pop(var, None)
@@ -135,5 +130,4 @@ moved = dict(signed["headers"], **{"signature-agent": '"https://evil.example"'})
 rc, out = our_verify("https://api.example/mcp", moved, signed["jwks"])
 check("with Signature-Agent changed it is refused", rc == 1, out)
 
-print(f"{'FAILED' if failures else 'passed'}: {failures} failure(s)")
-sys.exit(1 if failures else 0)
+sys.exit(gwlib.finish())

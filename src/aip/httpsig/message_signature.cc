@@ -135,10 +135,14 @@ Status SignRequest(const std::string& method, const std::string& target_uri, net
                          {"keyid", BareItem(options.keyid)},
                          {"tag", BareItem(options.tag)}};
   HttpMessage m{method, target_uri, &headers};
+  return AddSignature(m, params, sign, options.label, headers);
+}
+
+Status AddSignature(const HttpMessage& m, const InnerList& params, const SignBase& sign, const std::string& label, net::Headers& headers) {
   AIP_ASSIGN_OR_RETURN(std::string base, SignatureBase(m, params));
   AIP_ASSIGN_OR_RETURN(crypto::Ed25519Signature sig, sign(AsBytes(base)));
-  headers.Set("signature-input", options.label + "=" + SerializeInnerList(params));
-  headers.Set("signature", options.label + "=" + SerializeByteSequence(sig));
+  headers.Set("signature-input", label + "=" + SerializeInnerList(params));
+  headers.Set("signature", label + "=" + SerializeByteSequence(sig));
   return OkStatus();
 }
 

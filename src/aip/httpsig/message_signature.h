@@ -53,6 +53,10 @@ struct SignOptions {
 // (identity::Identity::SignStandard checks the bytes are a signature base).
 using SignBase = std::function<Result<crypto::Ed25519Signature>(ByteSpan signature_base)>;
 
+// AddSignature signs the signature base of `m` for `params` through `sign` and sets
+// Signature-Input and Signature under `label` in `headers`.
+Status AddSignature(const HttpMessage& m, const InnerList& params, const SignBase& sign, const std::string& label, net::Headers& headers);
+
 // SignRequest adds Content-Digest (when there is a body), Signature-Input and Signature.
 Status SignRequest(const std::string& method, const std::string& target_uri, net::Headers& headers, std::string_view body,
                    const SignBase& sign, const SignOptions& options);

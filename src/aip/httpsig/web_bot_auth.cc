@@ -78,12 +78,7 @@ Status SignWebBotAuth(const std::string& target_uri, net::Headers& headers, cons
                          {"expires", BareItem(o.expires.value_or(created + o.lifetime.count()))},
                          {"nonce", BareItem(o.nonce.value_or(Base64Encode(crypto::RandomBytes(64))))},
                          {"tag", BareItem(std::string(kWebBotAuthTag))}};
-  HttpMessage m{"", target_uri, &headers};
-  AIP_ASSIGN_OR_RETURN(std::string base, SignatureBase(m, params));
-  AIP_ASSIGN_OR_RETURN(crypto::Ed25519Signature sig, sign(AsBytes(base)));
-  headers.Set("signature-input", o.label + "=" + SerializeInnerList(params));
-  headers.Set("signature", o.label + "=" + SerializeByteSequence(sig));
-  return OkStatus();
+  return AddSignature(HttpMessage{"", target_uri, &headers}, params, sign, o.label, headers);
 }
 
 Result<VerifiedBot> VerifyWebBotAuth(const HttpMessage& m, std::string_view body, const WebBotAuthVerifyOptions& o) {

@@ -7,22 +7,6 @@
 #include "aip/oauth/metadata.h"
 
 namespace aip::oauth {
-namespace {
-
-std::string_view NameOf(ClientAuth auth) {
-  switch (auth) {
-    case ClientAuth::kNone:
-      return "none";
-    case ClientAuth::kSecretBasic:
-      return "client_secret_basic";
-    case ClientAuth::kSecretPost:
-      return "client_secret_post";
-  }
-  return "none";
-}
-
-}  // namespace
-
 Result<ClientAuth> PreferredClientAuth(const json::Object& as_metadata, bool has_secret) {
   if (!has_secret) return ClientAuth::kNone;
   std::vector<std::string> supported = StringsOf(as_metadata, "token_endpoint_auth_methods_supported");
@@ -52,7 +36,7 @@ Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const Client
   if (metadata.wants_refresh_token) grants.emplace_back("refresh_token");
   request["grant_types"] = std::move(grants);
   request["response_types"] = json::Array{"code"};
-  request["token_endpoint_auth_method"] = NameOf(wanted);
+  request["token_endpoint_auth_method"] = ClientAuthName(wanted);
   request["application_type"] = "native";
   AIP_ASSIGN_OR_RETURN(net::Url url, net::ParseUrl(endpoint));
   net::Headers h;

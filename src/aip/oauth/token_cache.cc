@@ -9,21 +9,6 @@
 #include "aip/crypto/sha.h"
 
 namespace aip::oauth {
-namespace {
-
-std::string_view AuthName(ClientAuth a) {
-  switch (a) {
-    case ClientAuth::kNone:
-      return "none";
-    case ClientAuth::kSecretBasic:
-      return "client_secret_basic";
-    case ClientAuth::kSecretPost:
-      return "client_secret_post";
-  }
-  return "none";
-}
-
-}  // namespace
 
 std::filesystem::path TokenCache::PathFor(const std::string& server_url) const {
   auto digest = crypto::Sha256(AsBytes(server_url));
@@ -71,7 +56,7 @@ Status TokenCache::Save(const CachedLogin& c) const {
   json::Object o{{"server_url", c.server_url},      {"issuer", c.issuer},
                  {"access_token", c.token.token},   {"refresh_token", c.token.refresh_token},
                  {"scope", c.token.scope},          {"granted", std::move(granted)},
-                 {"client_id", c.client.client_id}, {"client_auth", AuthName(c.client.auth)}};
+                 {"client_id", c.client.client_id}, {"client_auth", ClientAuthName(c.client.auth)}};
   if (c.token.expires) {
     o["expires_at"] = std::chrono::duration_cast<std::chrono::seconds>(c.token.expires->time_since_epoch()).count();
   }

@@ -20,6 +20,18 @@ std::string SafeErrorText(std::string_view text) {
   return out;
 }
 
+std::string_view ClientAuthName(ClientAuth auth) {
+  switch (auth) {
+    case ClientAuth::kNone:
+      return "none";
+    case ClientAuth::kSecretBasic:
+      return "client_secret_basic";
+    case ClientAuth::kSecretPost:
+      return "client_secret_post";
+  }
+  return "none";
+}
+
 std::optional<ClientAuth> ClientAuthByName(std::string_view name) {
   if (name == "none") return ClientAuth::kNone;
   if (name == "client_secret_basic") return ClientAuth::kSecretBasic;

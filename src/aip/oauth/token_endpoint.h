@@ -26,6 +26,8 @@ enum class ClientAuth { kNone, kSecretBasic, kSecretPost };
 
 // ClientAuthByName maps token_endpoint_auth_method values; nullopt for methods aip lacks.
 std::optional<ClientAuth> ClientAuthByName(std::string_view name);
+// ClientAuthName is the token_endpoint_auth_method value of `auth`.
+std::string_view ClientAuthName(ClientAuth auth);
 
 struct OAuthClient {
   std::string client_id;
