@@ -67,6 +67,7 @@ std::optional<std::string> OwnDid(const Context& ctx);
 // Registration functions, one per command group.
 void AddIdentityCommands(CLI::App& app, Context& ctx);
 void AddKeyCommands(CLI::App& app, Context& ctx);
+void AddWebBotAuthCommands(CLI::App& app, Context& ctx);
 void AddSigningCommands(CLI::App& app, Context& ctx);
 void AddMcpCommands(CLI::App& app, Context& ctx);
 void AddProxyCommands(CLI::App& app, Context& ctx);

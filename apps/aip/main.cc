@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   AddApiKeyCommands(app, ctx);
   AddTrustCommands(app, ctx);
   AddRegistryCommands(app, ctx);
+  AddWebBotAuthCommands(app, ctx);
   AddJsonFlags(app, ctx);
   try {
     app.parse(argc, argv);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Web Bot Auth, both ways, against npm's web-bot-auth (Cloudflare's implementation):
-  - `aip tools URL --web-bot-auth --signature-agent ORIGIN` signs its requests; a server checking
-    them with web-bot-auth's verifier accepts them (and refuses a request signed by another key);
+  - `aip tools URL --web-bot-auth` signs its requests; a server checking them with web-bot-auth's
+    verifier and the key from `aip webbotauth directory` accepts them (and refuses another key's);
   - web-bot-auth's signer signs a request (covering Signature-Agent); aip's verifier accepts it
     with the signer's key directory, and refuses it for another authority, with another
     directory, and with Signature-Agent changed.
@@ -24,23 +24,6 @@ NODE = os.path.join(NODE_DIR, "node_modules", ".bin", "node")
 PEER = os.path.join(NODE_DIR, "wba_interop.mjs")
 
 
-def base58_decode(text):
-    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-    n = 0
-    for c in text:
-        n = n * 58 + alphabet.index(c)
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + raw
-
-
-def jwk_of(did):
-    """The public JWK of a did:key (multibase base58btc, multicodec ed25519-pub 0xed01)."""
-    import base64
-    raw = base58_decode(did.split(":")[2][1:])
-    assert raw[:2] == b"\xed\x01"
-    return {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(raw[2:]).rstrip(b"=").decode()}
-
-
 work = gwlib.init("aip-wba-")
 env = dict(os.environ)
 for var in ("AIP_PRIVATE_KEY", "AIP_PASSPHRASE", "AIP_DID"):
@@ -55,8 +38,11 @@ def aip(home, *args):
 # --- our signer, their verifier ----------------------------------------------------------------
 aip("agent", "init", "--name", "wba-agent")
 aip("other", "init", "--name", "someone-else")
-did = json.loads(aip("agent", "whoami", "--json").stdout)["did"]
-peer = subprocess.Popen([NODE, PEER, "serve", json.dumps(jwk_of(did))], stdout=subprocess.PIPE)
+# The operator's directory as `aip webbotauth directory` prints it: its key is the one the peer uses.
+directory = json.loads(aip("agent", "webbotauth", "directory", "--authority", "bot.example", "--json").stdout)
+key = json.loads(directory["body"])["keys"][0]
+check("the directory names the key by its thumbprint", key["kid"] == directory["keyid"], directory)
+peer = subprocess.Popen([NODE, PEER, "serve", json.dumps({"kty": key["kty"], "crv": key["crv"], "x": key["x"]})], stdout=subprocess.PIPE)
 pending = b""
 
 

@@ -33,6 +33,19 @@ std::string Ed25519Thumbprint(const crypto::Ed25519PublicKey& key);
 // here (a "kid" the directory claims is not trusted); other key types are skipped. At most 64 keys.
 Result<std::map<std::string, crypto::Ed25519PublicKey>> DirectoryKeys(std::string_view jwks);
 
+// SignedDirectory is an operator's key directory as its origin serves it: the JWKS body and the
+// response headers (content type, Content-Digest, and the signature over `"@authority";req` and
+// content-digest with tag "http-message-signatures-directory").
+struct SignedDirectory {
+  std::string body;
+  net::Headers headers;
+};
+
+// MakeDirectory builds the directory of `key` for the origin `authority` ("bot.example"), signed
+// through `sign`, valid from `created` for `lifetime`.
+Result<SignedDirectory> MakeDirectory(std::string_view authority, const crypto::Ed25519PublicKey& key, const SignBase& sign,
+                                      std::int64_t created, std::chrono::seconds lifetime);
+
 struct WebBotAuthSignOptions {
   std::string signature_agent;          // The operator's origin ("https://bot.example"); empty: none sent.
   std::string agent_member = "agent1";  // Its name in the Signature-Agent dictionary.

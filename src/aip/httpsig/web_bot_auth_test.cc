@@ -183,6 +183,27 @@ TEST(WebBotAuthTest, DirectoryResponseSignatureBaseAndKeys) {
   EXPECT_THAT(VerifyRequest(no_request, body, vo), StatusIs(ErrorCode::kInvalidArgument, ";req"));
 }
 
+// Our directory for the vectors' key, at their instants, is the vector's response byte for byte:
+// body, Content-Digest, Signature-Input and Signature.
+TEST(WebBotAuthTest, MakeDirectoryReproducesTheDirectoryVector) {
+  json::Value vectors = Vectors("directory-response.json");
+  const json::Object& v = vectors.as_array()[0].as_object();
+  json::Value arch = Vectors("architecture-ed25519.json");
+  auto key = KeyOf(arch.as_array()[0].at("key").as_object());
+  auto d =
+      MakeDirectory("signature-agent.test", key.public_key(), SignWith(key), 1735689600, std::chrono::seconds(4889289600 - 1735689600));
+  ASSERT_THAT(d, IsOk());
+  const json::Object& resp = v.at("response").as_object();
+  EXPECT_EQ(d->body, resp.at("body").as_string());
+  const json::Object& h = resp.at("headers").as_object();
+  EXPECT_EQ(*d->headers.Get("content-digest"), h.at("content-digest").as_string());
+  EXPECT_EQ(*d->headers.Get("signature-input"), h.at("Signature-Input").as_string());
+  EXPECT_EQ(*d->headers.Get("signature"), h.at("Signature").as_string());
+  EXPECT_EQ(*d->headers.Get("content-type"), h.at("content-type").as_string());
+  EXPECT_THAT(MakeDirectory("bot.example/x", key.public_key(), SignWith(key), 1, std::chrono::seconds(60)),
+              StatusIs(ErrorCode::kInvalidArgument));
+}
+
 TEST(WebBotAuthTest, DirectoryKeysSkipOtherKeyTypesAndRefuseMalformed) {
   EXPECT_THAT(DirectoryKeys(R"({"keys":[{"kty":"RSA","n":"x","e":"AQAB"}]})"), IsOk());
   EXPECT_TRUE(DirectoryKeys(R"({"keys":[{"kty":"RSA","n":"x","e":"AQAB"}]})")->empty());
