@@ -46,11 +46,17 @@ peer = subprocess.Popen([NODE, PEER, "serve", json.dumps({"kty": key["kty"], "cr
 pending = b""
 
 
-def drain():
-    """Every line the peer printed so far (one per request it checked)."""
+def drain(first_within=20.0):
+    """Every line the peer printed so far (one per request it checked), waiting up to
+    `first_within` seconds for the first, then until it has been quiet for half a second."""
     global pending
     import select
-    while select.select([peer.stdout], [], [], 0.5)[0]:
+    import time
+    deadline = time.time() + first_within
+    while True:
+        wait = 0.5 if b"\n" in pending else max(0.0, deadline - time.time())
+        if not select.select([peer.stdout], [], [], wait)[0]:
+            break
         chunk = os.read(peer.stdout.fileno(), 65536)
         if not chunk:
             break
