@@ -31,8 +31,8 @@ void AddWebBotAuthCommands(CLI::App& app, Context& ctx) {
     if (ctx.json) {
       json::Object headers;
       for (const auto& [name, value] : d.headers.fields()) headers[name] = value;
-      PrintJson(json::Object{{"url", url}, {"keyid", httpsig::Ed25519Thumbprint(me.public_key())}, {"headers", std::move(headers)},
-                             {"body", d.body}});
+      PrintJson(json::Object{
+          {"url", url}, {"keyid", httpsig::Ed25519Thumbprint(me.public_key())}, {"headers", std::move(headers)}, {"body", d.body}});
       return;
     }
     std::cout << "Serve at " << url << " with these response headers:\n";

@@ -78,6 +78,17 @@ def synopsis_lines(path):
     return found
 
 
+HELP = {}
+
+
+def help_of(aip, path):
+    """`aip PATH --help`, asked once per command (the docs name the same commands many times)."""
+    key = tuple(path)
+    if key not in HELP:
+        HELP[key] = subprocess.run([aip, *path, "--help"], capture_output=True, text=True).stdout
+    return HELP[key]
+
+
 def check_synopsis(aip, command):
     """None if `command` names an aip command and options it takes, else what is wrong."""
     text = command.split(" #")[0]
@@ -88,14 +99,14 @@ def check_synopsis(aip, command):
     except ValueError:
         words = text.split()
     path, i = [], 1
-    help_text = subprocess.run([aip, "--help"], capture_output=True, text=True).stdout
+    help_text = help_of(aip, [])
     while i < len(words) and not words[i].startswith("-"):
         sub = words[i]
         subs = re.findall(r"^  (\S+)\s", help_text.split("Subcommands:")[1], re.M) if "Subcommands:" in help_text else []
         if sub not in subs:
             break
         path.append(sub)
-        help_text = subprocess.run([aip, *path, "--help"], capture_output=True, text=True).stdout
+        help_text = help_of(aip, path)
         i += 1
     if i < len(words) and words[i].startswith("<"):
         return None  # A placeholder (`aip <command> --help`).
