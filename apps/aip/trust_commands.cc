@@ -74,7 +74,12 @@ void PrintResult(const trust::TrustResult& r, const std::string& did, const std:
   for (const auto& p : r.paths) {
     std::printf("  %.4f (%3.0f%%)  ", p.contribution, r.score > 0 ? 100 * std::min(1.0, p.contribution / r.score) : 0.0);
     for (std::size_t i = 0; i < p.dids.size(); ++i) {
-      if (i > 0) std::cout << " -(" << std::to_string(p.weights[i - 1]).substr(0, 4) << ")-> ";
+      if (i > 0) {
+        // Rounded, not cut: a weight-1 vouch a minute old counts 0.99999…, which is "1.00".
+        char weight[16];
+        std::snprintf(weight, sizeof weight, "%.2f", p.weights[i - 1]);
+        std::cout << " -(" << weight << ")-> ";
+      }
       std::cout << p.dids[i];
     }
     std::cout << "\n";
