@@ -84,6 +84,34 @@ Result<SignedDirectory> MakeDirectory(std::string_view authority, const crypto::
   return d;
 }
 
+Result<std::map<std::string, crypto::Ed25519PublicKey>> VerifyDirectory(std::string_view authority, const net::Headers& response_headers,
+                                                                        std::string_view body, const DirectoryVerifyOptions& o) {
+  AIP_ASSIGN_OR_RETURN(auto keys, DirectoryKeys(body));
+  if (keys.empty()) return UnauthenticatedError("key directory: no Ed25519 key");
+  net::Headers request_headers;
+  HttpMessage request{"GET", "https://" + std::string(authority) + std::string(kDirectoryPath), &request_headers};
+  HttpMessage response{"", "", &response_headers, &request};
+  VerifyOptions v;
+  // "@authority";req is checked by name here and by value in the signature base, which takes
+  // it from the request we made: a directory signed for another origin does not verify.
+  v.required_components = {"@authority", "content-digest"};
+  v.require_expires = true;
+  v.require_digest_for_body = true;
+  v.require_mcp_version_covered = false;
+  v.max_lifetime = o.max_lifetime;
+  v.max_skew = o.max_skew;
+  v.clock = o.clock;
+  v.tag = std::string(kDirectoryTag);
+  v.key_for = [&keys](std::string_view keyid) -> Result<crypto::Ed25519PublicKey> {
+    auto it = keys.find(std::string(keyid));
+    if (it == keys.end()) return UnauthenticatedError("key directory: signed by a key it does not list");
+    return it->second;
+  };
+  auto verified = VerifyRequest(response, body, v);
+  if (!verified) return Error{verified.error().code, "key directory of " + std::string(authority) + ": " + verified.error().message};
+  return keys;
+}
+
 Status SignWebBotAuth(const std::string& target_uri, net::Headers& headers, const crypto::Ed25519PublicKey& key, const SignBase& sign,
                       const WebBotAuthSignOptions& o) {
   InnerList params;

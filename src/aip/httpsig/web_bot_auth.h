@@ -46,6 +46,19 @@ struct SignedDirectory {
 Result<SignedDirectory> MakeDirectory(std::string_view authority, const crypto::Ed25519PublicKey& key, const SignBase& sign,
                                       std::int64_t created, std::chrono::seconds lifetime);
 
+struct DirectoryVerifyOptions {
+  std::chrono::seconds max_lifetime{std::chrono::hours(24 * 90)};  // A directory is re-signed at least this often.
+  std::chrono::seconds max_skew{60};
+  const Clock* clock = &DefaultClock();
+};
+
+// VerifyDirectory checks a key directory fetched from https://`authority`/.well-known/…: its
+// signature (tag "http-message-signatures-directory", covering `"@authority";req` and
+// content-digest) verifies under a key the directory itself lists, for this authority, within its
+// lifetime, over this body. Returns its keys by thumbprint; kUnauthenticated with the reason.
+Result<std::map<std::string, crypto::Ed25519PublicKey>> VerifyDirectory(std::string_view authority, const net::Headers& response_headers,
+                                                                        std::string_view body, const DirectoryVerifyOptions& options);
+
 struct WebBotAuthSignOptions {
   std::string signature_agent;          // The operator's origin ("https://bot.example"); empty: none sent.
   std::string agent_member = "agent1";  // Its name in the Signature-Agent dictionary.

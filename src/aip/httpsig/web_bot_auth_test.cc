@@ -204,6 +204,41 @@ TEST(WebBotAuthTest, MakeDirectoryReproducesTheDirectoryVector) {
               StatusIs(ErrorCode::kInvalidArgument));
 }
 
+// A fetched directory is accepted only when it is signed, for the authority it came from, by a key
+// it lists, over the body received, within its lifetime.
+TEST(WebBotAuthTest, VerifyDirectoryRefusesWhatItMust) {
+  json::Value vectors = Vectors("directory-response.json");
+  const json::Object& resp = vectors.as_array()[0].at("response").as_object();
+  net::Headers h;
+  for (const auto& kv : resp.at("headers").as_object()) h.Set(AsciiLower(std::string_view(kv.key())), std::string(kv.value().as_string()));
+  std::string body(resp.at("body").as_string());
+  FixedClock clock(1735689600);
+  DirectoryVerifyOptions o;
+  o.clock = &clock;
+  o.max_lifetime = std::chrono::hours(24 * 365 * 101);
+  auto keys = VerifyDirectory("signature-agent.test", h, body, o);
+  ASSERT_THAT(keys, IsOk());
+  EXPECT_EQ(keys->size(), 1u);
+  EXPECT_THAT(VerifyDirectory("evil.test", h, body, o), StatusIs(ErrorCode::kUnauthenticated, "key directory of evil.test"));
+  std::string tampered = body;
+  tampered.replace(tampered.find("\"use\":\"sig\""), 11, "\"use\":\"enc\"");
+  EXPECT_THAT(VerifyDirectory("signature-agent.test", h, tampered, o), StatusIs(ErrorCode::kUnauthenticated, "digest mismatch"));
+  DirectoryVerifyOptions strict = o;
+  strict.max_lifetime = std::chrono::hours(24 * 90);
+  EXPECT_THAT(VerifyDirectory("signature-agent.test", h, body, strict), StatusIs(ErrorCode::kUnauthenticated, "lifetime too long"));
+  // Signed by a key the directory does not list (a directory made for another key, its body swapped in).
+  auto other = crypto::Ed25519PrivateKey::Generate();
+  auto made = MakeDirectory("signature-agent.test", other.public_key(), SignWith(other), 1735689600, std::chrono::seconds(3600));
+  ASSERT_THAT(made, IsOk());
+  net::Headers swapped = made->headers;
+  swapped.Set("content-digest", ContentDigest(body));
+  EXPECT_THAT(VerifyDirectory("signature-agent.test", swapped, body, o), StatusIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(VerifyDirectory("signature-agent.test", made->headers, made->body, o), IsOk());
+  net::Headers unsigned_headers;
+  unsigned_headers.Set("content-digest", ContentDigest(body));
+  EXPECT_THAT(VerifyDirectory("signature-agent.test", unsigned_headers, body, o), StatusIs(ErrorCode::kUnauthenticated, "key directory"));
+}
+
 TEST(WebBotAuthTest, DirectoryKeysSkipOtherKeyTypesAndRefuseMalformed) {
   EXPECT_THAT(DirectoryKeys(R"({"keys":[{"kty":"RSA","n":"x","e":"AQAB"}]})"), IsOk());
   EXPECT_TRUE(DirectoryKeys(R"({"keys":[{"kty":"RSA","n":"x","e":"AQAB"}]})")->empty());
