@@ -31,12 +31,16 @@ function show(view) {
 
 // Directory and search.
 let nextCursor = null;
+let listing = 0;  // Which loadDirectory call may still render: only the latest asked for.
 async function loadDirectory(reset) {
+  const mine = ++listing;
   const q = $('search').value.trim();
   const params = new URLSearchParams({ limit: '50' });
   if (q) params.set('q', q);
   if (!reset && nextCursor) params.set('after', nextCursor);
   const body = await api('/v1/agents?' + params);
+  // A slower, older answer (the page's first listing) must not overwrite a search's.
+  if (mine !== listing) return;
   const tbody = $('agents').querySelector('tbody');
   if (reset) tbody.replaceChildren();
   for (const a of body.agents) {
