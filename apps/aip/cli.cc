@@ -99,18 +99,24 @@ void Report(const Context& ctx, const json::Object& data, const std::string& hum
   }
 }
 
-void AddJsonFlags(CLI::App& app, Context& ctx) {
-  // Commands that run a server or a relay print no data of their own; the rest all do.
-  static const std::set<std::string> kRunners = {"gateway", "proxy", "serve", "logout", "canonicalize", "witness"};
+namespace {
+
+void AddJsonFlagsUnder(CLI::App& app, const std::string& path, Context& ctx) {
+  // Commands that run a server or a relay, or print a document as it is, print no data of their
+  // own; every other leaf does. Named by their whole path, so a new `… serve` is not skipped by chance.
+  static const std::set<std::string> kNoData = {"gateway", "proxy", "registry serve", "logout", "canonicalize", "audit witness"};
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
-    if (!sub->get_subcommands([](CLI::App*) { return true; }).empty()) {
-      AddJsonFlags(*sub, ctx);
-      if (sub->get_name() != "gateway") continue;  // `aip gateway` runs; its check-config prints.
-    }
-    if (kRunners.contains(sub->get_name()) || sub->get_option_no_throw("--json") != nullptr) continue;
+    std::string name = path.empty() ? sub->get_name() : path + " " + sub->get_name();
+    bool group = !sub->get_subcommands([](CLI::App*) { return true; }).empty();
+    if (group) AddJsonFlagsUnder(*sub, name, ctx);
+    if ((group && name != "gateway") || kNoData.contains(name) || sub->get_option_no_throw("--json") != nullptr) continue;
     sub->add_flag("--json", ctx.json, "Print JSON");
   }
 }
+
+}  // namespace
+
+void AddJsonFlags(CLI::App& app, Context& ctx) { AddJsonFlagsUnder(app, "", ctx); }
 
 void PrintJson(const json::Value& v) {
   PrettyPrint(std::cout, v, 0);

@@ -199,6 +199,7 @@ Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view b
         if (v == nullptr || !std::holds_alternative<std::string>(*v)) return std::nullopt;
         return std::get<std::string>(*v);
       };
+      if (o.check_label) AIP_RETURN_IF_ERROR(o.check_label(*params));
       auto created = get_int("created");
       auto expires = get_int("expires");
       auto keyid = get_str("keyid");

@@ -79,6 +79,9 @@ struct VerifyOptions {
   std::chrono::seconds max_skew{60};
   const Clock* clock = &DefaultClock();
   std::optional<std::string> tag;  // When set, the signature's tag must equal it.
+  // CheckLabel, when set, sees each label's parsed Signature-Input before its key is looked up
+  // (a profile's own rules: Web Bot Auth's Signature-Agent and nonce).
+  std::function<Status(const InnerList& params)> check_label;
 };
 
 // VerifyRequest checks every signature label of the request: each must verify, and all must name

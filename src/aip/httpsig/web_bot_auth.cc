@@ -60,7 +60,11 @@ Result<std::map<std::string, crypto::Ed25519PublicKey>> DirectoryKeys(std::strin
 
 Result<SignedDirectory> MakeDirectory(std::string_view authority, const crypto::Ed25519PublicKey& key, const SignBase& sign,
                                       std::int64_t created, std::chrono::seconds lifetime) {
-  if (authority.empty() || authority.find_first_of("/?#@ \"") != std::string_view::npos) {
+  bool bad_char = std::any_of(authority.begin(), authority.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f ||
+           std::string_view("/?#@\"\\").find(c) != std::string_view::npos;
+  });
+  if (authority.empty() || authority.size() > 255 || bad_char) {
     return InvalidArgumentError("the directory's authority is a host[:port], such as bot.example");
   }
   std::string thumbprint = Ed25519Thumbprint(key);
@@ -137,32 +141,21 @@ Status SignWebBotAuth(const std::string& target_uri, net::Headers& headers, cons
 
 Result<VerifiedBot> VerifyWebBotAuth(const HttpMessage& m, std::string_view body, const WebBotAuthVerifyOptions& o) {
   if (m.headers == nullptr) return InvalidArgumentError("no headers");
-  auto input_field = m.headers->Get("signature-input");
-  if (!input_field || m.headers->Count("signature-input") != 1) return UnauthenticatedError("missing Signature-Input");
-  AIP_ASSIGN_OR_RETURN(auto inputs, ParseDictionary(*input_field));
-  // Every label names the same agent (VerifyRequest then checks every label and one key).
-  std::optional<std::string> agent;
-  for (const auto& [label, member] : inputs) {
-    const InnerList* params = std::get_if<InnerList>(&member);
-    if (params == nullptr) return InvalidArgumentError("Signature-Input members must be inner lists");
-    AIP_ASSIGN_OR_RETURN(std::string named, AgentOf(m, *params));
-    if (agent && *agent != named) return UnauthenticatedError("signature labels name different agents");
-    agent = named;
-    if (o.require_nonce) {
-      const BareItem* nonce = params->params.Find("nonce");
-      if (nonce == nullptr || !std::holds_alternative<std::string>(*nonce) || std::get<std::string>(*nonce).empty()) {
-        return UnauthenticatedError("signature label " + label + ": a nonce is required");
-      }
-    }
-  }
   bool sent_agent = m.headers->Get("signature-agent").has_value();
-  if (sent_agent && agent && agent->empty()) {
-    return UnauthenticatedError("Signature-Agent is sent but not covered by the signature");
-  }
-  if (o.require_signature_agent && (!agent || agent->empty())) return UnauthenticatedError("no Signature-Agent");
+  std::optional<std::string> agent;  // What every label names (one agent per request).
   VerifyOptions v;
-  std::string origin = agent.value_or("");
-  v.key_for = [&](std::string_view keyid) { return o.key_for(keyid, origin); };
+  v.check_label = [&](const InnerList& params) -> Status {
+    AIP_ASSIGN_OR_RETURN(std::string named, AgentOf(m, params));
+    if (sent_agent && named.empty()) return UnauthenticatedError("Signature-Agent is sent but not covered by the signature");
+    if (o.require_signature_agent && named.empty()) return UnauthenticatedError("no Signature-Agent");
+    if (agent && *agent != named) return UnauthenticatedError("signature labels name different agents");
+    agent = std::move(named);
+    const BareItem* nonce = params.params.Find("nonce");
+    bool has_nonce = nonce != nullptr && std::holds_alternative<std::string>(*nonce) && !std::get<std::string>(*nonce).empty();
+    if (o.require_nonce && !has_nonce) return UnauthenticatedError("a nonce is required");
+    return OkStatus();
+  };
+  v.key_for = [&](std::string_view keyid) { return o.key_for(keyid, agent.value_or("")); };
   v.required_components = {"@authority"};
   v.require_expires = true;
   v.require_digest_for_body = false;  // The drafts do not cover the body (see the header).
@@ -172,7 +165,7 @@ Result<VerifiedBot> VerifyWebBotAuth(const HttpMessage& m, std::string_view body
   v.clock = o.clock;
   v.tag = std::string(kWebBotAuthTag);
   AIP_ASSIGN_OR_RETURN(VerifiedSignature sig, VerifyRequest(m, body, v));
-  return VerifiedBot{sig.keyid, origin, sig.label, sig.created, sig.nonce};
+  return VerifiedBot{sig.keyid, agent.value_or(""), sig.label, sig.created, sig.nonce};
 }
 
 }  // namespace aip::httpsig

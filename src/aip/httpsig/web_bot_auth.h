@@ -98,7 +98,8 @@ struct VerifiedBot {
 // covered whenever it is sent (the whole field or the member the signature names), a lifetime and
 // skew within bounds, a nonce when required, and the signature by the key the operator's directory
 // holds under the keyid. Errors are kUnauthenticated (or kInvalidArgument for malformed fields)
-// with the reason.
+// with the reason. The returned nonce is not remembered here: the caller checks it against its
+// replay cache (a signature that verifies once verifies again until it expires).
 // `body` is checked against Content-Digest only when the signature covers it.
 Result<VerifiedBot> VerifyWebBotAuth(const HttpMessage& m, std::string_view body, const WebBotAuthVerifyOptions& options);
 

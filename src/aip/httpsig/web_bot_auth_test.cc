@@ -200,8 +200,10 @@ TEST(WebBotAuthTest, MakeDirectoryReproducesTheDirectoryVector) {
   EXPECT_EQ(*d->headers.Get("signature-input"), h.at("Signature-Input").as_string());
   EXPECT_EQ(*d->headers.Get("signature"), h.at("Signature").as_string());
   EXPECT_EQ(*d->headers.Get("content-type"), h.at("content-type").as_string());
-  EXPECT_THAT(MakeDirectory("bot.example/x", key.public_key(), SignWith(key), 1, std::chrono::seconds(60)),
-              StatusIs(ErrorCode::kInvalidArgument));
+  for (std::string bad : {"bot.example/x", "bot.example\r\nx-injected: 1", "", "user@bot.example", std::string(256, 'a')}) {
+    EXPECT_THAT(MakeDirectory(bad, key.public_key(), SignWith(key), 1, std::chrono::seconds(60)), StatusIs(ErrorCode::kInvalidArgument))
+        << bad;
+  }
 }
 
 // A fetched directory is accepted only when it is signed, for the authority it came from, by a key

@@ -50,22 +50,27 @@ std::optional<std::string> ParamString(const json::Value& v) {
   return std::nullopt;
 }
 
-constexpr std::string_view kMissingParamHeaders = "Mcp-Param header missing for an annotated argument";
+// HeaderProblem is why the routing headers do not repeat the body. A missing Mcp-Param header
+// alone is judged later, once the caller is known (CallContext::missing_param_headers).
+struct HeaderProblem {
+  std::string message;
+  bool only_missing_params = false;
+};
 
 // CheckRoutingHeaders enforces SEP-2243: the routing headers must repeat the body exactly.
-std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, const Request& r, const McpServer& server,
-                                               const std::string& version) {
+std::optional<HeaderProblem> CheckRoutingHeaders(const net::HttpRequest& req, const Request& r, const McpServer& server,
+                                                 const std::string& version) {
   auto pv = req.headers.Get("mcp-protocol-version");
-  if (!pv || *pv != version) return "MCP-Protocol-Version header does not match the request body";
+  if (!pv || *pv != version) return HeaderProblem{"MCP-Protocol-Version header does not match the request body"};
   auto method = req.headers.Get("mcp-method");
-  if (!method || *method != r.method) return "Mcp-Method header does not match the request body";
+  if (!method || *method != r.method) return HeaderProblem{"Mcp-Method header does not match the request body"};
   if (r.method == "tools/call" || r.method == "prompts/get" || r.method == "resources/read") {
     const char* key = r.method == "resources/read" ? "uri" : "name";
     const json::Value* v = r.params.if_contains(key);
     auto name = req.headers.Get("mcp-name");
-    if (v == nullptr || !v->is_string() || !name) return "Mcp-Name header does not match the request body";
+    if (v == nullptr || !v->is_string() || !name) return HeaderProblem{"Mcp-Name header does not match the request body"};
     auto decoded = DecodeHeaderValue(*name);
-    if (!decoded || *decoded != v->get_string()) return "Mcp-Name header does not match the request body";
+    if (!decoded || *decoded != v->get_string()) return HeaderProblem{"Mcp-Name header does not match the request body"};
   }
   if (r.method != "tools/call") return std::nullopt;
   // Mcp-Param-{Name} mirrors arguments whose schema property says "x-mcp-header": "{Name}".
@@ -92,11 +97,11 @@ std::optional<std::string> CheckRoutingHeaders(const net::HttpRequest& req, cons
     auto it = expected.find(hname);
     auto decoded = DecodeHeaderValue(hvalue);
     if (it == expected.end() || !decoded || *decoded != it->second) {
-      return "Mcp-Param header does not match the request body";
+      return HeaderProblem{"Mcp-Param header does not match the request body"};
     }
     expected.erase(it);
   }
-  if (!expected.empty()) return std::string(kMissingParamHeaders);
+  if (!expected.empty()) return HeaderProblem{"Mcp-Param header missing for an annotated argument", true};
   return std::nullopt;
 }
 
@@ -315,12 +320,12 @@ void StreamableHttpTransport::HandlePost(const net::HttpRequest& req, net::Excha
       ex.Respond(RpcErrorResponse(400, r->id, kInvalidParams, "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion"));
       return;
     }
-    if (auto mismatch = CheckRoutingHeaders(req, *r, server_, *body_version)) {
-      if (*mismatch != kMissingParamHeaders) {
-        ex.Respond(RpcErrorResponse(400, r->id, kHeaderMismatch, "Header mismatch: " + *mismatch));
+    if (auto problem = CheckRoutingHeaders(req, *r, server_, *body_version)) {
+      if (!problem->only_missing_params) {
+        ex.Respond(RpcErrorResponse(400, r->id, kHeaderMismatch, "Header mismatch: " + problem->message));
         return;
       }
-      missing_param_headers = *mismatch;  // Refused after authorization (CallContext).
+      missing_param_headers = std::move(problem->message);  // Refused after authorization (CallContext).
     }
     if (auto bad = ValidateModernMeta(r->params)) {
       ex.Respond(JsonHttpResponse(400, json::Object{{"jsonrpc", "2.0"}, {"id", r->id}, {"error", std::move(*bad)}}));
