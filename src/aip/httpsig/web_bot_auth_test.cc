@@ -200,7 +200,8 @@ TEST(WebBotAuthTest, MakeDirectoryReproducesTheDirectoryVector) {
   EXPECT_EQ(*d->headers.Get("signature-input"), h.at("Signature-Input").as_string());
   EXPECT_EQ(*d->headers.Get("signature"), h.at("Signature").as_string());
   EXPECT_EQ(*d->headers.Get("content-type"), h.at("content-type").as_string());
-  for (std::string bad : {"bot.example/x", "bot.example\r\nx-injected: 1", "", "user@bot.example", std::string(256, 'a')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"bot.example/x", "bot.example\r\nx-injected: 1", "", "user@bot.example", std::string(256, 'a')}) {
     EXPECT_THAT(MakeDirectory(bad, key.public_key(), SignWith(key), 1, std::chrono::seconds(60)), StatusIs(ErrorCode::kInvalidArgument))
         << bad;
   }
