@@ -140,9 +140,13 @@ Result<crypto::SecretBytes> PassphraseFromUser(bool confirm) {
   return first;
 }
 
-LoadedIdentity LoadIdentity(const Context& ctx) {
+LoadedIdentity LoadIdentity(const Context& ctx, bool allow_deactivated) {
   auto env = Check(identity::IdentityFromEnvironment());
   if (env) return LoadedIdentity{std::move(*env), std::nullopt, true};
+  if (auto d = LocalDeactivation(ctx); d && !allow_deactivated && OwnDid(ctx) == d->did) {
+    Fail(kError, "this identity (" + d->did + ") was deactivated at " + FormatTime(d->created) +
+                     " and signs nothing more; start a new one with `aip init --force`");
+  }
   std::optional<crypto::SecretBytes> used;
   identity::PassphraseProvider provider = [&used]() -> Result<crypto::SecretBytes> {
     AIP_ASSIGN_OR_RETURN(crypto::SecretBytes p, PassphraseFromUser(false));

@@ -9,6 +9,7 @@
 #include "aip/base/json.h"
 #include "aip/base/status.h"
 #include "aip/identity/identity.h"
+#include "aip/identity/deactivation.h"
 #include "aip/identity/key_store.h"
 
 namespace aip::cli {
@@ -58,7 +59,9 @@ struct LoadedIdentity {
   std::optional<crypto::SecretBytes> passphrase;
   bool from_environment = false;
 };
-LoadedIdentity LoadIdentity(const Context& ctx);
+// A deactivated identity (`aip deactivate`) is refused with the reason, unless
+// `allow_deactivated` (to publish its deactivation).
+LoadedIdentity LoadIdentity(const Context& ctx, bool allow_deactivated = false);
 
 // OwnDid is this agent's DID, read from the identity's public part (no passphrase needed);
 // nullopt when there is no identity.
@@ -67,6 +70,11 @@ std::optional<std::string> OwnDid(const Context& ctx);
 // Registration functions, one per command group.
 void AddIdentityCommands(CLI::App& app, Context& ctx);
 void AddKeyCommands(CLI::App& app, Context& ctx);
+void AddLifecycleCommands(CLI::App& app, Context& ctx);
+
+// LocalDeactivation is this agent's own deactivation record ($AIP_HOME/deactivation.json),
+// when there is a valid one.
+std::optional<identity::Deactivation> LocalDeactivation(const Context& ctx);
 void AddWebBotAuthCommands(CLI::App& app, Context& ctx);
 void AddSigningCommands(CLI::App& app, Context& ctx);
 void AddMcpCommands(CLI::App& app, Context& ctx);

@@ -1,4 +1,4 @@
-// aip key rotate | export | import
+// aip key export | import (rotate and publish: lifecycle_commands.cc)
 #include <iostream>
 
 #include "aip/base/file_io.h"
@@ -34,23 +34,6 @@ void ImportPublic(const Context& ctx, const json::Object& o) {
 void AddKeyCommands(CLI::App& app, Context& ctx) {
   auto* key = app.add_subcommand("key", "Manage this agent's key");
   key->require_subcommand(1);
-  auto* rotate = key->add_subcommand("rotate", "Replace the key; the old key signs the new one, which countersigns");
-  auto rotate_json = std::make_shared<bool>(false);
-  rotate->add_flag("--json", *rotate_json, "Print JSON");
-  rotate->callback([&ctx, rotate_json] {
-    LoadedIdentity li = LoadIdentity(ctx);
-    if (li.from_environment) Fail(kUsage, "cannot rotate a key given in AIP_PRIVATE_KEY");
-    std::string old_did = li.identity.did();
-    Check(li.identity.Rotate(crypto::Ed25519PrivateKey::Generate(), DefaultClock().Now()));
-    Check(ctx.store.Save(li.identity, li.passphrase, /*overwrite=*/true));
-    if (*rotate_json) {
-      PrintJson(li.identity.rotations().back().ToJson());
-      return;
-    }
-    std::cout << "Rotated key.\n  previous: " << old_did << "\n  current:  " << li.identity.did()
-              << "\n  did:aip:  " << li.identity.did_aip() << "\n";
-  });
-
   struct ExportOptions {
     bool include_private = false;
     std::string out;

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   Context ctx;
   AddIdentityCommands(app, ctx);
   AddKeyCommands(app, ctx);
+  AddLifecycleCommands(app, ctx);  // After AddKeyCommands: adds `key rotate`, `key publish`.
   AddSigningCommands(app, ctx);
   AddMcpCommands(app, ctx);
   AddProxyCommands(app, ctx);

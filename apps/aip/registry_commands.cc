@@ -110,10 +110,11 @@ void SyncTrust(const Context& ctx) {
                       {"added", count(report.added)},
                       {"known", count(report.known)},
                       {"revocations", count(report.revocations)},
+                      {"identity_records", count(report.identity_records)},
                       {"rejected", count(report.rejected)}},
          "synced from " + client.base_url() + " (" + std::to_string(anchors.size()) + " anchors): " + std::to_string(report.added) +
              " new vouches, " + std::to_string(report.known) + " known, " + std::to_string(report.revocations) + " new revocations, " +
-             std::to_string(report.rejected) + " rejected");
+             std::to_string(report.identity_records) + " new rotations/deactivations, " + std::to_string(report.rejected) + " rejected");
   if (report.rejected > 0) {
     Fail(kVerificationFailed, std::to_string(report.rejected) + " documents from the registry failed verification");
   }

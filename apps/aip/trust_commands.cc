@@ -69,6 +69,7 @@ void PrintResult(const trust::TrustResult& r, const std::string& did, const std:
     return;
   }
   std::printf("%.4f\n", r.score);
+  if (!r.note.empty()) std::cerr << "aip: " << did << ": " << r.note << "\n";
   if (!explain) return;
   if (r.anchor) std::cout << "  " << did << " is an anchor\n";
   for (const auto& p : r.paths) {

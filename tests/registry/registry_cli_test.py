@@ -1,6 +1,6 @@
 """The registry end to end through the `aip` CLI, on one backend (argv[2]: sqlite or postgres):
 registration, directory, search, resolution, vouches and revocations, trust sync and scores,
-messages, doctor; federation with an honest and a malicious peer; on PostgreSQL two registry
+messages, doctor; key rotation and deactivation through the registry; federation with an honest and a malicious peer; on PostgreSQL two registry
 instances serving one dataset; and `kill -9` during a burst of writes losing no acknowledged one.
 
 Usage: registry_cli_test.py BIN_DIR sqlite|postgres
@@ -218,6 +218,51 @@ try:
         g.check("vouch through instance 2", r.returncode == 0, r.stderr)
         wait_for("instance 1's trust index catches up",
                  lambda: api(f"{url_a}/v1/trust?subject={did['carol']}&anchors={did['bob']}")["score"] > 0.7)
+
+    # Rotation through the registry: the identity, its registration and its trust move to the new
+    # key; a thief holding the old key gets nothing; deactivation ends it everywhere.
+    for who in ("dan", "erin", "fay", "hal"):
+        g.check(f"init {who}", aip(who, "init", "--name", who).returncode == 0)
+        did[who] = json.loads(aip(who, "did", "show", "--json").stdout)["did"]
+    g.check("fay registers", aip("fay", "register", "--description", "rotates", registry=url_a).returncode == 0)
+    g.check("dan vouches for fay", aip("dan", "vouch", did["fay"], "--publish", registry=url_a).returncode == 0)
+    g.check("fay vouches for hal", aip("fay", "vouch", did["hal"], "--publish", registry=url_a).returncode == 0)
+    g.check("erin anchors dan", aip("erin", "trust", "anchors", "add", did["dan"]).returncode == 0)
+    g.check("erin syncs", aip("erin", "trust", "sync", registry=url_a).returncode == 0)
+    g.check("fay scores 0.8 from erin's anchor", aip("erin", "trust", "score", did["fay"]).stdout.strip() == "0.8000")
+    import shutil
+    shutil.copytree(os.path.join(work, "fay"), os.path.join(work, "fay-old"))  # What a thief of the old key holds.
+    r = aip("fay", "key", "rotate", "--publish", "--json", registry=url_a)
+    rotated = json.loads(r.stdout) if r.returncode == 0 else {}
+    new_fay = rotated.get("current", "")
+    g.check("key rotate --publish: rotation, registration and re-signed vouch published",
+            rotated.get("previous") == did["fay"] and rotated.get("vouches_resigned") == 1 and
+            rotated.get("published", {}).get("rotations") == 1 and rotated.get("published", {}).get("registered") == new_fay and
+            rotated.get("published", {}).get("vouches") == 1, r.stdout + r.stderr)
+    listed = [a["did"] for a in json.loads(aip("erin", "search", "fay", "--json", registry=url_a).stdout)["agents"]]
+    g.check("the directory lists the new key only", listed == [new_fay], listed)
+    r = aip("erin", "trust", "sync", registry=url_a)
+    g.check("sync brings the rotation", r.returncode == 0 and "1 new rotations/deactivations" in r.stdout, r.stdout + r.stderr)
+    g.check("the new key keeps the score from erin's anchor", aip("erin", "trust", "score", new_fay).stdout.strip() == "0.8000")
+    old = json.loads(aip("erin", "trust", "score", did["fay"], "--json").stdout)
+    g.check("the old key scores 0, saying why", old["score"] == 0 and new_fay in old.get("note", ""), old)
+    g.check("fay's re-signed vouch carries hal", aip("erin", "trust", "score", did["hal"]).stdout.strip() == "0.6400")
+    r = aip("fay-old", "register", registry=url_a)
+    g.check("the old key cannot write", r.returncode == 3 and "rotated to" in r.stderr, r.stderr)
+    r = aip("fay-old", "key", "rotate", "--publish", registry=url_a)
+    g.check("the old key alone cannot rotate the identity again", r.returncode == 3 and "already rotated" in r.stderr, r.stderr)
+    r = aip("fay", "deactivate", registry=url_a)
+    g.check("deactivate asks for --yes", r.returncode == 2 and "--yes" in r.stderr, r.stderr)
+    r = aip("fay", "deactivate", "--yes", "--publish", registry=url_a)
+    g.check("deactivate --yes --publish", r.returncode == 0 and "Deactivated " + new_fay in r.stdout, r.stdout + r.stderr)
+    r = aip("fay", "register", registry=url_a)
+    g.check("a deactivated identity signs nothing more", r.returncode == 3 and "deactivated" in r.stderr, r.stderr)
+    r = aip("dan", "vouch", new_fay, "--publish", registry=url_a)
+    g.check("the registry refuses vouches for it", r.returncode == 3 and "deactivated" in r.stderr, r.stderr)
+    g.check("erin syncs the deactivation", aip("erin", "trust", "sync", registry=url_a).returncode == 0)
+    ended = json.loads(aip("erin", "trust", "score", new_fay, "--json").stdout)
+    g.check("erin's engine drops the identity", ended["score"] == 0 and ended.get("note") == "identity deactivated", ended)
+    g.check("and its vouch for hal", aip("erin", "trust", "score", did["hal"]).stdout.strip() == "0.0000")
 
     # kill -9 during a burst of writes: every acknowledged write survives.
     crash_db = database("crash")

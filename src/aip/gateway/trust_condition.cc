@@ -26,6 +26,7 @@ class TrustCondition final : public policy::Condition {
     }
     auto r = scores_->Score(request.principal->did, scope_);
     if (!r) return "no trust view is loaded, so no score reaches " + Number(min_) + ScopeText();
+    if (!r->note.empty()) return "trust 0.00 < " + Number(min_) + ScopeText() + ": " + r->note;
     return "trust " + Number(r->score) + " < " + Number(min_) + ScopeText();
   }
 

@@ -56,6 +56,7 @@ void TrustFeed::SyncOnce() {
   metrics_->Add("aip_trust_sync_total", {{"result", "ok"}});
   metrics_->Add("aip_trust_sync_documents_total", {{"kind", "added"}}, report->added);
   metrics_->Add("aip_trust_sync_documents_total", {{"kind", "revocations"}}, report->revocations);
+  metrics_->Add("aip_trust_sync_documents_total", {{"kind", "identity_records"}}, report->identity_records);
   metrics_->Add("aip_trust_sync_documents_total", {{"kind", "rejected"}}, report->rejected);
   metrics_->Set("aip_trust_sync_last_success_seconds", {},
                 static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "aip/base/file_io.h"
+#include "aip/identity/deactivation.h"
 #include "aip/identity/directory_manifest.h"
 #include "aip/identity/file_signature.h"
 #include "aip/identity/identity.h"
@@ -127,6 +128,31 @@ TEST(LegacyManifestTest, VerifiesPythonAipManifest) {
 
 // The identity signs standards' inputs only when they have their shape: it is no signing oracle
 // for arbitrary bytes (which might be another protocol's message).
+TEST(DeactivationTest, SignedByTheCurrentKeyAndTamperEvident) {
+  Identity id = Identity::Generate("a", "", DefaultClock().Now());
+  Deactivation d = Deactivation::Create(id, DefaultClock().Now());
+  EXPECT_EQ(d.did, id.did());
+  ASSERT_THAT(d.Verify(), IsOk());
+  auto round = Deactivation::FromJson(json::Value(d.ToJson()));
+  ASSERT_THAT(round.status(), IsOk());
+  EXPECT_THAT(round->Verify(), IsOk());
+
+  // Another key cannot end this identity, and a moved date breaks the signature.
+  Identity other = Identity::Generate("b", "", DefaultClock().Now());
+  Deactivation forged = d;
+  forged.did = other.did();
+  EXPECT_FALSE(forged.Verify().ok());
+  Deactivation later = d;
+  later.created += std::chrono::seconds(1);
+  EXPECT_FALSE(later.Verify().ok());
+  json::Object extra = d.ToJson();
+  extra["note"] = "x";
+  EXPECT_THAT(Deactivation::FromJson(json::Value(extra)).status(), StatusIs(ErrorCode::kInvalidArgument));
+  json::Object rotation_type = d.ToJson();
+  rotation_type["type"] = "aip-key-rotation";
+  EXPECT_THAT(Deactivation::FromJson(json::Value(rotation_type)).status(), StatusIs(ErrorCode::kInvalidArgument));
+}
+
 TEST(IdentitySigningTest, SignsStandardInputsOnlyInTheirShape) {
   Identity id = Identity::Generate("a", "", DefaultClock().Now());
   Bytes hash(64, 7);

@@ -12,6 +12,8 @@ std::string_view SigningDomainTag(SigningDomain domain) {
       return "aip/key-rotation/v1";
     case SigningDomain::kMessage:
       return "aip/message/v1";
+    case SigningDomain::kDeactivation:
+      return "aip/deactivation/v1";
   }
   return "aip/invalid";
 }

@@ -10,7 +10,7 @@
 
 namespace aip::identity {
 
-enum class SigningDomain { kFileSignature, kDirectoryManifest, kKeyRotation, kMessage };
+enum class SigningDomain { kFileSignature, kDirectoryManifest, kKeyRotation, kMessage, kDeactivation };
 
 // StandardInput names the signing inputs of the standards aip speaks, which frame their bytes
 // themselves: a Data Integrity proof's hash data (eddsa-jcs-2022: SHA-256(proof config) ||

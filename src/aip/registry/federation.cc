@@ -55,6 +55,19 @@ Result<AppliedRecord> ApplyRecord(RegistryStore& store, std::string_view kind, c
     AIP_ASSIGN_OR_RETURN(auto outcome, store.PutRevocation(revocation, now));
     return AppliedRecord{outcome, revocation.vouch_id};
   }
+  if (kind == "rotation") {
+    // Both keys signed it: the old key alone (a thief's) cannot make one.
+    AIP_ASSIGN_OR_RETURN(auto rotation, identity::KeyRotation::FromJson(json::Value(doc)));
+    AIP_RETURN_IF_ERROR(rotation.Verify());
+    AIP_ASSIGN_OR_RETURN(auto outcome, store.PutRotation(rotation, now));
+    return AppliedRecord{outcome, rotation.previous_did};
+  }
+  if (kind == "deactivation") {
+    AIP_ASSIGN_OR_RETURN(auto deactivation, identity::Deactivation::FromJson(json::Value(doc)));
+    AIP_RETURN_IF_ERROR(deactivation.Verify());
+    AIP_ASSIGN_OR_RETURN(auto outcome, store.PutDeactivation(deactivation, now));
+    return AppliedRecord{outcome, deactivation.did};
+  }
   return InvalidArgumentError("unknown record kind");
 }
 

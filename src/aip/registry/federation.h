@@ -43,10 +43,10 @@ struct PeerRecord {
 // skip). Any malformed entry fails the whole page.
 Result<std::vector<PeerRecord>> ParseRecordPage(std::string_view body, std::int64_t after, std::size_t max_records);
 
-// ApplyRecord verifies one record — kind "agent", "vouch" or "revocation" — and stores it; the
-// same path for a client's POST and a peer's page. Returns the outcome and the record's key (DID
-// or vouch id), or the error that refused it (kInvalidArgument/kUnauthenticated: forged;
-// kAlreadyExists or kFailedPrecondition: conflict).
+// ApplyRecord verifies one record — kind "agent", "vouch", "revocation", "rotation" or
+// "deactivation" — and stores it; the same path for a client's POST and a peer's page. Returns
+// the outcome and the record's key (DID or vouch id), or the error that refused it
+// (kInvalidArgument/kUnauthenticated: forged; kAlreadyExists or kFailedPrecondition: conflict).
 struct AppliedRecord {
   PutOutcome outcome;
   std::string key;

@@ -104,7 +104,18 @@ Result<identity::Resolution> RegistryClient::Resolve(std::string_view did) {
   AIP_ASSIGN_OR_RETURN(auto result, Call("GET", "/v1/dids/" + EncodeComponent(did), "", nullptr));
   const json::Value* doc = result.if_contains("didDocument");
   if (doc == nullptr || !doc->is_object()) return NotFoundError(std::string(did) + " did not resolve");
-  return CheckResolution(did, *doc);
+  AIP_ASSIGN_OR_RETURN(identity::Resolution resolution, CheckResolution(did, *doc));
+  // A key the registry says was rotated or deactivated no longer speaks for the identity; the
+  // claim is believed only with the signed records behind it.
+  const json::Value* metadata = result.if_contains("didDocumentMetadata");
+  if (metadata != nullptr && metadata->is_object() &&
+      (metadata->get_object().contains("deactivated") || metadata->get_object().contains("aipCurrentKey"))) {
+    std::string key = identity::DidKeyFromPublicKey(resolution.parsed.methods()[0].key);
+    AIP_ASSIGN_OR_RETURN(VerifiedIdentity history, History(key));
+    if (history.deactivation) return FailedPreconditionError(std::string(did) + " was deactivated");
+    if (history.current != key) return FailedPreconditionError(std::string(did) + " was rotated to " + history.current);
+  }
+  return resolution;
 }
 
 Result<json::Object> RegistryClient::Publish(const identity::Identity& signer, std::string_view route, const json::Object& document) {
@@ -113,6 +124,40 @@ Result<json::Object> RegistryClient::Publish(const identity::Identity& signer, s
 
 Result<json::Object> RegistryClient::Vouches(std::string_view param, std::string_view did) {
   return Call("GET", "/v1/vouches?" + std::string(param) + "=" + EncodeComponent(did) + "&limit=1000", "", nullptr);
+}
+
+Result<VerifiedIdentity> RegistryClient::History(std::string_view did) {
+  AIP_ASSIGN_OR_RETURN(json::Object answer, Call("GET", "/v1/identities/" + EncodeComponent(did), "", nullptr));
+  return VerifyIdentityAnswer(did, answer);
+}
+
+Result<VerifiedIdentity> VerifyIdentityAnswer(std::string_view did, const json::Object& answer) {
+  const json::Value* rotations = answer.if_contains("rotations");
+  if (rotations == nullptr || !rotations->is_array()) return InvalidArgumentError("identity: no rotations list");
+  if (rotations->get_array().size() > static_cast<std::size_t>(RegistryStore::kMaxChain)) {
+    return InvalidArgumentError("identity: rotation chain too long");
+  }
+  VerifiedIdentity out;
+  bool on_chain = false;
+  for (const auto& item : rotations->get_array()) {
+    AIP_ASSIGN_OR_RETURN(auto r, identity::KeyRotation::FromJson(item));
+    AIP_RETURN_IF_ERROR(r.Verify());
+    if (!out.rotations.empty() && out.rotations.back().next_did != r.previous_did) {
+      return UnauthenticatedError("identity: rotation chain is broken at " + r.previous_did);
+    }
+    on_chain = on_chain || r.previous_did == did || r.next_did == did;
+    out.rotations.push_back(std::move(r));
+  }
+  out.current = out.rotations.empty() ? std::string(did) : out.rotations.back().next_did;
+  if (!out.rotations.empty() && !on_chain)
+    return UnauthenticatedError("identity: the chain served does not pass through " + std::string(did));
+  if (const json::Value* d = answer.if_contains("deactivation"); d != nullptr && !d->is_null()) {
+    AIP_ASSIGN_OR_RETURN(auto deactivation, identity::Deactivation::FromJson(*d));
+    AIP_RETURN_IF_ERROR(deactivation.Verify());
+    if (deactivation.did != out.current) return UnauthenticatedError("identity: deactivation by a key that is not the chain's last");
+    out.deactivation = std::move(deactivation);
+  }
+  return out;
 }
 
 Result<json::Object> RegistryClient::Trust(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope) {

@@ -5,6 +5,7 @@
 #pragma once
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,18 @@
 
 namespace aip::registry {
 
+// VerifiedIdentity: an identity's rotation chain as a registry served it, every record checked.
+struct VerifiedIdentity {
+  std::vector<identity::KeyRotation> rotations;  // First key first.
+  std::optional<identity::Deactivation> deactivation;
+  std::string current;  // The chain's last key.
+};
+
+// VerifyIdentityAnswer checks an answer to GET /v1/identities/{did}: each rotation signed by both
+// its keys, the links contiguous and at most RegistryStore::kMaxChain, `did` on the chain, and a
+// deactivation signed by the chain's last key. A registry can withhold records, never forge one.
+Result<VerifiedIdentity> VerifyIdentityAnswer(std::string_view did, const json::Object& answer);
+
 class RegistryClient {
  public:
   static Result<RegistryClient> Connect(std::string_view base_url, net::HttpClientOptions options = {});
@@ -28,6 +41,8 @@ class RegistryClient {
   Result<identity::Resolution> Resolve(std::string_view did);
   Result<json::Object> Publish(const identity::Identity& signer, std::string_view route, const json::Object& document);
   Result<json::Object> Vouches(std::string_view param, std::string_view did);
+  // History fetches and verifies the rotation chain through a did:key.
+  Result<VerifiedIdentity> History(std::string_view did);
   Result<json::Object> Trust(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope);
   Result<json::Object> Stats();
   Result<json::Object> Health();  // {"status", "time"}: reachability and the registry's clock.

@@ -210,6 +210,11 @@ std::optional<std::string> RegistryService::Signer(const net::HttpRequest& reque
     refusal = std::move(*refused);
     return std::nullopt;
   }
+  // A rotated key or an ended identity can do nothing here any more.
+  if (auto active = store_->CheckActive(*did, "signer"); !active.ok()) {
+    refusal = active.error().code == ErrorCode::kFailedPrecondition ? Problem(403, active.error().message) : FromError(active.error());
+    return std::nullopt;
+  }
   return *did;
 }
 
@@ -254,6 +259,9 @@ net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {
     if (get) return GetVouches(request);
   }
   if (path == "/v1/revocations" && m == "POST") return PostRecord(request, "revocation");
+  if (path == "/v1/rotations" && m == "POST") return PostRecord(request, "rotation");
+  if (path == "/v1/deactivations" && m == "POST") return PostRecord(request, "deactivation");
+  if (path.starts_with("/v1/identities/") && get) return GetIdentity(path.substr(15));
   if (path == "/v1/trust" && get) return GetTrust(request);
   if (path == "/v1/graph" && get) return GetGraph(request);
   if (path == "/v1/records" && get) return GetRecords(request);
@@ -280,10 +288,12 @@ net::HttpResponse RegistryService::PostRecord(const net::HttpRequest& request, s
   if (!signer) return refusal;
   auto doc = json::ParseJsonObject(request.body);
   if (!doc) return FromError(doc.error());
-  // Anyone may relay a vouch (it is self-authenticating); a registration only its own agent.
+  // Anyone whose key is in force may relay a vouch, a revocation, a rotation or a deactivation
+  // (each is self-authenticating); a registration only its own agent.
   if (kind == "agent" && json::OptionalString(*doc, "id") != std::optional<std::string_view>(*signer)) {
     return Problem(403, "a registration must be sent by the agent it registers");
   }
+
   auto applied = ApplyRecord(*store_, kind, *doc, clock_->Now());
   if (!applied) return FromError(applied.error());
   if (kind != "agent") index_.MarkWritten();
@@ -291,6 +301,8 @@ net::HttpResponse RegistryService::PostRecord(const net::HttpRequest& request, s
                         : applied->outcome == PutOutcome::kUpdated ? "updated"
                                                                    : "unchanged";
   if (kind == "agent") LogEvent("info", "agent_registered", {{"did", applied->key}, {"outcome", outcome}});
+  if (kind == "rotation" || kind == "deactivation")
+    LogEvent("info", "identity_" + std::string(kind), {{"did", applied->key}, {"outcome", outcome}});
   return Json(applied->outcome == PutOutcome::kInserted ? 201 : 200,
               json::Object{{"kind", kind}, {"key", applied->key}, {"outcome", outcome}});
 }
@@ -318,11 +330,26 @@ net::HttpResponse RegistryService::GetAgent(std::string_view did) {
   if (!*agent) return Problem(404, "no such agent");
   auto given = store_->VouchesBy((*agent)->did, 500);
   auto received = store_->VouchesFor((*agent)->did, 500);
+  auto history = store_->History((*agent)->did);
   if (!given) return FromError(given.error());
   if (!received) return FromError(received.error());
-  return JsonText(
-      200, WithRaw(AgentFields(**agent),
-                   {{"document", (*agent)->document}, {"vouches_given", VouchArray(*given)}, {"vouches_received", VouchArray(*received)}}));
+  if (!history) return FromError(history.error());
+  return JsonText(200, WithRaw(AgentFields(**agent), {{"document", (*agent)->document},
+                                                      {"vouches_given", VouchArray(*given)},
+                                                      {"vouches_received", VouchArray(*received)},
+                                                      {"identity", IdentityJson(*history)}}));
+}
+
+std::string RegistryService::IdentityJson(const IdentityHistory& h) {
+  json::Object fields{{"current", h.current}, {"status", !h.deactivation.empty() ? "deactivated" : "active"}};
+  return WithRaw(fields, {{"rotations", RawArray(h.rotations)}, {"deactivation", h.deactivation}});
+}
+
+net::HttpResponse RegistryService::GetIdentity(std::string_view did) {
+  if (!identity::PublicKeyFromDidKey(did)) return Problem(400, "not a did:key");
+  auto history = store_->History(did);
+  if (!history) return FromError(history.error());
+  return JsonText(200, IdentityJson(*history));
 }
 
 net::HttpResponse RegistryService::GetDid(std::string_view did) {
@@ -354,7 +381,18 @@ net::HttpResponse RegistryService::GetDid(std::string_view did) {
     if (resolution.error().code == ErrorCode::kInvalidArgument) return not_found("invalidDid", 400);
     return FromError(resolution.error());
   }
-  return Json(200, identity::ResolutionResult(*resolution));
+  json::Object result = identity::ResolutionResult(*resolution);
+  // The key's standing: DID Core's `deactivated`, and the key that replaced it (the resolver
+  // checks either claim against the signed records of GET /v1/identities).
+  if (!resolution->parsed.methods().empty()) {
+    auto history = store_->History(identity::DidKeyFromPublicKey(resolution->parsed.methods()[0].key));
+    if (!history) return FromError(history.error());
+    json::Object& metadata = result["didDocumentMetadata"].as_object();
+    if (!history->deactivation.empty()) metadata["deactivated"] = true;
+    if (history->current != identity::DidKeyFromPublicKey(resolution->parsed.methods()[0].key))
+      metadata["aipCurrentKey"] = history->current;
+  }
+  return Json(200, result);
 }
 
 net::HttpResponse RegistryService::GetVouches(const net::HttpRequest& request) {

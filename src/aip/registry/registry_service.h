@@ -56,6 +56,10 @@ class RegistryService {
   net::HttpResponse GetDirectory(const net::HttpRequest& request);
   net::HttpResponse GetAgent(std::string_view did);
   net::HttpResponse GetDid(std::string_view did);
+  // GetIdentity answers the rotation chain through a did:key (each record signed, for the
+  // client to verify) and whether it was deactivated.
+  net::HttpResponse GetIdentity(std::string_view did);
+  static std::string IdentityJson(const IdentityHistory& history);
   net::HttpResponse GetVouches(const net::HttpRequest& request);
   net::HttpResponse GetTrust(const net::HttpRequest& request);
   net::HttpResponse GetGraph(const net::HttpRequest& request);

@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS revocations (
   vouch_id TEXT NOT NULL, issuer TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (vouch_id, issuer));
 CREATE INDEX IF NOT EXISTS revocations_seq ON revocations(seq);
 CREATE INDEX IF NOT EXISTS revocations_issuer ON revocations(issuer);
+CREATE TABLE IF NOT EXISTS rotations (
+  previous TEXT PRIMARY KEY, next TEXT NOT NULL UNIQUE, created BIGINT NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS deactivations (did TEXT PRIMARY KEY, created BIGINT NOT NULL, seq BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY, recipient TEXT NOT NULL, sealed TEXT NOT NULL, received BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, received);
@@ -114,6 +117,7 @@ Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint 
   std::string document = json::Serialize(record.document);
   sql::Transaction tx(*db_);
   AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_RETURN_IF_ERROR(RefuseEndedLocked(record.did, "registration"));
   AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT a.updated_ms, r.document FROM agents a JOIN records r ON r.seq = a.seq "
                                     "WHERE a.did = ?1",
                                     {record.did}));
@@ -145,6 +149,91 @@ Result<PutOutcome> RegistryStore::PutAgent(const AgentRecord& record, TimePoint 
   return outcome;
 }
 
+Status RegistryStore::RefuseEndedLocked(std::string_view did, std::string_view what) {
+  AIP_ASSIGN_OR_RETURN(auto rotated, Q("SELECT next FROM rotations WHERE previous = ?1", {std::string(did)}));
+  if (!rotated.empty()) {
+    return FailedPreconditionError(std::string(what) + ": " + std::string(did) + " was rotated to " + Text(rotated[0][0]) +
+                                   "; sign with the current key");
+  }
+  AIP_ASSIGN_OR_RETURN(auto gone, Q("SELECT 1 FROM deactivations WHERE did = ?1", {std::string(did)}));
+  if (!gone.empty()) return FailedPreconditionError(std::string(what) + ": " + std::string(did) + " was deactivated");
+  return OkStatus();
+}
+
+Status RegistryStore::CheckActive(std::string_view did, std::string_view what) {
+  std::lock_guard lock(mu_);
+  return RefuseEndedLocked(did, what);
+}
+
+Result<PutOutcome> RegistryStore::PutRotation(const identity::KeyRotation& rotation, TimePoint now) {
+  std::lock_guard lock(mu_);
+  sql::Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT next FROM rotations WHERE previous = ?1", {rotation.previous_did}));
+  if (!held.empty()) {
+    if (Text(held[0][0]) == rotation.next_did) return PutOutcome::kUnchanged;
+    // First come, first kept: once a key is rotated, it can do nothing more here — not even
+    // rotate again, which is what a thief holding the old key would try.
+    return AlreadyExistsError("rotation: " + rotation.previous_did + " was already rotated to " + Text(held[0][0]));
+  }
+  AIP_ASSIGN_OR_RETURN(auto gone, Q("SELECT 1 FROM deactivations WHERE did = ?1", {rotation.previous_did}));
+  if (!gone.empty()) return FailedPreconditionError("rotation: " + rotation.previous_did + " was deactivated");
+  // The new key must be fresh: a key that already belongs to a chain cannot join another.
+  AIP_ASSIGN_OR_RETURN(auto taken, Q("SELECT 1 FROM rotations WHERE previous = ?1 OR next = ?1 UNION ALL "
+                                     "SELECT 1 FROM deactivations WHERE did = ?1",
+                                     {rotation.next_did}));
+  if (!taken.empty()) return AlreadyExistsError("rotation: " + rotation.next_did + " already has a rotation history or was deactivated");
+  AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("rotation", rotation.previous_did, json::Serialize(rotation.ToJson()), now));
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO rotations(previous, next, created, seq) VALUES (?1, ?2, ?3, ?4)",
+                        {rotation.previous_did, rotation.next_did, Seconds(rotation.created), seq})
+                          .status());
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return PutOutcome::kInserted;
+}
+
+Result<PutOutcome> RegistryStore::PutDeactivation(const identity::Deactivation& deactivation, TimePoint now) {
+  std::lock_guard lock(mu_);
+  sql::Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM deactivations WHERE did = ?1", {deactivation.did}));
+  if (!held.empty()) return PutOutcome::kUnchanged;
+  AIP_ASSIGN_OR_RETURN(auto rotated, Q("SELECT next FROM rotations WHERE previous = ?1", {deactivation.did}));
+  if (!rotated.empty()) {
+    return FailedPreconditionError("deactivation: " + deactivation.did + " was rotated to " + Text(rotated[0][0]) +
+                                   "; the current key deactivates the identity");
+  }
+  AIP_ASSIGN_OR_RETURN(std::int64_t seq, AppendLog("deactivation", deactivation.did, json::Serialize(deactivation.ToJson()), now));
+  AIP_RETURN_IF_ERROR(
+      Q("INSERT INTO deactivations(did, created, seq) VALUES (?1, ?2, ?3)", {deactivation.did, Seconds(deactivation.created), seq})
+          .status());
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return PutOutcome::kInserted;
+}
+
+Result<IdentityHistory> RegistryStore::History(std::string_view did) {
+  std::lock_guard lock(mu_);
+  // Back to the first key, then forward to the current one; both walks bounded.
+  std::string first(did);
+  for (int hops = 0; hops < kMaxChain; ++hops) {
+    AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT previous FROM rotations WHERE next = ?1", {first}));
+    if (rows.empty()) break;
+    first = Text(rows[0][0]);
+  }
+  IdentityHistory h;
+  h.current = first;
+  for (int hops = 0; hops < kMaxChain; ++hops) {
+    AIP_ASSIGN_OR_RETURN(
+        auto rows, Q("SELECT r.next, d.document FROM rotations r JOIN records d ON d.seq = r.seq WHERE r.previous = ?1", {h.current}));
+    if (rows.empty()) break;
+    h.current = Text(rows[0][0]);
+    h.rotations.push_back(Text(rows[0][1]));
+  }
+  AIP_ASSIGN_OR_RETURN(auto gone,
+                       Q("SELECT d.document FROM deactivations x JOIN records d ON d.seq = x.seq WHERE x.did = ?1", {h.current}));
+  if (!gone.empty()) h.deactivation = Text(gone[0][0]);
+  return h;
+}
+
 Result<std::vector<StoredAgent>> RegistryStore::AgentsWhere(std::string_view where, const std::vector<sql::SqlValue>& params) {
   std::lock_guard lock(mu_);
   // `where` is one of the fixed conditions chosen by the callers below, never input.
@@ -169,8 +258,14 @@ Result<std::optional<StoredAgent>> RegistryStore::GetAgent(std::string_view did)
 }
 
 Result<std::vector<StoredAgent>> RegistryStore::Directory(std::string_view query, std::string_view after, int limit) {
-  if (query.empty()) return AgentsWhere("a.did > ?1 ORDER BY a.did LIMIT ?2", {std::string(after), std::int64_t{limit}});
-  return AgentsWhere("a.did > ?1 AND a.search LIKE ?2 ESCAPE '!' ORDER BY a.did LIMIT ?3",
+  // Retired keys and ended identities are not listed: their registrations stay in the log.
+  constexpr std::string_view kCurrent =
+      " AND NOT EXISTS (SELECT 1 FROM rotations x WHERE x.previous = a.did)"
+      " AND NOT EXISTS (SELECT 1 FROM deactivations x WHERE x.did = a.did)";
+  if (query.empty()) {
+    return AgentsWhere("a.did > ?1" + std::string(kCurrent) + " ORDER BY a.did LIMIT ?2", {std::string(after), std::int64_t{limit}});
+  }
+  return AgentsWhere("a.did > ?1 AND a.search LIKE ?2 ESCAPE '!'" + std::string(kCurrent) + " ORDER BY a.did LIMIT ?3",
                      {std::string(after), LikePattern(query), std::int64_t{limit}});
 }
 
@@ -178,6 +273,10 @@ Result<bool> RegistryStore::InsertVouch(const trust::Vouch& vouch, TimePoint now
   // Only the vouch's own issuer can have revoked it (anyone can sign a "revocation" of any id).
   AIP_ASSIGN_OR_RETURN(auto revoked, Q("SELECT 1 FROM revocations WHERE vouch_id = ?1 AND issuer = ?2", {vouch.id, vouch.issuer}));
   if (!revoked.empty()) return FailedPreconditionError("vouch: revoked by its issuer");
+  AIP_RETURN_IF_ERROR(RefuseEndedLocked(vouch.issuer, "vouch: issuer"));
+  // A vouch for a rotated key still counts for its current one; for an ended identity, never.
+  AIP_ASSIGN_OR_RETURN(auto gone, Q("SELECT 1 FROM deactivations WHERE did = ?1", {vouch.subject}));
+  if (!gone.empty()) return FailedPreconditionError("vouch: the subject's identity was deactivated");
   AIP_ASSIGN_OR_RETURN(auto held, Q("SELECT 1 FROM vouches WHERE id = ?1", {vouch.id}));
   if (!held.empty()) return false;
   std::string document = json::Serialize(vouch.document);

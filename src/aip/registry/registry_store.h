@@ -2,9 +2,9 @@
 // documents go in; every accepted write is appended to one ordered log (`records`), which is what
 // federation peers pull by cursor and what the event feeds show. The log is the only copy of each
 // document: the agents, vouches and revocations tables index it (by its sequence number) with the
-// fields queries need, and documents are served as the text stored, never parsed again. A write is acknowledged only
-// after its transaction committed (SQLite: WAL with full sync; PostgreSQL: synchronous commit),
-// so a crash never loses an acknowledged write.
+// fields queries need (rotations and deactivations too), and documents are served as the text stored, never parsed again. A write is
+// acknowledged only after its transaction committed (SQLite: WAL with full sync; PostgreSQL: synchronous commit), so a crash never loses an
+// acknowledged write.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -16,6 +16,8 @@
 #include "aip/crypto/random.h"
 #include "aip/crypto/sha.h"
 #include "aip/registry/agent_record.h"
+#include "aip/identity/deactivation.h"
+#include "aip/identity/key_rotation.h"
 #include "aip/sql/sql.h"
 #include "aip/trust/trust_graph.h"
 #include "aip/trust/vouch.h"
@@ -26,7 +28,7 @@ enum class PutOutcome { kInserted, kUpdated, kUnchanged };
 
 struct LogEntry {
   std::int64_t seq = 0;
-  std::string kind;  // "agent", "vouch", "revocation".
+  std::string kind;  // "agent", "vouch", "revocation", "rotation", "deactivation".
   std::string key;   // The DID, or the vouch id.
   std::string document;
   TimePoint received;
@@ -56,6 +58,13 @@ struct RevokedEdge {
   std::string issuer, vouch_id;
 };
 
+// IdentityHistory: the rotation chain through a DID, first key first, as stored (signed JSON).
+struct IdentityHistory {
+  std::string current;                 // The chain's last key.
+  std::vector<std::string> rotations;  // Oldest first.
+  std::string deactivation;            // "" while the identity is active.
+};
+
 struct InboxMessage {
   std::string id;
   std::string sealed;  // base64.
@@ -83,6 +92,7 @@ inline constexpr std::size_t kMaxMessagesPerSender = 20;
 
 class RegistryStore {
  public:
+  static constexpr int kMaxChain = 64;  // Rotation chains longer than this are not followed.
   // Open creates the schema when missing.
   static Result<std::unique_ptr<RegistryStore>> Open(std::unique_ptr<sql::SqlConnection> db);
 
@@ -100,6 +110,16 @@ class RegistryStore {
   // PutVouches stores many verified vouches in one transaction (seeding, bulk import); revoked
   // and already-held ones are skipped. Returns how many were added.
   Result<std::size_t> PutVouches(const std::vector<trust::Vouch>& vouches, TimePoint now);
+  // PutRotation stores a verified rotation: kAlreadyExists when the old key was already rotated
+  // to another (the first one stays) or the new key belongs to a chain already;
+  // kFailedPrecondition when the identity was deactivated. The old key's later writes are refused.
+  Result<PutOutcome> PutRotation(const identity::KeyRotation& rotation, TimePoint now);
+  // PutDeactivation stores a verified deactivation; kFailedPrecondition when the key was rotated
+  // (only the current key ends an identity). Every later write for the identity is refused.
+  Result<PutOutcome> PutDeactivation(const identity::Deactivation& deactivation, TimePoint now);
+  Result<IdentityHistory> History(std::string_view did);
+  // CheckActive fails (kFailedPrecondition, naming `what`) when `did` was rotated or deactivated.
+  Status CheckActive(std::string_view did, std::string_view what);
   // PutRevocation stores a verified revocation (kept even before its vouch arrives).
   Result<PutOutcome> PutRevocation(const trust::Revocation& revocation, TimePoint now);
   Result<std::vector<StoredVouchDoc>> VouchesBy(std::string_view issuer, int limit);
@@ -143,6 +163,7 @@ class RegistryStore {
   Result<std::int64_t> AppendLog(std::string_view kind, std::string_view key, const std::string& document, TimePoint now);
   Result<bool> InsertVouch(const trust::Vouch& vouch, TimePoint now);  // In a transaction, lock held.
   Result<std::vector<StoredVouchDoc>> VouchesWhere(std::string_view where, const std::vector<sql::SqlValue>& params);
+  Status RefuseEndedLocked(std::string_view did, std::string_view what);  // Lock held.
   Result<std::vector<StoredAgent>> AgentsWhere(std::string_view where, const std::vector<sql::SqlValue>& params);
 
   std::mutex mu_;  // One connection: statements and transactions run one at a time.

@@ -18,6 +18,9 @@
 #include "aip/registry/registry_client.h"
 #include "aip/registry/registry_service.h"
 #include "aip/registry/signed_request.h"
+#include "aip/registry/trust_sync.h"
+#include "aip/trust/trust_view.h"
+#include "aip/identity/deactivation.h"
 #include "aip/testing/testing.h"
 #include "aip/trust/vouch.h"
 
@@ -42,7 +45,8 @@ std::unique_ptr<sql::SqlConnection> FreshDatabase(const std::filesystem::path& d
   }
   auto db = sql::OpenPostgres(pg);
   EXPECT_THAT(db, IsOk());
-  EXPECT_THAT((*db)->ExecScript("DROP TABLE IF EXISTS agents, vouches, revocations, messages, peers, records"), IsOk());
+  EXPECT_THAT((*db)->ExecScript("DROP TABLE IF EXISTS agents, vouches, revocations, rotations, deactivations, messages, peers, records"),
+              IsOk());
   return std::move(db).value();
 }
 
@@ -322,6 +326,86 @@ TEST_F(RegistryTest, VouchesRevocationsAndTrustAnswersCarryTheSignedVouches) {
   ASSERT_THAT(by_mid, IsOk());
   EXPECT_TRUE(by_mid->at("vouches").as_array()[0].at("revoked").as_bool());
   EXPECT_EQ(by_mid->at("revocations").as_array().size(), 1u);
+}
+
+TEST_F(RegistryTest, ARotationMovesTheIdentityAndADeactivationEndsIt) {
+  auto anchor = Agent("anchor"), a0 = Agent("alice"), dave = Agent("dave");
+  TimePoint now = DefaultClock().Now();
+  ASSERT_THAT(client_->Register(a0, {"alice", "test", "", ""}), IsOk());
+  auto v = trust::CreateVouch(anchor, {a0.did(), "GENERAL", 1.0, "", now - std::chrono::hours(1), std::nullopt}).value();
+  ASSERT_THAT(client_->Publish(anchor, "/v1/vouches", v.document), IsOk());
+  std::string old_did = a0.did();
+  identity::Identity a1 = a0;
+  ASSERT_THAT(a1.Rotate(crypto::Ed25519PrivateKey::Generate(), now), IsOk());
+  identity::KeyRotation rotation = a1.rotations().back();
+
+  // The old key alone cannot make a rotation: the new key must countersign.
+  identity::KeyRotation half = rotation;
+  half.next_signature = half.previous_signature;
+  EXPECT_THAT(client_->Publish(a1, "/v1/rotations", half.ToJson()), StatusIs(ErrorCode::kUnauthenticated));
+  auto posted = client_->Publish(a1, "/v1/rotations", rotation.ToJson());
+  ASSERT_THAT(posted, IsOk());
+  EXPECT_EQ(posted->at("outcome").as_string(), "created");
+  EXPECT_EQ(client_->Publish(a1, "/v1/rotations", rotation.ToJson())->at("outcome").as_string(), "unchanged");
+  // A thief holding the old key rotates it to a key of their own: the first rotation stays.
+  identity::Identity thief = a0;
+  ASSERT_THAT(thief.Rotate(crypto::Ed25519PrivateKey::Generate(), now), IsOk());
+  EXPECT_THAT(client_->Publish(thief, "/v1/rotations", thief.rotations().back().ToJson()), StatusIs(ErrorCode::kAlreadyExists));
+  // The old key can do nothing more here.
+  EXPECT_THAT(client_->Register(a0, {"alice", "test", "", ""}), StatusIs(ErrorCode::kPermissionDenied, "rotated to"));
+  auto late = trust::CreateVouch(a0, {dave.did(), "GENERAL", 1.0, "", now, std::nullopt}).value();
+  EXPECT_THAT(client_->Publish(a0, "/v1/vouches", late.document), StatusIs(ErrorCode::kPermissionDenied));
+  EXPECT_THAT(client_->Publish(dave, "/v1/vouches", late.document), StatusIs(ErrorCode::kAlreadyExists, "rotated to"));
+
+  // The registration moves to the new key; the old record names its successor.
+  ASSERT_THAT(client_->Register(a1, {"alice", "test", "", ""}), IsOk());
+  auto listed = client_->Directory("alice", "", 10).value().at("agents").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("did").as_string(), a1.did());
+  EXPECT_EQ(client_->Agent(old_did)->at("identity").at("current").as_string(), a1.did());
+  auto history = client_->History(old_did);
+  ASSERT_THAT(history, IsOk());
+  EXPECT_EQ(history->current, a1.did());
+  ASSERT_EQ(history->rotations.size(), 1u);
+  EXPECT_FALSE(history->deactivation);
+  // Resolving the old key's did:aip says it was replaced (checked against the signed records).
+  EXPECT_THAT(client_->Resolve(a0.did_aip()), StatusIs(ErrorCode::kFailedPrecondition, "rotated to " + a1.did()));
+  EXPECT_THAT(client_->Resolve(a1.did_aip()), IsOk());
+
+  // A verifier whose anchor vouched for the old key follows the identity to the new one.
+  auto verifier = trust::TrustStore::Open((dir_ / "verifier.db").string()).value();
+  auto synced = SyncTrust(*client_, *verifier, {anchor.did()}, {}, now);
+  ASSERT_THAT(synced, IsOk());
+  EXPECT_EQ(synced->identity_records, 1);
+  std::shared_ptr<trust::TrustStore> shared(std::move(verifier));
+  trust::TrustView view(shared, {}, {anchor.did()});
+  ASSERT_THAT(view.Refresh(), IsOk());
+  EXPECT_NEAR(view.Score(a1.did(), "", now).score, 0.8, 1e-3);
+  EXPECT_EQ(view.Score(old_did, "", now).score, 0.0);
+
+  // Only the current key ends the identity; then the registry refuses every write for it.
+  EXPECT_THAT(client_->Publish(a1, "/v1/deactivations", identity::Deactivation::Create(a0, now).ToJson()),
+              StatusIs(ErrorCode::kAlreadyExists, "current key"));
+  ASSERT_THAT(client_->Publish(a1, "/v1/deactivations", identity::Deactivation::Create(a1, now).ToJson()), IsOk());
+  EXPECT_THAT(client_->Register(a1, {"alice", "test", "", ""}), StatusIs(ErrorCode::kPermissionDenied, "deactivated"));
+  auto after = trust::CreateVouch(anchor, {a1.did(), "GENERAL", 1.0, "", now, std::nullopt}).value();
+  EXPECT_THAT(client_->Publish(anchor, "/v1/vouches", after.document), StatusIs(ErrorCode::kAlreadyExists, "deactivated"));
+  EXPECT_TRUE(client_->Directory("alice", "", 10).value().at("agents").as_array().empty());
+  EXPECT_TRUE(client_->History(old_did)->deactivation);
+  ASSERT_THAT(SyncTrust(*client_, *shared, {anchor.did()}, {}, now), IsOk());
+  ASSERT_THAT(view.Refresh(), IsOk());
+  EXPECT_EQ(view.Score(a1.did(), "", now).note, "identity deactivated");
+
+  // A federating peer takes both records through the same checks.
+  std::filesystem::create_directories(dir_ / "peer");
+  auto peer = Start(FreshDatabase(dir_ / "peer", /*sqlite_only=*/true));
+  ASSERT_THAT(peer.store->AddPeer(reg_.url), IsOk());
+  peer.service->Tick();
+  auto peer_history = RegistryClient::Connect(peer.url).value().History(old_did);
+  ASSERT_THAT(peer_history, IsOk());
+  EXPECT_EQ(peer_history->current, a1.did());
+  EXPECT_TRUE(peer_history->deactivation);
+  peer.server->Stop();
 }
 
 TEST_F(RegistryTest, MessagesAreSealedSignedAndOnlyTheirRecipientReadsThem) {

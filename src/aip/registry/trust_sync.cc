@@ -5,9 +5,38 @@
 #include "aip/trust/vouch.h"
 
 namespace aip::registry {
+namespace {
+
+// SyncIdentity stores the verified rotation chain and deactivation of `did` and hands each of
+// its other keys to `also`. A registry without the identities route has none to give.
+template <typename F>
+Status SyncIdentity(RegistryClient& client, trust::TrustStore& store, const std::string& did, TrustSyncReport& report, F also) {
+  if (!did.starts_with("did:key:")) return OkStatus();
+  auto history = client.History(did);
+  if (!history) {
+    if (history.error().code == ErrorCode::kNotFound) return OkStatus();
+    if (history.error().code == ErrorCode::kUnavailable || history.error().code == ErrorCode::kInternal) return history.status();
+    ++report.rejected;  // Served but not believable: ignore it.
+    return OkStatus();
+  }
+  for (const auto& r : history->rotations) {
+    AIP_ASSIGN_OR_RETURN(bool stored, store.AddRotation(r));
+    if (stored) ++report.identity_records;
+    also(r.previous_did);
+    also(r.next_did);
+  }
+  if (history->deactivation) {
+    AIP_ASSIGN_OR_RETURN(bool stored, store.AddDeactivation(*history->deactivation));
+    if (stored) ++report.identity_records;
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 json::Object TrustSyncReport::ToJson() const {
-  return json::Object{{"added", added}, {"known", known}, {"revocations", revocations}, {"rejected", rejected}};
+  return json::Object{
+      {"added", added}, {"known", known}, {"revocations", revocations}, {"identity_records", identity_records}, {"rejected", rejected}};
 }
 
 Result<TrustSyncReport> SyncTrust(RegistryClient& client, trust::TrustStore& store, const std::vector<std::string>& anchors,
@@ -18,7 +47,13 @@ Result<TrustSyncReport> SyncTrust(RegistryClient& client, trust::TrustStore& sto
   int seen = 0;
   for (int hop = 0; hop < options.depth && !frontier.empty() && seen < options.max_vouches; ++hop) {
     std::vector<std::string> next;
-    for (const auto& issuer : frontier) {
+    for (std::size_t i = 0; i < frontier.size(); ++i) {
+      const std::string issuer = frontier[i];
+      // The identity first: its other keys join this hop (a rotated key's vouches live under
+      // the new key), and its records let the trust engine count them as one.
+      AIP_RETURN_IF_ERROR(SyncIdentity(client, store, issuer, report, [&](const std::string& did) {
+        if (visited.insert(did).second) frontier.push_back(did);
+      }));
       AIP_ASSIGN_OR_RETURN(json::Object page, client.Vouches("issuer", issuer));
       if (const json::Value* revs = page.if_contains("revocations"); revs != nullptr && revs->is_array()) {
         for (const auto& doc : revs->get_array()) {

@@ -1,8 +1,9 @@
-// SyncTrust keeps a trust store current from a registry: breadth first from the anchors, the
-// vouches each issuer published and the revocations of them, then the vouches of the agents
-// those reach, up to `depth` hops. Every document is verified before it is stored, and a vouch
-// counts only under the issuer it was asked for — a registry can withhold, never forge. Used by
-// `aip trust sync` and by the gateway's `[trust] registry` (docs/trust.md).
+// SyncTrust keeps a trust store current from a registry: breadth first from the anchors, each
+// agent's rotation chain and deactivation, the vouches each of its keys published and the
+// revocations of them, then the same for the agents those vouches reach, up to `depth` hops.
+// Every document is verified before it is stored, and a vouch counts only under the issuer it
+// was asked for — a registry can withhold, never forge. Used by `aip trust sync` and by the
+// gateway's `[trust] registry` (docs/trust.md).
 #pragma once
 
 #include <string>
@@ -21,10 +22,11 @@ struct TrustSyncOptions {
 };
 
 struct TrustSyncReport {
-  int added = 0;        // New vouches stored.
-  int known = 0;        // Already there (or revoked here).
-  int revocations = 0;  // New revocations stored.
-  int rejected = 0;     // Documents that failed verification or came under the wrong issuer.
+  int added = 0;             // New vouches stored.
+  int known = 0;             // Already there (or revoked here).
+  int revocations = 0;       // New revocations stored.
+  int identity_records = 0;  // New key rotations and deactivations stored.
+  int rejected = 0;          // Documents that failed verification or came under the wrong issuer.
   json::Object ToJson() const;
 };
 

@@ -48,6 +48,7 @@ struct TrustResult {
   bool anchor = false;
   std::vector<TrustPath> paths;
   double unexplained = 0;  // score − Σ contributions (longer walks, paths past top-k).
+  std::string note;        // Why an identity scores nothing (rotated away, deactivated); "" otherwise.
 };
 
 class TrustEngine {

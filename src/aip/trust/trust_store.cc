@@ -33,6 +33,20 @@ CREATE TABLE IF NOT EXISTS revocations (
   document TEXT NOT NULL,
   UNIQUE (vouch_id, issuer)
 );
+CREATE TABLE IF NOT EXISTS rotations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  previous TEXT NOT NULL,
+  next TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  document TEXT NOT NULL,
+  UNIQUE (previous, next)
+);
+CREATE TABLE IF NOT EXISTS deactivations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  did TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL,
+  document TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS vouches_subject ON vouches (subject);
 )sql";
 
@@ -58,6 +72,20 @@ CREATE TABLE IF NOT EXISTS revocations (
   revoked_at BIGINT NOT NULL,
   document TEXT NOT NULL,
   UNIQUE (vouch_id, issuer)
+);
+CREATE TABLE IF NOT EXISTS rotations (
+  seq BIGSERIAL PRIMARY KEY,
+  previous TEXT NOT NULL,
+  next TEXT NOT NULL,
+  created BIGINT NOT NULL,
+  document TEXT NOT NULL,
+  UNIQUE (previous, next)
+);
+CREATE TABLE IF NOT EXISTS deactivations (
+  seq BIGSERIAL PRIMARY KEY,
+  did TEXT NOT NULL UNIQUE,
+  created BIGINT NOT NULL,
+  document TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS vouches_subject ON vouches (subject);
 )sql";
@@ -170,6 +198,32 @@ Result<bool> TrustStore::AddRevocation(const Revocation& r) {
   return !inserted.empty();
 }
 
+Result<bool> TrustStore::AddRotation(const identity::KeyRotation& r) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto inserted, db_->Query("INSERT INTO rotations (previous, next, created, document) VALUES (?1, ?2, ?3, ?4) "
+                                                 "ON CONFLICT DO NOTHING RETURNING seq",
+                                                 {r.previous_did, r.next_did, Seconds(r.created), json::Serialize(r.ToJson())}));
+  return !inserted.empty();
+}
+
+Result<bool> TrustStore::AddDeactivation(const identity::Deactivation& d) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto inserted, db_->Query("INSERT INTO deactivations (did, created, document) VALUES (?1, ?2, ?3) "
+                                                 "ON CONFLICT DO NOTHING RETURNING seq",
+                                                 {d.did, Seconds(d.created), json::Serialize(d.ToJson())}));
+  return !inserted.empty();
+}
+
+Result<IdentityLinks> TrustStore::Links() {
+  std::lock_guard lock(mu_);
+  IdentityLinks links;
+  AIP_ASSIGN_OR_RETURN(auto rotations, db_->Query("SELECT previous, next, created FROM rotations ORDER BY seq"));
+  for (const auto& row : rotations) links.AddRotation(Text(row, 0), Text(row, 1), FromSeconds(sql::IntOf(row[2])));
+  AIP_ASSIGN_OR_RETURN(auto deactivations, db_->Query("SELECT did, created FROM deactivations ORDER BY seq"));
+  for (const auto& row : deactivations) links.AddDeactivation(Text(row, 0), FromSeconds(sql::IntOf(row[1])));
+  return links;
+}
+
 Result<StoredVouch> TrustStore::FindVouch(std::string_view id_or_prefix) {
   if (id_or_prefix.size() < 12) return InvalidArgumentError("give at least 12 characters of the vouch id");
   std::lock_guard lock(mu_);
@@ -208,6 +262,9 @@ Result<std::vector<Revocation>> TrustStore::Revocations() {
 Result<StoreChanges> TrustStore::ChangesSince(std::int64_t vouch_seq, std::int64_t revocation_seq) {
   std::lock_guard lock(mu_);
   StoreChanges out{{}, {}, vouch_seq, revocation_seq};
+  // Rows are never deleted, so the count moves exactly when a rotation or deactivation arrives.
+  AIP_ASSIGN_OR_RETURN(auto identity, db_->Query("SELECT (SELECT COUNT(*) FROM rotations) + (SELECT COUNT(*) FROM deactivations)"));
+  out.identity_records = identity.empty() ? 0 : sql::IntOf(identity[0][0]);
   AIP_ASSIGN_OR_RETURN(auto vouches, db_->Query(VouchSelect("WHERE seq > ?1 ORDER BY seq"), {vouch_seq}));
   for (const auto& row : vouches) {
     if (sql::IntOf(row[10]) == 0) out.added.push_back(ToEdge(ReadVouch(row).vouch));

@@ -1,6 +1,7 @@
 // TrustStore: the trust database — this agent's anchors, and every vouch it issued, received or
-// imported, with the revocations it has seen. A SQLite file by default ($AIP_HOME/trust.db, mode
-// 0600), or a PostgreSQL database several gateway instances read (docs/scaling.md).
+// imported, with the revocations, key rotations and deactivations it has seen. A SQLite file by
+// default ($AIP_HOME/trust.db, mode 0600), or a PostgreSQL database several gateway instances
+// read (docs/scaling.md).
 // Only verified documents go in; a revocation is kept even before its vouch arrives, so a
 // revoked vouch posted again stays revoked. A revocation counts only when signed by the vouch's
 // own issuer (the digest covers the issuer, so nobody else can revoke it).
@@ -15,6 +16,9 @@
 #include <vector>
 
 #include "aip/sql/sql.h"
+#include "aip/identity/deactivation.h"
+#include "aip/identity/key_rotation.h"
+#include "aip/trust/identity_links.h"
 #include "aip/trust/trust_graph.h"
 #include "aip/trust/vouch.h"
 
@@ -31,6 +35,7 @@ struct StoreChanges {
   std::vector<std::pair<std::string, std::string>> revoked;  // (issuer, vouch id).
   std::int64_t vouch_seq = 0;
   std::int64_t revocation_seq = 0;
+  std::int64_t identity_records = 0;  // Rotations and deactivations held (grows with each).
 };
 
 class TrustStore {
@@ -47,6 +52,11 @@ class TrustStore {
   Result<bool> AddVouch(const Vouch& vouch, std::string_view origin, TimePoint now);
   // AddRevocation stores a verified revocation: false when already known.
   Result<bool> AddRevocation(const Revocation& revocation);
+  // AddRotation / AddDeactivation store a verified record: false when already known.
+  Result<bool> AddRotation(const identity::KeyRotation& rotation);
+  Result<bool> AddDeactivation(const identity::Deactivation& deactivation);
+  // Links reads every rotation and deactivation held.
+  Result<IdentityLinks> Links();
   // FindVouch finds a vouch by its id or a unique prefix of at least 12 characters of it.
   Result<StoredVouch> FindVouch(std::string_view id_or_prefix);
   Result<std::vector<StoredVouch>> Vouches();

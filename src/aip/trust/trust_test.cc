@@ -9,6 +9,7 @@
 #include "aip/base/encoding.h"
 #include "aip/sql/sql.h"
 #include "aip/testing/testing.h"
+#include "aip/trust/identity_links.h"
 #include "aip/trust/legacy_vouch.h"
 #include "aip/trust/trust_engine.h"
 #include "aip/trust/trust_store.h"
@@ -197,7 +198,7 @@ struct Fixture : ::testing::Test {
       where = pg;
       auto conn = sql::OpenPostgres(where);
       ASSERT_THAT(conn, IsOk());
-      ASSERT_THAT((*conn)->ExecScript("DROP TABLE IF EXISTS anchors, vouches, revocations"), IsOk());
+      ASSERT_THAT((*conn)->ExecScript("DROP TABLE IF EXISTS anchors, vouches, revocations, rotations, deactivations"), IsOk());
     }
     store = std::shared_ptr<TrustStore>(TrustStore::Open(where).value());
   }
@@ -269,6 +270,100 @@ TEST_F(Fixture, TheViewPicksUpNewVouchesAndAnchors) {
   ASSERT_THAT(view.Refresh(), IsOk());
   auto r = view.Score(b.did(), "", kNow);
   EXPECT_EQ(r.score, 1.0);  // 0.8 + 0.64, capped at 1.
+}
+
+// Rotate returns the identity's next key (the same name), and the verified rotation record.
+std::pair<identity::Identity, identity::KeyRotation> Rotate(identity::Identity id, TimePoint at) {
+  EXPECT_THAT(id.Rotate(crypto::Ed25519PrivateKey::Generate(), at), IsOk());
+  identity::KeyRotation r = id.rotations().back();
+  EXPECT_THAT(r.Verify(), IsOk());
+  return {std::move(id), r};
+}
+
+TEST_F(Fixture, ARotatedIdentityKeepsWhatWasVouchedForItsOldKey) {
+  auto me = Agent("me"), a0 = Agent("a"), b = Agent("b"), c = Agent("c");
+  ASSERT_THAT(store->AddAnchor(me.did(), kNow), IsOk());
+  ASSERT_THAT(store->AddVouch(Make(me, a0.did()), "issued", kNow), IsOk());
+  ASSERT_THAT(store->AddVouch(Make(a0, b.did()), "received", kNow), IsOk());
+  TrustView view(store);
+  ASSERT_THAT(view.Refresh(), IsOk());
+  EXPECT_NEAR(view.Score(b.did(), "", kNow).score, 0.64, 1e-3);
+
+  std::string old_did = a0.did();
+  auto [a1, rotation] = Rotate(a0, kNow);
+  ASSERT_TRUE(store->AddRotation(rotation).value());
+  EXPECT_FALSE(store->AddRotation(rotation).value());  // Known already.
+  ASSERT_THAT(view.Refresh(), IsOk());
+  // The anchor's vouch for the old key counts for the new one; the old key scores nothing, and
+  // says why; what the old key signed counts no more until the new key signs it again.
+  EXPECT_NEAR(view.Score(a1.did(), "", kNow).score, 0.8, 1e-3);
+  TrustResult old = view.Score(old_did, "", kNow);
+  EXPECT_EQ(old.score, 0.0);
+  EXPECT_THAT(old.note, ::testing::HasSubstr("rotated to " + a1.did()));
+  EXPECT_EQ(view.Score(b.did(), "", kNow).score, 0.0);
+  ASSERT_THAT(store->AddVouch(Make(a1, b.did()), "received", kNow), IsOk());
+  ASSERT_THAT(view.Refresh(), IsOk());
+  EXPECT_NEAR(view.Score(b.did(), "", kNow).score, 0.64, 1e-3);
+  EXPECT_EQ(JsonOf(old).at("note").as_string(), old.note);
+
+  // A vouch arriving later for the old key is counted for the identity too (incrementally).
+  ASSERT_THAT(store->AddVouch(Make(c, old_did), "received", kNow), IsOk());
+  ASSERT_THAT(store->AddVouch(Make(me, c.did()), "issued", kNow), IsOk());
+  ASSERT_THAT(view.Refresh(), IsOk());
+  EXPECT_GT(view.Score(a1.did(), "", kNow).score, 0.9);  // 0.8 + 0.64, capped at 1.
+
+  // Deactivation ends it: no score, and its vouches stop counting.
+  ASSERT_TRUE(store->AddDeactivation(identity::Deactivation::Create(a1, kNow)).value());
+  ASSERT_THAT(view.Refresh(), IsOk());
+  TrustResult ended = view.Score(a1.did(), "", kNow);
+  EXPECT_EQ(ended.score, 0.0);
+  EXPECT_EQ(ended.note, "identity deactivated");
+  EXPECT_EQ(view.Score(b.did(), "", kNow).score, 0.0);
+  EXPECT_EQ(view.Score(old_did, "", kNow).note, "identity deactivated");
+}
+
+TEST_F(Fixture, AKeyRotatedTwiceCountsForNothing) {
+  auto me = Agent("me"), a0 = Agent("a");
+  ASSERT_THAT(store->AddAnchor(me.did(), kNow), IsOk());
+  ASSERT_THAT(store->AddVouch(Make(me, a0.did()), "issued", kNow), IsOk());
+  // The owner rotates; a thief holding the old key rotates it to a key of their own.
+  auto [owner, r1] = Rotate(a0, kNow);
+  auto [thief, r2] = Rotate(a0, kNow + 1s);
+  ASSERT_TRUE(store->AddRotation(r1).value());
+  TrustView view(store);
+  ASSERT_THAT(view.Refresh(), IsOk());
+  EXPECT_NEAR(view.Score(owner.did(), "", kNow).score, 0.8, 1e-3);
+  ASSERT_TRUE(store->AddRotation(r2).value());
+  ASSERT_THAT(view.Refresh(), IsOk());
+  for (const auto& did : {owner.did(), thief.did(), a0.did()}) {
+    TrustResult r = view.Score(did, "", kNow);
+    EXPECT_EQ(r.score, 0.0) << did;
+    EXPECT_THAT(r.note, ::testing::HasSubstr("forked")) << did;
+  }
+}
+
+TEST(IdentityLinks, FollowChainsAndRefuseMergesAndCycles) {
+  IdentityLinks links;
+  links.AddRotation("did:x:a0", "did:x:a1", kNow);
+  links.AddRotation("did:x:a1", "did:x:a2", kNow);
+  EXPECT_EQ(links.Of("did:x:a0").current, "did:x:a2");
+  EXPECT_EQ(links.Of("did:x:a0").kind, Standing::kRotated);
+  EXPECT_EQ(links.Of("did:x:a2").kind, Standing::kActive);
+  EXPECT_EQ(links.Of("did:x:other").kind, Standing::kActive);
+  EdgeInput e{"did:x:z", "did:x:a0", "GENERAL", 1.0, kNow, std::nullopt, "v"};
+  ASSERT_TRUE(links.Map(e));
+  EXPECT_EQ(e.subject, "did:x:a2");
+  EdgeInput self{"did:x:a0", "did:x:a2", "GENERAL", 1.0, kNow, std::nullopt, "w"};
+  EXPECT_FALSE(links.Map(self));  // A retired key, and a vouch within one identity.
+  EXPECT_EQ(links.Current({"did:x:a1", "did:x:q"}), (std::vector<std::string>{"did:x:a2", "did:x:q"}));
+
+  // A key claiming two histories (a merge) and a cycle end the chains they touch.
+  links.AddRotation("did:x:b0", "did:x:a2", kNow);
+  EXPECT_EQ(links.Of("did:x:a0").kind, Standing::kForked);
+  IdentityLinks cycle;
+  cycle.AddRotation("did:x:c0", "did:x:c1", kNow);
+  cycle.AddRotation("did:x:c1", "did:x:c0", kNow);
+  EXPECT_EQ(cycle.Of("did:x:c0").kind, Standing::kForked);
 }
 
 // The Python AIP project's vouch vectors.
