@@ -122,8 +122,8 @@ void AddLifecycleCommands(CLI::App& app, Context& ctx) {
       PrintJson(out);
       return;
     }
-    std::cout << "Rotated key.\n  previous: " << old_did << "\n  current:  " << li.identity.did() << "\n  did:aip:  " << li.identity.did_aip()
-              << "\n";
+    std::cout << "Rotated key.\n  previous: " << old_did << "\n  current:  " << li.identity.did()
+              << "\n  did:aip:  " << li.identity.did_aip() << "\n";
     if (!renewed.empty()) std::cout << "  re-signed " << renewed.size() << " vouch(es) this identity issued, under the new key\n";
     if (f.publish) {
       const json::Object& p = out["published"].as_object();

@@ -163,7 +163,14 @@ void QueryTrust(const Context& ctx) {
     if (vouches.size() + 1 != dids.size()) Fail(kVerificationFailed, "the registry sent a path without one vouch per hop");
     for (std::size_t i = 0; i < vouches.size(); ++i) {
       auto v = vouches[i].is_object() ? trust::VerifyVouch(vouches[i].get_object()) : Result<trust::Vouch>(InvalidArgumentError("missing"));
-      if (!v || v->issuer != dids[i].get_string() || v->subject != dids[i + 1].get_string() ||
+      // A vouch for an earlier key of the next agent counts when its signed rotation chain leads
+      // to the key on the path.
+      auto same_identity = [&](const std::string& key, std::string_view current) {
+        if (key == current) return true;
+        auto history = client.History(key);
+        return history && history->current == current && !history->deactivation;
+      };
+      if (!v || v->issuer != dids[i].get_string() || !same_identity(v->subject, dids[i + 1].get_string()) ||
           (!f.scope.empty() && !trust::ScopeCovers(v->scope, f.scope))) {
         Fail(kVerificationFailed, "the registry's path " + std::string(dids[i].get_string()) + " -> " +
                                       std::string(dids[i + 1].get_string()) + " is not backed by a valid vouch");

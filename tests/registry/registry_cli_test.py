@@ -247,6 +247,10 @@ try:
     old = json.loads(aip("erin", "trust", "score", did["fay"], "--json").stdout)
     g.check("the old key scores 0, saying why", old["score"] == 0 and new_fay in old.get("note", ""), old)
     g.check("fay's re-signed vouch carries hal", aip("erin", "trust", "score", did["hal"]).stdout.strip() == "0.6400")
+    r = aip("erin", "trust", "query", new_fay, "--anchor", did["dan"], "--json", registry=url_a)
+    q = json.loads(r.stdout) if r.returncode == 0 else {}
+    g.check("the registry's answer follows the rotation, its vouch for the old key checked through the chain",
+            abs(q.get("score", 0) - 0.8) < 1e-3 and q.get("verified_vouches") == 1, r.stdout + r.stderr)
     r = aip("fay-old", "register", registry=url_a)
     g.check("the old key cannot write", r.returncode == 3 and "rotated to" in r.stderr, r.stderr)
     r = aip("fay-old", "key", "rotate", "--publish", registry=url_a)

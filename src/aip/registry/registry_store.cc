@@ -234,6 +234,22 @@ Result<IdentityHistory> RegistryStore::History(std::string_view did) {
   return h;
 }
 
+Result<trust::IdentityLinks> RegistryStore::Links() {
+  std::lock_guard lock(mu_);
+  trust::IdentityLinks links;
+  AIP_ASSIGN_OR_RETURN(auto rotations, Q("SELECT previous, next, created FROM rotations ORDER BY seq"));
+  for (const auto& row : rotations) links.AddRotation(Text(row[0]), Text(row[1]), FromSeconds(sql::IntOf(row[2])));
+  AIP_ASSIGN_OR_RETURN(auto deactivations, Q("SELECT did, created FROM deactivations ORDER BY seq"));
+  for (const auto& row : deactivations) links.AddDeactivation(Text(row[0]), FromSeconds(sql::IntOf(row[1])));
+  return links;
+}
+
+Result<std::int64_t> RegistryStore::IdentityRecords() {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT (SELECT COUNT(*) FROM rotations) + (SELECT COUNT(*) FROM deactivations)"));
+  return rows.empty() ? 0 : sql::IntOf(rows[0][0]);
+}
+
 Result<std::vector<StoredAgent>> RegistryStore::AgentsWhere(std::string_view where, const std::vector<sql::SqlValue>& params) {
   std::lock_guard lock(mu_);
   // `where` is one of the fixed conditions chosen by the callers below, never input.

@@ -19,6 +19,7 @@
 #include "aip/identity/deactivation.h"
 #include "aip/identity/key_rotation.h"
 #include "aip/sql/sql.h"
+#include "aip/trust/identity_links.h"
 #include "aip/trust/trust_graph.h"
 #include "aip/trust/vouch.h"
 
@@ -118,6 +119,10 @@ class RegistryStore {
   // (only the current key ends an identity). Every later write for the identity is refused.
   Result<PutOutcome> PutDeactivation(const identity::Deactivation& deactivation, TimePoint now);
   Result<IdentityHistory> History(std::string_view did);
+  // Links reads every rotation and deactivation held (for the trust index); IdentityRecords
+  // counts them, and moves exactly when one is added.
+  Result<trust::IdentityLinks> Links();
+  Result<std::int64_t> IdentityRecords();
   // CheckActive fails (kFailedPrecondition, naming `what`) when `did` was rotated or deactivated.
   Status CheckActive(std::string_view did, std::string_view what);
   // PutRevocation stores a verified revocation (kept even before its vouch arrives).

@@ -382,6 +382,18 @@ TEST_F(RegistryTest, ARotationMovesTheIdentityAndADeactivationEndsIt) {
   ASSERT_THAT(view.Refresh(), IsOk());
   EXPECT_NEAR(view.Score(a1.did(), "", now).score, 0.8, 1e-3);
   EXPECT_EQ(view.Score(old_did, "", now).score, 0.0);
+  // The registry's own trust answers follow the identity too, citing the vouch for the old key.
+  reg_.service->Tick();
+  auto moved = client_->Trust({anchor.did()}, a1.did(), "");
+  ASSERT_THAT(moved, IsOk());
+  EXPECT_NEAR(moved->at("score").to_number<double>(), 0.8, 1e-3);
+  const auto& cited = moved->at("paths").as_array().at(0).at("vouches").as_array();
+  ASSERT_EQ(cited.size(), 1u);
+  EXPECT_EQ(trust::VerifyVouch(cited[0].as_object())->subject, old_did);
+  auto retired = client_->Trust({anchor.did()}, old_did, "");
+  ASSERT_THAT(retired, IsOk());
+  EXPECT_EQ(retired->at("score").to_number<double>(), 0.0);
+  EXPECT_NE(retired->at("note").as_string().find("rotated to"), std::string::npos);
 
   // Only the current key ends the identity; then the registry refuses every write for it.
   EXPECT_THAT(client_->Publish(a1, "/v1/deactivations", identity::Deactivation::Create(a0, now).ToJson()),
@@ -395,6 +407,8 @@ TEST_F(RegistryTest, ARotationMovesTheIdentityAndADeactivationEndsIt) {
   ASSERT_THAT(SyncTrust(*client_, *shared, {anchor.did()}, {}, now), IsOk());
   ASSERT_THAT(view.Refresh(), IsOk());
   EXPECT_EQ(view.Score(a1.did(), "", now).note, "identity deactivated");
+  reg_.service->Tick();
+  EXPECT_EQ(client_->Trust({anchor.did()}, a1.did(), "")->at("note").as_string(), "identity deactivated");
 
   // A federating peer takes both records through the same checks.
   std::filesystem::create_directories(dir_ / "peer");

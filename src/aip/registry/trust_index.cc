@@ -19,22 +19,47 @@ Status TrustIndex::CatchUp() {
   std::lock_guard one(catch_up_mu_);
   written_ = false;  // Cleared first: a write landing during the catch-up marks it again.
   last_catch_up_ms_ = SteadyMs();
-  for (;;) {
-    AIP_ASSIGN_OR_RETURN(auto edges, store_->VouchEdgesAfter(vouch_seq_, kBatch));
-    AIP_ASSIGN_OR_RETURN(auto revoked, store_->RevocationsAfter(revocation_seq_, kBatch));
-    if (edges.empty() && revoked.empty()) break;
+  AIP_ASSIGN_OR_RETURN(std::int64_t identity_records, store_->IdentityRecords());
+  if (identity_records != identity_records_) {
+    // A rotation or deactivation changes which node a vouch belongs to: rebuild from the start
+    // (they are rare), outside the lock, then swap.
+    AIP_ASSIGN_OR_RETURN(trust::IdentityLinks links, store_->Links());
+    trust::TrustGraph graph;
+    std::int64_t vouch_seq = 0, revocation_seq = 0;
+    AIP_RETURN_IF_ERROR(ReadInto(graph, links, vouch_seq, revocation_seq, nullptr));
+    graph.Compact();
     std::unique_lock lock(mu_);
-    for (const auto& e : edges) {
-      graph_.Add(e.edge);
-      vouch_seq_ = e.seq;
+    graph_ = std::move(graph);
+    links_ = std::move(links);
+    vouch_seq_ = vouch_seq;
+    revocation_seq_ = revocation_seq;
+    identity_records_ = identity_records;
+    return OkStatus();
+  }
+  // links_ changes only here, under catch_up_mu_: reading it without mu_ is safe.
+  return ReadInto(graph_, links_, vouch_seq_, revocation_seq_, &mu_);
+}
+
+Status TrustIndex::ReadInto(trust::TrustGraph& graph, const trust::IdentityLinks& links, std::int64_t& vouch_seq,
+                            std::int64_t& revocation_seq, std::shared_mutex* mu) {
+  for (;;) {
+    AIP_ASSIGN_OR_RETURN(auto edges, store_->VouchEdgesAfter(vouch_seq, kBatch));
+    AIP_ASSIGN_OR_RETURN(auto revoked, store_->RevocationsAfter(revocation_seq, kBatch));
+    if (edges.empty() && revoked.empty()) break;
+    // Queries wait only while a batch is applied, not while it is read.
+    std::unique_lock<std::shared_mutex> lock;
+    if (mu != nullptr) lock = std::unique_lock(*mu);
+    for (auto& e : edges) {
+      if (links.Map(e.edge)) graph.Add(e.edge);
+      vouch_seq = e.seq;
     }
     // A revocation may arrive before its vouch; the store then refuses the vouch, so removing
     // what is there is enough.
     for (const auto& r : revoked) {
-      graph_.Remove(r.issuer, r.vouch_id);
-      revocation_seq_ = r.seq;
+      graph.Remove(links.Of(r.issuer).current, r.vouch_id);
+      revocation_seq = r.seq;
     }
-    if (graph_.pending_count() > 10000) graph_.Compact();
+    if (graph.pending_count() > 10000) graph.Compact();
   }
   return OkStatus();
 }
@@ -42,23 +67,38 @@ Status TrustIndex::CatchUp() {
 Result<TrustAnswer> TrustIndex::Query(const std::vector<std::string>& anchors, std::string_view subject, std::string_view scope,
                                       TimePoint now) {
   TrustAnswer answer;
+  std::vector<std::vector<std::string>> keys;  // Per path, per agent: the keys of its identity.
   {
     std::shared_lock lock(mu_);
-    answer.result = engine_.Score(graph_, anchors, subject, scope, now);
+    if (trust::Standing standing = links_.Of(subject); standing.kind != trust::Standing::kActive) {
+      answer.result.note = standing.Note();
+      return answer;
+    }
+    answer.result = engine_.Score(graph_, links_.Current(anchors), subject, scope, now);
+    for (const auto& path : answer.result.paths) {
+      for (const auto& did : path.dids) keys.push_back(links_.Keys(did));
+    }
   }
+  std::size_t agent = 0;
   for (const auto& path : answer.result.paths) {
     ExplainedPath explained{path, {}};
     for (std::size_t hop = 0; hop + 1 < path.dids.size(); ++hop) {
-      AIP_ASSIGN_OR_RETURN(auto vouches, store_->VouchesBetween(path.dids[hop], path.dids[hop + 1]));
+      // The vouch was issued by the hop's current key (a retired key's count for nothing) for
+      // any key of the next agent's identity.
       std::string best;
-      for (const auto& v : vouches) {
-        if (v.revoked) continue;
-        if (!scope.empty() && !trust::ScopeCovers(v.scope, scope)) continue;
-        best = v.document;
-        break;
+      for (const auto& subject_key : keys[agent + hop + 1]) {
+        AIP_ASSIGN_OR_RETURN(auto vouches, store_->VouchesBetween(path.dids[hop], subject_key));
+        for (const auto& v : vouches) {
+          if (v.revoked) continue;
+          if (!scope.empty() && !trust::ScopeCovers(v.scope, scope)) continue;
+          best = v.document;
+          break;
+        }
+        if (!best.empty()) break;
       }
       explained.vouches.push_back(std::move(best));
     }
+    agent += path.dids.size();
     answer.paths.push_back(std::move(explained));
   }
   return answer;

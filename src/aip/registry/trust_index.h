@@ -2,6 +2,8 @@
 // sequence number (so several registry instances on one PostgreSQL database each stay current),
 // answering trust queries from anchors the *caller* chooses. Each path in an answer comes with
 // the signed vouches along it, so the client checks the answer instead of trusting the registry.
+// Like the verifier's own engine it scores identities: vouches for a rotated key count for the
+// current key (identity_links.h).
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -47,8 +49,15 @@ class TrustIndex {
   trust::TrustEngine engine_;
   std::mutex catch_up_mu_;
   mutable std::shared_mutex mu_;
+  // ReadInto adds to `graph` what the store holds after the two cursors, each vouch mapped to its
+  // identities' current keys, and moves the cursors; `mu` (when set) is held while a batch is
+  // applied.
+  Status ReadInto(trust::TrustGraph& graph, const trust::IdentityLinks& links, std::int64_t& vouch_seq, std::int64_t& revocation_seq,
+                  std::shared_mutex* mu);
+
   trust::TrustGraph graph_;
-  std::int64_t vouch_seq_ = 0, revocation_seq_ = 0;
+  trust::IdentityLinks links_;
+  std::int64_t vouch_seq_ = 0, revocation_seq_ = 0, identity_records_ = 0;
   std::atomic<bool> written_{true};
   std::atomic<std::int64_t> last_catch_up_ms_{0};
 };

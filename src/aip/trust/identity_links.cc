@@ -80,6 +80,16 @@ bool IdentityLinks::Map(EdgeInput& edge) const {
   return true;
 }
 
+std::vector<std::string> IdentityLinks::Keys(std::string_view did) const {
+  std::vector<std::string> keys{std::string(did)};
+  for (int hops = 0; hops < kMaxRotationChain; ++hops) {
+    auto it = previous_.find(keys.back());
+    if (it == previous_.end() || it->second.size() != 1) break;
+    keys.push_back(it->second[0]);
+  }
+  return {keys.rbegin(), keys.rend()};
+}
+
 std::vector<std::string> IdentityLinks::Current(const std::vector<std::string>& dids) const {
   if (empty()) return dids;
   std::vector<std::string> out;

@@ -48,6 +48,8 @@ class IdentityLinks {
   // it no longer counts (either side deactivated or forked, signed by a retired key, or a vouch
   // between two keys of one identity).
   bool Map(EdgeInput& edge) const;
+  // Keys lists the keys of `did`'s identity, first key first (just `did` when it never rotated).
+  std::vector<std::string> Keys(std::string_view did) const;
   // Current maps each anchor to its identity's current DID, dropping ended ones.
   std::vector<std::string> Current(const std::vector<std::string>& dids) const;
 
@@ -56,7 +58,7 @@ class IdentityLinks {
     std::string next;
     TimePoint at;
   };
-  std::unordered_map<std::string, std::vector<Link>> next_;               // More than one: a fork.
+  std::unordered_map<std::string, std::vector<Link>> next_;             // More than one: a fork.
   std::unordered_map<std::string, std::vector<std::string>> previous_;  // More than one: a merge.
   std::unordered_map<std::string, TimePoint> deactivated_;
 };
