@@ -1,7 +1,10 @@
 # The only file that calls add_library / add_executable / add_test. Every directory uses these
 # rules, so warnings, sanitizers and output locations are the same everywhere.
 
-set(AIP_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Werror)
+set(AIP_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+if(AIP_WERROR)
+  list(APPEND AIP_WARNINGS -Werror)
+endif()
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # GCC 12 reports false positives on std::string concatenation (GCC bugs 105329, 105651).
   list(APPEND AIP_WARNINGS -Wno-maybe-uninitialized -Wno-stringop-overflow -Wno-restrict -Wno-array-bounds)
@@ -20,12 +23,17 @@ function(_aip_common target)
   target_link_options(${target} PRIVATE ${AIP_SANITIZER_FLAGS})
 endfunction()
 
-# aip_cc_library(NAME n SRCS ... DEPS ... [PRIVATE_DEPS ...]) defines aip_<n> and alias aip::<n>.
+# aip_cc_library(NAME n SRCS ... DEPS ... [PRIVATE_DEPS ...] [INTERNAL]) defines aip_<n> and alias
+# aip::<n>, exported and installed as aip::<n> (libaip_<n>.a) unless INTERNAL (test support).
 function(aip_cc_library)
-  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(A "INTERNAL" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(aip_${A_NAME} STATIC ${A_SRCS})
   add_library(aip::${A_NAME} ALIAS aip_${A_NAME})
-  target_include_directories(aip_${A_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  set_target_properties(aip_${A_NAME} PROPERTIES EXPORT_NAME ${A_NAME})
+  if(NOT A_INTERNAL)
+    set_property(GLOBAL APPEND PROPERTY AIP_MODULES aip_${A_NAME})
+  endif()
+  target_include_directories(aip_${A_NAME} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src> $<INSTALL_INTERFACE:include>)
   target_link_libraries(aip_${A_NAME} PUBLIC ${A_DEPS} PRIVATE ${A_PRIVATE_DEPS})
   _aip_common(aip_${A_NAME})
 endfunction()
@@ -45,7 +53,7 @@ endfunction()
 # Tests run from the source root so they find tests/testdata and ../shared/testdata.
 function(aip_cc_test)
   cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
-  if(AIP_FUZZ)
+  if(AIP_FUZZ OR NOT AIP_BUILD_TESTS)
     return()
   endif()
   add_executable(${A_NAME} ${A_SRCS})
