@@ -10,7 +10,7 @@ export CCACHE_SLOPPINESS ?= pch_defines,time_macros,include_file_mtime,include_f
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= true
 
-.PHONY: all deps build test demo bench asan fuzz fuzz-replay clean
+.PHONY: all deps build test demo bench asan fuzz fuzz-replay package clean
 
 all: build
 
@@ -30,6 +30,10 @@ test: build
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)/bin/aip
+
+# Debian packages: build/packages/aip_<version>_amd64.deb and libaip-dev_<version>_amd64.deb.
+package: build
+	cd $(BUILD) && cpack
 
 bench: build
 	@bash bench/run.sh $(BUILD)/bin

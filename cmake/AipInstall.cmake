@@ -40,3 +40,5 @@ foreach(program aip example-tasks-server example-conformance-server)
     install(TARGETS ${program} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
   endif()
 endforeach()
+
+include(${PROJECT_SOURCE_DIR}/cmake/AipPackage.cmake)

@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
   postgresql redis-server wrk nghttp2-client nginx-light chromium
   python3-fastapi python3-uvicorn python3-uvloop python3-httptools python3-nacl
+  help2man dpkg-dev
 )
 
 as_root() {
