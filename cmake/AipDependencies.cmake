@@ -11,7 +11,7 @@ if(AIP_BUILD_TESTS)
 endif()
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
-if(AIP_BENCH AND NOT AIP_FUZZ)
+if(AIP_BUILD_BENCH AND NOT AIP_FUZZ)
   find_package(benchmark CONFIG REQUIRED)
 endif()
 

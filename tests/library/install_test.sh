@@ -74,7 +74,7 @@ int main() { std::cout << aip::HexEncode(aip::AsBytes(std::string_view("aip"))) 
 CPP
 cmake -S "$work/sub" -B "$work/sub/build" -G Ninja "${launcher[@]}" >"$work/sub-configure.log" 2>&1
 check "aip configures as a subproject" $? "$(tail -5 "$work/sub-configure.log")"
-for option in AIP_BUILD_TESTS AIP_BUILD_APPS AIP_BUILD_EXAMPLES AIP_BUILD_FUZZERS AIP_BENCH AIP_WERROR AIP_INSTALL; do
+for option in AIP_BUILD_TESTS AIP_BUILD_APPS AIP_BUILD_EXAMPLES AIP_BUILD_FUZZERS AIP_BUILD_BENCH AIP_WERROR AIP_INSTALL; do
   grep -q "^$option:BOOL=OFF" "$work/sub/build/CMakeCache.txt"; check "subproject: $option is off" $?
 done
 ! grep -Eq '^(GTest_DIR|CLI11_DIR|benchmark_DIR):PATH=/' "$work/sub/build/CMakeCache.txt"
