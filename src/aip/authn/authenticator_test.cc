@@ -38,6 +38,15 @@ Principal User(std::string sub, std::string client) {
   return p;
 }
 
+Principal Bot(std::string did) {
+  Principal p;
+  p.kind = Principal::Kind::kBot;
+  p.id = "https://bot.example#thumb";
+  p.did = std::move(did);
+  p.attributes["origin"] = "https://bot.example";
+  return p;
+}
+
 Principal Key() {
   Principal p;
   p.kind = Principal::Kind::kApiKey;
@@ -58,6 +67,9 @@ struct Presented {
           break;
         case CredentialType::kHttpSignature:
           headers.Add("Signature-Input", "sig1=()");
+          break;
+        case CredentialType::kWebBotAuth:
+          headers.Add("Signature-Input", "sig1=(\"@authority\");tag=\"web-bot-auth\"");
           break;
         case CredentialType::kLegacyAipHeaders:
           headers.Add("X-AIP-Signature", "c2ln");
@@ -84,7 +96,10 @@ std::string Outcome(std::vector<std::pair<CredentialType, Principal>> answers) {
   auto out = chain.Authenticate(r.request, &r.http);
   if (auto* f = std::get_if<AuthFailure>(&out)) return f->reason;
   const auto& p = std::get<std::optional<Principal>>(out);
-  return p ? p->id + "/" + p->did : "none";
+  if (!p) return "none";
+  std::string credentials;
+  for (const auto& c : p->credentials) credentials += (credentials.empty() ? "" : "+") + c;
+  return p->id + "/" + p->did + " by " + credentials;
 }
 
 std::vector<std::string> Found(const std::vector<std::pair<std::string, std::string>>& fields, bool proof = false) {
@@ -116,6 +131,18 @@ TEST(FindCredentialsTest, TellsEachCredentialByItsWireForm) {
   EXPECT_EQ(Found({{"authorization", "Basic dTpw"}}), V{});  // Not a credential of ours.
   EXPECT_EQ(Found({{"x-api-key", "aip_a"}, {"authorization", "Bearer eyJ"}}, true),
             (V{"aip-proof", "api-key=:aip_a", "access-token=bearer:eyJ"}));
+}
+
+TEST(FindCredentialsTest, TellsWebBotAuthFromOtherSignaturesByTag) {
+  EXPECT_EQ(Found({{"signature-input", R"(sig1=("@authority");tag="web-bot-auth")"}}), V{"web-bot-auth"});
+  EXPECT_EQ(Found({{"signature-input", R"(a=("@authority");tag="web-bot-auth", b=("@authority");tag="web-bot-auth")"}}),
+            V{"web-bot-auth"});
+  EXPECT_EQ(Found({{"signature-input", R"(sig1=("@method");tag="aip")"}}), V{"http-signature"});
+  EXPECT_EQ(Found({{"signature-input", R"(sig1=("@method");xtag="web-bot-auth")"}}), V{"http-signature"});
+  EXPECT_EQ(Found({{"signature-input", "not a dictionary ("}}), V{"http-signature"});  // Its verifier refuses it.
+  EXPECT_EQ(Found({{"signature-input", R"(a=("@authority");tag="web-bot-auth", b=("@method"))"}}), V{"ambiguous_credentials"});
+  EXPECT_EQ(Found({{"signature-input", R"(a=("@authority");tag="web-bot-auth")"}, {"signature-input", R"(b=("@method"))"}}),
+            V{"ambiguous_credentials"});
 }
 
 TEST(FindCredentialsTest, RefusesCredentialHeadersThatAreAmbiguousInThemselves) {
@@ -157,17 +184,29 @@ TEST(AuthenticatorChainTest, AnyRefusalRefuses) {
 TEST(AuthenticatorChainTest, CombinesAUsersTokenWithItsAgentsSignature) {
   using T = CredentialType;
   EXPECT_EQ(Outcome({}), "none");
-  EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}}), "did:key:a/did:key:a");
-  EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}, {T::kHttpSignature, Agent("did:key:a")}}), "did:key:a/did:key:a");
+  EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}}), "did:key:a/did:key:a by aip-proof");
+  EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}, {T::kHttpSignature, Agent("did:key:a")}}),
+            "did:key:a/did:key:a by aip-proof+http-signature");
   EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}, {T::kHttpSignature, Agent("did:key:b")}}), "ambiguous_credentials");
-  EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}, {T::kAccessToken, User("alice", "did:key:a")}}), "alice/did:key:a");
+  EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}, {T::kAccessToken, User("alice", "did:key:a")}}),
+            "alice/did:key:a by access-token+aip-proof");
   EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:b")}, {T::kAccessToken, User("alice", "did:key:a")}}), "agent_mismatch");
   Principal via_act = User("alice", "portal");
   via_act.actor_chain = {"did:key:a"};
-  EXPECT_EQ(Outcome({{T::kHttpSignature, Agent("did:key:a")}, {T::kAccessToken, via_act}}), "alice/did:key:a");
+  EXPECT_EQ(Outcome({{T::kHttpSignature, Agent("did:key:a")}, {T::kAccessToken, via_act}}), "alice/did:key:a by access-token+http-signature");
   EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}, {T::kApiKey, Key()}}), "ambiguous_credentials");
   EXPECT_EQ(Outcome({{T::kApiKey, Key()}, {T::kAccessToken, User("alice", "x")}}), "ambiguous_credentials");
-  EXPECT_EQ(Outcome({{T::kAccessToken, User("alice", "x")}}), "alice/");
+  EXPECT_EQ(Outcome({{T::kAccessToken, User("alice", "x")}}), "alice/ by access-token");
+}
+
+TEST(AuthenticatorChainTest, AWebBotAuthSignatureJoinsTheSameKeysProof) {
+  using T = CredentialType;
+  EXPECT_EQ(Outcome({{T::kWebBotAuth, Bot("did:key:a")}}), "https://bot.example#thumb/did:key:a by web-bot-auth");
+  // With aip's proof by the same key: the agent, its call proven, and both credentials named.
+  EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}, {T::kWebBotAuth, Bot("did:key:a")}}),
+            "did:key:a/did:key:a by aip-proof+web-bot-auth");
+  EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:b")}, {T::kWebBotAuth, Bot("did:key:a")}}), "agent_mismatch");
+  EXPECT_EQ(Outcome({{T::kWebBotAuth, Bot("did:key:a")}, {T::kApiKey, Key()}}), "ambiguous_credentials");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "aip/authn/credentials.h"
 
 #include "aip/base/ascii.h"
+#include "aip/httpsig/structured_fields.h"
 
 namespace aip::authn {
 namespace {
@@ -14,6 +15,25 @@ bool HasProof(const json::Object& request) {
   return meta != nullptr && meta->is_object() && meta->get_object().contains(kProofMetaKey);
 }
 
+constexpr std::string_view kWebBotAuthTag = "web-bot-auth";  // As httpsig::kWebBotAuthTag.
+
+// SignatureType says whose signatures a Signature-Input holds: Web Bot Auth's when every one is
+// tagged so, an HTTP signature of ours when none is, and ambiguous (nullopt) when both are.
+std::optional<CredentialType> SignatureType(std::string_view signature_input) {
+  auto dict = httpsig::ParseDictionary(signature_input);
+  if (!dict || dict->empty()) return CredentialType::kHttpSignature;
+  std::size_t tagged = 0;
+  for (const auto& [label, member] : *dict) {
+    const auto* list = std::get_if<httpsig::InnerList>(&member);
+    const httpsig::BareItem* tag = list == nullptr ? nullptr : list->params.Find("tag");
+    const auto* text = tag == nullptr ? nullptr : std::get_if<std::string>(tag);
+    if (text != nullptr && *text == kWebBotAuthTag) ++tagged;
+  }
+  if (tagged == 0) return CredentialType::kHttpSignature;
+  if (tagged == dict->size()) return CredentialType::kWebBotAuth;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view CredentialTypeName(CredentialType type) {
@@ -22,6 +42,8 @@ std::string_view CredentialTypeName(CredentialType type) {
       return "aip-proof";
     case CredentialType::kHttpSignature:
       return "http-signature";
+    case CredentialType::kWebBotAuth:
+      return "web-bot-auth";
     case CredentialType::kLegacyAipHeaders:
       return "x-aip-headers";
     case CredentialType::kApiKey:
@@ -37,7 +59,12 @@ std::variant<std::vector<Credential>, AuthFailure> FindCredentials(const json::O
   if (HasProof(request)) found.push_back({CredentialType::kProof, {}, {}});
   if (http == nullptr || http->headers == nullptr) return found;
   const net::Headers& h = *http->headers;
-  if (h.Get("signature-input")) found.push_back({CredentialType::kHttpSignature, {}, {}});
+  if (h.Count("signature-input") > 1) return Ambiguous("more than one Signature-Input header");
+  if (auto input = h.Get("signature-input")) {
+    auto type = SignatureType(*input);
+    if (!type) return Ambiguous("Web Bot Auth and other signatures in one Signature-Input");
+    found.push_back({*type, {}, {}});
+  }
   if (h.Get("x-aip-signature")) found.push_back({CredentialType::kLegacyAipHeaders, {}, {}});
 
   std::optional<Credential> api_key, token;

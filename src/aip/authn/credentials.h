@@ -18,7 +18,8 @@ namespace aip::authn {
 
 enum class CredentialType {
   kProof,             // An aip call proof: params._meta["dev.aip/proof"].
-  kHttpSignature,     // An RFC 9421 signature: a Signature-Input header.
+  kHttpSignature,     // An RFC 9421 signature: a Signature-Input header (other than Web Bot Auth's).
+  kWebBotAuth,        // An RFC 9421 signature with tag="web-bot-auth" (docs/web-bot-auth.md).
   kLegacyAipHeaders,  // The Python AIP headers: X-AIP-Signature (with X-AIP-DID, -Timestamp, -Nonce).
   kApiKey,            // "X-Api-Key: aip_…" or "Authorization: Bearer aip_…".
   kAccessToken,       // Any other "Authorization: Bearer …" or "Authorization: DPoP …".
@@ -52,10 +53,12 @@ struct HttpInfo {
 };
 
 // FindCredentials lists the credentials `request` (and its HTTP request, when there is one)
-// presents, each type at most once, in a fixed order: proof, HTTP signature, X-AIP headers,
-// API key, access token. Credential headers that are ambiguous in themselves — two
-// Authorization or X-Api-Key headers, an API key in both — refuse the request
-// (ambiguous_credentials). An Authorization scheme other than Bearer and DPoP is not a
+// presents, each type at most once, in a fixed order: proof, HTTP signature or Web Bot Auth,
+// X-AIP headers, API key, access token. A Signature-Input whose signatures all carry
+// tag="web-bot-auth" is Web Bot Auth; any other is an HTTP signature (a malformed one too: its
+// verifier refuses it). Credential headers that are ambiguous in themselves — two
+// Authorization or X-Api-Key headers, an API key in both, Web Bot Auth and other signatures in
+// one Signature-Input — refuse the request (ambiguous_credentials). An Authorization scheme other than Bearer and DPoP is not a
 // credential of ours and is left alone.
 std::variant<std::vector<Credential>, AuthFailure> FindCredentials(const json::Object& request, const HttpInfo* http);
 

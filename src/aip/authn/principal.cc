@@ -6,7 +6,8 @@ namespace {
 constexpr std::pair<Principal::Kind, std::string_view> kKinds[] = {{Principal::Kind::kAnonymous, "anonymous"},
                                                                    {Principal::Kind::kAgent, "agent"},
                                                                    {Principal::Kind::kApiKey, "api_key"},
-                                                                   {Principal::Kind::kUser, "user"}};
+                                                                   {Principal::Kind::kUser, "user"},
+                                                                   {Principal::Kind::kBot, "bot"}};
 
 }  // namespace
 

@@ -14,7 +14,9 @@
 namespace aip::authn {
 
 struct Principal {
-  enum class Kind { kAnonymous, kAgent, kApiKey, kUser };
+  // kBot: an operator's agent signing the Web Bot Auth way (docs/web-bot-auth.md), identified
+  // by its origin and key thumbprint; it proves who sent the request, not what the request says.
+  enum class Kind { kAnonymous, kAgent, kApiKey, kUser, kBot };
   Kind kind = Kind::kAnonymous;
   std::string id;                   // Stable identifier: the DID for agents.
   std::string did;                  // Agent DID (did:key / did:aip), when proven.
@@ -30,9 +32,12 @@ struct Principal {
   // empty: no limit beyond policy.
   std::vector<std::string> tools;
   std::map<std::string, std::string> attributes;
+  // The credentials that established this principal, by authn::CredentialTypeName
+  // ("aip-proof", "web-bot-auth", ...): what a rule's `require = { credential = … }` asks.
+  std::vector<std::string> credentials;
 };
 
-// The kinds by name, in one place: "anonymous", "agent", "api_key", "user" — as policy rules,
+// The kinds by name, in one place: "anonymous", "agent", "api_key", "user", "bot" — as policy rules,
 // audit lines and the CLI spell them.
 std::string_view KindName(Principal::Kind kind);
 // PrincipalKey names a principal for comparisons ("agent:did:key:…"); empty for none.

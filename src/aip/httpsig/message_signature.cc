@@ -226,7 +226,9 @@ Result<VerifiedSignature> VerifyRequest(const HttpMessage& m, std::string_view b
       AIP_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, o.key_for(*keyid));
       AIP_ASSIGN_OR_RETURN(std::string base, SignatureBase(m, *params));
       AIP_RETURN_IF_ERROR(crypto::Verify(key, AsBytes(base), *signature));
-      return VerifiedSignature{*keyid, label, TimePoint(std::chrono::seconds(*created)), get_str("nonce").value_or("")};
+      std::optional<TimePoint> until;
+      if (expires) until = TimePoint(std::chrono::seconds(*expires));
+      return VerifiedSignature{*keyid, label, TimePoint(std::chrono::seconds(*created)), get_str("nonce").value_or(""), until};
     }();
     if (!result) return Error{result.error().code, "signature label " + label + ": " + result.error().message};
     if (first && first->keyid != result->keyid) {

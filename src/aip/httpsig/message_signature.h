@@ -66,6 +66,7 @@ struct VerifiedSignature {
   std::string label;
   TimePoint created;
   std::string nonce;
+  std::optional<TimePoint> expires;
 };
 
 struct VerifyOptions {

@@ -88,8 +88,8 @@ Result<SignedDirectory> MakeDirectory(std::string_view authority, const crypto::
   return d;
 }
 
-Result<std::map<std::string, crypto::Ed25519PublicKey>> VerifyDirectory(std::string_view authority, const net::Headers& response_headers,
-                                                                        std::string_view body, const DirectoryVerifyOptions& o) {
+Result<VerifiedDirectory> VerifyDirectory(std::string_view authority, const net::Headers& response_headers, std::string_view body,
+                                          const DirectoryVerifyOptions& o) {
   AIP_ASSIGN_OR_RETURN(auto keys, DirectoryKeys(body));
   if (keys.empty()) return UnauthenticatedError("key directory: no Ed25519 key");
   net::Headers request_headers;
@@ -113,7 +113,7 @@ Result<std::map<std::string, crypto::Ed25519PublicKey>> VerifyDirectory(std::str
   };
   auto verified = VerifyRequest(response, body, v);
   if (!verified) return Error{verified.error().code, "key directory of " + std::string(authority) + ": " + verified.error().message};
-  return keys;
+  return VerifiedDirectory{std::move(keys), verified->expires.value_or(o.clock->Now())};  // require_expires: always set.
 }
 
 Status SignWebBotAuth(const std::string& target_uri, net::Headers& headers, const crypto::Ed25519PublicKey& key, const SignBase& sign,

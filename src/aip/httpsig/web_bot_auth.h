@@ -52,12 +52,17 @@ struct DirectoryVerifyOptions {
   const Clock* clock = &DefaultClock();
 };
 
+struct VerifiedDirectory {
+  std::map<std::string, crypto::Ed25519PublicKey> keys;  // By thumbprint.
+  TimePoint expires;  // The directory's signature holds until then; no cache may keep it longer.
+};
+
 // VerifyDirectory checks a key directory fetched from https://`authority`/.well-known/…: its
 // signature (tag "http-message-signatures-directory", covering `"@authority";req` and
 // content-digest) verifies under a key the directory itself lists, for this authority, within its
 // lifetime, over this body. Returns its keys by thumbprint; kUnauthenticated with the reason.
-Result<std::map<std::string, crypto::Ed25519PublicKey>> VerifyDirectory(std::string_view authority, const net::Headers& response_headers,
-                                                                        std::string_view body, const DirectoryVerifyOptions& options);
+Result<VerifiedDirectory> VerifyDirectory(std::string_view authority, const net::Headers& response_headers, std::string_view body,
+                                          const DirectoryVerifyOptions& options);
 
 struct WebBotAuthSignOptions {
   std::string signature_agent;          // The operator's origin ("https://bot.example"); empty: none sent.

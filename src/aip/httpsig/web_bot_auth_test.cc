@@ -221,7 +221,8 @@ TEST(WebBotAuthTest, VerifyDirectoryRefusesWhatItMust) {
   o.max_lifetime = std::chrono::hours(24 * 365 * 101);
   auto keys = VerifyDirectory("signature-agent.test", h, body, o);
   ASSERT_THAT(keys, IsOk());
-  EXPECT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->keys.size(), 1u);
+  EXPECT_GT(keys->expires, clock.Now());
   EXPECT_THAT(VerifyDirectory("evil.test", h, body, o), StatusIs(ErrorCode::kUnauthenticated, "key directory of evil.test"));
   std::string tampered = body;
   tampered.replace(tampered.find("\"use\":\"sig\""), 11, "\"use\":\"enc\"");

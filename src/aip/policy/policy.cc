@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "aip/policy/credential_condition.h"
+
 namespace aip::policy {
 
 struct Policy::Rule {
@@ -143,9 +145,12 @@ Result<Policy> Policy::FromToml(std::string_view text, std::string_view source, 
 
 Result<Policy> Policy::FromDocument(const toml::Document& doc, const PolicyOptions& options) {
   Policy policy;  // No rules: everything is denied.
+  // The conditions the policy knows itself; the caller's (trust, for one) are added to them.
+  PolicyOptions known = options;
+  if (!known.conditions.contains("credential")) known.conditions["credential"] = CredentialConditionFactory();
   AIP_ASSIGN_OR_RETURN(std::vector<json::FieldReader> rules, toml::Reader(doc).Items("rule", json::Need::kOptional, 10000));
   for (const json::FieldReader& at : rules) {
-    AIP_ASSIGN_OR_RETURN(auto rule, ReadRule(doc, at, options));
+    AIP_ASSIGN_OR_RETURN(auto rule, ReadRule(doc, at, known));
     for (const auto& other : policy.rules_) {
       if (other->id == rule->id) return InvalidArgumentError(doc.Where(at.path()) + ": rule \"" + rule->id + "\": duplicate rule id");
     }

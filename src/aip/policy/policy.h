@@ -17,7 +17,7 @@
 //   subjects = ["alice@example.com"]      # the user a token speaks for (its "sub")
 //   clients = ["agent-7"]                 # the client acting: client_id or an "act" actor
 //   agents = ["did:key:z6Mk*"]            # a DID proven by a signed call (with a token: the same agent)
-//   kinds = ["agent"]                     # agent | api_key | user | anonymous
+//   kinds = ["agent"]                     # agent | api_key | user | bot | anonymous
 //   roles = ["ops"]; scopes = ["tasks:write"]   # any of
 //   upstreams = ["tasks"]; actions = ["tools/call"]; targets = ["list_*"]
 //   when = [ { pointer = "/project", op = "eq", value = "project-a" } ]

@@ -336,6 +336,41 @@ agents = ["did:key:z6MkAgent*"]
   EXPECT_TRUE(CallAllowed(*policy, p, "tasks", "list_tasks"));
 }
 
+TEST(CredentialCondition, RequiresHowTheCallerProvedItself) {
+  auto policy = Policy::FromToml(R"([[rule]]
+id = "bots-read"
+effect = "allow"
+kinds = ["bot", "agent"]
+targets = ["read_*"]
+
+[[rule]]
+id = "writes-need-a-proof"
+effect = "allow"
+kinds = ["bot", "agent"]
+targets = ["write_*"]
+require = { credential = ["aip-proof", "http-signature"] }
+)",
+                                 "test.toml");
+  ASSERT_THAT(policy, IsOk());
+  authn::Principal bot;
+  bot.kind = authn::Principal::Kind::kBot;
+  bot.id = "https://bot.example#k1";
+  bot.credentials = {"web-bot-auth"};
+  json::Object none;
+  EXPECT_TRUE(policy->Evaluate(Request{&bot, "tasks", "tools/call", "read_x", &none}).allow);
+  Decision d = policy->Evaluate(Request{&bot, "tasks", "tools/call", "write_x", &none});
+  EXPECT_FALSE(d.allow);
+  EXPECT_EQ(d.code, denial::kCondition);
+  EXPECT_EQ(d.field, "credential");
+  EXPECT_EQ(d.detail, "requires a credential: aip-proof or http-signature (the call came with: web-bot-auth)");
+  bot.credentials.push_back("aip-proof");  // The same key also signed the call itself.
+  EXPECT_TRUE(policy->Evaluate(Request{&bot, "tasks", "tools/call", "write_x", &none}).allow);
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { credential = \"password\" }\n", "p.toml"),
+              StatusIs(ErrorCode::kInvalidArgument, "unknown \"password\""));
+  EXPECT_THAT(Policy::FromToml("[[rule]]\nid = \"c\"\neffect = \"allow\"\nrequire = { credential = [] }\n", "p.toml"),
+              StatusIs(ErrorCode::kInvalidArgument));
+}
+
 TEST(StepUp, NamesTheScopesThatWouldAllow) {
   auto policy = Policy::FromToml(R"([[rule]]
 id = "readers"
