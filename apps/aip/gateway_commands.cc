@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "aip/base/file_io.h"
 #include "aip/gateway/audit_log.h"
@@ -96,11 +97,14 @@ void AddPolicyCheck(CLI::App& app) {  // Prints JSON always; --json is accepted 
   policy->require_subcommand(1);
   auto* check = policy->add_subcommand("check", "Explain the decision for one request, offline");
   static std::string config_path, request_path, principal, kind = "agent";
-  static std::vector<std::string> scopes, roles;
+  static std::vector<std::string> scopes, roles, credentials;
   static std::string subject, client, resource_upstream;
   check->add_option("--config", config_path, "Gateway configuration (TOML) holding the rules")->required();
   check->add_option("--principal", principal, "Caller id (a DID), or \"anonymous\"")->required();
-  check->add_option("--kind", kind, "agent | api_key | user")->check(CLI::IsMember({"agent", "api_key", "user"}));
+  check->add_option("--kind", kind, "agent | api_key | user | bot")->check(CLI::IsMember({"agent", "api_key", "user", "bot"}));
+  check->add_option("--credential", credentials,
+                    "A credential the caller presented, for rules that require one (repeatable; default: the kind's usual one — "
+                    "agent: aip-proof, bot: web-bot-auth, api_key: api-key, user: access-token)");
   check->add_option("--scope", scopes, "A scope the caller holds (repeatable)");
   check->add_option("--role", roles, "A role the caller holds (repeatable)");
   check->add_option("--subject", subject, "The user the caller acts for");
@@ -155,6 +159,12 @@ void AddPolicyCheck(CLI::App& app) {  // Prints JSON always; --json is accepted 
       who.roles = roles;
       who.subject = subject;
       who.client_id = client;
+      who.credentials = credentials;
+      if (who.credentials.empty()) {
+        static const std::map<std::string, std::string> usual{
+            {"agent", "aip-proof"}, {"bot", "web-bot-auth"}, {"api_key", "api-key"}, {"user", "access-token"}};
+        who.credentials.push_back(usual.at(kind));
+      }
     }
     policy::Request q{anonymous ? nullptr : &who, upstream, std::string(method->get_string()), target, &arguments};
     policy::Decision d =

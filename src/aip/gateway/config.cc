@@ -186,6 +186,40 @@ Status ReadUpstream(const Reader& r, const std::string& base_dir, UpstreamConfig
   return OkStatus();
 }
 
+Status ReadWebBotAuth(const Reader& r, const std::string& base_dir, WebBotAuthConfig& w) {
+  using std::chrono::milliseconds;
+  AIP_RETURN_IF_ERROR(r.OnlyFields({"enabled", "origins", "max_lifetime", "require_nonce", "directory_min_ttl", "directory_max_ttl",
+                                    "directory_refresh", "directory_max_lifetime", "directory_timeout", "ca_file",
+                                    "allow_private_directories"}));
+  w.enabled = true;
+  AIP_RETURN_IF_ERROR(r.Bool("enabled", w.enabled));
+  AIP_RETURN_IF_ERROR(r.Strings("origins", w.origins, json::Need::kOptional, 256));
+  for (const auto& o : w.origins) {
+    if (!o.starts_with("https://")) return r.Fail("origins", "each must start with https:// (\"" + o + "\")");
+  }
+  AIP_RETURN_IF_ERROR(r.Duration("max_lifetime", w.max_lifetime));
+  if (w.max_lifetime < milliseconds(1000) || w.max_lifetime > std::chrono::hours(24 * 366 * 100)) {
+    return r.Fail("max_lifetime", "must be between 1s and 100 years");
+  }
+  AIP_RETURN_IF_ERROR(r.Bool("require_nonce", w.require_nonce));
+  for (auto [key, out] : {std::pair{"directory_min_ttl", &w.directory_min_ttl},
+                          {"directory_max_ttl", &w.directory_max_ttl},
+                          {"directory_refresh", &w.directory_refresh},
+                          {"directory_max_lifetime", &w.directory_max_lifetime},
+                          {"directory_timeout", &w.directory_timeout}}) {
+    AIP_RETURN_IF_ERROR(r.Duration(key, *out));
+    if (*out < milliseconds(1000) && std::string_view(key) != "directory_timeout") return r.Fail(key, "must be at least 1s");
+  }
+  if (w.directory_timeout < milliseconds(100) || w.directory_timeout > milliseconds(60000)) {
+    return r.Fail("directory_timeout", "must be between 100ms and 60s");
+  }
+  if (w.directory_max_ttl < w.directory_min_ttl) return r.Fail("directory_max_ttl", "must be at least directory_min_ttl");
+  AIP_RETURN_IF_ERROR(r.String("ca_file", w.ca_file));
+  w.ca_file = Resolve(base_dir, w.ca_file);
+  AIP_RETURN_IF_ERROR(r.Bool("allow_private_directories", w.allow_private_directories));
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source, const std::string& base_dir,
@@ -195,7 +229,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   cfg.source = std::string(source);
   Reader root = toml::Reader(doc);
   AIP_RETURN_IF_ERROR(
-      root.OnlyFields({"gateway", "auth", "apikeys", "oauth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
+      root.OnlyFields({"gateway", "auth", "apikeys", "oauth", "web_bot_auth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
   AIP_ASSIGN_OR_RETURN(std::optional<Reader> gateway, root.Nested("gateway"));
   if (gateway) {
     const Reader& r = *gateway;
@@ -285,6 +319,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Bool("http_signature", cfg.accept_http_signature));
     AIP_RETURN_IF_ERROR(r.Strings("audiences", cfg.audiences));
   }
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> web_bot_auth, root.Nested("web_bot_auth"));
+  if (web_bot_auth) AIP_RETURN_IF_ERROR(ReadWebBotAuth(*web_bot_auth, base_dir, cfg.web_bot_auth));
   AIP_ASSIGN_OR_RETURN(std::optional<Reader> apikeys_section, root.Nested("apikeys"));
   if (apikeys_section) {
     // Where the keys are when several instances share them (docs/scaling.md).

@@ -134,6 +134,27 @@ struct TrustConfig {
   std::chrono::milliseconds sync_every{60000};
 };
 
+// WebBotAuthConfig: agents that sign the IETF Web Bot Auth way ([web_bot_auth];
+// docs/web-bot-auth.md). Off unless the section is present.
+struct WebBotAuthConfig {
+  bool enabled = false;
+  std::vector<std::string> origins;  // Operator origins accepted (globs on "https://host[:port]"); empty: any.
+  std::chrono::milliseconds max_lifetime{300000};
+  bool require_nonce = true;
+  // Key directories: kept as their Cache-Control says within [min_ttl, max_ttl]; an unknown keyid
+  // refetches one at most every `refresh`; a directory signed for longer than
+  // directory_max_lifetime is refused.
+  std::chrono::milliseconds directory_min_ttl{60000};
+  std::chrono::milliseconds directory_max_ttl{24 * 3600 * 1000};
+  std::chrono::milliseconds directory_refresh{60000};
+  std::chrono::milliseconds directory_max_lifetime{90LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds directory_timeout{5000};
+  std::string ca_file;  // Extra trust anchors for directories (PEM).
+  // Directories on loopback and private addresses (tests, a LAN): refused unless set, since the
+  // origin is whatever the request names.
+  bool allow_private_directories = false;
+};
+
 class TrustScores;
 
 // How much of the policy a denied caller is told (docs/gateway.md, "Denials"): kFull names the
@@ -186,6 +207,7 @@ struct GatewayConfig {
   ApiKeysConfig apikeys;
   std::vector<std::string> audiences;
   OAuthConfig oauth;
+  WebBotAuthConfig web_bot_auth;
   std::vector<UpstreamConfig> upstreams;
   AuditConfig audit;
   TrustConfig trust;

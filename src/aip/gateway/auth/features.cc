@@ -4,6 +4,7 @@
 #include "aip/gateway/auth/feature.h"
 #include "aip/gateway/auth/oauth_feature.h"
 #include "aip/gateway/auth/signature_features.h"
+#include "aip/gateway/auth/web_bot_auth_feature.h"
 
 namespace aip::gateway {
 
@@ -14,6 +15,7 @@ const std::vector<AuthFeatureFactory>& AuthFeatureFactories() {
       &HttpSignatureFeatureFromConfig,
       &ApiKeyFeatureFromConfig,
       &OAuthFeatureFromConfig,
+      &WebBotAuthFeatureFromConfig,
   };
   return factories;
 }

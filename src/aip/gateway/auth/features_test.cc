@@ -70,6 +70,21 @@ TEST(AuthFeaturesTest, OAuthPublishesItsResourceMetadata) {
   EXPECT_EQ(b->challenges[1], "Bearer realm=\"mcp\", resource_metadata=\"" + b->metadata_url + "\"");
 }
 
+TEST(AuthFeaturesTest, WebBotAuthIsOnlyOnWhenConfigured) {
+  auto b = Build(std::string("[web_bot_auth]\norigins = [\"https://*.bots.example\"]\nmax_lifetime = \"60s\"\n") + kUpstream);
+  ASSERT_THAT(b.status(), testing::IsOk());
+  EXPECT_EQ(b->types, (std::vector<std::string>{"aip-proof", "http-signature", "web-bot-auth"}));
+  b = Build(std::string("[web_bot_auth]\nenabled = false\n") + kUpstream);
+  ASSERT_THAT(b.status(), testing::IsOk());
+  EXPECT_EQ(b->types, (std::vector<std::string>{"aip-proof", "http-signature"}));
+  b = Build(std::string("[web_bot_auth]\norigins = [\"http://bots.example\"]\n") + kUpstream);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("web_bot_auth.origins"), std::string::npos) << b.status().message();
+  b = Build(std::string("[web_bot_auth]\nmax_lifetme = \"60s\"\n") + kUpstream);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("max_lifetime"), std::string::npos) << b.status().message();  // The suggestion.
+}
+
 TEST(AuthFeaturesTest, AWrongSectionNamesItsSetting) {
   auto b = Build(std::string("[oauth]\nissuer = \"http://issuer.example\"\n") + kUpstream);
   EXPECT_FALSE(b.ok());
