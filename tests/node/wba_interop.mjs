@@ -5,11 +5,29 @@
 //       Web Bot Auth signature with web-bot-auth's verifier and that key, prints
 //       {"ok": true|false, "error"?, "signature_agent"?} per request, and answers 401 (it is no MCP server).
 //   node wba_interop.mjs sign URL [SIGNATURE_AGENT]
-//       a fresh Ed25519 key signs a GET of URL the way a Web Bot Auth agent does; prints
+//       a fresh Ed25519 key (or the private JWK in $WBA_KEY) signs a GET of URL the way a Web Bot
+//       Auth agent does ($WBA_AGE seconds ago, default 0; 60 s lifetime); prints
 //       {"headers": {...}, "jwks": {"keys": [public JWK]}}.
+//   node wba_interop.mjs operator AUTHORITY KEY_FILE
+//       an operator's key directory for https://AUTHORITY: a fresh Ed25519 key (its private JWK
+//       written to KEY_FILE), the JWKS body, and the response headers signed with
+//       http-message-sig over "@authority";req and content-digest (tag
+//       http-message-signatures-directory, one hour); prints {"body", "headers"}.
 import http from "node:http";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { signatureHeaders as signMessage } from "http-message-sig";
 import { signatureHeaders, verify } from "web-bot-auth";
 import { signerFromJWK, verifierFromJWK } from "web-bot-auth/crypto";
+
+async function keyPair() {
+  if (process.env.WBA_KEY) {
+    const priv = JSON.parse(readFileSync(process.env.WBA_KEY, "utf8"));
+    return { priv, pub: { kty: priv.kty, crv: priv.crv, x: priv.x } };
+  }
+  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+  return { priv: await crypto.subtle.exportKey("jwk", pair.privateKey), pub: await crypto.subtle.exportKey("jwk", pair.publicKey) };
+}
 
 const [mode, arg, agent] = process.argv.slice(2);
 if (mode === "serve") {
@@ -33,13 +51,32 @@ if (mode === "serve") {
     res.end(JSON.stringify({ error: "web bot auth peer: not an MCP server" }));
   });
   server.listen(0, "127.0.0.1", () => process.stdout.write(JSON.stringify({ port: server.address().port }) + "\n"));
+} else if (mode === "operator") {
+  const { priv, pub } = await keyPair();
+  writeFileSync(agent, JSON.stringify(priv), { mode: 0o600 });
+  const body = JSON.stringify({ keys: [{ kty: pub.kty, crv: pub.crv, x: pub.x }] });
+  const digest = "sha-256=:" + createHash("sha256").update(body).digest("base64") + ":";
+  const headers = { "content-type": "application/http-message-signatures-directory+json", "content-digest": digest };
+  const request = new Request(`https://${arg}/.well-known/http-message-signatures-directory`);
+  const response = new Response(body, { headers });
+  const signer = await signerFromJWK(priv);
+  const now = new Date();
+  const signed = await signMessage({ request, response }, {
+    signer,
+    keyid: signer.keyid,
+    components: [{ name: "@authority", parameters: new Map([["req", true]]) }, "content-digest"],
+    created: now,
+    expires: new Date(now.getTime() + 3600_000),
+    tag: "http-message-signatures-directory",
+  });
+  headers["signature"] = signed["Signature"];
+  headers["signature-input"] = signed["Signature-Input"];
+  process.stdout.write(JSON.stringify({ body, headers, keyid: signer.keyid }) + "\n");
 } else if (mode === "sign") {
-  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
-  const priv = await crypto.subtle.exportKey("jwk", pair.privateKey);
-  const pub = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  const { priv, pub } = await keyPair();
   const init = agent ? { headers: { "Signature-Agent": JSON.stringify(agent) } } : {};
   const request = new Request(arg, init);
-  const now = new Date();
+  const now = new Date(Date.now() - 1000 * Number(process.env.WBA_AGE || 0));
   const signed = await signatureHeaders(request, await signerFromJWK(priv), { created: now, expires: new Date(now.getTime() + 60_000) });
   const headers = { "signature": signed["Signature"], "signature-input": signed["Signature-Input"] };
   if (agent) headers["signature-agent"] = JSON.stringify(agent);
@@ -61,6 +98,6 @@ if (mode === "serve") {
   }
   process.stdout.write(JSON.stringify(out) + "\n");
 } else {
-  process.stderr.write("usage: wba_interop.mjs serve PUBLIC_JWK_JSON | sign URL [SIGNATURE_AGENT] | vectors FILE\n");
+  process.stderr.write("usage: wba_interop.mjs serve PUBLIC_JWK_JSON | sign URL [SIGNATURE_AGENT] | operator AUTHORITY KEY_FILE | vectors FILE\n");
   process.exit(2);
 }

@@ -135,8 +135,7 @@ TEST(FindCredentialsTest, TellsEachCredentialByItsWireForm) {
 
 TEST(FindCredentialsTest, TellsWebBotAuthFromOtherSignaturesByTag) {
   EXPECT_EQ(Found({{"signature-input", R"(sig1=("@authority");tag="web-bot-auth")"}}), V{"web-bot-auth"});
-  EXPECT_EQ(Found({{"signature-input", R"(a=("@authority");tag="web-bot-auth", b=("@authority");tag="web-bot-auth")"}}),
-            V{"web-bot-auth"});
+  EXPECT_EQ(Found({{"signature-input", R"(a=("@authority");tag="web-bot-auth", b=("@authority");tag="web-bot-auth")"}}), V{"web-bot-auth"});
   EXPECT_EQ(Found({{"signature-input", R"(sig1=("@method");tag="aip")"}}), V{"http-signature"});
   EXPECT_EQ(Found({{"signature-input", R"(sig1=("@method");xtag="web-bot-auth")"}}), V{"http-signature"});
   EXPECT_EQ(Found({{"signature-input", "not a dictionary ("}}), V{"http-signature"});  // Its verifier refuses it.
@@ -193,7 +192,8 @@ TEST(AuthenticatorChainTest, CombinesAUsersTokenWithItsAgentsSignature) {
   EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:b")}, {T::kAccessToken, User("alice", "did:key:a")}}), "agent_mismatch");
   Principal via_act = User("alice", "portal");
   via_act.actor_chain = {"did:key:a"};
-  EXPECT_EQ(Outcome({{T::kHttpSignature, Agent("did:key:a")}, {T::kAccessToken, via_act}}), "alice/did:key:a by access-token+http-signature");
+  EXPECT_EQ(Outcome({{T::kHttpSignature, Agent("did:key:a")}, {T::kAccessToken, via_act}}),
+            "alice/did:key:a by access-token+http-signature");
   EXPECT_EQ(Outcome({{T::kProof, Agent("did:key:a")}, {T::kApiKey, Key()}}), "ambiguous_credentials");
   EXPECT_EQ(Outcome({{T::kApiKey, Key()}, {T::kAccessToken, User("alice", "x")}}), "ambiguous_credentials");
   EXPECT_EQ(Outcome({{T::kAccessToken, User("alice", "x")}}), "alice/ by access-token");

@@ -188,9 +188,9 @@ Status ReadUpstream(const Reader& r, const std::string& base_dir, UpstreamConfig
 
 Status ReadWebBotAuth(const Reader& r, const std::string& base_dir, WebBotAuthConfig& w) {
   using std::chrono::milliseconds;
-  AIP_RETURN_IF_ERROR(r.OnlyFields({"enabled", "origins", "max_lifetime", "require_nonce", "directory_min_ttl", "directory_max_ttl",
-                                    "directory_refresh", "directory_max_lifetime", "directory_timeout", "ca_file",
-                                    "allow_private_directories"}));
+  AIP_RETURN_IF_ERROR(
+      r.OnlyFields({"enabled", "origins", "max_lifetime", "require_nonce", "directory_min_ttl", "directory_max_ttl", "directory_refresh",
+                    "directory_max_lifetime", "directory_timeout", "ca_file", "allow_private_directories"}));
   w.enabled = true;
   AIP_RETURN_IF_ERROR(r.Bool("enabled", w.enabled));
   AIP_RETURN_IF_ERROR(r.Strings("origins", w.origins, json::Need::kOptional, 256));
@@ -228,8 +228,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   GatewayConfig cfg;
   cfg.source = std::string(source);
   Reader root = toml::Reader(doc);
-  AIP_RETURN_IF_ERROR(
-      root.OnlyFields({"gateway", "auth", "apikeys", "oauth", "web_bot_auth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
+  AIP_RETURN_IF_ERROR(root.OnlyFields(
+      {"gateway", "auth", "apikeys", "oauth", "web_bot_auth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
   AIP_ASSIGN_OR_RETURN(std::optional<Reader> gateway, root.Nested("gateway"));
   if (gateway) {
     const Reader& r = *gateway;

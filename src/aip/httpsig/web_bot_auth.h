@@ -54,7 +54,7 @@ struct DirectoryVerifyOptions {
 
 struct VerifiedDirectory {
   std::map<std::string, crypto::Ed25519PublicKey> keys;  // By thumbprint.
-  TimePoint expires;  // The directory's signature holds until then; no cache may keep it longer.
+  TimePoint expires;                                     // The directory's signature holds until then; no cache may keep it longer.
 };
 
 // VerifyDirectory checks a key directory fetched from https://`authority`/.well-known/…: its

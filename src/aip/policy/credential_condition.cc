@@ -28,13 +28,14 @@ class CredentialCondition final : public Condition {
   bool Holds(const Request& request) const override {
     if (request.principal == nullptr) return false;
     const auto& have = request.principal->credentials;
-    return std::any_of(any_of_.begin(), any_of_.end(), [&](const std::string& c) { return std::find(have.begin(), have.end(), c) != have.end(); });
+    return std::any_of(any_of_.begin(), any_of_.end(),
+                       [&](const std::string& c) { return std::find(have.begin(), have.end(), c) != have.end(); });
   }
   std::string Describe() const override { return "a credential: " + Join(any_of_, " or "); }
   std::string Name() const override { return "credential"; }
   std::string Explain(const Request& request) const override {
-    std::string had = request.principal == nullptr || request.principal->credentials.empty() ? "none"
-                                                                                              : Join(request.principal->credentials, ", ");
+    std::string had =
+        request.principal == nullptr || request.principal->credentials.empty() ? "none" : Join(request.principal->credentials, ", ");
     return "requires a credential: " + Join(any_of_, " or ") + " (the call came with: " + had + ")";
   }
 

@@ -52,8 +52,8 @@ Result<std::string> DirectoryAuthority(std::string_view origin) {
   if (authority.ends_with('/')) authority.remove_suffix(1);
   if (authority.empty()) return InvalidArgumentError("Signature-Agent: no host");
   for (char c : authority) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' ||
-              c == '[' || c == ']';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' ||
+              c == ']';
     if (!ok) return InvalidArgumentError("Signature-Agent: the origin must be https://host[:port], no path, user or query");
   }
   AIP_ASSIGN_OR_RETURN(net::Url url, net::ParseUrl(std::string(kScheme) + std::string(authority) + "/"));
@@ -131,7 +131,8 @@ std::shared_ptr<const BotDirectories::Entry> BotDirectories::Refresh(const std::
     std::lock_guard lock(mu_);
     flights_.erase(origin);
     if (cache_.size() >= options_.max_entries && !cache_.contains(origin)) {
-      auto oldest = std::min_element(cache_.begin(), cache_.end(), [](const auto& a, const auto& b) { return a.second->until < b.second->until; });
+      auto oldest =
+          std::min_element(cache_.begin(), cache_.end(), [](const auto& a, const auto& b) { return a.second->until < b.second->until; });
       cache_.erase(oldest);
     }
     cache_.insert_or_assign(origin, entry);

@@ -11,11 +11,8 @@ namespace aip::gateway {
 const std::vector<AuthFeatureFactory>& AuthFeatureFactories() {
   // A new way in: its own folder or file, and one line here.
   static const std::vector<AuthFeatureFactory> factories{
-      &ProofFeatureFromConfig,
-      &HttpSignatureFeatureFromConfig,
-      &ApiKeyFeatureFromConfig,
-      &OAuthFeatureFromConfig,
-      &WebBotAuthFeatureFromConfig,
+      &ProofFeatureFromConfig, &HttpSignatureFeatureFromConfig, &ApiKeyFeatureFromConfig,
+      &OAuthFeatureFromConfig, &WebBotAuthFeatureFromConfig,
   };
   return factories;
 }

@@ -10,6 +10,11 @@ json::Object PrincipalFields(const authn::Principal* p) {
   if (!p->did.empty()) o["did"] = p->did;
   if (!p->subject.empty()) o["subject"] = p->subject;
   if (!p->client_id.empty()) o["client_id"] = p->client_id;
+  if (!p->credentials.empty()) {
+    json::Array credentials;
+    for (const auto& c : p->credentials) credentials.emplace_back(c);
+    o["credentials"] = std::move(credentials);  // How the caller proved itself (a bot: its Web Bot Auth signature).
+  }
   return o;
 }
 
