@@ -15,6 +15,7 @@
 #include "aip/identity/key_store.h"
 #include "aip/mcp/http_transport.h"
 #include "aip/mcpsig/authenticator.h"
+#include "aip/mcpsig/web_bot_auth_authenticator.h"
 #include "aip/mcpsig/legacy_headers.h"
 #include "aip/mcp/stdio_transport.h"
 #include "aip/net/http_server.h"
@@ -43,6 +44,12 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_option("--audience", audiences, "Accepted proof audience (repeatable; HTTP adds its own URL)");
   app.add_flag("--accept-legacy-aip-headers", legacy_headers,
                "Also accept Python AIP X-AIP-* header signatures (weaker: no audience; keys from the $AIP_HOME keyring)");
+  bool web_bot_auth = false, web_bot_auth_private = false;
+  std::string web_bot_auth_ca_file;
+  app.add_flag("--accept-web-bot-auth", web_bot_auth,
+               "Also accept Web Bot Auth signatures (keys from the operator's directory; proves the operator, not the call)");
+  app.add_option("--web-bot-auth-ca-file", web_bot_auth_ca_file, "Extra CA certificates (PEM) for operators' key directories");
+  app.add_flag("--web-bot-auth-allow-private", web_bot_auth_private, "Fetch key directories from loopback/private addresses (tests)");
   app.add_flag("--sign-results", sign_results, "Sign every result with the identity in $AIP_HOME or AIP_PRIVATE_KEY");
   std::string replay_store, replay_store_password_env, replay_store_ca_file;
   app.add_option("--replay-store", replay_store,
@@ -56,6 +63,10 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (web_bot_auth && !require_proof && !optional_proof) {
+    std::cerr << "--accept-web-bot-auth: give --require-proof or --accept-proof too\n";
+    return 2;
   }
   std::shared_ptr<mcpsig::ProofAuthenticator> authenticator;
   if (require_proof || optional_proof) {
@@ -107,6 +118,15 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
       resolver->Register("did:", std::make_shared<identity::StaticKeyResolver>(std::move(*keyring)));
       resolver->Register("did:key:", std::make_shared<identity::DidKeyResolver>());
       authenticators.push_back(std::make_shared<mcpsig::LegacyAipHeaderAuthenticator>(resolver, replay));
+    }
+    if (web_bot_auth) {
+      resolvers::BotDirectoryOptions directories;
+      directories.ca_file = web_bot_auth_ca_file;
+      directories.allow_private = web_bot_auth_private;
+      mcpsig::WebBotAuthOptions w;
+      w.directories = std::make_shared<resolvers::BotDirectories>(std::move(directories));
+      w.replay_cache = replay;
+      authenticators.push_back(std::make_shared<mcpsig::WebBotAuthAuthenticator>(std::move(w)));
     }
     for (const auto& a : authenticators) {
       if (Status s = chain->Add(a); !s.ok()) {

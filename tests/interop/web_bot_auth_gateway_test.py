@@ -82,15 +82,16 @@ def node(*args, env_extra=None):
     return json.loads(r.stdout)
 
 
-def their_call(url, agent, key_file, tool="list_tasks", age=0):
-    """A tools/call through the gateway, signed by npm web-bot-auth's signer with the key in key_file."""
+def their_call(url, agent, key_file, tool="tasks.list_tasks", age=0):
+    """A tools/call (through the gateway: a namespaced tool), signed by npm web-bot-auth's signer
+    with the key in key_file."""
     signed = node("sign", url, agent, env_extra={"WBA_KEY": key_file, "WBA_AGE": str(age)})
     return signed["headers"], post(url, tool, signed["headers"])
 
 
 def post(url, tool, headers):
-    args = {"project": "project-a"} if tool != "create_task" else {"project": "project-a", "title": "from a bot"}
-    return gwlib.post(url, "tools/call", {"name": "tasks." + tool, "arguments": args}, headers=dict(headers, **{"mcp-param-project": "project-a"}))
+    args = {"project": "project-a"} if not tool.endswith("create_task") else {"project": "project-a", "title": "from a bot"}
+    return gwlib.post(url, "tools/call", {"name": tool, "arguments": args}, headers=dict(headers, **{"mcp-param-project": "project-a"}))
 
 
 def reason(answer):
@@ -187,7 +188,7 @@ max_lifetime = "120s"
     check("the audit line names the bot by origin and thumbprint, and how it proved itself",
           any(l.get("agent") == f"https://{theirs_auth}#{their_kid}" and l.get("kind") == "bot" and l.get("credentials") == ["web-bot-auth"]
               for l in lines), lines[-1:] if lines else open(audit).read()[-600:])
-    check("a replayed nonce is refused", reason(post(url, "list_tasks", headers))[:2] == (401, "replayed_nonce"), reason(post(url, "list_tasks", headers)))
+    check("a replayed nonce is refused", reason(post(url, "tasks.list_tasks", headers))[:2] == (401, "replayed_nonce"), reason(post(url, "tasks.list_tasks", headers)))
     _, answer = their_call(url, "https://" + theirs_auth, their_key, age=600)
     check("an expired signature is refused", reason(answer)[0] == 401 and "expired" in reason(answer)[2], reason(answer))
     _, answer = their_call(url, "https://" + theirs_auth, stranger_key)
@@ -197,7 +198,7 @@ max_lifetime = "120s"
     _, answer = their_call(url, "https://" + elsewhere_auth, os.path.join(work, "elsewhere.jwk"))
     check("a directory signed for another authority than Signature-Agent names is refused",
           reason(answer)[:2] == (401, "bot_directory_invalid") and elsewhere_auth in reason(answer)[2], reason(answer))
-    _, answer = their_call(url, "https://" + theirs_auth, their_key, tool="create_task")
+    _, answer = their_call(url, "https://" + theirs_auth, their_key, tool="tasks.create_task")
     status, _, body = answer
     check("Web Bot Auth alone does not satisfy a rule that requires aip's proof (-31003, says why)",
           body.get("error", {}).get("code") == -31003 and body["error"]["data"].get("field") == "credential"
@@ -230,6 +231,17 @@ max_lifetime = "120s"
     while (r := aip_call("export_tasks")).returncode != 0 and time.time() < deadline:
         time.sleep(0.3)
     check("vouched for, the bot is allowed the trust-gated tool", r.returncode == 0, r.stdout + r.stderr)
+
+    # --- the server SDK on its own: example-tasks-server --accept-web-bot-auth ----------------------
+    log = os.path.join(work, "wba-server.log")
+    gwlib.start([os.path.join(gwlib.BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--require-proof", "--accept-web-bot-auth",
+                 "--web-bot-auth-ca-file", ca, "--web-bot-auth-allow-private"], log, env)
+    server_url = gwlib.wait_log(log, r"listening on (http://\S+/mcp)").group(1)
+    _, answer = their_call(server_url, "https://" + theirs_auth, their_key, tool="list_tasks")
+    check("an SDK server with --accept-web-bot-auth admits web-bot-auth's signed call", ok(answer), answer)
+    check("and refuses the call unsigned (401)", post(server_url, "list_tasks", {})[0] == 401, post(server_url, "list_tasks", {}))
+    _, answer = their_call(server_url, "https://" + theirs_auth, stranger_key, tool="list_tasks")
+    check("and refuses a key the directory does not hold", reason(answer)[:2] == (401, "bot_unknown_key"), reason(answer))
 
     # --- a gateway that keeps to public addresses ------------------------------------------------------
     strict_port = free_port()
