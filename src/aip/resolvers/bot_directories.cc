@@ -6,8 +6,7 @@
 
 #include "aip/base/ascii.h"
 #include "aip/base/glob.h"
-#include "aip/net/address_policy.h"
-#include "aip/net/http_client.h"
+#include "aip/resolvers/guarded_fetch.h"
 
 namespace aip::resolvers {
 
@@ -148,15 +147,8 @@ std::shared_ptr<const BotDirectories::Entry> BotDirectories::Refresh(const std::
 Result<std::shared_ptr<const BotDirectories::Entry>> BotDirectories::Fetch(const std::string& origin, const std::string& authority) {
   std::string url_text = origin + std::string(httpsig::kDirectoryPath);
   AIP_ASSIGN_OR_RETURN(net::Url url, net::ParseUrl(url_text));
-  net::HttpClientOptions o;
-  o.timeout = options_.timeout;
-  o.max_response_bytes = options_.max_bytes;
-  o.ca_file = options_.ca_file;
-  if (!options_.allow_private) o.allow_address = net::IsPublicAddress;
-  net::HttpClient client(url, o);
-  net::Headers h;
-  h.Set("accept", "application/http-message-signatures-directory+json, application/json");
-  auto res = client.Send("GET", url.target, h, "");
+  auto res = GuardedGet(url, "application/http-message-signatures-directory+json, application/json",
+                        {options_.allow_private, options_.ca_file, options_.timeout, options_.max_bytes});
   if (!res) return UnavailableError("key directory of " + origin + ": " + res.error().message);
   if (res->status != 200) return UnavailableError("key directory of " + origin + ": HTTP " + std::to_string(res->status));
   auto verified = httpsig::VerifyDirectory(authority, res->headers, res->body, options_.verify);

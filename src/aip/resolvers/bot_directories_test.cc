@@ -19,15 +19,6 @@ namespace {
 using ::aip::testing::IsOk;
 using ::aip::testing::StatusIs;
 
-class SteppedClock final : public Clock {
- public:
-  TimePoint Now() const override { return TimePoint(std::chrono::seconds(now_.load())); }
-  void Advance(std::chrono::seconds s) { now_ += s.count(); }
-
- private:
-  std::atomic<std::int64_t> now_{1'800'000'000};
-};
-
 httpsig::SignBase SignWith(const crypto::Ed25519PrivateKey& key) {
   return [&key](ByteSpan base) -> Result<crypto::Ed25519Signature> { return key.Sign(base); };
 }
@@ -45,16 +36,11 @@ TEST(DirectoryAuthorityTest, TakesAnHttpsOriginAndNothingMore) {
 class BotDirectoriesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/aip-botdir-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    std::string cmd =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
-        "-addext subjectAltName=DNS:localhost -keyout " +
-        dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto tls = testing::MakeLocalhostCertificate();
+    dir_ = tls.dir;
     net::HttpServerOptions o;
-    o.tls_cert_file = dir_ + "/cert.pem";
-    o.tls_key_file = dir_ + "/key.pem";
+    o.tls_cert_file = tls.cert;
+    o.tls_key_file = tls.key;
     auto s = net::HttpServer::Start(o, [this](const net::HttpRequest& r, net::Exchange& e) {
       ++fetches_;
       net::HttpResponse res;
@@ -104,7 +90,7 @@ class BotDirectoriesTest : public ::testing::Test {
   std::atomic<int> status_{200};
   std::mutex mu_;
   httpsig::SignedDirectory served_;
-  SteppedClock clock_;
+  testing::ManualClock clock_;
   crypto::Ed25519PrivateKey key_ = crypto::Ed25519PrivateKey::Generate();
   std::unique_ptr<net::HttpServer> server_;
   std::atomic<int> fetches_{0};
@@ -130,7 +116,7 @@ TEST_F(BotDirectoriesTest, AnUnknownKeyidRefetchesAtABoundedRate) {
     EXPECT_THAT(d.Key(Thumb(rotated), origin_), StatusIs(ErrorCode::kUnauthenticated, "is not in the key directory of " + origin_));
   }
   EXPECT_EQ(fetches_.load(), 1);
-  clock_.Advance(std::chrono::seconds(61));
+  clock_.now += std::chrono::seconds(61);
   ASSERT_THAT(d.Key(Thumb(rotated), origin_), IsOk());  // The operator rotated: found on the refetch.
   EXPECT_EQ(fetches_.load(), 2);
   EXPECT_THAT(d.Key(Thumb(key_), origin_), StatusIs(ErrorCode::kUnauthenticated));  // The old key is gone.
@@ -140,15 +126,15 @@ TEST_F(BotDirectoriesTest, KeepsADirectoryAsItsCacheHeadersSayWithinBounds) {
   SetCacheControl("public, max-age=120");
   BotDirectories d(Options());
   ASSERT_THAT(d.Key(Thumb(key_), origin_), IsOk());
-  clock_.Advance(std::chrono::seconds(100));
+  clock_.now += std::chrono::seconds(100);
   ASSERT_THAT(d.Key(Thumb(key_), origin_), IsOk());
   EXPECT_EQ(fetches_.load(), 1);
-  clock_.Advance(std::chrono::seconds(30));
+  clock_.now += std::chrono::seconds(30);
   ASSERT_THAT(d.Key(Thumb(key_), origin_), IsOk());
   EXPECT_EQ(fetches_.load(), 2);
   // max-age=0 is kept for min_ttl (60 s), not refetched on every request.
   SetCacheControl("max-age=0");
-  clock_.Advance(std::chrono::seconds(200));
+  clock_.now += std::chrono::seconds(200);
   ASSERT_THAT(d.Key(Thumb(key_), origin_), IsOk());
   ASSERT_THAT(d.Key(Thumb(key_), origin_), IsOk());
   EXPECT_EQ(fetches_.load(), 3);
@@ -158,7 +144,7 @@ TEST_F(BotDirectoriesTest, NeverKeepsADirectoryPastItsSignature) {
   SetCacheControl("max-age=86400");
   BotDirectories d(Options());
   ASSERT_THAT(d.Key(Thumb(key_), origin_), IsOk());
-  clock_.Advance(std::chrono::minutes(62));  // The directory was signed for an hour (and 60 s of skew).
+  clock_.now += std::chrono::minutes(62);  // The directory was signed for an hour (and 60 s of skew).
   EXPECT_THAT(d.Key(Thumb(key_), origin_), StatusIs(ErrorCode::kUnauthenticated, "expired"));
   EXPECT_EQ(fetches_.load(), 2);
 }
@@ -203,7 +189,7 @@ TEST_F(BotDirectoriesTest, RemembersAFailureBriefly) {
   for (int i = 0; i < 5; ++i) EXPECT_THAT(d.Key(Thumb(key_), origin_), StatusIs(ErrorCode::kUnavailable, "HTTP 500"));
   EXPECT_EQ(fetches_.load(), 1);
   status_ = 200;
-  clock_.Advance(std::chrono::seconds(31));
+  clock_.now += std::chrono::seconds(31);
   EXPECT_THAT(d.Key(Thumb(key_), origin_), IsOk());
   EXPECT_EQ(fetches_.load(), 2);
 }

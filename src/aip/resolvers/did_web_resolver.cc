@@ -4,8 +4,7 @@
 #include <optional>
 
 #include "aip/identity/did_key.h"
-#include "aip/net/address_policy.h"
-#include "aip/net/http_client.h"
+#include "aip/resolvers/guarded_fetch.h"
 
 namespace aip::resolvers {
 
@@ -47,15 +46,8 @@ Result<std::string> DidWebUrl(std::string_view did) {
 Result<identity::Resolution> DidWebResolver::Resolve(std::string_view did) const {
   AIP_ASSIGN_OR_RETURN(std::string url, DidWebUrl(did));
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
-  net::HttpClientOptions o;
-  o.timeout = options_.timeout;
-  o.max_response_bytes = options_.max_document_bytes;
-  o.ca_file = options_.ca_file;
-  if (!options_.allow_private) o.allow_address = net::IsPublicAddress;
-  net::HttpClient client(u, o);
-  net::Headers h;
-  h.Set("accept", "application/did+json, application/json");
-  auto res = client.Send("GET", u.target, h, "");
+  auto res = GuardedGet(u, "application/did+json, application/json",
+                        {options_.allow_private, options_.ca_file, options_.timeout, options_.max_document_bytes});
   if (!res) {
     // Also an address the fetch may not use (private, loopback): the DID does not resolve here,
     // which is not the same as a key the DID does not authorize.

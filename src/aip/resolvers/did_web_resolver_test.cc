@@ -34,16 +34,11 @@ TEST(DidWebUrlTest, MapsIdentifiersToUrls) {
 class DidWebTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/aip-didweb-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    std::string cmd =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
-        "-addext subjectAltName=DNS:localhost -keyout " +
-        dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto tls = testing::MakeLocalhostCertificate();
+    dir_ = tls.dir;
     net::HttpServerOptions o;
-    o.tls_cert_file = dir_ + "/cert.pem";
-    o.tls_key_file = dir_ + "/key.pem";
+    o.tls_cert_file = tls.cert;
+    o.tls_key_file = tls.key;
     auto s = net::HttpServer::Start(o, [this](const net::HttpRequest& r, net::Exchange& e) {
       ++fetches_;
       if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));

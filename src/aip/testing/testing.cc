@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <stdlib.h>
+
 #include <gtest/gtest.h>
 
 #include "aip/base/encoding.h"
@@ -46,6 +48,22 @@ Bytes Hex(std::string_view hex) {
     return {};
   }
   return *std::move(b);
+}
+
+LocalhostCertificate MakeLocalhostCertificate() {
+  char tmpl[] = "/tmp/aip-tls-XXXXXX";
+  const char* made = ::mkdtemp(tmpl);
+  if (made == nullptr) {
+    ADD_FAILURE() << "mkdtemp failed";
+    return {};
+  }
+  LocalhostCertificate c{made, std::string(made) + "/cert.pem", std::string(made) + "/key.pem"};
+  std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost "
+      "-addext subjectAltName=DNS:localhost -keyout " +
+      c.key + " -out " + c.cert + " 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "openssl could not make a certificate";
+  return c;
 }
 
 void ReportVectors(std::string_view file, std::size_t count) {

@@ -65,6 +65,14 @@ json::Value ReadJson(const std::filesystem::path& path);
 // Hex decodes test-vector hex, failing the test on bad input.
 Bytes Hex(std::string_view hex);
 
+// LocalhostCertificate makes a temporary folder holding a self-signed certificate for
+// "localhost" (cert.pem, also the CA to trust) and its key (key.pem), with openssl; the test
+// removes `dir` when done. Fails the current test when openssl does.
+struct LocalhostCertificate {
+  std::string dir, cert, key;
+};
+LocalhostCertificate MakeLocalhostCertificate();
+
 // ReportVectors prints "[vectors] <file>: <n> run" so `make test` shows what each file covered.
 void ReportVectors(std::string_view file, std::size_t count);
 
