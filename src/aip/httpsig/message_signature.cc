@@ -17,12 +17,25 @@ std::string Trim(std::string_view v) {
 
 std::string SignatureParamsValue(const InnerList& params) { return SerializeInnerList(params); }
 
+// The fields whose structured type (RFC 8941 Dictionary) is known here, so that `sf` can
+// re-serialize them (RFC 9421 §2.1.1 needs the type; a field of unknown type is refused).
+bool IsKnownDictionaryField(std::string_view name) {
+  for (std::string_view known : {"signature-agent", "signature-input", "signature", "accept-signature", "content-digest", "repr-digest",
+                                 "want-content-digest", "want-repr-digest"}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::string> ComponentValue(const HttpMessage& m, std::string_view c, const Parameters& params) {
   for (const auto& [name, value] : params.items) {
-    if (name != "key" && name != "req")
+    if (name != "key" && name != "req" && name != "sf")
       return InvalidArgumentError("unsupported component parameter " + name + " on \"" + std::string(c) + "\"");
+    if ((name == "req" || name == "sf") && value != BareItem(true)) {
+      return InvalidArgumentError("component parameter " + name + " on \"" + std::string(c) + "\" must be a bare flag");
+    }
   }
   if (params.Find("req") != nullptr) {
     if (m.request == nullptr) return InvalidArgumentError("\"" + std::string(c) + "\";req names a request, but this is one");
@@ -36,12 +49,22 @@ Result<std::string> ComponentValue(const HttpMessage& m, std::string_view c, con
     // §2.1.2: one member of a dictionary field, serialized on its own.
     const std::string* member = std::get_if<std::string>(key);
     if (member == nullptr || c.starts_with("@")) return InvalidArgumentError("bad key parameter on \"" + std::string(c) + "\"");
+    if (params.Find("sf") != nullptr) return InvalidArgumentError("\"" + std::string(c) + "\": sf and key together");
     AIP_ASSIGN_OR_RETURN(std::string field, ComponentValue(m, c));
     AIP_ASSIGN_OR_RETURN(auto dict, ParseDictionary(field));
     for (const auto& [name, value] : dict) {
       if (name == *member) return SerializeMember(value);
     }
     return InvalidArgumentError("covered dictionary member \"" + std::string(c) + "\";key=\"" + *member + "\" is missing");
+  }
+  if (params.Find("sf") != nullptr) {
+    // §2.1.1: the field as a structured field, parsed and serialized again (spacing normalized).
+    if (c.starts_with("@")) return InvalidArgumentError("sf on the derived component " + std::string(c));
+    if (!IsKnownDictionaryField(c))
+      return InvalidArgumentError("sf on \"" + std::string(c) + "\", whose structured type is not known here");
+    AIP_ASSIGN_OR_RETURN(std::string field, ComponentValue(m, c));
+    AIP_ASSIGN_OR_RETURN(auto dict, ParseDictionary(field));
+    return SerializeDictionary(dict);
   }
   if (c == "@method") return m.method;
   if (c == "@target-uri") return m.target_uri;

@@ -29,8 +29,9 @@ struct HttpMessage {
 
 // ComponentValue derives one covered component (RFC 9421 §2): derived components such as
 // "@method", "@target-uri", "@authority", "@scheme", "@path", "@query", or a header field; with
-// component parameters, `key="m"` (that member of a dictionary field, §2.1.2) and `req` (from the
-// request a response answers, §2.4). Other parameters (`sf`, `bs`, `tr`, `name`) are refused.
+// component parameters, `key="m"` (that member of a dictionary field, §2.1.2), `sf` (a field of
+// known Dictionary type parsed and serialized again, §2.1.1) and `req` (from the request a
+// response answers, §2.4). Other parameters (`bs`, `tr`, `name`) are refused.
 Result<std::string> ComponentValue(const HttpMessage& m, std::string_view component, const Parameters& params = {});
 
 // SignatureBase builds the signature base (§2.5) for `params` (component list + parameters).

@@ -172,5 +172,61 @@ TEST(StructuredFieldsTest, RejectsMalformedInput) {
   EXPECT_EQ(ok->size(), 2u);
 }
 
+TEST(StructuredFieldsTest, KeepsTokensParametersAndBareKeys) {
+  // A token stays a token (written bare), a member keeps its parameters, a bare key is true.
+  auto dict = ParseDictionary(R"(a=tok;p=1, b="tok", c, d;q=?0, e=:AAAA:;x)");
+  ASSERT_THAT(dict, IsOk());
+  EXPECT_EQ(std::get<Item>((*dict)[0].second).value, BareItem(Token{"tok"}));
+  EXPECT_NE(std::get<Item>((*dict)[0].second).value, BareItem(std::string("tok")));
+  EXPECT_EQ(SerializeDictionary(*dict), R"(a=tok;p=1, b="tok", c, d;q=?0, e=:AAAA:;x)");
+  EXPECT_EQ(SerializeMember((*dict)[0].second), "tok;p=1");
+}
+
+TEST(MessageSignatureTest, SfSerializesAKnownDictionaryField) {
+  net::Headers h;
+  h.Add("signature-agent", R"(agent1="https://a.example";x=tok,   agent2="https://b.example")");
+  HttpMessage m{"GET", "https://example.com/", &h};
+  // §2.1.1: parsed and written again, so spacing a proxy changed does not break the signature.
+  EXPECT_EQ(*ComponentValue(m, "signature-agent", Parameters{{{"sf", BareItem(true)}}}),
+            R"(agent1="https://a.example";x=tok, agent2="https://b.example")");
+  EXPECT_EQ(*ComponentValue(m, "signature-agent", Parameters{{{"key", BareItem(std::string("agent1"))}}}), R"("https://a.example";x=tok)");
+  h.Add("x-custom", "a=1");
+  EXPECT_THAT(ComponentValue(m, "x-custom", Parameters{{{"sf", BareItem(true)}}}),
+              StatusIs(ErrorCode::kInvalidArgument, "type is not known"));
+  EXPECT_THAT(ComponentValue(m, "@method", Parameters{{{"sf", BareItem(true)}}}), StatusIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(ComponentValue(m, "signature-agent", Parameters{{{"sf", BareItem(std::int64_t{1})}}}),
+              StatusIs(ErrorCode::kInvalidArgument, "bare flag"));
+  EXPECT_THAT(ComponentValue(m, "signature-agent", Parameters{{{"bs", BareItem(true)}}}),
+              StatusIs(ErrorCode::kInvalidArgument, "unsupported component parameter bs"));
+  // A signature covering "signature-agent";sf verifies, and still does after the spacing changes.
+  auto key = crypto::Ed25519PrivateKey::Generate();
+  InnerList params;
+  params.strings = {"@authority", "signature-agent"};
+  params.item_params = {Parameters{}, Parameters{{{"sf", BareItem(true)}}}};
+  params.params.items = {{"created", BareItem(std::int64_t{1800000000})}, {"keyid", BareItem(std::string("k"))}};
+  net::Headers out;
+  ASSERT_THAT(AddSignature(
+                  m, params, [&](ByteSpan base) { return key.Sign(base); }, "sig1", out),
+              IsOk());
+  net::Headers respaced;
+  respaced.Add("signature-agent", R"(agent1="https://a.example";x=tok, agent2="https://b.example")");
+  respaced.Set("signature-input", std::string(*out.Get("signature-input")));
+  respaced.Set("signature", std::string(*out.Get("signature")));
+  EXPECT_NE(std::string(*out.Get("signature-input")).find(R"("signature-agent";sf)"), std::string::npos);
+  VerifyOptions v;
+  v.key_for = [&](std::string_view) -> Result<crypto::Ed25519PublicKey> { return key.public_key(); };
+  v.required_components = {"@authority"};
+  v.require_mcp_version_covered = false;
+  v.require_expires = false;
+  v.max_lifetime = std::chrono::hours(24 * 365 * 100);
+  struct At final : Clock {
+    TimePoint Now() const override { return TimePoint(std::chrono::seconds(1800000010)); }
+  } at;
+  v.clock = &at;
+  EXPECT_THAT(VerifyRequest(HttpMessage{"GET", "https://example.com/", &respaced}, "", v), IsOk());
+  respaced.Set("signature-agent", R"(agent1="https://evil.example", agent2="https://b.example")");
+  EXPECT_THAT(VerifyRequest(HttpMessage{"GET", "https://example.com/", &respaced}, "", v), StatusIs(ErrorCode::kUnauthenticated));
+}
+
 }  // namespace
 }  // namespace aip::httpsig

@@ -98,7 +98,7 @@ class Parser {
       while (i_ < s_.size() && s_[i_] > 0x20 && s_[i_] < 0x7f &&
              std::string_view("\"(),;<=>?@[\\]{}").find(s_[i_]) == std::string_view::npos)
         ++i_;
-      return BareItem(std::string(s_.substr(start, i_ - start)));
+      return BareItem(Token{std::string(s_.substr(start, i_ - start))});
     }
     return Bad("item");
   }
@@ -134,7 +134,7 @@ const BareItem* Parameters::Find(std::string_view key) const {
   return nullptr;
 }
 
-Result<std::vector<std::pair<std::string, Member>>> ParseDictionary(std::string_view text) {
+Result<Dictionary> ParseDictionary(std::string_view text) {
   if (text.size() > kMaxFieldBytes) return InvalidArgumentError("structured field too long");
   Parser p(text);
   std::vector<std::pair<std::string, Member>> out;
@@ -144,8 +144,11 @@ Result<std::vector<std::pair<std::string, Member>>> ParseDictionary(std::string_
     for (const auto& m : out) {
       if (m.first == key) return p.Bad("duplicate dictionary key");
     }
-    if (!p.Eat('=')) return p.Bad("dictionary member (expected '=')");
-    if (p.Eat('(')) {
+    if (!p.Eat('=')) {
+      // A bare key is boolean true (RFC 8941 §3.2), with its parameters.
+      AIP_ASSIGN_OR_RETURN(Parameters params, p.Params());
+      out.emplace_back(std::move(key), Member(Item{BareItem(true), std::move(params)}));
+    } else if (p.Eat('(')) {
       InnerList list;
       while (true) {
         p.SkipSp();
@@ -160,12 +163,16 @@ Result<std::vector<std::pair<std::string, Member>>> ParseDictionary(std::string_
       out.emplace_back(std::move(key), Member(std::move(list)));
     } else if (p.Peek() == ':') {
       AIP_ASSIGN_OR_RETURN(Bytes bytes, p.ByteSeq());
-      AIP_ASSIGN_OR_RETURN(Parameters ignored, p.Params());
-      out.emplace_back(std::move(key), Member(std::move(bytes)));
+      AIP_ASSIGN_OR_RETURN(Parameters params, p.Params());
+      if (params.items.empty()) {
+        out.emplace_back(std::move(key), Member(std::move(bytes)));
+      } else {
+        out.emplace_back(std::move(key), Member(Item{BareItem(std::move(bytes)), std::move(params)}));
+      }
     } else {
       AIP_ASSIGN_OR_RETURN(BareItem value, p.Item());
-      AIP_ASSIGN_OR_RETURN(Parameters ignored, p.Params());
-      out.emplace_back(std::move(key), Member(Item{std::move(value)}));
+      AIP_ASSIGN_OR_RETURN(Parameters params, p.Params());
+      out.emplace_back(std::move(key), Member(Item{std::move(value), std::move(params)}));
     }
     p.SkipOws();
     if (p.Done()) break;
@@ -190,6 +197,7 @@ std::string SerializeBareItem(const BareItem& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
   if (const auto* s = std::get_if<std::string>(&v)) return QuoteString(*s);
   if (const auto* b = std::get_if<Bytes>(&v)) return SerializeByteSequence(*b);
+  if (const auto* t = std::get_if<Token>(&v)) return t->value;
   return std::get<bool>(v) ? "?1" : "?0";
 }
 
@@ -226,7 +234,24 @@ std::string SerializeInnerList(const InnerList& list) {
 std::string SerializeMember(const Member& member) {
   if (const auto* list = std::get_if<InnerList>(&member)) return SerializeInnerList(*list);
   if (const auto* bytes = std::get_if<Bytes>(&member)) return SerializeByteSequence(*bytes);
-  return SerializeBareItem(std::get<Item>(member).value);
+  const Item& item = std::get<Item>(member);
+  return SerializeBareItem(item.value) + SerializeParams(item.params);
+}
+
+std::string SerializeDictionary(const Dictionary& dictionary) {
+  std::string out;
+  for (const auto& [key, member] : dictionary) {
+    if (!out.empty()) out += ", ";
+    out += key;
+    const auto* item = std::get_if<Item>(&member);
+    const auto* flag = item == nullptr ? nullptr : std::get_if<bool>(&item->value);
+    if (flag != nullptr && *flag) {
+      out += SerializeParams(item->params);
+    } else {
+      out += "=" + SerializeMember(member);
+    }
+  }
+  return out;
 }
 
 std::string SerializeByteSequence(ByteSpan bytes) { return ":" + Base64Encode(bytes) + ":"; }

@@ -16,8 +16,14 @@
 
 namespace aip::httpsig {
 
+// A token (RFC 8941 §3.3.4): written bare, and not equal to the string of the same letters.
+struct Token {
+  std::string value;
+  bool operator==(const Token&) const = default;
+};
+
 // A bare item: integer, string, token, byte sequence or boolean.
-using BareItem = std::variant<std::int64_t, std::string, Bytes, bool>;
+using BareItem = std::variant<std::int64_t, std::string, Bytes, bool, Token>;
 
 struct Parameters {
   std::vector<std::pair<std::string, BareItem>> items;  // In order; keys unique.
@@ -35,17 +41,25 @@ struct InnerList {
   const Parameters& ItemParams(std::size_t i) const;
 };
 
-// Item is a dictionary member that is a single item (a string, token, integer or boolean), such
-// as each agent of a Signature-Agent field.
+// Item is a dictionary member that is a single item (a string, token, integer, boolean, or a byte
+// sequence with parameters), such as each agent of a Signature-Agent field, with its parameters.
 struct Item {
   BareItem value;
+  Parameters params;
 };
 
-// A dictionary member: an inner list, a byte sequence (parameters ignored), or an item.
+// A dictionary member: an inner list, a byte sequence without parameters (as Signature's), or an
+// item.
 using Member = std::variant<InnerList, Bytes, Item>;
 
+using Dictionary = std::vector<std::pair<std::string, Member>>;
+
 // ParseDictionary reads a dictionary; kInvalidArgument on any syntax error or duplicate key.
-Result<std::vector<std::pair<std::string, Member>>> ParseDictionary(std::string_view text);
+Result<Dictionary> ParseDictionary(std::string_view text);
+// SerializeDictionary writes a dictionary as RFC 8941 §4.1.2 does (a member that is boolean true
+// is written as its key and parameters alone): the value of a covered field with the `sf`
+// component parameter.
+std::string SerializeDictionary(const Dictionary& dictionary);
 
 std::string SerializeInnerList(const InnerList& list);
 std::string SerializeByteSequence(ByteSpan bytes);
