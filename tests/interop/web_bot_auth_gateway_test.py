@@ -231,6 +231,18 @@ max_lifetime = "120s"
     while (r := aip_call("export_tasks")).returncode != 0 and time.time() < deadline:
         time.sleep(0.3)
     check("vouched for, the bot is allowed the trust-gated tool", r.returncode == 0, r.stdout + r.stderr)
+    # The operator as a whole: a vouch for its origin's did:web covers every key its directory lists.
+    _, answer = their_call(url, "https://" + theirs_auth, their_key, tool="tasks.export_tasks")
+    check("the other operator's bot is refused the trust-gated tool", reason(answer)[0] == 200 and not ok(answer), answer)
+    operator_did = "did:web:" + theirs_auth.replace(":", "%3A")
+    run([AIP, "vouch", operator_did, "--scope", "tools:tasks.*", "--weight", "0.9", "--statement", "a crawler operator we know",
+         "--expires", "30d", "--out", vouch], home=homes["anchor"])
+    r = run([AIP, "trust", "import", vouch, "--db", trust_db], home=homes["gateway"])
+    check("the gateway's store imports a vouch for the operator's origin", r.returncode == 0, r.stdout + r.stderr)
+    deadline = time.time() + 10
+    while not ok(answer := their_call(url, "https://" + theirs_auth, their_key, tool="tasks.export_tasks")[1]) and time.time() < deadline:
+        time.sleep(0.3)
+    check("vouched for as an operator, its bot (any key its directory lists) is allowed", ok(answer), answer)
 
     # --- the server SDK on its own: example-tasks-server --accept-web-bot-auth ----------------------
     log = os.path.join(work, "wba-server.log")

@@ -37,6 +37,11 @@ struct Principal {
   std::vector<std::string> credentials;
 };
 
+// Principal::attributes["operator_did"]: for a bot, its operator's origin as a did:web
+// (did:web:bot.example): trust can be given to the operator as a whole — every key its verified
+// directory lists — as well as to one key (the principal's did:key).
+inline constexpr std::string_view kOperatorDidAttribute = "operator_did";
+
 // The kinds by name, in one place: "anonymous", "agent", "api_key", "user", "bot" — as policy rules,
 // audit lines and the CLI spell them.
 std::string_view KindName(Principal::Kind kind);

@@ -8,14 +8,26 @@
 namespace aip::gateway {
 namespace {
 
+// TrustSubjects are the DIDs a caller's trust may come from: its proven DID and, for a bot, its
+// operator's origin as a did:web (every key the operator's verified directory lists is bound to it).
+std::vector<std::string> TrustSubjects(const authn::Principal& p) {
+  std::vector<std::string> out;
+  if (!p.did.empty()) out.push_back(p.did);
+  if (auto op = p.attributes.find(std::string(authn::kOperatorDidAttribute));
+      p.kind == authn::Principal::Kind::kBot && op != p.attributes.end()) {
+    out.push_back(op->second);
+  }
+  return out;
+}
+
 class TrustCondition final : public policy::Condition {
  public:
   TrustCondition(std::shared_ptr<TrustScores> scores, double min, std::string scope)
       : scores_(std::move(scores)), min_(min), scope_(std::move(scope)) {}
 
   bool Holds(const policy::Request& request) const override {
-    if (request.principal == nullptr || request.principal->did.empty()) return false;
-    auto r = scores_->Score(request.principal->did, scope_);
+    if (request.principal == nullptr) return false;
+    auto r = Best(*request.principal);
     return r && r->score >= min_;
   }
   std::string Describe() const override { return "trust >= " + Number(min_) + ScopeText(); }
@@ -24,7 +36,7 @@ class TrustCondition final : public policy::Condition {
     if (request.principal == nullptr || request.principal->did.empty()) {
       return "trust needs a caller with a DID (a signed call)" + ScopeText();
     }
-    auto r = scores_->Score(request.principal->did, scope_);
+    auto r = Best(*request.principal);
     if (!r) return "no trust view is loaded, so no score reaches " + Number(min_) + ScopeText();
     if (!r->note.empty()) return "trust 0.00 < " + Number(min_) + ScopeText() + ": " + r->note;
     return "trust " + Number(r->score) + " < " + Number(min_) + ScopeText();
@@ -37,6 +49,15 @@ class TrustCondition final : public policy::Condition {
     return text;
   }
   std::string ScopeText() const { return scope_.empty() ? "" : " for scope " + scope_; }
+  // Best is the highest score among the caller's trust subjects (nullopt: no trust view loaded).
+  std::optional<trust::TrustResult> Best(const authn::Principal& p) const {
+    std::optional<trust::TrustResult> best;
+    for (const std::string& did : TrustSubjects(p)) {
+      auto r = scores_->Score(did, scope_);
+      if (r && (!best || r->score > best->score)) best = std::move(r);
+    }
+    return best;
+  }
 
   std::shared_ptr<TrustScores> scores_;
   double min_;

@@ -1,7 +1,8 @@
 // Trust in policy: a rule may require the caller's trust score, as the gateway computes it from
 // its own anchors and trust store (docs/trust.md):
 //   require = { trust = { min = 0.5, scope = "tools:tasks.*" } }
-// The score is the proven agent DID's (a signed call); a caller without one never satisfies it.
+// The score is the proven agent DID's (a signed call) — for a Web Bot Auth caller the better of
+// its key's did:key and its operator's did:web; a caller without a DID never satisfies it.
 // The rules are parsed before the store is opened, so conditions ask a TrustScores that the
 // gateway binds to its TrustView at start; unbound, every trust condition fails (closed).
 #pragma once

@@ -62,6 +62,9 @@ std::variant<authn::Principal, authn::AuthFailure> WebBotAuthAuthenticator::Veri
   p.created = bot->created;
   p.attributes["origin"] = origin;
   p.attributes["keyid"] = bot->keyid;
+  if (std::string operator_did = resolvers::OperatorDid(*authority); !operator_did.empty()) {
+    p.attributes[std::string(authn::kOperatorDidAttribute)] = operator_did;
+  }
   return p;
 }
 

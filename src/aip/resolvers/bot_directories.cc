@@ -60,6 +60,13 @@ Result<std::string> DirectoryAuthority(std::string_view origin) {
   return AsciiLower(authority);
 }
 
+std::string OperatorDid(std::string_view authority) {
+  if (authority.find('[') != std::string_view::npos) return "";
+  std::string did = "did:web:";
+  for (char c : authority) did += c == ':' ? std::string("%3A") : std::string(1, c);
+  return did;
+}
+
 BotDirectories::BotDirectories(BotDirectoryOptions options) : options_(std::move(options)) { options_.verify.clock = options_.clock; }
 BotDirectories::~BotDirectories() = default;
 

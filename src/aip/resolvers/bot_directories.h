@@ -50,6 +50,10 @@ struct BotDirectoryOptions {
 // authority ("bot.example:8443"), lowercased. Anything else is kInvalidArgument.
 Result<std::string> DirectoryAuthority(std::string_view origin);
 
+// OperatorDid is the did:web naming an origin's authority ("bot.example:8443" →
+// "did:web:bot.example%3A8443"); empty for an IPv6 literal, which did:web cannot name.
+std::string OperatorDid(std::string_view authority);
+
 class BotDirectories {
  public:
   explicit BotDirectories(BotDirectoryOptions options);

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "aip/net/http_server.h"
+#include "aip/resolvers/did_web_resolver.h"
 #include "aip/testing/testing.h"
 
 namespace aip::resolvers {
@@ -21,6 +22,13 @@ using ::aip::testing::StatusIs;
 
 httpsig::SignBase SignWith(const crypto::Ed25519PrivateKey& key) {
   return [&key](ByteSpan base) -> Result<crypto::Ed25519Signature> { return key.Sign(base); };
+}
+
+TEST(DirectoryAuthorityTest, NamesTheOperatorAsADidWeb) {
+  EXPECT_EQ(OperatorDid("bot.example"), "did:web:bot.example");
+  EXPECT_EQ(OperatorDid("bot.example:8443"), "did:web:bot.example%3A8443");
+  EXPECT_EQ(OperatorDid("[::1]:8443"), "");
+  EXPECT_EQ(*DidWebUrl(OperatorDid("bot.example:8443")), "https://bot.example:8443/.well-known/did.json");  // The same origin.
 }
 
 TEST(DirectoryAuthorityTest, TakesAnHttpsOriginAndNothingMore) {
