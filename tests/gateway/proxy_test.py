@@ -13,73 +13,9 @@ import json, os, re, select, signal, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gwlib
-from gwlib import AIP, BIN, EVERYTHING, NODE, NODE_DIR, check, did_of, free_port, post, run, start, wait_log
+from gwlib import AIP, BIN, EVERYTHING, NODE, NODE_DIR, StdioProxy, check, did_of, free_port, post, run, start, wait_log
 
 work = gwlib.init("aip-proxy-")
-
-
-class StdioProxy:
-    """aip proxy over pipes, read strictly: every stdout line must be one JSON-RPC message."""
-
-    def __init__(self, url, home, *extra, argv=None, env_extra=None):
-        env = dict(os.environ, AIP_HOME=home, AIP_PASSPHRASE="test-pass")
-        env.update(env_extra or {})
-        self.stderr_path = os.path.join(work, f"proxy-{time.time_ns()}.log")
-        self.p = subprocess.Popen(argv or [AIP, "proxy", url, *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=open(self.stderr_path, "w"), env=env)
-        gwlib.procs.append(self.p)
-        self.buf = b""
-        self.bad_lines = []
-
-    def send(self, msg):
-        self.p.stdin.write((json.dumps(msg) + "\n").encode())
-        self.p.stdin.flush()
-
-    def next(self, timeout=15):
-        deadline = time.time() + timeout
-        while b"\n" not in self.buf:
-            left = deadline - time.time()
-            if left <= 0 or not select.select([self.p.stdout], [], [], left)[0]:
-                return None
-            chunk = os.read(self.p.stdout.fileno(), 65536)
-            if not chunk:
-                return None
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        try:
-            msg = json.loads(line)
-            if not isinstance(msg, dict) or msg.get("jsonrpc") != "2.0":
-                raise ValueError("not JSON-RPC")
-            return msg
-        except ValueError:
-            self.bad_lines.append(line)
-            return {}
-
-    def answer(self, rid, timeout=15):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            m = self.next(deadline - time.time())
-            if m is None:
-                return None
-            if m.get("id") == rid and "method" not in m:
-                return m
-        return None
-
-    def handshake(self):
-        self.send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                   "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "py", "version": "1"}}})
-        r = self.answer(1)
-        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        return r
-
-    def close(self):
-        self.p.stdin.close()
-        try:
-            self.p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-        rest = self.p.stdout.read()
-        return self.p.returncode, rest
 
 
 def recorded():

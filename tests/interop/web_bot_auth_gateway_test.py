@@ -216,6 +216,16 @@ max_lifetime = "120s"
     r = aip_call("create_task", "--sign")
     check("with --sign (the same key's proof) create_task is allowed", r.returncode == 0, r.stdout + r.stderr)
 
+    # `aip proxy --web-bot-auth`: a stdio client's calls signed the same way.
+    proxy = gwlib.StdioProxy(url, homes["bot"], "--web-bot-auth", "--signature-agent", "https://" + ours_auth)
+    hello = proxy.handshake()
+    proxy.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                "params": {"name": "tasks.list_tasks", "arguments": {"project": "project-a"}}})
+    answer = proxy.answer(2)
+    proxy.close()
+    check("aip proxy --web-bot-auth: a stdio client's call is admitted as the bot",
+          hello is not None and answer is not None and "result" in answer and not answer["result"].get("isError"), answer)
+
     # --- trust: vouching for the bot's key --------------------------------------------------------------
     r = aip_call("export_tasks")
     check("with no vouch, the trust-gated tool is refused", r.returncode != 0 and "trust" in r.stdout + r.stderr, r.stdout + r.stderr)
