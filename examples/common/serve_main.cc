@@ -121,8 +121,8 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     }
     if (web_bot_auth) {
       resolvers::BotDirectoryOptions directories;
-      directories.ca_file = web_bot_auth_ca_file;
-      directories.allow_private = web_bot_auth_private;
+      directories.fetch.ca_file = web_bot_auth_ca_file;
+      directories.fetch.allow_private = web_bot_auth_private;
       mcpsig::WebBotAuthOptions w;
       w.directories = std::make_shared<resolvers::BotDirectories>(std::move(directories));
       w.replay_cache = replay;

@@ -6,7 +6,6 @@
 
 #include "aip/base/ascii.h"
 #include "aip/base/glob.h"
-#include "aip/resolvers/guarded_fetch.h"
 
 namespace aip::resolvers {
 
@@ -154,8 +153,7 @@ std::shared_ptr<const BotDirectories::Entry> BotDirectories::Refresh(const std::
 Result<std::shared_ptr<const BotDirectories::Entry>> BotDirectories::Fetch(const std::string& origin, const std::string& authority) {
   std::string url_text = origin + std::string(httpsig::kDirectoryPath);
   AIP_ASSIGN_OR_RETURN(net::Url url, net::ParseUrl(url_text));
-  auto res = GuardedGet(url, "application/http-message-signatures-directory+json, application/json",
-                        {options_.allow_private, options_.ca_file, options_.timeout, options_.max_bytes});
+  auto res = GuardedGet(url, "application/http-message-signatures-directory+json, application/json", options_.fetch);
   if (!res) return UnavailableError("key directory of " + origin + ": " + res.error().message);
   if (res->status != 200) return UnavailableError("key directory of " + origin + ": HTTP " + std::to_string(res->status));
   auto verified = httpsig::VerifyDirectory(authority, res->headers, res->body, options_.verify);

@@ -22,14 +22,12 @@
 #include "aip/base/clock.h"
 #include "aip/crypto/ed25519.h"
 #include "aip/httpsig/web_bot_auth.h"
+#include "aip/resolvers/guarded_fetch.h"
 
 namespace aip::resolvers {
 
 struct BotDirectoryOptions {
-  bool allow_private = false;  // Tests only: directories on loopback.
-  std::string ca_file;         // Extra trust anchors (tests, private CAs).
-  std::chrono::milliseconds timeout{5000};
-  std::size_t max_bytes = 64 * 1024;
+  GuardedFetchOptions fetch;  // allow_private only for tests (directories on loopback).
   // How long a directory is kept: its Cache-Control max-age within [min_ttl, max_ttl] (default_ttl
   // when it sends none), never past its signature's expiry.
   std::chrono::seconds min_ttl{60};

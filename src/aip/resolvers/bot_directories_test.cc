@@ -87,8 +87,8 @@ class BotDirectoriesTest : public ::testing::Test {
   std::int64_t SecondsNow() const { return std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count(); }
   BotDirectoryOptions Options() {
     BotDirectoryOptions o;
-    o.allow_private = true;
-    o.ca_file = dir_ + "/cert.pem";
+    o.fetch.allow_private = true;
+    o.fetch.ca_file = dir_ + "/cert.pem";
     o.clock = &clock_;
     return o;
   }
@@ -174,7 +174,7 @@ TEST_F(BotDirectoriesTest, RefusesADirectoryWhoseBodyChanged) {
 
 TEST_F(BotDirectoriesTest, RefusesPrivateAddressesUnlessAllowed) {
   BotDirectoryOptions o = Options();
-  o.allow_private = false;
+  o.fetch.allow_private = false;
   BotDirectories d(o);
   EXPECT_THAT(d.Key(Thumb(key_), origin_), StatusIs(ErrorCode::kUnavailable, "key directory of " + origin_));
   EXPECT_EQ(fetches_.load(), 0);  // Never connected.

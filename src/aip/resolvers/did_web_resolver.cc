@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "aip/identity/did_key.h"
-#include "aip/resolvers/guarded_fetch.h"
 
 namespace aip::resolvers {
 
@@ -46,8 +45,7 @@ Result<std::string> DidWebUrl(std::string_view did) {
 Result<identity::Resolution> DidWebResolver::Resolve(std::string_view did) const {
   AIP_ASSIGN_OR_RETURN(std::string url, DidWebUrl(did));
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(url));
-  auto res = GuardedGet(u, "application/did+json, application/json",
-                        {options_.allow_private, options_.ca_file, options_.timeout, options_.max_document_bytes});
+  auto res = GuardedGet(u, "application/did+json, application/json", options_);
   if (!res) {
     // Also an address the fetch may not use (private, loopback): the DID does not resolve here,
     // which is not the same as a key the DID does not authorize.
@@ -55,7 +53,7 @@ Result<identity::Resolution> DidWebResolver::Resolve(std::string_view did) const
   }
   if (res->status == 404) return NotFoundError("did:web: no document at " + url);
   if (res->status != 200) return UnavailableError("did:web: HTTP " + std::to_string(res->status) + " from " + url);
-  AIP_ASSIGN_OR_RETURN(json::Object doc, json::ParseJsonObject(res->body, json::ParseLimits{options_.max_document_bytes, 32}));
+  AIP_ASSIGN_OR_RETURN(json::Object doc, json::ParseJsonObject(res->body, json::ParseLimits{options_.max_bytes, 32}));
   AIP_ASSIGN_OR_RETURN(identity::DidDocument parsed, identity::DidDocument::FromJson(json::Value(doc)));
   if (parsed.id() != did) return InvalidArgumentError("did:web: the document is for " + parsed.id());
   return identity::Resolution{std::move(doc), std::move(parsed)};

@@ -14,15 +14,12 @@
 
 #include "aip/base/clock.h"
 #include "aip/identity/resolver.h"
+#include "aip/resolvers/guarded_fetch.h"
 
 namespace aip::resolvers {
 
-struct DidWebOptions {
-  bool allow_private = false;
-  std::string ca_file;  // Extra trust anchors (tests).
-  std::chrono::milliseconds timeout{5000};
-  std::size_t max_document_bytes = 64 * 1024;
-};
+// A did:web document is fetched with the guards of any address a stranger chose.
+using DidWebOptions = GuardedFetchOptions;
 
 // DidWebUrl maps a did:web to the URL of its document.
 Result<std::string> DidWebUrl(std::string_view did);

@@ -22,9 +22,9 @@ Result<std::unique_ptr<AuthFeature>> WebBotAuthFeatureFromConfig(const AuthFeatu
   const WebBotAuthConfig& w = context.config.web_bot_auth;
   if (!w.enabled) return std::unique_ptr<AuthFeature>();
   resolvers::BotDirectoryOptions d;
-  d.allow_private = w.allow_private_directories;
-  d.ca_file = w.ca_file;
-  d.timeout = w.directory_timeout;
+  d.fetch.allow_private = w.allow_private_directories;
+  d.fetch.ca_file = w.ca_file;
+  d.fetch.timeout = w.directory_timeout;
   d.min_ttl = Seconds(w.directory_min_ttl);
   d.max_ttl = Seconds(w.directory_max_ttl);
   d.refresh_interval = Seconds(w.directory_refresh);
