@@ -23,10 +23,7 @@ struct BotDirectories::Flight {
   std::shared_ptr<const Entry> entry;
 };
 
-namespace {
-
-// MaxAge reads Cache-Control's max-age; no-store and no-cache count as 0 (kept for min_ttl).
-std::optional<std::chrono::seconds> MaxAge(const net::Headers& headers) {
+std::optional<std::chrono::seconds> CacheMaxAge(const net::Headers& headers) {
   auto value = headers.Get("cache-control");
   if (!value) return std::nullopt;
   std::string v = AsciiLower(*value);
@@ -39,8 +36,6 @@ std::optional<std::chrono::seconds> MaxAge(const net::Headers& headers) {
   if (digits == 0) return std::nullopt;
   return std::chrono::seconds(n);
 }
-
-}  // namespace
 
 Result<std::string> DirectoryAuthority(std::string_view origin) {
   constexpr std::string_view kScheme = "https://";
@@ -160,7 +155,7 @@ Result<std::shared_ptr<const BotDirectories::Entry>> BotDirectories::Fetch(const
   if (!verified) return Error{ErrorCode::kUnauthenticated, verified.error().message};
   auto entry = std::make_shared<Entry>();
   entry->fetched = options_.clock->Now();
-  std::chrono::seconds ttl = MaxAge(res->headers).value_or(options_.default_ttl);
+  std::chrono::seconds ttl = CacheMaxAge(res->headers).value_or(options_.default_ttl);
   ttl = std::clamp(ttl, options_.min_ttl, options_.max_ttl);
   entry->until = std::min(entry->fetched + ttl, verified->expires);
   entry->keys = std::move(verified->keys);

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,10 @@ struct BotDirectoryOptions {
 // ("https://bot.example" or "https://bot.example:8443", an optional trailing "/") and returns its
 // authority ("bot.example:8443"), lowercased. Anything else is kInvalidArgument.
 Result<std::string> DirectoryAuthority(std::string_view origin);
+
+// CacheMaxAge reads a response's Cache-Control max-age (no-store and no-cache count as 0);
+// nullopt when it gives none. At most 10 digits are read.
+std::optional<std::chrono::seconds> CacheMaxAge(const net::Headers& headers);
 
 // OperatorDid is the did:web naming an origin's authority ("bot.example:8443" →
 // "did:web:bot.example%3A8443"); empty for an IPv6 literal, which did:web cannot name.
