@@ -51,7 +51,10 @@ Result<std::string> DirectoryAuthority(std::string_view origin) {
   }
   AIP_ASSIGN_OR_RETURN(net::Url url, net::ParseUrl(std::string(kScheme) + std::string(authority) + "/"));
   if (url.host.empty() || url.target != "/") return InvalidArgumentError("Signature-Agent: bad origin");
-  return AsciiLower(authority);
+  // One name per origin: the default port is not written (as @authority is derived).
+  std::string out = AsciiLower(authority);
+  if (out.ends_with(":443")) out.resize(out.size() - 4);
+  return out;
 }
 
 std::string OperatorDid(std::string_view authority) {
@@ -90,7 +93,11 @@ Result<crypto::Ed25519PublicKey> BotDirectories::Key(std::string_view keyid, std
   }
   if (!entry->keys) return entry->keys.error();
   auto key = entry->keys->find(std::string(keyid));
-  if (key == entry->keys->end()) return UnauthenticatedError("keyid " + std::string(keyid) + " is not in the key directory of " + origin);
+  if (key == entry->keys->end()) {
+    // The keyid is the sender's text: quoted short in the message, never whole.
+    return UnauthenticatedError("keyid " + std::string(keyid.substr(0, 64)) + (keyid.size() > 64 ? "…" : "") +
+                                " is not in the key directory of " + origin);
+  }
   return key->second;
 }
 

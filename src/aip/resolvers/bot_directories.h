@@ -46,7 +46,8 @@ struct BotDirectoryOptions {
 
 // DirectoryAuthority checks that `origin` is an https origin and nothing more
 // ("https://bot.example" or "https://bot.example:8443", an optional trailing "/") and returns its
-// authority ("bot.example:8443"), lowercased. Anything else is kInvalidArgument.
+// authority ("bot.example:8443"), lowercased, without the default port 443. Anything else is
+// kInvalidArgument.
 Result<std::string> DirectoryAuthority(std::string_view origin);
 
 // CacheMaxAge reads a response's Cache-Control max-age (no-store and no-cache count as 0);

@@ -34,6 +34,7 @@ TEST(DirectoryAuthorityTest, NamesTheOperatorAsADidWeb) {
 TEST(DirectoryAuthorityTest, TakesAnHttpsOriginAndNothingMore) {
   EXPECT_EQ(*DirectoryAuthority("https://Bot.Example"), "bot.example");
   EXPECT_EQ(*DirectoryAuthority("https://bot.example:8443/"), "bot.example:8443");
+  EXPECT_EQ(*DirectoryAuthority("https://bot.example:443"), "bot.example");  // One name per origin.
   EXPECT_THAT(DirectoryAuthority("http://bot.example"), StatusIs(ErrorCode::kInvalidArgument, "https://host[:port]"));
   EXPECT_THAT(DirectoryAuthority("https://bot.example/keys"), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(DirectoryAuthority("https://user@bot.example"), StatusIs(ErrorCode::kInvalidArgument));
