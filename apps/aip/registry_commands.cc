@@ -30,6 +30,7 @@ struct RegistryFlags {
   std::string listen = "127.0.0.1:8700";
   std::string public_url;
   std::string tls_cert, tls_key;
+  std::string bot_domain;
   int sync_interval = 10;
   double request_rate = 50, write_rate = 5;
   bool allow_private_peers = false;
@@ -316,6 +317,9 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
                     "With rediss://: the CA certificates (PEM) to trust for that Redis (default: the system's)");
   serve->add_option("--tls-cert", f.tls_cert, "Serve HTTPS with this certificate (PEM)");
   serve->add_option("--tls-key", f.tls_key, "... and this key (PEM)");
+  serve->add_option("--bot-domain", f.bot_domain,
+                    "Host registered agents' Web Bot Auth key directories at NAME.DOMAIN (a wildcard name and certificate pointing "
+                    "here; docs/web-bot-auth.md)");
   serve->callback([] {
     auto& fl = Flags();
     auto listen = Check(net::ParseHostPort(fl.listen), kUsage);
@@ -334,6 +338,8 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
     options.writes_per_second_per_did = fl.write_rate;
     options.write_burst_per_did = 10 * fl.write_rate;
     options.trusted_proxies = Check(net::TrustedProxies::Parse(fl.trusted_proxies), kUsage);
+    options.bot_domain = fl.bot_domain;
+    Check(registry::CheckBotDomain(fl.bot_domain, options.public_url.empty() ? "http://" + fl.listen : options.public_url), kUsage);
     if (!fl.rate_limit_store.empty()) {
       auto redis_options = Check(redis::ParseRedisUrl(fl.rate_limit_store), kUsage);
       redis_options.tls_ca_file = fl.rate_limit_store_ca_file;

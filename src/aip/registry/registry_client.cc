@@ -1,6 +1,7 @@
 #include "aip/registry/registry_client.h"
 
 #include "aip/base/encoding.h"
+#include "aip/httpsig/web_bot_auth.h"
 #include "aip/identity/did_aip.h"
 #include "aip/identity/did_key.h"
 #include "aip/net/form.h"
@@ -197,6 +198,32 @@ Result<std::vector<InboxMessage>> RegistryClient::Inbox(const identity::Identity
 
 Status RegistryClient::DeleteMessage(const identity::Identity& reader, std::string_view id) {
   return Call("DELETE", "/v1/messages/" + EncodeComponent(id), "", &reader).status();
+}
+
+Result<std::string> RegistryClient::BotDomain() {
+  AIP_ASSIGN_OR_RETURN(auto answer, Call("GET", "/v1/bot-directories", "", nullptr));
+  auto domain = json::OptionalString(answer, "domain");
+  if (!domain || domain->empty()) return UnavailableError("registry sent no bot domain");
+  return std::string(*domain);
+}
+
+Result<json::Object> RegistryClient::HostDirectory(const identity::Identity& agent, std::string_view name, std::chrono::seconds lifetime) {
+  AIP_ASSIGN_OR_RETURN(std::string domain, BotDomain());
+  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(DefaultClock().Now().time_since_epoch()).count();
+  AIP_ASSIGN_OR_RETURN(auto directory,
+                       httpsig::MakeDirectory(
+                           std::string(name) + "." + domain, agent.public_key(),
+                           [&agent](ByteSpan base) { return agent.SignStandard(identity::StandardInput::kHttpSignatureBase, base); }, now,
+                           lifetime));
+  json::Object headers;
+  for (const auto& [field, value] : directory.headers.fields()) headers[field] = value;
+  headers.erase("content-type");  // The registry serves its own.
+  json::Object upload{{"body", directory.body}, {"headers", std::move(headers)}};
+  return Call("PUT", "/v1/bot-directories/" + EncodeComponent(name), json::Serialize(upload), &agent);
+}
+
+Status RegistryClient::UnhostDirectory(const identity::Identity& agent, std::string_view name) {
+  return Call("DELETE", "/v1/bot-directories/" + EncodeComponent(name), "", &agent).status();
 }
 
 Result<identity::Resolution> RegistryResolver::Resolve(std::string_view did) const {

@@ -3,6 +3,7 @@
 // key its DID names (did:key: the key itself; did:aip: the key's hash), trust answers come with
 // signed vouches — so a lying registry is caught rather than believed.
 #pragma once
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,12 @@ class RegistryClient {
   Result<std::string> SendMessage(const identity::Identity& sender, std::string_view recipient, std::string_view text);
   Result<std::vector<InboxMessage>> Inbox(const identity::Identity& reader);
   Status DeleteMessage(const identity::Identity& reader, std::string_view id);
+  // BotDomain is the domain under which the registry hosts agents' key directories (kNotFound: it
+  // hosts none). HostDirectory signs `agent`'s Web Bot Auth key directory for <name>.<domain>,
+  // valid for `lifetime`, and has the registry serve it: {name, origin, url, expires}.
+  Result<std::string> BotDomain();
+  Result<json::Object> HostDirectory(const identity::Identity& agent, std::string_view name, std::chrono::seconds lifetime);
+  Status UnhostDirectory(const identity::Identity& agent, std::string_view name);
 
   const std::string& base_url() const { return base_url_; }
 

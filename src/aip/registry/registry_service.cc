@@ -5,6 +5,7 @@
 
 #include "aip/base/encoding.h"
 #include "aip/base/log.h"
+#include "aip/httpsig/web_bot_auth.h"
 #include "aip/identity/did_aip.h"
 #include "aip/identity/did_document.h"
 #include "aip/identity/did_key.h"
@@ -175,6 +176,7 @@ RegistryService::RegistryService(std::shared_ptr<RegistryStore> store, RegistryO
       verifier_(options_.public_url, ReplayCacheFor(store), clock),
       index_(store),
       federation_(store, options_.peers, clock),
+      hosted_(store, options_.bot_domain, clock),
       per_address_(options_.requests_per_second_per_address, options_.burst_per_address),
       per_did_(options_.writes_per_second_per_did, options_.write_burst_per_did) {}
 
@@ -245,6 +247,14 @@ net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {
   std::string_view path = *decoded;
   const std::string& m = request.method;
   bool get = m == "GET";
+  // A hosted agent origin (<name>.<bot domain>) serves its key directory and nothing else.
+  if (auto host = request.headers.Get("host")) {
+    if (auto hosted = hosted_.Serve(*host)) {
+      if (path != httpsig::kDirectoryPath) return Problem(404, "a hosted agent origin serves only its key directory");
+      if (!get) return Problem(405, "GET only");
+      return *hosted ? std::move(**hosted) : FromError(hosted->error());
+    }
+  }
   // The time lets `aip doctor` measure the client's clock skew.
   if (path == "/v1/health" && get) return Json(200, json::Object{{"status", "ok"}, {"time", FormatTimeMillis(clock_->Now())}});
   if (path == "/v1/stats" && get) return GetStats();
@@ -275,6 +285,8 @@ net::HttpResponse RegistryService::Route(const net::HttpRequest& request) {
     if (get) return GetMessages(request);
   }
   if (path.starts_with("/v1/messages/") && m == "DELETE") return DeleteMessage(request, path.substr(13));
+  if (path == "/v1/bot-directories" && get) return BotDirectories(request, "");
+  if (path.starts_with("/v1/bot-directories/") && (m == "PUT" || m == "DELETE")) return BotDirectories(request, path.substr(20));
   if (get) {
     if (auto asset = WebAsset(path)) return *asset;
   }
@@ -305,6 +317,26 @@ net::HttpResponse RegistryService::PostRecord(const net::HttpRequest& request, s
     LogEvent("info", "identity_" + std::string(kind), {{"did", applied->key}, {"outcome", outcome}});
   return Json(applied->outcome == PutOutcome::kInserted ? 201 : 200,
               json::Object{{"kind", kind}, {"key", applied->key}, {"outcome", outcome}});
+}
+
+net::HttpResponse RegistryService::BotDirectories(const net::HttpRequest& request, std::string_view name) {
+  if (!hosted_.enabled()) return Problem(404, "this registry hosts no key directories (it runs without --bot-domain)");
+  if (request.method == "GET") return Json(200, json::Object{{"domain", hosted_.domain()}});
+  net::HttpResponse refusal;
+  auto signer = Signer(request, refusal);
+  if (!signer) return refusal;
+  if (request.method == "DELETE") {
+    if (Status s = hosted_.Delete(*signer, name); !s.ok()) return FromError(s.error());
+    LogEvent("info", "bot_directory_deleted", {{"did", *signer}, {"name", std::string(name)}});
+    return Json(200, json::Object{{"name", name}, {"outcome", "deleted"}});
+  }
+  auto put = hosted_.Put(*signer, name, request.body);
+  if (!put) return FromError(put.error());
+  LogEvent("info", "bot_directory_hosted", {{"did", *signer}, {"name", put->name}, {"outcome", put->created ? "created" : "updated"}});
+  return Json(put->created ? 201 : 200, json::Object{{"name", put->name},
+                                                     {"origin", put->origin},
+                                                     {"url", put->origin + std::string(httpsig::kDirectoryPath)},
+                                                     {"expires", FormatTimeMillis(put->expires)}});
 }
 
 net::HttpResponse RegistryService::GetDirectory(const net::HttpRequest& request) {
@@ -636,6 +668,7 @@ Status ServeRegistry(std::shared_ptr<RegistryStore> store, RegistryOptions optio
     std::string host = serve.address.find(':') != std::string::npos ? "[" + serve.address + "]" : serve.address;
     options.public_url = (serve.tls_cert_file.empty() ? "http://" : "https://") + host + ":" + std::to_string(server->port());
   }
+  AIP_RETURN_IF_ERROR(CheckBotDomain(options.bot_domain, options.public_url));
   auto service = std::make_shared<RegistryService>(store, options);
   service->Tick();
   ready = service.get();

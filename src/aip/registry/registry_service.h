@@ -15,6 +15,7 @@
 #include "aip/net/http_server.h"
 #include "aip/policy/rate_limits.h"
 #include "aip/registry/federation.h"
+#include "aip/registry/hosted_directories.h"
 #include "aip/registry/rate_limiter.h"
 #include "aip/registry/registry_store.h"
 #include "aip/registry/signed_request.h"
@@ -37,6 +38,9 @@ struct RegistryOptions {
   std::shared_ptr<policy::BucketStore> shared_limits;
   int max_page = 200;
   PeerPullOptions peers;  // Federation: how peers are fetched.
+  // Web Bot Auth key directories hosted for registered agents at <name>.<bot_domain>
+  // (host[:port], a wildcard name pointing here); empty: none (hosted_directories.h).
+  std::string bot_domain;
 };
 
 class RegistryService {
@@ -70,6 +74,9 @@ class RegistryService {
   net::HttpResponse PostMessage(const net::HttpRequest& request);
   net::HttpResponse GetMessages(const net::HttpRequest& request);
   net::HttpResponse DeleteMessage(const net::HttpRequest& request, std::string_view id);
+  // The hosted key directories: PUT/DELETE /v1/bot-directories/{name} (signed by the agent),
+  // GET /v1/bot-directories (the bot domain).
+  net::HttpResponse BotDirectories(const net::HttpRequest& request, std::string_view name);
   // Signer verifies the request's signature and the signer's budget: the DID that signed, or
   // nullopt with `refusal` set (401, 429).
   std::optional<std::string> Signer(const net::HttpRequest& request, net::HttpResponse& refusal);
@@ -83,6 +90,7 @@ class RegistryService {
   RequestVerifier verifier_;
   TrustIndex index_;
   Federation federation_;
+  HostedDirectories hosted_;
   KeyedRateLimiter per_address_;
   KeyedRateLimiter per_did_;
   std::atomic<std::uint64_t> ticks_{0};

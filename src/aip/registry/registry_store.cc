@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_recipient ON messages(recipient, received);
 CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS nonces_expires ON nonces(expires);
+CREATE TABLE IF NOT EXISTS bot_directories (
+  name TEXT PRIMARY KEY, did TEXT NOT NULL UNIQUE, body TEXT NOT NULL, headers TEXT NOT NULL,
+  expires BIGINT NOT NULL, updated BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS peers (
   url TEXT PRIMARY KEY, cursor BIGINT NOT NULL DEFAULT 0, accepted BIGINT NOT NULL DEFAULT 0,
   rejected BIGINT NOT NULL DEFAULT 0, conflicts BIGINT NOT NULL DEFAULT 0, last_sync BIGINT,
@@ -511,6 +514,40 @@ Result<bool> RegistryStore::DeleteMessage(std::string_view recipient, std::strin
   std::lock_guard lock(mu_);
   AIP_ASSIGN_OR_RETURN(auto rows,
                        Q("DELETE FROM messages WHERE recipient = ?1 AND id = ?2 RETURNING id", {std::string(recipient), std::string(id)}));
+  return !rows.empty();
+}
+
+Result<PutOutcome> RegistryStore::PutBotDirectory(const StoredBotDirectory& d, TimePoint now) {
+  std::lock_guard lock(mu_);
+  sql::Transaction tx(*db_);
+  AIP_RETURN_IF_ERROR(tx.Begin());
+  AIP_ASSIGN_OR_RETURN(auto by_name, Q("SELECT did FROM bot_directories WHERE name = ?1", {d.name}));
+  if (!by_name.empty() && Text(by_name[0][0]) != d.did) return AlreadyExistsError("the name \"" + d.name + "\" is another agent's");
+  AIP_ASSIGN_OR_RETURN(auto by_did, Q("SELECT name FROM bot_directories WHERE did = ?1", {d.did}));
+  if (!by_did.empty() && Text(by_did[0][0]) != d.name) {
+    return AlreadyExistsError("this agent's directory is hosted as \"" + Text(by_did[0][0]) + "\"; delete it first to move it");
+  }
+  AIP_RETURN_IF_ERROR(Q("INSERT INTO bot_directories(name, did, body, headers, expires, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                        "ON CONFLICT (name) DO UPDATE SET body = excluded.body, headers = excluded.headers, "
+                        "expires = excluded.expires, updated = excluded.updated",
+                        {d.name, d.did, d.body, d.headers, Seconds(d.expires), Seconds(now)})
+                          .status());
+  AIP_RETURN_IF_ERROR(tx.Commit());
+  return by_name.empty() ? PutOutcome::kInserted : PutOutcome::kUpdated;
+}
+
+Result<std::optional<StoredBotDirectory>> RegistryStore::GetBotDirectory(std::string_view name) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows, Q("SELECT name, did, body, headers, expires FROM bot_directories WHERE name = ?1", {std::string(name)}));
+  if (rows.empty()) return std::optional<StoredBotDirectory>();
+  return std::optional<StoredBotDirectory>(
+      StoredBotDirectory{Text(rows[0][0]), Text(rows[0][1]), Text(rows[0][2]), Text(rows[0][3]), FromSeconds(sql::IntOf(rows[0][4]))});
+}
+
+Result<bool> RegistryStore::DeleteBotDirectory(std::string_view name, std::string_view did) {
+  std::lock_guard lock(mu_);
+  AIP_ASSIGN_OR_RETURN(auto rows,
+                       Q("DELETE FROM bot_directories WHERE name = ?1 AND did = ?2 RETURNING name", {std::string(name), std::string(did)}));
   return !rows.empty();
 }
 

@@ -80,6 +80,16 @@ struct Peer {
   std::string last_error;
 };
 
+// StoredBotDirectory is a Web Bot Auth key directory the registry hosts for one of its agents
+// (hosted_directories.h): the body and signature headers exactly as uploaded, verified on the way in.
+struct StoredBotDirectory {
+  std::string name;     // The DNS label under the registry's bot domain.
+  std::string did;      // The agent (did:key) whose key it lists and who signed it.
+  std::string body;     // The JWKS text.
+  std::string headers;  // JSON object: content-digest, signature-input, signature.
+  TimePoint expires;    // Its signature's expiry: not served after.
+};
+
 struct RegistryCounts {
   std::int64_t agents = 0, vouches = 0, revocations = 0, last_seq = 0;
 };
@@ -148,6 +158,12 @@ class RegistryStore {
   Result<std::string> PutMessage(std::string_view recipient, std::string_view sender, std::string_view sealed, TimePoint now);
   Result<std::vector<InboxMessage>> Inbox(std::string_view recipient, int limit);
   Result<bool> DeleteMessage(std::string_view recipient, std::string_view id);
+
+  // Hosted key directories: one name per agent, one agent per name (kAlreadyExists otherwise);
+  // an agent replaces its own. Not federated: a directory is served where its name points.
+  Result<PutOutcome> PutBotDirectory(const StoredBotDirectory& directory, TimePoint now);
+  Result<std::optional<StoredBotDirectory>> GetBotDirectory(std::string_view name);
+  Result<bool> DeleteBotDirectory(std::string_view name, std::string_view did);
 
   // Federation peers and their pull state.
   Result<bool> AddPeer(std::string_view url);
