@@ -173,14 +173,41 @@ def check_refused(name, config, expected, env, home, secret="hunter2"):
     check(f"the gateway refuses {name}", r.returncode != 0 and expected in r.stderr and secret not in r.stderr, r.stderr[-400:])
 
 
-def start_gateway(config, env, home, name="gateway"):
-    """aip gateway with this configuration; returns its log (<name>.log) once it listens."""
+def start_gateway(config, env, home, name="gateway", wrap=()):
+    """aip gateway with this configuration (its command line after `wrap`, a launcher such as
+    with_hosts's); returns its log (<name>.log) once it listens."""
     path = os.path.join(work, name + ".toml")
     open(path, "w").write(config)
     log = os.path.join(work, name + ".log")
-    start([AIP, "gateway", "--config", path], log, dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
+    start([*wrap, AIP, "gateway", "--config", path], log, dict(env, AIP_HOME=home, AIP_PASSPHRASE="test-pass"))
     wait_log(log, '"event":"listening"')
     return log
+
+
+def make_certificate(names, ips=()):
+    """A CA of the test's own and a server certificate it issued for these DNS names (wildcards
+    allowed) and IP addresses: (ca.pem, cert.pem, key.pem) in the work folder."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+    ca_key, ca, key, csr, cert, ext = (os.path.join(work, n) for n in ("ca.key", "ca.pem", "tls.key", "tls.csr", "tls.pem", "ext.cnf"))
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=aip test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", ca_key, "-out", ca)
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + names[0], "-keyout", key, "-out", csr)
+    sans = ",".join([f"DNS:{n}" for n in names] + [f"IP:{i}" for i in ips])
+    open(ext, "w").write(f"subjectAltName={sans}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "1", "-out", cert, "-extfile", ext)
+    return ca, cert, key
+
+
+def with_hosts(names):
+    """A launcher that runs a command where these host names resolve to 127.0.0.1: in a mount
+    namespace of its own whose /etc/hosts says so (nothing outside it changes). None where the
+    system allows no such namespace (unprivileged user namespaces disabled)."""
+    hosts = os.path.join(work, "hosts")
+    open(hosts, "w").write("127.0.0.1 localhost\n" + "".join(f"127.0.0.1 {n}\n" for n in names))
+    wrap = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", f'mount --bind "{hosts}" /etc/hosts && exec "$@"', "with-hosts"]
+    probe = subprocess.run([*wrap, "getent", "hosts", names[0]], capture_output=True, text=True, timeout=30)
+    return wrap if probe.returncode == 0 and "127.0.0.1" in probe.stdout else None
 
 
 class StdioProxy:

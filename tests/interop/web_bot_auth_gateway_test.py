@@ -32,10 +32,6 @@ PEER = os.path.join(gwlib.NODE_DIR, "wba_interop.mjs")
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
-def openssl(*args):
-    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
-
-
 def did_key_of_jwk_x(x):
     """did:key of an Ed25519 JWK's x (multicodec 0xed01, base58btc)."""
     import base64
@@ -107,12 +103,7 @@ def ok(answer):
 
 try:
     # --- a CA of the test's own, and a certificate for localhost it issued -------------------------
-    ca_key, ca, key, csr, cert, ext = (os.path.join(work, n) for n in ("ca.key", "ca.pem", "tls.key", "tls.csr", "tls.pem", "ext.cnf"))
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=aip test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", ca_key, "-out", ca)
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost", "-keyout", key, "-out", csr)
-    open(ext, "w").write("subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
-    openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "1", "-out", cert, "-extfile", ext)
+    ca, cert, key = gwlib.make_certificate(["localhost"])
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(cert, key)
 

@@ -36,15 +36,21 @@ bool IsHostedName(std::string_view name) {
 Status CheckBotDomain(std::string_view domain, std::string_view public_url) {
   if (domain.empty()) return OkStatus();
   std::string d = Authority(domain);
-  std::string_view host = std::string_view(d).substr(0, d.find(':'));
-  bool chars = std::all_of(d.begin(), d.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':'; });
-  if (!chars || host.find('.') == std::string_view::npos || host.front() == '.' || host.back() == '.' || d.size() > 190) {
+  std::string host = d.substr(0, d.find(':'));
+  bool chars = std::all_of(d.begin(), d.end(),
+                           [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':'; });
+  // A name, not an address: its last label has a letter.
+  std::string_view last = std::string_view(host).substr(host.rfind('.') + 1);
+  bool named = std::any_of(last.begin(), last.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  if (!chars || !named || host.find('.') == std::string::npos || host.front() == '.' || d.size() > 190) {
     return InvalidArgumentError("--bot-domain must be a DNS name with a dot, optionally :port (such as bots.registry.example)");
   }
   std::string_view own = public_url.substr(public_url.find("://") == std::string_view::npos ? 0 : public_url.find("://") + 3);
   own = own.substr(0, own.find('/'));
-  if (Authority(own).ends_with("." + d) || Authority(own) == d) {
-    return InvalidArgumentError("the registry's own URL must not be under its --bot-domain: that name would be taken for an agent's origin");
+  std::string own_host = Authority(own.substr(0, own.find(':')));
+  if (own_host == host || own_host.ends_with("." + host)) {
+    return InvalidArgumentError(
+        "the registry's own URL must not be under its --bot-domain: that name would be taken for an agent's origin");
   }
   return OkStatus();
 }

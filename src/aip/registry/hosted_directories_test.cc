@@ -134,13 +134,14 @@ TEST_F(HostedDirectoriesTest, OnlyADirectoryOfTheAgentsOwnKeyForItsOwnNameIsKept
   auto alice = Agent("alice"), bob = Agent("bob");
   ASSERT_THAT(client_->Register(alice, {"alice", "test", "", ""}), IsOk());
   ASSERT_THAT(client_->Register(bob, {"bob", "test", "", ""}), IsOk());
-  EXPECT_EQ(Put(alice, "alice", Upload(DirectoryOf(alice, "bob.bots.test"))), 400);         // Signed for another origin.
-  EXPECT_EQ(Put(alice, "alice", Upload(DirectoryOf(bob, "alice.bots.test"))), 403);         // Bob's key, sent by Alice.
+  EXPECT_EQ(Put(alice, "alice", Upload(DirectoryOf(alice, "bob.bots.test"))), 400);                    // Signed for another origin.
+  EXPECT_EQ(Put(alice, "alice", Upload(DirectoryOf(bob, "alice.bots.test"))), 403);                    // Bob's key, sent by Alice.
   EXPECT_EQ(Put(alice, "alice", Upload(DirectoryOf(alice, "alice.bots.test", hours(24 * 91)))), 400);  // Too long-lived.
   auto tampered = DirectoryOf(alice, "alice.bots.test");
   tampered.body.insert(tampered.body.find('{') + 1, "\"x\":1,");
   EXPECT_EQ(Put(alice, "alice", Upload(tampered)), 400);
-  EXPECT_EQ(Put(alice, "alice", R"({"body":"{}","headers":{"content-digest":"x","signature-input":"x","signature":"x","server":"x"}})"), 400);
+  EXPECT_EQ(Put(alice, "alice", R"({"body":"{}","headers":{"content-digest":"x","signature-input":"x","signature":"x","server":"x"}})"),
+            400);
   EXPECT_EQ(Put(alice, "alice", Upload(DirectoryOf(alice, "alice.bots.test"))), 201);
 }
 
@@ -180,6 +181,8 @@ TEST(BotDomainTest, MustBeANameTheRegistryItselfIsNotUnder) {
   EXPECT_THAT(CheckBotDomain("bots.example/x", "https://registry.example"), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(CheckBotDomain("example.com", "https://registry.example.com/v"), StatusIs(ErrorCode::kInvalidArgument, "must not be under"));
   EXPECT_THAT(CheckBotDomain("example.com:443", "https://example.com"), StatusIs(ErrorCode::kInvalidArgument, "must not be under"));
+  EXPECT_THAT(CheckBotDomain("bots.test:8443", "https://bots.test:8700"), StatusIs(ErrorCode::kInvalidArgument, "must not be under"));
+  EXPECT_THAT(CheckBotDomain("127.0.0.1", "https://localhost"), StatusIs(ErrorCode::kInvalidArgument, "DNS name"));
 }
 
 }  // namespace

@@ -210,11 +210,11 @@ Result<std::string> RegistryClient::BotDomain() {
 Result<json::Object> RegistryClient::HostDirectory(const identity::Identity& agent, std::string_view name, std::chrono::seconds lifetime) {
   AIP_ASSIGN_OR_RETURN(std::string domain, BotDomain());
   std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(DefaultClock().Now().time_since_epoch()).count();
-  AIP_ASSIGN_OR_RETURN(auto directory,
-                       httpsig::MakeDirectory(
-                           std::string(name) + "." + domain, agent.public_key(),
-                           [&agent](ByteSpan base) { return agent.SignStandard(identity::StandardInput::kHttpSignatureBase, base); }, now,
-                           lifetime));
+  AIP_ASSIGN_OR_RETURN(
+      auto directory,
+      httpsig::MakeDirectory(
+          std::string(name) + "." + domain, agent.public_key(),
+          [&agent](ByteSpan base) { return agent.SignStandard(identity::StandardInput::kHttpSignatureBase, base); }, now, lifetime));
   json::Object headers;
   for (const auto& [field, value] : directory.headers.fields()) headers[field] = value;
   headers.erase("content-type");  // The registry serves its own.

@@ -45,7 +45,8 @@ std::unique_ptr<sql::SqlConnection> FreshDatabase(const std::filesystem::path& d
   }
   auto db = sql::OpenPostgres(pg);
   EXPECT_THAT(db, IsOk());
-  EXPECT_THAT((*db)->ExecScript("DROP TABLE IF EXISTS agents, vouches, revocations, rotations, deactivations, messages, peers, records, bot_directories"),
+  EXPECT_THAT((*db)->ExecScript(
+                  "DROP TABLE IF EXISTS agents, vouches, revocations, rotations, deactivations, messages, peers, records, bot_directories"),
               IsOk());
   return std::move(db).value();
 }
