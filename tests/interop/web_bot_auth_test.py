@@ -89,12 +89,10 @@ finally:
 
 # The limit noted above, shown on the drafts' own vectors: sig1 covers @authority only, sig2 also
 # "signature-agent";key="agent2" (aip verifies both: httpsig_test).
-shared = os.environ.get("AIP_SHARED_TESTDATA", os.path.join(HERE, "..", "..", "..", "shared", "testdata"))
-vectors = os.path.join(shared, "web-bot-auth", "architecture-ed25519.json")
-if os.path.exists(vectors):
-    theirs = json.loads(subprocess.run([NODE, PEER, "vectors", vectors], capture_output=True, text=True, timeout=30).stdout)
-    check("web-bot-auth verifies the drafts' sig1", theirs.get("sig1") == "ok", theirs)
-    print(f"note: web-bot-auth on the drafts' sig2 (\"signature-agent\";key=): {theirs.get('sig2')}")
+vectors = os.path.join(HERE, "..", "testdata", "web-bot-auth", "architecture-ed25519.json")
+theirs = json.loads(subprocess.run([NODE, PEER, "vectors", vectors], capture_output=True, text=True, timeout=30).stdout)
+check("web-bot-auth verifies the drafts' sig1", theirs.get("sig1") == "ok", theirs)
+print(f"note: web-bot-auth on the drafts' sig2 (\"signature-agent\";key=): {theirs.get('sig2')}")
 
 # --- their signer, our verifier ----------------------------------------------------------------
 def their_request(url, agent="https://bot.example"):

@@ -1,4 +1,4 @@
-// Web Bot Auth against the drafts' own vectors (../shared/testdata/web-bot-auth, from the
+// Web Bot Auth against the drafts' own vectors (tests/testdata/web-bot-auth, from the
 // cloudflare/web-bot-auth repository; see its README): the signature bases are byte for byte the
 // ones the vectors were signed over, our signer reproduces their signatures exactly (Ed25519 is
 // deterministic), and a verifier refuses what it must.
@@ -15,12 +15,13 @@ namespace aip::httpsig {
 namespace {
 
 using ::aip::testing::IsOk;
+using ::aip::testing::ProjectTestdata;
 using ::aip::testing::ReadText;
-using ::aip::testing::SharedTestdata;
 using ::aip::testing::StatusIs;
 
+// The drafts' vectors, copied into the project with their source (tests/testdata/web-bot-auth/README.md).
 json::Value Vectors(std::string_view file) {
-  return *json::ParseJson(ReadText(SharedTestdata(std::string("web-bot-auth/") + std::string(file))));
+  return *json::ParseJson(ReadText(ProjectTestdata(std::string("web-bot-auth/") + std::string(file))));
 }
 
 crypto::Ed25519PrivateKey KeyOf(const json::Object& jwk) {
