@@ -76,6 +76,7 @@ void AddLifecycleCommands(CLI::App& app, Context& ctx);
 // when there is a valid one.
 std::optional<identity::Deactivation> LocalDeactivation(const Context& ctx);
 void AddWebBotAuthCommands(CLI::App& app, Context& ctx);
+void AddPinsCommands(CLI::App& app, Context& ctx);
 void AddSigningCommands(CLI::App& app, Context& ctx);
 void AddMcpCommands(CLI::App& app, Context& ctx);
 void AddProxyCommands(CLI::App& app, Context& ctx);

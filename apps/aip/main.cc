@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   AddTrustCommands(app, ctx);
   AddRegistryCommands(app, ctx);
   AddWebBotAuthCommands(app, ctx);
+  AddPinsCommands(app, ctx);
   AddJsonFlags(app, ctx);
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,6 +17,9 @@ class Catalog {
  public:
   json::Array tools, resources, resource_templates, prompts;
   json::Object capabilities;
+  // Tools and prompts the upstream listed but its pins withhold (definition_guard.h), by name:
+  // why ("changed", "unapproved", "duplicate", "pins_unavailable"). They are not in the lists.
+  std::map<std::string, std::string, std::less<>> withheld_tools, withheld_prompts;
 
   // Index builds the lookups below from the lists; call it once they are complete. Entries
   // without a string name (uri for resources) are not indexed; a repeated name keeps its first.

@@ -16,6 +16,7 @@
 #include "aip/base/file_io.h"
 #include "aip/base/toml.h"
 #include "aip/gateway/trust_condition.h"
+#include "aip/identity/key_store.h"
 #include "aip/redis/client.h"
 
 namespace aip::gateway {
@@ -151,7 +152,12 @@ Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreCo
 
 Status ReadUpstream(const Reader& r, const std::string& base_dir, UpstreamConfig& u) {
   AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool", "restart_min",
-                                    "restart_max", "namespaced", "ca_file", "refresh", "max_stream", "queue"}));
+                                    "restart_max", "namespaced", "ca_file", "refresh", "max_stream", "queue", "pin"}));
+  std::string pin = "off";
+  AIP_RETURN_IF_ERROR(r.String("pin", pin));
+  auto mode = pins::ParsePinMode(pin);
+  if (!mode) return r.Fail("pin", mode.error().message);
+  u.pin = *mode;
   AIP_RETURN_IF_ERROR(r.Duration("refresh", u.refresh));
   AIP_RETURN_IF_ERROR(r.Duration("max_stream", u.max_stream));
   AIP_RETURN_IF_ERROR(r.String("ca_file", u.ca_file));
@@ -228,8 +234,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   GatewayConfig cfg;
   cfg.source = std::string(source);
   Reader root = toml::Reader(doc);
-  AIP_RETURN_IF_ERROR(root.OnlyFields(
-      {"gateway", "auth", "apikeys", "oauth", "web_bot_auth", "audit", "trust", "replay", "rate_limits", "upstream", "rule", "limit"}));
+  AIP_RETURN_IF_ERROR(root.OnlyFields({"gateway", "auth", "apikeys", "oauth", "web_bot_auth", "audit", "trust", "replay", "rate_limits",
+                                       "upstream", "rule", "limit", "pins"}));
   AIP_ASSIGN_OR_RETURN(std::optional<Reader> gateway, root.Nested("gateway"));
   if (gateway) {
     const Reader& r = *gateway;
@@ -318,6 +324,12 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.Bool("aip_proof", cfg.accept_aip_proof));
     AIP_RETURN_IF_ERROR(r.Bool("http_signature", cfg.accept_http_signature));
     AIP_RETURN_IF_ERROR(r.Strings("audiences", cfg.audiences));
+  }
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> pins_section, root.Nested("pins"));
+  if (pins_section) {
+    AIP_RETURN_IF_ERROR(pins_section->OnlyFields({"file"}));
+    AIP_RETURN_IF_ERROR(pins_section->String("file", cfg.pins_file));
+    cfg.pins_file = Resolve(base_dir, cfg.pins_file);
   }
   AIP_ASSIGN_OR_RETURN(std::optional<Reader> web_bot_auth, root.Nested("web_bot_auth"));
   if (web_bot_auth) AIP_RETURN_IF_ERROR(ReadWebBotAuth(*web_bot_auth, base_dir, cfg.web_bot_auth));
@@ -544,6 +556,13 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   AIP_ASSIGN_OR_RETURN(policy::RateLimits l, policy::RateLimits::FromDocument(doc));
   cfg.limits = std::make_shared<policy::RateLimits>(std::move(l));
   return cfg;
+}
+
+std::filesystem::path PinsFileOf(const GatewayConfig& config) {
+  if (!config.pins_file.empty()) return config.pins_file;
+  std::filesystem::path home =
+      config.identity_home.empty() ? identity::KeyStore::DefaultHome() : std::filesystem::path(config.identity_home);
+  return home / "pins" / "gateway.json";
 }
 
 Result<GatewayConfig> LoadConfig(const std::string& path, const policy::PolicyOptions& policy_options) {

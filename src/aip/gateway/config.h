@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "aip/base/status.h"
 #include "aip/crypto/secret_bytes.h"
+#include "aip/pins/pin_store.h"
 #include "aip/policy/policy.h"
 #include "aip/policy/rate_limits.h"
 
@@ -49,6 +51,9 @@ struct UpstreamConfig {
   // An answer streamed as events must end within `timeout`, each event extending it by `timeout`,
   // never beyond max_stream after the call (HTTP upstreams).
   std::chrono::milliseconds max_stream{300000};
+  // Tool integrity (docs/tool-integrity.md): what it lists is checked against the approved
+  // definitions in [pins] file; tofu approves its first listing, approved nothing by itself.
+  pins::PinMode pin = pins::PinMode::kOff;
   std::string fingerprint;  // Canonical form of the settings: a reload restarts it only if changed.
 };
 
@@ -209,6 +214,8 @@ struct GatewayConfig {
   OAuthConfig oauth;
   WebBotAuthConfig web_bot_auth;
   std::vector<UpstreamConfig> upstreams;
+  // [pins] file: the approved definitions of pinned upstreams; empty: $AIP_HOME/pins/gateway.json.
+  std::string pins_file;
   AuditConfig audit;
   TrustConfig trust;
   RedisStoreConfig replay;
@@ -219,6 +226,8 @@ struct GatewayConfig {
 };
 
 // LoadConfig reads and checks `path`; relative paths inside resolve against its directory.
+// PinsFileOf is the pin file of `config`: its [pins] file, else <identity home>/pins/gateway.json.
+std::filesystem::path PinsFileOf(const GatewayConfig& config);
 Result<GatewayConfig> LoadConfig(const std::string& path, const policy::PolicyOptions& policy_options = {});
 Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source, const std::string& base_dir,
                                   const policy::PolicyOptions& policy_options = {});

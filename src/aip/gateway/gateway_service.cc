@@ -5,7 +5,9 @@
 
 #include "aip/base/encoding.h"
 #include "aip/gateway/auth/feature.h"
+#include "aip/gateway/definition_guard.h"
 #include "aip/gateway/log.h"
+#include "aip/identity/key_store.h"
 #include "aip/gateway/mcp_upstream.h"
 #include "aip/gateway/trust_condition.h"
 #include "aip/gateway/trust_feed.h"
@@ -95,6 +97,10 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   PipelineMetrics::Describe(*g->metrics_);
 
   g->metrics_->Describe("aip_gateway_upstream_up", Metrics::Type::kGauge, "1 when the upstream is connected.");
+  g->metrics_->Describe("aip_gateway_definition_changes_total", Metrics::Type::kCounter,
+                        "Tool and prompt definitions that differ from their approved pins, by change (each counted once).");
+  g->metrics_->Describe("aip_gateway_definitions_withheld", Metrics::Type::kGauge,
+                        "Tools and prompts a pinned upstream lists that are withheld until approved.");
   g->metrics_->Describe("aip_gateway_replay_cache_entries", Metrics::Type::kGauge, "Nonces remembered against replay.");
   g->metrics_->Describe("aip_gateway_config_reloads_total", Metrics::Type::kCounter, "Configuration reloads by result.");
   GatewayService* self = g.get();
@@ -224,6 +230,14 @@ void GatewayService::Stop() {
   net::busy_poll::SetBudget(std::chrono::microseconds(0));
 }
 
+std::shared_ptr<DefinitionGuard> GatewayService::Guard(const GatewayConfig& config) {
+  std::filesystem::path file = PinsFileOf(config);
+  if (!guard_ || guard_->store().file() != file) {
+    guard_ = std::make_shared<DefinitionGuard>(std::make_shared<pins::PinStore>(file), audit_, metrics_);
+  }
+  return guard_;
+}
+
 std::shared_ptr<PipelineState> GatewayService::BuildState(const GatewayConfig& config, const PipelineState* previous) {
   auto state = std::make_shared<PipelineState>();
   state->policy = config.policy;
@@ -244,7 +258,8 @@ std::shared_ptr<PipelineState> GatewayService::BuildState(const GatewayConfig& c
         continue;
       }
     }
-    std::shared_ptr<Upstream> u = std::make_shared<McpUpstream>(uc, identity_, metrics_);
+    std::shared_ptr<Upstream> u =
+        std::make_shared<McpUpstream>(uc, identity_, metrics_, uc.pin == pins::PinMode::kOff ? nullptr : Guard(config));
     u->Start();
     state->upstreams[uc.name] = std::move(u);
   }

@@ -25,6 +25,7 @@
 namespace aip::gateway {
 
 class TrustFeed;
+class DefinitionGuard;
 
 class GatewayService {
  public:
@@ -45,6 +46,8 @@ class GatewayService {
  private:
   GatewayService() = default;
   std::shared_ptr<PipelineState> BuildState(const GatewayConfig& config, const PipelineState* previous);
+  // Guard is the definition guard of pinned upstreams, over the configured pin file.
+  std::shared_ptr<DefinitionGuard> Guard(const GatewayConfig& config);
   void Serve(const net::HttpRequest& request, net::Exchange& exchange);
 
   std::string config_path_;
@@ -55,6 +58,7 @@ class GatewayService {
   std::unique_ptr<TrustFeed> trust_feed_;  // [trust] registry.
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<AuditLog> audit_;
+  std::shared_ptr<DefinitionGuard> guard_;
   std::unique_ptr<SharedStores> stores_;
   std::shared_ptr<authn::ReplayCache> replay_;  // stores_->replay().
   std::vector<std::unique_ptr<AuthFeature>> auth_features_;

@@ -23,8 +23,8 @@ json::Object CallerMeta(const authn::Principal& p) {
 }  // namespace
 
 McpUpstream::McpUpstream(UpstreamConfig config, std::shared_ptr<const identity::Identity> gateway_identity,
-                         std::shared_ptr<Metrics> metrics)
-    : config_(std::move(config)), identity_(std::move(gateway_identity)), metrics_(std::move(metrics)) {}
+                         std::shared_ptr<Metrics> metrics, std::shared_ptr<DefinitionGuard> guard)
+    : config_(std::move(config)), identity_(std::move(gateway_identity)), metrics_(std::move(metrics)), guard_(std::move(guard)) {}
 
 McpUpstream::~McpUpstream() { Stop(); }
 
@@ -152,6 +152,9 @@ Status McpUpstream::Refresh(mcp::McpClient& client) {
   if (has("prompts")) {
     AIP_ASSIGN_OR_RETURN(catalog->prompts, client.ListPrompts());
   }
+  // Every listing fetched is screened, not only the first: a server that changes what it lists,
+  // or lists differently from one fetch to the next, is caught on the fetch where it differs.
+  if (guard_) guard_->Screen(config_, *catalog);
   catalog->Index();
   std::lock_guard lock(mu_);
   catalog_ = std::move(catalog);

@@ -14,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "aip/gateway/definition_guard.h"
 #include "aip/gateway/metrics.h"
 #include "aip/gateway/upstream.h"
 #include "aip/identity/identity.h"
@@ -23,7 +24,9 @@ namespace aip::gateway {
 
 class McpUpstream final : public Upstream {
  public:
-  McpUpstream(UpstreamConfig config, std::shared_ptr<const identity::Identity> gateway_identity, std::shared_ptr<Metrics> metrics);
+  // `guard` screens each listing against the upstream's pins (null: none pinned).
+  McpUpstream(UpstreamConfig config, std::shared_ptr<const identity::Identity> gateway_identity, std::shared_ptr<Metrics> metrics,
+              std::shared_ptr<DefinitionGuard> guard = nullptr);
   ~McpUpstream() override;
   McpUpstream(const McpUpstream&) = delete;
   McpUpstream& operator=(const McpUpstream&) = delete;
@@ -53,6 +56,7 @@ class McpUpstream final : public Upstream {
   UpstreamConfig config_;
   std::shared_ptr<const identity::Identity> identity_;
   std::shared_ptr<Metrics> metrics_;
+  std::shared_ptr<DefinitionGuard> guard_;
 
   mutable std::mutex mu_;
   std::condition_variable state_cv_;  // The supervisor and WaitUntilUp: up/down/stopping changed.

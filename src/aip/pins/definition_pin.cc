@@ -22,8 +22,8 @@ std::string Token(std::string_view key) {
   return out;
 }
 
-void DiffInto(const json::Value& before, const json::Value& after, const std::string& at, std::vector<FieldChange>& out,
-              std::size_t& extra, std::size_t max) {
+void DiffInto(const json::Value& before, const json::Value& after, const std::string& at, std::vector<FieldChange>& out, std::size_t& extra,
+              std::size_t max) {
   auto add = [&](std::string pointer, const char* change) {
     if (out.size() < max) {
       out.push_back({std::move(pointer), change});

@@ -58,9 +58,7 @@ Result<json::Object> Load(const std::filesystem::path& file) {
   return std::move(*doc);
 }
 
-Status Save(const std::filesystem::path& file, const json::Object& doc) {
-  return WriteFileAtomic(file, json::Serialize(doc) + "\n", 0600);
-}
+Status Save(const std::filesystem::path& file, const json::Object& doc) { return WriteFileAtomic(file, json::Serialize(doc) + "\n", 0600); }
 
 json::Object& Member(json::Object& o, std::string_view key) {
   json::Value& v = o[key];
@@ -166,14 +164,14 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
       note(key, item, hash, "duplicate", {});
       continue;
     }
-    if (known && HashOf(pinned->get_object()) == hash) {
-      if (pending.erase(key) > 0) modified = true;  // Back to what was approved.
-      continue;
-    }
+    // Served as approved. A difference seen before stays pending (and is not audited again when
+    // it comes back): a server that alternates is reported once, and the operator sees it.
+    if (known && HashOf(pinned->get_object()) == hash) continue;
     result.withheld.push_back({item->kind, item->name, known ? "changed" : "unapproved"});
     std::vector<FieldChange> fields;
     if (known) {
-      if (const json::Value* before = pinned->get_object().if_contains("definition")) fields = Diff(*before, json::Value(*item->definition));
+      if (const json::Value* before = pinned->get_object().if_contains("definition"))
+        fields = Diff(*before, json::Value(*item->definition));
     }
     note(key, item, hash, known ? "changed" : "added", std::move(fields));
   }

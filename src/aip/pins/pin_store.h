@@ -4,7 +4,9 @@
 // Several processes share the file: each change is made under an exclusive lock on a sidecar
 // lock file and written atomically (mode 0600).
 //
-// Items are keyed "<kind>/<name>" (kind "tool" or "prompt"). A listed item is served only when
+// Items are keyed "<kind>/<name>" (kind "tool" or "prompt"). A difference stays pending until
+// approved or reset, even when the server lists the approved definition again (one that
+// alternates is reported once, and stays visible). A listed item is served only when
 // its hash equals the approved one. Otherwise it is withheld: "changed" (an approved name, another
 // definition), "unapproved" (a name never approved — a new tool, or a renamed one: a rename is a
 // removal plus a new name), or "duplicate" (listed twice in one listing). With mode tofu, a

@@ -9,7 +9,28 @@ const json::Object* Lookup(const Catalog& catalog, std::string_view name, Catalo
   return kind == CatalogKind::kTool ? catalog.Tool(name) : catalog.Prompt(name);
 }
 
+const std::string* Withheld(const Catalog& catalog, std::string_view name, CatalogKind kind) {
+  const auto& map = kind == CatalogKind::kTool ? catalog.withheld_tools : catalog.withheld_prompts;
+  auto it = map.find(name);
+  return it == map.end() ? nullptr : &it->second;
+}
+
 }  // namespace
+
+std::optional<WithheldName> FindWithheld(const UpstreamMap& upstreams, std::string_view shown, CatalogKind kind) {
+  std::size_t dot = shown.find('.');
+  for (const auto& [name, u] : upstreams) {
+    auto catalog = u->catalog();
+    if (!catalog) continue;
+    std::string_view own = shown;
+    if (u->config().namespaced) {
+      if (dot == std::string_view::npos || shown.substr(0, dot) != name) continue;
+      own = shown.substr(dot + 1);
+    }
+    if (const std::string* reason = Withheld(*catalog, own, kind)) return WithheldName{name, *reason};
+  }
+  return std::nullopt;
+}
 
 std::optional<std::pair<std::string, std::string>> SplitName(std::string_view namespaced) {
   std::size_t dot = namespaced.find('.');

@@ -29,6 +29,14 @@ struct ResolvedName {
 };
 std::optional<ResolvedName> ResolveName(const UpstreamMap& upstreams, std::string_view shown, CatalogKind kind);
 
+// WithheldName finds a name the caller gave that a pinned upstream lists but withholds (its
+// definition is not approved): the upstream and why (Catalog::withheld_tools).
+struct WithheldName {
+  std::string upstream;
+  std::string reason;
+};
+std::optional<WithheldName> FindWithheld(const UpstreamMap& upstreams, std::string_view shown, CatalogKind kind);
+
 // UpstreamForUri finds the upstream listing `uri`, or else one with a template matching it.
 std::shared_ptr<Upstream> UpstreamForUri(const UpstreamMap& upstreams, std::string_view uri);
 

@@ -24,10 +24,27 @@ json::Object ForwardedMeta(const mcp::RequestInfo& info, const mcp::CallContext&
   return out;
 }
 
+// WithheldError refuses a call to a tool or prompt whose definition its pins do not approve
+// (docs/tool-integrity.md): the caller learns which and why, the operator what to run.
+mcp::RpcError WithheldError(const std::string& what, std::string_view shown, const WithheldName& withheld) {
+  std::string why = withheld.reason == "changed"      ? "definition changed since approval"
+                    : withheld.reason == "unapproved" ? "definition not approved (new or renamed)"
+                    : withheld.reason == "duplicate"  ? "listed twice with different definitions"
+                                                      : "its pins cannot be checked";
+  return mcp::RpcError{
+      mcp::kForbiddenCode,
+      "Forbidden: " + what + " " + std::string(shown) + ": " + why + "; withheld until an operator approves it (aip pins)",
+      json::Value(json::Object{{"reason", "definition_" + withheld.reason}, {what, shown}, {"upstream", withheld.upstream}})};
+}
+
 // ByName points the call at the tool or prompt the caller named.
 std::optional<mcp::RpcError> ByName(GatewayCall& call, std::string_view shown, CatalogKind kind) {
   auto resolved = ResolveName(call.state.upstreams, shown, kind);
-  if (!resolved) return InvalidParams("Unknown " + std::string(kind == CatalogKind::kTool ? "tool" : "prompt") + ": " + std::string(shown));
+  std::string what = kind == CatalogKind::kTool ? "tool" : "prompt";
+  if (!resolved) {
+    if (auto withheld = FindWithheld(call.state.upstreams, shown, kind)) return WithheldError(what, shown, *withheld);
+    return InvalidParams("Unknown " + what + ": " + std::string(shown));
+  }
   call.upstream = std::move(resolved->upstream);
   call.target = std::move(resolved->name);
   call.shown_target = std::string(shown);
