@@ -97,7 +97,8 @@ void AddPinsCommands(CLI::App& app, Context& ctx) {
                 << ")\n";
       for (const auto& a : ObjectAt(s, "approved")) std::cout << "  approved  " << a.key() << "  " << Short(a.value().at("hash")) << "\n";
       for (const auto& p : ObjectAt(s, "pending")) {
-        std::cout << "  PENDING   " << p.key() << "  " << Short(p.value().at("change")) << " (seen " << Short(p.value().at("seen")) << ")\n";
+        std::cout << "  PENDING   " << p.key() << "  " << Short(p.value().at("change")) << " (seen " << Short(p.value().at("seen"))
+                  << ")\n";
       }
     }
   });

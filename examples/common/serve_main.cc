@@ -15,6 +15,7 @@
 #include "aip/identity/key_store.h"
 #include "aip/mcp/http_transport.h"
 #include "aip/mcpsig/authenticator.h"
+#include "aip/mcpsig/definition_proof.h"
 #include "aip/mcpsig/web_bot_auth_authenticator.h"
 #include "aip/mcpsig/legacy_headers.h"
 #include "aip/mcp/stdio_transport.h"
@@ -37,7 +38,7 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_option("--tls-cert", hopts.tls_cert_file, "TLS certificate chain (PEM)");
   app.add_option("--tls-key", hopts.tls_key_file, "TLS private key (PEM)");
   app.add_option("--max-body", hopts.max_body_bytes, "Largest request body in bytes (default 4 MiB)");
-  bool require_proof = false, optional_proof = false, sign_results = false, legacy_headers = false;
+  bool require_proof = false, optional_proof = false, sign_results = false, sign_definitions = false, legacy_headers = false;
   std::vector<std::string> audiences;
   app.add_flag("--require-proof", require_proof, "Refuse requests without a valid signed-call proof (401)");
   app.add_flag("--accept-proof", optional_proof, "Verify proofs when present; allow unsigned requests");
@@ -51,6 +52,8 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
   app.add_option("--web-bot-auth-ca-file", web_bot_auth_ca_file, "Extra CA certificates (PEM) for operators' key directories");
   app.add_flag("--web-bot-auth-allow-private", web_bot_auth_private, "Fetch key directories from loopback/private addresses (tests)");
   app.add_flag("--sign-results", sign_results, "Sign every result with the identity in $AIP_HOME or AIP_PRIVATE_KEY");
+  app.add_flag("--sign-definitions", sign_definitions,
+               "Sign each listed tool, prompt and resource template, and each listing, with that identity (docs/protocol.md)");
   std::string replay_store, replay_store_password_env, replay_store_ca_file;
   app.add_option("--replay-store", replay_store,
                  "redis://HOST[:PORT][/DB] (rediss:// for TLS): remember proof nonces in Redis, shared by every instance naming it");
@@ -136,17 +139,24 @@ int ServeMain(mcp::McpServer& server, int argc, char** argv) {
     }
     server.SetAuthenticator(chain, require_proof ? mcp::AuthMode::kRequired : mcp::AuthMode::kOptional);
   }
-  if (sign_results) {
+  if (sign_results || sign_definitions) {
     auto env = identity::IdentityFromEnvironment();
     Result<identity::Identity> id = env && env->has_value()
                                         ? Result<identity::Identity>(std::move(**env))
                                         : identity::KeyStore(identity::KeyStore::DefaultHome()).Load(identity::PassphraseFromEnvironment());
     if (!id) {
-      std::cerr << "--sign-results: " << id.error().message << "\n";
+      std::cerr << (sign_results ? "--sign-results: " : "--sign-definitions: ") << id.error().message << "\n";
       return 3;
     }
-    std::cerr << server.info().name << ": signing results as " << id->did() << "\n";
-    server.SetResultSigner(std::make_shared<mcpsig::ProofResultSigner>(std::make_shared<identity::Identity>(std::move(*id))));
+    auto signer = std::make_shared<identity::Identity>(std::move(*id));
+    if (sign_results) {
+      std::cerr << server.info().name << ": signing results as " << signer->did() << "\n";
+      server.SetResultSigner(std::make_shared<mcpsig::ProofResultSigner>(signer));
+    }
+    if (sign_definitions) {
+      std::cerr << server.info().name << ": signing definitions as " << signer->did() << "\n";
+      server.SetDefinitionSigner(std::make_shared<mcpsig::ProofDefinitionSigner>(signer));
+    }
   }
   if (stdio == !http.empty()) {
     std::cerr << "choose exactly one of --stdio or --http HOST:PORT\n";

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An MCP upstream whose tool definitions a test changes while it runs (legacy era, HTTP on
 loopback), for the tool-integrity tests: tools/list answers what TOOLS_FILE holds at that moment
-(re-read on every list); with a second file, lists alternate between the two (a server that
+(re-read on every list: a JSON array of tools, or a whole tools/list result object); with a second file, lists alternate between the two (a server that
 shows different definitions from one fetch to the next). tools/call answers "called NAME".
 Prints "listening on URL" to stderr once it serves.
 Usage: mutable_upstream.py TOOLS_FILE [OTHER_TOOLS_FILE]"""
@@ -47,7 +47,9 @@ class Handler(BaseHTTPRequestHandler):
                 "serverInfo": {"name": "mutable", "version": "1"}}}, {"mcp-session-id": "mutable-session"})
         elif method == "tools/list":
             with open(next(FILES)) as f:
-                self.reply({"jsonrpc": "2.0", "id": rid, "result": {"tools": json.load(f)}})
+                listed = json.load(f)
+            # A list is the tools; an object is a whole result as captured (its _meta kept).
+            self.reply({"jsonrpc": "2.0", "id": rid, "result": listed if isinstance(listed, dict) else {"tools": listed}})
         elif method == "tools/call":
             name = msg["params"]["name"]
             self.reply({"jsonrpc": "2.0", "id": rid, "result": {"content": [{"type": "text", "text": f"called {name}"}]}})

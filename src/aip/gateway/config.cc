@@ -151,8 +151,14 @@ Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreCo
 }
 
 Status ReadUpstream(const Reader& r, const std::string& base_dir, UpstreamConfig& u) {
-  AIP_RETURN_IF_ERROR(r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool", "restart_min",
-                                    "restart_max", "namespaced", "ca_file", "refresh", "max_stream", "queue", "pin"}));
+  AIP_RETURN_IF_ERROR(
+      r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool", "restart_min", "restart_max", "namespaced",
+                    "ca_file", "refresh", "max_stream", "queue", "pin", "require_signed_definitions", "signer"}));
+  AIP_RETURN_IF_ERROR(r.Bool("require_signed_definitions", u.require_signed_definitions));
+  AIP_RETURN_IF_ERROR(r.String("signer", u.signer));
+  if (!u.signer.empty() && !u.signer.starts_with("did:key:"))
+    return r.Fail("signer", "must be a did:key (definitions are signed by did:key)");
+  if (!u.signer.empty()) u.require_signed_definitions = true;
   std::string pin = "off";
   AIP_RETURN_IF_ERROR(r.String("pin", pin));
   auto mode = pins::ParsePinMode(pin);

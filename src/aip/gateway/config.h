@@ -54,6 +54,10 @@ struct UpstreamConfig {
   // Tool integrity (docs/tool-integrity.md): what it lists is checked against the approved
   // definitions in [pins] file; tofu approves its first listing, approved nothing by itself.
   pins::PinMode pin = pins::PinMode::kOff;
+  // Signed definitions (docs/protocol.md): each listed definition and each page must carry a
+  // valid proof — by `signer` when set — or the item (or the whole page) is withheld.
+  bool require_signed_definitions = false;
+  std::string signer;       // A DID (did:key).
   std::string fingerprint;  // Canonical form of the settings: a reload restarts it only if changed.
 };
 

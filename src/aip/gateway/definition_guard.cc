@@ -1,17 +1,20 @@
 #include "aip/gateway/definition_guard.h"
 
 #include "aip/gateway/log.h"
+#include "aip/mcpsig/definition_proof.h"
 
 namespace aip::gateway {
 namespace {
 
 struct Kind {
-  std::string_view name;  // As pins key it.
+  std::string_view pin_kind;   // As pins key it ("tool").
+  std::string_view list_kind;  // As a listing names its array ("tools").
   json::Array Catalog::*items;
   std::map<std::string, std::string, std::less<>> Catalog::*withheld;
 };
 
-constexpr Kind kKinds[] = {{"tool", &Catalog::tools, &Catalog::withheld_tools}, {"prompt", &Catalog::prompts, &Catalog::withheld_prompts}};
+constexpr Kind kKinds[] = {{"tool", "tools", &Catalog::tools, &Catalog::withheld_tools},
+                           {"prompt", "prompts", &Catalog::prompts, &Catalog::withheld_prompts}};
 
 std::string_view NameOf(const json::Value& item) {
   if (!item.is_object()) return {};
@@ -19,18 +22,118 @@ std::string_view NameOf(const json::Value& item) {
   return n != nullptr && n->is_string() ? std::string_view(n->get_string()) : std::string_view();
 }
 
+// RemoveWithheld takes the withheld names out of the catalog's lists.
+void RemoveWithheld(Catalog& catalog) {
+  for (const Kind& k : kKinds) {
+    const auto& withheld = catalog.*(k.withheld);
+    if (withheld.empty()) continue;
+    json::Array kept;
+    for (auto& item : catalog.*(k.items)) {
+      if (!withheld.contains(NameOf(item))) kept.push_back(std::move(item));
+    }
+    catalog.*(k.items) = std::move(kept);
+  }
+}
+
 }  // namespace
+
+void ListEvidence::Page(const std::string& kind, const json::Object& page) {
+  if (failure_.contains(kind)) return;
+  const json::Value* items = page.if_contains(kind);
+  if (items == nullptr || !items->is_array()) return;
+  auto signer = mcpsig::VerifyListProof(kind, items->get_array(), page);
+  if (!signer) {
+    failure_[kind] = signer.error().message;
+  } else if (auto it = signer_.find(kind); it != signer_.end() && it->second != *signer) {
+    failure_[kind] = "pages signed by different DIDs (" + it->second + ", " + *signer + ")";
+  } else {
+    signer_[kind] = *signer;
+  }
+}
+
+const std::string* ListEvidence::Signer(const std::string& kind) const {
+  auto it = signer_.find(kind);
+  return it == signer_.end() ? nullptr : &it->second;
+}
+
+const std::string* ListEvidence::Failure(const std::string& kind) const {
+  auto it = failure_.find(kind);
+  return it == failure_.end() ? nullptr : &it->second;
+}
 
 DefinitionGuard::DefinitionGuard(std::shared_ptr<pins::PinStore> store, std::shared_ptr<AuditSink> audit, std::shared_ptr<Metrics> metrics)
     : store_(std::move(store)), audit_(std::move(audit)), metrics_(std::move(metrics)) {}
 
-void DefinitionGuard::Screen(const UpstreamConfig& upstream, Catalog& catalog) {
+void DefinitionGuard::Withhold(const UpstreamConfig& upstream, Catalog& catalog, std::string_view kind, std::string_view name,
+                               const std::string& reason, const std::string& detail) {
+  const Kind& k = kind == "tool" ? kKinds[0] : kKinds[1];
+  (catalog.*(k.withheld))[std::string(name)] = reason;
+  // Audited and counted once per upstream, item, reason and detail — not on every listing.
+  std::string key = upstream.name + "\n" + std::string(kind) + "\n" + std::string(name) + "\n" + reason + "\n" + detail;
+  {
+    std::lock_guard lock(mu_);
+    if (!refusals_seen_.insert(key).second) return;
+    if (refusals_seen_.size() > 10000) refusals_seen_.clear();  // Bounded: at worst a refusal is audited again.
+  }
+  LogEvent("warning", "definition_refused",
+           json::Object{{"upstream", upstream.name}, {"kind", kind}, {"name", name}, {"reason", reason}, {"detail", detail}});
+  if (audit_) {
+    json::Object record{{"type", "definition_refused"},
+                        {"upstream", upstream.name},
+                        {"kind", kind},
+                        {"name", name},
+                        {"reason", reason},
+                        {"detail", detail}};
+    if (Status s = audit_->Append(std::move(record)); !s.ok())
+      LogEvent("error", "audit_failed", json::Object{{"error", s.error().message}});
+  }
+  metrics_->Add("aip_gateway_definition_changes_total", {{"upstream", upstream.name}, {"change", reason}});
+}
+
+void DefinitionGuard::CheckSignatures(const UpstreamConfig& upstream, Catalog& catalog, const ListEvidence& evidence,
+                                      std::map<std::string, std::string>& signers) {
+  for (const Kind& k : kKinds) {
+    std::string list_kind(k.list_kind);
+    const std::string* page_failure = evidence.Failure(list_kind);
+    const std::string* page_signer = evidence.Signer(list_kind);
+    for (const auto& item : catalog.*(k.items)) {
+      std::string_view name = NameOf(item);
+      if (name.empty()) continue;
+      auto signer = mcpsig::VerifyDefinitionProof(item.get_object());
+      if (!signer) {
+        bool unsigned_item = signer.error().message.find("not signed") != std::string::npos;
+        Withhold(upstream, catalog, k.pin_kind, name, unsigned_item ? "unsigned" : "bad_signature", signer.error().message);
+        continue;
+      }
+      if (page_failure != nullptr) {
+        // The page as a whole does not verify (an item taken out, added or moved): none of its
+        // items can be told apart from a forgery.
+        Withhold(upstream, catalog, k.pin_kind, name, "list_signature", *page_failure);
+        continue;
+      }
+      if ((!upstream.signer.empty() && *signer != upstream.signer) || page_signer == nullptr || *signer != *page_signer) {
+        std::string expected = !upstream.signer.empty() ? upstream.signer : (page_signer != nullptr ? *page_signer : "the list's signer");
+        Withhold(upstream, catalog, k.pin_kind, name, "wrong_signer", "signed by " + *signer + ", not " + expected);
+        continue;
+      }
+      signers[std::string(k.pin_kind) + "/" + std::string(name)] = *signer;
+    }
+  }
+  RemoveWithheld(catalog);
+}
+
+void DefinitionGuard::Screen(const UpstreamConfig& upstream, Catalog& catalog, const ListEvidence& evidence) {
+  std::map<std::string, std::string> signers;  // "tool/name" → the DID whose proof verified.
+  if (upstream.require_signed_definitions) CheckSignatures(upstream, catalog, evidence, signers);
   if (upstream.pin == pins::PinMode::kOff) return;
   std::vector<pins::ListedItem> listed;
   for (const Kind& k : kKinds) {
     for (const auto& item : catalog.*(k.items)) {
       std::string_view name = NameOf(item);
-      if (!name.empty()) listed.push_back({std::string(k.name), std::string(name), &item.get_object()});
+      if (name.empty()) continue;
+      std::string key = std::string(k.pin_kind) + "/" + std::string(name);
+      auto signer = signers.find(key);
+      listed.push_back({std::string(k.pin_kind), std::string(name), &item.get_object(), signer == signers.end() ? "" : signer->second});
     }
   }
   auto screened = store_->Screen(upstream.name, upstream.pin, listed);
@@ -64,9 +167,8 @@ void DefinitionGuard::Screen(const UpstreamConfig& upstream, Catalog& catalog) {
     LogEvent("warning", "definition_change",
              json::Object{{"upstream", upstream.name}, {"kind", change.kind}, {"name", change.name}, {"change", change.change}});
     if (audit_) {
-      if (Status s = audit_->Append(std::move(record)); !s.ok()) {
+      if (Status s = audit_->Append(std::move(record)); !s.ok())
         LogEvent("error", "audit_failed", json::Object{{"error", s.error().message}});
-      }
     }
     metrics_->Add("aip_gateway_definition_changes_total", {{"upstream", upstream.name}, {"change", change.change}});
   }
@@ -74,16 +176,7 @@ void DefinitionGuard::Screen(const UpstreamConfig& upstream, Catalog& catalog) {
     const Kind& k = w.kind == "tool" ? kKinds[0] : kKinds[1];
     (catalog.*(k.withheld))[w.name] = w.reason;
   }
-  for (const Kind& k : kKinds) {
-    const auto& withheld = catalog.*(k.withheld);
-    if (withheld.empty()) continue;
-    json::Array& items = catalog.*(k.items);
-    json::Array kept;
-    for (auto& item : items) {
-      if (!withheld.contains(NameOf(item))) kept.push_back(std::move(item));
-    }
-    items = std::move(kept);
-  }
+  RemoveWithheld(catalog);
   metrics_->Set("aip_gateway_definitions_withheld", {{"upstream", upstream.name}},
                 static_cast<double>(catalog.withheld_tools.size() + catalog.withheld_prompts.size()));
 }

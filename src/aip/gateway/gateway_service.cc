@@ -258,8 +258,8 @@ std::shared_ptr<PipelineState> GatewayService::BuildState(const GatewayConfig& c
         continue;
       }
     }
-    std::shared_ptr<Upstream> u =
-        std::make_shared<McpUpstream>(uc, identity_, metrics_, uc.pin == pins::PinMode::kOff ? nullptr : Guard(config));
+    std::shared_ptr<Upstream> u = std::make_shared<McpUpstream>(
+        uc, identity_, metrics_, uc.pin == pins::PinMode::kOff && !uc.require_signed_definitions ? nullptr : Guard(config));
     u->Start();
     state->upstreams[uc.name] = std::move(u);
   }

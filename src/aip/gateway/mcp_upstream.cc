@@ -137,8 +137,14 @@ Status McpUpstream::Refresh(mcp::McpClient& client) {
   auto catalog = std::make_shared<Catalog>();
   catalog->capabilities = client.server_capabilities();
   auto has = [&](std::string_view cap) { return catalog->capabilities.contains(cap); };
+  // Signed definitions: each page's proof is checked as the page arrives (it covers the page).
+  ListEvidence evidence;
+  auto observe = [&](const std::string& kind) -> mcp::McpClient::PageObserver {
+    if (!guard_ || !DefinitionGuard::NeedsEvidence(config_)) return nullptr;
+    return [&evidence, kind](const json::Object& page) { evidence.Page(kind, page); };
+  };
   if (has("tools")) {
-    AIP_ASSIGN_OR_RETURN(catalog->tools, client.ListTools());
+    AIP_ASSIGN_OR_RETURN(catalog->tools, client.ListTools(observe("tools")));
   }
   if (has("resources")) {
     AIP_ASSIGN_OR_RETURN(catalog->resources, client.ListResources());
@@ -150,11 +156,11 @@ Status McpUpstream::Refresh(mcp::McpClient& client) {
     }
   }
   if (has("prompts")) {
-    AIP_ASSIGN_OR_RETURN(catalog->prompts, client.ListPrompts());
+    AIP_ASSIGN_OR_RETURN(catalog->prompts, client.ListPrompts(observe("prompts")));
   }
   // Every listing fetched is screened, not only the first: a server that changes what it lists,
   // or lists differently from one fetch to the next, is caught on the fetch where it differs.
-  if (guard_) guard_->Screen(config_, *catalog);
+  if (guard_) guard_->Screen(config_, *catalog, evidence);
   catalog->Index();
   std::lock_guard lock(mu_);
   catalog_ = std::move(catalog);

@@ -323,7 +323,7 @@ Status McpClient::Connect() {
   return transport_->Notify(json::Object{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
 }
 
-Result<json::Array> McpClient::ListAll(const std::string& method, const std::string& key) {
+Result<json::Array> McpClient::ListAll(const std::string& method, const std::string& key, const PageObserver& observe) {
   json::Array all;
   std::string cursor;
   for (int page = 0; page < 1000; ++page) {
@@ -332,6 +332,7 @@ Result<json::Array> McpClient::ListAll(const std::string& method, const std::str
     AIP_ASSIGN_OR_RETURN(json::Object result, Request(method, std::move(params)));
     const json::Value* items = result.if_contains(key);
     if (items == nullptr || !items->is_array()) return InvalidArgumentError(method + " result has no " + key);
+    if (observe) observe(result);
     for (const auto& i : items->get_array()) all.push_back(i);
     const json::Value* next = result.if_contains("nextCursor");
     if (next == nullptr || !next->is_string() || next->get_string().empty()) return all;
@@ -340,8 +341,8 @@ Result<json::Array> McpClient::ListAll(const std::string& method, const std::str
   return ResourceExhaustedError(method + ": too many pages");
 }
 
-Result<json::Array> McpClient::ListTools() {
-  AIP_ASSIGN_OR_RETURN(json::Array tools, ListAll("tools/list", "tools"));
+Result<json::Array> McpClient::ListTools(const PageObserver& observe) {
+  AIP_ASSIGN_OR_RETURN(json::Array tools, ListAll("tools/list", "tools", observe));
   for (const auto& t : tools) {
     if (!t.is_object()) continue;
     auto name = json::OptionalString(t.get_object(), "name");
@@ -415,7 +416,7 @@ net::Headers StreamableHttpHeaders(const json::Object& message, std::string_view
 }
 
 Result<json::Array> McpClient::ListResources() { return ListAll("resources/list", "resources"); }
-Result<json::Array> McpClient::ListPrompts() { return ListAll("prompts/list", "prompts"); }
+Result<json::Array> McpClient::ListPrompts(const PageObserver& observe) { return ListAll("prompts/list", "prompts", observe); }
 
 Result<json::Object> McpClient::CallTool(const std::string& name, const json::Object& arguments, const NotificationHandler& on_progress) {
   json::Object params{{"name", name}, {"arguments", arguments}};

@@ -114,11 +114,13 @@ class McpClient {
   const json::Object& server_info() const { return server_info_; }
   const json::Object& server_capabilities() const { return capabilities_; }
 
-  Result<json::Array> ListTools();  // All pages.
+  // PageObserver sees each listing page's whole result (its _meta included) as it arrives.
+  using PageObserver = std::function<void(const json::Object& page)>;
+  Result<json::Array> ListTools(const PageObserver& observe = nullptr);  // All pages.
   Result<json::Object> CallTool(const std::string& name, const json::Object& arguments, const NotificationHandler& on_progress = nullptr);
   Result<json::Array> ListResources();
   Result<json::Object> ReadResource(const std::string& uri);
-  Result<json::Array> ListPrompts();
+  Result<json::Array> ListPrompts(const PageObserver& observe = nullptr);
   Result<json::Object> GetPrompt(const std::string& name, const json::Object& arguments);
   // Request sends any method; the result object, or kUnavailable/kInvalidArgument with the
   // JSON-RPC error message ("-32601: Method not found").
@@ -135,7 +137,7 @@ class McpClient {
   bool Cancel();
 
  private:
-  Result<json::Array> ListAll(const std::string& method, const std::string& key);
+  Result<json::Array> ListAll(const std::string& method, const std::string& key, const PageObserver& observe = nullptr);
   // Send returns the response message: the server's error as sent, or a checked result.
   Result<json::Object> Send(const std::string& method, json::Object params, const std::vector<std::pair<std::string, std::string>>& headers,
                             const NotificationHandler& on_notification);

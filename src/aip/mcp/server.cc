@@ -275,6 +275,11 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
   Outcome outcome = Dispatch(*r, info, ctx);
   if (auto* err = std::get_if<RpcError>(&outcome)) return ToJson(ErrorResponse{r->id, std::move(*err)});
   json::Value& result = std::get<json::Value>(outcome);
+  if (options_.definition_signer && result.is_object()) {
+    if (Status signed_ok = SignDefinitions(r->method, result.as_object()); !signed_ok.ok()) {
+      return MakeError(r->id, kInternalError, "Internal error: cannot sign the definitions", std::nullopt);
+    }
+  }
   if (info.modern && result.is_object()) {
     json::Object& o = result.as_object();
     if (!o.contains("resultType")) o["resultType"] = "complete";
@@ -285,6 +290,21 @@ std::optional<json::Object> McpServer::Handle(const Message& message, CallContex
   }
   if (options_.result_signer && result.is_object()) options_.result_signer->Sign(ToJson(*r), result.as_object());
   return MakeResult(r->id, std::move(result));
+}
+
+Status McpServer::SignDefinitions(const std::string& method, json::Object& result) {
+  std::string_view kind = method == "tools/list"                 ? "tools"
+                          : method == "prompts/list"             ? "prompts"
+                          : method == "resources/templates/list" ? "resourceTemplates"
+                                                                 : "";
+  if (kind.empty()) return OkStatus();
+  json::Value* items = result.if_contains(kind);
+  if (items == nullptr || !items->is_array()) return OkStatus();
+  json::Object meta;
+  if (const json::Value* m = result.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
+  AIP_RETURN_IF_ERROR(options_.definition_signer->Sign(kind, items->as_array(), meta));
+  result["_meta"] = std::move(meta);
+  return OkStatus();
 }
 
 McpServer::Outcome McpServer::Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx) {

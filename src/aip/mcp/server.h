@@ -86,6 +86,17 @@ class ResultSigner {
   virtual void Sign(const json::Object& request, json::Object& result) = 0;
 };
 
+// DefinitionSigner signs the definitions a server lists — each tool, prompt and resource
+// template, and each listed page as a whole (docs/protocol.md, "Signed definitions");
+// mcpsig::ProofDefinitionSigner is aip's.
+class DefinitionSigner {
+ public:
+  virtual ~DefinitionSigner() = default;
+  // Sign adds a proof to each of `items` (one page of `kind`: "tools", "prompts" or
+  // "resourceTemplates") and the page's proof to `result_meta`.
+  virtual Status Sign(std::string_view kind, json::Array& items, json::Object& result_meta) = 0;
+};
+
 enum class AuthMode { kOff, kOptional, kRequired };
 
 struct CallContext;
@@ -232,6 +243,7 @@ struct ServerOptions {
   std::shared_ptr<authn::RequestAuthenticator> authenticator;
   AuthMode auth_mode = AuthMode::kOff;
   std::shared_ptr<ResultSigner> result_signer;
+  std::shared_ptr<DefinitionSigner> definition_signer;
   std::shared_ptr<RequestRouter> router;  // Set: catalog methods go to it.
   // Key for sealing MRTR requestState; empty: a random per-process key.
   std::optional<crypto::SecretBytes> request_state_key;
@@ -259,6 +271,7 @@ class McpServer {
     options_.auth_mode = mode;
   }
   void SetResultSigner(std::shared_ptr<ResultSigner> s) { options_.result_signer = std::move(s); }
+  void SetDefinitionSigner(std::shared_ptr<DefinitionSigner> s) { options_.definition_signer = std::move(s); }
   // SetSessionAuthenticator names who checks the credential of `initialize` (the owner of the
   // session it opens) when requests are authenticated elsewhere (a gateway's pipeline); by
   // default the request authenticator does.
@@ -282,6 +295,8 @@ class McpServer {
   std::shared_ptr<authn::RequestAuthenticator> session_authenticator_;
   using Outcome = std::variant<json::Value, RpcError>;
   Outcome Dispatch(const Request& r, const RequestInfo& info, CallContext& ctx);
+  // SignDefinitions has the definition signer sign a listing result (a no-op for other methods).
+  Status SignDefinitions(const std::string& method, json::Object& result);
   json::Object Capabilities() const;
   Outcome Initialize(const Request& r, CallContext& ctx);
   Outcome Discover();

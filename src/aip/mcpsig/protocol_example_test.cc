@@ -12,6 +12,8 @@
 #include "aip/crypto/sha.h"
 #include "aip/identity/data_integrity.h"
 #include "aip/mcpsig/authenticator.h"
+#include "aip/mcpsig/definition_proof.h"
+#include "aip/pins/definition_pin.h"
 #include "aip/mcpsig/request_proof.h"
 #include "aip/testing/testing.h"
 
@@ -49,14 +51,21 @@ class FixedClock final : public Clock {
   TimePoint Now() const override { return *ParseTime("2026-11-22T10:00:30Z"); }
 };
 
-TEST(ProtocolExampleTest, DocsMatchTheImplementation) {
-  auto blocks = Blocks("docs/protocol.md");
-  // The example key: the seed 00 01 02 ... 1f (also "A" in the Python AIP compatibility vectors).
+// ExampleIdentity: the seed 00 01 02 ... 1f (also "A" in the Python AIP compatibility vectors).
+identity::Identity ExampleIdentity() {
   Bytes seed(32);
   for (int i = 0; i < 32; ++i) seed[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i);
-  auto key = crypto::Ed25519PrivateKey::FromSeed(seed);
-  ASSERT_THAT(key, IsOk());
-  identity::Identity agent(*key, "example", "", *ParseTime("2026-11-22T10:00:00Z"));
+  return identity::Identity(*crypto::Ed25519PrivateKey::FromSeed(seed), "example", "", *ParseTime("2026-11-22T10:00:00Z"));
+}
+
+class SigningClock final : public Clock {
+ public:
+  TimePoint Now() const override { return *ParseTime("2026-11-22T10:00:00Z"); }
+};
+
+TEST(ProtocolExampleTest, DocsMatchTheImplementation) {
+  auto blocks = Blocks("docs/protocol.md");
+  identity::Identity agent = ExampleIdentity();
   std::map<std::string, std::string> computed;
   computed["did"] = agent.did();
 
@@ -97,6 +106,36 @@ TEST(ProtocolExampleTest, DocsMatchTheImplementation) {
   auto verified = VerifyRequest(*json::ParseJsonObject(blocks["signed-request"]), v);
   EXPECT_TRUE(std::holds_alternative<authn::Principal>(verified));
   ::aip::testing::ReportVectors("docs/protocol.md worked example blocks", checked);
+}
+
+// The signed-definitions example in docs/protocol.md: a tools/list result, signed by the example
+// key at 10:00:00 — each block is what this implementation computes.
+TEST(ProtocolExampleTest, SignedDefinitionsExampleMatches) {
+  auto blocks = Blocks("docs/protocol.md");
+  auto listed = json::ParseJsonObject(blocks["definitions-result"]);
+  ASSERT_THAT(listed, IsOk()) << "docs/protocol.md has no valid example:definitions-result block";
+  std::map<std::string, std::string> computed;
+  const json::Object& tool = listed->at("tools").as_array()[0].as_object();
+  computed["definition-hash"] = *pins::DefinitionHash(tool);
+  computed["list-proof-document"] = *json::Canonicalize(json::Value(*ListProofDocument("tools", listed->at("tools").as_array())));
+  SigningClock clock;
+  ProofDefinitionSigner signer(std::make_shared<identity::Identity>(ExampleIdentity()), &clock);
+  json::Object result = *listed;
+  json::Object meta;
+  ASSERT_THAT(signer.Sign("tools", result["tools"].as_array(), meta), IsOk());
+  result["_meta"] = meta;
+  computed["signed-definitions"] = json::Serialize(result);
+  for (const auto& [name, value] : computed) {
+    EXPECT_EQ(blocks[name], value) << "docs/protocol.md block example:" << name << " should be:\n" << value;
+  }
+  // It verifies, and the signed definition pins to the same hash as the unsigned one.
+  auto signed_result = json::ParseJsonObject(blocks["signed-definitions"]);
+  ASSERT_THAT(signed_result, IsOk());
+  const json::Array& items = signed_result->at("tools").as_array();
+  EXPECT_EQ(*VerifyDefinitionProof(items[0].as_object()), ExampleIdentity().did());
+  EXPECT_EQ(*VerifyListProof("tools", items, *signed_result), ExampleIdentity().did());
+  EXPECT_EQ(*pins::DefinitionHash(items[0].as_object()), computed["definition-hash"]);
+  ::aip::testing::ReportVectors("docs/protocol.md signed-definitions blocks", computed.size());
 }
 
 }  // namespace

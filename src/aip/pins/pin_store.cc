@@ -74,9 +74,13 @@ std::pair<json::Object*, json::Object*> Lists(json::Object& entry) {
   return {&entry["approved"].as_object(), &entry["pending"].as_object()};
 }
 
-std::string HashOf(const json::Object& entry) {
-  const json::Value* h = entry.if_contains("hash");
-  return h != nullptr && h->is_string() ? std::string(h->get_string()) : "";
+std::string HashOf(const json::Object& entry) { return std::string(json::OptionalString(entry, "hash").value_or("")); }
+std::string SignerOf(const json::Object& entry) { return std::string(json::OptionalString(entry, "signer").value_or("")); }
+
+json::Object PinOf(const std::string& hash, const std::string& signer, const json::Value& definition, const std::string& when) {
+  json::Object pin{{"hash", hash}, {"definition", definition}, {"approved", when}};
+  if (!signer.empty()) pin["signer"] = signer;
+  return pin;
 }
 
 json::Array FieldsJson(const std::vector<FieldChange>& fields) {
@@ -133,19 +137,21 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
     // Trust on first use: the first listing is what the operator accepted by adding the server.
     for (const auto& [key, value] : now) {
       if (duplicates.contains(key)) continue;
-      approved[key] = json::Object{{"hash", value.first}, {"definition", *value.second->definition}, {"approved", when}};
+      approved[key] = PinOf(value.first, value.second->signer, *value.second->definition, when);
     }
     result.first_listing_approved = true;
   }
 
   auto note = [&](const std::string& key, const ListedItem* item, const std::string& hash, std::string change,
                   std::vector<FieldChange> fields) {
+    std::string signer = item != nullptr ? item->signer : "";
     const json::Value* held = pending.if_contains(key);
-    if (held != nullptr && held->is_object() && HashOf(held->get_object()) == hash &&
+    if (held != nullptr && held->is_object() && HashOf(held->get_object()) == hash && SignerOf(held->get_object()) == signer &&
         json::OptionalString(held->get_object(), "change").value_or("") == change) {
       return;  // Seen before: already recorded and audited.
     }
     json::Object record{{"hash", hash}, {"change", change}, {"seen", when}, {"fields", FieldsJson(fields)}};
+    if (!signer.empty()) record["signer"] = signer;
     if (item != nullptr) record["definition"] = *item->definition;
     pending[key] = std::move(record);
     modified = true;
@@ -166,12 +172,14 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
     }
     // Served as approved. A difference seen before stays pending (and is not audited again when
     // it comes back): a server that alternates is reported once, and the operator sees it.
-    if (known && HashOf(pinned->get_object()) == hash) continue;
+    bool same_signer = known && SignerOf(pinned->get_object()) == item->signer;
+    if (known && HashOf(pinned->get_object()) == hash && same_signer) continue;
     result.withheld.push_back({item->kind, item->name, known ? "changed" : "unapproved"});
     std::vector<FieldChange> fields;
     if (known) {
       if (const json::Value* before = pinned->get_object().if_contains("definition"))
         fields = Diff(*before, json::Value(*item->definition));
+      if (!same_signer) fields.push_back({"#signer", "changed"});  // Signed by another DID (or no longer, or now).
     }
     note(key, item, hash, known ? "changed" : "added", std::move(fields));
   }
@@ -208,7 +216,7 @@ Result<std::vector<std::string>> PinStore::Approve(std::string_view server, cons
     } else {
       const json::Value* definition = record.if_contains("definition");
       if (definition == nullptr || !definition->is_object()) continue;
-      approved[key] = json::Object{{"hash", HashOf(record)}, {"definition", *definition}, {"approved", when}};
+      approved[key] = PinOf(HashOf(record), SignerOf(record), *definition, when);
     }
     pending.erase(key);
     done.push_back(key);

@@ -4,7 +4,8 @@
 // Several processes share the file: each change is made under an exclusive lock on a sidecar
 // lock file and written atomically (mode 0600).
 //
-// Items are keyed "<kind>/<name>" (kind "tool" or "prompt"). A difference stays pending until
+// Items are keyed "<kind>/<name>" (kind "tool" or "prompt"); a pin holds the definition's hash
+// and the DID that signed it (if any): the same definition signed by another DID is a change. A difference stays pending until
 // approved or reset, even when the server lists the approved definition again (one that
 // alternates is reported once, and stays visible). A listed item is served only when
 // its hash equals the approved one. Otherwise it is withheld: "changed" (an approved name, another
@@ -32,6 +33,7 @@ struct ListedItem {
   std::string kind;  // "tool" or "prompt"
   std::string name;
   const json::Object* definition = nullptr;
+  std::string signer;  // The DID whose verified proof the definition carries; "" when unsigned.
 };
 
 struct WithheldItem {

@@ -26,7 +26,7 @@ json::Object Tool(std::string_view name, std::string_view description = "Lists t
 
 std::vector<ListedItem> Listing(const std::vector<json::Object>& tools) {
   std::vector<ListedItem> out;
-  for (const auto& t : tools) out.push_back({"tool", std::string(t.at("name").as_string()), &t});
+  for (const auto& t : tools) out.push_back({"tool", std::string(t.at("name").as_string()), &t, ""});
   return out;
 }
 
@@ -180,6 +180,22 @@ TEST_F(PinStoreTest, ApprovedModeServesNothingUnapprovedAndDuplicatesNeverPass) 
   EXPECT_TRUE(store.Screen("s", PinMode::kOff, Listing({Tool("zzz")}))->withheld.empty());
   ASSERT_THAT(store.Reset("s"), IsOk());
   EXPECT_THAT(store.Reset("s"), StatusIs(ErrorCode::kNotFound));
+}
+
+TEST_F(PinStoreTest, TheSameDefinitionSignedByAnotherDidIsAChange) {
+  PinStore store(dir_ / "pins.json");
+  json::Object tool = Tool("a");
+  ASSERT_THAT(store.Screen("s", PinMode::kTofu, {{"tool", "a", &tool, "did:key:z6MkServer"}}), IsOk());
+  EXPECT_TRUE(store.Screen("s", PinMode::kTofu, {{"tool", "a", &tool, "did:key:z6MkServer"}})->withheld.empty());
+  auto other = store.Screen("s", PinMode::kTofu, {{"tool", "a", &tool, "did:key:z6MkSomeoneElse"}});
+  EXPECT_EQ(Reason(*other, "a"), "changed");
+  ASSERT_EQ(other->changes.size(), 1u);
+  ASSERT_EQ(other->changes[0].fields.size(), 1u);
+  EXPECT_EQ(other->changes[0].fields[0].pointer, "#signer");
+  EXPECT_EQ(Reason(*store.Screen("s", PinMode::kTofu, {{"tool", "a", &tool, ""}}), "a"), "changed");  // No longer signed.
+  ASSERT_THAT(store.Approve("s", {}), IsOk());
+  EXPECT_TRUE(store.Screen("s", PinMode::kTofu, {{"tool", "a", &tool, ""}})->withheld.empty());
+  EXPECT_EQ(json::OptionalString(store.Read()->at("servers").at("s").at("approved").at("tool/a").as_object(), "signer"), std::nullopt);
 }
 
 TEST_F(PinStoreTest, AFileThatIsNotAPinFileIsRefused) {

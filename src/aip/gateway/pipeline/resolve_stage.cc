@@ -1,3 +1,5 @@
+#include <map>
+
 #include "aip/gateway/pipeline/stages.h"
 
 namespace aip::gateway {
@@ -27,10 +29,17 @@ json::Object ForwardedMeta(const mcp::RequestInfo& info, const mcp::CallContext&
 // WithheldError refuses a call to a tool or prompt whose definition its pins do not approve
 // (docs/tool-integrity.md): the caller learns which and why, the operator what to run.
 mcp::RpcError WithheldError(const std::string& what, std::string_view shown, const WithheldName& withheld) {
-  std::string why = withheld.reason == "changed"      ? "definition changed since approval"
-                    : withheld.reason == "unapproved" ? "definition not approved (new or renamed)"
-                    : withheld.reason == "duplicate"  ? "listed twice with different definitions"
-                                                      : "its pins cannot be checked";
+  static const std::map<std::string, std::string, std::less<>> kWhy{
+      {"changed", "definition changed since approval"},
+      {"unapproved", "definition not approved (new or renamed)"},
+      {"duplicate", "listed twice with different definitions"},
+      {"pins_unavailable", "its pins cannot be checked"},
+      {"unsigned", "definition not signed, and this upstream's must be"},
+      {"bad_signature", "definition signature does not verify"},
+      {"wrong_signer", "definition signed by another DID than this upstream's"},
+      {"list_signature", "the listing's signature does not verify"}};
+  auto it = kWhy.find(withheld.reason);
+  std::string why = it != kWhy.end() ? it->second : withheld.reason;
   return mcp::RpcError{
       mcp::kForbiddenCode,
       "Forbidden: " + what + " " + std::string(shown) + ": " + why + "; withheld until an operator approves it (aip pins)",

@@ -1,0 +1,89 @@
+#include "aip/mcpsig/definition_proof.h"
+
+#include "aip/identity/data_integrity.h"
+#include "aip/identity/did_key.h"
+#include "aip/pins/definition_pin.h"
+
+namespace aip::mcpsig {
+namespace {
+
+// Unsecured is the definition without its proof (and without an _meta that held only that).
+json::Object Unsecured(const json::Object& definition) {
+  json::Object doc = definition;
+  if (json::Value* meta = doc.if_contains("_meta"); meta != nullptr && meta->is_object()) {
+    meta->as_object().erase(pins::kDefinitionProofKey);
+    if (meta->as_object().empty()) doc.erase("_meta");
+  }
+  return doc;
+}
+
+const json::Object* ProofIn(const json::Object& o, std::string_view key) {
+  const json::Value* meta = o.if_contains("_meta");
+  const json::Value* proof = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(key) : nullptr;
+  return proof != nullptr && proof->is_object() ? &proof->get_object() : nullptr;
+}
+
+Result<json::Object> Proof(const json::Object& unsecured, const identity::Identity& signer, TimePoint now) {
+  identity::ProofOptions o;
+  o.verification_method = signer.verification_method();
+  o.purpose = identity::Purpose::kAssertionMethod;
+  o.created = std::chrono::floor<std::chrono::seconds>(now);
+  return identity::CreateProof(unsecured, signer, o);
+}
+
+Result<std::string> Verify(const json::Object& unsecured, const json::Object& proof) {
+  identity::ProofExpectations e;
+  e.purpose = identity::Purpose::kAssertionMethod;
+  // Definitions are signed once and listed for long: only a proof from the future is refused.
+  auto v = identity::VerifyDetachedProof(unsecured, proof, identity::DidKeyResolver(), e);
+  if (!v) return UnauthenticatedError(v.error().message);
+  return v->method.controller;
+}
+
+}  // namespace
+
+Status ProofDefinitionSigner::Sign(std::string_view kind, json::Array& items, json::Object& result_meta) {
+  TimePoint now = clock_->Now();
+  for (auto& item : items) {
+    if (!item.is_object()) continue;
+    json::Object& o = item.as_object();
+    AIP_ASSIGN_OR_RETURN(json::Object proof, Proof(Unsecured(o), *signer_, now));
+    json::Object meta;
+    if (const json::Value* m = o.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
+    meta[pins::kDefinitionProofKey] = std::move(proof);
+    o["_meta"] = std::move(meta);
+  }
+  AIP_ASSIGN_OR_RETURN(json::Object document, ListProofDocument(kind, items));
+  AIP_ASSIGN_OR_RETURN(json::Object proof, Proof(document, *signer_, now));
+  result_meta[kListProofKey] = std::move(proof);
+  return OkStatus();
+}
+
+Result<json::Object> ListProofDocument(std::string_view kind, const json::Array& items) {
+  json::Array hashes;
+  for (const auto& item : items) {
+    if (!item.is_object()) return InvalidArgumentError("a listed item is not an object");
+    AIP_ASSIGN_OR_RETURN(std::string hash, pins::DefinitionHash(item.get_object()));
+    hashes.emplace_back(hash);
+  }
+  return json::Object{{"type", kListProofType}, {"kind", kind}, {"items", std::move(hashes)}};
+}
+
+Result<std::string> VerifyDefinitionProof(const json::Object& definition) {
+  const json::Object* proof = ProofIn(definition, pins::kDefinitionProofKey);
+  if (proof == nullptr) return UnauthenticatedError("the definition is not signed");
+  auto signer = Verify(Unsecured(definition), *proof);
+  if (!signer) return UnauthenticatedError("definition signature: " + signer.error().message);
+  return signer;
+}
+
+Result<std::string> VerifyListProof(std::string_view kind, const json::Array& items, const json::Object& result) {
+  const json::Object* proof = ProofIn(result, kListProofKey);
+  if (proof == nullptr) return UnauthenticatedError("the list is not signed");
+  AIP_ASSIGN_OR_RETURN(json::Object document, ListProofDocument(kind, items));
+  auto signer = Verify(document, *proof);
+  if (!signer) return UnauthenticatedError("list signature: " + signer.error().message);
+  return signer;
+}
+
+}  // namespace aip::mcpsig

@@ -1,0 +1,50 @@
+// Signed definitions (docs/protocol.md, "Signed definitions"): a server signs each tool, prompt
+// and resource-template definition it lists, and each listed page as a whole, with its DID — so
+// a client or gateway can tell who vouches for the text its model reads, and that no definition
+// was changed, added or taken out on the way.
+//
+// - A definition's proof (eddsa-jcs-2022, proofPurpose assertionMethod) sits in its own
+//   _meta["dev.aip/definitionProof"]; the secured document is the definition as sent without that
+//   member (and without _meta if nothing else is left in it).
+// - A page's proof sits in the result's _meta["dev.aip/listProof"]; it signs the document
+//   {"type": "aip-definition-list", "kind": KIND, "items": [pin hash of each item, in order]},
+//   KIND being "tools", "prompts" or "resourceTemplates" and each hash pins::DefinitionHash of the
+//   item as sent (its definition proof left out).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "aip/base/json.h"
+#include "aip/base/status.h"
+#include "aip/identity/identity.h"
+#include "aip/mcp/server.h"
+
+namespace aip::mcpsig {
+
+inline constexpr std::string_view kListProofKey = "dev.aip/listProof";
+inline constexpr std::string_view kListProofType = "aip-definition-list";
+
+// ProofDefinitionSigner signs listings with the server's identity.
+class ProofDefinitionSigner final : public mcp::DefinitionSigner {
+ public:
+  explicit ProofDefinitionSigner(std::shared_ptr<const identity::Identity> signer, const Clock* clock = &DefaultClock())
+      : signer_(std::move(signer)), clock_(clock) {}
+  Status Sign(std::string_view kind, json::Array& items, json::Object& result_meta) override;
+
+ private:
+  std::shared_ptr<const identity::Identity> signer_;
+  const Clock* clock_;
+};
+
+// ListProofDocument is what a page's proof signs (above).
+Result<json::Object> ListProofDocument(std::string_view kind, const json::Array& items);
+
+// VerifyDefinitionProof checks the proof a definition carries and returns the DID (did:key) that
+// signed it; kUnauthenticated when it has none or it does not verify.
+Result<std::string> VerifyDefinitionProof(const json::Object& definition);
+// VerifyListProof checks a listing page's proof over the items it holds, in order, and returns
+// the signer's DID; kUnauthenticated when the result has none, or an item was changed, added,
+// removed or moved.
+Result<std::string> VerifyListProof(std::string_view kind, const json::Array& items, const json::Object& result);
+
+}  // namespace aip::mcpsig
