@@ -42,6 +42,10 @@ struct Context {
   bool json = false;
 };
 
+// ClientPinsFile is where this user's clients (aip proxy) keep the tool pins of the servers they
+// reach, keyed by URL: $AIP_HOME/pins/client.json (docs/tool-integrity.md).
+inline std::filesystem::path ClientPinsFile(const Context& ctx) { return ctx.store.home() / "pins" / "client.json"; }
+
 // Report prints what a command did: `human` (a line) or, with --json, `data`.
 void Report(const Context& ctx, const json::Object& data, const std::string& human);
 

@@ -1,6 +1,6 @@
-// aip pins list | diff | approve | reset: the tool and prompt definitions a gateway serves only as
-// approved (docs/tool-integrity.md). Each reads the pin file a gateway configuration names
-// (--config), or one given directly (--file).
+// aip pins list | diff | approve | reset: the tool and prompt definitions a gateway (or aip proxy)
+// serves only as approved (docs/tool-integrity.md). Each reads the pin file a gateway
+// configuration names (--config), one given directly (--file), or else this user's client pins.
 #include <iostream>
 
 #include "aip/gateway/config.h"
@@ -17,10 +17,10 @@ struct PinsFlags {
   bool all = false;
 };
 
-std::filesystem::path PinFile(const PinsFlags& f) {
+std::filesystem::path PinFile(const Context& ctx, const PinsFlags& f) {
   if (!f.file.empty() && !f.config.empty()) Fail(kUsage, "give --config or --file, not both");
   if (!f.file.empty()) return f.file;
-  if (f.config.empty()) Fail(kUsage, "which pins? give --config gateway.toml (its [pins] file) or --file PATH");
+  if (f.config.empty()) return ClientPinsFile(ctx);  // What aip proxy pinned.
   auto cfg = gateway::LoadConfig(f.config);
   if (!cfg) Fail(kUsage, cfg.error().message);
   return gateway::PinsFileOf(*cfg);
@@ -76,15 +76,15 @@ void AddPinsCommands(CLI::App& app, Context& ctx) {
   group->require_subcommand(1);
   auto f = std::make_shared<PinsFlags>();
   auto source = [f](CLI::App* c) {
-    c->add_option("--config", f->config, "A gateway configuration: its [pins] file (default $AIP_HOME/pins/gateway.json)");
-    c->add_option("--file", f->file, "A pin file, named directly");
+    c->add_option("--config", f->config, "A gateway configuration: its [pins] file (default <identity home>/pins/gateway.json)");
+    c->add_option("--file", f->file, "A pin file, named directly (default: $AIP_HOME/pins/client.json, what aip proxy pins)");
   };
 
   auto* list = group->add_subcommand("list", "Each pinned server: approved definitions, and what waits for approval");
   source(list);
   list->add_option("SERVER", f->server, "Only this server (an upstream's name)");
   list->callback([&ctx, f] {
-    pins::PinStore store(PinFile(*f));
+    pins::PinStore store(PinFile(ctx, *f));
     json::Object servers = Servers(store, f->server);
     if (ctx.json) {
       PrintJson(servers);
@@ -107,7 +107,7 @@ void AddPinsCommands(CLI::App& app, Context& ctx) {
   source(diff);
   diff->add_option("SERVER", f->server, "Only this server");
   diff->callback([&ctx, f] {
-    pins::PinStore store(PinFile(*f));
+    pins::PinStore store(PinFile(ctx, *f));
     json::Object servers = Servers(store, f->server);
     json::Array out;
     for (const auto& kv : servers) {
@@ -155,14 +155,14 @@ void AddPinsCommands(CLI::App& app, Context& ctx) {
 
   auto* approve = group->add_subcommand("approve", "Accept what a server now lists (the gateway serves it from its next listing)");
   source(approve);
-  approve->add_option("SERVER", f->server, "The server (an upstream's name)")->required();
+  approve->add_option("SERVER", f->server, "The server (an upstream's name, or the URL aip proxy reached)")->required();
   approve->add_option("NAME", f->names, "Items to approve: tool/NAME or prompt/NAME (a bare NAME is a tool)");
   approve->add_flag("--all", f->all, "Approve everything the server has pending");
   approve->callback([&ctx, f] {
     if (f->names.empty() != f->all) Fail(kUsage, "name the items to approve, or pass --all");
     std::vector<std::string> keys;
     for (const auto& n : f->names) keys.push_back(n.find('/') == std::string::npos ? "tool/" + n : n);
-    pins::PinStore store(PinFile(*f));
+    pins::PinStore store(PinFile(ctx, *f));
     auto done = Check(store.Approve(f->server, keys));
     json::Array approved(done.begin(), done.end());
     Report(ctx, json::Object{{"server", f->server}, {"approved", approved}},
@@ -171,9 +171,9 @@ void AddPinsCommands(CLI::App& app, Context& ctx) {
 
   auto* reset = group->add_subcommand("reset", "Forget a server's pins (with tofu, its next listing is trusted as new)");
   source(reset);
-  reset->add_option("SERVER", f->server, "The server (an upstream's name)")->required();
+  reset->add_option("SERVER", f->server, "The server (an upstream's name, or the URL aip proxy reached)")->required();
   reset->callback([&ctx, f] {
-    pins::PinStore store(PinFile(*f));
+    pins::PinStore store(PinFile(ctx, *f));
     Check(store.Reset(f->server));
     Report(ctx, json::Object{{"server", f->server}, {"reset", true}}, "Pins of " + f->server + " forgotten");
   });

@@ -29,6 +29,7 @@ struct ProxyOptions {
   std::string token_file;
   std::string timeout = "120s";
   std::string log_file;
+  std::string pin = "tofu";
   SigningOptions signing;
 };
 
@@ -126,12 +127,17 @@ void AddProxyCommands(CLI::App& app, Context& ctx) {
   cmd->add_option("--token-file", o->token_file, "With --listen: also write the per-run token to this file (mode 0600)");
   cmd->add_option("--timeout", o->timeout, "How long to wait for the remote (a response, or the next event of a stream); default 120s");
   cmd->add_option("--log", o->log_file, "Append the proxy's log lines to this file (mode 0600) besides stderr");
+  cmd->add_option("--pin", o->pin,
+                  "Tool integrity: tofu (default: trust the first listing, withhold later changes), approved (only what aip pins approve "
+                  "accepted), off");
   AddSigningFlags(cmd, o->signing);
   cmd->callback([o, &ctx] {
     ::signal(SIGPIPE, SIG_IGN);  // A client that leaves is an error on write, not the end of the proxy.
     Logger log(o->log_file);
     auto remote = RemoteFor(ctx, *o);
+    auto pin = Check(pins::ParsePinMode(o->pin), kUsage);
     if (!o->listen.empty()) {
+      if (pin != pins::PinMode::kOff) log("note: tool pins are checked over stdio only; --listen relays definitions unchecked");
       ServeLocally(*remote, *o, log);
       return;
     }
@@ -139,6 +145,9 @@ void AddProxyCommands(CLI::App& app, Context& ctx) {
     log("relaying stdio to " + o->url + (SignsCalls(o->signing) ? "" : " (unsigned)"));
     proxy::StdioBridgeOptions so;
     so.log = [&log](std::string_view line) { log(line); };
+    if (pin != pins::PinMode::kOff) {
+      so.screen = std::make_shared<proxy::DefinitionScreen>(std::make_shared<pins::PinStore>(ClientPinsFile(ctx)), o->url, pin, so.log);
+    }
     Check(proxy::RunStdioBridge(*remote, so));
   });
 }

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -110,7 +111,8 @@ std::string_view PinModeName(PinMode mode) {
   return "off";
 }
 
-Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, const std::vector<ListedItem>& listed) {
+Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, const std::vector<ListedItem>& listed,
+                                      const std::vector<std::string>& complete_kinds) {
   ScreenResult result;
   if (mode == PinMode::kOff) return result;
   // Hash before taking the lock: the lock is held only for the file's read-modify-write.
@@ -126,17 +128,39 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
   AIP_ASSIGN_OR_RETURN(json::Object doc, Load(file_));
   json::Object& entry = Member(Member(doc, "servers"), server);
   std::string when = FormatTime(clock_->Now());
-  bool first = !entry.contains("first_listed");
-  if (first) entry["first_listed"] = when;
-  bool modified = first;
+  bool modified = false;
+  // A file written before kinds were tracked had every kind listed already.
+  if (entry.contains("first_listed") && !entry.contains("kinds_listed")) entry["kinds_listed"] = json::Array{"tool", "prompt"};
+  if (!entry.contains("first_listed")) {
+    entry["first_listed"] = when;
+    modified = true;
+  }
+  // Which kinds this server listed before: under tofu, a kind listed for the first time is
+  // trusted as listed (the gateway lists every kind each time, so a kind that appears later is
+  // screened like any new item; `aip proxy` lists each kind on its own).
+  std::set<std::string> kinds_now(complete_kinds.begin(), complete_kinds.end());
+  for (const auto& item : listed) kinds_now.insert(item.kind);
+  std::set<std::string> first_kinds;
+  {
+    json::Value& seen = entry["kinds_listed"];
+    if (!seen.is_array()) seen = json::Array{};
+    json::Array& seen_kinds = seen.as_array();
+    for (const auto& k : kinds_now) {
+      if (std::find(seen_kinds.begin(), seen_kinds.end(), json::Value(k)) == seen_kinds.end()) {
+        first_kinds.insert(k);
+        seen_kinds.emplace_back(k);
+        modified = true;
+      }
+    }
+  }
   auto [approved_list, pending_list] = Lists(entry);
   json::Object& approved = *approved_list;
   json::Object& pending = *pending_list;
 
-  if (mode == PinMode::kTofu && first) {
+  if (mode == PinMode::kTofu && !first_kinds.empty()) {
     // Trust on first use: the first listing is what the operator accepted by adding the server.
     for (const auto& [key, value] : now) {
-      if (duplicates.contains(key)) continue;
+      if (duplicates.contains(key) || !first_kinds.contains(value.second->kind)) continue;
       approved[key] = PinOf(value.first, value.second->signer, *value.second->definition, when);
     }
     result.first_listing_approved = true;
@@ -185,7 +209,9 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
   }
   for (const auto& kv : approved) {
     std::string key(kv.key());
-    if (!now.contains(key)) note(key, nullptr, "", "removed", {});
+    std::string kind = key.substr(0, key.find('/'));
+    bool whole = std::find(complete_kinds.begin(), complete_kinds.end(), kind) != complete_kinds.end();
+    if (whole && !now.contains(key)) note(key, nullptr, "", "removed", {});
   }
   if (modified) AIP_RETURN_IF_ERROR(Save(file_, doc));
   return result;

@@ -61,7 +61,10 @@ class PinStore {
 
   // Screen checks what `server` lists now against its approved pins (mode kOff: everything
   // passes, nothing is read), records new differences as pending, and says what to withhold.
-  Result<ScreenResult> Screen(std::string_view server, PinMode mode, const std::vector<ListedItem>& listed);
+  // `complete_kinds` are the kinds `listed` holds whole: an approved item of those kinds that is
+  // not listed is reported removed (a single page of a longer listing holds no kind whole).
+  Result<ScreenResult> Screen(std::string_view server, PinMode mode, const std::vector<ListedItem>& listed,
+                              const std::vector<std::string>& complete_kinds = {"tool", "prompt"});
   // Approve accepts `server`'s pending items named by key ("tool/x"; all when `keys` is empty);
   // a pending removal drops the pin. Returns the keys approved; kNotFound when none matched.
   Result<std::vector<std::string>> Approve(std::string_view server, const std::vector<std::string>& keys);

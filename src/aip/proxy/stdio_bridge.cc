@@ -48,6 +48,9 @@ class Bridge {
   net::Headers HeadersFor(const json::Object& message, std::string* session_used);
   void RememberSchemas(const json::Object& tools_result);
   std::optional<json::Object> LearnSchemas(Exchange& exchange);
+  // ListWhole lists `method` (all pages) through SendOnce, so the listing is remembered and
+  // screened; a refused listing is the answer returned.
+  std::optional<json::Object> ListWhole(const std::string& method, Exchange& exchange);
   void StartListener();
   void Listen();
   void Stop();
@@ -261,6 +264,18 @@ json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) 
       return std::move(*refused);
     }
   }
+  if (const auto& screen = options_.screen; screen && (method == "tools/call" || method == "prompts/get")) {
+    // A call to an item the pins withhold never reaches the server; one the client calls before
+    // listing is judged on a listing the proxy makes first.
+    std::string kind = method == "tools/call" ? "tools" : "prompts";
+    if (!screen->Listed(kind)) {
+      if (auto refused = ListWhole(kind + "/list", exchange)) {
+        (*refused)["id"] = request.at("id");
+        return std::move(*refused);
+      }
+    }
+    if (auto refused = screen->Refusal(request)) return std::move(*refused);
+  }
   constexpr int kMaxInputRounds = 8;
   json::Object current = modern ? InModernEra(request) : request;
   for (int round = 0; round < kMaxInputRounds; ++round) {
@@ -365,7 +380,9 @@ json::Object Bridge::SendOnce(const json::Object& request, Exchange& exchange) {
         RememberSchemas(result);
       }
     }
-    return remote_.CheckResult(sent->request, std::move(out));
+    json::Object checked = remote_.CheckResult(sent->request, std::move(out));
+    if (options_.screen) options_.screen->ScreenAnswer(method, request, checked);
+    return checked;
   }
 }
 
@@ -478,21 +495,31 @@ std::optional<json::Object> Bridge::LearnSchemas(Exchange& exchange) {
     std::lock_guard lock(mu_);
     if (tools_listed_) return std::nullopt;
   }
+  if (auto refused = ListWhole("tools/list", exchange)) return refused;
+  std::lock_guard lock(mu_);
+  tools_listed_ = true;
+  return std::nullopt;
+}
+
+std::optional<json::Object> Bridge::ListWhole(const std::string& method, Exchange& exchange) {
+  bool modern;
+  {
+    std::lock_guard lock(mu_);
+    modern = modern_;
+  }
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
     json::Object params;
     if (!cursor.empty()) params["cursor"] = cursor;
-    json::Object list = InModernEra(json::Object{
-        {"jsonrpc", "2.0"}, {"id", "aip-proxy-tools-" + std::to_string(page)}, {"method", "tools/list"}, {"params", std::move(params)}});
-    json::Object answer = SendOnce(list, exchange);  // Remembers the schemas it carries.
+    json::Object list{
+        {"jsonrpc", "2.0"}, {"id", "aip-proxy-list-" + std::to_string(page)}, {"method", method}, {"params", std::move(params)}};
+    json::Object answer = SendOnce(modern ? InModernEra(std::move(list)) : std::move(list), exchange);  // Remembered, screened.
     const json::Value* result = answer.if_contains("result");
     if (result == nullptr || !result->is_object()) return answer;  // Why the call cannot go; tried again next time.
     auto next = json::OptionalString(result->get_object(), "nextCursor");
     if (!next || next->empty()) break;
     cursor = std::string(*next);
   }
-  std::lock_guard lock(mu_);
-  tools_listed_ = true;
   return std::nullopt;
 }
 

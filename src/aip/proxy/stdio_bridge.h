@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "aip/base/status.h"
+#include "aip/proxy/definition_screen.h"
 #include "aip/proxy/remote_endpoint.h"
 
 namespace aip::proxy {
@@ -33,6 +34,8 @@ struct StdioBridgeOptions {
   std::size_t max_line_bytes = 4 * 1024 * 1024;
   int max_in_flight = 64;  // Requests relayed at once; more are answered "busy".
   std::function<void(std::string_view line)> log;
+  // Tool integrity: listings screened against the user's pins, calls to withheld items refused.
+  std::shared_ptr<DefinitionScreen> screen;
 };
 
 // RunStdioBridge returns when the input ends, after the requests in flight are answered.
