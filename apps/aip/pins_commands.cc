@@ -3,6 +3,7 @@
 // configuration names (--config), one given directly (--file), or else this user's client pins.
 #include <iostream>
 
+#include "aip/base/json_pointer.h"
 #include "aip/gateway/config.h"
 #include "aip/pins/pin_store.h"
 #include "cli.h"
@@ -44,29 +45,6 @@ json::Object Servers(const pins::PinStore& store, const std::string& only) {
 std::string Short(const json::Value& v) {
   std::string text = v.is_string() ? std::string(v.get_string()) : json::Serialize(v);
   return text.size() > 100 ? text.substr(0, 97) + "..." : text;
-}
-
-// ValueAt follows a JSON Pointer (as the diff names places) into `v`; null when absent.
-const json::Value* ValueAt(const json::Value& v, std::string_view pointer) {
-  const json::Value* at = &v;
-  std::size_t pos = 1;
-  while (at != nullptr && pos <= pointer.size() && !pointer.empty()) {
-    std::size_t next = pointer.find('/', pos);
-    std::string token(pointer.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
-    for (std::size_t i; (i = token.find("~1")) != std::string::npos;) token.replace(i, 2, "/");
-    for (std::size_t i; (i = token.find("~0")) != std::string::npos;) token.replace(i, 2, "~");
-    if (at->is_object()) {
-      at = at->get_object().if_contains(token);
-    } else if (at->is_array() && !token.empty() && std::all_of(token.begin(), token.end(), ::isdigit)) {
-      std::size_t index = std::stoul(token);
-      at = index < at->get_array().size() ? &at->get_array()[index] : nullptr;
-    } else {
-      at = nullptr;
-    }
-    if (next == std::string_view::npos) break;
-    pos = next + 1;
-  }
-  return at;
 }
 
 }  // namespace
@@ -120,8 +98,8 @@ void AddPinsCommands(CLI::App& app, Context& ctx) {
         json::Array fields;
         if (before != nullptr && after != nullptr) {
           for (const auto& change : pins::Diff(*before, *after)) {
-            const json::Value* was = ValueAt(*before, change.pointer);
-            const json::Value* is = ValueAt(*after, change.pointer);
+            const json::Value* was = json::AtPointer(*before, change.pointer);
+            const json::Value* is = json::AtPointer(*after, change.pointer);
             fields.push_back(json::Object{{"pointer", change.pointer},
                                           {"change", change.change},
                                           {"approved", was != nullptr ? *was : json::Value(nullptr)},

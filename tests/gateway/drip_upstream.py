@@ -6,50 +6,24 @@ tools/call of `drip` answers with an event stream that only ever sends keep-aliv
 itself after 30 s or when the reader leaves (then it prints "reader left after N s"). Prints "listening on URL" to stderr once it serves.
 Usage: drip_upstream.py
 """
-import json, sys, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import json, os, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mcp_stub import LegacyMcpHandler, serve  # noqa: E402
 
 TOOLS = [{"name": n, "inputSchema": {"type": "object"}} for n in ("drip", "chatty")]
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(LegacyMcpHandler):
+    NAME = "drip"
 
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body, headers=None):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_DELETE(self):
-        self.send_response(200)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def do_POST(self):
-        msg = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))))
-        method, rid = msg.get("method"), msg.get("id")
-        if rid is None:
-            self.send_response(202)
-            self.send_header("content-length", "0")
-            self.end_headers()
-        elif method == "initialize":
-            self.reply(200, {"jsonrpc": "2.0", "id": rid, "result": {
-                "protocolVersion": "2025-06-18", "capabilities": {"tools": {}}, "serverInfo": {"name": "drip", "version": "1"}}},
-                {"mcp-session-id": "drip-session"})
-        elif method == "tools/list":
-            self.reply(200, {"jsonrpc": "2.0", "id": rid, "result": {"tools": TOOLS}})
+    def answer(self, method, rid, msg):
+        if method == "tools/list":
+            self.reply({"jsonrpc": "2.0", "id": rid, "result": {"tools": TOOLS}})
         elif method == "tools/call":
             self.stream(msg["params"]["name"] == "chatty", msg.get("params", {}).get("_meta", {}).get("progressToken", "t"))
         else:
-            self.reply(404, {"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": "Method not found"}})
+            super().answer(method, rid, msg)
 
     def stream(self, chatty, token):
         self.send_response(200)
@@ -75,6 +49,4 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-print(f"listening on http://127.0.0.1:{server.server_address[1]}/mcp", file=sys.stderr, flush=True)
-server.serve_forever()
+serve(Handler)

@@ -7,45 +7,21 @@ Prints "listening on URL" to stderr once it serves.
 Usage: mutable_upstream.py TOOLS_FILE [OTHER_TOOLS_FILE]"""
 import itertools
 import json
+import os
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mcp_stub import LegacyMcpHandler, serve  # noqa: E402
 
 FILES = itertools.cycle(sys.argv[1:3])
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(LegacyMcpHandler):
+    NAME = "mutable"
+    CAPABILITIES = {"tools": {"listChanged": True}}
 
-    def log_message(self, *args):
-        pass
-
-    def reply(self, body, headers=None):
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_DELETE(self):
-        self.send_response(200)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def do_POST(self):
-        msg = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))))
-        method, rid = msg.get("method"), msg.get("id")
-        if rid is None:
-            self.send_response(202)
-            self.send_header("content-length", "0")
-            self.end_headers()
-        elif method == "initialize":
-            self.reply({"jsonrpc": "2.0", "id": rid, "result": {
-                "protocolVersion": "2025-06-18", "capabilities": {"tools": {"listChanged": True}},
-                "serverInfo": {"name": "mutable", "version": "1"}}}, {"mcp-session-id": "mutable-session"})
-        elif method == "tools/list":
+    def answer(self, method, rid, msg):
+        if method == "tools/list":
             with open(next(FILES)) as f:
                 listed = json.load(f)
             # A list is the tools; an object is a whole result as captured (its _meta kept).
@@ -56,9 +32,7 @@ class Handler(BaseHTTPRequestHandler):
         elif method == "ping":
             self.reply({"jsonrpc": "2.0", "id": rid, "result": {}})
         else:
-            self.reply({"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": "Method not found"}})
+            super().answer(method, rid, msg)
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-print(f"listening on http://127.0.0.1:{server.server_address[1]}/mcp", file=sys.stderr, flush=True)
-server.serve_forever()
+serve(Handler)

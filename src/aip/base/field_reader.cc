@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "aip/base/clock.h"
+#include "aip/base/json_pointer.h"
 
 namespace aip::json {
 namespace {
@@ -13,18 +14,7 @@ std::string FormatNumber(double d) { return Serialize(Value(d)); }
 
 }  // namespace
 
-std::string FieldReader::PathOf(std::string_view key) const {
-  std::string p = path_ + "/";
-  for (char c : key) {
-    if (c == '~')
-      p += "~0";
-    else if (c == '/')
-      p += "~1";
-    else
-      p += c;
-  }
-  return p;
-}
+std::string FieldReader::PathOf(std::string_view key) const { return path_ + "/" + EscapePointerToken(key); }
 
 Error FieldReader::FailAt(const std::string& pointer, std::string_view problem) const {
   return InvalidArgumentError((describe_ ? (*describe_)(pointer) : pointer) + ": " + std::string(problem));

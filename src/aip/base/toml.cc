@@ -7,6 +7,8 @@
 #include <set>
 #include <vector>
 
+#include "aip/base/json_pointer.h"
+
 namespace aip::toml {
 namespace {
 
@@ -174,7 +176,7 @@ class Parser {
   // absent. `define` marks created tables as defined (dotted keys define their tables).
   Status Descend(std::vector<Step>& path, std::string& ptr, const std::string& key, bool define) {
     json::Object& here = Resolve(path);
-    ptr += "/" + PointerEscape(key);
+    ptr += "/" + json::EscapePointerToken(key);
     if (frozen_.count(ptr)) return Fail("\"" + key + "\" is an inline table or array and cannot be extended");
     json::Value* v = here.if_contains(key);
     if (v == nullptr) {
@@ -214,7 +216,7 @@ class Parser {
     std::string ptr;
     for (std::size_t i = 0; i + 1 < keys.size(); ++i) AIP_RETURN_IF_ERROR(Descend(path, ptr, keys[i], false));
     const std::string& last = keys.back();
-    std::string last_ptr = ptr + "/" + PointerEscape(last);
+    std::string last_ptr = ptr + "/" + json::EscapePointerToken(last);
     if (frozen_.count(last_ptr)) return Fail(header_line, "\"" + last + "\" is an inline table or array and cannot be extended");
     json::Object& parent = Resolve(path);
     json::Value* v = parent.if_contains(last);
@@ -257,7 +259,7 @@ class Parser {
     std::vector<Step> path = table;
     std::string ptr = table_ptr;
     for (std::size_t i = 0; i + 1 < keys.size(); ++i) AIP_RETURN_IF_ERROR(Descend(path, ptr, keys[i], true));
-    std::string value_ptr = ptr + "/" + PointerEscape(keys.back());
+    std::string value_ptr = ptr + "/" + json::EscapePointerToken(keys.back());
     if (Resolve(path).contains(keys.back())) return Fail(key_line, "duplicate key \"" + keys.back() + "\"");
     doc_.lines.emplace(value_ptr, key_line);
     // Values never touch the document while parsed, so the table can be resolved afterwards.
@@ -616,20 +618,6 @@ std::shared_ptr<const json::Describe> Describer(const Document& doc) {
     std::string name = DottedName(pointer);
     return name.empty() ? doc.Where(pointer) : doc.Where(pointer) + ": " + name;
   });
-}
-
-std::string PointerEscape(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 Result<Document> Parse(std::string_view text, std::string_view source_name, const Limits& limits) {

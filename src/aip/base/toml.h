@@ -46,9 +46,6 @@ struct Limits {
 // Parse reads `text`; errors are kInvalidArgument "source:line: problem".
 Result<Document> Parse(std::string_view text, std::string_view source_name, const Limits& limits = {});
 
-// PointerEscape escapes one JSON Pointer reference token (RFC 6901: "~" → "~0", "/" → "~1").
-std::string PointerEscape(std::string_view token);
-
 // DottedName is the name a TOML file gives the member at `pointer`: "/upstream/0/timeout" →
 // "upstream[0].timeout".
 std::string DottedName(std::string_view pointer);

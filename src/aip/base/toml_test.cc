@@ -157,8 +157,6 @@ TEST(TomlTest, BoundsSizeAndNesting) {
   EXPECT_NE(ErrorOf(deep_key + " = 1\n").find("deeply"), std::string::npos);
 }
 
-TEST(TomlTest, EscapesPointerTokens) { EXPECT_EQ(PointerEscape("a/b~c"), "a~1b~0c"); }
-
 TEST(TomlTest, ErrorsOfAReaderNameFileLineAndDottedField) {
   auto doc = Parse("[gateway]\nlisten = 8080\n\n[[upstream]]\nname = \"a\"\n\n[[upstream]]\ntimeout = 5\n", "gw.toml");
   ASSERT_TRUE(doc.ok());

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "aip/base/jcs.h"
+#include "aip/base/json_pointer.h"
 
 namespace aip::mcp {
 namespace {
@@ -97,19 +98,7 @@ Status JsonSchema::ValidateAgainst(std::string_view ref, const json::Value& inst
 const json::Value* JsonSchema::Resolve(std::string_view ref) const {
   if (ref == "#") return schema_.get();
   if (!ref.starts_with("#/")) return nullptr;
-  const json::Value* cur = schema_.get();
-  std::string_view rest = ref.substr(2);
-  while (cur != nullptr) {
-    std::size_t slash = rest.find('/');
-    std::string token(rest.substr(0, slash));
-    for (std::size_t p; (p = token.find("~1")) != std::string::npos;) token.replace(p, 2, "/");
-    for (std::size_t p; (p = token.find("~0")) != std::string::npos;) token.replace(p, 2, "~");
-    if (!cur->is_object()) return nullptr;
-    cur = cur->get_object().if_contains(token);
-    if (slash == std::string_view::npos) break;
-    rest = rest.substr(slash + 1);
-  }
-  return cur;
+  return json::AtPointer(*schema_, ref.substr(1));
 }
 
 Status JsonSchema::Check(const json::Value& s, const json::Value& v, const std::string& path, int depth) const {

@@ -2,25 +2,11 @@
 
 #include "aip/base/encoding.h"
 #include "aip/base/jcs.h"
+#include "aip/base/json_pointer.h"
 #include "aip/crypto/sha.h"
 
 namespace aip::pins {
 namespace {
-
-// A JSON Pointer reference token (RFC 6901): "~" and "/" escaped.
-std::string Token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 void DiffInto(const json::Value& before, const json::Value& after, const std::string& at, std::vector<FieldChange>& out, std::size_t& extra,
               std::size_t max) {
@@ -35,7 +21,7 @@ void DiffInto(const json::Value& before, const json::Value& after, const std::st
     const json::Object& b = before.get_object();
     const json::Object& a = after.get_object();
     for (const auto& kv : b) {
-      std::string here = at + "/" + Token(kv.key());
+      std::string here = at + "/" + json::EscapePointerToken(kv.key());
       const json::Value* other = a.if_contains(kv.key());
       if (other == nullptr) {
         add(here, "removed");
@@ -44,7 +30,7 @@ void DiffInto(const json::Value& before, const json::Value& after, const std::st
       }
     }
     for (const auto& kv : a) {
-      if (!b.contains(kv.key())) add(at + "/" + Token(kv.key()), "added");
+      if (!b.contains(kv.key())) add(at + "/" + json::EscapePointerToken(kv.key()), "added");
     }
     return;
   }

@@ -7,9 +7,7 @@ namespace aip::proxy {
 namespace {
 
 // PinKind maps a listing method, or a call method, to the kind pins key items by.
-std::string_view ListKind(std::string_view method) {
-  return method == "tools/list" ? "tools" : method == "prompts/list" ? "prompts" : "";
-}
+std::string_view ListKind(std::string_view method) { return method == "tools/list" ? "tools" : method == "prompts/list" ? "prompts" : ""; }
 
 }  // namespace
 
@@ -43,7 +41,8 @@ void DefinitionScreen::ScreenAnswer(std::string_view method, const json::Object&
   listed_.insert(std::string(list_kind));
   std::set<std::string> out;
   if (!screened) {
-    if (log_) log_("pins of " + server_ + " cannot be checked (" + screened.error().message + "): its " + std::string(list_kind) + " are withheld");
+    if (log_)
+      log_("pins of " + server_ + " cannot be checked (" + screened.error().message + "): its " + std::string(list_kind) + " are withheld");
     for (const auto& l : listed) {
       withheld_[pin_kind + "/" + l.name] = "pins_unavailable";
       out.insert(l.name);
@@ -81,9 +80,10 @@ std::optional<json::Object> DefinitionScreen::Refusal(const json::Object& reques
                     : it->second == "unapproved" ? "definition not approved (new or renamed)"
                     : it->second == "duplicate"  ? "listed twice with different definitions"
                                                  : "its pins cannot be checked";
-  return mcp::MakeError(request.at("id"), kWithheldCode,
-                        "Forbidden: " + what + " " + std::string(*name) + ": " + why + "; withheld until you approve it (aip pins diff; aip pins approve)",
-                        json::Object{{"reason", "definition_" + it->second}, {what, *name}, {"server", server_}});
+  return mcp::MakeError(
+      request.at("id"), kWithheldCode,
+      "Forbidden: " + what + " " + std::string(*name) + ": " + why + "; withheld until you approve it (aip pins diff; aip pins approve)",
+      json::Object{{"reason", "definition_" + it->second}, {what, *name}, {"server", server_}});
 }
 
 bool DefinitionScreen::Listed(std::string_view kind) const {
