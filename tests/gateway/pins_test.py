@@ -12,7 +12,11 @@ Signed definitions (docs/protocol.md): example-tasks-server --sign-definitions b
 that requires them (`require_signed_definitions`, `signer`) is served, its signer pinned; the
 same server with another expected signer, its signed listing with one description changed, with
 an item removed, and an unsigned server are each withheld and refused with their reason
-(definition_wrong_signer, _bad_signature, _list_signature, _unsigned).
+(definition_wrong_signer, _bad_signature, _list_signature, _unsigned). Server trust: the same server
+behind `require_trust = { min = 0.5, scope = "mcp-server" }` is refused while its DID has no vouch
+path from the gateway's anchor (definition_untrusted_server), served once the anchor vouches for
+it (`aip vouch … --scope mcp-server`, imported into the gateway's store), and refused again after
+the vouch is revoked — no restart.
 
 `aip proxy` (default --pin tofu, the user's $AIP_HOME/pins/client.json keyed by URL): a changed
 description and a homoglyph rename are withheld from the client's tools/list and their calls
@@ -143,10 +147,12 @@ def through_the_proxy():
 
 
 def signed_definitions():
-    server_home, other_home = os.path.join(work, "server"), os.path.join(work, "other")
+    server_home, other_home, anchor_home = (os.path.join(work, n) for n in ("server", "other", "anchor"))
     run([AIP, "init", "--name", "tasks-server"], home=server_home)
     run([AIP, "init", "--name", "someone-else"], home=other_home)
-    server_did, other_did = gwlib.did_of(server_home), gwlib.did_of(other_home)
+    run([AIP, "init", "--name", "operator"], home=anchor_home)
+    server_did, other_did, anchor_did = gwlib.did_of(server_home), gwlib.did_of(other_home), gwlib.did_of(anchor_home)
+    trust_db = os.path.join(work, "signed-trust.db")
     log = os.path.join(work, "signed-tasks.log")
     gwlib.start([os.path.join(gwlib.BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--sign-definitions"], log,
                 dict(os.environ, AIP_HOME=server_home, AIP_PASSPHRASE="test-pass"))
@@ -178,6 +184,13 @@ pin = "tofu"
 require_signed_definitions = true
 {f'signer = "{signer}"' if signer else ""}
 """
+    sconfig += f"""
+[[upstream]]
+name = "trusted"
+url = "{signed_url}"
+refresh = "1s"
+require_trust = {{ min = 0.5, scope = "mcp-server" }}
+"""
     gwlib.start_gateway(f"""
 [gateway]
 listen = "127.0.0.1:{sport}"
@@ -186,6 +199,9 @@ denial_detail = "full"
 path = "{work}/signed-audit.jsonl"
 [pins]
 file = "{work}/signed-pins.json"
+[trust]
+db = "{trust_db}"
+anchors = ["{anchor_did}"]
 {sconfig}
 [[rule]]
 id = "anyone"
@@ -217,6 +233,29 @@ kinds = ["anonymous"]
           and len(refused) == len({json.dumps(l["upstream"] + l["name"] + l["reason"]) for l in refused}), refused)
     check("in a tampered listing the untouched items fail with the list",
           ("tampered", second, "list_signature") in {(l["upstream"], l["name"], l["reason"]) for l in refused}, refused)
+
+    # Server trust: the server's DID must score from the gateway's anchors.
+    def trusted_call():
+        status, _, body = gwlib.post(surl, "tools/call", {"name": "trusted.list_tasks", "arguments": {}})
+        return body if isinstance(body, dict) else {}
+
+    untrusted = trusted_call().get("error", {})
+    check("a server whose DID has no vouch path is refused, saying so",
+          untrusted.get("code") == -31003 and untrusted.get("data", {}).get("reason") == "definition_untrusted_server", untrusted)
+    vouch_file = os.path.join(work, "server-vouch.json")
+    r = run([AIP, "vouch", server_did, "--scope", "mcp-server", "--weight", "0.9", "--out", vouch_file], home=anchor_home)
+    check("aip vouch DID --scope mcp-server", r.returncode == 0, r.stderr)
+    run([AIP, "trust", "import", vouch_file, "--db", trust_db], home=home)
+    check("vouched for by the anchor, the server is served (no restart)",
+          wait_for("server trusted", lambda: "trusted.list_tasks" in tools_of()), tools_of())
+    vouch_id = run([AIP, "trust", "import", vouch_file], home=anchor_home).stdout.split()[2]
+    revocation = os.path.join(work, "server-revocation.json")
+    run([AIP, "revoke", vouch_id[:20], "--out", revocation], home=anchor_home)
+    r = run([AIP, "trust", "import", revocation, "--db", trust_db], home=home)
+    check("the revocation is imported", r.returncode == 0, r.stdout + r.stderr)
+    check("its vouch revoked, the server is out of service again (no restart)",
+          wait_for("server untrusted", lambda: "trusted.list_tasks" not in tools_of()) and
+          trusted_call().get("error", {}).get("data", {}).get("reason") == "definition_untrusted_server", trusted_call())
 
 
 try:

@@ -42,7 +42,7 @@ const Value* AtPointer(const Value& root, std::string_view pointer) {
       auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
       bool digits = !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
       at = digits && ec == std::errc() && end == token.data() + token.size() && index < at->get_array().size() ? &at->get_array()[index]
-                                                                                                                 : nullptr;
+                                                                                                               : nullptr;
     } else {
       return nullptr;
     }

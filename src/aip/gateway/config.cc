@@ -18,6 +18,7 @@
 #include "aip/gateway/trust_condition.h"
 #include "aip/identity/key_store.h"
 #include "aip/redis/client.h"
+#include "aip/trust/vouch.h"
 
 namespace aip::gateway {
 namespace {
@@ -153,12 +154,23 @@ Status ReadRedisStore(const Reader& r, const std::string& base_dir, RedisStoreCo
 Status ReadUpstream(const Reader& r, const std::string& base_dir, UpstreamConfig& u) {
   AIP_RETURN_IF_ERROR(
       r.OnlyFields({"name", "url", "command", "timeout", "credential", "sign_requests", "pool", "restart_min", "restart_max", "namespaced",
-                    "ca_file", "refresh", "max_stream", "queue", "pin", "require_signed_definitions", "signer"}));
+                    "ca_file", "refresh", "max_stream", "queue", "pin", "require_signed_definitions", "signer", "require_trust"}));
   AIP_RETURN_IF_ERROR(r.Bool("require_signed_definitions", u.require_signed_definitions));
   AIP_RETURN_IF_ERROR(r.String("signer", u.signer));
   if (!u.signer.empty() && !u.signer.starts_with("did:key:"))
     return r.Fail("signer", "must be a did:key (definitions are signed by did:key)");
   if (!u.signer.empty()) u.require_signed_definitions = true;
+  AIP_ASSIGN_OR_RETURN(std::optional<Reader> trust, r.Nested("require_trust"));
+  if (trust) {
+    AIP_RETURN_IF_ERROR(trust->OnlyFields({"min", "scope"}));
+    UpstreamConfig::ServerTrust t;
+    AIP_RETURN_IF_ERROR(trust->Number("min", t.min, 0, 1, json::Need::kRequired));
+    t.scope = "mcp-server";
+    AIP_RETURN_IF_ERROR(trust->String("scope", t.scope, json::Need::kOptional, 256));
+    if (!trust::ValidScope(t.scope)) return trust->Fail("scope", "not a trust scope (docs/trust.md)");
+    u.require_trust = t;
+    u.require_signed_definitions = true;  // The server is known by the DID that signs what it lists.
+  }
   std::string pin = "off";
   AIP_RETURN_IF_ERROR(r.String("pin", pin));
   auto mode = pins::ParsePinMode(pin);
@@ -557,6 +569,11 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
   AIP_ASSIGN_OR_RETURN(policy::Policy p, policy::Policy::FromDocument(doc, options));
   if (cfg.trust_scores->used() && !cfg.trust.enabled) {
     return InvalidArgumentError(std::string(source) + ": a rule requires trust, but there is no [trust] section");
+  }
+  for (const auto& u : cfg.upstreams) {
+    if (u.require_trust && !cfg.trust.enabled) {
+      return InvalidArgumentError(std::string(source) + ": upstream " + u.name + " requires trust, but there is no [trust] section");
+    }
   }
   cfg.policy = std::make_shared<const policy::Policy>(std::move(p));
   AIP_ASSIGN_OR_RETURN(policy::RateLimits l, policy::RateLimits::FromDocument(doc));

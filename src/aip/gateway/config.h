@@ -57,7 +57,14 @@ struct UpstreamConfig {
   // Signed definitions (docs/protocol.md): each listed definition and each page must carry a
   // valid proof — by `signer` when set — or the item (or the whole page) is withheld.
   bool require_signed_definitions = false;
-  std::string signer;       // A DID (did:key).
+  std::string signer;  // A DID (did:key).
+  // Server trust: the DID that signs its definitions must score at least `min` in `scope` from
+  // the gateway's anchors ([trust]); below, nothing it lists is served (re-checked every listing).
+  struct ServerTrust {
+    double min = 0;
+    std::string scope;
+  };
+  std::optional<ServerTrust> require_trust;
   std::string fingerprint;  // Canonical form of the settings: a reload restarts it only if changed.
 };
 

@@ -1,5 +1,7 @@
 #include "aip/gateway/definition_guard.h"
 
+#include <cstdio>
+
 #include "aip/gateway/log.h"
 #include "aip/mcpsig/definition_proof.h"
 
@@ -61,8 +63,40 @@ const std::string* ListEvidence::Failure(const std::string& kind) const {
   return it == failure_.end() ? nullptr : &it->second;
 }
 
-DefinitionGuard::DefinitionGuard(std::shared_ptr<pins::PinStore> store, std::shared_ptr<AuditSink> audit, std::shared_ptr<Metrics> metrics)
-    : store_(std::move(store)), audit_(std::move(audit)), metrics_(std::move(metrics)) {}
+DefinitionGuard::DefinitionGuard(std::shared_ptr<pins::PinStore> store, std::shared_ptr<AuditSink> audit, std::shared_ptr<Metrics> metrics,
+                                 std::shared_ptr<const TrustScores> trust)
+    : store_(std::move(store)), audit_(std::move(audit)), metrics_(std::move(metrics)), trust_(std::move(trust)) {}
+
+void DefinitionGuard::CheckTrust(const UpstreamConfig& upstream, Catalog& catalog, const std::string& signer) {
+  if (!upstream.require_trust) return;
+  const auto& need = *upstream.require_trust;
+  std::optional<trust::TrustResult> score;
+  if (trust_ && !signer.empty()) score = trust_->Score(signer, need.scope);
+  bool trusted = score && score->score >= need.min;
+  char figure[16];
+  std::snprintf(figure, sizeof figure, "%.2f", score ? score->score : 0.0);
+  std::string detail = signer.empty() ? "no verified signer"
+                                      : signer + " scores " + figure + " in " + need.scope + " from the gateway's anchors (needs " +
+                                            std::to_string(need.min).substr(0, 4) + ")";
+  bool changed;
+  {
+    std::lock_guard lock(mu_);
+    auto [it, inserted] = trusted_.try_emplace(upstream.name, trusted);
+    changed = !inserted && it->second != trusted;
+    it->second = trusted;
+  }
+  if (changed || !trusted) {
+    LogEvent(trusted ? "info" : "warning", trusted ? "upstream_trusted" : "upstream_untrusted",
+             json::Object{{"upstream", upstream.name}, {"detail", detail}});
+  }
+  if (trusted) return;
+  for (const Kind& k : kKinds) {
+    for (const auto& item : catalog.*(k.items)) {
+      if (std::string_view name = NameOf(item); !name.empty()) Withhold(upstream, catalog, k.pin_kind, name, "untrusted_server", detail);
+    }
+  }
+  RemoveWithheld(catalog);
+}
 
 void DefinitionGuard::Withhold(const UpstreamConfig& upstream, Catalog& catalog, std::string_view kind, std::string_view name,
                                const std::string& reason, const std::string& detail) {
@@ -125,6 +159,12 @@ void DefinitionGuard::CheckSignatures(const UpstreamConfig& upstream, Catalog& c
 void DefinitionGuard::Screen(const UpstreamConfig& upstream, Catalog& catalog, const ListEvidence& evidence) {
   std::map<std::string, std::string> signers;  // "tool/name" → the DID whose proof verified.
   if (upstream.require_signed_definitions) CheckSignatures(upstream, catalog, evidence, signers);
+  if (upstream.require_trust) {
+    // The server is the DID that signed its listing (every page by one DID, checked above).
+    const std::string* signer = evidence.Signer("tools");
+    if (signer == nullptr) signer = evidence.Signer("prompts");
+    CheckTrust(upstream, catalog, signer != nullptr ? *signer : "");
+  }
   if (upstream.pin == pins::PinMode::kOff) return;
   std::vector<pins::ListedItem> listed;
   for (const Kind& k : kKinds) {

@@ -16,6 +16,7 @@
 #include "aip/gateway/catalog.h"
 #include "aip/gateway/config.h"
 #include "aip/gateway/metrics.h"
+#include "aip/gateway/trust_condition.h"
 #include "aip/pins/pin_store.h"
 
 namespace aip::gateway {
@@ -34,7 +35,9 @@ class ListEvidence {
 
 class DefinitionGuard {
  public:
-  DefinitionGuard(std::shared_ptr<pins::PinStore> store, std::shared_ptr<AuditSink> audit, std::shared_ptr<Metrics> metrics);
+  // `trust` answers require_trust (null: any upstream that requires trust is withheld).
+  DefinitionGuard(std::shared_ptr<pins::PinStore> store, std::shared_ptr<AuditSink> audit, std::shared_ptr<Metrics> metrics,
+                  std::shared_ptr<const TrustScores> trust = nullptr);
 
   // Screen removes from `catalog` what `upstream` requires and its listing fails — a signature
   // (with require_signed_definitions: "unsigned", "bad_signature", "wrong_signer",
@@ -49,11 +52,16 @@ class DefinitionGuard {
   std::shared_ptr<pins::PinStore> store_;
   std::shared_ptr<AuditSink> audit_;
   std::shared_ptr<Metrics> metrics_;
-  std::mutex mu_;                        // Upstreams screen from their own threads.
+  std::shared_ptr<const TrustScores> trust_;
+  std::mutex mu_;
+  std::map<std::string, bool> trusted_;  // Upstream → whether it passed require_trust last time (to log a change). // Upstreams screen from
+                                         // their own threads.
   std::set<std::string> refusals_seen_;  // Signature refusals already audited (each once).
   // CheckSignatures withholds what fails `upstream`'s signature requirements; fills `signers`.
   void CheckSignatures(const UpstreamConfig& upstream, Catalog& catalog, const ListEvidence& evidence,
                        std::map<std::string, std::string>& signers);
+  // CheckTrust withholds everything `upstream` lists when its signer scores below require_trust.
+  void CheckTrust(const UpstreamConfig& upstream, Catalog& catalog, const std::string& signer);
   void Withhold(const UpstreamConfig& upstream, Catalog& catalog, std::string_view kind, std::string_view name, const std::string& reason,
                 const std::string& detail);
 };

@@ -233,7 +233,7 @@ void GatewayService::Stop() {
 std::shared_ptr<DefinitionGuard> GatewayService::Guard(const GatewayConfig& config) {
   std::filesystem::path file = PinsFileOf(config);
   if (!guard_ || guard_->store().file() != file) {
-    guard_ = std::make_shared<DefinitionGuard>(std::make_shared<pins::PinStore>(file), audit_, metrics_);
+    guard_ = std::make_shared<DefinitionGuard>(std::make_shared<pins::PinStore>(file), audit_, metrics_, config.trust_scores);
   }
   return guard_;
 }

@@ -77,7 +77,8 @@ Result<json::Object> Sign(const identity::Identity& issuer, json::Object unsecur
 }  // namespace
 
 bool ValidScope(std::string_view scope) {
-  static const std::set<std::string_view> kNamed = {"GENERAL", "CODE_SIGNING", "FINANCIAL", "INFORMATION", "IDENTITY"};
+  // "mcp-server": vouching for a server that serves tools (docs/tool-integrity.md).
+  static const std::set<std::string_view> kNamed = {"GENERAL", "CODE_SIGNING", "FINANCIAL", "INFORMATION", "IDENTITY", "mcp-server"};
   if (kNamed.contains(scope)) return true;
   if (scope.size() > kMaxScope) return false;
   for (char c : scope) {

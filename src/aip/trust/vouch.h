@@ -42,8 +42,9 @@ struct Revocation {
   json::Object document;
 };
 
-// The scopes of the Python AIP project, and MCP scopes "tools:<glob>", "resources:<glob>",
-// "prompts:<glob>". ValidScope says whether `scope` is one of them.
+// The scopes of the Python AIP project, "mcp-server" (a server trusted to serve tools), and MCP
+// scopes "tools:<glob>", "resources:<glob>", "prompts:<glob>". ValidScope says whether `scope`
+// is one of them.
 bool ValidScope(std::string_view scope);
 
 // ScopeCovers: a vouch in `vouch_scope` counts for a query in `query_scope` — the same scope, or

@@ -37,7 +37,8 @@ mcp::RpcError WithheldError(const std::string& what, std::string_view shown, con
       {"unsigned", "definition not signed, and this upstream's must be"},
       {"bad_signature", "definition signature does not verify"},
       {"wrong_signer", "definition signed by another DID than this upstream's"},
-      {"list_signature", "the listing's signature does not verify"}};
+      {"list_signature", "the listing's signature does not verify"},
+      {"untrusted_server", "its server's DID does not score the trust this gateway requires"}};
   auto it = kWhy.find(withheld.reason);
   std::string why = it != kWhy.end() ? it->second : withheld.reason;
   return mcp::RpcError{
