@@ -50,6 +50,8 @@ bash "$(dirname "$0")/signed_http_bench.sh" "$bin"
 echo
 bash "$(dirname "$0")/gateway_bench.sh" "$bin"
 echo
+bash "$(dirname "$0")/pins_bench.sh" "$bin"
+echo
 bash "$(dirname "$0")/redis_bench.sh" "$bin"
 echo
 bash "$(dirname "$0")/anchor_bench.sh" "$bin"

@@ -133,7 +133,7 @@ void DefinitionGuard::CheckSignatures(const UpstreamConfig& upstream, Catalog& c
     for (const auto& item : catalog.*(k.items)) {
       std::string_view name = NameOf(item);
       if (name.empty()) continue;
-      auto signer = mcpsig::VerifyDefinitionProof(item.get_object());
+      auto signer = verifier_.Verify(item.get_object());
       if (!signer) {
         bool unsigned_item = signer.error().message.find("not signed") != std::string::npos;
         Withhold(upstream, catalog, k.pin_kind, name, unsigned_item ? "unsigned" : "bad_signature", signer.error().message);

@@ -17,6 +17,7 @@
 #include "aip/gateway/config.h"
 #include "aip/gateway/metrics.h"
 #include "aip/gateway/trust_condition.h"
+#include "aip/mcpsig/definition_proof.h"
 #include "aip/pins/pin_store.h"
 
 namespace aip::gateway {
@@ -53,6 +54,7 @@ class DefinitionGuard {
   std::shared_ptr<AuditSink> audit_;
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<const TrustScores> trust_;
+  mcpsig::CachedDefinitionVerifier verifier_;  // Unchanged definitions are not verified at every listing.
   std::mutex mu_;
   std::map<std::string, bool> trusted_;  // Upstream → whether it passed require_trust last time (to log a change). // Upstreams screen from
                                          // their own threads.

@@ -1,5 +1,6 @@
 #include "aip/mcpsig/definition_proof.h"
 
+#include "aip/base/jcs.h"
 #include "aip/identity/data_integrity.h"
 #include "aip/identity/did_key.h"
 #include "aip/pins/definition_pin.h"
@@ -74,6 +75,24 @@ Result<std::string> VerifyDefinitionProof(const json::Object& definition) {
   if (proof == nullptr) return UnauthenticatedError("the definition is not signed");
   auto signer = Verify(Unsecured(definition), *proof);
   if (!signer) return UnauthenticatedError("definition signature: " + signer.error().message);
+  return signer;
+}
+
+Result<std::string> CachedDefinitionVerifier::Verify(const json::Object& definition) {
+  const json::Object* proof = ProofIn(definition, pins::kDefinitionProofKey);
+  if (proof == nullptr) return UnauthenticatedError("the definition is not signed");
+  auto hash = pins::DefinitionHash(definition);
+  auto proof_text = json::Canonicalize(*proof);
+  if (!hash || !proof_text) return VerifyDefinitionProof(definition);
+  std::string key = *hash + "\n" + *proof_text;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = verified_.find(key); it != verified_.end()) return it->second;
+  }
+  AIP_ASSIGN_OR_RETURN(std::string signer, VerifyDefinitionProof(definition));
+  std::lock_guard lock(mu_);
+  if (verified_.size() >= capacity_) verified_.clear();
+  verified_.emplace(std::move(key), signer);
   return signer;
 }
 

@@ -11,7 +11,9 @@
 //   KIND being "tools", "prompts" or "resourceTemplates" and each hash pins::DefinitionHash of the
 //   item as sent (its definition proof left out).
 #pragma once
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "aip/base/json.h"
@@ -42,6 +44,21 @@ Result<json::Object> ListProofDocument(std::string_view kind, const json::Array&
 // VerifyDefinitionProof checks the proof a definition carries and returns the DID (did:key) that
 // signed it; kUnauthenticated when it has none or it does not verify.
 Result<std::string> VerifyDefinitionProof(const json::Object& definition);
+// CachedDefinitionVerifier is VerifyDefinitionProof with a memory: a definition whose proof
+// verified before — the same pin hash and the same proof — is not verified again, so a listing
+// fetched again unchanged costs hashing, not signature checks. Thread-safe; at most `capacity`
+// entries (then it starts afresh). Failures are not remembered.
+class CachedDefinitionVerifier {
+ public:
+  explicit CachedDefinitionVerifier(std::size_t capacity = 10000) : capacity_(capacity) {}
+  Result<std::string> Verify(const json::Object& definition);
+
+ private:
+  std::size_t capacity_;
+  std::mutex mu_;
+  std::map<std::string, std::string> verified_;  // Pin hash + JCS(proof) → signer.
+};
+
 // VerifyListProof checks a listing page's proof over the items it holds, in order, and returns
 // the signer's DID; kUnauthenticated when the result has none, or an item was changed, added,
 // removed or moved.

@@ -86,6 +86,20 @@ TEST(DefinitionProofTest, APageWithAnItemRemovedAddedOrMovedFails) {
   EXPECT_THAT(VerifyDefinitionProof(Tools(unsigned_page)[0].as_object()), StatusIs(ErrorCode::kUnauthenticated, "not signed"));
 }
 
+TEST(DefinitionProofTest, TheCachedVerifierAnswersAsTheUncachedOne) {
+  auto server = NewIdentity("server");
+  json::Object result = Signed(server);
+  CachedDefinitionVerifier verifier(2);
+  for (int round = 0; round < 3; ++round) {  // Verified, then remembered; past capacity, afresh.
+    for (const auto& t : Tools(result)) EXPECT_EQ(SignerOf(verifier.Verify(t.as_object())), server->did());
+  }
+  json::Object changed = Tools(result)[0].as_object();
+  changed["description"] = "changed";  // Same proof, another definition: not the remembered pair.
+  EXPECT_THAT(verifier.Verify(changed), StatusIs(ErrorCode::kUnauthenticated));
+  json::Object unsigned_listing = Listing();
+  EXPECT_THAT(verifier.Verify(Tools(unsigned_listing)[0].as_object()), StatusIs(ErrorCode::kUnauthenticated, "not signed"));
+}
+
 TEST(DefinitionProofTest, TheServerSignsWhatItLists) {
   auto server = NewIdentity("server");
   mcp::McpServer s(mcp::Implementation{"t", "1", ""});
