@@ -175,8 +175,20 @@ void McpUpstream::Supervise() {
       // While it is up, re-read its catalog every refresh interval (tools an upstream adds or
       // removes show up without a restart).
       while (!stopping_ && up_.load()) {
-        if (state_cv_.wait_for(lock, config_.refresh, [&] { return stopping_ || !up_.load(); })) break;
-        if (idle_.empty()) continue;  // Every connection is busy: try again next interval.
+        if (state_cv_.wait_for(lock, config_.refresh, [&] { return stopping_ || !up_.load() || refresh_now_; })) {
+          if (stopping_ || !up_.load()) break;
+        }
+        bool asked = refresh_now_;
+        refresh_now_ = false;
+        if (idle_.empty()) {
+          // Every connection is busy: try again next interval — or, when the upstream asked, as
+          // soon as one is free (the call that carried its list_changed holds one).
+          if (asked) {
+            refresh_now_ = true;
+            state_cv_.wait_for(lock, std::chrono::milliseconds(50));
+          }
+          continue;
+        }
         auto c = std::move(idle_.back());
         idle_.pop_back();
         lock.unlock();
@@ -290,6 +302,12 @@ void McpUpstream::Release(std::unique_ptr<mcp::McpClient> client, bool healthy) 
   pool_cv_.notify_all();
 }
 
+void McpUpstream::RefreshSoon() {
+  std::lock_guard lock(mu_);
+  refresh_now_ = true;
+  state_cv_.notify_all();
+}
+
 Result<json::Object> McpUpstream::Forward(const std::string& method, json::Object params, const ForwardOptions& options) {
   auto acquired = Acquire();
   if (!acquired) return acquired.error();
@@ -311,7 +329,14 @@ Result<json::Object> McpUpstream::Forward(const std::string& method, json::Objec
     watch = options.cancellation->OnCancel([raw, &reusable] { reusable = raw->Cancel(); });
   }
   current_forward = &options;
-  auto response = client->Exchange(method, std::move(params), options.on_notification);
+  // A list_changed the upstream sends while answering makes the supervisor re-read (and, when
+  // pinned, re-screen) its catalog now, not at the next refresh; the caller still gets it.
+  mcp::NotificationHandler on_notification = [this, &options](const json::Object& note) {
+    auto m = json::OptionalString(note, "method");
+    if (m && (*m == "notifications/tools/list_changed" || *m == "notifications/prompts/list_changed")) RefreshSoon();
+    if (options.on_notification) options.on_notification(note);
+  };
+  auto response = client->Exchange(method, std::move(params), on_notification);
   current_forward = nullptr;
   if (options.cancellation) options.cancellation->Remove(watch);  // Waits for a running callback.
   bool cancelled = options.cancellation && options.cancellation->cancelled() && !response.ok();

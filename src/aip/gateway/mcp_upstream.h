@@ -46,6 +46,8 @@ class McpUpstream final : public Upstream {
  private:
   Result<std::unique_ptr<mcp::McpClient>> NewClient();
   Status Refresh(mcp::McpClient& client);
+  // RefreshSoon asks the supervisor to re-read the catalog now (the upstream said it changed).
+  void RefreshSoon();
   void Supervise();
   Result<std::unique_ptr<mcp::McpClient>> Acquire();
   void Release(std::unique_ptr<mcp::McpClient> client, bool healthy);
@@ -57,6 +59,7 @@ class McpUpstream final : public Upstream {
   std::shared_ptr<const identity::Identity> identity_;
   std::shared_ptr<Metrics> metrics_;
   std::shared_ptr<DefinitionGuard> guard_;
+  bool refresh_now_ = false;  // Guarded by mu_.
 
   mutable std::mutex mu_;
   std::condition_variable state_cv_;  // The supervisor and WaitUntilUp: up/down/stopping changed.
