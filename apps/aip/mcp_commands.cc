@@ -8,6 +8,7 @@
 #include "aip/mcp/client.h"
 #include "aip/mcpsig/authenticator.h"
 #include "aip/oauth/token_cache.h"
+#include "aip/proxy/definition_screen.h"
 #include "cli.h"
 #include "signing_flags.h"
 
@@ -18,6 +19,27 @@ struct Target {
   std::string url;
   std::string stdio;  // A command line, split on spaces.
 };
+
+// ScreenFor is the screen of the user's client pins for this server (as aip proxy keeps them:
+// $AIP_HOME/pins/client.json, keyed by the URL or "stdio:" + the command); null with --pin off.
+std::shared_ptr<proxy::DefinitionScreen> ScreenFor(const Context& ctx, const Target& t, const std::string& pin) {
+  auto mode = Check(pins::ParsePinMode(pin), kUsage);
+  if (mode == pins::PinMode::kOff) return nullptr;
+  std::string server = t.url.empty() ? "stdio:" + t.stdio : t.url;
+  return std::make_shared<proxy::DefinitionScreen>(std::make_shared<pins::PinStore>(ClientPinsFile(ctx)), server, mode,
+                                                   [](std::string_view line) { std::cerr << "aip: " << line << "\n"; });
+}
+
+// ScreenedTools lists the server's tools through `screen` (when there is one): what it withholds
+// is left out.
+json::Array ScreenedTools(mcp::McpClient& client, proxy::DefinitionScreen* screen) {
+  auto list = client.ListTools();
+  if (!list) Fail(kError, "tools/list failed: " + list.error().message);
+  if (screen == nullptr) return std::move(*list);
+  json::Object answer{{"jsonrpc", "2.0"}, {"id", 0}, {"result", json::Object{{"tools", std::move(*list)}}}};
+  screen->ScreenAnswer("tools/list", json::Object{{"method", "tools/list"}}, answer);
+  return std::move(answer["result"].as_object()["tools"].as_array());
+}
 
 mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const SigningOptions& s) {
   mcpsig::SignedClientConfig config;
@@ -104,10 +126,14 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
     std::cout << (removed ? "signed out of " : "no sign-in kept for ") << *logout_url << "\n";
   });
 
+  constexpr const char* kPinHelp =
+      "Tool integrity: tofu (default: trust the first listing, withhold later changes), approved (only what aip pins approve "
+      "accepted), off — the same pins as aip proxy";
   struct ToolsOptions {
     std::vector<std::string> pos;
     std::string stdio;
     bool json = false;
+    std::string pin = "tofu";
     SigningOptions signing;
   };
   auto to = std::make_shared<ToolsOptions>();
@@ -115,20 +141,27 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
   tools->add_option("URL", to->pos, "Streamable HTTP endpoint, e.g. http://127.0.0.1:8080/mcp");
   tools->add_option("--stdio", to->stdio, "Spawn this server command and speak stdio instead");
   tools->add_flag("--json", to->json, "Print JSON");
+  tools->add_option("--pin", to->pin, kPinHelp);
   AddSigningFlags(tools, to->signing);
   tools->callback([to, &ctx] {
     Target t = SplitTarget(to->pos, to->stdio, 0);
+    auto screen = ScreenFor(ctx, t, to->pin);
     auto client = ConnectSigned(ctx, t, to->signing);
-    auto list = client->ListTools();
-    if (!list) Fail(kError, "tools/list failed: " + list.error().message);
+    json::Array list = ScreenedTools(*client, screen.get());
+    if (screen) {
+      for (const auto& [item, reason] : screen->Withheld()) {
+        std::cerr << "aip: withheld " << item << " (" << reason << "): aip pins diff " << (t.url.empty() ? "stdio:" + t.stdio : t.url)
+                  << "\n";
+      }
+    }
     if (to->json) {
-      PrintJson(*list);
+      PrintJson(list);
       return;
     }
     std::cout << "Server "
               << json::Serialize(client->server_info().if_contains("name") ? client->server_info().at("name") : json::Value("?"))
-              << " (protocol " << client->protocol_version() << "), " << list->size() << " tool(s):\n";
-    for (const auto& tool : *list) {
+              << " (protocol " << client->protocol_version() << "), " << list.size() << " tool(s):\n";
+    for (const auto& tool : list) {
       const auto& o = tool.as_object();
       std::cout << "  " << o.at("name").as_string().c_str();
       if (auto d = json::OptionalString(o, "description")) std::cout << " — " << *d;
@@ -141,6 +174,7 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
     std::string stdio;
     std::string args = "{}";
     bool json = false;
+    std::string pin = "tofu";
     SigningOptions signing;
   };
   auto co = std::make_shared<CallOptions>();
@@ -149,13 +183,25 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
   call->add_option("--stdio", co->stdio, "Spawn this server command and speak stdio instead");
   call->add_option("--args", co->args, "Tool arguments as a JSON object (default {})");
   call->add_flag("--json", co->json, "Print the whole result as JSON");
+  call->add_option("--pin", co->pin, kPinHelp);
   AddSigningFlags(call, co->signing);
   call->callback([co, &ctx] {
     Target t = SplitTarget(co->pos, co->stdio, 1);
     std::string tool = co->pos.front();
     auto args = json::ParseJsonObject(co->args);
     if (!args) Fail(kUsage, "--args: " + args.error().message);
+    auto screen = ScreenFor(ctx, t, co->pin);
     auto client = ConnectSigned(ctx, t, co->signing);
+    if (screen) {
+      // The tool is called only as approved: list, screen, and refuse what the pins withhold.
+      ScreenedTools(*client, screen.get());
+      json::Object request{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "tools/call"}, {"params", json::Object{{"name", tool}}}};
+      if (auto refused = screen->Refusal(request)) {
+        const json::Object& error = refused->at("error").as_object();
+        Fail(kError, "tools/call refused here: " + std::to_string(error.at("code").as_int64()) + ": " +
+                         std::string(error.at("message").as_string()));
+      }
+    }
     auto result = client->CallTool(tool, *args, [](const json::Object& note) {
       if (json::OptionalString(note, "method") == "notifications/progress") {
         std::cerr << "progress: " << json::Serialize(note.at("params")) << "\n";

@@ -86,6 +86,11 @@ std::optional<json::Object> DefinitionScreen::Refusal(const json::Object& reques
       json::Object{{"reason", "definition_" + it->second}, {what, *name}, {"server", server_}});
 }
 
+std::map<std::string, std::string> DefinitionScreen::Withheld() const {
+  std::lock_guard lock(mu_);
+  return withheld_;
+}
+
 bool DefinitionScreen::Listed(std::string_view kind) const {
   std::lock_guard lock(mu_);
   return listed_.contains(std::string(kind));

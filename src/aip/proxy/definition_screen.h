@@ -1,4 +1,4 @@
-// DefinitionScreen: tool integrity in `aip proxy` (docs/tool-integrity.md). The local client
+// DefinitionScreen: tool integrity in `aip proxy`, `aip tools` and `aip call` (docs/tool-integrity.md). The local client
 // sees a server's tools and prompts only as approved: each tools/list and prompts/list answer
 // is checked against the pins of that server (the user's $AIP_HOME/pins/client.json, keyed by the
 // server's URL); what changed since approval, is new, or is listed twice is taken out of the
@@ -34,6 +34,8 @@ class DefinitionScreen {
   std::optional<json::Object> Refusal(const json::Object& request) const;
   // Listed: whether a listing of this kind ("tools", "prompts") was screened yet.
   bool Listed(std::string_view kind) const;
+  // Withheld: what the last listings withheld, "tool/name" → reason.
+  std::map<std::string, std::string> Withheld() const;
 
  private:
   std::shared_ptr<pins::PinStore> store_;
