@@ -127,13 +127,13 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
   });
 
   constexpr const char* kPinHelp =
-      "Tool integrity: tofu (default: trust the first listing, withhold later changes), approved (only what aip pins approve "
-      "accepted), off — the same pins as aip proxy";
+      "Tool integrity, with the same pins as aip proxy: tofu (trust the first listing, withhold later changes), approved (only "
+      "what aip pins approve), off (default)";
   struct ToolsOptions {
     std::vector<std::string> pos;
     std::string stdio;
     bool json = false;
-    std::string pin = "tofu";
+    std::string pin = "off";
     SigningOptions signing;
   };
   auto to = std::make_shared<ToolsOptions>();
@@ -174,7 +174,7 @@ void AddMcpCommands(CLI::App& app, Context& ctx) {
     std::string stdio;
     std::string args = "{}";
     bool json = false;
-    std::string pin = "tofu";
+    std::string pin = "off";
     SigningOptions signing;
   };
   auto co = std::make_shared<CallOptions>();

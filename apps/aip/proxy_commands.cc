@@ -29,7 +29,7 @@ struct ProxyOptions {
   std::string token_file;
   std::string timeout = "120s";
   std::string log_file;
-  std::string pin = "tofu";
+  std::string pin = "off";
   SigningOptions signing;
 };
 
@@ -128,8 +128,8 @@ void AddProxyCommands(CLI::App& app, Context& ctx) {
   cmd->add_option("--timeout", o->timeout, "How long to wait for the remote (a response, or the next event of a stream); default 120s");
   cmd->add_option("--log", o->log_file, "Append the proxy's log lines to this file (mode 0600) besides stderr");
   cmd->add_option("--pin", o->pin,
-                  "Tool integrity: tofu (default: trust the first listing, withhold later changes), approved (only what aip pins approve "
-                  "accepted), off");
+                  "Tool integrity: tofu (trust the first listing, withhold later changes), approved (only what aip pins approve), off "
+                  "(default)");
   AddSigningFlags(cmd, o->signing);
   cmd->callback([o, &ctx] {
     ::signal(SIGPIPE, SIG_IGN);  // A client that leaves is an error on write, not the end of the proxy.

@@ -19,10 +19,10 @@ path from the gateway's anchor (definition_untrusted_server), served once the an
 it (`aip vouch … --scope mcp-server`, imported into the gateway's store), and refused again after
 the vouch is revoked — no restart.
 
-`aip proxy` (default --pin tofu, the user's $AIP_HOME/pins/client.json keyed by URL): the same
+`aip proxy --pin tofu` (the user's $AIP_HOME/pins/client.json keyed by URL): the same
 eight changes are each withheld from the client's tools/list and their calls refused — also
 when the client calls without listing first — until `aip pins approve URL`; the removal is
-recorded for the user. `aip tools` and `aip call` read the same pins: a changed tool is left out
+recorded for the user. `aip tools` and `aip call` with --pin tofu read the same pins: a changed tool is left out
 of the list and refused before it is called.
 
 Usage: pins_test.py BIN_DIR"""
@@ -104,7 +104,7 @@ def through_the_proxy():
     rid = iter(range(100, 10000))
 
     def session():
-        proxy = gwlib.StdioProxy(remote, proxy_home, "--no-sign")
+        proxy = gwlib.StdioProxy(remote, proxy_home, "--no-sign", "--pin", "tofu")
         proxy.handshake()
         return proxy
 
@@ -168,14 +168,14 @@ def through_the_proxy():
           refused.get("code") == -31003 and refused.get("data", {}).get("reason") == "definition_changed", refused)
     proxy.close()
     # aip tools and aip call read the same pins.
-    r = run([AIP, "tools", remote, "--no-sign", "--json"], home=proxy_home)
+    r = run([AIP, "tools", remote, "--no-sign", "--json", "--pin", "tofu"], home=proxy_home)
     shown = {t["name"] for t in json.loads(r.stdout)} if r.returncode == 0 else set()
     check("aip tools URL leaves the changed tool out, saying so", "list_tasks" not in shown and "create_task" in shown
           and "withheld tool/list_tasks (changed)" in r.stderr, r.stdout + r.stderr)
-    r = run([AIP, "call", remote, "list_tasks", "--no-sign"], home=proxy_home)
+    r = run([AIP, "call", remote, "list_tasks", "--no-sign", "--pin", "tofu"], home=proxy_home)
     check("aip call URL TOOL refuses the changed tool before calling it", r.returncode != 0 and "definition changed since approval" in r.stderr,
           r.stdout + r.stderr)
-    r = run([AIP, "call", remote, "create_task", "--no-sign"], home=proxy_home)
+    r = run([AIP, "call", remote, "create_task", "--no-sign", "--pin", "tofu"], home=proxy_home)
     check("aip call URL TOOL still calls an approved tool", r.returncode == 0 and "called create_task" in r.stdout, r.stdout + r.stderr)
     r = run([AIP, "pins", "diff", remote, "--json"], home=proxy_home)
     diff = {d["item"]: d for d in json.loads(r.stdout)} if r.returncode == 0 else {}

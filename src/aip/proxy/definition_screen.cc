@@ -36,7 +36,10 @@ void DefinitionScreen::ScreenAnswer(std::string_view method, const json::Object&
     auto signer = mcpsig::VerifyDefinitionProof(item.get_object());
     listed.push_back({pin_kind, std::string(*name), &item.get_object(), signer.ok() ? *signer : ""});
   }
-  auto screened = store_->Screen(server_, mode_, listed, complete ? std::vector<std::string>{pin_kind} : std::vector<std::string>{});
+  // An empty listing says nothing: behind a gateway it may only mean this caller may list
+  // nothing yet, so it neither uses up trust on first use nor reports removals.
+  bool whole = complete && !listed.empty();
+  auto screened = store_->Screen(server_, mode_, listed, whole ? std::vector<std::string>{pin_kind} : std::vector<std::string>{});
   std::lock_guard lock(mu_);
   listed_.insert(std::string(list_kind));
   std::set<std::string> out;
