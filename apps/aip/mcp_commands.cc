@@ -60,6 +60,7 @@ mcp::ClientOptions ClientOptionsFor(const Context& ctx, const Target& t, const S
   }
   if (!s.server_did.empty()) config.expected_server = s.server_did;
   config.require_signed_result = s.require_signed_result;
+  config.check_signer = ServerTrustCheck(ctx, s);
   // Said once per signer, not once per result (a session's handshake and list are signed too).
   auto said = std::make_shared<std::set<std::string>>();
   config.on_verified_result = [said](const std::string& did) {

@@ -76,6 +76,7 @@ std::unique_ptr<proxy::RemoteEndpoint> RemoteFor(const Context& ctx, const Proxy
   r.authorizer = LoginFor(ctx, o.url, s);
   if (!s.server_did.empty()) r.expected_server = s.server_did;
   r.require_signed_result = s.require_signed_result;
+  r.check_signer = ServerTrustCheck(ctx, s);
   auto timeout = ParseDuration(o.timeout);
   if (!timeout || timeout->count() <= 0) Fail(kUsage, "--timeout: expected a duration such as 120s or 5m");
   r.http.timeout = *timeout;

@@ -1,5 +1,7 @@
 #include "signing_flags.h"
 
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -7,9 +9,31 @@
 #include "aip/mcpsig/authenticator.h"
 #include "aip/oauth/client_credentials.h"
 #include "aip/oauth/user_login.h"
+#include "aip/trust/trust_store.h"
+#include "aip/trust/trust_view.h"
 #include "browser.h"
 
 namespace aip::cli {
+
+std::function<Status(const std::string& signer_did)> ServerTrustCheck(const Context& ctx, const SigningOptions& s) {
+  if (s.require_server_trust < 0) return nullptr;
+  std::vector<std::string> anchors;
+  if (auto me = OwnDid(ctx)) anchors.push_back(*me);
+  std::shared_ptr<trust::TrustStore> store = Check(trust::TrustStore::Open(trust::DefaultTrustDatabasePath().string()));
+  auto view = std::make_shared<trust::TrustView>(store, trust::TrustParams{}, anchors);
+  auto last = std::make_shared<std::atomic<std::int64_t>>(0);
+  double min = s.require_server_trust;
+  return [view, last, min](const std::string& did) -> Status {
+    std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(DefaultClock().Now().time_since_epoch()).count();
+    if (last->exchange(now_s) != now_s) AIP_RETURN_IF_ERROR(view->Refresh());  // At most once a second.
+    trust::TrustResult r = view->Score(did, "mcp-server", DefaultClock().Now());
+    if (r.score >= min) return OkStatus();
+    char figure[48];
+    std::snprintf(figure, sizeof figure, "%.2f in mcp-server (needs %.2f)", r.score, min);
+    return UnauthenticatedError("the server " + did + " scores " + figure + " from your anchors: aip trust score " + did +
+                                " --scope mcp-server --explain");
+  };
+}
 
 void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_flag("--no-sign", o.no_sign, "Send unsigned requests");
@@ -20,6 +44,10 @@ void AddSigningFlags(CLI::App* cmd, SigningOptions& o) {
   cmd->add_flag("--print-request", o.print_request, "Print each request exactly as sent, with its HTTP headers (stderr)");
   cmd->add_option("--server-did", o.server_did, "Require results signed by this DID");
   cmd->add_flag("--require-signed-result", o.require_signed_result, "Fail unless the result is signed");
+  cmd->add_option("--require-server-trust", o.require_server_trust,
+                  "Results must be signed by a DID scoring at least this (0-1) in mcp-server from this agent's anchors "
+                  "(docs/tool-integrity.md)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--http-signature", o.http_signature, "Also sign each HTTP request (RFC 9421)");
   cmd->add_flag("--web-bot-auth", o.web_bot_auth,
                 "Sign each HTTP request as a Web Bot Auth agent (RFC 9421, tag web-bot-auth, keyid = this key's JWK thumbprint)");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct SigningOptions {
   bool print_request = false;
   std::string server_did;
   bool require_signed_result = false;
+  double require_server_trust = -1;  // < 0: not asked; else the result signer's least mcp-server score.
   bool http_signature = false;
   bool web_bot_auth = false;    // Sign each HTTP request as a Web Bot Auth agent (docs/web-bot-auth.md).
   std::string signature_agent;  // The operator's origin sent in Signature-Agent.
@@ -50,6 +52,11 @@ std::string CredentialFromEnv(const std::string& name);
 // HttpHookFor is the per-request HTTP hook the flags ask for: the credential header, an RFC 9421
 // signature, --print-request. Null when none is asked for.
 mcp::HttpRequestSigner HttpHookFor(const Context& ctx, const std::string& url, const SigningOptions& s);
+
+// ServerTrustCheck is --require-server-trust's check (null when not asked): the DID that signed
+// a result must score at least MIN in "mcp-server" from this agent's anchors (its trust store's
+// and itself), as `aip trust score` computes it; the store is re-read at most once a second.
+std::function<Status(const std::string& signer_did)> ServerTrustCheck(const Context& ctx, const SigningOptions& s);
 
 // TokensDir is where --login keeps sign-ins for the next command: $AIP_HOME/tokens/.
 std::filesystem::path TokensDir(const Context& ctx);

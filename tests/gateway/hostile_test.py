@@ -323,7 +323,13 @@ targets = ["drip", "chatty"]
     took = time.monotonic() - t0
     check(f"a caller leaving mid-call closes the upstream's stream in {took * 1000:.0f} ms (bound 1000 ms)",
           open(drip_log).read().count("reader left") > left_before and took < 1.0, open(drip_log).read()[-300:])
-    metrics = gwlib.get(f"http://127.0.0.1:{drip_port}/metrics")[1]
+    # The upstream may see its reader go a moment before the gateway's call thread has counted it.
+    t0 = time.monotonic()
+    while True:
+        metrics = gwlib.get(f"http://127.0.0.1:{drip_port}/metrics")[1]
+        if 'aip_gateway_upstream_cancelled_total{upstream="drip"} 1' in metrics or time.monotonic() - t0 > 2:
+            break
+        time.sleep(0.05)
     check("and the gateway counts it", 'aip_gateway_upstream_cancelled_total{upstream="drip"} 1' in metrics,
           [l for l in metrics.splitlines() if "cancel" in l])
 

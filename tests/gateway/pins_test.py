@@ -196,6 +196,52 @@ def through_the_proxy():
           pending.get("tool/delete_task", {}).get("change") == "removed", r.stdout + r.stderr)
 
 
+def server_trust_on_the_client():
+    """--require-server-trust: aip call and aip proxy accept results only from a server whose DID
+    scores in mcp-server from the caller's own anchors (itself, its trust store's)."""
+    server_home, client_home = os.path.join(work, "result-server"), os.path.join(work, "client")
+    run([AIP, "init", "--name", "result-server"], home=server_home)
+    run([AIP, "init", "--name", "client"], home=client_home)
+    server_did = gwlib.did_of(server_home)
+    log = os.path.join(work, "result-server.log")
+    gwlib.start([os.path.join(gwlib.BIN, "example-tasks-server"), "--http", "127.0.0.1:0", "--sign-results"], log,
+                dict(os.environ, AIP_HOME=server_home, AIP_PASSPHRASE="test-pass"))
+    url = gwlib.wait_log(log, r"listening on (http://\S+/mcp)").group(1)
+
+    def call():
+        return run([AIP, "call", url, "list_tasks", "--args", '{"project":"project-a"}', "--no-sign", "--require-server-trust", "0.5"],
+                   home=client_home)
+
+    def proxied():
+        proxy = gwlib.StdioProxy(url, client_home, "--no-sign", "--require-server-trust", "0.5")
+        proxy.handshake()
+        proxy.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                    "params": {"name": "list_tasks", "arguments": {"project": "project-a"}}})
+        answer = proxy.answer(2) or {}
+        proxy.close()
+        return answer
+
+    r = call()
+    check("aip call --require-server-trust: a server nobody vouched for is refused, with its score",
+          r.returncode != 0 and "scores 0.00 in mcp-server" in r.stderr, r.stdout + r.stderr)
+    answer = proxied()
+    check("aip proxy --require-server-trust: the same, as -31004 untrusted_server",
+          answer.get("error", {}).get("code") == -31004 and answer["error"].get("data", {}).get("reason") == "untrusted_server", answer)
+    vouched = run([AIP, "vouch", server_did, "--scope", "mcp-server", "--weight", "0.9"], home=client_home)
+    check("the caller vouches for the server (mcp-server)", vouched.returncode == 0, vouched.stderr)
+    r = call()
+    check("aip call --require-server-trust: vouched for, its result is accepted", r.returncode == 0 and "tasks" in r.stdout,
+          r.stdout + r.stderr)
+    answer = proxied()
+    check("aip proxy --require-server-trust: and relayed", "result" in answer, answer)
+    vouch_id = vouched.stderr.strip().rsplit(": ", 1)[-1]  # "aip: vouched for DID in SCOPE (weight W): ID"
+    r = run([AIP, "revoke", vouch_id[:20]], home=client_home)
+    check("the caller revokes that vouch", r.returncode == 0, r.stdout + r.stderr)
+    r = call()
+    check("aip call --require-server-trust: the vouch revoked, refused again", r.returncode != 0 and "scores 0.00" in r.stderr,
+          r.stdout + r.stderr)
+
+
 def signed_definitions():
     server_home, other_home, anchor_home = (os.path.join(work, n) for n in ("server", "other", "anchor"))
     run([AIP, "init", "--name", "tasks-server"], home=server_home)
@@ -434,6 +480,7 @@ kinds = ["anonymous"]
 
     signed_definitions()
     through_the_proxy()
+    server_trust_on_the_client()
 
     # notifications/tools/list_changed: the upstream says so while answering a call, and the
     # gateway re-reads and re-screens at once (its refresh is an hour).

@@ -17,9 +17,10 @@ class Catalog {
  public:
   json::Array tools, resources, resource_templates, prompts;
   json::Object capabilities;
-  // Tools and prompts the upstream listed but its pins withhold (definition_guard.h), by name:
-  // why ("changed", "unapproved", "duplicate", "pins_unavailable"). They are not in the lists.
-  std::map<std::string, std::string, std::less<>> withheld_tools, withheld_prompts;
+  // Tools, prompts and resource templates the upstream listed but the definition guard withholds
+  // (definition_guard.h), by name: why ("changed", "unapproved", "bad_signature", …). They are not
+  // in the lists (a withheld template matches no resource URI).
+  std::map<std::string, std::string, std::less<>> withheld_tools, withheld_prompts, withheld_templates;
 
   // Index builds the lookups below from the lists; call it once they are complete. Entries
   // without a string name (uri for resources) are not indexed; a repeated name keeps its first.

@@ -16,7 +16,15 @@ struct Kind {
 };
 
 constexpr Kind kKinds[] = {{"tool", "tools", &Catalog::tools, &Catalog::withheld_tools},
-                           {"prompt", "prompts", &Catalog::prompts, &Catalog::withheld_prompts}};
+                           {"prompt", "prompts", &Catalog::prompts, &Catalog::withheld_prompts},
+                           {"resourceTemplate", "resourceTemplates", &Catalog::resource_templates, &Catalog::withheld_templates}};
+
+const Kind& KindNamed(std::string_view pin_kind) {
+  for (const Kind& k : kKinds) {
+    if (k.pin_kind == pin_kind) return k;
+  }
+  return kKinds[0];
+}
 
 std::string_view NameOf(const json::Value& item) {
   if (!item.is_object()) return {};
@@ -100,7 +108,7 @@ void DefinitionGuard::CheckTrust(const UpstreamConfig& upstream, Catalog& catalo
 
 void DefinitionGuard::Withhold(const UpstreamConfig& upstream, Catalog& catalog, std::string_view kind, std::string_view name,
                                const std::string& reason, const std::string& detail) {
-  const Kind& k = kind == "tool" ? kKinds[0] : kKinds[1];
+  const Kind& k = KindNamed(kind);
   (catalog.*(k.withheld))[std::string(name)] = reason;
   // Audited and counted once per upstream, item, reason and detail — not on every listing.
   std::string key = upstream.name + "\n" + std::string(kind) + "\n" + std::string(name) + "\n" + reason + "\n" + detail;
@@ -213,12 +221,12 @@ void DefinitionGuard::Screen(const UpstreamConfig& upstream, Catalog& catalog, c
     metrics_->Add("aip_gateway_definition_changes_total", {{"upstream", upstream.name}, {"change", change.change}});
   }
   for (const auto& w : screened->withheld) {
-    const Kind& k = w.kind == "tool" ? kKinds[0] : kKinds[1];
+    const Kind& k = KindNamed(w.kind);
     (catalog.*(k.withheld))[w.name] = w.reason;
   }
   RemoveWithheld(catalog);
   metrics_->Set("aip_gateway_definitions_withheld", {{"upstream", upstream.name}},
-                static_cast<double>(catalog.withheld_tools.size() + catalog.withheld_prompts.size()));
+                static_cast<double>(catalog.withheld_tools.size() + catalog.withheld_prompts.size() + catalog.withheld_templates.size()));
 }
 
 }  // namespace aip::gateway

@@ -152,6 +152,7 @@ Status McpUpstream::Refresh(mcp::McpClient& client) {
     if (templates) {
       if (const json::Value* t = templates->if_contains("resourceTemplates"); t != nullptr && t->is_array()) {
         catalog->resource_templates = t->get_array();
+        if (auto check = observe("resourceTemplates")) check(*templates);
       }
     }
   }

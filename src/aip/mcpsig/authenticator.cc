@@ -75,15 +75,18 @@ mcp::ClientOptions SignedClientOptions(const SignedClientConfig& config, mcp::Cl
     };
   }
   auto resolver = DefaultResolver();
-  bool require = config.require_signed_result || config.expected_server.has_value();
+  bool require = config.require_signed_result || config.expected_server.has_value() || config.check_signer != nullptr;
   auto expected = config.expected_server;
   auto on_verified = config.on_verified_result;
-  options.after_receive = [resolver, require, expected, on_verified](const json::Object& request, const json::Object& result) -> Status {
+  auto check_signer = config.check_signer;
+  options.after_receive = [resolver, require, expected, on_verified, check_signer](const json::Object& request,
+                                                                                   const json::Object& result) -> Status {
     const json::Value* meta = result.if_contains("_meta");
     bool signed_result = meta != nullptr && meta->is_object() && meta->get_object().contains(kProofKey);
     if (!signed_result) return require ? UnauthenticatedError("the server did not sign its result") : OkStatus();
     auto v = VerifyResult(request, result, *resolver, expected);
     if (!v) return v.status();
+    if (check_signer) AIP_RETURN_IF_ERROR(check_signer(v->signer));
     if (on_verified) on_verified(v->signer);
     return OkStatus();
   };

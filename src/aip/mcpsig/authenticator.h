@@ -62,6 +62,9 @@ struct SignedClientConfig {
   bool require_signed_result = false;
   // Called with the signer DID of each verified result (for display).
   std::function<void(const std::string& signer_did)> on_verified_result;
+  // When set, results must be signed and their signer pass this check (server trust: its
+  // score from the caller's anchors); an error refuses the result with its message.
+  std::function<Status(const std::string& signer_did)> check_signer;
 };
 mcp::ClientOptions SignedClientOptions(const SignedClientConfig& config, mcp::ClientOptions base = {});
 

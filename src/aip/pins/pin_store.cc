@@ -130,7 +130,9 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
   std::string when = FormatTime(clock_->Now());
   bool modified = false;
   // A file written before kinds were tracked had every kind listed already.
-  if (entry.contains("first_listed") && !entry.contains("kinds_listed")) entry["kinds_listed"] = json::Array{"tool", "prompt"};
+  if (entry.contains("first_listed") && !entry.contains("kinds_listed")) {
+    entry["kinds_listed"] = json::Array{"tool", "prompt", "resourceTemplate"};
+  }
   if (!entry.contains("first_listed")) {
     entry["first_listed"] = when;
     modified = true;

@@ -30,7 +30,7 @@ Result<PinMode> ParsePinMode(std::string_view text);  // "off" | "tofu" | "appro
 std::string_view PinModeName(PinMode mode);
 
 struct ListedItem {
-  std::string kind;  // "tool" or "prompt"
+  std::string kind;  // "tool", "prompt" or "resourceTemplate"
   std::string name;
   const json::Object* definition = nullptr;
   std::string signer;  // The DID whose verified proof the definition carries; "" when unsigned.
@@ -64,7 +64,7 @@ class PinStore {
   // `complete_kinds` are the kinds `listed` holds whole: an approved item of those kinds that is
   // not listed is reported removed (a single page of a longer listing holds no kind whole).
   Result<ScreenResult> Screen(std::string_view server, PinMode mode, const std::vector<ListedItem>& listed,
-                              const std::vector<std::string>& complete_kinds = {"tool", "prompt"});
+                              const std::vector<std::string>& complete_kinds = {"tool", "prompt", "resourceTemplate"});
   // Approve accepts `server`'s pending items named by key ("tool/x"; all when `keys` is empty);
   // a pending removal drops the pin. Returns the keys approved; kNotFound when none matched.
   Result<std::vector<std::string>> Approve(std::string_view server, const std::vector<std::string>& keys);

@@ -120,6 +120,11 @@ json::Object RemoteEndpoint::CheckResult(const json::Object& request, json::Obje
     return ErrorMessage(id, kUnverifiedResultCode, "the result's signature was refused: " + verified.error().message,
                         "bad_result_signature");
   }
+  if (options_.check_signer) {
+    if (Status trusted = options_.check_signer(verified->signer); !trusted.ok()) {
+      return ErrorMessage(id, kUnverifiedResultCode, trusted.message(), "untrusted_server");
+    }
+  }
   return response;
 }
 

@@ -25,7 +25,8 @@
 namespace aip::proxy {
 
 // kUnverifiedResultCode answers a request whose result was not signed by the server the user
-// insisted on (--server-did / --require-signed-result); data.reason says what was wrong.
+// insisted on (--server-did / --require-signed-result / --require-server-trust); data.reason
+// says what was wrong.
 inline constexpr int kUnverifiedResultCode = -31004;
 
 struct RemoteOptions {
@@ -37,6 +38,8 @@ struct RemoteOptions {
   std::shared_ptr<mcp::HttpAuthorizer> authorizer;  // OAuth sign-in on a challenge.
   std::optional<std::string> expected_server;       // Results must be signed by this DID.
   bool require_signed_result = false;
+  // Server trust: results must be signed by a DID this check accepts (an error says why not).
+  std::function<Status(const std::string& signer_did)> check_signer;
   std::shared_ptr<const identity::DidResolver> resolver;  // For result proofs; default: did:key, did:web.
   net::HttpClientOptions http;                            // Deadline and limits of each exchange.
 };
@@ -77,7 +80,9 @@ class RemoteEndpoint {
   // CheckResult applies the result-signature requirements to `response` (a response message to
   // `request`): unchanged when they hold, else replaced by a kUnverifiedResultCode error.
   json::Object CheckResult(const json::Object& request, json::Object response) const;
-  bool checks_results() const { return options_.require_signed_result || options_.expected_server.has_value(); }
+  bool checks_results() const {
+    return options_.require_signed_result || options_.expected_server.has_value() || options_.check_signer != nullptr;
+  }
 
   const std::string& url() const { return options_.url; }
   const net::Url& parsed_url() const { return url_; }
