@@ -86,12 +86,13 @@ std::unique_ptr<proxy::RemoteEndpoint> RemoteFor(const Context& ctx, const Proxy
 }
 
 // ServeLocally runs the --listen bridge until SIGINT or SIGTERM.
-void ServeLocally(proxy::RemoteEndpoint& remote, const ProxyOptions& o, Logger& log) {
+void ServeLocally(proxy::RemoteEndpoint& remote, const ProxyOptions& o, Logger& log, std::shared_ptr<proxy::DefinitionScreen> screen) {
   sigset_t set;
   sigemptyset(&set);
   for (int sig : {SIGINT, SIGTERM}) sigaddset(&set, sig);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   proxy::ListenBridgeOptions lo;
+  lo.screen = std::move(screen);
   auto colon = o.listen.rfind(':');
   if (colon == std::string::npos) Fail(kUsage, "--listen: expected HOST:PORT");
   lo.address = o.listen.substr(0, colon);
@@ -137,18 +138,20 @@ void AddProxyCommands(CLI::App& app, Context& ctx) {
     Logger log(o->log_file);
     auto remote = RemoteFor(ctx, *o);
     auto pin = Check(pins::ParsePinMode(o->pin), kUsage);
+    std::shared_ptr<proxy::DefinitionScreen> screen;
+    if (pin != pins::PinMode::kOff) {
+      screen = std::make_shared<proxy::DefinitionScreen>(std::make_shared<pins::PinStore>(ClientPinsFile(ctx)), o->url, pin,
+                                                         [&log](std::string_view line) { log(line); });
+    }
     if (!o->listen.empty()) {
-      if (pin != pins::PinMode::kOff) log("note: tool pins are checked over stdio only; --listen relays definitions unchecked");
-      ServeLocally(*remote, *o, log);
+      ServeLocally(*remote, *o, log, screen);
       return;
     }
     if (!o->token_file.empty()) Fail(kUsage, "--token-file goes with --listen");
     log("relaying stdio to " + o->url + (SignsCalls(o->signing) ? "" : " (unsigned)"));
     proxy::StdioBridgeOptions so;
     so.log = [&log](std::string_view line) { log(line); };
-    if (pin != pins::PinMode::kOff) {
-      so.screen = std::make_shared<proxy::DefinitionScreen>(std::make_shared<pins::PinStore>(ClientPinsFile(ctx)), o->url, pin, so.log);
-    }
+    so.screen = screen;
     Check(proxy::RunStdioBridge(*remote, so));
   });
 }

@@ -22,7 +22,8 @@ the vouch is revoked — no restart.
 `aip proxy --pin tofu` (the user's $AIP_HOME/pins/client.json keyed by URL): the same
 eight changes are each withheld from the client's tools/list and their calls refused — also
 when the client calls without listing first — until `aip pins approve URL`; the removal is
-recorded for the user. `aip tools` and `aip call` with --pin tofu read the same pins: a changed tool is left out
+recorded for the user; `aip proxy --listen` screens the same way for an HTTP client. `aip tools`
+and `aip call` with --pin tofu read the same pins: a changed tool is left out
 of the list and refused before it is called.
 
 Usage: pins_test.py BIN_DIR"""
@@ -32,6 +33,7 @@ import json
 import os
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gwlib  # noqa: E402
@@ -167,6 +169,35 @@ def through_the_proxy():
     check("aip proxy: a call made before any listing is judged on the proxy's own listing",
           refused.get("code") == -31003 and refused.get("data", {}).get("reason") == "definition_changed", refused)
     proxy.close()
+    # aip proxy --listen screens the same way for a client that speaks HTTP.
+    log = os.path.join(work, "listen-proxy.log")
+    gwlib.start([AIP, "proxy", remote, "--listen", "127.0.0.1:0", "--no-sign", "--pin", "tofu"], log,
+                dict(os.environ, AIP_HOME=proxy_home, AIP_PASSPHRASE="test-pass"))
+    local = gwlib.wait_log(log, r"serving (http://\S+/mcp)").group(1)
+    token = gwlib.wait_log(log, r"Authorization: Bearer (\S+)").group(1)
+    bearer = {"authorization": "Bearer " + token}
+
+    def local_post(msg, sid=None):
+        headers = dict(bearer, **({"mcp-session-id": sid} if sid else {}))
+        req = urllib.request.Request(local, data=json.dumps(msg).encode(), method="POST", headers=dict(
+            headers, **{"content-type": "application/json", "accept": "application/json, text/event-stream"}))
+        with urllib.request.urlopen(req, timeout=15) as r:
+            text = r.read().decode()
+            given = r.headers.get("mcp-session-id")
+        if text.startswith("event:") or text.startswith("data:"):
+            text = [l[5:] for l in text.splitlines() if l.startswith("data:")][-1]
+        return json.loads(text), given
+
+    hello, local_session = local_post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "py", "version": "1"}}})
+    refused, _ = local_post({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_tasks", "arguments": {}}},
+                            local_session)
+    check("aip proxy --listen: a withheld tool's call is refused (listed first)",
+          refused.get("error", {}).get("data", {}).get("reason") == "definition_changed", refused)
+    listing, _ = local_post({"jsonrpc": "2.0", "id": 3, "method": "tools/list", "params": {}}, local_session)
+    shown = {t["name"] for t in listing.get("result", {}).get("tools", [])}
+    check("aip proxy --listen: and left out of tools/list", "list_tasks" not in shown and "create_task" in shown, listing)
+
     # aip tools and aip call read the same pins.
     r = run([AIP, "tools", remote, "--no-sign", "--json", "--pin", "tofu"], home=proxy_home)
     shown = {t["name"] for t in json.loads(r.stdout)} if r.returncode == 0 else set()

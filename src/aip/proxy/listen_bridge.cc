@@ -105,6 +105,33 @@ void ListenBridge::Stop() {
   if (keepalive_.joinable()) keepalive_.join();
 }
 
+std::optional<json::Object> ListenBridge::ScreenFirst(const json::Object& request, const net::Headers& headers) {
+  DefinitionScreen& screen = *options_.screen;
+  auto method = json::OptionalString(request, "method");
+  if (!method || (*method != "tools/call" && *method != "prompts/get")) return std::nullopt;
+  std::string kind = *method == "tools/call" ? "tools" : "prompts";
+  if (!screen.Listed(kind)) {
+    json::Object params;
+    const json::Value* p = request.if_contains("params");
+    if (p != nullptr && p->is_object() && p->get_object().contains("_meta")) params["_meta"] = p->get_object().at("_meta");
+    json::Object list{{"jsonrpc", "2.0"}, {"id", "aip-proxy-list"}, {"method", kind + "/list"}, {"params", std::move(params)}};
+    net::Headers h = headers;
+    h.Set("mcp-method", kind + "/list");
+    std::optional<json::Object> answer;
+    Exchange exchange;
+    auto sent = remote_.Send("POST", list, h, &exchange, [&answer](const net::SseEvent& e) {
+      auto msg = json::ParseJsonObject(e.data, json::ParseLimits{e.data.size() + 1, 64});
+      if (msg && msg->contains("result")) answer = std::move(*msg);
+    });
+    if (sent && !answer) {
+      auto body = json::ParseJsonObject(sent->response.body, json::ParseLimits{sent->response.body.size() + 1, 64});
+      if (body) answer = std::move(*body);
+    }
+    if (answer) screen.ScreenAnswer(kind + "/list", sent ? sent->request : list, *answer);
+  }
+  return screen.Refusal(request);
+}
+
 void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
   if (auto refusal = mcp::HostOrOriginRefusal(req, {}, {})) {
     ex.Respond(std::move(*refusal));
@@ -150,6 +177,15 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
     if (ForwardedRequestHeader(n)) headers.Add(n, v);
   }
 
+  if (options_.screen && is_request) {
+    if (auto refused = ScreenFirst(*message, headers)) {
+      ex.Respond(JsonAnswer(200, *refused));
+      return;
+    }
+  }
+  std::string method = message ? std::string(json::OptionalString(*message, "method").value_or("")) : "";
+  bool screened_list = options_.screen && is_request && (method == "tools/list" || method == "prompts/list");
+
   Exchange exchange;
   auto stream = std::make_shared<OpenStream>();
   stream->remote = &exchange;
@@ -176,9 +212,12 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
       if (options_.log) options_.log("the remote sent a response to another request on a stream; dropped");
       return;
     }
-    if (msg && is_request && remote_.checks_results() && IsResponse(*msg)) {
-      // The answer to this request (strays are gone): its signature must hold.
-      data = json::Serialize(json::Value(remote_.CheckResult(exchange.request(), std::move(*msg))));
+    if (msg && is_request && (remote_.checks_results() || screened_list) && IsResponse(*msg)) {
+      // The answer to this request (strays are gone): its signature must hold, and a listing
+      // shows only what the pins allow.
+      json::Object answer = remote_.CheckResult(exchange.request(), std::move(*msg));
+      if (screened_list) options_.screen->ScreenAnswer(method, exchange.request(), answer);
+      data = json::Serialize(json::Value(answer));
     }
     // The local client leaving its stream cancels: the remote's exchange is cut too.
     stream->Write(net::FormatSseEvent(data, e.event, e.id));
@@ -213,9 +252,13 @@ void ListenBridge::Handle(const net::HttpRequest& req, net::Exchange& ex) {
     if (ForwardedResponseHeader(n)) out.headers.Set(n, v);
   }
   out.body = std::move(sent->response.body);
-  if (is_request && remote_.checks_results() && out.status == 200) {
+  if (is_request && (remote_.checks_results() || screened_list) && out.status == 200) {
     auto body = json::ParseJsonObject(out.body, json::ParseLimits{out.body.size() + 1, 64});
-    if (body) out.body = json::Serialize(json::Value(remote_.CheckResult(sent->request, std::move(*body))));
+    if (body) {
+      json::Object answer = remote_.CheckResult(sent->request, std::move(*body));
+      if (screened_list) options_.screen->ScreenAnswer(method, sent->request, answer);
+      out.body = json::Serialize(json::Value(answer));
+    }
   }
   ex.Respond(std::move(out));
 }

@@ -19,6 +19,7 @@
 
 #include "aip/base/status.h"
 #include "aip/crypto/secret_bytes.h"
+#include "aip/proxy/definition_screen.h"
 #include "aip/proxy/remote_endpoint.h"
 
 namespace aip::net {
@@ -41,6 +42,8 @@ struct ListenBridgeOptions {
   // Poll this long instead of sleeping while idle (net/busy_poll.h); 0: never.
   std::chrono::microseconds busy_poll{100};
   std::function<void(std::string_view line)> log;
+  // Tool integrity, as over stdio (definition_screen.h): listings screened, withheld calls refused.
+  std::shared_ptr<DefinitionScreen> screen;
 };
 
 class ListenBridge {
@@ -63,6 +66,10 @@ class ListenBridge {
   };
   ListenBridge(RemoteEndpoint& remote, ListenBridgeOptions options);
   void Handle(const net::HttpRequest& request, net::Exchange& exchange);
+  // ScreenFirst: before a call reaches the remote, a listing of its kind is made (when none was
+  // screened yet, with the caller's session headers and _meta) and the call refused when the
+  // pins withhold it; nullopt lets it through.
+  std::optional<json::Object> ScreenFirst(const json::Object& request, const net::Headers& headers);
   void KeepAlive();
   // EndSession cuts the relayed streams of a session the client ended (DELETE).
   void EndSession(std::string_view session);
