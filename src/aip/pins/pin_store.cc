@@ -92,6 +92,21 @@ json::Array FieldsJson(const std::vector<FieldChange>& fields) {
 
 }  // namespace
 
+std::string WithheldWhy(std::string_view reason) {
+  static const std::map<std::string, std::string, std::less<>> kWhy{
+      {"changed", "definition changed since approval"},
+      {"unapproved", "definition not approved (new or renamed)"},
+      {"duplicate", "listed twice with different definitions"},
+      {"pins_unavailable", "its pins cannot be checked"},
+      {"unsigned", "definition not signed, and this server's must be"},
+      {"bad_signature", "definition signature does not verify"},
+      {"wrong_signer", "definition signed by another DID than this server's"},
+      {"list_signature", "the listing's signature does not verify"},
+      {"untrusted_server", "its server's DID does not score the trust required"}};
+  auto it = kWhy.find(reason);
+  return it != kWhy.end() ? it->second : std::string(reason);
+}
+
 Result<PinMode> ParsePinMode(std::string_view text) {
   if (text == "off") return PinMode::kOff;
   if (text == "tofu") return PinMode::kTofu;

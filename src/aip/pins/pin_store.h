@@ -29,6 +29,11 @@ enum class PinMode { kOff, kTofu, kApproved };
 Result<PinMode> ParsePinMode(std::string_view text);  // "off" | "tofu" | "approved"
 std::string_view PinModeName(PinMode mode);
 
+// WithheldWhy says in words why an item is withheld, for the refusal a caller sees ("changed" →
+// "definition changed since approval"); the reasons are the stores', the signature checks' and
+// server trust's. Unknown reasons are returned as they are.
+std::string WithheldWhy(std::string_view reason);
+
 struct ListedItem {
   std::string kind;  // "tool", "prompt" or "resourceTemplate"
   std::string name;

@@ -79,10 +79,7 @@ std::optional<json::Object> DefinitionScreen::Refusal(const json::Object& reques
   std::lock_guard lock(mu_);
   auto it = withheld_.find(what + "/" + std::string(*name));
   if (it == withheld_.end()) return std::nullopt;
-  std::string why = it->second == "changed"      ? "definition changed since approval"
-                    : it->second == "unapproved" ? "definition not approved (new or renamed)"
-                    : it->second == "duplicate"  ? "listed twice with different definitions"
-                                                 : "its pins cannot be checked";
+  std::string why = pins::WithheldWhy(it->second);
   return mcp::MakeError(
       request.at("id"), kWithheldCode,
       "Forbidden: " + what + " " + std::string(*name) + ": " + why + "; withheld until you approve it (aip pins diff; aip pins approve)",

@@ -1,5 +1,3 @@
-#include <map>
-
 #include "aip/gateway/pipeline/stages.h"
 
 namespace aip::gateway {
@@ -29,18 +27,7 @@ json::Object ForwardedMeta(const mcp::RequestInfo& info, const mcp::CallContext&
 // WithheldError refuses a call to a tool or prompt whose definition its pins do not approve
 // (docs/tool-integrity.md): the caller learns which and why, the operator what to run.
 mcp::RpcError WithheldError(const std::string& what, std::string_view shown, const WithheldName& withheld) {
-  static const std::map<std::string, std::string, std::less<>> kWhy{
-      {"changed", "definition changed since approval"},
-      {"unapproved", "definition not approved (new or renamed)"},
-      {"duplicate", "listed twice with different definitions"},
-      {"pins_unavailable", "its pins cannot be checked"},
-      {"unsigned", "definition not signed, and this upstream's must be"},
-      {"bad_signature", "definition signature does not verify"},
-      {"wrong_signer", "definition signed by another DID than this upstream's"},
-      {"list_signature", "the listing's signature does not verify"},
-      {"untrusted_server", "its server's DID does not score the trust this gateway requires"}};
-  auto it = kWhy.find(withheld.reason);
-  std::string why = it != kWhy.end() ? it->second : withheld.reason;
+  std::string why = pins::WithheldWhy(withheld.reason);
   return mcp::RpcError{
       mcp::kForbiddenCode,
       "Forbidden: " + what + " " + std::string(shown) + ": " + why + "; withheld until an operator approves it (aip pins)",
