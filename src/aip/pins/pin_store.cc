@@ -14,6 +14,10 @@ namespace aip::pins {
 namespace {
 
 constexpr std::size_t kMaxPinFileBytes = 64 * 1024 * 1024;
+// One server shares the file with others: what it lists is bounded, so a hostile or broken
+// server cannot fill the file the others' pins live in (it is withheld instead).
+constexpr std::size_t kMaxItemsPerServer = 1000;
+constexpr std::size_t kMaxDefinitionBytes = 32 * 1024;
 
 // FileLock holds an exclusive lock on "<file>.lock" for its lifetime: the read-modify-write of a
 // pin file by the gateway and by `aip pins approve` never interleave.
@@ -97,6 +101,7 @@ std::string WithheldWhy(std::string_view reason) {
       {"changed", "definition changed since approval"},
       {"unapproved", "definition not approved (new or renamed)"},
       {"duplicate", "listed twice with different definitions"},
+      {"too_large", "definition larger than 32 KiB"},
       {"pins_unavailable", "its pins cannot be checked"},
       {"unsigned", "definition not signed, and this server's must be"},
       {"bad_signature", "definition signature does not verify"},
@@ -131,12 +136,16 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
   ScreenResult result;
   if (mode == PinMode::kOff) return result;
   // Hash before taking the lock: the lock is held only for the file's read-modify-write.
+  if (listed.size() > kMaxItemsPerServer) {
+    return ResourceExhaustedError("pins: " + std::string(server) + " lists more than " + std::to_string(kMaxItemsPerServer) + " items");
+  }
   std::map<std::string, std::pair<std::string, const ListedItem*>> now;  // key → (hash, item)
-  std::set<std::string> duplicates;
+  std::set<std::string> duplicates, too_large;
   for (const auto& item : listed) {
     AIP_ASSIGN_OR_RETURN(std::string hash, DefinitionHash(*item.definition));
     std::string key = item.kind + "/" + item.name;
     if (auto [it, inserted] = now.try_emplace(key, hash, &item); !inserted) duplicates.insert(key);
+    if (json::Serialize(*item.definition).size() > kMaxDefinitionBytes) too_large.insert(key);
   }
 
   AIP_ASSIGN_OR_RETURN(FileLock lock, FileLock::Take(file_));
@@ -177,7 +186,7 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
   if (mode == PinMode::kTofu && !first_kinds.empty()) {
     // Trust on first use: the first listing is what the operator accepted by adding the server.
     for (const auto& [key, value] : now) {
-      if (duplicates.contains(key) || !first_kinds.contains(value.second->kind)) continue;
+      if (duplicates.contains(key) || too_large.contains(key) || !first_kinds.contains(value.second->kind)) continue;
       approved[key] = PinOf(value.first, value.second->signer, *value.second->definition, when);
     }
     result.first_listing_approved = true;
@@ -209,6 +218,11 @@ Result<ScreenResult> PinStore::Screen(std::string_view server, PinMode mode, con
     if (duplicates.contains(key)) {
       result.withheld.push_back({item->kind, item->name, "duplicate"});
       note(key, item, hash, "duplicate", {});
+      continue;
+    }
+    if (too_large.contains(key)) {
+      result.withheld.push_back({item->kind, item->name, "too_large"});
+      note(key, nullptr, hash, "too_large", {});  // Its hash is kept, not its text.
       continue;
     }
     // Served as approved. A difference seen before stays pending (and is not audited again when
@@ -253,7 +267,7 @@ Result<std::vector<std::string>> PinStore::Approve(std::string_view server, cons
     if (p == nullptr || !p->is_object()) continue;
     const json::Object& record = p->get_object();
     std::string change(json::OptionalString(record, "change").value_or(""));
-    if (change == "duplicate") continue;  // Two definitions under one name: nothing to approve.
+    if (change == "duplicate" || change == "too_large") continue;  // Nothing that can be approved.
     if (change == "removed") {
       approved.erase(key);
     } else {

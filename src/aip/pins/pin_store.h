@@ -12,7 +12,8 @@
 // definition), "unapproved" (a name never approved — a new tool, or a renamed one: a rename is a
 // removal plus a new name), or "duplicate" (listed twice in one listing). With mode tofu, a
 // server's first listing is approved as it is (trust on first use); with approved, nothing is
-// served until approved.
+// served until approved. A server listing more than 1,000 items is refused (kResourceExhausted)
+// and a definition over 32 KiB withheld ("too_large"): the file is shared with other servers.
 #pragma once
 #include <filesystem>
 #include <string>
@@ -43,7 +44,7 @@ struct ListedItem {
 
 struct WithheldItem {
   std::string kind, name;
-  std::string reason;  // "changed" | "unapproved" | "duplicate"
+  std::string reason;  // "changed" | "unapproved" | "duplicate" | "too_large" (over 32 KiB)
 };
 
 // A difference seen for the first time (audited once, not on every listing).

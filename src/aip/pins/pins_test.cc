@@ -198,6 +198,22 @@ TEST_F(PinStoreTest, TheSameDefinitionSignedByAnotherDidIsAChange) {
   EXPECT_EQ(json::OptionalString(store.Read()->at("servers").at("s").at("approved").at("tool/a").as_object(), "signer"), std::nullopt);
 }
 
+TEST_F(PinStoreTest, WhatOneServerListsIsBounded) {
+  PinStore store(dir_ / "pins.json");
+  json::Object huge = Tool("huge", std::string(40 * 1024, 'x'));
+  json::Object small = Tool("small");
+  auto r = store.Screen("s", PinMode::kTofu, {{"tool", "huge", &huge, ""}, {"tool", "small", &small, ""}});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(Reason(*r, "huge"), "too_large");  // Not trusted on first use, not stored.
+  EXPECT_EQ(Reason(*r, "small"), "");
+  EXPECT_LT(std::filesystem::file_size(dir_ / "pins.json"), 8u * 1024u);
+  EXPECT_THAT(store.Approve("s", {"tool/huge"}), StatusIs(ErrorCode::kNotFound));
+  std::vector<json::Object> many;
+  for (int i = 0; i < 1001; ++i) many.push_back(Tool("t" + std::to_string(i)));
+  EXPECT_THAT(store.Screen("flood", PinMode::kTofu, Listing(many)), StatusIs(ErrorCode::kResourceExhausted, "more than 1000"));
+  EXPECT_EQ(WithheldWhy("too_large"), "definition larger than 32 KiB");
+}
+
 TEST_F(PinStoreTest, AFileThatIsNotAPinFileIsRefused) {
   std::filesystem::create_directories(dir_);
   std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
