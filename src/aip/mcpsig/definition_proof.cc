@@ -43,19 +43,34 @@ Result<std::string> Verify(const json::Object& unsecured, const json::Object& pr
 
 }  // namespace
 
+Result<json::Object> ProofDefinitionSigner::ProofFor(const std::string& key, const json::Object& unsecured, TimePoint now) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = proofs_.find(key); it != proofs_.end()) return it->second;
+  }
+  AIP_ASSIGN_OR_RETURN(json::Object proof, Proof(unsecured, *signer_, now));
+  std::lock_guard lock(mu_);
+  if (proofs_.size() >= 4096) proofs_.clear();
+  proofs_.emplace(key, proof);
+  return proof;
+}
+
 Status ProofDefinitionSigner::Sign(std::string_view kind, json::Array& items, json::Object& result_meta) {
   TimePoint now = clock_->Now();
   for (auto& item : items) {
     if (!item.is_object()) continue;
     json::Object& o = item.as_object();
-    AIP_ASSIGN_OR_RETURN(json::Object proof, Proof(Unsecured(o), *signer_, now));
+    json::Object unsecured = Unsecured(o);
+    AIP_ASSIGN_OR_RETURN(std::string hash, pins::DefinitionHash(unsecured));
+    AIP_ASSIGN_OR_RETURN(json::Object proof, ProofFor("definition " + hash, unsecured, now));
     json::Object meta;
     if (const json::Value* m = o.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
     meta[pins::kDefinitionProofKey] = std::move(proof);
     o["_meta"] = std::move(meta);
   }
   AIP_ASSIGN_OR_RETURN(json::Object document, ListProofDocument(kind, items));
-  AIP_ASSIGN_OR_RETURN(json::Object proof, Proof(document, *signer_, now));
+  AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(document));
+  AIP_ASSIGN_OR_RETURN(json::Object proof, ProofFor("list " + canonical, document, now));
   result_meta[kListProofKey] = std::move(proof);
   return OkStatus();
 }

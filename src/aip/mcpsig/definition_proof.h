@@ -26,7 +26,10 @@ namespace aip::mcpsig {
 inline constexpr std::string_view kListProofKey = "dev.aip/listProof";
 inline constexpr std::string_view kListProofType = "aip-definition-list";
 
-// ProofDefinitionSigner signs listings with the server's identity.
+// ProofDefinitionSigner signs listings with the server's identity. Definitions rarely change
+// while they are listed often, so each proof is made once — per definition (by its pin hash) and
+// per page (by its canonical list document) — and served again from memory (thread-safe; at most
+// 4,096 proofs kept, then it starts afresh).
 class ProofDefinitionSigner final : public mcp::DefinitionSigner {
  public:
   explicit ProofDefinitionSigner(std::shared_ptr<const identity::Identity> signer, const Clock* clock = &DefaultClock())
@@ -34,8 +37,13 @@ class ProofDefinitionSigner final : public mcp::DefinitionSigner {
   Status Sign(std::string_view kind, json::Array& items, json::Object& result_meta) override;
 
  private:
+  // ProofFor returns the remembered proof of `unsecured` (keyed by `key`), else makes one.
+  Result<json::Object> ProofFor(const std::string& key, const json::Object& unsecured, TimePoint now);
+
   std::shared_ptr<const identity::Identity> signer_;
   const Clock* clock_;
+  std::mutex mu_;
+  std::map<std::string, json::Object> proofs_;
 };
 
 // ListProofDocument is what a page's proof signs (above).

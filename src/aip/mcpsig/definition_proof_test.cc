@@ -86,6 +86,30 @@ TEST(DefinitionProofTest, APageWithAnItemRemovedAddedOrMovedFails) {
   EXPECT_THAT(VerifyDefinitionProof(Tools(unsigned_page)[0].as_object()), StatusIs(ErrorCode::kUnauthenticated, "not signed"));
 }
 
+TEST(DefinitionProofTest, ASignerMakesEachProofOnceAndANewOneForAChange) {
+  auto server = NewIdentity("server");
+  testing::ManualClock clock;
+  clock.now = DefaultClock().Now() - std::chrono::hours(2);  // Proofs from the future are refused.
+  ProofDefinitionSigner signer(server, &clock);
+  auto sign = [&](json::Object result) {
+    json::Object meta;
+    EXPECT_THAT(signer.Sign("tools", result["tools"].as_array(), meta), IsOk());
+    result["_meta"] = std::move(meta);
+    return result;
+  };
+  json::Object first = sign(Listing());
+  clock.now += std::chrono::hours(1);
+  json::Object again = sign(Listing());
+  EXPECT_EQ(json::Serialize(first), json::Serialize(again));  // Remembered: the same proofs, signed once.
+  json::Object changed_listing = Listing();
+  Tools(changed_listing)[0].as_object()["description"] = "Does something else";
+  json::Object changed = sign(changed_listing);
+  EXPECT_NE(json::Serialize(Tools(changed)[0]), json::Serialize(Tools(first)[0]));
+  EXPECT_EQ(json::Serialize(Tools(changed)[1]), json::Serialize(Tools(first)[1]));
+  EXPECT_EQ(SignerOf(VerifyDefinitionProof(Tools(changed)[0].as_object())), server->did());
+  EXPECT_EQ(SignerOf(VerifyListProof("tools", Tools(changed), changed)), server->did());
+}
+
 TEST(DefinitionProofTest, TheCachedVerifierAnswersAsTheUncachedOne) {
   auto server = NewIdentity("server");
   json::Object result = Signed(server);

@@ -1,7 +1,6 @@
 #include "aip/proxy/definition_screen.h"
 
 #include "aip/mcp/jsonrpc.h"
-#include "aip/mcpsig/definition_proof.h"
 
 namespace aip::proxy {
 namespace {
@@ -33,7 +32,7 @@ void DefinitionScreen::ScreenAnswer(std::string_view method, const json::Object&
     if (!item.is_object()) continue;
     auto name = json::OptionalString(item.get_object(), "name");
     if (!name) continue;
-    auto signer = mcpsig::VerifyDefinitionProof(item.get_object());
+    auto signer = verifier_.Verify(item.get_object());
     listed.push_back({pin_kind, std::string(*name), &item.get_object(), signer.ok() ? *signer : ""});
   }
   // An empty listing says nothing: behind a gateway it may only mean this caller may list

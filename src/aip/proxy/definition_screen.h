@@ -14,6 +14,7 @@
 #include <string>
 
 #include "aip/base/json.h"
+#include "aip/mcpsig/definition_proof.h"
 #include "aip/pins/pin_store.h"
 
 namespace aip::proxy {
@@ -42,6 +43,7 @@ class DefinitionScreen {
   std::string server_;
   pins::PinMode mode_;
   std::function<void(std::string_view)> log_;
+  mcpsig::CachedDefinitionVerifier verifier_;  // A definition listed again is not verified again.
   mutable std::mutex mu_;
   std::map<std::string, std::string> withheld_;  // "tool/name" → reason.
   std::set<std::string> listed_;
