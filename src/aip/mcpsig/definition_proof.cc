@@ -56,6 +56,15 @@ Result<json::Object> ProofDefinitionSigner::ProofFor(const std::string& key, con
 }
 
 Status ProofDefinitionSigner::Sign(std::string_view kind, json::Array& items, json::Object& result_meta) {
+  std::string page = std::string(kind) + "\n" + json::Serialize(json::Value(items));
+  {
+    std::lock_guard lock(mu_);
+    if (last_signed_ && page == last_page_) {
+      items = last_signed_->first;
+      result_meta[kListProofKey] = last_signed_->second;
+      return OkStatus();
+    }
+  }
   TimePoint now = clock_->Now();
   for (auto& item : items) {
     if (!item.is_object()) continue;
@@ -71,7 +80,10 @@ Status ProofDefinitionSigner::Sign(std::string_view kind, json::Array& items, js
   AIP_ASSIGN_OR_RETURN(json::Object document, ListProofDocument(kind, items));
   AIP_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(document));
   AIP_ASSIGN_OR_RETURN(json::Object proof, ProofFor("list " + canonical, document, now));
-  result_meta[kListProofKey] = std::move(proof);
+  result_meta[kListProofKey] = proof;
+  std::lock_guard lock(mu_);
+  last_page_ = std::move(page);
+  last_signed_ = std::make_shared<const std::pair<json::Array, json::Object>>(items, std::move(proof));
   return OkStatus();
 }
 

@@ -44,6 +44,10 @@ class ProofDefinitionSigner final : public mcp::DefinitionSigner {
   const Clock* clock_;
   std::mutex mu_;
   std::map<std::string, json::Object> proofs_;
+  // The last page signed, by its text as listed: a page listed again unchanged (the usual case)
+  // is answered without hashing its items again.
+  std::string last_page_;
+  std::shared_ptr<const std::pair<json::Array, json::Object>> last_signed_;  // Items, list proof.
 };
 
 // ListProofDocument is what a page's proof signs (above).
