@@ -74,9 +74,9 @@ Status FieldReader::Strings(std::string_view key, std::vector<std::string>& out,
   std::vector<std::string> items;
   for (std::size_t i = 0; i < v->get_array().size(); ++i) {
     const Value& item = v->get_array()[i];
-    std::string where = PathOf(key) + "/" + std::to_string(i);
-    if (!item.is_string()) return FailAt(where, "must be a string");
-    if (item.get_string().size() > max_bytes) return FailAt(where, "is longer than " + std::to_string(max_bytes) + " bytes");
+    auto where = [&] { return PathOf(key) + "/" + std::to_string(i); };  // Built only for an error.
+    if (!item.is_string()) return FailAt(where(), "must be a string");
+    if (item.get_string().size() > max_bytes) return FailAt(where(), "is longer than " + std::to_string(max_bytes) + " bytes");
     items.emplace_back(item.get_string());
   }
   out = std::move(items);

@@ -10,16 +10,12 @@ namespace {
 // DiscoverTokenEndpoint returns the token endpoint and the resource identifier the server's
 // metadata publishes (tokens are asked for exactly that value).
 Result<std::pair<std::string, std::string>> DiscoverTokenEndpoint(const std::string& resource_url, const net::HttpClientOptions& http) {
-  AIP_ASSIGN_OR_RETURN(json::Object prm, ProtectedResourceMetadata(resource_url, http));
-  const json::Value* servers = prm.if_contains("authorization_servers");
-  if (servers == nullptr || !servers->is_array() || servers->get_array().empty() || !servers->get_array()[0].is_string()) {
-    return UnavailableError(resource_url + " names no authorization server");
-  }
-  std::string issuer(servers->get_array()[0].get_string());
-  AIP_ASSIGN_OR_RETURN(json::Object as, AuthorizationServerMetadata(issuer, http));
-  const json::Value* endpoint = as.if_contains("token_endpoint");
-  if (endpoint == nullptr || !endpoint->is_string()) return UnavailableError(issuer + " has no token_endpoint");
-  return std::pair(std::string(endpoint->get_string()), StringOf(prm, "resource"));
+  AIP_ASSIGN_OR_RETURN(ProtectedResource prm, ProtectedResourceMetadata(resource_url, http));
+  if (prm.authorization_servers.empty()) return UnavailableError(resource_url + " names no authorization server");
+  const std::string& issuer = prm.authorization_servers[0];
+  AIP_ASSIGN_OR_RETURN(AuthorizationServer as, AuthorizationServerMetadata(issuer, http));
+  if (as.token_endpoint.empty()) return UnavailableError(issuer + " has no token_endpoint");
+  return std::pair(as.token_endpoint, prm.resource);
 }
 
 }  // namespace

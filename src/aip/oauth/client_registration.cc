@@ -7,9 +7,9 @@
 #include "aip/oauth/metadata.h"
 
 namespace aip::oauth {
-Result<ClientAuth> PreferredClientAuth(const json::Object& as_metadata, bool has_secret) {
+Result<ClientAuth> PreferredClientAuth(const AuthorizationServer& as_metadata, bool has_secret) {
   if (!has_secret) return ClientAuth::kNone;
-  std::vector<std::string> supported = StringsOf(as_metadata, "token_endpoint_auth_methods_supported");
+  std::vector<std::string> supported = as_metadata.token_endpoint_auth_methods_supported;
   if (supported.empty()) supported = {"client_secret_basic"};
   auto allows = [&](std::string_view m) { return std::find(supported.begin(), supported.end(), m) != supported.end(); };
   if (allows("client_secret_basic")) return ClientAuth::kSecretBasic;
@@ -17,12 +17,12 @@ Result<ClientAuth> PreferredClientAuth(const json::Object& as_metadata, bool has
   return FailedPreconditionError("the authorization server accepts no client secret method aip supports");
 }
 
-Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const ClientMetadata& metadata, const net::HttpClientOptions& http) {
-  std::string endpoint = StringOf(as_metadata, "registration_endpoint");
+Result<OAuthClient> RegisterClient(const AuthorizationServer& as_metadata, const ClientMetadata& metadata, const net::HttpClientOptions& http) {
+  const std::string& endpoint = as_metadata.registration_endpoint;
   if (endpoint.empty()) return FailedPreconditionError("the authorization server offers no dynamic client registration");
   AIP_RETURN_IF_ERROR(CheckFetchableUrl(endpoint));
   // A public client (PKCE, no secret) where the server allows one, else a confidential one.
-  std::vector<std::string> supported = StringsOf(as_metadata, "token_endpoint_auth_methods_supported");
+  const std::vector<std::string>& supported = as_metadata.token_endpoint_auth_methods_supported;
   ClientAuth wanted = ClientAuth::kNone;
   if (!supported.empty() && std::find(supported.begin(), supported.end(), "none") == supported.end()) {
     AIP_ASSIGN_OR_RETURN(wanted, PreferredClientAuth(as_metadata, true));

@@ -8,6 +8,7 @@
 
 #include "aip/base/json.h"
 #include "aip/net/http_client.h"
+#include "aip/oauth/metadata.h"
 #include "aip/oauth/token_endpoint.h"
 
 namespace aip::oauth {
@@ -21,9 +22,9 @@ struct ClientMetadata {
 // PreferredClientAuth picks how a client authenticates at the token endpoint of the server
 // described by `as_metadata`: none without a secret (a public client); with one,
 // client_secret_basic, else client_secret_post (RFC 8414's default list is client_secret_basic).
-Result<ClientAuth> PreferredClientAuth(const json::Object& as_metadata, bool has_secret);
+Result<ClientAuth> PreferredClientAuth(const AuthorizationServer& as_metadata, bool has_secret);
 
 // RegisterClient registers at the server's registration_endpoint.
-Result<OAuthClient> RegisterClient(const json::Object& as_metadata, const ClientMetadata& metadata, const net::HttpClientOptions& http);
+Result<OAuthClient> RegisterClient(const AuthorizationServer& as_metadata, const ClientMetadata& metadata, const net::HttpClientOptions& http);
 
 }  // namespace aip::oauth

@@ -13,10 +13,9 @@ std::shared_ptr<JwksSource> JwksSource::Fixed(jose::JwkSet keys) {
 
 Result<std::string> JwksSource::JwksUri() {
   if (!jwks_uri_.empty()) return jwks_uri_;
-  AIP_ASSIGN_OR_RETURN(json::Object metadata, AuthorizationServerMetadata(options_.issuer, options_.http));
-  const json::Value* uri = metadata.if_contains("jwks_uri");
-  if (uri == nullptr || !uri->is_string()) return UnavailableError("the metadata of " + options_.issuer + " has no jwks_uri");
-  jwks_uri_ = std::string(uri->get_string());
+  AIP_ASSIGN_OR_RETURN(AuthorizationServer metadata, AuthorizationServerMetadata(options_.issuer, options_.http));
+  if (metadata.jwks_uri.empty()) return UnavailableError("the metadata of " + options_.issuer + " has no jwks_uri");
+  jwks_uri_ = std::move(metadata.jwks_uri);
   return jwks_uri_;
 }
 

@@ -4,11 +4,15 @@
 #include <vector>
 
 #include "aip/base/ascii.h"
+#include "aip/base/field_reader.h"
 
 namespace aip::oauth {
 namespace {
 
 constexpr std::size_t kMaxDocumentBytes = 1024 * 1024;
+constexpr std::size_t kMaxUrlBytes = 2048;
+constexpr std::size_t kMaxListItems = 256;
+constexpr std::size_t kMaxNameBytes = 256;
 
 bool IsLoopbackHost(std::string_view host) { return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127."); }
 
@@ -41,7 +45,34 @@ Result<json::Value> GetJson(const std::string& url, const net::HttpClientOptions
   return std::move(*doc);
 }
 
-Result<json::Object> AuthorizationServerMetadata(const std::string& issuer, const net::HttpClientOptions& http) {
+Result<AuthorizationServer> ReadAuthorizationServer(const json::Object& document) {
+  json::FieldReader r(document);
+  AuthorizationServer as;
+  AIP_RETURN_IF_ERROR(r.String("issuer", as.issuer, json::Need::kRequired, kMaxUrlBytes));
+  for (auto [key, out] : {std::pair{"authorization_endpoint", &as.authorization_endpoint}, std::pair{"token_endpoint", &as.token_endpoint},
+                          std::pair{"registration_endpoint", &as.registration_endpoint}, std::pair{"jwks_uri", &as.jwks_uri}}) {
+    AIP_RETURN_IF_ERROR(r.String(key, *out, json::Need::kOptional, kMaxUrlBytes));
+  }
+  for (auto [key, out] : {std::pair{"scopes_supported", &as.scopes_supported},
+                          std::pair{"code_challenge_methods_supported", &as.code_challenge_methods_supported},
+                          std::pair{"token_endpoint_auth_methods_supported", &as.token_endpoint_auth_methods_supported}}) {
+    AIP_RETURN_IF_ERROR(r.Strings(key, *out, json::Need::kOptional, kMaxListItems, kMaxNameBytes));
+  }
+  AIP_RETURN_IF_ERROR(r.Bool("client_id_metadata_document_supported", as.client_id_metadata_document_supported));
+  AIP_RETURN_IF_ERROR(r.Bool("authorization_response_iss_parameter_supported", as.authorization_response_iss_parameter_supported));
+  return as;
+}
+
+Result<ProtectedResource> ReadProtectedResource(const json::Object& document) {
+  json::FieldReader r(document);
+  ProtectedResource pr;
+  AIP_RETURN_IF_ERROR(r.String("resource", pr.resource, json::Need::kRequired, kMaxUrlBytes));
+  AIP_RETURN_IF_ERROR(r.Strings("authorization_servers", pr.authorization_servers, json::Need::kOptional, kMaxListItems, kMaxUrlBytes));
+  AIP_RETURN_IF_ERROR(r.Strings("scopes_supported", pr.scopes_supported, json::Need::kOptional, kMaxListItems, kMaxNameBytes));
+  return pr;
+}
+
+Result<AuthorizationServer> AuthorizationServerMetadata(const std::string& issuer, const net::HttpClientOptions& http) {
   AIP_ASSIGN_OR_RETURN(net::Url iss, net::ParseUrl(issuer));
   if (iss.target.find_first_of("?#") != std::string::npos) return InvalidArgumentError("issuer " + issuer + " has a query");
   std::string base = issuer;
@@ -55,15 +86,17 @@ Result<json::Object> AuthorizationServerMetadata(const std::string& issuer, cons
       last_error = doc.error().message;
       continue;
     }
-    const json::Value* named = doc->is_object() ? doc->get_object().if_contains("issuer") : nullptr;
-    if (named == nullptr || *named != json::Value(issuer)) return UnavailableError(url + " names another issuer");
-    return std::move(doc->as_object());
+    if (!doc->is_object()) return UnavailableError(url + " is not a JSON object");
+    auto as = ReadAuthorizationServer(doc->get_object());
+    if (!as) return UnavailableError(url + ": " + as.error().message);
+    if (as->issuer != issuer) return UnavailableError(url + " names another issuer");
+    return as;
   }
   return UnavailableError("no metadata for issuer " + issuer + ": " + last_error);
 }
 
-Result<json::Object> ProtectedResourceMetadata(const std::string& server_url, const net::HttpClientOptions& http,
-                                               const std::string& metadata_url) {
+Result<ProtectedResource> ProtectedResourceMetadata(const std::string& server_url, const net::HttpClientOptions& http,
+                                                    const std::string& metadata_url) {
   AIP_ASSIGN_OR_RETURN(net::Url u, net::ParseUrl(server_url));
   std::vector<std::string> urls = {metadata_url};
   if (metadata_url.empty()) urls = {WellKnown(u, "oauth-protected-resource"), u.Origin() + "/.well-known/oauth-protected-resource"};
@@ -75,11 +108,12 @@ Result<json::Object> ProtectedResourceMetadata(const std::string& server_url, co
       continue;
     }
     if (!doc->is_object()) return UnavailableError(url + " is not a JSON object");
-    std::string resource = StringOf(doc->get_object(), "resource");
-    if (!ResourceCovers(resource, server_url)) {
-      return UnavailableError(url + " describes another resource (\"" + resource + "\"), not " + server_url);
+    auto pr = ReadProtectedResource(doc->get_object());
+    if (!pr) return UnavailableError(url + ": " + pr.error().message);
+    if (!ResourceCovers(pr->resource, server_url)) {
+      return UnavailableError(url + " describes another resource (\"" + pr->resource + "\"), not " + server_url);
     }
-    return std::move(doc->as_object());
+    return pr;
   }
   return UnavailableError("no protected resource metadata for " + server_url + ": " + last_error);
 }
@@ -93,16 +127,6 @@ bool ResourceCovers(std::string_view resource, std::string_view server_url) {
   std::string_view sp = std::string_view(s->target).substr(0, s->target.find('?'));
   while (!rp.empty() && rp.back() == '/') rp.remove_suffix(1);
   return sp.starts_with(rp) && (sp.size() == rp.size() || sp[rp.size()] == '/');
-}
-
-std::vector<std::string> StringsOf(const json::Object& o, std::string_view key) {
-  std::vector<std::string> out;
-  const json::Value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_array()) return out;
-  for (const auto& e : v->get_array()) {
-    if (e.is_string()) out.emplace_back(e.get_string());
-  }
-  return out;
 }
 
 std::string StringOf(const json::Object& o, std::string_view key) {

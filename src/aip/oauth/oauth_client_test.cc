@@ -107,6 +107,55 @@ int Get(const std::string& uri_and_query) {
   return res.ok() ? res->status : -1;
 }
 
+json::Object Doc(std::string_view text) { return json::ParseJson(text)->as_object(); }
+
+TEST(ReadAuthorizationServer, ReadsTheMembersAipUsesAndIgnoresTheRest) {
+  auto as = ReadAuthorizationServer(Doc(R"({"issuer":"https://as.example","token_endpoint":"https://as.example/token",
+      "authorization_endpoint":"https://as.example/authorize","code_challenge_methods_supported":["S256"],
+      "token_endpoint_auth_methods_supported":["none","client_secret_basic"],"authorization_response_iss_parameter_supported":true,
+      "response_types_supported":["code"],"x-vendor":{"anything":[1,2]}})"));
+  ASSERT_TRUE(as.ok()) << as.error().message;
+  EXPECT_EQ(as->issuer, "https://as.example");
+  EXPECT_EQ(as->token_endpoint, "https://as.example/token");
+  EXPECT_THAT(as->code_challenge_methods_supported, ElementsAre("S256"));
+  EXPECT_THAT(as->token_endpoint_auth_methods_supported, ElementsAre("none", "client_secret_basic"));
+  EXPECT_TRUE(as->authorization_response_iss_parameter_supported);
+  EXPECT_FALSE(as->client_id_metadata_document_supported);
+  EXPECT_TRUE(as->registration_endpoint.empty());
+}
+
+TEST(ReadAuthorizationServer, RefusesAMemberItUsesWithTheWrongShapeByItsPointer) {
+  // Read loosely, a token_endpoint of the wrong type would read as "none offered" and an
+  // array with one number as "S256 not promised": both would hide a broken or hostile server.
+  EXPECT_THAT(ReadAuthorizationServer(Doc(R"({"issuer":"https://as.example","token_endpoint":7})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/token_endpoint: must be a string"));
+  EXPECT_THAT(ReadAuthorizationServer(Doc(R"({"issuer":"https://as.example","code_challenge_methods_supported":["S256",1]})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/code_challenge_methods_supported/1: must be a string"));
+  EXPECT_THAT(ReadAuthorizationServer(Doc(R"({"token_endpoint":"https://as.example/token"})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/issuer: is required"));
+  EXPECT_THAT(ReadAuthorizationServer(Doc(R"({"issuer":"https://as.example","authorization_response_iss_parameter_supported":"yes"})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/authorization_response_iss_parameter_supported"));
+  std::string long_url(2049, 'a');
+  EXPECT_THAT(ReadAuthorizationServer(Doc(R"({"issuer":"https://as.example","jwks_uri":")" + long_url + "\"}")),
+              StatusIs(ErrorCode::kInvalidArgument, "/jwks_uri: is longer than 2048 bytes"));
+  std::string many = R"({"issuer":"i","scopes_supported":[)";
+  for (int i = 0; i < 257; ++i) many += std::string(i ? "," : "") + "\"s" + std::to_string(i) + "\"";
+  EXPECT_THAT(ReadAuthorizationServer(Doc(many + "]}")), StatusIs(ErrorCode::kInvalidArgument, "more than 256"));
+}
+
+TEST(ReadProtectedResource, ReadsResourceServersAndScopes) {
+  auto pr = ReadProtectedResource(
+      Doc(R"({"resource":"https://mcp.example/mcp","authorization_servers":["https://as.example"],"scopes_supported":["files:read"]})"));
+  ASSERT_TRUE(pr.ok()) << pr.error().message;
+  EXPECT_EQ(pr->resource, "https://mcp.example/mcp");
+  EXPECT_THAT(pr->authorization_servers, ElementsAre("https://as.example"));
+  EXPECT_THAT(pr->scopes_supported, ElementsAre("files:read"));
+  EXPECT_THAT(ReadProtectedResource(Doc(R"({"authorization_servers":["https://as.example"]})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/resource: is required"));
+  EXPECT_THAT(ReadProtectedResource(Doc(R"({"resource":"https://mcp.example/mcp","authorization_servers":"https://as.example"})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/authorization_servers: must be an array of strings"));
+}
+
 TEST(RedirectListener, TakesOnlyTheResponseCarryingItsState) {
   auto listener = RedirectListener::Start().value();
   std::string uri = listener->redirect_uri();

@@ -27,22 +27,14 @@ std::string JoinScopes(const std::set<std::string>& scopes) {
   return out;
 }
 
-std::set<std::string> StringSet(const json::Object& o, std::string_view key) {
-  std::vector<std::string> v = StringsOf(o, key);
-  return std::set<std::string>(v.begin(), v.end());
-}
-
-bool IsTrue(const json::Object& o, std::string_view key) {
-  const json::Value* v = o.if_contains(key);
-  return v != nullptr && v->is_bool() && v->get_bool();
-}
+bool Lists(const std::vector<std::string>& items, std::string_view item) { return std::find(items.begin(), items.end(), item) != items.end(); }
 
 }  // namespace
 
 struct UserLogin::Server {
   std::string resource;  // Exactly as the protected resource metadata publishes it.
   std::string issuer;
-  json::Object metadata;  // The authorization server's.
+  AuthorizationServer metadata;
   std::set<std::string> resource_scopes;
 };
 
@@ -103,24 +95,21 @@ Status UserLogin::OnChallenge(int status, const net::Headers& response_headers) 
 }
 
 Result<UserLogin::Server> UserLogin::Discover(const std::string& metadata_url) {
-  AIP_ASSIGN_OR_RETURN(json::Object prm, ProtectedResourceMetadata(options_.server_url, options_.http, metadata_url));
+  AIP_ASSIGN_OR_RETURN(ProtectedResource prm, ProtectedResourceMetadata(options_.server_url, options_.http, metadata_url));
+  if (prm.authorization_servers.empty()) return UnavailableError(options_.server_url + " names no authorization server");
   Server s;
-  s.resource = StringOf(prm, "resource");
-  const json::Value* servers = prm.if_contains("authorization_servers");
-  if (servers == nullptr || !servers->is_array() || servers->get_array().empty() || !servers->get_array()[0].is_string()) {
-    return UnavailableError(options_.server_url + " names no authorization server");
-  }
-  s.issuer = std::string(servers->get_array()[0].get_string());
-  s.resource_scopes = StringSet(prm, "scopes_supported");
+  s.resource = prm.resource;
+  s.issuer = prm.authorization_servers[0];
+  s.resource_scopes.insert(prm.scopes_supported.begin(), prm.scopes_supported.end());
   AIP_ASSIGN_OR_RETURN(s.metadata, AuthorizationServerMetadata(s.issuer, options_.http));
   // MCP clients must refuse a server that does not promise PKCE with S256.
-  if (!StringSet(s.metadata, "code_challenge_methods_supported").contains("S256")) {
+  if (!Lists(s.metadata.code_challenge_methods_supported, "S256")) {
     return FailedPreconditionError(s.issuer + " does not support PKCE with S256; refusing to sign in there");
   }
-  for (const char* key : {"authorization_endpoint", "token_endpoint"}) {
-    std::string url = StringOf(s.metadata, key);
-    if (url.empty()) return UnavailableError(s.issuer + " has no " + key);
-    AIP_RETURN_IF_ERROR(CheckFetchableUrl(url));
+  for (auto [key, url] : {std::pair{"authorization_endpoint", &s.metadata.authorization_endpoint},
+                          std::pair{"token_endpoint", &s.metadata.token_endpoint}}) {
+    if (url->empty()) return UnavailableError(s.issuer + " has no " + key);
+    AIP_RETURN_IF_ERROR(CheckFetchableUrl(*url));
   }
   return s;
 }
@@ -137,7 +126,7 @@ Result<OAuthClient> UserLogin::ClientFor(const Server& server) {
     client.client_secret = options_.client_secret;
     AIP_ASSIGN_OR_RETURN(client.auth, PreferredClientAuth(server.metadata, !client.client_secret.empty()));
     preregistered_issuer_ = server.issuer;
-  } else if (!options_.client_metadata_url.empty() && IsTrue(server.metadata, "client_id_metadata_document_supported")) {
+  } else if (!options_.client_metadata_url.empty() && server.metadata.client_id_metadata_document_supported) {
     client.client_id = options_.client_metadata_url;
     client.auth = ClientAuth::kNone;
   } else {
@@ -155,12 +144,12 @@ Status UserLogin::SignIn(const Server& server, const OAuthClient& client) {
   Pkce pkce = NewPkce();
   std::string state = RandomState();
   std::set<std::string> scopes = requested_;
-  if (StringSet(server.metadata, "scopes_supported").contains("offline_access")) scopes.insert("offline_access");
+  if (Lists(server.metadata.scopes_supported, "offline_access")) scopes.insert("offline_access");
   FormParams query = {{"response_type", "code"},          {"client_id", client.client_id},   {"redirect_uri", listener_->redirect_uri()},
                       {"code_challenge", pkce.challenge}, {"code_challenge_method", "S256"}, {"state", state},
                       {"resource", server.resource}};
   if (!scopes.empty()) query.emplace_back("scope", JoinScopes(scopes));
-  std::string endpoint = StringOf(server.metadata, "authorization_endpoint");
+  const std::string& endpoint = server.metadata.authorization_endpoint;
   AIP_RETURN_IF_ERROR(options_.open_browser(endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&") + FormBody(query)));
   AIP_ASSIGN_OR_RETURN(auto response, listener_->Wait(state, options_.timeout));
   if (auto e = response.find("error"); e != response.end()) {
@@ -171,7 +160,7 @@ Status UserLogin::SignIn(const Server& server, const OAuthClient& client) {
   // RFC 9207: a present iss must be exactly the issuer (a mix-up attack sends another), and a
   // server that promises iss must send it.
   auto iss = response.find("iss");
-  if (iss != response.end() ? iss->second != server.issuer : IsTrue(server.metadata, "authorization_response_iss_parameter_supported")) {
+  if (iss != response.end() ? iss->second != server.issuer : server.metadata.authorization_response_iss_parameter_supported) {
     return UnauthenticatedError("the sign-in response does not come from " + server.issuer + " (iss " +
                                 (iss == response.end() ? "missing" : "\"" + SafeErrorText(iss->second) + "\"") + "); refusing its code");
   }
@@ -182,7 +171,7 @@ Status UserLogin::SignIn(const Server& server, const OAuthClient& client) {
                        {"redirect_uri", listener_->redirect_uri()},
                        {"code_verifier", pkce.verifier},
                        {"resource", server.resource}};
-  AIP_ASSIGN_OR_RETURN(token_, RequestToken(StringOf(server.metadata, "token_endpoint"), client, params, options_.http));
+  AIP_ASSIGN_OR_RETURN(token_, RequestToken(server.metadata.token_endpoint, client, params, options_.http));
   token_issuer_ = server.issuer;
   granted_ = token_.scope.empty() ? scopes : SplitScopes(token_.scope);
   Remember();
@@ -193,7 +182,7 @@ Status UserLogin::Refresh(const Server& server) {
   auto client = clients_.find(server.issuer);
   if (client == clients_.end()) return FailedPreconditionError("no client at " + server.issuer);
   FormParams params = {{"grant_type", "refresh_token"}, {"refresh_token", token_.refresh_token}, {"resource", server.resource}};
-  AIP_ASSIGN_OR_RETURN(AccessToken fresh, RequestToken(StringOf(server.metadata, "token_endpoint"), client->second, params, options_.http));
+  AIP_ASSIGN_OR_RETURN(AccessToken fresh, RequestToken(server.metadata.token_endpoint, client->second, params, options_.http));
   if (fresh.refresh_token.empty()) fresh.refresh_token = token_.refresh_token;  // RFC 6749 §6: the old one stays valid.
   if (!fresh.scope.empty()) granted_ = SplitScopes(fresh.scope);
   token_ = std::move(fresh);
