@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto doc = aip::json::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!doc || !doc->is_object()) return 0;
   if (auto as = aip::oauth::ReadAuthorizationServer(doc->get_object())) {
-    for (const std::string* url : {&as->issuer, &as->authorization_endpoint, &as->token_endpoint, &as->registration_endpoint, &as->jwks_uri})
+    for (const std::string* url :
+         {&as->issuer, &as->authorization_endpoint, &as->token_endpoint, &as->registration_endpoint, &as->jwks_uri})
       if (url->size() > 2048) __builtin_trap();
     CheckBounded(as->scopes_supported, 256);
     CheckBounded(as->code_challenge_methods_supported, 256);

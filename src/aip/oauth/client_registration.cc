@@ -17,7 +17,8 @@ Result<ClientAuth> PreferredClientAuth(const AuthorizationServer& as_metadata, b
   return FailedPreconditionError("the authorization server accepts no client secret method aip supports");
 }
 
-Result<OAuthClient> RegisterClient(const AuthorizationServer& as_metadata, const ClientMetadata& metadata, const net::HttpClientOptions& http) {
+Result<OAuthClient> RegisterClient(const AuthorizationServer& as_metadata, const ClientMetadata& metadata,
+                                   const net::HttpClientOptions& http) {
   const std::string& endpoint = as_metadata.registration_endpoint;
   if (endpoint.empty()) return FailedPreconditionError("the authorization server offers no dynamic client registration");
   AIP_RETURN_IF_ERROR(CheckFetchableUrl(endpoint));

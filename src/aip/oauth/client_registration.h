@@ -25,6 +25,7 @@ struct ClientMetadata {
 Result<ClientAuth> PreferredClientAuth(const AuthorizationServer& as_metadata, bool has_secret);
 
 // RegisterClient registers at the server's registration_endpoint.
-Result<OAuthClient> RegisterClient(const AuthorizationServer& as_metadata, const ClientMetadata& metadata, const net::HttpClientOptions& http);
+Result<OAuthClient> RegisterClient(const AuthorizationServer& as_metadata, const ClientMetadata& metadata,
+                                   const net::HttpClientOptions& http);
 
 }  // namespace aip::oauth

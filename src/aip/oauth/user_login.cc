@@ -27,7 +27,9 @@ std::string JoinScopes(const std::set<std::string>& scopes) {
   return out;
 }
 
-bool Lists(const std::vector<std::string>& items, std::string_view item) { return std::find(items.begin(), items.end(), item) != items.end(); }
+bool Lists(const std::vector<std::string>& items, std::string_view item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
 
 }  // namespace
 
@@ -106,8 +108,8 @@ Result<UserLogin::Server> UserLogin::Discover(const std::string& metadata_url) {
   if (!Lists(s.metadata.code_challenge_methods_supported, "S256")) {
     return FailedPreconditionError(s.issuer + " does not support PKCE with S256; refusing to sign in there");
   }
-  for (auto [key, url] : {std::pair{"authorization_endpoint", &s.metadata.authorization_endpoint},
-                          std::pair{"token_endpoint", &s.metadata.token_endpoint}}) {
+  for (auto [key, url] :
+       {std::pair{"authorization_endpoint", &s.metadata.authorization_endpoint}, std::pair{"token_endpoint", &s.metadata.token_endpoint}}) {
     if (url->empty()) return UnavailableError(s.issuer + " has no " + key);
     AIP_RETURN_IF_ERROR(CheckFetchableUrl(*url));
   }
