@@ -33,6 +33,14 @@ Status FieldReader::String(std::string_view key, std::string& out, Need need, st
   return OkStatus();
 }
 
+Status FieldReader::ObjectMember(std::string_view key, const Object*& out, Need need) const {
+  const Value* v = object_.if_contains(key);
+  if (v == nullptr || v->is_null()) return need == Need::kRequired ? Status(Fail(key, "is required")) : OkStatus();
+  if (!v->is_object()) return Fail(key, "must be an object");
+  out = &v->get_object();
+  return OkStatus();
+}
+
 Status FieldReader::Int(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max, Need need) const {
   const Value* v = object_.if_contains(key);
   if (v == nullptr) return need == Need::kRequired ? Status(Fail(key, "is required")) : OkStatus();

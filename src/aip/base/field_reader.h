@@ -53,6 +53,9 @@ class FieldReader {
   Status Duration(std::string_view key, std::chrono::milliseconds& out, Need need = Need::kOptional) const;
   // ByteSize reads a count of bytes: an integer, or a string such as "512KiB", "256MiB", "2GiB".
   Status ByteSize(std::string_view key, std::uint64_t& out, Need need = Need::kOptional) const;
+  // ObjectMember points `out` at the member's object, which stays owned by the object read; an
+  // absent or null member leaves it unchanged (null is how JSON APIs write "none").
+  Status ObjectMember(std::string_view key, const Object*& out, Need need = Need::kOptional) const;
   bool Has(std::string_view key) const { return object_.contains(key); }
   const Object& object() const { return object_; }
 

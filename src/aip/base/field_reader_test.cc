@@ -36,6 +36,21 @@ TEST(FieldReaderTest, ReadsTypedMembersWithinBounds) {
   EXPECT_THAT(r.OnlyFields({"name", "timeout", "min", "on", "tags"}), IsOk());
 }
 
+TEST(FieldReaderTest, ObjectMemberPointsIntoTheObjectReadAndTakesNullAsAbsent) {
+  Object o = Parse(R"({"args":{"x":1},"none":null,"bad":[1]})");
+  FieldReader r(o);
+  const Object* args = nullptr;
+  EXPECT_THAT(r.ObjectMember("args", args, Need::kRequired), IsOk());
+  ASSERT_NE(args, nullptr);
+  EXPECT_EQ(args, &o.at("args").get_object());
+  const Object* none = nullptr;
+  EXPECT_THAT(r.ObjectMember("none", none), IsOk());
+  EXPECT_THAT(r.ObjectMember("absent", none), IsOk());
+  EXPECT_EQ(none, nullptr);
+  EXPECT_THAT(r.ObjectMember("none", none, Need::kRequired), StatusIs(ErrorCode::kInvalidArgument, "/none: is required"));
+  EXPECT_THAT(r.ObjectMember("bad", none), StatusIs(ErrorCode::kInvalidArgument, "/bad: must be an object"));
+}
+
 TEST(FieldReaderTest, EveryErrorNamesTheMemberByItsPointer) {
   Object o = Parse(R"({"up":{"a/b":{"timeout":9000,"tags":["x",1],"n":"1","s":"toolong"}},"extra~":1})");
   FieldReader root(o);

@@ -1,13 +1,12 @@
 #include "aip/mcp/http_transport.h"
 
-#include "aip/crypto/sha.h"
-
-#include "aip/base/ascii.h"
-
 #include <algorithm>
 
+#include "aip/base/ascii.h"
 #include "aip/base/encoding.h"
 #include "aip/crypto/random.h"
+#include "aip/crypto/sha.h"
+#include "aip/mcp/request_params.h"
 #include "aip/net/sse.h"
 
 namespace aip::mcp {
@@ -64,20 +63,21 @@ std::optional<HeaderProblem> CheckRoutingHeaders(const net::HttpRequest& req, co
   if (!pv || *pv != version) return HeaderProblem{"MCP-Protocol-Version header does not match the request body"};
   auto method = req.headers.Get("mcp-method");
   if (!method || *method != r.method) return HeaderProblem{"Mcp-Method header does not match the request body"};
+  auto call = r.method == "tools/call" || r.method == "prompts/get" ? ReadNamedCall(r.params) : Result<NamedCall>(NamedCall{});
   if (r.method == "tools/call" || r.method == "prompts/get" || r.method == "resources/read") {
-    const char* key = r.method == "resources/read" ? "uri" : "name";
-    const json::Value* v = r.params.if_contains(key);
+    auto target = r.method == "resources/read" ? ReadUri(r.params)
+                  : call                       ? Result<std::string>(call->name)
+                                               : Result<std::string>(call.error());
     auto name = req.headers.Get("mcp-name");
-    if (v == nullptr || !v->is_string() || !name) return HeaderProblem{"Mcp-Name header does not match the request body"};
+    if (!target || !name) return HeaderProblem{"Mcp-Name header does not match the request body"};
     auto decoded = DecodeHeaderValue(*name);
-    if (!decoded || *decoded != v->get_string()) return HeaderProblem{"Mcp-Name header does not match the request body"};
+    if (!decoded || *decoded != *target) return HeaderProblem{"Mcp-Name header does not match the request body"};
   }
   if (r.method != "tools/call") return std::nullopt;
   // Mcp-Param-{Name} mirrors arguments whose schema property says "x-mcp-header": "{Name}".
-  const json::Value* name = r.params.if_contains("name");
   std::optional<json::Value> schema;
-  if (name != nullptr && name->is_string()) schema = server.ToolInputSchema(name->get_string());
-  const json::Value* args = r.params.if_contains("arguments");
+  if (call) schema = server.ToolInputSchema(call->name);
+  const json::Object* args = call ? call->arguments : nullptr;
   std::map<std::string, std::string> expected;  // lowercase header name → value
   if (schema && schema->is_object()) {
     const json::Value* props = schema->get_object().if_contains("properties");
@@ -85,7 +85,7 @@ std::optional<HeaderProblem> CheckRoutingHeaders(const net::HttpRequest& req, co
       for (const auto& kv : props->get_object()) {
         const json::Value* h = kv.value().is_object() ? kv.value().get_object().if_contains("x-mcp-header") : nullptr;
         if (h == nullptr || !h->is_string()) continue;
-        const json::Value* arg = args != nullptr && args->is_object() ? args->get_object().if_contains(kv.key()) : nullptr;
+        const json::Value* arg = args != nullptr ? args->if_contains(kv.key()) : nullptr;
         if (arg == nullptr || arg->is_null()) continue;
         auto s = ParamString(*arg);
         if (s) expected["mcp-param-" + AsciiLower(h->get_string())] = *s;

@@ -6,6 +6,7 @@
 #include "aip/base/encoding.h"
 #include "aip/base/jcs.h"
 #include "aip/crypto/sha.h"
+#include "aip/mcp/request_params.h"
 
 namespace aip::mcp {
 
@@ -37,10 +38,10 @@ bool ValidToolName(std::string_view n) {
 std::string EncodeCursor(std::size_t offset) { return Base64UrlEncode(AsBytes("o:" + std::to_string(offset))); }
 
 std::optional<std::size_t> DecodeCursor(const json::Object& params, std::size_t total) {
-  const json::Value* c = params.if_contains("cursor");
-  if (c == nullptr || c->is_null()) return std::size_t{0};
-  if (!c->is_string()) return std::nullopt;
-  auto raw = Base64UrlDecode(c->get_string());
+  auto c = ReadCursor(params);
+  if (!c) return std::nullopt;
+  if (!*c) return std::size_t{0};
+  auto raw = Base64UrlDecode(**c);
   std::string s = raw ? ToString(*raw) : "";
   std::size_t off = 0;
   if (!s.starts_with("o:") || std::from_chars(s.data() + 2, s.data() + s.size(), off).ec != std::errc() || off > total) {
@@ -65,12 +66,6 @@ std::variant<json::Value, RpcError> Page(const json::Object& params, std::size_t
 }
 
 std::string IdKey(const Session* s, const json::Value& id) { return (s != nullptr ? s->id : std::string()) + "|" + json::Serialize(id); }
-
-std::optional<std::string> StringParam(const json::Object& params, std::string_view key) {
-  const json::Value* v = params.if_contains(key);
-  if (v == nullptr || !v->is_string()) return std::nullopt;
-  return std::string(v->get_string());
-}
 
 // Binding names the request a sealed requestState may continue: method, target, arguments and
 // the authenticated caller (so one agent cannot continue another agent's exchange).
@@ -333,8 +328,9 @@ McpServer::Outcome McpServer::Dispatch(const Request& r, const RequestInfo& info
   if (m == "prompts/get") return GetPrompt(r, info, ctx);
   if (m == "completion/complete") return Complete(r.params);
   if (m == "logging/setLevel") {
-    auto level = StringParam(r.params, "level");
-    if (!level || LogRank(*level) < 0) return Rpc(kInvalidParams, "Invalid params: unknown log level");
+    auto level = ReadLogLevel(r.params);
+    if (!level) return InvalidParams(level.error());
+    if (LogRank(*level) < 0) return Rpc(kInvalidParams, "Invalid params: unknown log level");
     if (ctx.session != nullptr) ctx.session->log_level = *level;
     return json::Value(json::Object{});
   }
@@ -342,16 +338,16 @@ McpServer::Outcome McpServer::Dispatch(const Request& r, const RequestInfo& info
 }
 
 McpServer::Outcome McpServer::Initialize(const Request& r, CallContext& ctx) {
-  auto requested = StringParam(r.params, "protocolVersion");
-  if (!requested) return Rpc(kInvalidParams, "Invalid params: protocolVersion is required");
-  std::string version = NegotiateLegacyVersion(*requested);
+  auto read = ReadInitialize(r.params);
+  if (!read) return InvalidParams(read.error());
+  std::string version = NegotiateLegacyVersion(read->protocol_version);
   if (ctx.session != nullptr) {
     ctx.session->protocol_version = version;
-    if (const json::Value* caps = r.params.if_contains("capabilities"); caps != nullptr && caps->is_object()) {
+    if (const json::Object* caps = read->capabilities) {
       if (json::Serialize(*caps).size() > kMaxSessionCapabilityBytes) {
         return Rpc(kInvalidParams, "Invalid params: capabilities larger than " + std::to_string(kMaxSessionCapabilityBytes) + " bytes");
       }
-      ctx.session->client_capabilities = caps->get_object();
+      ctx.session->client_capabilities = *caps;
     }
   }
   json::Object result{{"protocolVersion", version}, {"capabilities", Capabilities()}, {"serverInfo", info_.ToJson()}};
@@ -390,16 +386,14 @@ std::variant<std::unique_ptr<HandlerContext>, RpcError> McpServer::MakeContext(c
   std::string state;
   json::Object responses;
   if (info.modern) {
-    if (const json::Value* token = r.params.if_contains("requestState"); token != nullptr && !token->is_null()) {
-      if (!token->is_string()) return Rpc(kInvalidParams, "Invalid params: requestState must be a string");
-      auto opened = sealer_.Open(token->get_string(), binding, DefaultClock().Now());
+    auto continued = ReadContinuation(r.params);
+    if (!continued) return InvalidParams(continued.error());
+    if (continued->request_state) {
+      auto opened = sealer_.Open(*continued->request_state, binding, DefaultClock().Now());
       if (!opened) return Rpc(kInvalidParams, "Invalid params: " + opened.error().message);
       state = std::move(*opened);
     }
-    if (const json::Value* ir = r.params.if_contains("inputResponses"); ir != nullptr && !ir->is_null()) {
-      if (!ir->is_object()) return Rpc(kInvalidParams, "Invalid params: inputResponses must be an object");
-      responses = ir->get_object();
-    }
+    if (continued->input_responses != nullptr) responses = *continued->input_responses;
   }
   std::string level = info.modern ? "" : (ctx.session != nullptr ? ctx.session->log_level : "info");
   if (const json::Value* l = info.meta.if_contains(kMetaLogLevel); l != nullptr && l->is_string()) {
@@ -433,19 +427,16 @@ std::optional<McpServer::Outcome> McpServer::Interrupted(const HandlerContext& h
 }
 
 McpServer::Outcome McpServer::CallTool(const Request& r, const RequestInfo& info, CallContext& ctx) {
-  auto name = StringParam(r.params, "name");
-  if (!name) return Rpc(kInvalidParams, "Invalid params: name is required");
+  auto call = ReadNamedCall(r.params);
+  if (!call) return InvalidParams(call.error());
+  const std::string* name = &call->name;
   std::size_t index = tools_.size();
   for (std::size_t i = 0; i < tools_.size(); ++i) {
     if (tools_[i].name == *name) index = i;
   }
   if (index == tools_.size()) return Rpc(kInvalidParams, "Unknown tool: " + *name);
   if (ctx.missing_param_headers) return Rpc(kHeaderMismatch, "Header mismatch: " + *ctx.missing_param_headers);
-  json::Value args = json::Object{};
-  if (const json::Value* a = r.params.if_contains("arguments"); a != nullptr && !a->is_null()) {
-    if (!a->is_object()) return Rpc(kInvalidParams, "Invalid params: arguments must be an object");
-    args = *a;
-  }
+  json::Value args = call->arguments != nullptr ? json::Value(*call->arguments) : json::Value(json::Object{});
   ToolResult out;
   if (Status valid = tool_schemas_[index].Validate(args); !valid.ok()) {
     out = ToolResult::Error("Invalid arguments for tool " + *name + ": " + valid.message());
@@ -498,8 +489,8 @@ McpServer::Outcome McpServer::ListTemplates(const json::Object& params) {
 }
 
 McpServer::Outcome McpServer::ReadResource(const json::Object& params, const RequestInfo& info) {
-  auto uri = StringParam(params, "uri");
-  if (!uri) return Rpc(kInvalidParams, "Invalid params: uri is required");
+  auto uri = ReadUri(params);
+  if (!uri) return InvalidParams(uri.error());
   // 2025-11-25 used -32002 for an unknown resource; from 2026-07-28 (SEP-2164) it is -32602.
   RpcError not_found = Rpc(info.modern ? kInvalidParams : -32002, "Resource not found", json::Object{{"uri", *uri}});
   Result<json::Array> contents = NotFoundError("");
@@ -540,15 +531,15 @@ McpServer::Outcome McpServer::ListPrompts(const json::Object& params) {
 
 McpServer::Outcome McpServer::GetPrompt(const Request& r, const RequestInfo& info, CallContext& ctx) {
   const json::Object& params = r.params;
-  auto name = StringParam(params, "name");
-  if (!name) return Rpc(kInvalidParams, "Invalid params: name is required");
+  auto call = ReadNamedCall(params);
+  if (!call) return InvalidParams(call.error());
+  const std::string* name = &call->name;
   auto it = std::find_if(prompts_.begin(), prompts_.end(), [&](const PromptDef& p) { return p.name == *name; });
   if (it == prompts_.end()) return Rpc(kInvalidParams, "Unknown prompt: " + *name);
   std::map<std::string, std::string> args;
   json::Value arg_value = json::Object{};
-  if (const json::Value* a = params.if_contains("arguments"); a != nullptr && !a->is_null()) {
-    if (!a->is_object()) return Rpc(kInvalidParams, "Invalid params: arguments must be an object");
-    for (const auto& kv : a->get_object()) {
+  if (const json::Object* a = call->arguments) {
+    for (const auto& kv : *a) {
       if (!kv.value().is_string()) return Rpc(kInvalidParams, "Invalid params: prompt arguments must be strings");
       args[std::string(kv.key())] = std::string(kv.value().get_string());
     }
@@ -568,28 +559,17 @@ McpServer::Outcome McpServer::GetPrompt(const Request& r, const RequestInfo& inf
 }
 
 McpServer::Outcome McpServer::Complete(const json::Object& params) {
-  const json::Value* ref = params.if_contains("ref");
-  const json::Value* arg = params.if_contains("argument");
-  if (ref == nullptr || !ref->is_object() || arg == nullptr || !arg->is_object()) {
-    return Rpc(kInvalidParams, "Invalid params: ref and argument are required");
-  }
-  auto type = StringParam(ref->get_object(), "type");
-  auto arg_name = StringParam(arg->get_object(), "name");
-  std::string prefix = StringParam(arg->get_object(), "value").value_or("");
-  if (!type || !arg_name) return Rpc(kInvalidParams, "Invalid params: ref.type and argument.name are required");
+  auto ref = ReadCompletion(params);
+  if (!ref) return InvalidParams(ref.error());
   std::vector<std::string> values;
-  if (*type == "ref/prompt") {
-    auto name = StringParam(ref->get_object(), "name").value_or("");
-    auto it = std::find_if(prompts_.begin(), prompts_.end(), [&](const PromptDef& p) { return p.name == name; });
-    if (it == prompts_.end()) return Rpc(kInvalidParams, "Unknown prompt: " + name);
-    if (it->complete) values = it->complete(*arg_name, prefix);
-  } else if (*type == "ref/resource") {
-    auto uri = StringParam(ref->get_object(), "uri").value_or("");
-    auto it = std::find_if(templates_.begin(), templates_.end(), [&](const auto& t) { return t.first.uri_template == uri; });
-    if (it == templates_.end()) return Rpc(kInvalidParams, "Unknown resource template: " + uri);
-    if (it->first.complete) values = it->first.complete(*arg_name, prefix);
+  if (ref->type == "ref/prompt") {
+    auto it = std::find_if(prompts_.begin(), prompts_.end(), [&](const PromptDef& p) { return p.name == ref->name; });
+    if (it == prompts_.end()) return Rpc(kInvalidParams, "Unknown prompt: " + ref->name);
+    if (it->complete) values = it->complete(ref->argument_name, ref->argument_value);
   } else {
-    return Rpc(kInvalidParams, "Invalid params: unknown ref type");
+    auto it = std::find_if(templates_.begin(), templates_.end(), [&](const auto& t) { return t.first.uri_template == ref->uri; });
+    if (it == templates_.end()) return Rpc(kInvalidParams, "Unknown resource template: " + ref->uri);
+    if (it->first.complete) values = it->first.complete(ref->argument_name, ref->argument_value);
   }
   bool more = values.size() > 100;
   std::size_t total = values.size();

@@ -1,4 +1,5 @@
 #include "aip/gateway/pipeline/stages.h"
+#include "aip/mcp/request_params.h"
 
 namespace aip::gateway {
 namespace {
@@ -55,11 +56,6 @@ std::optional<mcp::RpcError> ByUri(GatewayCall& call, std::string_view uri) {
   return std::nullopt;
 }
 
-const json::Value* StringMember(const json::Object& o, std::string_view key) {
-  const json::Value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? v : nullptr;
-}
-
 }  // namespace
 
 std::optional<Outcome> ResolveStage::Run(GatewayCall& call) {
@@ -72,34 +68,27 @@ std::optional<Outcome> ResolveStage::Run(GatewayCall& call) {
   }
   call.params["_meta"] = ForwardedMeta(call.info, call.ctx);
   if (r.method == "tools/call" || r.method == "prompts/get") {
-    const json::Value* name = StringMember(params, "name");
-    if (name == nullptr) return mcp::RpcError{mcp::kInvalidParams, "Invalid params: name is required", std::nullopt};
-    if (auto err = ByName(call, name->get_string(), r.method == "tools/call" ? CatalogKind::kTool : CatalogKind::kPrompt)) return *err;
+    auto named = mcp::ReadNamedCall(params);
+    if (!named) return mcp::InvalidParams(named.error());
+    if (auto err = ByName(call, named->name, r.method == "tools/call" ? CatalogKind::kTool : CatalogKind::kPrompt)) return *err;
     call.params["name"] = call.target;
-    if (const json::Value* a = params.if_contains("arguments")) {
-      if (!a->is_object()) return InvalidParams("Invalid params: arguments must be an object");
-      call.arguments = &a->get_object();
-    }
+    call.arguments = named->arguments;
   } else if (r.method == "resources/read") {
-    const json::Value* uri = StringMember(params, "uri");
-    if (uri == nullptr) return InvalidParams("Invalid params: uri is required");
-    if (auto err = ByUri(call, uri->get_string())) return *err;
+    auto uri = mcp::ReadUri(params);
+    if (!uri) return mcp::InvalidParams(uri.error());
+    if (auto err = ByUri(call, *uri)) return *err;
   } else if (r.method == "completion/complete") {
-    const json::Value* ref = params.if_contains("ref");
-    if (ref == nullptr || !ref->is_object()) return InvalidParams("Invalid params: ref is required");
-    const json::Object& ro = ref->get_object();
-    const json::Value* type = ro.if_contains("type");
-    if (type != nullptr && *type == "ref/prompt" && StringMember(ro, "name") != nullptr) {
-      if (auto err = ByName(call, ro.at("name").get_string(), CatalogKind::kPrompt)) return *err;
-      json::Object rewritten = ro;
+    auto ref = mcp::ReadCompletion(params);
+    if (!ref) return mcp::InvalidParams(ref.error());
+    if (ref->type == "ref/prompt") {
+      if (auto err = ByName(call, ref->name, CatalogKind::kPrompt)) return *err;
+      json::Object rewritten = params.at("ref").get_object();
       rewritten["name"] = call.target;
       call.params["ref"] = std::move(rewritten);
-    } else if (type != nullptr && *type == "ref/resource" && StringMember(ro, "uri") != nullptr) {
-      if (auto err = ByUri(call, ro.at("uri").get_string())) return mcp::RpcError{mcp::kInvalidParams, "Resource not found", std::nullopt};
-    } else {
-      return InvalidParams("Invalid params: unsupported ref");
+    } else if (auto err = ByUri(call, ref->uri)) {
+      return mcp::RpcError{mcp::kInvalidParams, "Resource not found", std::nullopt};
     }
-    if (const json::Value* a = params.if_contains("argument"); a != nullptr && a->is_object()) call.arguments = &a->get_object();
+    call.arguments = ref->argument;
   } else {
     return mcp::RpcError{mcp::kMethodNotFound, "Method not found: " + r.method, std::nullopt};
   }
