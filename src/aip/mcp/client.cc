@@ -9,6 +9,7 @@
 
 #include "aip/base/encoding.h"
 #include "aip/mcp/jsonrpc.h"
+#include "aip/mcp/server_answers.h"
 #include "aip/net/child_process.h"
 #include "aip/net/http_client.h"
 
@@ -17,13 +18,7 @@ namespace {
 
 constexpr std::size_t kMaxMessageBytes = 16 * 1024 * 1024;
 
-Error RpcFailure(const json::Object& error) {
-  const json::Value* code = error.if_contains("code");
-  const json::Value* msg = error.if_contains("message");
-  std::string text = (code != nullptr ? json::Serialize(*code) : "?") + ": " +
-                     (msg != nullptr && msg->is_string() ? std::string(msg->get_string()) : "error");
-  return InvalidArgumentError(text);
-}
+Error RpcFailure(const json::Object& error) { return InvalidArgumentError(ErrorText(error)); }
 
 class StdioTransport final : public ClientTransport {
  public:
@@ -287,24 +282,14 @@ Status McpClient::Connect() {
   if (options_.try_modern) {
     modern_ = true;
     version_ = std::string(kModernVersion);
+    // A server that does not answer server/discover (or answers it wrongly) is a legacy one.
     auto discovered = Request("server/discover", json::Object{});
-    if (discovered) {
-      const json::Value* versions = discovered->if_contains("supportedVersions");
-      bool supports = false;
-      if (versions != nullptr && versions->is_array()) {
-        for (const auto& v : versions->get_array()) supports = supports || (v.is_string() && v.get_string() == kModernVersion);
-      }
-      if (supports) {
-        if (const json::Value* c = discovered->if_contains("capabilities"); c != nullptr && c->is_object()) {
-          capabilities_ = c->get_object();
-        }
-        if (const json::Value* m = discovered->if_contains("_meta"); m != nullptr && m->is_object()) {
-          if (const json::Value* si = m->get_object().if_contains(kMetaServerInfo); si != nullptr && si->is_object()) {
-            server_info_ = si->get_object();
-          }
-        }
-        return OkStatus();
-      }
+    auto discovery = discovered ? ReadDiscovery(*discovered) : Result<Discovery>(discovered.error());
+    if (discovery && std::find(discovery->supported_versions.begin(), discovery->supported_versions.end(), kModernVersion) !=
+                         discovery->supported_versions.end()) {
+      capabilities_ = std::move(discovery->capabilities);
+      server_info_ = std::move(discovery->server_info);
+      return OkStatus();
     }
   }
   // Legacy handshake.
@@ -312,13 +297,12 @@ Status McpClient::Connect() {
   json::Object params{
       {"protocolVersion", kLatestLegacyVersion}, {"capabilities", json::Object{}}, {"clientInfo", options_.client_info.ToJson()}};
   AIP_ASSIGN_OR_RETURN(json::Object result, Request("initialize", std::move(params)));
-  const json::Value* v = result.if_contains("protocolVersion");
-  if (v == nullptr || !v->is_string() || !IsLegacyVersion(v->get_string())) {
-    return UnavailableError("server offered an unsupported protocol version");
-  }
-  version_ = std::string(v->get_string());
-  if (const json::Value* c = result.if_contains("capabilities"); c != nullptr && c->is_object()) capabilities_ = c->get_object();
-  if (const json::Value* si = result.if_contains("serverInfo"); si != nullptr && si->is_object()) server_info_ = si->get_object();
+  auto initialized = ReadInitialized(result);
+  if (!initialized) return UnavailableError("initialize result: " + initialized.error().message);
+  if (!IsLegacyVersion(initialized->protocol_version)) return UnavailableError("server offered an unsupported protocol version");
+  version_ = std::move(initialized->protocol_version);
+  capabilities_ = std::move(initialized->capabilities);
+  server_info_ = std::move(initialized->server_info);
   transport_->SetLegacy(version_);
   return transport_->Notify(json::Object{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
 }
@@ -330,13 +314,12 @@ Result<json::Array> McpClient::ListAll(const std::string& method, const std::str
     json::Object params;
     if (!cursor.empty()) params["cursor"] = cursor;
     AIP_ASSIGN_OR_RETURN(json::Object result, Request(method, std::move(params)));
-    const json::Value* items = result.if_contains(key);
-    if (items == nullptr || !items->is_array()) return InvalidArgumentError(method + " result has no " + key);
+    auto listed = ReadPage(result, key);
+    if (!listed) return InvalidArgumentError(method + " result: " + listed.error().message);
     if (observe) observe(result);
-    for (const auto& i : items->get_array()) all.push_back(i);
-    const json::Value* next = result.if_contains("nextCursor");
-    if (next == nullptr || !next->is_string() || next->get_string().empty()) return all;
-    cursor = std::string(next->get_string());
+    for (const auto& i : *listed->items) all.push_back(i);
+    if (listed->next_cursor.empty()) return all;
+    cursor = std::move(listed->next_cursor);
   }
   return ResourceExhaustedError(method + ": too many pages");
 }

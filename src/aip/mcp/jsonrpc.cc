@@ -1,11 +1,18 @@
 #include "aip/mcp/jsonrpc.h"
 
+#include <cstdint>
+
+#include "aip/base/field_reader.h"
+
 namespace aip::mcp {
 namespace {
 
 ErrorResponse Invalid(json::Value id, std::string why) {
   return ErrorResponse{std::move(id), RpcError{kInvalidRequest, "Invalid Request: " + why, std::nullopt}};
 }
+
+constexpr std::size_t kMaxMethodBytes = 256;
+constexpr std::size_t kMaxErrorMessageBytes = 64 * 1024;
 
 bool ValidId(const json::Value& id) { return id.is_string() || id.is_int64() || id.is_uint64(); }
 
@@ -34,44 +41,44 @@ std::variant<Message, ErrorResponse> ParseMessage(json::Value&& value) {
   if (value.is_array()) return Invalid(nullptr, "batches are not supported");
   if (!value.is_object()) return Invalid(nullptr, "a message must be a JSON object");
   json::Object& o = value.get_object();
+  json::FieldReader r(o);
+  // The id is echoed in the error when it is a valid one, so the sender can match the refusal.
   json::Value id = nullptr;
   const json::Value* idv = o.if_contains("id");
   if (idv != nullptr && ValidId(*idv)) id = *idv;
-  const json::Value* version = o.if_contains("jsonrpc");
-  if (version == nullptr || !version->is_string() || version->get_string() != "2.0") {
-    return Invalid(id, "jsonrpc must be \"2.0\"");
-  }
-  const json::Value* method = o.if_contains("method");
-  if (method != nullptr) {
-    if (!method->is_string() || method->get_string().empty()) return Invalid(id, "method must be a non-empty string");
-    json::Object params;
-    bool has_params = false;
-    if (json::Value* p = o.if_contains("params")) {
-      if (!p->is_object()) return Invalid(id, "params must be an object");
-      params = std::move(p->get_object());
-      has_params = true;
+  std::string version;
+  if (Status s = r.String("jsonrpc", version, json::Need::kRequired, 8); !s.ok()) return Invalid(id, s.message());
+  if (version != "2.0") return Invalid(id, r.Fail("jsonrpc", "must be \"2.0\"").message);
+  if (o.contains("method")) {
+    std::string method;
+    if (Status s = r.String("method", method, json::Need::kRequired, kMaxMethodBytes); !s.ok()) return Invalid(id, s.message());
+    if (method.empty()) return Invalid(id, r.Fail("method", "must not be empty").message);
+    const json::Object* params = nullptr;
+    if (Status s = r.ObjectMember("params", params); !s.ok() || (params == nullptr && o.contains("params"))) {
+      return Invalid(id, s.ok() ? r.Fail("params", "must be an object").message : s.message());
     }
-    if (idv == nullptr) return Message(Notification{std::string(method->get_string()), std::move(params)});
-    if (!ValidId(*idv)) return Invalid(nullptr, "id must be a string or an integer");
-    return Message(Request{id, std::string(method->get_string()), std::move(params), has_params});
+    bool has_params = params != nullptr;
+    json::Object moved = has_params ? std::move(o["params"].get_object()) : json::Object{};
+    if (idv == nullptr) return Message(Notification{std::move(method), std::move(moved)});
+    if (!ValidId(*idv)) return Invalid(nullptr, r.Fail("id", "must be a string or an integer").message);
+    return Message(Request{id, std::move(method), std::move(moved), has_params});
   }
   if (idv == nullptr) return Invalid(nullptr, "neither a request nor a response");
   if (json::Value* result = o.if_contains("result")) {
-    if (!ValidId(*idv)) return Invalid(nullptr, "response id must be a string or an integer");
+    if (!ValidId(*idv)) return Invalid(nullptr, r.Fail("id", "must be a string or an integer").message);
     return Message(Response{id, std::move(*result)});
   }
-  if (const json::Value* err = o.if_contains("error"); err != nullptr && err->is_object()) {
-    const json::Object& e = err->get_object();
-    const json::Value* code = e.if_contains("code");
-    const json::Value* msg = e.if_contains("message");
-    if (code == nullptr || !code->is_int64() || msg == nullptr || !msg->is_string()) {
-      return Invalid(id, "error must have an integer code and a message");
-    }
-    RpcError re{static_cast<int>(code->get_int64()), std::string(msg->get_string()), std::nullopt};
-    if (const json::Value* d = e.if_contains("data")) re.data = *d;
-    return Message(ErrorResponse{idv->is_null() ? json::Value(nullptr) : id, std::move(re)});
+  auto error = r.Nested("error", json::Need::kRequired);
+  if (!error) return Invalid(id, "response must have a result or an error");
+  RpcError re;
+  std::int64_t code = 0;
+  if (Status s = (*error)->Int("code", code, INT32_MIN, INT32_MAX, json::Need::kRequired); !s.ok()) return Invalid(id, s.message());
+  if (Status s = (*error)->String("message", re.message, json::Need::kRequired, kMaxErrorMessageBytes); !s.ok()) {
+    return Invalid(id, s.message());
   }
-  return Invalid(id, "response must have a result or an error");
+  re.code = static_cast<int>(code);
+  if (const json::Value* d = (*error)->object().if_contains("data")) re.data = *d;
+  return Message(ErrorResponse{idv->is_null() ? json::Value(nullptr) : id, std::move(re)});
 }
 
 json::Object ToJson(const Request& r) {

@@ -13,10 +13,10 @@
 
 namespace aip::mcp {
 
-inline constexpr std::size_t kMaxNameBytes = 512;        // Tool and prompt names (a gateway's are namespaced).
-inline constexpr std::size_t kMaxUriBytes = 8 * 1024;    // resources/read and completion refs.
-inline constexpr std::size_t kMaxCursorBytes = 1024;     // Opaque list cursors.
-inline constexpr std::size_t kMaxVersionBytes = 64;      // protocolVersion.
+inline constexpr std::size_t kMaxNameBytes = 512;                // Tool and prompt names (a gateway's are namespaced).
+inline constexpr std::size_t kMaxUriBytes = 8 * 1024;            // resources/read and completion refs.
+inline constexpr std::size_t kMaxCursorBytes = 1024;             // Opaque list cursors.
+inline constexpr std::size_t kMaxVersionBytes = 64;              // protocolVersion.
 inline constexpr std::size_t kMaxRequestStateBytes = 64 * 1024;  // A sealed requestState.
 
 // NamedCall: tools/call and prompts/get. `arguments` points into the params read (absent or

@@ -2,14 +2,18 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "aip/base/field_reader.h"
 #include "aip/mcp/jsonrpc.h"
 #include "aip/mcp/protocol.h"
+#include "aip/mcp/request_params.h"
+#include "aip/mcp/server_answers.h"
 #include "aip/mcp/stdio_transport.h"
 
 namespace aip::proxy {
@@ -173,39 +177,40 @@ std::function<void(const net::SseEvent&)> Bridge::EventHandler(const json::Value
 // handshake it asked for from the proxy; any other remote gets the client's initialize as is.
 json::Object Bridge::Initialize(const json::Object& request, Exchange& exchange) {
   const json::Object& params = request.at("params").get_object();
-  std::string requested(json::OptionalString(params, "protocolVersion").value_or(""));
+  auto read = mcp::ReadInitialize(params);
+  if (!read) return mcp::ToJson(mcp::ErrorResponse{request.at("id"), mcp::InvalidParams(read.error())});
+  const json::Object* info = nullptr;
+  if (Status s = json::FieldReader(params).ObjectMember("clientInfo", info); !s.ok()) {
+    return mcp::ToJson(mcp::ErrorResponse{request.at("id"), mcp::InvalidParams(s.error())});
+  }
+  std::string requested = read->protocol_version;
   {
     std::lock_guard lock(mu_);
     initialize_ = request;
     session_.clear();
     legacy_version_.clear();
     modern_ = false;
-    const json::Value* caps = params.if_contains("capabilities");
-    client_capabilities_ = caps != nullptr && caps->is_object() ? caps->get_object() : json::Object{};
-    const json::Value* info = params.if_contains("clientInfo");
-    client_info_ = info != nullptr && info->is_object() ? info->get_object() : json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}};
+    client_capabilities_ = read->capabilities != nullptr ? *read->capabilities : json::Object{};
+    client_info_ = info != nullptr ? *info : json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}};
   }
   json::Object discover{
       {"jsonrpc", "2.0"}, {"id", request.at("id")}, {"method", "server/discover"}, {"params", json::Object{{"_meta", ModernMeta()}}}};
   json::Object found = SendOnce(discover, exchange);
+  // A remote that does not answer server/discover (or answers it wrongly) is a legacy one.
   const json::Value* result = found.if_contains("result");
-  bool modern = false;
-  if (result != nullptr && result->is_object()) {
-    const json::Value* versions = result->get_object().if_contains("supportedVersions");
-    if (versions != nullptr && versions->is_array()) {
-      for (const auto& v : versions->get_array()) modern = modern || v == json::Value(mcp::kModernVersion);
-    }
-  }
+  auto discovery = result != nullptr && result->is_object() ? mcp::ReadDiscovery(result->get_object())
+                                                            : Result<mcp::Discovery>(InvalidArgumentError("no discovery result"));
+  bool modern = discovery && std::find(discovery->supported_versions.begin(), discovery->supported_versions.end(), mcp::kModernVersion) !=
+                                 discovery->supported_versions.end();
   if (!modern) return SendOnce(request, exchange);
-  const json::Object& r = result->get_object();
   json::Object answer{{"protocolVersion", mcp::NegotiateLegacyVersion(requested)}};
-  const json::Value* caps = r.if_contains("capabilities");
-  answer["capabilities"] = caps != nullptr && caps->is_object() ? caps->get_object() : json::Object{};
-  const json::Value* meta = r.if_contains("_meta");
-  const json::Value* info = meta != nullptr && meta->is_object() ? meta->get_object().if_contains(mcp::kMetaServerInfo) : nullptr;
+  answer["capabilities"] = std::move(discovery->capabilities);
   answer["serverInfo"] =
-      info != nullptr && info->is_object() ? info->get_object() : json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}};
-  if (const json::Value* instructions = r.if_contains("instructions")) answer["instructions"] = *instructions;
+      discovery->server_info.empty() ? json::Object{{"name", "aip-proxy"}, {"version", "0.1.0"}} : std::move(discovery->server_info);
+  if (const json::Value* instructions = result->get_object().if_contains("instructions");
+      instructions != nullptr && instructions->is_string()) {
+    answer["instructions"] = *instructions;
+  }
   {
     std::lock_guard lock(mu_);
     modern_ = true;
@@ -252,10 +257,10 @@ json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) 
   if (modern && method == "logging/setLevel") {
     // 2026 has no session to hold a level: each request carries it in its _meta.
     const json::Value* params = request.if_contains("params");
-    auto level = params != nullptr && params->is_object() ? json::OptionalString(params->get_object(), "level") : std::nullopt;
-    if (!level) return mcp::MakeError(request.at("id"), mcp::kInvalidParams, "Invalid params: level is required");
+    auto level = params != nullptr && params->is_object() ? mcp::ReadLogLevel(params->get_object()) : mcp::ReadLogLevel(json::Object{});
+    if (!level) return mcp::ToJson(mcp::ErrorResponse{request.at("id"), mcp::InvalidParams(level.error())});
     std::lock_guard lock(mu_);
-    log_level_ = std::string(*level);
+    log_level_ = std::move(*level);
     return mcp::MakeResult(request.at("id"), json::Object{});
   }
   if (modern && method == "tools/call") {
