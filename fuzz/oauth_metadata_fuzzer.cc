@@ -1,9 +1,11 @@
 // OAuth discovery documents (RFC 8414, RFC 9728) come from servers a client has only just been
-// pointed at. Reading never crashes; what is accepted keeps the bounds the readers promise.
+// pointed at; token claims and introspection answers from issuers. Reading never crashes; what is
+// accepted keeps the bounds the readers promise.
 #include <cstdint>
 #include <string_view>
 
 #include "aip/base/json.h"
+#include "aip/oauth/bearer_authenticator.h"
 #include "aip/oauth/metadata.h"
 
 namespace {
@@ -31,6 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (pr->resource.size() > 2048) __builtin_trap();
     CheckBounded(pr->authorization_servers, 2048);
     CheckBounded(pr->scopes_supported, 256);
+  }
+  if (auto holder = aip::oauth::ReadTokenHolder(doc->get_object())) {
+    if (holder->principal.subject.empty() || holder->principal.actor_chain.size() > 8) __builtin_trap();
+    CheckBounded(holder->principal.roles, 1024);
   }
   return 0;
 }

@@ -4,48 +4,61 @@
 #include <sstream>
 
 #include "aip/base/ascii.h"
+#include "aip/base/field_reader.h"
 
 namespace aip::oauth {
 namespace {
 
 authn::AuthFailure Refuse(std::string reason, std::string message) { return {std::move(reason), std::move(message)}; }
 
-std::string StringClaim(const json::Object& claims, std::string_view name) {
-  const json::Value* v = claims.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+constexpr std::size_t kMaxClaimBytes = 1024;
+constexpr std::size_t kMaxScopeBytes = 8 * 1024;
+constexpr std::size_t kMaxClaimItems = 256;
+constexpr int kMaxActorDepth = 8;
 
 }  // namespace
 
-authn::Principal PrincipalFromClaims(const json::Object& claims) {
-  authn::Principal p;
+Result<TokenHolder> ReadTokenHolder(const json::Object& claims) {
+  json::FieldReader r(claims);
+  TokenHolder holder;
+  authn::Principal& p = holder.principal;
   p.kind = authn::Principal::Kind::kUser;
-  p.subject = StringClaim(claims, "sub");
+  AIP_RETURN_IF_ERROR(r.String("sub", p.subject, json::Need::kRequired, kMaxClaimBytes));
+  if (p.subject.empty()) return r.Fail("sub", "must not be empty");
   p.id = p.subject;
-  p.client_id = StringClaim(claims, "client_id");
-  if (p.client_id.empty()) p.client_id = StringClaim(claims, "azp");
+  AIP_RETURN_IF_ERROR(r.String("client_id", p.client_id, json::Need::kOptional, kMaxClaimBytes));
+  if (p.client_id.empty()) AIP_RETURN_IF_ERROR(r.String("azp", p.client_id, json::Need::kOptional, kMaxClaimBytes));
   // RFC 8693 §4.1: "act" nests, the current actor outermost.
-  const json::Value* act = claims.if_contains("act");
-  for (int depth = 0; act != nullptr && act->is_object() && depth < 8; ++depth) {
-    std::string sub = StringClaim(act->get_object(), "sub");
-    if (!sub.empty()) p.actor_chain.push_back(sub);
-    act = act->get_object().if_contains("act");
+  const json::Object* actor = nullptr;
+  AIP_RETURN_IF_ERROR(r.ObjectMember("act", actor));
+  std::string path = "/act";
+  for (int depth = 0; actor != nullptr; ++depth, path += "/act") {
+    json::FieldReader a(*actor, path);
+    if (depth == kMaxActorDepth) return a.FailHere("nests more than " + std::to_string(kMaxActorDepth) + " actors");
+    std::string sub;
+    AIP_RETURN_IF_ERROR(a.String("sub", sub, json::Need::kOptional, kMaxClaimBytes));
+    if (!sub.empty()) p.actor_chain.push_back(std::move(sub));
+    actor = nullptr;
+    AIP_RETURN_IF_ERROR(a.ObjectMember("act", actor));
   }
-  if (const json::Value* scope = claims.if_contains("scope"); scope != nullptr && scope->is_string()) {
-    std::istringstream in{std::string(scope->get_string())};
+  if (r.Has("scope")) {
+    std::string scope;
+    AIP_RETURN_IF_ERROR(r.String("scope", scope, json::Need::kRequired, kMaxScopeBytes));
+    std::istringstream in{scope};
     for (std::string s; in >> s;) p.scopes.push_back(s);
-  } else if (const json::Value* scp = claims.if_contains("scp"); scp != nullptr && scp->is_array()) {
-    for (const auto& s : scp->get_array()) {
-      if (s.is_string()) p.scopes.emplace_back(s.get_string());
-    }
+  } else {
+    AIP_RETURN_IF_ERROR(r.Strings("scp", p.scopes, json::Need::kOptional, kMaxClaimItems, kMaxClaimBytes));
   }
-  if (const json::Value* roles = claims.if_contains("roles"); roles != nullptr && roles->is_array()) {
-    for (const auto& r : roles->get_array()) {
-      if (r.is_string()) p.roles.emplace_back(r.get_string());
-    }
+  AIP_RETURN_IF_ERROR(r.Strings("roles", p.roles, json::Need::kOptional, kMaxClaimItems, kMaxClaimBytes));
+  std::string issuer;
+  AIP_RETURN_IF_ERROR(r.String("iss", issuer, json::Need::kOptional, kMaxClaimBytes));
+  p.attributes["issuer"] = std::move(issuer);
+  AIP_ASSIGN_OR_RETURN(auto cnf, r.Nested("cnf"));
+  if (cnf) {
+    AIP_RETURN_IF_ERROR(cnf->String("jkt", holder.bound_jkt, json::Need::kRequired, 128));
+    if (holder.bound_jkt.empty()) return cnf->Fail("jkt", "must not be empty");
   }
-  p.attributes["issuer"] = StringClaim(claims, "iss");
-  return p;
+  return holder;
 }
 
 BearerAuthenticator::BearerAuthenticator(std::shared_ptr<JwksSource> keys, BearerOptions options)
@@ -99,17 +112,11 @@ std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::Check(st
   if (!verified) {
     return Refuse(verified.error().code == ErrorCode::kNotFound ? "unknown_key" : "invalid_token", verified.error().message);
   }
-  authn::Principal p = PrincipalFromClaims(verified->claims);
-  if (p.subject.empty()) return Refuse("invalid_token", "token: no subject (sub)");
-  std::string bound;
-  if (const json::Value* cnf = verified->claims.if_contains("cnf")) {
-    const json::Value* j = cnf->is_object() ? cnf->get_object().if_contains("jkt") : nullptr;
-    if (j == nullptr || !j->is_string() || j->get_string().empty()) return Refuse("invalid_token", "token: cnf without jkt");
-    bound = std::string(j->get_string());
-  }
-  if (jkt != nullptr) *jkt = bound;
-  Remember(token, Cached{p, verified->expires, bound});
-  return p;
+  auto holder = ReadTokenHolder(verified->claims);
+  if (!holder) return Refuse("invalid_token", "token: " + holder.error().message);
+  if (jkt != nullptr) *jkt = holder->bound_jkt;
+  Remember(token, Cached{holder->principal, verified->expires, holder->bound_jkt});
+  return std::move(holder->principal);
 }
 
 void BearerAuthenticator::Remember(std::string_view token, Cached entry) {
@@ -126,21 +133,15 @@ std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::CheckOpa
   if (!claims) {
     return Refuse(claims.error().code == ErrorCode::kUnavailable ? "issuer_unavailable" : "invalid_token", claims.error().message);
   }
-  authn::Principal p = PrincipalFromClaims(*claims);
-  if (p.subject.empty()) return Refuse("invalid_token", "token: no subject (sub)");
-  std::string bound;
-  if (const json::Value* cnf = claims->if_contains("cnf"); cnf != nullptr && cnf->is_object()) {
-    const json::Value* j = cnf->get_object().if_contains("jkt");
-    if (j == nullptr || !j->is_string()) return Refuse("invalid_token", "token: cnf without jkt");
-    bound = std::string(j->get_string());
-  }
-  if (jkt != nullptr) *jkt = bound;
+  auto holder = ReadTokenHolder(*claims);
+  if (!holder) return Refuse("invalid_token", "token: " + holder.error().message);
+  if (jkt != nullptr) *jkt = holder->bound_jkt;
   // Remembered no longer than the token lives, nor than the introspection cache allows.
   const json::Value* exp = claims->if_contains("exp");
   TimePoint expires = check.clock->Now() + introspection_cache_;
   if (exp != nullptr && exp->is_int64()) expires = std::min(expires, TimePoint(std::chrono::seconds(exp->get_int64())));
-  Remember(token, Cached{p, expires - check.leeway, bound});
-  return p;
+  Remember(token, Cached{holder->principal, expires - check.leeway, holder->bound_jkt});
+  return std::move(holder->principal);
 }
 
 std::variant<authn::Principal, authn::AuthFailure> BearerAuthenticator::Verify(const authn::Credential& credential, const json::Object&,

@@ -67,7 +67,16 @@ class BearerAuthenticator final : public authn::CredentialAuthenticator {
   std::unordered_map<std::string, Cached> cache_;
 };
 
-// PrincipalFromClaims maps a verified token's claims to a principal.
-authn::Principal PrincipalFromClaims(const json::Object& claims);
+// TokenHolder is who a verified token speaks for, and the DPoP key it is bound to (RFC 9449
+// cnf.jkt; empty: a plain bearer token).
+struct TokenHolder {
+  authn::Principal principal;
+  std::string bound_jkt;
+};
+
+// ReadTokenHolder maps a verified token's claims (or an introspection answer) to its holder,
+// with json::FieldReader: sub is required; a claim aip uses with the wrong type (a scope that is
+// not a string, a roles item that is not one, cnf without jkt) refuses the token, naming it.
+Result<TokenHolder> ReadTokenHolder(const json::Object& claims);
 
 }  // namespace aip::oauth

@@ -188,3 +188,53 @@ TEST_F(BoundTokenTest, AnUnboundTokenIsABearerToken) {
 
 }  // namespace
 }  // namespace aip::oauth
+
+namespace aip::oauth {
+namespace {
+
+json::Object Claims(std::string_view text) { return *json::ParseJsonObject(text); }
+
+TEST(ReadTokenHolder, MapsClaimsToThePrincipalAndItsBinding) {
+  auto h = ReadTokenHolder(Claims(R"({"sub":"alice","iss":"https://as","azp":"cli","scope":"read  write","roles":["admin"],
+      "act":{"sub":"agent-1","act":{"sub":"agent-0"}},"cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}})"));
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  EXPECT_EQ(h->principal.subject, "alice");
+  EXPECT_EQ(h->principal.client_id, "cli");
+  EXPECT_EQ(h->principal.scopes, (std::vector<std::string>{"read", "write"}));
+  EXPECT_EQ(h->principal.roles, (std::vector<std::string>{"admin"}));
+  EXPECT_EQ(h->principal.actor_chain, (std::vector<std::string>{"agent-1", "agent-0"}));
+  EXPECT_EQ(h->principal.attributes.at("issuer"), "https://as");
+  EXPECT_EQ(h->bound_jkt, "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
+  auto scp = ReadTokenHolder(Claims(R"({"sub":"bob","scp":["a","b"]})"));
+  ASSERT_TRUE(scp.ok());
+  EXPECT_EQ(scp->principal.scopes, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(scp->bound_jkt, "");
+}
+
+TEST(ReadTokenHolder, AClaimOfTheWrongShapeRefusesTheTokenInsteadOfBeingSkipped) {
+  // Skipped, a cnf of the wrong type would turn a DPoP-bound token into a bearer token anyone
+  // holding it could use.
+  EXPECT_THAT(ReadTokenHolder(Claims(R"({"sub":"a","cnf":"jkt"})")), StatusIs(ErrorCode::kInvalidArgument, "/cnf: must be an object"));
+  EXPECT_THAT(ReadTokenHolder(Claims(R"({"sub":"a","cnf":{}})")), StatusIs(ErrorCode::kInvalidArgument, "/cnf/jkt: is required"));
+  EXPECT_THAT(ReadTokenHolder(Claims(R"({"sub":"a","cnf":{"jkt":""}})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/cnf/jkt: must not be empty"));
+  EXPECT_THAT(ReadTokenHolder(Claims(R"({"scope":"read"})")), StatusIs(ErrorCode::kInvalidArgument, "/sub: is required"));
+  EXPECT_THAT(ReadTokenHolder(Claims(R"({"sub":""})")), StatusIs(ErrorCode::kInvalidArgument, "/sub: must not be empty"));
+  EXPECT_THAT(ReadTokenHolder(Claims(R"({"sub":"a","scope":["read"]})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/scope: must be a string"));
+  EXPECT_THAT(ReadTokenHolder(Claims(R"({"sub":"a","roles":["x",1]})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/roles/1: must be a string"));
+  EXPECT_THAT(ReadTokenHolder(Claims(R"({"sub":"a","act":{"sub":5}})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/act/sub: must be a string"));
+  std::string nested = R"({"sub":"a")";
+  std::string close;
+  for (int i = 0; i < 9; ++i) {
+    nested += R"(,"act":{"sub":"x")";
+    close += "}";
+  }
+  EXPECT_THAT(ReadTokenHolder(Claims(nested + close + "}")),
+              StatusIs(ErrorCode::kInvalidArgument, "/act/act/act/act/act/act/act/act/act: nests more than 8 actors"));
+}
+
+}  // namespace
+}  // namespace aip::oauth
