@@ -2,10 +2,15 @@
 // RFC vectors. Each test counts the vectors it ran so `make test` shows the coverage.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <set>
+
 #include "aip/base/encoding.h"
 #include "aip/crypto/aead.h"
 #include "aip/crypto/ed25519.h"
 #include "aip/crypto/public_key.h"
+#include "aip/crypto/random.h"
 #include "aip/crypto/sha.h"
 #include "aip/crypto/x25519.h"
 #include "aip/testing/testing.h"
@@ -256,6 +261,22 @@ TEST(SecretBytesTest, ComparesInConstantTimeAndCopiesDeeply) {
   EXPECT_FALSE(a.Equals(SecretBytes(AsBytes("key"))));
   SecretBytes moved = std::move(b);
   EXPECT_TRUE(moved.Equals(a));
+}
+
+TEST(RandomTest, IdentifierRandomNeverRepeatsItselfAcrossBufferRefills) {
+  // 3,000 draws of 24 bytes cross the per-thread 1 KiB buffer many times: no draw repeats (two
+  // equal 24-byte draws from a CSPRNG would mean bytes handed out twice) and none is all zero.
+  std::set<std::string> seen;
+  for (int i = 0; i < 3000; ++i) {
+    std::array<std::uint8_t, 24> id{};
+    FillIdentifierRandom(id);
+    std::string hex = HexEncode(id);
+    EXPECT_NE(hex, std::string(48, '0'));
+    EXPECT_TRUE(seen.insert(hex).second) << "repeated at draw " << i;
+  }
+  std::array<std::uint8_t, 2500> big{};  // Larger than the buffer: filled across refills.
+  FillIdentifierRandom(big);
+  EXPECT_NE(std::count(big.begin(), big.end(), 0), static_cast<long>(big.size()));
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <array>
+
 #include "aip/base/encoding.h"
 #include "aip/crypto/sodium_init.h"
 
@@ -10,6 +13,23 @@ namespace aip::crypto {
 void FillRandom(std::span<std::uint8_t> out) {
   EnsureSodium();
   randombytes_buf(out.data(), out.size());
+}
+
+void FillIdentifierRandom(std::span<std::uint8_t> out) {
+  constexpr std::size_t kBuffer = 1024;
+  thread_local std::array<std::uint8_t, kBuffer> buffer;
+  thread_local std::size_t used = kBuffer;
+  while (!out.empty()) {
+    if (used == kBuffer) {
+      FillRandom(buffer);
+      used = 0;
+    }
+    std::size_t n = std::min(out.size(), kBuffer - used);
+    std::copy_n(buffer.begin() + used, n, out.begin());
+    sodium_memzero(buffer.data() + used, n);  // Each byte handed out once.
+    used += n;
+    out = out.subspan(n);
+  }
 }
 
 Bytes RandomBytes(std::size_t n) {

@@ -1,5 +1,7 @@
 #include "aip/gateway/pipeline/trace_context.h"
 
+#include <array>
+
 #include "aip/base/encoding.h"
 #include "aip/crypto/random.h"
 
@@ -19,8 +21,10 @@ TraceContext ContinueTrace(std::optional<std::string_view> traceparent) {
       t.trace_id = std::string(s.substr(3, 32));
     }
   }
-  if (t.trace_id.empty()) t.trace_id = HexEncode(crypto::RandomBytes(16));
-  t.span_id = HexEncode(crypto::RandomBytes(8));
+  std::array<std::uint8_t, 24> ids;  // A trace id (if none came) and this hop's span id.
+  crypto::FillIdentifierRandom(ids);
+  if (t.trace_id.empty()) t.trace_id = HexEncode(std::span(ids).first(16));
+  t.span_id = HexEncode(std::span(ids).last(8));
   t.child = "00-" + t.trace_id + "-" + t.span_id + "-01";
   return t;
 }
