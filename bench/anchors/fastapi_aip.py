@@ -5,6 +5,11 @@ with PyNaCl (libsodium, as aip uses), a nonce remembered once in memory, answeri
 result of the same size as aip's example server. One worker per core, each with its own
 SO_REUSEPORT socket (the kernel spreads connections), so neither side is held to one core.
 
+Each worker remembers only the nonces it saw: a replay the kernel hands to another worker is
+served. That is what an in-memory nonce set gives a multi-worker Python deployment, and it makes
+the anchor cheaper, not dearer, than aip (whose nonces are checked process-wide, or across
+instances with a shared store); the benchmark checks the refusal on one connection.
+
 Usage: /usr/bin/python3 fastapi_aip.py PORT KEYS_JSON RESULT_JSON
   KEYS_JSON: {"did": "hex public key", ...} — the agents it knows (the Python service's registry)
   RESULT_JSON: the JSON-RPC result to answer (copied from aip's example server)
