@@ -326,12 +326,7 @@ Result<json::Array> McpClient::ListAll(const std::string& method, const std::str
 
 Result<json::Array> McpClient::ListTools(const PageObserver& observe) {
   AIP_ASSIGN_OR_RETURN(json::Array tools, ListAll("tools/list", "tools", observe));
-  for (const auto& t : tools) {
-    if (!t.is_object()) continue;
-    auto name = json::OptionalString(t.get_object(), "name");
-    const json::Value* schema = t.get_object().if_contains("inputSchema");
-    if (name && schema != nullptr && schema->is_object()) tool_schemas_[std::string(*name)] = schema->get_object();
-  }
+  tool_schemas_ = ToolSchemas(tools);
   tools_listed_ = true;
   return tools;
 }

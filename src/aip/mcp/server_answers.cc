@@ -2,13 +2,12 @@
 
 #include "aip/base/field_reader.h"
 #include "aip/mcp/protocol.h"
+#include "aip/mcp/request_params.h"
 
 namespace aip::mcp {
 namespace {
 
-constexpr std::size_t kMaxVersions = 64;
-constexpr std::size_t kMaxVersionBytes = 64;
-constexpr std::size_t kMaxCursorBytes = 1024;
+constexpr std::size_t kMaxVersions = 64;  // Versions and cursors share request_params.h's bounds.
 
 // CopyObject copies an optional object member (absent or null: left empty).
 Status CopyObject(const json::FieldReader& r, std::string_view key, json::Object& out) {
@@ -50,6 +49,37 @@ Result<Page> ReadPage(const json::Object& result, std::string_view key) {
     AIP_RETURN_IF_ERROR(r.String("nextCursor", page.next_cursor, json::Need::kOptional, kMaxCursorBytes));
   }
   return page;
+}
+
+Result<std::optional<InputAsked>> ReadInputRequired(const json::Object& result) {
+  json::FieldReader r(result);
+  std::string type;
+  AIP_RETURN_IF_ERROR(r.String("resultType", type, json::Need::kOptional, 64));
+  if (type != "input_required") return std::optional<InputAsked>();
+  InputAsked out;
+  AIP_RETURN_IF_ERROR(r.ObjectMember("inputRequests", out.input_requests, json::Need::kRequired));
+  if (r.Has("requestState")) {
+    std::string state;
+    AIP_RETURN_IF_ERROR(r.String("requestState", state, json::Need::kRequired, kMaxRequestStateBytes));
+    out.request_state = std::move(state);
+  }
+  return std::optional<InputAsked>(out);
+}
+
+std::map<std::string, json::Object> ToolSchemas(const json::Array& tools, std::size_t max_tools) {
+  std::map<std::string, json::Object> out;
+  for (const auto& t : tools) {
+    if (out.size() >= max_tools) break;
+    if (!t.is_object()) continue;
+    json::FieldReader r(t.get_object());
+    std::string name;
+    const json::Object* schema = nullptr;
+    if (r.String("name", name, json::Need::kRequired, kMaxNameBytes).ok() &&
+        r.ObjectMember("inputSchema", schema, json::Need::kRequired).ok()) {
+      out[std::move(name)] = *schema;
+    }
+  }
+  return out;
 }
 
 std::string ErrorText(const json::Object& error) {

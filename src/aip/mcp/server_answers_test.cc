@@ -47,5 +47,26 @@ TEST(ServerAnswers, PagesPointAtTheirItemsAndEndWithoutACursor) {
   EXPECT_EQ(ErrorText(Result(R"({"code":-32601,"message":"Method not found"})")), "-32601: Method not found");
 }
 
+TEST(ServerAnswers, InputRequiredAndToolSchemas) {
+  json::Object asks = Result(R"({"resultType":"input_required","inputRequests":{"q":{"method":"elicitation/create"}},"requestState":"s"})");
+  auto input = ReadInputRequired(asks);
+  ASSERT_TRUE(input.ok());
+  ASSERT_TRUE(input->has_value());
+  EXPECT_EQ((*input)->input_requests, &asks.at("inputRequests").get_object());
+  EXPECT_EQ((*input)->request_state, "s");
+  EXPECT_FALSE(ReadInputRequired(Result(R"({"resultType":"complete","content":[]})"))->has_value());
+  EXPECT_FALSE(ReadInputRequired(Result(R"({"content":[]})"))->has_value());
+  EXPECT_THAT(ReadInputRequired(Result(R"({"resultType":"input_required","inputRequests":[]})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/inputRequests: must be an object"));
+  EXPECT_THAT(ReadInputRequired(Result(R"({"resultType":"input_required","inputRequests":{},"requestState":1})")),
+              StatusIs(ErrorCode::kInvalidArgument, "/requestState: must be a string"));
+  json::Object listed = Result(R"({"tools":[{"name":"a","inputSchema":{"type":"object"}},{"name":5,"inputSchema":{}},"x",
+      {"name":"b"},{"name":"c","inputSchema":{}}]})");
+  auto schemas = ToolSchemas(listed.at("tools").get_array());
+  EXPECT_EQ(schemas.size(), 2u);  // a and c; the malformed items are left out.
+  EXPECT_TRUE(schemas.contains("a") && schemas.contains("c"));
+  EXPECT_EQ(ToolSchemas(listed.at("tools").get_array(), 1).size(), 1u);
+}
+
 }  // namespace
 }  // namespace aip::mcp

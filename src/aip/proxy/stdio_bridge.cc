@@ -286,13 +286,14 @@ json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) 
   for (int round = 0; round < kMaxInputRounds; ++round) {
     json::Object answer = SendOnce(current, exchange);
     const json::Value* result = answer.if_contains("result");
-    if (result == nullptr || !result->is_object() || json::OptionalString(result->get_object(), "resultType") != "input_required" ||
-        !LegacyClient()) {
-      return answer;
+    if (result == nullptr || !result->is_object() || !LegacyClient()) return answer;
+    auto input = mcp::ReadInputRequired(result->get_object());
+    if (!input) {
+      return ErrorMessage(request.at("id"), mcp::kInternalError, "the server's input_required result: " + input.error().message,
+                          "malformed_input_request");
     }
-    const json::Value* asks = result->get_object().if_contains("inputRequests");
-    if (asks == nullptr || !asks->is_object()) return answer;
-    auto responses = AskClient(asks->get_object(), exchange);
+    if (!*input) return answer;
+    auto responses = AskClient(*(*input)->input_requests, exchange);
     if (!responses) {
       return ErrorMessage(request.at("id"), mcp::kInternalError,
                           "the server's request for input went unanswered: " + responses.error().message, "input_unanswered");
@@ -300,9 +301,7 @@ json::Object Bridge::Roundtrip(const json::Object& request, Exchange& exchange) 
     current = modern ? InModernEra(request) : request;
     json::Object& params = current["params"].as_object();
     params["inputResponses"] = std::move(*responses);
-    if (const json::Value* state = result->get_object().if_contains("requestState"); state != nullptr && state->is_string()) {
-      params["requestState"] = *state;
-    }
+    if ((*input)->request_state) params["requestState"] = *(*input)->request_state;
   }
   return ErrorMessage(request.at("id"), mcp::kInternalError,
                       "the server asked for input more than " + std::to_string(kMaxInputRounds) + " times", "input_rounds_exceeded");
@@ -481,12 +480,10 @@ net::Headers Bridge::HeadersFor(const json::Object& message, std::string* sessio
   // A 2026 tools/call mirrors annotated arguments into Mcp-Param-* headers, which the server
   // checks against the body; the schemas come from the tools/list answers relayed before.
   if (h.Get("mcp-method") == "tools/call") {
-    const json::Object& params = message.at("params").get_object();
-    auto name = json::OptionalString(params, "name");
-    const json::Value* args = params.if_contains("arguments");
-    auto it = name ? schemas_.find(std::string(*name)) : schemas_.end();
-    if (it != schemas_.end() && args != nullptr && args->is_object()) {
-      for (auto& [n, v] : mcp::ParamHeadersFor(it->second, args->get_object())) h.Set(n, v);
+    auto call = mcp::ReadNamedCall(message.at("params").get_object());
+    auto it = call ? schemas_.find(call->name) : schemas_.end();
+    if (it != schemas_.end() && call->arguments != nullptr) {
+      for (auto& [n, v] : mcp::ParamHeadersFor(it->second, *call->arguments)) h.Set(n, v);
     }
   }
   return h;
@@ -521,22 +518,23 @@ std::optional<json::Object> Bridge::ListWhole(const std::string& method, Exchang
     json::Object answer = SendOnce(modern ? InModernEra(std::move(list)) : std::move(list), exchange);  // Remembered, screened.
     const json::Value* result = answer.if_contains("result");
     if (result == nullptr || !result->is_object()) return answer;  // Why the call cannot go; tried again next time.
-    auto next = json::OptionalString(result->get_object(), "nextCursor");
-    if (!next || next->empty()) break;
-    cursor = std::string(*next);
+    auto listed = mcp::ReadPage(result->get_object(), method.substr(0, method.find('/')));
+    if (!listed) {
+      return ErrorMessage(answer.contains("id") ? answer.at("id") : json::Value(nullptr), mcp::kInternalError,
+                          "the remote's " + method + " answer: " + listed.error().message, "malformed_listing");
+    }
+    if (listed->next_cursor.empty()) break;
+    cursor = std::move(listed->next_cursor);
   }
   return std::nullopt;
 }
 
 void Bridge::RememberSchemas(const json::Object& tools_result) {
-  const json::Value* tools = tools_result.if_contains("tools");
-  if (tools == nullptr || !tools->is_array()) return;
+  auto page = mcp::ReadPage(tools_result, "tools");
+  if (!page) return;
   std::lock_guard lock(mu_);
-  for (const auto& t : tools->get_array()) {
-    if (!t.is_object()) continue;
-    auto name = json::OptionalString(t.get_object(), "name");
-    const json::Value* schema = t.get_object().if_contains("inputSchema");
-    if (name && schema != nullptr && schema->is_object() && schemas_.size() < 10000) schemas_[std::string(*name)] = schema->get_object();
+  for (auto& [name, schema] : mcp::ToolSchemas(*page->items, 10000)) {
+    if (schemas_.size() < 10000) schemas_[name] = std::move(schema);
   }
 }
 
