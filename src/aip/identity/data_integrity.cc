@@ -1,6 +1,7 @@
 #include "aip/identity/data_integrity.h"
 
 #include "aip/base/encoding.h"
+#include "aip/base/field_reader.h"
 #include "aip/base/jcs.h"
 #include "aip/crypto/sha.h"
 
@@ -21,19 +22,30 @@ json::Object ProofConfig(const json::Object& unsecured, const ProofOptions& o) {
   return config;
 }
 
-Result<std::optional<TimePoint>> OptionalTime(const json::Object& proof, std::string_view key) {
-  const json::Value* v = proof.if_contains(key);
-  if (v == nullptr) return std::optional<TimePoint>();
-  if (!v->is_string()) return InvalidArgumentError("proof " + std::string(key) + " must be a string");
-  AIP_ASSIGN_OR_RETURN(TimePoint t, ParseTime(v->get_string()));
-  return std::optional<TimePoint>(t);
+// The proof's members are read with one reader whose errors name them ("/proof/created: must be
+// a string"); every text member is bounded, so a proof cannot make the verifier copy megabytes.
+constexpr std::size_t kMaxProofMemberBytes = 2048;
+
+Result<std::optional<TimePoint>> OptionalTime(const json::FieldReader& proof, std::string_view key) {
+  if (!proof.Has(key)) return std::optional<TimePoint>();
+  std::string text;
+  AIP_RETURN_IF_ERROR(proof.String(key, text, json::Need::kRequired, 64));
+  auto t = ParseTime(text);
+  if (!t) return proof.Fail(key, t.error().message);
+  return std::optional<TimePoint>(*t);
 }
 
-Result<std::optional<std::string>> OptionalText(const json::Object& proof, std::string_view key) {
-  const json::Value* v = proof.if_contains(key);
-  if (v == nullptr) return std::optional<std::string>();
-  if (!v->is_string()) return InvalidArgumentError("proof " + std::string(key) + " must be a string");
-  return std::optional<std::string>(std::string(v->get_string()));
+Result<std::optional<std::string>> OptionalText(const json::FieldReader& proof, std::string_view key) {
+  if (!proof.Has(key)) return std::optional<std::string>();
+  std::string text;
+  AIP_RETURN_IF_ERROR(proof.String(key, text, json::Need::kRequired, kMaxProofMemberBytes));
+  return std::optional<std::string>(std::move(text));
+}
+
+Result<std::string> RequiredText(const json::FieldReader& proof, std::string_view key) {
+  std::string text;
+  AIP_RETURN_IF_ERROR(proof.String(key, text, json::Need::kRequired, kMaxProofMemberBytes));
+  return text;
 }
 
 }  // namespace
@@ -75,18 +87,19 @@ Result<VerifiedProof> VerifyProof(const json::Object& secured, const DidResolver
 
 Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const json::Object& proof, const DidResolver& resolver,
                                           const ProofExpectations& expect) {
-  json::Object options = proof;  // The proof without proofValue.
-  AIP_ASSIGN_OR_RETURN(std::string_view type, json::RequireString(options, "type"));
-  AIP_ASSIGN_OR_RETURN(std::string_view suite, json::RequireString(options, "cryptosuite"));
+  json::FieldReader read(proof, "/proof");
+  AIP_ASSIGN_OR_RETURN(std::string type, RequiredText(read, "type"));
+  AIP_ASSIGN_OR_RETURN(std::string suite, RequiredText(read, "cryptosuite"));
   if (type != "DataIntegrityProof" || suite != kCryptosuite) {
     return InvalidArgumentError("unsupported proof type: need DataIntegrityProof / eddsa-jcs-2022");
   }
-  AIP_ASSIGN_OR_RETURN(std::string_view proof_value_text, json::RequireString(options, "proofValue"));
+  AIP_ASSIGN_OR_RETURN(std::string proof_value_text, RequiredText(read, "proofValue"));
   if (proof_value_text.empty() || proof_value_text[0] != 'z') {
     return InvalidArgumentError("proofValue must be base58btc multibase");
   }
   AIP_ASSIGN_OR_RETURN(Bytes signature, MultibaseDecode(proof_value_text));
   if (signature.size() != crypto::kEd25519SignatureSize) return InvalidArgumentError("proofValue is not 64 bytes");
+  json::Object options = proof;  // The proof without proofValue: what was signed.
   options.erase("proofValue");
 
   // §3.3.2: a proof @context must match the start of the document's @context.
@@ -105,15 +118,15 @@ Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const j
     }
   }
 
-  AIP_ASSIGN_OR_RETURN(std::string_view purpose_name, json::RequireString(options, "proofPurpose"));
+  AIP_ASSIGN_OR_RETURN(std::string purpose_name, RequiredText(read, "proofPurpose"));
   AIP_ASSIGN_OR_RETURN(Purpose purpose, ParsePurpose(purpose_name));
   if (purpose != expect.purpose) {
     return UnauthenticatedError("proof purpose is " + std::string(purpose_name) + ", expected " + std::string(PurposeName(expect.purpose)));
   }
-  AIP_ASSIGN_OR_RETURN(std::optional<TimePoint> created, OptionalTime(options, "created"));
-  AIP_ASSIGN_OR_RETURN(std::optional<TimePoint> expires, OptionalTime(options, "expires"));
-  AIP_ASSIGN_OR_RETURN(std::optional<std::string> domain, OptionalText(options, "domain"));
-  AIP_ASSIGN_OR_RETURN(std::optional<std::string> challenge, OptionalText(options, "challenge"));
+  AIP_ASSIGN_OR_RETURN(std::optional<TimePoint> created, OptionalTime(read, "created"));
+  AIP_ASSIGN_OR_RETURN(std::optional<TimePoint> expires, OptionalTime(read, "expires"));
+  AIP_ASSIGN_OR_RETURN(std::optional<std::string> domain, OptionalText(read, "domain"));
+  AIP_ASSIGN_OR_RETURN(std::optional<std::string> challenge, OptionalText(read, "challenge"));
   if (expect.domain && domain != expect.domain) return UnauthenticatedError("proof is for another domain");
   if (expect.challenge && challenge != expect.challenge) return UnauthenticatedError("proof challenge mismatch");
   if (expect.check_time) {
@@ -122,7 +135,7 @@ Result<VerifiedProof> VerifyDetachedProof(const json::Object& unsecured, const j
     if (expires && *expires + expect.max_skew < now) return UnauthenticatedError("proof expired");
   }
 
-  AIP_ASSIGN_OR_RETURN(std::string_view vm, json::RequireString(options, "verificationMethod"));
+  AIP_ASSIGN_OR_RETURN(std::string vm, RequiredText(read, "verificationMethod"));
   AIP_ASSIGN_OR_RETURN(VerificationMethod method, ResolveVerificationKey(resolver, vm, purpose));
   AIP_ASSIGN_OR_RETURN(ProofHashInput in, ComputeHashInput(unsecured, options));
   AIP_RETURN_IF_ERROR(crypto::Verify(method.key, in.hash_data, signature));

@@ -147,7 +147,14 @@ TEST(DataIntegrityTest, RejectsMalformedProofs) {
   EXPECT_THAT(mutate([](json::Object& p) { p["proofValue"] = "u" + std::string(86, 'A'); }), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(mutate([](json::Object& p) { p["proofValue"] = "z111"; }), StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(mutate([](json::Object& p) { p.erase("verificationMethod"); }), StatusIs(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(mutate([](json::Object& p) { p["created"] = "yesterday"; }), StatusIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(mutate([](json::Object& p) { p["created"] = "yesterday"; }), StatusIs(ErrorCode::kInvalidArgument, "/proof/created: "));
+  // Each refusal names the member; text members are bounded before anything is copied or decoded.
+  EXPECT_THAT(mutate([](json::Object& p) { p["created"] = 5; }), StatusIs(ErrorCode::kInvalidArgument, "/proof/created: must be a string"));
+  EXPECT_THAT(mutate([](json::Object& p) { p.erase("type"); }), StatusIs(ErrorCode::kInvalidArgument, "/proof/type: is required"));
+  EXPECT_THAT(mutate([](json::Object& p) { p["domain"] = std::string(2049, 'd'); }),
+              StatusIs(ErrorCode::kInvalidArgument, "/proof/domain: is longer than 2048 bytes"));
+  EXPECT_THAT(mutate([](json::Object& p) { p["proofValue"] = "z" + std::string(4096, '1'); }),
+              StatusIs(ErrorCode::kInvalidArgument, "/proof/proofValue: is longer than 2048 bytes"));
   // Another key's verification method: the DID resolves but the signature does not verify.
   auto other = crypto::Ed25519PrivateKey::Generate();
   EXPECT_THAT(mutate([&](json::Object& p) { p["verificationMethod"] = DidKeyVerificationMethod(other.public_key()); }),
