@@ -1,6 +1,7 @@
 #include "aip/identity/did_document.h"
 
 #include "aip/base/encoding.h"
+#include "aip/base/field_reader.h"
 #include "aip/crypto/x25519.h"
 #include "aip/identity/did_key.h"
 
@@ -34,28 +35,38 @@ std::string Absolute(std::string_view did, std::string_view ref) {
   return std::string(ref);
 }
 
-Result<VerificationMethod> ParseMethod(std::string_view did, const json::Object& vm) {
-  AIP_ASSIGN_OR_RETURN(std::string_view id, json::RequireString(vm, "id"));
-  AIP_ASSIGN_OR_RETURN(std::string_view type, json::RequireString(vm, "type"));
-  std::string_view controller = json::OptionalString(vm, "controller").value_or(did);
+// Every member is read with one reader whose errors name it by pointer
+// ("/verificationMethod/0/publicKeyMultibase: must be a string") and bound its size: a did:web
+// document comes from any host that answers.
+constexpr std::size_t kMaxIdBytes = 2048;
+constexpr std::size_t kMaxKeyTextBytes = 256;
+
+Result<VerificationMethod> ParseMethod(std::string_view did, const json::FieldReader& vm) {
+  std::string id, type, controller(did), text;
+  AIP_RETURN_IF_ERROR(vm.String("id", id, json::Need::kRequired, kMaxIdBytes));
+  AIP_RETURN_IF_ERROR(vm.String("type", type, json::Need::kRequired, 128));
+  AIP_RETURN_IF_ERROR(vm.String("controller", controller, json::Need::kOptional, kMaxIdBytes));
   std::optional<crypto::Ed25519PublicKey> key;
-  if (auto mb = json::OptionalString(vm, "publicKeyMultibase")) {
-    AIP_ASSIGN_OR_RETURN(key, ParseEd25519Multikey(*mb));
-  } else if (auto b58 = json::OptionalString(vm, "publicKeyBase58")) {
-    AIP_ASSIGN_OR_RETURN(Bytes raw, Base58Decode(*b58));
+  if (vm.Has("publicKeyMultibase")) {
+    AIP_RETURN_IF_ERROR(vm.String("publicKeyMultibase", text, json::Need::kRequired, kMaxKeyTextBytes));
+    AIP_ASSIGN_OR_RETURN(key, ParseEd25519Multikey(text));
+  } else if (vm.Has("publicKeyBase58")) {
+    AIP_RETURN_IF_ERROR(vm.String("publicKeyBase58", text, json::Need::kRequired, kMaxKeyTextBytes));
+    AIP_ASSIGN_OR_RETURN(Bytes raw, Base58Decode(text));
     AIP_ASSIGN_OR_RETURN(key, crypto::Ed25519PublicKey::FromBytes(raw));
-  } else if (const json::Value* jwk = vm.if_contains("publicKeyJwk"); jwk != nullptr && jwk->is_object()) {
-    const json::Object& j = jwk->get_object();
-    if (json::OptionalString(j, "kty") != "OKP" || json::OptionalString(j, "crv") != "Ed25519") {
-      return InvalidArgumentError("verification method JWK is not an Ed25519 OKP key");
-    }
-    AIP_ASSIGN_OR_RETURN(std::string_view x, json::RequireString(j, "x"));
-    AIP_ASSIGN_OR_RETURN(Bytes raw, Base64UrlDecode(x));
+  } else if (vm.Has("publicKeyJwk")) {
+    AIP_ASSIGN_OR_RETURN(auto jwk, vm.Nested("publicKeyJwk", json::Need::kRequired));
+    std::string kty, crv;
+    AIP_RETURN_IF_ERROR(jwk->String("kty", kty, json::Need::kRequired, 16));
+    AIP_RETURN_IF_ERROR(jwk->String("crv", crv, json::Need::kRequired, 16));
+    if (kty != "OKP" || crv != "Ed25519") return jwk->FailHere("is not an Ed25519 OKP key");
+    AIP_RETURN_IF_ERROR(jwk->String("x", text, json::Need::kRequired, kMaxKeyTextBytes));
+    AIP_ASSIGN_OR_RETURN(Bytes raw, Base64UrlDecode(text));
     AIP_ASSIGN_OR_RETURN(key, crypto::Ed25519PublicKey::FromBytes(raw));
   } else {
-    return InvalidArgumentError("verification method has no public key");
+    return vm.FailHere("has no public key");
   }
-  return VerificationMethod{Absolute(did, id), std::string(type), std::string(controller), *key};
+  return VerificationMethod{Absolute(did, id), std::move(type), std::move(controller), *key};
 }
 
 bool IsEd25519Type(std::string_view type) {
@@ -116,44 +127,45 @@ Result<json::Object> BuildDidDocument(std::string_view did, const crypto::Ed2551
 Result<DidDocument> DidDocument::FromJson(const json::Value& value) {
   if (!value.is_object()) return InvalidArgumentError("DID document must be a JSON object");
   const json::Object& doc = value.get_object();
+  json::FieldReader r(doc);
   DidDocument out;
-  AIP_ASSIGN_OR_RETURN(std::string_view id, json::RequireString(doc, "id"));
-  if (!id.starts_with("did:")) return InvalidArgumentError("DID document id is not a DID");
-  out.id_ = std::string(id);
+  AIP_RETURN_IF_ERROR(r.String("id", out.id_, json::Need::kRequired, 512));
+  if (!out.id_.starts_with("did:")) return r.Fail("id", "is not a DID");
 
-  auto add_method = [&](const json::Object& vm) -> Status {
-    AIP_ASSIGN_OR_RETURN(std::string_view type, json::RequireString(vm, "type"));
+  auto add_method = [&](const json::FieldReader& vm) -> Status {
+    std::string type, crv;
+    AIP_RETURN_IF_ERROR(vm.String("type", type, json::Need::kRequired, 128));
     if (!IsEd25519Type(type)) return OkStatus();  // Other key types are not ours to use.
-    if (const json::Value* jwk = vm.if_contains("publicKeyJwk");
-        jwk != nullptr && jwk->is_object() && json::OptionalString(jwk->get_object(), "crv") != "Ed25519") {
-      return OkStatus();  // A JWK of another curve (X25519 key agreement).
+    if (const json::Value* jwk = vm.object().if_contains("publicKeyJwk"); jwk != nullptr && jwk->is_object()) {
+      auto c = json::FieldReader(jwk->get_object()).String("crv", crv, json::Need::kOptional, 16);
+      if (c.ok() && crv != "Ed25519") return OkStatus();  // A JWK of another curve (X25519 key agreement).
     }
-    if (out.methods_.size() >= kMaxMethods) return InvalidArgumentError("DID document has too many keys");
+    if (out.methods_.size() >= kMaxMethods) return vm.FailHere("is one key too many (at most 64)");
     AIP_ASSIGN_OR_RETURN(VerificationMethod m, ParseMethod(out.id_, vm));
     out.methods_.push_back(std::move(m));
     return OkStatus();
   };
-  if (const json::Value* vms = doc.if_contains("verificationMethod")) {
-    if (!vms->is_array()) return InvalidArgumentError("verificationMethod must be an array");
-    for (const json::Value& vm : vms->get_array()) {
-      if (!vm.is_object()) return InvalidArgumentError("verification method must be an object");
-      AIP_RETURN_IF_ERROR(add_method(vm.get_object()));
-    }
-  }
+  AIP_ASSIGN_OR_RETURN(auto methods, r.Items("verificationMethod", json::Need::kOptional, kMaxMethods));
+  for (const auto& vm : methods) AIP_RETURN_IF_ERROR(add_method(vm));
   for (int p = 0; p < 4; ++p) {
     const json::Value* rel = doc.if_contains(kPurposeNames[p]);
     if (rel == nullptr) continue;
-    if (!rel->is_array()) return InvalidArgumentError(std::string(kPurposeNames[p]) + " must be an array");
-    for (const json::Value& entry : rel->get_array()) {
-      if (entry.is_string()) {
-        out.relationships_[p].push_back(Absolute(out.id_, entry.get_string()));
-      } else if (entry.is_object()) {  // Embedded method: usable only for this purpose.
-        AIP_RETURN_IF_ERROR(add_method(entry.get_object()));
-        if (auto eid = json::OptionalString(entry.get_object(), "id")) {
-          out.relationships_[p].push_back(Absolute(out.id_, *eid));
-        }
+    if (!rel->is_array()) return r.Fail(kPurposeNames[p], "must be an array");
+    const json::Array& entries = rel->get_array();
+    if (entries.size() > kMaxMethods) return r.Fail(kPurposeNames[p], "has more than 64 entries");
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      std::string where = r.PathOf(kPurposeNames[p]) + "/" + std::to_string(i);
+      if (entries[i].is_string()) {
+        if (entries[i].get_string().size() > kMaxIdBytes) return json::FieldReader(doc, where).FailHere("is too long");
+        out.relationships_[p].push_back(Absolute(out.id_, entries[i].get_string()));
+      } else if (entries[i].is_object()) {  // Embedded method: usable only for this purpose.
+        json::FieldReader embedded(entries[i].get_object(), where);
+        AIP_RETURN_IF_ERROR(add_method(embedded));
+        std::string eid;
+        AIP_RETURN_IF_ERROR(embedded.String("id", eid, json::Need::kOptional, kMaxIdBytes));
+        if (!eid.empty()) out.relationships_[p].push_back(Absolute(out.id_, eid));
       } else {
-        return InvalidArgumentError(std::string(kPurposeNames[p]) + " entries must be strings or objects");
+        return json::FieldReader(doc, where).FailHere("must be a string or an object");
       }
     }
   }

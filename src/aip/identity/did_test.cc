@@ -199,6 +199,22 @@ TEST(DidDocumentTest, RejectsHostileDocuments) {
   auto badkey = json::ParseJson(R"({"id":"did:example:1","verificationMethod":[{"id":"#k","type":"Multikey",
     "publicKeyMultibase":"z6LShs9GGnqk85isEBzzshkuVWrVKsRp24GnDuHk8QWkARMW"}]})");
   EXPECT_THAT(DidDocument::FromJson(*badkey), StatusIs(ErrorCode::kInvalidArgument));
+  // Each refusal names the member by its pointer.
+  auto refused = [](std::string_view text) { return DidDocument::FromJson(*json::ParseJson(text)); };
+  EXPECT_THAT(refused(R"({"id":"did:example:1","verificationMethod":[{"id":"#k","type":"Multikey","publicKeyMultibase":7}]})"),
+              StatusIs(ErrorCode::kInvalidArgument, "/verificationMethod/0/publicKeyMultibase: must be a string"));
+  EXPECT_THAT(refused(R"({"id":"did:example:1","verificationMethod":[{"id":"#k","type":"Multikey"}]})"),
+              StatusIs(ErrorCode::kInvalidArgument, "/verificationMethod/0: has no public key"));
+  EXPECT_THAT(refused(R"({"id":"did:example:1","authentication":["#k",3]})"),
+              StatusIs(ErrorCode::kInvalidArgument, "/authentication/1: must be a string or an object"));
+  EXPECT_THAT(
+      refused(
+          R"({"id":"did:example:1","verificationMethod":[{"id":"#k","type":"JsonWebKey","publicKeyJwk":{"kty":"EC","crv":"Ed25519","x":"AA"}}]})"),
+      StatusIs(ErrorCode::kInvalidArgument, "/verificationMethod/0/publicKeyJwk: is not an Ed25519 OKP key"));
+  EXPECT_THAT(refused(R"({"id":"https://example.com"})"), StatusIs(ErrorCode::kInvalidArgument, "/id: is not a DID"));
+  std::string many = R"({"id":"did:example:1","authentication":[)";
+  for (int i = 0; i < 65; ++i) many += std::string(i ? "," : "") + "\"#k" + std::to_string(i) + "\"";
+  EXPECT_THAT(refused(many + "]}"), StatusIs(ErrorCode::kInvalidArgument, "/authentication: has more than 64 entries"));
 }
 
 TEST(ResolverTest, ResolvesDidKeyAndKeyringDids) {
