@@ -1,5 +1,7 @@
 #include "aip/identity/key_rotation.h"
 
+#include "aip/base/field_reader.h"
+
 #include "aip/base/encoding.h"
 #include "aip/base/jcs.h"
 #include "aip/identity/did_key.h"
@@ -43,17 +45,20 @@ json::Object KeyRotation::ToJson() const {
 
 Result<KeyRotation> KeyRotation::FromJson(const json::Value& value) {
   if (!value.is_object()) return InvalidArgumentError("rotation record must be an object");
-  const json::Object& o = value.get_object();
-  AIP_ASSIGN_OR_RETURN(std::string_view type, json::RequireString(o, "type"));
-  if (type != kType) return InvalidArgumentError("not a key rotation record");
+  json::FieldReader o(value.get_object());
+  std::string type, prev, next, created, ps, ns;
+  AIP_RETURN_IF_ERROR(o.String("type", type, json::Need::kRequired, 64));
+  if (type != kType) return o.Fail("type", "is not a key rotation record");
   KeyRotation r;
-  AIP_ASSIGN_OR_RETURN(std::string_view prev, json::RequireString(o, "previous"));
-  AIP_ASSIGN_OR_RETURN(std::string_view next, json::RequireString(o, "next"));
-  AIP_ASSIGN_OR_RETURN(std::string_view created, json::RequireString(o, "created"));
-  AIP_ASSIGN_OR_RETURN(std::string_view ps, json::RequireString(o, "previous_signature"));
-  AIP_ASSIGN_OR_RETURN(std::string_view ns, json::RequireString(o, "next_signature"));
-  r.previous_did = prev;
-  r.next_did = next;
+  for (auto [key, out] : {std::pair{"previous", &prev}, std::pair{"next", &next}}) {
+    AIP_RETURN_IF_ERROR(o.String(key, *out, json::Need::kRequired, 128));  // did:key DIDs are 56 bytes.
+  }
+  AIP_RETURN_IF_ERROR(o.String("created", created, json::Need::kRequired, 64));
+  for (auto [key, out] : {std::pair{"previous_signature", &ps}, std::pair{"next_signature", &ns}}) {
+    AIP_RETURN_IF_ERROR(o.String(key, *out, json::Need::kRequired, 128));  // 64 bytes, base64url: 86.
+  }
+  r.previous_did = std::move(prev);
+  r.next_did = std::move(next);
   AIP_ASSIGN_OR_RETURN(r.created, ParseTime(created));
   AIP_ASSIGN_OR_RETURN(r.previous_signature, Base64UrlDecode(ps));
   AIP_ASSIGN_OR_RETURN(r.next_signature, Base64UrlDecode(ns));

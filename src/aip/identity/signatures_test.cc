@@ -9,6 +9,7 @@
 #include "aip/identity/directory_manifest.h"
 #include "aip/identity/file_signature.h"
 #include "aip/identity/identity.h"
+#include "aip/identity/key_rotation.h"
 #include "aip/testing/testing.h"
 
 namespace aip::identity {
@@ -175,6 +176,24 @@ TEST(IdentitySigningTest, DerivedSecretsArePerIdentityAndPurpose) {
   EXPECT_FALSE(a.DeriveSecret("p1").Equals(a.DeriveSecret("p2")));
   EXPECT_FALSE(a.DeriveSecret("p1").Equals(b.DeriveSecret("p1")));
   EXPECT_EQ(a.DeriveSecret("p1").size(), 32u);
+}
+
+TEST(KeyRotationTest, ReadsBackAndNamesEveryBadMember) {
+  auto a = crypto::Ed25519PrivateKey::Generate(), b = crypto::Ed25519PrivateKey::Generate();
+  auto r = KeyRotation::Create(a, b, DefaultClock().Now());
+  ASSERT_THAT(r, IsOk());
+  auto back = KeyRotation::FromJson(json::Value(r->ToJson()));
+  ASSERT_THAT(back, IsOk());
+  EXPECT_THAT(back->Verify(), IsOk());
+  auto bad = [&](std::string_view key, json::Value v) {
+    json::Object o = r->ToJson();
+    o[key] = std::move(v);
+    return KeyRotation::FromJson(json::Value(std::move(o)));
+  };
+  EXPECT_THAT(bad("type", "other"), StatusIs(ErrorCode::kInvalidArgument, "/type: is not a key rotation record"));
+  EXPECT_THAT(bad("next", 5), StatusIs(ErrorCode::kInvalidArgument, "/next: must be a string"));
+  EXPECT_THAT(bad("next_signature", json::Value(std::string(200, 'A'))),
+              StatusIs(ErrorCode::kInvalidArgument, "/next_signature: is longer than 128"));
 }
 
 }  // namespace

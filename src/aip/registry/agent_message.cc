@@ -1,5 +1,7 @@
 #include "aip/registry/agent_message.h"
 
+#include "aip/base/field_reader.h"
+
 #include "aip/base/jcs.h"
 #include "aip/crypto/random.h"
 #include "aip/crypto/x25519.h"
@@ -43,21 +45,20 @@ Result<OpenedMessage> CheckMessageDocument(std::string_view text, std::string_vi
   limits.max_bytes = kMaxSealedBytes;
   auto doc = json::ParseJsonObject(text, limits);
   if (!doc) return Bad("not a message document");
-  for (const auto& kv : *doc) {
-    static constexpr std::string_view kAllowed[] = {"type", "id", "from", "to", "created", "text", "proof"};
-    bool known = false;
-    for (auto a : kAllowed) known |= kv.key() == a;
-    if (!known) return Bad("unknown member \"" + std::string(kv.key()) + "\"");
-  }
-  const json::Value* type = doc->if_contains("type");
-  if (type == nullptr || *type != json::Value(kType)) return Bad("wrong type");
+  json::FieldReader r(*doc);
+  if (Status s = r.OnlyFields({"type", "id", "from", "to", "created", "text", "proof"}); !s.ok()) return Bad(s.message());
+  std::string type, created_text;
   OpenedMessage m;
-  m.id = std::string(json::OptionalString(*doc, "id").value_or(""));
-  m.from = std::string(json::OptionalString(*doc, "from").value_or(""));
-  m.to = std::string(json::OptionalString(*doc, "to").value_or(""));
-  m.text = std::string(json::OptionalString(*doc, "text").value_or(""));
-  auto created = ParseTime(json::OptionalString(*doc, "created").value_or(""));
-  if (m.id.empty() || m.id.size() > 64 || !m.from.starts_with("did:key:") || !created) return Bad("missing id, from or created");
+  Status read = r.String("type", type, json::Need::kRequired, 64);
+  if (read.ok() && type != kType) return Bad("wrong type");
+  if (read.ok()) read = r.String("id", m.id, json::Need::kRequired, 64);
+  if (read.ok()) read = r.String("from", m.from, json::Need::kRequired, 128);
+  if (read.ok()) read = r.String("to", m.to, json::Need::kRequired, 128);
+  if (read.ok()) read = r.String("text", m.text, json::Need::kOptional, kMaxSealedBytes);
+  if (read.ok()) read = r.String("created", created_text, json::Need::kRequired, 64);
+  if (!read.ok()) return Bad(read.message());
+  auto created = ParseTime(created_text);
+  if (m.id.empty() || !m.from.starts_with("did:key:") || !created) return Bad("missing id, from or created");
   m.created = *created;
   identity::ProofExpectations expect;
   expect.purpose = identity::Purpose::kAuthentication;

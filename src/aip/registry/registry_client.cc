@@ -1,5 +1,7 @@
 #include "aip/registry/registry_client.h"
 
+#include "aip/base/field_reader.h"
+
 #include "aip/base/encoding.h"
 #include "aip/httpsig/web_bot_auth.h"
 #include "aip/identity/did_aip.h"
@@ -177,20 +179,26 @@ Result<std::string> RegistryClient::SendMessage(const identity::Identity& sender
   AIP_ASSIGN_OR_RETURN(auto sealed, SealMessage(sender, recipient, text, DefaultClock().Now()));
   json::Object body{{"to", recipient}, {"sealed", Base64Encode(sealed)}};
   AIP_ASSIGN_OR_RETURN(auto answer, Call("POST", "/v1/messages", json::Serialize(body), &sender));
-  return std::string(json::OptionalString(answer, "id").value_or(""));
+  std::string id;
+  if (Status s = json::FieldReader(answer).String("id", id, json::Need::kRequired, 128); !s.ok()) {
+    return UnavailableError("registry answer: " + s.message());
+  }
+  return id;
 }
 
 Result<std::vector<InboxMessage>> RegistryClient::Inbox(const identity::Identity& reader) {
   AIP_ASSIGN_OR_RETURN(auto answer, Call("GET", "/v1/messages", "", &reader));
-  AIP_ASSIGN_OR_RETURN(const json::Array* list, json::RequireArray(answer, "messages"));
+  auto items = json::FieldReader(answer).Items("messages", json::Need::kRequired, 10000);
+  if (!items) return UnavailableError("registry sent a malformed inbox: " + items.error().message);
   std::vector<InboxMessage> out;
-  for (const auto& item : *list) {
-    const json::Object* m = item.if_object();
-    if (m == nullptr) return UnavailableError("registry sent a malformed inbox");
+  for (const auto& m : *items) {
     InboxMessage im;
-    im.id = std::string(json::OptionalString(*m, "id").value_or(""));
-    im.sealed = std::string(json::OptionalString(*m, "sealed").value_or(""));
-    if (auto t = ParseTime(json::OptionalString(*m, "received").value_or(""))) im.received = *t;
+    std::string received;
+    Status read = m.String("id", im.id, json::Need::kRequired, 128);
+    if (read.ok()) read = m.String("sealed", im.sealed, json::Need::kRequired, 64 * 1024);
+    if (read.ok()) read = m.String("received", received, json::Need::kOptional, 64);
+    if (!read.ok()) return UnavailableError("registry sent a malformed inbox: " + read.message());
+    if (auto t = ParseTime(received)) im.received = *t;
     out.push_back(std::move(im));
   }
   return out;
@@ -202,9 +210,11 @@ Status RegistryClient::DeleteMessage(const identity::Identity& reader, std::stri
 
 Result<std::string> RegistryClient::BotDomain() {
   AIP_ASSIGN_OR_RETURN(auto answer, Call("GET", "/v1/bot-directories", "", nullptr));
-  auto domain = json::OptionalString(answer, "domain");
-  if (!domain || domain->empty()) return UnavailableError("registry sent no bot domain");
-  return std::string(*domain);
+  std::string domain;
+  if (Status s = json::FieldReader(answer).String("domain", domain, json::Need::kRequired, 253); !s.ok() || domain.empty()) {
+    return UnavailableError("registry sent no bot domain" + (s.ok() ? std::string() : ": " + s.message()));
+  }
+  return domain;
 }
 
 Result<json::Object> RegistryClient::HostDirectory(const identity::Identity& agent, std::string_view name, std::chrono::seconds lifetime) {

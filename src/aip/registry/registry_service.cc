@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "aip/base/encoding.h"
+#include "aip/base/field_reader.h"
 #include "aip/base/log.h"
 #include "aip/httpsig/web_bot_auth.h"
 #include "aip/identity/did_aip.h"
@@ -593,17 +594,20 @@ net::HttpResponse RegistryService::PostMessage(const net::HttpRequest& request) 
   if (!signer) return refusal;
   auto doc = json::ParseJsonObject(request.body);
   if (!doc) return FromError(doc.error());
-  auto to = json::RequireString(*doc, "to");
-  auto sealed = json::RequireString(*doc, "sealed");
-  if (!to || !sealed || doc->size() != 2) return Problem(400, "a message is {\"to\": did:key, \"sealed\": base64}");
-  if (!identity::PublicKeyFromDidKey(*to)) return Problem(400, "to must be a did:key");
-  auto bytes = Base64Decode(*sealed);
+  json::FieldReader r(*doc);
+  std::string to, sealed;
+  Status read = r.OnlyFields({"to", "sealed"});
+  if (read.ok()) read = r.String("to", to, json::Need::kRequired, 128);
+  if (read.ok()) read = r.String("sealed", sealed, json::Need::kRequired, 2 * kMaxSealedBytes);
+  if (!read.ok()) return Problem(400, "a message is {\"to\": did:key, \"sealed\": base64}: " + read.message());
+  if (!identity::PublicKeyFromDidKey(to)) return Problem(400, "to must be a did:key");
+  auto bytes = Base64Decode(sealed);
   if (!bytes) return Problem(400, "sealed must be base64");
   if (bytes->size() > kMaxSealedBytes) return Problem(413, "message larger than 16 KiB");
-  auto recipient = store_->GetAgent(*to);
+  auto recipient = store_->GetAgent(to);
   if (!recipient) return FromError(recipient.error());
   if (!*recipient) return Problem(404, "the recipient is not registered here");
-  auto id = store_->PutMessage(*to, *signer, *sealed, clock_->Now());
+  auto id = store_->PutMessage(to, *signer, sealed, clock_->Now());
   if (!id) {
     if (id.error().code == ErrorCode::kResourceExhausted) return Problem(507, id.error().message);
     return FromError(id.error());

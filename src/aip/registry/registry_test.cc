@@ -450,6 +450,15 @@ TEST_F(RegistryTest, MessagesAreSealedSignedAndOnlyTheirRecipientReadsThem) {
   auto carol_x = crypto::X25519PublicFromEd25519(carol.public_key()).value();
   Bytes resealed = crypto::SealTo(carol_x, inner).value();
   EXPECT_THAT(OpenMessage(carol, resealed), StatusIs(ErrorCode::kUnauthenticated, "re-addressed"));
+  // The decrypted document is read member by member: an unknown or mistyped member is named.
+  std::string doc(reinterpret_cast<const char*>(inner.data()), inner.size());
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string d = doc;
+    d.replace(d.find(from), from.size(), to);
+    return CheckMessageDocument(d, bob.did());
+  };
+  EXPECT_THAT(with("\"text\":", "\"extra\":1,\"text\":"), StatusIs(ErrorCode::kUnauthenticated, "/extra: unknown field"));
+  EXPECT_THAT(with("\"text\":\"meet at 10?\"", "\"text\":10"), StatusIs(ErrorCode::kUnauthenticated, "/text: must be a string"));
   // A replayed delivery is reported by the recipient's seen-list.
   auto seen = SeenMessages::Open((dir_ / "seen.db").string());
   ASSERT_THAT(seen, IsOk());
