@@ -1,5 +1,7 @@
 #include "aip/identity/directory_manifest.h"
 
+#include "aip/base/field_reader.h"
+
 #include <fnmatch.h>
 
 #include <fstream>
@@ -51,25 +53,21 @@ Result<std::string> HashFile(const fs::path& path) {
 }
 
 Result<std::map<std::string, std::string>> ParseFiles(const json::Object& doc) {
-  AIP_ASSIGN_OR_RETURN(const json::Object* files, json::RequireObject(doc, "files"));
-  if (files->size() > kMaxManifestFiles) return InvalidArgumentError("manifest lists too many files");
+  json::FieldReader r(doc);
+  AIP_ASSIGN_OR_RETURN(auto files, r.Nested("files", json::Need::kRequired));
+  if (files->object().size() > kMaxManifestFiles) return files->FailHere("lists too many files");
   std::map<std::string, std::string> out;
-  for (const auto& kv : *files) {
-    if (!kv.value().is_string()) return InvalidArgumentError("manifest file hashes must be strings");
-    out.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+  for (const auto& kv : files->object()) {
+    std::string hash;
+    AIP_RETURN_IF_ERROR(files->String(kv.key(), hash, json::Need::kRequired, 128));
+    out.emplace(std::string(kv.key()), std::move(hash));
   }
   return out;
 }
 
 Result<std::vector<std::string>> ParseIgnore(const json::Object& doc) {
   std::vector<std::string> out;
-  const json::Value* v = doc.if_contains("ignore");
-  if (v == nullptr) return out;
-  if (!v->is_array()) return InvalidArgumentError("manifest ignore must be an array");
-  for (const auto& p : v->get_array()) {
-    if (!p.is_string()) return InvalidArgumentError("manifest ignore entries must be strings");
-    out.emplace_back(p.get_string());
-  }
+  AIP_RETURN_IF_ERROR(json::FieldReader(doc).Strings("ignore", out, json::Need::kOptional, 1024, 4096));
   return out;
 }
 
@@ -80,13 +78,15 @@ struct CheckedManifest {
 };
 
 Result<CheckedManifest> CheckOurs(json::Object doc, const std::optional<std::string>& expected_signer) {
-  AIP_ASSIGN_OR_RETURN(std::int64_t version, json::RequireInt(doc, "version"));
-  if (version != 1) return InvalidArgumentError("unsupported manifest version");
-  AIP_ASSIGN_OR_RETURN(std::string_view algorithm, json::RequireString(doc, "algorithm"));
+  json::FieldReader r(doc);
+  std::string algorithm, signer, created, sig_text;
+  std::int64_t version = 0;
+  AIP_RETURN_IF_ERROR(r.Int("version", version, 1, 1, json::Need::kRequired));
+  AIP_RETURN_IF_ERROR(r.String("algorithm", algorithm, json::Need::kRequired, 32));
   if (algorithm != "Ed25519") return InvalidArgumentError("unsupported manifest algorithm");
-  AIP_ASSIGN_OR_RETURN(std::string_view signer, json::RequireString(doc, "signer"));
-  AIP_ASSIGN_OR_RETURN(std::string_view created, json::RequireString(doc, "created"));
-  AIP_ASSIGN_OR_RETURN(std::string_view sig_text, json::RequireString(doc, "signature"));
+  AIP_RETURN_IF_ERROR(r.String("signer", signer, json::Need::kRequired, 128));
+  AIP_RETURN_IF_ERROR(r.String("created", created, json::Need::kRequired, 64));
+  AIP_RETURN_IF_ERROR(r.String("signature", sig_text, json::Need::kRequired, 128));
   AIP_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, PublicKeyFromDidKey(signer));
   AIP_ASSIGN_OR_RETURN(Bytes sig, Base64UrlDecode(sig_text));
   CheckedManifest m;
@@ -109,10 +109,13 @@ Result<CheckedManifest> CheckOurs(json::Object doc, const std::optional<std::str
 // sort_keys=True, separators=(",", ":")); the key is base64 in "public_key". Unlike that project,
 // we also require "did" to be the did:aip (or did:key) of that key.
 Result<CheckedManifest> CheckLegacy(json::Object doc, const std::optional<std::string>& expected_signer) {
-  AIP_ASSIGN_OR_RETURN(std::string_view did, json::RequireString(doc, "did"));
-  AIP_ASSIGN_OR_RETURN(std::string_view pub_text, json::RequireString(doc, "public_key"));
-  AIP_ASSIGN_OR_RETURN(std::string_view sig_text, json::RequireString(doc, "signature"));
-  AIP_ASSIGN_OR_RETURN(std::int64_t timestamp, json::RequireInt(doc, "timestamp"));
+  json::FieldReader r(doc);
+  std::string did, pub_text, sig_text;
+  std::int64_t timestamp = 0;
+  AIP_RETURN_IF_ERROR(r.String("did", did, json::Need::kRequired, 512));
+  AIP_RETURN_IF_ERROR(r.String("public_key", pub_text, json::Need::kRequired, 128));
+  AIP_RETURN_IF_ERROR(r.String("signature", sig_text, json::Need::kRequired, 256));
+  AIP_RETURN_IF_ERROR(r.Int("timestamp", timestamp, 0, std::int64_t{1} << 40, json::Need::kRequired));
   AIP_ASSIGN_OR_RETURN(Bytes pub_raw, Base64Decode(pub_text));
   AIP_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, crypto::Ed25519PublicKey::FromBytes(pub_raw));
   AIP_ASSIGN_OR_RETURN(Bytes sig, HexDecode(sig_text));

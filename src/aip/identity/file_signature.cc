@@ -1,5 +1,7 @@
 #include "aip/identity/file_signature.h"
 
+#include "aip/base/field_reader.h"
+
 #include "aip/base/encoding.h"
 #include "aip/base/jcs.h"
 #include "aip/crypto/sha.h"
@@ -36,19 +38,21 @@ Result<FileSignatureInfo> VerifyFileSignature(std::string_view signature_json, B
   auto parsed = json::ParseJsonObject(signature_json, limits);
   if (!parsed) return InvalidArgumentError("signature file is malformed or truncated: " + parsed.error().message);
   json::Object doc = std::move(*parsed);
-  AIP_ASSIGN_OR_RETURN(std::string_view type, json::RequireString(doc, "type"));
-  if (type != kType) return InvalidArgumentError("not an aip file signature (type \"" + std::string(type) + "\")");
-  AIP_ASSIGN_OR_RETURN(std::int64_t version, json::RequireInt(doc, "version"));
-  if (version != 1) return InvalidArgumentError("unsupported file signature version");
-  AIP_ASSIGN_OR_RETURN(std::string_view algorithm, json::RequireString(doc, "algorithm"));
-  if (algorithm != "Ed25519") return InvalidArgumentError("unsupported algorithm \"" + std::string(algorithm) + "\"");
-  AIP_ASSIGN_OR_RETURN(std::string_view signer, json::RequireString(doc, "signer"));
-  AIP_ASSIGN_OR_RETURN(std::string_view created, json::RequireString(doc, "created"));
-  AIP_ASSIGN_OR_RETURN(std::string_view digest, json::RequireString(doc, "sha256"));
-  AIP_ASSIGN_OR_RETURN(std::string_view sig_text, json::RequireString(doc, "signature"));
+  json::FieldReader r(doc);
+  std::string type, algorithm, signer, created, digest, sig_text;
+  std::int64_t version = 0;
+  AIP_RETURN_IF_ERROR(r.String("type", type, json::Need::kRequired, 64));
+  if (type != kType) return InvalidArgumentError("not an aip file signature (type \"" + type + "\")");
+  AIP_RETURN_IF_ERROR(r.Int("version", version, 1, 1, json::Need::kRequired));
+  AIP_RETURN_IF_ERROR(r.String("algorithm", algorithm, json::Need::kRequired, 32));
+  if (algorithm != "Ed25519") return InvalidArgumentError("unsupported algorithm \"" + algorithm + "\"");
+  AIP_RETURN_IF_ERROR(r.String("signer", signer, json::Need::kRequired, 128));
+  AIP_RETURN_IF_ERROR(r.String("created", created, json::Need::kRequired, 64));
+  AIP_RETURN_IF_ERROR(r.String("sha256", digest, json::Need::kRequired, 64));
+  AIP_RETURN_IF_ERROR(r.String("signature", sig_text, json::Need::kRequired, 128));
   AIP_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, PublicKeyFromDidKey(signer));
   AIP_ASSIGN_OR_RETURN(Bytes sig, Base64UrlDecode(sig_text));
-  FileSignatureInfo info{std::string(signer), DidAipFromPublicKey(key), {}, std::string(digest)};
+  FileSignatureInfo info{signer, DidAipFromPublicKey(key), {}, digest};
   AIP_ASSIGN_OR_RETURN(info.created, ParseTime(created));
 
   doc.erase("signature");
