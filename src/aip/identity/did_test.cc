@@ -233,6 +233,41 @@ TEST(ResolverTest, ResolvesDidKeyAndKeyringDids) {
   EXPECT_THAT(r.Resolve("did:aip:00000000000000000000000000000000"), StatusIs(ErrorCode::kNotFound));
   EXPECT_THAT(r.Resolve("did:web:example.com"), StatusIs(ErrorCode::kNotFound));
   EXPECT_THAT(ResolveVerificationKey(r, DidKeyVerificationMethod(key.public_key()), Purpose::kAuthentication), IsOk());
+  // KeyOf: the key of a DID named without a verification method, found without a document
+  // where the resolver knows it, the same key the document would give.
+  for (const std::string& did : {DidKeyFromPublicKey(key.public_key()), DidAipFromPublicKey(key.public_key())}) {
+    auto k = r.KeyOf(did, Purpose::kAuthentication);
+    ASSERT_THAT(k, IsOk()) << did;
+    EXPECT_EQ(*k, key.public_key());
+    EXPECT_EQ(*r.DidResolver::KeyOf(did, Purpose::kAuthentication), key.public_key()) << "the document's key, " << did;
+  }
+  EXPECT_THAT(r.KeyOf("did:aip:00000000000000000000000000000000", Purpose::kAuthentication), StatusIs(ErrorCode::kNotFound));
+  EXPECT_THAT(r.KeyOf("did:web:example.com", Purpose::kAuthentication), StatusIs(ErrorCode::kNotFound));
+}
+
+// A resolver with one document whose only key may assert but not authenticate.
+class AssertionOnlyResolver final : public DidResolver {
+ public:
+  explicit AssertionOnlyResolver(const crypto::Ed25519PublicKey& key) : key_(key) {}
+  Result<Resolution> Resolve(std::string_view did) const override {
+    json::Object doc{{"id", did},
+                     {"verificationMethod",
+                      json::Array{json::Object{{"id", "#k"}, {"type", "Multikey"}, {"publicKeyMultibase", Ed25519Multikey(key_)}}}},
+                     {"assertionMethod", json::Array{"#k"}}};
+    AIP_ASSIGN_OR_RETURN(DidDocument parsed, DidDocument::FromJson(json::Value(doc)));
+    return Resolution{doc, std::move(parsed)};
+  }
+
+ private:
+  crypto::Ed25519PublicKey key_;
+};
+
+TEST(ResolverTest, KeyOfTakesOnlyAKeyAuthorizedForThePurpose) {
+  auto key = crypto::Ed25519PrivateKey::Generate();
+  AssertionOnlyResolver r(key.public_key());
+  EXPECT_THAT(r.KeyOf("did:example:1", Purpose::kAssertionMethod), IsOk());
+  EXPECT_THAT(r.KeyOf("did:example:1", Purpose::kAuthentication),
+              StatusIs(ErrorCode::kFailedPrecondition, "the DID has no key for authentication"));
 }
 
 TEST(DidSyntaxTest, AcceptsDidsAndRefusesDidUrlsAndJunk) {

@@ -22,6 +22,19 @@ Result<VerificationMethod> DidResolver::ResolveKey(std::string_view vm_id, Purpo
   return r.parsed.KeyFor(vm_id, purpose);
 }
 
+Result<crypto::Ed25519PublicKey> DidResolver::KeyOf(std::string_view did, Purpose purpose) const {
+  AIP_ASSIGN_OR_RETURN(Resolution r, Resolve(did));
+  for (const VerificationMethod& m : r.parsed.methods()) {
+    if (r.parsed.KeyFor(m.id, purpose).ok()) return m.key;
+  }
+  return FailedPreconditionError("the DID has no key for " + std::string(PurposeName(purpose)));
+}
+
+Result<crypto::Ed25519PublicKey> DidKeyResolver::KeyOf(std::string_view did, Purpose) const {
+  if (!did.starts_with(kDidKeyPrefix)) return NotFoundError("not a did:key");
+  return PublicKeyFromDidKey(did);
+}
+
 Result<VerificationMethod> DidKeyResolver::ResolveKey(std::string_view vm_id, Purpose) const {
   std::size_t hash = vm_id.find('#');
   if (hash == std::string_view::npos) return InvalidArgumentError("verification method must be a DID URL with a fragment");
@@ -49,6 +62,12 @@ Status StaticKeyResolver::Add(std::string_view did, const crypto::Ed25519PublicK
   return OkStatus();
 }
 
+Result<crypto::Ed25519PublicKey> StaticKeyResolver::KeyOf(std::string_view did, Purpose) const {
+  auto it = keys_.find(did);
+  if (it == keys_.end()) return NotFoundError("unknown DID");
+  return it->second;
+}
+
 Result<Resolution> StaticKeyResolver::Resolve(std::string_view did) const {
   auto it = keys_.find(did);
   if (it == keys_.end()) return NotFoundError("unknown DID");
@@ -62,16 +81,25 @@ void CompositeResolver::Register(std::string method_prefix, std::shared_ptr<cons
   resolvers_.emplace_back(std::move(method_prefix), std::move(resolver));
 }
 
-Result<Resolution> CompositeResolver::Resolve(std::string_view did) const {
+template <typename T, typename F>
+Result<T> CompositeResolver::FirstKnowing(std::string_view did, F ask) const {
   bool handled = false;
   for (const auto& [prefix, resolver] : resolvers_) {
     if (!did.starts_with(prefix)) continue;
     handled = true;
-    auto r = resolver->Resolve(did);
+    Result<T> r = ask(*resolver);
     if (r || r.error().code != ErrorCode::kNotFound) return r;
   }
   if (!handled) return NotFoundError("no resolver for this DID method");
   return NotFoundError("DID not found");
+}
+
+Result<Resolution> CompositeResolver::Resolve(std::string_view did) const {
+  return FirstKnowing<Resolution>(did, [&](const DidResolver& r) { return r.Resolve(did); });
+}
+
+Result<crypto::Ed25519PublicKey> CompositeResolver::KeyOf(std::string_view did, Purpose purpose) const {
+  return FirstKnowing<crypto::Ed25519PublicKey>(did, [&](const DidResolver& r) { return r.KeyOf(did, purpose); });
 }
 
 Result<VerificationMethod> ResolveVerificationKey(const DidResolver& resolver, std::string_view vm_id, Purpose purpose) {
@@ -79,15 +107,7 @@ Result<VerificationMethod> ResolveVerificationKey(const DidResolver& resolver, s
 }
 
 Result<VerificationMethod> CompositeResolver::ResolveKey(std::string_view vm_id, Purpose purpose) const {
-  bool handled = false;
-  for (const auto& [prefix, resolver] : resolvers_) {
-    if (!vm_id.starts_with(prefix)) continue;
-    handled = true;
-    auto r = resolver->ResolveKey(vm_id, purpose);
-    if (r || r.error().code != ErrorCode::kNotFound) return r;
-  }
-  if (!handled) return NotFoundError("no resolver for this DID method");
-  return NotFoundError("DID not found");
+  return FirstKnowing<VerificationMethod>(vm_id, [&](const DidResolver& r) { return r.ResolveKey(vm_id, purpose); });
 }
 
 json::Object ResolutionResult(const Resolution& r) {

@@ -28,6 +28,10 @@ class DidResolver {
   // ResolveKey returns verification method `vm_id` if authorized for `purpose`. The default
   // resolves the whole document; methods whose keys are in the identifier answer directly.
   virtual Result<VerificationMethod> ResolveKey(std::string_view vm_id, Purpose purpose) const;
+  // KeyOf returns the first key `did`'s document authorizes for `purpose`, for credentials that
+  // name a DID but no verification method (Python AIP's X-AIP-DID). The default resolves the
+  // whole document; resolvers that know the key answer without building one.
+  virtual Result<crypto::Ed25519PublicKey> KeyOf(std::string_view did, Purpose purpose) const;
 };
 
 // DidKeyResolver derives did:key documents from the identifier itself.
@@ -36,6 +40,7 @@ class DidKeyResolver final : public DidResolver {
   Result<Resolution> Resolve(std::string_view did) const override;
   // A did:key document authorizes its one Ed25519 key for every purpose: no document needed.
   Result<VerificationMethod> ResolveKey(std::string_view vm_id, Purpose purpose) const override;
+  Result<crypto::Ed25519PublicKey> KeyOf(std::string_view did, Purpose purpose) const override;
 };
 
 // StaticKeyResolver knows a fixed set of (did:aip or other) DIDs and their Ed25519 keys, such as
@@ -45,6 +50,8 @@ class StaticKeyResolver final : public DidResolver {
   // Add registers `did` for `key`; fails if a did:aip or did:key does not match the key.
   Status Add(std::string_view did, const crypto::Ed25519PublicKey& key);
   Result<Resolution> Resolve(std::string_view did) const override;
+  // Its documents authorize the one key for every purpose.
+  Result<crypto::Ed25519PublicKey> KeyOf(std::string_view did, Purpose purpose) const override;
 
  private:
   std::map<std::string, crypto::Ed25519PublicKey, std::less<>> keys_;
@@ -56,8 +63,12 @@ class CompositeResolver final : public DidResolver {
   void Register(std::string method_prefix, std::shared_ptr<const DidResolver> resolver);
   Result<Resolution> Resolve(std::string_view did) const override;
   Result<VerificationMethod> ResolveKey(std::string_view vm_id, Purpose purpose) const override;
+  Result<crypto::Ed25519PublicKey> KeyOf(std::string_view did, Purpose purpose) const override;
 
  private:
+  // Each resolver whose prefix `did` starts with is asked in turn until one knows it.
+  template <typename T, typename F>
+  Result<T> FirstKnowing(std::string_view did, F ask) const;
   std::vector<std::pair<std::string, std::shared_ptr<const DidResolver>>> resolvers_;
 };
 

@@ -58,7 +58,8 @@ std::variant<Message, ErrorResponse> ParseMessage(json::Value&& value) {
       return Invalid(id, s.ok() ? r.Fail("params", "must be an object").message : s.message());
     }
     bool has_params = params != nullptr;
-    json::Object moved = has_params ? std::move(o["params"].get_object()) : json::Object{};
+    // if_contains, not operator[]: operator[] may grow the table first and move the id.
+    json::Object moved = has_params ? std::move(o.if_contains("params")->get_object()) : json::Object{};
     if (idv == nullptr) return Message(Notification{std::move(method), std::move(moved)});
     if (!ValidId(*idv)) return Invalid(nullptr, r.Fail("id", "must be a string or an integer").message);
     return Message(Request{id, std::move(method), std::move(moved), has_params});

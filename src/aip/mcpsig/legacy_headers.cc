@@ -38,10 +38,14 @@ std::variant<authn::Principal, authn::AuthFailure> LegacyAipHeaderAuthenticator:
 
   // The DID's key: did:key from the identifier, did:aip from a keyring or registry.
   std::string vm = std::string(*did) + "#key";
-  Result<identity::Resolution> resolved = resolver_->Resolve(*did);
-  if (!resolved) return authn::AuthFailure{"unresolvable_did", "the signer's DID does not resolve"};
-  if (resolved->parsed.methods().empty()) return authn::AuthFailure{"unresolvable_did", "the DID has no key"};
-  const crypto::Ed25519PublicKey& key = resolved->parsed.methods().front().key;
+  // Its first key for authentication; did:key and keyring DIDs answer without building a document.
+  Result<crypto::Ed25519PublicKey> found = resolver_->KeyOf(*did, identity::Purpose::kAuthentication);
+  if (!found) {
+    return authn::AuthFailure{"unresolvable_did", found.error().code == ErrorCode::kNotFound
+                                                      ? "the signer's DID does not resolve"
+                                                      : "the signer's DID: " + found.error().message};
+  }
+  const crypto::Ed25519PublicKey& key = *found;
   if ((did->starts_with("did:aip:") || did->starts_with("did:key:")) && !identity::DidMatchesKey(*did, key)) {
     return authn::AuthFailure{"unresolvable_did", "the DID does not match its key"};
   }
