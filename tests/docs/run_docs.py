@@ -15,6 +15,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -143,11 +144,22 @@ for doc in docs:
                PATH=os.pathsep.join([bin_dir, os.path.join(repo, "tests", "node", "node_modules", ".bin"), os.environ["PATH"]]))
     for var in ("AIP_PRIVATE_KEY", "AIP_PASSPHRASE", "AIP_REGISTRY", "AIP_DID"):
         env.pop(var, None)
+    # Each document's blocks run in a process group of their own, killed whole when they end:
+    # a block that fails or times out must not leave a server holding its port for the next run.
+    proc = subprocess.Popen(["bash", "-c", "\n".join(script)], cwd=scratch, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    timed_out = False
     try:
-        r = subprocess.run(["bash", "-c", "\n".join(script)], cwd=scratch, env=env, capture_output=True, text=True, timeout=180)
-        ok, out = r.returncode == 0, r.stdout + r.stderr
-    except subprocess.TimeoutExpired as e:
-        ok, out = False, f"timed out\n{e.stdout or ''}{e.stderr or ''}"
+        out, _ = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # What the blocks left running, after they ended or ran out of time.
+    except ProcessLookupError:
+        pass
+    if timed_out:
+        out = "timed out\n" + (proc.communicate()[0] or "")
+    ok = not timed_out and proc.returncode == 0
     ran += len(blocks)
     print(("ok   " if ok else "FAIL ") + f"{name}: {len(blocks)} runnable block(s)")
     if os.environ.get("DOCS_VERBOSE"):
