@@ -1,6 +1,7 @@
 #include "aip/mcp/request_state.h"
 
 #include "aip/base/encoding.h"
+#include "aip/base/field_reader.h"
 #include "aip/base/json.h"
 #include "aip/crypto/random.h"
 #include "aip/crypto/sha.h"
@@ -38,14 +39,17 @@ Result<std::string> RequestStateSealer::Open(std::string_view token, std::string
   }
   AIP_ASSIGN_OR_RETURN(Bytes raw, Base64UrlDecode(p));
   AIP_ASSIGN_OR_RETURN(json::Object payload, json::ParseJsonObject(AsStringView(raw)));
-  AIP_ASSIGN_OR_RETURN(std::string_view b, json::RequireString(payload, "b"));
-  AIP_ASSIGN_OR_RETURN(std::int64_t exp, json::RequireInt(payload, "e"));
-  AIP_ASSIGN_OR_RETURN(std::string_view s, json::RequireString(payload, "s"));
+  json::FieldReader r(payload, "/requestState");
+  std::string b, s;
+  std::int64_t exp = 0;
+  AIP_RETURN_IF_ERROR(r.String("b", b, json::Need::kRequired, 128));
+  AIP_RETURN_IF_ERROR(r.Int("e", exp, 0, std::int64_t{1} << 40, json::Need::kRequired));
+  AIP_RETURN_IF_ERROR(r.String("s", s, json::Need::kRequired, kMaxTokenBytes));
   if (b != BindingDigest(binding)) return InvalidArgumentError("requestState belongs to another request");
   if (std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() > exp) {
     return InvalidArgumentError("requestState has expired");
   }
-  return std::string(s);
+  return s;
 }
 
 }  // namespace aip::mcp

@@ -1,6 +1,7 @@
 #include "aip/mcp/session_seal.h"
 
 #include "aip/base/encoding.h"
+#include "aip/base/field_reader.h"
 #include "aip/base/json.h"
 #include "aip/crypto/aead.h"
 #include "aip/crypto/random.h"
@@ -54,19 +55,21 @@ std::optional<Session> SessionSealer::Open(std::string_view id) const {
   auto state = json::ParseJsonObject(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
   // Only this code seals, so a well-sealed id of another shape is a newer format: not ours to read.
   if (!state) return std::nullopt;
-  auto version = json::RequireInt(*state, "v");
-  auto pv = json::RequireString(*state, "pv");
-  auto caps = json::RequireObject(*state, "caps");
-  auto owner = json::RequireString(*state, "owner");
-  auto iat = json::RequireInt(*state, "iat");
-  if (!version || *version != 1 || !pv || !caps || !owner || !iat) return std::nullopt;
+  json::FieldReader r(*state);
+  std::int64_t version = 0, iat = 0;
+  std::string pv, owner;
+  const json::Object* caps = nullptr;
+  bool read = r.Int("v", version, 1, 1, json::Need::kRequired).ok() && r.String("pv", pv, json::Need::kRequired, 64).ok() &&
+              r.ObjectMember("caps", caps, json::Need::kRequired).ok() && r.String("owner", owner, json::Need::kRequired, 1024).ok() &&
+              r.Int("iat", iat, 0, std::int64_t{1} << 40, json::Need::kRequired).ok();
+  if (!read) return std::nullopt;
   std::int64_t now = Seconds(clock_->Now());
-  if (*iat > now + kClockSkew.count() || now - *iat > max_age_.count()) return std::nullopt;
+  if (iat > now + kClockSkew.count() || now - iat > max_age_.count()) return std::nullopt;
   Session s;
   s.id = std::string(id);
-  s.protocol_version = std::string(*pv);
-  s.client_capabilities = **caps;
-  s.owner = std::string(*owner);
+  s.protocol_version = std::move(pv);
+  s.client_capabilities = *caps;
+  s.owner = std::move(owner);
   // The id is only ever handed out in answer to a successful initialize.
   s.initialized = true;
   return s;
