@@ -1,6 +1,7 @@
 // aip key export | import (rotate and publish: lifecycle_commands.cc)
 #include <iostream>
 
+#include "aip/base/field_reader.h"
 #include "aip/base/file_io.h"
 #include "aip/identity/did_aip.h"
 #include "aip/identity/did_key.h"
@@ -14,16 +15,17 @@ constexpr std::size_t kMaxImportBytes = 1024 * 1024;
 // ImportPublic stores another agent's public identity in the keyring after checking that every
 // identifier in the file belongs to its key.
 void ImportPublic(const Context& ctx, const json::Object& o) {
-  auto mk = json::RequireString(o, "public_key");
-  if (!mk) Fail(kError, "import: " + mk.error().message);
-  auto key = identity::ParseEd25519Multikey(*mk);
+  json::FieldReader r(o);
+  std::string mk, name;
+  if (Status st = r.String("public_key", mk, json::Need::kRequired, 256); !st.ok()) Fail(kError, "import: " + st.message());
+  auto key = identity::ParseEd25519Multikey(mk);
   if (!key) Fail(kError, "import: public_key: " + key.error().message);
   for (const char* field : {"did", "did_aip"}) {
-    if (auto d = json::OptionalString(o, field); d && !identity::DidMatchesKey(*d, *key)) {
-      Fail(kError, std::string("import: ") + field + " does not match the public key");
-    }
+    std::string d;
+    if (Status st = r.String(field, d, json::Need::kOptional, 512); !st.ok()) Fail(kError, "import: " + st.message());
+    if (r.Has(field) && !identity::DidMatchesKey(d, *key)) Fail(kError, std::string("import: ") + field + " does not match the public key");
   }
-  std::string name(json::OptionalString(o, "name").value_or(""));
+  if (Status st = r.String("name", name, json::Need::kOptional, 256); !st.ok()) Fail(kError, "import: " + st.message());
   Check(ctx.store.AddToKeyring(*key, name));
   std::string did = identity::DidKeyFromPublicKey(*key), did_aip = identity::DidAipFromPublicKey(*key);
   Report(ctx, json::Object{{"imported", "public"}, {"did", did}, {"did_aip", did_aip}}, "Added to keyring: " + did + " (" + did_aip + ")");

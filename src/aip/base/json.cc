@@ -204,41 +204,10 @@ Result<Object> ParseJsonObject(std::string_view text, const ParseLimits& limits)
 
 std::string Serialize(const Value& value) { return SerializeCompact(value); }
 
-Result<std::string_view> RequireString(const Object& obj, std::string_view key) {
-  const Value* v = obj.if_contains(key);
-  if (v == nullptr) return InvalidArgumentError("missing field \"" + std::string(key) + "\"");
-  if (!v->is_string()) return InvalidArgumentError("field \"" + std::string(key) + "\" must be a string");
-  return std::string_view(v->get_string());
-}
-
 std::optional<std::string_view> OptionalString(const Object& obj, std::string_view key) {
   const Value* v = obj.if_contains(key);
   if (v == nullptr || !v->is_string()) return std::nullopt;
   return std::string_view(v->get_string());
-}
-
-Result<const Object*> RequireObject(const Object& obj, std::string_view key) {
-  const Value* v = obj.if_contains(key);
-  if (v == nullptr) return InvalidArgumentError("missing field \"" + std::string(key) + "\"");
-  if (!v->is_object()) return InvalidArgumentError("field \"" + std::string(key) + "\" must be an object");
-  return &v->get_object();
-}
-
-Result<const Array*> RequireArray(const Object& obj, std::string_view key) {
-  const Value* v = obj.if_contains(key);
-  if (v == nullptr) return InvalidArgumentError("missing field \"" + std::string(key) + "\"");
-  if (!v->is_array()) return InvalidArgumentError("field \"" + std::string(key) + "\" must be an array");
-  return &v->get_array();
-}
-
-Result<std::int64_t> RequireInt(const Object& obj, std::string_view key) {
-  const Value* v = obj.if_contains(key);
-  if (v == nullptr) return InvalidArgumentError("missing field \"" + std::string(key) + "\"");
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-    return static_cast<std::int64_t>(v->get_uint64());
-  }
-  return InvalidArgumentError("field \"" + std::string(key) + "\" must be an integer");
 }
 
 }  // namespace aip::json

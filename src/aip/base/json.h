@@ -43,11 +43,9 @@ Result<Object> ParseJsonObject(std::string_view text, const ParseLimits& limits 
 // Serialize returns compact JSON text (not canonical; use Canonicalize for signed bytes).
 std::string Serialize(const Value& value);
 
-// Typed field access on untrusted objects. Each error names the field.
-Result<std::string_view> RequireString(const Object& obj, std::string_view key);
+// OptionalString peeks at a string member (nullopt when absent or not a string), for members
+// that only route a message, such as its "method". Members a program reads and relies on are
+// read with json::FieldReader (base/field_reader.h): typed, bounded, errors by pointer.
 std::optional<std::string_view> OptionalString(const Object& obj, std::string_view key);
-Result<const Object*> RequireObject(const Object& obj, std::string_view key);
-Result<const Array*> RequireArray(const Object& obj, std::string_view key);
-Result<std::int64_t> RequireInt(const Object& obj, std::string_view key);
 
 }  // namespace aip::json

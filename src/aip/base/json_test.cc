@@ -82,14 +82,12 @@ TEST(ParseJsonTest, ReadsDoublesCorrectlyRounded) {
   EXPECT_EQ(ParseJson("9007199254740993.0")->as_double(), 9007199254740992.0);
 }
 
-TEST(RequireTest, NamesTheMissingField) {
-  auto obj = ParseJsonObject(R"({"a":"x","n":5,"o":{}})");
+TEST(OptionalStringTest, PeeksAtAStringMemberOnly) {
+  auto obj = ParseJsonObject(R"({"method":"tools/call","n":5})");
   ASSERT_THAT(obj, IsOk());
-  EXPECT_EQ(*RequireString(*obj, "a"), "x");
-  EXPECT_EQ(*RequireInt(*obj, "n"), 5);
-  EXPECT_THAT(RequireString(*obj, "b"), StatusIs(ErrorCode::kInvalidArgument, "missing field \"b\""));
-  EXPECT_THAT(RequireString(*obj, "n"), StatusIs(ErrorCode::kInvalidArgument, "must be a string"));
-  EXPECT_THAT(RequireObject(*obj, "o"), IsOk());
+  EXPECT_EQ(OptionalString(*obj, "method"), "tools/call");
+  EXPECT_EQ(OptionalString(*obj, "n"), std::nullopt);
+  EXPECT_EQ(OptionalString(*obj, "absent"), std::nullopt);
   EXPECT_THAT(ParseJsonObject("[]"), StatusIs(ErrorCode::kInvalidArgument, "expected an object"));
 }
 

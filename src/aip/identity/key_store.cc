@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "aip/base/encoding.h"
+#include "aip/base/field_reader.h"
 #include "aip/base/file_io.h"
 #include "aip/crypto/aead.h"
 #include "aip/crypto/random.h"
@@ -41,17 +42,19 @@ Result<crypto::Ed25519PrivateKey> KeyFromSeedText(std::string_view text) {
 }
 
 Result<crypto::SecretBytes> DecryptSeed(const json::Object& enc, std::string_view did, const PassphraseProvider& passphrase) {
-  AIP_ASSIGN_OR_RETURN(std::string_view scheme, json::RequireString(enc, "encryption"));
-  if (scheme != kEncryption) return InvalidArgumentError("unsupported key encryption \"" + std::string(scheme) + "\"");
-  AIP_ASSIGN_OR_RETURN(std::int64_t ops, json::RequireInt(enc, "ops_limit"));
-  AIP_ASSIGN_OR_RETURN(std::int64_t mem, json::RequireInt(enc, "mem_limit"));
-  AIP_ASSIGN_OR_RETURN(std::string_view salt, json::RequireString(enc, "salt"));
-  AIP_ASSIGN_OR_RETURN(std::string_view nonce, json::RequireString(enc, "nonce"));
-  AIP_ASSIGN_OR_RETURN(std::string_view ct, json::RequireString(enc, "ciphertext"));
+  json::FieldReader r(enc, "/private_key");
+  std::string scheme, salt, nonce, ct;
+  std::int64_t ops = 0, mem = 0;
+  AIP_RETURN_IF_ERROR(r.String("encryption", scheme, json::Need::kRequired, 64));
+  if (scheme != kEncryption) return InvalidArgumentError("unsupported key encryption \"" + scheme + "\"");
+  AIP_RETURN_IF_ERROR(r.Int("ops_limit", ops, 1, crypto::kMaxArgon2Ops, json::Need::kRequired));
+  AIP_RETURN_IF_ERROR(r.Int("mem_limit", mem, 1, crypto::kMaxArgon2MemBytes, json::Need::kRequired));
+  AIP_RETURN_IF_ERROR(r.String("salt", salt, json::Need::kRequired, 64));
+  AIP_RETURN_IF_ERROR(r.String("nonce", nonce, json::Need::kRequired, 64));
+  AIP_RETURN_IF_ERROR(r.String("ciphertext", ct, json::Need::kRequired, 256));
   AIP_ASSIGN_OR_RETURN(Bytes salt_b, Base64UrlDecode(salt));
   AIP_ASSIGN_OR_RETURN(Bytes nonce_b, Base64UrlDecode(nonce));
   AIP_ASSIGN_OR_RETURN(Bytes ct_b, Base64UrlDecode(ct));
-  if (ops <= 0 || mem <= 0) return InvalidArgumentError("invalid key derivation parameters");
   if (!passphrase) return FailedPreconditionError("identity is encrypted: a passphrase is required");
   AIP_ASSIGN_OR_RETURN(crypto::SecretBytes pass, passphrase());
   crypto::Argon2idParams params{static_cast<std::uint64_t>(ops), static_cast<std::uint64_t>(mem)};
@@ -103,7 +106,9 @@ Result<Identity> ParseIdentity(std::string_view text, const PassphraseProvider& 
   json::ParseLimits limits;
   limits.max_bytes = kMaxIdentityFileBytes;
   AIP_ASSIGN_OR_RETURN(json::Object o, json::ParseJsonObject(text, limits));
-  AIP_ASSIGN_OR_RETURN(std::string_view did, json::RequireString(o, "did"));
+  json::FieldReader r(o);
+  std::string did;
+  AIP_RETURN_IF_ERROR(r.String("did", did, json::Need::kRequired, 512));
   const json::Value* pk = o.if_contains("private_key");
   if (pk == nullptr) return InvalidArgumentError("file has no private key (a public identity?)");
 
@@ -116,8 +121,11 @@ Result<Identity> ParseIdentity(std::string_view text, const PassphraseProvider& 
       AIP_ASSIGN_OR_RETURN(crypto::SecretBytes seed, DecryptSeed(p, did, passphrase));
       AIP_ASSIGN_OR_RETURN(key, crypto::Ed25519PrivateKey::FromSeed(seed.RevealSecret()));
     } else {
-      AIP_ASSIGN_OR_RETURN(std::string_view seed, json::RequireString(p, "seed"));
-      AIP_ASSIGN_OR_RETURN(key, KeyFromSeedText(seed));
+      std::string seed;
+      AIP_RETURN_IF_ERROR(json::FieldReader(p, "/private_key").String("seed", seed, json::Need::kRequired, 256));
+      auto from_seed = KeyFromSeedText(seed);
+      crypto::SecureWipe(std::span(reinterpret_cast<std::uint8_t*>(seed.data()), seed.size()));
+      AIP_ASSIGN_OR_RETURN(key, std::move(from_seed));
     }
   } else {
     return InvalidArgumentError("private_key has an unknown form");
@@ -125,25 +133,28 @@ Result<Identity> ParseIdentity(std::string_view text, const PassphraseProvider& 
   // Every identifier in the file must belong to the key: a file naming someone else's DID is
   // corrupt or forged, never silently accepted.
   if (!DidMatchesKey(did, key->public_key())) return InvalidArgumentError("did does not match the private key");
-  if (auto alias = json::OptionalString(o, "did_aip"); alias && *alias != DidAipFromPublicKey(key->public_key())) {
+  std::string alias, pub, name, platform, created_text;
+  AIP_RETURN_IF_ERROR(r.String("did_aip", alias, json::Need::kOptional, 512));
+  if (r.Has("did_aip") && alias != DidAipFromPublicKey(key->public_key()))
     return InvalidArgumentError("did_aip does not match the private key");
-  }
-  if (auto pub = json::OptionalString(o, "public_key");
-      pub && *pub != Ed25519Multikey(key->public_key()) && *pub != Base64Encode(key->public_key().bytes())) {
+  AIP_RETURN_IF_ERROR(r.String("public_key", pub, json::Need::kOptional, 256));
+  if (r.Has("public_key") && pub != Ed25519Multikey(key->public_key()) && pub != Base64Encode(key->public_key().bytes())) {
     return InvalidArgumentError("public_key does not match the private key");
   }
-  std::string name(json::OptionalString(o, "name").value_or(json::OptionalString(o, "username").value_or("")));
-  std::string platform(json::OptionalString(o, "platform").value_or(""));
+  AIP_RETURN_IF_ERROR(r.String("username", name, json::Need::kOptional, 256));  // Python AIP's name for it.
+  AIP_RETURN_IF_ERROR(r.String("name", name, json::Need::kOptional, 256));
+  AIP_RETURN_IF_ERROR(r.String("platform", platform, json::Need::kOptional, 256));
+  AIP_RETURN_IF_ERROR(r.String("created", created_text, json::Need::kOptional, 64));
   TimePoint created = DefaultClock().Now();
-  if (auto c = json::OptionalString(o, "created")) {
-    AIP_ASSIGN_OR_RETURN(created, ParseTime(*c));
+  if (r.Has("created")) {
+    AIP_ASSIGN_OR_RETURN(created, ParseTime(created_text));
   }
   Identity id(std::move(*key), std::move(name), std::move(platform), created);
   if (const json::Value* rot = o.if_contains("rotations")) {
     if (!rot->is_array()) return InvalidArgumentError("rotations must be an array");
     std::vector<KeyRotation> rotations;
-    for (const json::Value& r : rot->get_array()) {
-      AIP_ASSIGN_OR_RETURN(KeyRotation kr, KeyRotation::FromJson(r));
+    for (const json::Value& record : rot->get_array()) {
+      AIP_ASSIGN_OR_RETURN(KeyRotation kr, KeyRotation::FromJson(record));
       rotations.push_back(std::move(kr));
     }
     if (!rotations.empty()) {
@@ -231,7 +242,10 @@ Result<StaticKeyResolver> KeyStore::Keyring() const {
     AIP_ASSIGN_OR_RETURN(std::string text, ReadFile(entry.path(), kMaxIdentityFileBytes));
     auto o = json::ParseJsonObject(text);
     if (!o) return Prefix("keyring " + entry.path().string(), o.status());
-    AIP_ASSIGN_OR_RETURN(std::string_view mk, json::RequireString(*o, "public_key"));
+    std::string mk;
+    if (Status s = json::FieldReader(*o).String("public_key", mk, json::Need::kRequired, 256); !s.ok()) {
+      return Prefix("keyring " + entry.path().string(), s);
+    }
     AIP_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey key, ParseEd25519Multikey(mk));
     AIP_RETURN_IF_ERROR(resolver.Add(DidKeyFromPublicKey(key), key));
     AIP_RETURN_IF_ERROR(resolver.Add(DidAipFromPublicKey(key), key));

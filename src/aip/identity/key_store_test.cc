@@ -98,6 +98,17 @@ TEST_F(KeyStoreTest, RejectsCorruptedAndForgedFiles) {
   EXPECT_THAT(store.Load(nullptr), StatusIs(ErrorCode::kInvalidArgument, "did does not match"));
   write("{\"did\":\"did:key:x\",\"private_key\":{\"seed\":\"AAAA\"}}");
   EXPECT_THAT(store.Load(nullptr), StatusIs(ErrorCode::kInvalidArgument));
+  // Each member is read by pointer and bounded: a file may come from anywhere (aip import).
+  write("{\"did\":7,\"private_key\":{\"seed\":\"AAAA\"}}");
+  EXPECT_THAT(store.Load(nullptr), StatusIs(ErrorCode::kInvalidArgument, "/did: must be a string"));
+  write("{\"did\":\"did:key:x\",\"private_key\":{\"seed\":5}}");
+  EXPECT_THAT(store.Load(nullptr), StatusIs(ErrorCode::kInvalidArgument, "/private_key/seed: must be a string"));
+  // An encrypted key asking for more Argon2id memory than any aip writes is refused before a
+  // passphrase is asked for or memory taken.
+  write("{\"did\":\"" + id.did() +
+        "\",\"private_key\":{\"encryption\":\"argon2id-xchacha20poly1305\",\"ops_limit\":3,"
+        "\"mem_limit\":1099511627776,\"salt\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"nonce\":\"AA\",\"ciphertext\":\"AA\"}}");
+  EXPECT_THAT(store.Load(nullptr), StatusIs(ErrorCode::kInvalidArgument, "/private_key/mem_limit: must be an integer in [1, 1073741824]"));
   fs::remove(store.identity_path());
   EXPECT_THAT(store.Load(nullptr), StatusIs(ErrorCode::kNotFound, "aip init"));
 }
