@@ -17,6 +17,7 @@ namespace aip::mcp {
 namespace {
 
 constexpr std::size_t kMaxMessageBytes = 16 * 1024 * 1024;
+constexpr std::size_t kMaxListedItems = 100000;
 
 Error RpcFailure(const json::Object& error) { return InvalidArgumentError(ErrorText(error)); }
 
@@ -317,8 +318,14 @@ Result<json::Array> McpClient::ListAll(const std::string& method, const std::str
     auto listed = ReadPage(result, key);
     if (!listed) return InvalidArgumentError(method + " result: " + listed.error().message);
     if (observe) observe(result);
+    // A server's listing is bounded as a whole, not only per page: at most kMaxListedItems, and a
+    // cursor handed back unchanged (a loop) ends it with an error instead of 1,000 requests.
+    if (all.size() + listed->items->size() > kMaxListedItems) {
+      return ResourceExhaustedError(method + ": more than " + std::to_string(kMaxListedItems) + " items");
+    }
     for (const auto& i : *listed->items) all.push_back(i);
     if (listed->next_cursor.empty()) return all;
+    if (listed->next_cursor == cursor) return InvalidArgumentError(method + ": the server returned the same cursor again");
     cursor = std::move(listed->next_cursor);
   }
   return ResourceExhaustedError(method + ": too many pages");
