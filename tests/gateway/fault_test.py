@@ -49,6 +49,7 @@ class Load:
 
     def __init__(self, url, key, threads=3):
         self.url, self.key, self.answers, self.stop = url, key, [], threading.Event()
+        self.results = 0  # Calls answered with a result so far.
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(threads)]
         for t in self.threads:
@@ -67,6 +68,8 @@ class Load:
                 st, resp = 0, repr(e)  # The connection itself failed (the gateway was killed).
             with self.lock:
                 self.answers.append((trace, st, resp))
+                if st == 200 and isinstance(resp, dict) and "result" in resp:
+                    self.results += 1
 
     def finish(self):
         self.stop.set()
@@ -118,19 +121,25 @@ targets = ["list_tasks"]
 
     # 1. The upstream killed mid-call, 100 times.
     load = Load(url, key)
-    kills, seen, t0 = 0, set(), time.monotonic()
+    kills, seen, t0, served_before = 0, set(), time.monotonic(), -1
     while kills < KILLS and time.monotonic() - t0 < 120:
         servers = [p for p in children(gateway.pid) if is_running(p)]
         seen.update(servers)
         if not servers:
             time.sleep(0.01)
             continue
+        # Kill a copy that serves: wait (bounded) for a call answered since the last kill — a copy
+        # still starting (slow under a sanitizer) killed again and again would test only refusals.
+        deadline = time.monotonic() + 5
+        while load.results <= served_before and time.monotonic() < deadline:
+            time.sleep(0.005)
         time.sleep(0.03)  # Let calls reach it.
         try:
             os.kill(servers[0], signal.SIGKILL)
         except ProcessLookupError:
             continue  # It ended on its own meanwhile (the gateway replaces a failed copy).
         kills += 1
+        served_before = load.results
         # The next victim is a copy started after this kill (or the other copy of the pool).
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not any(p not in seen and is_running(p) for p in children(gateway.pid)):
