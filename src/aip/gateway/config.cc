@@ -261,6 +261,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
                                       "public_url",
                                       "tls_cert",
                                       "tls_key",
+                                      "event_loop",
                                       "threads",
                                       "io_threads",
                                       "busy_poll_us",
@@ -290,6 +291,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     cfg.tls_cert = Resolve(base_dir, cfg.tls_cert);
     cfg.tls_key = Resolve(base_dir, cfg.tls_key);
     AIP_RETURN_IF_ERROR(r.IntAs("threads", cfg.threads, 1, 64));
+    AIP_RETURN_IF_ERROR(r.Bool("event_loop", cfg.event_loop));
     AIP_RETURN_IF_ERROR(r.IntAs("io_threads", cfg.io_threads, 1, 16));
     AIP_RETURN_IF_ERROR(r.IntAs("busy_poll_us", cfg.busy_poll_us, 0, 10000));
     AIP_RETURN_IF_ERROR(r.IntAs("max_body_bytes", cfg.max_body_bytes, 1024, 64 * 1024 * 1024));

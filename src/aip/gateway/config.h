@@ -183,11 +183,16 @@ struct GatewayConfig {
   std::string listen = "127.0.0.1:8080";
   std::string public_url;  // "https://gw.example.com/mcp": audience and signature base.
   std::string tls_cert, tls_key;
-  int threads = 32;  // Calls handled at once: each holds a thread while its upstream answers.
-  // Threads that read requests and write what the handler threads do not (TLS records, SSE
-  // keep-alives). One is enough for plain HTTP and costs fewest wakeups per call; TLS at high
-  // rates may want two.
-  int io_threads = 1;
+  // Where calls run. true (the default): on event loops — each request's handler on a fiber of
+  // its own on the thread that read it, suspended while it waits for its upstream, so a call
+  // costs no hand-off between threads (net/event_loop.h, docs/gateway.md). Off by itself with TLS
+  // or a Redis store (whose waits would hold a loop's thread); false: on `threads` handler threads.
+  bool event_loop = true;
+  int threads = 32;  // With handler threads: calls handled at once, each holding a thread while its upstream answers.
+  // Event loops (or, with handler threads, the threads that read requests and write what the
+  // handlers do not: TLS records, SSE keep-alives). 0 (the default): one loop per core, or one
+  // I/O thread with handler threads.
+  int io_threads = 0;
   // Microseconds a thread may poll for the next request or an upstream's answer instead of
   // sleeping, while the gateway is otherwise idle (net/busy_poll.h); 0 never polls. The default
   // takes a quarter off the latency of a lone call for about a sixth more CPU time per call at

@@ -50,7 +50,9 @@ rate = 5
   EXPECT_EQ(cfg->listen, "127.0.0.1:9000");
   EXPECT_EQ(cfg->threads, 4);
   EXPECT_EQ(cfg->io_threads, 2);
-  EXPECT_EQ(Parse("")->io_threads, 1);
+  EXPECT_EQ(Parse("")->io_threads, 0);  // One loop per core.
+  EXPECT_TRUE(Parse("")->event_loop);
+  EXPECT_FALSE(Parse("[gateway]\nevent_loop = false\n")->event_loop);
   EXPECT_EQ(cfg->busy_poll_us, 300);
   EXPECT_EQ(Parse("")->busy_poll_us, 100);
   EXPECT_EQ(cfg->audit.path, "/etc/aip/audit.jsonl");

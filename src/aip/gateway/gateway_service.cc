@@ -1,5 +1,6 @@
 #include "aip/gateway/gateway_service.h"
 
+#include <algorithm>
 #include <charconv>
 #include <thread>
 
@@ -23,6 +24,21 @@ int HandlerThreads(const GatewayConfig& config) {
   int n = config.threads;
   for (const auto& u : config.upstreams) n += u.pool + u.queue;
   return n;
+}
+
+// RunsOnEventLoops: calls run on event loops unless switched off, or something on a call's way
+// would block a loop's thread: TLS records are written synchronously by the handler, and the Redis
+// client waits in poll() (net/event_loop.h lists what waits without holding a thread).
+bool RunsOnEventLoops(const GatewayConfig& config) {
+  return config.event_loop && config.tls_cert.empty() && config.replay.store.empty() && config.rate_limits.store.empty();
+}
+
+// IoThreads: as configured, else one event loop per core (at most 16), or one I/O thread in front
+// of handler threads.
+int IoThreads(const GatewayConfig& config) {
+  if (config.io_threads > 0) return config.io_threads;
+  if (!RunsOnEventLoops(config)) return 1;
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 16);
 }
 
 bool SameCredential(const std::optional<OutboundCredential>& a, const std::optional<OutboundCredential>& b) {
@@ -176,8 +192,9 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   hopts.port = listen->port;
   // Process-wide (net/busy_poll.h): one gateway per process; off again at Stop.
   net::busy_poll::SetBudget(std::chrono::microseconds(config.busy_poll_us));
-  // Few I/O threads; handlers (which wait on upstreams) on a pool of their own.
-  hopts.threads = config.io_threads;
+  hopts.loop_handlers = RunsOnEventLoops(config);
+  hopts.threads = IoThreads(config);
+  // Without event loops (and for TLS): few I/O threads, handlers on a pool of their own.
   hopts.handler_threads = HandlerThreads(config);
   hopts.max_body_bytes = config.max_body_bytes;
   hopts.max_connections = config.max_connections;
@@ -188,6 +205,12 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   g->replay_->WaitPastHorizon();
   AIP_ASSIGN_OR_RETURN(g->server_,
                        net::HttpServer::Start(hopts, [self](const net::HttpRequest& r, net::Exchange& e) { self->Serve(r, e); }));
+  if (hopts.loop_handlers) {
+    LogEvent("info", "handlers", json::Object{{"mode", "event_loop"}, {"loops", hopts.threads}});
+  } else {
+    LogEvent("info", "handlers",
+             json::Object{{"mode", "threads"}, {"io_threads", hopts.threads}, {"handler_threads", hopts.handler_threads}});
+  }
   std::string scheme = config.tls_cert.empty() ? "http" : "https";
   std::string host = hopts.address.find(':') != std::string::npos ? "[" + hopts.address + "]" : hopts.address;
   g->url_ = scheme + "://" + host + ":" + std::to_string(g->server_->port()) + topts.path;
@@ -278,9 +301,11 @@ Status GatewayService::Reload() {
   }
   WarnIfUnsafe(*loaded);
   if (loaded->listen != config_.listen || loaded->tls_cert != config_.tls_cert || loaded->audit.path != config_.audit.path ||
-      loaded->public_url != config_.public_url || loaded->threads != config_.threads || loaded->io_threads != config_.io_threads) {
-    LogEvent("warning", "restart_needed",
-             json::Object{{"message", "listener, TLS, public_url, thread and audit path changes take effect at the next restart"}});
+      loaded->public_url != config_.public_url || loaded->threads != config_.threads || loaded->io_threads != config_.io_threads ||
+      RunsOnEventLoops(*loaded) != RunsOnEventLoops(config_)) {
+    LogEvent(
+        "warning", "restart_needed",
+        json::Object{{"message", "listener, TLS, public_url, thread, event loop and audit path changes take effect at the next restart"}});
   }
   auto previous = router_->state();
   auto next = BuildState(*loaded, previous.get());

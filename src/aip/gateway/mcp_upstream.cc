@@ -3,15 +3,17 @@
 #include <cstdlib>
 
 #include "aip/gateway/log.h"
+#include "aip/net/event_loop.h"
 #include "aip/mcpsig/authenticator.h"
 #include "aip/mcpsig/request_proof.h"
 
 namespace aip::gateway {
 namespace {
 
-// The request being forwarded on this thread: the HTTP header hook and the signing hook of a
-// client read it (each client call runs synchronously on the caller's thread).
-thread_local const ForwardOptions* current_forward = nullptr;
+// The request being forwarded: the HTTP header hook and the signing hook of a client read it
+// (each client call runs synchronously in its request). Per request, not per thread: on an
+// event loop other requests run on the same thread while this one waits for its upstream.
+net::RequestLocal<const ForwardOptions> current_forward;
 
 json::Object CallerMeta(const authn::Principal& p) {
   json::Object o{{"id", p.id}, {"kind", p.kind == authn::Principal::Kind::kAgent ? "agent" : "other"}};
@@ -79,11 +81,11 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::NewClient() {
     options = mcpsig::SignedClientOptions(sc, options);
     auto sign = options.before_send;
     options.before_send = [sign](json::Object& request) -> Status {
-      if (current_forward != nullptr && current_forward->caller != nullptr) {
+      if (current_forward.get() != nullptr && current_forward.get()->caller != nullptr) {
         json::Object& params = request["params"].as_object();
         json::Object meta;
         if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
-        meta[kCallerMetaKey] = CallerMeta(*current_forward->caller);
+        meta[kCallerMetaKey] = CallerMeta(*current_forward.get()->caller);
         params["_meta"] = std::move(meta);
       }
       return sign(request);
@@ -100,8 +102,8 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::NewClient() {
         auto secret = credential->secret->RevealSecret();
         headers.Set(credential->header, credential->prefix + std::string(reinterpret_cast<const char*>(secret.data()), secret.size()));
       }
-      if (current_forward != nullptr && !current_forward->traceparent.empty()) {
-        headers.Set("traceparent", current_forward->traceparent);
+      if (const ForwardOptions* f = current_forward.get(); f != nullptr && !f->traceparent.empty()) {
+        headers.Set("traceparent", f->traceparent);
       }
       return OkStatus();
     };
@@ -257,7 +259,9 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::Acquire() {
                                     std::to_string(pool_waiters_) + " waiting)");
     }
     ++pool_waiters_;
-    bool timed_out = pool_cv_.wait_until(lock, deadline) == std::cv_status::timeout;
+    // Woken by a release (or, on an event loop, looking again shortly); the loop above re-checks.
+    bool timed_out =
+        !net::AwaitUntil(lock, pool_cv_, deadline, [&] { return stopping_ || !up_.load() || !idle_.empty() || open_clients_ < limit; });
     --pool_waiters_;
     if (timed_out) return UnavailableError("upstream " + config_.name + " is busy");
   }
@@ -329,7 +333,7 @@ Result<json::Object> McpUpstream::Forward(const std::string& method, json::Objec
     mcp::McpClient* raw = client.get();
     watch = options.cancellation->OnCancel([raw, &reusable] { reusable = raw->Cancel(); });
   }
-  current_forward = &options;
+  current_forward.set(&options);
   // A list_changed the upstream sends while answering makes the supervisor re-read (and, when
   // pinned, re-screen) its catalog now, not at the next refresh; the caller still gets it.
   mcp::NotificationHandler on_notification = [this, &options](const json::Object& note) {
@@ -338,7 +342,7 @@ Result<json::Object> McpUpstream::Forward(const std::string& method, json::Objec
     if (options.on_notification) options.on_notification(note);
   };
   auto response = client->Exchange(method, std::move(params), on_notification);
-  current_forward = nullptr;
+  current_forward.set(nullptr);
   if (options.cancellation) options.cancellation->Remove(watch);  // Waits for a running callback.
   bool cancelled = options.cancellation && options.cancellation->cancelled() && !response.ok();
   if (cancelled) {

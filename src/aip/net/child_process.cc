@@ -1,5 +1,7 @@
 #include "aip/net/child_process.h"
 
+#include "aip/net/event_loop.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -112,11 +114,8 @@ Result<std::string> ChildProcess::ReadLine(std::size_t max_bytes, std::chrono::m
     }
     if (buffer_.size() > max_bytes) return ResourceExhaustedError("child sent a line longer than the limit");
     if (stdout_fd_ < 0) return UnavailableError("child stdout is closed");
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return UnavailableError("timeout waiting for the child");
-    pollfd p{stdout_fd_, POLLIN, 0};
-    int r = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (r < 0 && errno == EINTR) continue;
+    // On an event loop the request's fiber waits, not the loop's thread (event_loop.h).
+    int r = WaitReady(stdout_fd_, POLLIN, deadline);
     if (r == 0) return UnavailableError("timeout waiting for the child");
     char buf[65536];
     ssize_t n = ::read(stdout_fd_, buf, sizeof buf);

@@ -28,6 +28,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "aip/net/busy_poll.h"
+#include "aip/net/loop_context.h"
 
 namespace aip::net {
 
@@ -119,6 +120,14 @@ class DeadlineSocket {
     if (err != EAGAIN && err != EWOULDBLOCK) {
       ec = boost::system::error_code(err, boost::system::system_category());
       return false;
+    }
+    if (LoopContext* loop = CurrentLoop()) {
+      // A handler on an event loop: the fiber waits, the loop's thread serves the others.
+      if (std::chrono::steady_clock::now() >= deadline_) {
+        ec = boost::beast::error::timeout;
+        return false;
+      }
+      return WaitOnLoop(*loop, socket_.native_handle(), events, deadline_, ec);
     }
     // An answer awaited by the only busy handler thread: poll for it (busy_poll.h), and sleep in
     // poll() only if it takes longer than the budget.

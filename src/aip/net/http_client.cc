@@ -1,11 +1,13 @@
 #include "aip/net/http_client.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <atomic>
 #include <mutex>
 
 #include "aip/net/deadline_socket.h"
+#include "aip/net/event_loop.h"
 #include "aip/net/resolve.h"
 
 #include <boost/asio/connect.hpp>
@@ -40,6 +42,7 @@ struct HttpClient::Impl {
   // Connect connects to the first of `endpoints` that answers within `timeout` (asynchronously
   // on the client's own io_context, under the stream's deadline).
   beast::error_code Connect(const std::vector<tcp::endpoint>& endpoints, std::chrono::milliseconds timeout) {
+    if (OnEventLoop()) return ConnectOnLoop(endpoints, timeout);
     beast::tcp_stream connecting(io);
     connecting.expires_after(timeout);
     beast::error_code result = asio::error::operation_aborted;
@@ -53,6 +56,42 @@ struct HttpClient::Impl {
       fd = socket->native_handle();
     }
     return result;
+  }
+  // ConnectOnLoop connects without blocking the event loop's thread: the request's fiber waits
+  // for each attempt (event_loop.h), all of them within `timeout`.
+  beast::error_code ConnectOnLoop(const std::vector<tcp::endpoint>& endpoints, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    beast::error_code ec = asio::error::host_not_found;
+    for (const auto& endpoint : endpoints) {
+      tcp::socket s(io);
+      s.open(endpoint.protocol(), ec);
+      if (!ec) s.non_blocking(true, ec);
+      if (ec) continue;
+      if (::connect(s.native_handle(), endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0) {
+        if (errno != EINPROGRESS) {
+          ec = beast::error_code(errno, boost::system::system_category());
+          continue;
+        }
+        int ready = WaitReady(s.native_handle(), POLLOUT, deadline);
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (ready == 0) {
+          ec = beast::error::timeout;
+          break;
+        }
+        if (ready < 0 || ::getsockopt(s.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+          ec = beast::error_code(err != 0 ? err : errno, boost::system::system_category());
+          continue;
+        }
+      }
+      ec = {};
+      socket.emplace(std::move(s));
+      stream.emplace(*socket);
+      std::lock_guard lock(fd_mu);
+      fd = socket->native_handle();
+      break;
+    }
+    return ec;
   }
   // Do runs `op` with the TLS stream when there is one, else the TCP stream, under the deadline
   // set last on the stream.

@@ -1,7 +1,9 @@
 #include "aip/net/http_server.h"
 
 #include "aip/net/deadline_socket.h"
+#include "aip/net/fiber.h"
 #include "aip/net/lifo_thread_pool.h"
+#include "aip/net/loop_context.h"
 
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -17,6 +19,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -51,6 +54,11 @@ struct HttpServer::Impl {
   std::size_t max_connections = 0;  // Resolved from the options and the file limit at start.
   std::atomic<std::uint64_t> refused_total{0}, refused_address{0};
   asio::io_context io;
+  // With loop_handlers, the event loops besides `io` (one thread each); connections are dealt out
+  // to `io` and these in turn.
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> loop_guards;
+  std::size_t next_loop = 0;
   std::optional<LifoThreadPool> handler_pool;
   tcp::acceptor acceptor{io};
   std::optional<asio::ssl::context> tls;
@@ -110,6 +118,25 @@ struct PeerWatch {
   std::shared_ptr<Cancellation> cancellation;
 };
 
+// How long a handler on an event loop may take to write what it streams to a client that
+// reads slowly (the loop's other connections go on meanwhile).
+constexpr std::chrono::seconds kLoopWriteTimeout{60};
+
+// WriteFromHandler writes all of `buffers` for a handler: on an event loop by suspending its
+// fiber while the socket is full, elsewhere blocking the handler's thread.
+template <class Stream, class Buffers>
+void WriteFromHandler(Stream& stream, const Buffers& buffers, beast::error_code& ec) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if (CurrentLoop() != nullptr) {
+      DeadlineSocket socket(beast::get_lowest_layer(stream).socket());
+      socket.ExpiresAfter(kLoopWriteTimeout);
+      asio::write(socket, buffers, ec);
+      return;
+    }
+  }
+  asio::write(stream, buffers, ec);
+}
+
 template <class Stream>
 class StreamWriter final : public ResponseStream {
  public:
@@ -117,7 +144,7 @@ class StreamWriter final : public ResponseStream {
   bool Write(std::string_view data) override {
     if (broken_ || data.empty()) return !broken_;
     beast::error_code ec;
-    asio::write(stream_, http::make_chunk(asio::const_buffer(data.data(), data.size())), ec);
+    WriteFromHandler(stream_, http::make_chunk(asio::const_buffer(data.data(), data.size())), ec);
     if (ec) broken_ = true;
     return !broken_;
   }
@@ -164,7 +191,8 @@ class ExchangeImpl final : public Exchange {
  private:
   void WriteChunkedHeader(int status, const Headers& headers) {
     beast::error_code ec;
-    asio::write(stream_, asio::buffer(RenderChunkedHead(status, headers, version_)), ec);
+    std::string head = RenderChunkedHead(status, headers, version_);
+    WriteFromHandler(stream_, asio::buffer(head), ec);
     if (ec) writer_.MarkBroken();
   }
 
@@ -187,6 +215,14 @@ std::size_t SendWithoutBlocking(tcp::socket& socket, std::string_view data) {
   return asio::write(now, asio::buffer(data.data(), data.size()), ignored);
 }
 
+// A handler's stack on an event loop: deep enough for what handlers call (JSON is parsed without
+// recursion; canonicalization and schema checks recurse as deep as the bounded documents).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr std::size_t kFiberStackBytes = 2 * 1024 * 1024;  // Sanitized frames are several times larger.
+#else
+constexpr std::size_t kFiberStackBytes = 512 * 1024;
+#endif
+
 HttpResponse Plain(int status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -200,7 +236,9 @@ HttpResponse Plain(int status, std::string body) {
 awaitable<void> HttpServer::Impl::Accept() {
   while (!stopping) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io), redirect_error(use_awaitable, ec));
+    std::size_t k = loops.empty() ? 0 : next_loop++ % (loops.size() + 1);
+    asio::io_context& loop = k == 0 ? io : *loops[k - 1];
+    tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(loop), redirect_error(use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       continue;  // EMFILE and the like: keep serving the connections we have.
@@ -333,7 +371,8 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
         }
       }
     };
-    if (handler_pool) {
+    constexpr bool kPlain = std::is_same_v<Stream, beast::tcp_stream>;
+    if (handler_pool || (kPlain && options.loop_handlers)) {
       // While the handler runs, a client that closes its connection cancels the request (a
       // gateway then aborts its upstream call). Only the end of the stream counts: bytes that
       // arrive meanwhile (a pipelined request) end the watch, and are left for the next read.
@@ -346,18 +385,36 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
         ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) watch->cancellation->Cancel();
       });
-      // The handler may block; it runs on the handler pool while this connection waits and the
-      // I/O threads go on serving the others. This coroutine stays suspended meanwhile, so the
-      // handler's own (synchronous) writes never overlap an operation of ours.
-      co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-          [&](auto resume) {
-            auto executor = asio::get_associated_executor(resume, stream.get_executor());
-            handler_pool->Post([&run_handler, resume = std::move(resume), executor]() mutable {
-              run_handler();
-              asio::post(executor, std::move(resume));
-            });
-          },
-          use_awaitable);
+      if (kPlain && options.loop_handlers) {
+        // The handler runs here, on a fiber: each time it waits (fiber.h) this coroutine waits
+        // with it, and the loop serves the other connections until the wait's event resumes both.
+        LoopContext loop{stream.get_executor(), nullptr};
+        Fiber fiber(run_handler, kFiberStackBytes);
+        fiber.loop = &loop;
+        fiber.Resume();
+        while (!fiber.finished()) {
+          co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+              [&loop](auto resume) {
+                auto held = std::make_shared<decltype(resume)>(std::move(resume));
+                loop.resume = [held] { std::move (*held)(); };
+              },
+              use_awaitable);
+          fiber.Resume();
+        }
+      } else {
+        // The handler may block; it runs on the handler pool while this connection waits and the
+        // I/O threads go on serving the others. This coroutine stays suspended meanwhile, so the
+        // handler's own (synchronous) writes never overlap an operation of ours.
+        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+            [&](auto resume) {
+              auto executor = asio::get_associated_executor(resume, stream.get_executor());
+              handler_pool->Post([&run_handler, resume = std::move(resume), executor]() mutable {
+                run_handler();
+                asio::post(executor, std::move(resume));
+              });
+            },
+            use_awaitable);
+      }
       watch->done = true;
       beast::error_code cancel_ec;
       beast::get_lowest_layer(stream).socket().cancel(cancel_ec);  // Ends the watch's wait.
@@ -442,10 +499,20 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   asio::co_spawn(impl->io, impl->Accept(), asio::detached);
   int n = std::max(1, options.threads);
   Impl* raw = impl.get();
-  if (options.handler_threads > 0) raw->handler_pool.emplace(options.handler_threads);
-  // One shared pool: handlers may block (a tool running, an upstream answering), and any free
-  // thread can then serve the other connections.
-  for (int i = 0; i < n; ++i) raw->threads.emplace_back([raw] { raw->io.run(); });
+  if (options.loop_handlers && !raw->tls) {
+    // An event loop per thread: a connection and its handler's fiber stay on one thread.
+    for (int i = 1; i < n; ++i) {
+      raw->loops.push_back(std::make_unique<asio::io_context>(1));
+      raw->loop_guards.push_back(asio::make_work_guard(*raw->loops.back()));
+    }
+    raw->threads.emplace_back([raw] { raw->io.run(); });
+    for (auto& loop : raw->loops) raw->threads.emplace_back([l = loop.get()] { l->run(); });
+  } else {
+    if (options.handler_threads > 0) raw->handler_pool.emplace(options.handler_threads);
+    // One shared pool: handlers may block (a tool running, an upstream answering), and any free
+    // thread can then serve the other connections.
+    for (int i = 0; i < n; ++i) raw->threads.emplace_back([raw] { raw->io.run(); });
+  }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
@@ -479,6 +546,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace, const std::function<void(
     for (int fd : impl_->connections) ::shutdown(fd, SHUT_RDWR);
   }
   impl_->io.stop();
+  for (auto& loop : impl_->loops) loop->stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }

@@ -50,6 +50,13 @@ struct HttpServerOptions {
   // each request to its most recently idle thread (LifoThreadPool), and that thread also sends
   // the response, so a request costs one hand-off on its way to the client.
   int handler_threads = 0;
+  // Set: each request's handler runs on its connection's I/O thread, on a fiber of its own
+  // (fiber.h), and waits on sockets suspend the fiber instead of blocking the thread (event_loop.h)
+  // — each of the `threads` I/O threads then runs an event loop of its own, with its share of the
+  // connections, and a request costs no hand-off between threads. For handlers whose waits are
+  // on sockets (a gateway forwarding to HTTP upstreams); handler_threads is then unused. Plain
+  // HTTP only: a TLS server runs its handlers on the handler threads.
+  bool loop_handlers = false;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   // How long a kept-alive connection may wait for its next request.

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "aip/net/address_policy.h"
+#include "aip/net/event_loop.h"
 
 namespace aip::net {
 namespace {
@@ -106,7 +107,7 @@ Result<std::vector<std::string>> DeadlineResolver::Resolve(const std::string& ho
     return UnavailableError("cannot start a name lookup");
   }
   std::unique_lock lock(pending->mutex);
-  if (!pending->done.wait_for(lock, timeout, [&] { return pending->answer.has_value(); })) {
+  if (!AwaitUntil(lock, pending->done, std::chrono::steady_clock::now() + timeout, [&] { return pending->answer.has_value(); })) {
     return UnavailableError("name lookup timed out");
   }
   return std::move(*pending->answer);

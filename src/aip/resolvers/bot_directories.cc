@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "aip/base/ascii.h"
+#include "aip/net/event_loop.h"
 #include "aip/base/glob.h"
 
 namespace aip::resolvers {
@@ -122,7 +123,7 @@ std::shared_ptr<const BotDirectories::Entry> BotDirectories::Refresh(const std::
   }
   if (!leader) {
     std::unique_lock lock(flight->mu);
-    flight->done_cv.wait(lock, [&] { return flight->entry != nullptr; });
+    net::Await(lock, flight->done_cv, [&] { return flight->entry != nullptr; });  // On an event loop too (event_loop.h).
     return flight->entry;
   }
   auto fetched = Fetch(origin, authority);

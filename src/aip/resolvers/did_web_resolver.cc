@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "aip/identity/did_key.h"
+#include "aip/net/event_loop.h"
 
 namespace aip::resolvers {
 
@@ -107,7 +108,7 @@ Result<identity::Resolution> CachingResolver::Resolve(std::string_view did) cons
   }
   if (!leader) {
     std::unique_lock lock(flight->mu);
-    flight->done_cv.wait(lock, [&] { return flight->done; });
+    net::Await(lock, flight->done_cv, [&] { return flight->done; });  // On an event loop too (event_loop.h).
     return *flight->result;
   }
   Result<identity::Resolution> r = inner_->Resolve(did);

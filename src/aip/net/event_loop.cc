@@ -1,0 +1,126 @@
+#include "aip/net/event_loop.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include "aip/net/loop_context.h"
+
+namespace aip::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// One wait's outcome, shared with its completion handlers: they may run after the wait returned
+// (a cancelled one), when only `fired` may be read.
+struct WaitState {
+  explicit WaitState(LoopContext* l) : loop(l) {}
+  LoopContext* loop;
+  bool fired = false;
+  bool timed_out = false;
+  boost::system::error_code error;
+  void Fire() {
+    if (fired) return;
+    fired = true;
+    loop->Wake();
+  }
+};
+
+}  // namespace
+
+bool OnEventLoop() { return CurrentLoop() != nullptr; }
+
+namespace internal {
+
+static_assert(kRequestLocals == sizeof(Fiber::locals) / sizeof(void*));
+namespace {
+std::atomic<std::size_t> request_locals{0};
+thread_local void* thread_locals[kRequestLocals] = {};
+void** LocalsHere() {
+  Fiber* f = Fiber::Current();
+  return f != nullptr ? f->locals : thread_locals;
+}
+}  // namespace
+
+std::size_t NewRequestLocal() {
+  std::size_t i = request_locals++;
+  if (i >= kRequestLocals) std::abort();  // A fixed few, defined at namespace scope.
+  return i;
+}
+void* GetRequestLocal(std::size_t index) { return LocalsHere()[index]; }
+void SetRequestLocal(std::size_t index, void* value) { LocalsHere()[index] = value; }
+
+}  // namespace internal
+
+int WaitReady(int fd, short events, std::chrono::steady_clock::time_point deadline) {
+  if (LoopContext* loop = CurrentLoop()) {
+    if (std::chrono::steady_clock::now() >= deadline) return 0;
+    boost::system::error_code ec;
+    if (WaitOnLoop(*loop, fd, events, deadline, ec)) return 1;
+    if (ec == boost::beast::error::timeout) return 0;
+    errno = ec.value();
+    return -1;
+  }
+  while (true) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return 0;
+    pollfd p{fd, events, 0};
+    int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
+    if (r > 0) return 1;
+    if (r == 0) continue;  // Woke early: the loop above decides whether time is left.
+    if (errno != EINTR) return -1;
+  }
+}
+
+void PauseFor(std::chrono::microseconds d) {
+  LoopContext* loop = CurrentLoop();
+  if (loop == nullptr) {
+    std::this_thread::sleep_for(d);
+    return;
+  }
+  auto state = std::make_shared<WaitState>(loop);
+  asio::steady_timer timer(loop->executor, d);
+  timer.async_wait([state](const boost::system::error_code&) { state->Fire(); });
+  Fiber::Current()->Suspend();
+}
+
+bool WaitOnLoop(LoopContext& loop, int fd, short events, std::chrono::steady_clock::time_point deadline, boost::system::error_code& ec) {
+  auto state = std::make_shared<WaitState>(&loop);
+  // The descriptor is lent to the loop's reactor for this wait only (the socket belongs to a
+  // client that other threads may use afterwards), and taken back below without closing it.
+  asio::posix::stream_descriptor descriptor(loop.executor, fd);
+  asio::steady_timer timer(loop.executor, deadline);
+  descriptor.async_wait(events == POLLIN ? asio::posix::stream_descriptor::wait_read : asio::posix::stream_descriptor::wait_write,
+                        [state](const boost::system::error_code& e) {
+                          if (!state->fired && e && e != asio::error::operation_aborted) state->error = e;
+                          state->Fire();
+                        });
+  timer.async_wait([state](const boost::system::error_code& e) {
+    if (!state->fired && !e) state->timed_out = true;
+    state->Fire();
+  });
+  Fiber::Current()->Suspend();
+  timer.cancel();
+  descriptor.release();  // Cancels the other wait; its handler finds `fired` and does nothing.
+  if (state->timed_out) {
+    ec = boost::beast::error::timeout;
+    return false;
+  }
+  if (state->error) {
+    ec = state->error;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace aip::net

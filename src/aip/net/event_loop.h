@@ -1,0 +1,79 @@
+// Waiting without holding a thread. A server whose handlers run on its event loop
+// (HttpServerOptions::loop_handlers) runs each request's handler on a fiber (fiber.h): a wait in
+// the code it calls must let the loop go on, not block the thread the loop runs on. The waits of
+// this module (sockets, see deadline_socket.h) do so by themselves; code elsewhere that waits for
+// something other than a socket asks OnEventLoop and uses PauseFor.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+namespace aip::net {
+
+// OnEventLoop: the caller runs in a request's fiber on an event loop, where a blocking wait would
+// stall every other connection of that loop.
+bool OnEventLoop();
+
+// WaitReady waits until `fd` is ready for `events` (POLLIN or POLLOUT) or `deadline` passes —
+// on an event loop by suspending the fiber, elsewhere in poll(). 1: ready (or failed: the next
+// read or write says how); 0: the deadline passed; -1: poll() failed (errno).
+int WaitReady(int fd, short events, std::chrono::steady_clock::time_point deadline);
+
+// PauseFor waits `d` — on an event loop by suspending the fiber (the loop serves the others
+// meanwhile), elsewhere by sleeping.
+void PauseFor(std::chrono::microseconds d);
+
+// How often a fiber looks again at a condition it waits for (AwaitUntil).
+inline constexpr std::chrono::microseconds kLoopRecheck{200};
+
+// AwaitUntil waits, holding `lock` whenever it checks, until `ready()` or `deadline` (false);
+// `cv` is notified when `ready` may have turned true. On an event loop it cannot wait on `cv`:
+// what it waits for may be another request on the same thread (a single-flight fetch, a pooled
+// connection), which runs only if this one lets the thread go — so the fiber looks again every
+// kLoopRecheck instead.
+template <class Ready>
+bool AwaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, std::chrono::steady_clock::time_point deadline,
+                Ready ready) {
+  if (!OnEventLoop()) return cv.wait_until(lock, deadline, ready);
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    lock.unlock();
+    PauseFor(kLoopRecheck);
+    lock.lock();
+  }
+  return true;
+}
+
+// Await is AwaitUntil without a deadline.
+template <class Ready>
+void Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Ready ready) {
+  AwaitUntil(lock, cv, std::chrono::steady_clock::time_point::max(), ready);
+}
+
+namespace internal {
+inline constexpr std::size_t kRequestLocals = 8;
+std::size_t NewRequestLocal();
+void* GetRequestLocal(std::size_t index);
+void SetRequestLocal(std::size_t index, void* value);
+}  // namespace internal
+
+// RequestLocal<T>: a pointer each request has its own of — its fiber's on an event loop, else
+// its thread's — for what code deep in a call reads (a hook's context, say) and the other
+// requests a loop thread interleaves with must not see. Defined at namespace scope; at most
+// internal::kRequestLocals in a process.
+template <class T>
+class RequestLocal {
+ public:
+  RequestLocal() : index_(internal::NewRequestLocal()) {}
+  RequestLocal(const RequestLocal&) = delete;
+  RequestLocal& operator=(const RequestLocal&) = delete;
+  T* get() const { return static_cast<T*>(internal::GetRequestLocal(index_)); }
+  void set(T* value) { internal::SetRequestLocal(index_, const_cast<void*>(static_cast<const void*>(value))); }
+
+ private:
+  std::size_t index_;
+};
+
+}  // namespace aip::net
