@@ -176,6 +176,8 @@ targets = ["list_tasks"]
     check("calls were answered before the kill", len(acknowledged) > 20, str(len(acknowledged)))
     r = run([AIP, "audit", "verify", *glob.glob(audit + "*[0-9]"), audit, "--signer", gateway_did])
     check("the killed gateway's log verifies as it was left", r.returncode == 0, r.stdout + r.stderr)
+    # Killed right after a checkpoint, the log has nothing unsealed for the restart to record.
+    left_unsealed = "follow the last checkpoint" in r.stdout
 
     restart_log = gwlib.start_gateway(config, env, home, name="restarted")
     gateway = gwlib.procs[-1]
@@ -222,7 +224,8 @@ targets = ["list_tasks"]
     series = sorted(glob.glob(audit + "*[0-9]")) + [audit]
     r = run([AIP, "audit", "verify", *reversed(series), "--signer", gateway_did])
     check(f"the whole rotated series ({len(series)} files) verifies as one chain, sealed at the stop",
-          r.returncode == 0 and len(series) >= 2 and "follow the last checkpoint" not in r.stdout, r.stdout + r.stderr)
+          r.returncode == 0 and len(series) >= 2 and "follow the last checkpoint" not in r.stdout,
+          r.stdout + r.stderr + "\ngateway log (end):\n" + open(restart_log).read()[-2000:])
     print(r.stdout.strip(), flush=True)
     logged = set()
     recovered = False
@@ -234,7 +237,7 @@ targets = ["list_tasks"]
             recovered = recovered or rec.get("type") == "recovered"
     missing = [t for t in acknowledged if t not in logged]
     check(f"every answered call ({len(acknowledged)}) has its outcome in the log", not missing, str(missing[:3]))
-    check("the restart recorded what the kill left", recovered)
+    check("the restart recorded what the kill left", recovered or not left_unsealed)
 
     # 3. A line appended to the stopped gateway's log, with a correct prev.
     last = open(audit, "rb").read().splitlines()[-1]

@@ -98,7 +98,10 @@ class DeadlineSocket {
       msg.msg_iov = iov.parts;
       msg.msg_iovlen = iov.count;
       ssize_t n = call(&msg);
-      if (n > 0) return static_cast<std::size_t>(n);
+      if (n > 0) {
+        yielded_ = false;
+        return static_cast<std::size_t>(n);
+      }
       if (n == 0) {  // Only a read of a closed connection returns 0 for a non-empty buffer.
         ec = boost::asio::error::eof;
         return 0;
@@ -126,6 +129,14 @@ class DeadlineSocket {
       if (std::chrono::steady_clock::now() >= deadline_) {
         ec = boost::beast::error::timeout;
         return false;
+      }
+      // First let the loop run what else is ready: under load, by the time it comes back the
+      // answer is often there, and the wait (lending the socket to the loop's reactor and taking
+      // it back: two system calls) is not needed.
+      if (!yielded_) {
+        yielded_ = true;
+        YieldToLoop(*loop);
+        return true;
       }
       return WaitOnLoop(*loop, socket_.native_handle(), events, deadline_, ec);
     }
@@ -155,6 +166,7 @@ class DeadlineSocket {
 
   boost::asio::ip::tcp::socket& socket_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::now();
+  bool yielded_ = false;  // On a loop: this transfer already let the loop run once.
 };
 
 }  // namespace aip::net

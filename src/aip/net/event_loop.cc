@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
@@ -91,6 +92,14 @@ void PauseFor(std::chrono::microseconds d) {
   auto state = std::make_shared<WaitState>(loop);
   asio::steady_timer timer(loop->executor, d);
   timer.async_wait([state](const boost::system::error_code&) { state->Fire(); });
+  Fiber::Current()->Suspend();
+}
+
+void YieldToLoop(LoopContext& loop) {
+  // Woken by a handler queued on the loop behind everything ready now (then Wake queues the
+  // driver, which resumes the fiber).
+  auto& io = static_cast<asio::io_context&>(asio::query(loop.executor, asio::execution::context));
+  asio::post(io, [&loop] { loop.Wake(); });
   Fiber::Current()->Suspend();
 }
 

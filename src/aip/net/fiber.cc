@@ -1,15 +1,20 @@
 #include "aip/net/fiber.h"
 
 #include <sys/mman.h>
+#if !defined(__x86_64__)
 #include <ucontext.h>
+#endif
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <vector>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
 #define AIP_FIBER_ASAN 1
 #endif
 
@@ -74,12 +79,95 @@ void FinishSwitch([[maybe_unused]] void* fake, [[maybe_unused]] const void** bot
 #endif
 }
 
+// Switching stacks. On x86-64 a switch saves the callee-saved registers on the stack it leaves
+// and takes them from the one it enters (a dozen instructions); elsewhere it is swapcontext,
+// which also saves the signal mask — a system call each way.
+#if defined(__x86_64__)
+extern "C" void aip_fiber_switch(void** save_sp, void* to_sp);
+extern "C" void aip_fiber_start();
+asm(R"(
+    .text
+    .globl aip_fiber_switch
+    .hidden aip_fiber_switch
+    .type aip_fiber_switch,@function
+    .p2align 4
+aip_fiber_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size aip_fiber_switch,.-aip_fiber_switch
+
+    .globl aip_fiber_start
+    .hidden aip_fiber_start
+    .type aip_fiber_start,@function
+    .p2align 4
+aip_fiber_start:
+    movq %rbx, %rdi
+    callq *%r12
+    ud2
+    .size aip_fiber_start,.-aip_fiber_start
+)");
+
+struct Context {
+  void* sp = nullptr;
+};
+
+// Prepare lays out a new stack as aip_fiber_switch leaves one: six registers (r12 = entry,
+// rbx = its argument), then aip_fiber_start as the return address, which calls entry(arg) with
+// the stack aligned as the ABI wants.
+void Prepare(Context& c, char* bottom, std::size_t size, void (*entry)(void*), void* arg) {
+  auto top = reinterpret_cast<std::uintptr_t>(bottom + size) & ~std::uintptr_t{15};
+  auto* sp = reinterpret_cast<std::uintptr_t*>(top);
+  *--sp = reinterpret_cast<std::uintptr_t>(&aip_fiber_start);
+  *--sp = 0;                                        // rbp
+  *--sp = reinterpret_cast<std::uintptr_t>(arg);    // rbx
+  *--sp = reinterpret_cast<std::uintptr_t>(entry);  // r12
+  *--sp = 0;                                        // r13
+  *--sp = 0;                                        // r14
+  *--sp = 0;                                        // r15
+  c.sp = sp;
+}
+void Switch(Context& from, Context& to) { aip_fiber_switch(&from.sp, to.sp); }
+#else
+struct Context {
+  ucontext_t uc{};
+};
+std::atomic<void (*)(void*)> pending_entry{nullptr};  // Always Fiber::Enter: makecontext cannot pass it.
+void Prepare(Context& c, char* bottom, std::size_t size, void (*entry)(void*), void* arg) {
+  ::getcontext(&c.uc);
+  c.uc.uc_stack.ss_sp = bottom;
+  c.uc.uc_stack.ss_size = size;
+  c.uc.uc_link = nullptr;  // Entry never returns: it switches away for good.
+  auto address = reinterpret_cast<std::uintptr_t>(arg);
+  // makecontext passes int arguments only: the pointer goes in two halves.
+  ::makecontext(&c.uc, reinterpret_cast<void (*)()>(+[](unsigned high, unsigned low) {
+    auto* a = reinterpret_cast<void*>((static_cast<std::uintptr_t>(high) << 32) | low);
+    pending_entry.load()(a);
+  }),
+                2, static_cast<unsigned>(address >> 32), static_cast<unsigned>(address & 0xffffffffu));
+  pending_entry = entry;
+}
+void Switch(Context& from, Context& to) { ::swapcontext(&from.uc, &to.uc); }
+#endif
+
 }  // namespace
 
 struct Fiber::Impl {
   Stack stack;
-  ucontext_t context{};
-  ucontext_t caller{};
+  Context context;
+  Context caller;
   // The resuming side's stack, which ASan must know when the fiber switches back to it.
   const void* caller_bottom = nullptr;
   std::size_t caller_size = 0;
@@ -90,25 +178,26 @@ struct Fiber::Impl {
 
 Fiber::Fiber(std::function<void()> body, std::size_t stack_bytes) : body_(std::move(body)), impl_(std::make_unique<Impl>()) {
   impl_->stack = TakeStack(stack_bytes);
-  ::getcontext(&impl_->context);
-  impl_->context.uc_stack.ss_sp = impl_->stack.bottom();
-  impl_->context.uc_stack.ss_size = impl_->stack.size();
-  impl_->context.uc_link = &impl_->caller;  // Where the body's return goes.
-  auto address = reinterpret_cast<std::uintptr_t>(this);
-  // makecontext passes int arguments only: the pointer goes in two halves.
-  ::makecontext(&impl_->context, reinterpret_cast<void (*)()>(&Fiber::Enter), 2, static_cast<unsigned>(address >> 32),
-                static_cast<unsigned>(address & 0xffffffffu));
+  Prepare(impl_->context, impl_->stack.bottom(), impl_->stack.size(), &Fiber::Enter, this);
 }
 
 Fiber::~Fiber() {
-  if (impl_->started && !finished_) std::abort();  // A suspended fiber's frames cannot be unwound.
+  if (impl_->started && !finished_) {
+    // Only when a stop gave up on a request still waiting (its loop is gone): its frames cannot
+    // be unwound, so its stack stays mapped — what it holds is leaked, never touched again.
+    std::fputs("aip: a request still waiting at shutdown was abandoned\n", stderr);
+#ifdef AIP_FIBER_ASAN
+    __lsan_register_root_region(impl_->stack.base, impl_->stack.mapped);  // Held, not leaked.
+#endif
+    return;
+  }
   GiveBack(impl_->stack);
 }
 
 Fiber* Fiber::Current() { return current; }
 
-void Fiber::Enter(unsigned high, unsigned low) {
-  auto* self = reinterpret_cast<Fiber*>((static_cast<std::uintptr_t>(high) << 32) | low);
+void Fiber::Enter(void* arg) {
+  auto* self = static_cast<Fiber*>(arg);
   FinishSwitch(nullptr, &self->impl_->caller_bottom, &self->impl_->caller_size);
   try {
     self->body_();
@@ -117,8 +206,10 @@ void Fiber::Enter(unsigned high, unsigned low) {
     std::abort();
   }
   self->finished_ = true;
-  // Leaving for good: ASan drops the fiber's fake stack. uc_link switches to the caller.
+  // Leaving for good: ASan drops the fiber's fake stack; nothing switches back here.
   StartSwitch(nullptr, self->impl_->caller_bottom, self->impl_->caller_size);
+  Switch(self->impl_->context, self->impl_->caller);
+  std::abort();
 }
 
 void Fiber::Resume() {
@@ -127,14 +218,14 @@ void Fiber::Resume() {
   current = this;
   impl_->started = true;
   StartSwitch(&impl_->caller_fake, impl_->stack.bottom(), impl_->stack.size());
-  ::swapcontext(&impl_->caller, &impl_->context);
+  Switch(impl_->caller, impl_->context);
   FinishSwitch(impl_->caller_fake, nullptr, nullptr);
   current = outer;
 }
 
 void Fiber::Suspend() {
   StartSwitch(&impl_->fiber_fake, impl_->caller_bottom, impl_->caller_size);
-  ::swapcontext(&impl_->context, &impl_->caller);
+  Switch(impl_->context, impl_->caller);
   FinishSwitch(impl_->fiber_fake, &impl_->caller_bottom, &impl_->caller_size);
 }
 

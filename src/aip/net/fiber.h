@@ -44,7 +44,7 @@ class Fiber {
   struct Impl;
 
  private:
-  static void Enter(unsigned high, unsigned low);  // makecontext passes ints: `this` in halves.
+  static void Enter(void* self);  // The fiber's first frame; never returns.
   std::function<void()> body_;
   std::unique_ptr<Impl> impl_;
   bool finished_ = false;

@@ -35,6 +35,9 @@ inline LoopContext* CurrentLoop() {
   return f != nullptr ? static_cast<LoopContext*>(f->loop) : nullptr;
 }
 
+// YieldToLoop suspends the current fiber until the loop has run what was ready before it.
+void YieldToLoop(LoopContext& loop);
+
 // WaitOnLoop suspends the current fiber until `fd` is ready for `events` (POLLIN or POLLOUT) or
 // `deadline` passes (false, `ec` = timeout). Only on a loop (CurrentLoop() != null).
 bool WaitOnLoop(LoopContext& loop, int fd, short events, std::chrono::steady_clock::time_point deadline, boost::system::error_code& ec);
