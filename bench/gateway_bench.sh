@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Signed tools/call, side by side in one run: directly to the upstream, through a plain nginx
 # reverse proxy, and through `aip gateway` (which verifies the proof, evaluates the policy,
-# writes two audit lines and forwards with the upstream's API key), by default and without busy
-# polling (`busy_poll_us = 0`). Latency at one connection (added p50/p99 over direct),
+# writes two audit lines and forwards with the upstream's API key), by default (calls on event
+# loops), without busy polling (`busy_poll_us = 0`) and on handler threads (`event_loop = false`). Latency at one connection (added p50/p99 over direct),
 # throughput at 32; every request carries a distinct proof.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,13 +12,17 @@ start_upstream
 nginx_port=$(free_port)
 start_nginx "$work/nginx" "$nginx_port" "127.0.0.1:$up_port" "proxy_set_header X-Api-Key \"$key\";"
 
-start_gateway main "$bin/aip"
-start_gateway nopoll "$bin/aip" "busy_poll_us = 0"
+# One event loop, as nginx runs one worker: CPU per call is compared like with like (the default,
+# a loop per core, buys calls/s with more CPU per call when wrk and the upstream share the cores).
+start_gateway main "$bin/aip" "io_threads = ${GATEWAY_LOOPS:-1}"
+start_gateway nopoll "$bin/aip" "io_threads = ${GATEWAY_LOOPS:-1}
+busy_poll_us = 0"
+start_gateway threads "$bin/aip" "event_loop = false"
 gw_port=$gw_port_main gw_pid=$gw_pid_main
 
 declare -A url=([direct]="$up" [nginx]="http://127.0.0.1:$nginx_port/mcp" [gateway]="http://127.0.0.1:$gw_port/mcp"
-                [gateway_np]="http://127.0.0.1:$gw_port_nopoll/mcp")
-modes="direct nginx gateway gateway_np"
+                [gateway_np]="http://127.0.0.1:$gw_port_nopoll/mcp" [gateway_thr]="http://127.0.0.1:$gw_port_threads/mcp")
+modes="direct nginx gateway gateway_np gateway_thr"
 for mode in $modes; do
   signed_requests "$work/$mode-1.jsonl" 40000 "${url[$mode]}"
   signed_requests "$work/$mode-32.jsonl" 120000 "${url[$mode]}"
@@ -33,21 +37,22 @@ for mode in direct nginx; do lat[$mode]=$(run_wrk "$mode" 1); done
 # CPU seconds from /proc: the gateway's own cost per call, apart from what wrk and the upstream
 # spend on the same cores; at one connection too, where the cores idle between calls.
 declare -A gw1_cpu
-for mode in gateway:$gw_pid gateway_np:$gw_pid_nopoll; do
+for mode in gateway:$gw_pid gateway_np:$gw_pid_nopoll gateway_thr:$gw_pid_threads; do
   gw0=$(cpu_s "${mode#*:}")
   lat[${mode%:*}]=$(run_wrk "${mode%:*}" 1)
   gw1_cpu[${mode%:*}]=$(awk -v a="$gw0" -v b="$(cpu_s "${mode#*:}")" 'BEGIN { print b - a }')
 done
 declare -A cpu
 for mode in $modes; do
-  up0=$(cpu_s "$up_pid"); gw0=$(cpu_s "$gw_pid"); ng0=$(cpu_s "$nginx_worker")
+  pid=$gw_pid; [ "$mode" = gateway_thr ] && pid=$gw_pid_threads; [ "$mode" = gateway_np ] && pid=$gw_pid_nopoll
+  up0=$(cpu_s "$up_pid"); gw0=$(cpu_s "$pid"); ng0=$(cpu_s "$nginx_worker")
   thr[$mode]=$(run_wrk "$mode" 32)
   cpu[$mode-up]=$(awk -v a="$up0" -v b="$(cpu_s "$up_pid")" 'BEGIN { print b - a }')
-  cpu[$mode-gw]=$(awk -v a="$gw0" -v b="$(cpu_s "$gw_pid")" 'BEGIN { print b - a }')
+  cpu[$mode-gw]=$(awk -v a="$gw0" -v b="$(cpu_s "$pid")" 'BEGIN { print b - a }')
   cpu[$mode-nginx]=$(awk -v a="$ng0" -v b="$(cpu_s "$nginx_worker")" 'BEGIN { print b - a }')
 done
 # What the gateway answered, by outcome (a bad count above must be explained here).
-for port in "$gw_port" "$gw_port_nopoll"; do
+for port in "$gw_port" "$gw_port_nopoll" "$gw_port_threads"; do
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^aip_gateway_(requests|decisions)_total' | sed "s/^/:$port /"
 done > "$work/outcomes.txt"
 raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd25519Verify$' --benchmark_repetitions=3 \
@@ -66,10 +71,11 @@ python3 - "$raw_ns" "$(field "${lat[direct]}" p50_us)" "$(field "${lat[nginx]}" 
   "${gw1_cpu[gateway]}" "$(field "${lat[gateway]}" requests)" \
   "$(field "${lat[gateway_np]}" p50_us)" "$(field "${lat[gateway_np]}" p99_us)" "${gw1_cpu[gateway_np]}" \
   "$(field "${lat[gateway_np]}" requests)" "$(field "${thr[gateway_np]}" calls_per_s)" \
-  "${cpu[nginx-nginx]}" "$(field "${thr[nginx]}" calls_per_s)" <<'PY'
+  "${cpu[nginx-nginx]}" "$(field "${thr[nginx]}" calls_per_s)" \
+  "$(field "${lat[gateway_thr]}" p50_us)" "$(field "${thr[gateway_thr]}" calls_per_s)" "${cpu[gateway_thr-gw]}" <<'PY'
 import sys
 (raw_ns, d50, n50, g50, d99, g99, gthr, dthr, secs, gw_cpu, up_cpu_gw, up_cpu_direct, gw1_cpu, gw1_calls,
- n_50, n_99, np1_cpu, np1_calls, nthr, nginx_cpu, nginx_thr) = map(float, sys.argv[1:])
+ n_50, n_99, np1_cpu, np1_calls, nthr, nginx_cpu, nginx_thr, t50, tthr, t_cpu) = map(float, sys.argv[1:])
 raw_us = raw_ns / 1000
 target = (n50 - d50) + raw_us
 print(f"raw Ed25519 verify (one core, median): {raw_us:.1f} us -> {1e6/raw_us:.0f}/s per core")
@@ -89,6 +95,9 @@ nginx_us = 1e6 * nginx_cpu / max(1.0, nginx_thr * secs)
 gw_us = 1e6 * gw_cpu / calls_gw
 print(f"CPU per proxied call at c=32: nginx {nginx_us:.0f} us; gateway {gw_us:.0f} us "
       f"(target <= 1 verify + 1.5 x nginx = {raw_us + 1.5*nginx_us:.0f} us; ratio {gw_us/(raw_us + 1.5*nginx_us):.2f})")
+t_us = 1e6 * t_cpu / max(1.0, tthr * secs)
+print(f"  on handler threads (event_loop = false): {t_us:.0f} us ({t_us/(raw_us + 1.5*nginx_us):.2f} of the target); "
+      f"p50 at c=1 {t50-d50:+.0f} us; calls/s at c=32 {tthr:.0f}")
 print(f"CPU per call at c=1:  gateway {1e6*gw1_cpu/max(1, gw1_calls):.0f} us, of which busy polling is the difference to "
       f"{1e6*np1_cpu/max(1, np1_calls):.0f} us without it (idle cores between calls cost a VM more per call)")
 PY
