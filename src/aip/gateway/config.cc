@@ -292,7 +292,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     cfg.tls_key = Resolve(base_dir, cfg.tls_key);
     AIP_RETURN_IF_ERROR(r.IntAs("threads", cfg.threads, 1, 64));
     AIP_RETURN_IF_ERROR(r.Bool("event_loop", cfg.event_loop));
-    AIP_RETURN_IF_ERROR(r.IntAs("io_threads", cfg.io_threads, 1, 16));
+    AIP_RETURN_IF_ERROR(r.IntAs("io_threads", cfg.io_threads, 0, 16));
     AIP_RETURN_IF_ERROR(r.IntAs("busy_poll_us", cfg.busy_poll_us, 0, 10000));
     AIP_RETURN_IF_ERROR(r.IntAs("max_body_bytes", cfg.max_body_bytes, 1024, 64 * 1024 * 1024));
     AIP_RETURN_IF_ERROR(r.IntAs("max_sessions", cfg.max_sessions, 2, 1000000));

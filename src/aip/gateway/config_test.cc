@@ -91,7 +91,8 @@ TEST(GatewayConfigTest, ErrorsNameFileLineAndField) {
               StatusIs(ErrorCode::kInvalidArgument, "gw.toml:4: upstream[0].timeout: must be a duration"));
   EXPECT_THAT(Parse("[audit]\nfsync = \"sometimes\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: audit.fsync"));
   EXPECT_THAT(Parse("[[rule]]\nid = \"x\"\neffect = \"maybe\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: rule \"x\""));
-  EXPECT_THAT(Parse("[gateway]\nio_threads = 0\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.io_threads"));
+  EXPECT_THAT(Parse("[gateway]\nio_threads = 17\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.io_threads"));
+  EXPECT_EQ(Parse("[gateway]\nio_threads = 0\n")->io_threads, 0);  // 0: one loop per core.
   EXPECT_THAT(Parse("[gateway]\nbusy_poll_us = 20000\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.busy_poll_us"));
   EXPECT_THAT(Parse("[gateway]\nbusy_poll_us = -1\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.busy_poll_us"));
   EXPECT_THAT(Parse("[gateway\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:1:"));

@@ -91,9 +91,8 @@ TEST(EventLoopTest, AHandlerWaitingForItsUpstreamLeavesTheLoopToOthers) {
   HttpServerOptions backend_options;
   backend_options.threads = 1;
   backend_options.handler_threads = kCalls;  // The backend blocks by design: a thread per call.
-  auto backend = HttpServer::Start(backend_options, [&](const HttpRequest&, Exchange& e) {
-    e.Respond(Text(gate.ArriveAndWait() ? "together" : "alone"));
-  });
+  auto backend = HttpServer::Start(backend_options,
+                                   [&](const HttpRequest&, Exchange& e) { e.Respond(Text(gate.ArriveAndWait() ? "together" : "alone")); });
   ASSERT_TRUE(backend.ok());
   std::string backend_url = UrlOf(**backend);
   auto front = HttpServer::Start(OneLoop(), [&](const HttpRequest&, Exchange& e) {
@@ -143,7 +142,8 @@ TEST(EventLoopTest, RequestLocalValuesStayWithTheirRequest) {
   HttpServerOptions backend_options;
   backend_options.threads = 1;
   backend_options.handler_threads = kCalls;
-  auto backend = HttpServer::Start(backend_options, [&](const HttpRequest&, Exchange& e) { e.Respond(Text(gate.ArriveAndWait() ? "ok" : "")); });
+  auto backend =
+      HttpServer::Start(backend_options, [&](const HttpRequest&, Exchange& e) { e.Respond(Text(gate.ArriveAndWait() ? "ok" : "")); });
   ASSERT_TRUE(backend.ok());
   std::string backend_url = UrlOf(**backend);
   auto front = HttpServer::Start(OneLoop(), [&](const HttpRequest& req, Exchange& e) {
