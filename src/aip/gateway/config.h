@@ -186,7 +186,7 @@ struct GatewayConfig {
   // Where calls run. true (the default): on event loops — each request's handler on a fiber of
   // its own on the thread that read it, suspended while it waits for its upstream, so a call
   // costs no hand-off between threads (net/event_loop.h, docs/gateway.md). Off by itself with TLS
-  // or a Redis store (whose waits would hold a loop's thread); false: on `threads` handler threads.
+  // (the handler writes TLS records synchronously); false: on `threads` handler threads.
   bool event_loop = true;
   int threads = 32;  // With handler threads: calls handled at once, each holding a thread while its upstream answers.
   // Event loops (or, with handler threads, the threads that read requests and write what the

@@ -26,12 +26,9 @@ int HandlerThreads(const GatewayConfig& config) {
   return n;
 }
 
-// RunsOnEventLoops: calls run on event loops unless switched off, or something on a call's way
-// would block a loop's thread: TLS records are written synchronously by the handler, and the Redis
-// client waits in poll() (net/event_loop.h lists what waits without holding a thread).
-bool RunsOnEventLoops(const GatewayConfig& config) {
-  return config.event_loop && config.tls_cert.empty() && config.replay.store.empty() && config.rate_limits.store.empty();
-}
+// RunsOnEventLoops: calls run on event loops unless switched off, or with TLS, whose records the
+// handler writes synchronously (docs/architecture.md lists what waits without holding a thread).
+bool RunsOnEventLoops(const GatewayConfig& config) { return config.event_loop && config.tls_cert.empty(); }
 
 // IoThreads: as configured, else one event loop per core (at most 16), or one I/O thread in front
 // of handler threads.

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "aip/net/event_loop.h"
 #include "aip/redis/connection.h"
 
 namespace aip::redis {
@@ -87,10 +88,10 @@ Result<std::unique_ptr<RedisConnection>> RedisClient::Open() {
 Result<std::unique_ptr<RedisConnection>> RedisClient::Take(bool* reused) {
   std::unique_lock lock(mu_);
   auto deadline = std::chrono::steady_clock::now() + options_.timeout;
-  while (idle_.empty() && open_ >= options_.pool) {
-    if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= options_.pool) {
-      return UnavailableError("redis: every connection is busy");
-    }
+  // On an event loop too (net/event_loop.h): the connection awaited may be held by a request on
+  // the same thread.
+  if (!net::AwaitUntil(lock, returned_, deadline, [&] { return !idle_.empty() || open_ < options_.pool; })) {
+    return UnavailableError("redis: every connection is busy");
   }
   if (!idle_.empty() && reused != nullptr) {
     auto c = std::move(idle_.back());

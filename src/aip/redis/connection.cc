@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "aip/net/busy_poll.h"
+#include "aip/net/event_loop.h"
 #include "aip/redis/client.h"
 
 namespace aip::redis {
@@ -48,10 +49,6 @@ Reply Convert(const redisReply* r) {
   return out;
 }
 
-timeval ToTimeval(std::chrono::milliseconds d) {
-  return timeval{static_cast<time_t>(d.count() / 1000), static_cast<suseconds_t>((d.count() % 1000) * 1000)};
-}
-
 std::string TlsError() {
   unsigned long e = ERR_get_error();
   if (e == 0) return "TLS failed";
@@ -77,10 +74,11 @@ int ConnectTcp(const RedisOptions& o, std::string& why) {
     if (fd < 0) continue;
     int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
       int err = 0;
       socklen_t len = sizeof err;
-      rc = ::poll(&p, 1, static_cast<int>(o.timeout.count())) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0
+      // On an event loop the request's fiber waits, not the loop's thread (net/event_loop.h).
+      rc = net::WaitReady(fd, POLLOUT, std::chrono::steady_clock::now() + o.timeout) == 1 &&
+                   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0
                ? 0
                : -1;
       if (rc != 0) errno = err != 0 ? err : ETIMEDOUT;
@@ -93,11 +91,8 @@ int ConnectTcp(const RedisOptions& o, std::string& why) {
   }
   ::freeaddrinfo(found);
   if (fd < 0) return -1;
-  // From here on blocking, every read and write bounded by the timeout.
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  timeval tv = ToTimeval(o.timeout);
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  // The socket stays non-blocking: each read and write waits (WaitFor) within the command's
+  // deadline, on an event loop without holding its thread.
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return fd;
@@ -190,6 +185,8 @@ TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 Result<std::unique_ptr<RedisConnection>> RedisConnection::Open(const RedisOptions& o, const std::shared_ptr<TlsContext>& tls) {
   std::unique_ptr<RedisConnection> c(new RedisConnection());
   c->where_ = o.host + ":" + std::to_string(o.port);
+  c->timeout_ = o.timeout;
+  c->deadline_ = std::chrono::steady_clock::now() + o.timeout;
   std::string why;
   c->fd_ = ConnectTcp(o, why);
   if (c->fd_ < 0) return UnavailableError("redis " + c->where_ + ": " + why);
@@ -205,7 +202,14 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::Open(const RedisOption
     } else if (SSL_set1_host(c->ssl_, o.host.c_str()) != 1 || SSL_set_tlsext_host_name(c->ssl_, o.host.c_str()) != 1) {
       return c->Fail(TlsError());
     }
-    if (SSL_connect(c->ssl_) != 1) {
+    int connected;
+    while ((connected = SSL_connect(c->ssl_)) != 1) {
+      int e = SSL_get_error(c->ssl_, connected);
+      if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) break;
+      // A server that does not speak TLS may say nothing at all.
+      if (!c->WaitFor(e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT).ok()) return c->Fail("TLS handshake: no answer in time");
+    }
+    if (connected != 1) {
       long verify = SSL_get_verify_result(c->ssl_);
       return c->Fail(verify != X509_V_OK
                          ? std::string("TLS: the server's certificate is not trusted: ") + X509_verify_cert_error_string(verify)
@@ -225,36 +229,73 @@ Status RedisConnection::Fail(std::string why) {
   return UnavailableError("redis " + where_ + ": " + why);
 }
 
+Status RedisConnection::WaitFor(short events) {
+  switch (net::WaitReady(fd_, events, deadline_)) {
+    case 1:
+      return OkStatus();
+    case 0:
+      return Fail(events == POLLIN ? "timed out" : "timed out writing");
+    default:
+      return Fail(std::strerror(errno));
+  }
+}
+
+// WouldBlock: the last send/recv (or SSL_write/SSL_read, whose result was `n`) found the socket
+// not ready; `events` is then what to wait for.
+bool RedisConnection::WouldBlock(long n, short& events) const {
+  if (ssl_ != nullptr) {
+    int e = SSL_get_error(ssl_, static_cast<int>(n));
+    if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) return false;
+    events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+    return true;
+  }
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 Status RedisConnection::WriteAll(std::string_view bytes) {
   while (!bytes.empty()) {
+    errno = 0;
     long n = ssl_ != nullptr ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
-                             : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) return Fail(errno == EAGAIN || errno == EWOULDBLOCK ? "timed out writing" : "write failed");
+                             : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    short events = POLLOUT;
+    if (n <= 0 && WouldBlock(n, events)) {
+      AIP_RETURN_IF_ERROR(WaitFor(events));
+      continue;
+    }
+    if (n <= 0) return Fail("write failed");
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   return OkStatus();
 }
 
 Status RedisConnection::ReadSome() {
-  if (ssl_ == nullptr || SSL_pending(ssl_) == 0) {
-    // The answer comes within a round trip: at low load, poll for it rather than sleep, as the
-    // handler threads do for their next task (net/busy_poll.h). The caller's own task counts.
-    net::busy_poll::Poll(1, [fd = fd_] {
-      pollfd p{fd, POLLIN, 0};
-      return ::poll(&p, 1, 0) != 0;
-    });
-  }
   char buf[16384];
-  errno = 0;
-  long n = ssl_ != nullptr ? SSL_read(ssl_, buf, sizeof buf) : ::recv(fd_, buf, sizeof buf, 0);
-  if (n == 0) return Fail("the server closed the connection");
-  if (n < 0) return Fail(errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : ssl_ != nullptr ? TlsError() : std::strerror(errno));
-  if (Status fed = reader_.Feed(std::string_view(buf, static_cast<std::size_t>(n))); !fed.ok()) return Fail(fed.message());
-  return OkStatus();
+  while (true) {
+    errno = 0;
+    long n = ssl_ != nullptr ? SSL_read(ssl_, buf, sizeof buf) : ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    short events = POLLIN;
+    if (n <= 0 && WouldBlock(n, events)) {
+      // The answer comes within a round trip: off an event loop, at low load, poll for it rather
+      // than sleep, as the handler threads do for their next task (net/busy_poll.h).
+      if (events == POLLIN && !net::OnEventLoop() && net::busy_poll::Poll(1, [fd = fd_] {
+            pollfd p{fd, POLLIN, 0};
+            return ::poll(&p, 1, 0) != 0;
+          })) {
+        continue;
+      }
+      AIP_RETURN_IF_ERROR(WaitFor(events));
+      continue;
+    }
+    if (n == 0) return Fail("the server closed the connection");
+    if (n < 0) return Fail(ssl_ != nullptr ? TlsError() : std::strerror(errno));
+    if (Status fed = reader_.Feed(std::string_view(buf, static_cast<std::size_t>(n))); !fed.ok()) return Fail(fed.message());
+    return OkStatus();
+  }
 }
 
 Result<Reply> RedisConnection::Run(const std::vector<std::string_view>& args) {
   if (broken_) return UnavailableError("redis " + where_ + ": connection broken");
+  deadline_ = std::chrono::steady_clock::now() + timeout_;  // The whole command: sent and answered.
   std::vector<const char*> argv;
   std::vector<std::size_t> lens;
   for (std::string_view a : args) {

@@ -5,6 +5,7 @@
 // broken for good: the pool drops it.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,10 @@ class RedisConnection {
   Status WriteAll(std::string_view bytes);
   // ReadSome feeds what the socket has (waiting up to the deadline) to the reply reader.
   Status ReadSome();
+  // WaitFor waits until the socket is ready for `events` or the deadline passes (the connection
+  // then fails).
+  Status WaitFor(short events);
+  bool WouldBlock(long n, short& events) const;
 
   int fd_ = -1;
   SSL* ssl_ = nullptr;
@@ -80,6 +85,8 @@ class RedisConnection {
   ReplyReader reader_;
   std::string where_;  // "host:port", for messages.
   bool broken_ = false;
+  std::chrono::milliseconds timeout_{0};
+  std::chrono::steady_clock::time_point deadline_;  // Of the connect, then of the command running.
 };
 
 }  // namespace aip::redis
