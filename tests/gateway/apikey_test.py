@@ -4,7 +4,8 @@ CLI; callers use them with `aip call --api-key-env` and raw HTTP (X-Api-Key, Aut
 Bearer). Checks: scopes and the per-key tool allowlist reach policy (calls and lists), bad,
 revoked and expired keys get 401 with a Bearer challenge, revocation reaches a running gateway,
 rotation keeps the old key for its overlap, last use (time and address) is recorded, and no key
-ever reaches the upstream, the gateway's log or its audit log.
+ever reaches the upstream, the gateway's log or its audit log. The gateway runs its calls on
+handler threads here (`event_loop = false`).
 
 Usage: apikey_test.py BIN_DIR
 """
@@ -58,9 +59,12 @@ try:
     tasks_url, recorded_path = gwlib.start_tasks_server(env)
 
     port = free_port()
+    # This suite runs the gateway on handler threads (event_loop = false), the others on event
+    # loops (the default): both ways stay tested end to end.
     gw_log = gwlib.start_gateway(f"""
 [gateway]
 listen = "127.0.0.1:{port}"
+event_loop = false
 [auth]
 api_keys = true
 api_key_db = "{db}"
@@ -80,6 +84,7 @@ scopes = ["tasks:write"]
 targets = ["create_task"]
 """, env, home)
     url = f"http://127.0.0.1:{port}/mcp"
+    check("the gateway says it runs its calls on handler threads", '"event":"handlers","mode":"threads"' in open(gw_log).read())
 
     def call(key, tool, args, *extra):
         # As docs/apikeys.md writes it: an API key names the caller, so the call is not signed.

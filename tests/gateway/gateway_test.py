@@ -391,6 +391,7 @@ targets = ["list_tasks", "echo"]
     log_text = open(gw_log).read()
     check("no secret in the gateway's log", tasks_key not in log_text and "must-not-leak" not in log_text)
     events = [json.loads(l) for l in log_text.splitlines() if l.startswith("{")]
+    check("by default the gateway runs its calls on event loops", '"event":"handlers","mode":"event_loop"' in log_text)
     check("the gateway logs structured JSON lines", len(events) >= 5 and all("time" in e and "event" in e for e in events)
           and len(events) == len([l for l in log_text.splitlines() if l.strip()]),
           "\n".join(l for l in log_text.splitlines() if l.strip() and not l.startswith("{"))[:3000])

@@ -121,6 +121,8 @@ try:
         gwlib.start_gateway(c, env, home, name=f"gateway-{i}")
         live[f"gateway-{i}"] = gwlib.procs[-1]
     gateways = gwlib.procs[-2:]
+    check("with a Redis store the gateway still runs its calls on event loops",
+          '"mode":"event_loop"' in open(os.path.join(work, "gateway-0.log")).read())
 
     # 1. One request, two instances.
     calls = signed(4)
