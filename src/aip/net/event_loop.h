@@ -5,6 +5,7 @@
 // something other than a socket asks OnEventLoop and uses PauseFor.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -25,22 +26,28 @@ int WaitReady(int fd, short events, std::chrono::steady_clock::time_point deadli
 // meanwhile), elsewhere by sleeping.
 void PauseFor(std::chrono::microseconds d);
 
-// How often a fiber looks again at a condition it waits for (AwaitUntil).
+// How often a fiber looks again at a condition it waits for (AwaitUntil): first after
+// kLoopRecheck, then twice as long each time up to kLoopRecheckMax, so that many waiters (calls
+// queued for a saturated upstream's connections) cost the loop little while they wait.
 inline constexpr std::chrono::microseconds kLoopRecheck{200};
+inline constexpr std::chrono::microseconds kLoopRecheckMax{5000};
 
 // AwaitUntil waits, holding `lock` whenever it checks, until `ready()` or `deadline` (false);
 // `cv` is notified when `ready` may have turned true. On an event loop it cannot wait on `cv`:
 // what it waits for may be another request on the same thread (a single-flight fetch, a pooled
-// connection), which runs only if this one lets the thread go — so the fiber looks again every
-// kLoopRecheck instead.
+// connection), which runs only if this one lets the thread go — so the fiber looks again, from
+// every kLoopRecheck to every kLoopRecheckMax, instead.
 template <class Ready>
 bool AwaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, std::chrono::steady_clock::time_point deadline,
                 Ready ready) {
   if (!OnEventLoop()) return cv.wait_until(lock, deadline, ready);
+  auto pause = kLoopRecheck;
   while (!ready()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
     lock.unlock();
-    PauseFor(kLoopRecheck);
+    PauseFor(std::min(pause, std::chrono::ceil<std::chrono::microseconds>(deadline - now)));
+    pause = std::min(pause * 2, kLoopRecheckMax);
     lock.lock();
   }
   return true;
