@@ -47,7 +47,7 @@ HttpServerOptions OneLoop() {
 
 TEST(FiberTest, SuspendsAndResumesWhereItLeftOff) {
   std::vector<int> steps;
-  Fiber fiber(
+  auto fiber = Fiber::Create(
       [&] {
         steps.push_back(1);
         EXPECT_NE(Fiber::Current(), nullptr);
@@ -55,12 +55,13 @@ TEST(FiberTest, SuspendsAndResumesWhereItLeftOff) {
         steps.push_back(3);
       },
       64 * 1024);
+  ASSERT_NE(fiber, nullptr);
   EXPECT_EQ(Fiber::Current(), nullptr);
-  fiber.Resume();
+  fiber->Resume();
   steps.push_back(2);
-  EXPECT_FALSE(fiber.finished());
-  fiber.Resume();
-  EXPECT_TRUE(fiber.finished());
+  EXPECT_FALSE(fiber->finished());
+  fiber->Resume();
+  EXPECT_TRUE(fiber->finished());
   EXPECT_EQ(steps, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(Fiber::Current(), nullptr);
 }
@@ -231,6 +232,43 @@ TEST(EventLoopTest, AClientThatLeavesCancelsItsRequest) {
   ASSERT_TRUE(started);
   (*front)->Stop(5s);
   EXPECT_TRUE(cancelled);
+}
+
+TEST(EventLoopTest, RequestsPastTheBoundAreRefusedAtOnce) {
+  HttpServerOptions o = OneLoop();
+  o.max_loop_requests = 2;
+  std::atomic<int> waiting{0};
+  std::atomic<bool> release{false};
+  auto front = HttpServer::Start(o, [&](const HttpRequest&, Exchange& e) {
+    ++waiting;
+    auto until = std::chrono::steady_clock::now() + 5s;
+    while (!release && std::chrono::steady_clock::now() < until) PauseFor(1ms);
+    e.Respond(Text("served"));
+  });
+  ASSERT_TRUE(front.ok());
+  std::string answers[2];
+  std::vector<std::thread> holders;
+  for (int i = 0; i < 2; ++i) {
+    holders.emplace_back([&, i] {
+      HttpClient client(ParseUrl(UrlOf(**front)).value());
+      auto r = client.Send("GET", "/", Headers{}, "");
+      answers[i] = r.ok() ? r->body : r.error().message;
+    });
+  }
+  while (waiting < 2) std::this_thread::sleep_for(1ms);
+  HttpClient third(ParseUrl(UrlOf(**front)).value());
+  auto refused = third.Send("GET", "/", Headers{}, "");
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->headers.Get("retry-after").value_or(""), "1");
+  EXPECT_EQ(waiting, 2);  // Its handler never ran.
+  release = true;
+  for (auto& t : holders) t.join();
+  EXPECT_EQ(answers[0], "served");
+  EXPECT_EQ(answers[1], "served");
+  auto later = third.Send("GET", "/", Headers{}, "");  // A slot is free again.
+  ASSERT_TRUE(later.ok()) << later.error().message;
+  EXPECT_EQ(later->body, "served");
 }
 
 TEST(EventLoopTest, LoopsShareTheConnections) {

@@ -42,6 +42,7 @@ struct StackCache {
 };
 thread_local StackCache cache;
 
+// TakeStack: a cached stack of that size, or a new mapping; an empty Stack when none can be mapped.
 Stack TakeStack(std::size_t bytes) {
   std::size_t page = static_cast<std::size_t>(::getpagesize());
   std::size_t mapped = (bytes + page - 1) / page * page + page;
@@ -53,8 +54,12 @@ Stack TakeStack(std::size_t bytes) {
     }
   }
   void* base = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (base == MAP_FAILED) std::abort();  // Out of address space: nothing sensible is left to do.
-  ::mprotect(base, page, PROT_NONE);     // The guard: an overflow faults instead of corrupting.
+  if (base == MAP_FAILED) return Stack{};
+  // The guard: an overflow faults instead of corrupting. Without it, no stack.
+  if (::mprotect(base, page, PROT_NONE) != 0) {
+    ::munmap(base, mapped);
+    return Stack{};
+  }
   return Stack{base, mapped};
 }
 
@@ -176,8 +181,14 @@ struct Fiber::Impl {
   bool started = false;
 };
 
-Fiber::Fiber(std::function<void()> body, std::size_t stack_bytes) : body_(std::move(body)), impl_(std::make_unique<Impl>()) {
-  impl_->stack = TakeStack(stack_bytes);
+std::unique_ptr<Fiber> Fiber::Create(std::function<void()> body, std::size_t stack_bytes) {
+  auto impl = std::make_unique<Impl>();
+  impl->stack = TakeStack(stack_bytes);
+  if (impl->stack.base == nullptr) return nullptr;
+  return std::unique_ptr<Fiber>(new Fiber(std::move(body), std::move(impl)));
+}
+
+Fiber::Fiber(std::function<void()> body, std::unique_ptr<Impl> impl) : body_(std::move(body)), impl_(std::move(impl)) {
   Prepare(impl_->context, impl_->stack.bottom(), impl_->stack.size(), &Fiber::Enter, this);
 }
 

@@ -21,8 +21,9 @@ namespace aip::net {
 
 class Fiber {
  public:
-  // A stack of `stack_bytes` (rounded up to pages, below a guard page that faults on overflow).
-  Fiber(std::function<void()> body, std::size_t stack_bytes);
+  // A stack of `stack_bytes` (rounded up to pages, below a guard page that faults on overflow);
+  // null when no stack can be mapped (out of address space or memory maps).
+  static std::unique_ptr<Fiber> Create(std::function<void()> body, std::size_t stack_bytes);
   ~Fiber();  // The body must have returned (a suspended fiber cannot be unwound).
   Fiber(const Fiber&) = delete;
   Fiber& operator=(const Fiber&) = delete;
@@ -44,6 +45,7 @@ class Fiber {
   struct Impl;
 
  private:
+  Fiber(std::function<void()> body, std::unique_ptr<Impl> impl);
   static void Enter(void* self);  // The fiber's first frame; never returns.
   std::function<void()> body_;
   std::unique_ptr<Impl> impl_;

@@ -67,6 +67,7 @@ struct HttpServer::Impl {
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<int> active_requests{0};
+  std::atomic<std::size_t> loop_requests{0};  // Handlers on fibers now (loop_handlers).
   std::uint16_t port = 0;
   std::mutex mu;
   std::condition_variable cv;
@@ -225,6 +226,25 @@ constexpr std::size_t kFiberStackBytes = 2 * 1024 * 1024;  // Sanitized frames a
 constexpr std::size_t kFiberStackBytes = 512 * 1024;
 #endif
 
+// InFlight counts one request against a bound while it lives; taken() is false when the bound
+// was already reached (and then nothing is counted).
+class InFlight {
+ public:
+  InFlight(std::atomic<std::size_t>& count, std::size_t bound) : count_(count), taken_(count.fetch_add(1) < bound) {
+    if (!taken_) count_.fetch_sub(1);
+  }
+  ~InFlight() {
+    if (taken_) count_.fetch_sub(1);
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  bool taken() const { return taken_; }
+
+ private:
+  std::atomic<std::size_t>& count_;
+  bool taken_;
+};
+
 // RunLoop runs an event loop until it is stopped. Before it sleeps in the kernel it polls for a
 // moment while the process is at low load (busy_poll.h): the next request, or the answer a
 // suspended request waits for, then finds the loop's thread running instead of halted — on a
@@ -368,9 +388,16 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
     // client has its answer before this coroutine is scheduled again.
     std::string wire;
     std::size_t sent = 0;
+    bool over_capacity = false;  // Set: answered 503 without running the handler.
     auto run_handler = [&] {
       try {
-        handler(req, exchange);
+        if (over_capacity) {
+          HttpResponse busy = Plain(503, "server busy: too many requests in progress\n");
+          busy.headers.Set("retry-after", "1");
+          exchange.Respond(std::move(busy));
+        } else {
+          handler(req, exchange);
+        }
       } catch (...) {
         // Handlers report errors as responses; an exception here is a bug. Fail the request only.
         if (exchange.mode() == ExchangeImpl<Stream>::Mode::kNone) exchange.Respond(Plain(500, "internal error\n"));
@@ -405,17 +432,25 @@ awaitable<void> HttpServer::Impl::Serve(Stream stream, [[maybe_unused]] std::uni
         // one request is in flight in the whole process.
         busy_poll::Working working;
         LoopContext loop{stream.get_executor(), nullptr};
-        Fiber fiber(run_handler, kFiberStackBytes);
-        fiber.loop = &loop;
-        fiber.Resume();
-        while (!fiber.finished()) {
-          co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-              [&loop](auto resume) {
-                auto held = std::make_shared<decltype(resume)>(std::move(resume));
-                loop.resume = [held] { std::move (*held)(); };
-              },
-              use_awaitable);
-          fiber.Resume();
+        // Each request in flight holds a stack: past the bound (or with no address space left
+        // for one) a request is refused at once, as the handler threads' queue bounds them.
+        InFlight in_flight(loop_requests, options.max_loop_requests);
+        std::unique_ptr<Fiber> fiber = in_flight.taken() ? Fiber::Create(run_handler, kFiberStackBytes) : nullptr;
+        if (!fiber) {
+          over_capacity = true;
+          run_handler();
+        } else {
+          fiber->loop = &loop;
+          fiber->Resume();
+          while (!fiber->finished()) {
+            co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+                [&loop](auto resume) {
+                  auto held = std::make_shared<decltype(resume)>(std::move(resume));
+                  loop.resume = [held] { std::move (*held)(); };
+                },
+                use_awaitable);
+            fiber->Resume();
+          }
         }
       } else {
         // The handler may block; it runs on the handler pool while this connection waits and the

@@ -57,6 +57,9 @@ struct HttpServerOptions {
   // on sockets (a gateway forwarding to HTTP upstreams); handler_threads is then unused. Plain
   // HTTP only: a TLS server runs its handlers on the handler threads.
   bool loop_handlers = false;
+  // With loop_handlers: requests handled at once (each holds a fiber's stack, mostly untouched
+  // address space); more are answered 503 with Retry-After at once.
+  std::size_t max_loop_requests = 4096;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   // How long a kept-alive connection may wait for its next request.
