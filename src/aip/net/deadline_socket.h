@@ -39,6 +39,10 @@ class DeadlineSocket {
 
   explicit DeadlineSocket(boost::asio::ip::tcp::socket& socket) : socket_(socket) {}
 
+  // The socket is one the event loop itself serves (a server's connection, already in its
+  // reactor): a wait on a loop goes through the socket, not a descriptor lent for the wait.
+  void ServedByLoop() { served_by_loop_ = true; }
+
   // Every read and write from now on must finish within `timeout`.
   void ExpiresAfter(std::chrono::milliseconds timeout) { deadline_ = std::chrono::steady_clock::now() + timeout; }
 
@@ -138,6 +142,7 @@ class DeadlineSocket {
         YieldToLoop(*loop);
         return true;
       }
+      if (served_by_loop_) return WaitOnLoop(*loop, socket_, events, deadline_, ec);
       return WaitOnLoop(*loop, socket_.native_handle(), events, deadline_, ec);
     }
     // An answer awaited by the only busy handler thread: poll for it (busy_poll.h), and sleep in
@@ -167,6 +172,7 @@ class DeadlineSocket {
   boost::asio::ip::tcp::socket& socket_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::now();
   bool yielded_ = false;  // On a loop: this transfer already let the loop run once.
+  bool served_by_loop_ = false;
 };
 
 }  // namespace aip::net

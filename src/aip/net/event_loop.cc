@@ -19,6 +19,7 @@
 namespace aip::net {
 
 namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -103,6 +104,50 @@ void YieldToLoop(LoopContext& loop) {
   Fiber::Current()->Suspend();
 }
 
+namespace {
+
+// Outcome reads what a wait's state says once the fiber is resumed.
+bool Outcome(const WaitState& state, boost::system::error_code& ec) {
+  if (state.timed_out) {
+    ec = boost::beast::error::timeout;
+    return false;
+  }
+  if (state.error) {
+    ec = state.error;
+    return false;
+  }
+  return true;
+}
+
+// ReadyHandler and DeadlineHandler complete a wait's two halves; the first to run wakes the fiber.
+auto ReadyHandler(const std::shared_ptr<WaitState>& state) {
+  return [state](const boost::system::error_code& e) {
+    if (!state->fired && e && e != asio::error::operation_aborted) state->error = e;
+    state->Fire();
+  };
+}
+auto DeadlineHandler(const std::shared_ptr<WaitState>& state) {
+  return [state](const boost::system::error_code& e) {
+    if (!state->fired && !e) state->timed_out = true;
+    state->Fire();
+  };
+}
+
+}  // namespace
+
+bool WaitOnLoop(LoopContext& loop, tcp::socket& socket, short events, std::chrono::steady_clock::time_point deadline,
+                boost::system::error_code& ec) {
+  auto state = std::make_shared<WaitState>(&loop);
+  asio::steady_timer timer(loop.executor, deadline);
+  // The socket's other waits (a server's watch for the client leaving) must go on: this one is
+  // not cancelled when the deadline comes first; its handler then finds `fired` and does nothing.
+  socket.async_wait(events == POLLIN ? tcp::socket::wait_read : tcp::socket::wait_write, ReadyHandler(state));
+  timer.async_wait(DeadlineHandler(state));
+  Fiber::Current()->Suspend();
+  timer.cancel();
+  return Outcome(*state, ec);
+}
+
 bool WaitOnLoop(LoopContext& loop, int fd, short events, std::chrono::steady_clock::time_point deadline, boost::system::error_code& ec) {
   auto state = std::make_shared<WaitState>(&loop);
   // The descriptor is lent to the loop's reactor for this wait only (the socket belongs to a
@@ -110,26 +155,12 @@ bool WaitOnLoop(LoopContext& loop, int fd, short events, std::chrono::steady_clo
   asio::posix::stream_descriptor descriptor(loop.executor, fd);
   asio::steady_timer timer(loop.executor, deadline);
   descriptor.async_wait(events == POLLIN ? asio::posix::stream_descriptor::wait_read : asio::posix::stream_descriptor::wait_write,
-                        [state](const boost::system::error_code& e) {
-                          if (!state->fired && e && e != asio::error::operation_aborted) state->error = e;
-                          state->Fire();
-                        });
-  timer.async_wait([state](const boost::system::error_code& e) {
-    if (!state->fired && !e) state->timed_out = true;
-    state->Fire();
-  });
+                        ReadyHandler(state));
+  timer.async_wait(DeadlineHandler(state));
   Fiber::Current()->Suspend();
   timer.cancel();
   descriptor.release();  // Cancels the other wait; its handler finds `fired` and does nothing.
-  if (state->timed_out) {
-    ec = boost::beast::error::timeout;
-    return false;
-  }
-  if (state->error) {
-    ec = state->error;
-    return false;
-  }
-  return true;
+  return Outcome(*state, ec);
 }
 
 }  // namespace aip::net

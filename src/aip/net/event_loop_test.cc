@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -269,6 +272,41 @@ TEST(EventLoopTest, RequestsPastTheBoundAreRefusedAtOnce) {
   auto later = third.Send("GET", "/", Headers{}, "");  // A slot is free again.
   ASSERT_TRUE(later.ok()) << later.error().message;
   EXPECT_EQ(later->body, "served");
+}
+
+TEST(EventLoopTest, AStreamToASlowReaderWaitsWithoutFailing) {
+  constexpr int kChunks = 256;
+  const std::string chunk(32 * 1024, 'x');  // 8 MiB in all: far more than the socket buffers hold.
+  std::atomic<bool> all_written{false};
+  auto front = HttpServer::Start(OneLoop(), [&](const HttpRequest&, Exchange& e) {
+    Headers h;
+    h.Set("content-type", "text/plain");
+    ResponseStream& out = e.BeginStream(200, h);
+    bool ok = true;
+    for (int i = 0; i < kChunks && ok; ++i) ok = out.Write(chunk);
+    all_written = ok;
+  });
+  ASSERT_TRUE(front.ok());
+  // The client starts reading only after a while: until then the handler's writes must wait.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((*front)->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string request = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::this_thread::sleep_for(300ms);
+  std::size_t received = 0;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    received += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  EXPECT_TRUE(all_written);
+  EXPECT_GT(received, static_cast<std::size_t>(kChunks) * chunk.size());  // Every chunk, with its framing.
 }
 
 TEST(EventLoopTest, LoopsShareTheConnections) {

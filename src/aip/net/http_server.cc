@@ -132,6 +132,7 @@ void WriteFromHandler(Stream& stream, const Buffers& buffers, beast::error_code&
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     if (CurrentLoop() != nullptr) {
       DeadlineSocket socket(beast::get_lowest_layer(stream).socket());
+      socket.ServedByLoop();
       socket.ExpiresAfter(kLoopWriteTimeout);
       asio::write(socket, buffers, ec);
       return;

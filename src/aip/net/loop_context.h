@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -41,5 +42,9 @@ void YieldToLoop(LoopContext& loop);
 // WaitOnLoop suspends the current fiber until `fd` is ready for `events` (POLLIN or POLLOUT) or
 // `deadline` passes (false, `ec` = timeout). Only on a loop (CurrentLoop() != null).
 bool WaitOnLoop(LoopContext& loop, int fd, short events, std::chrono::steady_clock::time_point deadline, boost::system::error_code& ec);
+// The same for a socket of the loop's own (already in its reactor, where the descriptor cannot
+// be added a second time).
+bool WaitOnLoop(LoopContext& loop, boost::asio::ip::tcp::socket& socket, short events, std::chrono::steady_clock::time_point deadline,
+                boost::system::error_code& ec);
 
 }  // namespace aip::net
