@@ -81,11 +81,11 @@ Result<std::unique_ptr<mcp::McpClient>> McpUpstream::NewClient() {
     options = mcpsig::SignedClientOptions(sc, options);
     auto sign = options.before_send;
     options.before_send = [sign](json::Object& request) -> Status {
-      if (current_forward.get() != nullptr && current_forward.get()->caller != nullptr) {
+      if (const ForwardOptions* f = current_forward.get(); f != nullptr && f->caller != nullptr) {
         json::Object& params = request["params"].as_object();
         json::Object meta;
         if (const json::Value* m = params.if_contains("_meta"); m != nullptr && m->is_object()) meta = m->get_object();
-        meta[kCallerMetaKey] = CallerMeta(*current_forward.get()->caller);
+        meta[kCallerMetaKey] = CallerMeta(*f->caller);
         params["_meta"] = std::move(meta);
       }
       return sign(request);

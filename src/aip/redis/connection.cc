@@ -19,6 +19,7 @@
 
 #include "aip/net/busy_poll.h"
 #include "aip/net/event_loop.h"
+#include "aip/net/resolve.h"
 #include "aip/redis/client.h"
 
 namespace aip::redis {
@@ -60,15 +61,27 @@ std::string TlsError() {
 
 // ConnectTcp connects to one of the host's addresses within `timeout`; -1 and `why` otherwise.
 int ConnectTcp(const RedisOptions& o, std::string& why) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  std::string port = std::to_string(o.port);
-  if (int rc = ::getaddrinfo(o.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    why = std::string("cannot resolve: ") + ::gai_strerror(rc);
+  // The name lookup keeps the timeout too (and on an event loop does not hold its thread):
+  // net's resolver, as the HTTP client uses; each address is then read back without DNS.
+  auto deadline = std::chrono::steady_clock::now() + o.timeout;
+  auto addresses = net::DeadlineResolver::System().Resolve(o.host, o.timeout);
+  if (!addresses) {
+    why = "cannot resolve: " + addresses.error().message;
     return -1;
   }
+  addrinfo* found = nullptr;
+  addrinfo** tail = &found;
+  std::string port = std::to_string(o.port);
+  for (const std::string& ip : *addresses) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    if (::getaddrinfo(ip.c_str(), port.c_str(), &hints, tail) == 0) {
+      while (*tail != nullptr) tail = &(*tail)->ai_next;
+    }
+  }
   int fd = -1;
+  why = "no address to connect to";
   for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
     fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
@@ -77,10 +90,7 @@ int ConnectTcp(const RedisOptions& o, std::string& why) {
       int err = 0;
       socklen_t len = sizeof err;
       // On an event loop the request's fiber waits, not the loop's thread (net/event_loop.h).
-      rc = net::WaitReady(fd, POLLOUT, std::chrono::steady_clock::now() + o.timeout) == 1 &&
-                   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0
-               ? 0
-               : -1;
+      rc = net::WaitReady(fd, POLLOUT, deadline) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0 ? 0 : -1;
       if (rc != 0) errno = err != 0 ? err : ETIMEDOUT;
     }
     if (rc != 0) {
@@ -89,7 +99,7 @@ int ConnectTcp(const RedisOptions& o, std::string& why) {
       fd = -1;
     }
   }
-  ::freeaddrinfo(found);
+  if (found != nullptr) ::freeaddrinfo(found);
   if (fd < 0) return -1;
   // The socket stays non-blocking: each read and write waits (WaitFor) within the command's
   // deadline, on an event loop without holding its thread.
