@@ -7,7 +7,9 @@
 // or before the caller gets the answer (outcomes), so a crash of the gateway process loses
 // nothing written. What an operating-system crash or power loss can lose depends on `fsync`:
 // every_line loses nothing acknowledged; checkpoint loses at most the lines since the last
-// checkpoint; never leaves it to the kernel (typically up to 30 s).
+// checkpoint; never leaves it to the kernel (typically up to 30 s). The syncs are group commits
+// (group_sync.h): a caller waits for one fdatasync that began after its line was written, shared
+// with whoever else waits then, run off the caller's thread (an event loop goes on meanwhile).
 //
 // Trust in what is already there: Open verifies the whole current file before it continues it —
 // the chain, the checkpoints' signer (this gateway's key) and the MAC of every line after the
@@ -28,6 +30,7 @@
 #include "aip/gateway/audit_chain.h"
 #include "aip/gateway/audit_sink.h"
 #include "aip/gateway/config.h"
+#include "aip/gateway/group_sync.h"
 #include "aip/identity/identity.h"
 
 namespace aip::gateway {
@@ -59,6 +62,8 @@ class AuditLog final : public AuditSink {
   // OnCheckpoint is given each checkpoint line as it is written (a witness publisher); it must
   // not block. Set before the first Append.
   void OnCheckpoint(std::function<void(std::string)> sink) { on_checkpoint_ = std::move(sink); }
+  // Group commits run so far (fewer than the lines they made durable when calls overlap).
+  std::uint64_t group_syncs() const { return group_sync_ ? group_sync_->syncs() : 0; }
 
  private:
   AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer);
@@ -72,6 +77,8 @@ class AuditLog final : public AuditSink {
   bool RotationDueLocked() const;
   Status RotateLocked();
   Status Sync();
+  // SyncCurrentFile is the group commit's sync (on its thread): the file being written now.
+  Status SyncCurrentFile();
 
   AuditConfig config_;
   std::shared_ptr<const identity::Identity> signer_;
@@ -88,6 +95,7 @@ class AuditLog final : public AuditSink {
   std::chrono::steady_clock::time_point file_opened_;
   std::chrono::steady_clock::time_point rotation_retry_;  // After a failed rotation.
   std::function<void(std::string)> on_checkpoint_;
+  std::unique_ptr<GroupSync> group_sync_;  // Null with fsync = never. Declared last: stopped first.
 };
 
 // RotatedAuditPath names the file a rotation moves the current file to.

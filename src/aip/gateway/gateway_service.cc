@@ -71,6 +71,12 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
       audit->OnCheckpoint([publisher](std::string line) { publisher->Publish(std::move(line)); });
     }
     g->audit_ = std::move(audit);
+    g->metrics_->Describe("aip_gateway_audit_syncs_total", Metrics::Type::kCounter,
+                          "fdatasyncs of the audit log's group commit (fewer than its lines when calls overlap).");
+    g->metrics_->SetCallback("aip_gateway_audit_syncs_total", [audit = std::weak_ptr<AuditLog>(g->audit_)] {
+      auto log = audit.lock();
+      return std::vector<std::pair<Labels, double>>{{{}, log ? static_cast<double>(log->group_syncs()) : 0.0}};
+    });
   } else {
     LogEvent("warning", "no_audit_log", json::Object{{"message", "no [audit] path: decisions are not recorded"}});
   }

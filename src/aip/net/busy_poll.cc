@@ -4,6 +4,7 @@ namespace aip::net::busy_poll {
 namespace internal {
 std::atomic<long long> budget_ns{0};
 std::atomic<int> working{0};
+std::atomic<int> off_thread_waits{0};
 std::atomic<bool> polling{false};
 std::atomic<long long> last_overlap_ns{0};
 std::atomic<std::uint64_t> answered{0}, gave_up{0};
@@ -27,5 +28,8 @@ Working::Working() {
   }
 }
 Working::~Working() { internal::working.fetch_sub(1, std::memory_order_relaxed); }
+
+OffThreadWait::OffThreadWait() { internal::off_thread_waits.fetch_add(1, std::memory_order_relaxed); }
+OffThreadWait::~OffThreadWait() { internal::off_thread_waits.fetch_sub(1, std::memory_order_relaxed); }
 
 }  // namespace aip::net::busy_poll

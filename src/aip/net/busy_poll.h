@@ -41,6 +41,16 @@ class Working {
   Working& operator=(const Working&) = delete;
 };
 
+// A wait for work handed to another thread that takes longer than any budget (a disk sync) holds
+// an OffThreadWait: nothing polls meanwhile, since the poll would give up before the answer came.
+class OffThreadWait {
+ public:
+  OffThreadWait();
+  ~OffThreadWait();
+  OffThreadWait(const OffThreadWait&) = delete;
+  OffThreadWait& operator=(const OffThreadWait&) = delete;
+};
+
 namespace internal {
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -51,6 +61,7 @@ inline void CpuRelax() {
 }
 extern std::atomic<long long> budget_ns;
 extern std::atomic<int> working;
+extern std::atomic<int> off_thread_waits;
 extern std::atomic<bool> polling;
 extern std::atomic<long long> last_overlap_ns;  // steady_clock, when two tasks last ran at once.
 extern std::atomic<std::uint64_t> answered, gave_up;
@@ -61,13 +72,13 @@ inline long long NowNs() {
 }  // namespace internal
 
 // MayPoll says whether polling is allowed now: a budget is set, no other thread is polling, at
-// most `max_working` threads hold a Working (the caller's own counts), and no two held one at
-// once for kQuietPeriod. For callers that must prepare before polling, so that under load (or
+// most `max_working` threads hold a Working (the caller's own counts), no OffThreadWait is held,
+// and no two held a Working at once for kQuietPeriod. For callers that must prepare before polling, so that under load (or
 // with polling off) they skip the preparation.
 inline bool MayPoll(int max_working) {
   using namespace internal;
   return budget_ns.load(std::memory_order_relaxed) > 0 && working.load(std::memory_order_relaxed) <= max_working &&
-         !polling.load(std::memory_order_relaxed) &&
+         off_thread_waits.load(std::memory_order_relaxed) == 0 && !polling.load(std::memory_order_relaxed) &&
          NowNs() - last_overlap_ns.load(std::memory_order_relaxed) >= std::chrono::nanoseconds(kQuietPeriod).count();
 }
 

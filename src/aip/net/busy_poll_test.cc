@@ -56,6 +56,17 @@ TEST_F(BusyPollTest, OnlyWhenAtMostTheAllowedTasksRun) {
   EXPECT_TRUE(busy_poll::Poll(1, [&] { return ++calls > 0; }));  // The caller's own task.
 }
 
+TEST_F(BusyPollTest, NotWhileARequestWaitsForAnotherThreadsLongWork) {
+  busy_poll::SetBudget(20ms);
+  int calls = 0;
+  {
+    busy_poll::OffThreadWait disk_sync;
+    EXPECT_FALSE(busy_poll::Poll(1, [&] { return ++calls > 0; }));
+    EXPECT_EQ(calls, 0);
+  }
+  EXPECT_TRUE(busy_poll::Poll(1, [&] { return ++calls > 0; }));
+}
+
 TEST_F(BusyPollTest, NotWhileCallsOverlapNorForAQuietPeriodAfter) {
   busy_poll::SetBudget(20ms);
   {

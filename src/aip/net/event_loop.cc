@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -41,6 +42,81 @@ struct WaitState {
 }  // namespace
 
 bool OnEventLoop() { return CurrentLoop() != nullptr; }
+
+namespace {
+
+// LoopAlive says whether an event loop still takes handlers from other threads. It is a service
+// of the loop's io_context, so it is shut down before the services it relies on (the scheduler,
+// the strands: created earlier, shut down later) when the loop is destroyed; from then on a
+// Notification no longer posts to it.
+class LoopAlive : public asio::execution_context::service {
+ public:
+  struct Flag {
+    std::mutex mu;
+    bool alive = true;
+  };
+  static inline asio::execution_context::id id;
+  explicit LoopAlive(asio::execution_context& context) : service(context) {}
+  void shutdown() override {
+    std::lock_guard lock(flag->mu);
+    flag->alive = false;
+  }
+  const std::shared_ptr<Flag> flag = std::make_shared<Flag>();
+};
+
+}  // namespace
+
+struct Notification::State {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool notified = false;
+  // Set while a fiber waits: where Notify wakes it.
+  LoopContext* loop = nullptr;
+  asio::any_io_executor executor;
+  std::shared_ptr<LoopAlive::Flag> alive;
+};
+
+Notification::Notification() : state_(std::make_shared<State>()) {}
+
+bool Notification::notified() const {
+  std::lock_guard lock(state_->mu);
+  return state_->notified;
+}
+
+void Notification::Notify() {
+  std::shared_ptr<State> s = state_;  // The waiter may return, and drop its copy, at once.
+  std::lock_guard lock(s->mu);
+  if (s->notified) return;
+  s->notified = true;
+  if (s->loop == nullptr) {
+    s->cv.notify_all();
+    return;
+  }
+  // The loop thread runs the posted handler only after the fiber has suspended (the fiber runs on
+  // that thread), when the driver is ready to be woken.
+  std::lock_guard alive(s->alive->mu);
+  if (s->alive->alive) asio::post(s->executor, [loop = s->loop] { loop->Wake(); });
+}
+
+void Notification::Wait() {
+  State& s = *state_;
+  std::unique_lock lock(s.mu);
+  LoopContext* loop = CurrentLoop();
+  if (loop == nullptr) {
+    s.cv.wait(lock, [&s] { return s.notified; });
+    return;
+  }
+  if (!s.notified) {
+    s.loop = loop;
+    s.executor = loop->executor;
+    s.alive = asio::use_service<LoopAlive>(asio::query(loop->executor, asio::execution::context)).flag;
+  }
+  while (!s.notified) {
+    lock.unlock();
+    Fiber::Current()->Suspend();
+    lock.lock();
+  }
+}
 
 namespace internal {
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 
 namespace aip::net {
@@ -58,6 +59,24 @@ template <class Ready>
 void Await(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Ready ready) {
   AwaitUntil(lock, cv, std::chrono::steady_clock::time_point::max(), ready);
 }
+
+// Notification: a one-shot flag that any thread may set and one request waits for — on an event
+// loop by suspending its fiber (Notify wakes it through its loop, at once: no rechecking as in
+// AwaitUntil), elsewhere on a condition variable. For work handed to a thread of its own (a disk
+// sync) whose end a request must wait for. Copies share the flag, so the thread that notifies may
+// hold one past the waiter's return. A loop destroyed while its fiber waits is not woken (the
+// fiber is abandoned with the loop, fiber.h).
+class Notification {
+ public:
+  Notification();
+  void Notify();
+  void Wait();
+  bool notified() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
 
 namespace internal {
 inline constexpr std::size_t kRequestLocals = 8;

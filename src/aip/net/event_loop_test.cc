@@ -330,5 +330,55 @@ TEST(EventLoopTest, LoopsShareTheConnections) {
   EXPECT_EQ(threads.size(), 3u);
 }
 
+// A request waiting for another thread (a disk sync handed off) leaves its loop to the others,
+// and is woken as soon as that thread notifies — not at a recheck's interval.
+TEST(EventLoopTest, ANotificationFromAnotherThreadWakesTheWaitingRequest) {
+  std::vector<Notification> waiting;  // Notified by this test's thread.
+  std::mutex mu;
+  std::condition_variable arrived;
+  auto server = HttpServer::Start(OneLoop(), [&](const HttpRequest& r, Exchange& e) {
+    if (r.target == "/ping") return e.Respond(Text("pong"));
+    Notification done;
+    {
+      std::lock_guard lock(mu);
+      waiting.push_back(done);
+    }
+    arrived.notify_all();
+    done.Wait();
+    e.Respond(Text(done.notified() ? "woken" : "not notified"));
+  });
+  ASSERT_TRUE(server.ok());
+  std::string waited;
+  std::chrono::steady_clock::duration after_notify{};
+  std::thread caller([&] {
+    HttpClient client(ParseUrl(UrlOf(**server, "/wait")).value());
+    auto r = client.Send("GET", "/wait", Headers{}, "");
+    waited = r.ok() ? r->body : r.error().message;
+  });
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(arrived.wait_for(lock, 5s, [&] { return !waiting.empty(); }));
+  }
+  // The loop's only thread is free while the first request waits.
+  HttpClient pinger(ParseUrl(UrlOf(**server, "/ping")).value());
+  auto pong = pinger.Send("GET", "/ping", Headers{}, "");
+  EXPECT_EQ(pong.ok() ? pong->body : pong.error().message, "pong");
+  EXPECT_TRUE(waited.empty());
+  auto notified_at = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu);
+    waiting.front().Notify();
+  }
+  caller.join();
+  after_notify = std::chrono::steady_clock::now() - notified_at;
+  EXPECT_EQ(waited, "woken");
+  EXPECT_LT(after_notify, 2s);
+  // Notified before it waits: no wait at all, on a plain thread too.
+  Notification early;
+  early.Notify();
+  early.Wait();
+  EXPECT_TRUE(early.notified());
+}
+
 }  // namespace
 }  // namespace aip::net
