@@ -2,8 +2,10 @@
 # Signed tools/call, side by side in one run: directly to the upstream, through a plain nginx
 # reverse proxy, and through `aip gateway` (which verifies the proof, evaluates the policy,
 # writes two audit lines and forwards with the upstream's API key), by default (calls on event
-# loops), without busy polling (`busy_poll_us = 0`) and on handler threads (`event_loop = false`). Latency at one connection (added p50/p99 over direct),
-# throughput at 32; every request carries a distinct proof.
+# loops), without busy polling (`busy_poll_us = 0`) and on handler threads (`event_loop = false`),
+# all with the audit log syncing at checkpoints; and, at 32 connections only, with the audit
+# default `fsync = "every_line"` (gateway_dur). Latency at one connection (added p50/p99 over
+# direct), throughput at 32; every request carries a distinct proof.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$here/gateway_lib.sh"
@@ -18,11 +20,14 @@ start_gateway main "$bin/aip" "io_threads = ${GATEWAY_LOOPS:-1}"
 start_gateway nopoll "$bin/aip" "io_threads = ${GATEWAY_LOOPS:-1}
 busy_poll_us = 0"
 start_gateway threads "$bin/aip" "event_loop = false"
+# The audit default, every line durable before the call goes on (group commits): throughput only.
+AUDIT_FSYNC=every_line start_gateway durable "$bin/aip" "io_threads = ${GATEWAY_LOOPS:-1}"
 gw_port=$gw_port_main gw_pid=$gw_pid_main
 
 declare -A url=([direct]="$up" [nginx]="http://127.0.0.1:$nginx_port/mcp" [gateway]="http://127.0.0.1:$gw_port/mcp"
-                [gateway_np]="http://127.0.0.1:$gw_port_nopoll/mcp" [gateway_thr]="http://127.0.0.1:$gw_port_threads/mcp")
-modes="direct nginx gateway gateway_np gateway_thr"
+                [gateway_np]="http://127.0.0.1:$gw_port_nopoll/mcp" [gateway_thr]="http://127.0.0.1:$gw_port_threads/mcp"
+                [gateway_dur]="http://127.0.0.1:$gw_port_durable/mcp")
+modes="direct nginx gateway gateway_np gateway_thr gateway_dur"
 for mode in $modes; do
   signed_requests "$work/$mode-1.jsonl" 40000 "${url[$mode]}"
   signed_requests "$work/$mode-32.jsonl" 120000 "${url[$mode]}"
@@ -34,6 +39,7 @@ run_wrk() {  # run_wrk MODE CONNECTIONS
 }
 declare -A lat thr
 for mode in direct nginx; do lat[$mode]=$(run_wrk "$mode" 1); done
+lat[gateway_dur]="p50_us=0 p99_us=0 bad=0"  # Measured at 32 connections only.
 # CPU seconds from /proc: the gateway's own cost per call, apart from what wrk and the upstream
 # spend on the same cores; at one connection too, where the cores idle between calls.
 declare -A gw1_cpu
@@ -45,6 +51,7 @@ done
 declare -A cpu
 for mode in $modes; do
   pid=$gw_pid; [ "$mode" = gateway_thr ] && pid=$gw_pid_threads; [ "$mode" = gateway_np ] && pid=$gw_pid_nopoll
+  [ "$mode" = gateway_dur ] && pid=$gw_pid_durable
   up0=$(cpu_s "$up_pid"); gw0=$(cpu_s "$pid"); ng0=$(cpu_s "$nginx_worker")
   thr[$mode]=$(run_wrk "$mode" 32)
   cpu[$mode-up]=$(awk -v a="$up0" -v b="$(cpu_s "$up_pid")" 'BEGIN { print b - a }')
@@ -52,7 +59,7 @@ for mode in $modes; do
   cpu[$mode-nginx]=$(awk -v a="$ng0" -v b="$(cpu_s "$nginx_worker")" 'BEGIN { print b - a }')
 done
 # What the gateway answered, by outcome (a bad count above must be explained here).
-for port in "$gw_port" "$gw_port_nopoll" "$gw_port_threads"; do
+for port in "$gw_port" "$gw_port_nopoll" "$gw_port_threads" "$gw_port_durable"; do
   curl -s "http://127.0.0.1:$port/metrics" | grep -E '^aip_gateway_(requests|decisions)_total' | sed "s/^/:$port /"
 done > "$work/outcomes.txt"
 raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd25519Verify$' --benchmark_repetitions=3 \
@@ -61,7 +68,9 @@ raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd
 echo "== signed tools/call: direct vs nginx vs aip gateway (loopback, ${secs}s each; 2 cores shared with wrk) =="
 printf '%-10s %12s %12s %16s %10s\n' path "p50_us(c=1)" "p99_us(c=1)" "calls/s(c=32)" bad
 for mode in $modes; do
-  printf '%-10s %12s %12s %16s %10s\n' "$mode" "$(field "${lat[$mode]}" p50_us)" "$(field "${lat[$mode]}" p99_us)" \
+  p50=$(field "${lat[$mode]}" p50_us) p99=$(field "${lat[$mode]}" p99_us)
+  [ "$mode" = gateway_dur ] && p50=- p99=-
+  printf '%-10s %12s %12s %16s %10s\n' "$mode" "$p50" "$p99" \
     "$(field "${thr[$mode]}" calls_per_s)" "$(( $(field "${lat[$mode]}" bad) + $(field "${thr[$mode]}" bad) ))"
 done
 sed 's/^/  /' "$work/outcomes.txt"
@@ -72,10 +81,11 @@ python3 - "$raw_ns" "$(field "${lat[direct]}" p50_us)" "$(field "${lat[nginx]}" 
   "$(field "${lat[gateway_np]}" p50_us)" "$(field "${lat[gateway_np]}" p99_us)" "${gw1_cpu[gateway_np]}" \
   "$(field "${lat[gateway_np]}" requests)" "$(field "${thr[gateway_np]}" calls_per_s)" \
   "${cpu[nginx-nginx]}" "$(field "${thr[nginx]}" calls_per_s)" \
-  "$(field "${lat[gateway_thr]}" p50_us)" "$(field "${thr[gateway_thr]}" calls_per_s)" "${cpu[gateway_thr-gw]}" <<'PY'
+  "$(field "${lat[gateway_thr]}" p50_us)" "$(field "${thr[gateway_thr]}" calls_per_s)" "${cpu[gateway_thr-gw]}" \
+  "$(field "${thr[gateway_dur]}" calls_per_s)" "${cpu[gateway_dur-gw]}" <<'PY'
 import sys
 (raw_ns, d50, n50, g50, d99, g99, gthr, dthr, secs, gw_cpu, up_cpu_gw, up_cpu_direct, gw1_cpu, gw1_calls,
- n_50, n_99, np1_cpu, np1_calls, nthr, nginx_cpu, nginx_thr, t50, tthr, t_cpu) = map(float, sys.argv[1:])
+ n_50, n_99, np1_cpu, np1_calls, nthr, nginx_cpu, nginx_thr, t50, tthr, t_cpu, durthr, dur_cpu) = map(float, sys.argv[1:])
 raw_us = raw_ns / 1000
 target = (n50 - d50) + raw_us
 print(f"raw Ed25519 verify (one core, median): {raw_us:.1f} us -> {1e6/raw_us:.0f}/s per core")
@@ -98,6 +108,8 @@ print(f"CPU per proxied call at c=32: nginx {nginx_us:.0f} us; gateway {gw_us:.0
 t_us = 1e6 * t_cpu / max(1.0, tthr * secs)
 print(f"  on handler threads (event_loop = false): {t_us:.0f} us ({t_us/(raw_us + 1.5*nginx_us):.2f} of the target); "
       f"p50 at c=1 {t50-d50:+.0f} us; calls/s at c=32 {tthr:.0f}")
+print(f"with fsync = every_line (the audit default; group commits): {durthr:.0f} calls/s at c=32, "
+      f"{1e6 * dur_cpu / max(1.0, durthr * secs):.0f} us of CPU per call")
 print(f"CPU per call at c=1:  gateway {1e6*gw1_cpu/max(1, gw1_calls):.0f} us, of which busy polling is the difference to "
       f"{1e6*np1_cpu/max(1, np1_calls):.0f} us without it (idle cores between calls cost a VM more per call)")
 PY

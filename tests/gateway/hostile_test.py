@@ -392,5 +392,44 @@ targets = ["drip", "chatty", "list_tasks"]
     r = run([AIP, "audit", "verify", stop_audit, "--signer", gwlib.did_of(home)], home=home)
     check("the audit log verifies and ends with a checkpoint",
           r.returncode == 0 and "follow the last checkpoint" not in r.stdout, r.stdout + r.stderr)
+
+    # On event loops the requests in flight are bounded (max_in_flight, as in docs/gateway.md):
+    # 24 calls that never end against a bound of 16 — 16 stream, 8 are answered 503 + Retry-After
+    # at once; the gateway is stopped with them (the callers' threads end with its connections).
+    bound_port = free_port()
+    gwlib.start_gateway(f"""
+[gateway]
+listen = "127.0.0.1:{bound_port}"
+max_in_flight = 16
+[[upstream]]
+name = "drip"
+url = "{drip_url}"
+timeout = "5s"
+max_stream = "5m"
+[[rule]]
+id = "anyone"
+effect = "allow"
+kinds = ["anonymous"]
+targets = ["chatty"]
+""", env, home, name="bound-gateway")
+    bound_gw = f"http://127.0.0.1:{bound_port}/mcp"
+    bounded = []
+
+    def bounded_call():
+        try:
+            st, rh, _ = post(bound_gw, "tools/call", {"name": "drip.chatty", "arguments": {}})
+            bounded.append((st, {k.lower(): v for k, v in rh.items()}))
+        except Exception as e:  # Ended with the gateway.
+            bounded.append((0, {"error": repr(e)}))
+
+    bound_callers = [threading.Thread(target=bounded_call, daemon=True) for _ in range(24)]
+    for t in bound_callers:
+        t.start()
+    time.sleep(1.5)
+    refused = [h for st, h in bounded if st == 503]
+    check("max_in_flight = 16: 8 of 24 never-ending calls are refused at once with 503 + Retry-After",
+          len(refused) == 8 and len(bounded) == 8 and all(h.get("retry-after") for h in refused), str(bounded[:3]))
+    gwlib.procs[-1].terminate()
+    gwlib.procs[-1].wait(timeout=30)
 finally:
     sys.exit(gwlib.finish())

@@ -263,6 +263,7 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
                                       "tls_key",
                                       "event_loop",
                                       "threads",
+                                      "max_in_flight",
                                       "io_threads",
                                       "busy_poll_us",
                                       "max_body_bytes",
@@ -293,6 +294,8 @@ Result<GatewayConfig> ParseConfig(std::string_view text, std::string_view source
     AIP_RETURN_IF_ERROR(r.IntAs("threads", cfg.threads, 1, 64));
     AIP_RETURN_IF_ERROR(r.Bool("event_loop", cfg.event_loop));
     AIP_RETURN_IF_ERROR(r.IntAs("io_threads", cfg.io_threads, 0, 16));
+    // Each fiber takes two of the process's memory maps (Linux allows 65,530 by default).
+    AIP_RETURN_IF_ERROR(r.IntAs("max_in_flight", cfg.max_in_flight, 16, 30000));
     AIP_RETURN_IF_ERROR(r.IntAs("busy_poll_us", cfg.busy_poll_us, 0, 10000));
     AIP_RETURN_IF_ERROR(r.IntAs("max_body_bytes", cfg.max_body_bytes, 1024, 64 * 1024 * 1024));
     AIP_RETURN_IF_ERROR(r.IntAs("max_sessions", cfg.max_sessions, 2, 1000000));

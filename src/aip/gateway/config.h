@@ -189,6 +189,9 @@ struct GatewayConfig {
   // (the handler writes TLS records synchronously); false: on `threads` handler threads.
   bool event_loop = true;
   int threads = 32;  // With handler threads: calls handled at once, each holding a thread while its upstream answers.
+  // On event loops: requests handled at once, each on a fiber holding a stack (512 KiB of address
+  // space, mostly untouched, and two memory maps); more are answered 503 with Retry-After at once.
+  int max_in_flight = 4096;
   // Event loops (or, with handler threads, the threads that read requests and write what the
   // handlers do not: TLS records, SSE keep-alives). 0 (the default): one loop per core, or one
   // I/O thread with handler threads.

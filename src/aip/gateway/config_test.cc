@@ -93,6 +93,9 @@ TEST(GatewayConfigTest, ErrorsNameFileLineAndField) {
   EXPECT_THAT(Parse("[[rule]]\nid = \"x\"\neffect = \"maybe\"\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:3: rule \"x\""));
   EXPECT_THAT(Parse("[gateway]\nio_threads = 17\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.io_threads"));
   EXPECT_EQ(Parse("[gateway]\nio_threads = 0\n")->io_threads, 0);  // 0: one loop per core.
+  EXPECT_EQ(Parse("")->max_in_flight, 4096);
+  EXPECT_EQ(Parse("[gateway]\nmax_in_flight = 100\n")->max_in_flight, 100);
+  EXPECT_THAT(Parse("[gateway]\nmax_in_flight = 40000\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.max_in_flight"));
   EXPECT_THAT(Parse("[gateway]\nbusy_poll_us = 20000\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.busy_poll_us"));
   EXPECT_THAT(Parse("[gateway]\nbusy_poll_us = -1\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:2: gateway.busy_poll_us"));
   EXPECT_THAT(Parse("[gateway\n"), StatusIs(ErrorCode::kInvalidArgument, "gw.toml:1:"));

@@ -196,6 +196,7 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
   // Process-wide (net/busy_poll.h): one gateway per process; off again at Stop.
   net::busy_poll::SetBudget(std::chrono::microseconds(config.busy_poll_us));
   hopts.loop_handlers = RunsOnEventLoops(config);
+  hopts.max_loop_requests = static_cast<std::size_t>(config.max_in_flight);
   hopts.threads = IoThreads(config);
   // Without event loops (and for TLS): few I/O threads, handlers on a pool of their own.
   hopts.handler_threads = HandlerThreads(config);
@@ -305,6 +306,7 @@ Status GatewayService::Reload() {
   WarnIfUnsafe(*loaded);
   if (loaded->listen != config_.listen || loaded->tls_cert != config_.tls_cert || loaded->audit.path != config_.audit.path ||
       loaded->public_url != config_.public_url || loaded->threads != config_.threads || loaded->io_threads != config_.io_threads ||
+      loaded->max_in_flight != config_.max_in_flight ||
       RunsOnEventLoops(*loaded) != RunsOnEventLoops(config_)) {
     LogEvent(
         "warning", "restart_needed",

@@ -1,6 +1,7 @@
 #include "aip/net/event_loop.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -70,9 +71,10 @@ struct Notification::State {
   std::mutex mu;
   std::condition_variable cv;
   bool notified = false;
-  // Set while a fiber waits: where Notify wakes it.
+  // Set while a fiber waits: where Notify wakes it. Neither owns anything of the loop (a copy of
+  // its executor would, and could outlive it); `alive` says whether they may still be used.
   LoopContext* loop = nullptr;
-  asio::any_io_executor executor;
+  asio::io_context* io = nullptr;
   std::shared_ptr<LoopAlive::Flag> alive;
 };
 
@@ -93,9 +95,9 @@ void Notification::Notify() {
     return;
   }
   // The loop thread runs the posted handler only after the fiber has suspended (the fiber runs on
-  // that thread), when the driver is ready to be woken.
+  // that thread), when the driver is ready to be woken; Wake then goes through the strand.
   std::lock_guard alive(s->alive->mu);
-  if (s->alive->alive) asio::post(s->executor, [loop = s->loop] { loop->Wake(); });
+  if (s->alive->alive) asio::post(*s->io, [loop = s->loop] { loop->Wake(); });
 }
 
 void Notification::Wait() {
@@ -108,8 +110,8 @@ void Notification::Wait() {
   }
   if (!s.notified) {
     s.loop = loop;
-    s.executor = loop->executor;
-    s.alive = asio::use_service<LoopAlive>(asio::query(loop->executor, asio::execution::context)).flag;
+    s.io = &static_cast<asio::io_context&>(asio::query(loop->executor, asio::execution::context));
+    s.alive = asio::use_service<LoopAlive>(*s.io).flag;
   }
   while (!s.notified) {
     lock.unlock();
@@ -158,6 +160,16 @@ int WaitReady(int fd, short events, std::chrono::steady_clock::time_point deadli
     if (r == 0) continue;  // Woke early: the loop above decides whether time is left.
     if (errno != EINTR) return -1;
   }
+}
+
+int FinishConnect(int fd, std::chrono::steady_clock::time_point deadline) {
+  int ready = WaitReady(fd, POLLOUT, deadline);
+  if (ready == 0) return ETIMEDOUT;
+  if (ready < 0) return errno;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
+  return err;
 }
 
 void PauseFor(std::chrono::microseconds d) {

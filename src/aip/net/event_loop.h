@@ -23,6 +23,10 @@ bool OnEventLoop();
 // read or write says how); 0: the deadline passed; -1: poll() failed (errno).
 int WaitReady(int fd, short events, std::chrono::steady_clock::time_point deadline);
 
+// FinishConnect waits, as WaitReady does, for a non-blocking connect(2) on `fd` that returned
+// EINPROGRESS: 0 once connected, else the errno that says why not (ETIMEDOUT past `deadline`).
+int FinishConnect(int fd, std::chrono::steady_clock::time_point deadline);
+
 // PauseFor waits `d` — on an event loop by suspending the fiber (the loop serves the others
 // meanwhile), elsewhere by sleeping.
 void PauseFor(std::chrono::microseconds d);

@@ -19,9 +19,13 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
 #include "aip/net/fiber.h"
 #include "aip/net/http_client.h"
 #include "aip/net/http_server.h"
+#include "aip/net/loop_context.h"
 
 namespace aip::net {
 namespace {
@@ -378,6 +382,26 @@ TEST(EventLoopTest, ANotificationFromAnotherThreadWakesTheWaitingRequest) {
   early.Notify();
   early.Wait();
   EXPECT_TRUE(early.notified());
+}
+
+// A loop destroyed while a fiber waits (a server stopped past its grace abandons the fiber): a
+// notification that comes later finds no loop to post to, and holds nothing of it.
+TEST(EventLoopTest, ANotificationAfterItsLoopIsGoneDoesNothing) {
+  Notification done;
+  std::unique_ptr<Fiber> fiber;
+  {
+    boost::asio::io_context io;
+    LoopContext loop{boost::asio::make_strand(io), nullptr};
+    fiber = Fiber::Create([&done] { done.Wait(); }, 64 * 1024);
+    ASSERT_NE(fiber, nullptr);
+    fiber->loop = &loop;
+    fiber->Resume();  // Waits: the fiber suspends.
+    EXPECT_FALSE(fiber->finished());
+    loop.executor = {};
+  }
+  done.Notify();  // The loop is gone: nothing is posted.
+  EXPECT_TRUE(done.notified());
+  EXPECT_FALSE(fiber->finished());
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "aip/net/http_client.h"
 
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -72,15 +71,11 @@ struct HttpClient::Impl {
           ec = beast::error_code(errno, boost::system::system_category());
           continue;
         }
-        int ready = WaitReady(s.native_handle(), POLLOUT, deadline);
-        int err = 0;
-        socklen_t len = sizeof err;
-        if (ready == 0) {
+        if (int err = FinishConnect(s.native_handle(), deadline); err == ETIMEDOUT) {
           ec = beast::error::timeout;
           break;
-        }
-        if (ready < 0 || ::getsockopt(s.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
-          ec = beast::error_code(err != 0 ? err : errno, boost::system::system_category());
+        } else if (err != 0) {
+          ec = beast::error_code(err, boost::system::system_category());
           continue;
         }
       }

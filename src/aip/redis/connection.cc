@@ -87,11 +87,10 @@ int ConnectTcp(const RedisOptions& o, std::string& why) {
     if (fd < 0) continue;
     int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
-      int err = 0;
-      socklen_t len = sizeof err;
       // On an event loop the request's fiber waits, not the loop's thread (net/event_loop.h).
-      rc = net::WaitReady(fd, POLLOUT, deadline) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0 ? 0 : -1;
-      if (rc != 0) errno = err != 0 ? err : ETIMEDOUT;
+      int err = net::FinishConnect(fd, deadline);
+      rc = err == 0 ? 0 : -1;
+      errno = err;
     }
     if (rc != 0) {
       why = std::strerror(errno);
