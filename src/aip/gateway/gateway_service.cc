@@ -306,8 +306,7 @@ Status GatewayService::Reload() {
   WarnIfUnsafe(*loaded);
   if (loaded->listen != config_.listen || loaded->tls_cert != config_.tls_cert || loaded->audit.path != config_.audit.path ||
       loaded->public_url != config_.public_url || loaded->threads != config_.threads || loaded->io_threads != config_.io_threads ||
-      loaded->max_in_flight != config_.max_in_flight ||
-      RunsOnEventLoops(*loaded) != RunsOnEventLoops(config_)) {
+      loaded->max_in_flight != config_.max_in_flight || RunsOnEventLoops(*loaded) != RunsOnEventLoops(config_)) {
     LogEvent(
         "warning", "restart_needed",
         json::Object{{"message", "listener, TLS, public_url, thread, event loop and audit path changes take effect at the next restart"}});

@@ -29,8 +29,8 @@ class GroupSync {
   // callers and every caller after it: the kernel may have dropped the data it could not write,
   // so a later sync's success would not prove it durable (fail closed; a restart starts afresh).
   Status Wait();
-  std::uint64_t syncs() const;     // Syncs run so far.
-  std::size_t waiting() const;     // Callers waiting for the next sync.
+  std::uint64_t syncs() const;  // Syncs run so far.
+  std::size_t waiting() const;  // Callers waiting for the next sync.
 
  private:
   void Run();
@@ -39,7 +39,7 @@ class GroupSync {
   mutable std::mutex mu_;
   std::condition_variable work_;
   std::vector<net::Notification> waiting_;  // For the next sync.
-  Status failed_;                            // The first failure; sticky.
+  Status failed_;                           // The first failure; sticky.
   std::uint64_t syncs_ = 0;
   bool stopping_ = false;
   std::thread thread_;
