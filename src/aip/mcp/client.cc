@@ -32,7 +32,7 @@ class StdioTransport final : public ClientTransport {
       std::atomic<bool>& flag;
       ~ClearCancel() { flag = false; }
     } clear_cancel{cancel_requested_};
-    AIP_RETURN_IF_ERROR(child_->WriteLine(json::Serialize(request)));
+    AIP_RETURN_IF_ERROR(child_->WriteLine(json::Serialize(request), timeout));
     const json::Value& id = request.at("id");
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {

@@ -32,6 +32,8 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const std::vector<std:
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     return UnavailableError(std::string("pipe: ") + std::strerror(errno));
   }
+  // Our end of the child's stdin does not block (its end does): WriteLine waits with a deadline.
+  ::fcntl(in[1], F_SETFL, ::fcntl(in[1], F_GETFL) | O_NONBLOCK);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
@@ -87,17 +89,23 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const std::vector<std:
 
 ChildProcess::~ChildProcess() { Shutdown(std::chrono::milliseconds(500)); }
 
-Status ChildProcess::WriteLine(std::string_view line) {
+Status ChildProcess::WriteLine(std::string_view line, std::chrono::milliseconds timeout) {
   if (stdin_fd_ < 0) return UnavailableError("child stdin is closed");
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string data(line);
   data += '\n';
   std::size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(stdin_fd_, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return UnavailableError(std::string("write to child: ") + std::strerror(errno));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // The pipe is full: the child has not read what it was sent. Wait for room (on an event
+      // loop the request's fiber waits, not the loop's thread), but not for ever.
+      int r = WaitReady(stdin_fd_, POLLOUT, deadline);
+      if (r == 0) return UnavailableError("the child stopped reading its input (a line not taken within the deadline)");
+      continue;
     }
+    if (n < 0) return UnavailableError(std::string("write to child: ") + std::strerror(errno));
     off += static_cast<std::size_t>(n);
   }
   return OkStatus();

@@ -26,8 +26,11 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  // WriteLine writes `line` plus '\n' to the child's stdin.
-  Status WriteLine(std::string_view line);
+  // WriteLine writes `line` plus '\n' to the child's stdin within `timeout` (on an event loop
+  // without holding its thread). A child that stops reading holds the write only that long: then
+  // kUnavailable ("stopped reading"), and a part of the line may be in the pipe — the stream is
+  // broken and the child must not be given another line.
+  Status WriteLine(std::string_view line, std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // ReadLine reads one line from the child's stdout (without '\n'); kUnavailable at EOF,
   // kResourceExhausted past `max_bytes`, kUnavailable("timeout") after `timeout`.
   Result<std::string> ReadLine(std::size_t max_bytes, std::chrono::milliseconds timeout);
