@@ -71,7 +71,7 @@ struct HttpClient::Impl {
           ec = beast::error_code(errno, boost::system::system_category());
           continue;
         }
-        if (int err = FinishConnect(s.native_handle(), deadline); err == ETIMEDOUT) {
+        if (int err = FinishConnect(s.native_handle(), deadline); err == ETIMEDOUT && std::chrono::steady_clock::now() >= deadline) {
           ec = beast::error::timeout;
           break;
         } else if (err != 0) {
