@@ -65,6 +65,25 @@ done > "$work/outcomes.txt"
 raw_ns=$(taskset -c 0 "$bin/crypto_benchmark" --benchmark_filter='BM_RawSodiumEd25519Verify$' --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true --benchmark_format=json 2>/dev/null |
   python3 -c 'import json,sys; print([b["real_time"] for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name")=="median"][0])')
+# The CPU target again, in alternating rounds: nginx's own CPU per call moves by a third from run
+# to run on a shared VM, and the ratio with it, so each round measures nginx and the gateway back
+# to back (fresh proofs each time) and the median of the rounds' ratios is the figure to quote.
+round_ratios=() round_lines=() round_bad=0
+for r in $(seq "${CPU_ROUNDS:-3}"); do
+  declare -A round_us=()
+  for mode in nginx gateway; do
+    signed_requests "$work/$mode-32.jsonl" 120000 "${url[$mode]}"
+    pid=$gw_pid; [ "$mode" = nginx ] && pid=$nginx_worker
+    c0=$(cpu_s "$pid")
+    out=$(run_wrk "$mode" 32)
+    round_us[$mode]=$(awk -v a="$c0" -v b="$(cpu_s "$pid")" -v n="$(field "$out" calls_per_s)" -v s="$secs" \
+      'BEGIN { printf "%.0f", 1e6 * (b - a) / (n * s) }')
+    round_bad=$(( round_bad + $(field "$out" bad) ))
+  done
+  ratio=$(awk -v g="${round_us[gateway]}" -v n="${round_us[nginx]}" -v v="$raw_ns" 'BEGIN { printf "%.2f", g / (v / 1000 + 1.5 * n) }')
+  round_ratios+=("$ratio")
+  round_lines+=("round $r: nginx ${round_us[nginx]} us, gateway ${round_us[gateway]} us per call -> ${ratio}")
+done
 echo "== signed tools/call: direct vs nginx vs aip gateway (loopback, ${secs}s each; 2 cores shared with wrk) =="
 printf '%-10s %12s %12s %16s %10s\n' path "p50_us(c=1)" "p99_us(c=1)" "calls/s(c=32)" bad
 for mode in $modes; do
@@ -113,3 +132,7 @@ print(f"with fsync = every_line (the audit default; group commits): {durthr:.0f}
 print(f"CPU per call at c=1:  gateway {1e6*gw1_cpu/max(1, gw1_calls):.0f} us, of which busy polling is the difference to "
       f"{1e6*np1_cpu/max(1, np1_calls):.0f} us without it (idle cores between calls cost a VM more per call)")
 PY
+echo "CPU target (gateway <= 1 verify + 1.5 x nginx) in ${#round_ratios[@]} alternating rounds at c=32:"
+printf '  %s\n' "${round_lines[@]}"
+median=$(printf '%s\n' "${round_ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+echo "  median ratio ${median} (target <= 1.00); answers that were not a 200 with a result: ${round_bad}"
