@@ -264,8 +264,9 @@ targets = ["echo"]
     check("upstream restarts counted", re.search(r'aip_gateway_upstream_restarts_total\{upstream="everything"\} [1-9]', metrics) is not None)
     check("latency histograms", 'aip_gateway_upstream_latency_seconds_bucket{upstream="tasks",le="+Inf"}' in metrics)
     check("replay cache size", re.search(r"aip_gateway_replay_cache_entries [1-9]", metrics) is not None)
-    check("the audit log's syncs (fsync = every_line, the default) counted",
-          re.search(r"aip_gateway_audit_syncs_total [1-9]", metrics) is not None)
+    check("the audit log's syncs (fsync = every_line, the default) and writes counted",
+          re.search(r"aip_gateway_audit_syncs_total [1-9]", metrics) is not None and
+          re.search(r"aip_gateway_audit_writes_total [1-9]", metrics) is not None)
     check("no secret in metrics", tasks_key not in metrics)
 
     # --- reload -----------------------------------------------------------------------------

@@ -10,6 +10,10 @@
 // checkpoint; never leaves it to the kernel (typically up to 30 s). The syncs are group commits
 // (group_sync.h): a caller waits for one fdatasync that began after its line was written, shared
 // with whoever else waits then, run off the caller's thread (an event loop goes on meanwhile).
+// On an event loop the writes are grouped too: the lines the loop's calls reach in one turn are
+// written with one write(2), each caller still going on only once its own line is in the file;
+// a write that fails takes its lines back (those calls fail), one that fails part-way stops the
+// log until a restart.
 //
 // Trust in what is already there: Open verifies the whole current file before it continues it —
 // the chain, the checkpoints' signer (this gateway's key) and the MAC of every line after the
@@ -23,7 +27,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "aip/base/json.h"
 #include "aip/base/status.h"
@@ -64,6 +70,11 @@ class AuditLog final : public AuditSink {
   void OnCheckpoint(std::function<void(std::string)> sink) { on_checkpoint_ = std::move(sink); }
   // Group commits run so far (fewer than the lines they made durable when calls overlap).
   std::uint64_t group_syncs() const { return group_sync_ ? group_sync_->syncs() : 0; }
+  // write(2) calls so far: on event loops fewer than the lines (calls ready together share one).
+  std::uint64_t writes() const {
+    std::lock_guard lock(mu_);
+    return writes_;
+  }
 
  private:
   AuditLog(AuditConfig config, std::shared_ptr<const identity::Identity> signer);
@@ -72,6 +83,22 @@ class AuditLog final : public AuditSink {
   Status StartAfresh(const std::string& why);
   // The writes hold mu_ (they extend the chain); Sync does not, so one call's fdatasync neither
   // waits for nor holds up the others' lines (concurrent syncs share the file system's commits).
+  // An appender waiting for its line to reach the file.
+  struct LineWaiter {
+    std::optional<Status> written;
+    net::Notification done;
+  };
+  // The chain's state, to take back a batch none of whose lines reached the file.
+  struct ChainState {
+    std::string prev_hash;
+    std::uint64_t next_seq = 0;
+    std::uint64_t bytes = 0;
+    int since_checkpoint = 0;
+  };
+  // FormatLocked fixes a line's place in the chain and queues it; FlushLocked writes what is
+  // queued with one write(2) and tells the waiters; WriteLocked is both, for a line of our own.
+  void FormatLocked(std::string_view body, std::shared_ptr<LineWaiter> waiter);
+  Status FlushLocked();
   Status WriteLocked(std::string_view body);
   Status CheckpointLocked();
   bool RotationDueLocked() const;
@@ -85,7 +112,13 @@ class AuditLog final : public AuditSink {
   std::unique_ptr<crypto::HmacSha256Key> line_key_;  // Null without a signer.
   int fd_ = -1;
   int lock_fd_ = -1;
-  std::mutex mu_;
+  mutable std::mutex mu_;
+  std::string pending_;  // Lines formatted and not yet written, in chain order.
+  std::vector<std::shared_ptr<LineWaiter>> pending_waiters_;
+  ChainState batch_start_;        // The chain before pending_'s first line.
+  bool flush_scheduled_ = false;  // An appender on a loop lets others join before it writes.
+  Status broken_;                 // A write that failed part-way: nothing more is written.
+  std::uint64_t writes_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t first_seq_ = 0;  // Of the current file: names it when it is rotated.
   std::uint64_t bytes_ = 0;      // Size of the current file.

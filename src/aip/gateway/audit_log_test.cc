@@ -2,13 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "aip/base/file_io.h"
+#include "aip/net/http_client.h"
+#include "aip/net/http_server.h"
 #include "aip/testing/testing.h"
 
 namespace aip::gateway {
@@ -88,6 +95,85 @@ TEST_F(AuditLogTest, ConcurrentAppendsFormOneChain) {
   constexpr int kRecords = kThreads * kEach;
   EXPECT_EQ(report->lines, static_cast<std::uint64_t>(kRecords + kRecords / 3 + (kRecords % 3 != 0)));
   EXPECT_EQ(report->unsealed_tail, 0u);
+}
+
+// On an event loop the lines that the calls of one loop turn reach share a write(2); every call's
+// two lines are in the one chain, each written before its call went on.
+TEST_F(AuditLogTest, CallsOnAnEventLoopShareWritesAndFormOneChain) {
+  config_.fsync = AuditConfig::Fsync::kNever;
+  config_.checkpoint_every = 1000;
+  auto log = AuditLog::Open(config_, signer_);
+  ASSERT_THAT(log, IsOk());
+  net::HttpServerOptions options;
+  options.threads = 1;
+  options.loop_handlers = true;
+  auto server = net::HttpServer::Start(options, [&log](const net::HttpRequest& r, net::Exchange& e) {
+    net::HttpResponse answer;
+    answer.status = (*log)->Append(json::Object{{"type", "decision"}, {"call", r.target}}).ok() &&
+                            (*log)->Append(json::Object{{"type", "outcome"}, {"call", r.target}}).ok()
+                        ? 200
+                        : 500;
+    e.Respond(std::move(answer));
+  });
+  ASSERT_TRUE(server.ok());
+  constexpr int kClients = 16, kEach = 20;
+  std::string url = "http://127.0.0.1:" + std::to_string((*server)->port()) + "/";
+  std::vector<std::thread> clients;
+  std::atomic<int> answered{0};
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      net::HttpClient client(net::ParseUrl(url).value());
+      for (int i = 0; i < kEach; ++i) {
+        auto r = client.Send("GET", "/c" + std::to_string(c) + "-" + std::to_string(i), net::Headers{}, "");
+        if (r.ok() && r->status == 200) ++answered;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  (*server)->Stop(std::chrono::milliseconds(1000));
+  constexpr int kLines = 2 * kClients * kEach;
+  EXPECT_EQ(answered, kClients * kEach);
+  EXPECT_LT((*log)->writes(), static_cast<std::uint64_t>(kLines));
+  log->reset();
+  std::string text = *ReadFile(config_.path);
+  auto report = VerifyAuditLog(text, signer_->did());
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->lines, static_cast<std::uint64_t>(kLines + 1));  // And the checkpoint at close.
+  std::map<std::string, int> per_call;
+  for (const auto& line : Lines(text)) {
+    auto v = json::ParseJson(line);
+    if (v.ok() && v->is_object() && v->as_object().contains("call")) ++per_call[std::string(v->as_object().at("call").as_string())];
+  }
+  EXPECT_EQ(per_call.size(), static_cast<std::size_t>(kClients * kEach));
+  for (const auto& [call, n] : per_call) EXPECT_EQ(n, 2) << call;
+}
+
+// A write that fails with nothing written takes its line back: that call fails, and the chain
+// goes on from the last line in the file.
+TEST_F(AuditLogTest, AWriteThatFailsTakesItsLineBackAndTheChainGoesOn) {
+  config_.fsync = AuditConfig::Fsync::kNever;
+  config_.checkpoint_every = 1000;
+  auto log = AuditLog::Open(config_, signer_);
+  ASSERT_THAT(log, IsOk());
+  ASSERT_THAT((*log)->Append(json::Object{{"type", "decision"}, {"n", 1}}), IsOk());
+  // The file may not grow past its size now: the next write fails with EFBIG, writing nothing.
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  rlimit at_size = before;
+  at_size.rlim_cur = std::filesystem::file_size(config_.path);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &at_size), 0);
+  Status failed = (*log)->Append(json::Object{{"type", "decision"}, {"n", 2}});
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  ::signal(SIGXFSZ, old_handler);
+  EXPECT_THAT(failed, StatusIs(ErrorCode::kUnavailable, "audit log write"));
+  EXPECT_THAT((*log)->Append(json::Object{{"type", "decision"}, {"n", 3}}), IsOk());
+  log->reset();
+  std::string text = *ReadFile(config_.path);
+  auto report = VerifyAuditLog(text, signer_->did());
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->lines, 3u);  // n = 1, n = 3, the checkpoint at close.
+  EXPECT_EQ(text.find("\"n\":2"), std::string::npos);
 }
 
 TEST_F(AuditLogTest, DetectsEditedDeletedInsertedAndReorderedLines) {

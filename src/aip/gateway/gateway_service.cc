@@ -77,6 +77,12 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
       auto log = audit.lock();
       return std::vector<std::pair<Labels, double>>{{{}, log ? static_cast<double>(log->group_syncs()) : 0.0}};
     });
+    g->metrics_->Describe("aip_gateway_audit_writes_total", Metrics::Type::kCounter,
+                          "write(2) calls of the audit log (fewer than its lines when calls on a loop share one).");
+    g->metrics_->SetCallback("aip_gateway_audit_writes_total", [audit = std::weak_ptr<AuditLog>(g->audit_)] {
+      auto log = audit.lock();
+      return std::vector<std::pair<Labels, double>>{{{}, log ? static_cast<double>(log->writes()) : 0.0}};
+    });
   } else {
     LogEvent("warning", "no_audit_log", json::Object{{"message", "no [audit] path: decisions are not recorded"}});
   }

@@ -184,6 +184,13 @@ void PauseFor(std::chrono::microseconds d) {
   Fiber::Current()->Suspend();
 }
 
+bool YieldToOthers() {
+  LoopContext* loop = CurrentLoop();
+  if (loop == nullptr) return false;
+  YieldToLoop(*loop);
+  return true;
+}
+
 void YieldToLoop(LoopContext& loop) {
   // Woken by a handler queued on the loop behind everything ready now (then Wake queues the
   // driver, which resumes the fiber).

@@ -27,6 +27,11 @@ int WaitReady(int fd, short events, std::chrono::steady_clock::time_point deadli
 // EINPROGRESS: 0 once connected, else the errno that says why not (ETIMEDOUT past `deadline`).
 int FinishConnect(int fd, std::chrono::steady_clock::time_point deadline);
 
+// YieldToOthers, on an event loop, suspends the fiber until the loop has run what else was ready
+// (other connections' requests, answers that arrived): for work that costs less done once for all
+// of them (one write for the audit lines they reach). Elsewhere it returns false at once.
+bool YieldToOthers();
+
 // PauseFor waits `d` — on an event loop by suspending the fiber (the loop serves the others
 // meanwhile), elsewhere by sleeping.
 void PauseFor(std::chrono::microseconds d);
