@@ -52,7 +52,9 @@ class AuditLog final : public AuditSink {
   static Result<std::unique_ptr<AuditLog>> Open(const AuditConfig& config, std::shared_ptr<const identity::Identity> signer);
   ~AuditLog() override;  // Writes a final checkpoint.
 
-  // Append adds seq, time and prev to `record` and writes it as one line.
+  // Append adds seq, time and prev to `record` and writes it as one line. On an event loop it may
+  // suspend the caller's fiber (a group write or sync) while the loop serves others: hold no lock
+  // across it, or another fiber of the same loop taking that lock would block the loop's thread.
   Status Append(json::Object record) override;
   // Checkpoint writes a signed checkpoint over the chain so far.
   Status Checkpoint();
