@@ -243,8 +243,17 @@ Status AuditLog::SyncCurrentFile() {
   return OkStatus();
 }
 
-void AuditLog::FormatLocked(std::string_view body, std::shared_ptr<LineWaiter> waiter) {
+void AuditLog::QueueLocked(std::string line, std::string hash, std::shared_ptr<LineWaiter> waiter) {
   if (pending_.empty()) batch_start_ = ChainState{prev_hash_, next_seq_, bytes_, since_checkpoint_};
+  prev_hash_ = std::move(hash);
+  ++next_seq_;
+  line += '\n';
+  bytes_ += line.size();
+  pending_ += line;
+  if (waiter) pending_waiters_.push_back(std::move(waiter));
+}
+
+void AuditLog::FormatLocked(std::string_view body, std::shared_ptr<LineWaiter> waiter) {
   // The line is {"seq":…,"time":…,"prev":…, <the record's members>, "mac":…}: the record was
   // serialized outside the lock; only the chain fields are added here.
   std::string text =
@@ -255,12 +264,8 @@ void AuditLog::FormatLocked(std::string_view body, std::shared_ptr<LineWaiter> w
     text += "}";
   }
   if (line_key_) text = WithLineMac(*line_key_, text);
-  prev_hash_ = AuditLineHash(text);
-  ++next_seq_;
-  text += '\n';
-  bytes_ += text.size();
-  pending_ += text;
-  if (waiter) pending_waiters_.push_back(std::move(waiter));
+  std::string hash = AuditLineHash(text);
+  QueueLocked(std::move(text), std::move(hash), std::move(waiter));
 }
 
 Status AuditLog::FlushLocked() {
@@ -299,14 +304,19 @@ Status AuditLog::Append(json::Object record) {
   {
     std::unique_lock lock(mu_);
     if (!broken_.ok()) return broken_;
-    auto me = std::make_shared<LineWaiter>();
+    bool checkpoint_due = since_checkpoint_ + 1 >= config_.checkpoint_every;
+    // Group write, on an event loop: the first line of a batch lets its loop run what else is
+    // ready — other calls reach their lines meanwhile and wait — then writes them all with one
+    // write(2) (a write costs a call several microseconds of kernel time). Each caller still
+    // goes on only once its own line is in the file. Elsewhere a line is written at once.
+    bool group = !checkpoint_due && net::OnEventLoop();
+    auto me = group ? std::make_shared<LineWaiter>() : nullptr;
     FormatLocked(body, me);
-    bool checkpoint_due = ++since_checkpoint_ >= config_.checkpoint_every;
-    if (!checkpoint_due && net::OnEventLoop()) {
-      // Group write: the first line of a batch lets its loop run what else is ready — other calls
-      // reach their lines meanwhile and wait — then writes them all with one write(2) (a write
-      // costs a call several microseconds of kernel time). Each caller still goes on only once
-      // its own line is in the file.
+    ++since_checkpoint_;
+    Status written;
+    if (!group) {
+      written = FlushLocked();
+    } else {
       if (flush_scheduled_) {
         lock.unlock();
         me->done.Wait();
@@ -319,13 +329,13 @@ Status AuditLog::Append(json::Object record) {
         flush_scheduled_ = false;
         (void)FlushLocked();  // All that joined, even if another writer took this line already.
       }
+      written = *me->written;
     }
-    if (!me->written) (void)FlushLocked();
-    if (checkpoint_due && me->written->ok()) {
+    if (checkpoint_due && written.ok()) {
       AIP_RETURN_IF_ERROR(CheckpointLocked());
       checkpointed = true;
     }
-    AIP_RETURN_IF_ERROR(*me->written);
+    AIP_RETURN_IF_ERROR(written);
     if (RotationDueLocked()) {
       Status rotated = RotateLocked();
       if (!rotated.ok()) {
@@ -407,15 +417,10 @@ Status AuditLog::CheckpointLocked() {
     AIP_ASSIGN_OR_RETURN(cp, identity::AddProof(std::move(cp), *signer_, o));
   }
   std::string text = json::Serialize(json::Value(std::move(cp)));
-  std::size_t cp_written = 0;
-  Status st = WriteAll(fd_, text + "\n", cp_written);
-  ++writes_;
-  if (!st.ok() && cp_written > 0) broken_ = UnavailableError(st.message() + " (after a partial write; restart the gateway)");
-  AIP_RETURN_IF_ERROR(st);
+  std::string hash = AuditLineHash(text);
+  QueueLocked(text, std::move(hash), nullptr);
+  AIP_RETURN_IF_ERROR(FlushLocked());
   if (on_checkpoint_) on_checkpoint_(text);
-  prev_hash_ = AuditLineHash(text);
-  ++next_seq_;
-  bytes_ += text.size() + 1;
   since_checkpoint_ = 0;
   last_checkpoint_ = std::chrono::steady_clock::now();
   return OkStatus();

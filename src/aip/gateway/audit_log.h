@@ -97,8 +97,11 @@ class AuditLog final : public AuditSink {
     std::uint64_t bytes = 0;
     int since_checkpoint = 0;
   };
-  // FormatLocked fixes a line's place in the chain and queues it; FlushLocked writes what is
-  // queued with one write(2) and tells the waiters; WriteLocked is both, for a line of our own.
+  // QueueLocked puts a finished line (its hash the chain's new head) after the queued ones;
+  // FormatLocked adds the chain fields and MAC to a record and queues it; FlushLocked writes
+  // what is queued with one write(2) and tells the waiters; WriteLocked is both, for a line of
+  // our own.
+  void QueueLocked(std::string line, std::string hash, std::shared_ptr<LineWaiter> waiter);
   void FormatLocked(std::string_view body, std::shared_ptr<LineWaiter> waiter);
   Status FlushLocked();
   Status WriteLocked(std::string_view body);

@@ -71,18 +71,18 @@ Result<std::unique_ptr<GatewayService>> GatewayService::Start(GatewayConfig conf
       audit->OnCheckpoint([publisher](std::string line) { publisher->Publish(std::move(line)); });
     }
     g->audit_ = std::move(audit);
-    g->metrics_->Describe("aip_gateway_audit_syncs_total", Metrics::Type::kCounter,
-                          "fdatasyncs of the audit log's group commit (fewer than its lines when calls overlap).");
-    g->metrics_->SetCallback("aip_gateway_audit_syncs_total", [audit = std::weak_ptr<AuditLog>(g->audit_)] {
-      auto log = audit.lock();
-      return std::vector<std::pair<Labels, double>>{{{}, log ? static_cast<double>(log->group_syncs()) : 0.0}};
-    });
-    g->metrics_->Describe("aip_gateway_audit_writes_total", Metrics::Type::kCounter,
-                          "write(2) calls of the audit log (fewer than its lines when calls on a loop share one).");
-    g->metrics_->SetCallback("aip_gateway_audit_writes_total", [audit = std::weak_ptr<AuditLog>(g->audit_)] {
-      auto log = audit.lock();
-      return std::vector<std::pair<Labels, double>>{{{}, log ? static_cast<double>(log->writes()) : 0.0}};
-    });
+    // Counters the log keeps itself, read at each scrape.
+    auto counter = [&g](const char* name, const char* help, std::uint64_t (AuditLog::*read)() const) {
+      g->metrics_->Describe(name, Metrics::Type::kCounter, help);
+      g->metrics_->SetCallback(name, [audit = std::weak_ptr<AuditLog>(g->audit_), read] {
+        auto log = audit.lock();
+        return std::vector<std::pair<Labels, double>>{{{}, log ? static_cast<double>(((*log).*read)()) : 0.0}};
+      });
+    };
+    counter("aip_gateway_audit_syncs_total", "fdatasyncs of the audit log's group commit (fewer than its lines when calls overlap).",
+            &AuditLog::group_syncs);
+    counter("aip_gateway_audit_writes_total", "write(2) calls of the audit log (fewer than its lines when calls on a loop share one).",
+            &AuditLog::writes);
   } else {
     LogEvent("warning", "no_audit_log", json::Object{{"message", "no [audit] path: decisions are not recorded"}});
   }
